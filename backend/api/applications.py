@@ -1,0 +1,86 @@
+"""Applications (备案订单): create, edit, act, verify the SMS code, read the history."""
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from backend.api import common, schemas as s
+from backend.domain import workflow
+from backend.domain.errors import NotFound
+from backend.services import applications
+
+blp = Blueprint("applications", __name__, url_prefix="/api/v1/sandboxes/<sid>/applications",
+                description="备案订单：创建、修改、提交、撤销、重新提交、短信核验、历史")
+
+# The user's actions other than edit and verify_sms come straight from the workflow table.
+ACTIONS = sorted({t.action for t in workflow.TRANSITIONS if t.actor == "user"}
+                 - {"edit", "verify_sms", "sms_failed"})
+
+
+@blp.route("")
+class Applications(MethodView):
+    @blp.response(200, s.ApplicationSchema(many=True))
+    @blp.doc(security=common.SECURITY)
+    def get(self, sid):
+        """List the account's applications"""
+        common.sandbox(sid)
+        return applications.list_all(common.redis(), sid)
+
+    @blp.arguments(s.ApplicationCreateSchema)
+    @blp.response(201, s.ApplicationSchema)
+    @blp.doc(security=common.SECURITY)
+    def post(self, data, sid):
+        """Create an application as a draft (entity and website info are validated at once)"""
+        common.sandbox(sid)
+        return applications.create(common.redis(), sid, data["kind"], common.plain(data["payload"]))
+
+
+@blp.route("/<app_id>")
+class Application(MethodView):
+    @blp.response(200, s.ApplicationSchema)
+    @blp.doc(security=common.SECURITY)
+    def get(self, sid, app_id):
+        """Read an application: state, WeChat status codes, allowed actions, audit_data, numbers"""
+        common.sandbox(sid)
+        return applications.get(common.redis(), sid, app_id)
+
+    @blp.arguments(s.ApplicationPatchSchema)
+    @blp.response(200, s.ApplicationSchema)
+    @blp.doc(security=common.SECURITY)
+    def patch(self, data, sid, app_id):
+        """Edit a draft or a rejected application (JSON merge patch of the payload)"""
+        common.sandbox(sid)
+        return applications.edit(common.redis(), sid, app_id, common.plain(data["payload"]))
+
+
+@blp.route("/<app_id>/actions/<action>")
+class Action(MethodView):
+    @blp.arguments(s.ActionSchema)
+    @blp.response(200, s.ApplicationSchema)
+    @blp.doc(security=common.SECURITY, parameters=[{"in": "path", "name": "action", "required": True,
+                                                     "schema": {"type": "string", "enum": ACTIONS}}])
+    def post(self, data, sid, app_id, action):
+        """Perform a user action: submit, resubmit, withdraw, reopen (409 when the state forbids it)"""
+        common.sandbox(sid)
+        if action not in ACTIONS:
+            raise NotFound("ACTION_UNKNOWN", f"未知的操作：{action}", allowed=ACTIONS)
+        return applications.act(common.redis(), sid, app_id, action, data.get("reason"))
+
+
+@blp.route("/<app_id>/sms-verification")
+class SmsVerification(MethodView):
+    @blp.arguments(s.SmsCodeSchema)
+    @blp.response(200, s.ApplicationSchema)
+    @blp.doc(security=common.SECURITY)
+    def post(self, data, sid, app_id):
+        """Enter the MIIT SMS code (6 digits; 5 wrong codes allowed, the 6th fails the check)"""
+        common.sandbox(sid)
+        return applications.verify_sms(common.redis(), sid, app_id, data["code"])
+
+
+@blp.route("/<app_id>/history")
+class History(MethodView):
+    @blp.response(200, s.HistoryEventSchema(many=True))
+    @blp.doc(security=common.SECURITY)
+    def get(self, sid, app_id):
+        """Every transition with virtual time, actor and reason"""
+        common.sandbox(sid)
+        return applications.history(common.redis(), sid, app_id)

@@ -1,0 +1,37 @@
+"""The sandbox's domain registry."""
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from backend.api import common, schemas as s
+from backend.services import domains
+
+blp = Blueprint("domains", __name__, url_prefix="/api/v1/sandboxes/<sid>/domains",
+                description="域名注册信息：持有人、实名状态、注册与到期日期")
+
+
+@blp.route("")
+class Domains(MethodView):
+    @blp.response(200, s.DomainSchema(many=True))
+    @blp.doc(security=common.SECURITY)
+    def get(self, sid):
+        """List registered domains"""
+        common.sandbox(sid)
+        return domains.list_all(common.redis(), sid)
+
+    @blp.arguments(s.DomainSchema)
+    @blp.response(201, s.DomainSchema)
+    @blp.doc(security=common.SECURITY)
+    def post(self, data, sid):
+        """Register a domain (holder, real-name status, dates)"""
+        common.sandbox(sid)
+        return domains.create(common.redis(), sid, common.plain(data))
+
+
+@blp.route("/<name>")
+class Domain(MethodView):
+    @blp.response(200, s.DomainSchema)
+    @blp.doc(security=common.SECURITY)
+    def get(self, sid, name):
+        """Read one domain"""
+        common.sandbox(sid)
+        return domains.get(common.redis(), sid, name)

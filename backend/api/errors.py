@@ -1,0 +1,72 @@
+"""One JSON error shape for everything: {code, message, ...}; never HTML, never a bare 500."""
+import logging
+
+from flask import jsonify
+from werkzeug.exceptions import HTTPException
+
+from backend.domain.errors import DomainError
+
+log = logging.getLogger("icpsim")
+
+_HTTP = {
+    400: ("BAD_REQUEST", "请求格式不正确"),
+    401: ("UNAUTHORIZED", "需要访问令牌"),
+    403: ("FORBIDDEN", "没有权限"),
+    404: ("NOT_FOUND", "请求的地址不存在"),
+    405: ("METHOD_NOT_ALLOWED", "不支持该请求方法"),
+    409: ("CONFLICT", "请求与当前状态冲突"),
+    413: ("PAYLOAD_TOO_LARGE", "请求体过大"),
+    415: ("UNSUPPORTED_MEDIA_TYPE", "请使用 application/json"),
+    422: ("VALIDATION_FAILED", "提交的信息有误，请按提示修改"),
+    500: ("INTERNAL_ERROR", "模拟器内部错误"),
+}
+
+
+def flatten(messages, prefix=""):
+    """marshmallow's nested error dict → {"entity.responsible.mobile": [...]}."""
+    out = {}
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            path = f"{prefix}.{key}" if prefix else str(key)
+            out.update(flatten(value, path))
+    else:
+        out[prefix or "_schema"] = messages if isinstance(messages, list) else [messages]
+    return out
+
+
+def body(code, message, status, **extra):
+    response = jsonify({"code": code, "message": message, **extra})
+    response.status_code = status
+    return response
+
+
+def domain_error(error: DomainError):
+    return body(error.code, error.message, error.status, **error.details)
+
+
+def http_error(error: HTTPException):
+    status = error.code or 500
+    code, message = _HTTP.get(status, ("HTTP_ERROR", error.name))
+    extra = {}
+    data = getattr(error, "data", None) or {}
+    if status == 422 and "messages" in data:
+        # webargs puts errors under the location (json/query/...); drop it
+        messages = data["messages"]
+        if len(messages) == 1:
+            messages = next(iter(messages.values()))
+        extra["errors"] = flatten(messages)
+    elif status == 400 and error.description:
+        message = f"{message}：请求体不是合法的 JSON"
+    return body(code, message, status, **extra)
+
+
+def unexpected(error: Exception):
+    log.exception("unhandled error")
+    code, message = _HTTP[500]
+    return body(code, message, 500)
+
+
+def install(app):
+    app.register_error_handler(DomainError, domain_error)
+    app.register_error_handler(HTTPException, http_error)
+    app.register_error_handler(Exception, unexpected)

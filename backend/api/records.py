@@ -1,0 +1,43 @@
+"""Filings on record (entities 主体, websites 网站) and the record-number validator."""
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from backend.api import common, schemas as s
+from backend.domain import numbering
+from backend.services import world
+from backend.store import tx as store
+
+blp = Blueprint("records", __name__, url_prefix="/api/v1/sandboxes/<sid>",
+                description="备案信息：主体、网站及其备案号；备案号校验")
+
+
+@blp.route("/entities")
+class Entities(MethodView):
+    @blp.response(200, s.RecordSchema(many=True))
+    @blp.doc(security=common.SECURITY)
+    def get(self, sid):
+        """Entities (主体) on record, with their numbers and access providers"""
+        common.sandbox(sid)
+        return store.read(common.redis(), sid).all("entities")
+
+
+@blp.route("/websites")
+class Websites(MethodView):
+    @blp.response(200, s.RecordSchema(many=True))
+    @blp.doc(security=common.SECURITY)
+    def get(self, sid):
+        """Websites (网站) on record, with their numbers, domains and NAT IPs"""
+        common.sandbox(sid)
+        return store.read(common.redis(), sid).all("websites")
+
+
+@blp.route("/numbers/validate")
+class ValidateNumber(MethodView):
+    @blp.arguments(s.NumberQuerySchema, location="query")
+    @blp.response(200, s.NumberSchema)
+    @blp.doc(security=common.SECURITY)
+    def get(self, query, sid):
+        """Validate a record number: its kind, province, serial, site index and suffix, or why it is invalid"""
+        common.sandbox(sid)
+        today = world.today(store.read(common.redis(), sid))
+        return numbering.describe(query["number"], today=today)

@@ -1,0 +1,92 @@
+"""Control API: sandboxes and their clocks (control token), outbox and clock reads."""
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from backend.api import common, schemas as s
+from backend.services import sandboxes, timers
+
+blp = Blueprint("sandboxes", __name__, url_prefix="/api/v1/sandboxes",
+                description="沙箱（控制令牌）：创建、查看、删除；虚拟时钟；通知发件箱")
+
+
+@blp.route("")
+class Sandboxes(MethodView):
+    @blp.arguments(s.SandboxCreateSchema)
+    @blp.response(201, s.SandboxSchema)
+    @blp.doc(security=common.SECURITY)
+    def post(self, data):
+        """Create a sandbox (one simulated Tencent Cloud account)"""
+        common.control()
+        return sandboxes.create(common.redis(), **common.plain(data))
+
+    @blp.response(200, s.SandboxSchema(many=True))
+    @blp.doc(security=common.SECURITY)
+    def get(self):
+        """List sandboxes"""
+        common.control()
+        return sandboxes.list_all(common.redis())
+
+
+@blp.route("/<sid>")
+class Sandbox(MethodView):
+    @blp.response(200, s.SandboxSchema)
+    @blp.doc(security=common.SECURITY)
+    def get(self, sid):
+        """Read a sandbox (its own token works too)"""
+        common.sandbox(sid)
+        return sandboxes.describe(common.redis(), sid)
+
+    @blp.response(204)
+    @blp.doc(security=common.SECURITY)
+    def delete(self, sid):
+        """Delete a sandbox and everything in it"""
+        common.control()
+        sandboxes.delete(common.redis(), sid)
+
+
+@blp.route("/<sid>/clock")
+class Clock(MethodView):
+    @blp.response(200, s.ClockViewSchema)
+    @blp.doc(security=common.SECURITY)
+    def get(self, sid):
+        """Read the virtual clock and the pending timers"""
+        common.sandbox(sid)
+        return timers.clock_view(common.redis(), sid)
+
+
+@blp.route("/<sid>/clock/advance")
+class Advance(MethodView):
+    @blp.arguments(s.AdvanceSchema)
+    @blp.response(200, s.ClockViewSchema)
+    @blp.doc(security=common.SECURITY)
+    def post(self, data, sid):
+        """Advance the clock by a duration, or until idle, firing due timers in order"""
+        common.control()
+        common.sandbox(sid)
+        if not data["until_idle"] and not data["duration"]:
+            from backend.domain.errors import Unprocessable
+            raise Unprocessable({"duration": ["请提供 duration（例如 2d）或 until_idle: true"]})
+        return timers.advance(common.redis(), sid, **data)
+
+
+@blp.route("/<sid>/clock/scale")
+class Scale(MethodView):
+    @blp.arguments(s.ScaleSchema)
+    @blp.response(200, s.ClockViewSchema)
+    @blp.doc(security=common.SECURITY)
+    def put(self, data, sid):
+        """Set the clock's speed (0 pauses it; 86400 = one virtual day per second)"""
+        common.control()
+        common.sandbox(sid)
+        return timers.set_scale(common.redis(), sid, data["scale"])
+
+
+@blp.route("/<sid>/outbox")
+class Outbox(MethodView):
+    @blp.arguments(s.OutboxQuerySchema, location="query")
+    @blp.response(200, s.MessageSchema(many=True))
+    @blp.doc(security=common.SECURITY)
+    def get(self, query, sid):
+        """SMS, e-mail and in-site messages sent in this sandbox"""
+        common.sandbox(sid)
+        return sandboxes.outbox(common.redis(), sid, **query)

@@ -1,0 +1,285 @@
+"""marshmallow schemas of the REST API (requests validated, responses documented)."""
+from marshmallow import Schema, fields, validate
+
+from backend.api import zh_messages
+from backend.domain import kinds, presets, workflow
+
+zh_messages.install()  # before any field below is built: fields copy their messages at init
+
+TYPES = ("personal", "enterprise", "government", "institution", "social_org",
+         "private_non_enterprise", "foundation", "law_firm")
+CERT_TYPES = ("resident_id", "uscc", "passport", "hk_macao_permit", "taiwan_permit",
+              "foreign_permanent_id", "org_code")
+CONTENTS = ("blog", "enterprise_site", "portal", "ecommerce", "news", "publishing", "drugs_medical",
+            "culture", "radio_film_tv", "finance", "ride_hailing", "games", "education", "other")
+
+
+def one_of(choices):
+    return validate.OneOf(choices, error="须为以下之一：{choices}。")
+
+
+def text(max_len=200, **kw):
+    return fields.String(validate=validate.Length(min=1, max=max_len, error="长度须在 {min} 到 {max} 个字符之间。"), **kw)
+
+
+class Strict(Schema):
+    pass
+
+
+class IsoDate(fields.Date):
+    """A date kept as ISO text in the store: loads to "2026-06-01", dumps text as is."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).isoformat()
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return value if isinstance(value, str) or value is None else value.isoformat()
+
+
+class PersonSchema(Strict):
+    name = text(50, required=True, metadata={"description": "姓名"})
+    certificate_type = fields.String(load_default="resident_id", validate=one_of(CERT_TYPES))
+    certificate_number = text(40, required=True)
+    mobile = text(20, required=True)
+    email = text(100, required=True)
+
+
+class EntitySchema(Strict):
+    type = fields.String(required=True, validate=one_of(TYPES), metadata={"description": "主体性质"})
+    name = text(100, required=True, metadata={"description": "主办单位或主办人名称"})
+    certificate_type = fields.String(required=True, validate=one_of(CERT_TYPES))
+    certificate_number = text(40, required=True)
+    province = text(20, required=True, metadata={"description": "省份：代码 44、440000 或名称 广东省"})
+    address = text(200, required=True, metadata={"description": "通信地址"})
+    residence_permit = fields.Boolean(load_default=False)
+    id_valid_until = IsoDate(load_default=None, allow_none=True)
+    responsible = fields.Nested(PersonSchema, required=True, metadata={"description": "主体负责人"})
+
+
+class WebsiteSchema(Strict):
+    name = text(50, required=True, metadata={"description": "网站名称"})
+    domain = text(253, required=True, metadata={"description": "一个网站一个域名"})
+    service_content = fields.String(load_default="blog", validate=one_of(CONTENTS))
+    commercial = fields.Boolean(load_default=False)
+    pre_approval_number = fields.String(load_default=None, allow_none=True)
+    filing_type = fields.String(load_default="cloudbase_run", validate=one_of(("cloudbase_run",)))
+    nat_ip = text(45, required=True, metadata={"description": "可用于备案的系统 NAT 网关 IP"})
+    responsible = fields.Nested(PersonSchema, load_default=None, allow_none=True,
+                                metadata={"description": "网站负责人（缺省同主体负责人）"})
+
+
+class PayloadSchema(Strict):
+    entity = fields.Nested(EntitySchema, required=True)
+    websites = fields.List(fields.Nested(WebsiteSchema), required=True,
+                           validate=validate.Length(min=1, max=10, error="网站数量须在 {min} 到 {max} 个之间。"))
+
+
+class ApplicationCreateSchema(Strict):
+    kind = fields.String(load_default="first_filing", validate=one_of(sorted(kinds.KINDS)))
+    payload = fields.Nested(PayloadSchema, required=True)
+
+
+class ApplicationPatchSchema(Strict):
+    payload = fields.Nested(PayloadSchema(partial=True), required=True)
+
+
+class SmsCodeSchema(Strict):
+    code = fields.String(required=True, validate=validate.Regexp(r"^\d{6}$", error="核验码为 6 位数字。"))
+
+
+class ActionSchema(Strict):
+    reason = fields.String(load_default=None, allow_none=True)
+
+
+class HistoryEventSchema(Schema):
+    at = fields.String()
+    action = fields.String()
+    from_ = fields.String(data_key="from", allow_none=True, attribute="from")
+    to = fields.String()
+    actor = fields.String()
+    reason = fields.String()
+    version = fields.Integer()
+    audit_data = fields.List(fields.Dict())
+
+
+class WechatSchema(Schema):
+    status = fields.Integer(metadata={"description": "微信 getIcpEntranceInfo 的 status"})
+    sms_verify_status = fields.Integer(allow_none=True)
+
+
+class ApplicationSchema(Schema):
+    id = fields.String()
+    kind = fields.String()
+    kind_zh = fields.String()
+    state = fields.String(metadata={"description": "状态：" + "、".join(workflow.STATES)})
+    state_zh = fields.String()
+    version = fields.Integer()
+    wechat = fields.Nested(WechatSchema)
+    allowed_actions = fields.List(fields.String())
+    waits_on = fields.String()
+    payload = fields.Dict()
+    audit_data = fields.List(fields.Dict())
+    attempt = fields.Integer()
+    result = fields.Dict()
+    entity_id = fields.String()
+    created_at = fields.String()
+    updated_at = fields.String()
+    submitted_at = fields.String()
+
+
+class SandboxCreateSchema(Strict):
+    seed = fields.Raw(load_default=None, metadata={"description": "种子（整数或字符串）；同一种子得到同样的结果"})
+    preset = fields.String(load_default="eligible", validate=one_of(sorted(presets.PRESETS)))
+    clock_start = fields.String(load_default=None, metadata={"description": "虚拟时钟起点，缺省 2026-06-01T09:00:00+08:00"})
+    scale = fields.Float(load_default=0.0, validate=validate.Range(min=0, max=1e7, error="倍率须在 {min} 到 {max} 之间。"))
+    settings = fields.Dict(load_default=dict)
+    name = fields.String(load_default=None)
+
+
+class ClockSchema(Schema):
+    now = fields.String()
+    scale = fields.Float()
+
+
+class SandboxSchema(Schema):
+    id = fields.String()
+    name = fields.String()
+    seed = fields.String()
+    preset = fields.String()
+    token = fields.String()
+    created_at = fields.String()
+    settings = fields.Dict()
+    clock = fields.Nested(ClockSchema)
+
+
+class AdvanceSchema(Strict):
+    duration = fields.String(load_default=None, metadata={"description": "例如 2d、36h、1d12h"})
+    until_idle = fields.Boolean(load_default=False)
+    include_deadlines = fields.Boolean(load_default=False)
+
+
+class ScaleSchema(Strict):
+    scale = fields.Float(required=True, validate=validate.Range(min=0, max=1e7, error="倍率须在 {min} 到 {max} 之间。"))
+
+
+class ClockViewSchema(Schema):
+    now = fields.String()
+    epoch = fields.Float()
+    scale = fields.Float()
+    paused = fields.Boolean()
+    pending_timers = fields.List(fields.Dict())
+    fired = fields.List(fields.Dict())
+    started_at = fields.String()
+
+
+class EnvironmentSchema(Strict):
+    id = fields.String(dump_only=True)
+    name = text(50, required=True)
+    plan = fields.String(load_default="personal", validate=one_of(("free", "personal", "standard", "professional", "enterprise")))
+    plan_expires_on = IsoDate(load_default=None, allow_none=True)
+    fixed_egress_ip = fields.String(load_default=None, allow_none=True)
+
+
+class ResourcePackSchema(Strict):
+    id = fields.String(dump_only=True)
+    env_id = fields.String(required=True)
+    bought_on = IsoDate(load_default=None, allow_none=True)
+    months = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=120))
+    expires_on = IsoDate(load_default=None, allow_none=True)
+
+
+class VpcSchema(Strict):
+    id = fields.String(dump_only=True)
+    env_id = fields.String(load_default=None, allow_none=True)
+    created_by = fields.String(load_default="system", validate=one_of(("system", "custom")))
+
+
+class NatGatewaySchema(Strict):
+    id = fields.String(dump_only=True)
+    vpc_id = fields.String(required=True)
+    created_by = fields.String(load_default="system", validate=one_of(("system", "custom")))
+    size = fields.String(load_default="micro", validate=one_of(("micro", "small", "medium", "large")))
+    ip = fields.IP(load_default=None, allow_none=True, metadata={"description": "缺省按种子生成"})
+
+
+class ServiceSchema(Strict):
+    id = fields.String(dump_only=True)
+    env_id = fields.String(required=True)
+    vpc_id = fields.String(required=True)
+    name = text(50, required=True)
+
+
+class EligibilitySchema(Schema):
+    eligible = fields.Boolean()
+    rule_set = fields.String()
+    date = fields.String()
+    rules = fields.List(fields.Dict())
+    usable_ips = fields.List(fields.Dict())
+
+
+class DomainSchema(Strict):
+    id = fields.String(dump_only=True)
+    name = text(253, required=True)
+    registrar = fields.String(load_default=None)
+    registrar_approved = fields.Boolean(load_default=None)
+    holder_name = text(100, required=True)
+    holder_certificate_number = text(40, required=True)
+    real_name_status = fields.String(load_default=None, validate=one_of(("verified", "pending", "failed")))
+    registered_on = IsoDate(load_default=None, allow_none=True)
+    expires_on = IsoDate(load_default=None, allow_none=True)
+
+
+class OutboxQuerySchema(Strict):
+    channel = fields.String(load_default=None, validate=one_of(("sms", "email", "site")))
+    to = fields.String(load_default=None)
+    app_id = fields.String(load_default=None)
+
+
+class MessageSchema(Schema):
+    id = fields.String()
+    at = fields.String()
+    channel = fields.String()
+    to = fields.String()
+    sender = fields.String()
+    code = fields.String()
+    app_id = fields.String()
+    text = fields.String()
+
+
+class NumberQuerySchema(Strict):
+    number = fields.String(required=True, metadata={"description": "备案号、许可证号或公安备案号"})
+
+
+class NumberSchema(Schema):
+    valid = fields.Boolean()
+    input = fields.String()
+    code = fields.String()
+    message = fields.String()
+    kind = fields.String()
+    normalized = fields.String()
+    province_code = fields.String()
+    province_abbr = fields.String()
+    province_name = fields.String()
+    serial = fields.String()
+    year = fields.Integer(allow_none=True)
+    sequence = fields.Integer(allow_none=True)
+    site_index = fields.Integer(allow_none=True)
+    suffix = fields.String(allow_none=True)
+    entity_number = fields.String(allow_none=True)
+
+
+class RecordSchema(Schema):
+    """An entity (主体) or website (网站) on record."""
+    class Meta:
+        unknown = "include"
+    id = fields.String()
+    number = fields.String()
+    name = fields.String()
+    status = fields.String()
+    access_providers = fields.List(fields.String())
+    entity_id = fields.String()
+    domain = fields.String()
+    nat_ip = fields.String()
+    type = fields.String()
+    province = fields.String()
+    filed_at = fields.String()

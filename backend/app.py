@@ -1,0 +1,52 @@
+"""The Flask application: REST API, OpenAPI at /openapi.json, Swagger UI at /docs."""
+import logging
+
+import swagger_ui_bundle
+from flask import Flask, send_from_directory
+from apispec.ext.marshmallow import MarshmallowPlugin
+from flask_smorest import Api
+
+from backend.api import applications, cloud, domains, errors, records, sandboxes, zh_messages
+from backend.store.connection import connect
+
+BLUEPRINTS = (sandboxes.blp, cloud.blp, domains.blp, applications.blp, records.blp)
+
+
+def schema_name(schema):
+    """OpenAPI component names; a partial schema (PATCH bodies) gets its own."""
+    cls = schema if isinstance(schema, type) else type(schema)
+    name = cls.__name__.removesuffix("Schema")
+    return name + "Patch" if getattr(schema, "partial", False) else name
+
+
+class IcpApi(Api):
+    def handle_http_exception(self, error):
+        return errors.http_error(error)
+
+
+def create_app(redis_client=None):
+    zh_messages.install()
+    app = Flask(__name__)
+    app.config.update(
+        API_TITLE="icpsim", API_VERSION="v1", OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/", OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="/docs", OPENAPI_SWAGGER_UI_URL="/static/swagger-ui/",
+        JSON_AS_ASCII=False,
+        API_SPEC_OPTIONS={
+            "info": {"description": "ICP 备案模拟器（云托管）— 见 README"},
+            "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+        },
+    )
+    app.json.ensure_ascii = False
+    app.extensions["icpsim.redis"] = redis_client or connect()
+    api = IcpApi(app, spec_kwargs={"marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name)})
+    for blp in BLUEPRINTS:
+        api.register_blueprint(blp)
+    errors.install(app)
+
+    @app.get("/static/swagger-ui/<path:name>")
+    def swagger_assets(name):
+        return send_from_directory(swagger_ui_bundle.swagger_ui_path, name)
+
+    logging.getLogger("icpsim").setLevel(logging.INFO)
+    return app

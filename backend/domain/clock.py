@@ -1,0 +1,85 @@
+"""The virtual clock of a sandbox: pure arithmetic, no I/O.
+
+now = anchor_virtual + (real_now - anchor_real) * scale. Every change re-anchors, so
+a clock can be paused (scale 0), sped up, and advanced without jumps in the past.
+Virtual time is kept as epoch seconds and shown in China Standard Time.
+"""
+import re
+from dataclasses import asdict, dataclass, replace
+from datetime import datetime, timedelta, timezone
+
+CST = timezone(timedelta(hours=8), "CST")
+DEFAULT_START = "2026-06-01T09:00:00+08:00"  # a Monday; fixed so runs are reproducible
+
+
+@dataclass(frozen=True)
+class Clock:
+    anchor_virtual: float
+    anchor_real: float
+    scale: float = 0.0
+
+    def now(self, real_now: float) -> float:
+        return self.anchor_virtual + (real_now - self.anchor_real) * self.scale
+
+    def rescaled(self, scale: float, real_now: float) -> "Clock":
+        return Clock(self.now(real_now), real_now, scale)
+
+    def advanced(self, seconds: float, real_now: float) -> "Clock":
+        if seconds < 0:
+            raise ValueError("the clock never goes back")
+        return Clock(self.now(real_now) + seconds, real_now, self.scale)
+
+    def moved_to(self, virtual: float, real_now: float) -> "Clock":
+        return Clock(max(virtual, self.now(real_now)), real_now, self.scale)
+
+    def real_time_for(self, virtual: float, real_now: float):
+        """When, in real epoch seconds, `virtual` arrives; None while paused."""
+        ahead = virtual - self.now(real_now)
+        if ahead <= 0:
+            return real_now
+        if self.scale <= 0:
+            return None
+        return real_now + ahead / self.scale
+
+    def to_dict(self):
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d):
+        return cls(float(d["anchor_virtual"]), float(d["anchor_real"]), float(d.get("scale", 0)))
+
+    def with_scale(self, scale):
+        return replace(self, scale=scale)
+
+
+def parse_instant(text: str) -> float:
+    """ISO 8601; a date or a time without zone is read as China Standard Time."""
+    dt = datetime.fromisoformat(text)
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=CST)
+    return dt.timestamp()
+
+
+def to_datetime(epoch: float) -> datetime:
+    return datetime.fromtimestamp(epoch, CST)
+
+
+def iso(epoch: float) -> str:
+    return to_datetime(epoch).isoformat(timespec="seconds")
+
+
+_UNITS = {"w": 7 * 86400, "d": 86400, "h": 3600, "m": 60, "s": 1}
+_PART = re.compile(r"(\d+(?:\.\d+)?)([wdhms])")
+
+
+def parse_duration(text) -> float:
+    """'2d', '36h', '1d12h', '90m', '45s' or a number of seconds."""
+    if isinstance(text, (int, float)):
+        return float(text)
+    s = str(text).strip().lower().replace(" ", "")
+    if re.fullmatch(r"\d+(\.\d+)?", s):
+        return float(s)
+    parts = _PART.findall(s)
+    if not parts or "".join(n + u for n, u in parts) != s:
+        raise ValueError(f"not a duration: {text!r} (examples: 2d, 36h, 1d12h, 90m)")
+    return sum(float(n) * _UNITS[u] for n, u in parts)

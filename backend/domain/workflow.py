@@ -1,0 +1,206 @@
+"""The workflow table: the single source of truth for an application's states and moves.
+
+The API's allowed actions, the workers' timers, the chat's status cards and the
+README's state diagram are all derived from STATES, TRANSITIONS and TIMERS below.
+Nothing else in the code base names a transition by hand.
+"""
+from dataclasses import dataclass
+
+from backend.domain import kinds as K
+
+
+@dataclass(frozen=True)
+class State:
+    name: str
+    zh: str
+    wechat_status: int
+    sms_verify_status: int | None = None  # WeChat's field, meaningful only with status 4
+    terminal: bool = False
+    waits_on: str = "user"  # who must act next: user | provider | bureau | clock | nobody
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    source: str
+    target: str
+    actor: str  # user | provider | bureau | clock | system
+    zh: str
+    kinds: frozenset = K.ALL
+
+
+@dataclass(frozen=True)
+class Timer:
+    """A timer armed on entering `state`; when due it fires one of `actions`.
+
+    `mode` "progress" timers move the application on (reviews, hand-over);
+    "deadline" timers only fire when the user lets time run out (SMS window,
+    idle reminders and expiry). "Advance until idle" stops before deadlines
+    unless asked, so a QA run can reach the SMS prompt and answer it.
+    """
+    state: str
+    name: str
+    delay: str  # key of domain.durations
+    mode: str  # progress | deadline
+    actions: tuple = ()  # () = a reminder: an outbox message, no move
+
+
+STATES = {s.name: s for s in (
+    State("draft", "待完善", 1024),
+    State("provider_review", "腾讯云审核中", 2, waits_on="provider"),
+    State("provider_rejected", "初审驳回", 3),
+    State("provider_approved", "待提交管局", 2, waits_on="clock"),
+    State("sms_verification", "管局审核中·待短信核验", 4, sms_verify_status=1),
+    State("bureau_review", "管局审核中", 4, sms_verify_status=2, waits_on="bureau"),
+    State("bureau_rejected", "管局驳回", 5),
+    State("approved", "已完成", 6, terminal=True, waits_on="nobody"),
+    State("withdrawn", "已撤销", 1024, terminal=True, waits_on="nobody"),
+    State("expired", "已过期", 1024),
+)}
+
+T = Transition
+TRANSITIONS = (
+    T("edit", "draft", "draft", "user", "修改信息"),
+    T("submit", "draft", "provider_review", "user", "提交备案"),
+    T("withdraw", "draft", "withdrawn", "user", "放弃订单"),
+    T("provider_approve", "provider_review", "provider_approved", "provider", "初审通过"),
+    T("provider_reject", "provider_review", "provider_rejected", "provider", "初审驳回"),
+    T("withdraw", "provider_review", "withdrawn", "user", "撤销备案"),
+    T("edit", "provider_rejected", "provider_rejected", "user", "按驳回意见修改"),
+    T("resubmit", "provider_rejected", "provider_review", "user", "重新提交"),
+    T("withdraw", "provider_rejected", "withdrawn", "user", "放弃订单"),
+    T("expire", "provider_rejected", "expired", "clock", "订单超时未处理"),
+    T("send_to_bureau", "provider_approved", "sms_verification", "clock", "提交管局，发送核验短信", K.WITH_SMS),
+    T("send_to_bureau", "provider_approved", "bureau_review", "clock", "提交管局", K.WITHOUT_SMS),
+    T("withdraw", "provider_approved", "withdrawn", "user", "放弃备案"),
+    T("verify_sms", "sms_verification", "bureau_review", "user", "短信核验通过", K.WITH_SMS),
+    T("sms_failed", "sms_verification", "provider_rejected", "user", "短信核验错误次数过多", K.WITH_SMS),
+    T("sms_timeout", "sms_verification", "provider_rejected", "clock", "短信核验超时", K.WITH_SMS),
+    T("bureau_approve", "bureau_review", "approved", "bureau", "管局审核通过"),
+    T("bureau_reject", "bureau_review", "bureau_rejected", "bureau", "管局驳回"),
+    T("edit", "bureau_rejected", "bureau_rejected", "user", "按驳回意见修改"),
+    T("resubmit", "bureau_rejected", "provider_review", "user", "重新提交"),
+    T("withdraw", "bureau_rejected", "withdrawn", "user", "放弃订单"),
+    T("expire", "bureau_rejected", "expired", "clock", "订单超时未处理"),
+    T("expire", "draft", "expired", "clock", "订单超时未处理"),
+    T("reopen", "expired", "draft", "user", "重新打开订单"),
+)
+
+_IDLE = (
+    ("remind_7d", "idle_7d"), ("remind_15d", "idle_15d"), ("remind_30d", "idle_30d"),
+)
+TIMERS = (
+    Timer("provider_review", "provider_review", "provider_review", "progress",
+          ("provider_approve", "provider_reject")),
+    Timer("provider_approved", "send_to_bureau", "to_bureau", "progress", ("send_to_bureau",)),
+    Timer("sms_verification", "sms_timeout", "sms_window", "deadline", ("sms_timeout",)),
+    Timer("bureau_review", "bureau_review", "bureau_review", "progress",
+          ("bureau_approve", "bureau_reject")),
+    *(Timer(state, name, delay, "deadline")
+      for state in ("draft", "provider_rejected", "bureau_rejected") for name, delay in _IDLE),
+    *(Timer(state, "expire", "idle_45d", "deadline", ("expire",))
+      for state in ("draft", "provider_rejected", "bureau_rejected")),
+)
+
+ACTORS = ("user", "provider", "bureau", "clock", "system")
+
+
+def state(name):
+    return STATES[name]
+
+
+def find(source, action, kind):
+    """The one row for (state, action, kind), or None when the move is not allowed."""
+    for t in TRANSITIONS:
+        if t.source == source and t.action == action and kind in t.kinds:
+            return t
+    return None
+
+
+def moves_from(source, kind, actor=None):
+    return [t for t in TRANSITIONS
+            if t.source == source and kind in t.kinds and (actor is None or t.actor == actor)]
+
+
+def user_actions(source, kind):
+    """What the user may do now; `sms_failed` is the consequence of verify_sms, not a choice."""
+    seen = []
+    for t in moves_from(source, kind, "user"):
+        if t.action != "sms_failed" and t.action not in seen:
+            seen.append(t.action)
+    return seen
+
+
+def timers_for(source):
+    return [t for t in TIMERS if t.state == source]
+
+
+def timer(source, name):
+    for t in TIMERS:
+        if t.state == source and t.name == name:
+            return t
+    return None
+
+
+def reachable(kind, start="draft"):
+    seen, todo = {start}, [start]
+    while todo:
+        for t in moves_from(todo.pop(), kind):
+            if t.target not in seen:
+                seen.add(t.target)
+                todo.append(t.target)
+    return seen
+
+
+def used_states(kind):
+    return {end for t in TRANSITIONS if kind in t.kinds for end in (t.source, t.target)}
+
+
+def problems():
+    """Why the table is not well formed (empty when it is); checked by the tests."""
+    out = []
+    for t in TRANSITIONS:
+        for end in (t.source, t.target):
+            if end not in STATES:
+                out.append(f"{t.action}: unknown state {end}")
+        if t.actor not in ACTORS:
+            out.append(f"{t.action}: unknown actor {t.actor}")
+        if not t.kinds <= K.ALL:
+            out.append(f"{t.action}: unknown kinds {set(t.kinds - K.ALL)}")
+    for tm in TIMERS:
+        for action in tm.actions:
+            if not any(find(tm.state, action, k) for k in K.ALL):
+                out.append(f"timer {tm.name}: no row {tm.state} --{action}-->")
+    for kind in K.ALL:
+        reach = reachable(kind)
+        for name, st in STATES.items():
+            if name not in used_states(kind):
+                continue  # e.g. sms_verification for a kind that sends no SMS
+            if name not in reach:
+                out.append(f"{kind}: state {name} unreachable")
+            if not st.terminal and not moves_from(name, kind):
+                out.append(f"{kind}: non-terminal state {name} has no way out")
+        for name in used_states(kind):
+            # every state must be able to end (no trap cycles): some terminal is reachable
+            if not any(STATES[s].terminal for s in reachable(kind, name)):
+                out.append(f"{kind}: no terminal state reachable from {name}")
+    return out
+
+
+def mermaid():
+    """The state diagram, generated for the README (`icpsim diagram`)."""
+    lines = ["stateDiagram-v2", "    [*] --> draft"]
+    for t in TRANSITIONS:
+        if t.source == t.target:
+            continue
+        label = t.action
+        if t.kinds == K.WITHOUT_SMS:
+            label += " (" + ", ".join(sorted(t.kinds)) + ")"
+        elif t.kinds != K.ALL:
+            label += " (kinds with SMS)"
+        lines.append(f"    {t.source} --> {t.target}: {label} [{t.actor}]")
+    for name, st in STATES.items():
+        lines.append(f"    {name}: {name} {st.zh} ({st.wechat_status})")
+        if st.terminal:
+            lines.append(f"    {name} --> [*]")
+    return "\n".join(lines)

@@ -1,0 +1,4 @@
+"""Process runtime: the embedded Redis server started by `icpsim up`."""
+from backend.runtime.embedded_redis import EmbeddedRedis, EmbeddedRedisError
+
+__all__ = ["EmbeddedRedis", "EmbeddedRedisError"]

@@ -1,0 +1,53 @@
+"""Tokens: the control token (operators) and one user token per sandbox."""
+import hashlib
+import hmac
+import secrets
+
+from backend import config
+from backend.domain.errors import NotFound, Unauthorized
+from backend.store import keys
+
+
+def token_hash(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def control_token(r):
+    return config.control_token_from_env() or r.get(keys.CONTROL_TOKEN)
+
+
+def ensure_control_token(r):
+    """The configured token, or one generated once and kept in Redis (printed by `icpsim up`)."""
+    token = control_token(r)
+    if token:
+        return token
+    r.set(keys.CONTROL_TOKEN, "ict_" + secrets.token_urlsafe(24), nx=True)
+    return r.get(keys.CONTROL_TOKEN)
+
+
+def is_control(r, token):
+    expected = control_token(r)
+    return bool(token and expected and hmac.compare_digest(token, expected))
+
+
+def require_control(r, token):
+    if not token:
+        raise Unauthorized("TOKEN_MISSING", "缺少访问令牌：请在 Authorization: Bearer 中提供控制令牌")
+    if not is_control(r, token):
+        raise Unauthorized("CONTROL_TOKEN_INVALID", "控制令牌无效")
+
+
+def require_sandbox(r, token, sid):
+    """Control token or this sandbox's own token; any other sandbox's token sees nothing (404)."""
+    if not token:
+        raise Unauthorized("TOKEN_MISSING", "缺少访问令牌：请在 Authorization: Bearer 中提供沙箱令牌")
+    if is_control(r, token):
+        if not r.exists(keys.sandbox(sid)):
+            raise NotFound("SANDBOX_NOT_FOUND", "沙箱不存在", sandbox_id=sid)
+        return "control"
+    owner = r.get(keys.token(token_hash(token)))
+    if owner is None:
+        raise Unauthorized("TOKEN_INVALID", "访问令牌无效或已失效")
+    if owner != sid:
+        raise NotFound("SANDBOX_NOT_FOUND", "沙箱不存在", sandbox_id=sid)
+    return "user"

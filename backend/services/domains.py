@@ -1,0 +1,42 @@
+"""The sandbox's domain registry: who holds each domain, its real-name status and dates."""
+from datetime import timedelta
+
+from backend.domain import validation
+from backend.domain.errors import Conflict, NotFound, Unprocessable
+from backend.services import world
+from backend.store import tx as store
+
+DEFAULT_REGISTRAR = "DNSPod"
+
+
+def build(tx, data):
+    name = str(data.get("name", "")).strip().lower().rstrip(".")
+    # the registry holds any well-formed domain; the TLD list is checked when filing
+    problems = [p for p in validation.check_domain(name) if p[0] == "DOMAIN_SYNTAX_INVALID"]
+    if problems:
+        raise Unprocessable({"name": [msg for _, msg in problems]})
+    if tx.get("domains", name) is not None:
+        raise Conflict("DOMAIN_EXISTS", f"域名 {name} 已在注册信息中", domain=name)
+    today = world.today(tx)
+    doc = {"registrar": DEFAULT_REGISTRAR, "registrar_approved": True, "real_name_status": "verified",
+           "registered_on": (today - timedelta(days=30)).isoformat(),
+           "expires_on": (today + timedelta(days=365)).isoformat(),
+           **{k: v for k, v in data.items() if v is not None}, "name": name}
+    doc["id"] = name
+    tx.put("domains", doc)
+    return doc
+
+
+def create(r, sid, data):
+    return store.run(r, sid, lambda tx: build(tx, data))
+
+
+def list_all(r, sid):
+    return store.read(r, sid).all("domains")
+
+
+def get(r, sid, name):
+    doc = store.read(r, sid).get("domains", name.lower())
+    if doc is None:
+        raise NotFound("DOMAIN_NOT_FOUND", "域名不在注册信息中", domain=name)
+    return doc

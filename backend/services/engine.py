@@ -1,0 +1,78 @@
+"""Firing one workflow transition inside a transaction, with everything it implies.
+
+The only place that changes an application's state: it checks the move against
+the workflow table, bumps the version, appends the history event, disarms the old
+state's timers and arms the new state's, and runs the entry effects (SMS code,
+notifications, record numbers on approval).
+"""
+from backend.domain import kinds, provinces, workflow
+from backend.domain.clock import iso
+from backend.domain.durations import due
+from backend.domain.errors import Conflict
+from backend.domain.rng import rng
+from backend.services import effects, scheduling, world
+
+
+def not_allowed(app, action):
+    return Conflict("ACTION_NOT_ALLOWED", f"当前状态「{workflow.state(app['state']).zh}」下不能执行此操作",
+                    action=action, state=app["state"],
+                    allowed_actions=workflow.user_actions(app["state"], app["kind"]))
+
+
+def fire(tx, app, action, actor, at, reason=None, audit_data=None):
+    """Move `app` by `action`; returns the updated document (already buffered in tx)."""
+    row = workflow.find(app["state"], action, app["kind"])
+    if row is None or row.actor != actor:
+        raise not_allowed(app, action)
+    source = app["state"]
+    app = dict(app, state=row.target, version=app["version"] + 1, updated_at=iso(at))
+    if audit_data is not None:
+        app["audit_data"] = audit_data
+    event = {"at": iso(at), "action": action, "from": source, "to": row.target, "actor": actor,
+             "reason": reason or row.zh, "version": app["version"]}
+    if audit_data:
+        event["audit_data"] = audit_data
+    tx.add_history(app["id"], event)
+    if row.target != source:
+        disarm(tx, app["id"])
+        app = effects.on_enter(tx, app, row, at)
+        arm(tx, app, at)
+    tx.put("applications", app)
+    return app
+
+
+def disarm(tx, app_id):
+    for t in tx.timers():
+        if t["app_id"] == app_id:
+            tx.remove_timer(t["id"])
+
+
+def arm(tx, app, at):
+    """Arm the timers the table declares for the state just entered."""
+    province = provinces.get(app["payload"]["entity"]["province"])
+    for spec in workflow.timers_for(app["state"]):
+        rand = rng(world.seed(tx), app["id"], spec.name, app["version"])
+        when = due(spec.delay, at, province=province, kind=app["kind"],
+                   settings=world.settings(tx), rand=rand)
+        doc = {"id": tx.next_id("timer", "T", 6), "app_id": app["id"], "name": spec.name,
+               "state": app["state"], "version": app["version"], "due": when, "due_at": iso(when),
+               "mode": spec.mode}
+        tx.add_timer(doc)
+        clock = world.clock(tx)
+        tx.after_commit.append(lambda d=doc, sid=tx.sid: scheduling.hand_to_rq(sid, d, clock))
+
+
+def view(app):
+    """The application as clients see it: our state beside WeChat's codes."""
+    st = workflow.state(app["state"])
+    kind = kinds.get(app["kind"])
+    out = dict(app)
+    out.pop("sms", None)
+    out.update({
+        "state_zh": st.zh if app["state"] != "approved" else f"{st.zh}（{kind.approved_zh}）",
+        "kind_zh": kind.zh,
+        "wechat": {"status": st.wechat_status, "sms_verify_status": st.sms_verify_status},
+        "allowed_actions": workflow.user_actions(app["state"], app["kind"]),
+        "waits_on": st.waits_on,
+    })
+    return out

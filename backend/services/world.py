@@ -1,0 +1,58 @@
+"""Reading a sandbox's world inside a transaction: clock, settings, counts."""
+import json
+import time
+from datetime import date
+
+from backend.domain import workflow
+from backend.domain.clock import Clock, to_datetime
+from backend.domain.errors import NotFound
+
+
+def meta(tx):
+    m = tx.meta()
+    if not m:
+        raise NotFound("SANDBOX_NOT_FOUND", "沙箱不存在")
+    return m
+
+
+def clock(tx) -> Clock:
+    return Clock.from_dict(json.loads(meta(tx)["clock"]))
+
+
+def now(tx) -> float:
+    return clock(tx).now(time.time())
+
+
+def today(tx) -> date:
+    return to_datetime(now(tx)).date()
+
+
+def settings(tx) -> dict:
+    return json.loads(meta(tx).get("settings") or "{}")
+
+
+def seed(tx):
+    return meta(tx)["seed"]
+
+
+def open_applications(tx, exclude=None):
+    return [a for a in tx.all("applications")
+            if a["id"] != exclude and not workflow.state(a["state"]).terminal and a["state"] != "expired"]
+
+
+def ip_usage(tx, exclude_app=None):
+    """Filings per NAT IP: websites on record at Tencent plus websites of open orders."""
+    usage = {}
+    for w in tx.all("websites"):
+        if w["status"] == "active" and "tencent" in w.get("access_providers", []) and w.get("nat_ip"):
+            usage[w["nat_ip"]] = usage.get(w["nat_ip"], 0) + 1
+    for app in open_applications(tx, exclude=exclude_app):
+        for w in app["payload"].get("websites", []):
+            if w.get("nat_ip"):
+                usage[w["nat_ip"]] = usage.get(w["nat_ip"], 0) + 1
+    return usage
+
+
+def resources(tx):
+    return {name: tx.all(name) for name in
+            ("environments", "resource_packs", "vpcs", "nat_gateways", "services")}

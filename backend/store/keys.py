@@ -1,0 +1,45 @@
+"""The Redis key layout, in one place. Every key of a sandbox starts with its id."""
+from backend.config import KEY_PREFIX as P
+
+SANDBOXES = f"{P}:sandboxes"  # set of sandbox ids
+CONTROL_TOKEN = f"{P}:control_token"  # generated control token when none is configured
+
+
+def token(token_hash):
+    return f"{P}:token:{token_hash}"  # -> sandbox id
+
+
+def sandbox(sid):
+    return f"{P}:sb:{sid}"  # hash: meta, clock, settings
+
+
+def seq(sid):
+    return f"{P}:sb:{sid}:seq"  # hash: id counters and record-number sequences
+
+
+def collection(sid, name):
+    return f"{P}:sb:{sid}:col:{name}"  # hash: id -> JSON document
+
+
+def history(sid, app_id):
+    return f"{P}:sb:{sid}:hist:{app_id}"  # list of JSON events
+
+
+def outbox(sid):
+    return f"{P}:sb:{sid}:outbox"  # list of JSON messages
+
+
+def timers(sid):
+    return f"{P}:sb:{sid}:timers"  # zset: timer id -> virtual due time
+
+
+def timer_docs(sid):
+    return f"{P}:sb:{sid}:timer"  # hash: timer id -> JSON
+
+
+def journal(sid):
+    return f"{P}:sb:{sid}:journal"  # list: the sandbox's requests, for recordings
+
+
+def all_of(sid):
+    return f"{P}:sb:{sid}*"

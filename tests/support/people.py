@@ -1,0 +1,27 @@
+"""Valid test identities, computed with their check digits (never typed by hand)."""
+from stdnum.cn import ric, uscc
+
+
+def resident_id(prefix17):
+    return prefix17 + ric.calc_check_digit(prefix17 + "0")  # stdnum drops the last char
+
+
+def credit_code(prefix17):
+    return prefix17 + uscc.calc_check_digit(prefix17)
+
+
+ZHANG_SAN_ID = resident_id("44030519900101001")  # Shenzhen, born 1990-01-01
+
+
+def person(name="张三", cert=None, mobile="13800138000", email="zhangsan@example.com"):
+    return {"name": name, "certificate_type": "resident_id", "certificate_number": cert or ZHANG_SAN_ID,
+            "mobile": mobile, "email": email}
+
+
+def personal_payload(nat_ip, domain="zhangsan-blog.cn", name="张三的个人博客", **entity):
+    ent = {"type": "personal", "name": "张三", "certificate_type": "resident_id",
+           "certificate_number": ZHANG_SAN_ID, "province": "44", "address": "广东省深圳市南山区科技园路 1 号",
+           "responsible": person()}
+    ent.update(entity)
+    return {"entity": ent, "websites": [{"name": name, "domain": domain, "service_content": "blog",
+                                         "filing_type": "cloudbase_run", "nat_ip": nat_ip}]}
