@@ -35,3 +35,11 @@ class Domain(MethodView):
         """Read one domain"""
         common.sandbox(sid)
         return domains.get(common.redis(), sid, name)
+
+    @blp.arguments(s.DomainSchema(partial=True))
+    @blp.response(200, s.DomainSchema)
+    @blp.doc(security=common.SECURITY)
+    def patch(self, data, sid, name):
+        """Change a domain's holder, real-name status or dates"""
+        common.sandbox(sid)
+        return domains.update(common.redis(), sid, name, common.plain(data))

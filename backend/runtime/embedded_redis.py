@@ -16,6 +16,8 @@ import time
 from pathlib import Path
 
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 SOCKET_NAME = "redis.sock"
 LOG_NAME = "redis.log"
@@ -126,14 +128,15 @@ class EmbeddedRedis:
         has one server, and this object is now its owner. Safe to call twice.
         """
         try:
-            client = self._client()
-            try:
-                client.shutdown()  # redis-py swallows the connection drop SHUTDOWN causes
-            finally:
-                client.close()
-        except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, FileNotFoundError):
+            if self.socket_path.exists():
+                client = self._client()
+                try:
+                    client.shutdown()  # redis-py swallows the connection drop SHUTDOWN causes
+                finally:
+                    client.close()
+        except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError):
             pass  # not running
-        except redis.exceptions.ResponseError:
+        except redis.exceptions.RedisError:
             # e.g. "Errors trying to SHUTDOWN": fall back to SIGTERM, which also flushes the AOF.
             if self.process is not None:
                 self.process.terminate()
@@ -169,8 +172,10 @@ class EmbeddedRedis:
     # --- helpers ----------------------------------------------------------
 
     def _client(self):
+        # No retries: redis-py's default retry-with-backoff would turn every
+        # "nothing listens here" probe into seconds of waiting.
         return redis.Redis(unix_socket_path=str(self.socket_path), socket_timeout=2,
-                           socket_connect_timeout=1)
+                           socket_connect_timeout=1, retry=Retry(NoBackoff(), 0))
 
     def _probe(self):
         """"ok" when PING answers PONG, "busy" when a server answers with an error

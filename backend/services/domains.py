@@ -40,3 +40,15 @@ def get(r, sid, name):
     if doc is None:
         raise NotFound("DOMAIN_NOT_FOUND", "域名不在注册信息中", domain=name)
     return doc
+
+
+def update(r, sid, name, changes):
+    """Fix a registry record (e.g. complete real-name verification) — the holder's side of a rejection."""
+    def fn(tx):
+        doc = tx.get("domains", name.lower())
+        if doc is None:
+            raise NotFound("DOMAIN_NOT_FOUND", "域名不在注册信息中", domain=name)
+        doc = {**doc, **{k: v for k, v in changes.items() if v is not None and k not in ("id", "name")}}
+        tx.put("domains", doc)
+        return doc
+    return store.run(r, sid, fn)
