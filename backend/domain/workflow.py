@@ -182,7 +182,7 @@ def problems():
                 out.append(f"{kind}: non-terminal state {name} has no way out")
         for name in used_states(kind):
             # every state must be able to end (no trap cycles): some terminal is reachable
-            if not any(STATES[s].terminal for s in reachable(kind, name)):
+            if not any(STATES[s].terminal for s in reachable(kind, name) if s in STATES):
                 out.append(f"{kind}: no terminal state reachable from {name}")
     return out
 

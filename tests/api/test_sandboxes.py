@@ -1,0 +1,151 @@
+"""Sandboxes: presets, seed, clock start, delete, list (control token)."""
+import pytest
+
+from api.flows import CONTROL, assert_error, eligibility, field_errors, new_sandbox, ok
+from backend.store import keys
+
+
+def create(control, **body):
+    return control.post("/api/v1/sandboxes", json=body)
+
+
+def test_create_defaults(control):
+    body = ok(create(control), 201)
+    assert body["id"].startswith("sb_")
+    assert body["token"] and body["token"] != CONTROL
+    assert body["preset"] == "eligible"
+    assert body["seed"]  # a random seed is drawn and shown
+    assert body["clock"] == {"now": "2026-06-01T09:00:00+08:00", "scale": 0.0}
+    assert body["settings"] == {}
+
+
+def test_preset_eligible(control):
+    sb = new_sandbox(control, preset="eligible")
+    el = eligibility(sb)
+    assert el["eligible"] is True
+    assert [r["passed"] for r in el["rules"]] == [True, True, True]
+    assert len(el["usable_ips"]) == 1 and el["usable_ips"][0]["slots_left"] == 2
+    assert ok(sb.get("~/domains")) == []
+    assert len(ok(sb.get("~/cloud/environments"))) == 1
+    packs = ok(sb.get("~/cloud/resource-packs"))
+    assert len(packs) == 1 and packs[0]["expires_on"] == "2027-06-01"
+
+
+def test_preset_empty(control):
+    sb = new_sandbox(control, preset="empty")
+    assert ok(sb.get(f"/api/v1/sandboxes/{sb.sid}"))["preset"] == "empty"
+    for path in ("environments", "resource-packs", "vpcs", "services"):
+        assert ok(sb.get(f"~/cloud/{path}")) == [], path
+    assert ok(sb.get("~/domains")) == []
+    el = eligibility(sb)
+    assert el["eligible"] is False and el["usable_ips"] == []
+    assert {r["code"] for r in el["rules"] if not r["passed"]} >= {"NO_RESOURCE_PACK", "NO_SYSTEM_NAT_GATEWAY"}
+
+
+def test_preset_demo(control):
+    sb = new_sandbox(control, preset="demo")
+    assert eligibility(sb)["eligible"] is True
+    domains = ok(sb.get("~/domains"))
+    assert [d["name"] for d in domains] == ["zhangsan-blog.cn"]
+    d = domains[0]
+    assert d["holder_name"] == "张三" and d["real_name_status"] == "verified"
+
+
+def test_unknown_preset(control):
+    errors = field_errors(create(control, preset="martian"), "preset")
+    assert any("eligible" in m for m in errors["preset"])
+    assert ok(control.get("/api/v1/sandboxes")) == []  # nothing was created
+
+
+@pytest.mark.parametrize("body,field", [
+    ({"clock_start": "yesterday-ish"}, "clock_start"),
+    ({"scale": -1}, "scale"),
+    ({"seed": 1, "name": 12}, "name"),
+])
+def test_bad_create_fields(control, body, field):
+    field_errors(create(control, **body), field)
+
+
+@pytest.mark.parametrize("seed,shown", [(42, "42"), ("abc-123", "abc-123"), (0, "0")])
+def test_seed_is_echoed(control, seed, shown):
+    body = ok(create(control, seed=seed), 201)
+    assert body["seed"] == shown
+    assert ok(control.get(f"/api/v1/sandboxes/{body['id']}"))["seed"] == shown
+
+
+def test_clock_start_is_honoured(control):
+    body = ok(create(control, seed=1, clock_start="2026-09-15T10:30:00+08:00"), 201)
+    assert body["clock"]["now"] == "2026-09-15T10:30:00+08:00"
+    sid = body["id"]
+    clock = ok(control.get(f"/api/v1/sandboxes/{sid}/clock"))
+    assert clock["now"] == "2026-09-15T10:30:00+08:00" and clock["paused"] is True
+    el = ok(control.get(f"/api/v1/sandboxes/{sid}/eligibility"))
+    assert el["date"] == "2026-09-15"
+    # the preset's pack is relative to the virtual date
+    packs = ok(control.get(f"/api/v1/sandboxes/{sid}/cloud/resource-packs"))
+    assert packs[0]["bought_on"] == "2026-09-15" and packs[0]["expires_on"] == "2027-09-15"
+
+
+def test_clock_start_date_only_is_read_in_china_time(control):
+    body = ok(create(control, seed=1, clock_start="2026-07-01"), 201)
+    assert body["clock"]["now"] == "2026-07-01T00:00:00+08:00"
+
+
+def test_name_and_settings_are_kept(control):
+    body = ok(create(control, seed=5, name="qa-run", settings={"sms_max_wrong": 3}), 201)
+    assert body["name"] == "qa-run" and body["settings"] == {"sms_max_wrong": 3}
+
+
+def test_list(control):
+    assert ok(control.get("/api/v1/sandboxes")) == []
+    a = new_sandbox(control, seed=1, preset="empty")
+    b = new_sandbox(control, seed=2, preset="demo")
+    listed = ok(control.get("/api/v1/sandboxes"))
+    assert sorted(s["id"] for s in listed) == sorted([a.sid, b.sid])
+    by_id = {s["id"]: s for s in listed}
+    assert by_id[a.sid]["preset"] == "empty" and by_id[b.sid]["preset"] == "demo"
+    assert by_id[a.sid]["seed"] == "1" and by_id[b.sid]["seed"] == "2"
+
+
+def test_delete_removes_everything(control, r):
+    sb = new_sandbox(control, preset="demo")
+    ip = eligibility(sb)["usable_ips"][0]["ip"]
+    from support.people import personal_payload
+    ok(sb.post("~/applications", json={"payload": personal_payload(ip)}), 201)
+    assert list(r.scan_iter(match=keys.all_of(sb.sid)))
+
+    resp = control.delete(f"/api/v1/sandboxes/{sb.sid}")
+    assert resp.status_code == 204 and resp.get_data() == b""
+
+    assert not list(r.scan_iter(match=keys.all_of(sb.sid)))
+    assert ok(control.get("/api/v1/sandboxes")) == []
+    for path in ("", "/applications", "/domains", "/clock", "/eligibility", "/outbox", "/applications/A0001"):
+        assert_error(control.get(f"/api/v1/sandboxes/{sb.sid}{path}"), 404, "SANDBOX_NOT_FOUND")
+    # the sandbox's own token is dead
+    assert_error(sb.get("~/applications"), 401, "TOKEN_INVALID")
+    assert_error(sb.get(f"/api/v1/sandboxes/{sb.sid}"), 401, "TOKEN_INVALID")
+    # deleting twice: 404
+    assert_error(control.delete(f"/api/v1/sandboxes/{sb.sid}"), 404, "SANDBOX_NOT_FOUND")
+
+
+def test_delete_leaves_other_sandboxes_alone(control):
+    a = new_sandbox(control, seed=1)
+    b = new_sandbox(control, seed=1)
+    assert control.delete(f"/api/v1/sandboxes/{a.sid}").status_code == 204
+    assert ok(b.get(f"/api/v1/sandboxes/{b.sid}"))["id"] == b.sid
+    assert eligibility(b)["eligible"] is True
+    assert [s["id"] for s in ok(control.get("/api/v1/sandboxes"))] == [b.sid]
+
+
+def test_each_sandbox_has_its_own_token(control):
+    a = new_sandbox(control, seed=1)
+    b = new_sandbox(control, seed=1)
+    assert a.sid != b.sid and a.token != b.token
+
+
+def test_same_seed_same_world(control):
+    a = new_sandbox(control, seed=99)
+    b = new_sandbox(control, seed=99)
+    c = new_sandbox(control, seed=100)
+    assert eligibility(a) == eligibility(b)
+    assert eligibility(a)["usable_ips"][0]["ip"] != eligibility(c)["usable_ips"][0]["ip"]
