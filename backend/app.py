@@ -6,10 +6,11 @@ from flask import Flask, send_from_directory
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask_smorest import Api
 
-from backend.api import applications, cloud, domains, errors, records, sandboxes, zh_messages
+from backend.api import applications, cloud, common, domains, errors, records, sandboxes, zh_messages
+from backend.api import gateway, registry
 from backend.store.connection import connect
 
-BLUEPRINTS = (sandboxes.blp, cloud.blp, domains.blp, applications.blp, records.blp)
+BLUEPRINTS = (sandboxes.blp, cloud.blp, domains.blp, applications.blp, records.blp, registry.blp)
 
 
 def schema_name(schema):
@@ -43,6 +44,8 @@ def create_app(redis_client=None):
     for blp in BLUEPRINTS:
         api.register_blueprint(blp)
     errors.install(app)
+    gateway.install(app)  # customer Hosts: the CloudBase Run gateway (HTML), before any route
+    app.before_request(common.check_auth)  # tokens before bodies: 401/404 before any 422
 
     @app.get("/static/swagger-ui/<path:name>")
     def swagger_assets(name):

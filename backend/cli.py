@@ -54,8 +54,24 @@ class _Stop(Exception):
     """SIGTERM arrived before honcho took over the signals."""
 
 
+def _silence_broken_stdout():
+    """Our reader went away (`icpsim up | tee log`, then Ctrl-C kills tee too). Keep
+    running, so the processes and Redis still stop cleanly; write to /dev/null from now on."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+
+
 def _say(text="", file=None):
-    print(text, file=file or sys.stdout, flush=True)
+    stream = file or sys.stdout
+    try:
+        print(text, file=stream, flush=True)
+    except (BrokenPipeError, OSError, ValueError):
+        if stream is sys.stdout:
+            _silence_broken_stdout()
 
 
 def _err(text):
@@ -132,7 +148,6 @@ def _banner(port, redis_url, embedded, boot):
         f"  API base        {base}/api/v1",
         f"  Swagger UI      {base}/docs",
         f"  OpenAPI         {base}/openapi.json",
-        f"  Mini-program    {base}/miniprogram/",
     ]
     if host not in ("127.0.0.1", "localhost"):
         lines.append(f"  (listening on  {host}:{port})")
@@ -166,23 +181,59 @@ def _child_env(port, redis_url, control_token):
     return env
 
 
+def _safe_printer_class():
+    from honcho.printer import Printer
+
+    class SafePrinter(Printer):
+        """honcho's printer, except that a closed stdout does not abort the manager's
+        loop (which would leave the web and the worker running)."""
+
+        def write(self, message):
+            try:
+                super().write(message)
+            except (BrokenPipeError, OSError, ValueError):
+                _silence_broken_stdout()
+
+    return SafePrinter
+
+
 def run_procfile(root, env):
     """Run the Procfile through honcho until a signal or a process exit; return honcho's code."""
     from honcho.environ import expand_processes, parse_procfile
     from honcho.manager import Manager
-    from honcho.printer import Printer
 
     procfile = parse_procfile((root / "Procfile").read_text())
     if not procfile.processes:
         raise CliError(f"{root / 'Procfile'} declares no processes")
-    manager = Manager(Printer(sys.stdout))
+    manager = Manager(_safe_printer_class()(sys.stdout))
     for proc in expand_processes(procfile.processes, env=env):
         child = dict(env)
         child.update(proc.env)
         manager.add_process(proc.name, proc.cmd, quiet=proc.quiet, env=child, cwd=str(root))
     # loop() installs its own SIGINT/SIGTERM handlers: SIGTERM to every process, SIGKILL after 5 s.
-    manager.loop()
+    try:
+        manager.loop()
+    except BaseException:
+        _stop_processes(manager)
+        raise
     return manager.returncode
+
+
+def _stop_processes(manager, grace=5.0):
+    """Last resort when honcho's loop itself failed: SIGTERM, then SIGKILL, every process group."""
+    import time
+
+    manager.terminate()
+    procs = [p.get("process") for p in getattr(manager, "_processes", {}).values()]
+    deadline = time.monotonic() + grace
+    for proc in procs:
+        if proc is not None:
+            proc.join(max(0.0, deadline - time.monotonic()))
+    if any(proc is not None and proc.is_alive() for proc in procs):
+        manager.kill()
+        for proc in procs:
+            if proc is not None:
+                proc.join(2)
 
 
 def _raise_stop(signum, frame):
@@ -219,8 +270,14 @@ def cmd_up(args):
             os.environ["REDIS_URL"] = redis_url
 
         from backend.store.connection import connect
+        import redis
+
         client = connect(redis_url)
         try:
+            try:
+                client.ping()
+            except redis.exceptions.RedisError as exc:
+                raise CliError(f"cannot reach the Redis at {redis_url}: {exc}") from None
             boot = bootstrap.prepare(client)
         finally:
             client.close()
@@ -335,11 +392,37 @@ def cmd_number(args):
 # the table and main()
 # ---------------------------------------------------------------------------
 
+def _add_diagram_arguments(parser):
+    parser.add_argument("--write-readme", action="store_true",
+                        help="replace the diagram between the README's diagram markers")
+
+
+def cmd_diagram(args):
+    """Print the state diagram generated from the workflow table (Mermaid)."""
+    from backend.domain import workflow
+    text = workflow.mermaid()
+    if not args.write_readme:
+        _say(text)
+        return 0
+    readme = project_root() / "README.md"
+    start, end = "<!-- diagram:start -->\n```mermaid\n", "\n```\n<!-- diagram:end -->"
+    body = readme.read_text(encoding="utf-8")
+    head, _, rest = body.partition(start)
+    _, _, tail = rest.partition(end)
+    if not rest:
+        raise CliError("README.md has no diagram markers")
+    readme.write_text(head + start + text + end + tail, encoding="utf-8")
+    _say(f"updated {readme}")
+    return 0
+
+
 SUBCOMMANDS = [
     Subcommand("up", "start Redis (embedded unless REDIS_URL is set), the web and the worker",
                _add_up_arguments, cmd_up),
     Subcommand("number", "validate and describe an ICP record number (备案号)",
                _add_number_arguments, cmd_number),
+    Subcommand("diagram", "print the state diagram generated from the workflow table",
+               _add_diagram_arguments, cmd_diagram),
 ]
 
 

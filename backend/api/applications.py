@@ -19,17 +19,17 @@ ACTIONS = sorted({t.action for t in workflow.TRANSITIONS if t.actor == "user"}
 class Applications(MethodView):
     @blp.response(200, s.ApplicationSchema(many=True))
     @blp.doc(security=common.SECURITY)
+    @common.needs("sandbox")
     def get(self, sid):
         """List the account's applications"""
-        common.sandbox(sid)
         return applications.list_all(common.redis(), sid)
 
     @blp.arguments(s.ApplicationCreateSchema)
     @blp.response(201, s.ApplicationSchema)
     @blp.doc(security=common.SECURITY)
+    @common.needs("sandbox")
     def post(self, data, sid):
         """Create an application as a draft (entity and website info are validated at once)"""
-        common.sandbox(sid)
         return applications.create(common.redis(), sid, data["kind"], common.plain(data["payload"]))
 
 
@@ -37,17 +37,17 @@ class Applications(MethodView):
 class Application(MethodView):
     @blp.response(200, s.ApplicationSchema)
     @blp.doc(security=common.SECURITY)
+    @common.needs("sandbox")
     def get(self, sid, app_id):
         """Read an application: state, WeChat status codes, allowed actions, audit_data, numbers"""
-        common.sandbox(sid)
         return applications.get(common.redis(), sid, app_id)
 
     @blp.arguments(s.ApplicationPatchSchema)
     @blp.response(200, s.ApplicationSchema)
     @blp.doc(security=common.SECURITY)
+    @common.needs("sandbox")
     def patch(self, data, sid, app_id):
         """Edit a draft or a rejected application (JSON merge patch of the payload)"""
-        common.sandbox(sid)
         return applications.edit(common.redis(), sid, app_id, common.plain(data["payload"]))
 
 
@@ -57,9 +57,9 @@ class Action(MethodView):
     @blp.response(200, s.ApplicationSchema)
     @blp.doc(security=common.SECURITY, parameters=[{"in": "path", "name": "action", "required": True,
                                                      "schema": {"type": "string", "enum": ACTIONS}}])
+    @common.needs("sandbox")
     def post(self, data, sid, app_id, action):
         """Perform a user action: submit, resubmit, withdraw, reopen (409 when the state forbids it)"""
-        common.sandbox(sid)
         if action not in ACTIONS:
             raise NotFound("ACTION_UNKNOWN", f"未知的操作：{action}", allowed=ACTIONS)
         return applications.act(common.redis(), sid, app_id, action, data.get("reason"))
@@ -70,9 +70,9 @@ class SmsVerification(MethodView):
     @blp.arguments(s.SmsCodeSchema)
     @blp.response(200, s.ApplicationSchema)
     @blp.doc(security=common.SECURITY)
+    @common.needs("sandbox")
     def post(self, data, sid, app_id):
         """Enter the MIIT SMS code (6 digits; 5 wrong codes allowed, the 6th fails the check)"""
-        common.sandbox(sid)
         return applications.verify_sms(common.redis(), sid, app_id, data["code"])
 
 
@@ -80,7 +80,7 @@ class SmsVerification(MethodView):
 class History(MethodView):
     @blp.response(200, s.HistoryEventSchema(many=True))
     @blp.doc(security=common.SECURITY)
+    @common.needs("sandbox")
     def get(self, sid, app_id):
         """Every transition with virtual time, actor and reason"""
-        common.sandbox(sid)
         return applications.history(common.redis(), sid, app_id)

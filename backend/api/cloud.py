@@ -23,15 +23,15 @@ def _resource_view(path, schema, title):
     class View(MethodView):
         @blp.response(200, schema(many=True))
         @blp.doc(security=common.SECURITY, summary=f"List {title}")
+        @common.needs("sandbox")
         def get(self, sid):
-            common.sandbox(sid)
             return cloud.list_all(common.redis(), sid, collection)
 
         @blp.arguments(schema)
         @blp.response(201, schema)
         @blp.doc(security=common.SECURITY, summary=f"Create one of {title}")
+        @common.needs("sandbox")
         def post(self, data, sid):
-            common.sandbox(sid)
             return cloud.create(common.redis(), sid, collection, common.plain(data))
 
     View.__name__ = f"Cloud_{collection}"
@@ -46,7 +46,7 @@ for _path, _schema, _title in RESOURCES:
 class Eligibility(MethodView):
     @blp.response(200, s.EligibilitySchema)
     @blp.doc(security=common.SECURITY)
+    @common.needs("sandbox")
     def get(self, sid):
         """Check every 云托管 filing rule: pass/fail, code, message, usable IPs with slots left"""
-        common.sandbox(sid)
         return cloud.check(common.redis(), sid)

@@ -38,3 +38,27 @@ def plain(value):
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return str(value)
+
+
+def needs(who):
+    """Declare who may call a view: "control", "sandbox", or "control+sandbox".
+
+    Put it right above `def` (innermost), so flask-smorest's wrappers carry the mark;
+    `check_auth` runs before the body is parsed, so 401/404 come before any 422.
+    """
+    def mark(fn):
+        fn.icpsim_auth = who
+        return fn
+    return mark
+
+
+def check_auth():
+    view = current_app.view_functions.get(request.endpoint)
+    method = getattr(getattr(view, "view_class", None), request.method.lower(), None)
+    who = getattr(method, "icpsim_auth", None)
+    if who is None:
+        return
+    if "control" in who:
+        control()
+    if "sandbox" in who:
+        sandbox((request.view_args or {}).get("sid"))

@@ -13,17 +13,17 @@ blp = Blueprint("domains", __name__, url_prefix="/api/v1/sandboxes/<sid>/domains
 class Domains(MethodView):
     @blp.response(200, s.DomainSchema(many=True))
     @blp.doc(security=common.SECURITY)
+    @common.needs("sandbox")
     def get(self, sid):
         """List registered domains"""
-        common.sandbox(sid)
         return domains.list_all(common.redis(), sid)
 
     @blp.arguments(s.DomainSchema)
     @blp.response(201, s.DomainSchema)
     @blp.doc(security=common.SECURITY)
+    @common.needs("sandbox")
     def post(self, data, sid):
         """Register a domain (holder, real-name status, dates)"""
-        common.sandbox(sid)
         return domains.create(common.redis(), sid, common.plain(data))
 
 
@@ -31,15 +31,15 @@ class Domains(MethodView):
 class Domain(MethodView):
     @blp.response(200, s.DomainSchema)
     @blp.doc(security=common.SECURITY)
+    @common.needs("sandbox")
     def get(self, sid, name):
         """Read one domain"""
-        common.sandbox(sid)
         return domains.get(common.redis(), sid, name)
 
     @blp.arguments(s.DomainSchema(partial=True))
     @blp.response(200, s.DomainSchema)
     @blp.doc(security=common.SECURITY)
+    @common.needs("sandbox")
     def patch(self, data, sid, name):
         """Change a domain's holder, real-name status or dates"""
-        common.sandbox(sid)
         return domains.update(common.redis(), sid, name, common.plain(data))

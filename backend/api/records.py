@@ -15,9 +15,9 @@ blp = Blueprint("records", __name__, url_prefix="/api/v1/sandboxes/<sid>",
 class Entities(MethodView):
     @blp.response(200, s.RecordSchema(many=True))
     @blp.doc(security=common.SECURITY)
+    @common.needs("sandbox")
     def get(self, sid):
         """Entities (主体) on record, with their numbers and access providers"""
-        common.sandbox(sid)
         return store.read(common.redis(), sid).all("entities")
 
 
@@ -25,9 +25,9 @@ class Entities(MethodView):
 class Websites(MethodView):
     @blp.response(200, s.RecordSchema(many=True))
     @blp.doc(security=common.SECURITY)
+    @common.needs("sandbox")
     def get(self, sid):
         """Websites (网站) on record, with their numbers, domains and NAT IPs"""
-        common.sandbox(sid)
         return store.read(common.redis(), sid).all("websites")
 
 
@@ -36,8 +36,8 @@ class ValidateNumber(MethodView):
     @blp.arguments(s.NumberQuerySchema, location="query")
     @blp.response(200, s.NumberSchema)
     @blp.doc(security=common.SECURITY)
+    @common.needs("sandbox")
     def get(self, query, sid):
         """Validate a record number: its kind, province, serial, site index and suffix, or why it is invalid"""
-        common.sandbox(sid)
         today = world.today(store.read(common.redis(), sid))
         return numbering.describe(query["number"], today=today)

@@ -14,16 +14,16 @@ class Sandboxes(MethodView):
     @blp.arguments(s.SandboxCreateSchema)
     @blp.response(201, s.SandboxSchema)
     @blp.doc(security=common.SECURITY)
+    @common.needs("control")
     def post(self, data):
         """Create a sandbox (one simulated Tencent Cloud account)"""
-        common.control()
         return sandboxes.create(common.redis(), **common.plain(data))
 
     @blp.response(200, s.SandboxSchema(many=True))
     @blp.doc(security=common.SECURITY)
+    @common.needs("control")
     def get(self):
         """List sandboxes"""
-        common.control()
         return sandboxes.list_all(common.redis())
 
 
@@ -31,16 +31,16 @@ class Sandboxes(MethodView):
 class Sandbox(MethodView):
     @blp.response(200, s.SandboxSchema)
     @blp.doc(security=common.SECURITY)
+    @common.needs("sandbox")
     def get(self, sid):
         """Read a sandbox (its own token works too)"""
-        common.sandbox(sid)
         return sandboxes.describe(common.redis(), sid)
 
     @blp.response(204)
     @blp.doc(security=common.SECURITY)
+    @common.needs("control")
     def delete(self, sid):
         """Delete a sandbox and everything in it"""
-        common.control()
         sandboxes.delete(common.redis(), sid)
 
 
@@ -48,9 +48,9 @@ class Sandbox(MethodView):
 class Clock(MethodView):
     @blp.response(200, s.ClockViewSchema)
     @blp.doc(security=common.SECURITY)
+    @common.needs("sandbox")
     def get(self, sid):
         """Read the virtual clock and the pending timers"""
-        common.sandbox(sid)
         return timers.clock_view(common.redis(), sid)
 
 
@@ -59,10 +59,9 @@ class Advance(MethodView):
     @blp.arguments(s.AdvanceSchema)
     @blp.response(200, s.ClockViewSchema)
     @blp.doc(security=common.SECURITY)
+    @common.needs("control+sandbox")
     def post(self, data, sid):
         """Advance the clock by a duration, or until idle, firing due timers in order"""
-        common.control()
-        common.sandbox(sid)
         if not data["until_idle"] and not data["duration"]:
             from backend.domain.errors import Unprocessable
             raise Unprocessable({"duration": ["请提供 duration（例如 2d）或 until_idle: true"]})
@@ -74,10 +73,9 @@ class Scale(MethodView):
     @blp.arguments(s.ScaleSchema)
     @blp.response(200, s.ClockViewSchema)
     @blp.doc(security=common.SECURITY)
+    @common.needs("control+sandbox")
     def put(self, data, sid):
         """Set the clock's speed (0 pauses it; 86400 = one virtual day per second)"""
-        common.control()
-        common.sandbox(sid)
         return timers.set_scale(common.redis(), sid, data["scale"])
 
 
@@ -86,7 +84,7 @@ class Outbox(MethodView):
     @blp.arguments(s.OutboxQuerySchema, location="query")
     @blp.response(200, s.MessageSchema(many=True))
     @blp.doc(security=common.SECURITY)
+    @common.needs("sandbox")
     def get(self, query, sid):
         """SMS, e-mail and in-site messages sent in this sandbox"""
-        common.sandbox(sid)
         return sandboxes.outbox(common.redis(), sid, **query)

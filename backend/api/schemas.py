@@ -1,5 +1,7 @@
 """marshmallow schemas of the REST API (requests validated, responses documented)."""
-from marshmallow import Schema, fields, validate
+import ipaddress
+
+from marshmallow import Schema, ValidationError, fields, validate
 
 from backend.api import zh_messages
 from backend.domain import kinds, presets, workflow
@@ -20,6 +22,17 @@ def one_of(choices):
 
 def text(max_len=200, **kw):
     return fields.String(validate=validate.Length(min=1, max=max_len, error="长度须在 {min} 到 {max} 个字符之间。"), **kw)
+
+
+def ip_address(value):
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        raise ValidationError("须为合法的 IP 地址，例如 162.14.10.20。") from None
+
+
+def in_range(lo, hi):
+    return validate.Range(min=lo, max=hi, error="须在 {min} 到 {max} 之间。")
 
 
 class Strict(Schema):
@@ -131,7 +144,7 @@ class SandboxCreateSchema(Strict):
     seed = fields.Raw(load_default=None, metadata={"description": "种子（整数或字符串）；同一种子得到同样的结果"})
     preset = fields.String(load_default="eligible", validate=one_of(sorted(presets.PRESETS)))
     clock_start = fields.String(load_default=None, metadata={"description": "虚拟时钟起点，缺省 2026-06-01T09:00:00+08:00"})
-    scale = fields.Float(load_default=0.0, validate=validate.Range(min=0, max=1e7, error="倍率须在 {min} 到 {max} 之间。"))
+    scale = fields.Float(load_default=0.0, validate=in_range(0, 1e7))
     settings = fields.Dict(load_default=dict)
     name = fields.String(load_default=None)
 
@@ -159,7 +172,7 @@ class AdvanceSchema(Strict):
 
 
 class ScaleSchema(Strict):
-    scale = fields.Float(required=True, validate=validate.Range(min=0, max=1e7, error="倍率须在 {min} 到 {max} 之间。"))
+    scale = fields.Float(required=True, validate=in_range(0, 1e7))
 
 
 class ClockViewSchema(Schema):
@@ -184,7 +197,7 @@ class ResourcePackSchema(Strict):
     id = fields.String(dump_only=True)
     env_id = fields.String(required=True)
     bought_on = IsoDate(load_default=None, allow_none=True)
-    months = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=120))
+    months = fields.Integer(load_default=None, allow_none=True, validate=in_range(1, 120))
     expires_on = IsoDate(load_default=None, allow_none=True)
 
 
@@ -199,7 +212,8 @@ class NatGatewaySchema(Strict):
     vpc_id = fields.String(required=True)
     created_by = fields.String(load_default="system", validate=one_of(("system", "custom")))
     size = fields.String(load_default="micro", validate=one_of(("micro", "small", "medium", "large")))
-    ip = fields.IP(load_default=None, allow_none=True, metadata={"description": "缺省按种子生成"})
+    ip = fields.String(load_default=None, allow_none=True, validate=ip_address,
+                       metadata={"description": "公网 IP；缺省按种子生成"})
 
 
 class ServiceSchema(Strict):

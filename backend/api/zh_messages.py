@@ -9,8 +9,9 @@ _FIELD = {
 _BY_TYPE = {
     fields.String: {"invalid": "须为字符串。"},
     fields.Integer: {"invalid": "须为整数。"},
-    fields.Float: {"invalid": "须为数字。"},
-    fields.Number: {"invalid": "须为数字。"},
+    fields.Float: {"invalid": "须为数字。", "special": "不能为 NaN 或无穷大。"},
+    fields.Number: {"invalid": "须为数字。", "too_large": "数值过大。"},
+    fields.IP: {"invalid_ip": "须为合法的 IP 地址。"},
     fields.Boolean: {"invalid": "须为 true 或 false。"},
     fields.Date: {"invalid": "日期格式不正确，例如 2026-06-01。"},
     fields.DateTime: {"invalid": "时间格式不正确，例如 2026-06-01T09:00:00+08:00。"},

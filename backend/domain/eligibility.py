@@ -73,12 +73,13 @@ def _ip_rows(gateways, ip_usage):
 
 
 def _quota_rule(rows):
+    """Lists every filing IP with its slots, used up or not, so the user sees which is full."""
     free = [r for r in rows if r["slots_left"] > 0]
     if free:
-        return _rule("ip_quota", True, "OK", f"{len(free)} 个备案 IP 仍有剩余备案次数。")
+        return _rule("ip_quota", True, "OK", f"{len(free)} 个备案 IP 仍有剩余备案次数。", ips=rows)
     if not rows:
-        return _rule("ip_quota", False, "NAT_IP_QUOTA_EXHAUSTED", "没有可用于备案的 IP 地址。")
-    return _rule("ip_quota", False, "NAT_IP_QUOTA_EXHAUSTED",
+        return _rule("ip_quota", False, "NAT_IP_QUOTA_EXHAUSTED", "没有可用于备案的 IP 地址。", ips=rows)
+    return _rule("ip_quota", False, "NAT_IP_QUOTA_EXHAUSTED", ips=rows, message=
                  "每个 IP 地址只能进行两次备案，当前所有备案 IP 的次数均已用完。"
                  "可再创建一个系统默认 VPC 及其系统创建的微小型 NAT 网关以获得新的 IP，或注销不再使用的网站以释放次数。")
 
@@ -117,8 +118,11 @@ def _evaluate_2025(resources, today, ip_usage):
 
 def check_ip(result, ip):
     """The code that refuses `ip` for a new filing, or None when it is usable."""
-    if not result["eligible"]:
-        return next(r["code"] for r in result["rules"] if not r["passed"])
     if any(r["ip"] == ip for r in result["usable_ips"]):
         return None
+    quota = next((r for r in result["rules"] if r["rule"] == "ip_quota"), {})
+    if any(row["ip"] == ip for row in quota.get("ips", [])) and result["rules"][0]["passed"]:
+        return "NAT_IP_QUOTA_EXHAUSTED"
+    if not result["eligible"]:
+        return next(r["code"] for r in result["rules"] if not r["passed"])
     return "NAT_IP_NOT_USABLE"

@@ -2,7 +2,7 @@
 import copy
 import json
 
-from backend.domain import eligibility, kinds, validation, workflow
+from backend.domain import audit, eligibility, kinds, validation, workflow
 from backend.domain.clock import iso
 from backend.domain.errors import Conflict, NotFound, Unprocessable
 from backend.services import cloud, engine, world
@@ -131,9 +131,7 @@ def verify_sms(r, sid, app_id, code):
         wrong = app["sms"]["wrong"] + 1
         allowed = int(world.settings(tx).get("sms_max_wrong", 5))
         if wrong > allowed:
-            audit = [{"code": "SMS_CODE_FAILED", "field": "sms", "key_name": "短信核验",
-                      "error": "短信核验码错误次数过多，核验失败", "suggest": "请重新提交订单后再次完成短信核验"}]
-            return engine.fire(tx, app, "sms_failed", "user", now, audit_data=audit), None
+            return engine.fire(tx, app, "sms_failed", "user", now, audit_data=[audit.SMS_CODE_FAILED]), None
         app = dict(app, sms=dict(app["sms"], wrong=wrong), version=app["version"] + 1)
         tx.add_history(app_id, {"at": iso(now), "action": "verify_sms_wrong", "from": app["state"],
                                 "to": app["state"], "actor": "user", "version": app["version"],

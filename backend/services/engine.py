@@ -33,10 +33,10 @@ def fire(tx, app, action, actor, at, reason=None, audit_data=None):
     if audit_data:
         event["audit_data"] = audit_data
     tx.add_history(app["id"], event)
+    disarm(tx, app["id"])
     if row.target != source:
-        disarm(tx, app["id"])
         app = effects.on_enter(tx, app, row, at)
-        arm(tx, app, at)
+    arm(tx, app, at)  # an edit (a self-loop) is activity too: the idle clock starts again
     tx.put("applications", app)
     return app
 

@@ -4,7 +4,7 @@ import time
 from rq.job import JobStatus
 
 from backend import config
-from backend.domain import workflow
+from backend.domain import audit, workflow
 from backend.domain.clock import Clock, iso, parse_duration
 from backend.domain.errors import Conflict, DomainError, Unprocessable
 from backend.services import decisions, engine, scheduling, world
@@ -40,13 +40,13 @@ def _fire(tx, timer_id):
                               f"您的备案订单 {app['id']} 已 {days.rstrip('d')} 天未处理，请尽快完善，45 天未处理将过期。")
         return "reminded"
     if spec.name in ("provider_review", "bureau_review"):
-        verdict, audit = decisions.decide(tx, app, spec.name.split("_")[0])
+        verdict, findings = decisions.decide(tx, app, spec.name.split("_")[0])
         action = f"{spec.name.split('_')[0]}_{verdict}"
         engine.fire(tx, app, action, workflow.find(app["state"], action, app["kind"]).actor, at,
-                    audit_data=audit if verdict == "reject" else None)
+                    audit_data=findings if verdict == "reject" else None)
         return action
     action = spec.actions[0]
-    engine.fire(tx, app, action, "clock", at)
+    engine.fire(tx, app, action, "clock", at, audit_data=audit.BY_ACTION.get(action))
     return action
 
 
@@ -99,8 +99,8 @@ def advance(r, sid, duration=None, until_idle=False, include_deadlines=False, ma
     else:
         try:
             seconds = parse_duration(duration)
-        except ValueError as e:
-            raise Unprocessable({"duration": [f"时长格式不正确：{e}"]}) from None
+        except ValueError:
+            raise Unprocessable({"duration": [f"时长格式不正确：{duration!r}，例如 2d、36h、1d12h、90m"]}) from None
         if seconds < 0:
             raise Unprocessable({"duration": ["时钟不能倒退"]})
         target = start + seconds

@@ -116,9 +116,8 @@ def test_create_rejects_bad_field(demo, payload, path, value, error_path):
     bad = copy.deepcopy(payload)
     _set(bad, path, value)
     resp = demo.post("~/applications", json={"payload": bad})
-    body = assert_error(resp, 422, "VALIDATION_FAILED")
-    errors = field_errors(resp, error_path)
-    assert body["errors"] is errors or body["errors"] == errors
+    assert_error(resp, 422, "VALIDATION_FAILED")
+    field_errors(resp, error_path)
     assert ok(demo.get("~/applications")) == []  # nothing stored
 
 
@@ -432,15 +431,13 @@ HEBEI_ID = resident_id("13010219900101001")  # Shijiazhuang, born 1990-01-01
 
 
 def hebei_payload(ip):
-    return personal_payload(ip, domain="lisi-blog.cn", name="李四的个人博客", name_override=None) \
-        if False else {
-            "entity": {"type": "personal", "name": "李四", "certificate_type": "resident_id",
-                       "certificate_number": HEBEI_ID, "province": "13",
-                       "address": "河北省石家庄市长安区中山东路 1 号",
-                       "responsible": person(name="李四", cert=HEBEI_ID, mobile="13700137000",
-                                             email="lisi@example.com")},
-            "websites": [{"name": "李四的个人博客", "domain": "lisi-blog.cn", "service_content": "blog",
-                          "filing_type": "cloudbase_run", "nat_ip": ip}]}
+    """A person from Hebei (resident ID starting 13) filing in Hebei."""
+    payload = personal_payload(ip, domain="lisi-blog.cn", name="李四的个人博客", certificate_number=HEBEI_ID,
+                               province="13", address="河北省石家庄市长安区中山东路 1 号",
+                               responsible=person(name="李四", cert=HEBEI_ID, mobile="13700137000",
+                                                  email="lisi@example.com"))
+    payload["entity"]["name"] = "李四"
+    return payload
 
 
 def test_bureau_rejection_domain_near_expiry_then_resubmit(control):
@@ -559,10 +556,19 @@ def test_sms_timeout(at_sms):
     assert last["at"] > sent_at
     # the code has expired
     assert_error(verify(sb, app_id, sms_code(sb, app_id)), 409, "ACTION_NOT_ALLOWED")
-    # every rejection carries audit_data (domain.md §4)
-    for e in app["audit_data"]:
-        assert {"field", "error", "suggest"} <= set(e)
+    # the user is told
+    assert any(m["code"] == "PROVIDER_REJECTED" for m in outbox(sb, app_id=app_id))
+
+
+def test_sms_timeout_rejection_carries_audit_data(at_sms):
+    """domain.md §4: every rejection carries audit_data ({field, error, suggest}, zh-CN)."""
+    sb, app_id = at_sms
+    advance(sb, duration="25h")
+    app = get_app(sb, app_id)
+    assert app["state"] == "provider_rejected"
     assert app["audit_data"], "an SMS-timeout rejection carries no audit_data"
+    for e in app["audit_data"]:
+        assert {"field", "error", "suggest"} <= set(e) and is_zh(e["error"]) and is_zh(e["suggest"])
 
 
 def test_sms_timeout_in_one_advance(at_sms):
@@ -662,5 +668,27 @@ def test_rejected_order_expires_too(control):
     act(sb, app["id"], "submit")
     until_idle(sb)
     assert get_app(sb, app["id"])["state"] == "provider_rejected"
+    advance(sb, duration="46d")
+    assert get_app(sb, app["id"])["state"] == "expired"
+
+
+def test_edited_draft_still_expires(demo, payload):
+    """Editing is not a way around the 45-day idle rule: reminders and expiry still come."""
+    app = create_app(demo, payload)
+    ok(demo.patch(f"~/applications/{app['id']}",
+                  json={"payload": {"entity": {"address": "广东省深圳市福田区深南大道 100 号"}}}))
+    advance(demo, duration="46d")
+    assert len([m for m in outbox(demo, app_id=app["id"]) if m["code"] == "IDLE_REMINDER"]) == 3
+    assert get_app(demo, app["id"])["state"] == "expired"
+
+
+def test_edited_rejection_still_expires(control):
+    sb = new_sandbox(control, preset="eligible")
+    register_domain(sb, "zhangsan-blog.cn", real_name_status="pending")
+    app = create_app(sb, personal_payload(usable_ip(sb)))
+    act(sb, app["id"], "submit")
+    until_idle(sb)
+    ok(sb.patch(f"~/applications/{app['id']}",
+                json={"payload": {"entity": {"address": "广东省深圳市福田区深南大道 100 号"}}}))
     advance(sb, duration="46d")
     assert get_app(sb, app["id"])["state"] == "expired"

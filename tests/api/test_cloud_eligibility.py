@@ -126,6 +126,11 @@ def test_unknown_references_are_422(empty, path, body, field):
         assert ok(empty.get(f"~/cloud/{path}")) == []  # nothing stored
 
 
+def test_out_of_range_months_has_a_zh_message(empty):
+    env = cloud(empty, "environments", name="prod")
+    field_errors(empty.post("~/cloud/resource-packs", json={"env_id": env["id"], "months": 0}), "months")
+
+
 def test_missing_required_reference_is_422(empty):
     field_errors(empty.post("~/cloud/resource-packs", json={}), "env_id")
     field_errors(empty.post("~/cloud/services", json={"name": "web"}), "env_id", "vpc_id")

@@ -149,3 +149,17 @@ def test_same_seed_same_world(control):
     c = new_sandbox(control, seed=100)
     assert eligibility(a) == eligibility(b)
     assert eligibility(a)["usable_ips"][0]["ip"] != eligibility(c)["usable_ips"][0]["ip"]
+
+
+@pytest.mark.parametrize("body", [{"duration": "-1d"}, {"duration": "soon"}, {}])
+def test_bad_advance_is_422(sandbox, body):
+    field_errors(sandbox.post("~/clock/advance", json=body, token=CONTROL), "duration")
+    assert ok(sandbox.get("~/clock"))["now"] == "2026-06-01T09:00:00+08:00"
+
+
+def test_advance_moves_the_virtual_clock(sandbox):
+    view = ok(sandbox.post("~/clock/advance", json={"duration": "1d12h"}, token=CONTROL))
+    assert view["started_at"] == "2026-06-01T09:00:00+08:00"
+    assert view["now"] == "2026-06-02T21:00:00+08:00" and view["fired"] == []
+    assert ok(sandbox.get("~/clock"))["now"] == "2026-06-02T21:00:00+08:00"
+    assert ok(sandbox.get(f"/api/v1/sandboxes/{sandbox.sid}"))["clock"]["now"] == "2026-06-02T21:00:00+08:00"

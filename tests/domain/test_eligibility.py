@@ -257,8 +257,9 @@ def test_check_ip_reports_the_first_failed_rule():
 
 def test_check_ip_refuses_the_exhausted_ip_of_two():
     result = E.evaluate(add_second_gateway(world()), TODAY, {IP1: 2})
-    assert E.check_ip(result, IP1) == "NAT_IP_NOT_USABLE"
+    assert E.check_ip(result, IP1) == "NAT_IP_QUOTA_EXHAUSTED"  # the precise reason for a full IP
     assert E.check_ip(result, IP2) is None
+    assert E.check_ip(result, "203.0.113.9") == "NAT_IP_NOT_USABLE"
 
 
 # --- cloudbase-2025 --------------------------------------------------------------------
@@ -336,7 +337,7 @@ def test_2025_two_environments_each_count():
                      usage={"1.0.0.1": 2})
     assert result["eligible"] is True
     assert [r["ip"] for r in result["usable_ips"]] == ["1.0.0.2"]
-    assert E.check_ip(result, "1.0.0.1") == "NAT_IP_NOT_USABLE"
+    assert E.check_ip(result, "1.0.0.1") == "NAT_IP_QUOTA_EXHAUSTED"
 
 
 def test_rule_sets_declared():

@@ -1,0 +1,155 @@
+"""The CloudBase Run gateway (domain.md §8): is a customer's domain served or blocked?
+
+A request whose Host is a customer domain is served when the domain belongs to a
+website on record (active, under an active entity) with Tencent among its access
+providers; otherwise the gateway redirects to the fixed block page. `www.` of a
+filed apex domain counts as that domain.
+
+Which sandbox's world answers: the one named by `X-Icpsim-Sandbox`, else `demo`.
+The simulator's own hosts (ICPSIM_HOSTS, IP literals, ICPSIM_PUBLIC_HOST) are never
+customer domains, so the API keeps answering on them.
+"""
+import ipaddress
+import os
+
+from backend import config
+from backend.domain import validation, workflow
+from backend.services import registry
+from backend.store import keys
+from backend.store import tx as store
+
+SANDBOX_HEADER = "X-Icpsim-Sandbox"
+DEFAULT_SANDBOX = "demo"
+DEFAULT_HOSTS = ("127.0.0.1", "localhost", "[::1]", "::1")
+
+SERVED = "SERVED"
+NOT_FILED = "NOT_FILED"  # no record for the domain at all
+NOT_ACCESSED_AT_TENCENT = "NOT_ACCESSED_AT_TENCENT"  # on record, but accessed elsewhere only
+CANCELLED = "CANCELLED"  # a record existed and was cancelled or revoked
+REASONS = (SERVED, NOT_FILED, NOT_ACCESSED_AT_TENCENT, CANCELLED)
+
+# Unblock points per scenario (domain.md §8). A domain is served once its website is on
+# record with "tencent" among its access providers — what the approval effects write for
+# first filings and new websites. Some kinds serve an already-filed domain earlier, while
+# their order is still open: application kind → states in which the domains of the
+# order's websites (payload.websites[].domain) are served, provided the domain is on
+# record and active. An access filing is served once provider review passes:
+#     "access_filing": frozenset({"provider_approved", "sms_verification", "bureau_review"}),
+# Changes never block: their records stay active and keep their access providers.
+EARLY_SERVE: dict = {}
+
+
+# -- hosts ---------------------------------------------------------------------
+
+def normalize_host(host):
+    """'WWW.Example.cn:8080' → 'www.example.cn'; '[::1]:5000' → '::1'; None → ''."""
+    host = (host or "").strip().lower()
+    if host.startswith("["):
+        return host[1:host.index("]")] if "]" in host else host[1:]
+    if host.count(":") == 1:
+        host = host.split(":", 1)[0]
+    return host.rstrip(".")
+
+
+def public_host():
+    """Where the simulator itself answers, as host[:port] for Location headers."""
+    return os.environ.get("ICPSIM_PUBLIC_HOST") or f"127.0.0.1:{config.port()}"
+
+
+def own_hosts():
+    names = os.environ.get("ICPSIM_HOSTS")
+    hosts = {normalize_host(h) for h in (names.split(",") if names else DEFAULT_HOSTS) if h.strip()}
+    hosts.add(normalize_host(public_host()))
+    return hosts
+
+
+def _is_ip(host):
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        return False
+
+
+def is_customer_host(host):
+    """True when a request for `host` is for a customer's domain, not for the simulator."""
+    name = normalize_host(host)
+    if not name or name in own_hosts() or _is_ip(name) or "." not in name:
+        return False
+    # a well-formed domain is a customer's, filed or not (www., other TLDs and all)
+    return not any(code == "DOMAIN_SYNTAX_INVALID" for code, _ in validation.check_domain(name))
+
+
+def _candidates(host):
+    """The record keys a host may belong to: itself, and the apex for www."""
+    name = normalize_host(host)
+    keys_ = [registry.domain_key(name)]
+    if name.startswith("www.") and name.count(".") >= 2:
+        keys_.append(registry.domain_key(name[4:]))
+    return [k for k in keys_ if k]
+
+
+# -- the decision --------------------------------------------------------------
+
+def _view(website, entity):
+    entity = entity or {}
+    return {"id": website.get("id"), "name": website.get("name"), "domain": website.get("domain"),
+            "number": website.get("number"), "status": website.get("status"),
+            "access_providers": list(website.get("access_providers") or []),
+            "entity_name": entity.get("name"), "entity_number": entity.get("number")}
+
+
+def _early_served(tx, wanted):
+    """The unblock hook: an open order of a kind in EARLY_SERVE, in one of its states,
+    covering one of the `wanted` domain keys (see EARLY_SERVE)."""
+    if not EARLY_SERVE:
+        return False
+    for app in tx.all("applications"):
+        states = EARLY_SERVE.get(app.get("kind"))
+        if not states or app.get("state") not in states or workflow.state(app["state"]).terminal:
+            continue
+        for site in (app.get("payload") or {}).get("websites") or []:
+            if isinstance(site, dict) and registry.domain_key(site.get("domain")) in wanted:
+                return True
+    return False
+
+
+def decide_in(tx, host):
+    """decide() over an open reader/transaction."""
+    wanted = _candidates(host)
+    entities = {e["id"]: e for e in tx.all("entities")}
+
+    def rank(w):  # the exact host before its apex
+        return wanted.index(registry.domain_key(w.get("domain")))
+
+    matches = sorted((w for w in tx.all("websites") if registry.domain_key(w.get("domain")) in wanted), key=rank)
+    active = [w for w in matches if w.get("status") == registry.ACTIVE
+              and (entities.get(w.get("entity_id")) or {}).get("status") == registry.ACTIVE]
+    at_tencent = [w for w in active if "tencent" in (w.get("access_providers") or [])]
+
+    def answer(served, reason, website):
+        return {"served": served, "reason": reason, "host": normalize_host(host),
+                "website": _view(website, entities.get(website.get("entity_id"))) if website else None}
+
+    if at_tencent:
+        return answer(True, SERVED, at_tencent[0])
+    if active and _early_served(tx, {registry.domain_key(w["domain"]) for w in active}):
+        return answer(True, SERVED, active[0])
+    if active:
+        return answer(False, NOT_ACCESSED_AT_TENCENT, active[0])
+    if matches:
+        # the latest record of the domain: cancelled entity or website, or revoked number
+        return answer(False, CANCELLED, max(matches, key=lambda w: (w.get("filed_at") or "", w["id"])))
+    return answer(False, NOT_FILED, None)
+
+
+def decide(r, sid, host):
+    """{"served": bool, "website": {...} | None, "reason": SERVED | NOT_FILED |
+    NOT_ACCESSED_AT_TENCENT | CANCELLED, "host": normalized host, "sandbox": sid}.
+
+    An unknown sandbox has no records: every domain is NOT_FILED there."""
+    if not r.exists(keys.sandbox(sid)):
+        result = {"served": False, "reason": NOT_FILED, "host": normalize_host(host), "website": None}
+    else:
+        result = decide_in(store.read(r, sid), host)
+    return {**result, "sandbox": sid}

@@ -1,0 +1,149 @@
+"""A small Python client for icpsim's REST API, used by the terminal chat client, the
+scenario replay runner, the pytest plugin and anyone's own tests.
+
+    control = Control("http://127.0.0.1:5000", control_token)
+    sb = control.new_sandbox(seed=42)          # a SandboxClient with its user token
+    app = sb.create_application("first_filing", payload)
+    sb.act(app["id"], "submit"); sb.advance(until_idle=True)
+    sb.verify_sms(app["id"], sb.sms_code(app["id"]))
+"""
+import re
+
+import requests
+
+
+class IcpsimError(Exception):
+    """An error answer: HTTP status, the stable machine `code`, the zh-CN `message`, the body."""
+
+    def __init__(self, status, body):
+        self.status, self.body = status, body if isinstance(body, dict) else {"message": str(body)}
+        self.code = self.body.get("code")
+        self.message = self.body.get("message")
+        super().__init__(f"{status} {self.code}: {self.message}")
+
+
+class _Http:
+    def __init__(self, base_url, token, session=None, timeout=60):
+        self.base_url = base_url.rstrip("/")
+        self.token = token
+        self.session = session or requests.Session()
+        self.timeout = timeout
+
+    def request(self, method, path, json=None, params=None, token=None, headers=None):
+        hdrs = {"Authorization": f"Bearer {token or self.token}", **(headers or {})}
+        resp = self.session.request(method, f"{self.base_url}/api/v1{path}", json=json, params=params,
+                                    headers=hdrs, timeout=self.timeout)
+        body = resp.json() if resp.content else None
+        if resp.status_code >= 400:
+            raise IcpsimError(resp.status_code, body)
+        return body
+
+
+class Control(_Http):
+    """Operator calls, with the control token."""
+
+    def new_sandbox(self, seed=None, preset="eligible", **options):
+        body = self.request("POST", "/sandboxes", json={"seed": seed, "preset": preset, **options})
+        return SandboxClient(self.base_url, body["id"], body["token"], control=self, info=body)
+
+    def sandbox(self, sid, token=None):
+        info = self.request("GET", f"/sandboxes/{sid}")
+        return SandboxClient(self.base_url, sid, token or info["token"], control=self, info=info)
+
+    def sandboxes(self):
+        return self.request("GET", "/sandboxes")
+
+    def delete_sandbox(self, sid):
+        return self.request("DELETE", f"/sandboxes/{sid}")
+
+
+class SandboxClient(_Http):
+    """Calls of one sandbox with its user token; clock moves use the control token when given."""
+
+    def __init__(self, base_url, sid, token, control=None, info=None, session=None, timeout=60):
+        super().__init__(base_url, token, session=session or (control.session if control else None),
+                         timeout=timeout)
+        self.sid, self.control, self.info = sid, control, info or {}
+
+    def _sb(self, method, path, **kw):
+        return self.request(method, f"/sandboxes/{self.sid}{path}", **kw)
+
+    def _ctl(self, method, path, **kw):
+        token = self.control.token if self.control else None
+        return self._sb(method, path, token=token, **kw)
+
+    # cloud resources and eligibility
+    def cloud(self, kind):
+        return self._sb("GET", f"/cloud/{kind}")
+
+    def create_cloud(self, kind, **fields):
+        return self._sb("POST", f"/cloud/{kind}", json=fields)
+
+    def eligibility(self):
+        return self._sb("GET", "/eligibility")
+
+    # domain registry
+    def domains(self):
+        return self._sb("GET", "/domains")
+
+    def create_domain(self, name, holder_name, holder_certificate_number, **fields):
+        return self._sb("POST", "/domains", json={"name": name, "holder_name": holder_name,
+                                                  "holder_certificate_number": holder_certificate_number,
+                                                  **fields})
+
+    def update_domain(self, name, **fields):
+        return self._sb("PATCH", f"/domains/{name}", json=fields)
+
+    # applications
+    def applications(self):
+        return self._sb("GET", "/applications")
+
+    def create_application(self, kind, payload):
+        return self._sb("POST", "/applications", json={"kind": kind, "payload": payload})
+
+    def application(self, app_id):
+        return self._sb("GET", f"/applications/{app_id}")
+
+    def edit_application(self, app_id, payload_patch):
+        return self._sb("PATCH", f"/applications/{app_id}", json={"payload": payload_patch})
+
+    def act(self, app_id, action, reason=None):
+        return self._sb("POST", f"/applications/{app_id}/actions/{action}", json={"reason": reason})
+
+    def verify_sms(self, app_id, code):
+        return self._sb("POST", f"/applications/{app_id}/sms-verification", json={"code": code})
+
+    def history(self, app_id):
+        return self._sb("GET", f"/applications/{app_id}/history")
+
+    # records, outbox, numbers
+    def entities(self):
+        return self._sb("GET", "/entities")
+
+    def websites(self):
+        return self._sb("GET", "/websites")
+
+    def outbox(self, channel=None, to=None, app_id=None):
+        params = {k: v for k, v in {"channel": channel, "to": to, "app_id": app_id}.items() if v}
+        return self._sb("GET", "/outbox", params=params)
+
+    def sms_code(self, app_id):
+        """The latest MIIT verification code sent for this application, or None."""
+        for msg in reversed(self.outbox(channel="sms", app_id=app_id)):
+            if msg["code"] == "MIIT_SMS_CODE":
+                return re.search(r"\d{6}", msg["text"]).group(0)
+        return None
+
+    def validate_number(self, number):
+        return self._sb("GET", "/numbers/validate", params={"number": number})
+
+    # the clock (moves need the control token)
+    def clock(self):
+        return self._sb("GET", "/clock")
+
+    def advance(self, duration=None, until_idle=False, include_deadlines=False):
+        return self._ctl("POST", "/clock/advance", json={"duration": duration, "until_idle": until_idle,
+                                                         "include_deadlines": include_deadlines})
+
+    def set_scale(self, scale):
+        return self._ctl("PUT", "/clock/scale", json={"scale": scale})
