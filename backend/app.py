@@ -6,11 +6,16 @@ from flask import Flask, send_from_directory
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask_smorest import Api
 
-from backend.api import applications, cloud, common, domains, errors, records, sandboxes, zh_messages
+from backend.api import applications, cloud, common, domains, errors, records, sandboxes, schemas, zh_messages
 from backend.api import gateway, registry
+from backend.api import miniprogram
+from backend.api import control
+from backend.api import conversations
 from backend.store.connection import connect
 
 BLUEPRINTS = (sandboxes.blp, cloud.blp, domains.blp, applications.blp, records.blp, registry.blp)
+BLUEPRINTS += (control.blp,)  # issue #5: faults, teleport, resets, recordings
+BLUEPRINTS += (conversations.blp,)  # issue #4: the chat-style filing conversation
 
 
 def schema_name(schema):
@@ -43,9 +48,12 @@ def create_app(redis_client=None):
     api = IcpApi(app, spec_kwargs={"marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name)})
     for blp in BLUEPRINTS:
         api.register_blueprint(blp)
+    schemas.register_components(api.spec)  # the per-kind application payloads
     errors.install(app)
     gateway.install(app)  # customer Hosts: the CloudBase Run gateway (HTML), before any route
+    miniprogram.install(app)  # the mock mini-program page: /miniprogram/ (static files)
     app.before_request(common.check_auth)  # tokens before bodies: 401/404 before any 422
+    control.install(app)  # after the auth check: journal each mutating sandbox call (recordings)
 
     @app.get("/static/swagger-ui/<path:name>")
     def swagger_assets(name):

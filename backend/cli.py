@@ -39,7 +39,8 @@ class Subcommand:
 # name -> module defining HELP, add_arguments(parser), run(args). E.g.
 #   "chat": "backend.chat.cli",
 #   "replay": "backend.replay.cli",
-PLUGIN_MODULES: dict = {}
+PLUGIN_MODULES: dict = {"replay": "mock_miniprogram.replay.cli"}
+PLUGIN_MODULES["chat"] = "mock_miniprogram.terminal"  # issue #4: the conversation in a terminal
 
 
 class CliError(Exception):
@@ -138,6 +139,7 @@ def _check_app_module():
 
 
 def _banner(port, redis_url, embedded, boot):
+    from urllib.parse import quote
     base = f"http://127.0.0.1:{port}"
     host = _bind_host()
     lines = [
@@ -156,6 +158,8 @@ def _banner(port, redis_url, embedded, boot):
         f"  Control token   {boot.get('control_token')}",
         f"  Demo sandbox    {boot.get('demo_sandbox_id')}",
         f"  Demo token      {boot.get('demo_token')}",
+        f"  Mini-program    {base}/miniprogram/?sandbox={quote(str(boot.get('demo_sandbox_id')))}"
+        f"&token={quote(str(boot.get('demo_token')))}",
         "",
         f"  Redis           {redis_url}" + ("  (embedded, data in " + str(config.data_dir()) + ")"
                                             if embedded else "  (REDIS_URL)"),

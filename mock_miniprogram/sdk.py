@@ -8,6 +8,7 @@ scenario replay runner, the pytest plugin and anyone's own tests.
     sb.verify_sms(app["id"], sb.sms_code(app["id"]))
 """
 import re
+import uuid
 
 import requests
 
@@ -136,6 +137,47 @@ class SandboxClient(_Http):
 
     def validate_number(self, number):
         return self._sb("GET", "/numbers/validate", params={"number": number})
+
+    # the national registry: seeding filings made elsewhere (control token), MIIT's public query
+    def seed_entity(self, **entity):
+        """An entity on record with its websites (e.g. filed at another provider): {entity, websites}."""
+        return self._ctl("POST", "/registry/entities", json=entity)
+
+    def registry_query(self, domain=None, number=None, entity=None):
+        params = {k: v for k, v in {"domain": domain, "number": number, "entity": entity}.items() if v}
+        return self._sb("GET", "/registry/query", params=params)
+
+    # conversations: the chat-style mini-program (docs/conversation.md)
+    def start_conversation(self, locale=None):
+        """A new conversation with the bot's first messages (`transcript`)."""
+        return self._sb("POST", "/conversations", json={"locale": locale} if locale else {})
+
+    def conversations(self):
+        return self._sb("GET", "/conversations")
+
+    def conversation(self, cid):
+        """The conversation with its whole transcript (a reconnecting client starts here)."""
+        return self._sb("GET", f"/conversations/{cid}")
+
+    def messages_after(self, cid, after=0):
+        """{"messages": [seq > after], "step", "accepts", ...}: what to poll while waiting."""
+        return self._sb("GET", f"/conversations/{cid}/messages", params={"after": after})
+
+    def reply(self, cid, choice=None, form=None, text=None, command=None, client_message_id=None,
+              retries=2):
+        """Send one answer (exactly one of choice, form, text, command). A network failure is
+        retried with the same client_message_id, which the server answers only once."""
+        answer = {k: v for k, v in (("choice", choice), ("form", form), ("text", text),
+                                    ("command", command)) if v is not None}
+        if len(answer) != 1:
+            raise ValueError("reply() takes exactly one of choice, form, text, command")
+        body = {"client_message_id": client_message_id or str(uuid.uuid4()), **answer}
+        for attempt in range(retries + 1):
+            try:
+                return self._sb("POST", f"/conversations/{cid}/replies", json=body)
+            except (requests.ConnectionError, requests.Timeout):
+                if attempt == retries:
+                    raise
 
     # the clock (moves need the control token)
     def clock(self):

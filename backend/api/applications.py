@@ -2,9 +2,11 @@
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from backend.api import common, schemas as s
+from marshmallow import ValidationError
+
+from backend.api import common, errors, schemas as s
 from backend.domain import workflow
-from backend.domain.errors import NotFound
+from backend.domain.errors import NotFound, Unprocessable
 from backend.services import applications
 
 blp = Blueprint("applications", __name__, url_prefix="/api/v1/sandboxes/<sid>/applications",
@@ -48,7 +50,12 @@ class Application(MethodView):
     @common.needs("sandbox")
     def patch(self, data, sid, app_id):
         """Edit a draft or a rejected application (JSON merge patch of the payload)"""
-        return applications.edit(common.redis(), sid, app_id, common.plain(data["payload"]))
+        kind = applications.get(common.redis(), sid, app_id)["kind"]
+        try:
+            patch = s.load_payload(kind, data["payload"], partial=True)
+        except ValidationError as e:
+            raise Unprocessable(errors.flatten(e.messages)) from None
+        return applications.edit(common.redis(), sid, app_id, common.plain(patch))
 
 
 @blp.route("/<app_id>/actions/<action>")

@@ -26,6 +26,12 @@ class SeedWebsiteSchema(s.Strict):
         metadata={"description": "接入商，缺省同主体的 access_provider；含 tencent 即接入腾讯云"})
     service_content = fields.String(load_default=None, allow_none=True, validate=s.one_of(s.CONTENTS))
     responsible = fields.Nested(s.PersonSchema, load_default=None, allow_none=True)
+    filing_type = fields.String(load_default=None, allow_none=True, validate=s.one_of(("cloudbase_run", "cvm")),
+                                metadata={"description": "在腾讯云备案使用的云服务：cloudbase_run（云托管）或 cvm（云服务器等）；"
+                                                         "缺省：有 nat_ip 为 cloudbase_run，否则 cvm"})
+    extra_domains = fields.List(s.text(253), load_default=None, allow_none=True,
+                                validate=validate.Length(max=9, error="最多 {max} 个附加域名。"),
+                                metadata={"description": "旧备案一个网站可有多个域名：附加的域名（「变更网站」可删除）"})
 
 
 class SeedEntitySchema(s.Strict):
@@ -80,6 +86,8 @@ class WebsiteRecordSchema(Schema):
     filed_at = fields.String()
     responsible = fields.Dict(allow_none=True)
     seeded = fields.Boolean()
+    filing_type = fields.String(allow_none=True)
+    extra_domains = fields.List(fields.String())
 
 
 class SeededSchema(Schema):

@@ -1,7 +1,7 @@
 """marshmallow schemas of the REST API (requests validated, responses documented)."""
 import ipaddress
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, post_load, validate
 
 from backend.api import zh_messages
 from backend.domain import kinds, presets, workflow
@@ -81,19 +81,148 @@ class WebsiteSchema(Strict):
                                 metadata={"description": "网站负责人（缺省同主体负责人）"})
 
 
+class PartialNested(fields.Nested):
+    """A nested object of which every field is optional: changes, or data to compare with a record.
+    (A nested schema's own `partial` is overridden by its parent's on load; this one is not.)"""
+
+    def _load(self, value, partial=None):
+        return super()._load(value, partial=True)
+
+
+def _sites(schema, required=True, lo=1, hi=10):
+    error = "只能填写 1 个网站。" if lo == hi == 1 else "网站数量须在 {min} 到 {max} 个之间。"
+    return fields.List(fields.Nested(schema), required=required, validate=validate.Length(min=lo, max=hi, error=error))
+
+
 class PayloadSchema(Strict):
+    """首次备案：主体信息和网站信息。"""
     entity = fields.Nested(EntitySchema, required=True)
-    websites = fields.List(fields.Nested(WebsiteSchema), required=True,
-                           validate=validate.Length(min=1, max=10, error="网站数量须在 {min} 到 {max} 个之间。"))
+    websites = _sites(WebsiteSchema)
+
+
+# -- the payloads of the other kinds (domain/scenarios.py declares them; these mirror it) --
+
+class WebsiteRefSchema(Strict):
+    """A website on record, named by its ID, its record number or its domain (one is enough)."""
+    website_id = text(20, metadata={"description": "网站 ID（GET …/websites）"})
+    website_number = text(40, metadata={"description": "网站备案号，例如 粤ICP备2026012345号-1"})
+    domain = text(253, metadata={"description": "网站的域名"})
+
+
+class AccessWebsiteSchema(WebsiteRefSchema):
+    name = text(50, metadata={"description": "可不填；填写时须与备案信息一致（接入备案不能修改备案信息）"})
+    filing_type = fields.String(load_default="cloudbase_run", validate=one_of(("cloudbase_run",)))
+    nat_ip = text(45, required=True, metadata={"description": "可用于备案的系统 NAT 网关 IP"})
+
+
+class WebsiteChangeSchema(WebsiteRefSchema):
+    """A change of one website on record: the reference, then only the fields that change."""
+    name = text(50)
+    service_content = fields.String(validate=one_of(CONTENTS))
+    commercial = fields.Boolean()
+    pre_approval_number = fields.String(allow_none=True)
+    responsible = PartialNested(PersonSchema(partial=True), metadata={"description": "网站负责人：只填变更的字段"})
+    remove_domains = fields.List(text(253), metadata={"description": "删除的域名（网站至少保留一个域名）"})
+    add_domains = fields.List(text(253), metadata={"description": "不支持：变更只能删除域名（DOMAIN_CANNOT_BE_ADDED）"})
+    filing_type = fields.String(validate=one_of(("cloudbase_run",)),
+                                metadata={"description": "仅「变更网站」：改为云托管备案（须满足云托管备案要求，并选择 nat_ip）"})
+    nat_ip = text(45, metadata={"description": "仅「变更网站」：云托管备案使用的系统 NAT 网关 IP"})
+
+
+class FirstFilingPayloadSchema(PayloadSchema):
+    """首次备案 first_filing"""
+
+
+class AccessFilingPayloadSchema(Strict):
+    """接入备案 access_filing：已在其他接入商备案的主体和网站接入腾讯云，信息须与备案一致。"""
+    entity_number = text(40, required=True, metadata={"description": "主体备案号"})
+    entity = PartialNested(EntitySchema(partial=True), metadata={"description": "可不填；填写时须与备案信息一致"})
+    websites = _sites(AccessWebsiteSchema)
+
+
+class AddWebsitePayloadSchema(Strict):
+    """新增网站（原备案在腾讯云）add_website：主体为账号在腾讯云备案的主体。"""
+    websites = _sites(WebsiteSchema)
+
+
+class AddWebsiteExternalPayloadSchema(Strict):
+    """新增网站（原备案不在腾讯云）add_website_external：主办者性质、证件类型和号码须与备案一致。"""
+    entity_number = text(40, metadata={"description": "主体备案号（可不填：按证件号码查找）"})
+    entity = fields.Nested(EntitySchema, required=True)
+    websites = _sites(WebsiteSchema)
+
+
+class ChangeFilingPayloadSchema(Strict):
+    """变更备案 change_filing：只填变更的主体字段和/或网站字段（不能跨省，证件不能变）。"""
+    entity = PartialNested(EntitySchema(partial=True), metadata={"description": "变更的主体字段"})
+    websites = _sites(WebsiteChangeSchema, required=False)
+
+
+class ChangeWebsitePayloadSchema(Strict):
+    """变更网站 change_website：一个网站的变更，可删除域名、改为云托管备案。"""
+    websites = _sites(WebsiteChangeSchema, lo=1, hi=1)
+
+
+class CancelEntityPayloadSchema(Strict):
+    """注销主体 cancel_entity：注销账号的主体及其全部网站。"""
+    entity_number = text(40, metadata={"description": "可不填：账号在腾讯云备案的主体"})
+    reason = text(200)
+
+
+class CancelWebsitePayloadSchema(WebsiteRefSchema):
+    """注销网站 cancel_website：不能注销主体下唯一的网站（请注销主体）。"""
+    reason = text(200)
+
+
+class CancelAccessPayloadSchema(WebsiteRefSchema):
+    """取消接入 cancel_access：备案号保留，网站不再接入腾讯云。"""
+    reason = text(200)
+
+
+PAYLOADS = {
+    "first_filing": FirstFilingPayloadSchema, "access_filing": AccessFilingPayloadSchema,
+    "add_website": AddWebsitePayloadSchema, "add_website_external": AddWebsiteExternalPayloadSchema,
+    "change_filing": ChangeFilingPayloadSchema, "change_website": ChangeWebsitePayloadSchema,
+    "cancel_entity": CancelEntityPayloadSchema, "cancel_website": CancelWebsitePayloadSchema,
+    "cancel_access": CancelAccessPayloadSchema,
+}
+
+
+def load_payload(kind, payload, partial=False):
+    """The payload loaded with its kind's schema; ValidationError keyed under "payload"."""
+    if not isinstance(payload, dict):
+        raise ValidationError({"payload": ["须为对象。"]})
+    try:
+        return PAYLOADS[kind](partial=partial).load(payload)
+    except ValidationError as e:
+        raise ValidationError({"payload": e.messages}) from None
+
+
+def register_components(spec):
+    """The per-kind payload schemas, as OpenAPI components the request bodies point to."""
+    for cls in PAYLOADS.values():
+        name = cls.__name__.removesuffix("Schema")
+        if name not in spec.components.schemas:
+            spec.components.schema(name, schema=cls)
+
+
+_PAYLOAD_DOC = ("备案信息，结构取决于 kind（见 README「The nine scenarios」）：" + "；".join(
+    f"{kind} → {cls.__name__.removesuffix('Schema')}" for kind, cls in PAYLOADS.items()))
 
 
 class ApplicationCreateSchema(Strict):
     kind = fields.String(load_default="first_filing", validate=one_of(sorted(kinds.KINDS)))
-    payload = fields.Nested(PayloadSchema, required=True)
+    payload = fields.Dict(required=True, metadata={"description": _PAYLOAD_DOC, "anyOf": [
+        {"$ref": f"#/components/schemas/{cls.__name__.removesuffix('Schema')}"} for cls in PAYLOADS.values()]})
+
+    @post_load
+    def _payload_of_kind(self, data, **kwargs):
+        return dict(data, payload=load_payload(data["kind"], data["payload"]))
 
 
 class ApplicationPatchSchema(Strict):
-    payload = fields.Nested(PayloadSchema(partial=True), required=True)
+    payload = fields.Dict(required=True, metadata={
+        "description": "JSON merge patch of the payload (its kind's schema, every field optional)"})
 
 
 class SmsCodeSchema(Strict):
@@ -135,6 +264,7 @@ class ApplicationSchema(Schema):
     attempt = fields.Integer()
     result = fields.Dict()
     entity_id = fields.String()
+    target = fields.Dict(metadata={"description": "订单涉及的备案记录：entity_id、website_ids"})
     created_at = fields.String()
     updated_at = fields.String()
     submitted_at = fields.String()
@@ -297,3 +427,16 @@ class RecordSchema(Schema):
     type = fields.String()
     province = fields.String()
     filed_at = fields.String()
+    account = fields.String(metadata={"description": "主体：self（本账号）或 external（其他账号）"})
+    address = fields.String(allow_none=True)
+    certificate_type = fields.String()
+    certificate_number = fields.String()
+    site_index = fields.Integer()
+    max_site_index = fields.Integer(metadata={"description": "主体：已分配的最大网站序号（注销的序号不再使用）"})
+    filing_type = fields.String(allow_none=True, metadata={"description": "网站：cloudbase_run（云托管）或 cvm"})
+    extra_domains = fields.List(fields.String(), metadata={"description": "网站：旧备案的附加域名"})
+    service_content = fields.String(allow_none=True)
+    responsible = fields.Dict(allow_none=True)
+    revoked_at = fields.String(metadata={"description": "注销时间（status 为 cancelled）"})
+    changed_at = fields.String()
+    accessed_at = fields.String()

@@ -1,8 +1,8 @@
 """The nine application kinds of the seed's scenario table (domain.md §3), as data.
 
 The workflow table uses `needs_sms` to choose the path after provider review; the
-services use the rest. Kinds other than `first_filing` are declared here so the
-table already carries their rows; their preconditions and effects come later.
+services use the rest. What each kind's payload carries, its preconditions and when
+the gateway serves its domains are declared in `scenarios.py`.
 """
 from dataclasses import dataclass
 
@@ -35,8 +35,9 @@ KINDS = {k.code: k for k in (
 ALL = frozenset(KINDS)
 WITH_SMS = frozenset(k for k, v in KINDS.items() if v.needs_sms)
 WITHOUT_SMS = ALL - WITH_SMS
-# Kinds whose full flow (preconditions, payload, effects) is implemented today.
-IMPLEMENTED = frozenset({"first_filing"})
+# Kinds whose full flow (preconditions, payload, effects) is implemented: all nine
+# (their payloads and preconditions are declared in scenarios.py, effects in services/effects.py).
+IMPLEMENTED = ALL
 
 
 def get(code):

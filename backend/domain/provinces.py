@@ -5,7 +5,7 @@ import: it never changes while the simulator runs.
 """
 import csv
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from backend.domain.errors import DomainError
@@ -116,3 +116,18 @@ def normalize(value):
     if province is None:
         raise _unknown(value)
     return province.code
+
+
+OVERRIDABLE = ("bureau_wd_min", "bureau_wd_typical", "bureau_wd_max", "nonlocal_personal_id",
+               "domain_min_months_left", "id_min_months_left", "temporary_id_refused")
+
+
+def with_overrides(province, overrides):
+    """`province` with a sandbox's per-province overrides applied (setting
+    `province_overrides`: {"44": {"bureau_wd_max": 5, …}}, keys by 2-digit code);
+    unknown fields are ignored, so a typo never breaks a review."""
+    if province is None or not overrides:
+        return province
+    changes = overrides.get(province.code) or {}
+    changes = {k: v for k, v in changes.items() if k in OVERRIDABLE}
+    return replace(province, **changes) if changes else province

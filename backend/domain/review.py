@@ -64,11 +64,13 @@ class Rule:
 # --- reading an application ----------------------------------------------------
 
 def _entity(app, ctx):
+    """The entity the application is about: its payload's, completed by the record when the
+    order is about an entity on record (a change filing carries only the changed fields)."""
     entity = (app.get("payload") or {}).get("entity")
+    own = next((e for e in ctx.entities if e.get("id") == ctx.own_entity_id), None) if ctx.own_entity_id else None
     if isinstance(entity, dict):
-        return entity
-    own = next((e for e in ctx.entities if e.get("id") == ctx.own_entity_id), None)
-    return own if ctx.own_entity_id and own else {}
+        return {**own, **entity} if own else entity
+    return own or {}
 
 
 def _is_personal(app, ctx):
@@ -100,11 +102,13 @@ def _people(app, ctx):
     return out
 
 
-def _province(entity):
+def _province(entity, ctx=None):
+    """The entity's province, with the sandbox's `province_overrides` setting applied."""
     try:
-        return provinces.get(provinces.normalize(entity.get("province")))
+        province = provinces.get(provinces.normalize(entity.get("province")))
     except Exception:  # unknown or missing: entry validation reports it
         return None
+    return provinces.with_overrides(province, ctx.settings.get("province_overrides") if ctx else None)
 
 
 def _date(value):
@@ -175,7 +179,7 @@ def _holder_mismatch(record, app, ctx):
 
 
 def _near_expiry(record, app, ctx):
-    province = _province(_entity(app, ctx))
+    province = _province(_entity(app, ctx), ctx)
     expires = _date(record.get("expires_on"))
     if province is None or expires is None or province.domain_min_months_left <= 0:
         return False
@@ -183,8 +187,9 @@ def _near_expiry(record, app, ctx):
 
 
 def _domain_conflict(app, ctx):
-    on_record = {_domain_key(w.get("domain")) for w in ctx.websites
-                 if w.get("status") == "active" and w.get("entity_id") != ctx.own_entity_id}
+    on_record = {_domain_key(d) for w in ctx.websites
+                 if w.get("status") == "active" and w.get("entity_id") != ctx.own_entity_id
+                 for d in [w.get("domain"), *(w.get("extra_domains") or [])]}
     return [f"websites.{i}.domain" for i, site in _websites(app)
             if (key := _domain_key(site.get("domain"))) and key in on_record]
 
@@ -250,7 +255,7 @@ def _id_expired(app, ctx):
 
 
 def _id_validity_short(app, ctx):
-    until, province = _id_until(app, ctx), _province(_entity(app, ctx))
+    until, province = _id_until(app, ctx), _province(_entity(app, ctx), ctx)
     if until is None or province is None or province.id_min_months_left <= 0 or until < ctx.today:
         return []  # already expired: ID_EXPIRED says so
     return ["entity.id_valid_until"] if until < add_months(ctx.today, province.id_min_months_left) else []
@@ -258,7 +263,7 @@ def _id_validity_short(app, ctx):
 
 def _nonlocal_id(app, ctx):
     entity = _entity(app, ctx)
-    province = _province(entity)
+    province = _province(entity, ctx)
     number = entity.get("certificate_number")
     if (entity.get("type") != "personal" or entity.get("certificate_type") != "resident_id"
             or province is None or V.check_resident_id(number)):

@@ -287,11 +287,6 @@ _ENTITY_REQUIRED = ("type", "name", "certificate_type", "certificate_number", "p
                     "address", "responsible")
 _PERSON_REQUIRED = ("name", "certificate_type", "certificate_number", "mobile", "email")
 _WEBSITE_REQUIRED = ("name", "domain", "service_content")
-_NEEDS_ENTITY = frozenset({"first_filing", "add_website_external"})
-_NEEDS_WEBSITES = frozenset({"first_filing", "access_filing", "add_website", "add_website_external"})
-_KINDS = frozenset({"first_filing", "access_filing", "add_website", "add_website_external",
-                    "change_filing", "change_website", "cancel_entity", "cancel_website",
-                    "cancel_access"})
 MAX_TEXT = 100
 
 
@@ -447,18 +442,12 @@ def websites_problems(websites, entity_type=None) -> list:
 
 
 def payload_problems(kind, payload) -> list:
-    """Every problem of an application payload as (path, code, zh_message)."""
-    if kind not in _KINDS:
-        return [("kind", "KIND_UNKNOWN", "不支持的备案类型")]
-    if not isinstance(payload, dict):
-        return [("payload", "FIELD_REQUIRED", "请填写备案信息")]
-    entity, out = payload.get("entity"), []
-    if entity is not None or kind in _NEEDS_ENTITY:
-        out += entity_problems(entity)
-    if payload.get("websites") is not None or kind in _NEEDS_WEBSITES:
-        entity_type = entity.get("type") if isinstance(entity, dict) else None
-        out += websites_problems(payload.get("websites"), entity_type)
-    return out
+    """Every problem of an application payload as (path, code, zh_message).
+
+    What a payload carries depends on the kind; that is declared once, in
+    `scenarios.SCENARIOS`, which composes the checks of this module."""
+    from backend.domain import scenarios  # it builds on this module
+    return scenarios.payload_problems(kind, payload)
 
 
 def as_error_dict(problems) -> dict:

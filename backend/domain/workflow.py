@@ -203,4 +203,53 @@ def mermaid():
         lines.append(f"    {name}: {name} {st.zh} ({st.wechat_status})")
         if st.terminal:
             lines.append(f"    {name} --> [*]")
+    lines += _kind_notes()
     return "\n".join(lines)
+
+
+def _kind_notes():
+    """The per-kind paths: whose phones get MIIT's code (or no SMS at all), how long the
+    bureau takes, and what 已完成 means, as notes on the states where kinds differ."""
+    owners = {("entity", "website"): "entity + website owners", ("website",): "website owner",
+              ("entity",): "entity owner"}
+    owners_of = {"change_filing": "entity owner (entity changed) and/or owners of the changed websites"}
+    sms = [f"{k}: {owners_of.get(k) or owners.get(v.sms_to, '+'.join(v.sms_to))}"
+           for k, v in K.KINDS.items() if v.needs_sms]
+    no_sms = sorted(K.WITHOUT_SMS)
+    bureau = {}
+    for k, v in K.KINDS.items():
+        bureau.setdefault(v.bureau_duration, []).append(k)
+    done = {}
+    for k, v in K.KINDS.items():
+        done.setdefault(v.approved_zh, []).append(k)
+    out = ["    note right of sms_verification", "        MIIT SMS code to, per kind:"]
+    out += [f"        {line}" for line in sms]
+    out += [f"        no SMS (straight to the bureau): {', '.join(no_sms)}", "    end note",
+            "    note right of bureau_review", "        bureau working days, per kind:"]
+    out += [f"        {which} ({_DURATION_ZH[which]}): {', '.join(ks)}" for which, ks in bureau.items()]
+    out += ["    end note", "    note right of approved", "        已完成 per kind:"]
+    out += [f"        {zh}: {', '.join(ks)}" for zh, ks in done.items()]
+    out += ["    end note"]
+    return out
+
+
+_DURATION_ZH = {"filing": "by province, 3–20", "change": "about 20", "cancel": "1–5"}
+
+
+# -- teleport (fault injection) ---------------------------------------------------
+# Not a row of TRANSITIONS: an operator's jump, through the control API, to a state the
+# table can reach from the current one. It is recorded in the history as action
+# "teleport" with actor "system", and entering the target runs that state's effects.
+TELEPORT = "teleport"
+
+
+def teleport_targets(source, kind):
+    """States a teleport from `source` may land in: those the table reaches from it."""
+    return sorted(s for s in reachable(kind, source) - {source} if s in used_states(kind))
+
+
+def teleport_row(source, target, kind):
+    """The pseudo-transition a teleport fires (for the entry effects), or None if not allowed."""
+    if target not in teleport_targets(source, kind):
+        return None
+    return Transition(TELEPORT, source, target, "system", "故障注入：跳转状态（teleport）", frozenset({kind}))

@@ -2,7 +2,7 @@
 import copy
 import json
 
-from backend.domain import audit, eligibility, kinds, validation, workflow
+from backend.domain import audit, eligibility, kinds, scenarios, validation, workflow
 from backend.domain.clock import iso
 from backend.domain.errors import Conflict, NotFound, Unprocessable
 from backend.services import cloud, engine, world
@@ -24,34 +24,60 @@ def _check_kind(kind):
         raise Conflict("KIND_NOT_AVAILABLE", f"暂不支持「{kinds.get(kind).zh}」订单", kind=kind)
 
 
-def _preconditions(tx, kind, app_id=None):
+def _no_order_in_progress(tx, app_id=None):
     others = world.open_applications(tx, exclude=app_id)
     if others:
         raise Conflict("ORDER_IN_PROGRESS", "账号下已有进行中的备案订单，请先完成或撤销该订单",
                        application_id=others[0]["id"])
-    if kind == "first_filing" and any(
-            e["status"] == "active" and e.get("account") == "self" for e in tx.all("entities")):
-        raise Conflict("ENTITY_ALREADY_FILED", "该账号已有备案主体，请选择「新增网站」或「变更备案」")
+
+
+def _preconditions(tx, kind, app_id=None, payload=None, check_ips=True):
+    """The account rules and the kind's preconditions (scenarios.SCENARIOS), then entry
+    validation of the payload they normalize; returns the scenarios.Resolution."""
+    _no_order_in_progress(tx, app_id)
+    if payload is None:
+        return None
+    if validation.validate_payload(kind, payload):
+        _validate(tx, kind, payload, app_id)  # raises, with every problem (IPs included)
+    records = scenarios.Records(tx.all("entities"), tx.all("websites"))
+    resolution = scenarios.resolve(kind, records, payload, kinds.get(kind).sms_to)
+    if check_ips:
+        _validate(tx, kind, resolution.payload, app_id)
+    return resolution
+
+
+def _resolved(app, resolution):
+    """The application with what its preconditions found: the records it is about."""
+    out = dict(app, payload=resolution.payload, target=resolution.target(), province=resolution.province,
+               contacts=resolution.contacts)
+    if resolution.entity_id:
+        out["entity_id"] = resolution.entity_id
+    return out
+
+
+def _key(path):
+    return "payload" if path == "payload" else f"payload.{path}"
 
 
 def _validate(tx, kind, payload, app_id=None):
     errors = validation.validate_payload(kind, payload)
     result = cloud.evaluate(tx, exclude_app=app_id)
-    for i, site in enumerate(payload.get("websites") or []):
-        if site.get("filing_type", "cloudbase_run") != "cloudbase_run":
-            errors.setdefault(f"websites.{i}.filing_type", []).append("备案类型须选择「云托管」")
+    requests = scenarios.ip_requests(kind, payload)
+    for path, ip, filing_type in requests:
+        if filing_type != "cloudbase_run":
+            errors.setdefault(f"{path}.filing_type", []).append("备案类型须选择「云托管」")
             continue
-        code = eligibility.check_ip(result, site.get("nat_ip"))
+        code = eligibility.check_ip(result, ip)
         if code:
-            errors.setdefault(f"websites.{i}.nat_ip", []).append(_IP_MESSAGES.get(code, code))
+            errors.setdefault(f"{path}.nat_ip", []).append(_IP_MESSAGES.get(code, code))
     # one IP serves two filings: count this order's own websites too
-    mine = [s.get("nat_ip") for s in payload.get("websites") or []]
+    mine = [ip for _, ip, _ in requests]
     for row in result["usable_ips"]:
         if mine.count(row["ip"]) > row["slots_left"]:
             errors.setdefault("websites", []).append(f"IP {row['ip']} 只剩 {row['slots_left']} 次备案次数")
     if errors:
         # the same dotted paths as marshmallow's errors for the request body
-        raise Unprocessable({f"payload.{path}": msgs for path, msgs in errors.items()})
+        raise Unprocessable({_key(path): msgs for path, msgs in errors.items()})
 
 
 _IP_MESSAGES = {
@@ -67,12 +93,12 @@ def create(r, sid, kind, payload):
     _check_kind(kind)
 
     def fn(tx):
-        _preconditions(tx, kind)
-        _validate(tx, kind, payload)
+        resolution = _preconditions(tx, kind, payload=payload)
         now = world.now(tx)
         app = {"id": tx.next_id("application", "A"), "kind": kind, "state": "draft", "version": 1,
                "created_at": iso(now), "updated_at": iso(now), "payload": payload, "attempt": 0,
                "audit_data": []}
+        app = _resolved(app, resolution)
         tx.add_history(app["id"], {"at": iso(now), "action": "create", "from": None, "to": "draft",
                                    "actor": "user", "reason": "创建订单", "version": 1})
         engine.arm(tx, app, now)
@@ -99,10 +125,10 @@ def edit(r, sid, app_id, patch):
         app = _get(tx, app_id)
         if workflow.find(app["state"], "edit", app["kind"]) is None:
             raise engine.not_allowed(app, "edit")
-        payload = merge(app["payload"], patch)
-        _validate(tx, app["kind"], payload, app_id)
+        payload = merge(app["payload"], scenarios.edit_patch(app["kind"], patch))
+        resolution = _preconditions(tx, app["kind"], app_id, payload=payload)
         now = world.now(tx)
-        app = dict(app, payload=payload)
+        app = _resolved(app, resolution)
         return engine.fire(tx, app, "edit", "user", now, reason="修改订单信息")
     return engine.view(store.run(r, sid, fn))
 
@@ -111,10 +137,11 @@ def act(r, sid, app_id, action, reason=None):
     """A user action from the table: submit, resubmit, withdraw, reopen."""
     def fn(tx):
         app = _get(tx, app_id)
-        if action in ("submit", "resubmit", "reopen"):
-            _preconditions(tx, app["kind"], app_id)
-        if action in ("submit", "resubmit"):
-            _validate(tx, app["kind"], app["payload"], app_id)
+        if action in ("submit", "resubmit", "reopen") and workflow.find(app["state"], action, app["kind"]):
+            # the world may have changed since the order was written: check it again
+            resolution = _preconditions(tx, app["kind"], app_id, payload=app["payload"],
+                                        check_ips=action != "reopen")
+            app = _resolved(app, resolution)
         return engine.fire(tx, app, action, "user", world.now(tx), reason=reason)
     return engine.view(store.run(r, sid, fn))
 
@@ -155,6 +182,20 @@ def _keep_timers(tx, app):
 
 def get(r, sid, app_id):
     return engine.view(_get(store.read(r, sid), app_id))
+
+
+def check(r, sid, kind, payload, app_id=None):
+    """The entry validation of create/edit, without writing anything: {payload.path: [msgs]}.
+
+    The chat validates each form as it is answered with it (a partial payload: the
+    caller keeps the errors of the fields it asked for).
+    """
+    _check_kind(kind)
+    try:
+        _validate(store.read(r, sid), kind, payload, app_id)
+    except Unprocessable as exc:
+        return exc.errors
+    return {}
 
 
 def list_all(r, sid):

@@ -6,7 +6,7 @@ drawn from the seeded RNG so the same inputs always give the same outcome.
 """
 from backend.domain import review
 from backend.domain.rng import rng
-from backend.services import world
+from backend.services import faults, world
 
 RANDOM_REJECTION = {"code": "RANDOM_REVIEW_REJECTION", "field": "entity", "key_name": "主体信息",
                     "error": "审核人员认为材料不清晰（模拟的随机驳回）", "suggest": "请核对信息后重新提交"}
@@ -21,7 +21,12 @@ def context(tx, app):
 
 
 def decide(tx, app, stage):
-    """('approve' | 'reject', audit_data) for stage 'provider' or 'bureau'."""
+    """('approve' | 'reject', audit_data) for stage 'provider' or 'bureau'.
+
+    Fault-injection rules come first (first match wins): a forced outcome skips the review."""
+    forced = faults.decision(tx, app, stage)
+    if forced is not None:
+        return forced
     audit = review.review(stage, app, context(tx, app))
     rate = float(world.settings(tx).get("random_rejection_rate", 0))
     if not audit and rate > 0 and rng(world.seed(tx), app["id"], stage, app["attempt"]).random() < rate:

@@ -1,10 +1,11 @@
 """What entering a state does: SMS codes, notifications, and the effects of approval."""
-from backend.domain import kinds, numbering
+from backend.domain import kinds, numbering, scenarios
 from backend.domain.clock import iso, to_datetime
 from backend.domain.rng import rng
-from backend.services import world
+from backend.services import faults, world
 
 SMS_SENDER = "106598051001"  # MIIT's verification sender, as users see it
+TENCENT = scenarios.TENCENT
 
 
 def notify(tx, app, at, code, text, channel="site", to="account"):
@@ -14,7 +15,11 @@ def notify(tx, app, at, code, text, channel="site", to="account"):
 
 
 def contacts(app):
-    """Responsible people (name, mobile, e-mail): the entity's, then each website's."""
+    """Responsible people (name, mobile, e-mail) as (role, person): the entity's, then each
+    website's. The kind's precondition resolved them (`app["contacts"]`, from the payload
+    or, for orders about records, from the registry); older orders carry them in the payload."""
+    if "contacts" in app:
+        return [(c["role"], c) for c in app["contacts"] if c.get("mobile")]
     ent = app["payload"]["entity"]["responsible"]
     people = [("entity", ent)]
     for w in app["payload"].get("websites", []):
@@ -23,12 +28,13 @@ def contacts(app):
 
 
 def sms_recipients(app):
+    """One code per phone, as MIIT does; with no mobile on record, the account gets it."""
     wanted = kinds.get(app["kind"]).sms_to
     mobiles = []
     for role, person in contacts(app):
         if role in wanted and person["mobile"] not in mobiles:
-            mobiles.append(person["mobile"])  # one code per phone, as MIIT does
-    return mobiles
+            mobiles.append(person["mobile"])
+    return mobiles or (["account"] if wanted else [])
 
 
 def on_enter(tx, app, row, at):
@@ -50,10 +56,12 @@ def _provider_approved(tx, app, row, at):
 def _sms(tx, app, row, at):
     code = f"{rng(world.seed(tx), app['id'], 'sms', app['version']).randint(0, 999999):06d}"
     mobiles = sms_recipients(app)
-    for mobile in mobiles:
+    lost = faults.sms_lost(tx, app)  # fault injection: a forced SMS timeout, the code never arrives
+    for mobile in [] if lost else mobiles:
         notify(tx, app, at, "MIIT_SMS_CODE", f"【工信部】您的ICP备案短信核验码为 {code}，"
                "请在 24 小时内登录备案小程序完成核验。", channel="sms", to=mobile)
-    return dict(app, sms={"code": code, "sent_at": iso(at), "wrong": 0, "recipients": mobiles})
+    sms = {"code": code, "sent_at": iso(at), "wrong": 0, "recipients": mobiles}
+    return dict(app, sms=dict(sms, lost=True) if lost else sms)
 
 
 def _bureau_review(tx, app, row, at):
@@ -75,8 +83,19 @@ def _approved(tx, app, row, at):
     app = APPROVAL_EFFECTS[app["kind"]](tx, app, at)
     result = app.get("result", {})
     numbers = "、".join([result.get("entity_number", "")] + result.get("website_numbers", []))
-    notify(tx, app, at, "BUREAU_APPROVED", f"备案订单 {app['id']} 已通过管局审核，备案号：{numbers}。")
-    notify(tx, app, at, "PUBLIC_SECURITY_REMINDER", "请在网站开通之日起 30 日内办理公安联网备案。")
+    revoked = "、".join(result.get("revoked_numbers", []))
+    text = {
+        "change_filing": f"备案信息已变更，备案号不变：{numbers}。",
+        "change_website": f"网站信息已变更，备案号不变：{numbers}。",
+        "cancel_entity": f"已注销，以下备案号不再有效：{revoked}。",
+        "cancel_website": f"已注销，以下备案号不再有效：{revoked}。",
+        "cancel_access": f"已取消接入，备案号保留（{numbers}），网站在腾讯云将无法访问。",
+    }.get(app["kind"], f"备案号：{numbers}。")
+    notify(tx, app, at, "BUREAU_APPROVED", f"备案订单 {app['id']} 已通过管局审核，{text}")
+    if app["kind"].startswith("cancel_"):
+        notify(tx, app, at, "CANCELLATION_DONE", f"{kinds.get(app['kind']).zh}已完成：{text}")
+    if scenarios.get(app["kind"]).new_websites:
+        notify(tx, app, at, "PUBLIC_SECURITY_REMINDER", "请在网站开通之日起 30 日内办理公安联网备案。")
     return app
 
 
@@ -111,11 +130,12 @@ def next_entity_number(tx, province, at):
 
 def _first_filing(tx, app, at):
     ent = app["payload"]["entity"]
-    entity_number = next_entity_number(tx, ent["province"], at)
+    province = scenarios.province_of(app)  # "广东省" or "440000" as typed, "44" on record
+    entity_number = next_entity_number(tx, province, at)
     entity = {"id": tx.next_id("entity", "E"), "name": ent["name"], "type": ent["type"],
               "certificate_type": ent["certificate_type"], "certificate_number": ent["certificate_number"],
-              "province": ent["province"], "number": entity_number, "status": "active", "account": "self",
-              "responsible": ent["responsible"], "max_site_index": 0, "filed_at": iso(at),
+              "province": province, "address": ent.get("address"), "number": entity_number, "status": "active",
+              "account": "self", "responsible": ent["responsible"], "max_site_index": 0, "filed_at": iso(at),
               "access_providers": ["tencent"]}
     numbers = []
     for site in app["payload"]["websites"]:
@@ -124,6 +144,7 @@ def _first_filing(tx, app, at):
         tx.put("websites", {"id": tx.next_id("website", "W"), "entity_id": entity["id"], "name": site["name"],
                             "domain": site["domain"], "number": number, "site_index": entity["max_site_index"],
                             "status": "active", "nat_ip": site.get("nat_ip"), "access_providers": ["tencent"],
+                            "filing_type": site.get("filing_type") or "cloudbase_run",
                             "service_content": site.get("service_content"), "filed_at": iso(at),
                             "responsible": site.get("responsible") or ent["responsible"]})
         numbers.append(number)
@@ -132,4 +153,141 @@ def _first_filing(tx, app, at):
                 result={"entity_number": entity_number, "website_numbers": numbers})
 
 
-APPROVAL_EFFECTS = {"first_filing": _first_filing}
+def _entity_sites(tx, entity_id, active=True):
+    return [w for w in tx.all("websites")
+            if w.get("entity_id") == entity_id and (not active or w.get("status") == "active")]
+
+
+def _sync_providers(tx, entity):
+    """An entity's access providers are those of its websites on record (kept when it has none)."""
+    sites = _entity_sites(tx, entity["id"])
+    if sites:
+        entity["access_providers"] = list(dict.fromkeys(p for w in sites for p in w.get("access_providers") or []))
+    return entity
+
+
+def _with_tencent(providers):
+    return list(dict.fromkeys([*(providers or []), TENCENT]))
+
+
+def _targets(tx, app):
+    target = app.get("target") or {}
+    entity = tx.get("entities", target.get("entity_id") or app.get("entity_id"))
+    sites = [w for w in (tx.get("websites", i) for i in target.get("website_ids") or []) if w]
+    return entity, sites
+
+
+def _add_websites(tx, app, at):
+    """新增网站 (either kind): the next -n of the entity for each new website, never reused."""
+    entity, _ = _targets(tx, app)
+    given = app["payload"].get("entity") or {}
+    if app["kind"] == "add_website_external":
+        # the entity moves to this account, with Tencent as one more access provider
+        entity["account"] = "self"
+        for key in ("address", "responsible"):
+            if given.get(key):
+                entity[key] = given[key]
+    owner = entity.get("responsible")
+    highest = max([entity.get("max_site_index") or 0] +
+                  [w.get("site_index") or 0 for w in _entity_sites(tx, entity["id"], active=False)])
+    numbers = []
+    for site in app["payload"]["websites"]:
+        highest += 1
+        number = numbering.website_number(entity["number"], highest)
+        tx.put("websites", {"id": tx.next_id("website", "W"), "entity_id": entity["id"], "name": site["name"],
+                            "domain": site["domain"], "number": number, "site_index": highest,
+                            "status": "active", "nat_ip": site.get("nat_ip"), "access_providers": [TENCENT],
+                            "filing_type": site.get("filing_type") or "cloudbase_run",
+                            "service_content": site.get("service_content"), "filed_at": iso(at),
+                            "responsible": site.get("responsible") or owner})
+        numbers.append(number)
+    entity["max_site_index"] = highest
+    tx.put("entities", _sync_providers(tx, entity))
+    return dict(app, entity_id=entity["id"],
+                result={"entity_number": entity["number"], "website_numbers": numbers})
+
+
+def _access_filing(tx, app, at):
+    """接入备案: numbers kept; Tencent added as access provider (others keep theirs)."""
+    entity, sites = _targets(tx, app)
+    ips = {w.get("website_id"): w.get("nat_ip") for w in app["payload"]["websites"]}
+    for site in sites:
+        tx.put("websites", dict(site, access_providers=_with_tencent(site.get("access_providers")),
+                                nat_ip=ips.get(site["id"]), filing_type="cloudbase_run", accessed_at=iso(at)))
+    entity["account"] = "self"
+    tx.put("entities", _sync_providers(tx, entity))
+    return dict(app, entity_id=entity["id"],
+                result={"entity_number": entity["number"], "website_numbers": [w["number"] for w in sites]})
+
+
+_SITE_FIELDS = ("name", "service_content", "commercial", "pre_approval_number", "filing_type", "nat_ip")
+_ENTITY_FIELDS = ("name", "address", "residence_permit", "id_valid_until")
+
+
+def _changed(base, changes):
+    out = dict(base or {})
+    out.update({k: v for k, v in (changes or {}).items()})
+    return out
+
+
+def _change(tx, app, at):
+    """变更备案 / 变更网站: the record updated in place; numbers and access kept."""
+    entity, sites = _targets(tx, app)
+    changes = app["payload"].get("entity")
+    if isinstance(changes, dict):
+        entity.update({k: changes[k] for k in _ENTITY_FIELDS if k in changes})
+        if isinstance(changes.get("responsible"), dict):
+            entity["responsible"] = _changed(entity.get("responsible"), changes["responsible"])
+        entity["changed_at"] = iso(at)
+    entries = {e["website_id"]: e for e in app["payload"].get("websites") or []}
+    for site in sites:
+        entry = entries.get(site["id"], {})
+        site = dict(site, **{k: entry[k] for k in _SITE_FIELDS if k in entry}, changed_at=iso(at))
+        if isinstance(entry.get("responsible"), dict):
+            site["responsible"] = _changed(site.get("responsible") or entity.get("responsible"), entry["responsible"])
+        removed = {scenarios.domain_key(d) for d in entry.get("remove_domains") or []}
+        if removed:
+            kept = [d for d in scenarios.website_domains(site) if scenarios.domain_key(d) not in removed]
+            site["domain"], site["extra_domains"] = kept[0], kept[1:]
+            site["removed_domains"] = [*(site.get("removed_domains") or []), *entry["remove_domains"]]
+        tx.put("websites", site)
+    tx.put("entities", entity)
+    return dict(app, result={"entity_number": entity["number"], "website_numbers": [w["number"] for w in sites]})
+
+
+def _cancel(tx, app, at):
+    """注销主体 / 注销网站: numbers revoked for good (never reissued); domains blocked; IP slots freed."""
+    entity, sites = _targets(tx, app)
+    if app["kind"] == "cancel_entity":
+        sites = _entity_sites(tx, entity["id"])
+    for site in sites:
+        tx.put("websites", dict(site, status="cancelled", revoked_at=iso(at), revoked_by=app["id"]))
+    revoked = [w["number"] for w in sites]
+    if app["kind"] == "cancel_entity":
+        tx.put("entities", dict(entity, status="cancelled", revoked_at=iso(at), revoked_by=app["id"]))
+        revoked = [entity["number"], *revoked]
+    return dict(app, result={"entity_number": entity["number"], "website_numbers": [], "revoked_numbers": revoked})
+
+
+def _cancel_access(tx, app, at):
+    """取消接入: numbers kept, Tencent no longer an access provider; blocked on Tencent; IP slot freed."""
+    entity, sites = _targets(tx, app)
+    for site in sites:
+        providers = [p for p in site.get("access_providers") or [] if p != TENCENT]
+        tx.put("websites", dict(site, access_providers=providers, nat_ip=None,
+                                former_nat_ip=site.get("nat_ip"), access_cancelled_at=iso(at)))
+    tx.put("entities", _sync_providers(tx, entity))
+    return dict(app, result={"entity_number": entity["number"], "website_numbers": [w["number"] for w in sites]})
+
+
+APPROVAL_EFFECTS = {
+    "first_filing": _first_filing,
+    "access_filing": _access_filing,
+    "add_website": _add_websites,
+    "add_website_external": _add_websites,
+    "change_filing": _change,
+    "change_website": _change,
+    "cancel_entity": _cancel,
+    "cancel_website": _cancel,
+    "cancel_access": _cancel_access,
+}

@@ -5,12 +5,12 @@ the workflow table, bumps the version, appends the history event, disarms the ol
 state's timers and arms the new state's, and runs the entry effects (SMS code,
 notifications, record numbers on approval).
 """
-from backend.domain import kinds, provinces, workflow
+from backend.domain import kinds, provinces, scenarios, workflow
 from backend.domain.clock import iso
 from backend.domain.durations import due
 from backend.domain.errors import Conflict
 from backend.domain.rng import rng
-from backend.services import effects, scheduling, world
+from backend.services import effects, faults, scheduling, world
 
 
 def not_allowed(app, action):
@@ -49,14 +49,19 @@ def disarm(tx, app_id):
 
 def arm(tx, app, at):
     """Arm the timers the table declares for the state just entered."""
-    province = provinces.get(app["payload"]["entity"]["province"])
+    province = provinces.get(scenarios.province_of(app))
+    province = provinces.with_overrides(province, world.settings(tx).get("province_overrides"))
     for spec in workflow.timers_for(app["state"]):
         rand = rng(world.seed(tx), app["id"], spec.name, app["version"])
         when = due(spec.delay, at, province=province, kind=app["kind"],
                    settings=world.settings(tx), rand=rand)
+        when += faults.extra_delay(tx, app, spec.name)  # fault injection: "delay a stage"
+        mode = spec.mode
+        if spec.name == "sms_timeout" and (app.get("sms") or {}).get("lost"):
+            mode = "progress"  # a forced SMS timeout: the code never came, so time runs out
         doc = {"id": tx.next_id("timer", "T", 6), "app_id": app["id"], "name": spec.name,
                "state": app["state"], "version": app["version"], "due": when, "due_at": iso(when),
-               "mode": spec.mode}
+               "mode": mode}
         tx.add_timer(doc)
         clock = world.clock(tx)
         tx.after_commit.append(lambda d=doc, sid=tx.sid: scheduling.hand_to_rq(sid, d, clock))

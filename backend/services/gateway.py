@@ -2,8 +2,8 @@
 
 A request whose Host is a customer domain is served when the domain belongs to a
 website on record (active, under an active entity) with Tencent among its access
-providers; otherwise the gateway redirects to the fixed block page. `www.` of a
-filed apex domain counts as that domain.
+providers; otherwise the gateway redirects to the fixed block page. Subdomains of a
+filed domain (`www.`, `blog.`, …) count as that domain: the gateway walks up to it.
 
 Which sandbox's world answers: the one named by `X-Icpsim-Sandbox`, else `demo`.
 The simulator's own hosts (ICPSIM_HOSTS, IP literals, ICPSIM_PUBLIC_HOST) are never
@@ -13,7 +13,7 @@ import ipaddress
 import os
 
 from backend import config
-from backend.domain import validation, workflow
+from backend.domain import scenarios, validation, workflow
 from backend.services import registry
 from backend.store import keys
 from backend.store import tx as store
@@ -32,11 +32,11 @@ REASONS = (SERVED, NOT_FILED, NOT_ACCESSED_AT_TENCENT, CANCELLED)
 # record with "tencent" among its access providers — what the approval effects write for
 # first filings and new websites. Some kinds serve an already-filed domain earlier, while
 # their order is still open: application kind → states in which the domains of the
-# order's websites (payload.websites[].domain) are served, provided the domain is on
-# record and active. An access filing is served once provider review passes:
-#     "access_filing": frozenset({"provider_approved", "sms_verification", "bureau_review"}),
+# order's websites (its target websites, or payload.websites[].domain) are served,
+# provided the domain is on record and active. Declared per kind in
+# domain/scenarios.py: an access filing is served once provider review passes.
 # Changes never block: their records stay active and keep their access providers.
-EARLY_SERVE: dict = {}
+EARLY_SERVE: dict = scenarios.early_serve()
 
 
 # -- hosts ---------------------------------------------------------------------
@@ -81,12 +81,15 @@ def is_customer_host(host):
 
 
 def _candidates(host):
-    """The record keys a host may belong to: itself, and the apex for www."""
-    name = normalize_host(host)
-    keys_ = [registry.domain_key(name)]
-    if name.startswith("www.") and name.count(".") >= 2:
-        keys_.append(registry.domain_key(name[4:]))
-    return [k for k in keys_ if k]
+    """The record keys a host may belong to: itself, then each parent domain up to the
+    apex (a.b.example.cn → b.example.cn → example.cn): a filing covers its subdomains."""
+    labels = normalize_host(host).split(".")
+    keys_ = [registry.domain_key(".".join(labels[i:])) for i in range(len(labels) - 1)]
+    return list(dict.fromkeys(k for k in keys_ if k))
+
+
+def _keys_of(website):
+    return [registry.domain_key(d) for d in scenarios.website_domains(website)]
 
 
 # -- the decision --------------------------------------------------------------
@@ -99,19 +102,22 @@ def _view(website, entity):
             "entity_name": entity.get("name"), "entity_number": entity.get("number")}
 
 
-def _early_served(tx, wanted):
+def _early_served(tx, active):
     """The unblock hook: an open order of a kind in EARLY_SERVE, in one of its states,
-    covering one of the `wanted` domain keys (see EARLY_SERVE)."""
+    about one of the `active` matching websites (see EARLY_SERVE); returns that website."""
     if not EARLY_SERVE:
-        return False
+        return None
     for app in tx.all("applications"):
         states = EARLY_SERVE.get(app.get("kind"))
         if not states or app.get("state") not in states or workflow.state(app["state"]).terminal:
             continue
-        for site in (app.get("payload") or {}).get("websites") or []:
-            if isinstance(site, dict) and registry.domain_key(site.get("domain")) in wanted:
-                return True
-    return False
+        ids = set((app.get("target") or {}).get("website_ids") or [])
+        domains = {registry.domain_key(site.get("domain"))
+                   for site in (app.get("payload") or {}).get("websites") or [] if isinstance(site, dict)}
+        for w in active:
+            if w["id"] in ids or domains & set(_keys_of(w)):
+                return w
+    return None
 
 
 def decide_in(tx, host):
@@ -119,10 +125,10 @@ def decide_in(tx, host):
     wanted = _candidates(host)
     entities = {e["id"]: e for e in tx.all("entities")}
 
-    def rank(w):  # the exact host before its apex
-        return wanted.index(registry.domain_key(w.get("domain")))
+    def rank(w):  # the exact host before its parents
+        return min(wanted.index(k) for k in _keys_of(w) if k in wanted)
 
-    matches = sorted((w for w in tx.all("websites") if registry.domain_key(w.get("domain")) in wanted), key=rank)
+    matches = sorted((w for w in tx.all("websites") if set(_keys_of(w)) & set(wanted)), key=rank)
     active = [w for w in matches if w.get("status") == registry.ACTIVE
               and (entities.get(w.get("entity_id")) or {}).get("status") == registry.ACTIVE]
     at_tencent = [w for w in active if "tencent" in (w.get("access_providers") or [])]
@@ -133,8 +139,9 @@ def decide_in(tx, host):
 
     if at_tencent:
         return answer(True, SERVED, at_tencent[0])
-    if active and _early_served(tx, {registry.domain_key(w["domain"]) for w in active}):
-        return answer(True, SERVED, active[0])
+    early = _early_served(tx, active) if active else None
+    if early:
+        return answer(True, SERVED, early)
     if active:
         return answer(False, NOT_ACCESSED_AT_TENCENT, active[0])
     if matches:

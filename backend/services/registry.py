@@ -6,7 +6,7 @@ lets an operator seed records directly — typically filings made at another
 provider (access filings, new websites under an external entity, domain
 conflicts need them) — and answers the public query over the active records.
 """
-from backend.domain import numbering, provinces, validation
+from backend.domain import numbering, provinces, scenarios, validation
 from backend.domain.clock import iso, parse_instant, to_datetime
 from backend.domain.errors import Conflict, DomainError, Unprocessable
 from backend.domain.rng import rng
@@ -104,13 +104,18 @@ def _check_sites(sites, errors):
     for i, site in enumerate(sites):
         for _code, message in validation.check_domain(site.get("domain")):
             errors.setdefault(f"websites.{i}.domain", []).append(message)
+        for j, extra in enumerate(site.get("extra_domains") or []):
+            for _code, message in validation.check_domain(extra):
+                errors.setdefault(f"websites.{i}.extra_domains.{j}", []).append(message)
         for _code, message in validation.check_website_name(site.get("name")):
             errors.setdefault(f"websites.{i}.name", []).append(message)
-        key = domain_key(site.get("domain"))
-        if key in seen:
-            errors.setdefault(f"websites.{i}.domain", []).append(f"与第 {seen[key] + 1} 个网站的域名重复")
-        elif key:
-            seen[key] = i
+        for j, domain in enumerate([site.get("domain"), *(site.get("extra_domains") or [])]):
+            key = domain_key(domain)
+            path = f"websites.{i}.domain" if j == 0 else f"websites.{i}.extra_domains.{j - 1}"
+            if key in seen:
+                errors.setdefault(path, []).append(f"与第 {seen[key] + 1} 个网站的域名重复")
+            elif key:
+                seen[key] = i
         if site.get("responsible") is not None:
             for path, _code, message in validation.person_problems(site["responsible"], f"websites.{i}.responsible"):
                 errors.setdefault(path, []).append(message)
@@ -140,12 +145,13 @@ def _conflicts(tx, entity_number, cert_type, cert_number, account, sites):
                            number=e["number"], entity_id=e["id"])
     if account == "self" and any(e.get("status") == ACTIVE and e.get("account") == "self" for e in entities):
         raise Conflict("ENTITY_ALREADY_FILED", "该账号已有备案主体：一个账号只能备案一个主体")
-    on_record = {domain_key(w.get("domain")): w for w in active_websites(tx)}
+    on_record = {domain_key(d): w for w in active_websites(tx) for d in scenarios.website_domains(w)}
     for i, site in enumerate(sites):
-        taken = on_record.get(domain_key(site["domain"]))
-        if taken:
-            raise Conflict("DOMAIN_CONFLICT", f"域名 {site['domain']} 已在备案信息中（{taken['number']}），不能重复备案",
-                           domain=site["domain"], number=taken["number"], field=f"websites.{i}.domain")
+        for domain in [site["domain"], *(site.get("extra_domains") or [])]:
+            taken = on_record.get(domain_key(domain))
+            if taken:
+                raise Conflict("DOMAIN_CONFLICT", f"域名 {domain} 已在备案信息中（{taken['number']}），不能重复备案",
+                               domain=domain, number=taken["number"], field=f"websites.{i}.domain")
 
 
 def _filed_at(data, now, errors):
@@ -186,6 +192,7 @@ def build(tx, data):
 
     for site in sites:
         site["domain"] = validation.normalize_domain(site["domain"])
+        site["extra_domains"] = [validation.normalize_domain(d) for d in site.get("extra_domains") or []]
     account = data.get("account") or "external"
     _conflicts(tx, given_number, data["certificate_type"], data["certificate_number"], account, sites)
     if parsed:
@@ -215,9 +222,12 @@ def build(tx, data):
         doc = {"id": tx.next_id("website", "W"), "entity_id": entity["id"], "name": site["name"].strip(),
                "domain": site["domain"], "number": numbering.website_number(entity_number, index),
                "site_index": index, "status": ACTIVE, "nat_ip": site.get("nat_ip"),
+               "filing_type": site.get("filing_type") or ("cloudbase_run" if site.get("nat_ip") else "cvm"),
                "access_providers": providers, "service_content": site.get("service_content"),
                "filed_at": filed_at, "responsible": site.get("responsible") or data.get("responsible"),
                "seeded": True}
+        if site["extra_domains"]:
+            doc["extra_domains"] = site["extra_domains"]
         tx.put("websites", doc)
         websites.append(doc)
     tx.put("entities", entity)
@@ -272,7 +282,7 @@ def search(tx, domain=None, number=None, entity_name=None):
         if wanted_number and wanted_number["kind"] == "website":
             sites = [w for w in sites if number_key(w["number"]) == wanted_number["normalized"]]
         if wanted_domain:
-            sites = [w for w in sites if domain_key(w["domain"]) == wanted_domain]
+            sites = [w for w in sites if wanted_domain in map(domain_key, scenarios.website_domains(w))]
         if sites:
             rows.extend(_row(entity, w) for w in sites)
         elif not sites_of.get(entity["id"]) and not wanted_domain and not (

@@ -15,7 +15,9 @@ from backend.store import tx as store
 def _new_meta(sid, token, seed, preset, clock, settings, name):
     return {"id": sid, "name": name or sid, "seed": str(seed), "preset": preset, "token": token,
             "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "clock": json.dumps(clock.to_dict()), "settings": json.dumps(settings or {}, ensure_ascii=False)}
+            "clock": json.dumps(clock.to_dict()), "settings": json.dumps(settings or {}, ensure_ascii=False),
+            # where the clock started and how fast: a sandbox reset starts it there again
+            "origin": json.dumps({"clock_start": clock.anchor_virtual, "scale": clock.scale})}
 
 
 def create(r, seed=None, preset="eligible", clock_start=None, scale=0.0, settings=None, name=None, sid=None):
@@ -79,3 +81,46 @@ def outbox(r, sid, channel=None, to=None, app_id=None):
     msgs = [json.loads(m) for m in r.lrange(keys.outbox(sid), 0, -1)]
     return [m for m in msgs if (channel is None or m["channel"] == channel)
             and (to is None or m["to"] == to) and (app_id is None or m["app_id"] == app_id)]
+
+
+def reset(r, sid):
+    """Back to its preset and seed: same id, same token, same settings; everything else
+    (applications, records, outbox, faults, journal, clock) as when it was created."""
+    meta = r.hgetall(keys.sandbox(sid))
+    if not meta:
+        raise NotFound("SANDBOX_NOT_FOUND", "沙箱不存在", sandbox_id=sid)
+    origin = json.loads(meta.get("origin") or "{}")
+    start = origin.get("clock_start", parse_instant(DEFAULT_START))
+    scale = float(origin.get("scale", json.loads(meta["clock"]).get("scale", 0)))
+    for key in r.scan_iter(match=keys.sandbox(sid) + ":*", count=500):
+        r.delete(key)  # everything of the sandbox but its meta hash (rewritten below)
+    fresh = _new_meta(sid, meta["token"], meta["seed"], meta["preset"], Clock(start, time.time(), scale),
+                      json.loads(meta.get("settings") or "{}"), meta.get("name"))
+    fresh["created_at"] = meta["created_at"]
+
+    def fn(tx):
+        for field in tx.meta():
+            if field not in fresh:
+                tx._writes.append(("hdel", keys.sandbox(sid), field))
+        for field, value in fresh.items():
+            tx.set_meta(field, value)
+        _populate(tx, presets.PRESETS[meta["preset"]])
+    store.run(r, sid, fn)
+    return describe(r, sid)
+
+
+def reset_all(r):
+    """Every sandbox gone (tokens too); the demo sandbox of `icpsim up` comes back fresh."""
+    had_demo = r.exists(keys.sandbox("demo"))
+    sids = sorted(r.smembers(keys.SANDBOXES))
+    for sid in sids:
+        delete(r, sid)
+    for pattern in (f"{keys.P}:sb:*", f"{keys.P}:token:*"):
+        for key in r.scan_iter(match=pattern, count=500):
+            r.delete(key)
+    recreated = []
+    if had_demo:
+        from backend.services import bootstrap
+        bootstrap.prepare(r)
+        recreated.append("demo")
+    return {"deleted": len(sids), "recreated": recreated}

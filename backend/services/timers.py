@@ -62,13 +62,14 @@ def clock_view(r, sid):
                                for t in pending]}
 
 
-def _set_clock(r, sid, change):
+def _set_clock(r, sid, change, reschedule=True):
     def fn(tx):
         new = change(world.clock(tx))
         tx.set_meta("clock", new.to_dict())
         return new
     clock = store.run(r, sid, fn)
-    _reschedule(r, sid, clock)
+    if reschedule:
+        _reschedule(r, sid, clock)
     return clock
 
 
@@ -94,6 +95,10 @@ def advance(r, sid, duration=None, until_idle=False, include_deadlines=False, ma
     reach a later progress timer, or when include_deadlines is set.
     """
     start = world.now(store.read(r, sid))
+    # A paused clock has no RQ schedule to move: the advance delivers each due timer itself.
+    # (Rescheduling would hand the timer being delivered to RQ a second time, and which
+    # delivery fires it — ours or the scheduler's — would vary from run to run.)
+    running = world.clock(store.read(r, sid)).scale > 0
     if until_idle:
         target = start + MAX_SPAN
     else:
@@ -109,12 +114,12 @@ def advance(r, sid, duration=None, until_idle=False, include_deadlines=False, ma
         nxt = _next_timer(r, sid, target, until_idle, include_deadlines)
         if nxt is None:
             break
-        _set_clock(r, sid, lambda c, due=nxt["due"]: c.moved_to(due, time.time()))
+        _set_clock(r, sid, lambda c, due=nxt["due"]: c.moved_to(due, time.time()), reschedule=running)
         fired.append(_deliver_and_wait(r, sid, nxt, len(fired)))
     else:
         raise Conflict("ADVANCE_STEP_LIMIT", f"推进时钟时触发的定时器超过 {max_steps} 个，已停止", fired=fired)
     if not until_idle:
-        _set_clock(r, sid, lambda c: c.moved_to(target, time.time()))
+        _set_clock(r, sid, lambda c: c.moved_to(target, time.time()), reschedule=running)
     view = clock_view(r, sid)
     view["fired"] = fired
     view["started_at"] = iso(start)

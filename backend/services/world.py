@@ -3,7 +3,7 @@ import json
 import time
 from datetime import date
 
-from backend.domain import workflow
+from backend.domain import scenarios, workflow
 from backend.domain.clock import Clock, to_datetime
 from backend.domain.errors import NotFound
 
@@ -43,13 +43,14 @@ def open_applications(tx, exclude=None):
 def ip_usage(tx, exclude_app=None):
     """Filings per NAT IP: websites on record at Tencent plus websites of open orders."""
     usage = {}
+    entities = {e["id"]: e for e in tx.all("entities")}
     for w in tx.all("websites"):
-        if w["status"] == "active" and "tencent" in w.get("access_providers", []) and w.get("nat_ip"):
+        if w["status"] == "active" and "tencent" in (w.get("access_providers") or []) and w.get("nat_ip") \
+                and (entities.get(w.get("entity_id")) or {}).get("status", "active") == "active":
             usage[w["nat_ip"]] = usage.get(w["nat_ip"], 0) + 1
     for app in open_applications(tx, exclude=exclude_app):
-        for w in app["payload"].get("websites", []):
-            if w.get("nat_ip"):
-                usage[w["nat_ip"]] = usage.get(w["nat_ip"], 0) + 1
+        for ip in scenarios.order_ips(app):  # new, accessed or switched websites of the order
+            usage[ip] = usage.get(ip, 0) + 1
     return usage
 
 

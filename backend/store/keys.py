@@ -37,6 +37,18 @@ def timer_docs(sid):
     return f"{P}:sb:{sid}:timer"  # hash: timer id -> JSON
 
 
+def conversation_messages(sid, cid):
+    return f"{P}:sb:{sid}:conv:{cid}:messages"  # list of JSON messages (index = seq - 1)
+
+
+def conversation_replies(sid, cid):
+    return f"{P}:sb:{sid}:conv:{cid}:replies"  # hash: client_message_id -> JSON answer
+
+
+def conversation_lock(sid, cid):
+    return f"{P}:sb:{sid}:conv:{cid}:lock"  # one reply (or sync) at a time
+
+
 def journal(sid):
     return f"{P}:sb:{sid}:journal"  # list: the sandbox's requests, for recordings
 

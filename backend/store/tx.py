@@ -108,6 +108,15 @@ class Tx:
     def add_history(self, app_id, event):
         self._writes.append(("rpush", keys.history(self.sid, app_id), dumps(event)))
 
+    def add_message(self, cid, message):
+        """A conversation's transcript only grows: messages are appended, never rewritten."""
+        self._writes.append(("rpush", keys.conversation_messages(self.sid, cid), dumps(message)))
+
+    def mark_reply(self, cid, client_message_id, answer):
+        """Remember what a client message was answered with (idempotent retries)."""
+        self._writes.append(("hset", keys.conversation_replies(self.sid, cid), client_message_id,
+                             dumps(answer)))
+
     def add_outbox(self, message):
         self._writes.append(("rpush", keys.outbox(self.sid), dumps(message)))
 

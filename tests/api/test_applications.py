@@ -148,9 +148,16 @@ def test_unknown_kind_is_422(demo, payload):
     field_errors(demo.post("~/applications", json={"kind": "teleport", "payload": payload}), "kind")
 
 
-def test_kind_not_implemented_is_409(demo, payload):
-    assert_error(demo.post("~/applications", json={"kind": "cancel_entity", "payload": payload}),
-                 409, "KIND_NOT_AVAILABLE")
+def test_payload_of_another_kind_is_422(demo, payload):
+    """Each kind has its own payload: a first filing's entity and websites mean nothing to a cancellation."""
+    field_errors(demo.post("~/applications", json={"kind": "cancel_entity", "payload": payload}),
+                 "payload.entity", "payload.websites")
+
+
+def test_kind_precondition_unmet_is_409(demo):
+    body = assert_error(demo.post("~/applications", json={"kind": "cancel_entity", "payload": {}}),
+                        409, "ENTITY_NOT_FILED_AT_TENCENT")
+    assert is_zh(body["suggest"])
 
 
 def test_second_application_is_order_in_progress(demo, payload):

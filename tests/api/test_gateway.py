@@ -129,11 +129,24 @@ def test_refiled_domain_after_cancellation_is_served(sandbox, r):
     assert resp.status_code == 200 and new["websites"][0]["number"] in resp.get_data(as_text=True)
 
 
-def test_other_subdomains_are_not_the_apex(sandbox):
-    seed(sandbox, "moumou-tech.cn", provider="tencent")
-    # only www. counts as the filed apex domain
-    assert visit(sandbox, "blog.moumou-tech.cn").headers["X-Icpsim-Gateway"] == "NOT_FILED"
+def test_subdomains_belong_to_the_filed_domain(sandbox):
+    out = seed(sandbox, "moumou-tech.cn", provider="tencent")
+    # the gateway walks up to the filed domain: any subdomain is served
+    for host in ("blog.moumou-tech.cn", "a.b.moumou-tech.cn:8080", "WWW.MOUMOU-TECH.CN"):
+        resp = visit(sandbox, host)
+        assert resp.status_code == 200, host
+        assert out["websites"][0]["number"] in resp.get_data(as_text=True)
+    # another domain that merely looks alike is not
     assert visit(sandbox, "moumou-tech.com").headers["X-Icpsim-Gateway"] == "NOT_FILED"
+    assert visit(sandbox, "xmoumou-tech.cn").headers["X-Icpsim-Gateway"] == "NOT_FILED"
+
+
+def test_a_subdomain_takes_its_domain_s_answer(sandbox):
+    seed(sandbox, "moumou-tech.cn", provider="other")
+    own = seed(sandbox, "moumou-tech.com", provider="tencent", cert=TENCENT_USCC, name="深圳市另一家科技有限公司")
+    assert visit(sandbox, "shop.moumou-tech.cn").headers["X-Icpsim-Gateway"] == "NOT_ACCESSED_AT_TENCENT"
+    assert visit(sandbox, "shop.moumou-tech.com").status_code == 200
+    assert own["websites"][0]["number"] in visit(sandbox, "shop.moumou-tech.com").get_data(as_text=True)
 
 
 # -- served -------------------------------------------------------------------------
@@ -160,8 +173,8 @@ def test_first_filing_through_the_flow_is_served(sandbox):
         assert resp.status_code == 200, host
         page = resp.get_data(as_text=True)
         assert number in page and MIIT in page and "张三的个人博客" in page
-    follow_page = follow(sandbox, visit(sandbox, "blog.zhangsan-blog.cn"))
-    assert "NOT_FILED" in follow_page
+    assert visit(sandbox, "blog.zhangsan-blog.cn").status_code == 200  # a subdomain of the filed domain
+    assert "NOT_FILED" in follow(sandbox, visit(sandbox, "zhangsan-blog.com"))
 
 
 def test_block_page_for_a_served_domain(sandbox):
@@ -239,6 +252,10 @@ def test_early_serve_hook(sandbox, r, monkeypatch):
     store.run(r, sandbox.sid, lambda tx: tx.put("applications", {
         "id": "A9999", "kind": "access_filing", "state": "provider_approved", "version": 3,
         "payload": {"websites": [{"domain": "moumou-tech.cn"}]}}))
+    # by default (domain/scenarios.py) an access filing is served once provider review passed
+    assert gateway.EARLY_SERVE["access_filing"] >= {"provider_approved", "sms_verification", "bureau_review"}
+    assert visit(sandbox, "moumou-tech.cn").status_code == 200
+    monkeypatch.setattr(gateway, "EARLY_SERVE", {})
     assert visit(sandbox, "moumou-tech.cn").headers["X-Icpsim-Gateway"] == "NOT_ACCESSED_AT_TENCENT"
     monkeypatch.setattr(gateway, "EARLY_SERVE", {"access_filing": frozenset({"provider_approved"})})
     assert visit(sandbox, "moumou-tech.cn").status_code == 200

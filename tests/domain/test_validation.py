@@ -361,8 +361,11 @@ def test_first_filing_needs_entity_and_websites():
 
 
 def test_other_kinds_and_unknown_kind():
-    assert V.validate_payload("cancel_website", {}) == {}
+    assert V.validate_payload("cancel_website", {"website_id": "W0001"}) == {}
+    assert set(V.validate_payload("cancel_website", {})) == {"website_id"}
+    assert V.validate_payload("cancel_entity", {}) == {}
     assert V.validate_payload("add_website", {"websites": [website()]}) == {}
+    assert set(V.validate_payload("add_website", {"entity": entity(), "websites": [website()]})) == {"entity"}
     assert by_path(V.payload_problems("renew", {})) == {("kind", "KIND_UNKNOWN")}
 
 

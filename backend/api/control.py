@@ -1,0 +1,249 @@
+"""Control API of issue #5: fault injection, teleport, resets at three scopes, and the
+session recording (with the `after_request` hook that journals every mutating call).
+"""
+import json
+import logging
+import re
+from pathlib import Path
+
+import yaml
+from flask import Response, g, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+
+from backend.api import schemas as s  # first: installs the zh-CN messages before the fields below
+from backend.api import common
+from backend.domain import faults as F
+from backend.domain import workflow
+from backend.services import auth, control, faults, recording, sandboxes
+
+log = logging.getLogger("icpsim")
+
+blp = Blueprint("control", __name__, url_prefix="/api/v1",
+                description="控制（控制令牌）：故障注入、状态跳转（teleport）、三个范围的重置、会话录制导出为场景文件")
+
+SCHEMA_FILE = Path(__file__).resolve().parents[2] / "mock_miniprogram" / "replay" / "scenario.schema.json"
+
+
+class FaultRuleSchema(s.Strict):
+    """A fault-injection rule (first match wins). `times`: a positive integer, "once" or
+    "always" (omitted: always; sms_timeout: once)."""
+    effect = fields.String(required=True, validate=s.one_of(F.EFFECTS),
+                           metadata={"description": "reject | approve | sms_timeout | delay"})
+    stage = fields.String(load_default=None, allow_none=True,
+                          metadata={"description": "reject/approve: provider | bureau | any; "
+                                                   "sms_timeout: sms; delay: provider | handover | sms | bureau"})
+    times = fields.Raw(load_default=None, allow_none=True, metadata={"description": "1, 2, … | once | always"})
+    probability = fields.Float(load_default=None, allow_none=True,
+                               metadata={"description": "0 < p ≤ 1, drawn from the sandbox's seeded RNG"})
+    audit_data = fields.List(fields.Dict(), load_default=None, allow_none=True,
+                             metadata={"description": "驳回意见 [{code, field, key_name, error, suggest}]"})
+    codes = fields.List(fields.String(), load_default=None, allow_none=True,
+                        metadata={"description": "审核规则代码，驳回意见取规则表中的文字"})
+    delay = fields.String(load_default=None, allow_none=True, metadata={"description": "例如 2d、36h"})
+    app_id = fields.String(load_default=None, allow_none=True)
+    kind = fields.String(load_default=None, allow_none=True)
+    attempt = fields.Integer(load_default=None, allow_none=True)
+    note = fields.String(load_default=None, allow_none=True)
+
+
+class FaultSchema(Schema):
+    id = fields.String()
+    effect = fields.String()
+    stage = fields.String()
+    times = fields.Integer(allow_none=True)
+    used = fields.Integer()
+    probability = fields.Float(allow_none=True)
+    audit_data = fields.List(fields.Dict())
+    delay = fields.String()
+    delay_seconds = fields.Float()
+    app_id = fields.String(allow_none=True)
+    kind = fields.String(allow_none=True)
+    attempt = fields.Integer(allow_none=True)
+    note = fields.String(allow_none=True)
+
+
+class ClearedSchema(Schema):
+    cleared = fields.Integer()
+
+
+class TeleportSchema(s.Strict):
+    to = fields.String(required=True, validate=s.one_of(sorted(workflow.STATES)),
+                       metadata={"description": "目标状态：须为状态表从当前状态可到达的状态"})
+    reason = fields.String(load_default=None, allow_none=True)
+    audit_data = fields.List(fields.Dict(), load_default=None, allow_none=True,
+                             metadata={"description": "跳到驳回状态时的驳回意见"})
+
+
+class ResetSchema(s.Strict):
+    reason = fields.String(load_default=None, allow_none=True)
+
+
+class ResetAllSchema(Schema):
+    deleted = fields.Integer()
+    recreated = fields.List(fields.String())
+
+
+class RecordingQuerySchema(s.Strict):
+    format = fields.String(load_default="yaml", validate=s.one_of(("yaml", "json")))
+
+
+# -- faults -------------------------------------------------------------------------
+
+@blp.route("/sandboxes/<sid>/faults")
+class Faults(MethodView):
+    @blp.response(200, FaultSchema(many=True))
+    @blp.doc(security=common.SECURITY)
+    @common.needs("control+sandbox")
+    def get(self, sid):
+        """List the sandbox's fault-injection rules, in matching order (first match wins)"""
+        return faults.list_rules(common.redis(), sid)
+
+    @blp.arguments(FaultRuleSchema)
+    @blp.response(201, FaultSchema)
+    @blp.doc(security=common.SECURITY)
+    @common.needs("control+sandbox")
+    def post(self, data, sid):
+        """Add a rule: force a rejection (once/always/with a probability) or an approval, force an SMS timeout, delay a stage"""
+        return faults.add(common.redis(), sid, {k: v for k, v in data.items() if v is not None})
+
+    @blp.response(200, ClearedSchema)
+    @blp.doc(security=common.SECURITY)
+    @common.needs("control+sandbox")
+    def delete(self, sid):
+        """Clear every rule"""
+        return {"cleared": faults.clear(common.redis(), sid)}
+
+
+@blp.route("/sandboxes/<sid>/faults/<fault_id>")
+class Fault(MethodView):
+    @blp.response(204)
+    @blp.doc(security=common.SECURITY)
+    @common.needs("control+sandbox")
+    def delete(self, sid, fault_id):
+        """Remove one rule"""
+        faults.remove(common.redis(), sid, fault_id)
+
+
+# -- teleport and resets ----------------------------------------------------------------
+
+@blp.route("/sandboxes/<sid>/applications/<app_id>/teleport")
+class Teleport(MethodView):
+    @blp.arguments(TeleportSchema)
+    @blp.response(200, s.ApplicationSchema)
+    @blp.doc(security=common.SECURITY)
+    @common.needs("control+sandbox")
+    def post(self, data, sid, app_id):
+        """Jump an application to a state the workflow table reaches from its current one (history: action teleport, actor system)"""
+        return control.teleport(common.redis(), sid, app_id, data["to"], data.get("reason"), data.get("audit_data"))
+
+
+@blp.route("/sandboxes/<sid>/applications/<app_id>/reset")
+class ResetApplication(MethodView):
+    @blp.arguments(ResetSchema)
+    @blp.response(200, s.ApplicationSchema)
+    @blp.doc(security=common.SECURITY)
+    @common.needs("control+sandbox")
+    def post(self, data, sid, app_id):
+        """Reset one application back to a draft (history: action reset)"""
+        return control.reset_application(common.redis(), sid, app_id, data.get("reason"))
+
+
+@blp.route("/sandboxes/<sid>/reset")
+class ResetSandbox(MethodView):
+    @blp.response(200, s.SandboxSchema)
+    @blp.doc(security=common.SECURITY)
+    @common.needs("control+sandbox")
+    def post(self, sid):
+        """Reset one sandbox to its preset and seed (same id and token; faults, journal, clock reset)"""
+        return sandboxes.reset(common.redis(), sid)
+
+
+@blp.route("/reset")
+class ResetAll(MethodView):
+    @blp.response(200, ResetAllSchema)
+    @blp.doc(security=common.SECURITY)
+    @common.needs("control")
+    def post(self):
+        """Reset the whole simulator: every sandbox deleted (the demo sandbox comes back fresh)"""
+        return sandboxes.reset_all(common.redis())
+
+
+# -- recording -----------------------------------------------------------------------------
+
+def dump_yaml(scenario):
+    head = ("# icpsim scenario (format version 1) — replay with: icpsim replay FILE\n"
+            "# schema: mock_miniprogram/replay/scenario.schema.json\n")
+    return head + yaml.safe_dump(scenario, allow_unicode=True, sort_keys=False, width=110)
+
+
+@blp.route("/sandboxes/<sid>/recording")
+class Recording(MethodView):
+    @blp.arguments(RecordingQuerySchema, location="query")
+    @blp.doc(security=common.SECURITY, responses={"200": {
+        "description": "场景文件（YAML，或 ?format=json）", "content": {"application/yaml": {}, "application/json": {}}}})
+    @common.needs("sandbox")
+    def get(self, query, sid):
+        """Export the sandbox's session (REST calls, chat replies, clock moves) as a scenario file that replays to the same result"""
+        scenario = recording.export(common.redis(), sid)
+        if query["format"] == "json":
+            text, mimetype, ext = json.dumps(scenario, ensure_ascii=False, indent=2), "application/json", "json"
+        else:
+            text, mimetype, ext = dump_yaml(scenario), "application/yaml", "yaml"
+        response = Response(text, mimetype=mimetype)
+        response.headers["Content-Disposition"] = f'attachment; filename="{sid}.{ext}"'
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+
+@blp.route("/scenario-schema")
+class ScenarioSchema(MethodView):
+    @blp.doc(responses={"200": {"description": "JSON Schema of scenario files (format version 1)",
+                                "content": {"application/json": {}}}})
+    def get(self):
+        """The JSON Schema scenario files are validated against (no token needed)"""
+        return Response(SCHEMA_FILE.read_text(encoding="utf-8"), mimetype="application/json")
+
+
+# -- the journal hook -------------------------------------------------------------------
+
+MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_SANDBOX_PATH = re.compile(r"^/api/v1/sandboxes/([^/]+)(/.*)?$")
+
+
+def _mark():
+    """before_request (after the auth check): note what to journal and the virtual time."""
+    if request.method not in MUTATING:
+        return
+    m = _SANDBOX_PATH.match(request.path)
+    if not m or not m.group(2) or m.group(2).rstrip("/") in recording.NOT_RECORDED:
+        return
+    try:
+        r = common.redis()
+        sid = m.group(1)
+        g.icpsim_journal = {"sid": sid, "path": m.group(2).rstrip("/"), "at": recording.clock_now(r, sid),
+                            "who": "control" if auth.is_control(r, common.bearer()) else "user"}
+    except Exception:  # never fail a request because of the recording
+        log.exception("journal: cannot note the request")
+
+
+def _journal(response):
+    note = g.pop("icpsim_journal", None)
+    if note is None or response.status_code >= 500 or response.status_code in (401, 403):
+        return response
+    try:
+        entry = {"method": request.method, "path": note["path"], "body": request.get_json(silent=True),
+                 "status": response.status_code, "at": note["at"], "who": note["who"]}
+        if note["path"] in ("/clock/advance", "/clock/scale") and response.status_code == 200:
+            entry["now"] = (response.get_json(silent=True) or {}).get("epoch")
+        recording.append(common.redis(), note["sid"], entry)
+    except Exception:
+        log.exception("journal: cannot append the request")
+    return response
+
+
+def install(app):
+    """Register the journal hooks; call after `app.before_request(common.check_auth)`."""
+    app.before_request(_mark)
+    app.after_request(_journal)

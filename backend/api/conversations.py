@@ -1,0 +1,123 @@
+"""Conversations: the chat-style filing mini-program (start, reply, transcript, poll).
+
+The protocol is docs/conversation.md; the conversation itself is backend/chat/.
+"""
+from flask import request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from backend.api import common
+from backend.api import zh_messages
+from backend.chat import engine
+from backend.chat.texts import LOCALES, normalize_locale
+
+zh_messages.install()  # before the fields below are built
+
+blp = Blueprint("conversations", __name__, url_prefix="/api/v1/sandboxes/<sid>/conversations",
+                description="对话式备案（聊天小程序）：开始对话、回复、读取记录、轮询新消息")
+
+
+class ConversationStartSchema(Schema):
+    locale = fields.String(load_default=None, allow_none=True,
+                           validate=validate.OneOf(LOCALES, error="须为以下之一：{choices}。"),
+                           metadata={"description": "zh-CN（缺省）或 en；也可用 Accept-Language: en"})
+
+
+class ConversationReplySchema(Schema):
+    client_message_id = fields.String(load_default=None, allow_none=True,
+                                      validate=validate.Length(min=1, max=100, error="长度须在 {min} 到 {max} 个字符之间。"),
+                                      metadata={"description": "客户端生成的消息 id：重试同一 id 得到同样的回答，不会重复执行"})
+    choice = fields.String(load_default=None, allow_none=True, metadata={"description": "所选快捷回复的 value"})
+    form = fields.Dict(load_default=None, allow_none=True, metadata={"description": "表单：字段名 → 值"})
+    text = fields.String(load_default=None, allow_none=True,
+                         validate=validate.Length(max=500, error="不能超过 {max} 个字符。"),
+                         metadata={"description": "文字，例如短信核验码"})
+    command = fields.String(load_default=None, allow_none=True,
+                            validate=validate.OneOf(engine.COMMANDS, error="须为以下之一：{choices}。"))
+
+    @validates_schema
+    def exactly_one(self, data, **kwargs):
+        given = [k for k in engine.ANSWER_KEYS if data.get(k) is not None]
+        if len(given) != 1:
+            raise ValidationError("choice、form、text、command 须且只能提供其中一项。", "_schema")
+
+
+class MessagesQuerySchema(Schema):
+    after = fields.Integer(load_default=0, validate=validate.Range(min=0, error="须不小于 {min}。"),
+                           metadata={"description": "只返回 seq 大于该值的消息"})
+
+
+class ConversationSummarySchema(Schema):
+    id = fields.String()
+    step = fields.String()
+    locale = fields.String()
+    kind = fields.String(allow_none=True)
+    application_id = fields.String(allow_none=True)
+    accepts = fields.Dict()
+    last_seq = fields.Integer()
+    created_at = fields.String()
+    updated_at = fields.String()
+
+
+class ConversationSchema(ConversationSummarySchema):
+    transcript = fields.List(fields.Dict())
+
+
+class ConversationMessagesSchema(Schema):
+    messages = fields.List(fields.Dict())
+    step = fields.String()
+    accepts = fields.Dict()
+    application_id = fields.String(allow_none=True)
+    last_seq = fields.Integer()
+
+
+@blp.route("")
+class Conversations(MethodView):
+    @blp.response(200, ConversationSummarySchema(many=True))
+    @blp.doc(security=common.SECURITY)
+    @common.needs("sandbox")
+    def get(self, sid):
+        """List the sandbox's conversations (without transcripts)"""
+        return engine.list_all(common.redis(), sid)
+
+    @blp.arguments(ConversationStartSchema)
+    @blp.response(201, ConversationSchema)
+    @blp.doc(security=common.SECURITY)
+    @common.needs("sandbox")
+    def post(self, data, sid):
+        """Start a conversation: the bot's first messages (locale from the body or Accept-Language)"""
+        locale = data.get("locale") or normalize_locale(request.headers.get("Accept-Language"))
+        return engine.start(common.redis(), sid, locale)
+
+
+@blp.route("/<cid>")
+class Conversation(MethodView):
+    @blp.response(200, ConversationSchema)
+    @blp.doc(security=common.SECURITY)
+    @common.needs("sandbox")
+    def get(self, sid, cid):
+        """The conversation with its whole transcript (synced with the application first)"""
+        return engine.get(common.redis(), sid, cid)
+
+
+@blp.route("/<cid>/messages")
+class Messages(MethodView):
+    @blp.arguments(MessagesQuerySchema, location="query")
+    @blp.response(200, ConversationMessagesSchema)
+    @blp.doc(security=common.SECURITY)
+    @common.needs("sandbox")
+    def get(self, query, sid, cid):
+        """Messages after seq N, the current step and what it accepts (poll this)"""
+        return engine.messages_after(common.redis(), sid, cid, query["after"])
+
+
+@blp.route("/<cid>/replies")
+class Replies(MethodView):
+    @blp.arguments(ConversationReplySchema)
+    @blp.response(200, ConversationMessagesSchema)
+    @blp.doc(security=common.SECURITY)
+    @common.needs("sandbox")
+    def post(self, data, sid, cid):
+        """Reply: a choice, a form, a text or a command; idempotent per client_message_id"""
+        return engine.reply(common.redis(), sid, cid, data)

@@ -1,0 +1,394 @@
+"""Running conversations: start, reply, read (with sync), kept in Redis per sandbox.
+
+A conversation is a document of the sandbox's "conversations" collection (step, answers,
+the way back, the linked application) plus an append-only list of messages and a map
+of the client message ids already answered. One reply (or one sync) runs at a time per
+conversation (a Redis lock); its messages, the new document and the answer to its
+client message id are written in one transaction (`store.tx`).
+"""
+import json
+
+from redis.exceptions import LockError
+
+from backend.chat import cards, forms, steps
+from backend.chat.texts import COMMAND_LABELS, DEFAULT_LOCALE, LOCALES, pick, say
+from backend.domain import scenarios
+from backend.domain.clock import iso
+from backend.domain.errors import DomainError, NotFound
+from backend.services import applications, cloud, world
+from backend.store import keys
+from backend.store import tx as store
+
+COMMANDS = ("back", "restart", "help", "status")
+ANSWER_KEYS = ("choice", "form", "text", "command")
+WHY_WORDS = ("为什么", "why")
+LOCK_SECONDS = 60
+MAX_AUTO_STEPS = 20
+
+
+class Ctx:
+    """One request's view of a conversation: the document (mutable), the messages said,
+    cached reads of the world."""
+
+    def __init__(self, r, sid, conv):
+        self.r, self.sid, self.conv = r, sid, conv
+        self.locale = conv.get("locale", DEFAULT_LOCALE)
+        self.out = []
+        self._now = None
+        self._app = self._elig = self._records = None
+
+    # reads
+    @property
+    def now(self):
+        if self._now is None:
+            self._now = iso(world.now(store.read(self.r, self.sid)))
+        return self._now
+
+    def app(self, refresh=False):
+        app_id = self.conv.get("application_id")
+        if not app_id:
+            return None
+        if refresh or self._app is None or self._app["id"] != app_id:
+            try:
+                self._app = applications.get(self.r, self.sid, app_id)
+            except NotFound:
+                self._app = None
+        return self._app
+
+    def eligibility(self, refresh=False):
+        if refresh or self._elig is None:
+            app = self.app()
+            exclude = app["id"] if app and "edit" in app["allowed_actions"] else None
+            self._elig = cloud.evaluate(store.read(self.r, self.sid), exclude_app=exclude)
+        return self._elig
+
+    def records(self):
+        """The account's entities and websites on record (for choices such as "which website")."""
+        if self._records is None:
+            reader = store.read(self.r, self.sid)
+            self._records = scenarios.Records(reader.all("entities"), reader.all("websites"))
+        return self._records
+
+    # what the bot says
+    def t(self, code, **values):
+        return say(self.locale, code, **values)
+
+    def say(self, kind, code, text, sender="bot", **extra):
+        self.conv["seq"] += 1
+        msg = {"seq": self.conv["seq"], "from": sender, "kind": kind, "code": code, "text": text,
+               "at": self.now, **extra}
+        self.out.append(msg)
+        return msg
+
+    def _accepts(self, accepts):
+        self.conv["accepts"] = {**accepts, "commands": list(COMMANDS)}
+
+    def ask_choices(self, code, text, choices, **extra):
+        self.say("quick_replies", code, text, choices=choices, **extra)
+        self._accepts({"type": "choice", "choices": choices})
+
+    def ask_form(self, form, rendered):
+        self.say("form", f"FORM_{form.id.upper()}", self.t("FORM", title=rendered["title"]), form=rendered)
+        self._accepts({"type": "form", "form_id": form.id})
+
+    def ask_text(self, code, text, input_name, **extra):
+        self.say("text", code, text, input=input_name, **extra)
+        self._accepts({"type": "text", "input": input_name, **extra})
+
+    def ask_nothing(self):
+        self._accepts({"type": "none"})
+
+
+# -- moving between steps ------------------------------------------------------------------
+
+def _new_doc(locale):
+    return {"id": None, "locale": locale if locale in LOCALES else DEFAULT_LOCALE, "step": None, "stack": [],
+            "kind": None, "answers": {}, "form_errors": {}, "return_to_confirm": False,
+            "application_id": None, "app_version": None, "accepts": {"type": "none"}, "seq": 0}
+
+
+def _reset(ctx):
+    keep = {k: ctx.conv[k] for k in ("id", "locale", "seq", "created_at") if k in ctx.conv}
+    ctx.conv.clear()
+    ctx.conv.update(_new_doc(keep["locale"]), **keep)
+
+
+def goto(ctx, step_id, source=None):
+    """Enter `step_id` (following automatic steps), keeping the way back."""
+    for _ in range(MAX_AUTO_STEPS):
+        if source is not None and step_id not in steps.STEPS[source].next and step_id != steps.RESTART:
+            raise AssertionError(f"step {source} may not lead to {step_id}")  # the table is closed
+        if step_id == steps.RESTART:
+            _reset(ctx)
+            ctx.say("text", "RESTARTED", ctx.t("RESTARTED"))
+            step_id = steps.START
+        step = steps.STEPS[step_id]
+        ctx.conv["step"] = step_id
+        stack = ctx.conv["stack"]
+        if step.anchor:
+            stack[:] = [step_id]
+        elif step.accepts != steps.FORM and step_id in stack:
+            del stack[stack.index(step_id) + 1:]  # back at a screen seen before (the recap after an edit)
+        elif step.accepts != steps.AUTO and (not stack or stack[-1] != step_id):
+            stack.append(step_id)
+        nxt = step.enter(ctx)
+        if nxt is None:
+            return
+        source, step_id = step_id, nxt
+    raise AssertionError("automatic steps loop")
+
+
+def follow(ctx, nxt, source):
+    if nxt is None:
+        return
+    if nxt == steps.SAME:
+        steps.STEPS[source].enter(ctx)  # ask again (what was wrong was said)
+        return
+    goto(ctx, nxt, source)
+
+
+def sync_and_follow(ctx):
+    nxt = steps.sync(ctx)
+    if nxt:
+        goto(ctx, nxt)
+    return nxt
+
+
+# -- answers --------------------------------------------------------------------------------
+
+def _which(body):
+    given = [k for k in ANSWER_KEYS if body.get(k) is not None]
+    return given[0], body[given[0]]
+
+
+def _echo(ctx, kind, value):
+    if kind == "choice":
+        choices = ctx.conv["accepts"].get("choices") or []
+        text = next((c["label"] for c in choices if c["value"] == value), str(value))
+    elif kind == "form":
+        form = steps.STEPS.get(ctx.conv["step"])
+        form = forms.FORMS.get(form.form_id) if form and form.form_id else None
+        text = pick(ctx.locale, form.title) if form else "—"
+    elif kind == "command":
+        text = pick(ctx.locale, COMMAND_LABELS.get(value, (value, value)))
+    else:
+        text = str(value)
+    ctx.say("text", f"USER_{kind.upper()}", text, sender="user", value=value)
+
+
+def _match_choice(ctx, text):
+    """A typed answer to quick replies: a value, a label, or the choice's number."""
+    choices = ctx.conv["accepts"].get("choices") or []
+    typed = text.strip().lower()
+    for c in choices:
+        if typed in (str(c["value"]).lower(), str(c["label"]).lower()):
+            return c["value"]
+    if typed.isdigit() and 1 <= int(typed) <= len(choices):
+        return choices[int(typed) - 1]["value"]
+    return None
+
+
+def _expected(ctx):
+    kind = ctx.conv["accepts"]["type"]
+    return ctx.t("EXPECT_NONE") if kind == "none" else ctx.t(f"EXPECT_{kind}")
+
+
+def _who_is_awaited(ctx):
+    app = ctx.app()
+    st = app and cards.next_step(ctx.locale, app)
+    return st or ctx.t("EXPECT_NONE")
+
+
+def command(ctx, name):
+    step = steps.STEPS[ctx.conv["step"]]
+    if name == "back":
+        stack = ctx.conv["stack"]
+        if step.anchor or len(stack) < 2:
+            ctx.say("text", "BACK_NOT_AVAILABLE", ctx.t("BACK_NOT_AVAILABLE"))
+            return
+        stack.pop()
+        ctx.conv["step"] = stack[-1]
+        ctx.conv["return_to_confirm"] = False
+        steps.STEPS[stack[-1]].enter(ctx)
+    elif name == "restart":
+        goto(ctx, steps.RESTART)
+    elif name == "help":
+        ctx.say("text", "HELP", ctx.t("HELP", expected=_expected(ctx)))
+    elif name == "status":
+        if not ctx.conv.get("application_id"):
+            ctx.say("text", "NO_APPLICATION", ctx.t("NO_APPLICATION"))
+            return
+        nxt = steps.sync(ctx, force=True)
+        if nxt and nxt != ctx.conv["step"]:
+            goto(ctx, nxt)
+
+
+def answer(ctx, body):
+    kind, value = _which(body)
+    _echo(ctx, kind, value)
+    if kind == "command":
+        return command(ctx, value)
+    step = steps.STEPS[ctx.conv["step"]]
+    if kind == "text" and any(w in value.lower() for w in WHY_WORDS) and step.accepts != steps.TEXT:
+        steps.why_notice(ctx)
+        return follow(ctx, steps.SAME, step.id)
+    if kind == "text" and step.accepts == steps.CHOICE:
+        matched = _match_choice(ctx, value)
+        if matched is not None:
+            kind, value = "choice", matched
+    if step.accepts == steps.NONE:
+        ctx.say("text", "WAITING", ctx.t("WAITING", next_step=_who_is_awaited(ctx)))
+        return
+    if kind != step.accepts:
+        ctx.say("text", "INVALID_ANSWER", ctx.t("INVALID_KIND_OF_ANSWER", expected=_expected(ctx)), errors={})
+        return follow(ctx, steps.SAME, step.id)
+    if kind == "choice" and value not in [c["value"] for c in ctx.conv["accepts"].get("choices") or []]:
+        ctx.say("text", "INVALID_ANSWER", ctx.t("INVALID_CHOICE"), errors={"choice": [ctx.t("INVALID_CHOICE")]})
+        return follow(ctx, steps.SAME, step.id)
+    if kind == "form" and not isinstance(value, dict):
+        value = {}
+    return follow(ctx, step.handle(ctx, value), step.id)
+
+
+# -- storage ------------------------------------------------------------------------------
+
+def _load(r, sid, cid):
+    conv = store.read(r, sid).get("conversations", cid)
+    if conv is None:
+        raise NotFound("CONVERSATION_NOT_FOUND", "对话不存在", conversation_id=cid)
+    return conv
+
+
+def _lock(r, sid, cid):
+    return r.lock(keys.conversation_lock(sid, cid), timeout=LOCK_SECONDS, blocking_timeout=LOCK_SECONDS)
+
+
+def _locked(r, sid, cid, fn):
+    lock = _lock(r, sid, cid)
+    if not lock.acquire():
+        raise DomainError("CONVERSATION_BUSY", "对话正在处理上一条消息，请稍后重试", status=503,
+                          conversation_id=cid)
+    try:
+        return fn()
+    finally:
+        try:
+            lock.release()
+        except LockError:  # it expired meanwhile: what fn committed stands
+            pass
+
+
+def _commit(r, sid, conv, messages, client_message_id=None, answer_doc=None, new=False):
+    def fn(tx):
+        doc = dict(conv)
+        if new:
+            doc["id"] = tx.next_id("conversation", "C")
+        else:
+            stored = tx.get("conversations", doc["id"])
+            if stored is None:
+                raise NotFound("CONVERSATION_NOT_FOUND", "对话不存在", conversation_id=doc["id"])
+            if stored["seq"] + len(messages) != doc["seq"]:
+                raise DomainError("CONVERSATION_BUSY", "对话已被并发修改，请重试", status=503)
+        doc["updated_at"] = messages[-1]["at"] if messages else doc.get("updated_at")
+        doc.setdefault("created_at", doc["updated_at"])
+        tx.put("conversations", doc)
+        for msg in messages:
+            tx.add_message(doc["id"], msg)
+        if client_message_id:
+            tx.mark_reply(doc["id"], client_message_id, answer_doc)
+        return doc
+    return store.run(r, sid, fn)
+
+
+def _messages(r, sid, cid, first=1, last=-1):
+    raw = r.lrange(keys.conversation_messages(sid, cid), first - 1, last - 1 if last > 0 else -1)
+    return [json.loads(m) for m in raw]
+
+
+def view(r, sid, conv, transcript=True):
+    out = {k: conv.get(k) for k in ("id", "step", "locale", "kind", "application_id", "accepts",
+                                    "created_at", "updated_at")}
+    out["last_seq"] = conv["seq"]
+    if transcript:
+        out["transcript"] = _messages(r, sid, conv["id"])
+    return out
+
+
+# -- the use cases ------------------------------------------------------------------------------
+
+def start(r, sid, locale=None):
+    world.meta(store.read(r, sid))
+    conv = _new_doc(locale or DEFAULT_LOCALE)
+    ctx = Ctx(r, sid, conv)
+    goto(ctx, steps.START)
+    conv = _commit(r, sid, conv, ctx.out, new=True)
+    return view(r, sid, conv)
+
+
+def list_all(r, sid):
+    return [view(r, sid, c, transcript=False) for c in store.read(r, sid).all("conversations")]
+
+
+def _needs_sync(r, sid, conv):
+    if not conv.get("application_id"):
+        return False
+    try:
+        return applications.get(r, sid, conv["application_id"])["version"] != conv.get("app_version")
+    except NotFound:
+        return False
+
+
+def _sync(r, sid, cid):
+    """Bring the conversation up to date with its application (once per application version)."""
+    conv = _load(r, sid, cid)
+    if not _needs_sync(r, sid, conv):
+        return conv
+
+    def run():
+        fresh = _load(r, sid, cid)
+        ctx = Ctx(r, sid, fresh)
+        sync_and_follow(ctx)
+        return _commit(r, sid, fresh, ctx.out) if ctx.out else fresh
+    return _locked(r, sid, cid, run)
+
+
+def get(r, sid, cid):
+    return view(r, sid, _sync(r, sid, cid))
+
+
+def messages_after(r, sid, cid, after=0):
+    conv = _sync(r, sid, cid)
+    after = max(0, int(after or 0))
+    return {"messages": _messages(r, sid, cid, first=after + 1) if after < conv["seq"] else [],
+            "step": conv["step"], "accepts": conv["accepts"], "application_id": conv.get("application_id"),
+            "last_seq": conv["seq"]}
+
+
+def reply(r, sid, cid, body):
+    """Answer one client message; the same client_message_id again gets the same answer."""
+    client_id = body.get("client_message_id") or None
+    _load(r, sid, cid)  # 404 before waiting on the lock
+
+    def run():
+        if client_id:
+            done = r.hget(keys.conversation_replies(sid, cid), client_id)
+            if done:
+                return _replay(r, sid, cid, json.loads(done))
+        conv = _load(r, sid, cid)
+        ctx = Ctx(r, sid, conv)
+        sync_and_follow(ctx)  # the application may have moved since the client last looked
+        answer(ctx, body)
+        first = ctx.out[0]["seq"]
+        result = {"first_seq": first, "last_seq": conv["seq"], "step": conv["step"],
+                  "accepts": conv["accepts"], "application_id": conv.get("application_id")}
+        _commit(r, sid, conv, ctx.out, client_id, result)
+        return {"messages": ctx.out, **_public(result)}
+    return _locked(r, sid, cid, run)
+
+
+def _public(result):
+    return {"step": result["step"], "accepts": result["accepts"], "application_id": result["application_id"],
+            "last_seq": result["last_seq"]}
+
+
+def _replay(r, sid, cid, result):
+    return {"messages": _messages(r, sid, cid, result["first_seq"], result["last_seq"]), **_public(result)}

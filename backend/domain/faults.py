@@ -1,0 +1,174 @@
+"""Fault injection rules (issue #5), as data: pure matching, no I/O.
+
+A sandbox keeps an ordered list of rules. Where the simulator decides something
+(a review stage, sending the MIIT SMS, arming a stage's timer) it asks for the
+first rule that matches; the first match wins, and a rule that has fired its
+`times` is skipped from then on. A rule:
+
+    {"id": "F0001",
+     "effect": "reject" | "approve" | "sms_timeout" | "delay",
+     "stage": "provider" | "bureau" | "any"          (reject, approve)
+              "sms"                                  (sms_timeout)
+              "provider" | "handover" | "sms" | "bureau"   (delay: which stage's timer)
+     "times": 1 | 2 | … | None (always),  "used": how often it fired,
+     "probability": None | 0 < p ≤ 1    (reject, approve: drawn from the seeded RNG;
+                                          a draw that misses counts as no match),
+     "audit_data": [{code, field, key_name, error, suggest}],   (reject)
+     "delay": "3d" (a duration), "delay_seconds": 259200.0,     (delay)
+     "app_id": None | "A0001", "kind": None | "first_filing", "attempt": None | 2,
+     "note": free text}
+"""
+from backend.domain import review
+from backend.domain.clock import parse_duration
+from backend.domain.errors import Unprocessable
+
+EFFECTS = ("reject", "approve", "sms_timeout", "delay")
+DECISION_STAGES = ("provider", "bureau", "any")
+DELAY_STAGES = ("provider", "handover", "sms", "bureau")
+# the timer of each stage (workflow.TIMERS names)
+STAGE_TIMERS = {"provider": "provider_review", "handover": "send_to_bureau", "sms": "sms_timeout",
+                "bureau": "bureau_review"}
+TIMER_STAGES = {v: k for k, v in STAGE_TIMERS.items()}
+FILTERS = ("app_id", "kind", "attempt")
+FIELDS = ("effect", "stage", "times", "probability", "audit_data", "codes", "delay", "note") + FILTERS
+
+INJECTED = {"code": "FAULT_INJECTED", "field": "entity", "key_name": "主体信息",
+            "error": "审核未通过（模拟的故障注入）", "suggest": "请按驳回意见修改后重新提交"}
+AUDIT_KEYS = ("code", "field", "key_name", "error", "suggest")
+
+
+def _audit_from_codes(codes, errors):
+    """audit_data entries for review-rule codes (their texts from the rule table)."""
+    out = []
+    for code in codes:
+        r = review.rule(code) if isinstance(code, str) else None
+        if r is None:
+            errors.setdefault("codes", []).append(f"未知的审核规则代码：{code}")
+            continue
+        out.append(review.audit_entry(r, r.field.replace("*", "0")))
+    return out
+
+
+def audit_entries(items, errors):
+    """audit_data as given, completed from the review rule table (or the injected default)."""
+    out = []
+    for i, item in enumerate(items):
+        if not isinstance(item, dict) or not isinstance(item.get("code"), str) or not item["code"]:
+            errors.setdefault(f"audit_data.{i}", []).append("每条驳回意见须为含 code 的对象")
+            continue
+        rule = review.rule(item["code"])
+        base = review.audit_entry(rule, rule.field.replace("*", "0")) if rule else dict(INJECTED)
+        entry = {k: str(item.get(k, base[k])) for k in AUDIT_KEYS}
+        out.append(entry)
+    return out
+
+
+def normalize(data, rule_id):
+    """A rule as stored, from what a client sent; Unprocessable with per-field errors."""
+    errors = {}
+    if not isinstance(data, dict):
+        raise Unprocessable({"_schema": ["故障规则须为对象"]})
+    unknown = sorted(set(data) - set(FIELDS) - {"id", "used", "delay_seconds"})
+    if unknown:
+        errors["_schema"] = [f"未知的字段：{', '.join(unknown)}"]
+    effect = data.get("effect")
+    if effect not in EFFECTS:
+        errors.setdefault("effect", []).append(f"须为以下之一：{', '.join(EFFECTS)}")
+    stage = data.get("stage")
+    if effect in ("reject", "approve"):
+        stage = stage or "any"
+        if stage not in DECISION_STAGES:
+            errors.setdefault("stage", []).append(f"须为以下之一：{', '.join(DECISION_STAGES)}")
+    elif effect == "sms_timeout":
+        stage = stage or "sms"
+        if stage != "sms":
+            errors.setdefault("stage", []).append("短信核验超时的阶段只能是 sms")
+    elif effect == "delay":
+        if stage not in DELAY_STAGES:
+            errors.setdefault("stage", []).append(f"须为以下之一：{', '.join(DELAY_STAGES)}")
+    times = data.get("times", 1 if effect in ("sms_timeout",) else None)
+    if times in ("always", None):
+        times = None
+    elif times == "once":
+        times = 1
+    elif not isinstance(times, int) or isinstance(times, bool) or times < 1:
+        errors.setdefault("times", []).append("须为正整数、\"once\" 或 \"always\"（省略即 always）")
+    probability = data.get("probability")
+    if probability is not None:
+        if effect not in ("reject", "approve"):
+            errors.setdefault("probability", []).append("只有 reject 和 approve 规则可以设置概率")
+        elif isinstance(probability, bool) or not isinstance(probability, (int, float)) \
+                or not 0 < probability <= 1:
+            errors.setdefault("probability", []).append("须为大于 0、不大于 1 的数")
+    audit = []
+    if data.get("audit_data") is not None or data.get("codes") is not None:
+        if effect != "reject":
+            errors.setdefault("audit_data", []).append("只有 reject 规则可以带驳回意见")
+        if data.get("audit_data") is not None:
+            if not isinstance(data["audit_data"], list) or not data["audit_data"]:
+                errors.setdefault("audit_data", []).append("须为非空列表")
+            else:
+                audit += audit_entries(data["audit_data"], errors)
+        if data.get("codes") is not None:
+            if not isinstance(data["codes"], list) or not data["codes"]:
+                errors.setdefault("codes", []).append("须为非空列表，例如 [DOMAIN_NOT_REAL_NAME]")
+            else:
+                audit += _audit_from_codes(data["codes"], errors)
+    if effect == "reject" and not audit:
+        audit = [dict(INJECTED)]
+    delay_seconds = None
+    if effect == "delay":
+        try:
+            delay_seconds = parse_duration(data.get("delay"))
+            if delay_seconds <= 0:
+                raise ValueError
+        except (ValueError, TypeError):
+            errors.setdefault("delay", []).append("须为正的时长，例如 2d、36h、90m")
+    elif data.get("delay") is not None:
+        errors.setdefault("delay", []).append("只有 delay 规则可以设置时长")
+    for name in ("app_id", "kind", "note"):
+        if data.get(name) is not None and not isinstance(data[name], str):
+            errors.setdefault(name, []).append("须为文字")
+    attempt = data.get("attempt")
+    if attempt is not None and (not isinstance(attempt, int) or isinstance(attempt, bool) or attempt < 1):
+        errors.setdefault("attempt", []).append("须为正整数（第几次提交）")
+    if errors:
+        raise Unprocessable(errors)
+    rule = {"id": rule_id, "effect": effect, "stage": stage, "times": times, "used": 0,
+            "probability": float(probability) if probability is not None else None,
+            "app_id": data.get("app_id"), "kind": data.get("kind"), "attempt": attempt,
+            "note": data.get("note")}
+    if effect == "reject":
+        rule["audit_data"] = audit
+    if effect == "delay":
+        rule["delay"] = str(data["delay"])
+        rule["delay_seconds"] = delay_seconds
+    return rule
+
+
+def exhausted(rule):
+    return rule.get("times") is not None and rule.get("used", 0) >= rule["times"]
+
+
+def _filters_pass(rule, app):
+    return ((rule.get("app_id") is None or rule["app_id"] == app.get("id"))
+            and (rule.get("kind") is None or rule["kind"] == app.get("kind"))
+            and (rule.get("attempt") is None or rule["attempt"] == app.get("attempt")))
+
+
+def candidates(rules, app, effects, stage):
+    """Indexes of the rules that may apply at this point, in order (first match wins)."""
+    out = []
+    for i, rule in enumerate(rules):
+        if rule["effect"] not in effects or exhausted(rule) or not _filters_pass(rule, app):
+            continue
+        if rule["stage"] == stage or (rule["stage"] == "any" and stage in ("provider", "bureau")):
+            out.append(i)
+    return out
+
+
+def used(rules, index):
+    """The rules with rule `index` counted as fired once more."""
+    out = [dict(r) for r in rules]
+    out[index]["used"] = out[index].get("used", 0) + 1
+    return out

@@ -1,0 +1,180 @@
+"""Recording a sandbox's session and exporting it as a replayable scenario (issue #5).
+
+Each mutating call to a sandbox's API (REST calls, chat replies, clock moves, faults)
+is appended to the sandbox's journal (`keys.journal(sid)`) by an `after_request`
+hook: one RPUSH per call. `export()` turns the journal into a scenario (format
+version 1, see mock_miniprogram/replay/scenario.schema.json): the sandbox's seed,
+preset, clock start and settings as the starting world; one step per call, the SMS
+code read from the outbox when the user typed the one that was sent; explicit clock
+moves where the virtual clock ran between calls; expectations of the final states.
+"""
+import json
+import re
+import time
+
+from backend.domain.clock import Clock, iso, parse_instant, to_datetime
+from backend.services import sandboxes, world
+from backend.store import keys
+from backend.store import tx as store
+
+FORMAT_VERSION = 1
+NOT_RECORDED = ("/reset", "/recording")  # paths (relative to the sandbox) never journaled
+MAX_ENTRIES = 5000
+_SMS = re.compile(r"^/applications/([^/]+)/sms-verification$")
+_REPLIES = re.compile(r"^/conversations/([^/]+)/replies$")
+_VOLATILE = ("client_message_id",)  # random per click in the page; never part of a result
+
+
+def clock_now(r, sid):
+    raw = r.hget(keys.sandbox(sid), "clock")
+    return Clock.from_dict(json.loads(raw)).now(time.time()) if raw else None
+
+
+def append(r, sid, entry):
+    key = keys.journal(sid)
+    pipe = r.pipeline(transaction=False)
+    pipe.rpush(key, store.dumps(entry))
+    pipe.ltrim(key, -MAX_ENTRIES, -1)
+    pipe.execute()
+
+
+def entries(r, sid):
+    return [json.loads(x) for x in r.lrange(keys.journal(sid), 0, -1)]
+
+
+def _seed(value):
+    return int(value) if isinstance(value, str) and re.fullmatch(r"-?\d+", value) else value
+
+
+def _sms_from_outbox(outbox, app_id, code, at):
+    """True when `code` is the latest MIIT code sent for the application before `at`."""
+    latest = None
+    for m in outbox:
+        if m.get("app_id") == app_id and m.get("code") == "MIIT_SMS_CODE" and m["_epoch"] <= at + 1e-6:
+            latest = m
+    return latest is not None and code in latest["text"]
+
+
+def _advance_step(body):
+    body = body or {}
+    if body.get("until_idle"):
+        if body.get("include_deadlines"):
+            return {"advance": {"until_idle": True, "include_deadlines": True}}
+        return {"advance": "until_idle"}
+    return {"advance": body.get("duration")}
+
+
+def _clean(body):
+    if isinstance(body, dict):
+        return {k: v for k, v in body.items() if k not in _VOLATILE}
+    return body
+
+
+def _step(entry, outbox):
+    method, path, body = entry["method"], entry["path"], entry.get("body")
+    step = None
+    if entry["status"] >= 400 and not _SMS.match(path):
+        step = None  # a refused call is replayed as the raw call it was (below)
+    elif method == "POST" and path == "/clock/advance":
+        step = _advance_step(body)
+    elif method == "POST" and _SMS.match(path) and isinstance(body, dict):
+        app_id = _SMS.match(path).group(1)
+        if _sms_from_outbox(outbox, app_id, str(body.get("code")), entry["at"]):
+            step = {"verify_sms": {"app": app_id}}
+        else:
+            step = {"verify_sms": {"app": app_id, "code": str(body.get("code"))}}
+    elif method == "POST" and path == "/faults":
+        step = {"fault": {k: v for k, v in (body or {}).items() if v is not None}}
+    elif method == "DELETE" and path == "/faults":
+        step = {"clear_faults": True}
+    elif method == "POST" and path == "/conversations":
+        step = {"chat_start": _clean(body) or {}}
+    elif method == "POST" and _REPLIES.match(path):
+        reply = _clean(body) or {}
+        typed = str(reply.get("text") or "").strip()
+        for m in reversed(outbox):  # the user typed the code MIIT sent: read it from the outbox again
+            if re.fullmatch(r"\d{6}", typed) and m.get("code") == "MIIT_SMS_CODE" and m["_epoch"] <= entry["at"] + 1e-6:
+                if typed in m["text"]:
+                    reply = dict(reply, text="${sms_code.%s}" % m["app_id"])
+                break
+        step = {"chat": {"conversation": _REPLIES.match(path).group(1), "reply": reply}}
+    if step is None:
+        call = {"method": method, "path": path}
+        if body is not None:
+            call["body"] = body
+        if entry.get("who") == "control":
+            call["token"] = "control"
+        step = {"call": call}
+    if entry["status"] >= 400:
+        step["expect"] = {"status": entry["status"]}
+    return step
+
+
+def _instant(epoch):
+    """A virtual instant to the millisecond (a running clock's calls fall between seconds)."""
+    return to_datetime(epoch).isoformat(timespec="milliseconds")
+
+
+def _literal(text):
+    """A regular expression matching exactly `text` (record numbers need no escaping)."""
+    return re.sub(r"([.^$*+?{}\[\]\\|()])", r"\\\1", text)
+
+
+def _final_expectations(reader):
+    apps = {}
+    for app in reader.all("applications"):
+        want = {"state": app["state"]}
+        codes = [a.get("code") for a in app.get("audit_data") or []]
+        if codes:
+            want["audit_codes"] = codes
+        result = app.get("result") or {}
+        if result.get("entity_number"):
+            want["record_number"] = _literal(result["entity_number"])
+        if result.get("website_numbers"):
+            want["website_numbers"] = [_literal(n) for n in result["website_numbers"]]
+        apps[app["id"]] = want
+    expect = {}
+    if apps:
+        expect["applications"] = apps
+    expect["clock"] = iso(world.now(reader))
+    return expect
+
+
+def export(r, sid):
+    """The sandbox's session as a scenario (a dict; the API dumps it as YAML or JSON)."""
+    info = sandboxes.describe(r, sid)
+    meta = r.hgetall(keys.sandbox(sid))
+    origin = json.loads(meta.get("origin") or "{}")
+    reader = store.read(r, sid)
+    clock = world.clock(reader)
+    start = origin.get("clock_start")
+    outbox = [dict(json.loads(m)) for m in r.lrange(keys.outbox(sid), 0, -1)]
+    for m in outbox:
+        m["_epoch"] = parse_instant(m["at"])
+    steps, vt = [], start
+    for entry in entries(r, sid):
+        if entry["path"] == "/clock/scale":
+            # a scenario runs on a paused clock: a speed change becomes the time it let pass
+            target = entry.get("now") or entry.get("at")
+            if vt is not None and target is not None and target - vt >= 1:
+                steps.append({"advance": {"to": _instant(target)}})
+                vt = target
+            continue
+        if vt is not None and entry.get("at") is not None and entry["at"] - vt >= 1:
+            steps.append({"advance": {"to": _instant(entry["at"])}})  # the clock ran between two calls
+        steps.append(_step(entry, outbox))
+        vt = entry.get("now", entry.get("at", vt))
+    now = world.now(reader)
+    if clock.scale > 0 and vt is not None and now - vt >= 1:
+        steps.append({"advance": {"to": _instant(now)}})  # a running clock went on after the last call
+    expect = _final_expectations(reader)
+    if expect:
+        steps.append({"name": "final state", "expect": expect})
+    world_ = {"preset": info["preset"]}
+    if start is not None:
+        world_["clock_start"] = iso(start)
+    if info["settings"]:
+        world_["settings"] = info["settings"]
+    return {"version": FORMAT_VERSION, "name": f"recording of sandbox {info['name']}",
+            "description": f"Recorded from sandbox {sid} (seed {info['seed']}) by GET /api/v1/sandboxes/{sid}/recording.",
+            "seed": _seed(info["seed"]), "world": world_, "steps": steps}
