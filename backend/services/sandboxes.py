@@ -71,8 +71,9 @@ def delete(r, sid):
     if not meta:
         raise NotFound("SANDBOX_NOT_FOUND", "沙箱不存在", sandbox_id=sid)
     r.delete(keys.token(auth.token_hash(meta["token"])))
-    for key in r.scan_iter(match=keys.all_of(sid), count=500):
+    for key in r.scan_iter(match=keys.children_of(sid), count=500):
         r.delete(key)
+    r.delete(keys.sandbox(sid))
     r.srem(keys.SANDBOXES, sid)
 
 

@@ -53,5 +53,9 @@ def journal(sid):
     return f"{P}:sb:{sid}:journal"  # list: the sandbox's requests, for recordings
 
 
-def all_of(sid):
-    return f"{P}:sb:{sid}*"
+def children_of(sid):
+    """A pattern for the sandbox's other keys; `sandbox(sid)` itself is not matched.
+
+    Not `…:sb:{sid}*`: that would also match sandbox `demo2` when deleting `demo`.
+    """
+    return f"{P}:sb:{sid}:*"

@@ -697,6 +697,42 @@ async function start(options) {
 
 function openSheet(open) { $("#actionsheet").hidden = !open; }
 
+/** The sandbox's session as a scenario file (README: "Recording a scenario from the mini-program
+ *  page"): fetched with the sandbox token, saved through a Blob and a temporary <a download>. */
+async function exportRecording() {
+  if (!state.sid || !state.token || exportRecording.busy) return;
+  exportRecording.busy = true;
+  const button = $('[data-action="export-recording"]');
+  button.disabled = true;
+  try {
+    const resp = await withRetry(async () => {
+      const r = await fetch(`/api/v1/sandboxes/${encodeURIComponent(state.sid)}/recording`, {
+        cache: "no-store",
+        headers: { Authorization: `Bearer ${state.token}`, Accept: "application/yaml", "Accept-Language": state.locale },
+      });
+      if (!r.ok) {
+        let body = null;
+        try { body = await r.json(); } catch { /* not JSON */ }
+        throw new ApiError(r.status, body);
+      }
+      return r;
+    });
+    const blob = new Blob([await resp.text()], { type: "application/yaml;charset=utf-8" });
+    const url = URL.createObjectURL(blob);
+    const link = h("a", { href: url, download: `icpsim-${state.sid.replace(/[^\w.-]+/g, "_")}-recording.yaml`, hidden: true });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);  // the download has its own copy by then
+    toast("录制已导出");
+  } catch (err) {
+    toast(`导出录制失败：${describeError(err)}`);
+  } finally {
+    exportRecording.busy = false;
+    button.disabled = false;
+  }
+}
+
 function init() {
   const params = new URLSearchParams(location.search);
   state.locale = params.get("locale") || "zh-CN";
@@ -717,6 +753,7 @@ function init() {
   $("#menu-btn").addEventListener("click", () => { if (state.cid) openSheet(true); });
   $("#close-btn").addEventListener("click", () => { openSheet(false); showSetup(); });
   for (const node of document.querySelectorAll("#actionsheet [data-close]")) node.addEventListener("click", () => openSheet(false));
+  $('[data-action="export-recording"]').addEventListener("click", () => { openSheet(false); exportRecording(); });
   $('[data-action="new-conversation"]').addEventListener("click", () => { openSheet(false); start({ fresh: true }); });
   $('[data-action="switch-sandbox"]').addEventListener("click", () => { openSheet(false); showSetup(); });
 

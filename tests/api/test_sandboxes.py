@@ -112,12 +112,12 @@ def test_delete_removes_everything(control, r):
     ip = eligibility(sb)["usable_ips"][0]["ip"]
     from support.people import personal_payload
     ok(sb.post("~/applications", json={"payload": personal_payload(ip)}), 201)
-    assert list(r.scan_iter(match=keys.all_of(sb.sid)))
+    assert list(r.scan_iter(match=keys.children_of(sb.sid))) and r.exists(keys.sandbox(sb.sid))
 
     resp = control.delete(f"/api/v1/sandboxes/{sb.sid}")
     assert resp.status_code == 204 and resp.get_data() == b""
 
-    assert not list(r.scan_iter(match=keys.all_of(sb.sid)))
+    assert not list(r.scan_iter(match=keys.children_of(sb.sid))) and not r.exists(keys.sandbox(sb.sid))
     assert ok(control.get("/api/v1/sandboxes")) == []
     for path in ("", "/applications", "/domains", "/clock", "/eligibility", "/outbox", "/applications/A0001"):
         assert_error(control.get(f"/api/v1/sandboxes/{sb.sid}{path}"), 404, "SANDBOX_NOT_FOUND")
@@ -163,3 +163,16 @@ def test_advance_moves_the_virtual_clock(sandbox):
     assert view["now"] == "2026-06-02T21:00:00+08:00" and view["fired"] == []
     assert ok(sandbox.get("~/clock"))["now"] == "2026-06-02T21:00:00+08:00"
     assert ok(sandbox.get(f"/api/v1/sandboxes/{sandbox.sid}"))["clock"]["now"] == "2026-06-02T21:00:00+08:00"
+
+
+def test_deleting_a_sandbox_leaves_one_whose_id_extends_it(control):
+    """Deleting `demo` must not touch `demo2` (key patterns are exact)."""
+    from backend.services import sandboxes
+    r = control.client.application.extensions["icpsim.redis"]
+    sandboxes.create(r, seed=1, sid="demo")
+    sandboxes.create(r, seed=1, sid="demo2")
+    assert control.delete("/api/v1/sandboxes/demo").status_code == 204
+    kept = control.get("/api/v1/sandboxes/demo2")
+    assert kept.status_code == 200
+    assert control.get("/api/v1/sandboxes/demo2/eligibility").get_json()["eligible"] is True
+    assert control.get("/api/v1/sandboxes/demo").status_code == 404

@@ -5,6 +5,7 @@ advanced through the control API at the waiting points, the SMS code read from t
 Debian's chromium is driven through Playwright's `executable_path`: no browser download.
 Without /usr/bin/chromium (or without Python Playwright) these tests skip and say why.
 The final screenshot also goes to docs/miniprogram.png, the README's picture.
+The capsule menu's 导出录制 downloads the session as a scenario file (GET …/recording).
 """
 import os
 import re
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import requests
+import yaml
 
 from support.people import ZHANG_SAN_ID
 from support.procs import ROOT, child_env, free_port, start_web, start_worker, stop
@@ -288,6 +290,51 @@ def test_rejection_shows_audit_data_then_resubmit(stack, page, tmp_path):
     seen = walk(pg, home, sb, tmp_path, choices=("resubmit",) + CHOICES)
     assert seen[0] == "choice:resubmit", seen
     assert WEBSITE_NUMBER.fullmatch(pg.get_by_test_id("record-number").last.inner_text().strip())
+    assert pg.problems == []
+
+
+def test_export_recording_downloads_the_session_as_a_scenario(stack, page, tmp_path):
+    """The capsule menu's 导出录制: GET …/recording with the sandbox token, saved through a Blob
+    as icpsim-<sandbox>-recording.yaml — the scenario the API exports, with the page's steps."""
+    pg = page
+    sb, home = new_sandbox(stack["api"])
+    open_page(pg, stack["origin"], sb)
+    seen = walk(pg, home, sb, tmp_path, until=lambda pg, kind: kind == "form" and accepts(pg)[1].get("formId") == "responsible")
+    assert seen == ["choice:start", "choice:first_filing", "form:entity"], seen
+    cid = pg.evaluate(f"() => localStorage.getItem('icpsim.miniprogram.conversation.{sb['id']}')")
+
+    pg.get_by_test_id("menu-button").click()
+    button = pg.get_by_test_id("actionsheet").get_by_test_id("export-recording")
+    button.wait_for()
+    assert button.inner_text().startswith("导出录制")
+    save_phone(pg, tmp_path / "export-recording-menu.png")
+    with pg.expect_download() as info:
+        button.click()
+    download = info.value
+    assert download.suggested_filename == f"icpsim-{sb['id']}-recording.yaml"
+    assert download.failure() is None
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    pg.get_by_test_id("toast").filter(has_text="录制已导出").wait_for()
+    assert pg.get_by_test_id("actionsheet").is_hidden()
+
+    text = saved.read_text(encoding="utf-8")
+    assert re.search(r"^version: 1$", text, re.M), text[:400]
+    scenario = yaml.safe_load(text)
+    assert scenario["version"] == 1 and scenario["seed"] == 42
+    assert scenario["world"]["preset"] == "eligible"
+    steps = scenario["steps"]
+    # the domain registered over the API, then the page's conversation, reply by reply
+    assert any(st.get("call", {}).get("path") == "/domains" for st in steps), steps
+    assert {"chat_start": {"locale": "zh-CN"}} in steps, steps
+    chats = [st["chat"] for st in steps if "chat" in st]
+    assert {c["conversation"] for c in chats} == {cid}, chats
+    replies = [c["reply"] for c in chats]
+    assert replies[:2] == [{"choice": "start"}, {"choice": "first_filing"}], replies
+    assert len(replies) == 3 and replies[2]["form"]["certificate_number"] == ZHANG_SAN_ID, replies
+    assert all("client_message_id" not in r for r in replies)
+    # the file is what the API serves (same session: the page only polled since)
+    assert scenario == call("GET", f"{home}/recording", sb["token"], params={"format": "json"})
     assert pg.problems == []
 
 
