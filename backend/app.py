@@ -18,6 +18,9 @@ BLUEPRINTS += (control.blp,)  # issue #5: faults, teleport, resets, recordings
 BLUEPRINTS += (conversations.blp,)  # issue #4: the chat-style filing conversation
 
 
+MAX_BODY_BYTES = 1024 * 1024  # 1 MiB: the largest real request (10 websites, a recording) is far smaller
+
+
 def schema_name(schema):
     """OpenAPI component names; a partial schema (PATCH bodies) gets its own."""
     cls = schema if isinstance(schema, type) else type(schema)
@@ -38,6 +41,7 @@ def create_app(redis_client=None):
         OPENAPI_URL_PREFIX="/", OPENAPI_JSON_PATH="openapi.json",
         OPENAPI_SWAGGER_UI_PATH="/docs", OPENAPI_SWAGGER_UI_URL="/static/swagger-ui/",
         JSON_AS_ASCII=False,
+        MAX_CONTENT_LENGTH=MAX_BODY_BYTES,  # a larger body: 413 PAYLOAD_TOO_LARGE (errors.http_error)
         API_SPEC_OPTIONS={
             "info": {"description": "ICP 备案模拟器（云托管）— 见 README"},
             "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
@@ -53,6 +57,7 @@ def create_app(redis_client=None):
     gateway.install(app)  # customer Hosts: the CloudBase Run gateway (HTML), before any route
     miniprogram.install(app)  # the mock mini-program page: /miniprogram/ (static files)
     app.before_request(common.check_auth)  # tokens before bodies: 401/404 before any 422
+    app.before_request(common.check_body)  # then the body's size (413) and nesting (400)
     control.install(app)  # after the auth check: journal each mutating sandbox call (recordings)
 
     @app.get("/static/swagger-ui/<path:name>")

@@ -1,4 +1,5 @@
 """Settings read from the environment, in one place (the README's configuration table)."""
+import importlib.util
 import os
 from pathlib import Path
 
@@ -16,6 +17,34 @@ def data_dir():
 
 def port():
     return int(os.environ.get("PORT", DEFAULT_PORT))
+
+
+DEFAULT_HOSTS = ("127.0.0.1", "localhost", "[::1]", "::1")
+
+
+def hosts():
+    """The simulator's own host names (ICPSIM_HOSTS, comma-separated): any other domain in
+    a request's Host is a customer's, answered by the gateway."""
+    names = os.environ.get("ICPSIM_HOSTS")
+    return tuple(h.strip() for h in names.split(",") if h.strip()) if names else DEFAULT_HOSTS
+
+
+def public_host():
+    """Where the simulator itself answers, as host[:port] (ICPSIM_PUBLIC_HOST), for Location headers."""
+    return os.environ.get("ICPSIM_PUBLIC_HOST") or f"127.0.0.1:{port()}"
+
+
+def miniprogram_dir():
+    """The mock mini-program page's files (index.html, app.js, …): ICPSIM_MINIPROGRAM_DIR, else
+    the `web/` folder of the installed mock_miniprogram package — located, not imported: the
+    backend does not depend on its clients."""
+    configured = os.environ.get("ICPSIM_MINIPROGRAM_DIR")
+    if configured:
+        return Path(configured).resolve()
+    spec = importlib.util.find_spec("mock_miniprogram")
+    if spec is not None and spec.submodule_search_locations:
+        return Path(list(spec.submodule_search_locations)[0]).resolve() / "web"
+    return Path(__file__).resolve().parents[1] / "mock_miniprogram" / "web"  # a source checkout
 
 
 def control_token_from_env():

@@ -12,9 +12,9 @@ from backend.services import applications
 blp = Blueprint("applications", __name__, url_prefix="/api/v1/sandboxes/<sid>/applications",
                 description="备案订单：创建、修改、提交、撤销、重新提交、短信核验、历史")
 
-# The user's actions other than edit and verify_sms come straight from the workflow table.
-ACTIONS = sorted({t.action for t in workflow.TRANSITIONS if t.actor == "user"}
-                 - {"edit", "verify_sms", "sms_failed"})
+# The actions of this endpoint are the workflow table's rows offered `via="action"`
+# (edit is the PATCH of the order, verify_sms the sms-verification endpoint).
+ACTIONS = workflow.actions_via("action")
 
 
 @blp.route("")

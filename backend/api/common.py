@@ -1,7 +1,11 @@
 """What every blueprint needs: the Redis client and the caller's token checks."""
 from flask import current_app, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
+from backend.domain.errors import DomainError
 from backend.services import auth
+
+MAX_JSON_DEPTH = 32  # the deepest real body (a payload's entity.responsible.name) is 4 levels
 
 
 def redis():
@@ -25,6 +29,38 @@ def sandbox(sid):
 
 
 SECURITY = [{"bearer": []}]
+
+
+def _too_deep():
+    return DomainError("JSON_TOO_DEEP", f"请求格式不正确：JSON 嵌套不能超过 {MAX_JSON_DEPTH} 层", status=400)
+
+
+def json_depth(value, limit=MAX_JSON_DEPTH):
+    """How deeply objects and arrays nest in `value` (a scalar: 0), counted without
+    recursion; stops counting once past `limit`."""
+    deepest, stack = 0, [(value, 1)]
+    while stack and deepest <= limit:
+        item, depth = stack.pop()
+        if isinstance(item, (dict, list)):
+            deepest = max(deepest, depth)
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest
+
+
+def check_body():
+    """before_request, after the token checks: a JSON body nested deeper than any real request
+    is refused (400) before anything walks it (schemas, services, the journal)."""
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if limit and (request.content_length or 0) > limit:
+        raise RequestEntityTooLarge()  # whatever its type, before anything reads it
+    if not request.is_json:
+        return
+    try:
+        data = request.get_json(silent=True)  # a body over MAX_CONTENT_LENGTH: 413 here
+    except RecursionError:  # the JSON parser itself gave up (about 1000 levels)
+        raise _too_deep() from None
+    if json_depth(data) > MAX_JSON_DEPTH:
+        raise _too_deep()
 
 
 def plain(value):

@@ -10,7 +10,7 @@ import yaml
 from flask import Response, g, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from backend.api import schemas as s  # first: installs the zh-CN messages before the fields below
 from backend.api import common
@@ -45,7 +45,8 @@ class FaultRuleSchema(s.Strict):
     app_id = fields.String(load_default=None, allow_none=True)
     kind = fields.String(load_default=None, allow_none=True)
     attempt = fields.Integer(load_default=None, allow_none=True)
-    note = fields.String(load_default=None, allow_none=True)
+    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(
+        max=s.MAX_REASON, error="备注不能超过 {max} 个字符。"))
 
 
 class FaultSchema(Schema):
@@ -71,13 +72,15 @@ class ClearedSchema(Schema):
 class TeleportSchema(s.Strict):
     to = fields.String(required=True, validate=s.one_of(sorted(workflow.STATES)),
                        metadata={"description": "目标状态：须为状态表从当前状态可到达的状态"})
-    reason = fields.String(load_default=None, allow_none=True)
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(
+        max=s.MAX_REASON, error="原因不能超过 {max} 个字符。"))
     audit_data = fields.List(fields.Dict(), load_default=None, allow_none=True,
                              metadata={"description": "跳到驳回状态时的驳回意见"})
 
 
 class ResetSchema(s.Strict):
-    reason = fields.String(load_default=None, allow_none=True)
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(
+        max=s.MAX_REASON, error="原因不能超过 {max} 个字符。"))
 
 
 class ResetAllSchema(Schema):

@@ -60,6 +60,13 @@ def http_error(error: HTTPException):
     return body(code, message, status, **extra)
 
 
+def too_deep(error: RecursionError):
+    """JSON nested so deep that parsing or walking it recursed past Python's limit: the
+    request's fault, answered before any service ran (nothing was written)."""
+    log.warning("request body nested too deeply: %s", error)
+    return body("JSON_TOO_DEEP", "请求格式不正确：JSON 嵌套层级过深", 400)
+
+
 def unexpected(error: Exception):
     log.exception("unhandled error")
     code, message = _HTTP[500]
@@ -69,4 +76,5 @@ def unexpected(error: Exception):
 def install(app):
     app.register_error_handler(DomainError, domain_error)
     app.register_error_handler(HTTPException, http_error)
+    app.register_error_handler(RecursionError, too_deep)
     app.register_error_handler(Exception, unexpected)

@@ -3,9 +3,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from backend.api import common, schemas as s
-from backend.domain import numbering
-from backend.services import world
-from backend.store import tx as store
+from backend.services import records
 
 blp = Blueprint("records", __name__, url_prefix="/api/v1/sandboxes/<sid>",
                 description="备案信息：主体、网站及其备案号；备案号校验")
@@ -18,7 +16,7 @@ class Entities(MethodView):
     @common.needs("sandbox")
     def get(self, sid):
         """Entities (主体) on record, with their numbers and access providers"""
-        return store.read(common.redis(), sid).all("entities")
+        return records.entities(common.redis(), sid)
 
 
 @blp.route("/websites")
@@ -28,7 +26,7 @@ class Websites(MethodView):
     @common.needs("sandbox")
     def get(self, sid):
         """Websites (网站) on record, with their numbers, domains and NAT IPs"""
-        return store.read(common.redis(), sid).all("websites")
+        return records.websites(common.redis(), sid)
 
 
 @blp.route("/numbers/validate")
@@ -39,5 +37,4 @@ class ValidateNumber(MethodView):
     @common.needs("sandbox")
     def get(self, query, sid):
         """Validate a record number: its kind, province, serial, site index and suffix, or why it is invalid"""
-        today = world.today(store.read(common.redis(), sid))
-        return numbering.describe(query["number"], today=today)
+        return records.describe_number(common.redis(), sid, query["number"])

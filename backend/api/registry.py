@@ -26,7 +26,7 @@ class SeedWebsiteSchema(s.Strict):
         metadata={"description": "接入商，缺省同主体的 access_provider；含 tencent 即接入腾讯云"})
     service_content = fields.String(load_default=None, allow_none=True, validate=s.one_of(s.CONTENTS))
     responsible = fields.Nested(s.PersonSchema, load_default=None, allow_none=True)
-    filing_type = fields.String(load_default=None, allow_none=True, validate=s.one_of(("cloudbase_run", "cvm")),
+    filing_type = fields.String(load_default=None, allow_none=True, validate=s.one_of(s.FILING_TYPES),
                                 metadata={"description": "在腾讯云备案使用的云服务：cloudbase_run（云托管）或 cvm（云服务器等）；"
                                                          "缺省：有 nat_ip 为 cloudbase_run，否则 cvm"})
     extra_domains = fields.List(s.text(253), load_default=None, allow_none=True,

@@ -1,20 +1,22 @@
 """marshmallow schemas of the REST API (requests validated, responses documented)."""
 import ipaddress
 
-from marshmallow import Schema, ValidationError, fields, post_load, validate
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from backend.api import zh_messages
-from backend.domain import kinds, presets, workflow
+from backend.domain import clock, durations, eligibility, kinds, presets, provinces, review, scenarios, workflow
+from backend.domain import validation as V
+from backend.services import timers
 
 zh_messages.install()  # before any field below is built: fields copy their messages at init
 
-TYPES = ("personal", "enterprise", "government", "institution", "social_org",
-         "private_non_enterprise", "foundation", "law_firm")
-CERT_TYPES = ("resident_id", "uscc", "passport", "hk_macao_permit", "taiwan_permit",
-              "foreign_permanent_id", "org_code")
-CONTENTS = ("blog", "enterprise_site", "portal", "ecommerce", "news", "publishing", "drugs_medical",
-            "culture", "radio_film_tv", "finance", "ride_hailing", "games", "education", "other")
-
+# The domain's own lists (validation.py), never copies: a new type is accepted everywhere at once.
+TYPES = V.ENTITY_TYPES
+CERT_TYPES = V.CERT_TYPES
+CONTENTS = V.SERVICE_CONTENTS
+FILING_TYPES = scenarios.FILING_TYPES  # cloudbase_run or cvm: a record on file may be either
+NEW_FILING_TYPES = ("cloudbase_run",)  # a new or accessed website at Tencent is filed as 云托管
+assert set(NEW_FILING_TYPES) <= set(FILING_TYPES)
 
 def one_of(choices):
     return validate.OneOf(choices, error="须为以下之一：{choices}。")
@@ -51,7 +53,10 @@ class IsoDate(fields.Date):
 
 class PersonSchema(Strict):
     name = text(50, required=True, metadata={"description": "姓名"})
-    certificate_type = fields.String(load_default="resident_id", validate=one_of(CERT_TYPES))
+    # the domain requires it (validation.person_problems); the REST API fills the documented
+    # default (README quick start, scenario files) before the domain sees the payload
+    certificate_type = fields.String(load_default="resident_id", validate=one_of(CERT_TYPES),
+                                     metadata={"description": "证件类型，缺省 resident_id（居民身份证）"})
     certificate_number = text(40, required=True)
     mobile = text(20, required=True)
     email = text(100, required=True)
@@ -59,23 +64,26 @@ class PersonSchema(Strict):
 
 class EntitySchema(Strict):
     type = fields.String(required=True, validate=one_of(TYPES), metadata={"description": "主体性质"})
-    name = text(100, required=True, metadata={"description": "主办单位或主办人名称"})
+    name = text(V.MAX_TEXT, required=True, metadata={"description": "主办单位或主办人名称"})
     certificate_type = fields.String(required=True, validate=one_of(CERT_TYPES))
     certificate_number = text(40, required=True)
     province = text(20, required=True, metadata={"description": "省份：代码 44、440000 或名称 广东省"})
-    address = text(200, required=True, metadata={"description": "通信地址"})
+    address = text(V.MAX_TEXT, required=True, metadata={"description": "通信地址"})
     residence_permit = fields.Boolean(load_default=False)
     id_valid_until = IsoDate(load_default=None, allow_none=True)
     responsible = fields.Nested(PersonSchema, required=True, metadata={"description": "主体负责人"})
 
 
 class WebsiteSchema(Strict):
-    name = text(50, required=True, metadata={"description": "网站名称"})
+    name = text(V.MAX_WEBSITE_NAME, required=True, metadata={"description": "网站名称"})
     domain = text(253, required=True, metadata={"description": "一个网站一个域名"})
-    service_content = fields.String(load_default="blog", validate=one_of(CONTENTS))
+    # the domain requires it (validation.website_problems); the REST API fills the documented
+    # default (README examples of add_website and scenarios) before the domain sees the payload
+    service_content = fields.String(load_default="blog", validate=one_of(CONTENTS),
+                                    metadata={"description": "网站服务内容，缺省 blog（博客/个人空间）"})
     commercial = fields.Boolean(load_default=False)
     pre_approval_number = fields.String(load_default=None, allow_none=True)
-    filing_type = fields.String(load_default="cloudbase_run", validate=one_of(("cloudbase_run",)))
+    filing_type = fields.String(load_default="cloudbase_run", validate=one_of(NEW_FILING_TYPES))
     nat_ip = text(45, required=True, metadata={"description": "可用于备案的系统 NAT 网关 IP"})
     responsible = fields.Nested(PersonSchema, load_default=None, allow_none=True,
                                 metadata={"description": "网站负责人（缺省同主体负责人）"})
@@ -111,20 +119,20 @@ class WebsiteRefSchema(Strict):
 
 class AccessWebsiteSchema(WebsiteRefSchema):
     name = text(50, metadata={"description": "可不填；填写时须与备案信息一致（接入备案不能修改备案信息）"})
-    filing_type = fields.String(load_default="cloudbase_run", validate=one_of(("cloudbase_run",)))
+    filing_type = fields.String(load_default="cloudbase_run", validate=one_of(NEW_FILING_TYPES))
     nat_ip = text(45, required=True, metadata={"description": "可用于备案的系统 NAT 网关 IP"})
 
 
 class WebsiteChangeSchema(WebsiteRefSchema):
     """A change of one website on record: the reference, then only the fields that change."""
-    name = text(50)
+    name = text(V.MAX_WEBSITE_NAME)
     service_content = fields.String(validate=one_of(CONTENTS))
     commercial = fields.Boolean()
     pre_approval_number = fields.String(allow_none=True)
     responsible = PartialNested(PersonSchema(partial=True), metadata={"description": "网站负责人：只填变更的字段"})
     remove_domains = fields.List(text(253), metadata={"description": "删除的域名（网站至少保留一个域名）"})
     add_domains = fields.List(text(253), metadata={"description": "不支持：变更只能删除域名（DOMAIN_CANNOT_BE_ADDED）"})
-    filing_type = fields.String(validate=one_of(("cloudbase_run",)),
+    filing_type = fields.String(validate=one_of(NEW_FILING_TYPES),
                                 metadata={"description": "仅「变更网站」：改为云托管备案（须满足云托管备案要求，并选择 nat_ip）"})
     nat_ip = text(45, metadata={"description": "仅「变更网站」：云托管备案使用的系统 NAT 网关 IP"})
 
@@ -226,11 +234,15 @@ class ApplicationPatchSchema(Strict):
 
 
 class SmsCodeSchema(Strict):
-    code = fields.String(required=True, validate=validate.Regexp(r"^\d{6}$", error="核验码为 6 位数字。"))
+    code = fields.String(required=True, validate=validate.Regexp(r"^[0-9]{6}$", error="核验码为 6 位数字。"))
+
+
+MAX_REASON = 200  # as scenarios.payload_problems allows for a payload's reason
 
 
 class ActionSchema(Strict):
-    reason = fields.String(load_default=None, allow_none=True)
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(
+        max=MAX_REASON, error="原因不能超过 {max} 个字符。"))
 
 
 class HistoryEventSchema(Schema):
@@ -270,13 +282,133 @@ class ApplicationSchema(Schema):
     submitted_at = fields.String()
 
 
+# -- sandbox settings (README「Per-sandbox settings」): every key typed and bounded -------------
+
+WORKING_DAYS = (0, 60)
+SMS_WINDOW_HOURS = (1, 8760)
+EXPIRY_DAYS = (1, 365)
+
+
+def working_days(**kw):
+    return fields.Integer(validate=in_range(*WORKING_DAYS), **kw)
+
+
+def int_triple(lo, hi, strictly, what):
+    """A list of 3 integers in [lo, hi], increasing (strictly or not)."""
+    def ordered(values):
+        pairs = list(zip(values, values[1:]))
+        if any(a >= b if strictly else a > b for a, b in pairs):
+            raise ValidationError(f"{what}须{'依次递增' if strictly else '依次不减'}。")
+    return fields.List(fields.Integer(validate=in_range(lo, hi)), validate=[
+        validate.Length(equal=3, error=f"须为 3 个整数：{what}。"), ordered])
+
+
+class ProvinceOverrideSchema(Strict):
+    """One province's rules as in provinces.csv (provinces.OVERRIDABLE), every field optional."""
+    bureau_wd_min = working_days()
+    bureau_wd_typical = working_days()
+    bureau_wd_max = working_days()
+    nonlocal_personal_id = fields.String(validate=one_of(("refused", "residence_permit")))
+    domain_min_months_left = fields.Integer(validate=in_range(0, 120))
+    id_min_months_left = fields.Integer(validate=in_range(0, 120))
+    temporary_id_refused = fields.Boolean()
+
+
+assert set(ProvinceOverrideSchema._declared_fields) == set(provinces.OVERRIDABLE)
+
+
+class ProvinceOverrides(fields.Field):
+    """{"44": {"bureau_wd_max": 5, …}}: keys are 2-digit province codes; the bureau's
+    min ≤ typical ≤ max still holds once the overrides are applied to provinces.csv."""
+
+    default_error_messages = {"invalid": "须为对象：省份代码 → 覆盖的规则，例如 {{\"44\": {{\"bureau_wd_max\": 5}}}}。"}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, dict):
+            raise self.make_error("invalid")
+        out, errors = {}, {}
+        for code, changes in value.items():
+            try:
+                province = provinces.get(code)
+            except Exception:  # DomainError: not one of the 31 codes
+                errors[str(code)] = ["未知的省份代码：须为 2 位省级行政区划代码，例如 44（广东省）。"]
+                continue
+            try:
+                loaded = ProvinceOverrideSchema().load(changes if isinstance(changes, dict) else None)
+            except ValidationError as e:
+                errors[code] = e.messages if isinstance(changes, dict) else ["须为对象。"]
+                continue
+            merged = provinces.with_overrides(province, {code: loaded})
+            if not merged.bureau_wd_min <= merged.bureau_wd_typical <= merged.bureau_wd_max:
+                errors[code] = [f"管局审核工作日须满足 最少 ≤ 通常 ≤ 最多（{province.name}合并后为 "
+                                f"{merged.bureau_wd_min}、{merged.bureau_wd_typical}、{merged.bureau_wd_max}）。"]
+                continue
+            out[code] = loaded
+        if errors:
+            raise ValidationError(errors)
+        return out
+
+
+class SettingsSchema(Strict):
+    """Per-sandbox settings: durations.DEFAULTS, review.DEFAULT_SETTINGS and the rest (README)."""
+    provider_review_wd = working_days(metadata={"description": "初审（腾讯云）工作日"})
+    to_bureau_wd_min = working_days(metadata={"description": "初审通过到提交管局，最少工作日"})
+    to_bureau_wd_max = working_days(metadata={"description": "初审通过到提交管局，最多工作日"})
+    sms_window_hours = fields.Integer(validate=in_range(*SMS_WINDOW_HOURS), metadata={"description": "短信核验时限（小时）"})
+    sms_max_wrong = fields.Integer(validate=in_range(0, 100), metadata={"description": "允许输错核验码的次数"})
+    change_wd = int_triple(*WORKING_DAYS, strictly=False, what="变更的管局审核工作日 [最少, 通常, 最多]")
+    cancel_wd = int_triple(*WORKING_DAYS, strictly=False, what="注销的管局审核工作日 [最少, 通常, 最多]")
+    bureau_wd = working_days(allow_none=True, metadata={"description": "固定管局审核工作日（缺省按省份）"})
+    idle_reminder_days = int_triple(*EXPIRY_DAYS, strictly=True, what="未处理提醒的天数 [第 1 次, 第 2 次, 第 3 次]")
+    idle_expiry_days = fields.Integer(validate=in_range(*EXPIRY_DAYS), metadata={"description": "未处理过期天数"})
+    strict_nonlocal_id = fields.Boolean()
+    min_age = fields.Integer(validate=in_range(0, 100), metadata={"description": "个人备案的最低年龄"})
+    random_rejection_rate = fields.Float(validate=in_range(0, 1), metadata={"description": "随机驳回的比例"})
+    rule_set = fields.String(validate=one_of(eligibility.RULE_SETS))
+    province_overrides = ProvinceOverrides(metadata={
+        "type": "object", "description": "按省份覆盖 provinces.csv 的规则：{\"44\": {\"bureau_wd_max\": 5}}"})
+
+    @validates_schema
+    def _min_not_above_max(self, data, **kwargs):
+        lo = data.get("to_bureau_wd_min", durations.DEFAULTS["to_bureau_wd_min"])
+        hi = data.get("to_bureau_wd_max", durations.DEFAULTS["to_bureau_wd_max"])
+        if lo > hi:
+            raise ValidationError(f"最少工作日（{lo}）不能大于最多工作日（{hi}）。",
+                                  "to_bureau_wd_min" if "to_bureau_wd_min" in data else "to_bureau_wd_max")
+
+
+# every setting the domain reads has its field (a new default without one fails here, at import)
+assert set(SettingsSchema._declared_fields) == (
+    set(durations.DEFAULTS) | set(review.DEFAULT_SETTINGS) | {"random_rejection_rate", "rule_set", "province_overrides"})
+
+
+class Seed(fields.Field):
+    """An integer or a short string (stored as text)."""
+
+    default_error_messages = {"invalid": "种子须为整数或 1 到 64 个字符的字符串。"}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, (int, str)) or not 0 < len(str(value)) <= 64:
+            raise self.make_error("invalid")
+        return value
+
+
+def clock_start_in_range(value):
+    problems = clock.start_problems(value)
+    if problems:
+        raise ValidationError(problems)
+
+
 class SandboxCreateSchema(Strict):
-    seed = fields.Raw(load_default=None, metadata={"description": "种子（整数或字符串）；同一种子得到同样的结果"})
+    seed = Seed(load_default=None, allow_none=True, metadata={
+        "description": "种子（整数或字符串）；同一种子得到同样的结果",
+        "anyOf": [{"type": "integer"}, {"type": "string", "maxLength": 64}]})
     preset = fields.String(load_default="eligible", validate=one_of(sorted(presets.PRESETS)))
-    clock_start = fields.String(load_default=None, metadata={"description": "虚拟时钟起点，缺省 2026-06-01T09:00:00+08:00"})
+    clock_start = fields.String(load_default=None, allow_none=True, validate=clock_start_in_range, metadata={
+        "description": "虚拟时钟起点（2000-01-01 到 2100-01-01），缺省 2026-06-01T09:00:00+08:00"})
     scale = fields.Float(load_default=0.0, validate=in_range(0, 1e7))
-    settings = fields.Dict(load_default=dict)
-    name = fields.String(load_default=None)
+    settings = fields.Nested(SettingsSchema, load_default=dict)
+    name = fields.String(load_default=None, validate=validate.Length(min=1, max=64, error="长度须在 {min} 到 {max} 个字符之间。"))
 
 
 class ClockSchema(Schema):
@@ -295,10 +427,31 @@ class SandboxSchema(Schema):
     clock = fields.Nested(ClockSchema)
 
 
+MAX_ADVANCE_DAYS = timers.MAX_SPAN // 86400
+
+
 class AdvanceSchema(Strict):
-    duration = fields.String(load_default=None, metadata={"description": "例如 2d、36h、1d12h"})
+    """Either a duration or until_idle."""
+    duration = fields.String(load_default=None, allow_none=True, metadata={
+        "description": f"例如 2d、36h、1d12h（最多 {MAX_ADVANCE_DAYS} 天）；与 until_idle 二选一"})
     until_idle = fields.Boolean(load_default=False)
     include_deadlines = fields.Boolean(load_default=False)
+
+    @validates_schema
+    def _duration_or_until_idle(self, data, **kwargs):
+        duration = data.get("duration")
+        if data.get("until_idle"):
+            if duration:
+                raise ValidationError("duration 与 until_idle: true 只能提供一个。", "duration")
+            return
+        if not duration:
+            raise ValidationError("请提供 duration（例如 2d）或 until_idle: true。", "duration")
+        try:
+            seconds = clock.parse_duration(duration)
+        except ValueError:
+            raise ValidationError(f"时长格式不正确：{duration[:40]!r}，例如 2d、36h、1d12h、90m。", "duration") from None
+        if not seconds <= timers.MAX_SPAN:
+            raise ValidationError(f"一次最多推进 {MAX_ADVANCE_DAYS} 天。", "duration")
 
 
 class ScaleSchema(Strict):
@@ -311,6 +464,7 @@ class ClockViewSchema(Schema):
     scale = fields.Float()
     paused = fields.Boolean()
     pending_timers = fields.List(fields.Dict())
+    failed_timers = fields.List(fields.Dict())  # timers whose job failed: skipped by advances
     fired = fields.List(fields.Dict())
     started_at = fields.String()
 
@@ -320,7 +474,7 @@ class EnvironmentSchema(Strict):
     name = text(50, required=True)
     plan = fields.String(load_default="personal", validate=one_of(("free", "personal", "standard", "professional", "enterprise")))
     plan_expires_on = IsoDate(load_default=None, allow_none=True)
-    fixed_egress_ip = fields.String(load_default=None, allow_none=True)
+    fixed_egress_ip = fields.String(load_default=None, allow_none=True, validate=ip_address)
 
 
 class ResourcePackSchema(Strict):
@@ -364,7 +518,7 @@ class EligibilitySchema(Schema):
 class DomainSchema(Strict):
     id = fields.String(dump_only=True)
     name = text(253, required=True)
-    registrar = fields.String(load_default=None)
+    registrar = fields.String(load_default=None, validate=validate.Length(max=100, error="长度不能超过 {max} 个字符。"))
     registrar_approved = fields.Boolean(load_default=None)
     holder_name = text(100, required=True)
     holder_certificate_number = text(40, required=True)

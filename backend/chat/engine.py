@@ -183,7 +183,7 @@ def _match_choice(ctx, text):
     for c in choices:
         if typed in (str(c["value"]).lower(), str(c["label"]).lower()):
             return c["value"]
-    if typed.isdigit() and 1 <= int(typed) <= len(choices):
+    if typed.isdecimal() and 1 <= int(typed) <= len(choices):  # isdecimal: what int() reads ("１", not "²")
         return choices[int(typed) - 1]["value"]
     return None
 
@@ -329,16 +329,19 @@ def list_all(r, sid):
 
 
 def _needs_sync(r, sid, conv):
+    """The cheap check of every poll: one HGET of the linked application, its version
+    compared with the one the conversation last caught up with."""
     if not conv.get("application_id"):
         return False
-    try:
-        return applications.get(r, sid, conv["application_id"])["version"] != conv.get("app_version")
-    except NotFound:
-        return False
+    app = store.read(r, sid).get("applications", conv["application_id"])
+    return app is not None and app["version"] != conv.get("app_version")
 
 
 def _sync(r, sid, cid):
-    """Bring the conversation up to date with its application (once per application version)."""
+    """Bring the conversation up to date with its application (once per application version).
+
+    An idle poll costs two HGETs (the conversation, then its application); the lock, the
+    world reads and the transaction happen only when the application has moved."""
     conv = _load(r, sid, cid)
     if not _needs_sync(r, sid, conv):
         return conv

@@ -10,15 +10,27 @@ are offered but answered with a KIND_NOT_AVAILABLE notice.
 A form's `path` "" puts its fields at the top of the payload (e.g. `entity_number` of an
 access filing). A field whose `default` is FIRST_OPTION starts on its first option (the first
 usable filing IP); a select without a default starts empty.
+
+Screens. What the chat asks one at a time is a *screen*: a form, or a copy of a repeatable
+form (`repeat`: "website" at websites.0, "website.1" at websites.1, … — an organisation files
+up to 10 websites in one order), or a *pick* (`ask=PICK`: the one MULTI field of the form asked
+as quick replies, each choice toggling one option, 完成 ending — the domains a change removes).
+A flow's `when` asks a form only when a condition on the answers holds (what a change_filing
+changes); a pick with nothing to choose from is not asked. `screens()` lists the screens that
+apply to the answers, in order; `prune()` drops the answers of the screens that do not.
 """
+import dataclasses
+import re
 from dataclasses import dataclass, field
+from typing import Callable
 
 from backend.domain import provinces, scenarios, validation
 from backend.chat.texts import pick
 
-TEXT, SELECT, DATE, BOOL, TEL, EMAIL = "text", "select", "date", "bool", "tel", "email"
-FIELD_TYPES = (TEXT, SELECT, DATE, BOOL, TEL, EMAIL)
+TEXT, SELECT, DATE, BOOL, TEL, EMAIL, MULTI = "text", "select", "date", "bool", "tel", "email", "multi"
+FIELD_TYPES = (TEXT, SELECT, DATE, BOOL, TEL, EMAIL, MULTI)  # MULTI: a list of options (a pick's field)
 FIRST_OPTION = "<first option>"
+FORM, PICK = "form", "pick"  # how a screen is asked: a form message, or toggling quick replies
 
 # labels of the domain's codes (validation.ENTITY_TYPES, CERT_TYPES, SERVICE_CONTENTS)
 ENTITY_TYPE_LABELS = {
@@ -59,6 +71,8 @@ class Field:
     # a default copied from another answer, only when `when` (path, value) holds
     default_from: str | None = None
     when: tuple | None = None
+    # a default read off the answers (e.g. an order's payload loaded after a rejection)
+    derive: Callable | None = None
 
 
 @dataclass(frozen=True)
@@ -69,9 +83,30 @@ class Form:
     fields: tuple
     fixed: dict = field(default_factory=dict)  # values set with every answer (not asked)
     submit_label: tuple = ("下一步", "Next")
+    ask: str = FORM  # PICK: its one MULTI field as toggling quick replies
+    repeat: bool = False  # path "<list>.0"; copy i lives at "<list>.i" (screen "<id>.i")
+    # a change: empty fields change nothing (a later screen inside its path may still bring the change)
+    partial: bool = False
+    in_payload: bool = True  # False: the chat's own question (stored under "_chat"), not part of the order
+    need_one: tuple = ()  # (zh, en) said when no bool field (or no option of a pick) is chosen
+    keep_one: tuple = ()  # a pick: (zh, en) said when every option would be chosen
+    more: tuple = ()  # a repeatable form: (zh, en) question "another one?" ({n} answered, {max} allowed)
 
     def field(self, name):
         return next((f for f in self.fields if f.name == name), None)
+
+    @property
+    def list_path(self):
+        """A repeatable form's list ("websites")."""
+        return self.path.rsplit(".", 1)[0]
+
+    def copy(self, i):
+        """Copy i of a repeatable form (copy 0 is the form itself)."""
+        if not i:
+            return self
+        zh, en = self.title
+        return dataclasses.replace(self, path=f"{self.list_path}.{i}",
+                                   title=(f"{zh}（第 {i + 1} 个）", f"{en} #{i + 1}"))
 
 
 @dataclass(frozen=True)
@@ -79,6 +114,10 @@ class Flow:
     kind: str
     forms: tuple  # form ids, in the order they are asked
     needs_ip: bool = True  # the kind files a website on a 云托管 IP: eligibility required
+    when: tuple = ()  # ((form id, condition(ctx, answers)), ...): the form is asked only when it holds
+
+    def condition(self, form_id):
+        return next((c for f, c in self.when if f == form_id), None)
 
 
 def _labelled(codes, labels):
@@ -125,7 +164,9 @@ FORMS = {f.id: f for f in (
               placeholder=("新闻、出版、金融等内容须填写", "needed for news, publishing, finance, …")),
         Field("nat_ip", ("备案 IP（云托管系统 NAT 网关）", "Filing IP (system NAT gateway)"), SELECT,
               options="usable_ips", default=FIRST_OPTION),
-    ), fixed={"filing_type": "cloudbase_run"}),
+    ), fixed={"filing_type": "cloudbase_run"}, repeat=True,
+         more=("已填写 {n} 个网站（组织备案每个订单最多 {max} 个）。再添加一个网站？",
+               "{n} website(s) so far (an organisation files up to {max} per order). Add another website?")),
     # access filing: the record at the other provider, and the website to bring to Tencent
     Form("access", ("已有备案", "The existing filing"), "", (
         Field("entity_number", ("主体备案号", "Entity filing number"),
@@ -147,18 +188,52 @@ FORMS = {f.id: f for f in (
         Field("filing_type", ("改用的云服务", "Switch the filing to"), SELECT, required=False,
               options=(("cloudbase_run", ("云托管", "CloudBase Run")),)),
         Field("nat_ip", ("新的备案 IP", "New filing IP"), SELECT, required=False, options="usable_ips"),
-    )),
+    ), partial=True),
+    # the website's domains a change removes (a website keeps one): asked when it has several
+    Form("remove_domains", ("要删除的域名", "Domains to remove"), "websites.0", (
+        Field("remove_domains", ("要删除的域名", "Domains to remove"), MULTI, required=False, options="site_domains"),
+    ), ask=PICK, partial=True, submit_label=("完成", "Done"),
+         keep_one=("网站至少要保留一个域名；不再使用该网站的，请办理「注销网站」",
+                   "A website keeps at least one domain; to stop using it, cancel the website")),
+    # change_filing: what changes (the chat's own question), then only the forms of what was chosen
+    Form("change_what", ("变更内容", "What to change"), "_chat.change", (
+        Field("entity", ("主体信息（名称、通信地址）", "The entity (name, postal address)"), BOOL, required=False,
+              derive=lambda answers: any(k != "responsible" for k in get_path(answers, "entity") or {})),
+        Field("responsible", ("主体负责人（手机号码、电子邮箱）", "The person responsible (mobile, e-mail)"), BOOL,
+              required=False, derive=lambda answers: bool(get_path(answers, "entity.responsible"))),
+        Field("website", ("网站（名称、服务内容、网站负责人、域名）",
+                          "A website (name, content, its responsible person, domains)"), BOOL,
+              required=False, derive=lambda answers: bool(get_path(answers, "websites"))),
+    ), partial=True, in_payload=False,
+         need_one=("请至少选择一项要变更的内容", "Choose at least one thing to change")),
     Form("entity_change", ("主体信息变更", "Entity change"), "entity", (
         Field("name", ("新的主办者名称", "New name"), required=False, placeholder=("不变更请留空", "empty: unchanged")),
         Field("address", ("新的通信地址", "New postal address"), required=False,
               placeholder=("不变更请留空", "empty: unchanged")),
-    )),
+    ), partial=True),
     Form("responsible_change", ("负责人信息变更", "Responsible person change"), "entity.responsible", (
         Field("mobile", ("新的手机号码", "New mobile number"), TEL, required=False, pattern=r"^1[3-9]\d{9}$",
               placeholder=("不变更请留空", "empty: unchanged")),
         Field("email", ("新的电子邮箱", "New e-mail"), EMAIL, required=False,
               placeholder=("不变更请留空", "empty: unchanged")),
-    )),
+    ), partial=True),
+    Form("site_change", ("网站信息变更", "Website change"), "websites.0", (
+        Field("website_id", ("要变更的网站", "Website"), SELECT, options="own_websites", default=FIRST_OPTION),
+        Field("name", ("新的网站名称", "New name"), required=False, placeholder=("不变更请留空", "empty: unchanged")),
+        Field("service_content", ("新的服务内容", "New service content"), SELECT, required=False,
+              options=_labelled(validation.SERVICE_CONTENTS, SERVICE_CONTENT_LABELS)),
+    ), partial=True),
+    Form("site_responsible_change", ("网站负责人变更", "The website's responsible person"), "websites.0.responsible", (
+        Field("name", ("新的网站负责人姓名", "New name"), required=False, placeholder=("不变更请留空", "empty: unchanged")),
+        Field("certificate_type", ("负责人证件类型", "Certificate type"), SELECT, required=False,
+              options=_labelled(validation.PERSON_CERT_TYPES, CERT_TYPE_LABELS)),
+        Field("certificate_number", ("负责人证件号码", "Certificate number"), required=False,
+              placeholder=("不变更请留空", "empty: unchanged")),
+        Field("mobile", ("新的手机号码", "New mobile number"), TEL, required=False, pattern=r"^1[3-9]\d{9}$",
+              placeholder=("不变更请留空", "empty: unchanged")),
+        Field("email", ("新的电子邮箱", "New e-mail"), EMAIL, required=False,
+              placeholder=("不变更请留空", "empty: unchanged")),
+    ), partial=True),
     # cancellations name what they cancel
     Form("cancel_site", ("注销或取消接入的网站", "Website"), "", (
         Field("website_id", ("网站", "Website"), SELECT, options="own_websites", default=FIRST_OPTION),
@@ -171,31 +246,43 @@ FORMS = {f.id: f for f in (
     )),
 )}
 
+
+def _changing(what):
+    """A change_filing form's condition: `what` was chosen in change_what."""
+    def holds(ctx, answers):
+        return bool(current(ctx, FORMS["change_what"], answers).get(what))
+    return holds
+
+
 FLOWS = {f.kind: f for f in (
     Flow("first_filing", ("entity", "responsible", "website")),
     Flow("access_filing", ("access", "access_website")),
     Flow("add_website", ("website",)),
     Flow("add_website_external", ("entity", "responsible", "website")),
-    Flow("change_filing", ("entity_change", "responsible_change"), needs_ip=False),
-    Flow("change_website", ("change_website",), needs_ip=False),
+    Flow("change_filing", ("change_what", "entity_change", "responsible_change", "site_change",
+                           "site_responsible_change", "remove_domains"), needs_ip=False,
+         when=(("entity_change", _changing("entity")), ("responsible_change", _changing("responsible")),
+               ("site_change", _changing("website")), ("site_responsible_change", _changing("website")),
+               ("remove_domains", _changing("website")))),
+    Flow("change_website", ("change_website", "remove_domains"), needs_ip=False),
     Flow("cancel_entity", ("cancel_entity",), needs_ip=False),
     Flow("cancel_website", ("cancel_site",), needs_ip=False),
     Flow("cancel_access", ("cancel_site",), needs_ip=False),
 )}
 
 
-# -- option sources: choices that depend on the sandbox -----------------------------
+# -- option sources: choices that depend on the sandbox (and the answers) --------------
 
-def _province_options(ctx):
+def _province_options(ctx, answers=None):
     return [(p.code, (p.name, p.name)) for p in provinces.all_provinces()]
 
 
-def _ip_options(ctx):
+def _ip_options(ctx, answers=None):
     return [(row["ip"], (f"{row['ip']}（剩余 {row['slots_left']} 次）", f"{row['ip']} ({row['slots_left']} left)"))
             for row in ctx.eligibility()["usable_ips"]]
 
 
-def _own_website_options(ctx):
+def _own_website_options(ctx, answers=None):
     """The account's websites accessed at Tencent (what a change or a cancellation names)."""
     records = ctx.records()
     own = records.own()
@@ -204,13 +291,23 @@ def _own_website_options(ctx):
             for w in sites]
 
 
-def _own_entity_options(ctx):
+def _own_entity_options(ctx, answers=None):
     own = ctx.records().own()
     return [(own["number"], (f"{own['name']}（{own['number']}）", f"{own['name']} ({own['number']})"))] if own else []
 
 
+def _site_domain_options(ctx, answers=None):
+    """Every domain of the website the change names (websites.0): what it may remove."""
+    entry = get_path(answers or {}, "websites.0")
+    records = ctx.records()
+    own = records.own()
+    site = records.find_site(entry, own["id"]) if own and isinstance(entry, dict) else None
+    return [(d, (d, d)) for d in scenarios.website_domains(site)] if site else []
+
+
 OPTION_SOURCES = {"provinces": _province_options, "usable_ips": _ip_options,
-                  "own_websites": _own_website_options, "own_entity": _own_entity_options}
+                  "own_websites": _own_website_options, "own_entity": _own_entity_options,
+                  "site_domains": _site_domain_options}
 
 
 # -- paths in a nested payload -------------------------------------------------------
@@ -266,8 +363,8 @@ def set_path(data, path, value):
 
 # -- a form against the answers ---------------------------------------------------------
 
-def options(ctx, fld):
-    source = OPTION_SOURCES[fld.options](ctx) if isinstance(fld.options, str) else fld.options
+def options(ctx, fld, answers=None):
+    source = OPTION_SOURCES[fld.options](ctx, answers) if isinstance(fld.options, str) else fld.options
     return [{"value": value, "label": pick(ctx.locale, label)} for value, label in source]
 
 
@@ -276,8 +373,10 @@ def default(ctx, fld, answers):
         value = get_path(answers, fld.default_from)
         if value is not None:
             return value
+    if fld.derive:
+        return fld.derive(answers)
     if fld.default == FIRST_OPTION:
-        first = options(ctx, fld)
+        first = options(ctx, fld, answers)
         return first[0]["value"] if first else None
     return fld.default
 
@@ -297,7 +396,7 @@ def render(ctx, form, answers, errors=None):
         item = {"name": f.name, "label": pick(ctx.locale, f.label), "type": f.type, "required": f.required,
                 "value": values[f.name]}
         if f.type == SELECT:
-            item["options"] = options(ctx, f)
+            item["options"] = options(ctx, f, answers)
         if f.pattern:
             item["pattern"] = f.pattern
         if pick(ctx.locale, f.placeholder):
@@ -318,6 +417,8 @@ _FALSE = {"false", "0", "no", "n", "否", "不是", ""}
 
 def coerce(fld, value):
     """A typed-in answer as the payload wants it; anything odd is kept for the validators to name."""
+    if fld.type == MULTI:
+        return list(value) or None if isinstance(value, (list, tuple)) else value
     if isinstance(value, str):
         value = value.strip()
         if fld.type == BOOL:
@@ -343,50 +444,211 @@ def absorb(ctx, form, answers, submitted):
     return set_path(answers, form.path, record)
 
 
-def display(ctx, fld, value):
-    if value is None or value == "":
+def display(ctx, fld, value, answers=None):
+    if value is None or value == "" or value == []:
         return "—"
     if fld.type == BOOL:
         return pick(ctx.locale, ("是", "yes") if value else ("否", "no"))
+    if fld.type == MULTI and isinstance(value, list):
+        return ("、" if ctx.locale != "en" else ", ").join(map(str, value))
     if fld.type == SELECT:
-        for opt in options(ctx, fld):
+        for opt in options(ctx, fld, answers):
             if opt["value"] == value:
                 return opt["label"]
     return str(value)
 
 
-def summary(ctx, flow, answers):
-    """The confirm step's recap: per form, label and shown value."""
+def own_problems(ctx, form, answers):
+    """What the chat itself checks of a screen (the services know nothing of its own questions)."""
+    values = current(ctx, form, answers)
+    if form.need_one and not any(values.values()):
+        return {"_form": [pick(ctx.locale, form.need_one)]}
+    return {}
+
+
+# -- screens: the forms (copies, picks) that apply to the answers ---------------------------
+
+def screen_id(form_id, i=0):
+    return form_id if not i else f"{form_id}.{i}"
+
+
+def parse_screen(screen):
+    form_id, _, i = screen.partition(".")
+    return form_id, int(i or 0)
+
+
+def screen_form(screen):
+    form_id, i = parse_screen(screen)
+    return FORMS[form_id].copy(i)
+
+
+def copies_allowed(ctx, flow, form, answers):
+    """How many copies of a repeatable form the order may have: an organisation files up to
+    the kind's maximum of websites, a person (or an account without an entity) one."""
+    if not form.repeat:
+        return 1
+    if "entity" in flow.forms:
+        entity_type = get_path(answers, "entity.type")
+    else:
+        entity_type = (ctx.records().own() or {}).get("type")
+    if entity_type in (None, "personal"):
+        return 1
+    return scenarios.SCENARIOS[flow.kind].max_websites
+
+
+def max_copies(form_id):
+    """The most copies of a form any flow may ask (the step table has a step for each)."""
+    form = FORMS[form_id]
+    if not form.repeat:
+        return 1
+    return max(scenarios.SCENARIOS[fl.kind].max_websites for fl in FLOWS.values() if form_id in fl.forms)
+
+
+def copies(ctx, flow, form, answers):
+    items = get_path(answers, form.list_path)
+    given = len(items) if isinstance(items, list) else 0
+    return max(1, min(given, copies_allowed(ctx, flow, form, answers)))
+
+
+def applies(ctx, flow, form_id, answers):
+    form = FORMS[form_id]
+    condition = flow.condition(form_id)
+    if condition is not None and not condition(ctx, answers):
+        return False
+    if form.ask == PICK:
+        n = len(options(ctx, form.fields[0], answers))
+        return n > (1 if form.keep_one else 0)
+    return True
+
+
+def screens(ctx, flow, answers):
+    """The screen ids of the flow that apply to the answers, in order."""
     out = []
     for form_id in flow.forms:
+        if not applies(ctx, flow, form_id, answers):
+            continue
         form = FORMS[form_id]
+        out += [screen_id(form_id, i) for i in range(copies(ctx, flow, form, answers))] if form.repeat else [form_id]
+    return out
+
+
+def next_form_screen(ctx, flow, answers, form_id):
+    """The first screen of a later form of the flow that applies (None: the recap)."""
+    for later in flow.forms[flow.forms.index(form_id) + 1:]:
+        if applies(ctx, flow, later, answers):
+            return later
+    return None
+
+
+def contains(outer, inner):
+    """`inner` stores at or under `outer`'s path (the chat's own questions hold every path)."""
+    if not outer.in_payload:
+        return True
+    return inner.in_payload and (inner.path == outer.path or inner.path.startswith(outer.path + "."))
+
+
+def _drop(form, answers):
+    record = get_path(answers, form.path)
+    if isinstance(record, dict):
+        for f in form.fields:
+            record.pop(f.name, None)
+
+
+def _remove(answers, path):
+    """Remove what is stored at a path (an emptied list or object goes too)."""
+    head, _, last = path.rpartition(".")
+    parent = get_path(answers, head) if head else answers
+    if isinstance(parent, dict):
+        parent.pop(last, None)
+        if not parent and head:
+            _remove(answers, head)
+    elif isinstance(parent, list) and last.isdigit() and int(last) < len(parent):
+        parent[int(last)] = {}
+        if not any(parent):
+            _remove(answers, head)
+
+
+def _related(a, b):
+    return a == b or a.startswith(b + ".") or b.startswith(a + ".")
+
+
+def prune(ctx, flow, answers):
+    """The answers without what no screen asks any more: forms whose condition fails, copies
+    beyond what the entity may file, a pick's options the named website does not have. Where
+    no form that applies stores any more (a website change no longer chosen), what the order
+    held there goes as a whole (e.g. the website's reference)."""
+    kept = [FORMS[f].path for f in flow.forms if FORMS[f].in_payload and applies(ctx, flow, f, answers)]
+    for form_id in flow.forms:
+        form = FORMS[form_id]
+        if form.repeat:
+            items = get_path(answers, form.list_path)
+            allowed = copies_allowed(ctx, flow, form, answers)
+            if isinstance(items, list) and len(items) > allowed:
+                del items[allowed:]
+        if not applies(ctx, flow, form_id, answers):
+            if form.in_payload:
+                _drop(form, answers)
+                if form.path and not any(_related(form.path, path) for path in kept):
+                    _remove(answers, form.path)
+            continue
+        if form.ask == PICK:
+            fld, record = form.fields[0], get_path(answers, form.path)
+            if isinstance(record, dict) and isinstance(record.get(fld.name), list):
+                offered = [o["value"] for o in options(ctx, fld, answers)]
+                kept = [v for v in record[fld.name] if v in offered]
+                if kept:
+                    record[fld.name] = kept
+                else:
+                    record.pop(fld.name)
+    return answers
+
+
+def summary(ctx, flow, answers):
+    """The confirm step's recap: per screen that applies, label and shown value."""
+    out = []
+    for screen in screens(ctx, flow, answers):
+        form = screen_form(screen)
         stored = get_path(answers, form.path) or {}
-        out.append({"form": form.id, "title": pick(ctx.locale, form.title),
+        if not form.in_payload:
+            stored = current(ctx, form, answers)
+        out.append({"form": form.id, "screen": screen, "title": pick(ctx.locale, form.title),
                     "items": [{"field": f.name, "label": pick(ctx.locale, f.label),
-                               "value": display(ctx, f, stored.get(f.name))} for f in form.fields]})
+                               "value": display(ctx, f, stored.get(f.name), answers)} for f in form.fields]})
     return out
 
 
 # -- errors of the services, on the forms -------------------------------------------------
 
+_COPY = re.compile(r"^([^.]+)\.(\d+)(?:\.|$)")
+
+
 def locate(flow, path):
-    """(form id, field name or "_form") of a payload path such as "entity.responsible.mobile";
-    None when no form of the flow holds it (e.g. "sms" of an SMS-timeout rejection)."""
+    """(screen id, field name or "_form") of a payload path such as "entity.responsible.mobile"
+    or "websites.1.domain"; None when no form of the flow holds it (e.g. "sms" of an
+    SMS-timeout rejection). Of two forms at one path, the one holding the field wins."""
     path = path.removeprefix("payload.")
     best = None
     for form_id in flow.forms:
         form = FORMS[form_id]
+        if not form.in_payload:
+            continue
+        index = 0
+        if form.repeat:
+            m = _COPY.match(path)
+            if m and m.group(1) == form.list_path:
+                index = int(m.group(2))
+            form = form.copy(index)
+        screen = screen_id(form_id, index)
         if form.path == "":
             head = path.split(".")[0]
             if form.field(head):
-                hit = (0, form_id, head)
-                best = hit if best is None else best
+                best = best or ((0, 1), screen, head)
             continue
         if path == form.path or path.startswith(form.path + "."):
             rest = path[len(form.path) + 1:].split(".")[0] if path != form.path else ""
-            hit = (len(form.path), form_id, rest if form.field(rest) else "_form")
+            hit = ((len(form.path), 1), screen, rest) if form.field(rest) else ((len(form.path), 0), screen, "_form")
         elif form.path.startswith(path + "."):
-            hit = (len(path), form_id, "_form")  # e.g. "websites" for the form at websites.0
+            hit = ((len(path), 0), screen, "_form")  # e.g. "websites" for the form at websites.0
         else:
             continue
         if best is None or hit[0] > best[0]:
@@ -394,8 +656,13 @@ def locate(flow, path):
     return None if best is None else (best[1], best[2])
 
 
+def _screen_order(flow, screen):
+    form_id, i = parse_screen(screen)
+    return flow.forms.index(form_id), i
+
+
 def errors_by_form(flow, errors, keep_unplaced=True):
-    """{payload path: [msgs]} -> {form id: {field: [msgs]}}, in the flow's order. Errors no
+    """{payload path: [msgs]} -> {screen id: {field: [msgs]}}, in the flow's order. Errors no
     form holds go to the first form as a whole (or are dropped with keep_unplaced=False)."""
     out = {}
     for path, messages in errors.items():
@@ -404,9 +671,9 @@ def errors_by_form(flow, errors, keep_unplaced=True):
             if not keep_unplaced:
                 continue
             place = (flow.forms[0], "_form")
-        form_id, name = place
-        out.setdefault(form_id, {}).setdefault(name, []).extend(messages)
-    return {f: out[f] for f in flow.forms if f in out}
+        screen, name = place
+        out.setdefault(screen, {}).setdefault(name, []).extend(messages)
+    return {s: out[s] for s in sorted(out, key=lambda s: _screen_order(flow, s))}
 
 
 def _pruned(value):
@@ -424,6 +691,13 @@ def payload(flow, answers):
     out = {}
     for form_id in flow.forms:
         form = FORMS[form_id]
+        if not form.in_payload:
+            continue
+        if form.repeat:
+            items = get_path(answers, form.list_path)
+            if isinstance(items, list):
+                set_path(out, form.list_path, [dict(x) if isinstance(x, dict) else x for x in items])
+            continue
         record = get_path(answers, form.path)
         if record is None:
             continue
@@ -436,11 +710,18 @@ def payload(flow, answers):
 
 def patch(flow, answers, previous):
     """A JSON merge patch turning `previous` into the answers: cleared fields become None
-    (lists replace as a whole, so only dict paths need them)."""
+    (lists replace as a whole, so only dict paths need them); a form emptied as a whole
+    (e.g. a change no longer chosen) clears its object."""
     out = payload(flow, answers)
     for form_id in flow.forms:
         form = FORMS[form_id]
-        if any(p.isdigit() for p in form.path.split(".")):
+        if not form.in_payload:
+            continue
+        parts = form.path.split(".") if form.path else []
+        if any(p.isdigit() for p in parts):
+            key = ".".join(parts[:next(i for i, p in enumerate(parts) if p.isdigit())])
+            if isinstance(get_path(previous, key), list) and get_path(out, key) is None and "." not in key:
+                out[key] = None  # e.g. no website changes any more
             continue
         old = get_path(previous, form.path) or {}
         new = get_path(out, form.path)
@@ -448,4 +729,8 @@ def patch(flow, answers, previous):
             for name in old:
                 if name not in new and form.field(name):
                     new[name] = None
+        elif new is None and isinstance(old, dict) and old:
+            parent = form.path.rsplit(".", 1)[0] if "." in form.path else ""
+            if parent == "" or isinstance(get_path(out, parent), dict):
+                set_path(out, form.path, None)
     return out

@@ -17,7 +17,7 @@ from typing import Callable
 
 from backend.chat import cards, forms
 from backend.chat.texts import CHOICE_LABELS, KIND_EN, SEED_REQUIREMENTS, SEED_SCENARIOS, SEED_WHY, pick
-from backend.domain import kinds, workflow
+from backend.domain import durations, kinds, workflow
 from backend.domain.errors import DomainError, Unprocessable
 from backend.services import applications, effects, world
 from backend.store import tx as store
@@ -62,11 +62,16 @@ def why_notice(ctx):
             notice={"level": "info", "title": ctx.t("WHY_TITLE"), "rules": [], "quote": SEED_WHY})
 
 
+def screen_step(screen):
+    """The step asking a screen (forms.screens): `form.<screen>`, or `pick.<screen>` for a pick."""
+    return ("pick." if forms.screen_form(screen).ask == forms.PICK else "form.") + screen
+
+
 def first_form_step(fl, errors=None):
-    for form_id in fl.forms:
-        if not errors or form_id in errors:
-            return f"form.{form_id}"
-    return f"form.{fl.forms[0]}"
+    """The first screen with errors ({screen: ...} in the flow's order), else the flow's first."""
+    for screen in errors or ():
+        return screen_step(screen)
+    return screen_step(fl.forms[0])
 
 
 def editable_app(ctx):
@@ -233,38 +238,173 @@ def kind_handle(ctx, value):
     return first_form_step(fl)
 
 
-# -- forms ----------------------------------------------------------------------------------
+# -- screens: forms, picks, "another one?" ---------------------------------------------------
 
-def form_enter(form_id):
+PICK_DONE = "done"  # the choice that ends a pick
+
+
+def _settled(ctx, fl, screen, by_form, mine):
+    """Change screens (`partial`) change only what is filled in: a form's "nothing to change"
+    is not final while a later screen inside its path may still bring the change (the domains
+    a change_website removes); it is said on the last such screen instead."""
+    shown = forms.screens(ctx, fl, ctx.conv["answers"])
+    if screen not in shown:
+        return mine
+    position = shown.index(screen)
+    later = [forms.screen_form(s) for s in shown[position + 1:]]
+    for earlier in shown[:position + 1]:
+        form = forms.screen_form(earlier)
+        whole = (by_form.get(earlier) or {}).get("_form")
+        if not form.partial or not whole:
+            continue
+        pending = any(other.partial and forms.contains(form, other) for other in later)
+        if earlier == screen:
+            if pending:
+                mine.pop("_form", None)
+        elif not pending:
+            said = mine.setdefault("_form", [])
+            said += [m for m in whole if m not in said]
+    return mine
+
+
+def screen_errors(ctx, fl, screen):
+    """The chat's own check of a screen, else the services' entry check of the answers so far
+    (`applications.check`): the errors this screen shows."""
+    form = forms.screen_form(screen)
+    answers = forms.prune(ctx, fl, ctx.conv["answers"])
+    own = forms.own_problems(ctx, form, answers)
+    if own:
+        return own
+    app = editable_app(ctx)
+    errors = dict(applications.check(ctx.r, ctx.sid, fl.kind, forms.payload(fl, answers), app and app["id"]))
+    # about the list as a whole (e.g. an IP's slots): said on the copy being answered
+    whole = errors.pop(f"payload.{form.list_path}", None) if form.repeat else None
+    by_form = forms.errors_by_form(fl, errors)
+    mine = {name: list(msgs) for name, msgs in (by_form.get(screen) or {}).items()}
+    if whole:
+        mine.setdefault("_form", []).extend(whole)
+    return _settled(ctx, fl, screen, by_form, mine)
+
+
+def _answered(ctx, fl, screen, before):
+    """A screen was answered: checked, then on to the next screen (`before`: the screens
+    that applied before the answer)."""
+    try:
+        mine = screen_errors(ctx, fl, screen)
+    except DomainError as exc:  # e.g. the kind was withdrawn from the services meanwhile
+        refused(ctx, exc)
+        return SAME
+    form_errors = ctx.conv.setdefault("form_errors", {})
+    if mine:
+        form_errors[screen] = mine
+        invalid(ctx, mine, forms.parse_screen(screen)[0])
+        return SAME
+    form_errors.pop(screen, None)
+    return _after(ctx, fl, screen, before)
+
+
+def _after(ctx, fl, screen, before):
+    answers = ctx.conv["answers"]
+    form_id, i = forms.parse_screen(screen)
+    form = forms.FORMS[form_id]
+    if ctx.conv.get("return_to_confirm"):
+        # editing from the recap goes back to it, unless the answer brought screens to ask
+        order = forms.screens(ctx, fl, answers)
+        added = [s for s in order[order.index(screen) + 1:] if s not in before] if screen in order else []
+        if not added:
+            return "confirm"
+        ctx.conv["return_to_confirm"] = False
+        return screen_step(added[0])
+    if form.repeat and i + 1 < forms.copies_allowed(ctx, fl, form, answers):
+        return f"more.{screen}"
+    nxt = forms.next_form_screen(ctx, fl, answers, form_id)
+    return screen_step(nxt) if nxt else "confirm"
+
+
+def form_enter(screen):
     def enter(ctx):
-        form = forms.FORMS[form_id]
-        errors = (ctx.conv.get("form_errors") or {}).get(form_id)
+        form = forms.screen_form(screen)
+        errors = (ctx.conv.get("form_errors") or {}).get(screen)
         ctx.ask_form(form, forms.render(ctx, form, ctx.conv["answers"], errors))
     return enter
 
 
-def form_handle(form_id):
+def form_handle(screen):
     def handle(ctx, submitted):
-        form, fl = forms.FORMS[form_id], flow(ctx)
-        answers = forms.absorb(ctx, form, ctx.conv["answers"], submitted)
-        ctx.conv["answers"] = answers
-        app = editable_app(ctx)
-        try:
-            errors = applications.check(ctx.r, ctx.sid, fl.kind, forms.payload(fl, answers), app and app["id"])
-        except DomainError as exc:  # e.g. the kind was withdrawn from the services meanwhile
-            refused(ctx, exc)
+        form, fl = forms.screen_form(screen), flow(ctx)
+        before = forms.screens(ctx, fl, ctx.conv["answers"])
+        ctx.conv["answers"] = forms.absorb(ctx, form, ctx.conv["answers"], submitted)
+        return _answered(ctx, fl, screen, before)
+    return handle
+
+
+def pick_enter(screen):
+    """A pick: one quick reply per option (☑ chosen / ☐ not), and 完成."""
+    def enter(ctx):
+        form, answers = forms.screen_form(screen), ctx.conv["answers"]
+        fld = form.fields[0]
+        chosen = forms.current(ctx, form, answers)[fld.name] or []
+        title = pick(ctx.locale, form.title)
+        choices = [{"value": o["value"], "label": ("☑ " if o["value"] in chosen else "☐ ") + o["label"],
+                    "selected": o["value"] in chosen} for o in forms.options(ctx, fld, answers)]
+        choices.append({"value": PICK_DONE, "label": pick(ctx.locale, form.submit_label)})
+        detail = {"id": form.id, "title": title, "selected": list(chosen)}
+        errors = (ctx.conv.get("form_errors") or {}).get(screen)
+        if errors:
+            detail["error"] = "；".join(m for msgs in errors.values() for m in msgs)
+        sep = ", " if ctx.locale == "en" else "、"
+        ctx.ask_choices(f"PICK_{form.id.upper()}", ctx.t("PICK", title=title, chosen=sep.join(chosen) or "—"),
+                        choices, pick=detail)
+    return enter
+
+
+def pick_handle(screen):
+    """A choice toggles its option (a pick with `keep_one` never takes them all); 完成 checks
+    the answers like a form's submission and goes on."""
+    def handle(ctx, value):
+        form, fl, answers = forms.screen_form(screen), flow(ctx), ctx.conv["answers"]
+        if value == PICK_DONE:
+            return _answered(ctx, fl, screen, forms.screens(ctx, fl, answers))
+        fld = form.fields[0]
+        offered = [o["value"] for o in forms.options(ctx, fld, answers)]
+        chosen = set(forms.current(ctx, form, answers)[fld.name] or [])
+        if value in chosen:
+            chosen.discard(value)
+        elif form.keep_one and len(chosen) + 1 >= len(offered):
+            invalid(ctx, {"choice": [pick(ctx.locale, form.keep_one)]})
             return SAME
-        mine = forms.errors_by_form(fl, errors).get(form_id)
-        form_errors = ctx.conv.setdefault("form_errors", {})
-        if mine:
-            form_errors[form_id] = mine
-            invalid(ctx, mine, form_id)
-            return SAME
-        form_errors.pop(form_id, None)
-        position = fl.forms.index(form_id)
-        if ctx.conv.get("return_to_confirm") or position + 1 == len(fl.forms):
-            return "confirm"
-        return f"form.{fl.forms[position + 1]}"
+        else:
+            chosen.add(value)
+        ctx.conv["answers"] = forms.absorb(ctx, form, answers, {fld.name: [v for v in offered if v in chosen]})
+        return SAME
+    return handle
+
+
+def more_enter(screen):
+    """After copy i of a repeatable form: another one? (while the entity may file more)"""
+    def enter(ctx):
+        form_id, i = forms.parse_screen(screen)
+        form = forms.FORMS[form_id]
+        allowed = forms.copies_allowed(ctx, flow(ctx), form, ctx.conv["answers"])
+        ctx.ask_choices(f"MORE_{form_id.upper()}", pick(ctx.locale, form.more).format(n=i + 1, max=allowed),
+                        [choice(ctx, "add_more"), choice(ctx, "no_more")])
+    return enter
+
+
+def more_handle(screen):
+    def handle(ctx, value):
+        form_id, i = forms.parse_screen(screen)
+        form, fl, answers = forms.FORMS[form_id], flow(ctx), ctx.conv["answers"]
+        if value == "add_more" and i + 1 < forms.copies_allowed(ctx, fl, form, answers):
+            return f"form.{forms.screen_id(form_id, i + 1)}"
+        items = forms.get_path(answers, form.list_path)
+        if isinstance(items, list):
+            del items[i + 1:]  # no more: copies answered before and walked back over go
+        errors = ctx.conv.get("form_errors") or {}
+        for dropped in [s for s in errors if forms.parse_screen(s)[0] == form_id and forms.parse_screen(s)[1] > i]:
+            errors.pop(dropped)
+        nxt = forms.next_form_screen(ctx, fl, answers, form_id)
+        return screen_step(nxt) if nxt else "confirm"
     return handle
 
 
@@ -276,7 +416,7 @@ def confirm_enter(ctx):
     sep, colon = ("; ", ": ") if ctx.locale == "en" else ("；", "：")
     lines = "\n".join(part["title"] + colon + sep.join(f"{i['label']} {i['value']}" for i in part["items"])
                       for part in recap)
-    choices = [choice(ctx, "submit")] + [choice(ctx, f"edit:{p['form']}", "edit_form", {"title": p["title"]})
+    choices = [choice(ctx, "submit")] + [choice(ctx, f"edit:{p['screen']}", "edit_form", {"title": p["title"]})
                                          for p in recap]
     ctx.ask_choices("CONFIRM", ctx.t("CONFIRM", summary=lines), choices, summary=recap)
     ctx.conv["return_to_confirm"] = False
@@ -286,8 +426,8 @@ def confirm_handle(ctx, value):
     fl = flow(ctx)
     if value.startswith("edit:"):
         ctx.conv["return_to_confirm"] = True
-        return f"form.{value.split(':', 1)[1]}"
-    answers = ctx.conv["answers"]
+        return screen_step(value.split(":", 1)[1])
+    answers = forms.prune(ctx, fl, ctx.conv["answers"])
     app = editable_app(ctx)
     try:
         if app is None:
@@ -300,10 +440,9 @@ def confirm_handle(ctx, value):
     except Unprocessable as exc:
         by_form = forms.errors_by_form(fl, exc.errors)
         ctx.conv["form_errors"] = by_form
-        target = first_form_step(fl, by_form)
-        form_id = target.removeprefix("form.")
-        invalid(ctx, by_form.get(form_id, {}), form_id)
-        return target
+        screen = next(iter(by_form), fl.forms[0])
+        invalid(ctx, by_form.get(screen, {}), forms.parse_screen(screen)[0])
+        return first_form_step(fl, by_form)
     except DomainError as exc:  # a precondition of the kind (409): said, and shown on its field
         refused(ctx, exc)
         by_form = refused_fields(fl, exc)
@@ -323,7 +462,7 @@ def tracking_enter(ctx):
 
 def sms_enter(ctx):
     app = ctx.app()
-    hours = world.settings(store.read(ctx.r, ctx.sid)).get("sms_window_hours", 24)
+    hours = durations.setting(world.settings(store.read(ctx.r, ctx.sid)), "sms_window_hours")
     mobiles = "、".join(effects.sms_recipients(app))
     ctx.ask_text("SMS_CODE_PROMPT", ctx.t("SMS_CODE_PROMPT", mobiles=mobiles, hours=hours), "sms_code",
                  pattern=SMS_CODE.pattern)
@@ -406,20 +545,39 @@ def restart_handle(ctx, value):
 
 # -- the table ----------------------------------------------------------------------------------
 
-def _form_steps():
+def _steps_of(form_id):
+    """The steps of a form's screens (one per copy a flow may ask)."""
+    return [screen_step(forms.screen_id(form_id, i)) for i in range(forms.max_copies(form_id))]
+
+
+def _screen_steps():
+    """A step per screen (a form, a copy, a pick), and the "another one?" between copies. Any
+    later form of a flow may follow a screen: a condition on the answers may skip the next."""
     out = []
-    for form_id in forms.FORMS:
-        successors = {"confirm"}
+    for form_id, form in forms.FORMS.items():
+        later = {"confirm"}
         for fl in forms.FLOWS.values():
-            if form_id in fl.forms and fl.forms.index(form_id) + 1 < len(fl.forms):
-                successors.add(f"form.{fl.forms[fl.forms.index(form_id) + 1]}")
-        out.append(Step(f"form.{form_id}", FORM, form_enter(form_id), form_handle(form_id),
-                        next=tuple(sorted(successors)), form_id=form_id))
+            if form_id in fl.forms:
+                for other in fl.forms[fl.forms.index(form_id) + 1:]:
+                    later.update(_steps_of(other))
+        n = forms.max_copies(form_id)
+        for i in range(n):
+            screen = forms.screen_id(form_id, i)
+            more = {f"more.{screen}"} if i + 1 < n else set()
+            if form.ask == forms.PICK:
+                out.append(Step(screen_step(screen), CHOICE, pick_enter(screen), pick_handle(screen),
+                                next=tuple(sorted(later | more))))
+            else:
+                out.append(Step(screen_step(screen), FORM, form_enter(screen), form_handle(screen),
+                                next=tuple(sorted(later | more)), form_id=form_id))
+            if more:
+                out.append(Step(f"more.{screen}", CHOICE, more_enter(screen), more_handle(screen),
+                                next=tuple(sorted(later | {screen_step(forms.screen_id(form_id, i + 1))}))))
     return out
 
 
-FORM_STEPS = tuple(f"form.{f}" for f in forms.FORMS)
-FIRST_FORMS = tuple(sorted({f"form.{fl.forms[0]}" for fl in forms.FLOWS.values()}))
+FORM_STEPS = tuple(s for f in forms.FORMS for s in _steps_of(f))
+FIRST_FORMS = tuple(sorted({screen_step(fl.forms[0]) for fl in forms.FLOWS.values()}))
 
 STEPS = {s.id: s for s in (
     Step("welcome", CHOICE, welcome_enter, welcome_handle, anchor=True,
@@ -427,7 +585,7 @@ STEPS = {s.id: s for s in (
     Step("eligibility", AUTO, eligibility_enter, next=("kind", "not_eligible")),
     Step("not_eligible", CHOICE, not_eligible_enter, not_eligible_handle, next=("eligibility", "kind")),
     Step("kind", CHOICE, kind_enter, kind_handle, next=FIRST_FORMS),
-    *_form_steps(),
+    *_screen_steps(),
     Step("confirm", CHOICE, confirm_enter, confirm_handle, next=FORM_STEPS + SYNC_TARGETS),
     Step("tracking", NONE, tracking_enter, anchor=True),
     Step("sms", TEXT, sms_enter, sms_handle, anchor=True, next=SYNC_TARGETS),

@@ -88,6 +88,8 @@ TEXTS = {
     "EXPECT_choice": ("从选项中选择一项", "a choice from the list"),
     "EXPECT_form": ("填写表单", "the form filled in"),
     "EXPECT_text": ("输入文字", "some text"),
+    "PICK": ("{title}：可多选，点一下选中，再点一下取消，选好后点「完成」。已选：{chosen}",
+             "{title}: tap to choose, tap again to unchoose, then \"Done\". Chosen: {chosen}"),
     "CONFIRM": ("请核对备案信息，确认无误后提交：\n{summary}",
                 "Check the filing, then submit:\n{summary}"),
     "ACTION_REFUSED": ("操作未成功：{message}{suggest}", "That did not work: {message}{suggest}"),
@@ -180,6 +182,8 @@ CHOICE_LABELS = {
     "withdraw": ("撤销订单", "Withdraw"),
     "reopen": ("重新打开订单", "Reopen the order"),
     "restart": ("开始新的备案", "Start a new filing"),
+    "add_more": ("添加", "Add one"),
+    "no_more": ("不用了", "No, that's all"),
 }
 
 

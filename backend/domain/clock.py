@@ -60,6 +60,23 @@ def parse_instant(text: str) -> float:
     return dt.timestamp()
 
 
+# Where a sandbox clock may start: far enough from datetime's limits (year 1 to 9999) that
+# advancing it, running it and adding a year of deadlines never leaves them.
+EARLIEST_START = "2000-01-01T00:00:00+08:00"
+LATEST_START = "2100-01-01T00:00:00+08:00"
+
+
+def start_problems(text) -> list:
+    """zh-CN problems of a clock start (ISO 8601 text), empty when it is usable."""
+    try:
+        epoch = parse_instant(text)
+    except (TypeError, ValueError, OverflowError):
+        return ["时间格式须为 ISO 8601，例如 2026-06-01T09:00:00+08:00"]
+    if not parse_instant(EARLIEST_START) <= epoch <= parse_instant(LATEST_START):
+        return ["虚拟时钟起点须在 2000-01-01 到 2100-01-01 之间"]
+    return []
+
+
 def to_datetime(epoch: float) -> datetime:
     return datetime.fromtimestamp(epoch, CST)
 

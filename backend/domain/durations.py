@@ -59,3 +59,21 @@ def _idle_days(delay, settings):
     table = {"idle_7d": reminders[0], "idle_15d": reminders[1], "idle_30d": reminders[2],
              "idle_45d": setting(settings, "idle_expiry_days")}
     return table[delay]
+
+
+def idle_days(delay, settings):
+    """Days of an idle timer's delay key (idle_7d … idle_45d) under the sandbox's settings."""
+    return _idle_days(delay, settings)
+
+
+def hours_zh(hours):
+    """A window in hours as users read it: "24 小时", "30 天" (whole days from 48 h on)."""
+    hours = float(hours)
+    if hours >= 48 and hours % 24 == 0:
+        return f"{int(hours // 24)} 天"
+    return f"{int(hours) if hours == int(hours) else hours:g} 小时"
+
+
+def working_days_zh(lo, hi=None):
+    """"1 个工作日", "1–3 个工作日"."""
+    return f"{lo} 个工作日" if hi is None or hi == lo else f"{lo}–{hi} 个工作日"

@@ -15,6 +15,7 @@ from backend.domain.errors import DomainError
 FOUR_DIGIT_YEAR_FROM = 2020  # entity serials carry a 4-digit year from 2020 on
 FIRST_FILING_YEAR = 2004  # oldest year accepted in an ICP备 serial
 FIRST_LICENCE_YEAR = 2000  # ICP licences predate the filing system (京ICP证000007号)
+MAX_SEQUENCE = 999_999  # an entity serial ends in 6 digits
 
 
 class InvalidNumber(DomainError):
@@ -28,7 +29,7 @@ def entity_number(province_code, year, seq):
     abbr = provinces.get(province_code).icp_abbr
     if not FIRST_FILING_YEAR <= year <= 9999:
         raise ValueError(f"year out of range: {year}")
-    if not 1 <= seq <= 999_999:
+    if not 1 <= seq <= MAX_SEQUENCE:
         raise ValueError(f"sequence out of range: {seq}")
     if year >= FOUR_DIGIT_YEAR_FROM:
         return f"{abbr}ICP备{year:04d}{seq:06d}号"
@@ -51,15 +52,15 @@ _DASHES = dict.fromkeys(map(ord, "‐‑‒–—―−﹘﹣"), "-")
 # Invisible characters that survive copy-paste from web pages.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
 
-_SITE = r"(?:-(?P<site>\d+)(?P<suffix>[AX])?)?"
+_SITE = r"(?:-(?P<site>[0-9]+)(?P<suffix>[AX])?)?"
 # The province part is matched loosely (`.*?`) so a wrong or unknown one gets
 # its own reason code instead of "unknown format".
 _PATTERNS = (
     # 号 may also sit after the site index, as in 滇ICP备09010050-5号.
-    ("icp", re.compile(rf"(?P<abbr>.*?)ICP备(?P<serial>\d+)(?P<hao1>号)?{_SITE}(?P<hao2>号)?")),
-    ("legacy", re.compile(rf"(?P<abbr>.*?)ICP证(?P<serial>\d+)(?P<hao1>号)?{_SITE}(?P<hao2>号)?")),
-    ("b2", re.compile(rf"(?P<abbr>.*?)B2-(?P<serial>\d+){_SITE}")),
-    ("police", re.compile(r"(?P<abbr>.*?)公网安备(?P<serial>\d+)(?P<hao1>号)?")),
+    ("icp", re.compile(rf"(?P<abbr>.*?)ICP备(?P<serial>[0-9]+)(?P<hao1>号)?{_SITE}(?P<hao2>号)?")),
+    ("legacy", re.compile(rf"(?P<abbr>.*?)ICP证(?P<serial>[0-9]+)(?P<hao1>号)?{_SITE}(?P<hao2>号)?")),
+    ("b2", re.compile(rf"(?P<abbr>.*?)B2-(?P<serial>[0-9]+){_SITE}")),
+    ("police", re.compile(r"(?P<abbr>.*?)公网安备(?P<serial>[0-9]+)(?P<hao1>号)?")),
 )
 
 _KIND_BY_SUFFIX = {

@@ -19,6 +19,7 @@ from typing import Callable
 
 from backend.domain import provinces
 from backend.domain import validation as V
+from backend.domain.scenarios import domain_key as _domain_key
 
 PRE_APPROVAL_CONTENT = frozenset({"news", "publishing", "drugs_medical", "culture", "radio_film_tv",
                                   "finance", "ride_hailing", "games"})
@@ -135,10 +136,6 @@ def age_on(born: date, today: date) -> int:
 
 
 # --- domain checks -------------------------------------------------------------
-
-def _domain_key(value):
-    return V.domain_ascii(value) if isinstance(value, str) and value.strip() else None
-
 
 def _per_domain(failed):
     """Check each website's registry record; unregistered domains are another rule's job."""

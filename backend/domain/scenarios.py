@@ -47,10 +47,12 @@ EARLY_SERVE_ACCESS = frozenset({"provider_approved", "sms_verification", "bureau
 # -- the national registry, read-only ---------------------------------------------------
 
 def domain_key(domain):
+    """The form two domains are compared in: lowercase punycode, no trailing dot."""
     return V.domain_ascii(domain) if isinstance(domain, str) and domain.strip() else None
 
 
 def number_key(number):
+    """A record number as MIIT prints it, or None when it does not parse."""
     try:
         return numbering.parse(number)["normalized"]
     except (numbering.InvalidNumber, TypeError, AttributeError):
@@ -62,6 +64,17 @@ def website_domains(website):
     (filings made before the one-domain-per-website rule may carry several)."""
     out = [website.get("domain")] + list(website.get("extra_domains") or [])
     return [d for d in out if isinstance(d, str) and d]
+
+
+def is_active_site(website, entities):
+    """On record today: the website is active and so is its entity (`entities`: id → entity)."""
+    return website.get("status") == ACTIVE and (entities.get(website.get("entity_id")) or {}).get("status") == ACTIVE
+
+
+def active_sites(entities, websites):
+    """The websites on record today, active under an active entity — what MIIT's query shows,
+    the gateway serves, the NAT IP quota counts and the preconditions look up."""
+    return [w for w in websites if is_active_site(w, entities)]
 
 
 def filing_type(website):
@@ -107,8 +120,8 @@ class Records:
 
     def sites(self, entity_id=None):
         """Active websites under active entities (of one entity when given)."""
-        return [w for w in self.websites if w.get("status") == ACTIVE and self.entity(w.get("entity_id"))
-                and (entity_id is None or w.get("entity_id") == entity_id)]
+        return [w for w in active_sites(self.entities, self.websites)
+                if entity_id is None or w.get("entity_id") == entity_id]
 
     def site_with_domain(self, domain):
         key = domain_key(domain)
@@ -230,10 +243,13 @@ def _contacts(entity_owner, site_owners, roles):
     return [c for c in out if c]
 
 
-def _merge(base, changes):
+def merge_changes(base, changes):
+    """`base` with `changes` on top, nested dicts merged (a None value is kept, not a deletion:
+    unlike the RFC 7396 merge patch of an order's edit, applications.merge). The contacts an
+    order predicts and the record its approval writes (effects) are both computed with it."""
     out = dict(base or {})
     for k, v in (changes or {}).items():
-        out[k] = _merge(out.get(k), v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+        out[k] = merge_changes(out.get(k), v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
     return out
 
 
@@ -413,8 +429,8 @@ def _change_filing(records, payload, roles):
     normalized = dict(payload)
     if "websites" in payload:
         normalized["websites"] = entries
-    owner = _merge(own.get("responsible"), (changes or {}).get("responsible")) if changes else None
-    site_owners = [_merge(s.get("responsible") or own.get("responsible"), e.get("responsible"))
+    owner = merge_changes(own.get("responsible"), (changes or {}).get("responsible")) if changes else None
+    site_owners = [merge_changes(s.get("responsible") or own.get("responsible"), e.get("responsible"))
                    for s, e in zip(sites, entries)]
     contacts = _contacts(owner or own.get("responsible"), site_owners,
                          [r for r in roles if r != "entity" or changes])
@@ -425,7 +441,7 @@ def _change_filing(records, payload, roles):
 def _change_website(records, payload, roles):
     own = _own_at_tencent(records)
     sites, entries = _resolve_changes(records, own, payload["websites"], allow_filing_type=True)
-    site_owners = [_merge(s.get("responsible") or own.get("responsible"), e.get("responsible"))
+    site_owners = [merge_changes(s.get("responsible") or own.get("responsible"), e.get("responsible"))
                    for s, e in zip(sites, entries)]
     return Resolution(dict(payload, websites=entries), entity_id=own["id"], website_ids=[s["id"] for s in sites],
                       province=own.get("province"), contacts=_contacts(own.get("responsible"), site_owners, roles))
@@ -629,13 +645,13 @@ def _partial_person_problems(person, prefix):
     given = {f"{prefix}.{k}" for k in person}
     if "certificate_number" in person and "certificate_type" not in person:
         person = dict(person, certificate_type="resident_id")
-    return [p for p in V.person_problems(_merge(_PERSON_PROBE, person), prefix) if p[0] in given]
+    return [p for p in V.person_problems(merge_changes(_PERSON_PROBE, person), prefix) if p[0] in given]
 
 
 def _entity_change_problems(changes):
     if not isinstance(changes, dict) or not changes:
         return [("entity", "NOTHING_TO_CHANGE", "请填写要变更的主体信息")]
-    probe = _merge(_ENTITY_PROBE, {k: v for k, v in changes.items() if k != "responsible"})
+    probe = merge_changes(_ENTITY_PROBE, {k: v for k, v in changes.items() if k != "responsible"})
     wanted = {f"entity.{k}" for k in changes if k != "responsible"}
     out = [p for p in V.entity_problems(probe) if p[0] in wanted]
     if "responsible" in changes:

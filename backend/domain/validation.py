@@ -36,15 +36,18 @@ _NON_PROVINCE_ID_REGIONS = ("71", "81", "82", "83")
 # Certificate shapes without a public checksum: only length and charset are checked.
 _CERT_PATTERNS = {
     "passport": (re.compile(r"[A-Z0-9]{5,20}"), "护照号码应为 5–20 位字母或数字"),
-    "hk_macao_permit": (re.compile(r"[HM]\d{8}(\d{2})?"),
+    "hk_macao_permit": (re.compile(r"[HM][0-9]{8}([0-9]{2})?"),
                         "港澳居民来往内地通行证号码应为 H 或 M 开头加 8 或 10 位数字"),
-    "taiwan_permit": (re.compile(r"\d{8}(\d{2})?"), "台湾居民来往大陆通行证号码应为 8 或 10 位数字"),
-    "foreign_permanent_id": (re.compile(r"[A-Z]{3}\d{12}|9\d{17}"),
+    "taiwan_permit": (re.compile(r"[0-9]{8}([0-9]{2})?"), "台湾居民来往大陆通行证号码应为 8 或 10 位数字"),
+    "foreign_permanent_id": (re.compile(r"[A-Z]{3}[0-9]{12}|9[0-9]{17}"),
                              "外国人永久居留身份证号码应为 15 位（3 位字母加 12 位数字）或 9 开头的 18 位数字"),
     "org_code": (re.compile(r"[0-9A-Z]{8}-?[0-9X]"), "组织机构代码应为 9 位（8 位数字或大写字母加 1 位校验码）"),
 }
 
-_MOBILE = re.compile(r"(?:\+?86)?(1[3-9]\d{9})")
+# ASCII digits only ([0-9], not \d): str.isdigit() and \d also accept "²" or "٣", which int() or
+# stdnum then choke on.
+_MOBILE = re.compile(r"(?:\+?86)?(1[3-9][0-9]{9})")
+_RESIDENT_ID = re.compile(r"[0-9]{17}[0-9X]")
 _EMAIL_LOCAL = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
 _LDH_LABEL = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")
 # Ideographic and full-width full stops: IME users type them as the dot.
@@ -71,7 +74,7 @@ def check_resident_id(value) -> list:
     the simulator only needs the province (for the non-local ID rule).
     """
     number = ric.compact(_text(value))
-    if len(number) != 18 or not number[:17].isdigit() or number[17] not in "0123456789X":
+    if not _RESIDENT_ID.fullmatch(number):
         return _problem("ID_FORMAT_INVALID", "居民身份证号码应为 18 位，前 17 位为数字，最后一位为数字或 X")
     region = number[:2]
     if region not in _NON_PROVINCE_ID_REGIONS and not is_province_code(region):

@@ -4,7 +4,7 @@ The API's allowed actions, the workers' timers, the chat's status cards and the
 README's state diagram are all derived from STATES, TRANSITIONS and TIMERS below.
 Nothing else in the code base names a transition by hand.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from backend.domain import kinds as K
 
@@ -21,17 +21,27 @@ class State:
 
 @dataclass(frozen=True)
 class Transition:
+    """One row. `via` says how the user fires it through the API: "action" (POST
+    …/actions/<action>), "edit" (PATCH the order), "sms" (POST …/sms-verification), or
+    None: not a choice offered to the user (rows of other actors, and `sms_failed`, the
+    consequence of one wrong code too many)."""
     action: str
     source: str
     target: str
     actor: str  # user | provider | bureau | clock | system
     zh: str
     kinds: frozenset = K.ALL
+    via: str | None = None
 
 
 @dataclass(frozen=True)
 class Timer:
-    """A timer armed on entering `state`; when due it fires one of `actions`.
+    """A timer armed on entering `state`; when due it fires the action its outcome maps to.
+
+    `outcomes` maps what happened to the action of the table that records it: for a
+    review (`review` = "provider" or "bureau") the reviewer's verdict, {"approve": …,
+    "reject": …}; for a plain deadline or hand-over {"due": …}; for a reminder {} (an
+    outbox message, no move).
 
     `mode` "progress" timers move the application on (reviews, hand-over);
     "deadline" timers only fire when the user lets time run out (SMS window,
@@ -42,7 +52,16 @@ class Timer:
     name: str
     delay: str  # key of domain.durations
     mode: str  # progress | deadline
-    actions: tuple = ()  # () = a reminder: an outbox message, no move
+    outcomes: dict = field(default_factory=dict, hash=False)
+    review: str | None = None  # provider | bureau: who decides the outcome
+
+    @property
+    def actions(self):
+        """The actions this timer can fire, in the order of its outcomes."""
+        return tuple(self.outcomes.values())
+
+    def action_for(self, outcome="due"):
+        return self.outcomes[outcome]
 
 
 STATES = {s.name: s for s in (
@@ -60,30 +79,30 @@ STATES = {s.name: s for s in (
 
 T = Transition
 TRANSITIONS = (
-    T("edit", "draft", "draft", "user", "修改信息"),
-    T("submit", "draft", "provider_review", "user", "提交备案"),
-    T("withdraw", "draft", "withdrawn", "user", "放弃订单"),
+    T("edit", "draft", "draft", "user", "修改信息", via="edit"),
+    T("submit", "draft", "provider_review", "user", "提交备案", via="action"),
+    T("withdraw", "draft", "withdrawn", "user", "放弃订单", via="action"),
     T("provider_approve", "provider_review", "provider_approved", "provider", "初审通过"),
     T("provider_reject", "provider_review", "provider_rejected", "provider", "初审驳回"),
-    T("withdraw", "provider_review", "withdrawn", "user", "撤销备案"),
-    T("edit", "provider_rejected", "provider_rejected", "user", "按驳回意见修改"),
-    T("resubmit", "provider_rejected", "provider_review", "user", "重新提交"),
-    T("withdraw", "provider_rejected", "withdrawn", "user", "放弃订单"),
+    T("withdraw", "provider_review", "withdrawn", "user", "撤销备案", via="action"),
+    T("edit", "provider_rejected", "provider_rejected", "user", "按驳回意见修改", via="edit"),
+    T("resubmit", "provider_rejected", "provider_review", "user", "重新提交", via="action"),
+    T("withdraw", "provider_rejected", "withdrawn", "user", "放弃订单", via="action"),
     T("expire", "provider_rejected", "expired", "clock", "订单超时未处理"),
     T("send_to_bureau", "provider_approved", "sms_verification", "clock", "提交管局，发送核验短信", K.WITH_SMS),
     T("send_to_bureau", "provider_approved", "bureau_review", "clock", "提交管局", K.WITHOUT_SMS),
-    T("withdraw", "provider_approved", "withdrawn", "user", "放弃备案"),
-    T("verify_sms", "sms_verification", "bureau_review", "user", "短信核验通过", K.WITH_SMS),
+    T("withdraw", "provider_approved", "withdrawn", "user", "放弃备案", via="action"),
+    T("verify_sms", "sms_verification", "bureau_review", "user", "短信核验通过", K.WITH_SMS, via="sms"),
     T("sms_failed", "sms_verification", "provider_rejected", "user", "短信核验错误次数过多", K.WITH_SMS),
     T("sms_timeout", "sms_verification", "provider_rejected", "clock", "短信核验超时", K.WITH_SMS),
     T("bureau_approve", "bureau_review", "approved", "bureau", "管局审核通过"),
     T("bureau_reject", "bureau_review", "bureau_rejected", "bureau", "管局驳回"),
-    T("edit", "bureau_rejected", "bureau_rejected", "user", "按驳回意见修改"),
-    T("resubmit", "bureau_rejected", "provider_review", "user", "重新提交"),
-    T("withdraw", "bureau_rejected", "withdrawn", "user", "放弃订单"),
+    T("edit", "bureau_rejected", "bureau_rejected", "user", "按驳回意见修改", via="edit"),
+    T("resubmit", "bureau_rejected", "provider_review", "user", "重新提交", via="action"),
+    T("withdraw", "bureau_rejected", "withdrawn", "user", "放弃订单", via="action"),
     T("expire", "bureau_rejected", "expired", "clock", "订单超时未处理"),
     T("expire", "draft", "expired", "clock", "订单超时未处理"),
-    T("reopen", "expired", "draft", "user", "重新打开订单"),
+    T("reopen", "expired", "draft", "user", "重新打开订单", via="action"),
 )
 
 _IDLE = (
@@ -91,18 +110,21 @@ _IDLE = (
 )
 TIMERS = (
     Timer("provider_review", "provider_review", "provider_review", "progress",
-          ("provider_approve", "provider_reject")),
-    Timer("provider_approved", "send_to_bureau", "to_bureau", "progress", ("send_to_bureau",)),
-    Timer("sms_verification", "sms_timeout", "sms_window", "deadline", ("sms_timeout",)),
+          {"approve": "provider_approve", "reject": "provider_reject"}, review="provider"),
+    Timer("provider_approved", "send_to_bureau", "to_bureau", "progress", {"due": "send_to_bureau"}),
+    Timer("sms_verification", "sms_timeout", "sms_window", "deadline", {"due": "sms_timeout"}),
     Timer("bureau_review", "bureau_review", "bureau_review", "progress",
-          ("bureau_approve", "bureau_reject")),
+          {"approve": "bureau_approve", "reject": "bureau_reject"}, review="bureau"),
     *(Timer(state, name, delay, "deadline")
       for state in ("draft", "provider_rejected", "bureau_rejected") for name, delay in _IDLE),
-    *(Timer(state, "expire", "idle_45d", "deadline", ("expire",))
+    *(Timer(state, "expire", "idle_45d", "deadline", {"due": "expire"})
       for state in ("draft", "provider_rejected", "bureau_rejected")),
 )
 
 ACTORS = ("user", "provider", "bureau", "clock", "system")
+VIAS = ("action", "edit", "sms")  # how a user row is offered: see Transition
+REVIEWERS = ("provider", "bureau")
+VERDICTS = ("approve", "reject")
 
 
 def state(name):
@@ -123,12 +145,19 @@ def moves_from(source, kind, actor=None):
 
 
 def user_actions(source, kind):
-    """What the user may do now; `sms_failed` is the consequence of verify_sms, not a choice."""
+    """What the user may do now: the rows offered through the API (`via`); `sms_failed`
+    has none, it is the consequence of verify_sms, not a choice."""
     seen = []
     for t in moves_from(source, kind, "user"):
-        if t.action != "sms_failed" and t.action not in seen:
+        if t.via is not None and t.action not in seen:
             seen.append(t.action)
     return seen
+
+
+def actions_via(via):
+    """The actions the user fires through one kind of endpoint (see Transition.via),
+    e.g. "action": submit, resubmit, withdraw, reopen."""
+    return sorted({t.action for t in TRANSITIONS if t.via == via})
 
 
 def timers_for(source):
@@ -167,10 +196,21 @@ def problems():
             out.append(f"{t.action}: unknown actor {t.actor}")
         if not t.kinds <= K.ALL:
             out.append(f"{t.action}: unknown kinds {set(t.kinds - K.ALL)}")
+        if t.via is not None and t.via not in VIAS:
+            out.append(f"{t.action}: unknown via {t.via}")
+        if t.via is not None and t.actor != "user":
+            out.append(f"{t.action}: via {t.via} but actor {t.actor} (only user rows are offered)")
+        if t.actor in ("provider", "bureau", "clock") and not any(
+                tm.state == t.source and t.action in tm.actions for tm in TIMERS):
+            out.append(f"{t.action}: no timer of {t.source} fires it")
+    vias = {}
+    for t in TRANSITIONS:
+        vias.setdefault(t.action, set()).add(t.via)
+    for action, found in sorted(vias.items()):
+        if len(found) > 1:
+            out.append(f"{action}: offered via {sorted(map(str, found))} (one way per action)")
     for tm in TIMERS:
-        for action in tm.actions:
-            if not any(find(tm.state, action, k) for k in K.ALL):
-                out.append(f"timer {tm.name}: no row {tm.state} --{action}-->")
+        out += _timer_problems(tm)
     for kind in K.ALL:
         reach = reachable(kind)
         for name, st in STATES.items():
@@ -184,6 +224,32 @@ def problems():
             # every state must be able to end (no trap cycles): some terminal is reachable
             if not any(STATES[s].terminal for s in reachable(kind, name) if s in STATES):
                 out.append(f"{kind}: no terminal state reachable from {name}")
+    return out
+
+
+def _timer_problems(tm):
+    out = []
+    if tm.state not in STATES:
+        out.append(f"timer {tm.name}: unknown state {tm.state}")
+    if tm.mode not in ("progress", "deadline"):
+        out.append(f"timer {tm.name}: unknown mode {tm.mode}")
+    if tm.review is not None and tm.review not in REVIEWERS:
+        out.append(f"timer {tm.name}: unknown reviewer {tm.review}")
+    wanted = set(VERDICTS) if tm.review else ({"due"} if tm.outcomes else set())
+    if set(tm.outcomes) != wanted:
+        out.append(f"timer {tm.name}: outcomes {sorted(tm.outcomes)}, expected {sorted(wanted)}")
+    if not tm.outcomes and tm.mode != "deadline":
+        out.append(f"timer {tm.name}: a reminder (no outcome) must be a deadline")
+    actor = tm.review or "clock"
+    for action in tm.actions:
+        rows = [find(tm.state, action, k) for k in K.ALL]
+        rows = [r for r in rows if r is not None]
+        if not rows:
+            out.append(f"timer {tm.name}: no row {tm.state} --{action}-->")
+        for row in rows:
+            if row.actor != actor:
+                out.append(f"timer {tm.name}: {action} is fired by {row.actor}, not {actor}")
+                break
     return out
 
 

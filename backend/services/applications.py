@@ -2,12 +2,16 @@
 import copy
 import json
 
-from backend.domain import audit, eligibility, kinds, scenarios, validation, workflow
+from backend.domain import audit, durations, eligibility, kinds, scenarios, validation, workflow
 from backend.domain.clock import iso
 from backend.domain.errors import Conflict, NotFound, Unprocessable
 from backend.services import cloud, engine, world
 from backend.store import keys
 from backend.store import tx as store
+
+# what create, edit and act read: the orders and their timers, the filings on record
+# (preconditions) and the account's resources (eligibility of the NAT IPs)
+CHECKS = (*store.WORKFLOW, *store.RECORDS, *world.RESOURCES)
 
 
 def _get(tx, app_id):
@@ -104,7 +108,7 @@ def create(r, sid, kind, payload):
         engine.arm(tx, app, now)
         tx.put("applications", app)
         return app
-    return engine.view(store.run(r, sid, fn))
+    return engine.view(store.run(r, sid, fn, prefetch=CHECKS))
 
 
 def merge(base, patch):
@@ -130,7 +134,7 @@ def edit(r, sid, app_id, patch):
         now = world.now(tx)
         app = _resolved(app, resolution)
         return engine.fire(tx, app, "edit", "user", now, reason="修改订单信息")
-    return engine.view(store.run(r, sid, fn))
+    return engine.view(store.run(r, sid, fn, prefetch=CHECKS))
 
 
 def act(r, sid, app_id, action, reason=None):
@@ -143,7 +147,7 @@ def act(r, sid, app_id, action, reason=None):
                                         check_ips=action != "reopen")
             app = _resolved(app, resolution)
         return engine.fire(tx, app, action, "user", world.now(tx), reason=reason)
-    return engine.view(store.run(r, sid, fn))
+    return engine.view(store.run(r, sid, fn, prefetch=CHECKS))
 
 
 def verify_sms(r, sid, app_id, code):
@@ -156,9 +160,11 @@ def verify_sms(r, sid, app_id, code):
         if code == app["sms"]["code"]:
             return engine.fire(tx, app, "verify_sms", "user", now), None
         wrong = app["sms"]["wrong"] + 1
-        allowed = int(world.settings(tx).get("sms_max_wrong", 5))
+        settings = world.settings(tx)
+        allowed = int(durations.setting(settings, "sms_max_wrong"))
         if wrong > allowed:
-            return engine.fire(tx, app, "sms_failed", "user", now, audit_data=[audit.SMS_CODE_FAILED]), None
+            return engine.fire(tx, app, "sms_failed", "user", now,
+                               audit_data=[audit.sms_code_failed(settings)]), None
         app = dict(app, sms=dict(app["sms"], wrong=wrong), version=app["version"] + 1)
         tx.add_history(app_id, {"at": iso(now), "action": "verify_sms_wrong", "from": app["state"],
                                 "to": app["state"], "actor": "user", "version": app["version"],
@@ -166,7 +172,7 @@ def verify_sms(r, sid, app_id, code):
         _keep_timers(tx, app)
         tx.put("applications", app)
         return app, allowed - wrong + 1
-    app, left = store.run(r, sid, fn)
+    app, left = store.run(r, sid, fn, prefetch=store.WORKFLOW)
     if left is not None:
         raise Unprocessable({"code": [f"核验码错误，还可尝试 {left} 次"]}, code="SMS_CODE_WRONG",
                             message="短信核验码错误")

@@ -3,6 +3,7 @@ from datetime import date, timedelta
 
 from backend.domain import eligibility
 from backend.domain.errors import Unprocessable
+from backend.domain.review import add_months
 from backend.domain.rng import rng
 from backend.services import world
 from backend.store import tx as store
@@ -11,17 +12,6 @@ COLLECTIONS = {
     "environments": "env-", "resource_packs": "pack-", "vpcs": "vpc-",
     "nat_gateways": "nat-", "services": "svc-",
 }
-
-
-def add_months(day: date, months: int) -> date:
-    y, m = divmod(day.month - 1 + months, 12)
-    y += day.year
-    m += 1
-    for d in (day.day, 30, 29, 28):  # 31 Jan + 1 month = 28/29 Feb
-        try:
-            return date(y, m, d)
-        except ValueError:
-            continue
 
 
 def _ref(tx, collection, doc_id, field):

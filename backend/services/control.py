@@ -54,7 +54,7 @@ def teleport(r, sid, app_id, target, reason=None, audit_data=None):
         engine.arm(tx, app, now)
         tx.put("applications", app)
         return app
-    return engine.view(store.run(r, sid, fn))
+    return engine.view(store.run(r, sid, fn, prefetch=store.WORKFLOW))
 
 
 def reset_application(r, sid, app_id, reason=None):
@@ -79,4 +79,4 @@ def reset_application(r, sid, app_id, reason=None):
         engine.arm(tx, app, now)
         tx.put("applications", app)
         return app
-    return engine.view(store.run(r, sid, fn))
+    return engine.view(store.run(r, sid, fn, prefetch=store.WORKFLOW))

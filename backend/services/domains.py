@@ -9,13 +9,24 @@ from backend.store import tx as store
 DEFAULT_REGISTRAR = "DNSPod"
 
 
+def _find(tx, name):
+    """The record of a domain however it is typed (case, full-width letters, 。 as the dot,
+    Unicode or punycode): by its normalised id, else by the punycode form."""
+    key = validation.normalize_domain(name)
+    doc = tx.get("domains", key)
+    if doc is None and key:
+        wanted = validation.domain_ascii(key)
+        doc = next((d for d in tx.all("domains") if validation.domain_ascii(d["name"]) == wanted), None)
+    return doc
+
+
 def build(tx, data):
-    name = str(data.get("name", "")).strip().lower().rstrip(".")
+    name = validation.normalize_domain(data.get("name"))
     # the registry holds any well-formed domain; the TLD list is checked when filing
     problems = [p for p in validation.check_domain(name) if p[0] == "DOMAIN_SYNTAX_INVALID"]
     if problems:
         raise Unprocessable({"name": [msg for _, msg in problems]})
-    if tx.get("domains", name) is not None:
+    if _find(tx, name) is not None:
         raise Conflict("DOMAIN_EXISTS", f"域名 {name} 已在注册信息中", domain=name)
     today = world.today(tx)
     doc = {"registrar": DEFAULT_REGISTRAR, "registrar_approved": True, "real_name_status": "verified",
@@ -36,7 +47,7 @@ def list_all(r, sid):
 
 
 def get(r, sid, name):
-    doc = store.read(r, sid).get("domains", name.lower())
+    doc = _find(store.read(r, sid), name)
     if doc is None:
         raise NotFound("DOMAIN_NOT_FOUND", "域名不在注册信息中", domain=name)
     return doc
@@ -45,7 +56,7 @@ def get(r, sid, name):
 def update(r, sid, name, changes):
     """Fix a registry record (e.g. complete real-name verification) — the holder's side of a rejection."""
     def fn(tx):
-        doc = tx.get("domains", name.lower())
+        doc = _find(tx, name)
         if doc is None:
             raise NotFound("DOMAIN_NOT_FOUND", "域名不在注册信息中", domain=name)
         doc = {**doc, **{k: v for k, v in changes.items() if v is not None and k not in ("id", "name")}}

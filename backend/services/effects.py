@@ -1,6 +1,7 @@
 """What entering a state does: SMS codes, notifications, and the effects of approval."""
-from backend.domain import kinds, numbering, scenarios
+from backend.domain import durations, kinds, numbering, scenarios
 from backend.domain.clock import iso, to_datetime
+from backend.domain.errors import DomainError
 from backend.domain.rng import rng
 from backend.services import faults, world
 
@@ -44,22 +45,29 @@ def on_enter(tx, app, row, at):
 
 def _provider_review(tx, app, row, at):
     app = dict(app, attempt=app.get("attempt", 0) + 1, audit_data=[], submitted_at=iso(at))
-    notify(tx, app, at, "ORDER_SUBMITTED", f"您的备案订单 {app['id']} 已提交，腾讯云将在 1 个工作日内完成初审。")
+    days = durations.working_days_zh(durations.setting(world.settings(tx), "provider_review_wd"))
+    notify(tx, app, at, "ORDER_SUBMITTED", f"您的备案订单 {app['id']} 已提交，腾讯云将在 {days}内完成初审。")
     return app
 
 
 def _provider_approved(tx, app, row, at):
-    notify(tx, app, at, "PROVIDER_APPROVED", f"备案订单 {app['id']} 已通过腾讯云初审，将在 1–3 个工作日内提交至管局。")
+    settings = world.settings(tx)
+    days = durations.working_days_zh(durations.setting(settings, "to_bureau_wd_min"),
+                                     durations.setting(settings, "to_bureau_wd_max"))
+    notify(tx, app, at, "PROVIDER_APPROVED", f"备案订单 {app['id']} 已通过腾讯云初审，将在 {days}内提交至管局。")
     return app
 
 
 def _sms(tx, app, row, at):
-    code = f"{rng(world.seed(tx), app['id'], 'sms', app['version']).randint(0, 999999):06d}"
+    # seeded by the attempt (DESIGN invariant 6), so the code of a submission never depends
+    # on how many versions (edits, wrong codes) came before it
+    code = f"{rng(world.seed(tx), app['id'], 'sms', app.get('attempt', 0)).randint(0, 999999):06d}"
+    window = durations.hours_zh(durations.setting(world.settings(tx), "sms_window_hours"))
     mobiles = sms_recipients(app)
     lost = faults.sms_lost(tx, app)  # fault injection: a forced SMS timeout, the code never arrives
     for mobile in [] if lost else mobiles:
         notify(tx, app, at, "MIIT_SMS_CODE", f"【工信部】您的ICP备案短信核验码为 {code}，"
-               "请在 24 小时内登录备案小程序完成核验。", channel="sms", to=mobile)
+               f"请在 {window}内登录备案小程序完成核验。", channel="sms", to=mobile)
     sms = {"code": code, "sent_at": iso(at), "wrong": 0, "recipients": mobiles}
     return dict(app, sms=dict(sms, lost=True) if lost else sms)
 
@@ -105,7 +113,8 @@ def _withdrawn(tx, app, row, at):
 
 
 def _expired(tx, app, row, at):
-    notify(tx, app, at, "ORDER_EXPIRED", f"备案订单 {app['id']} 超过 45 天未处理，已过期。")
+    days = durations.setting(world.settings(tx), "idle_expiry_days")
+    notify(tx, app, at, "ORDER_EXPIRED", f"备案订单 {app['id']} 超过 {days} 天未处理，已过期。")
     return app
 
 
@@ -124,6 +133,10 @@ def next_entity_number(tx, province, at):
     year = to_datetime(at).year
     name = f"icp:{province}:{year}"
     seq = tx.counter(name) or rng(world.seed(tx), "icp-seq", province, year).randint(1000, 60000)
+    if seq + 1 > numbering.MAX_SEQUENCE:
+        raise DomainError("NUMBER_SEQUENCE_EXHAUSTED",
+                          f"{year} 年该省份的备案号顺序号已用完，无法分配新的主体备案号", status=409,
+                          province=province, year=year)
     tx.set_counter(name, seq + 1)
     return numbering.entity_number(province, year, seq + 1)
 
@@ -224,12 +237,6 @@ _SITE_FIELDS = ("name", "service_content", "commercial", "pre_approval_number", 
 _ENTITY_FIELDS = ("name", "address", "residence_permit", "id_valid_until")
 
 
-def _changed(base, changes):
-    out = dict(base or {})
-    out.update({k: v for k, v in (changes or {}).items()})
-    return out
-
-
 def _change(tx, app, at):
     """变更备案 / 变更网站: the record updated in place; numbers and access kept."""
     entity, sites = _targets(tx, app)
@@ -237,14 +244,15 @@ def _change(tx, app, at):
     if isinstance(changes, dict):
         entity.update({k: changes[k] for k in _ENTITY_FIELDS if k in changes})
         if isinstance(changes.get("responsible"), dict):
-            entity["responsible"] = _changed(entity.get("responsible"), changes["responsible"])
+            entity["responsible"] = scenarios.merge_changes(entity.get("responsible"), changes["responsible"])
         entity["changed_at"] = iso(at)
     entries = {e["website_id"]: e for e in app["payload"].get("websites") or []}
     for site in sites:
         entry = entries.get(site["id"], {})
         site = dict(site, **{k: entry[k] for k in _SITE_FIELDS if k in entry}, changed_at=iso(at))
         if isinstance(entry.get("responsible"), dict):
-            site["responsible"] = _changed(site.get("responsible") or entity.get("responsible"), entry["responsible"])
+            site["responsible"] = scenarios.merge_changes(site.get("responsible") or entity.get("responsible"),
+                                                         entry["responsible"])
         removed = {scenarios.domain_key(d) for d in entry.get("remove_domains") or []}
         if removed:
             kept = [d for d in scenarios.website_domains(site) if scenarios.domain_key(d) not in removed]

@@ -42,19 +42,29 @@ def fire(tx, app, action, actor, at, reason=None, audit_data=None):
 
 
 def disarm(tx, app_id):
+    """Remove the application's timers (failed ones too) and, once committed, their RQ jobs.
+    (A paused clock has none: pausing took every timer off RQ's schedule.)"""
+    running = world.clock(tx).scale > 0
     for t in tx.timers():
         if t["app_id"] == app_id:
             tx.remove_timer(t["id"])
+            if running:
+                tx.after_commit.append(lambda sid=tx.sid, tid=t["id"]: scheduling.unschedule(sid, tid))
 
 
 def arm(tx, app, at):
-    """Arm the timers the table declares for the state just entered."""
+    """Arm the timers the table declares for the state just entered.
+
+    Durations are drawn from an RNG seeded by (sandbox seed, application, stage, attempt)
+    (DESIGN invariant 6): not by the version, which wrong SMS codes and edits also bump."""
+    settings = world.settings(tx)
+    seed = world.seed(tx)
+    clock = world.clock(tx)
     province = provinces.get(scenarios.province_of(app))
-    province = provinces.with_overrides(province, world.settings(tx).get("province_overrides"))
+    province = provinces.with_overrides(province, settings.get("province_overrides"))
     for spec in workflow.timers_for(app["state"]):
-        rand = rng(world.seed(tx), app["id"], spec.name, app["version"])
-        when = due(spec.delay, at, province=province, kind=app["kind"],
-                   settings=world.settings(tx), rand=rand)
+        rand = rng(seed, app["id"], spec.name, app.get("attempt", 0))
+        when = due(spec.delay, at, province=province, kind=app["kind"], settings=settings, rand=rand)
         when += faults.extra_delay(tx, app, spec.name)  # fault injection: "delay a stage"
         mode = spec.mode
         if spec.name == "sms_timeout" and (app.get("sms") or {}).get("lost"):
@@ -63,8 +73,8 @@ def arm(tx, app, at):
                "state": app["state"], "version": app["version"], "due": when, "due_at": iso(when),
                "mode": mode}
         tx.add_timer(doc)
-        clock = world.clock(tx)
-        tx.after_commit.append(lambda d=doc, sid=tx.sid: scheduling.hand_to_rq(sid, d, clock))
+        if clock.scale > 0:  # a paused clock schedules nothing: an advance delivers its timers
+            tx.after_commit.append(lambda d=doc, sid=tx.sid, c=clock: scheduling.hand_to_rq(sid, d, c))
 
 
 def view(app):

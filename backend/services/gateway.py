@@ -10,17 +10,14 @@ The simulator's own hosts (ICPSIM_HOSTS, IP literals, ICPSIM_PUBLIC_HOST) are ne
 customer domains, so the API keeps answering on them.
 """
 import ipaddress
-import os
 
 from backend import config
 from backend.domain import scenarios, validation, workflow
-from backend.services import registry
 from backend.store import keys
 from backend.store import tx as store
 
 SANDBOX_HEADER = "X-Icpsim-Sandbox"
 DEFAULT_SANDBOX = "demo"
-DEFAULT_HOSTS = ("127.0.0.1", "localhost", "[::1]", "::1")
 
 SERVED = "SERVED"
 NOT_FILED = "NOT_FILED"  # no record for the domain at all
@@ -53,12 +50,11 @@ def normalize_host(host):
 
 def public_host():
     """Where the simulator itself answers, as host[:port] for Location headers."""
-    return os.environ.get("ICPSIM_PUBLIC_HOST") or f"127.0.0.1:{config.port()}"
+    return config.public_host()
 
 
 def own_hosts():
-    names = os.environ.get("ICPSIM_HOSTS")
-    hosts = {normalize_host(h) for h in (names.split(",") if names else DEFAULT_HOSTS) if h.strip()}
+    hosts = {normalize_host(h) for h in config.hosts()}
     hosts.add(normalize_host(public_host()))
     return hosts
 
@@ -84,12 +80,12 @@ def _candidates(host):
     """The record keys a host may belong to: itself, then each parent domain up to the
     apex (a.b.example.cn → b.example.cn → example.cn): a filing covers its subdomains."""
     labels = normalize_host(host).split(".")
-    keys_ = [registry.domain_key(".".join(labels[i:])) for i in range(len(labels) - 1)]
+    keys_ = [scenarios.domain_key(".".join(labels[i:])) for i in range(len(labels) - 1)]
     return list(dict.fromkeys(k for k in keys_ if k))
 
 
 def _keys_of(website):
-    return [registry.domain_key(d) for d in scenarios.website_domains(website)]
+    return [scenarios.domain_key(d) for d in scenarios.website_domains(website)]
 
 
 # -- the decision --------------------------------------------------------------
@@ -112,7 +108,7 @@ def _early_served(tx, active):
         if not states or app.get("state") not in states or workflow.state(app["state"]).terminal:
             continue
         ids = set((app.get("target") or {}).get("website_ids") or [])
-        domains = {registry.domain_key(site.get("domain"))
+        domains = {scenarios.domain_key(site.get("domain"))
                    for site in (app.get("payload") or {}).get("websites") or [] if isinstance(site, dict)}
         for w in active:
             if w["id"] in ids or domains & set(_keys_of(w)):
@@ -129,8 +125,7 @@ def decide_in(tx, host):
         return min(wanted.index(k) for k in _keys_of(w) if k in wanted)
 
     matches = sorted((w for w in tx.all("websites") if set(_keys_of(w)) & set(wanted)), key=rank)
-    active = [w for w in matches if w.get("status") == registry.ACTIVE
-              and (entities.get(w.get("entity_id")) or {}).get("status") == registry.ACTIVE]
+    active = [w for w in matches if scenarios.is_active_site(w, entities)]
     at_tencent = [w for w in active if "tencent" in (w.get("access_providers") or [])]
 
     def answer(served, reason, website):

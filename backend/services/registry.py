@@ -10,24 +10,14 @@ from backend.domain import numbering, provinces, scenarios, validation
 from backend.domain.clock import iso, parse_instant, to_datetime
 from backend.domain.errors import Conflict, DomainError, Unprocessable
 from backend.domain.rng import rng
+from backend.domain.scenarios import ACTIVE, domain_key, number_key  # one definition, in the domain
 from backend.services import effects, world
 from backend.store import tx as store
 
-ACTIVE = "active"
 PROVIDERS = ("tencent", "other")
-
-
-def domain_key(domain):
-    """The form two domains are compared in: lowercase punycode, no trailing dot."""
-    return validation.domain_ascii(domain) if isinstance(domain, str) and domain.strip() else None
-
-
-def number_key(number):
-    """A record number as MIIT prints it, or None when it does not parse."""
-    try:
-        return numbering.parse(number)["normalized"]
-    except (numbering.InvalidNumber, TypeError):
-        return None
+# A seeded number moves its province/year sequence past it (_reserve); the sequence has 6
+# digits, so a seed near the top would leave no number for the next approval: refused.
+MAX_SEEDED_SEQUENCE = 989_999
 
 
 def active_entities(tx):
@@ -36,8 +26,7 @@ def active_entities(tx):
 
 def active_websites(tx):
     """Websites on record whose own status and whose entity's status are active."""
-    entities = active_entities(tx)
-    return [w for w in tx.all("websites") if w.get("status") == ACTIVE and w.get("entity_id") in entities]
+    return scenarios.active_sites(active_entities(tx), tx.all("websites"))
 
 
 # -- seeding -------------------------------------------------------------------
@@ -189,6 +178,10 @@ def build(tx, data):
     filed_at = _filed_at(data, now, errors)
     if errors:
         raise Unprocessable(errors)
+    if parsed and parsed["sequence"] > MAX_SEEDED_SEQUENCE:
+        message = (f"备案号的顺序号 {parsed['sequence']:06d} 过大：预置的顺序号须小于 {MAX_SEEDED_SEQUENCE + 1}，"
+                   "以便后续审核通过的备案仍能分配备案号")
+        raise Unprocessable({"number": [message]}, code="NUMBER_SEQUENCE_TOO_HIGH", message=message)
 
     for site in sites:
         site["domain"] = validation.normalize_domain(site["domain"])
@@ -239,7 +232,7 @@ def seed_entity(r, sid, data):
     def fn(tx):
         world.meta(tx)  # 404 for an unknown sandbox
         return build(tx, data)
-    return store.run(r, sid, fn)
+    return store.run(r, sid, fn, prefetch=(*store.BASE, *store.RECORDS))
 
 
 # -- MIIT's public query --------------------------------------------------------

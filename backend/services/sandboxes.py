@@ -5,9 +5,9 @@ import time
 from datetime import datetime, timezone
 
 from backend.domain import presets
-from backend.domain.clock import DEFAULT_START, Clock, iso, parse_instant
+from backend.domain.clock import DEFAULT_START, Clock, iso, parse_instant, start_problems
 from backend.domain.errors import Conflict, NotFound, Unprocessable
-from backend.services import auth, cloud, domains, world
+from backend.services import auth, cloud, domains
 from backend.store import keys
 from backend.store import tx as store
 
@@ -20,27 +20,57 @@ def _new_meta(sid, token, seed, preset, clock, settings, name):
             "origin": json.dumps({"clock_start": clock.anchor_virtual, "scale": clock.scale})}
 
 
-def create(r, seed=None, preset="eligible", clock_start=None, scale=0.0, settings=None, name=None, sid=None):
+MAX_SEED_CHARS = 64
+MAX_NAME_CHARS = 64
+
+
+def _checked(seed, preset, clock_start, scale, settings, name):
+    """Every argument checked before anything is written: (start epoch, scale), or a 422."""
+    errors = {}
     if preset not in presets.PRESETS:
-        raise Unprocessable({"preset": [f"未知的预设：{preset}（可选：{'、'.join(presets.PRESETS)}）"]})
-    try:
+        errors["preset"] = [f"未知的预设：{preset}（可选：{'、'.join(presets.PRESETS)}）"]
+    start = None
+    problems = start_problems(clock_start or DEFAULT_START)
+    if problems:
+        errors["clock_start"] = problems
+    else:
         start = parse_instant(clock_start or DEFAULT_START)
-    except ValueError:
-        raise Unprocessable({"clock_start": ["时间格式须为 ISO 8601，例如 2026-06-01T09:00:00+08:00"]}) from None
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, str))
+                             or not 0 < len(str(seed)) <= MAX_SEED_CHARS):
+        errors["seed"] = [f"种子须为整数或 1 到 {MAX_SEED_CHARS} 个字符的字符串"]
+    try:
+        scale = float(scale)
+    except (TypeError, ValueError):
+        scale = None
+    if scale is None or not 0 <= scale <= 1e7:
+        errors["scale"] = ["倍率须在 0 到 10000000 之间"]
+    if settings is not None and not isinstance(settings, dict):
+        errors["settings"] = ["须为对象"]
+    if name is not None and (not isinstance(name, str) or not 0 < len(name) <= MAX_NAME_CHARS):
+        errors["name"] = [f"名称须为 1 到 {MAX_NAME_CHARS} 个字符"]
+    if errors:
+        raise Unprocessable(errors)
+    return start, scale
+
+
+def create(r, seed=None, preset="eligible", clock_start=None, scale=0.0, settings=None, name=None, sid=None):
+    """All or nothing: the meta hash, the world of the preset, the listing and the token key
+    are written in one MULTI, after every argument was checked."""
+    start, scale = _checked(seed, preset, clock_start, scale, settings, name)
     sid = sid or "sb_" + secrets.token_hex(6)
     token = "sbt_" + secrets.token_urlsafe(24)
     seed = seed if seed is not None else secrets.randbelow(10**9)
-    meta = _new_meta(sid, token, seed, preset, Clock(start, time.time(), float(scale)), settings, name)
-    if not r.hsetnx(keys.sandbox(sid), "id", sid):
-        raise Conflict("SANDBOX_EXISTS", "沙箱已存在", sandbox_id=sid)
+    meta = _new_meta(sid, token, seed, preset, Clock(start, time.time(), scale), settings, name)
 
     def fn(tx):
+        if tx.meta():  # WATCHed: a concurrent create of the same id makes one of them retry and stop here
+            raise Conflict("SANDBOX_EXISTS", "沙箱已存在", sandbox_id=sid)
         for field, value in meta.items():
             tx.set_meta(field, value)
         _populate(tx, presets.PRESETS[preset])
+        tx.sadd(keys.SANDBOXES, sid)
+        tx.set(keys.token(auth.token_hash(token)), sid)
     store.run(r, sid, fn)
-    r.sadd(keys.SANDBOXES, sid)
-    r.set(keys.token(auth.token_hash(token)), sid)
     return describe(r, sid)
 
 
@@ -67,19 +97,31 @@ def list_all(r):
 
 
 def delete(r, sid):
+    """The meta hash goes first: from then on the sandbox is gone (404) and a use case
+    running meanwhile, which WATCHes it, aborts. Then the rest, in one MULTI."""
     meta = r.hgetall(keys.sandbox(sid))
-    if not meta:
+    if not meta or not r.delete(keys.sandbox(sid)):
         raise NotFound("SANDBOX_NOT_FOUND", "沙箱不存在", sandbox_id=sid)
-    r.delete(keys.token(auth.token_hash(meta["token"])))
-    for key in r.scan_iter(match=keys.children_of(sid), count=500):
-        r.delete(key)
-    r.delete(keys.sandbox(sid))
-    r.srem(keys.SANDBOXES, sid)
+    children = list(r.scan_iter(match=keys.children_of(sid), count=500))
+    pipe = r.pipeline(transaction=True)
+    if meta.get("token"):
+        pipe.delete(keys.token(auth.token_hash(meta["token"])))
+    pipe.srem(keys.SANDBOXES, sid)
+    for i in range(0, len(children), 500):
+        pipe.delete(*children[i:i + 500])
+    pipe.execute()
 
 
 def outbox(r, sid, channel=None, to=None, app_id=None):
-    world.meta(store.read(r, sid))
-    msgs = [json.loads(m) for m in r.lrange(keys.outbox(sid), 0, -1)]
+    """The sandbox's messages, oldest first, filtered here: one round trip (the sandbox's
+    existence and the list together)."""
+    batch = r.pipeline(transaction=False)
+    batch.exists(keys.sandbox(sid))
+    batch.lrange(keys.outbox(sid), 0, -1)
+    exists, raw = batch.execute()
+    if not exists:
+        raise NotFound("SANDBOX_NOT_FOUND", "沙箱不存在")
+    msgs = [json.loads(m) for m in raw]
     return [m for m in msgs if (channel is None or m["channel"] == channel)
             and (to is None or m["to"] == to) and (app_id is None or m["app_id"] == app_id)]
 

@@ -1,16 +1,32 @@
 """Handing timers to RQ. The timers themselves live in Redis (virtual due time);
 RQ only delivers them: a scheduled job when the sandbox clock runs, or an
 immediate job when the clock is moved past them by the control API.
+
+Each timer has ONE scheduled job, with a deterministic id (`job_id`): handing a
+timer again (the clock was rescaled, moved, or the job ran early) replaces that
+job's time instead of adding a job, and a timer that fires or is disarmed takes
+its scheduled job with it (`unschedule`). The control API's own deliveries
+(`run_now`) are separate jobs, each waited for by the advance that made it.
 """
+import math
 import time
 from datetime import datetime, timezone
 
+import redis
 from rq import Queue, Retry
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
+from rq.registry import ScheduledJobRegistry
 
 from backend import config
 from backend.store.connection import connect
 
 _queue = None
+
+# a job in these states is (about to be) running: it reads the clock itself, so it is
+# neither replaced nor cancelled under the worker's feet (its id stays one job)
+IN_FLIGHT = {JobStatus.QUEUED.value, JobStatus.STARTED.value}
+MAX_EARLY_RETRIES = 10_000  # a scheduled job that ran early reschedules itself (see workers.jobs)
 
 
 def queue():
@@ -27,21 +43,98 @@ def reset_queue():
     _queue = None
 
 
-def job_id(sid, timer_id, tag="run"):
-    return f"icpsim-{sid}-{timer_id}-{tag}"
+def job_id(sid, timer_id):
+    """The id of the timer's scheduled job: one per timer, whatever the clock does."""
+    return f"icpsim-{sid}-{timer_id}"
+
+
+def registry():
+    return ScheduledJobRegistry(queue=queue())
+
+
+def real_when(timer, clock, real_now=None):
+    """The real epoch second at which the scheduler should deliver `timer` (None while paused).
+
+    Rounded *up*: RQ's scheduled registry keeps whole seconds, and a job delivered in
+    the second before its virtual due time would only find itself early."""
+    real = clock.real_time_for(timer["due"], time.time() if real_now is None else real_now)
+    return None if real is None else math.ceil(real)
 
 
 def hand_to_rq(sid, timer, clock):
-    """Schedule delivery at the real moment the virtual due time arrives; none while paused."""
-    real = clock.real_time_for(timer["due"], time.time())
-    if real is None:
+    """Schedule the timer's job at the real moment its virtual due time arrives, replacing
+    any earlier schedule of it; while the clock is paused there is none."""
+    when = real_when(timer, clock)
+    if when is None:
+        unschedule(sid, timer["id"])
         return None
-    when = datetime.fromtimestamp(real, timezone.utc)
-    return queue().enqueue_at(when, "workers.jobs.fire_timer", sid, timer["id"],
-                              job_id=job_id(sid, timer["id"], f"at{int(real * 1000)}"),
-                              retry=Retry(max=3), result_ttl=600, failure_ttl=86400)
+    q, jid = queue(), job_id(sid, timer["id"])
+    key = Job.key_for(jid)
+    with q.connection.pipeline() as pipe:
+        while True:
+            try:
+                pipe.watch(key)
+                status = pipe.hget(key, "status")
+                if status is not None and status.decode() in IN_FLIGHT:
+                    pipe.unwatch()
+                    return None  # being delivered now: it reads the new clock itself
+                pipe.multi()
+                pipe.delete(key)  # a finished run of the same id leaves an expiring hash behind
+                q.enqueue_at(datetime.fromtimestamp(when, timezone.utc), "workers.jobs.fire_timer", sid,
+                             timer["id"], job_id=jid, retry=Retry(max=3), result_ttl=600,
+                             failure_ttl=86400, pipeline=pipe)
+                pipe.execute()
+                return jid
+            except redis.WatchError:
+                continue
+
+
+def unschedule(sid, timer_id):
+    """Cancel the timer's scheduled job (the timer fired, was disarmed, or failed).
+
+    A job already handed to a worker is left alone: the timer's state and version make
+    its delivery change nothing. Returns True when a scheduled job was removed."""
+    q, jid = queue(), job_id(sid, timer_id)
+    key = Job.key_for(jid)
+    reg = registry()
+    with q.connection.pipeline(transaction=False) as peek:  # the usual case, one round trip: none
+        status, score = peek.hget(key, "status").zscore(reg.key, jid).execute()
+    if score is None and status != JobStatus.SCHEDULED.value.encode():
+        return False
+    with q.connection.pipeline() as pipe:
+        while True:
+            try:
+                pipe.watch(key, reg.key)
+                status = pipe.hget(key, "status")
+                if status is not None and status.decode() in IN_FLIGHT:
+                    pipe.unwatch()
+                    return False
+                scheduled = pipe.zscore(reg.key, jid) is not None
+                pipe.multi()
+                pipe.zrem(reg.key, jid)
+                if status is not None and status.decode() == JobStatus.SCHEDULED.value:
+                    pipe.delete(key)
+                pipe.execute()
+                return scheduled
+            except redis.WatchError:
+                continue
+
+
+def take_over(sid, timer_id):
+    """Before an advance delivers a timer itself: cancel the timer's scheduled job. When a
+    worker has it already, that job is returned: the advance waits for it instead of
+    delivering the timer a second time."""
+    if unschedule(sid, timer_id):
+        return None
+    try:
+        job = Job.fetch(job_id(sid, timer_id), connection=queue().connection)
+    except NoSuchJobError:
+        return None
+    status = job.get_status(refresh=False)
+    return job if getattr(status, "value", status) in IN_FLIGHT else None
 
 
 def run_now(sid, timer_id, tag):
-    return queue().enqueue("workers.jobs.fire_timer", sid, timer_id, job_id=job_id(sid, timer_id, tag),
+    """An immediate delivery for the control API's advance (its own job, waited for)."""
+    return queue().enqueue("workers.jobs.fire_timer", sid, timer_id, job_id=f"{job_id(sid, timer_id)}-{tag}",
                            retry=Retry(max=3), result_ttl=600, failure_ttl=86400)

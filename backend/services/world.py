@@ -7,6 +7,9 @@ from backend.domain import scenarios, workflow
 from backend.domain.clock import Clock, to_datetime
 from backend.domain.errors import NotFound
 
+# the account's CloudBase Run resources (eligibility reads them all)
+RESOURCES = ("environments", "resource_packs", "vpcs", "nat_gateways", "services")
+
 
 def meta(tx):
     m = tx.meta()
@@ -44,9 +47,8 @@ def ip_usage(tx, exclude_app=None):
     """Filings per NAT IP: websites on record at Tencent plus websites of open orders."""
     usage = {}
     entities = {e["id"]: e for e in tx.all("entities")}
-    for w in tx.all("websites"):
-        if w["status"] == "active" and "tencent" in (w.get("access_providers") or []) and w.get("nat_ip") \
-                and (entities.get(w.get("entity_id")) or {}).get("status", "active") == "active":
+    for w in scenarios.active_sites(entities, tx.all("websites")):
+        if scenarios.TENCENT in (w.get("access_providers") or []) and w.get("nat_ip"):
             usage[w["nat_ip"]] = usage.get(w["nat_ip"], 0) + 1
     for app in open_applications(tx, exclude=exclude_app):
         for ip in scenarios.order_ips(app):  # new, accessed or switched websites of the order
@@ -55,5 +57,4 @@ def ip_usage(tx, exclude_app=None):
 
 
 def resources(tx):
-    return {name: tx.all(name) for name in
-            ("environments", "resource_packs", "vpcs", "nat_gateways", "services")}
+    return {name: tx.all(name) for name in RESOURCES}

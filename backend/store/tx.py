@@ -6,27 +6,55 @@ If anything it read changed meanwhile, redis-py re-runs the whole function, so a
 transition, its history event, its outbox messages, its timers and any record
 numbers it allocates land together or not at all. Id counters live in the same
 transaction, so a retry never burns an id (ids stay deterministic).
+
+Reads cost what they need: `get` is one HGET (the collection key WATCHed all the same),
+`all` one HGETALL, and what a use case surely reads comes prefetched in one round trip
+(`run(..., prefetch=...)`, the sandbox hash and the counters by default).
 """
 import json
+import re
 
 import redis
 
 from backend.store import keys
+
+# What a use case prefetches (`run(..., prefetch=...)`): "meta" (the sandbox hash),
+# "seq" (id counters), "timers" (timer documents) or the name of a collection.
+META, SEQ, TIMERS = "meta", "seq", "timers"
+BASE = (META, SEQ)  # what every use case reads: the sandbox (404, clock, seed) and the counters
+WORKFLOW = (*BASE, TIMERS, "applications")  # use cases that read or move applications and timers
+RECORDS = ("entities", "websites")  # the filings on record (preconditions, approval effects, gateway)
+
+_ID = re.compile(r"(\D*)(\d+)")
 
 
 def dumps(doc):
     return json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def core_keys(sid):
-    """What nearly every use case reads: fetched in one round trip at the start."""
-    return [keys.sandbox(sid), keys.seq(sid), keys.timer_docs(sid), keys.collection(sid, "applications")]
+def id_order(doc_id):
+    """Sort key of a document id: by prefix, then by number (A9999 before A10000);
+    ids without a trailing number (domain names) sort by their text."""
+    m = _ID.fullmatch(doc_id)
+    return (m[1], int(m[2]), doc_id) if m else (doc_id, -1, doc_id)
+
+
+def key_of(sid, name):
+    """The Redis key of a prefetch name (see META, SEQ, TIMERS; anything else is a collection)."""
+    special = {META: keys.sandbox, SEQ: keys.seq, TIMERS: keys.timer_docs}
+    return special[name](sid) if name in special else keys.collection(sid, name)
+
+
+def core_keys(sid, names=BASE):
+    """The keys a use case reads for sure: fetched in one round trip at its start."""
+    return [key_of(sid, n) for n in dict.fromkeys(names)]
 
 
 class Tx:
     def __init__(self, pipe, sid, r=None):
         self.pipe, self.sid, self.r = pipe, sid, r
-        self._watched, self._cache = set(), {}
+        self._watched, self._cache = set(), {}  # _cache: key -> the whole hash, as read + our writes
+        self._fields = {}  # (key, field) -> value (None: absent) of hashes not read whole
         self._writes, self.after_commit = [], []
 
     # -- reads (watched) ---------------------------------------------------
@@ -51,40 +79,73 @@ class Tx:
         for key in new:
             batch.hgetall(key)
         for key, value in zip(new, batch.execute()):
-            self._cache[key] = dict(value)
+            self._loaded(key, value)
 
     def _watch_many(self, wanted):
         self.pipe.watch(*wanted)
         self._watched.update(wanted)
 
+    def _loaded(self, key, value):
+        """Keep a hash read whole, with what this transaction already read or wrote of it
+        field by field on top (its writes are buffered until EXEC)."""
+        value = dict(value)
+        for (k, field), v in self._fields.items():
+            if k == key:
+                if v is None:
+                    value.pop(field, None)
+                else:
+                    value[field] = v
+        self._cache[key] = value
+        return value
+
     def _hash(self, key):
         if key not in self._cache:
             self._watch(key)
-            self._cache[key] = dict(self.pipe.hgetall(key))
+            return self._loaded(key, self.pipe.hgetall(key))
         return self._cache[key]
+
+    def _field(self, key, field):
+        """One field of a hash: from the whole hash when read already, else HGET (the key
+        WATCHed first, as for a whole read: a change to any field aborts our EXEC)."""
+        if key in self._cache:
+            return self._cache[key].get(field)
+        if (key, field) not in self._fields:
+            self._watch(key)
+            self._fields[(key, field)] = self.pipe.hget(key, field)
+        return self._fields[(key, field)]
+
+    def _remember(self, key, field, value):
+        """What a buffered write (value) or delete (None) makes later reads of this transaction see."""
+        self._fields[(key, field)] = value
+        if key in self._cache:
+            if value is None:
+                self._cache[key].pop(field, None)
+            else:
+                self._cache[key][field] = value
 
     def meta(self):
         return self._hash(keys.sandbox(self.sid))
 
     def get(self, collection, doc_id):
-        raw = self._hash(keys.collection(self.sid, collection)).get(doc_id)
+        raw = self._field(keys.collection(self.sid, collection), doc_id)
         return json.loads(raw) if raw is not None else None
 
     def all(self, collection):
+        """Every document of a collection, in id order (A9999 before A10000)."""
         docs = self._hash(keys.collection(self.sid, collection))
-        return [json.loads(v) for _, v in sorted(docs.items())]
+        return [json.loads(docs[i]) for i in sorted(docs, key=id_order)]
 
     def timers(self):
         """Pending timers, earliest first."""
         docs = self._hash(keys.timer_docs(self.sid))
-        return sorted((json.loads(v) for v in docs.values()), key=lambda t: (t["due"], t["id"]))
+        return sorted((json.loads(v) for v in docs.values()), key=lambda t: (t["due"], id_order(t["id"])))
 
     def counter(self, name):
         return int(self._hash(keys.seq(self.sid)).get(name, 0))
 
     # -- writes (buffered) -------------------------------------------------
     def _hset(self, key, field, value):
-        self._hash(key)[field] = value
+        self._remember(key, field, value)
         self._writes.append(("hset", key, field, value))
 
     def next_id(self, name, prefix, width=4):
@@ -99,7 +160,7 @@ class Tx:
         self._hset(keys.collection(self.sid, collection), doc["id"], dumps(doc))
 
     def delete(self, collection, doc_id):
-        self._hash(keys.collection(self.sid, collection)).pop(doc_id, None)
+        self._remember(keys.collection(self.sid, collection), doc_id, None)
         self._writes.append(("hdel", keys.collection(self.sid, collection), doc_id))
 
     def set_meta(self, field, value):
@@ -125,9 +186,17 @@ class Tx:
         self._writes.append(("zadd", keys.timers(self.sid), doc["id"], doc["due"]))
 
     def remove_timer(self, timer_id):
-        self._hash(keys.timer_docs(self.sid)).pop(timer_id, None)
+        self._remember(keys.timer_docs(self.sid), timer_id, None)
         self._writes.append(("hdel", keys.timer_docs(self.sid), timer_id))
         self._writes.append(("zrem", keys.timers(self.sid), timer_id))
+
+    def sadd(self, key, member):
+        """Add to a set outside the sandbox (e.g. keys.SANDBOXES), in the same MULTI."""
+        self._writes.append(("sadd", key, member))
+
+    def set(self, key, value):
+        """Set a plain key outside the sandbox (e.g. a token's key), in the same MULTI."""
+        self._writes.append(("set", key, value))
 
     def flush(self):
         self.pipe.multi()
@@ -142,19 +211,26 @@ class Tx:
                 self.pipe.zadd(key, {args[0]: args[1]})
             elif op == "zrem":
                 self.pipe.zrem(key, args[0])
+            elif op == "sadd":
+                self.pipe.sadd(key, args[0])
+            elif op == "set":
+                self.pipe.set(key, args[0])
 
 
-def run(r: redis.Redis, sid, fn):
+def run(r: redis.Redis, sid, fn, prefetch=BASE):
     """Run fn(tx) atomically against sandbox `sid`; returns fn's result.
 
-    Callbacks fn registered in tx.after_commit run once, after the commit
-    succeeded (e.g. handing new timers to RQ).
+    `prefetch` names what fn surely reads (BASE, WORKFLOW, RECORDS, collection names):
+    WATCHed and read in one round trip at the start; anything else is read (and WATCHed)
+    when fn first asks for it. Callbacks fn registered in tx.after_commit run once,
+    after the commit succeeded (e.g. handing new timers to RQ).
     """
     holder = {}
+    wanted = core_keys(sid, prefetch)
 
     def attempt(pipe):
         tx = Tx(pipe, sid, r)
-        tx.prefetch(core_keys(sid))
+        tx.prefetch(wanted)
         holder["result"] = fn(tx)
         holder["tx"] = tx
         tx.flush()

@@ -179,6 +179,7 @@ async function connect({ fresh = false } = {}) {
   state.cid = conv.id;
   save("sandbox", state.sid);
   save(`token.${state.sid}`, state.token);
+  saveSession(`token.${state.sid}`, null);  // kept for good now (a token typed later wins on reload)
   save(`conversation.${state.sid}`, conv.id);
   showChat();
   takeMessages(conv.transcript || conv.messages || []);
@@ -733,11 +734,34 @@ async function exportRecording() {
   }
 }
 
+/** Session storage (this tab, reloads included): where a token from the URL waits until
+ *  the first connect keeps it in localStorage. */
+function saveSession(key, value) {
+  try { value == null ? sessionStorage.removeItem(STORE + key) : sessionStorage.setItem(STORE + key, value); } catch { /* private mode */ }
+}
+function loadSession(key) {
+  try { return sessionStorage.getItem(STORE + key); } catch { return null; }
+}
+
+/** A `?token=` in the address would stay in the history, in bookmarks and in the server's
+ *  access log on every reload: once read, it leaves the URL (sandbox, locale and the rest stay). */
+function dropTokenFromUrl(params) {
+  if (!params.has("token")) return;
+  if (state.sid && state.token) saveSession(`token.${state.sid}`, state.token);  // a reload still finds it
+  const rest = new URLSearchParams(params);
+  rest.delete("token");
+  const query = rest.toString();
+  try {
+    history.replaceState(history.state, "", location.pathname + (query ? `?${query}` : "") + location.hash);
+  } catch { /* an unusual origin (file:): keep the address as it is */ }
+}
+
 function init() {
   const params = new URLSearchParams(location.search);
   state.locale = params.get("locale") || "zh-CN";
   state.sid = (params.get("sandbox") || load("sandbox") || "").trim();
-  state.token = (params.get("token") || (state.sid && load(`token.${state.sid}`)) || "").trim();
+  state.token = (params.get("token") || (state.sid && (loadSession(`token.${state.sid}`) || load(`token.${state.sid}`))) || "").trim();
+  dropTokenFromUrl(params);
 
   $("#setup-form").addEventListener("submit", (ev) => {
     ev.preventDefault();

@@ -364,3 +364,26 @@ def test_setup_screen_asks_for_the_sandbox_and_rejects_a_wrong_token(stack, page
     assert pg.evaluate(f"() => localStorage.getItem('icpsim.miniprogram.conversation.{sb['id']}')") == cid
     assert cid in pg.get_by_test_id("caption").inner_text()
     assert [p for p in pg.problems if "401" not in p] == []  # the wrong token's 401 is expected
+
+
+def test_the_token_leaves_the_address_bar(stack, page):
+    """`?token=` is read once, then dropped from the URL (history.replaceState): it stays out
+    of the history, of bookmarks and of the access log on reload; the sandbox and the other
+    parameters stay, and a reload still finds the token."""
+    pg = page
+    sb, _ = new_sandbox(stack["api"])
+    pg.goto(f"{stack['origin']}/miniprogram/?sandbox={sb['id']}&token={sb['token']}&locale=zh-CN#top")
+    pg.get_by_test_id("chat").wait_for()
+    pg.get_by_test_id("message").first.wait_for()
+    assert pg.evaluate("() => location.pathname + location.search + location.hash") == \
+        f"/miniprogram/?sandbox={sb['id']}&locale=zh-CN#top"
+    assert sb["token"] not in pg.url
+    cid = pg.evaluate(f"() => localStorage.getItem('icpsim.miniprogram.conversation.{sb['id']}')")
+
+    requests_seen = []
+    pg.on("request", lambda req: requests_seen.append(req.url))
+    pg.reload()
+    pg.get_by_test_id("message").first.wait_for()
+    assert cid in pg.get_by_test_id("caption").inner_text()  # the same conversation, same token
+    assert not [u for u in requests_seen if sb["token"] in u], requests_seen
+    assert pg.problems == []

@@ -58,8 +58,9 @@ def test_steps_are_well_typed():
         if step.accepts == steps.AUTO:
             assert step.next and not step.anchor, step.id  # an automatic step always moves on
         assert (step.accepts == steps.FORM) == (step.form_id is not None), step.id
-        if step.form_id:
-            assert step.id == f"form.{step.form_id}" and step.form_id in forms.FORMS
+        if step.form_id:  # form.<form id>, or form.<form id>.<i> for copy i of a repeatable form
+            assert re.fullmatch(rf"form\.{step.form_id}(\.[1-9]\d*)?", step.id) and step.form_id in forms.FORMS
+            assert step.id == "form." + forms.screen_id(step.form_id, forms.parse_screen(step.id[5:])[1])
 
 
 def test_after_submission_there_is_no_way_back():

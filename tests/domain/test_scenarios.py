@@ -103,3 +103,23 @@ def test_ip_requests_and_province():
     assert S.province_of({"payload": payload}) == "44"
     assert S.province_of({"payload": {}, "province": "11"}) == "11"
     assert S.ip_requests("cancel_entity", {}) == []
+
+
+def test_on_record_today_means_active_under_an_active_entity():
+    """One definition, used by the preconditions, MIIT's query, the gateway and the NAT IP quota."""
+    from backend.services import gateway, registry, world  # noqa: F401 (they use it, below)
+    cancelled = dict(ENTITY, id="E2", status="cancelled")
+    sites = SITES + [dict(SITES[0], id="W4", entity_id="E2"), dict(SITES[0], id="W5", entity_id="E9")]
+    entities = {e["id"]: e for e in (ENTITY, cancelled)}
+    assert [w["id"] for w in S.active_sites(entities, sites)] == ["W1", "W2"]  # not W3, W4 (entity), W5 (none)
+    assert [w["id"] for w in S.Records([ENTITY, cancelled], sites).sites()] == ["W1", "W2"]
+    assert registry.domain_key is S.domain_key and registry.number_key is S.number_key
+    assert registry.ACTIVE == S.ACTIVE
+
+
+def test_merge_changes_keeps_what_is_not_changed():
+    base = {"name": "王五", "mobile": "13900139000", "extra": {"a": 1, "b": 2}}
+    assert S.merge_changes(base, {"mobile": "13700137000", "extra": {"b": 3}}) == \
+        {"name": "王五", "mobile": "13700137000", "extra": {"a": 1, "b": 3}}
+    assert S.merge_changes(None, {"email": None}) == {"email": None}  # None is a value, not a deletion
+    assert base["extra"] == {"a": 1, "b": 2}  # the base is not modified

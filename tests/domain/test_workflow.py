@@ -287,3 +287,59 @@ def test_mermaid_labels_kind_specific_rows():
     assert "provider_approved --> sms_verification: send_to_bureau (kinds with SMS) [clock]" in text
     non_self = [t for t in W.TRANSITIONS if t.source != t.target]
     assert sum(1 for line in text.splitlines() if " --> " in line and "[*]" not in line) == len(non_self)
+
+
+# --- outcomes of timers and user endpoints (`via`) -------------------------------------
+
+def test_review_timers_map_each_verdict_to_a_row_of_their_reviewer():
+    for stage in ("provider", "bureau"):
+        tm = W.timer(f"{stage}_review", f"{stage}_review")
+        assert tm.review == stage
+        assert tm.outcomes == {"approve": f"{stage}_approve", "reject": f"{stage}_reject"}
+        for verdict in ("approve", "reject"):
+            assert W.find(tm.state, tm.action_for(verdict), "first_filing").actor == stage
+    assert W.timer("provider_approved", "send_to_bureau").outcomes == {"due": "send_to_bureau"}
+    assert W.timer("sms_verification", "sms_timeout").review is None
+
+
+def test_user_actions_and_the_action_endpoint_come_from_via():
+    assert W.actions_via("action") == ["reopen", "resubmit", "submit", "withdraw"]
+    assert W.actions_via("edit") == ["edit"] and W.actions_via("sms") == ["verify_sms"]
+    for t in W.TRANSITIONS:
+        assert (t.via is not None) == (t.actor == "user" and t.action != "sms_failed"), t
+    # a user row with no endpoint is not offered, whatever its name
+    hidden = W.Transition("nudge", "draft", "draft", "user", "x")
+    assert "nudge" not in W.user_actions("draft", "first_filing")
+    assert hidden.via is None
+
+
+def test_problems_reports_a_via_on_a_row_that_is_not_the_users(monkeypatch):
+    extra = (T("shortcut", "provider_review", "approved", "provider", "x", via="action"),
+             T("poke", "draft", "draft", "user", "x", via="telepathy"))
+    monkeypatch.setattr(W, "TRANSITIONS", W.TRANSITIONS + extra)
+    found = W.problems()
+    assert "shortcut: via action but actor provider (only user rows are offered)" in found
+    assert "poke: unknown via telepathy" in found
+
+
+def test_problems_reports_an_action_offered_two_ways(monkeypatch):
+    monkeypatch.setattr(W, "TRANSITIONS", W.TRANSITIONS + (T("edit", "expired", "expired", "user", "x", via="action"),))
+    assert "edit: offered via ['action', 'edit'] (one way per action)" in W.problems()
+
+
+def test_problems_reports_timer_outcomes_that_do_not_fit(monkeypatch):
+    review = W.timer("provider_review", "provider_review")
+    broken = tuple(
+        W.Timer(t.state, t.name, t.delay, t.mode, {"approve": "provider_approve"}, review="provider")
+        if t is review else t for t in W.TIMERS)
+    broken += (W.Timer("provider_approved", "hurry", "to_bureau", "progress", {"due": "withdraw"}),
+               W.Timer("draft", "nag", "idle_7d", "progress"),
+               W.Timer("bureau_review", "judge", "bureau_review", "progress",
+                       {"approve": "bureau_approve", "reject": "bureau_reject"}, review="court"))
+    monkeypatch.setattr(W, "TIMERS", broken)
+    found = W.problems()
+    assert "timer provider_review: outcomes ['approve'], expected ['approve', 'reject']" in found
+    assert "provider_reject: no timer of provider_review fires it" in found
+    assert "timer hurry: withdraw is fired by user, not clock" in found
+    assert "timer nag: a reminder (no outcome) must be a deadline" in found
+    assert "timer judge: unknown reviewer court" in found
