@@ -7,24 +7,15 @@ import pytest
 import requests
 
 from support.people import ZHANG_SAN_ID, personal_payload
-from support.procs import child_env, free_port, start_web, start_worker, stop
+from support.procs import running_stack, stop
 
 CONTROL = "e2e-control"
 
 
 @pytest.fixture
 def stack(r, redis_url, tmp_path):
-    env = child_env(redis_url, CONTROL, ICPSIM_JOB_WAIT="60")
-    port = free_port()
-    logs = open(tmp_path / "processes.log", "w")
-    web = start_web(env, port, logs)
-    workers = [start_worker(env, logs)]
-    yield {"base": f"http://127.0.0.1:{port}/api/v1", "env": env, "logs": logs, "workers": workers,
-           "log_path": tmp_path / "processes.log"}
-    for w in workers:
-        stop(w)
-    stop(web)
-    logs.close()
+    with running_stack(redis_url, CONTROL, tmp_path / "processes.log", ICPSIM_JOB_WAIT="60") as s:
+        yield s
 
 
 def call(method, url, token, **kw):
@@ -44,7 +35,7 @@ def wait_for_state(url, token, wanted, timeout=60):
 
 
 def test_first_filing_survives_worker_kill(stack, r):
-    base = stack["base"]
+    base = stack.base
     sb = call("POST", f"{base}/sandboxes", CONTROL, json={"seed": 42}).json()
     sid, token = sb["id"], sb["token"]
     home = f"{base}/sandboxes/{sid}"
@@ -63,7 +54,7 @@ def test_first_filing_survives_worker_kill(stack, r):
     call("PUT", f"{home}/clock/scale", CONTROL, json={"scale": 0})
 
     # 2. the worker dies hard; the user answers the SMS meanwhile (web only)
-    stop(stack["workers"][0], sig=9)
+    stop(stack.workers[0], sig=9)
     sms = call("GET", f"{home}/outbox", token, params={"channel": "sms"}).json()
     code = sms[-1]["text"].split("核验码为 ")[1][:6]
     assert call("POST", f"{app_url}/sms-verification", token, json={"code": code}).json()["state"] == "bureau_review"
@@ -74,7 +65,7 @@ def test_first_filing_survives_worker_kill(stack, r):
         resp=call("POST", f"{home}/clock/advance", CONTROL, json={"until_idle": True})))
     advancing.start()
     time.sleep(1.0)
-    stack["workers"].append(start_worker(stack["env"], stack["logs"]))
+    stack.add_worker()
     advancing.join(timeout=90)
     assert not advancing.is_alive()
     assert result["resp"].status_code == 200, result["resp"].json()

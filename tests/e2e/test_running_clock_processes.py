@@ -9,22 +9,15 @@ from rq import Queue
 from rq.registry import ScheduledJobRegistry
 
 from support.people import ZHANG_SAN_ID, personal_payload
-from support.procs import child_env, free_port, start_web, start_worker, stop
+from support.procs import running_stack
 
 CONTROL = "e2e-control"
 
 
 @pytest.fixture
 def stack(r, redis_url, tmp_path):
-    env = child_env(redis_url, CONTROL, ICPSIM_JOB_WAIT="60")
-    port = free_port()
-    logs = open(tmp_path / "processes.log", "w")
-    web = start_web(env, port, logs)
-    worker = start_worker(env, logs)
-    yield {"base": f"http://127.0.0.1:{port}/api/v1"}
-    stop(worker)
-    stop(web)
-    logs.close()
+    with running_stack(redis_url, CONTROL, tmp_path / "processes.log", ICPSIM_JOB_WAIT="60") as s:
+        yield {"base": s.base}
 
 
 def call(method, url, token, **kw):

@@ -1,4 +1,5 @@
 """Real processes for end-to-end tests: gunicorn serving the app, `rq worker` with its scheduler."""
+import contextlib
 import os
 import signal
 import socket
@@ -64,3 +65,34 @@ def stop(proc, sig=signal.SIGTERM, timeout=10):
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         return proc.wait(timeout)
+
+
+class Stack:
+    """A running web (gunicorn) and workers on one Redis; `with running_stack(...) as s:`."""
+
+    def __init__(self, env, port, logs):
+        self.env, self.port, self.logs = env, port, logs
+        self.origin = f"http://127.0.0.1:{port}"
+        self.base = f"{self.origin}/api/v1"
+        self.workers = []
+
+    def add_worker(self):
+        self.workers.append(start_worker(self.env, self.logs))
+        return self.workers[-1]
+
+
+@contextlib.contextmanager
+def running_stack(redis_url, control, log_path, workers=1, **env_extra):
+    """Start gunicorn and `workers` rq workers; stop them all on exit, whatever happened."""
+    env = child_env(redis_url, control, **env_extra)
+    with open(log_path, "w") as logs:
+        stack = Stack(env, free_port(), logs)
+        web = start_web(env, stack.port, logs)
+        try:
+            for _ in range(workers):
+                stack.add_worker()
+            yield stack
+        finally:
+            for w in stack.workers:
+                stop(w)
+            stop(web)

@@ -17,22 +17,15 @@ import time
 import pytest
 
 from support.people import ZHANG_SAN_ID
-from support.procs import BIN, ROOT, child_env, free_port, start_web, start_worker, stop
+from support.procs import BIN, ROOT, free_port, running_stack
 
 CONTROL = "terminal-control"
 
 
 @pytest.fixture
 def stack(r, redis_url, tmp_path):
-    env = child_env(redis_url, CONTROL, ICPSIM_JOB_WAIT="60")
-    port = free_port()
-    logs = open(tmp_path / "processes.log", "w")
-    web = start_web(env, port, logs)
-    worker = start_worker(env, logs)
-    yield {"url": f"http://127.0.0.1:{port}", "env": env}
-    stop(worker)
-    stop(web)
-    logs.close()
+    with running_stack(redis_url, CONTROL, tmp_path / "processes.log", ICPSIM_JOB_WAIT="60") as s:
+        yield {"url": s.origin, "env": s.env}
 
 
 class Chat:
