@@ -11,6 +11,7 @@ from backend.api import gateway, registry
 from backend.api import miniprogram
 from backend.api import control
 from backend.api import conversations
+from backend.api import tencentcloud
 from backend.store.connection import connect
 
 BLUEPRINTS = (sandboxes.blp, cloud.blp, domains.blp, applications.blp, records.blp, registry.blp)
@@ -55,6 +56,7 @@ def create_app(redis_client=None):
     schemas.register_components(api.spec)  # the per-kind application payloads
     errors.install(app)
     gateway.install(app)  # customer Hosts: the CloudBase Run gateway (HTML), before any route
+    tencentcloud.install(app, api)  # issue #15: Tencent Cloud API 3.0 calls, before the gateway's Host check
     miniprogram.install(app)  # the mock mini-program page: /miniprogram/ (static files)
     app.before_request(common.check_auth)  # tokens before bodies: 401/404 before any 422
     app.before_request(common.check_body)  # then the body's size (413) and nesting (400)

@@ -9,10 +9,15 @@ blp = Blueprint("sandboxes", __name__, url_prefix="/api/v1/sandboxes",
                 description="沙箱（控制令牌）：创建、查看、删除；虚拟时钟；通知发件箱")
 
 
+class CreatedSandboxSchema(s.SandboxSchema):
+    secret_id = s.fields.String(metadata={"description": "腾讯云 API 3.0 的 SecretId（issue #15）"})
+    secret_key = s.fields.String(metadata={"description": "SecretKey：只在此处和轮换时返回"})
+
+
 @blp.route("")
 class Sandboxes(MethodView):
     @blp.arguments(s.SandboxCreateSchema)
-    @blp.response(201, s.SandboxSchema)
+    @blp.response(201, CreatedSandboxSchema)
     @blp.doc(security=common.SECURITY)
     @common.needs("control")
     def post(self, data):

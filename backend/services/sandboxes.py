@@ -8,6 +8,7 @@ from backend.domain import presets
 from backend.domain.clock import DEFAULT_START, Clock, iso, parse_instant, start_problems
 from backend.domain.errors import Conflict, NotFound, Unprocessable
 from backend.services import auth, cloud, domains
+from backend.services import tencentcloud
 from backend.store import keys
 from backend.store import tx as store
 
@@ -61,6 +62,7 @@ def create(r, seed=None, preset="eligible", clock_start=None, scale=0.0, setting
     token = "sbt_" + secrets.token_urlsafe(24)
     seed = seed if seed is not None else secrets.randbelow(10**9)
     meta = _new_meta(sid, token, seed, preset, Clock(start, time.time(), scale), settings, name)
+    api_keys = tencentcloud.credentials.new_pair()  # the Tencent Cloud API's SecretId/SecretKey
 
     def fn(tx):
         if tx.meta():  # WATCHed: a concurrent create of the same id makes one of them retry and stop here
@@ -70,8 +72,9 @@ def create(r, seed=None, preset="eligible", clock_start=None, scale=0.0, setting
         _populate(tx, presets.PRESETS[preset])
         tx.sadd(keys.SANDBOXES, sid)
         tx.set(keys.token(auth.token_hash(token)), sid)
+        tencentcloud.issue(tx, sid, api_keys)
     store.run(r, sid, fn)
-    return describe(r, sid)
+    return {**describe(r, sid), **api_keys.public()}
 
 
 def _populate(tx, preset):
@@ -106,6 +109,7 @@ def delete(r, sid):
     pipe = r.pipeline(transaction=True)
     if meta.get("token"):
         pipe.delete(keys.token(auth.token_hash(meta["token"])))
+    tencentcloud.forget(r, pipe, sid)
     pipe.srem(keys.SANDBOXES, sid)
     for i in range(0, len(children), 500):
         pipe.delete(*children[i:i + 500])

@@ -59,3 +59,16 @@ def children_of(sid):
     Not `…:sb:{sid}*`: that would also match sandbox `demo2` when deleting `demo`.
     """
     return f"{P}:sb:{sid}:*"
+
+
+# Tencent Cloud API 3.0 (issue #15): outside the sandbox's prefix, so a sandbox reset keeps them
+def api_secret(secret_id):
+    return f"{P}:secretid:{secret_id}"  # JSON {sandbox, key: the SecretKey sealed} (SecretId -> sandbox)
+
+
+def api_credentials(sid):
+    return f"{P}:credentials:{sid}"  # -> the sandbox's current SecretId
+
+
+def qr_exchange(sid, key):
+    return f"{P}:sb:{sid}:qr:{key}"  # a CreateWeappQRUrl link's one-time exchange key (expires)

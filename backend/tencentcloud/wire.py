@@ -1,0 +1,28 @@
+"""Which requests are Tencent Cloud API calls, and the envelope of every answer."""
+import re
+
+API_DOMAIN = "tencentcloudapi.com"
+_HOST = re.compile(r"^([a-z0-9-]+)\.tencentcloudapi\.com\.?(:\d+)?$")
+DEFAULT_REGION = "ap-shanghai"
+MAX_BODY_BYTES = 1024 * 1024
+
+
+def service_of_host(host) -> str | None:
+    """`vpc.tencentcloudapi.com` → "vpc" (the SDK with `proxy=` or a hosts-file entry);
+    any other Host → None."""
+    match = _HOST.match((host or "").strip().lower())
+    return match.group(1) if match else None
+
+
+def is_api_call(host, path: str, headers) -> bool:
+    """A call: any request to `<service>.tencentcloudapi.com`, or one to `/` carrying
+    `X-TC-Action` (the SDK pointed at the simulator with `HttpProfile(endpoint=…)`)."""
+    return service_of_host(host) is not None or (path == "/" and "X-TC-Action" in headers)
+
+
+def success(fields: dict, request_id: str) -> dict:
+    return {"Response": {**fields, "RequestId": request_id}}
+
+
+def failure(code: str, message: str, request_id: str) -> dict:
+    return {"Response": {"Error": {"Code": code, "Message": message}, "RequestId": request_id}}
