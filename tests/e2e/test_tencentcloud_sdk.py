@@ -4,7 +4,10 @@ and an expired timestamp, resources made through icpsim's REST API as the SDK se
 云托管 eligibility worked out from the SDK's view agreeing with `…/eligibility`. No request here
 is built by hand: the SDK signs and sends everything."""
 import json
+import os
 import re
+import subprocess
+import sys
 import time
 
 import pytest
@@ -12,7 +15,7 @@ import requests
 
 from backend.tencentcloud import vpc as vpc_wire
 from support.people import personal_payload
-from support.procs import running_stack
+from support.procs import ROOT, running_stack
 
 ba_client = pytest.importorskip("tencentcloud.ba.v20200720.ba_client")
 from tencentcloud.ba.v20200720 import models as ba_models  # noqa: E402
@@ -220,3 +223,14 @@ def test_every_answer_has_only_the_fields_the_sdk_models_declare(stack, sandbox)
         model = getattr(modules[service], f"{action}Response")
         assert undeclared(model, answer, modules[service]) == [], action
         assert set(answer) - {"RequestId"}, action  # something besides the RequestId
+
+
+def test_the_readme_example_runs(stack, sandbox):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Use the Tencent Cloud SDK", 1)[1].split("\n## ", 1)[0]
+    example = section.split("```python\n", 1)[1].split("```", 1)[0]
+    env = dict(os.environ, TENCENTCLOUD_SECRET_ID=sandbox["secret_id"], TENCENTCLOUD_SECRET_KEY=sandbox["secret_key"],
+               ICPSIM_ENDPOINT=f"127.0.0.1:{stack.port}")
+    done = subprocess.run([sys.executable, "-c", example], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.startswith("nat-0001 {'tcb:created-by': 'system', 'tcb:nat-size': 'micro'} ['"), done.stdout
