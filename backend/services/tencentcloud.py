@@ -9,7 +9,7 @@ from pathlib import Path
 from backend import config
 from backend.domain.clock import CST
 from backend.domain.errors import DomainError, NotFound
-from backend.services import applications, world
+from backend.services import applications, recording, world
 from backend.store import keys
 from backend.store import tx as store
 from backend.tencentcloud import ba, credentials, errors
@@ -158,12 +158,16 @@ def sync_websites(r, sid, params) -> dict:
     except NotFound:
         raise errors.resource_not_found(f"The order `{params['IcpOrderId']}` does not exist.") from None
     sites = ba.synced_websites(params, app)
+    at = recording.clock_now(r, sid)
     try:
         applications.edit(r, sid, app["id"], {"websites": sites})
     except DomainError as e:
         if e.status == 422:
             raise errors.invalid_parameter_value(f"{e.message}: {json.dumps(e.details, ensure_ascii=False)}") from None
         raise errors.resource_unavailable(f"{e.code}: {e.message}") from None
+    # the sandbox's recording replays it as the PATCH it amounts to
+    recording.append(r, sid, {"method": "PATCH", "path": f"/applications/{app['id']}", "body": {"websites": sites},
+                              "status": 200, "at": at, "who": "user"})
     return {}
 
 

@@ -72,8 +72,9 @@ def synced_websites(req, application) -> list:
             if field in SITE_FIELDS:
                 _copy(source, sites[t], SITE_FIELDS[field])
             else:
-                person = sites[t].setdefault("responsible", copy.deepcopy(_person(sites[t], payload)))
-                _copy(_person(source, payload), person, PERSON_FIELDS[field])
+                if not sites[t].get("responsible"):  # the entity's person until the website has its own
+                    sites[t]["responsible"] = copy.deepcopy(_person(sites[t], payload))
+                _copy(_person(source, payload), sites[t]["responsible"], PERSON_FIELDS[field])
     return sites
 
 

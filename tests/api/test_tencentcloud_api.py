@@ -181,6 +181,9 @@ def test_sync_icp_order_web_info_edits_the_order(sb):
                                             "SyncFields": ["commercial"]}) == {}
     sites = ok(sb.get(f"~/applications/{app['id']}"))["payload"]["websites"]
     assert sites[1]["commercial"] is True and sites[1]["name"] == "示例商城"
+    calls = [step["call"] for step in ok(sb.get("~/recording?format=json"))["steps"] if "call" in step]
+    assert calls[-1]["method"] == "PATCH" and calls[-1]["path"] == f"/applications/{app['id']}"  # replayed as an edit
+    assert calls[-1]["body"]["websites"][1]["commercial"] is True
     assert sb.error("SyncIcpOrderWebInfo", {"IcpOrderId": "A9999", "SourceWebId": "1", "TargetWebIds": ["2"],
                                             "SyncFields": ["commercial"]}) == "ResourceNotFound"
     assert sb.error("SyncIcpOrderWebInfo", {"IcpOrderId": app["id"], "SourceWebId": "1", "TargetWebIds": "2",

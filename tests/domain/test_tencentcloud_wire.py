@@ -159,6 +159,9 @@ def test_sync_checks_the_same_person_unless_told_not_to():
     assert code_of(ba.synced_websites, req, order(src, dst)) == "InvalidParameterValue"
     sites = ba.synced_websites(dict(req, CheckSamePerson=False), order(src, dst))
     assert sites[1]["responsible"] == dict(other, mobile=PERSON["mobile"])
+    inherited = ba.synced_websites(dict(req, CheckSamePerson=False), order(src, dict(dst, responsible=None),
+                                                                           entity_person=other))
+    assert inherited[1]["responsible"] == dict(other, mobile=PERSON["mobile"])  # from the entity's person
     assert code_of(ba.synced_websites, dict(req, SyncFields=["domain"]), order(src, dst)) == "InvalidParameterValue"
     assert code_of(ba.synced_websites, dict(req, SourceWebId="3"), order(src, dst)) == "ResourceNotFound"
 
