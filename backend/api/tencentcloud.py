@@ -14,6 +14,7 @@ from flask import jsonify, make_response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from markupsafe import escape
+from werkzeug.exceptions import RequestEntityTooLarge
 from marshmallow import Schema, fields, validate
 
 from backend import config
@@ -84,6 +85,9 @@ def handle():
     try:
         return _answer(wire.success(_call(request_id), request_id), request_id)
     except errors.ApiError as e:
+        return _answer(wire.failure(e.code, e.message, request_id), request_id)
+    except RequestEntityTooLarge:  # a body without Content-Length that grew past the limit
+        e = errors.request_too_large(wire.MAX_BODY_BYTES)
         return _answer(wire.failure(e.code, e.message, request_id), request_id)
     except Exception:  # noqa: BLE001 — the SDK must get its envelope, never an HTML 500
         log.exception("Tencent Cloud API call failed")

@@ -204,3 +204,7 @@ def test_the_qr_link_opens_the_page_once_without_the_token_in_any_url(sb):
     assert sb.client.get(path.replace("/qr?", "/qr/open?")).status_code == 404  # once
     assert sb.client.get(path).status_code == 404
     assert sb.error("CreateWeappQRUrl") == "MissingParameter"
+
+
+def test_a_body_over_the_limit_is_refused_before_it_is_read(sb):
+    assert sb.error("DescribeVpcs", raw=b" " * (1024 * 1024 + 1)) == "RequestSizeLimitExceeded"

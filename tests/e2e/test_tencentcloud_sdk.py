@@ -133,6 +133,23 @@ def test_a_wrong_key_and_an_expired_timestamp(stack, sandbox, monkeypatch):
     assert e.value.code == "AuthFailure.SecretIdNotFound"
 
 
+def test_get_requests_and_an_unsigned_payload(stack, sandbox):
+    """The SDK's other ways to send: GET with the parameters in the query, and a POST whose
+    payload is left out of the signature (`unsignedPayload`)."""
+    cred = credential.Credential(sandbox["secret_id"], sandbox["secret_key"])
+    for http in (HttpProfile(endpoint=f"127.0.0.1:{stack.port}", protocol="http", reqMethod="GET"),
+                 HttpProfile(endpoint=f"127.0.0.1:{stack.port}", protocol="http")):
+        profile = ClientProfile(httpProfile=http)
+        profile.unsignedPayload = http.reqMethod == "POST"
+        vpc = vpc_client.VpcClient(cred, "ap-shanghai", profile)
+        nats = vpc.DescribeNatGateways(request(vpc_models.DescribeNatGatewaysRequest, Limit=10, Filters=[
+            request(vpc_models.Filter, Name="vpc-id", Values=["vpc-0001", "vpc-9999"])]))
+        assert nats.TotalCount == 1 and nats.NatGatewaySet[0].VpcId == "vpc-0001", http.reqMethod
+        none = vpc.DescribeNatGateways(request(vpc_models.DescribeNatGatewaysRequest, Filters=[
+            request(vpc_models.Filter, Name="vpc-id", Values=["vpc-9999"])]))
+        assert none.TotalCount == 0 and none.NatGatewaySet == []
+
+
 def test_unknown_actions_and_parameters_as_the_sdk_reports_them(stack, sandbox):
     _, _, vpc = clients(stack, sandbox["secret_id"], sandbox["secret_key"])
     with pytest.raises(TencentCloudSDKException) as e:
