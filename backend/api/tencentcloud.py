@@ -54,7 +54,7 @@ def _origin(host_service):
     return request.host_url.rstrip("/")
 
 
-def _call(request_id):
+def _call():
     if request.method not in ("GET", "POST"):
         raise errors.unsupported_protocol(request.method)
     if (request.content_length or 0) > wire.MAX_BODY_BYTES:
@@ -83,7 +83,7 @@ def handle():
         return None
     request_id = str(uuid.uuid4())
     try:
-        return _answer(wire.success(_call(request_id), request_id), request_id)
+        return _answer(wire.success(_call(), request_id), request_id)
     except errors.ApiError as e:
         return _answer(wire.failure(e.code, e.message, request_id), request_id)
     except RequestEntityTooLarge:  # a body without Content-Length that grew past the limit

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from api.flows import CONTROL, ORG_USCC, assert_error, cloud, create_app, ok, org_payload, register_domain, usable_ip
+from api.flows import ORG_USCC, assert_error, cloud, create_app, ok, org_payload, register_domain, usable_ip
 from conftest import Api
 from backend.tencentcloud import signature
 
