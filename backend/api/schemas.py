@@ -483,6 +483,8 @@ class ResourcePackSchema(Strict):
     bought_on = IsoDate(load_default=None, allow_none=True)
     months = fields.Integer(load_default=None, allow_none=True, validate=in_range(1, 120))
     expires_on = IsoDate(load_default=None, allow_none=True)
+    auto_renew = fields.Boolean(load_default=None, allow_none=True,
+                                metadata={"description": "自动续费：剩余不足一年时按虚拟日期续期（演示与培训沙箱）"})
 
 
 class VpcSchema(Strict):
@@ -525,6 +527,8 @@ class DomainSchema(Strict):
     real_name_status = fields.String(load_default=None, validate=one_of(("verified", "pending", "failed")))
     registered_on = IsoDate(load_default=None, allow_none=True)
     expires_on = IsoDate(load_default=None, allow_none=True)
+    auto_renew = fields.Boolean(load_default=None, allow_none=True,
+                                metadata={"description": "自动续费：剩余不足一年时按虚拟日期续期（演示与培训沙箱）"})
 
 
 class OutboxQuerySchema(Strict):

@@ -49,6 +49,10 @@ def conversation_lock(sid, cid):
     return f"{P}:sb:{sid}:conv:{cid}:lock"  # one reply (or sync) at a time
 
 
+def revision(sid):
+    return f"{P}:sb:{sid}:rev"  # counter bumped by every commit: the sandbox's version (live updates)
+
+
 def journal(sid):
     return f"{P}:sb:{sid}:journal"  # list: the sandbox's requests, for recordings
 
