@@ -409,11 +409,14 @@ class SandboxCreateSchema(Strict):
     scale = fields.Float(load_default=0.0, validate=in_range(0, 1e7))
     settings = fields.Nested(SettingsSchema, load_default=dict)
     name = fields.String(load_default=None, validate=validate.Length(min=1, max=64, error="长度须在 {min} 到 {max} 个字符之间。"))
+    pacing = fields.String(load_default=None, allow_none=True, validate=one_of(clock.PACINGS), metadata={
+        "description": "时钟节奏：steady（始终按倍率）或 demo（审核时按倍率快进，轮到用户时按真实速度）"})
 
 
 class ClockSchema(Schema):
     now = fields.String()
     scale = fields.Float()
+    pacing = fields.String()
 
 
 class SandboxSchema(Schema):

@@ -175,6 +175,7 @@ def reset_all(r):
     for pattern in (f"{keys.P}:sb:*", f"{keys.P}:token:*"):
         for key in r.scan_iter(match=pattern, count=500):
             r.delete(key)
+    r.delete(keys.CLASSES)  # a class's sandboxes are gone with the rest
     recreated = []
     if demo:
         from backend.services import bootstrap

@@ -3,6 +3,7 @@ from backend.config import KEY_PREFIX as P
 
 SANDBOXES = f"{P}:sandboxes"  # set of sandbox ids
 CONTROL_TOKEN = f"{P}:control_token"  # generated control token when none is configured
+CLASSES = f"{P}:classes"  # hash: class id -> JSON (the trainer console's classes of trainee sandboxes)
 
 
 def token(token_hash):
