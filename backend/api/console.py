@@ -39,6 +39,7 @@ class WorkflowGraphSchema(Schema):
     transitions = fields.List(fields.Dict())
     main_path = fields.List(fields.String())
     mermaid = fields.String()
+    rejection_reasons = fields.List(fields.Dict())
 
 
 def conditional(etag, body):

@@ -2,7 +2,7 @@
 the workflow table as a graph the page draws (states, moves, the main path)."""
 from collections import deque
 
-from backend.domain import workflow
+from backend.domain import review, workflow
 from backend.services import engine, live, sandboxes
 from backend.store import tx as store
 
@@ -78,5 +78,7 @@ def workflow_graph() -> dict:
             edge["actors"].append(t.actor)
     states = [{"name": s.name, "zh": s.zh, "waits_on": s.waits_on, "terminal": s.terminal,
                "wechat_status": s.wechat_status} for s in workflow.STATES.values()]
+    reasons = [{"code": r.code, "stage": r.stage, "key_name": r.key_name, "error": r.error}
+               for r in review.RULES]
     return {"states": states, "transitions": list(edges.values()), "main_path": main_path(),
-            "mermaid": workflow.mermaid()}
+            "mermaid": workflow.mermaid(), "rejection_reasons": reasons}
