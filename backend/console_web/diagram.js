@@ -4,7 +4,8 @@
 // state is filled, states the application went through are tinted.
 
 const NS = "http://www.w3.org/2000/svg";
-const BOX_W = 128, BOX_H = 46, COL = 158, ROW = 120, PAD = 24;
+const BOX_W = 150, BOX_H = 50, COL = 178, ROW = 130, PAD = 16;
+const FIT = 9;  // labels longer than this many characters are squeezed into the box
 const ACTOR_COLORS = { user: "#1f6feb", provider: "#d97706", bureau: "#8250df", clock: "#6b7280", system: "#6b7280" };
 
 function el(tag, attrs = {}, text) {
@@ -82,8 +83,10 @@ export function drawDiagram(container, graph, current, visited) {
     const cls = name === current ? "node node_current" : visited.has(name) ? "node node_visited" : "node";
     const g = el("g", { class: cls, "data-node": name });
     g.append(el("rect", { x, y, width: BOX_W, height: BOX_H, rx: zh[name]?.terminal ? 22 : 8 }));
-    g.append(el("text", { x: x + BOX_W / 2, y: y + 19, "text-anchor": "middle", class: "node-zh" }, zh[name]?.zh || name));
-    g.append(el("text", { x: x + BOX_W / 2, y: y + 36, "text-anchor": "middle", class: "node-name" }, name));
+    const label = zh[name]?.zh || name;
+    const squeeze = label.length > FIT ? { textLength: BOX_W - 12, lengthAdjust: "spacingAndGlyphs" } : {};
+    g.append(el("text", { x: x + BOX_W / 2, y: y + 21, "text-anchor": "middle", class: "node-zh", ...squeeze }, label));
+    g.append(el("text", { x: x + BOX_W / 2, y: y + 39, "text-anchor": "middle", class: "node-name" }, name));
     svg.append(g);
   }
   const legend = document.createElement("div");
