@@ -18,7 +18,7 @@ MAX_NAME = 64
 class ClassCreateSchema(s.Strict):
     size = fields.Integer(required=True, validate=s.in_range(1, classes.MAX_SIZE),
                           metadata={"description": f"学员人数（1 到 {classes.MAX_SIZE}）"})
-    preset = fields.String(load_default="demo", validate=s.one_of(sorted(presets.PRESETS)))
+    preset = fields.String(load_default="training", validate=s.one_of(sorted(presets.PRESETS)))
     seed_base = fields.Integer(load_default=1, validate=s.in_range(0, 10**9),
                                metadata={"description": "第 i 个学员的种子为 seed_base + i"})
     names = fields.List(fields.String(validate=validate.Length(max=MAX_NAME, error="长度不能超过 {max} 个字符。")),

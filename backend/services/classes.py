@@ -23,7 +23,7 @@ def link(sid, token, base_url=""):
     return f"{base_url.rstrip('/')}/miniprogram/?sandbox={sid}#token={token}"
 
 
-def create(r, size, preset="demo", seed_base=1, names=None, name=None, scale=DEFAULT_SCALE, pacing=DEMO):
+def create(r, size, preset="training", seed_base=1, names=None, name=None, scale=DEFAULT_SCALE, pacing=DEMO):
     """Arguments are checked by the API schema; each sandbox is made atomically (one MULTI)."""
     cid = "cls_" + secrets.token_hex(4)
     names = list(names or [])
