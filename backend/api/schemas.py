@@ -409,11 +409,14 @@ class SandboxCreateSchema(Strict):
     scale = fields.Float(load_default=0.0, validate=in_range(0, 1e7))
     settings = fields.Nested(SettingsSchema, load_default=dict)
     name = fields.String(load_default=None, validate=validate.Length(min=1, max=64, error="长度须在 {min} 到 {max} 个字符之间。"))
+    pacing = fields.String(load_default=None, allow_none=True, validate=one_of(clock.PACINGS), metadata={
+        "description": "时钟节奏：steady（始终按倍率）或 demo（审核时按倍率快进，轮到用户时按真实速度）"})
 
 
 class ClockSchema(Schema):
     now = fields.String()
     scale = fields.Float()
+    pacing = fields.String()
 
 
 class SandboxSchema(Schema):
@@ -483,6 +486,8 @@ class ResourcePackSchema(Strict):
     bought_on = IsoDate(load_default=None, allow_none=True)
     months = fields.Integer(load_default=None, allow_none=True, validate=in_range(1, 120))
     expires_on = IsoDate(load_default=None, allow_none=True)
+    auto_renew = fields.Boolean(load_default=None, allow_none=True,
+                                metadata={"description": "自动续费：剩余不足一年时按虚拟日期续期（演示与培训沙箱）"})
 
 
 class VpcSchema(Strict):
@@ -525,6 +530,8 @@ class DomainSchema(Strict):
     real_name_status = fields.String(load_default=None, validate=one_of(("verified", "pending", "failed")))
     registered_on = IsoDate(load_default=None, allow_none=True)
     expires_on = IsoDate(load_default=None, allow_none=True)
+    auto_renew = fields.Boolean(load_default=None, allow_none=True,
+                                metadata={"description": "自动续费：剩余不足一年时按虚拟日期续期（演示与培训沙箱）"})
 
 
 class OutboxQuerySchema(Strict):

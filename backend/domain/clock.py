@@ -12,41 +12,94 @@ CST = timezone(timedelta(hours=8), "CST")
 DEFAULT_START = "2026-06-01T09:00:00+08:00"  # a Monday; fixed so runs are reproducible
 
 
+STEADY, DEMO = "steady", "demo"
+PACINGS = (STEADY, DEMO)
+
+
 @dataclass(frozen=True)
 class Clock:
+    """`pacing` "steady": one speed. "demo": a clock made for people in front of it — it runs
+    at `scale` only up to `fast_until` (the due time of the last timer waiting on a reviewer,
+    the bureau or a hand-over, set by `hurried_until`), then at real speed (×1): the user's
+    turn (typing the SMS code, fixing a rejected order) takes the real minutes a person needs.
+    """
     anchor_virtual: float
     anchor_real: float
     scale: float = 0.0
+    pacing: str = STEADY
+    fast_until: float | None = None
+
+    def _fast_span(self) -> float | None:
+        """Virtual seconds still to run at `scale` from the anchor (None: no limit)."""
+        if self.pacing != DEMO:
+            return None
+        if self.fast_until is None:
+            return 0.0
+        return max(0.0, self.fast_until - self.anchor_virtual)
+
+    def _slow_scale(self) -> float:
+        return min(self.scale, 1.0)
 
     def now(self, real_now: float) -> float:
-        return self.anchor_virtual + (real_now - self.anchor_real) * self.scale
+        elapsed = real_now - self.anchor_real
+        span = self._fast_span()
+        if span is None or self.scale <= 0 or elapsed * self.scale <= span:
+            return self.anchor_virtual + elapsed * self.scale
+        return self.anchor_virtual + span + (elapsed - span / self.scale) * self._slow_scale()
+
+    def _anchored(self, virtual: float, real_now: float, **changes) -> "Clock":
+        return replace(self, anchor_virtual=virtual, anchor_real=real_now, **changes)
 
     def rescaled(self, scale: float, real_now: float) -> "Clock":
-        return Clock(self.now(real_now), real_now, scale)
+        return self._anchored(self.now(real_now), real_now, scale=scale)
 
     def advanced(self, seconds: float, real_now: float) -> "Clock":
         if seconds < 0:
             raise ValueError("the clock never goes back")
-        return Clock(self.now(real_now) + seconds, real_now, self.scale)
+        return self._anchored(self.now(real_now) + seconds, real_now)
 
     def moved_to(self, virtual: float, real_now: float) -> "Clock":
-        return Clock(max(virtual, self.now(real_now)), real_now, self.scale)
+        return self._anchored(max(virtual, self.now(real_now)), real_now)
+
+    def paced(self, pacing: str, real_now: float) -> "Clock":
+        if pacing not in PACINGS:
+            raise ValueError(f"unknown pacing: {pacing!r}")
+        return self._anchored(self.now(real_now), real_now, pacing=pacing)
+
+    def hurried_until(self, virtual: float, real_now: float) -> "Clock":
+        """Demo pacing: something now waits on a reviewer until `virtual`; run fast until then."""
+        now = self.now(real_now)
+        keep = self.fast_until if self.fast_until is not None and self.fast_until > now else virtual
+        return self._anchored(now, real_now, fast_until=max(keep, virtual))
 
     def real_time_for(self, virtual: float, real_now: float):
         """When, in real epoch seconds, `virtual` arrives; None while paused."""
-        ahead = virtual - self.now(real_now)
+        now = self.now(real_now)
+        ahead = virtual - now
         if ahead <= 0:
             return real_now
         if self.scale <= 0:
             return None
-        return real_now + ahead / self.scale
+        span = self._fast_span()
+        if span is None:
+            return real_now + ahead / self.scale
+        # from now: fast up to fast_until, then the slow rest
+        fast = max(0.0, min(ahead, (self.fast_until or now) - now))
+        return real_now + fast / self.scale + (ahead - fast) / self._slow_scale()
 
     def to_dict(self):
-        return asdict(self)
+        """Steady clocks keep their three fields (documents written before pacing existed)."""
+        d = asdict(self)
+        if self.pacing == STEADY:
+            d.pop("pacing")
+            d.pop("fast_until")
+        return d
 
     @classmethod
     def from_dict(cls, d):
-        return cls(float(d["anchor_virtual"]), float(d["anchor_real"]), float(d.get("scale", 0)))
+        fast_until = d.get("fast_until")
+        return cls(float(d["anchor_virtual"]), float(d["anchor_real"]), float(d.get("scale", 0)),
+                   d.get("pacing") or STEADY, None if fast_until is None else float(fast_until))
 
     def with_scale(self, scale):
         return replace(self, scale=scale)

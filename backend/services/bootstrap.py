@@ -1,19 +1,23 @@
 """What `icpsim up` prepares: the control token and the demo sandbox."""
+from backend.domain.clock import DEMO
 from backend.services import auth, sandboxes
 from backend.store import keys
 
 DEMO_ID = "demo"
-# The demo runs on its own: 1 real second = 20000 virtual seconds, so a first filing
-# (about 15 calendar days) completes in about a minute. The SMS window is widened to
-# 30 virtual days (~2 real minutes) so a person has time to type the code.
+# The demo is paced for people (domain.clock, pacing "demo"): while a reviewer, the bureau
+# or the hand-over is at work it runs at 20000× (a first filing's ~15 calendar days of
+# reviews pass in about a minute); when it is the user's turn (the SMS code, a rejected
+# order to fix) it runs at real speed, so the 24 h SMS window is 24 real hours. Its
+# resource pack and domain renew themselves (preset "training"): it never expires.
 DEMO_SCALE = 20000
-DEMO_SETTINGS = {"sms_window_hours": 720}
+DEMO_SETTINGS = {}
 
 
-def prepare(r):
+def prepare(r, demo_token=None, revision=0):
+    """Idempotent. `demo_token`/`revision`: a simulator reset recreating the demo as clients knew it."""
     token = auth.ensure_control_token(r)
     if not r.exists(keys.sandbox(DEMO_ID)):
-        sandboxes.create(r, seed=2026, preset="demo", scale=DEMO_SCALE, settings=DEMO_SETTINGS,
-                         name="demo", sid=DEMO_ID)
+        sandboxes.create(r, seed=2026, preset="training", scale=DEMO_SCALE, settings=DEMO_SETTINGS,
+                         name="demo", sid=DEMO_ID, pacing=DEMO, token=demo_token, revision=revision)
     demo = sandboxes.describe(r, DEMO_ID)
     return {"control_token": token, "demo_sandbox_id": DEMO_ID, "demo_token": demo["token"]}

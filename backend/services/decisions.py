@@ -15,7 +15,7 @@ RANDOM_REJECTION = {"code": "RANDOM_REVIEW_REJECTION", "field": "entity", "key_n
 def context(tx, app):
     return review.ReviewContext(
         today=world.today(tx),
-        domains={d["name"]: d for d in tx.all("domains")},
+        domains={d["name"]: d for d in world.domains(tx)},
         entities=tx.all("entities"), websites=tx.all("websites"),
         own_entity_id=app.get("entity_id"), settings=world.settings(tx))
 

@@ -1,7 +1,7 @@
 """The sandbox's domain registry: who holds each domain, its real-name status and dates."""
 from datetime import timedelta
 
-from backend.domain import validation
+from backend.domain import renewal, validation
 from backend.domain.errors import Conflict, NotFound, Unprocessable
 from backend.services import world
 from backend.store import tx as store
@@ -43,14 +43,15 @@ def create(r, sid, data):
 
 
 def list_all(r, sid):
-    return store.read(r, sid).all("domains")
+    return world.domains(store.read(r, sid))
 
 
 def get(r, sid, name):
-    doc = _find(store.read(r, sid), name)
+    reader = store.read(r, sid)
+    doc = _find(reader, name)
     if doc is None:
         raise NotFound("DOMAIN_NOT_FOUND", "域名不在注册信息中", domain=name)
-    return doc
+    return renewal.renewed(doc, world.today(reader))
 
 
 def update(r, sid, name, changes):

@@ -5,7 +5,7 @@ import time
 from datetime import datetime, timezone
 
 from backend.domain import presets
-from backend.domain.clock import DEFAULT_START, Clock, iso, parse_instant, start_problems
+from backend.domain.clock import DEFAULT_START, PACINGS, STEADY, Clock, iso, parse_instant, start_problems
 from backend.domain.errors import Conflict, NotFound, Unprocessable
 from backend.services import auth, cloud, domains
 from backend.services import tencentcloud
@@ -18,16 +18,19 @@ def _new_meta(sid, token, seed, preset, clock, settings, name):
             "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "clock": json.dumps(clock.to_dict()), "settings": json.dumps(settings or {}, ensure_ascii=False),
             # where the clock started and how fast: a sandbox reset starts it there again
-            "origin": json.dumps({"clock_start": clock.anchor_virtual, "scale": clock.scale})}
+            "origin": json.dumps({"clock_start": clock.anchor_virtual, "scale": clock.scale,
+                                  "pacing": clock.pacing})}
 
 
 MAX_SEED_CHARS = 64
 MAX_NAME_CHARS = 64
 
 
-def _checked(seed, preset, clock_start, scale, settings, name):
+def _checked(seed, preset, clock_start, scale, settings, name, pacing=STEADY):
     """Every argument checked before anything is written: (start epoch, scale), or a 422."""
     errors = {}
+    if pacing not in PACINGS:
+        errors["pacing"] = [f"未知的时钟节奏：{pacing}（可选：{'、'.join(PACINGS)}）"]
     if preset not in presets.PRESETS:
         errors["preset"] = [f"未知的预设：{preset}（可选：{'、'.join(presets.PRESETS)}）"]
     start = None
@@ -54,14 +57,19 @@ def _checked(seed, preset, clock_start, scale, settings, name):
     return start, scale
 
 
-def create(r, seed=None, preset="eligible", clock_start=None, scale=0.0, settings=None, name=None, sid=None):
+def create(r, seed=None, preset="eligible", clock_start=None, scale=0.0, settings=None, name=None, sid=None,
+           pacing=None, token=None, revision=0):
     """All or nothing: the meta hash, the world of the preset, the listing and the token key
-    are written in one MULTI, after every argument was checked."""
-    start, scale = _checked(seed, preset, clock_start, scale, settings, name)
+    are written in one MULTI, after every argument was checked.
+
+    `pacing` "demo": the clock runs at `scale` only while the system works (domain.clock).
+    `token` and `revision` let a simulator reset recreate a sandbox as clients knew it."""
+    pacing = pacing or STEADY
+    start, scale = _checked(seed, preset, clock_start, scale, settings, name, pacing)
     sid = sid or "sb_" + secrets.token_hex(6)
-    token = "sbt_" + secrets.token_urlsafe(24)
+    token = token or "sbt_" + secrets.token_urlsafe(24)
     seed = seed if seed is not None else secrets.randbelow(10**9)
-    meta = _new_meta(sid, token, seed, preset, Clock(start, time.time(), scale), settings, name)
+    meta = _new_meta(sid, token, seed, preset, Clock(start, time.time(), scale, pacing), settings, name)
     api_keys = tencentcloud.credentials.new_pair()  # the Tencent Cloud API's SecretId/SecretKey
 
     def fn(tx):
@@ -73,13 +81,15 @@ def create(r, seed=None, preset="eligible", clock_start=None, scale=0.0, setting
         tx.sadd(keys.SANDBOXES, sid)
         tx.set(keys.token(auth.token_hash(token)), sid)
         tencentcloud.issue(tx, sid, api_keys)
+        if revision:
+            tx.set(keys.revision(sid), revision + 1)  # after flush's INCR: the version still grows
     store.run(r, sid, fn)
     return {**describe(r, sid), **api_keys.public()}
 
 
 def _populate(tx, preset):
     if preset["resources"]:
-        cloud.eligible_world(tx)
+        cloud.eligible_world(tx, auto_renew=preset.get("auto_renew", False))
     for d in preset["domains"]:
         domains.build(tx, dict(d))
 
@@ -92,7 +102,7 @@ def describe(r, sid):
     return {"id": sid, "name": meta["name"], "seed": meta["seed"], "preset": meta["preset"],
             "token": meta["token"], "created_at": meta["created_at"],
             "settings": json.loads(meta.get("settings") or "{}"),
-            "clock": {"now": iso(clock.now(time.time())), "scale": clock.scale}}
+            "clock": {"now": iso(clock.now(time.time())), "scale": clock.scale, "pacing": clock.pacing}}
 
 
 def list_all(r):
@@ -139,9 +149,11 @@ def reset(r, sid):
     origin = json.loads(meta.get("origin") or "{}")
     start = origin.get("clock_start", parse_instant(DEFAULT_START))
     scale = float(origin.get("scale", json.loads(meta["clock"]).get("scale", 0)))
+    pacing = origin.get("pacing") or STEADY
     for key in r.scan_iter(match=keys.sandbox(sid) + ":*", count=500):
-        r.delete(key)  # everything of the sandbox but its meta hash (rewritten below)
-    fresh = _new_meta(sid, meta["token"], meta["seed"], meta["preset"], Clock(start, time.time(), scale),
+        if key != keys.revision(sid):  # the version only grows: open pages see the reset
+            r.delete(key)  # everything of the sandbox but its meta hash (rewritten below)
+    fresh = _new_meta(sid, meta["token"], meta["seed"], meta["preset"], Clock(start, time.time(), scale, pacing),
                       json.loads(meta.get("settings") or "{}"), meta.get("name"))
     fresh["created_at"] = meta["created_at"]
 
@@ -157,17 +169,20 @@ def reset(r, sid):
 
 
 def reset_all(r):
-    """Every sandbox gone (tokens too); the demo sandbox of `icpsim up` comes back fresh."""
-    had_demo = r.exists(keys.sandbox("demo"))
+    """Every sandbox gone (tokens too); the demo sandbox of `icpsim up` comes back fresh, with
+    the same id and token (the banner's URL and open pages keep working) and a higher version."""
+    demo = r.hmget(keys.sandbox("demo"), "token")[0]
+    demo_revision = int(r.get(keys.revision("demo")) or 0)
     sids = sorted(r.smembers(keys.SANDBOXES))
     for sid in sids:
         delete(r, sid)
     for pattern in (f"{keys.P}:sb:*", f"{keys.P}:token:*"):
         for key in r.scan_iter(match=pattern, count=500):
             r.delete(key)
+    r.delete(keys.CLASSES)  # a class's sandboxes are gone with the rest
     recreated = []
-    if had_demo:
+    if demo:
         from backend.services import bootstrap
-        bootstrap.prepare(r)
+        bootstrap.prepare(r, demo_token=demo, revision=demo_revision)
         recreated.append("demo")
     return {"deleted": len(sids), "recreated": recreated}

@@ -3,7 +3,7 @@ import json
 import time
 from datetime import date
 
-from backend.domain import scenarios, workflow
+from backend.domain import renewal, scenarios, workflow
 from backend.domain.clock import Clock, to_datetime
 from backend.domain.errors import NotFound
 
@@ -57,4 +57,11 @@ def ip_usage(tx, exclude_app=None):
 
 
 def resources(tx):
-    return {name: tx.all(name) for name in RESOURCES}
+    found = {name: tx.all(name) for name in RESOURCES}
+    found["resource_packs"] = renewal.renewed_all(found["resource_packs"], today(tx))  # 自动续费 fixtures
+    return found
+
+
+def domains(tx):
+    """The domain registry as reviews see it (auto-renewing domains renewed to today)."""
+    return renewal.renewed_all(tx.all("domains"), today(tx))

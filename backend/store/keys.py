@@ -3,6 +3,7 @@ from backend.config import KEY_PREFIX as P
 
 SANDBOXES = f"{P}:sandboxes"  # set of sandbox ids
 CONTROL_TOKEN = f"{P}:control_token"  # generated control token when none is configured
+CLASSES = f"{P}:classes"  # hash: class id -> JSON (the trainer console's classes of trainee sandboxes)
 
 
 def token(token_hash):
@@ -47,6 +48,10 @@ def conversation_replies(sid, cid):
 
 def conversation_lock(sid, cid):
     return f"{P}:sb:{sid}:conv:{cid}:lock"  # one reply (or sync) at a time
+
+
+def revision(sid):
+    return f"{P}:sb:{sid}:rev"  # counter bumped by every commit: the sandbox's version (live updates)
 
 
 def journal(sid):

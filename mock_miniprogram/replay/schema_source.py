@@ -138,7 +138,7 @@ OVERRIDE_KEYS = ("bureau_wd_min", "bureau_wd_typical", "bureau_wd_max", "domain_
 WORLD = {
     "type": "object", "additionalProperties": False,
     "properties": {
-        "preset": {"enum": ["empty", "eligible", "demo"]},
+        "preset": {"enum": ["empty", "eligible", "demo", "training"]},
         "clock_start": {"type": "string", "description": "ISO 8601; default 2026-06-01T09:00:00+08:00"},
         "settings": {"type": "object", "description": "per-sandbox settings (README)"},
         "provinces": {"type": "object", "description": "province overrides by 2-digit code",

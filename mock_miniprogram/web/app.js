@@ -6,8 +6,10 @@
 // (the steps, the validation, the workflow) is the server's.
 
 const STORE = "icpsim.miniprogram.";
-const POLL_WAITING_MS = 1500;   // while accepts.type == "none": waiting on the provider/bureau
-const POLL_IDLE_MS = 8000;      // otherwise, to notice moves made elsewhere (API, clock)
+// Live updates: once a second the page asks for the sandbox's version with If-None-Match;
+// the server answers 304 (one Redis GET) until something in the sandbox changed, and only
+// then are the new messages fetched (README, "Live updates").
+const POLL_MS = 1000;
 const RETRIES = 3;              // replies are idempotent by client_message_id: safe to resend
 
 const ACTIONS_ZH = {
@@ -27,7 +29,7 @@ const state = {
   sid: "", token: "", cid: null, locale: "zh-CN",
   messages: [], seqs: new Set(),
   accepts: { type: "none" }, step: null, applicationId: null,
-  busy: false, generation: 0, pollTimer: null, lastAt: null,
+  busy: false, generation: 0, pollTimer: null, lastAt: null, versionTag: null,
 };
 
 // ---- small helpers ------------------------------------------------------------------
@@ -164,6 +166,7 @@ function resetConversation() {
 async function connect({ fresh = false } = {}) {
   stopPolling();
   resetConversation();
+  state.versionTag = null;
   let conv = null;
   const stored = fresh ? null : load(`conversation.${state.sid}`);
   if (stored) {
@@ -217,7 +220,22 @@ function stopPolling() { clearTimeout(state.pollTimer); state.pollTimer = null; 
 function schedulePoll() {
   stopPolling();
   if (!state.cid) return;
-  state.pollTimer = setTimeout(poll, state.accepts.type === "none" ? POLL_WAITING_MS : POLL_IDLE_MS);
+  state.pollTimer = setTimeout(poll, POLL_MS);
+}
+
+/** Has anything in the sandbox changed since the last look? (304: no, at the cost of one Redis GET) */
+async function versionChanged() {
+  const resp = await fetch(`/api/v1/sandboxes/${encodeURIComponent(state.sid)}/version`, {
+    cache: "no-store",
+    headers: { Authorization: `Bearer ${state.token}`, Accept: "application/json",
+      ...(state.versionTag ? { "If-None-Match": state.versionTag } : {}) },
+  });
+  if (resp.status === 304) return false;
+  let data = null;
+  try { data = await resp.json(); } catch { /* not JSON */ }
+  if (!resp.ok) throw new ApiError(resp.status, data);
+  state.versionTag = resp.headers.get("ETag");
+  return true;
 }
 
 async function poll() {
@@ -225,6 +243,10 @@ async function poll() {
   const generation = state.generation;
   const cid = state.cid;
   try {
+    if (!(await versionChanged())) {
+      $("#composer").classList.remove("composer_offline");
+      return schedulePoll();
+    }
     const data = await api("GET", `/conversations/${encodeURIComponent(cid)}/messages?after=${lastSeq()}`);
     if (cid !== state.cid) return;
     takeMessages(data.messages);
@@ -248,22 +270,34 @@ function renderMessages(fresh) {
   const chat = $("#chat");
   const atBottom = chat.scrollHeight - chat.scrollTop - chat.clientHeight < 80;
   let first = null;
+  let refusal = null;  // an error notice in this batch: it, not the recap after it, is what to read
   for (const msg of fresh) {
     const prev = state.lastAt;
     if (msg.at && (!prev || !(Date.parse(msg.at) - Date.parse(prev) < 10 * 60 * 1000))) {
       chat.append(h("div", { class: "time-divider", "data-testid": "time-divider" }, fmtDivider(msg.at)));
     }
     if (msg.at) state.lastAt = msg.at;
-    const node = renderMessage(msg);
+    const node = renderMessage(msg, { foldSummary: !!refusal });
     chat.append(node);
     first = first || node;
+    if (msg.kind === "notice" && ["error", "warning"].includes(msg.notice?.level) && msg.from !== "user") refusal = refusal || node;
     if (msg.from === "user" && msg.code === "USER_CHOICE") markChosen(msg.value);
   }
   if (state.lastAt && wall(state.lastAt)) $("#clock").textContent = `${+wall(state.lastAt).hh}:${wall(state.lastAt).mm}`;
   // a long batch (a form, a status card): show its top; a short one: stick to the bottom
   const tall = first && chat.scrollHeight - first.offsetTop > chat.clientHeight;
-  if (tall && first.dataset.from === "bot") chat.scrollTo({ top: first.offsetTop - 44, behavior: "smooth" });
+  if (refusal) showRefusal(chat, refusal);
+  else if (tall && first.dataset.from === "bot") chat.scrollTo({ top: first.offsetTop - 44, behavior: "smooth" });
   else if (atBottom || fresh.some((m) => m.from === "user")) scrollToEnd(true);
+}
+
+/** A refused action: its notice scrolled to the top of the chat (the buttons to retry sit
+ *  right under it: the recap after it is folded) and flashed once. */
+function showRefusal(chat, node) {
+  chat.scrollTo({ top: Math.max(0, node.offsetTop - 44), behavior: "smooth" });
+  node.classList.remove("msg_flash");
+  void node.offsetWidth;  // restart the animation when the same refusal comes twice
+  node.classList.add("msg_flash");
 }
 
 /** The quick reply the user took (also after a reload): the echo carries its value. */
@@ -279,7 +313,7 @@ function scrollToEnd(smooth) {
   chat.scrollTo({ top: chat.scrollHeight, behavior: smooth ? "smooth" : "auto" });
 }
 
-function renderMessage(msg) {
+function renderMessage(msg, { foldSummary = false } = {}) {
   const mine = msg.from === "user";
   const wide = !mine && (["form", "status_card", "notice"].includes(msg.kind) || (msg.kind === "quick_replies"
     && (msg.summary?.length || msg.audit_data?.length || (msg.choices || []).length > LIST_FROM)));
@@ -299,7 +333,8 @@ function renderMessage(msg) {
       // rejection its audit_data (the bubble drops the "· …" lines the card shows)
       if (text) body.append(bubble(msg, msg.summary ? text.split("\n")[0]
         : msg.audit_data?.length ? text.split("\n").filter((l) => !l.startsWith("·")).join("\n") : null));
-      if (msg.summary?.length) body.append(renderSummary(msg.summary));
+      if (msg.summary?.length) body.append(foldSummary ? h("details", { class: "summary_folded" },
+        h("summary", {}, "查看订单信息"), renderSummary(msg.summary)) : renderSummary(msg.summary));
       if (msg.audit_data?.length) body.append(h("div", { class: "card" }, renderAudit(msg.audit_data)));
       body.append(renderChoices(msg.choices || [], msg));
       break;
@@ -505,6 +540,8 @@ function renderNotice(notice, text) {
       h("span", { class: `rules__mark rules__mark_${r.passed === false ? "fail" : "pass"}` }, r.passed === false ? "✕" : "✓"),
       h("span", {}, r.message || r.code || r.rule || "")))) : null,
     notice.error_code ? h("div", { class: "card__text notice__code" }, notice.error_code) : null,
+    notice.level === "error" ? h("div", { class: "notice__next", "data-testid": "notice-next" },
+      notice.suggest ? `下一步：${notice.suggest}，然后点下方按钮重试。` : "下一步：按上面的提示处理后，点下方按钮重试；需要帮助可点右上角「···」重新开始。") : null,
     notice.quote ? renderQuote(notice.quote) : null);
 }
 
@@ -756,8 +793,20 @@ function dropTokenFromUrl(params) {
   } catch { /* an unusual origin (file:): keep the address as it is */ }
 }
 
+/** A class link carries the token in the fragment (`#token=…`): browsers never send it to the
+ *  server. Kept for this tab like a `?token=` would be, then dropped from the address. */
+function takeTokenFromFragment(params) {
+  const fragment = new URLSearchParams(location.hash.replace(/^#/, ""));
+  const token = (fragment.get("token") || "").trim();
+  const sid = (params.get("sandbox") || "").trim();
+  if (!token || !sid) return;
+  saveSession(`token.${sid}`, token);
+  try { history.replaceState(history.state, "", location.pathname + location.search); } catch { /* file: */ }
+}
+
 function init() {
   const params = new URLSearchParams(location.search);
+  takeTokenFromFragment(params);
   state.locale = params.get("locale") || "zh-CN";
   state.sid = (params.get("sandbox") || load("sandbox") || "").trim();
   state.token = (params.get("token") || (state.sid && (loadSession(`token.${state.sid}`) || load(`token.${state.sid}`))) || "").trim();

@@ -15,7 +15,7 @@ def test_create_defaults(control):
     assert body["token"] and body["token"] != CONTROL
     assert body["preset"] == "eligible"
     assert body["seed"]  # a random seed is drawn and shown
-    assert body["clock"] == {"now": "2026-06-01T09:00:00+08:00", "scale": 0.0}
+    assert body["clock"] == {"now": "2026-06-01T09:00:00+08:00", "scale": 0.0, "pacing": "steady"}
     assert body["settings"] == {}
 
 
