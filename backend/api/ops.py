@@ -136,6 +136,8 @@ def finish_request(response):
     rid = g.get("icpsim_request_id")
     if rid:
         response.headers["X-Request-Id"] = rid
+    # a page opened as /miniprogram/?…&token=… must not send its URL (the token) to anyone
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
     if started is None:
         return response
     elapsed = time.perf_counter() - started
