@@ -4,7 +4,7 @@ import re
 import socket
 
 from flask import Request, current_app, jsonify, request
-from werkzeug.exceptions import MethodNotAllowed, RequestEntityTooLarge
+from werkzeug.exceptions import ClientDisconnected, MethodNotAllowed, RequestEntityTooLarge
 
 from backend.domain.errors import DomainError, NotFound, Unauthorized, Unprocessable
 from backend.services import auth
@@ -100,7 +100,10 @@ def _read_body():
         return b""
     try:
         return request.get_data(cache=True)  # over MAX_CONTENT_LENGTH: 413
-    except (TimeoutError, ConnectionError) as error:  # the client stalled or vanished mid-body
+    except (TimeoutError, ClientDisconnected) as error:
+        # werkzeug reports a socket timeout as a disconnect (400); the cause tells them apart
+        if not isinstance(error, TimeoutError) and not isinstance(error.__context__, TimeoutError):
+            raise
         _stop_reading()
         raise DomainError("REQUEST_TIMEOUT", "请求体发送超时，请重试", status=408) from error
 

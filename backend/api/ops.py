@@ -136,6 +136,8 @@ def finish_request(response):
     rid = g.get("icpsim_request_id")
     if rid:
         response.headers["X-Request-Id"] = rid
+    if response.status_code not in (429, 503):  # flask-limiter adds it to every answer
+        response.headers.pop("Retry-After", None)
     # a page opened as /miniprogram/?…&token=… must not send its URL (the token) to anyone
     response.headers.setdefault("Referrer-Policy", "no-referrer")
     if started is None:

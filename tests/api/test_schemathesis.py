@@ -22,7 +22,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance  # noq
 from api.flows import CONTROL  # noqa: E402
 
 SID = "sb_schemathesis"
-EXAMPLES = int(os.environ.get("ICPSIM_SCHEMATHESIS_EXAMPLES", "8"))
+EXAMPLES = int(os.environ.get("ICPSIM_SCHEMATHESIS_EXAMPLES", "12"))
 CHECKS = [not_a_server_error, response_schema_conformance]
 
 
