@@ -10,11 +10,13 @@ would hold the thread for good; the app bounds every read and write of the reque
 and closes the connection, so stalled bodies cost a thread for seconds and the pool
 (workers × threads, 2 × 16 by default) keeps serving.
 """
+import json
 import os
 import re
 import shutil
 from pathlib import Path
 
+from gunicorn import util as gunicorn_util
 from gunicorn.glogging import Logger
 
 _host = os.environ.get("ICPSIM_BIND") or "127.0.0.1"
@@ -27,8 +29,9 @@ threads = int(os.environ.get("ICPSIM_WEB_THREADS") or 16)
 accesslog = "-"   # stdout, so honcho prefixes it with "web.1 |"
 errorlog = "-"
 graceful_timeout = 5
-# gunicorn answers these itself, before the app, with a small text/HTML page (400/414/431);
-# the defaults (4094 bytes of request line, 8190 per header) stay: no real call comes close
+# gunicorn refuses these itself, before the app (400 bad request line, 414 request line over
+# 4094 bytes, 431 a header over 8190 bytes); the limits stay (no real call comes close), and
+# the answer is our JSON error shape (json_error_page below), not gunicorn's HTML page
 limit_request_line = 4094
 limit_request_field_size = 8190
 # the request id (X-Request-Id, set by the app) in every access line; the query string is
@@ -63,6 +66,31 @@ class RedactingLogger(Logger):
 
 
 logger_class = RedactingLogger
+
+_GUNICORN_ERRORS = {
+    400: ("BAD_REQUEST", "请求格式不正确"),
+    403: ("FORBIDDEN", "没有权限"),
+    414: ("REQUEST_LINE_TOO_LONG", "请求地址过长"),
+    417: ("EXPECTATION_FAILED", "不支持该 Expect 请求头"),
+    431: ("HEADERS_TOO_LARGE", "请求头过大"),
+    500: ("INTERNAL_ERROR", "模拟器内部错误"),
+    501: ("NOT_IMPLEMENTED", "不支持该请求"),
+}
+
+
+def json_error_page(sock, status_int, reason, mesg):
+    """gunicorn's own error answers (a request it could not parse, before any app code runs)
+    in the API's shape: {code, message}. It replaces gunicorn.util.write_error, which has the
+    same signature and is only called from the worker's handle_error; the client's text
+    (`mesg`) is not echoed."""
+    code, message = _GUNICORN_ERRORS.get(status_int, ("BAD_REQUEST", "请求格式不正确"))
+    body = json.dumps({"code": code, "message": message}, ensure_ascii=False).encode("utf-8")
+    head = (f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\n"
+            f"Content-Type: application/json; charset=utf-8\r\nContent-Length: {len(body)}\r\n\r\n")
+    gunicorn_util.write_nonblock(sock, head.encode("latin-1") + body)
+
+
+gunicorn_util.write_error = json_error_page  # loaded in the master, inherited by every worker
 
 # Prometheus: each gunicorn worker writes its counters to files in one directory per master
 # (under the data dir), which /metrics merges (prometheus_client's multiprocess mode). Set

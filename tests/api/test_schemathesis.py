@@ -2,7 +2,7 @@
 answer (errors included) outside its documented schema.
 
 Bounded: ICPSIM_SCHEMATHESIS_EXAMPLES examples per operation and generation mode (default
-8; an outside probe ran 27,048 requests — raise it by hand for a deep run). Requests go
+12; an outside probe ran 27,048 requests — raise it by hand for a deep run). Requests go
 through the WSGI app in-process, with the control token, into one real sandbox (its id is
 fixed, so the handlers run, not just the 404 of an unknown sandbox); an operation that
 deletes or resets it gets it back before the next one.

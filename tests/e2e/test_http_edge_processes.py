@@ -50,6 +50,11 @@ def test_stalled_bodies_do_not_starve_the_web_process(r, redis_url, tmp_path):
             for s in stalled:
                 s.close()
         assert requests.get(f"{stack.origin}/healthz", timeout=30).status_code == 200
+        # what gunicorn refuses before the app runs is JSON too
+        for resp, status in ((requests.get(f"{stack.origin}/{'x' * 5000}", timeout=30), 414),
+                             (requests.get(stack.origin + "/healthz", headers={"X-Big": "y" * 9000}, timeout=30), 431)):
+            assert resp.status_code == status and resp.headers["Content-Type"].startswith("application/json")
+            assert resp.json()["code"] and "<html" not in resp.text
 
 
 @pytest.fixture
