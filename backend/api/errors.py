@@ -66,6 +66,9 @@ def domain_error(error: DomainError):
 
 def http_error(error: HTTPException):
     status = error.code or 500
+    if status == 429 and _browser_page():  # a visitor of a customer's site, or of /webblock
+        from backend.api import gateway
+        return gateway.too_many_page()
     code, message = _HTTP.get(status, ("HTTP_ERROR", error.name))
     extra = {}
     data = getattr(error, "data", None) or {}

@@ -148,6 +148,11 @@ def unavailable_page():
                  status=503)
 
 
+def too_many_page():
+    """Over the rate limit (errors.http_error): 429, HTML for the visitor's browser."""
+    return _page("请求过于频繁", "<h1>请求过于频繁</h1><p>请稍后再刷新页面。</p>", status=429)
+
+
 def install(app):
     # first of all before_request hooks: a customer's domain never reaches the API's auth checks
     app.before_request_funcs.setdefault(None, []).insert(0, gate)

@@ -178,10 +178,21 @@ def storage_uri(r):
 
 def install_limits(app, r):
     enabled = os.environ.get("ICPSIM_RATE_LIMITS", "on").lower() not in ("0", "off", "false", "no")
-    limiter = Limiter(_limit_key, app=app, storage_uri=storage_uri(r), default_limits=[_limit_value],
-                      default_limits_exempt_when=lambda: request.path in OPS_PATHS,
+    hooks = app.before_request_funcs.setdefault(None, [])
+    before = list(hooks)
+    # application limits: one budget per sandbox (or client address) over all routes together;
+    # the request identifier gives paths without a route (the gateway's customer Hosts) a name,
+    # as flask-limiter skips requests with no endpoint
+    limiter = Limiter(_limit_key, app=app, storage_uri=storage_uri(r), application_limits=[_limit_value],
+                      application_limits_exempt_when=lambda: request.path in OPS_PATHS,
+                      request_identifier=lambda: request.endpoint or "unrouted",
                       headers_enabled=True, swallow_errors=True, key_prefix=f"{config.KEY_PREFIX}:ratelimit",
                       enabled=enabled)
+    # the limiter's check runs right after the request id, before the gateway's hook answers a
+    # customer Host: the gateway's pages are limited too
+    for hook in [h for h in hooks if h not in before]:
+        hooks.remove(hook)
+        hooks.insert(hooks.index(start_request) + 1, hook)
     app.extensions["icpsim.limiter"] = limiter
     return limiter
 

@@ -232,3 +232,13 @@ def test_miniprogram_page_sends_no_referrer(app):
     resp = app.test_client().get("/miniprogram/?sandbox=demo&token=sbt_secret")
     assert resp.status_code == 200 and resp.headers["Referrer-Policy"] == "no-referrer"
     assert '<meta name="referrer" content="no-referrer">' in resp.get_data(as_text=True)
+
+
+def test_rate_limit_covers_the_gateway_pages(r, monkeypatch):
+    monkeypatch.setenv("ICPSIM_RATE_LIMIT_PUBLIC", "2 per minute")
+    from backend.app import create_app
+    client = create_app(r).test_client()
+    statuses = [client.get("/", headers={"Host": "zhangsan-blog.cn"}).status_code for _ in range(3)]
+    assert statuses[2] == 429 and statuses[:2] != [429, 429]
+    resp = client.get("/webblock?d=zhangsan-blog.cn")
+    assert resp.status_code == 429 and resp.mimetype == "text/html" and int(resp.headers["Retry-After"]) > 0
