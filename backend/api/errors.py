@@ -66,9 +66,8 @@ def domain_error(error: DomainError):
 
 def http_error(error: HTTPException):
     status = error.code or 500
-    if status == 429 and _browser_page():  # a visitor of a customer's site, or of /webblock
-        from backend.api import gateway
-        return gateway.too_many_page()
+    if status == 429:
+        return too_many(error)
     code, message = _HTTP.get(status, ("HTTP_ERROR", error.name))
     extra = {}
     data = getattr(error, "data", None) or {}
@@ -81,6 +80,21 @@ def http_error(error: HTTPException):
     elif status == 400 and error.description:
         message = f"{message}：请求体不是合法的 JSON"
     return body(code, message, status, **extra)
+
+
+def too_many(error: HTTPException):
+    """Over a rate limit (flask-limiter): 429 with Retry-After, the limit's window at most
+    (the limiter's own headers would cost a Redis call on every request)."""
+    limit = getattr(getattr(error, "limit", None), "limit", None)
+    retry_after = limit.get_expiry() if limit is not None else 60
+    if _browser_page():  # a visitor of a customer's site, or of /webblock
+        from backend.api import gateway
+        response = gateway.too_many_page()
+    else:
+        code, message = _HTTP[429]
+        response = body(code, message, 429)
+    response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 def too_deep(error: RecursionError):

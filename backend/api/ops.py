@@ -136,8 +136,6 @@ def finish_request(response):
     rid = g.get("icpsim_request_id")
     if rid:
         response.headers["X-Request-Id"] = rid
-    if response.status_code not in (429, 503):  # flask-limiter adds it to every answer
-        response.headers.pop("Retry-After", None)
     # a page opened as /miniprogram/?…&token=… must not send its URL (the token) to anyone
     response.headers.setdefault("Referrer-Policy", "no-referrer")
     if started is None:
@@ -186,7 +184,7 @@ def install_limits(app, r):
     limiter = Limiter(_limit_key, app=app, storage_uri=storage_uri(r), application_limits=[_limit_value],
                       application_limits_exempt_when=lambda: request.path in OPS_PATHS,
                       request_identifier=lambda: request.endpoint or "unrouted",
-                      headers_enabled=True, swallow_errors=True, key_prefix=f"{config.KEY_PREFIX}:ratelimit",
+                      headers_enabled=False, swallow_errors=True, key_prefix=f"{config.KEY_PREFIX}:ratelimit",
                       enabled=enabled)
     # the limiter's check runs right after the request id, before the gateway's hook answers a
     # customer Host: the gateway's pages are limited too
