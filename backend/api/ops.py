@@ -166,7 +166,10 @@ def _limit_value():
 
 def storage_uri(r):
     """flask-limiter's storage on the store's own Redis (a unix socket for the embedded one)."""
-    kw = r.connection_pool.connection_kwargs
+    pool = getattr(r, "connection_pool", None)
+    if pool is None:  # not a redis-py client (a stand-in in a test): count in memory
+        return "memory://"
+    kw = pool.connection_kwargs
     db = kw.get("db", 0)
     if kw.get("path"):
         return f"redis+unix://{kw['path']}?db={db}"
