@@ -193,8 +193,6 @@ def needs(who):
     return mark
 
 
-ALL_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
-
 
 def _marks(view):
     """{METHOD: mark or None} for the methods a view defines."""

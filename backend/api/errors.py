@@ -36,7 +36,8 @@ class ErrorSchema(Schema):
     class Meta:
         unknown = INCLUDE  # documented as additionalProperties: errors carry details (state, allowed_actions, …)
 
-    code = fields.String(required=True, metadata={"description": "stable machine code, e.g. TOKEN_MISSING, VALIDATION_FAILED"})
+    code = fields.String(required=True,
+                         metadata={"description": "stable machine code, e.g. TOKEN_MISSING, VALIDATION_FAILED"})
     message = fields.String(required=True, metadata={"description": "zh-CN message for people"})
     errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()),
                          metadata={"description": "422: field path → messages"})

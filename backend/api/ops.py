@@ -82,7 +82,8 @@ class StoreCollector:
             yield GaugeMetricFamily("icpsim_redis_up", "1 when Redis answered this scrape", value=0)
             return
         yield GaugeMetricFamily("icpsim_redis_up", "1 when Redis answered this scrape", value=1)
-        transitions = CounterMetricFamily("icpsim_transitions", "Committed workflow transitions by kind and target state",
+        transitions = CounterMetricFamily("icpsim_transitions",
+                                          "Committed workflow transitions by kind and target state",
                                           labels=["kind", "state"])
         for (kind, state), count in sorted(counters["transitions"].items()):
             transitions.add_metric([kind, state], count)
