@@ -95,8 +95,28 @@ gunicorn_util.write_error = json_error_page  # loaded in the master, inherited b
 # Prometheus: each gunicorn worker writes its counters to files in one directory per master
 # (under the data dir), which /metrics merges (prometheus_client's multiprocess mode). Set
 # here, in the master, before any worker imports prometheus_client.
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _remove_stale(metrics_root):
+    """Directories of masters that died without on_exit (SIGKILL) go on the next start."""
+    for child in metrics_root.glob("*"):
+        if child.name.isdigit() and not _alive(int(child.name)):
+            shutil.rmtree(child, ignore_errors=True)
+
+
 if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-    _metrics_dir = Path(os.environ.get("ICPSIM_DATA_DIR", "var")).resolve() / "metrics" / str(os.getpid())
+    _metrics_root = Path(os.environ.get("ICPSIM_DATA_DIR", "var")).resolve() / "metrics"
+    _metrics_dir = _metrics_root / str(os.getpid())
+    if _metrics_root.is_dir():
+        _remove_stale(_metrics_root)
     shutil.rmtree(_metrics_dir, ignore_errors=True)
     _metrics_dir.mkdir(parents=True, exist_ok=True)
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(_metrics_dir)
