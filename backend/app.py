@@ -1,6 +1,4 @@
 """The Flask application: REST API, OpenAPI at /openapi.json, Swagger UI at /docs."""
-import logging
-
 import swagger_ui_bundle
 from flask import Flask, send_from_directory
 from apispec.ext.marshmallow import MarshmallowPlugin
@@ -13,6 +11,7 @@ from backend.api import control
 from backend.api import conversations
 from backend.api import tencentcloud
 from backend.api import classes, console
+from backend.api import ops
 from backend.store.connection import connect
 
 BLUEPRINTS = (sandboxes.blp, cloud.blp, domains.blp, applications.blp, records.blp, registry.blp)
@@ -32,6 +31,8 @@ def schema_name(schema):
 
 
 class IcpApi(Api):
+    ERROR_SCHEMA = errors.ErrorSchema  # every documented error response: {code, message, errors?, …}
+
     def handle_http_exception(self, error):
         return errors.http_error(error)
 
@@ -39,6 +40,7 @@ class IcpApi(Api):
 def create_app(redis_client=None):
     zh_messages.install()
     app = Flask(__name__)
+    app.request_class = common.IcpRequest  # a body that is not JSON: 400 JSON_INVALID, never a 500
     app.config.update(
         API_TITLE="icpsim", API_VERSION="v1", OPENAPI_VERSION="3.0.3",
         OPENAPI_URL_PREFIX="/", OPENAPI_JSON_PATH="openapi.json",
@@ -60,6 +62,7 @@ def create_app(redis_client=None):
     gateway.install(app)  # customer Hosts: the CloudBase Run gateway (HTML), before any route
     tencentcloud.install(app, api)  # issue #15: Tencent Cloud API 3.0 calls, before the gateway's Host check
     miniprogram.install(app)  # the mock mini-program page: /miniprogram/ (static files)
+    ops.install(app)  # /healthz /readyz /metrics, request ids, request metrics, rate limits (before the tokens)
     app.before_request(common.check_auth)  # tokens before bodies: 401/404 before any 422
     app.before_request(common.check_body)  # then the body's size (413) and nesting (400)
     control.install(app)  # after the auth check: journal each mutating sandbox call (recordings)
@@ -68,5 +71,4 @@ def create_app(redis_client=None):
     def swagger_assets(name):
         return send_from_directory(swagger_ui_bundle.swagger_ui_path, name)
 
-    logging.getLogger("icpsim").setLevel(logging.INFO)
     return app

@@ -8,7 +8,7 @@ import math
 
 from rq import Retry, get_current_job
 
-from backend import config
+from backend import config, observability
 from backend.services import scheduling, timers
 from backend.store.connection import connect
 
@@ -26,6 +26,7 @@ def client():
 def fire_timer(sid, timer_id):
     r = client()
     job = get_current_job()
+    observability.job_started(job, sid, timer_id, r)  # logs the request id that caused it, and the lag
     try:
         result = timers.fire(r, sid, timer_id)
     except Exception as exc:

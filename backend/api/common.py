@@ -1,11 +1,20 @@
 """What every blueprint needs: the Redis client and the caller's token checks."""
-from flask import current_app, request
-from werkzeug.exceptions import RequestEntityTooLarge
+import os
+import re
+import socket
 
-from backend.domain.errors import DomainError
+from flask import Request, current_app, jsonify, request
+from werkzeug.exceptions import ClientDisconnected, MethodNotAllowed, RequestEntityTooLarge
+
+from backend.domain.errors import DomainError, NotFound, Unauthorized, Unprocessable
 from backend.services import auth
 
 MAX_JSON_DEPTH = 32  # the deepest real body (a payload's entity.responsible.name) is 4 levels
+MAX_FIELD_ERRORS = 20  # a body with thousands of bad strings gets the first ones, not a huge 422
+# what services create ("sb_" + hex, "demo", a chosen id): anything else names no sandbox, and
+# never reaches a key (`x:seq` would be another key of sandbox x)
+SANDBOX_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+TOKEN_TEXT = re.compile(r"[\x21-\x7e]{1,512}")  # tokens are printable ASCII; anything else is no token
 
 
 def redis():
@@ -15,8 +24,14 @@ def redis():
 def bearer():
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("bearer "):
-        return header[7:].strip()
-    return request.headers.get("X-Icpsim-Token") or None
+        token = header[7:].strip()
+    else:
+        token = request.headers.get("X-Icpsim-Token", "").strip()
+    if not token:
+        return None
+    if not TOKEN_TEXT.fullmatch(token):  # e.g. `Bearer \xff`: compare_digest refuses non-ASCII
+        raise Unauthorized("TOKEN_INVALID", "访问令牌无效或已失效")
+    return token
 
 
 def control():
@@ -25,6 +40,12 @@ def control():
 
 def sandbox(sid):
     """Returns 'control' or 'user' (who is calling), or raises 401/404."""
+    if sid is not None and not SANDBOX_ID.fullmatch(sid):
+        try:  # the token is still checked first: 401 before 404
+            auth.require_sandbox(redis(), bearer(), "")
+        except NotFound:
+            pass
+        raise NotFound("SANDBOX_NOT_FOUND", "沙箱不存在", sandbox_id=sid)
     return auth.require_sandbox(redis(), bearer(), sid)
 
 
@@ -47,20 +68,104 @@ def json_depth(value, limit=MAX_JSON_DEPTH):
     return deepest
 
 
+def body_timeout():
+    """Seconds a client may take to send its body (ICPSIM_BODY_TIMEOUT, default 10)."""
+    try:
+        return max(0.5, float(os.environ.get("ICPSIM_BODY_TIMEOUT", "10")))
+    except ValueError:
+        return 10.0
+
+
+def bound_socket():
+    """before_request (first): under gunicorn, bound every read and write of this request's
+    socket, so a client that stalls its body holds a worker thread for seconds, not forever."""
+    sock = request.environ.get("gunicorn.socket")
+    if sock is not None:
+        sock.settimeout(body_timeout())
+
+
+def _stop_reading():
+    """After a stalled body: no more reads on this connection (gunicorn would otherwise drain
+    the rest of the body, without a timeout, before the next request); the 408 still goes out."""
+    sock = request.environ.get("gunicorn.socket")
+    try:
+        if sock is not None:
+            sock.shutdown(socket.SHUT_RD)
+    except OSError:
+        pass
+
+
+def _read_body():
+    if not (request.content_length or request.headers.get("Transfer-Encoding")):
+        return b""
+    try:
+        return request.get_data(cache=True)  # over MAX_CONTENT_LENGTH: 413
+    except (TimeoutError, ClientDisconnected) as error:
+        # werkzeug reports a socket timeout as a disconnect (400); the cause tells them apart
+        if not isinstance(error, TimeoutError) and not isinstance(error.__context__, TimeoutError):
+            raise
+        _stop_reading()
+        raise DomainError("REQUEST_TIMEOUT", "请求体发送超时，请重试", status=408) from error
+
+
 def check_body():
-    """before_request, after the token checks: a JSON body nested deeper than any real request
-    is refused (400) before anything walks it (schemas, services, the journal)."""
+    """before_request, after the token checks: the body is read here, within the socket's
+    timeout (408 when it stalls); a JSON body nested deeper than any real request is refused
+    (400) before anything walks it (schemas, services, the journal), and so is text that
+    cannot be stored (a lone surrogate: 422 per field)."""
     limit = current_app.config.get("MAX_CONTENT_LENGTH")
     if limit and (request.content_length or 0) > limit:
         raise RequestEntityTooLarge()  # whatever its type, before anything reads it
-    if not request.is_json:
+    if not _read_body() or not request.is_json:
         return
     try:
-        data = request.get_json(silent=True)  # a body over MAX_CONTENT_LENGTH: 413 here
+        data = request.get_json()  # not JSON: 400 (IcpRequest.on_json_loading_failed)
     except RecursionError:  # the JSON parser itself gave up (about 1000 levels)
         raise _too_deep() from None
     if json_depth(data) > MAX_JSON_DEPTH:
         raise _too_deep()
+    bad = unencodable_texts(data)
+    if bad:  # a lone surrogate ("\ud800") cannot be stored as UTF-8: refuse it per field
+        raise Unprocessable({path: ["包含无效的字符（不成对的 Unicode 代理项），请删除后重新填写"] for path in bad})
+
+
+class IcpRequest(Request):
+    def on_json_loading_failed(self, e):
+        if e is None:
+            return super().on_json_loading_failed(e)
+        if "digits" in str(e):  # Python refuses integers over 4,300 digits (int_max_str_digits)
+            raise DomainError("JSON_NUMBER_TOO_LONG", "请求格式不正确：JSON 中的数字位数过多", status=400)
+        raise DomainError("JSON_INVALID", "请求格式不正确：请求体不是合法的 JSON", status=400)
+
+
+def _encodable(text):
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
+def unencodable_texts(value, limit=MAX_FIELD_ERRORS):
+    """Paths ("websites.0.name") of strings and keys UTF-8 cannot encode, at most `limit`."""
+    found, stack = [], [(value, "")]
+    while stack and len(found) < limit:
+        item, path = stack.pop()
+        if isinstance(item, str):
+            if not _encodable(item):
+                found.append(path or "_schema")
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                key_text = key if _encodable(key) else key.encode("utf-8", "replace").decode()
+                child_path = f"{path}.{key_text}" if path else key_text
+                if key_text is not key:
+                    found.append(child_path)
+                stack.append((child, child_path))
+        elif isinstance(item, list):
+            stack.extend((child, f"{path}.{i}" if path else str(i)) for i, child in enumerate(item))
+    return sorted(found[:limit])
 
 
 def plain(value):
@@ -88,13 +193,65 @@ def needs(who):
     return mark
 
 
+
+def _marks(view):
+    """{METHOD: mark or None} for the methods a view defines."""
+    cls = getattr(view, "view_class", None)
+    if cls is None:
+        return {"GET": getattr(view, "icpsim_auth", None)}
+    return {m: getattr(getattr(cls, m.lower(), None), "icpsim_auth", None) for m in (cls.methods or ())}
+
+
+def _matched():
+    """(view functions, view_args) of the route the path names, whatever the method:
+    a method the route lacks (405) still names the route, and so its tokens."""
+    if request.url_rule is not None:
+        return [current_app.view_functions[request.endpoint]], request.view_args or {}
+    error = request.routing_exception
+    if not isinstance(error, MethodNotAllowed) or not error.valid_methods:
+        return [], {}
+    adapter, views, args = current_app.create_url_adapter(request), [], {}
+    for method in error.valid_methods:
+        endpoint, args = adapter.match(method=method)
+        views.append(current_app.view_functions[endpoint])
+    return views, args
+
+
+def required(method, views, has_sid):
+    """Which tokens a request needs: {"control", "sandbox"} (both: the control token and an
+    existing sandbox), {"sandbox"}, or empty (public). HEAD is GET; any method a view does
+    not define (OPTIONS, PROPFIND, …) needs the strictest mark of the route, so the answer
+    never depends on which methods a view happens to define. A route under a sandbox id
+    with no mark at all still needs the sandbox's token (deny by default)."""
+    marks = {}
+    for view in views:
+        marks.update(_marks(view))
+    own = marks.get(method) or (marks.get("GET") if method == "HEAD" else None)
+    chosen = [own] if own else [m for m in marks.values() if m]
+    needs_set = {part for mark in chosen for part in mark.split("+")}
+    if has_sid:
+        needs_set.add("sandbox")
+    return needs_set
+
+
 def check_auth():
-    view = current_app.view_functions.get(request.endpoint)
-    method = getattr(getattr(view, "view_class", None), request.method.lower(), None)
-    who = getattr(method, "icpsim_auth", None)
-    if who is None:
-        return
-    if "control" in who:
+    """before_request: the caller's token, for every method (HEAD, OPTIONS and unknown ones
+    included), before the body is read; then OPTIONS answers here, in JSON."""
+    views, args = _matched()
+    if not views:
+        return None  # no such path: 404 JSON
+    needs_set = required(request.method, views, "sid" in args)
+    if "control" in needs_set:
         control()
-    if "sandbox" in who:
-        sandbox((request.view_args or {}).get("sid"))
+    if "sandbox" in needs_set:
+        sandbox(args.get("sid"))
+    if request.method == "OPTIONS":
+        return options_answer()
+    return None
+
+
+def options_answer():
+    allowed = sorted(current_app.create_url_adapter(request).allowed_methods())
+    response = jsonify({"allow": allowed})
+    response.headers["Allow"] = ", ".join(allowed)
+    return response

@@ -1,7 +1,9 @@
 """One JSON error shape for everything: {code, message, ...}; never HTML, never a bare 500."""
 import logging
 
-from flask import jsonify
+import redis.exceptions
+from flask import jsonify, request
+from marshmallow import INCLUDE, Schema, fields
 from werkzeug.exceptions import HTTPException
 
 from backend.domain.errors import DomainError
@@ -17,9 +19,28 @@ _HTTP = {
     409: ("CONFLICT", "请求与当前状态冲突"),
     413: ("PAYLOAD_TOO_LARGE", "请求体过大"),
     415: ("UNSUPPORTED_MEDIA_TYPE", "请使用 application/json"),
+    408: ("REQUEST_TIMEOUT", "请求体发送超时"),
     422: ("VALIDATION_FAILED", "提交的信息有误，请按提示修改"),
+    429: ("TOO_MANY_REQUESTS", "请求过于频繁，请稍后再试"),
     500: ("INTERNAL_ERROR", "模拟器内部错误"),
 }
+REDIS_RETRY_AFTER = 5  # seconds: an embedded Redis restarts in about a second, a managed one in a few
+# Redis unreachable (refused, reset, timed out, still loading its data): the simulator cannot
+# answer now, but will; anything else from redis-py is a bug (500)
+REDIS_DOWN = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+
+
+class ErrorSchema(Schema):
+    """Every error answer of the API (4xx and 5xx), documented once in /openapi.json."""
+
+    class Meta:
+        unknown = INCLUDE  # documented as additionalProperties: errors carry details (state, allowed_actions, …)
+
+    code = fields.String(required=True,
+                         metadata={"description": "stable machine code, e.g. TOKEN_MISSING, VALIDATION_FAILED"})
+    message = fields.String(required=True, metadata={"description": "zh-CN message for people"})
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()),
+                         metadata={"description": "422: field path → messages"})
 
 
 def flatten(messages, prefix=""):
@@ -46,6 +67,8 @@ def domain_error(error: DomainError):
 
 def http_error(error: HTTPException):
     status = error.code or 500
+    if status == 429:
+        return too_many(error)
     code, message = _HTTP.get(status, ("HTTP_ERROR", error.name))
     extra = {}
     data = getattr(error, "data", None) or {}
@@ -60,11 +83,44 @@ def http_error(error: HTTPException):
     return body(code, message, status, **extra)
 
 
+def too_many(error: HTTPException):
+    """Over a rate limit (flask-limiter): 429 with Retry-After, the limit's window at most
+    (the limiter's own headers would cost a Redis call on every request)."""
+    limit = getattr(getattr(error, "limit", None), "limit", None)
+    retry_after = limit.get_expiry() if limit is not None else 60
+    if _browser_page():  # a visitor of a customer's site, or of /webblock
+        from backend.api import gateway
+        response = gateway.too_many_page()
+    else:
+        code, message = _HTTP[429]
+        response = body(code, message, 429)
+    response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
 def too_deep(error: RecursionError):
     """JSON nested so deep that parsing or walking it recursed past Python's limit: the
     request's fault, answered before any service ran (nothing was written)."""
     log.warning("request body nested too deeply: %s", error)
     return body("JSON_TOO_DEEP", "请求格式不正确：JSON 嵌套层级过深", 400)
+
+
+def redis_down(error: Exception):
+    """Redis unreachable: 503 with Retry-After — JSON on the API, an HTML page where a
+    browser is the client (the gateway's customer hosts and /webblock)."""
+    log.error("redis unavailable: %s", error)
+    if _browser_page():
+        from backend.api import gateway  # the gateway's page frame; gateway imports nothing of errors
+        response = gateway.unavailable_page()
+    else:
+        response = body("REDIS_UNAVAILABLE", "模拟器的存储（Redis）暂时不可用，请稍后重试", 503)
+    response.headers["Retry-After"] = str(REDIS_RETRY_AFTER)
+    return response
+
+
+def _browser_page():
+    from backend.services import gateway as gateway_service  # host checks only, no Redis
+    return request.path == "/webblock" or gateway_service.is_customer_host(request.host)
 
 
 def unexpected(error: Exception):
@@ -77,4 +133,6 @@ def install(app):
     app.register_error_handler(DomainError, domain_error)
     app.register_error_handler(HTTPException, http_error)
     app.register_error_handler(RecursionError, too_deep)
+    for error in REDIS_DOWN:
+        app.register_error_handler(error, redis_down)
     app.register_error_handler(Exception, unexpected)

@@ -143,6 +143,17 @@ def block_page():
     return _tag(_page(headline, body), decision)
 
 
+def unavailable_page():
+    """Redis unreachable (errors.redis_down): what a visitor's browser shows, 503."""
+    return _page("服务暂时不可用", "<h1>服务暂时不可用</h1><p>模拟器的存储暂时无法访问，请稍后刷新页面重试。</p>",
+                 status=503)
+
+
+def too_many_page():
+    """Over the rate limit (errors.http_error): 429, HTML for the visitor's browser."""
+    return _page("请求过于频繁", "<h1>请求过于频繁</h1><p>请稍后再刷新页面。</p>", status=429)
+
+
 def install(app):
     # first of all before_request hooks: a customer's domain never reaches the API's auth checks
     app.before_request_funcs.setdefault(None, []).insert(0, gate)

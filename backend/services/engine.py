@@ -5,6 +5,7 @@ the workflow table, bumps the version, appends the history event, disarms the ol
 state's timers and arms the new state's, and runs the entry effects (SMS code,
 notifications, record numbers on approval).
 """
+from backend import observability
 from backend.domain import kinds, provinces, scenarios, workflow
 from backend.domain.clock import iso
 from backend.domain.durations import due
@@ -38,6 +39,7 @@ def fire(tx, app, action, actor, at, reason=None, audit_data=None):
         app = effects.on_enter(tx, app, row, at)
     arm(tx, app, at)  # an edit (a self-loop) is activity too: the idle clock starts again
     tx.put("applications", app)
+    tx.after_commit.append(lambda r=tx.r, k=app["kind"], s=row.target: observability.count_transition(r, k, s))
     return app
 
 

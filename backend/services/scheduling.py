@@ -18,7 +18,7 @@ from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 from rq.registry import ScheduledJobRegistry
 
-from backend import config
+from backend import config, observability
 from backend.store.connection import connect
 
 _queue = None
@@ -82,7 +82,7 @@ def hand_to_rq(sid, timer, clock):
                 pipe.delete(key)  # a finished run of the same id leaves an expiring hash behind
                 q.enqueue_at(datetime.fromtimestamp(when, timezone.utc), "workers.jobs.fire_timer", sid,
                              timer["id"], job_id=jid, retry=Retry(max=3), result_ttl=600,
-                             failure_ttl=86400, pipeline=pipe)
+                             failure_ttl=86400, pipeline=pipe, meta=observability.job_meta(due_real=when))
                 pipe.execute()
                 return jid
             except redis.WatchError:
@@ -137,4 +137,5 @@ def take_over(sid, timer_id):
 def run_now(sid, timer_id, tag):
     """An immediate delivery for the control API's advance (its own job, waited for)."""
     return queue().enqueue("workers.jobs.fire_timer", sid, timer_id, job_id=f"{job_id(sid, timer_id)}-{tag}",
-                           retry=Retry(max=3), result_ttl=600, failure_ttl=86400)
+                           retry=Retry(max=3), result_ttl=600, failure_ttl=86400,
+                           meta=observability.job_meta(due_real=time.time()))

@@ -133,7 +133,8 @@ def test_unknown_route_inside_a_sandbox_is_json_404(sandbox):
     ("GET", "~/clock/advance"),
 ])
 def test_wrong_method_is_json_405(sandbox, method, path):
-    resp = sandbox.call(method, path, json={} if method in ("POST", "PUT") else None)
+    # with a token the route accepts (the control token): the method, not the token, is wrong
+    resp = sandbox.call(method, path, json={} if method in ("POST", "PUT") else None, token=CONTROL)
     body = assert_error(resp, 405, "METHOD_NOT_ALLOWED")
     assert "<html" not in resp.get_data(as_text=True).lower()
     assert body["message"]

@@ -1,0 +1,214 @@
+"""Operations: /healthz, /readyz, /metrics, the request id, request metrics and rate limits.
+
+`install(app)` adds the routes (plain Flask routes, outside the OpenAPI document: they are
+for load balancers and Prometheus, not API clients) and the hooks:
+
+- every request gets an id (the caller's `X-Request-Id` when sane, else a new one), echoed
+  in the response header, logged as one JSON line, and carried into the RQ jobs it enqueues;
+- every request is counted by route template, method and status (prometheus_client,
+  multiprocess-aware under gunicorn: backend/gunicorn_conf.py sets PROMETHEUS_MULTIPROC_DIR);
+- flask-limiter on the same Redis: per sandbox for routes under a sandbox id, per client
+  address for everything else (configurable, generous by default; 429 JSON + Retry-After).
+"""
+import logging
+import os
+import time
+
+from flask import Response, g, jsonify, request
+from flask_limiter import Limiter
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+
+from backend import config, observability
+from backend.api import common
+
+log = logging.getLogger("icpsim")
+
+OPS_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+DEFAULT_SANDBOX_LIMIT = "6000 per minute"  # a QA run drives one sandbox far below this
+DEFAULT_PUBLIC_LIMIT = "6000 per minute"   # per client address: gateway, pages, control calls
+
+REQUESTS = Counter("icpsim_http_requests_total", "HTTP requests by route template, method and status",
+                   ["route", "method", "status"])
+LATENCY = Histogram("icpsim_http_request_duration_seconds", "HTTP request duration by route template",
+                    ["route"], buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30))
+
+
+# -- health -----------------------------------------------------------------------------------
+
+def healthz():
+    """The process answers (no Redis involved): for a liveness probe."""
+    return jsonify({"status": "ok"})
+
+
+def readyz():
+    """Redis answers and (unless jobs run in-process) an RQ worker was seen within its TTL."""
+    from rq import Worker
+
+    from backend.services import scheduling
+    checks = {"redis": False, "workers": 0}
+    try:
+        checks["redis"] = bool(common.redis().ping())
+        if config.sync_jobs():
+            checks["workers"] = None  # jobs run inside the web process
+        else:
+            checks["workers"] = len(Worker.all(queue=scheduling.queue()))
+    except Exception as error:  # Redis down: not ready, and say why (no 500)
+        checks["error"] = type(error).__name__
+    ready = checks["redis"] and checks["workers"] != 0
+    response = jsonify({"status": "ready" if ready else "not_ready", "checks": checks})
+    response.status_code = 200 if ready else 503
+    if not ready:
+        response.headers["Retry-After"] = "5"
+    return response
+
+
+# -- metrics ----------------------------------------------------------------------------------
+
+class StoreCollector:
+    """Metrics kept in Redis (shared by every process) and the RQ queue, read at scrape time."""
+
+    def collect(self):
+        from rq.registry import FailedJobRegistry, StartedJobRegistry
+
+        from backend.services import scheduling
+        try:
+            counters = observability.read_counters(common.redis())
+            q = scheduling.queue()
+            depth = {"queued": q.count, "scheduled": scheduling.registry().count,
+                     "started": StartedJobRegistry(queue=q).count, "failed": FailedJobRegistry(queue=q).count}
+        except Exception:  # Redis down: /metrics still answers with the process metrics
+            log.warning("metrics: Redis unavailable", exc_info=True)
+            yield GaugeMetricFamily("icpsim_redis_up", "1 when Redis answered this scrape", value=0)
+            return
+        yield GaugeMetricFamily("icpsim_redis_up", "1 when Redis answered this scrape", value=1)
+        transitions = CounterMetricFamily("icpsim_transitions",
+                                          "Committed workflow transitions by kind and target state",
+                                          labels=["kind", "state"])
+        for (kind, state), count in sorted(counters["transitions"].items()):
+            transitions.add_metric([kind, state], count)
+        yield transitions
+        queue = GaugeMetricFamily("icpsim_queue_jobs", "RQ jobs of the icpsim queue by status", labels=["status"])
+        for status, count in depth.items():
+            queue.add_metric([status], count)
+        yield queue
+        lag = counters["timer_lag"]
+        yield CounterMetricFamily("icpsim_timer_lag_seconds_sum", "Total lag of timer jobs behind their due time",
+                                  value=lag["sum"])
+        yield CounterMetricFamily("icpsim_timer_lag_seconds_count", "Timer jobs whose lag was measured",
+                                  value=lag["count"])
+        yield GaugeMetricFamily("icpsim_timer_lag_seconds_max", "Largest lag of a timer job behind its due time",
+                                value=lag["max"])
+
+
+def metrics():
+    registry = CollectorRegistry()
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+        multiprocess.MultiProcessCollector(registry)  # every gunicorn worker's counters
+    else:
+        from prometheus_client import REGISTRY
+        registry = REGISTRY  # one process (tests, `flask run`)
+    text = generate_latest(registry)
+    text += generate_latest(_store_registry())
+    return Response(text, mimetype=CONTENT_TYPE_LATEST)
+
+
+def _store_registry():
+    registry = CollectorRegistry()
+    registry.register(StoreCollector())
+    return registry
+
+
+# -- hooks ------------------------------------------------------------------------------------
+
+def _route():
+    return request.url_rule.rule if request.url_rule is not None else "unmatched"
+
+
+def start_request():
+    common.bound_socket()
+    g.icpsim_started = time.perf_counter()
+    g.icpsim_request_id = observability.new_request_id(request.headers.get("X-Request-Id"))
+
+
+def finish_request(response):
+    started = g.pop("icpsim_started", None)
+    rid = g.get("icpsim_request_id")
+    if rid:
+        response.headers["X-Request-Id"] = rid
+    # a page opened as /miniprogram/?…&token=… must not send its URL (the token) to anyone
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    if started is None:
+        return response
+    elapsed = time.perf_counter() - started
+    route = _route()
+    REQUESTS.labels(route, request.method, str(response.status_code)).inc()
+    LATENCY.labels(route).observe(elapsed)
+    if request.path not in OPS_PATHS:
+        log.info("request", extra={"method": request.method, "route": route, "path": request.path,
+                                   "status": response.status_code, "duration_ms": round(elapsed * 1000, 1),
+                                   "sandbox": (request.view_args or {}).get("sid")})
+    return response
+
+
+# -- rate limits -------------------------------------------------------------------------------
+
+def _limit_key():
+    sid = (request.view_args or {}).get("sid")
+    return f"sandbox:{sid}" if sid else f"addr:{request.remote_addr}"
+
+
+def _limit_value():
+    if (request.view_args or {}).get("sid"):
+        return os.environ.get("ICPSIM_RATE_LIMIT_SANDBOX") or DEFAULT_SANDBOX_LIMIT
+    return os.environ.get("ICPSIM_RATE_LIMIT_PUBLIC") or DEFAULT_PUBLIC_LIMIT
+
+
+def storage_uri(r):
+    """flask-limiter's storage on the store's own Redis (a unix socket for the embedded one)."""
+    pool = getattr(r, "connection_pool", None)
+    if pool is None:  # not a redis-py client (a stand-in in a test): count in memory
+        return "memory://"
+    kw = pool.connection_kwargs
+    db = kw.get("db", 0)
+    if kw.get("path"):
+        return f"redis+unix://{kw['path']}?db={db}"
+    auth = f":{kw['password']}@" if kw.get("password") else ""
+    return f"redis://{auth}{kw.get('host', '127.0.0.1')}:{kw.get('port', 6379)}/{db}"
+
+
+def install_limits(app, r):
+    enabled = os.environ.get("ICPSIM_RATE_LIMITS", "on").lower() not in ("0", "off", "false", "no")
+    hooks = app.before_request_funcs.setdefault(None, [])
+    before = list(hooks)
+    # application limits: one budget per sandbox (or client address) over all routes together;
+    # the request identifier gives paths without a route (the gateway's customer Hosts) a name,
+    # as flask-limiter skips requests with no endpoint
+    limiter = Limiter(_limit_key, app=app, storage_uri=storage_uri(r), application_limits=[_limit_value],
+                      application_limits_exempt_when=lambda: request.path in OPS_PATHS,
+                      request_identifier=lambda: request.endpoint or "unrouted",
+                      headers_enabled=False, swallow_errors=True, key_prefix=f"{config.KEY_PREFIX}:ratelimit",
+                      enabled=enabled)
+    # the limiter's check runs right after the request id, before the gateway's hook answers a
+    # customer Host: the gateway's pages are limited too
+    for hook in [h for h in hooks if h not in before]:
+        hooks.remove(hook)
+        hooks.insert(hooks.index(start_request) + 1, hook)
+    app.extensions["icpsim.limiter"] = limiter
+    return limiter
+
+
+def install(app):
+    """Routes, the request-id and metrics hooks (first and last of all), and the rate limits."""
+    observability.configure_logging()
+    app.before_request_funcs.setdefault(None, []).insert(0, start_request)
+    app.after_request(finish_request)
+    app.add_url_rule("/healthz", "healthz", healthz, methods=["GET"])
+    app.add_url_rule("/readyz", "readyz", readyz, methods=["GET"])
+    app.add_url_rule("/metrics", "metrics", metrics, methods=["GET"])
+    install_limits(app, common_redis(app))
+
+
+def common_redis(app):
+    return app.extensions["icpsim.redis"]

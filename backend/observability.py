@@ -1,0 +1,135 @@
+"""Operations: structured JSON logs with a request id, and the counters behind /metrics.
+
+No Flask here (services and workers import it): the web hooks that set the request id
+live in backend/api/ops.py. The request id rides in a context variable, goes into the
+meta of every RQ job a request enqueues (`job_meta`), and the worker logs it
+(`job_started`), so one id follows a call from the API into its timers.
+
+Counters that several processes bump (transitions commit in web and worker processes,
+timers fire in workers) live in Redis, in one hash, so /metrics on any web process sees
+all of them; per-request counters are prometheus_client metrics (multiprocess-aware
+under gunicorn, see backend/gunicorn_conf.py).
+"""
+import contextvars
+import json
+import logging
+import re
+import time
+import uuid
+
+from backend.config import KEY_PREFIX
+
+log = logging.getLogger("icpsim")
+METRICS_KEY = f"{KEY_PREFIX}:metrics"  # hash: transition|kind|state, timer_lag_sum|count|max
+REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")  # a caller's X-Request-Id; anything else is replaced
+
+_request_id = contextvars.ContextVar("icpsim_request_id", default=None)
+
+
+def new_request_id(offered=None):
+    """The caller's X-Request-Id when it is a sane token, else a fresh one."""
+    rid = offered if offered and REQUEST_ID.fullmatch(offered) else uuid.uuid4().hex
+    _request_id.set(rid)
+    return rid
+
+
+def request_id():
+    return _request_id.get()
+
+
+def job_meta(**extra):
+    """RQ `meta` for a job enqueued now: the request id that caused it, plus `extra`."""
+    meta = dict(extra)
+    if request_id():
+        meta["request_id"] = request_id()
+    return meta
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message, request id, and extras."""
+
+    FIELDS = ("method", "route", "path", "status", "duration_ms", "sandbox", "job_id", "timer",
+              "lag_seconds", "remote")
+
+    def format(self, record):
+        doc = {"ts": round(record.created, 3), "level": record.levelname.lower(), "logger": record.name,
+               "msg": record.getMessage()}
+        rid = getattr(record, "request_id", None) or request_id()
+        if rid:
+            doc["request_id"] = rid
+        for name in self.FIELDS:
+            if hasattr(record, name):
+                doc[name] = getattr(record, name)
+        if record.exc_info:
+            doc["exc"] = self.formatException(record.exc_info)
+        return json.dumps(doc, ensure_ascii=False)
+
+
+def configure_logging():
+    """The `icpsim` logger writes JSON lines to stderr (once per process)."""
+    if any(isinstance(h.formatter, JsonFormatter) for h in log.handlers):
+        return
+    handler = logging.StreamHandler()
+    handler.setFormatter(JsonFormatter())
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    log.propagate = False
+
+
+# -- counters kept in Redis (every process) -----------------------------------------------
+
+def _safe(fn):
+    """Counting never fails the work it counts (it runs after commits)."""
+    def wrapper(*args, **kwargs):
+        try:
+            fn(*args, **kwargs)
+        except Exception:  # Redis gone, a WRONGTYPE key: the metric is lost, the work is not
+            log.warning("metrics: cannot count %s", fn.__name__, exc_info=True)
+    return wrapper
+
+
+@_safe
+def count_transition(r, kind, state):
+    r.hincrby(METRICS_KEY, f"transition|{kind}|{state}", 1)
+
+
+@_safe
+def record_timer_lag(r, seconds):
+    seconds = max(0.0, float(seconds))
+    with r.pipeline(transaction=False) as pipe:
+        pipe.hincrbyfloat(METRICS_KEY, "timer_lag_sum", seconds)
+        pipe.hincrby(METRICS_KEY, "timer_lag_count", 1)
+        pipe.execute()
+    # the max is read-compare-write: a lost race only keeps a slightly smaller max
+    current = float(r.hget(METRICS_KEY, "timer_lag_max") or 0)
+    if seconds > current:
+        r.hset(METRICS_KEY, "timer_lag_max", seconds)
+
+
+def read_counters(r):
+    """{"transitions": {(kind, state): n}, "timer_lag": {"sum", "count", "max"}}."""
+    raw = r.hgetall(METRICS_KEY)
+    text = {(k.decode() if isinstance(k, bytes) else k): (v.decode() if isinstance(v, bytes) else v)
+            for k, v in raw.items()}
+    transitions = {}
+    for field, value in text.items():
+        if field.startswith("transition|"):
+            _, kind, state = field.split("|", 2)
+            transitions[(kind, state)] = int(value)
+    lag = {name: float(text.get(f"timer_lag_{name}", 0)) for name in ("sum", "count", "max")}
+    return {"transitions": transitions, "timer_lag": lag}
+
+
+def job_started(job, sid, timer_id, r=None):
+    """A worker picked up a timer job: log it with the request id that caused it, and the
+    lag between the real moment it was due (`due_real` in its meta) and now."""
+    configure_logging()  # a worker process: RQ set up its own loggers only
+    meta = getattr(job, "meta", None) or {}
+    extra = {"request_id": meta.get("request_id"), "job_id": getattr(job, "id", None),
+             "sandbox": sid, "timer": timer_id}
+    due_real = meta.get("due_real")
+    if due_real is not None:
+        extra["lag_seconds"] = round(max(0.0, time.time() - float(due_real)), 3)
+        if r is not None:
+            record_timer_lag(r, extra["lag_seconds"])
+    log.info("timer job started", extra=extra)
