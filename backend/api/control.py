@@ -196,6 +196,9 @@ class Recording(MethodView):
             text, mimetype, ext = dump_yaml(scenario), "application/yaml", "yaml"
         response = Response(text, mimetype=mimetype)
         response.headers["Content-Disposition"] = f'attachment; filename="{sid}.{ext}"'
+        lost = recording.dropped(common.redis(), sid)
+        if lost is not None:  # the journal hit its cap: the file says so in its description too
+            response.headers["X-Icpsim-Recording-Incomplete"] = f"calls={lost['calls']}; bytes={lost['bytes']}"
         response.headers["Cache-Control"] = "no-store"
         return response
 
@@ -233,10 +236,11 @@ def _mark():
 
 def _journal(response):
     note = g.pop("icpsim_journal", None)
-    if note is None or response.status_code >= 500 or response.status_code in (401, 403):
-        return response
+    if note is None or not recording.worth_journaling(response.status_code, note["path"]):
+        return response  # a refused call changed nothing: a replay does not need it
     try:
-        entry = {"method": request.method, "path": note["path"], "body": request.get_json(silent=True),
+        entry = {"method": request.method, "path": note["path"],
+                 "body": recording.journal_body(note["path"], request.get_json(silent=True)),
                  "status": response.status_code, "at": note["at"], "who": note["who"]}
         if note["path"] in ("/clock/advance", "/clock/scale") and response.status_code == 200:
             entry["now"] = (response.get_json(silent=True) or {}).get("epoch")

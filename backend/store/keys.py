@@ -59,3 +59,10 @@ def children_of(sid):
     Not `…:sb:{sid}*`: that would also match sandbox `demo2` when deleting `demo`.
     """
     return f"{P}:sb:{sid}:*"
+
+
+def dropped(sid):
+    return f"{P}:sb:{sid}:dropped"  # hash: what a cap dropped (journal, outbox, history:<app>) -> count
+
+
+IDLE_EXPIRY = f"{P}:idle_expiry"  # zset: sandbox id -> real epoch at which its idle time-to-live runs out
