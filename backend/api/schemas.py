@@ -37,6 +37,12 @@ def in_range(lo, hi):
     return validate.Range(min=lo, max=hi, error="须在 {min} 到 {max} 之间。")
 
 
+def usable_scale(value):
+    problems = clock.scale_problems(value)
+    if problems:
+        raise ValidationError(problems)
+
+
 class Strict(Schema):
     pass
 
@@ -406,7 +412,7 @@ class SandboxCreateSchema(Strict):
     preset = fields.String(load_default="eligible", validate=one_of(sorted(presets.PRESETS)))
     clock_start = fields.String(load_default=None, allow_none=True, validate=clock_start_in_range, metadata={
         "description": "虚拟时钟起点（2000-01-01 到 2100-01-01），缺省 2026-06-01T09:00:00+08:00"})
-    scale = fields.Float(load_default=0.0, validate=in_range(0, 1e7))
+    scale = fields.Float(load_default=0.0, validate=usable_scale)
     settings = fields.Nested(SettingsSchema, load_default=dict)
     name = fields.String(load_default=None, validate=validate.Length(min=1, max=64, error="长度须在 {min} 到 {max} 个字符之间。"))
 
@@ -455,7 +461,8 @@ class AdvanceSchema(Strict):
 
 
 class ScaleSchema(Strict):
-    scale = fields.Float(required=True, validate=in_range(0, 1e7))
+    scale = fields.Float(required=True, validate=usable_scale, metadata={
+        "description": f"0 pauses; a running clock: {clock.MIN_RUNNING_SCALE:g} to {clock.MAX_SCALE:.0f}"})
 
 
 class ClockViewSchema(Schema):

@@ -5,7 +5,7 @@ import time
 from datetime import datetime, timezone
 
 from backend.domain import presets
-from backend.domain.clock import DEFAULT_START, Clock, iso, parse_instant, start_problems
+from backend.domain.clock import DEFAULT_START, Clock, iso, parse_instant, scale_problems, start_problems
 from backend.domain.errors import Conflict, NotFound, Unprocessable
 from backend.services import auth, cloud, domains
 from backend.store import keys
@@ -40,10 +40,11 @@ def _checked(seed, preset, clock_start, scale, settings, name):
         errors["seed"] = [f"种子须为整数或 1 到 {MAX_SEED_CHARS} 个字符的字符串"]
     try:
         scale = float(scale)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         scale = None
-    if scale is None or not 0 <= scale <= 1e7:
-        errors["scale"] = ["倍率须在 0 到 10000000 之间"]
+    problems = scale_problems(scale)
+    if problems:
+        errors["scale"] = problems
     if settings is not None and not isinstance(settings, dict):
         errors["settings"] = ["须为对象"]
     if name is not None and (not isinstance(name, str) or not 0 < len(name) <= MAX_NAME_CHARS):

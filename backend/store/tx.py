@@ -259,11 +259,11 @@ def run(r: redis.Redis, sid, fn, prefetch=BASE):
 
     r.transaction(attempt)
     for callback in holder["tx"].after_commit:
-        _after_commit(callback)
+        after_commit_safely(callback)
     return holder["result"]
 
 
-def _after_commit(callback):
+def after_commit_safely(callback):
     """Run one after-commit hook (handing a timer to RQ, cancelling a job). The change is
     committed: a failing hook must not turn it into an error answer. What it would have
     done is recoverable: the timer stays in the sandbox's sorted set, so the next clock
