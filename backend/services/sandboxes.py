@@ -7,7 +7,9 @@ from datetime import datetime, timezone
 from backend.domain import presets
 from backend.domain.clock import DEFAULT_START, Clock, iso, parse_instant, scale_problems, start_problems
 from backend.domain.errors import Conflict, NotFound, Unprocessable
-from backend.services import auth, cloud, domains
+from rq.job import Job
+
+from backend.services import auth, cloud, domains, scheduling
 from backend.store import keys
 from backend.store import tx as store
 
@@ -103,14 +105,43 @@ def delete(r, sid):
     meta = r.hgetall(keys.sandbox(sid))
     if not meta or not r.delete(keys.sandbox(sid)):
         raise NotFound("SANDBOX_NOT_FOUND", "沙箱不存在", sandbox_id=sid)
+    forget_jobs(r, sid)
     children = list(r.scan_iter(match=keys.children_of(sid), count=500))
     pipe = r.pipeline(transaction=True)
     if meta.get("token"):
         pipe.delete(keys.token(auth.token_hash(meta["token"])))
     pipe.srem(keys.SANDBOXES, sid)
+    pipe.zrem(keys.IDLE_EXPIRY, sid)
     for i in range(0, len(children), 500):
         pipe.delete(*children[i:i + 500])
     pipe.execute()
+
+
+def forget_jobs(r, sid):
+    """The RQ jobs of the sandbox's timers go with it: off the scheduler's registry, their
+    job hashes deleted. Found from the sandbox's own timers (no scan of RQ's keys); a job
+    a worker is running is left to finish (it finds its timer gone and does nothing)."""
+    batch = r.pipeline(transaction=False)
+    batch.zrange(keys.timers(sid), 0, -1)
+    batch.hkeys(keys.timer_docs(sid))
+    ids = sorted(set().union(*batch.execute()))
+    if not ids:
+        return 0
+    jids = [scheduling.job_id(sid, t) for t in ids]
+    registry = scheduling.registry()
+    rq = registry.connection
+    batch = rq.pipeline(transaction=False)
+    for jid in jids:
+        batch.hget(Job.key_for(jid), "status")
+    statuses = batch.execute()
+    batch = rq.pipeline(transaction=False)
+    for i in range(0, len(jids), 500):
+        batch.zrem(registry.key, *jids[i:i + 500])
+    idle = [Job.key_for(j) for j, st in zip(jids, statuses) if st is not None and st != b"started"]
+    for i in range(0, len(idle), 500):
+        batch.delete(*idle[i:i + 500])
+    batch.execute()
+    return len(idle)
 
 
 def outbox(r, sid, channel=None, to=None, app_id=None):
@@ -136,6 +167,7 @@ def reset(r, sid):
     origin = json.loads(meta.get("origin") or "{}")
     start = origin.get("clock_start", parse_instant(DEFAULT_START))
     scale = float(origin.get("scale", json.loads(meta["clock"]).get("scale", 0)))
+    forget_jobs(r, sid)
     for key in r.scan_iter(match=keys.sandbox(sid) + ":*", count=500):
         r.delete(key)  # everything of the sandbox but its meta hash (rewritten below)
     fresh = _new_meta(sid, meta["token"], meta["seed"], meta["preset"], Clock(start, time.time(), scale),
