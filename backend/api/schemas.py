@@ -1,7 +1,7 @@
 """marshmallow schemas of the REST API (requests validated, responses documented)."""
 import ipaddress
 
-from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
 
 from backend.api import zh_messages
 from backend.domain import clock, durations, eligibility, kinds, presets, provinces, review, scenarios, workflow
@@ -43,8 +43,38 @@ def usable_scale(value):
         raise ValidationError(problems)
 
 
+MAX_LIST_ITEMS = 1000  # a request list without a maximum of its own (bodies are at most 1 MiB)
+
+
+def list_limit(field):
+    """(max items, zh-CN message) of a List field: its Length validator's, else MAX_LIST_ITEMS."""
+    for v in field.validators:
+        if isinstance(v, validate.Length) and (v.max is not None or v.equal is not None):
+            hi = v.equal if v.equal is not None else v.max
+            message = v.error.format(min=v.min, max=v.max, equal=v.equal) if v.error else f"最多 {hi} 项。"
+            return hi, message
+    return MAX_LIST_ITEMS, f"最多 {MAX_LIST_ITEMS} 项。"
+
+
 class Strict(Schema):
-    pass
+    @pre_load
+    def _list_lengths_before_items(self, data, **kwargs):
+        """marshmallow checks a list's Length only after validating every item: 200,000 items
+        would cost seconds of CPU and a 422 of megabytes. Over-long lists are refused here,
+        before any item is looked at, with the list's own message."""
+        if not isinstance(data, dict):
+            return data
+        errors = {}
+        for name, field in self.load_fields.items():
+            key = field.data_key or name
+            value = data.get(key)
+            if isinstance(field, fields.List) and isinstance(value, list):
+                hi, message = list_limit(field)
+                if len(value) > hi:
+                    errors[key] = [message]
+        if errors:
+            raise ValidationError(errors)
+        return data
 
 
 class IsoDate(fields.Date):
