@@ -4,6 +4,7 @@ session recording (with the `after_request` hook that journals every mutating ca
 import json
 import logging
 import re
+import time
 from pathlib import Path
 
 import yaml
@@ -13,6 +14,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from backend.api import schemas as s  # first: installs the zh-CN messages before the fields below
+from backend import config
 from backend.api import common
 from backend.domain import faults as F
 from backend.domain import workflow
@@ -250,7 +252,28 @@ def _journal(response):
     return response
 
 
+_last_sweep = [0.0]  # per process: when this process last swept expired sandboxes
+
+
+def _touch():
+    """before_request (after the auth check): a call to a sandbox restarts its idle time
+    (an expired one is deleted first, so the call finds it gone); now and then, sweep the
+    other expired sandboxes. Never fails a request."""
+    try:
+        r = common.redis()
+        m = _SANDBOX_PATH.match(request.path)
+        if m:
+            sandboxes.touch(r, m.group(1))
+        now = time.monotonic()
+        if now - _last_sweep[0] >= config.idle_sweep_seconds():
+            _last_sweep[0] = now
+            sandboxes.sweep_idle(r)
+    except Exception:  # noqa: BLE001 — housekeeping
+        log.exception("idle sandboxes: touch or sweep failed")
+
+
 def install(app):
-    """Register the journal hooks; call after `app.before_request(common.check_auth)`."""
+    """Register the journal and idle time-to-live hooks; call after `app.before_request(common.check_auth)`."""
+    app.before_request(_touch)
     app.before_request(_mark)
     app.after_request(_journal)

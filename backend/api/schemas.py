@@ -445,6 +445,8 @@ class SandboxCreateSchema(Strict):
     scale = fields.Float(load_default=0.0, validate=usable_scale)
     settings = fields.Nested(SettingsSchema, load_default=dict)
     name = fields.String(load_default=None, validate=validate.Length(min=1, max=64, error="长度须在 {min} 到 {max} 个字符之间。"))
+    idle_ttl_seconds = fields.Integer(load_default=None, allow_none=True, validate=in_range(1, 366 * 86400), metadata={
+        "description": "闲置时限（秒）：这么久没有任何 API 调用，沙箱连同其数据被删除；缺省不删除"})
 
 
 class ClockSchema(Schema):
@@ -461,6 +463,9 @@ class SandboxSchema(Schema):
     created_at = fields.String()
     settings = fields.Dict()
     clock = fields.Nested(ClockSchema)
+    idle_ttl_seconds = fields.Integer(allow_none=True)
+    expires_at = fields.String(allow_none=True, metadata={"description": "闲置到此刻（UTC）即被删除"})
+    dropped = fields.Dict(metadata={"description": "上限丢弃的条数：journal、outbox、history:<订单号>"})
 
 
 MAX_ADVANCE_DAYS = timers.MAX_SPAN // 86400

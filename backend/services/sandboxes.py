@@ -14,8 +14,9 @@ from backend.store import keys
 from backend.store import tx as store
 
 
-def _new_meta(sid, token, seed, preset, clock, settings, name):
-    return {"id": sid, "name": name or sid, "seed": str(seed), "preset": preset, "token": token,
+def _new_meta(sid, token, seed, preset, clock, settings, name, idle_ttl=None):
+    extra = {"idle_ttl": str(int(idle_ttl))} if idle_ttl else {}
+    return {**extra, "id": sid, "name": name or sid, "seed": str(seed), "preset": preset, "token": token,
             "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "clock": json.dumps(clock.to_dict()), "settings": json.dumps(settings or {}, ensure_ascii=False),
             # where the clock started and how fast: a sandbox reset starts it there again
@@ -23,6 +24,8 @@ def _new_meta(sid, token, seed, preset, clock, settings, name):
 
 
 MAX_SEED_CHARS = 64
+MAX_IDLE_TTL = 366 * 86400
+DROPPED_FIELDS = ("journal", "outbox")  # and history:<app id> (keys.dropped)
 MAX_NAME_CHARS = 64
 
 
@@ -56,14 +59,18 @@ def _checked(seed, preset, clock_start, scale, settings, name):
     return start, scale
 
 
-def create(r, seed=None, preset="eligible", clock_start=None, scale=0.0, settings=None, name=None, sid=None):
+def create(r, seed=None, preset="eligible", clock_start=None, scale=0.0, settings=None, name=None, sid=None,
+           idle_ttl_seconds=None):
     """All or nothing: the meta hash, the world of the preset, the listing and the token key
     are written in one MULTI, after every argument was checked."""
     start, scale = _checked(seed, preset, clock_start, scale, settings, name)
+    if idle_ttl_seconds is not None and (isinstance(idle_ttl_seconds, bool) or not isinstance(idle_ttl_seconds, int)
+                                         or not 1 <= idle_ttl_seconds <= MAX_IDLE_TTL):
+        raise Unprocessable({"idle_ttl_seconds": [f"闲置时限须为 1 到 {MAX_IDLE_TTL} 秒"]})
     sid = sid or "sb_" + secrets.token_hex(6)
     token = "sbt_" + secrets.token_urlsafe(24)
     seed = seed if seed is not None else secrets.randbelow(10**9)
-    meta = _new_meta(sid, token, seed, preset, Clock(start, time.time(), scale), settings, name)
+    meta = _new_meta(sid, token, seed, preset, Clock(start, time.time(), scale), settings, name, idle_ttl_seconds)
 
     def fn(tx):
         if tx.meta():  # WATCHed: a concurrent create of the same id makes one of them retry and stop here
@@ -73,6 +80,8 @@ def create(r, seed=None, preset="eligible", clock_start=None, scale=0.0, setting
         _populate(tx, presets.PRESETS[preset])
         tx.sadd(keys.SANDBOXES, sid)
         tx.set(keys.token(auth.token_hash(token)), sid)
+        if idle_ttl_seconds:
+            tx.zadd(keys.IDLE_EXPIRY, sid, time.time() + idle_ttl_seconds)
     store.run(r, sid, fn)
     return describe(r, sid)
 
@@ -89,10 +98,21 @@ def describe(r, sid):
     if not meta:
         raise NotFound("SANDBOX_NOT_FOUND", "沙箱不存在", sandbox_id=sid)
     clock = Clock.from_dict(json.loads(meta["clock"]))
+    batch = r.pipeline(transaction=False)
+    batch.zscore(keys.IDLE_EXPIRY, sid)
+    batch.hgetall(keys.dropped(sid))
+    expiry, dropped = batch.execute()
     return {"id": sid, "name": meta["name"], "seed": meta["seed"], "preset": meta["preset"],
             "token": meta["token"], "created_at": meta["created_at"],
             "settings": json.loads(meta.get("settings") or "{}"),
-            "clock": {"now": iso(clock.now(time.time())), "scale": clock.scale}}
+            "clock": {"now": iso(clock.now(time.time())), "scale": clock.scale},
+            "idle_ttl_seconds": int(meta["idle_ttl"]) if meta.get("idle_ttl") else None,
+            "expires_at": _utc(expiry) if expiry is not None else None,
+            "dropped": {k: int(v) for k, v in dropped.items() if k in DROPPED_FIELDS or k.startswith("history:")}}
+
+
+def _utc(epoch):
+    return datetime.fromtimestamp(epoch, timezone.utc).isoformat(timespec="seconds")
 
 
 def list_all(r):
@@ -171,7 +191,7 @@ def reset(r, sid):
     for key in r.scan_iter(match=keys.sandbox(sid) + ":*", count=500):
         r.delete(key)  # everything of the sandbox but its meta hash (rewritten below)
     fresh = _new_meta(sid, meta["token"], meta["seed"], meta["preset"], Clock(start, time.time(), scale),
-                      json.loads(meta.get("settings") or "{}"), meta.get("name"))
+                      json.loads(meta.get("settings") or "{}"), meta.get("name"), meta.get("idle_ttl"))
     fresh["created_at"] = meta["created_at"]
 
     def fn(tx):
@@ -200,3 +220,46 @@ def reset_all(r):
         bootstrap.prepare(r)
         recreated.append("demo")
     return {"deleted": len(sids), "recreated": recreated}
+
+
+# -- idle time-to-live --------------------------------------------------------------
+# A sandbox created with `idle_ttl_seconds` is listed in keys.IDLE_EXPIRY, scored by the
+# real moment its time runs out; every API call to it moves that moment (`touch`). Expired
+# sandboxes are deleted lazily by the web process: the one a request names at once
+# (`touch`), the others by a sweep at most every ICPSIM_IDLE_SWEEP_SECONDS (`sweep_idle`).
+
+_TOUCH = """
+local old = redis.call('ZSCORE', KEYS[1], ARGV[2])
+if not old then return false end
+if tonumber(old) <= tonumber(ARGV[1]) then return old end
+local ttl = redis.call('HGET', KEYS[2], 'idle_ttl')
+if ttl then redis.call('ZADD', KEYS[1], 'XX', tonumber(ARGV[1]) + tonumber(ttl), ARGV[2]) end
+return false
+"""
+
+
+def touch(r, sid, now=None):
+    """An API call reached sandbox `sid`: its idle time starts again. A sandbox whose time
+    ran out already is deleted now (True); one without a time-to-live costs one ZSCORE."""
+    now = time.time() if now is None else now
+    if r.eval(_TOUCH, 2, keys.IDLE_EXPIRY, keys.sandbox(sid), now, sid) is None:
+        return False
+    return _expire(r, sid, now)
+
+
+def _expire(r, sid, now):
+    score = r.zscore(keys.IDLE_EXPIRY, sid)
+    if score is None or score > now:  # touched meanwhile
+        return False
+    try:
+        delete(r, sid)
+    except NotFound:
+        r.zrem(keys.IDLE_EXPIRY, sid)  # deleted by someone else: only the listing is left
+    return True
+
+
+def sweep_idle(r, now=None, limit=100):
+    """Delete up to `limit` sandboxes whose idle time-to-live ran out; returns their ids."""
+    now = time.time() if now is None else now
+    due = r.zrangebyscore(keys.IDLE_EXPIRY, "-inf", now, start=0, num=limit)
+    return [sid for sid in due if _expire(r, sid, now)]

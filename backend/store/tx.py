@@ -214,6 +214,10 @@ class Tx:
         """Add to a set outside the sandbox (e.g. keys.SANDBOXES), in the same MULTI."""
         self._writes.append(("sadd", key, member))
 
+    def zadd(self, key, member, score):
+        """Add to a sorted set outside the sandbox (e.g. keys.IDLE_EXPIRY), in the same MULTI."""
+        self._writes.append(("zadd", key, member, score))
+
     def set(self, key, value):
         """Set a plain key outside the sandbox (e.g. a token's key), in the same MULTI."""
         self._writes.append(("set", key, value))
