@@ -73,7 +73,8 @@ def run_once(url, queues):
         return False
     finally:
         connection.close()
-    return bool(getattr(worker, "_stop_requested", False))
+    # RQ notes a SIGTERM/SIGINT (warm shutdown) as the date it was asked to stop
+    return bool(getattr(worker, "_shutdown_requested_date", None) or getattr(worker, "_stop_requested", False))
 
 
 def main(argv=None):
