@@ -253,19 +253,29 @@ def _journal(response):
 
 
 _last_sweep = [0.0]  # per process: when this process last swept expired sandboxes
+_touched = {}  # per process: sandbox id -> (when touched, seconds until it needs touching again)
+TOUCH_RECHECK = 30.0  # a sandbox without a time-to-live is asked again after this long
 
 
 def _touch():
-    """before_request (after the auth check): a call to a sandbox restarts its idle time
-    (an expired one is deleted first, so the call finds it gone); now and then, sweep the
-    other expired sandboxes. Never fails a request."""
+    """before_request (after the auth check): a call to a sandbox restarts its idle time (an
+    expired one is deleted first, so the call finds it gone). Touches are throttled per
+    process (a tenth of the sandbox's time-to-live, at most TOUCH_RECHECK), so a poll costs
+    no Redis command; a change (POST, PUT, PATCH, DELETE) also sweeps the other expired
+    sandboxes, at most every ICPSIM_IDLE_SWEEP_SECONDS. Never fails a request."""
     try:
         r = common.redis()
         m = _SANDBOX_PATH.match(request.path)
-        if m:
-            sandboxes.touch(r, m.group(1))
         now = time.monotonic()
-        if now - _last_sweep[0] >= config.idle_sweep_seconds():
+        if m:
+            sid = m.group(1)
+            seen = _touched.get(sid)
+            if seen is None or now - seen[0] >= seen[1]:
+                ttl = sandboxes.touch(r, sid)
+                if len(_touched) > 10_000:
+                    _touched.clear()
+                _touched[sid] = (now, min(TOUCH_RECHECK, ttl / 10) if ttl else TOUCH_RECHECK)
+        if request.method in MUTATING and now - _last_sweep[0] >= config.idle_sweep_seconds():
             _last_sweep[0] = now
             sandboxes.sweep_idle(r)
     except Exception:  # noqa: BLE001 — housekeeping

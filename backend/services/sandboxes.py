@@ -230,21 +230,24 @@ def reset_all(r):
 
 _TOUCH = """
 local old = redis.call('ZSCORE', KEYS[1], ARGV[2])
-if not old then return false end
-if tonumber(old) <= tonumber(ARGV[1]) then return old end
+if not old then return -1 end
+if tonumber(old) <= tonumber(ARGV[1]) then return 0 end
 local ttl = redis.call('HGET', KEYS[2], 'idle_ttl')
-if ttl then redis.call('ZADD', KEYS[1], 'XX', tonumber(ARGV[1]) + tonumber(ttl), ARGV[2]) end
-return false
+if not ttl then return -1 end
+redis.call('ZADD', KEYS[1], 'XX', tonumber(ARGV[1]) + tonumber(ttl), ARGV[2])
+return tonumber(ttl)
 """
 
 
 def touch(r, sid, now=None):
-    """An API call reached sandbox `sid`: its idle time starts again. A sandbox whose time
-    ran out already is deleted now (True); one without a time-to-live costs one ZSCORE."""
+    """An API call reached sandbox `sid`: its idle time starts again. Returns its
+    time-to-live in seconds, None when it has none, 0 when its time had run out already
+    (it is deleted now)."""
     now = time.time() if now is None else now
-    if r.eval(_TOUCH, 2, keys.IDLE_EXPIRY, keys.sandbox(sid), now, sid) is None:
-        return False
-    return _expire(r, sid, now)
+    ttl = r.eval(_TOUCH, 2, keys.IDLE_EXPIRY, keys.sandbox(sid), now, sid)
+    if ttl == 0:
+        return 0 if _expire(r, sid, now) else None
+    return None if ttl < 0 else int(ttl)
 
 
 def _expire(r, sid, now):
