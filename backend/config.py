@@ -63,3 +63,57 @@ def job_wait_seconds():
 
 QUEUE_NAME = "icpsim"
 KEY_PREFIX = "icpsim"
+
+
+# -- bounded growth (README: configuration). Per sandbox, generous by default; 0 disables a cap.
+
+def _int_env(name, default):
+    try:
+        return max(0, int(os.environ.get(name, default)))
+    except ValueError:
+        return default
+
+
+def journal_max_entries():
+    """Calls a sandbox's recording journal keeps (later calls are counted, not stored)."""
+    return _int_env("ICPSIM_JOURNAL_MAX_ENTRIES", 5000)
+
+
+def journal_max_bytes():
+    """Bytes a sandbox's recording journal keeps (later calls are counted, not stored)."""
+    return _int_env("ICPSIM_JOURNAL_MAX_BYTES", 4 * 1024 * 1024)
+
+
+def history_max_events():
+    """History events kept per application (the oldest are dropped, and counted)."""
+    return _int_env("ICPSIM_HISTORY_MAX_EVENTS", 1000)
+
+
+def outbox_max_messages():
+    """Outbox messages kept per sandbox (the oldest are dropped, and counted)."""
+    return _int_env("ICPSIM_OUTBOX_MAX_MESSAGES", 5000)
+
+
+def conversations_max():
+    """Conversations per sandbox (a new one beyond it is refused with 409)."""
+    return _int_env("ICPSIM_CONVERSATIONS_MAX", 500)
+
+
+def conversation_max_messages():
+    """Messages per conversation (a reply beyond it is refused with 409)."""
+    return _int_env("ICPSIM_CONVERSATION_MAX_MESSAGES", 2000)
+
+
+def rq_result_ttl():
+    """Seconds RQ keeps a finished timer job (and its result)."""
+    return _int_env("ICPSIM_RQ_RESULT_TTL", 600)
+
+
+def rq_failure_ttl():
+    """Seconds RQ keeps a failed timer job (its traceback is copied onto the timer first)."""
+    return _int_env("ICPSIM_RQ_FAILURE_TTL", 86400)
+
+
+def idle_sweep_seconds():
+    """How often (at most) the web process deletes sandboxes whose idle time-to-live ran out."""
+    return float(os.environ.get("ICPSIM_IDLE_SWEEP_SECONDS", "10"))

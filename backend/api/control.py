@@ -4,6 +4,7 @@ session recording (with the `after_request` hook that journals every mutating ca
 import json
 import logging
 import re
+import time
 from pathlib import Path
 
 import yaml
@@ -13,6 +14,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from backend.api import schemas as s  # first: installs the zh-CN messages before the fields below
+from backend import config
 from backend.api import common
 from backend.domain import faults as F
 from backend.domain import workflow
@@ -196,6 +198,9 @@ class Recording(MethodView):
             text, mimetype, ext = dump_yaml(scenario), "application/yaml", "yaml"
         response = Response(text, mimetype=mimetype)
         response.headers["Content-Disposition"] = f'attachment; filename="{sid}.{ext}"'
+        lost = recording.dropped(common.redis(), sid)
+        if lost is not None:  # the journal hit its cap: the file says so in its description too
+            response.headers["X-Icpsim-Recording-Incomplete"] = f"calls={lost['calls']}; bytes={lost['bytes']}"
         response.headers["Cache-Control"] = "no-store"
         return response
 
@@ -233,10 +238,11 @@ def _mark():
 
 def _journal(response):
     note = g.pop("icpsim_journal", None)
-    if note is None or response.status_code >= 500 or response.status_code in (401, 403):
-        return response
+    if note is None or not recording.worth_journaling(response.status_code, note["path"]):
+        return response  # a refused call changed nothing: a replay does not need it
     try:
-        entry = {"method": request.method, "path": note["path"], "body": request.get_json(silent=True),
+        entry = {"method": request.method, "path": note["path"],
+                 "body": recording.journal_body(note["path"], request.get_json(silent=True)),
                  "status": response.status_code, "at": note["at"], "who": note["who"]}
         if note["path"] in ("/clock/advance", "/clock/scale") and response.status_code == 200:
             entry["now"] = (response.get_json(silent=True) or {}).get("epoch")
@@ -246,7 +252,38 @@ def _journal(response):
     return response
 
 
+_last_sweep = [0.0]  # per process: when this process last swept expired sandboxes
+_touched = {}  # per process: sandbox id -> (when touched, seconds until it needs touching again)
+TOUCH_RECHECK = 30.0  # a sandbox without a time-to-live is asked again after this long
+
+
+def _touch():
+    """before_request (after the auth check): a call to a sandbox restarts its idle time (an
+    expired one is deleted first, so the call finds it gone). Touches are throttled per
+    process (a tenth of the sandbox's time-to-live, at most TOUCH_RECHECK), so a poll costs
+    no Redis command; a change (POST, PUT, PATCH, DELETE) also sweeps the other expired
+    sandboxes, at most every ICPSIM_IDLE_SWEEP_SECONDS. Never fails a request."""
+    try:
+        r = common.redis()
+        m = _SANDBOX_PATH.match(request.path)
+        now = time.monotonic()
+        if m:
+            sid = m.group(1)
+            seen = _touched.get(sid)
+            if seen is None or now - seen[0] >= seen[1]:
+                ttl = sandboxes.touch(r, sid)
+                if len(_touched) > 10_000:
+                    _touched.clear()
+                _touched[sid] = (now, min(TOUCH_RECHECK, ttl / 10) if ttl else TOUCH_RECHECK)
+        if request.method in MUTATING and now - _last_sweep[0] >= config.idle_sweep_seconds():
+            _last_sweep[0] = now
+            sandboxes.sweep_idle(r)
+    except Exception:  # noqa: BLE001 — housekeeping
+        log.exception("idle sandboxes: touch or sweep failed")
+
+
 def install(app):
-    """Register the journal hooks; call after `app.before_request(common.check_auth)`."""
+    """Register the journal and idle time-to-live hooks; call after `app.before_request(common.check_auth)`."""
+    app.before_request(_touch)
     app.before_request(_mark)
     app.after_request(_journal)

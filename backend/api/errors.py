@@ -55,7 +55,20 @@ def flatten(messages, prefix=""):
     return out
 
 
+MAX_FIELD_ERRORS = 50  # a 422 lists at most this many fields, then says how many there were
+
+
+def capped(extra):
+    """An error body's `errors` cut to MAX_FIELD_ERRORS fields, with `truncated` and the total."""
+    errors = extra.get("errors")
+    if isinstance(errors, dict) and len(errors) > MAX_FIELD_ERRORS:
+        extra = dict(extra, errors=dict(list(errors.items())[:MAX_FIELD_ERRORS]),
+                     truncated=True, errors_total=len(errors))
+    return extra
+
+
 def body(code, message, status, **extra):
+    extra = capped(extra)
     response = jsonify({"code": code, "message": message, **extra})
     response.status_code = status
     return response

@@ -1,7 +1,7 @@
 """marshmallow schemas of the REST API (requests validated, responses documented)."""
 import ipaddress
 
-from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
 
 from backend.api import zh_messages
 from backend.domain import clock, durations, eligibility, kinds, presets, provinces, review, scenarios, workflow
@@ -37,8 +37,44 @@ def in_range(lo, hi):
     return validate.Range(min=lo, max=hi, error="须在 {min} 到 {max} 之间。")
 
 
+def usable_scale(value):
+    problems = clock.scale_problems(value)
+    if problems:
+        raise ValidationError(problems)
+
+
+MAX_LIST_ITEMS = 1000  # a request list without a maximum of its own (bodies are at most 1 MiB)
+
+
+def list_limit(field):
+    """(max items, zh-CN message) of a List field: its Length validator's, else MAX_LIST_ITEMS."""
+    for v in field.validators:
+        if isinstance(v, validate.Length) and (v.max is not None or v.equal is not None):
+            hi = v.equal if v.equal is not None else v.max
+            message = v.error.format(min=v.min, max=v.max, equal=v.equal) if v.error else f"最多 {hi} 项。"
+            return hi, message
+    return MAX_LIST_ITEMS, f"最多 {MAX_LIST_ITEMS} 项。"
+
+
 class Strict(Schema):
-    pass
+    @pre_load
+    def _list_lengths_before_items(self, data, **kwargs):
+        """marshmallow checks a list's Length only after validating every item: 200,000 items
+        would cost seconds of CPU and a 422 of megabytes. Over-long lists are refused here,
+        before any item is looked at, with the list's own message."""
+        if not isinstance(data, dict):
+            return data
+        errors = {}
+        for name, field in self.load_fields.items():
+            key = field.data_key or name
+            value = data.get(key)
+            if isinstance(field, fields.List) and isinstance(value, list):
+                hi, message = list_limit(field)
+                if len(value) > hi:
+                    errors[key] = [message]
+        if errors:
+            raise ValidationError(errors)
+        return data
 
 
 class IsoDate(fields.Date):
@@ -406,11 +442,13 @@ class SandboxCreateSchema(Strict):
     preset = fields.String(load_default="eligible", validate=one_of(sorted(presets.PRESETS)))
     clock_start = fields.String(load_default=None, allow_none=True, validate=clock_start_in_range, metadata={
         "description": "虚拟时钟起点（2000-01-01 到 2100-01-01），缺省 2026-06-01T09:00:00+08:00"})
-    scale = fields.Float(load_default=0.0, validate=in_range(0, 1e7))
+    scale = fields.Float(load_default=0.0, validate=usable_scale)
     settings = fields.Nested(SettingsSchema, load_default=dict)
     name = fields.String(load_default=None, validate=validate.Length(min=1, max=64, error="长度须在 {min} 到 {max} 个字符之间。"))
     pacing = fields.String(load_default=None, allow_none=True, validate=one_of(clock.PACINGS), metadata={
         "description": "时钟节奏：steady（始终按倍率）或 demo（审核时按倍率快进，轮到用户时按真实速度）"})
+    idle_ttl_seconds = fields.Integer(load_default=None, allow_none=True, validate=in_range(1, 366 * 86400), metadata={
+        "description": "闲置时限（秒）：这么久没有任何 API 调用，沙箱连同其数据被删除；缺省不删除"})
 
 
 class ClockSchema(Schema):
@@ -428,6 +466,9 @@ class SandboxSchema(Schema):
     created_at = fields.String()
     settings = fields.Dict()
     clock = fields.Nested(ClockSchema)
+    idle_ttl_seconds = fields.Integer(allow_none=True)
+    expires_at = fields.String(allow_none=True, metadata={"description": "闲置到此刻（UTC）即被删除"})
+    dropped = fields.Dict(metadata={"description": "上限丢弃的条数：journal、outbox、history:<订单号>"})
 
 
 MAX_ADVANCE_DAYS = timers.MAX_SPAN // 86400
@@ -458,7 +499,8 @@ class AdvanceSchema(Strict):
 
 
 class ScaleSchema(Strict):
-    scale = fields.Float(required=True, validate=in_range(0, 1e7))
+    scale = fields.Float(required=True, validate=usable_scale, metadata={
+        "description": f"0 pauses; a running clock: {clock.MIN_RUNNING_SCALE:g} to {clock.MAX_SCALE:.0f}"})
 
 
 class ClockViewSchema(Schema):

@@ -10,11 +10,12 @@ import json
 
 from redis.exceptions import LockError
 
+from backend import config
 from backend.chat import cards, forms, steps
 from backend.chat.texts import COMMAND_LABELS, DEFAULT_LOCALE, LOCALES, pick, say
 from backend.domain import scenarios
 from backend.domain.clock import iso
-from backend.domain.errors import DomainError, NotFound
+from backend.domain.errors import Conflict, DomainError, NotFound
 from backend.services import applications, cloud, world
 from backend.store import keys
 from backend.store import tx as store
@@ -281,6 +282,10 @@ def _commit(r, sid, conv, messages, client_message_id=None, answer_doc=None, new
     def fn(tx):
         doc = dict(conv)
         if new:
+            limit = config.conversations_max()
+            if limit and tx.counter("conversation") >= limit:  # bounded growth (README: configuration)
+                raise Conflict("CONVERSATION_LIMIT", f"沙箱的对话数已达上限（{limit} 个），请重置沙箱或新建沙箱",
+                               limit=limit)
             doc["id"] = tx.next_id("conversation", "C")
         else:
             stored = tx.get("conversations", doc["id"])
@@ -377,6 +382,10 @@ def reply(r, sid, cid, body):
             if done:
                 return _replay(r, sid, cid, json.loads(done))
         conv = _load(r, sid, cid)
+        limit = config.conversation_max_messages()
+        if limit and conv["seq"] >= limit:  # bounded growth: a transcript only grows, so it stops here
+            raise Conflict("CONVERSATION_FULL", f"对话消息已达上限（{limit} 条），请开始新的对话",
+                           conversation_id=cid, limit=limit)
         ctx = Ctx(r, sid, conv)
         sync_and_follow(ctx)  # the application may have moved since the client last looked
         answer(ctx, body)

@@ -4,6 +4,7 @@ now = anchor_virtual + (real_now - anchor_real) * scale. Every change re-anchors
 a clock can be paused (scale 0), sped up, and advanced without jumps in the past.
 Virtual time is kept as epoch seconds and shown in China Standard Time.
 """
+import math
 import re
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta, timezone
@@ -130,6 +131,22 @@ def start_problems(text) -> list:
     return []
 
 
+# A running clock's slowest and fastest speeds. Slower than 1/1000 would put timers more
+# than a millennium of real time away (past what datetime holds once a year of deadlines
+# is added); 0 pauses the clock instead.
+MIN_RUNNING_SCALE = 0.001
+MAX_SCALE = 1e7
+
+
+def scale_problems(scale) -> list:
+    """zh-CN problems of a clock speed, empty when it is usable: 0 (paused) or 0.001 … 10^7."""
+    if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not math.isfinite(scale):
+        return ["倍率须为数字"]
+    if scale != 0 and not MIN_RUNNING_SCALE <= scale <= MAX_SCALE:
+        return [f"倍率须为 0（暂停）或 {MIN_RUNNING_SCALE:g} 到 {MAX_SCALE:.0f} 之间"]
+    return []
+
+
 def to_datetime(epoch: float) -> datetime:
     return datetime.fromtimestamp(epoch, CST)
 
@@ -139,15 +156,21 @@ def iso(epoch: float) -> str:
 
 
 _UNITS = {"w": 7 * 86400, "d": 86400, "h": 3600, "m": 60, "s": 1}
-_PART = re.compile(r"(\d+(?:\.\d+)?)([wdhms])")
+# ASCII digits only: `\d` and float() also take full-width and Arabic-Indic digits ("１d", "٣d")
+_PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)([wdhms])")
+_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 
 
 def parse_duration(text) -> float:
-    """'2d', '36h', '1d12h', '90m', '45s' or a number of seconds."""
+    """'2d', '36h', '1d12h', '90m', '45s' or a number of seconds (ASCII digits)."""
+    if isinstance(text, bool):
+        raise ValueError(f"not a duration: {text!r}")
     if isinstance(text, (int, float)):
+        if not math.isfinite(text):
+            raise ValueError(f"not a duration: {text!r}")
         return float(text)
     s = str(text).strip().lower().replace(" ", "")
-    if re.fullmatch(r"\d+(\.\d+)?", s):
+    if _NUMBER.fullmatch(s):
         return float(s)
     parts = _PART.findall(s)
     if not parts or "".join(n + u for n, u in parts) != s:

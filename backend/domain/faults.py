@@ -30,6 +30,7 @@ STAGE_TIMERS = {"provider": "provider_review", "handover": "send_to_bureau", "sm
                 "bureau": "bureau_review"}
 TIMER_STAGES = {v: k for k, v in STAGE_TIMERS.items()}
 FILTERS = ("app_id", "kind", "attempt")
+MAX_DELAY_SECONDS = 365 * 86400  # a delayed stage's timer stays well inside datetime's range
 FIELDS = ("effect", "stage", "times", "probability", "audit_data", "codes", "delay", "note") + FILTERS
 
 INJECTED = {"code": "FAULT_INJECTED", "field": "entity", "key_name": "主体信息",
@@ -122,8 +123,11 @@ def normalize(data, rule_id):
             delay_seconds = parse_duration(data.get("delay"))
             if delay_seconds <= 0:
                 raise ValueError
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, OverflowError):
             errors.setdefault("delay", []).append("须为正的时长，例如 2d、36h、90m")
+        else:
+            if not delay_seconds <= MAX_DELAY_SECONDS:  # it becomes a timer's due time
+                errors.setdefault("delay", []).append(f"延迟最多 {MAX_DELAY_SECONDS // 86400} 天")
     elif data.get("delay") is not None:
         errors.setdefault("delay", []).append("只有 delay 规则可以设置时长")
     for name in ("app_id", "kind", "note"):

@@ -1,8 +1,8 @@
 """Recording a sandbox's session and exporting it as a replayable scenario (issue #5).
 
 Each mutating call to a sandbox's API (REST calls, chat replies, clock moves, faults)
-is appended to the sandbox's journal (`keys.journal(sid)`) by an `after_request`
-hook: one RPUSH per call. `export()` turns the journal into a scenario (format
+that changed something is appended to the sandbox's journal (`keys.journal(sid)`) by an
+`after_request` hook: one capped push per call (`worth_journaling` says which calls). `export()` turns the journal into a scenario (format
 version 1, see mock_miniprogram/replay/scenario.schema.json): the sandbox's seed,
 preset, clock start and settings as the starting world; one step per call, the SMS
 code read from the outbox when the user typed the one that was sent; explicit clock
@@ -12,6 +12,7 @@ import json
 import re
 import time
 
+from backend import config
 from backend.domain.clock import Clock, iso, parse_instant, to_datetime
 from backend.services import sandboxes, world
 from backend.store import keys
@@ -19,7 +20,6 @@ from backend.store import tx as store
 
 FORMAT_VERSION = 1
 NOT_RECORDED = ("/reset", "/recording")  # paths (relative to the sandbox) never journaled
-MAX_ENTRIES = 5000
 _SMS = re.compile(r"^/applications/([^/]+)/sms-verification$")
 _REPLIES = re.compile(r"^/conversations/([^/]+)/replies$")
 _VOLATILE = ("client_message_id",)  # random per click in the page; never part of a result
@@ -30,12 +30,57 @@ def clock_now(r, sid):
     return Clock.from_dict(json.loads(raw)).now(time.time()) if raw else None
 
 
+def worth_journaling(status, path):
+    """What a replay needs: the calls that changed the sandbox. A refused call (4xx) changed
+    nothing, so replaying it adds nothing: it is not journaled, whatever its body. One
+    exception: a wrong SMS code is refused (422) yet counts towards MIIT's limit of wrong
+    codes (`sms_max_wrong`), so it is kept, as the code alone (`journal_body`)."""
+    if 200 <= status < 300:
+        return True
+    return status == 422 and _SMS.match(path) is not None
+
+
+def journal_body(path, body):
+    """The body as journaled: whole for a successful call (the API bounds bodies at 1 MiB and
+    the journal in bytes), only the code for an SMS verification."""
+    if _SMS.match(path):
+        code = body.get("code") if isinstance(body, dict) else None
+        return {"code": str(code)[:16]} if code is not None else None
+    return body
+
+
+# One journal entry, appended only while the journal is under both caps (entries, bytes);
+# past them the entry is counted instead (HINCRBY on the sandbox's `dropped` hash), and the
+# export says from which call on the recording is incomplete. Atomic: two web processes
+# appending at once never overshoot a cap.
+_APPEND = """
+local size = tonumber(redis.call('HGET', KEYS[2], 'journal_bytes') or '0')
+local n = redis.call('LLEN', KEYS[1])
+local max_n, max_bytes = tonumber(ARGV[2]), tonumber(ARGV[3])
+if redis.call('HEXISTS', KEYS[2], 'journal') == 1
+   or (max_n > 0 and n >= max_n) or (max_bytes > 0 and size + #ARGV[1] > max_bytes) then
+  redis.call('HINCRBY', KEYS[2], 'journal', 1)
+  redis.call('HINCRBY', KEYS[2], 'journal_dropped_bytes', #ARGV[1])
+  return 0
+end
+redis.call('RPUSH', KEYS[1], ARGV[1])
+redis.call('HINCRBY', KEYS[2], 'journal_bytes', #ARGV[1])
+return 1
+"""
+
+
 def append(r, sid, entry):
-    key = keys.journal(sid)
-    pipe = r.pipeline(transaction=False)
-    pipe.rpush(key, store.dumps(entry))
-    pipe.ltrim(key, -MAX_ENTRIES, -1)
-    pipe.execute()
+    """Append one call; False when the journal is full (the call is counted as dropped).
+    Once one call was dropped, later ones are dropped too: a recording with a hole in
+    the middle would replay to something else."""
+    return bool(r.eval(_APPEND, 2, keys.journal(sid), keys.dropped(sid), store.dumps(entry),
+                       config.journal_max_entries(), config.journal_max_bytes()))
+
+
+def dropped(r, sid):
+    """{"calls": n, "bytes": b} the journal could not keep (its caps), or None."""
+    info = r.hmget(keys.dropped(sid), "journal", "journal_dropped_bytes")
+    return {"calls": int(info[0]), "bytes": int(info[1] or 0)} if info[0] else None
 
 
 def entries(r, sid):
@@ -167,14 +212,21 @@ def export(r, sid):
     now = world.now(reader)
     if clock.scale > 0 and vt is not None and now - vt >= 1:
         steps.append({"advance": {"to": _instant(now)}})  # a running clock went on after the last call
-    expect = _final_expectations(reader)
-    if expect:
-        steps.append({"name": "final state", "expect": expect})
+    lost = dropped(r, sid)
+    if lost is None:  # an incomplete recording cannot promise the final state
+        expect = _final_expectations(reader)
+        if expect:
+            steps.append({"name": "final state", "expect": expect})
     world_ = {"preset": info["preset"]}
     if start is not None:
         world_["clock_start"] = iso(start)
     if info["settings"]:
         world_["settings"] = info["settings"]
+    description = f"Recorded from sandbox {sid} (seed {info['seed']}) by GET /api/v1/sandboxes/{sid}/recording."
+    if lost is not None:
+        description += (f" INCOMPLETE: the journal reached its cap (ICPSIM_JOURNAL_MAX_ENTRIES / "
+                        f"ICPSIM_JOURNAL_MAX_BYTES) and the last {lost['calls']} calls ({lost['bytes']} bytes) "
+                        "were not recorded; the final state is not asserted.")
     return {"version": FORMAT_VERSION, "name": f"recording of sandbox {info['name']}",
-            "description": f"Recorded from sandbox {sid} (seed {info['seed']}) by GET /api/v1/sandboxes/{sid}/recording.",
+            "description": description,
             "seed": _seed(info["seed"]), "world": world_, "steps": steps}

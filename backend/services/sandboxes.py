@@ -5,16 +5,19 @@ import time
 from datetime import datetime, timezone
 
 from backend.domain import presets
-from backend.domain.clock import DEFAULT_START, PACINGS, STEADY, Clock, iso, parse_instant, start_problems
+from backend.domain.clock import DEFAULT_START, PACINGS, STEADY, Clock, iso, parse_instant, scale_problems, start_problems
 from backend.domain.errors import Conflict, NotFound, Unprocessable
-from backend.services import auth, cloud, domains
+from rq.job import Job
+
+from backend.services import auth, cloud, domains, scheduling
 from backend.services import tencentcloud
 from backend.store import keys
 from backend.store import tx as store
 
 
-def _new_meta(sid, token, seed, preset, clock, settings, name):
-    return {"id": sid, "name": name or sid, "seed": str(seed), "preset": preset, "token": token,
+def _new_meta(sid, token, seed, preset, clock, settings, name, idle_ttl=None):
+    extra = {"idle_ttl": str(int(idle_ttl))} if idle_ttl else {}
+    return {**extra, "id": sid, "name": name or sid, "seed": str(seed), "preset": preset, "token": token,
             "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "clock": json.dumps(clock.to_dict()), "settings": json.dumps(settings or {}, ensure_ascii=False),
             # where the clock started and how fast: a sandbox reset starts it there again
@@ -23,6 +26,8 @@ def _new_meta(sid, token, seed, preset, clock, settings, name):
 
 
 MAX_SEED_CHARS = 64
+MAX_IDLE_TTL = 366 * 86400
+DROPPED_FIELDS = ("journal", "outbox")  # and history:<app id> (keys.dropped)
 MAX_NAME_CHARS = 64
 
 
@@ -44,10 +49,11 @@ def _checked(seed, preset, clock_start, scale, settings, name, pacing=STEADY):
         errors["seed"] = [f"种子须为整数或 1 到 {MAX_SEED_CHARS} 个字符的字符串"]
     try:
         scale = float(scale)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         scale = None
-    if scale is None or not 0 <= scale <= 1e7:
-        errors["scale"] = ["倍率须在 0 到 10000000 之间"]
+    problems = scale_problems(scale)
+    if problems:
+        errors["scale"] = problems
     if settings is not None and not isinstance(settings, dict):
         errors["settings"] = ["须为对象"]
     if name is not None and (not isinstance(name, str) or not 0 < len(name) <= MAX_NAME_CHARS):
@@ -58,7 +64,7 @@ def _checked(seed, preset, clock_start, scale, settings, name, pacing=STEADY):
 
 
 def create(r, seed=None, preset="eligible", clock_start=None, scale=0.0, settings=None, name=None, sid=None,
-           pacing=None, token=None, revision=0):
+           pacing=None, token=None, revision=0, idle_ttl_seconds=None):
     """All or nothing: the meta hash, the world of the preset, the listing and the token key
     are written in one MULTI, after every argument was checked.
 
@@ -66,10 +72,14 @@ def create(r, seed=None, preset="eligible", clock_start=None, scale=0.0, setting
     `token` and `revision` let a simulator reset recreate a sandbox as clients knew it."""
     pacing = pacing or STEADY
     start, scale = _checked(seed, preset, clock_start, scale, settings, name, pacing)
+    if idle_ttl_seconds is not None and (isinstance(idle_ttl_seconds, bool) or not isinstance(idle_ttl_seconds, int)
+                                         or not 1 <= idle_ttl_seconds <= MAX_IDLE_TTL):
+        raise Unprocessable({"idle_ttl_seconds": [f"闲置时限须为 1 到 {MAX_IDLE_TTL} 秒"]})
     sid = sid or "sb_" + secrets.token_hex(6)
     token = token or "sbt_" + secrets.token_urlsafe(24)
     seed = seed if seed is not None else secrets.randbelow(10**9)
-    meta = _new_meta(sid, token, seed, preset, Clock(start, time.time(), scale, pacing), settings, name)
+    meta = _new_meta(sid, token, seed, preset, Clock(start, time.time(), scale, pacing), settings, name,
+                     idle_ttl_seconds)
     api_keys = tencentcloud.credentials.new_pair()  # the Tencent Cloud API's SecretId/SecretKey
 
     def fn(tx):
@@ -83,6 +93,8 @@ def create(r, seed=None, preset="eligible", clock_start=None, scale=0.0, setting
         tencentcloud.issue(tx, sid, api_keys)
         if revision:
             tx.set(keys.revision(sid), revision + 1)  # after flush's INCR: the version still grows
+        if idle_ttl_seconds:
+            tx.zadd(keys.IDLE_EXPIRY, sid, time.time() + idle_ttl_seconds)
     store.run(r, sid, fn)
     return {**describe(r, sid), **api_keys.public()}
 
@@ -99,10 +111,21 @@ def describe(r, sid):
     if not meta:
         raise NotFound("SANDBOX_NOT_FOUND", "沙箱不存在", sandbox_id=sid)
     clock = Clock.from_dict(json.loads(meta["clock"]))
+    batch = r.pipeline(transaction=False)
+    batch.zscore(keys.IDLE_EXPIRY, sid)
+    batch.hgetall(keys.dropped(sid))
+    expiry, dropped = batch.execute()
     return {"id": sid, "name": meta["name"], "seed": meta["seed"], "preset": meta["preset"],
             "token": meta["token"], "created_at": meta["created_at"],
             "settings": json.loads(meta.get("settings") or "{}"),
-            "clock": {"now": iso(clock.now(time.time())), "scale": clock.scale, "pacing": clock.pacing}}
+            "clock": {"now": iso(clock.now(time.time())), "scale": clock.scale, "pacing": clock.pacing},
+            "idle_ttl_seconds": int(meta["idle_ttl"]) if meta.get("idle_ttl") else None,
+            "expires_at": _utc(expiry) if expiry is not None else None,
+            "dropped": {k: int(v) for k, v in dropped.items() if k in DROPPED_FIELDS or k.startswith("history:")}}
+
+
+def _utc(epoch):
+    return datetime.fromtimestamp(epoch, timezone.utc).isoformat(timespec="seconds")
 
 
 def list_all(r):
@@ -115,15 +138,44 @@ def delete(r, sid):
     meta = r.hgetall(keys.sandbox(sid))
     if not meta or not r.delete(keys.sandbox(sid)):
         raise NotFound("SANDBOX_NOT_FOUND", "沙箱不存在", sandbox_id=sid)
+    forget_jobs(r, sid)
     children = list(r.scan_iter(match=keys.children_of(sid), count=500))
     pipe = r.pipeline(transaction=True)
     if meta.get("token"):
         pipe.delete(keys.token(auth.token_hash(meta["token"])))
     tencentcloud.forget(r, pipe, sid)
     pipe.srem(keys.SANDBOXES, sid)
+    pipe.zrem(keys.IDLE_EXPIRY, sid)
     for i in range(0, len(children), 500):
         pipe.delete(*children[i:i + 500])
     pipe.execute()
+
+
+def forget_jobs(r, sid):
+    """The RQ jobs of the sandbox's timers go with it: off the scheduler's registry, their
+    job hashes deleted. Found from the sandbox's own timers (no scan of RQ's keys); a job
+    a worker is running is left to finish (it finds its timer gone and does nothing)."""
+    batch = r.pipeline(transaction=False)
+    batch.zrange(keys.timers(sid), 0, -1)
+    batch.hkeys(keys.timer_docs(sid))
+    ids = sorted(set().union(*batch.execute()))
+    if not ids:
+        return 0
+    jids = [scheduling.job_id(sid, t) for t in ids]
+    registry = scheduling.registry()
+    rq = registry.connection
+    batch = rq.pipeline(transaction=False)
+    for jid in jids:
+        batch.hget(Job.key_for(jid), "status")
+    statuses = batch.execute()
+    batch = rq.pipeline(transaction=False)
+    for i in range(0, len(jids), 500):
+        batch.zrem(registry.key, *jids[i:i + 500])
+    idle = [Job.key_for(j) for j, st in zip(jids, statuses) if st is not None and st != b"started"]
+    for i in range(0, len(idle), 500):
+        batch.delete(*idle[i:i + 500])
+    batch.execute()
+    return len(idle)
 
 
 def outbox(r, sid, channel=None, to=None, app_id=None):
@@ -150,11 +202,12 @@ def reset(r, sid):
     start = origin.get("clock_start", parse_instant(DEFAULT_START))
     scale = float(origin.get("scale", json.loads(meta["clock"]).get("scale", 0)))
     pacing = origin.get("pacing") or STEADY
+    forget_jobs(r, sid)
     for key in r.scan_iter(match=keys.sandbox(sid) + ":*", count=500):
         if key != keys.revision(sid):  # the version only grows: open pages see the reset
             r.delete(key)  # everything of the sandbox but its meta hash (rewritten below)
     fresh = _new_meta(sid, meta["token"], meta["seed"], meta["preset"], Clock(start, time.time(), scale, pacing),
-                      json.loads(meta.get("settings") or "{}"), meta.get("name"))
+                      json.loads(meta.get("settings") or "{}"), meta.get("name"), meta.get("idle_ttl"))
     fresh["created_at"] = meta["created_at"]
 
     def fn(tx):
@@ -186,3 +239,49 @@ def reset_all(r):
         bootstrap.prepare(r, demo_token=demo, revision=demo_revision)
         recreated.append("demo")
     return {"deleted": len(sids), "recreated": recreated}
+
+
+# -- idle time-to-live --------------------------------------------------------------
+# A sandbox created with `idle_ttl_seconds` is listed in keys.IDLE_EXPIRY, scored by the
+# real moment its time runs out; every API call to it moves that moment (`touch`). Expired
+# sandboxes are deleted lazily by the web process: the one a request names at once
+# (`touch`), the others by a sweep at most every ICPSIM_IDLE_SWEEP_SECONDS (`sweep_idle`).
+
+_TOUCH = """
+local old = redis.call('ZSCORE', KEYS[1], ARGV[2])
+if not old then return -1 end
+if tonumber(old) <= tonumber(ARGV[1]) then return 0 end
+local ttl = redis.call('HGET', KEYS[2], 'idle_ttl')
+if not ttl then return -1 end
+redis.call('ZADD', KEYS[1], 'XX', tonumber(ARGV[1]) + tonumber(ttl), ARGV[2])
+return tonumber(ttl)
+"""
+
+
+def touch(r, sid, now=None):
+    """An API call reached sandbox `sid`: its idle time starts again. Returns its
+    time-to-live in seconds, None when it has none, 0 when its time had run out already
+    (it is deleted now)."""
+    now = time.time() if now is None else now
+    ttl = r.eval(_TOUCH, 2, keys.IDLE_EXPIRY, keys.sandbox(sid), now, sid)
+    if ttl == 0:
+        return 0 if _expire(r, sid, now) else None
+    return None if ttl < 0 else int(ttl)
+
+
+def _expire(r, sid, now):
+    score = r.zscore(keys.IDLE_EXPIRY, sid)
+    if score is None or score > now:  # touched meanwhile
+        return False
+    try:
+        delete(r, sid)
+    except NotFound:
+        r.zrem(keys.IDLE_EXPIRY, sid)  # deleted by someone else: only the listing is left
+    return True
+
+
+def sweep_idle(r, now=None, limit=100):
+    """Delete up to `limit` sandboxes whose idle time-to-live ran out; returns their ids."""
+    now = time.time() if now is None else now
+    due = r.zrangebyscore(keys.IDLE_EXPIRY, "-inf", now, start=0, num=limit)
+    return [sid for sid in due if _expire(r, sid, now)]

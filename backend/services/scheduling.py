@@ -81,8 +81,9 @@ def hand_to_rq(sid, timer, clock):
                 pipe.multi()
                 pipe.delete(key)  # a finished run of the same id leaves an expiring hash behind
                 q.enqueue_at(datetime.fromtimestamp(when, timezone.utc), "workers.jobs.fire_timer", sid,
-                             timer["id"], job_id=jid, retry=Retry(max=3), result_ttl=600,
-                             failure_ttl=86400, pipeline=pipe, meta=observability.job_meta(due_real=when))
+                             timer["id"], job_id=jid, retry=Retry(max=3), result_ttl=config.rq_result_ttl(),
+                             failure_ttl=config.rq_failure_ttl(), pipeline=pipe,
+                             meta=observability.job_meta(due_real=when))
                 pipe.execute()
                 return jid
             except redis.WatchError:
@@ -137,5 +138,5 @@ def take_over(sid, timer_id):
 def run_now(sid, timer_id, tag):
     """An immediate delivery for the control API's advance (its own job, waited for)."""
     return queue().enqueue("workers.jobs.fire_timer", sid, timer_id, job_id=f"{job_id(sid, timer_id)}-{tag}",
-                           retry=Retry(max=3), result_ttl=600, failure_ttl=86400,
+                           retry=Retry(max=3), result_ttl=config.rq_result_ttl(), failure_ttl=config.rq_failure_ttl(),
                            meta=observability.job_meta(due_real=time.time()))

@@ -13,7 +13,7 @@ from rq.job import JobStatus
 
 from backend import config
 from backend.domain import audit, durations, workflow
-from backend.domain.clock import iso, parse_duration
+from backend.domain.clock import iso, parse_duration, scale_problems
 from backend.domain.errors import Conflict, DomainError, Unprocessable
 from backend.services import decisions, effects, engine, scheduling, world
 from backend.store import keys
@@ -137,15 +137,18 @@ def _reschedule(r, sid, clock, advancing=False):
     for t in _timers(r, sid):
         if t.get("failed"):
             continue
+        # the clock change is committed: a failed hand-over is logged, the timer stays in
+        # the sorted set for the next advance or rescale (store.after_commit_safely)
         if advancing and t["due"] <= now:
-            scheduling.unschedule(sid, t["id"])
+            store.after_commit_safely(lambda t=t: scheduling.unschedule(sid, t["id"]))
         else:
-            scheduling.hand_to_rq(sid, t, clock)
+            store.after_commit_safely(lambda t=t: scheduling.hand_to_rq(sid, t, clock))
 
 
 def set_scale(r, sid, scale):
-    if scale < 0 or scale > 1e7:
-        raise Unprocessable({"scale": ["倍率须在 0 到 10000000 之间"]})
+    problems = scale_problems(scale)
+    if problems:
+        raise Unprocessable({"scale": problems})
     _set_clock(r, sid, lambda c: c.rescaled(scale, time.time()))
     return clock_view(r, sid)
 

@@ -77,3 +77,8 @@ def api_credentials(sid):
 
 def qr_exchange(sid, key):
     return f"{P}:sb:{sid}:qr:{key}"  # a CreateWeappQRUrl link's one-time exchange key (expires)
+def dropped(sid):
+    return f"{P}:sb:{sid}:dropped"  # hash: what a cap dropped (journal, outbox, history:<app>) -> count
+
+
+IDLE_EXPIRY = f"{P}:idle_expiry"  # zset: sandbox id -> real epoch at which its idle time-to-live runs out

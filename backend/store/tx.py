@@ -12,11 +12,15 @@ Reads cost what they need: `get` is one HGET (the collection key WATCHed all the
 (`run(..., prefetch=...)`, the sandbox hash and the counters by default).
 """
 import json
+import logging
 import re
 
 import redis
 
+from backend import config
 from backend.store import keys
+
+log = logging.getLogger("icpsim")
 
 # What a use case prefetches (`run(..., prefetch=...)`): "meta" (the sandbox hash),
 # "seq" (id counters), "timers" (timer documents) or the name of a collection.
@@ -26,6 +30,18 @@ WORKFLOW = (*BASE, TIMERS, "applications")  # use cases that read or move applic
 RECORDS = ("entities", "websites")  # the filings on record (preconditions, approval effects, gateway)
 
 _ID = re.compile(r"(\D*)(\d+)")
+
+# A list that keeps its newest `cap` items: what it drops is counted in the sandbox's
+# `dropped` hash (the API says so), in the same MULTI as the push. cap 0: no cap.
+CAPPED_PUSH = """
+local n = redis.call('RPUSH', KEYS[1], ARGV[1])
+local cap = tonumber(ARGV[2])
+if cap > 0 and n > cap then
+  redis.call('LTRIM', KEYS[1], n - cap, -1)
+  redis.call('HINCRBY', KEYS[2], ARGV[3], n - cap)
+end
+return n
+"""
 
 
 def dumps(doc):
@@ -167,7 +183,9 @@ class Tx:
         self._hset(keys.sandbox(self.sid), field, value if isinstance(value, str) else dumps(value))
 
     def add_history(self, app_id, event):
-        self._writes.append(("rpush", keys.history(self.sid, app_id), dumps(event)))
+        """Capped per application (config.history_max_events): the oldest events go first."""
+        self._writes.append(("capped", keys.history(self.sid, app_id), dumps(event),
+                             config.history_max_events(), f"history:{app_id}"))
 
     def add_message(self, cid, message):
         """A conversation's transcript only grows: messages are appended, never rewritten."""
@@ -179,7 +197,9 @@ class Tx:
                              dumps(answer)))
 
     def add_outbox(self, message):
-        self._writes.append(("rpush", keys.outbox(self.sid), dumps(message)))
+        """Capped per sandbox (config.outbox_max_messages): the oldest messages go first."""
+        self._writes.append(("capped", keys.outbox(self.sid), dumps(message),
+                             config.outbox_max_messages(), "outbox"))
 
     def add_timer(self, doc):
         self._hset(keys.timer_docs(self.sid), doc["id"], dumps(doc))
@@ -193,6 +213,10 @@ class Tx:
     def sadd(self, key, member):
         """Add to a set outside the sandbox (e.g. keys.SANDBOXES), in the same MULTI."""
         self._writes.append(("sadd", key, member))
+
+    def zadd(self, key, member, score):
+        """Add to a sorted set outside the sandbox (e.g. keys.IDLE_EXPIRY), in the same MULTI."""
+        self._writes.append(("zadd", key, member, score))
 
     def set(self, key, value):
         """Set a plain key outside the sandbox (e.g. a token's key), in the same MULTI."""
@@ -209,6 +233,8 @@ class Tx:
                 self.pipe.hdel(key, args[0])
             elif op == "rpush":
                 self.pipe.rpush(key, args[0])
+            elif op == "capped":
+                self.pipe.eval(CAPPED_PUSH, 2, key, keys.dropped(self.sid), args[0], args[1], args[2])
             elif op == "zadd":
                 self.pipe.zadd(key, {args[0]: args[1]})
             elif op == "zrem":
@@ -239,8 +265,19 @@ def run(r: redis.Redis, sid, fn, prefetch=BASE):
 
     r.transaction(attempt)
     for callback in holder["tx"].after_commit:
-        callback()
+        after_commit_safely(callback)
     return holder["result"]
+
+
+def after_commit_safely(callback):
+    """Run one after-commit hook (handing a timer to RQ, cancelling a job). The change is
+    committed: a failing hook must not turn it into an error answer. What it would have
+    done is recoverable: the timer stays in the sandbox's sorted set, so the next clock
+    advance (or rescale, or recovery) delivers it."""
+    try:
+        callback()
+    except Exception:  # noqa: BLE001 — logged, never raised past a commit
+        log.exception("after-commit hook failed; the committed change stands")
 
 
 class Reader(Tx):
