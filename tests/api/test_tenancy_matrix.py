@@ -25,6 +25,10 @@ PUBLIC = {
     "healthz": "liveness probe for load balancers",
     "readyz": "readiness probe for load balancers",
     "metrics": "Prometheus scrape: route templates and counts, no sandbox data",
+    "console_index": "the trainer console page; it asks for the control token itself (kept in sessionStorage)",
+    "console_asset": "the trainer console's static files",
+    "miniprogram_qr": "CreateWeappQRUrl's QR page: reached only with its one-time key, which it checks itself",
+    "miniprogram_qr_open": "CreateWeappQRUrl's link: exchanges its one-time key (expires in 10 min) for the page",
 }
 ARGS = {"app_id": "A0001", "action": "submit", "cid": "C0001", "name": "zhangsan-blog.cn",
         "fault_id": "F0001", "path": "index.html", "filename": "x.css"}
