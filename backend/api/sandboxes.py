@@ -1,9 +1,16 @@
 """Control API: sandboxes and their clocks (control token), outbox and clock reads."""
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from marshmallow import fields, validate
 
 from backend.api import common, schemas as s
 from backend.services import sandboxes, timers
+
+class PageQuery(s.Strict):
+    cursor = fields.Integer(load_default=0, validate=validate.Range(min=0, max=2**63),
+                            metadata={"description": "上一页响应头 X-Next-Cursor 的值；首页为 0"})
+    limit = fields.Integer(load_default=sandboxes.DEFAULT_PAGE, validate=validate.Range(min=1, max=sandboxes.MAX_PAGE))
+
 
 blp = Blueprint("sandboxes", __name__, url_prefix="/api/v1/sandboxes",
                 description="沙箱（控制令牌）：创建、查看、删除；虚拟时钟；通知发件箱")
@@ -19,12 +26,15 @@ class Sandboxes(MethodView):
         """Create a sandbox (one simulated Tencent Cloud account)"""
         return sandboxes.create(common.redis(), **common.plain(data))
 
-    @blp.response(200, s.SandboxSchema(many=True))
+    @blp.arguments(PageQuery, location="query")
+    @blp.response(200, s.SandboxSchema(many=True), headers={"X-Next-Cursor": {
+        "description": "游标：传给下一页的 cursor；为 0 表示已是最后一页", "schema": {"type": "string"}}})
     @blp.doc(security=common.SECURITY)
     @common.needs("control")
-    def get(self):
-        """List sandboxes"""
-        return sandboxes.list_all(common.redis())
+    def get(self, query):
+        """List sandboxes, one page at a time (cursor from the X-Next-Cursor header; 0 when done)"""
+        page, cursor = sandboxes.list_page(common.redis(), **query)
+        return page, 200, {"X-Next-Cursor": str(cursor)}
 
 
 @blp.route("/<sid>")

@@ -71,6 +71,8 @@ def create(r, seed=None, preset="eligible", clock_start=None, scale=0.0, setting
         tx.sadd(keys.SANDBOXES, sid)
         tx.set(keys.token(auth.token_hash(token)), sid)
     store.run(r, sid, fn)
+    if scale > 0:
+        r.sadd(keys.RUNNING, sid)  # what worker recovery sweeps (backend.services.recovery)
     return describe(r, sid)
 
 
@@ -85,6 +87,10 @@ def describe(r, sid):
     meta = r.hgetall(keys.sandbox(sid))
     if not meta:
         raise NotFound("SANDBOX_NOT_FOUND", "沙箱不存在", sandbox_id=sid)
+    return _described(sid, meta)
+
+
+def _described(sid, meta):
     clock = Clock.from_dict(json.loads(meta["clock"]))
     return {"id": sid, "name": meta["name"], "seed": meta["seed"], "preset": meta["preset"],
             "token": meta["token"], "created_at": meta["created_at"],
@@ -92,8 +98,41 @@ def describe(r, sid):
             "clock": {"now": iso(clock.now(time.time())), "scale": clock.scale}}
 
 
+DEFAULT_PAGE, MAX_PAGE = 100, 1000
+
+
+def list_page(r, cursor=0, limit=DEFAULT_PAGE):
+    """One page of sandboxes, by Redis' set cursor (SSCAN): (sandboxes sorted by id, next
+    cursor, 0 when done). A page costs its own size whatever the number of sandboxes, and
+    its documents come in one pipelined round trip. Redis may hand a few more ids than
+    asked; a page is never more than MAX_PAGE."""
+    limit = max(1, min(int(limit), MAX_PAGE))
+    sids, cursor = [], int(cursor)
+    for _ in range(64):  # SSCAN may answer short pages; bounded all the same
+        cursor, batch = r.sscan(keys.SANDBOXES, cursor, count=limit - len(sids))
+        sids.extend(batch)
+        if cursor == 0 or len(sids) >= limit:
+            break
+    sids = sorted(sids[:MAX_PAGE])
+    pipe = r.pipeline(transaction=False)
+    for sid in sids:
+        pipe.hgetall(keys.sandbox(sid))
+    return [_described(sid, m) for sid, m in zip(sids, pipe.execute()) if m], cursor
+
+
 def list_all(r):
-    return [describe(r, sid) for sid in sorted(r.smembers(keys.SANDBOXES))]
+    """Every sandbox (the CLI and tests; the API pages with list_page)."""
+    out, cursor = [], 0
+    while True:
+        page, cursor = list_page(r, cursor, MAX_PAGE)
+        out.extend(page)
+        if cursor == 0:
+            return sorted(out, key=lambda d: d["id"])
+
+
+def _children(r, sid):
+    """Every key of the sandbox but its meta hash: its key index and the fixed ones."""
+    return sorted(set(r.smembers(keys.index(sid))) | set(keys.fixed_children(sid)))
 
 
 def delete(r, sid):
@@ -102,11 +141,12 @@ def delete(r, sid):
     meta = r.hgetall(keys.sandbox(sid))
     if not meta or not r.delete(keys.sandbox(sid)):
         raise NotFound("SANDBOX_NOT_FOUND", "沙箱不存在", sandbox_id=sid)
-    children = list(r.scan_iter(match=keys.children_of(sid), count=500))
+    children = _children(r, sid)
     pipe = r.pipeline(transaction=True)
     if meta.get("token"):
         pipe.delete(keys.token(auth.token_hash(meta["token"])))
     pipe.srem(keys.SANDBOXES, sid)
+    pipe.srem(keys.RUNNING, sid)
     for i in range(0, len(children), 500):
         pipe.delete(*children[i:i + 500])
     pipe.execute()
@@ -135,8 +175,9 @@ def reset(r, sid):
     origin = json.loads(meta.get("origin") or "{}")
     start = origin.get("clock_start", parse_instant(DEFAULT_START))
     scale = float(origin.get("scale", json.loads(meta["clock"]).get("scale", 0)))
-    for key in r.scan_iter(match=keys.sandbox(sid) + ":*", count=500):
-        r.delete(key)  # everything of the sandbox but its meta hash (rewritten below)
+    children = _children(r, sid)
+    for i in range(0, len(children), 500):
+        r.delete(*children[i:i + 500])  # everything of the sandbox but its meta hash (rewritten below)
     fresh = _new_meta(sid, meta["token"], meta["seed"], meta["preset"], Clock(start, time.time(), scale),
                       json.loads(meta.get("settings") or "{}"), meta.get("name"))
     fresh["created_at"] = meta["created_at"]
@@ -149,6 +190,7 @@ def reset(r, sid):
             tx.set_meta(field, value)
         _populate(tx, presets.PRESETS[meta["preset"]])
     store.run(r, sid, fn)
+    (r.sadd if scale > 0 else r.srem)(keys.RUNNING, sid)
     return describe(r, sid)
 
 

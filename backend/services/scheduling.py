@@ -26,6 +26,8 @@ _queue = None
 # a job in these states is (about to be) running: it reads the clock itself, so it is
 # neither replaced nor cancelled under the worker's feet (its id stays one job)
 IN_FLIGHT = {JobStatus.QUEUED.value, JobStatus.STARTED.value}
+# a result is read only by the advance waiting for it, within seconds: kept a minute, not ten
+RESULT_TTL = 60
 MAX_EARLY_RETRIES = 10_000  # a scheduled job that ran early reschedules itself (see workers.jobs)
 
 
@@ -81,7 +83,7 @@ def hand_to_rq(sid, timer, clock):
                 pipe.multi()
                 pipe.delete(key)  # a finished run of the same id leaves an expiring hash behind
                 q.enqueue_at(datetime.fromtimestamp(when, timezone.utc), "workers.jobs.fire_timer", sid,
-                             timer["id"], job_id=jid, retry=Retry(max=3), result_ttl=600,
+                             timer["id"], job_id=jid, retry=Retry(max=3), result_ttl=RESULT_TTL,
                              failure_ttl=86400, pipeline=pipe)
                 pipe.execute()
                 return jid
@@ -137,4 +139,4 @@ def take_over(sid, timer_id):
 def run_now(sid, timer_id, tag):
     """An immediate delivery for the control API's advance (its own job, waited for)."""
     return queue().enqueue("workers.jobs.fire_timer", sid, timer_id, job_id=f"{job_id(sid, timer_id)}-{tag}",
-                           retry=Retry(max=3), result_ttl=600, failure_ttl=86400)
+                           retry=Retry(max=3), result_ttl=RESULT_TTL, failure_ttl=86400)

@@ -6,10 +6,13 @@ set (`keys.timers`): the clock view and the advance read the due ones from the i
 `failed` with the error, until the application moves on: it is listed apart in the
 clock view and skipped by later advances.
 """
+import contextlib
 import json
 import time
 
+import redis
 from rq.job import JobStatus
+from rq.results import Result
 
 from backend import config
 from backend.domain import audit, durations, workflow
@@ -20,7 +23,8 @@ from backend.store import keys
 from backend.store import tx as store
 
 MAX_STEPS = 500
-MAX_SPAN = 400 * 86400  # "until idle" never runs the clock more than ~13 months ahead
+MAX_SPAN = 400 * 86400
+LOCK_SECONDS = 120  # an advance's clock lock outlives a crashed holder by this much at most  # "until idle" never runs the clock more than ~13 months ahead
 VIEW_FIELDS = ("id", "app_id", "name", "state", "due_at", "mode")
 
 
@@ -146,8 +150,18 @@ def _reschedule(r, sid, clock, advancing=False):
 def set_scale(r, sid, scale):
     if scale < 0 or scale > 1e7:
         raise Unprocessable({"scale": ["倍率须在 0 到 10000000 之间"]})
-    _set_clock(r, sid, lambda c: c.rescaled(scale, time.time()))
+    with _exclusive(r, sid):
+        _set_clock(r, sid, lambda c: c.rescaled(scale, time.time()))
+    mark_running(r, sid, scale)
     return clock_view(r, sid)
+
+
+def mark_running(r, sid, scale):
+    """The index of running clocks, which worker recovery sweeps (backend.services.recovery)."""
+    if scale > 0:
+        r.sadd(keys.RUNNING, sid)
+    else:
+        r.srem(keys.RUNNING, sid)
 
 
 def advance(r, sid, duration=None, until_idle=False, include_deadlines=False, max_steps=MAX_STEPS):
@@ -157,7 +171,16 @@ def advance(r, sid, duration=None, until_idle=False, include_deadlines=False, ma
     Until idle: fire timers until no progress timer is left (reviews, hand-over);
     deadlines (SMS window, idle expiry) fire only when time must pass them to
     reach a later progress timer, or when include_deadlines is set.
+
+    Advances of one sandbox run one at a time (`_exclusive`): 20 parallel advances of a
+    day move the clock 20 days, in turn, each firing what falls due in its own day.
     """
+    _check_span(duration, until_idle)
+    with _exclusive(r, sid) as lock:
+        return _advance(r, sid, duration, until_idle, include_deadlines, max_steps, lock)
+
+
+def _check_span(duration, until_idle):
     # Bounded before anything is saved (the API schema checks it too): a huge duration would
     # store a virtual time past year 9999 and break every later request to the sandbox.
     if not until_idle and duration is not None:
@@ -167,6 +190,27 @@ def advance(r, sid, duration=None, until_idle=False, include_deadlines=False, ma
             seconds = 0  # reported as a bad format below
         if not seconds <= MAX_SPAN:  # also NaN
             raise Unprocessable({"duration": [f"一次最多推进 {MAX_SPAN // 86400} 天"]})
+
+
+@contextlib.contextmanager
+def _exclusive(r, sid):
+    """The sandbox's clock lock: a second advance (or rescale) waits for the first, up to the
+    job wait; past that it answers 409 saying another advance is running. The lock expires
+    by itself if its holder dies; each step of a long advance renews it."""
+    wait = config.job_wait_seconds()
+    lock = r.lock(keys.advance_lock(sid), timeout=LOCK_SECONDS, blocking_timeout=wait)
+    if not lock.acquire():
+        raise Conflict("ADVANCE_IN_PROGRESS", f"该沙箱的时钟正在被另一个请求推进，{wait:g} 秒内未结束；请稍后重试")
+    try:
+        yield lock
+    finally:
+        try:
+            lock.release()
+        except redis.exceptions.LockError:
+            pass  # expired meanwhile (a step outlived LOCK_SECONDS): nothing to release
+
+
+def _advance(r, sid, duration, until_idle, include_deadlines, max_steps, lock):
     start = world.now(store.read(r, sid))
     # The advance delivers each due timer itself (and waits for it). A paused clock has no
     # RQ schedule to move; a running one keeps its timers ahead on RQ's schedule, but not
@@ -189,6 +233,7 @@ def advance(r, sid, duration=None, until_idle=False, include_deadlines=False, ma
             nxt = _next_timer(r, sid, target, until_idle, include_deadlines)
             if nxt is None:
                 break
+            lock.reacquire()  # a long advance keeps its lock
             _set_clock(r, sid, lambda c, due=nxt["due"]: c.moved_to(due, time.time()),
                        reschedule=running, advancing=True)
             fired.append(_deliver_and_wait(r, sid, nxt, len(fired), fired))
@@ -228,9 +273,9 @@ def _deliver_and_wait(r, sid, timer, n, fired):
         adopted = job is not None
         if not adopted:
             job = scheduling.run_now(sid, timer["id"], f"adv{int(time.time() * 1000)}-{n}-{attempt}")
-        status = _wait(job, deadline, adopted)
+        status, final = _wait(job, deadline, adopted)
         if status == JobStatus.FINISHED:
-            result = job.return_value()
+            result = final.return_value if final is not None else job.return_value()
             if result == "early" and adopted:
                 continue  # the scheduled job ran before the clock was moved: deliver it again
             return {"timer": timer["id"], "name": timer["name"], "app_id": timer["app_id"],
@@ -248,12 +293,28 @@ def _deliver_and_wait(r, sid, timer, n, fired):
                       application_id=timer["app_id"])
 
 
+_FINAL = {Result.Type.SUCCESSFUL, Result.Type.FAILED, Result.Type.STOPPED, Result.Type.MAX_RETRIES_EXCEEDED}
+
+
 def _wait(job, deadline, adopted):
-    while time.monotonic() < deadline:
-        status = job.get_status(refresh=True)
-        if status in _DONE or (adopted and status == JobStatus.SCHEDULED):
-            return status
-        time.sleep(0.02)
+    """Block on the job's result stream (RQ writes one entry per run) until a final result:
+    no polling. A retry's entry is passed over, unless the job went back on the schedule
+    (an adopted scheduled job that ran early), which the caller takes over again."""
+    conn, key, last = job.connection, Result.get_key(job.id), "0-0"
+    while (left := deadline - time.monotonic()) > 0:
+        answer = conn.xread({key: last}, block=max(1, int(min(left, 5.0) * 1000)))
+        if not answer:
+            if job.get_status(refresh=True) in _DONE:  # a result that was not kept (result_ttl=0)
+                return job.get_status(refresh=False), None
+            continue
+        for entry_id, payload in answer[0][1]:
+            last = entry_id
+            kind = Result.Type(int(payload[b"type"]))
+            if kind in _FINAL:
+                final = Result.restore(job.id, entry_id.decode(), payload, connection=conn, serializer=job.serializer)
+                return (JobStatus.FINISHED if kind == Result.Type.SUCCESSFUL else JobStatus.FAILED), final
+        if adopted and job.get_status(refresh=True) == JobStatus.SCHEDULED:
+            return JobStatus.SCHEDULED, None
     raise DomainError("WORKER_TIMEOUT", "等待 worker 处理定时任务超时：请确认 worker 进程在运行", status=503,
                       timer=job.args[1] if len(job.args) > 1 else None)
 

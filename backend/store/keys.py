@@ -59,3 +59,22 @@ def children_of(sid):
     Not `…:sb:{sid}*`: that would also match sandbox `demo2` when deleting `demo`.
     """
     return f"{P}:sb:{sid}:*"
+
+
+RUNNING = f"{P}:running"  # set of sandbox ids whose clock runs (scale > 0): what recovery sweeps
+SCHEDULER_LOCK = f"{P}:scheduler-lock"  # the one worker moving due scheduled jobs (short TTL)
+
+
+def advance_lock(sid):
+    return f"{P}:sb:{sid}:advance"  # held while a clock advance or rescale runs (one at a time)
+
+
+def index(sid):
+    """Set of the sandbox's own keys (written by every transaction that creates one), so that
+    deleting or resetting a sandbox needs no scan of the keyspace."""
+    return f"{P}:sb:{sid}:keys"
+
+
+def fixed_children(sid):
+    """Keys of a sandbox written outside transactions (the journal, the clock lock)."""
+    return [journal(sid), advance_lock(sid), seq(sid), outbox(sid), timers(sid), timer_docs(sid), index(sid)]
