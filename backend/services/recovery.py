@@ -20,6 +20,7 @@ import os
 import socket
 import time
 
+from rq.utils import parse_composite_key
 from rq.job import Job, JobStatus
 from rq.registry import StartedJobRegistry
 from rq.scheduler import RQScheduler
@@ -68,17 +69,17 @@ def rescue_orphans(queue):
     waits on one still sees its result). Returns their ids."""
     conn = queue.connection
     registry = StartedJobRegistry(queue=queue)
-    ids = [_text(i) for i in conn.zrange(registry.key, 0, MAX_ORPHANS - 1)]
+    entries = conn.zrange(registry.key, 0, MAX_ORPHANS - 1)  # "{job id}:{execution id}" each
+    ids = [parse_composite_key(_text(e))[0] for e in entries]
     rescued = []
-    for jid, job in zip(ids, Job.fetch_many(ids, connection=conn)):
-        if job is None:
-            registry.remove(jid)
+    for entry, jid, job in zip(entries, ids, Job.fetch_many(ids, connection=conn)):
+        if job is not None and (job.get_status(refresh=False) != JobStatus.STARTED
+                                or worker_alive(conn, job.worker_name)):
             continue
-        if job.get_status(refresh=False) != JobStatus.STARTED or worker_alive(conn, job.worker_name):
-            continue
-        registry.remove(job)
-        queue.enqueue_job(job)
-        rescued.append(jid)
+        conn.zrem(registry.key, entry)  # the dead execution; a vanished job leaves only this
+        if job is not None:
+            queue.enqueue_job(job)
+            rescued.append(jid)
     if rescued:
         log.warning("requeued %d job(s) left started by a dead worker: %s", len(rescued), ", ".join(rescued[:10]))
     return rescued

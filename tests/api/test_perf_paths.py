@@ -1,0 +1,122 @@
+"""Hot paths that must not grow with the store: a sandbox's keys found by its index (no
+keyspace scan), GET /sandboxes paged, clock advances that add up under concurrency, and a
+job orphaned by a dead worker put back on the queue."""
+import subprocess
+import sys
+import threading
+from datetime import datetime
+
+from rq import Queue, SimpleWorker
+from rq.job import JobStatus
+from rq.registry import StartedJobRegistry
+
+from api.flows import assert_error, eligibility, new_sandbox, ok
+from backend.services import recovery
+from backend.store import keys
+from support.people import personal_payload
+from support.redis_calls import commands, spent
+
+
+def test_index_holds_every_key_and_delete_scans_nothing(control, r):
+    sb = new_sandbox(control, preset="demo")
+    other = new_sandbox(control, preset="demo", seed=8)  # must survive the delete
+    ip = eligibility(sb)["usable_ips"][0]["ip"]
+    app = ok(sb.post("~/applications", json={"payload": personal_payload(ip)}), 201)
+    ok(sb.post(f"~/applications/{app['id']}/actions/submit"))
+    ok(control.post(f"/api/v1/sandboxes/{sb.sid}/clock/advance", json={"until_idle": True}))
+    stored = set(r.scan_iter(match=keys.children_of(sb.sid)))
+    indexed = set(r.smembers(keys.index(sb.sid))) | set(keys.fixed_children(sb.sid))
+    assert stored and stored <= indexed, stored - indexed
+
+    before = commands(r)
+    assert control.delete(f"/api/v1/sandboxes/{sb.sid}").status_code == 204
+    used = spent(r, before)
+    assert "scan" not in used and "keys" not in used, used
+    assert not list(r.scan_iter(match=keys.children_of(sb.sid))) and not r.exists(keys.sandbox(sb.sid))
+    assert r.exists(keys.sandbox(other.sid)) and r.exists(keys.index(other.sid))
+    assert ok(other.get(f"/api/v1/sandboxes/{other.sid}"))["id"] == other.sid
+
+
+def test_sandboxes_listed_by_pages(control):
+    made = {new_sandbox(control, seed=i, preset="empty").sid for i in range(7)}
+    seen, cursor, pages = [], 0, 0
+    while pages < 20:
+        resp = control.get(f"/api/v1/sandboxes?limit=3&cursor={cursor}")
+        page = ok(resp)
+        assert len(page) <= 3 + 2  # SSCAN may hand a couple more than asked, never the whole set
+        assert [s["id"] for s in page] == sorted(s["id"] for s in page)
+        seen += [s["id"] for s in page]
+        cursor, pages = int(resp.headers["X-Next-Cursor"]), pages + 1
+        if cursor == 0:
+            break
+    assert sorted(seen) == sorted(made) and pages >= 2
+    first = ok(control.get("/api/v1/sandboxes"))  # default limit (100) holds them all
+    assert sorted(s["id"] for s in first) == sorted(made)
+    for bad in ("limit=0", "limit=1001", "cursor=-1", "limit=x"):
+        assert_error(control.get(f"/api/v1/sandboxes?{bad}"), 422)
+
+
+def test_parallel_advances_add_up(app, control):
+    sb = new_sandbox(control)
+    start = ok(sb.get("~/clock"))["now"]
+    answers, errors = [], []
+
+    def advance():
+        try:
+            client = app.test_client()
+            resp = client.post(f"/api/v1/sandboxes/{sb.sid}/clock/advance", json={"duration": "1d"},
+                               headers={"Authorization": f"Bearer {control.token}"})
+            answers.append(resp.status_code)
+        except Exception as exc:  # noqa: BLE001 — reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=advance) for _ in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not errors and answers == [200] * 20, (answers, errors)
+    end = ok(sb.get("~/clock"))["now"]
+    moved = datetime.fromisoformat(end) - datetime.fromisoformat(start)
+    assert moved.days == 20 and moved.seconds < 60, moved
+
+
+def test_job_left_started_by_a_dead_worker_is_requeued(r, redis_url):
+    from backend.store.connection import connect
+    raw = connect(redis_url, decode_responses=False)
+    q = Queue("icpsim-orphans", connection=raw)
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    worker = SimpleWorker([q], connection=raw)
+    worker.register_birth()
+    raw.hset(worker.key, "pid", dead.pid)  # the worker's process is gone (SIGKILL leaves its hash)
+    job = q.enqueue("builtins.len", "abc", result_ttl=60)
+    q.remove(job)  # taken off the queue by the (dead) worker...
+    worker.prepare_execution(job)  # ...and started by it, as RQ's worker does
+    with raw.pipeline() as pipe:
+        job.prepare_for_execution(worker.name, pipe)
+        pipe.execute()
+    assert job.id in StartedJobRegistry(queue=q).get_job_ids(cleanup=False)
+    assert job.get_status(refresh=True) == JobStatus.STARTED
+    assert recovery.rescue_orphans(q) == [job.id]
+    assert job.get_status(refresh=True) == JobStatus.QUEUED
+    assert job.id not in StartedJobRegistry(queue=q).get_job_ids(cleanup=False)
+    assert recovery.rescue_orphans(q) == []  # idempotent
+    SimpleWorker([q], connection=raw).work(burst=True)
+    assert job.get_status(refresh=True) == JobStatus.FINISHED and job.return_value() == 3
+
+
+def test_job_of_a_live_worker_is_left_alone(r, redis_url):
+    from backend.store.connection import connect
+    raw = connect(redis_url, decode_responses=False)
+    q = Queue("icpsim-orphans", connection=raw)
+    worker = SimpleWorker([q], connection=raw)
+    worker.register_birth()  # this process: alive
+    job = q.enqueue("builtins.len", "abc")
+    q.remove(job)
+    worker.prepare_execution(job)
+    with raw.pipeline() as pipe:
+        job.prepare_for_execution(worker.name, pipe)
+        pipe.execute()
+    assert recovery.rescue_orphans(q) == []
+    assert job.get_status(refresh=True) == JobStatus.STARTED
