@@ -23,11 +23,11 @@ def client():
     return _clients[url]
 
 
-def fire_timer(sid, timer_id):
+def fire_timer(sid, timer_id, app_id=None):
     r = client()
     job = get_current_job()
     try:
-        result = timers.fire(r, sid, timer_id)
+        result = timers.fire(r, sid, timer_id, app_id)
     except Exception as exc:
         if job is None or not job.retries_left:  # RQ will not run it again: the timer failed
             timers.mark_failed(r, sid, timer_id, f"{type(exc).__name__}: {exc}")

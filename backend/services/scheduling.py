@@ -83,7 +83,7 @@ def hand_to_rq(sid, timer, clock):
                 pipe.multi()
                 pipe.delete(key)  # a finished run of the same id leaves an expiring hash behind
                 q.enqueue_at(datetime.fromtimestamp(when, timezone.utc), "workers.jobs.fire_timer", sid,
-                             timer["id"], job_id=jid, retry=Retry(max=3), result_ttl=RESULT_TTL,
+                             timer["id"], timer["app_id"], job_id=jid, retry=Retry(max=3), result_ttl=RESULT_TTL,
                              failure_ttl=86400, pipeline=pipe)
                 pipe.execute()
                 return jid
@@ -136,7 +136,7 @@ def take_over(sid, timer_id):
     return job if getattr(status, "value", status) in IN_FLIGHT else None
 
 
-def run_now(sid, timer_id, tag):
+def run_now(sid, timer_id, tag, app_id=None):
     """An immediate delivery for the control API's advance (its own job, waited for)."""
-    return queue().enqueue("workers.jobs.fire_timer", sid, timer_id, job_id=f"{job_id(sid, timer_id)}-{tag}",
+    return queue().enqueue("workers.jobs.fire_timer", sid, timer_id, app_id, job_id=f"{job_id(sid, timer_id)}-{tag}",
                            retry=Retry(max=3), result_ttl=RESULT_TTL, failure_ttl=86400)

@@ -28,14 +28,20 @@ LOCK_SECONDS = 120  # an advance's clock lock outlives a crashed holder by this 
 VIEW_FIELDS = ("id", "app_id", "name", "state", "due_at", "mode")
 
 
-def fire(r, sid, timer_id):
-    """Deliver one timer (the RQ job's body). Returns what happened, for logs and tests."""
-    # the timer, its order, and what a review decides on (records, domain registry)
-    return store.run(r, sid, lambda tx: _fire(tx, timer_id), prefetch=(*store.WORKFLOW, *store.RECORDS, "domains"))
+def fire(r, sid, timer_id, app_id=None):
+    """Deliver one timer (the RQ job's body). Returns what happened, for logs and tests.
+
+    Reads single documents: the timer, its application and that application's timers
+    (known from the job's arguments), with what a review decides on (records, domain
+    registry), all in one round trip; never the sandbox's whole applications or timers."""
+    wanted = [*store.BASE, *store.RECORDS, "domains", (store.TIMERS, timer_id)]
+    if app_id:
+        wanted += [("applications", app_id), (store.APP_TIMERS, app_id)]
+    return store.run(r, sid, lambda tx: _fire(tx, timer_id), prefetch=wanted)
 
 
 def _fire(tx, timer_id):
-    timer = next((t for t in tx.timers() if t["id"] == timer_id), None)
+    timer = tx.timer(timer_id)
     if timer is None:
         return "gone"  # already fired, or disarmed by a user action
     if timer.get("failed"):
@@ -86,7 +92,7 @@ def mark_failed(r, sid, timer_id, error):
     """The timer's job failed for good: keep the timer, marked, with the error text; take
     it off RQ's schedule. Returns the timer (None when it is gone)."""
     def fn(tx):
-        timer = next((t for t in tx.timers() if t["id"] == timer_id), None)
+        timer = tx.timer(timer_id)
         if timer is None or timer.get("failed"):
             return timer
         timer = dict(timer, failed=True, error=str(error)[-2000:], failed_at=iso(world.now(tx)))
@@ -272,7 +278,8 @@ def _deliver_and_wait(r, sid, timer, n, fired):
         job = scheduling.take_over(sid, timer["id"])
         adopted = job is not None
         if not adopted:
-            job = scheduling.run_now(sid, timer["id"], f"adv{int(time.time() * 1000)}-{n}-{attempt}")
+            job = scheduling.run_now(sid, timer["id"], f"adv{int(time.time() * 1000)}-{n}-{attempt}",
+                                     timer["app_id"])
         status, final = _wait(job, deadline, adopted)
         if status == JobStatus.FINISHED:
             result = final.return_value if final is not None else job.return_value()

@@ -78,3 +78,7 @@ def index(sid):
 def fixed_children(sid):
     """Keys of a sandbox written outside transactions (the journal, the clock lock)."""
     return [journal(sid), advance_lock(sid), seq(sid), outbox(sid), timers(sid), timer_docs(sid), index(sid)]
+
+
+def app_timers(sid, app_id):
+    return f"{P}:sb:{sid}:apptimers:{app_id}"  # set of the application's pending timer ids

@@ -1,6 +1,7 @@
 """Hot paths that must not grow with the store: a sandbox's keys found by its index (no
 keyspace scan), GET /sandboxes paged, clock advances that add up under concurrency, and a
 job orphaned by a dead worker put back on the queue."""
+import json
 import subprocess
 import sys
 import threading
@@ -11,9 +12,11 @@ from rq.job import JobStatus
 from rq.registry import StartedJobRegistry
 
 from api.flows import assert_error, eligibility, new_sandbox, ok
-from backend.services import recovery
+from backend.domain.clock import Clock
+from backend.services import recovery, timers
+from backend.store import tx as store
 from backend.store import keys
-from support.people import personal_payload
+from support.people import ZHANG_SAN_ID, personal_payload
 from support.redis_calls import commands, spent
 
 
@@ -120,3 +123,44 @@ def test_job_of_a_live_worker_is_left_alone(r, redis_url):
         pipe.execute()
     assert recovery.rescue_orphans(q) == []
     assert job.get_status(refresh=True) == JobStatus.STARTED
+
+
+def _crowd(r, sid, n):
+    """n more applications (with a timer each) written raw, as a busy sandbox holds them."""
+    pipe = r.pipeline(transaction=False)
+    for i in range(n):
+        app = {"id": f"Z{i:05d}", "state": "provider_review", "version": 1, "kind": "first_filing", "payload": {
+            "note": "x" * 400}}
+        pipe.hset(keys.collection(sid, "applications"), app["id"], store.dumps(app))
+        timer = {"id": f"TZ{i:05d}", "app_id": app["id"], "name": "provider_review", "state": "provider_review",
+                 "version": 1, "due": 4e9, "due_at": "2096-10-02T07:06:40+08:00", "mode": "progress"}
+        pipe.hset(keys.timer_docs(sid), timer["id"], store.dumps(timer))
+        pipe.zadd(keys.timers(sid), {timer["id"]: timer["due"]})
+        pipe.sadd(keys.app_timers(sid, app["id"]), timer["id"])
+    pipe.execute()
+
+
+def _fire_cost(control, r, crowd):
+    sb = new_sandbox(control)
+    ok(sb.post("~/domains", json={"name": "zhangsan-blog.cn", "holder_name": "张三",
+                                  "holder_certificate_number": ZHANG_SAN_ID}), 201)
+    ip = eligibility(sb)["usable_ips"][0]["ip"]
+    app = ok(sb.post("~/applications", json={"payload": personal_payload(ip)}), 201)
+    ok(sb.post(f"~/applications/{app['id']}/actions/submit"))
+    _crowd(r, sb.sid, crowd)
+    timer = ok(sb.get("~/clock"))["pending_timers"][0]
+    assert timer["app_id"] == app["id"]
+    due = json.loads(r.hget(keys.timer_docs(sb.sid), timer["id"]))["due"]
+    # the clock moved to the timer (paused), as an advance does before delivering it
+    store.run(r, sb.sid, lambda tx: tx.set_meta("clock", Clock.from_dict(json.loads(tx.meta()["clock"]))
+                                                 .moved_to(due, 0).to_dict()))
+    before, sent = commands(r), r.info("stats")["total_net_output_bytes"]
+    assert timers.fire(r, sb.sid, timer["id"], app["id"]) == "provider_approve"
+    return sum(spent(r, before).values()), r.info("stats")["total_net_output_bytes"] - sent
+
+
+def test_a_transition_costs_the_same_beside_1000_applications(control, r):
+    calls_1, bytes_1 = _fire_cost(control, r, 0)
+    calls_1000, bytes_1000 = _fire_cost(control, r, 1000)
+    assert calls_1000 == calls_1, (calls_1, calls_1000)
+    assert bytes_1000 <= bytes_1 * 1.2 + 2000, (bytes_1, bytes_1000)  # ~500 KB if it read them all
