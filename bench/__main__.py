@@ -118,7 +118,7 @@ def _measures(ctx, sizes):
         cmd = [str(Path(sys.executable).parent / "icpsim"), "replay", "--library", "-j", "4", "-q",
                "--url", ctx.stack.base.rsplit("/api/v1", 1)[0], "--token", ctx.stack.control]
         if ctx.quick:
-            cmd += ["-k", "first_filing"]
+            cmd += ["-k", "first-filing"]
         start = time.perf_counter()
         done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
         if done.returncode != 0:
@@ -145,7 +145,7 @@ def _measures(ctx, sizes):
          crowded),
         ("memory_per_first_filing_kb", "Redis KB per approved first filing (the sandbox's own keys)", "value",
          "<=", 4, memory),
-        ("replay_library_j4_s", "icpsim replay --library -j 4, seconds" + (" (quick: -k first_filing)"
+        ("replay_library_j4_s", "icpsim replay --library -j 4, seconds" + (" (quick: -k first-filing)"
                                                                          if ctx.quick else ""),
          "value", "<=", 8, replay),
     ]

@@ -9,7 +9,7 @@ import math
 from rq import Retry, get_current_job
 
 from backend import config
-from backend.services import scheduling, timers
+from backend.services import advancing, scheduling, timers
 from backend.store.connection import connect
 
 _clients = {}
@@ -39,3 +39,8 @@ def fire_timer(sid, timer_id, app_id=None):
         if delay is not None:
             return Retry(max=scheduling.MAX_EARLY_RETRIES, interval=max(1, math.ceil(delay)))
     return result
+
+
+def advance_clock(sid, duration, until_idle, include_deadlines, max_steps):
+    """A whole clock advance (backend.services.advancing): the view, or the domain error."""
+    return advancing.run(client(), sid, duration, until_idle, include_deadlines, max_steps)

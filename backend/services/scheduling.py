@@ -140,3 +140,13 @@ def run_now(sid, timer_id, tag, app_id=None):
     """An immediate delivery for the control API's advance (its own job, waited for)."""
     return queue().enqueue("workers.jobs.fire_timer", sid, timer_id, app_id, job_id=f"{job_id(sid, timer_id)}-{tag}",
                            retry=Retry(max=3), result_ttl=RESULT_TTL, failure_ttl=86400)
+
+
+def take_back(job):
+    """Remove a job still waiting in the queue (the advance fires its timer itself).
+    True when it was taken back; False when a worker dequeued it meanwhile."""
+    q = queue()
+    if not q.connection.lrem(q.key, 1, job.id):
+        return False
+    job.delete()
+    return True

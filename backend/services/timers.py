@@ -28,7 +28,7 @@ LOCK_SECONDS = 120  # an advance's clock lock outlives a crashed holder by this 
 VIEW_FIELDS = ("id", "app_id", "name", "state", "due_at", "mode")
 
 
-def fire(r, sid, timer_id, app_id=None):
+def fire(r, sid, timer_id, app_id=None, clock_to=None):
     """Deliver one timer (the RQ job's body). Returns what happened, for logs and tests.
 
     Reads single documents: the timer, its application and that application's timers
@@ -37,10 +37,12 @@ def fire(r, sid, timer_id, app_id=None):
     wanted = [*store.BASE, *store.RECORDS, "domains", (store.TIMERS, timer_id)]
     if app_id:
         wanted += [("applications", app_id), (store.APP_TIMERS, app_id)]
-    return store.run(r, sid, lambda tx: _fire(tx, timer_id), prefetch=wanted)
+    return store.run(r, sid, lambda tx: _fire(tx, timer_id, clock_to), prefetch=wanted)
 
 
-def _fire(tx, timer_id):
+def _fire(tx, timer_id, clock_to=None):
+    if clock_to is not None:  # an advance on a paused clock: the clock moves with the delivery
+        tx.set_meta("clock", world.clock(tx).moved_to(clock_to, time.time()).to_dict())
     timer = tx.timer(timer_id)
     if timer is None:
         return "gone"  # already fired, or disarmed by a user action
@@ -182,8 +184,8 @@ def advance(r, sid, duration=None, until_idle=False, include_deadlines=False, ma
     day move the clock 20 days, in turn, each firing what falls due in its own day.
     """
     _check_span(duration, until_idle)
-    with _exclusive(r, sid) as lock:
-        return _advance(r, sid, duration, until_idle, include_deadlines, max_steps, lock)
+    from backend.services import advancing  # the advance is one worker job (see there)
+    return advancing.advance(r, sid, duration, until_idle, include_deadlines, max_steps)
 
 
 def _check_span(duration, until_idle):
@@ -216,46 +218,6 @@ def _exclusive(r, sid):
             pass  # expired meanwhile (a step outlived LOCK_SECONDS): nothing to release
 
 
-def _advance(r, sid, duration, until_idle, include_deadlines, max_steps, lock):
-    start = world.now(store.read(r, sid))
-    # The advance delivers each due timer itself (and waits for it). A paused clock has no
-    # RQ schedule to move; a running one keeps its timers ahead on RQ's schedule, but not
-    # the ones the advance delivers (their scheduled jobs are cancelled first), so no timer
-    # is delivered twice and which delivery fires it never varies from run to run.
-    running = world.clock(store.read(r, sid)).scale > 0
-    if until_idle:
-        target = start + MAX_SPAN
-    else:
-        try:
-            seconds = parse_duration(duration)
-        except ValueError:
-            raise Unprocessable({"duration": [f"时长格式不正确：{duration!r}，例如 2d、36h、1d12h、90m"]}) from None
-        if seconds < 0:
-            raise Unprocessable({"duration": ["时钟不能倒退"]})
-        target = start + seconds
-    fired = []
-    try:
-        for _ in range(max_steps):
-            nxt = _next_timer(r, sid, target, until_idle, include_deadlines)
-            if nxt is None:
-                break
-            lock.reacquire()  # a long advance keeps its lock
-            _set_clock(r, sid, lambda c, due=nxt["due"]: c.moved_to(due, time.time()),
-                       reschedule=running, advancing=True)
-            fired.append(_deliver_and_wait(r, sid, nxt, len(fired), fired))
-        else:
-            raise Conflict("ADVANCE_STEP_LIMIT", f"推进时钟时触发的定时器超过 {max_steps} 个，已停止", fired=fired)
-        if not until_idle:
-            _set_clock(r, sid, lambda c: c.moved_to(target, time.time()), reschedule=False)
-    finally:
-        if running:  # what is still ahead goes back on RQ's schedule for the clock as it is now
-            _reschedule(r, sid, world.clock(store.read(r, sid)))
-    view = clock_view(r, sid)
-    view["fired"] = fired
-    view["started_at"] = iso(start)
-    return view
-
-
 def _next_timer(r, sid, target, until_idle, include_deadlines):
     pending = [t for t in _timers(r, sid, target) if not t.get("failed")]
     if not pending:
@@ -268,36 +230,6 @@ def _next_timer(r, sid, target, until_idle, include_deadlines):
 
 
 _DONE = (JobStatus.FINISHED, JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED)
-
-
-def _deliver_and_wait(r, sid, timer, n, fired):
-    """Deliver a due timer through a worker and wait for it: the advance's own job, or the
-    timer's scheduled job when a worker already has it (never both)."""
-    deadline = time.monotonic() + config.job_wait_seconds()
-    for attempt in range(5):
-        job = scheduling.take_over(sid, timer["id"])
-        adopted = job is not None
-        if not adopted:
-            job = scheduling.run_now(sid, timer["id"], f"adv{int(time.time() * 1000)}-{n}-{attempt}",
-                                     timer["app_id"])
-        status, final = _wait(job, deadline, adopted)
-        if status == JobStatus.FINISHED:
-            result = final.return_value if final is not None else job.return_value()
-            if result == "early" and adopted:
-                continue  # the scheduled job ran before the clock was moved: deliver it again
-            return {"timer": timer["id"], "name": timer["name"], "app_id": timer["app_id"],
-                    "at": timer["due_at"], "result": result}
-        if status == JobStatus.SCHEDULED:
-            continue  # the scheduled job ran early and rescheduled itself: take it over again
-        error = _job_error(job, status)
-        mark_failed(r, sid, timer["id"], error)
-        raise Conflict("TIMER_FAILED",
-                       f"订单 {timer['app_id']} 的定时任务「{timer['name']}」（{timer['id']}）执行失败，"
-                       "已标记为失败，之后推进时钟时会跳过它；请查看 worker 日志",
-                       timer=timer["id"], application_id=timer["app_id"], name=timer["name"], error=error,
-                       fired=fired)
-    raise DomainError("TIMER_NOT_DELIVERED", "定时任务多次未能送达，请重试", status=503, timer=timer["id"],
-                      application_id=timer["app_id"])
 
 
 _FINAL = {Result.Type.SUCCESSFUL, Result.Type.FAILED, Result.Type.STOPPED, Result.Type.MAX_RETRIES_EXCEEDED}
@@ -326,12 +258,5 @@ def _wait(job, deadline, adopted):
                       timer=job.args[1] if len(job.args) > 1 else None)
 
 
-def _job_error(job, status):
-    """The last line of the job's traceback ("RuntimeError: …"), or its status."""
-    try:
-        result = job.latest_result()
-        text = (result.exc_string or "").strip() if result is not None else ""
-    except Exception:  # noqa: BLE001 — a report, never a second failure
-        text = ""
-    last = text.splitlines()[-1] if text else ""
-    return last or f"job {getattr(status, 'value', status)}"
+# what the advance (backend.services.advancing) uses
+exclusive, set_clock, reschedule, next_timer, wait_job = _exclusive, _set_clock, _reschedule, _next_timer, _wait
