@@ -218,8 +218,28 @@ def _exclusive(r, sid):
             pass  # expired meanwhile (a step outlived LOCK_SECONDS): nothing to release
 
 
+# The due timers' documents in one round trip (the ids from the index, then their documents),
+# at most NEXT_WINDOW of them: an advance asks for the next timer once per timer it fires.
+_DUE_DOCS = """
+local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
+if #ids == 0 then return {} end
+return redis.call('HMGET', KEYS[2], unpack(ids))
+"""
+NEXT_WINDOW = 1000
+_script = {}
+
+
+def _due_timers(r, sid, until):
+    if "due" not in _script:
+        _script["due"] = r.register_script(_DUE_DOCS)  # EVALSHA, with EVAL once if Redis lacks it
+    raw = _script["due"](keys=[keys.timers(sid), keys.timer_docs(sid)], args=[repr(float(until)), NEXT_WINDOW],
+                         client=r)
+    docs = [json.loads(d) for d in raw if d is not None]
+    return sorted(docs, key=lambda t: (t["due"], len(t["id"]), t["id"]))
+
+
 def _next_timer(r, sid, target, until_idle, include_deadlines):
-    pending = [t for t in _timers(r, sid, target) if not t.get("failed")]
+    pending = [t for t in _due_timers(r, sid, target) if not t.get("failed")]
     if not pending:
         return None
     first = pending[0]
