@@ -53,7 +53,7 @@ def _measures(ctx, sizes):
     def filing():
         elapsed, calls, njobs, _ = m.first_filing(ctx, ctx.seed())
         from rq import Queue
-        noop = m.median_of([m.job_latency(Queue("icpsim", connection=ctx.raw), "bench.floor.noop")
+        noop = m.median_of([m.job_latency(Queue("icpsim", connection=ctx.raw), "bench.noop.noop")
                             for _ in range(5)])
         return elapsed, calls * m.floor_call_latency(ctx, 20) + njobs * noop
 
@@ -108,12 +108,12 @@ def _measures(ctx, sizes):
             start = time.perf_counter()
             sandboxes.delete(r, sid)
             return time.perf_counter() - start
-        pairs = [(one(ctx.big), one(ctx.small)) for _ in range(15)]  # interleaved: same load for both
+        pairs = [(one(ctx.big), one(ctx.small)) for _ in range(31)]  # interleaved: same load for both
         return m.median_of([b for b, _ in pairs]), m.median_of([s for _, s in pairs])
 
     def page():
         pairs = [(m.timed(lambda: sandboxes.list_page(ctx.big, 0, 100), 1),
-                  m.timed(lambda: sandboxes.list_page(ctx.small, 0, 100), 1)) for _ in range(15)]
+                  m.timed(lambda: sandboxes.list_page(ctx.small, 0, 100), 1)) for _ in range(31)]
         return m.median_of([b for b, _ in pairs]), m.median_of([s for _, s in pairs])
 
     def crowded():
@@ -253,6 +253,7 @@ def profile(args):
 
     from backend.runtime.embedded_redis import EmbeddedRedis
     os.environ["ICPSIM_SYNC_JOBS"] = "1"
+    os.environ.setdefault("ICPSIM_CONTROL_TOKEN", "bench-control")
     with tempfile.TemporaryDirectory(prefix="icpsim-profile-") as tmp:
         server = EmbeddedRedis(Path(tmp))
         os.environ["REDIS_URL"] = server.start()
@@ -262,7 +263,7 @@ def profile(args):
             from support.people import ZHANG_SAN_ID, personal_payload
             r = connect()
             client = create_app(r).test_client()
-            control = os.environ.get("ICPSIM_CONTROL_TOKEN") or r.get("icpsim:control_token")
+            control = os.environ["ICPSIM_CONTROL_TOKEN"]
             h = {"Authorization": f"Bearer {control}"}
 
             def call(method, path, **kw):

@@ -2,7 +2,7 @@
 
 * `create_app()`: a flask-smorest endpoint doing one HGETALL, served by gunicorn with the
   Procfile's settings (backend/gunicorn_conf.py): the floor of an API call.
-* `noop()`: an RQ job that does nothing, on the Procfile's worker class: the floor of a job.
+(The floor of a job, an RQ job doing nothing on the same worker, is bench/noop.py.)
 """
 import os
 
@@ -12,10 +12,6 @@ from flask.views import MethodView
 from flask_smorest import Api, Blueprint
 
 FLOOR_KEY = "bench:floor"
-
-
-def noop(*_args):
-    return None
 
 
 def create_app():
