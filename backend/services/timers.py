@@ -8,6 +8,7 @@ clock view and skipped by later advances.
 """
 import contextlib
 import json
+import math
 import time
 
 import redis
@@ -117,13 +118,33 @@ def _timers(r, sid, until="+inf"):
     return sorted(docs, key=lambda t: (t["due"], len(t["id"]), t["id"]))
 
 
+# The due timers' documents in one round trip (the ids from the index, then their documents),
+# at most NEXT_WINDOW of them: an advance asks for the next timer once per timer it fires.
+_DUE_DOCS = """
+local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
+if #ids == 0 then return {} end
+return redis.call('HMGET', KEYS[2], unpack(ids))
+"""
+NEXT_WINDOW = 1000
+_script = {}
+
+
+def _due_timers(r, sid, until):
+    if "due" not in _script:
+        _script["due"] = r.register_script(_DUE_DOCS)  # EVALSHA, with EVAL once if Redis lacks it
+    bound = "+inf" if until == "+inf" or math.isinf(float(until)) else repr(float(until))
+    raw = _script["due"](keys=[keys.timers(sid), keys.timer_docs(sid)], args=[bound, NEXT_WINDOW], client=r)
+    docs = [json.loads(d) for d in raw if d is not None]
+    return sorted(docs, key=lambda t: (t["due"], len(t["id"]), t["id"]))
+
+
 # -- the clock, as the control API sees it -------------------------------------
 
 def clock_view(r, sid):
     reader = store.read(r, sid)
     clock = world.clock(reader)
     now = clock.now(time.time())
-    timers = _timers(r, sid)
+    timers = _due_timers(r, sid, "+inf")  # one round trip; the first NEXT_WINDOW timers at most
     return {"now": iso(now), "epoch": now, "scale": clock.scale, "paused": clock.scale == 0,
             "pending_timers": [{k: t[k] for k in VIEW_FIELDS} for t in timers if not t.get("failed")],
             "failed_timers": [dict({k: t[k] for k in VIEW_FIELDS}, error=t.get("error"), failed_at=t.get("failed_at"))
@@ -216,26 +237,6 @@ def _exclusive(r, sid):
             lock.release()
         except redis.exceptions.LockError:
             pass  # expired meanwhile (a step outlived LOCK_SECONDS): nothing to release
-
-
-# The due timers' documents in one round trip (the ids from the index, then their documents),
-# at most NEXT_WINDOW of them: an advance asks for the next timer once per timer it fires.
-_DUE_DOCS = """
-local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
-if #ids == 0 then return {} end
-return redis.call('HMGET', KEYS[2], unpack(ids))
-"""
-NEXT_WINDOW = 1000
-_script = {}
-
-
-def _due_timers(r, sid, until):
-    if "due" not in _script:
-        _script["due"] = r.register_script(_DUE_DOCS)  # EVALSHA, with EVAL once if Redis lacks it
-    raw = _script["due"](keys=[keys.timers(sid), keys.timer_docs(sid)], args=[repr(float(until)), NEXT_WINDOW],
-                         client=r)
-    docs = [json.loads(d) for d in raw if d is not None]
-    return sorted(docs, key=lambda t: (t["due"], len(t["id"]), t["id"]))
 
 
 def _next_timer(r, sid, target, until_idle, include_deadlines):
