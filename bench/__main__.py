@@ -48,7 +48,12 @@ def _measures(ctx, sizes):
     q = 3 if ctx.quick else 1  # divisor of counts in quick mode
 
     def jobs(queue, n):
-        return lambda: m.jobs_round(ctx, queue, n)
+        def measure():
+            icp, floor = m.jobs_round(ctx, queue, n)
+            ctx.notes.setdefault("job_latency_ms (transition, no-op)", {}).setdefault(queue, []).append(
+                (round(icp * 1000, 1), round(floor * 1000, 1)))
+            return icp, floor
+        return measure
 
     def filing():
         elapsed, calls, njobs, _ = m.first_filing(ctx, ctx.seed())
@@ -65,7 +70,9 @@ def _measures(ctx, sizes):
         sid, tid, app_id = m.due_timer(ctx.r, ctx.seed())
         with m.round_trips() as body:
             timers.fire(ctx.r, sid, tid, app_id)
-        advancing.run(ctx.r, sandboxes.create(ctx.r, seed=ctx.seed())["id"], None, True, False, 500)  # loads scripts
+        # warm-up: scripts loaded, the queue's connection open (not what an advance costs)
+        advancing.run(ctx.r, sandboxes.create(ctx.r, seed=ctx.seed())["id"], None, True, False, 500)
+        timers.advance(ctx.r, sandboxes.create(ctx.r, seed=ctx.seed())["id"], until_idle=True)
         counts = []
         for crowd in (True, False):
             busy = m.due_timer(ctx.r, ctx.seed())[0] if crowd else sandboxes.create(ctx.r, seed=ctx.seed())["id"]
@@ -147,6 +154,8 @@ def _measures(ctx, sizes):
          jobs("icpsim", 20 // q)),
         ("job_forking_worker", "same on RQ's forking Worker (for comparison)", "ratio", None, None,
          jobs("bench-fork", 6 // q + 1)),
+        ("job_preloading_forking_worker", "same on a forking Worker that preloads the job module (for comparison)",
+         "ratio", None, None, jobs("bench-preload", 6 // q + 1)),
         ("first_filing_http", "README first filing over HTTP vs the sum of its calls' and jobs' floors", "ratio",
          "<=", 2.0, filing),
         ("round_trips_per_transition", "Redis round trips per timer an advance fires (its transaction included)",

@@ -71,6 +71,8 @@ class Stack:
                 and "SimpleWorker" not in a]
         fork = [a if a != "icpsim" else "bench-fork" for a in fork]
         self._start("fork-worker", fork, env)
+        preload = fork[:2] + ["-w", "bench.preload.PreloadingWorker"] + fork[2:]
+        self._start("preload-worker", [a if a != "bench-fork" else "bench-preload" for a in preload], env)
         floor_cmd = [a if a != "backend.app:create_app()" else "bench.floor:create_app()" for a in procs["web"]]
         floor = self._start("floor", _argv(floor_cmd, env), dict(env, PORT=str(self.floor_port)))
         self.base = f"http://127.0.0.1:{self.port}/api/v1"
