@@ -204,7 +204,7 @@ def timed(fn, n):
 
 def memory_of_sandbox(r, sid):
     """Bytes Redis holds for a sandbox: every key of its index, the meta hash and its token."""
-    names = set(r.smembers(keys.index(sid))) | set(keys.fixed_children(sid)) | {keys.sandbox(sid)}
+    names = set(keys.indexed(sid, r)) | {keys.sandbox(sid)}
     pipe = r.pipeline(transaction=False)
     for k in names:
         pipe.memory_usage(k, samples=0)

@@ -132,7 +132,7 @@ def list_all(r):
 
 def _children(r, sid):
     """Every key of the sandbox but its meta hash: its key index and the fixed ones."""
-    return sorted(set(r.smembers(keys.index(sid))) | set(keys.fixed_children(sid)))
+    return keys.indexed(sid, r)
 
 
 def delete(r, sid):

@@ -70,9 +70,16 @@ def advance_lock(sid):
 
 
 def index(sid):
-    """Set of the sandbox's own keys (written by every transaction that creates one), so that
-    deleting or resetting a sandbox needs no scan of the keyspace."""
+    """The sandbox's own keys (written by every transaction that creates one), so that deleting
+    or resetting a sandbox needs no scan of the keyspace: a hash whose fields are the keys'
+    names after `sandbox(sid) + ":"` (a small hash is stored compactly; a set of strings is not)."""
     return f"{P}:sb:{sid}:keys"
+
+
+def indexed(sid, r):
+    """Every key named in the sandbox's index, and the ones always there (fixed_children)."""
+    own = f"{sandbox(sid)}:"
+    return sorted({own + k for k in r.hkeys(index(sid))} | set(fixed_children(sid)))
 
 
 def fixed_children(sid):

@@ -263,11 +263,11 @@ class Tx:
     def flush(self):
         self.pipe.multi()
         # the sandbox's key index (keys.index): every key this transaction writes under the
-        # sandbox, so a delete finds them without scanning; one SADD, in the same MULTI
+        # sandbox, so a delete finds them without scanning; one HSET, in the same MULTI
         own = f"{keys.sandbox(self.sid)}:"
-        written = sorted({key for _, key, *_ in self._writes if key.startswith(own)})
+        written = sorted({key[len(own):] for _, key, *_ in self._writes if key.startswith(own)})
         if written:
-            self.pipe.sadd(keys.index(self.sid), *written)
+            self.pipe.hset(keys.index(self.sid), mapping=dict.fromkeys(written, ""))
         for op, key, *args in self._writes:
             if op == "hset":
                 self.pipe.hset(key, args[0], args[1])

@@ -28,7 +28,7 @@ def test_index_holds_every_key_and_delete_scans_nothing(control, r):
     ok(sb.post(f"~/applications/{app['id']}/actions/submit"))
     ok(control.post(f"/api/v1/sandboxes/{sb.sid}/clock/advance", json={"until_idle": True}))
     stored = set(r.scan_iter(match=keys.children_of(sb.sid)))
-    indexed = set(r.smembers(keys.index(sb.sid))) | set(keys.fixed_children(sb.sid))
+    indexed = set(keys.indexed(sb.sid, r))
     assert stored and stored <= indexed, stored - indexed
 
     before = commands(r)
@@ -164,3 +164,49 @@ def test_a_transition_costs_the_same_beside_1000_applications(control, r):
     calls_1000, bytes_1000 = _fire_cost(control, r, 1000)
     assert calls_1000 == calls_1, (calls_1, calls_1000)
     assert bytes_1000 <= bytes_1 * 1.2 + 2000, (bytes_1, bytes_1000)  # ~500 KB if it read them all
+
+
+def test_an_advance_waiting_too_long_for_another_says_so(control, monkeypatch, r):
+    sb = new_sandbox(control)
+    before = ok(sb.get("~/clock"))["now"]
+    held = r.lock(keys.advance_lock(sb.sid), timeout=30)
+    assert held.acquire(blocking=False)  # another advance of this sandbox is running
+    monkeypatch.setenv("ICPSIM_JOB_WAIT", "0.3")
+    try:
+        body = assert_error(control.post(f"/api/v1/sandboxes/{sb.sid}/clock/advance", json={"duration": "1d"}),
+                            409, "ADVANCE_IN_PROGRESS")
+        assert "另一个请求" in body["message"]
+        assert_error(control.put(f"/api/v1/sandboxes/{sb.sid}/clock/scale", json={"scale": 2}), 409,
+                     "ADVANCE_IN_PROGRESS")
+    finally:
+        held.release()
+    assert ok(sb.get("~/clock"))["now"] == before  # nothing moved
+    assert ok(control.post(f"/api/v1/sandboxes/{sb.sid}/clock/advance", json={"duration": "1d"}))["now"] != before
+
+
+def test_recovery_sweep_skips_advancing_and_forgets_deleted_sandboxes(control, r):
+    from rq.job import Job
+
+    from backend.services import scheduling
+    sb = new_sandbox(control)
+    ok(sb.post("~/domains", json={"name": "zhangsan-blog.cn", "holder_name": "张三",
+                                  "holder_certificate_number": ZHANG_SAN_ID}), 201)
+    ip = eligibility(sb)["usable_ips"][0]["ip"]
+    app = ok(sb.post("~/applications", json={"payload": personal_payload(ip)}), 201)
+    ok(sb.post(f"~/applications/{app['id']}/actions/submit"))
+    # the clock committed as running, the hand-over lost (no RQ job for its timer)
+    store.run(r, sb.sid, lambda tx: tx.set_meta("clock", Clock.from_dict(json.loads(tx.meta()["clock"]))
+                                                 .rescaled(2, 0).to_dict()))
+    r.sadd(keys.RUNNING, sb.sid)
+    timer_id = ok(sb.get("~/clock"))["pending_timers"][0]["id"]
+    job_key = Job.key_for(scheduling.job_id(sb.sid, timer_id))
+    assert not r.exists(job_key)
+    lock = r.lock(keys.advance_lock(sb.sid), timeout=30)
+    assert lock.acquire(blocking=False)
+    assert recovery.rehand_running(r, keys.advance_lock) == []  # mid-advance: the advance's to deliver
+    lock.release()
+    assert recovery.rehand_running(r, keys.advance_lock) == [(sb.sid, timer_id)]
+    assert r.hget(job_key, "status") == "scheduled"
+    assert recovery.rehand_running(r, keys.advance_lock) == []  # idempotent: it has its job now
+    assert control.delete(f"/api/v1/sandboxes/{sb.sid}").status_code == 204
+    assert not r.sismember(keys.RUNNING, sb.sid)
