@@ -84,6 +84,7 @@ def fill_elsewhere(r, n, batch=5000):
         sid = f"fill{i:07d}"
         pipe.hset(keys.sandbox(sid), mapping=dict(meta, id=sid, name=sid))
         pipe.sadd(keys.SANDBOXES, sid)
+        pipe.zadd(keys.SANDBOX_ORDER, {sid: 0})
         pipe.hset(keys.collection(sid, "applications"), "A0001", app)
         pipe.rpush(keys.history(sid, "A0001"), '{"action":"create"}')
         if i % batch == batch - 1:

@@ -7,8 +7,8 @@ from backend.api import common, schemas as s
 from backend.services import sandboxes, timers
 
 class PageQuery(s.Strict):
-    cursor = fields.Integer(load_default=0, validate=validate.Range(min=0, max=2**63),
-                            metadata={"description": "上一页响应头 X-Next-Cursor 的值；首页为 0"})
+    cursor = fields.String(load_default="", validate=validate.Length(max=200),
+                           metadata={"description": "上一页响应头 X-Next-Cursor 的值（上一页最后一个沙箱 id）；首页不传"})
     limit = fields.Integer(load_default=sandboxes.DEFAULT_PAGE, validate=validate.Range(min=1, max=sandboxes.MAX_PAGE))
 
 
@@ -28,13 +28,13 @@ class Sandboxes(MethodView):
 
     @blp.arguments(PageQuery, location="query")
     @blp.response(200, s.SandboxSchema(many=True), headers={"X-Next-Cursor": {
-        "description": "游标：传给下一页的 cursor；为 0 表示已是最后一页", "schema": {"type": "string"}}})
+        "description": "下一页的 cursor；没有此响应头表示已是最后一页", "schema": {"type": "string"}}})
     @blp.doc(security=common.SECURITY)
     @common.needs("control")
     def get(self, query):
-        """List sandboxes, one page at a time (cursor from the X-Next-Cursor header; 0 when done)"""
+        """List sandboxes by id, one page at a time (the next page's cursor in X-Next-Cursor, absent at the end)"""
         page, cursor = sandboxes.list_page(common.redis(), **query)
-        return page, 200, {"X-Next-Cursor": str(cursor)}
+        return page, 200, ({"X-Next-Cursor": cursor} if cursor else {})
 
 
 @blp.route("/<sid>")

@@ -69,6 +69,7 @@ def create(r, seed=None, preset="eligible", clock_start=None, scale=0.0, setting
             tx.set_meta(field, value)
         _populate(tx, presets.PRESETS[preset])
         tx.sadd(keys.SANDBOXES, sid)
+        tx._writes.append(("zadd", keys.SANDBOX_ORDER, sid, 0))  # the listing's order (by id)
         tx.set(keys.token(auth.token_hash(token)), sid)
     store.run(r, sid, fn)
     if scale > 0:
@@ -101,33 +102,46 @@ def _described(sid, meta):
 DEFAULT_PAGE, MAX_PAGE = 100, 1000
 
 
-def list_page(r, cursor=0, limit=DEFAULT_PAGE):
-    """One page of sandboxes, by Redis' set cursor (SSCAN): (sandboxes sorted by id, next
-    cursor, 0 when done). A page costs its own size whatever the number of sandboxes, and
-    its documents come in one pipelined round trip. Redis may hand a few more ids than
-    asked; a page is never more than MAX_PAGE."""
+def list_page(r, cursor="", limit=DEFAULT_PAGE):
+    """One page of sandboxes in id order, after the id `cursor` (the last id of the page
+    before; "" for the first): (sandboxes, next cursor or None at the end). A page costs its
+    own size whatever the number of sandboxes (ZRANGEBYLEX with LIMIT on the ordered index),
+    and its documents come in one pipelined round trip."""
     limit = max(1, min(int(limit), MAX_PAGE))
-    sids, cursor = [], int(cursor)
-    for _ in range(64):  # SSCAN may answer short pages; bounded all the same
-        cursor, batch = r.sscan(keys.SANDBOXES, cursor, count=limit - len(sids))
-        sids.extend(batch)
-        if cursor == 0 or len(sids) >= limit:
-            break
-    sids = sorted(sids[:MAX_PAGE])
+    _ensure_order(r)
+    start = f"({cursor}" if cursor else "-"
+    sids = r.zrangebylex(keys.SANDBOX_ORDER, start, "+", start=0, num=limit + 1)
+    more = len(sids) > limit
+    sids = sids[:limit]
     pipe = r.pipeline(transaction=False)
     for sid in sids:
         pipe.hgetall(keys.sandbox(sid))
-    return [_described(sid, m) for sid, m in zip(sids, pipe.execute()) if m], cursor
+    page = [_described(sid, m) for sid, m in zip(sids, pipe.execute()) if m]
+    return page, (sids[-1] if more else None)
+
+
+def _ensure_order(r):
+    """Sandboxes created before the ordered index existed join it once (SCARD and ZCARD are O(1))."""
+    batch = r.pipeline(transaction=False)
+    batch.scard(keys.SANDBOXES).zcard(keys.SANDBOX_ORDER)
+    listed, ordered = batch.execute()
+    if listed != ordered:
+        members = r.smembers(keys.SANDBOXES)
+        pipe = r.pipeline(transaction=True)
+        pipe.delete(keys.SANDBOX_ORDER)
+        if members:
+            pipe.zadd(keys.SANDBOX_ORDER, dict.fromkeys(members, 0))
+        pipe.execute()
 
 
 def list_all(r):
     """Every sandbox (the CLI and tests; the API pages with list_page)."""
-    out, cursor = [], 0
+    out, cursor = [], ""
     while True:
         page, cursor = list_page(r, cursor, MAX_PAGE)
         out.extend(page)
-        if cursor == 0:
-            return sorted(out, key=lambda d: d["id"])
+        if cursor is None:
+            return out
 
 
 def _children(r, sid):
@@ -146,6 +160,7 @@ def delete(r, sid):
     if meta.get("token"):
         pipe.delete(keys.token(auth.token_hash(meta["token"])))
     pipe.srem(keys.SANDBOXES, sid)
+    pipe.zrem(keys.SANDBOX_ORDER, sid)
     pipe.srem(keys.RUNNING, sid)
     for i in range(0, len(children), 500):
         pipe.delete(*children[i:i + 500])

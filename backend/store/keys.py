@@ -2,6 +2,7 @@
 from backend.config import KEY_PREFIX as P
 
 SANDBOXES = f"{P}:sandboxes"  # set of sandbox ids
+SANDBOX_ORDER = f"{P}:sandboxes:by_id"  # the same ids in a sorted set (score 0): GET /sandboxes pages by id
 CONTROL_TOKEN = f"{P}:control_token"  # generated control token when none is configured
 
 
