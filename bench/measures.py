@@ -14,7 +14,7 @@ import requests
 from rq import Queue
 
 from backend.domain.clock import Clock
-from backend.services import applications, cloud, domains, sandboxes, timers
+from backend.services import applications, cloud, domains, sandboxes
 from backend.store import keys
 from backend.store import tx as store
 from support.people import ZHANG_SAN_ID, personal_payload

@@ -24,8 +24,8 @@ from backend.store import keys
 from backend.store import tx as store
 
 MAX_STEPS = 500
-MAX_SPAN = 400 * 86400
-LOCK_SECONDS = 120  # an advance's clock lock outlives a crashed holder by this much at most  # "until idle" never runs the clock more than ~13 months ahead
+MAX_SPAN = 400 * 86400  # "until idle" never runs the clock more than ~13 months ahead
+LOCK_SECONDS = 120  # an advance's clock lock outlives a crashed holder by this much at most
 VIEW_FIELDS = ("id", "app_id", "name", "state", "due_at", "mode")
 
 
