@@ -115,20 +115,25 @@ def _measures(ctx, sizes):
             start = time.perf_counter()
             sandboxes.delete(r, sid)
             return time.perf_counter() - start
-        pairs = [(one(ctx.big), one(ctx.small)) for _ in range(31)]  # interleaved: same load for both
-        return m.median_of([b for b, _ in pairs]), m.median_of([s for _, s in pairs])
+        return m.paired(m.pairs_of(lambda: one(ctx.big), lambda: one(ctx.small), 61))  # same load for both
 
     def page():
-        pairs = [(m.timed(lambda: sandboxes.list_page(ctx.big, "fill0000500", 100), 1),
-                  m.timed(lambda: sandboxes.list_page(ctx.small, "fill0000500", 100), 1)) for _ in range(31)]
-        return m.median_of([b for b, _ in pairs]), m.median_of([s for _, s in pairs])
+        return m.paired(m.pairs_of(lambda: m.timed(lambda: sandboxes.list_page(ctx.big, "fill0000500", 100), 1),
+                                   lambda: m.timed(lambda: sandboxes.list_page(ctx.small, "fill0000500", 100), 1), 61))
 
     def crowded():
         n = 4 if ctx.quick else 10
         pairs = [(m.due_timer(ctx.r, ctx.seed(), crowd=1000), m.due_timer(ctx.r, ctx.seed())) for _ in range(n)]
-        times = [(m.timed(lambda w=many: timers.fire(ctx.r, *w), 1), m.timed(lambda w=few: timers.fire(ctx.r, *w), 1))
-                 for many, few in pairs]
-        return m.median_of([t for t, _ in times]), m.median_of([t for _, t in times])
+        def fire(work):
+            return m.timed(lambda: timers.fire(ctx.r, *work), 1)
+        times = []
+        for i, (many, few) in enumerate(pairs):  # which goes first alternates (no order bias)
+            if i % 2:
+                t_few = fire(few)
+                times.append((fire(many), t_few))
+            else:
+                times.append((fire(many), fire(few)))
+        return m.paired(times)
 
     def memory():
         from backend.services import domains
@@ -210,8 +215,8 @@ def run(args):
             for i in range(rounds):
                 for key, label, kind, op, goal, fn in table:
                     try:
-                        icp, floor = fn()
-                        value = icp / floor if kind == "ratio" else icp
+                        icp, floor, *paired = fn()  # a measure of interleaved pairs gives its own ratio
+                        value = paired[0] if paired else icp / floor if kind == "ratio" else icp
                         results[key].append({"icpsim": icp, "floor": floor, "value": value})
                     except Exception as exc:  # noqa: BLE001 — reported in the table, never hidden
                         results[key].append({"error": f"{type(exc).__name__}: {exc}"[:300]})

@@ -96,6 +96,25 @@ def median_of(values):
     return statistics.median(values) if values else float("nan")
 
 
+def pairs_of(big, small, n):
+    """n (big, small) timings back to back, which one goes first alternating (no order bias)."""
+    out = []
+    for i in range(n):
+        if i % 2:
+            s = small()
+            out.append((big(), s))
+        else:
+            out.append((big(), small()))
+    return out
+
+
+def paired(pairs):
+    """(median icpsim, median floor, median of the per-pair ratios): each pair ran back to back,
+    so its ratio cancels the machine's drifts that a ratio of two medians would keep."""
+    return (median_of([a for a, _ in pairs]), median_of([b for _, b in pairs]),
+            median_of([a / b for a, b in pairs if b]))
+
+
 # -- jobs ----------------------------------------------------------------------
 
 def job_latency(q, func, *args):
