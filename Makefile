@@ -1,7 +1,8 @@
 # icpsim — everyday commands. Needs only Python (3.10–3.12) and pip.
 #   make run     create .venv if needed, install, then `icpsim up`
 #   make test    install, then pytest (extra arguments: make test PYTEST_ARGS='-k number -x')
-#   make bench   install, then the benchmark (`python -m bench`)
+#   make bench   install, then the benchmark of the real stack (`python -m bench`; BENCH_ARGS='--quick --strict')
+#   make bench-profile   a pyinstrument profile of a first filing (var/profile-first-filing.html)
 #   make clean   remove var/ (the embedded Redis data) and caches
 
 PYTHON ?= python3
@@ -9,8 +10,9 @@ VENV := .venv
 VPY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 
-.PHONY: run test bench clean install
+.PHONY: run test bench bench-profile clean install
 
 run: $(STAMP)
 	$(VENV)/bin/icpsim up
@@ -19,7 +21,10 @@ test: $(STAMP)
 	$(VPY) -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)
-	$(VPY) -m bench
+	$(VPY) -m bench $(BENCH_ARGS)
+
+bench-profile: $(STAMP)
+	$(VPY) -m bench --profile $(BENCH_ARGS)
 
 install: $(STAMP)
 

@@ -9,7 +9,7 @@ import math
 from rq import Retry, get_current_job
 
 from backend import config, observability
-from backend.services import scheduling, timers
+from backend.services import advancing, scheduling, timers
 from backend.store.connection import connect
 
 _clients = {}
@@ -23,12 +23,12 @@ def client():
     return _clients[url]
 
 
-def fire_timer(sid, timer_id):
+def fire_timer(sid, timer_id, app_id=None):
     r = client()
     job = get_current_job()
     observability.job_started(job, sid, timer_id, r)  # logs the request id that caused it, and the lag
     try:
-        result = timers.fire(r, sid, timer_id)
+        result = timers.fire(r, sid, timer_id, app_id)
     except Exception as exc:
         if job is None or not job.retries_left:  # RQ will not run it again: the timer failed
             timers.mark_failed(r, sid, timer_id, f"{type(exc).__name__}: {exc}")
@@ -40,3 +40,8 @@ def fire_timer(sid, timer_id):
         if delay is not None:
             return Retry(max=scheduling.MAX_EARLY_RETRIES, interval=max(1, math.ceil(delay)))
     return result
+
+
+def advance_clock(sid, duration, until_idle, include_deadlines, max_steps):
+    """A whole clock advance (backend.services.advancing): the view, or the domain error."""
+    return advancing.run(client(), sid, duration, until_idle, include_deadlines, max_steps)

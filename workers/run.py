@@ -26,7 +26,7 @@ FIRST_WAIT, MAX_WAIT = 0.2, 5.0  # seconds between two tries to reach Redis (dou
 
 def worker_class():
     """The RQ worker class the Procfile's worker runs (the one place to change it)."""
-    from rq import Worker
+    from workers.worker import Worker  # SimpleWorker + icpsim's scheduler (see workers/worker.py)
     return Worker
 
 

@@ -1,9 +1,16 @@
 """Control API: sandboxes and their clocks (control token), outbox and clock reads."""
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from marshmallow import fields, validate
 
 from backend.api import common, schemas as s
 from backend.services import sandboxes, timers
+
+class PageQuery(s.Strict):
+    cursor = fields.String(load_default="", validate=validate.Length(max=200),
+                           metadata={"description": "上一页响应头 X-Next-Cursor 的值（上一页最后一个沙箱 id）；首页不传"})
+    limit = fields.Integer(load_default=sandboxes.DEFAULT_PAGE, validate=validate.Range(min=1, max=sandboxes.MAX_PAGE))
+
 
 blp = Blueprint("sandboxes", __name__, url_prefix="/api/v1/sandboxes",
                 description="沙箱（控制令牌）：创建、查看、删除；虚拟时钟；通知发件箱")
@@ -24,12 +31,15 @@ class Sandboxes(MethodView):
         """Create a sandbox (one simulated Tencent Cloud account)"""
         return sandboxes.create(common.redis(), **common.plain(data))
 
-    @blp.response(200, s.SandboxSchema(many=True))
+    @blp.arguments(PageQuery, location="query")
+    @blp.response(200, s.SandboxSchema(many=True), headers={"X-Next-Cursor": {
+        "description": "下一页的 cursor；没有此响应头表示已是最后一页", "schema": {"type": "string"}}})
     @blp.doc(security=common.SECURITY)
     @common.needs("control")
-    def get(self):
-        """List sandboxes"""
-        return sandboxes.list_all(common.redis())
+    def get(self, query):
+        """List sandboxes by id, one page at a time (the next page's cursor in X-Next-Cursor, absent at the end)"""
+        page, cursor = sandboxes.list_page(common.redis(), **query)
+        return page, 200, ({"X-Next-Cursor": cursor} if cursor else {})
 
 
 @blp.route("/<sid>")

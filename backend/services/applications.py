@@ -181,9 +181,8 @@ def verify_sms(r, sid, app_id, code):
 
 def _keep_timers(tx, app):
     """A wrong code bumps the version; the SMS window timer must keep matching it."""
-    for t in tx.timers():
-        if t["app_id"] == app["id"]:
-            tx.add_timer(dict(t, version=app["version"]))
+    for t in tx.timers_of(app["id"]):
+        tx.add_timer(dict(t, version=app["version"]))
 
 
 def get(r, sid, app_id):

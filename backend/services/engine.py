@@ -47,11 +47,10 @@ def disarm(tx, app_id):
     """Remove the application's timers (failed ones too) and, once committed, their RQ jobs.
     (A paused clock has none: pausing took every timer off RQ's schedule.)"""
     running = world.clock(tx).scale > 0
-    for t in tx.timers():
-        if t["app_id"] == app_id:
-            tx.remove_timer(t["id"])
-            if running:
-                tx.after_commit.append(lambda sid=tx.sid, tid=t["id"]: scheduling.unschedule(sid, tid))
+    for t in tx.timers_of(app_id):  # its own timers only, not the sandbox's whole timer hash
+        tx.remove_timer(t["id"])
+        if running:
+            tx.after_commit.append(lambda sid=tx.sid, tid=t["id"]: scheduling.unschedule(sid, tid))
 
 
 def arm(tx, app, at):

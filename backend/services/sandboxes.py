@@ -89,6 +89,7 @@ def create(r, seed=None, preset="eligible", clock_start=None, scale=0.0, setting
             tx.set_meta(field, value)
         _populate(tx, presets.PRESETS[preset])
         tx.sadd(keys.SANDBOXES, sid)
+        tx._writes.append(("zadd", keys.SANDBOX_ORDER, sid, 0))  # the listing's order (by id)
         tx.set(keys.token(auth.token_hash(token)), sid)
         tencentcloud.issue(tx, sid, api_keys)
         if revision:
@@ -96,6 +97,8 @@ def create(r, seed=None, preset="eligible", clock_start=None, scale=0.0, setting
         if idle_ttl_seconds:
             tx.zadd(keys.IDLE_EXPIRY, sid, time.time() + idle_ttl_seconds)
     store.run(r, sid, fn)
+    if scale > 0:
+        r.sadd(keys.RUNNING, sid)  # what worker recovery sweeps (backend.services.recovery)
     return {**describe(r, sid), **api_keys.public()}
 
 
@@ -110,11 +113,14 @@ def describe(r, sid):
     meta = r.hgetall(keys.sandbox(sid))
     if not meta:
         raise NotFound("SANDBOX_NOT_FOUND", "沙箱不存在", sandbox_id=sid)
-    clock = Clock.from_dict(json.loads(meta["clock"]))
     batch = r.pipeline(transaction=False)
     batch.zscore(keys.IDLE_EXPIRY, sid)
     batch.hgetall(keys.dropped(sid))
-    expiry, dropped = batch.execute()
+    return _described(sid, meta, *batch.execute())
+
+
+def _described(sid, meta, expiry, dropped):
+    clock = Clock.from_dict(json.loads(meta["clock"]))
     return {"id": sid, "name": meta["name"], "seed": meta["seed"], "preset": meta["preset"],
             "token": meta["token"], "created_at": meta["created_at"],
             "settings": json.loads(meta.get("settings") or "{}"),
@@ -128,8 +134,55 @@ def _utc(epoch):
     return datetime.fromtimestamp(epoch, timezone.utc).isoformat(timespec="seconds")
 
 
+DEFAULT_PAGE, MAX_PAGE = 100, 1000
+
+
+def list_page(r, cursor="", limit=DEFAULT_PAGE):
+    """One page of sandboxes in id order, after the id `cursor` (the last id of the page
+    before; "" for the first): (sandboxes, next cursor or None at the end). A page costs its
+    own size whatever the number of sandboxes (ZRANGEBYLEX with LIMIT on the ordered index),
+    and its documents come in one pipelined round trip."""
+    limit = max(1, min(int(limit), MAX_PAGE))
+    _ensure_order(r)
+    start = f"({cursor}" if cursor else "-"
+    sids = r.zrangebylex(keys.SANDBOX_ORDER, start, "+", start=0, num=limit + 1)
+    more = len(sids) > limit
+    sids = sids[:limit]
+    pipe = r.pipeline(transaction=False)
+    for sid in sids:
+        pipe.hgetall(keys.sandbox(sid)).zscore(keys.IDLE_EXPIRY, sid).hgetall(keys.dropped(sid))
+    found = pipe.execute()
+    page = [_described(sid, *found[3 * i:3 * i + 3]) for i, sid in enumerate(sids) if found[3 * i]]
+    return page, (sids[-1] if more else None)
+
+
+def _ensure_order(r):
+    """Sandboxes created before the ordered index existed join it once (SCARD and ZCARD are O(1))."""
+    batch = r.pipeline(transaction=False)
+    batch.scard(keys.SANDBOXES).zcard(keys.SANDBOX_ORDER)
+    listed, ordered = batch.execute()
+    if listed != ordered:
+        members = r.smembers(keys.SANDBOXES)
+        pipe = r.pipeline(transaction=True)
+        pipe.delete(keys.SANDBOX_ORDER)
+        if members:
+            pipe.zadd(keys.SANDBOX_ORDER, dict.fromkeys(members, 0))
+        pipe.execute()
+
+
 def list_all(r):
-    return [describe(r, sid) for sid in sorted(r.smembers(keys.SANDBOXES))]
+    """Every sandbox (the CLI and tests; the API pages with list_page)."""
+    out, cursor = [], ""
+    while True:
+        page, cursor = list_page(r, cursor, MAX_PAGE)
+        out.extend(page)
+        if cursor is None:
+            return out
+
+
+def _children(r, sid):
+    """Every key of the sandbox but its meta hash: its key index and the fixed ones."""
+    return keys.indexed(sid, r)
 
 
 def delete(r, sid):
@@ -139,13 +192,15 @@ def delete(r, sid):
     if not meta or not r.delete(keys.sandbox(sid)):
         raise NotFound("SANDBOX_NOT_FOUND", "沙箱不存在", sandbox_id=sid)
     forget_jobs(r, sid)
-    children = list(r.scan_iter(match=keys.children_of(sid), count=500))
+    children = _children(r, sid)
     pipe = r.pipeline(transaction=True)
     if meta.get("token"):
         pipe.delete(keys.token(auth.token_hash(meta["token"])))
     tencentcloud.forget(r, pipe, sid)
     pipe.srem(keys.SANDBOXES, sid)
     pipe.zrem(keys.IDLE_EXPIRY, sid)
+    pipe.zrem(keys.SANDBOX_ORDER, sid)
+    pipe.srem(keys.RUNNING, sid)
     for i in range(0, len(children), 500):
         pipe.delete(*children[i:i + 500])
     pipe.execute()
@@ -203,9 +258,9 @@ def reset(r, sid):
     scale = float(origin.get("scale", json.loads(meta["clock"]).get("scale", 0)))
     pacing = origin.get("pacing") or STEADY
     forget_jobs(r, sid)
-    for key in r.scan_iter(match=keys.sandbox(sid) + ":*", count=500):
-        if key != keys.revision(sid):  # the version only grows: open pages see the reset
-            r.delete(key)  # everything of the sandbox but its meta hash (rewritten below)
+    children = [key for key in _children(r, sid) if key != keys.revision(sid)]  # the version only grows
+    for i in range(0, len(children), 500):
+        r.delete(*children[i:i + 500])  # everything of the sandbox but its meta hash (rewritten below)
     fresh = _new_meta(sid, meta["token"], meta["seed"], meta["preset"], Clock(start, time.time(), scale, pacing),
                       json.loads(meta.get("settings") or "{}"), meta.get("name"), meta.get("idle_ttl"))
     fresh["created_at"] = meta["created_at"]
@@ -218,6 +273,7 @@ def reset(r, sid):
             tx.set_meta(field, value)
         _populate(tx, presets.PRESETS[meta["preset"]])
     store.run(r, sid, fn)
+    (r.sadd if scale > 0 else r.srem)(keys.RUNNING, sid)
     return describe(r, sid)
 
 

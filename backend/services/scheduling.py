@@ -26,6 +26,8 @@ _queue = None
 # a job in these states is (about to be) running: it reads the clock itself, so it is
 # neither replaced nor cancelled under the worker's feet (its id stays one job)
 IN_FLIGHT = {JobStatus.QUEUED.value, JobStatus.STARTED.value}
+# a result is read only by the advance waiting for it, within seconds: kept a minute, not ten
+RESULT_TTL = 60
 MAX_EARLY_RETRIES = 10_000  # a scheduled job that ran early reschedules itself (see workers.jobs)
 
 
@@ -81,8 +83,8 @@ def hand_to_rq(sid, timer, clock):
                 pipe.multi()
                 pipe.delete(key)  # a finished run of the same id leaves an expiring hash behind
                 q.enqueue_at(datetime.fromtimestamp(when, timezone.utc), "workers.jobs.fire_timer", sid,
-                             timer["id"], job_id=jid, retry=Retry(max=3), result_ttl=config.rq_result_ttl(),
-                             failure_ttl=config.rq_failure_ttl(), pipeline=pipe,
+                             timer["id"], timer["app_id"], job_id=jid, retry=Retry(max=3),
+                             result_ttl=config.rq_result_ttl(), failure_ttl=config.rq_failure_ttl(), pipeline=pipe,
                              meta=observability.job_meta(due_real=when))
                 pipe.execute()
                 return jid
@@ -135,8 +137,18 @@ def take_over(sid, timer_id):
     return job if getattr(status, "value", status) in IN_FLIGHT else None
 
 
-def run_now(sid, timer_id, tag):
+def run_now(sid, timer_id, tag, app_id=None):
     """An immediate delivery for the control API's advance (its own job, waited for)."""
-    return queue().enqueue("workers.jobs.fire_timer", sid, timer_id, job_id=f"{job_id(sid, timer_id)}-{tag}",
+    return queue().enqueue("workers.jobs.fire_timer", sid, timer_id, app_id, job_id=f"{job_id(sid, timer_id)}-{tag}",
                            retry=Retry(max=3), result_ttl=config.rq_result_ttl(), failure_ttl=config.rq_failure_ttl(),
                            meta=observability.job_meta(due_real=time.time()))
+
+
+def take_back(job):
+    """Remove a job still waiting in the queue (the advance fires its timer itself).
+    True when it was taken back; False when a worker dequeued it meanwhile."""
+    q = queue()
+    if not q.connection.lrem(q.key, 1, job.id):
+        return False
+    job.delete()
+    return True

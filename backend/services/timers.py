@@ -6,10 +6,14 @@ set (`keys.timers`): the clock view and the advance read the due ones from the i
 `failed` with the error, until the application moves on: it is listed apart in the
 clock view and skipped by later advances.
 """
+import contextlib
 import json
+import math
 import time
 
+import redis
 from rq.job import JobStatus
+from rq.results import Result
 
 from backend import config
 from backend.domain import audit, durations, workflow
@@ -21,17 +25,26 @@ from backend.store import tx as store
 
 MAX_STEPS = 500
 MAX_SPAN = 400 * 86400  # "until idle" never runs the clock more than ~13 months ahead
+LOCK_SECONDS = 120  # an advance's clock lock outlives a crashed holder by this much at most
 VIEW_FIELDS = ("id", "app_id", "name", "state", "due_at", "mode")
 
 
-def fire(r, sid, timer_id):
-    """Deliver one timer (the RQ job's body). Returns what happened, for logs and tests."""
-    # the timer, its order, and what a review decides on (records, domain registry)
-    return store.run(r, sid, lambda tx: _fire(tx, timer_id), prefetch=(*store.WORKFLOW, *store.RECORDS, "domains"))
+def fire(r, sid, timer_id, app_id=None, clock_to=None):
+    """Deliver one timer (the RQ job's body). Returns what happened, for logs and tests.
+
+    Reads single documents: the timer, its application and that application's timers
+    (known from the job's arguments), with what a review decides on (records, domain
+    registry), all in one round trip; never the sandbox's whole applications or timers."""
+    wanted = [*store.BASE, *store.RECORDS, "domains", (store.TIMERS, timer_id)]
+    if app_id:
+        wanted += [("applications", app_id), (store.APP_TIMERS, app_id)]
+    return store.run(r, sid, lambda tx: _fire(tx, timer_id, clock_to), prefetch=wanted)
 
 
-def _fire(tx, timer_id):
-    timer = next((t for t in tx.timers() if t["id"] == timer_id), None)
+def _fire(tx, timer_id, clock_to=None):
+    if clock_to is not None:  # an advance on a paused clock: the clock moves with the delivery
+        tx.set_meta("clock", world.clock(tx).moved_to(clock_to, time.time()).to_dict())
+    timer = tx.timer(timer_id)
     if timer is None:
         return "gone"  # already fired, or disarmed by a user action
     if timer.get("failed"):
@@ -82,7 +95,7 @@ def mark_failed(r, sid, timer_id, error):
     """The timer's job failed for good: keep the timer, marked, with the error text; take
     it off RQ's schedule. Returns the timer (None when it is gone)."""
     def fn(tx):
-        timer = next((t for t in tx.timers() if t["id"] == timer_id), None)
+        timer = tx.timer(timer_id)
         if timer is None or timer.get("failed"):
             return timer
         timer = dict(timer, failed=True, error=str(error)[-2000:], failed_at=iso(world.now(tx)))
@@ -105,13 +118,33 @@ def _timers(r, sid, until="+inf"):
     return sorted(docs, key=lambda t: (t["due"], len(t["id"]), t["id"]))
 
 
+# The due timers' documents in one round trip (the ids from the index, then their documents),
+# at most NEXT_WINDOW of them: an advance asks for the next timer once per timer it fires.
+_DUE_DOCS = """
+local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
+if #ids == 0 then return {} end
+return redis.call('HMGET', KEYS[2], unpack(ids))
+"""
+NEXT_WINDOW = 1000
+_script = {}
+
+
+def _due_timers(r, sid, until):
+    if "due" not in _script:
+        _script["due"] = r.register_script(_DUE_DOCS)  # EVALSHA, with EVAL once if Redis lacks it
+    bound = "+inf" if until == "+inf" or math.isinf(float(until)) else repr(float(until))
+    raw = _script["due"](keys=[keys.timers(sid), keys.timer_docs(sid)], args=[bound, NEXT_WINDOW], client=r)
+    docs = [json.loads(d) for d in raw if d is not None]
+    return sorted(docs, key=lambda t: (t["due"], len(t["id"]), t["id"]))
+
+
 # -- the clock, as the control API sees it -------------------------------------
 
 def clock_view(r, sid):
     reader = store.read(r, sid)
     clock = world.clock(reader)
     now = clock.now(time.time())
-    timers = _timers(r, sid)
+    timers = _due_timers(r, sid, "+inf")  # one round trip; the first NEXT_WINDOW timers at most
     return {"now": iso(now), "epoch": now, "scale": clock.scale, "paused": clock.scale == 0,
             "pending_timers": [{k: t[k] for k in VIEW_FIELDS} for t in timers if not t.get("failed")],
             "failed_timers": [dict({k: t[k] for k in VIEW_FIELDS}, error=t.get("error"), failed_at=t.get("failed_at"))
@@ -149,8 +182,18 @@ def set_scale(r, sid, scale):
     problems = scale_problems(scale)
     if problems:
         raise Unprocessable({"scale": problems})
-    _set_clock(r, sid, lambda c: c.rescaled(scale, time.time()))
+    with _exclusive(r, sid):
+        _set_clock(r, sid, lambda c: c.rescaled(scale, time.time()))
+    mark_running(r, sid, scale)
     return clock_view(r, sid)
+
+
+def mark_running(r, sid, scale):
+    """The index of running clocks, which worker recovery sweeps (backend.services.recovery)."""
+    if scale > 0:
+        r.sadd(keys.RUNNING, sid)
+    else:
+        r.srem(keys.RUNNING, sid)
 
 
 def advance(r, sid, duration=None, until_idle=False, include_deadlines=False, max_steps=MAX_STEPS):
@@ -160,7 +203,16 @@ def advance(r, sid, duration=None, until_idle=False, include_deadlines=False, ma
     Until idle: fire timers until no progress timer is left (reviews, hand-over);
     deadlines (SMS window, idle expiry) fire only when time must pass them to
     reach a later progress timer, or when include_deadlines is set.
+
+    Advances of one sandbox run one at a time (`_exclusive`): 20 parallel advances of a
+    day move the clock 20 days, in turn, each firing what falls due in its own day.
     """
+    _check_span(duration, until_idle)
+    from backend.services import advancing  # the advance is one worker job (see there)
+    return advancing.advance(r, sid, duration, until_idle, include_deadlines, max_steps)
+
+
+def _check_span(duration, until_idle):
     # Bounded before anything is saved (the API schema checks it too): a huge duration would
     # store a virtual time past year 9999 and break every later request to the sandbox.
     if not until_idle and duration is not None:
@@ -170,46 +222,28 @@ def advance(r, sid, duration=None, until_idle=False, include_deadlines=False, ma
             seconds = 0  # reported as a bad format below
         if not seconds <= MAX_SPAN:  # also NaN
             raise Unprocessable({"duration": [f"一次最多推进 {MAX_SPAN // 86400} 天"]})
-    start = world.now(store.read(r, sid))
-    # The advance delivers each due timer itself (and waits for it). A paused clock has no
-    # RQ schedule to move; a running one keeps its timers ahead on RQ's schedule, but not
-    # the ones the advance delivers (their scheduled jobs are cancelled first), so no timer
-    # is delivered twice and which delivery fires it never varies from run to run.
-    running = world.clock(store.read(r, sid)).scale > 0
-    if until_idle:
-        target = start + MAX_SPAN
-    else:
-        try:
-            seconds = parse_duration(duration)
-        except ValueError:
-            raise Unprocessable({"duration": [f"时长格式不正确：{duration!r}，例如 2d、36h、1d12h、90m"]}) from None
-        if seconds < 0:
-            raise Unprocessable({"duration": ["时钟不能倒退"]})
-        target = start + seconds
-    fired = []
+
+
+@contextlib.contextmanager
+def _exclusive(r, sid):
+    """The sandbox's clock lock: a second advance (or rescale) waits for the first, up to the
+    job wait; past that it answers 409 saying another advance is running. The lock expires
+    by itself if its holder dies; each step of a long advance renews it."""
+    wait = config.job_wait_seconds()
+    lock = r.lock(keys.advance_lock(sid), timeout=LOCK_SECONDS, blocking_timeout=wait)
+    if not lock.acquire():
+        raise Conflict("ADVANCE_IN_PROGRESS", f"该沙箱的时钟正在被另一个请求推进，{wait:g} 秒内未结束；请稍后重试")
     try:
-        for _ in range(max_steps):
-            nxt = _next_timer(r, sid, target, until_idle, include_deadlines)
-            if nxt is None:
-                break
-            _set_clock(r, sid, lambda c, due=nxt["due"]: c.moved_to(due, time.time()),
-                       reschedule=running, advancing=True)
-            fired.append(_deliver_and_wait(r, sid, nxt, len(fired), fired))
-        else:
-            raise Conflict("ADVANCE_STEP_LIMIT", f"推进时钟时触发的定时器超过 {max_steps} 个，已停止", fired=fired)
-        if not until_idle:
-            _set_clock(r, sid, lambda c: c.moved_to(target, time.time()), reschedule=False)
+        yield lock
     finally:
-        if running:  # what is still ahead goes back on RQ's schedule for the clock as it is now
-            _reschedule(r, sid, world.clock(store.read(r, sid)))
-    view = clock_view(r, sid)
-    view["fired"] = fired
-    view["started_at"] = iso(start)
-    return view
+        try:
+            lock.release()
+        except redis.exceptions.LockError:
+            pass  # expired meanwhile (a step outlived LOCK_SECONDS): nothing to release
 
 
 def _next_timer(r, sid, target, until_idle, include_deadlines):
-    pending = [t for t in _timers(r, sid, target) if not t.get("failed")]
+    pending = [t for t in _due_timers(r, sid, target) if not t.get("failed")]
     if not pending:
         return None
     first = pending[0]
@@ -222,51 +256,31 @@ def _next_timer(r, sid, target, until_idle, include_deadlines):
 _DONE = (JobStatus.FINISHED, JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED)
 
 
-def _deliver_and_wait(r, sid, timer, n, fired):
-    """Deliver a due timer through a worker and wait for it: the advance's own job, or the
-    timer's scheduled job when a worker already has it (never both)."""
-    deadline = time.monotonic() + config.job_wait_seconds()
-    for attempt in range(5):
-        job = scheduling.take_over(sid, timer["id"])
-        adopted = job is not None
-        if not adopted:
-            job = scheduling.run_now(sid, timer["id"], f"adv{int(time.time() * 1000)}-{n}-{attempt}")
-        status = _wait(job, deadline, adopted)
-        if status == JobStatus.FINISHED:
-            result = job.return_value()
-            if result == "early" and adopted:
-                continue  # the scheduled job ran before the clock was moved: deliver it again
-            return {"timer": timer["id"], "name": timer["name"], "app_id": timer["app_id"],
-                    "at": timer["due_at"], "result": result}
-        if status == JobStatus.SCHEDULED:
-            continue  # the scheduled job ran early and rescheduled itself: take it over again
-        error = _job_error(job, status)
-        mark_failed(r, sid, timer["id"], error)
-        raise Conflict("TIMER_FAILED",
-                       f"订单 {timer['app_id']} 的定时任务「{timer['name']}」（{timer['id']}）执行失败，"
-                       "已标记为失败，之后推进时钟时会跳过它；请查看 worker 日志",
-                       timer=timer["id"], application_id=timer["app_id"], name=timer["name"], error=error,
-                       fired=fired)
-    raise DomainError("TIMER_NOT_DELIVERED", "定时任务多次未能送达，请重试", status=503, timer=timer["id"],
-                      application_id=timer["app_id"])
+_FINAL = {Result.Type.SUCCESSFUL, Result.Type.FAILED, Result.Type.STOPPED, Result.Type.MAX_RETRIES_EXCEEDED}
 
 
 def _wait(job, deadline, adopted):
-    while time.monotonic() < deadline:
-        status = job.get_status(refresh=True)
-        if status in _DONE or (adopted and status == JobStatus.SCHEDULED):
-            return status
-        time.sleep(0.02)
+    """Block on the job's result stream (RQ writes one entry per run) until a final result:
+    no polling. A retry's entry is passed over, unless the job went back on the schedule
+    (an adopted scheduled job that ran early), which the caller takes over again."""
+    conn, key, last = job.connection, Result.get_key(job.id), "0-0"
+    while (left := deadline - time.monotonic()) > 0:
+        answer = conn.xread({key: last}, block=max(1, int(min(left, 5.0) * 1000)))
+        if not answer:
+            if job.get_status(refresh=True) in _DONE:  # a result that was not kept (result_ttl=0)
+                return job.get_status(refresh=False), None
+            continue
+        for entry_id, payload in answer[0][1]:
+            last = entry_id
+            kind = Result.Type(int(payload[b"type"]))
+            if kind in _FINAL:
+                final = Result.restore(job.id, entry_id.decode(), payload, connection=conn, serializer=job.serializer)
+                return (JobStatus.FINISHED if kind == Result.Type.SUCCESSFUL else JobStatus.FAILED), final
+        if adopted and job.get_status(refresh=True) == JobStatus.SCHEDULED:
+            return JobStatus.SCHEDULED, None
     raise DomainError("WORKER_TIMEOUT", "等待 worker 处理定时任务超时：请确认 worker 进程在运行", status=503,
                       timer=job.args[1] if len(job.args) > 1 else None)
 
 
-def _job_error(job, status):
-    """The last line of the job's traceback ("RuntimeError: …"), or its status."""
-    try:
-        result = job.latest_result()
-        text = (result.exc_string or "").strip() if result is not None else ""
-    except Exception:  # noqa: BLE001 — a report, never a second failure
-        text = ""
-    last = text.splitlines()[-1] if text else ""
-    return last or f"job {getattr(status, 'value', status)}"
+# what the advance (backend.services.advancing) uses
+exclusive, set_clock, reschedule, next_timer, wait_job = _exclusive, _set_clock, _reschedule, _next_timer, _wait

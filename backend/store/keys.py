@@ -2,6 +2,7 @@
 from backend.config import KEY_PREFIX as P
 
 SANDBOXES = f"{P}:sandboxes"  # set of sandbox ids
+SANDBOX_ORDER = f"{P}:sandboxes:by_id"  # the same ids in a sorted set (score 0): GET /sandboxes pages by id
 CONTROL_TOKEN = f"{P}:control_token"  # generated control token when none is configured
 CLASSES = f"{P}:classes"  # hash: class id -> JSON (the trainer console's classes of trainee sandboxes)
 
@@ -77,8 +78,39 @@ def api_credentials(sid):
 
 def qr_exchange(sid, key):
     return f"{P}:sb:{sid}:qr:{key}"  # a CreateWeappQRUrl link's one-time exchange key (expires)
+
+
 def dropped(sid):
     return f"{P}:sb:{sid}:dropped"  # hash: what a cap dropped (journal, outbox, history:<app>) -> count
 
 
 IDLE_EXPIRY = f"{P}:idle_expiry"  # zset: sandbox id -> real epoch at which its idle time-to-live runs out
+
+RUNNING = f"{P}:running"  # set of sandbox ids whose clock runs (scale > 0): what recovery sweeps
+SCHEDULER_LOCK = f"{P}:scheduler-lock"  # the one worker moving due scheduled jobs (short TTL)
+
+
+def advance_lock(sid):
+    return f"{P}:sb:{sid}:advance"  # held while a clock advance or rescale runs (one at a time)
+
+
+def index(sid):
+    """The sandbox's own keys (written by every transaction that creates one), so that deleting
+    or resetting a sandbox needs no scan of the keyspace: a hash whose fields are the keys'
+    names after `sandbox(sid) + ":"` (a small hash is stored compactly; a set of strings is not)."""
+    return f"{P}:sb:{sid}:keys"
+
+
+def indexed(sid, r):
+    """Every key named in the sandbox's index, and the ones always there (fixed_children)."""
+    own = f"{sandbox(sid)}:"
+    return sorted({own + k for k in r.hkeys(index(sid))} | set(fixed_children(sid)))
+
+
+def fixed_children(sid):
+    """Keys of a sandbox written outside transactions (the journal, the clock lock)."""
+    return [journal(sid), advance_lock(sid), seq(sid), outbox(sid), timers(sid), timer_docs(sid), index(sid)]
+
+
+def app_timers(sid, app_id):
+    return f"{P}:sb:{sid}:apptimers:{app_id}"  # set of the application's pending timer ids

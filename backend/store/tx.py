@@ -25,6 +25,7 @@ log = logging.getLogger("icpsim")
 # What a use case prefetches (`run(..., prefetch=...)`): "meta" (the sandbox hash),
 # "seq" (id counters), "timers" (timer documents) or the name of a collection.
 META, SEQ, TIMERS = "meta", "seq", "timers"
+APP_TIMERS = "app_timers"  # in a (APP_TIMERS, app id) prefetch item: the ids of that application's timers
 BASE = (META, SEQ)  # what every use case reads: the sandbox (404, clock, seed) and the counters
 WORKFLOW = (*BASE, TIMERS, "applications")  # use cases that read or move applications and timers
 RECORDS = ("entities", "websites")  # the filings on record (preconditions, approval effects, gateway)
@@ -62,8 +63,19 @@ def key_of(sid, name):
 
 
 def core_keys(sid, names=BASE):
-    """The keys a use case reads for sure: fetched in one round trip at its start."""
-    return [key_of(sid, n) for n in dict.fromkeys(names)]
+    """The keys a use case reads for sure: fetched in one round trip at its start.
+
+    A name reads a whole hash; a pair (name, field) one field of it (HGET), and
+    (APP_TIMERS, app id) the ids of the application's timers (SMEMBERS)."""
+    out = []
+    for n in dict.fromkeys(names):
+        if isinstance(n, tuple) and n[0] == APP_TIMERS:
+            out.append(("set", keys.app_timers(sid, n[1])))
+        elif isinstance(n, tuple):
+            out.append(("field", key_of(sid, n[0]), n[1]))
+        else:
+            out.append(key_of(sid, n))
+    return out
 
 
 class Tx:
@@ -71,6 +83,7 @@ class Tx:
         self.pipe, self.sid, self.r = pipe, sid, r
         self._watched, self._cache = set(), {}  # _cache: key -> the whole hash, as read + our writes
         self._fields = {}  # (key, field) -> value (None: absent) of hashes not read whole
+        self._sets = {}  # key -> set of members, as read + our writes
         self._writes, self.after_commit = [], []
 
     # -- reads (watched) ---------------------------------------------------
@@ -85,17 +98,35 @@ class Tx:
         Reading on another connection is safe: WATCH was issued first, so any write
         after it still aborts our EXEC.
         """
-        new = [k for k in wanted if k not in self._cache]
+        new = [k for k in wanted if not self._known(k)]
         if not new:
             return
-        unwatched = [k for k in new if k not in self._watched]
+        unwatched = list(dict.fromkeys(k if isinstance(k, str) else k[1] for k in new))
+        unwatched = [k for k in unwatched if k not in self._watched]
         if unwatched:
             self._watch_many(unwatched)
         batch = self.r.pipeline(transaction=False)
-        for key in new:
-            batch.hgetall(key)
-        for key, value in zip(new, batch.execute()):
-            self._loaded(key, value)
+        for item in new:
+            if isinstance(item, str):
+                batch.hgetall(item)
+            elif item[0] == "set":
+                batch.smembers(item[1])
+            else:
+                batch.hget(item[1], item[2])
+        for item, value in zip(new, batch.execute()):
+            if isinstance(item, str):
+                self._loaded(item, value)
+            elif item[0] == "set":
+                self._sets[item[1]] = set(value)
+            else:
+                self._fields[(item[1], item[2])] = value
+
+    def _known(self, item):
+        if isinstance(item, str):
+            return item in self._cache
+        if item[0] == "set":
+            return item[1] in self._sets
+        return item[1] in self._cache or (item[1], item[2]) in self._fields
 
     def _watch_many(self, wanted):
         self.pipe.watch(*wanted)
@@ -151,6 +182,28 @@ class Tx:
         docs = self._hash(keys.collection(self.sid, collection))
         return [json.loads(docs[i]) for i in sorted(docs, key=id_order)]
 
+    def timer(self, timer_id):
+        """One pending timer (None when gone): one HGET, not the whole timer hash."""
+        raw = self._field(keys.timer_docs(self.sid), timer_id)
+        return json.loads(raw) if raw is not None else None
+
+    def timers_of(self, app_id):
+        """The application's pending timers, earliest first: its timer ids (a set per
+        application), then their documents in one HMGET, never the whole timer hash."""
+        key = keys.app_timers(self.sid, app_id)
+        if key not in self._sets:
+            self._watch(key)
+            self._sets[key] = set(self.pipe.smembers(key))
+        ids = sorted(self._sets[key])
+        docs_key = keys.timer_docs(self.sid)
+        missing = [i for i in ids if docs_key not in self._cache and (docs_key, i) not in self._fields]
+        if missing:
+            self._watch(docs_key)
+            for i, raw in zip(missing, self.pipe.hmget(docs_key, missing)):
+                self._fields[(docs_key, i)] = raw
+        docs = [self.timer(i) for i in ids]
+        return sorted((d for d in docs if d is not None), key=lambda t: (t["due"], id_order(t["id"])))
+
     def timers(self):
         """Pending timers, earliest first."""
         docs = self._hash(keys.timer_docs(self.sid))
@@ -204,11 +257,20 @@ class Tx:
     def add_timer(self, doc):
         self._hset(keys.timer_docs(self.sid), doc["id"], dumps(doc))
         self._writes.append(("zadd", keys.timers(self.sid), doc["id"], doc["due"]))
+        self._set_member(keys.app_timers(self.sid, doc["app_id"]), doc["id"], True)
 
     def remove_timer(self, timer_id):
+        doc = self.timer(timer_id)
         self._remember(keys.timer_docs(self.sid), timer_id, None)
         self._writes.append(("hdel", keys.timer_docs(self.sid), timer_id))
         self._writes.append(("zrem", keys.timers(self.sid), timer_id))
+        if doc is not None:
+            self._set_member(keys.app_timers(self.sid, doc["app_id"]), timer_id, False)
+
+    def _set_member(self, key, member, present):
+        self._writes.append(("sadd" if present else "srem", key, member))
+        if key in self._sets:
+            (self._sets[key].add if present else self._sets[key].discard)(member)
 
     def sadd(self, key, member):
         """Add to a set outside the sandbox (e.g. keys.SANDBOXES), in the same MULTI."""
@@ -226,6 +288,12 @@ class Tx:
         self.pipe.multi()
         if self._writes:  # the sandbox's version: pages and the console poll it (ETag)
             self.pipe.incr(keys.revision(self.sid))
+        # the sandbox's key index (keys.index): every key this transaction writes under the
+        # sandbox, so a delete finds them without scanning; one HSET, in the same MULTI
+        own = f"{keys.sandbox(self.sid)}:"
+        written = sorted({key[len(own):] for _, key, *_ in self._writes if key.startswith(own)})
+        if written:
+            self.pipe.hset(keys.index(self.sid), mapping=dict.fromkeys(written, ""))
         for op, key, *args in self._writes:
             if op == "hset":
                 self.pipe.hset(key, args[0], args[1])
@@ -241,6 +309,8 @@ class Tx:
                 self.pipe.zrem(key, args[0])
             elif op == "sadd":
                 self.pipe.sadd(key, args[0])
+            elif op == "srem":
+                self.pipe.srem(key, args[0])
             elif op == "set":
                 self.pipe.set(key, args[0])
 

@@ -96,9 +96,9 @@ class RacingScheduler:
         self.delivered = []
         real_run_now = scheduling.run_now
 
-        def run_now(sid, timer_id, tag):
+        def run_now(sid, timer_id, tag, *rest):
             self.deliver_due()
-            return real_run_now(sid, timer_id, tag)
+            return real_run_now(sid, timer_id, tag, *rest)
         monkeypatch.setattr(scheduling, "run_now", run_now)
 
     def deliver_due(self):

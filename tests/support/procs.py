@@ -39,7 +39,7 @@ def start_web(env, port, log):
 
 
 def start_worker(env, log):
-    return start([str(BIN / "rq"), "worker", "--with-scheduler", "--url", env["REDIS_URL"], "icpsim"], env, log)
+    return start([str(BIN / "rq"), "worker", "-w", "workers.worker.Worker", "--url", env["REDIS_URL"], "icpsim"], env, log)
 
 
 def wait_http(url, proc, timeout=30):

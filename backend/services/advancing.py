@@ -1,0 +1,171 @@
+"""The control API's clock advance, delivered by a worker as ONE job.
+
+The web request takes the sandbox's clock lock, hands the whole advance to a worker
+(`workers.jobs.advance_clock`) and blocks on the job's result stream: no polling. The
+worker walks the due timers in virtual-time order and fires each itself (the same
+`timers.fire` its timer jobs run), so workers stay the ones that move applications, and a
+timer costs its own transaction plus one read of the due index — not an RQ job and a web
+round trip each. (Measured by `make bench`: see the README's performance section.)
+
+A running clock keeps its timers on RQ's schedule: before firing a due timer the advance
+cancels its scheduled job, or, when a worker has that job already, waits for it instead
+of delivering the timer twice.
+"""
+import time
+
+import redis
+from rq.job import JobStatus
+from rq.results import Result
+
+from backend import config
+from backend.domain.clock import iso, parse_duration
+from backend.domain.errors import Conflict, DomainError, Unprocessable
+from backend.services import scheduling, timers, world
+from backend.store import tx as store
+
+ATTEMPTS = 3  # a timer that raises is tried this many times before it is marked failed
+JOB_TIMEOUT = 600  # seconds a worker may spend on one advance (max_steps timers)
+
+
+# -- the web side ---------------------------------------------------------------
+
+def advance(r, sid, duration=None, until_idle=False, include_deadlines=False, max_steps=timers.MAX_STEPS):
+    """See timers.advance (the entry point): one job, waited for under the clock lock."""
+    with timers.exclusive(r, sid) as lock:
+        job = scheduling.queue().enqueue(
+            "workers.jobs.advance_clock", sid, duration, until_idle, include_deadlines, max_steps,
+            job_timeout=JOB_TIMEOUT, result_ttl=scheduling.RESULT_TTL, failure_ttl=86400)
+        answer = _wait(job, lock)
+    if "error" in answer:
+        err = answer["error"]
+        raise DomainError(err.pop("code"), err.pop("message"), status=answer["status"], **err)
+    return answer["view"]
+
+
+def _wait(job, lock):
+    """Block on the job's result stream. A job no worker starts within the job wait is
+    cancelled (503, nothing changed); a started one is waited for, the lock renewed."""
+    conn, key, last = job.connection, Result.get_key(job.id), "0-0"
+    wait_start = time.monotonic() + config.job_wait_seconds()
+    give_up = time.monotonic() + JOB_TIMEOUT + 30
+    while time.monotonic() < give_up:
+        block = max(1, int(min(5.0, max(0.001, wait_start - time.monotonic())) * 1000))
+        answer = conn.xread({key: last}, block=block)
+        for entry_id, payload in (answer[0][1] if answer else []):
+            last = entry_id
+            if int(payload[b"type"]) == Result.Type.SUCCESSFUL.value:
+                return Result.restore(job.id, entry_id.decode(), payload, connection=conn,
+                                      serializer=job.serializer).return_value
+            if int(payload[b"type"]) != Result.Type.RETRIED.value:
+                result = Result.restore(job.id, entry_id.decode(), payload, connection=conn, serializer=job.serializer)
+                text = (result.exc_string or "").strip().splitlines()
+                raise DomainError("ADVANCE_FAILED", "推进时钟的任务执行失败，请查看 worker 日志", status=503,
+                                  error=text[-1] if text else "failed")
+        status = job.get_status(refresh=True)
+        if status in (JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED) and time.monotonic() > wait_start:
+            try:
+                job.cancel()
+            except Exception:  # noqa: BLE001 — a worker took it meanwhile: it runs, we still answer
+                pass
+            raise DomainError("WORKER_TIMEOUT", "等待 worker 处理时钟推进超时：请确认 worker 进程在运行", status=503)
+        if status in (JobStatus.FINISHED, JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED) and not answer:
+            raise DomainError("ADVANCE_FAILED", f"推进时钟的任务结束为 {status.value}，没有结果", status=503)
+        lock.reacquire()
+    raise DomainError("WORKER_TIMEOUT", "等待 worker 处理时钟推进超时", status=503)
+
+
+# -- the worker side ------------------------------------------------------------
+
+def run(r, sid, duration, until_idle, include_deadlines, max_steps):
+    """The advance itself (the job's body): the clock view with `fired`, or the domain error
+    as {"error", "status"} so the web answers it unchanged."""
+    try:
+        return {"view": _advance(r, sid, duration, until_idle, include_deadlines, max_steps)}
+    except DomainError as err:
+        return {"error": err.to_dict(), "status": err.status}
+
+
+def _target(start, duration, until_idle):
+    if until_idle:
+        return start + timers.MAX_SPAN
+    try:
+        seconds = parse_duration(duration)
+    except (TypeError, ValueError):
+        raise Unprocessable({"duration": [f"时长格式不正确：{duration!r}，例如 2d、36h、1d12h、90m"]}) from None
+    if seconds < 0:
+        raise Unprocessable({"duration": ["时钟不能倒退"]})
+    return start + seconds
+
+
+def _advance(r, sid, duration, until_idle, include_deadlines, max_steps):
+    clock = world.clock(store.read(r, sid))
+    start = clock.now(time.time())
+    target = _target(start, duration, until_idle)
+    running = clock.scale > 0
+    fired = []
+    try:
+        for _ in range(max_steps):
+            nxt = timers.next_timer(r, sid, target, until_idle, include_deadlines)
+            if nxt is None:
+                break
+            fired.append(_deliver(r, sid, nxt, running, fired))
+        else:
+            raise Conflict("ADVANCE_STEP_LIMIT", f"推进时钟时触发的定时器超过 {max_steps} 个，已停止", fired=fired)
+        if not until_idle:
+            timers.set_clock(r, sid, lambda c: c.moved_to(target, time.time()), reschedule=False)
+    finally:
+        if running:  # what is still ahead goes back on RQ's schedule for the clock as it is now
+            timers.reschedule(r, sid, world.clock(store.read(r, sid)))
+    view = timers.clock_view(r, sid)
+    view["fired"] = fired
+    view["started_at"] = iso(start)
+    return view
+
+
+def _deliver(r, sid, timer, running, fired):
+    """Fire one due timer here, the clock moved to its due time in the same transaction
+    (paused clock); on a running clock its scheduled job is cancelled first, or waited for."""
+    if running:
+        timers.set_clock(r, sid, lambda c, due=timer["due"]: c.moved_to(due, time.time()),
+                         reschedule=True, advancing=True)
+        adopted = _adopted_result(r, sid, timer)
+        if adopted is not None:
+            return _entry(timer, adopted)
+    error = None
+    for _ in range(ATTEMPTS):
+        try:
+            result = timers.fire(r, sid, timer["id"], timer["app_id"], clock_to=None if running else timer["due"])
+            return _entry(timer, result)
+        except (redis.WatchError, DomainError):
+            raise
+        except Exception as exc:  # noqa: BLE001 — a broken timer is reported, never a 500
+            error = f"{type(exc).__name__}: {exc}"
+    timers.mark_failed(r, sid, timer["id"], error)
+    raise Conflict("TIMER_FAILED",
+                   f"订单 {timer['app_id']} 的定时任务「{timer['name']}」（{timer['id']}）执行失败，"
+                   "已标记为失败，之后推进时钟时会跳过它；请查看 worker 日志",
+                   timer=timer["id"], application_id=timer["app_id"], name=timer["name"], error=error, fired=fired)
+
+
+def _adopted_result(r, sid, timer):
+    """When a worker already has the timer's scheduled job: its result (None when the
+    advance is to fire the timer itself). A job still waiting in the queue is taken back."""
+    for _ in range(5):
+        job = scheduling.take_over(sid, timer["id"])
+        if job is None:
+            return None
+        if job.get_status(refresh=True) == JobStatus.QUEUED and scheduling.take_back(job):
+            return None
+        status, final = timers.wait_job(job, time.monotonic() + config.job_wait_seconds(), adopted=True)
+        if status == JobStatus.FINISHED:
+            result = final.return_value if final is not None else job.return_value()
+            if result != "early":
+                return result
+        elif status != JobStatus.SCHEDULED:
+            return None  # it failed: the advance fires the timer itself (and reports a failure)
+    return None
+
+
+def _entry(timer, result):
+    return {"timer": timer["id"], "name": timer["name"], "app_id": timer["app_id"], "at": timer["due_at"],
+            "result": result}

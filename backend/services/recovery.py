@@ -1,0 +1,144 @@
+"""Keeping running-clock timers moving when workers crash.
+
+RQ's own scheduler holds its per-queue lock for a minute (`interval + 60` s) and a worker
+without it retries only every two minutes, so a SIGKILLed worker stalled every running
+clock for 60–160 s. Here one worker at a time (a lock of a few seconds, refreshed every
+tick) moves due scheduled jobs to the queue; when it dies another takes over within
+`LOCK_TTL` seconds. The same holder also repairs what a crash leaves behind:
+
+* a job left STARTED by a worker that no longer exists goes back on the queue (RQ would
+  only notice when the job's timeout ran out);
+* a timer of a running clock whose scheduled job is missing (the worker died between the
+  timer's commit and its hand-over to RQ) is handed again. Timer job ids are deterministic
+  (`scheduling.job_id`), so handing a timer twice replaces, never duplicates.
+
+Both are idempotent, and run when a worker starts and every few seconds after.
+"""
+import json
+import logging
+import os
+import socket
+import time
+
+from rq.utils import parse_composite_key
+from rq.job import Job, JobStatus
+from rq.registry import StartedJobRegistry
+from rq.scheduler import RQScheduler
+from rq.scripts import acquire_or_refresh_lock
+from rq.worker import Worker
+
+from backend.domain.clock import Clock
+from backend.services import scheduling
+from backend.store import keys
+
+log = logging.getLogger("icpsim.recovery")
+
+LOCK_TTL = 3  # seconds: how long a dead worker can keep the others from scheduling
+TICK = 0.5  # seconds between two moves of due scheduled jobs
+SWEEP_EVERY = 6  # ticks between two repairs (~3 s)
+MAX_ORPHANS = 1000  # bounded work per sweep; the next sweep continues
+MAX_SANDBOXES = 2000
+ALIVE = {JobStatus.SCHEDULED.value, JobStatus.QUEUED.value, JobStatus.STARTED.value, JobStatus.DEFERRED.value}
+
+
+def _text(v):
+    return v.decode() if isinstance(v, bytes) else v
+
+
+def worker_alive(conn, name):
+    """Whether the worker that took a job still exists: its registration is gone, or it ran
+    on this host and its process is gone. (On another host only its registration tells.)"""
+    if not name:
+        return True  # not taken by any worker we can name: leave it to RQ
+    host, pid = (_text(v) for v in conn.hmget(Worker.redis_worker_namespace_prefix + name, "hostname", "pid"))
+    if host is None:
+        return False
+    if host != socket.gethostname() or not pid:
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, ValueError):
+        return True
+    return True
+
+
+def rescue_orphans(queue):
+    """Jobs STARTED by a dead worker go back on the queue (same id, so the advance that
+    waits on one still sees its result). Returns their ids."""
+    conn = queue.connection
+    registry = StartedJobRegistry(queue=queue)
+    entries = conn.zrange(registry.key, 0, MAX_ORPHANS - 1)  # "{job id}:{execution id}" each
+    ids = [parse_composite_key(_text(e))[0] for e in entries]
+    rescued = []
+    for entry, jid, job in zip(entries, ids, Job.fetch_many(ids, connection=conn)):
+        if job is not None and (job.get_status(refresh=False) != JobStatus.STARTED
+                                or worker_alive(conn, job.worker_name)):
+            continue
+        conn.zrem(registry.key, entry)  # the dead execution; a vanished job leaves only this
+        if job is not None:
+            queue.enqueue_job(job)
+            rescued.append(jid)
+    if rescued:
+        log.warning("requeued %d job(s) left started by a dead worker: %s", len(rescued), ", ".join(rescued[:10]))
+    return rescued
+
+
+def rehand_running(r, advance_lock):
+    """Every running-clock sandbox's pending timers that have no live job get one again.
+    A sandbox in the middle of an advance is skipped (the advance delivers its due timers).
+    Returns the (sandbox, timer) pairs handed again."""
+    handed = []
+    sids = list(r.sscan_iter(keys.RUNNING, count=500))[:MAX_SANDBOXES]
+    for sid in sids:
+        batch = r.pipeline(transaction=False)
+        batch.hget(keys.sandbox(sid), "clock").exists(advance_lock(sid)).hgetall(keys.timer_docs(sid))
+        raw_clock, advancing, docs = batch.execute()
+        clock = Clock.from_dict(json.loads(raw_clock)) if raw_clock else None
+        if clock is None or clock.scale == 0:
+            r.srem(keys.RUNNING, sid)
+            continue
+        timers = [t for t in (json.loads(d) for d in docs.values()) if not t.get("failed")]
+        if advancing or not timers:
+            continue
+        peek = r.pipeline(transaction=False)
+        for t in timers:
+            peek.hget(Job.key_for(scheduling.job_id(sid, t["id"])), "status")
+        for t, status in zip(timers, peek.execute()):
+            if _text(status) not in ALIVE and scheduling.hand_to_rq(sid, t, clock):
+                handed.append((sid, t["id"]))
+    if handed:
+        log.warning("handed %d timer(s) without a job to RQ again: %s", len(handed), handed[:10])
+    return handed
+
+
+class Scheduler:
+    """What one worker runs beside its jobs (a thread; see workers.worker)."""
+
+    def __init__(self, conn, queue, r, advance_lock):
+        self.conn, self.queue, self.r, self.advance_lock = conn, queue, r, advance_lock
+        self.name = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
+        self.rq_scheduler = RQScheduler([queue.name], connection=conn)
+        self.ticks = 0
+
+    def tick(self):
+        """Move due scheduled jobs while holding the lock; repair now and then. True when held."""
+        held = acquire_or_refresh_lock(self.conn, keys.SCHEDULER_LOCK, self.name, LOCK_TTL) != "taken"
+        if held:
+            self.rq_scheduler.prepare_registries([self.queue.name])
+            self.rq_scheduler.enqueue_scheduled_jobs()
+            if self.ticks % SWEEP_EVERY == 0:
+                rescue_orphans(self.queue)
+                rehand_running(self.r, self.advance_lock)
+        self.ticks += 1
+        return held
+
+    def run(self, stop, tick=TICK):
+        while not stop.is_set():
+            started = time.monotonic()
+            try:
+                self.tick()
+            except Exception:  # noqa: BLE001 — Redis away, a bad document: log, keep ticking
+                log.exception("scheduler tick failed")
+            stop.wait(max(0.05, tick - (time.monotonic() - started)))

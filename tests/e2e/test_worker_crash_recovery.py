@@ -1,0 +1,83 @@
+"""Running-clock timers keep moving when a worker dies: real gunicorn and real workers
+(the Procfile's worker class), SIGKILLed as a crash would.
+
+RQ's own scheduler held its lock for 61 s after a SIGKILL (and a worker without the lock
+retried only every 120 s); icpsim's scheduler lock lives 3 s, so the next timer is
+delivered within seconds. The bound below (20 s) is the wait's limit, far under 60 s."""
+import json
+import signal
+import time
+
+import pytest
+import requests
+
+from backend.domain.clock import Clock
+from backend.services import scheduling
+from backend.store import keys
+from backend.store import tx as store
+from support.people import ZHANG_SAN_ID, personal_payload
+from support.procs import running_stack, stop
+
+CONTROL = "e2e-control"
+BOUND = 20  # seconds; RQ's default scheduler needed 60–160 s
+
+
+@pytest.fixture
+def stack(r, redis_url, tmp_path):
+    with running_stack(redis_url, CONTROL, tmp_path / "processes.log", ICPSIM_JOB_WAIT="60") as s:
+        yield s
+
+
+def call(method, url, token, **kw):
+    resp = requests.request(method, url, headers={"Authorization": f"Bearer {token}"}, timeout=90, **kw)
+    assert resp.headers["Content-Type"].startswith("application/json"), resp.text
+    return resp
+
+
+def wait_state(url, token, state, bound=BOUND):
+    deadline, seen = time.monotonic() + bound, None
+    while time.monotonic() < deadline:
+        seen = call("GET", url, token).json()["state"]
+        if seen == state:
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"still {seen!r} after {bound}s, expected {state!r}")
+
+
+def submitted(base):
+    """A sandbox (clock paused) with a first filing submitted: its provider review is armed."""
+    sb = call("POST", f"{base}/sandboxes", CONTROL, json={"seed": 42, "settings": {"sms_window_hours": 720}}).json()
+    home = f"{base}/sandboxes/{sb['id']}"
+    ip = call("GET", f"{home}/eligibility", sb["token"]).json()["usable_ips"][0]["ip"]
+    call("POST", f"{home}/domains", sb["token"], json={"name": "zhangsan-blog.cn", "holder_name": "张三",
+                                                       "holder_certificate_number": ZHANG_SAN_ID})
+    app = call("POST", f"{home}/applications", sb["token"], json={"payload": personal_payload(ip)}).json()
+    url = f"{home}/applications/{app['id']}"
+    assert call("POST", f"{url}/actions/submit", sb["token"], json={}).json()["state"] == "provider_review"
+    return sb, home, url
+
+
+def test_sigkilled_worker_does_not_stall_running_clock(stack, r):
+    sb, home, url = submitted(stack.base)
+    time.sleep(1.5)  # the first worker's scheduler holds its lock now
+    stop(stack.workers[0], signal.SIGKILL)  # its lock stays behind...
+    assert call("PUT", f"{home}/clock/scale", CONTROL, json={"scale": 200000}).status_code == 200
+    stack.add_worker()
+    wait_state(url, sb["token"], "sms_verification")  # ...and outlived in seconds, not a minute
+
+
+def test_timer_committed_but_never_handed_over_is_delivered(stack, r):
+    sb, home, url = submitted(stack.base)
+    sid = sb["id"]
+    # what a process killed between the commit and the hand-over leaves: the clock runs,
+    # the timer is stored, and RQ has no job for it
+    def run_clock(tx):
+        clock = Clock.from_dict(json.loads(tx.meta()["clock"]))
+        tx.set_meta("clock", clock.rescaled(200000, time.time()).to_dict())
+    store.run(r, sid, run_clock)
+    r.sadd(keys.RUNNING, sid)
+    timer = call("GET", f"{home}/clock", sb["token"]).json()["pending_timers"][0]
+    assert not r.exists(f"rq:job:{scheduling.job_id(sid, timer['id'])}")
+    wait_state(url, sb["token"], "sms_verification")
+    history = [e["action"] for e in call("GET", f"{url}/history", sb["token"]).json()]
+    assert history.count("provider_approve") == 1 and history.count("send_to_bureau") == 1
