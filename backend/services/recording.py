@@ -120,7 +120,7 @@ def _literal(text):
     return re.sub(r"([.^$*+?{}\[\]\\|()])", r"\\\1", text)
 
 
-def _final_expectations(reader):
+def _final_expectations(reader, now):
     apps = {}
     for app in reader.all("applications"):
         want = {"state": app["state"]}
@@ -136,8 +136,21 @@ def _final_expectations(reader):
     expect = {}
     if apps:
         expect["applications"] = apps
-    expect["clock"] = iso(world.now(reader))
+    expect["clock"] = iso(now)
     return expect
+
+
+def _end_instant(r, sid, clock, now, vt):
+    """Where the replay's clock stops: the one reading `now` taken for the whole export (a
+    running clock moves between two reads), kept to the millisecond the `advance: {to:}`
+    step carries, and before any timer that was due but not yet delivered by a worker
+    (the recorded world had not seen it fire; the replay's advance would fire it)."""
+    if clock.scale <= 0 or vt is None or now <= vt:
+        return now
+    overdue = r.zrangebyscore(keys.timers(sid), "-inf", now, start=0, num=1, withscores=True)
+    if overdue:
+        now = max(vt, overdue[0][1] - 0.001)
+    return parse_instant(_instant(now))
 
 
 def export(r, sid):
@@ -164,10 +177,10 @@ def export(r, sid):
             steps.append({"advance": {"to": _instant(entry["at"])}})  # the clock ran between two calls
         steps.append(_step(entry, outbox))
         vt = entry.get("now", entry.get("at", vt))
-    now = world.now(reader)
-    if clock.scale > 0 and vt is not None and now - vt >= 1:
+    now = _end_instant(r, sid, clock, world.now(reader), vt)
+    if clock.scale > 0 and vt is not None and now > vt:
         steps.append({"advance": {"to": _instant(now)}})  # a running clock went on after the last call
-    expect = _final_expectations(reader)
+    expect = _final_expectations(reader, now)
     if expect:
         steps.append({"name": "final state", "expect": expect})
     world_ = {"preset": info["preset"]}
