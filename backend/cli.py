@@ -351,7 +351,8 @@ def _describe_number(text):
                            "`icpsim number` needs backend.domain.numbering.describe(text)",
                            code=2) from None
         raise
-    return numbering.describe(text)
+    from datetime import date
+    return numbering.describe(text, today=date.today())  # no number from a future year
 
 
 def _width(text):
@@ -364,7 +365,7 @@ def format_number_summary(result):
         return "\n".join([
             f"✗ 无效的备案号 / not a valid record number: {result.get('input')!r}",
             f"  {result.get('code')}: {result.get('message')}",
-        ])
+        ] + ([f"  建议 / suggestion: {result['suggestion']}"] if result.get("suggestion") else []))
     kind = result.get("kind")
     zh, en = KIND_LABELS.get(kind, (str(kind), str(kind)))
     lines = [f"✓ {result.get('normalized')}  —  有效的{zh} / valid {en}"]
