@@ -143,6 +143,11 @@ def _reschedule(r, sid, clock, advancing=False):
             scheduling.hand_to_rq(sid, t, clock)
 
 
+def rearm(r, sid):
+    """Hand every pending timer to RQ for the sandbox's clock as it is now (a loaded snapshot)."""
+    _reschedule(r, sid, world.clock(store.read(r, sid)))
+
+
 def set_scale(r, sid, scale):
     if scale < 0 or scale > 1e7:
         raise Unprocessable({"scale": ["倍率须在 0 到 10000000 之间"]})
