@@ -3,7 +3,7 @@
 Each mutating call to a sandbox's API (REST calls, chat replies, clock moves, faults)
 is appended to the sandbox's journal (`keys.journal(sid)`) by an `after_request`
 hook: one RPUSH per call. `export()` turns the journal into a scenario (format
-version 1, see mock_miniprogram/replay/scenario.schema.json): the sandbox's seed,
+version 1, see icpsim_scenario/scenario.schema.json): the sandbox's seed,
 preset, clock start and settings as the starting world; one step per call, the SMS
 code read from the outbox when the user typed the one that was sent; explicit clock
 moves where the virtual clock ran between calls; expectations of the final states.
@@ -12,12 +12,14 @@ import json
 import re
 import time
 
+import icpsim_scenario
+
 from backend.domain.clock import Clock, iso, parse_instant, to_datetime
 from backend.services import sandboxes, world
 from backend.store import keys
 from backend.store import tx as store
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = icpsim_scenario.FORMAT_VERSION
 NOT_RECORDED = ("/reset", "/recording")  # paths (relative to the sandbox) never journaled
 MAX_ENTRIES = 5000
 _SMS = re.compile(r"^/applications/([^/]+)/sms-verification$")
