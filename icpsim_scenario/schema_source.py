@@ -79,7 +79,9 @@ EXPECT = {
             "eligible": {"type": "boolean"},
             "failed": {"type": "array", "items": {"type": "string"},
                        "description": "codes of the failing rules, all of them"},
-            "usable_ips": {"type": "integer", "minimum": 0, "description": "how many IPs can take a filing"},
+            "usable_ips": {"oneOf": [{"type": "integer", "minimum": 0}, {"type": "array", "items": {}}],
+                           "description": "how many IPs can take a filing (a count), or the IPs themselves "
+                                          "(a list of addresses, as GET …/eligibility lists them under usable_ips[].ip)"},
             "rule_set": {"type": "string"}}},
         "clock": {"type": "string", "description": "the virtual time, ISO 8601"},
         "pending_timers": {"type": "array", "items": {"type": "string"}, "description": "names, in due order"},

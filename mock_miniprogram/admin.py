@@ -5,7 +5,7 @@
     icpsim outbox SANDBOX
     icpsim recording SANDBOX > file.yaml
 
-`--url` (default $ICPSIM_URL or http://127.0.0.1:5000); the control token from
+`--url` (default $ICPSIM_URL, else http://127.0.0.1:$PORT, port 5000 as `make run`); the control token from
 $ICPSIM_CONTROL_TOKEN (or --token); reads of one sandbox also work with its own token
 ($ICPSIM_TOKEN). Tables and progress with `rich` on a terminal; `--json` prints the answer.
 """
@@ -17,6 +17,11 @@ import sys
 from mock_miniprogram.sdk import Control, IcpsimError, SandboxClient
 
 DEFAULT_URL = "http://127.0.0.1:5000"
+
+
+def default_url():
+    """Where `make run` listens: $ICPSIM_URL, else 127.0.0.1 on $PORT (5000)."""
+    return os.environ.get("ICPSIM_URL") or f"http://127.0.0.1:{os.environ.get('PORT') or 5000}"
 
 
 class AdminError(Exception):
@@ -31,13 +36,14 @@ def _console(stderr=False):
 
 
 def _common(parser):
-    parser.add_argument("--url", default=None, help=f"the simulator (default: $ICPSIM_URL or {DEFAULT_URL})")
+    parser.add_argument("--url", default=None, help=f"the simulator (default: $ICPSIM_URL or {DEFAULT_URL}, "
+                                                    "its port from $PORT)")
     parser.add_argument("--token", default=None, help="the control token (default: $ICPSIM_CONTROL_TOKEN)")
     parser.add_argument("--json", action="store_true", help="print the answer as JSON")
 
 
 def _url(args):
-    return args.url or os.environ.get("ICPSIM_URL") or DEFAULT_URL
+    return args.url or default_url()
 
 
 def _control(args):
