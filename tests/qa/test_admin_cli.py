@@ -113,3 +113,24 @@ def test_export_and_import_a_snapshot_then_go_on(stack, tmp_path):
     assert twin.application(app)["state"] == "approved"
     again = as_json(stack, "sandbox", "import", str(snap), "--into", copy["id"])
     assert again["id"] == copy["id"] and twin.application(app)["state"] == "sms_verification"
+
+
+def test_an_imported_running_clock_has_its_timers_rearmed(stack, tmp_path):
+    """The copy's pending timers are handed to the real worker's scheduler again: provider
+    review fires by itself in the copy (its clock runs), with nobody advancing it."""
+    import time
+    sb, app = filed_sandbox(stack)  # paused: provider review pending, no job scheduled
+    snap = tmp_path / "world.json"
+    icpsim(stack, "sandbox", "export", sb.sid, "-o", str(snap))
+    data = json.loads(snap.read_text())
+    clock = json.loads(data["keys"][""]["value"]["clock"])
+    data["keys"][""]["value"]["clock"] = json.dumps(dict(clock, scale=50000.0))  # 1 working day ≈ 2 s
+    snap.write_text(json.dumps(data, ensure_ascii=False))
+    copy = as_json(stack, "sandbox", "import", str(snap))
+    from mock_miniprogram.sdk import Control
+    twin = Control(stack.origin, CONTROL).sandbox(copy["id"])
+    deadline = time.monotonic() + 90
+    while twin.application(app)["state"] == "provider_review" and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert twin.application(app)["state"] != "provider_review"
+    assert sb.application(app)["state"] == "provider_review"  # the original's clock is still paused
