@@ -122,9 +122,9 @@ def _literal(text):
     return re.sub(r"([.^$*+?{}\[\]\\|()])", r"\\\1", text)
 
 
-def _final_expectations(reader, now):
+def _final_expectations(applications, now):
     apps = {}
-    for app in reader.all("applications"):
+    for app in applications:
         want = {"state": app["state"]}
         codes = [a.get("code") for a in app.get("audit_data") or []]
         if codes:
@@ -142,17 +142,38 @@ def _final_expectations(reader, now):
     return expect
 
 
-def _end_instant(r, sid, clock, now, vt):
-    """Where the replay's clock stops: the one reading `now` taken for the whole export (a
-    running clock moves between two reads), kept to the millisecond the `advance: {to:}`
-    step carries, and before any timer that was due but not yet delivered by a worker
-    (the recorded world had not seen it fire; the replay's advance would fire it)."""
+# Real seconds by which a request's own clock reading may trail the `at` its journal entry
+# noted: on a running clock a replayed call happens up to SLACK × scale virtual seconds
+# earlier than the recorded one did, and so do the timers it arms.
+SLACK_REAL_SECONDS = 2.0
+
+
+def _world_at_end(r, sid):
+    """The applications and the pending timers' due times, read in one MULTI (a worker
+    delivering a timer meanwhile changes both at once, never one of them)."""
+    pipe = r.pipeline(transaction=True)
+    pipe.hgetall(keys.collection(sid, "applications"))
+    pipe.zrange(keys.timers(sid), 0, -1, withscores=True)
+    docs, timers = pipe.execute()
+    applications = [json.loads(docs[i]) for i in sorted(docs, key=store.id_order)]
+    return applications, [due for _, due in timers]
+
+
+def _end_instant(clock, now, vt, applications, dues):
+    """Where the replay's clock stops, to the millisecond its `advance: {to:}` carries.
+
+    A paused clock: where it is. A running clock: the one reading `now` taken for the whole
+    export (it moves between two reads), pulled back before any timer still pending that the
+    replay could fire early (one due within the slack, or overdue and not yet delivered by a
+    worker: the recorded world had not seen it), but never before the last call or the last
+    move of an application (the recorded world has seen those)."""
     if clock.scale <= 0 or vt is None or now <= vt:
         return now
-    overdue = r.zrangebyscore(keys.timers(sid), "-inf", now, start=0, num=1, withscores=True)
-    if overdue:
-        now = max(vt, overdue[0][1] - 0.001)
-    return parse_instant(_instant(now))
+    slack = clock.scale * SLACK_REAL_SECONDS
+    end = min([now] + [due - slack for due in dues if due - slack < now])
+    moved = [parse_instant(a["updated_at"]) + 1 for a in applications if a.get("updated_at")]  # iso: whole seconds
+    end = max([end, vt] + [min(now, t) for t in moved])
+    return parse_instant(_instant(end))
 
 
 def export(r, sid):
@@ -179,10 +200,11 @@ def export(r, sid):
             steps.append({"advance": {"to": _instant(entry["at"])}})  # the clock ran between two calls
         steps.append(_step(entry, outbox))
         vt = entry.get("now", entry.get("at", vt))
-    now = _end_instant(r, sid, clock, world.now(reader), vt)
+    applications, dues = _world_at_end(r, sid)
+    now = _end_instant(clock, world.now(reader), vt, applications, dues)
     if clock.scale > 0 and vt is not None and now > vt:
         steps.append({"advance": {"to": _instant(now)}})  # a running clock went on after the last call
-    expect = _final_expectations(reader, now)
+    expect = _final_expectations(applications, now)
     if expect:
         steps.append({"name": "final state", "expect": expect})
     world_ = {"preset": info["preset"]}

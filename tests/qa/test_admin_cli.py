@@ -134,3 +134,20 @@ def test_an_imported_running_clock_has_its_timers_rearmed(stack, tmp_path):
         time.sleep(0.5)
     assert twin.application(app)["state"] != "provider_review"
     assert sb.application(app)["state"] == "provider_review"  # the original's clock is still paused
+
+
+def test_recordings_of_a_running_clock_replay_with_real_workers(stack, tmp_path):
+    """Issue 9 item 1, as reported: a 20000x sandbox whose filing the worker moves on by
+    itself; three exports in a row, each replayed green."""
+    import time
+    from mock_miniprogram.sdk import Control
+    sb = Control(stack.origin, CONTROL).new_sandbox(seed=42, scale=20000)
+    sb.create_domain("zhangsan-blog.cn", "张三", "440305199001010018")
+    app = sb.create_application("first_filing", personal_payload(sb.eligibility()["usable_ips"][0]["ip"]))
+    sb.act(app["id"], "submit")
+    for n in range(3):
+        time.sleep(1.5)  # about 8 virtual hours: reviews fall due, the worker delivers them
+        path = tmp_path / f"running-{n}.yaml"
+        path.write_text(icpsim(stack, "recording", sb.sid).stdout, encoding="utf-8")
+        done = icpsim(stack, "replay", str(path), "--token", CONTROL, "-q", check=False)
+        assert done.returncode == 0 and "1 passed" in done.stdout, (path.read_text(), done.stdout)

@@ -49,7 +49,10 @@ def stack(redis_url, tmp_path_factory):
     try:
         bootstrap.prepare(client)
     finally:
-        os.environ["ICPSIM_CONTROL_TOKEN"] = old or ""
+        if old is None:
+            os.environ.pop("ICPSIM_CONTROL_TOKEN", None)
+        else:
+            os.environ["ICPSIM_CONTROL_TOKEN"] = old
     with running_stack(redis_url, CONTROL, tmp_path_factory.mktemp("readme") / "processes.log",
                        workers=2, ICPSIM_JOB_WAIT="60") as s:
         yield s
