@@ -127,9 +127,15 @@ def test_the_yaml_scenarios_replay(stack, workdir, block, tmp_path):
 
 @pytest.mark.parametrize("block", runnable(*readme.PYTHON), ids=lambda b: f"line{b.line}")
 def test_the_python_examples_run(stack, workdir, block, tmp_path):
-    """A Python block is a test module of the reader's own (the pytest plugin's fixtures)."""
+    """A Python block with tests is a test module of the reader's own (the pytest plugin's
+    fixtures); any other is a script, run with this venv's python as the reader would."""
     path = tmp_path / f"test_readme_{block.line}.py"
-    path.write_text(block.text, encoding="utf-8")
+    path.write_text(on_stack(block.text, stack), encoding="utf-8")
+    if not re.search(r"^\s*def test_", block.text, re.M):
+        done = subprocess.run([sys.executable, str(path)], cwd=workdir, env=reader_env(stack),
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, f"{block.where()}:\n{done.stdout}\n{done.stderr}"
+        return
     (tmp_path / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
     done = subprocess.run([sys.executable, "-m", "pytest", str(path), "-q", "-p", "no:cacheprovider",
                            "-c", str(tmp_path / "pytest.ini"), "--rootdir", str(tmp_path),
