@@ -80,7 +80,7 @@ def reader_env(stack):
 
 
 def on_stack(text, stack):
-    return text.replace("127.0.0.1:5000", f"127.0.0.1:{stack.port}")
+    return text.replace("127.0.0.1:5000", f"127.0.0.1:{stack.port}").replace("localhost:5000", f"localhost:{stack.port}")
 
 
 def test_the_shell_examples_run_in_one_session(stack, workdir):
