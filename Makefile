@@ -1,6 +1,6 @@
 # icpsim — everyday commands. Needs only Python (3.10–3.12) and pip.
-#   make run     create .venv if needed, install, then `icpsim up`
-#   make test    install, then pytest (extra arguments: make test PYTEST_ARGS='-k number -x')
+#   make run     create .venv if needed, install the runtime dependencies, then `icpsim up`
+#   make test    install with the test extra, then pytest (extra arguments: make test PYTEST_ARGS='-k number -x')
 #   make bench   install, then the benchmark of the real stack (`python -m bench`; BENCH_ARGS='--quick --strict')
 #   make bench-profile   a pyinstrument profile of a first filing (var/profile-first-filing.html)
 #   make clean   remove var/ (the embedded Redis data) and caches
@@ -8,25 +8,27 @@
 PYTHON ?= python3
 VENV := .venv
 VPY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed
+STAMP := $(VENV)/.installed-run
+TEST_STAMP := $(VENV)/.installed-test
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 
 .PHONY: run test bench bench-profile clean install
 
 run: $(STAMP)
+	@echo "icpsim: the command line is $(VENV)/bin/icpsim (or: source $(VENV)/bin/activate, then icpsim …)"
 	$(VENV)/bin/icpsim up
 
-test: $(STAMP)
+test: $(TEST_STAMP)
 	$(VPY) -m pytest $(PYTEST_ARGS)
 
-bench: $(STAMP)
+bench: $(TEST_STAMP)
 	$(VPY) -m bench $(BENCH_ARGS)
 
-bench-profile: $(STAMP)
+bench-profile: $(TEST_STAMP)
 	$(VPY) -m bench --profile $(BENCH_ARGS)
 
-install: $(STAMP)
+install: $(TEST_STAMP)
 
 # The venv: `python -m venv`; where ensurepip is missing (Debian without python3-venv),
 # virtualenv if present, else a venv without pip that borrows the system's pip.
@@ -42,12 +44,21 @@ $(VPY):
 		$(PYTHON) -m venv --without-pip --system-site-packages $(VENV); \
 		$(VPY) -m pip --version >/dev/null || { echo "error: no pip available for $(PYTHON); install pip or python3-venv" >&2; exit 1; }; \
 	fi
+	@echo "icpsim: upgrading pip in $(VENV)"
 	-@$(VPY) -m pip install -q --upgrade pip
 
 # Reinstall whenever pyproject.toml changes (new dependency, new console script).
+# `make run` needs only the runtime dependencies; `make test` adds the test extra.
+# pip is not quiet: the first install takes about a minute and shows what it does.
 $(STAMP): pyproject.toml | $(VPY)
-	$(VPY) -m pip install -q -e '.[test]'
+	@echo "icpsim: installing icpsim and its runtime dependencies into $(VENV) (first time: about a minute)"
+	$(VPY) -m pip install --progress-bar on -e .
 	@touch $@
+
+$(TEST_STAMP): pyproject.toml | $(VPY)
+	@echo "icpsim: installing icpsim with its test extra into $(VENV) (first time: about a minute)"
+	$(VPY) -m pip install --progress-bar on -e '.[test]'
+	@touch $@ $(STAMP)
 
 clean:
 	@if [ -S var/redis.sock ] && [ -x $(VPY) ] && $(VPY) -c 'import sys; from backend.runtime import EmbeddedRedis; sys.exit(0 if EmbeddedRedis("var").running else 1)' 2>/dev/null; then \

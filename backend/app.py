@@ -12,12 +12,14 @@ from backend.api import conversations
 from backend.api import tencentcloud
 from backend.api import classes, console
 from backend.api import ops
+from backend.api import snapshots
 from backend.store.connection import connect
 
 BLUEPRINTS = (sandboxes.blp, cloud.blp, domains.blp, applications.blp, records.blp, registry.blp)
 BLUEPRINTS += (control.blp,)  # issue #5: faults, teleport, resets, recordings
 BLUEPRINTS += (conversations.blp,)  # issue #4: the chat-style filing conversation
 BLUEPRINTS += (console.blp, classes.blp)  # issue #14: the trainer console, classes, live versions
+BLUEPRINTS += (snapshots.blp,)  # issue #9: state snapshots
 
 
 MAX_BODY_BYTES = 1024 * 1024  # 1 MiB: the largest real request (10 websites, a recording) is far smaller

@@ -1,8 +1,10 @@
-"""The `icpsim` command (console script `backend.cli:main`; also `python -m backend.cli`).
+"""The simulator's own commands of `icpsim`: `up`, `number`, `diagram` (also
+`python -m backend.cli`).
 
-Subcommands come from one table, `SUBCOMMANDS`. Another module adds its own
-either by appending a `Subcommand` to that table before `main()` runs, or (the
-usual way) by listing its module in `PLUGIN_MODULES`; such a module defines
+The console script is `icpsim_cli:main`, a launcher that adds the client's commands
+(`replay`, `chat`, `sandbox`, `clock`, …, from `mock_miniprogram`) by module name as
+plugins: the backend itself names no client module. A plugin is "module" or
+"module:attribute"; that module (or attribute) defines
 
     HELP = "one line for `icpsim --help`"
     def add_arguments(parser): ...      # an argparse parser of its own
@@ -36,11 +38,9 @@ class Subcommand:
     run: Callable[[argparse.Namespace], int]
 
 
-# name -> module defining HELP, add_arguments(parser), run(args). E.g.
-#   "chat": "backend.chat.cli",
-#   "replay": "backend.replay.cli",
-PLUGIN_MODULES: dict = {"replay": "mock_miniprogram.replay.cli"}
-PLUGIN_MODULES["chat"] = "mock_miniprogram.terminal"  # issue #4: the conversation in a terminal
+# name -> "module" or "module:attribute" defining HELP, add_arguments(parser), run(args):
+# the backend's own plugins (none today); the client's come from the icpsim_cli launcher.
+PLUGIN_MODULES: dict = {}
 
 
 class CliError(Exception):
@@ -86,6 +86,8 @@ def _err(text):
 def _add_up_arguments(parser):
     parser.add_argument("--port", type=int, default=None,
                         help=f"HTTP port of the web process (default: $PORT or {config.DEFAULT_PORT})")
+    parser.add_argument("--workers", type=int, default=1, metavar="N",
+                        help="number of RQ worker processes (default 1)")
 
 
 def project_root():
@@ -202,7 +204,7 @@ def _safe_printer_class():
     return SafePrinter
 
 
-def run_procfile(root, env):
+def run_procfile(root, env, workers=1):
     """Run the Procfile through honcho until a signal or a process exit; return honcho's code."""
     from honcho.environ import expand_processes, parse_procfile
     from honcho.manager import Manager
@@ -211,7 +213,7 @@ def run_procfile(root, env):
     if not procfile.processes:
         raise CliError(f"{root / 'Procfile'} declares no processes")
     manager = Manager(_safe_printer_class()(sys.stdout))
-    for proc in expand_processes(procfile.processes, env=env):
+    for proc in expand_processes(procfile.processes, concurrency={"worker": max(1, workers)}, env=env):
         child = dict(env)
         child.update(proc.env)
         manager.add_process(proc.name, proc.cmd, quiet=proc.quiet, env=child, cwd=str(root))
@@ -290,7 +292,7 @@ def cmd_up(args):
         os.environ["ICPSIM_CONTROL_TOKEN"] = control_token
 
         _banner(port, redis_url, embedded is not None, boot)
-        rc = run_procfile(root, _child_env(port, redis_url, control_token))
+        rc = run_procfile(root, _child_env(port, redis_url, control_token), workers=args.workers)
         if rc in (130, 143, 0, None):   # 130/143: honcho got SIGINT/SIGTERM
             code = 0
         else:
@@ -352,7 +354,8 @@ def _describe_number(text):
                            "`icpsim number` needs backend.domain.numbering.describe(text)",
                            code=2) from None
         raise
-    return numbering.describe(text)
+    from datetime import date
+    return numbering.describe(text, today=date.today())  # no number from a future year
 
 
 def _width(text):
@@ -365,7 +368,7 @@ def format_number_summary(result):
         return "\n".join([
             f"✗ 无效的备案号 / not a valid record number: {result.get('input')!r}",
             f"  {result.get('code')}: {result.get('message')}",
-        ])
+        ] + ([f"  建议 / suggestion: {result['suggestion']}"] if result.get("suggestion") else []))
     kind = result.get("kind")
     zh, en = KIND_LABELS.get(kind, (str(kind), str(kind)))
     lines = [f"✓ {result.get('normalized')}  —  有效的{zh} / valid {en}"]
@@ -433,7 +436,9 @@ SUBCOMMANDS = [
 
 def _plugin_subcommand(name, module_name):
     try:
-        module = importlib.import_module(module_name)
+        path, _, attribute = module_name.partition(":")
+        module = importlib.import_module(path)
+        module = getattr(module, attribute) if attribute else module
         return Subcommand(name, getattr(module, "HELP", ""), module.add_arguments, module.run)
     except Exception as exc:  # keep the other subcommands usable
         reason = f"{type(exc).__name__}: {exc}"
@@ -446,30 +451,31 @@ def _plugin_subcommand(name, module_name):
                           unavailable)
 
 
-def all_subcommands():
+def all_subcommands(plugins=None):
     commands = list(SUBCOMMANDS)
     known = {c.name for c in commands}
-    for name, module_name in PLUGIN_MODULES.items():
+    for name, module_name in {**PLUGIN_MODULES, **(plugins or {})}.items():
         if name not in known:
             commands.append(_plugin_subcommand(name, module_name))
             known.add(name)
     return commands
 
 
-def build_parser():
+def build_parser(plugins=None):
     parser = argparse.ArgumentParser(
         prog="icpsim", description="A simulator of China's ICP filing (ICP备案) for CloudBase Run.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    for command in all_subcommands():
+    for command in all_subcommands(plugins):
         p = sub.add_parser(command.name, help=command.help, description=command.help)
         command.add_arguments(p)
         p.set_defaults(_run=command.run)
     return parser
 
 
-def main(argv=None):
-    args = build_parser().parse_args(argv)
+def main(argv=None, plugins=None):
+    """`plugins`: more subcommands, name -> "module[:attribute]" (the icpsim_cli launcher's)."""
+    args = build_parser(plugins).parse_args(argv)
     try:
         code = args._run(args)
     except CliError as exc:

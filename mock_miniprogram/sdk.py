@@ -30,14 +30,32 @@ class _Http:
         self.session = session or requests.Session()
         self.timeout = timeout
 
-    def request(self, method, path, json=None, params=None, token=None, headers=None):
+    def _send(self, method, path, json=None, params=None, token=None, headers=None):
         hdrs = {"Authorization": f"Bearer {token or self.token}", **(headers or {})}
-        resp = self.session.request(method, f"{self.base_url}/api/v1{path}", json=json, params=params,
+        return self.session.request(method, f"{self.base_url}/api/v1{path}", json=json, params=params,
                                     headers=hdrs, timeout=self.timeout)
-        body = resp.json() if resp.content else None
+
+    @staticmethod
+    def _body(resp):
+        try:
+            return resp.json() if resp.content else None
+        except ValueError:  # not JSON: not icpsim answering (a proxy, another server)
+            return {"code": "NOT_JSON", "message": resp.text[:200]}
+
+    def request(self, method, path, json=None, params=None, token=None, headers=None):
+        resp = self._send(method, path, json=json, params=params, token=token, headers=headers)
+        body = self._body(resp)
         if resp.status_code >= 400:
             raise IcpsimError(resp.status_code, body)
         return body
+
+    def request_text(self, method, path, params=None, token=None):
+        """A call whose answer is a file (a recording in YAML): the text as sent."""
+        resp = self._send(method, path, params=params, token=token)
+        if resp.status_code >= 400:
+            raise IcpsimError(resp.status_code, self._body(resp))
+        resp.encoding = "utf-8"
+        return resp.text
 
 
 class Control(_Http):
@@ -56,6 +74,25 @@ class Control(_Http):
 
     def delete_sandbox(self, sid):
         return self.request("DELETE", f"/sandboxes/{sid}")
+
+    def reset_sandbox(self, sid):
+        """Back to its preset and seed (same id and token)."""
+        return self.request("POST", f"/sandboxes/{sid}/reset")
+
+    def snapshot(self, sid):
+        """The sandbox's whole state (a JSON document to keep in a file)."""
+        return self.request("GET", f"/sandboxes/{sid}/snapshot")
+
+    def restore(self, sid, snapshot):
+        """Replace the sandbox's state with a snapshot; the sandbox keeps its id and token."""
+        return self.request("POST", f"/sandboxes/{sid}/snapshot", json=snapshot)
+
+    def sandbox_from_snapshot(self, snapshot, seed=None, name=None):
+        """A fresh sandbox holding the snapshot's state."""
+        options = {"name": name} if name else {}
+        body = self.request("POST", "/sandboxes", json={"seed": seed, "preset": "empty", **options})
+        info = self.restore(body["id"], snapshot)
+        return SandboxClient(self.base_url, body["id"], body["token"], control=self, info=info)
 
 
 class SandboxClient(_Http):
@@ -189,3 +226,9 @@ class SandboxClient(_Http):
 
     def set_scale(self, scale):
         return self._ctl("PUT", "/clock/scale", json={"scale": scale})
+
+    # the session as a scenario file
+    def recording(self, format="yaml"):
+        """The sandbox's session as a scenario file (text: YAML, or JSON with format="json")."""
+        return self.request_text("GET", f"/sandboxes/{self.sid}/recording",
+                                 params={"format": format} if format != "yaml" else None)

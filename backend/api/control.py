@@ -13,6 +13,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+import icpsim_scenario
+
 from backend.api import schemas as s  # first: installs the zh-CN messages before the fields below
 from backend import config
 from backend.api import common
@@ -25,7 +27,7 @@ log = logging.getLogger("icpsim")
 blp = Blueprint("control", __name__, url_prefix="/api/v1",
                 description="控制（控制令牌）：故障注入、状态跳转（teleport）、三个范围的重置、会话录制导出为场景文件")
 
-SCHEMA_FILE = Path(__file__).resolve().parents[2] / "mock_miniprogram" / "replay" / "scenario.schema.json"
+SCHEMA_FILE = icpsim_scenario.SCHEMA_PATH  # the shared format package, not the client's files
 
 
 class FaultRuleSchema(s.Strict):
@@ -179,7 +181,7 @@ class ResetAll(MethodView):
 
 def dump_yaml(scenario):
     head = ("# icpsim scenario (format version 1) — replay with: icpsim replay FILE\n"
-            "# schema: mock_miniprogram/replay/scenario.schema.json\n")
+            "# schema: icpsim_scenario/scenario.schema.json (GET /api/v1/scenario-schema)\n")
     return head + yaml.safe_dump(scenario, allow_unicode=True, sort_keys=False, width=110)
 
 

@@ -79,13 +79,26 @@ def block_location(host, sid, explicit_sandbox):
     return f"{request.scheme}://{gateway.public_host()}/webblock?{urlencode(query)}"
 
 
+def no_such_sandbox(decision):
+    """404: the sandbox named does not exist (a mistyped X-Icpsim-Sandbox, or no demo sandbox)."""
+    sid = escape(decision["sandbox"])
+    body = (f"<h1>沙箱「{sid}」不存在</h1>"
+            f"<p>请求头 <code>{gateway.SANDBOX_HEADER}</code> 指定的沙箱「{sid}」不存在（未指定时为 "
+            f"<code>{gateway.DEFAULT_SANDBOX}</code>）。请检查沙箱 ID：<code>GET /api/v1/sandboxes</code> 列出全部沙箱。</p>"
+            f'<p class="code">原因代码：{gateway.SANDBOX_NOT_FOUND}</p>')
+    return _tag(_page("沙箱不存在", body, status=404), decision)
+
+
 def gate():
-    """before_request: answer every request for a customer domain here."""
+    """before_request: answer every request for a customer domain here, except the block
+    page itself (a client following the redirect may keep sending the customer's Host)."""
     host = request.host
-    if not gateway.is_customer_host(host) or wire.service_of_host(host):  # *.tencentcloudapi.com: the API
+    if request.path == "/webblock" or not gateway.is_customer_host(host) or wire.service_of_host(host):  # *.tencentcloudapi.com: the API
         return None
     explicit = request.headers.get(gateway.SANDBOX_HEADER)
     decision = gateway.decide(common.redis(), _sandbox(explicit), host)
+    if decision["reason"] == gateway.SANDBOX_NOT_FOUND:
+        return no_such_sandbox(decision)
     if decision["served"]:
         return site_page(decision)
     location = block_location(host, decision["sandbox"], bool(explicit))
@@ -129,6 +142,10 @@ def block_page():
     """GET /webblock?d=<host>: why the site is blocked, and what to do."""
     host = request.args.get("d", "")
     decision = gateway.decide(common.redis(), _sandbox(request.args.get("sandbox")), host)
+    if decision["reason"] == gateway.SANDBOX_NOT_FOUND:
+        if request.args.get("sandbox"):
+            return no_such_sandbox(decision)
+        decision = {**decision, "reason": gateway.NOT_FILED}  # the bare block page, without a demo sandbox
     if not gateway.normalize_host(host):
         headline, advice = "该网站暂时无法访问", "<p>网站域名须先办理 ICP 备案并接入腾讯云，才能通过云托管访问。</p>"
     else:

@@ -98,5 +98,5 @@ class Outbox(MethodView):
     @blp.doc(security=common.SECURITY)
     @common.needs("sandbox")
     def get(self, query, sid):
-        """SMS, e-mail and in-site messages sent in this sandbox"""
+        """SMS and in-site messages sent in this sandbox (e-mail is not simulated)"""
         return sandboxes.outbox(common.redis(), sid, **query)

@@ -602,6 +602,7 @@ class NumberSchema(Schema):
     input = fields.String()
     code = fields.String()
     message = fields.String()
+    suggestion = fields.String(metadata={"description": "the number as it should be written, when only its writing is wrong"})
     kind = fields.String()
     normalized = fields.String()
     province_code = fields.String()

@@ -30,3 +30,32 @@ def for_action(action, settings=None):
     """The audit_data a clock-fired `action` carries (None when it carries none)."""
     build = BY_ACTION.get(action)
     return [build(settings)] if build else None
+
+
+# -- labels of custom audit_data (faults, teleports) ------------------------------------------
+
+# The label WeChat shows beside a rejected field (`key_name`), by the field's last part and by
+# its section; an entry whose field is unknown gets the neutral label, never another field's.
+_PART_LABELS = {
+    "name": ("主体名称", "网站名称"), "domain": (None, "网站域名"), "province": ("主体所在省份", None),
+    "address": ("通信地址", None), "certificate_number": ("证件号码", None),
+    "certificate_type": ("证件类型", None), "id_valid_until": ("证件有效期", None),
+    "service_content": (None, "网站服务内容"), "commercial": (None, "是否经营性网站"),
+    "pre_approval_number": (None, "前置审批文号"), "nat_ip": (None, "网站IP地址"),
+    "mobile": ("负责人手机号码", "负责人手机号码"), "email": ("负责人电子邮箱", "负责人电子邮箱"),
+}
+_SECTION_LABELS = {"entity": "主体信息", "websites": "网站信息", "sms": "短信核验"}
+UNSPECIFIED_FIELD, UNSPECIFIED_LABEL = "application", "备案信息"
+
+
+def key_name(field):
+    """The zh-CN label of a rejected field (`entity.name`, `websites.0.domain`, `sms`, …)."""
+    parts = [p for p in str(field or "").split(".") if p and not p.isdigit()]
+    if not parts:
+        return UNSPECIFIED_LABEL
+    section, last = parts[0], parts[-1]
+    if len(parts) > 1 and last in _PART_LABELS:
+        label = _PART_LABELS[last][0 if section == "entity" else 1]
+        if label:
+            return label
+    return _SECTION_LABELS.get(section, UNSPECIFIED_LABEL)

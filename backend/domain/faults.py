@@ -18,7 +18,7 @@ first rule that matches; the first match wins, and a rule that has fired its
      "app_id": None | "A0001", "kind": None | "first_filing", "attempt": None | 2,
      "note": free text}
 """
-from backend.domain import review
+from backend.domain import audit, review
 from backend.domain.clock import parse_duration
 from backend.domain.errors import Unprocessable
 
@@ -50,6 +50,13 @@ def _audit_from_codes(codes, errors):
     return out
 
 
+def _unknown_code(item):
+    """A code no review rule knows: the field is the one given (or none in particular), and
+    its label comes from that field, never "主体信息" for whatever it is."""
+    field = item.get("field") or audit.UNSPECIFIED_FIELD
+    return dict(INJECTED, field=field, key_name=audit.key_name(field))
+
+
 def audit_entries(items, errors):
     """audit_data as given, completed from the review rule table (or the injected default)."""
     out = []
@@ -58,7 +65,7 @@ def audit_entries(items, errors):
             errors.setdefault(f"audit_data.{i}", []).append("每条驳回意见须为含 code 的对象")
             continue
         rule = review.rule(item["code"])
-        base = review.audit_entry(rule, rule.field.replace("*", "0")) if rule else dict(INJECTED)
+        base = review.audit_entry(rule, rule.field.replace("*", "0")) if rule else _unknown_code(item)
         entry = {k: str(item.get(k, base[k])) for k in AUDIT_KEYS}
         out.append(entry)
     return out

@@ -214,9 +214,48 @@ def parse(text, today=None):
     return _result(kind, province, abbr, serial, year, seq, site, suffix, base)
 
 
+# Why a number that reads as a record number is still not written as one. Checked in this
+# order on the text as typed; the first that applies is the reason (each with a stable code).
+_NOT_AS_WRITTEN = (
+    ("NUMBER_INVISIBLE_CHARACTERS", lambda t: any(ord(c) in _INVISIBLE for c in t),
+     "备案号中含有不可见字符（常见于从网页复制），请删除后重新填写"),
+    ("NUMBER_HAS_SPACES", lambda t: any(c.isspace() for c in t),
+     "备案号中不能有空格"),
+    ("NUMBER_FULL_WIDTH", lambda t: unicodedata.normalize("NFKC", t) != t,
+     "备案号中的字母、数字和连字符应为半角字符，不能使用全角字符"),
+    ("NUMBER_WRONG_DASH", lambda t: any(ord(c) in _DASHES for c in t),
+     "网站序号前应使用半角连字符「-」"),
+    ("NUMBER_LOWERCASE", lambda t: t != t.upper(),
+     "备案号中的字母应为大写（如「ICP」「B2」「A」「X」）"),
+)
+
+
+def _as_written(text, normalized):
+    """None when `text` is the number exactly as it is written, else (code, message)."""
+    if text == normalized:
+        return None
+    for code, applies, message in _NOT_AS_WRITTEN:
+        if applies(text):
+            return code, message
+    if "号" not in text and "号" in normalized:
+        return "NUMBER_MISSING_HAO", "备案号的编号后缺少「号」字"
+    if text.endswith("号") and not normalized.endswith("号"):
+        return "NUMBER_HAO_MISPLACED", "「号」应紧跟在编号之后、网站序号之前"
+    return "NUMBER_NOT_AS_WRITTEN", "备案号的写法不规范"
+
+
 def describe(text, today=None):
-    """parse() for clients: a dict either way, never an exception for bad input."""
+    """The validator: a dict either way, never an exception for bad input.
+
+    Strict: a number is valid only as it is written on record. A typed form that parse()
+    reads (spaces, lower case, full-width characters, a missing 号…) is invalid with the
+    reason, and `suggestion` gives the number as it should be written."""
     try:
-        return {"valid": True, **parse(text, today=today)}
+        parsed = parse(text, today=today)
     except InvalidNumber as e:
         return {"valid": False, "code": e.code, "message": e.message, "input": text}
+    problem = _as_written(text, parsed["normalized"])
+    if problem:
+        return {"valid": False, "code": problem[0], "message": f"{problem[1]}，应为：{parsed['normalized']}",
+                "input": text, "suggestion": parsed["normalized"]}
+    return {"valid": True, **parsed}

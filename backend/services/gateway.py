@@ -23,7 +23,8 @@ SERVED = "SERVED"
 NOT_FILED = "NOT_FILED"  # no record for the domain at all
 NOT_ACCESSED_AT_TENCENT = "NOT_ACCESSED_AT_TENCENT"  # on record, but accessed elsewhere only
 CANCELLED = "CANCELLED"  # a record existed and was cancelled or revoked
-REASONS = (SERVED, NOT_FILED, NOT_ACCESSED_AT_TENCENT, CANCELLED)
+SANDBOX_NOT_FOUND = "SANDBOX_NOT_FOUND"  # the sandbox named (or the default demo) does not exist
+REASONS = (SERVED, NOT_FILED, NOT_ACCESSED_AT_TENCENT, CANCELLED, SANDBOX_NOT_FOUND)
 
 # Unblock points per scenario (domain.md §8). A domain is served once its website is on
 # record with "tencent" among its access providers — what the approval effects write for
@@ -149,9 +150,10 @@ def decide(r, sid, host):
     """{"served": bool, "website": {...} | None, "reason": SERVED | NOT_FILED |
     NOT_ACCESSED_AT_TENCENT | CANCELLED, "host": normalized host, "sandbox": sid}.
 
-    An unknown sandbox has no records: every domain is NOT_FILED there."""
+    An unknown sandbox (a mistyped X-Icpsim-Sandbox) is SANDBOX_NOT_FOUND, not an answer
+    about the domain: nothing can be said about a world that does not exist."""
     if not r.exists(keys.sandbox(sid)):
-        result = {"served": False, "reason": NOT_FILED, "host": normalize_host(host), "website": None}
+        result = {"served": False, "reason": SANDBOX_NOT_FOUND, "host": normalize_host(host), "website": None}
     else:
         result = decide_in(store.read(r, sid), host)
     return {**result, "sandbox": sid}

@@ -2,8 +2,8 @@
 
 Each mutating call to a sandbox's API (REST calls, chat replies, clock moves, faults)
 that changed something is appended to the sandbox's journal (`keys.journal(sid)`) by an
-`after_request` hook: one capped push per call (`worth_journaling` says which calls). `export()` turns the journal into a scenario (format
-version 1, see mock_miniprogram/replay/scenario.schema.json): the sandbox's seed,
+`after_request` hook: one capped push per call (`worth_journaling` says which calls). `export()`
+turns the journal into a scenario (format version 1, see icpsim_scenario/scenario.schema.json): the sandbox's seed,
 preset, clock start and settings as the starting world; one step per call, the SMS
 code read from the outbox when the user typed the one that was sent; explicit clock
 moves where the virtual clock ran between calls; expectations of the final states.
@@ -12,13 +12,15 @@ import json
 import re
 import time
 
+import icpsim_scenario
+
 from backend import config
 from backend.domain.clock import Clock, iso, parse_instant, to_datetime
 from backend.services import sandboxes, world
 from backend.store import keys
 from backend.store import tx as store
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = icpsim_scenario.FORMAT_VERSION
 NOT_RECORDED = ("/reset", "/recording")  # paths (relative to the sandbox) never journaled
 _SMS = re.compile(r"^/applications/([^/]+)/sms-verification$")
 _REPLIES = re.compile(r"^/conversations/([^/]+)/replies$")
@@ -165,9 +167,9 @@ def _literal(text):
     return re.sub(r"([.^$*+?{}\[\]\\|()])", r"\\\1", text)
 
 
-def _final_expectations(reader):
+def _final_expectations(applications, now):
     apps = {}
-    for app in reader.all("applications"):
+    for app in applications:
         want = {"state": app["state"]}
         codes = [a.get("code") for a in app.get("audit_data") or []]
         if codes:
@@ -181,8 +183,42 @@ def _final_expectations(reader):
     expect = {}
     if apps:
         expect["applications"] = apps
-    expect["clock"] = iso(world.now(reader))
+    expect["clock"] = iso(now)
     return expect
+
+
+# Real seconds by which a request's own clock reading may trail the `at` its journal entry
+# noted: on a running clock a replayed call happens up to SLACK × scale virtual seconds
+# earlier than the recorded one did, and so do the timers it arms.
+SLACK_REAL_SECONDS = 2.0
+
+
+def _world_at_end(r, sid):
+    """The applications and the pending timers' due times, read in one MULTI (a worker
+    delivering a timer meanwhile changes both at once, never one of them)."""
+    pipe = r.pipeline(transaction=True)
+    pipe.hgetall(keys.collection(sid, "applications"))
+    pipe.zrange(keys.timers(sid), 0, -1, withscores=True)
+    docs, timers = pipe.execute()
+    applications = [json.loads(docs[i]) for i in sorted(docs, key=store.id_order)]
+    return applications, [due for _, due in timers]
+
+
+def _end_instant(clock, now, vt, applications, dues):
+    """Where the replay's clock stops, to the millisecond its `advance: {to:}` carries.
+
+    A paused clock: where it is. A running clock: the one reading `now` taken for the whole
+    export (it moves between two reads), pulled back before any timer still pending that the
+    replay could fire early (one due within the slack, or overdue and not yet delivered by a
+    worker: the recorded world had not seen it), but never before the last call or the last
+    move of an application (the recorded world has seen those)."""
+    if clock.scale <= 0 or vt is None or now <= vt:
+        return now
+    slack = clock.scale * SLACK_REAL_SECONDS
+    end = min([now] + [due - slack for due in dues if due - slack < now])
+    moved = [parse_instant(a["updated_at"]) + 1 for a in applications if a.get("updated_at")]  # iso: whole seconds
+    end = max([end, vt] + [min(now, t) for t in moved])
+    return parse_instant(_instant(end))
 
 
 def export(r, sid):
@@ -209,12 +245,13 @@ def export(r, sid):
             steps.append({"advance": {"to": _instant(entry["at"])}})  # the clock ran between two calls
         steps.append(_step(entry, outbox))
         vt = entry.get("now", entry.get("at", vt))
-    now = world.now(reader)
-    if clock.scale > 0 and vt is not None and now - vt >= 1:
+    applications, dues = _world_at_end(r, sid)
+    now = _end_instant(clock, world.now(reader), vt, applications, dues)
+    if clock.scale > 0 and vt is not None and now > vt:
         steps.append({"advance": {"to": _instant(now)}})  # a running clock went on after the last call
     lost = dropped(r, sid)
     if lost is None:  # an incomplete recording cannot promise the final state
-        expect = _final_expectations(reader)
+        expect = _final_expectations(applications, now)
         if expect:
             steps.append({"name": "final state", "expect": expect})
     world_ = {"preset": info["preset"]}

@@ -178,6 +178,11 @@ def _reschedule(r, sid, clock, advancing=False):
             store.after_commit_safely(lambda t=t: scheduling.hand_to_rq(sid, t, clock))
 
 
+def rearm(r, sid):
+    """Hand every pending timer to RQ for the sandbox's clock as it is now (a loaded snapshot)."""
+    _reschedule(r, sid, world.clock(store.read(r, sid)))
+
+
 def set_scale(r, sid, scale):
     problems = scale_problems(scale)
     if problems:

@@ -1,10 +1,11 @@
 """`icpsim replay PATH... [--url URL] [--junit FILE] [-j N]` — run scenario files.
 
-Registered in backend.cli.PLUGIN_MODULES. Without --url it starts a simulator of its
+Registered by the `icpsim` launcher (icpsim_cli). Without --url it starts a simulator of its
 own (embedded Redis, gunicorn, rq workers on a free loopback port) and stops it at
 the end. Exit code: 0 when every scenario passed, 1 when any failed or could not be
 read, 2 for a usage error.
 """
+import argparse
 import json
 import os
 import sys
@@ -31,22 +32,29 @@ def add_arguments(parser):
     parser.add_argument("--check", action="store_true", help="only validate the files against the schema")
     parser.add_argument("--schema", action="store_true", help="print the JSON Schema of scenario files and exit")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--watch", action="store_true",
+                        help="run again whenever a file changes (the authoring loop; Ctrl-C stops)")
+    parser.add_argument("--max-runs", type=int, default=None, metavar="N", help=argparse.SUPPRESS)
 
 
 class Progress:
-    """A progress bar on a terminal; one line per scenario otherwise."""
+    """`rich`'s progress bar on a terminal; one line per scenario otherwise (CI logs)."""
 
     def __init__(self, total, quiet=False, stream=None):
+        from rich.console import Console
         self.total, self.quiet = total, quiet
-        self.stream = stream or sys.stderr
-        self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
+        self.console = Console(file=stream or sys.stderr, highlight=False, soft_wrap=True)
         self.done = self.passed = self.failed = 0
         self.lock = threading.Lock()
-        self.started = time.monotonic()
-
-    def bar(self, width=28):
-        filled = int(width * self.done / self.total) if self.total else width
-        return "[" + "#" * filled + "." * (width - filled) + "]"
+        self.bar = None
+        if self.console.is_terminal and not quiet:
+            from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+            from rich.progress import Progress as Bar
+            self.bar = Bar(TextColumn("[bold]replay"), BarColumn(), MofNCompleteColumn(),
+                           TextColumn("[green]{task.fields[passed]} passed[/] [red]{task.fields[failed]} failed[/]"),
+                           TimeElapsedColumn(), TextColumn("{task.description}"), console=self.console)
+            self.task = self.bar.add_task("", total=total, passed=0, failed=0)
+            self.bar.start()
 
     def update(self, result):
         with self.lock:
@@ -58,16 +66,19 @@ class Progress:
             if self.quiet:
                 return
             mark = "ok  " if result.ok else ("FAIL" if result.status == "failed" else "ERR ")
-            if self.tty:
-                line = (f"\r{self.bar()} {self.done}/{self.total}  passed {self.passed}  failed {self.failed}"
-                        f"  {time.monotonic() - self.started:5.1f}s  {mark} {result.name[:40]}")
-                self.stream.write(line.ljust(120)[:160])
+            if self.bar is not None:
+                self.bar.update(self.task, advance=1, passed=self.passed, failed=self.failed,
+                                description=f"{mark} {result.name[:40]}")
                 if self.done == self.total:
-                    self.stream.write("\n")
+                    self.close()
             else:
-                self.stream.write(f"{self.bar()} {self.done}/{self.total} {mark} {result.name} "
-                                  f"({result.duration:.1f}s)\n")
-            self.stream.flush()
+                self.console.print(f"{self.done}/{self.total} {mark} {result.name} ({result.duration:.1f}s)",
+                                   markup=False)
+
+    def close(self):
+        if self.bar is not None:
+            self.bar.stop()
+            self.bar = None
 
 
 def _error_result(path, message):
@@ -154,7 +165,7 @@ def run(args):
 
 
 def _run(args):
-    from mock_miniprogram.replay import junit, parser
+    from mock_miniprogram.replay import parser
 
     if args.schema:
         print(json.dumps(parser.schema(), ensure_ascii=False, indent=2))
@@ -170,33 +181,89 @@ def _run(args):
             print(f"ERROR {e.path}\n  " + e.message.replace("\n", "\n  "))
         print(f"{len(scenarios)} valid, {len(errors)} invalid")
         return 1 if errors else 0
-    if not scenarios and not errors:
+    if not scenarios and not errors and not args.watch:
         raise CliError("no scenario files found in " + ", ".join(paths), code=2)
-
-    started = time.monotonic()
     sim = None
-    url, token = args.url, args.token or os.environ.get("ICPSIM_CONTROL_TOKEN")
-    results = []
     try:
-        if scenarios:
-            if url is None:
-                from mock_miniprogram.replay.local import LocalSimulator, LocalSimulatorError
-                print(f"icpsim replay: starting a simulator (embedded Redis, web, {max(2, args.jobs)} workers)…",
-                      file=sys.stderr)
-                try:
-                    sim = LocalSimulator(workers=max(2, args.jobs)).start()
-                except LocalSimulatorError as exc:
-                    raise CliError(str(exc)) from None
-                url, token = sim.url, sim.control_token
-            elif not token:
-                raise CliError("--url needs the control token: --token or $ICPSIM_CONTROL_TOKEN", code=2)
-            print(f"icpsim replay: {len(scenarios)} scenario(s) against {url}"
-                  f"{' (self-started)' if sim else ''}, {args.jobs} at a time", file=sys.stderr)
-            progress = Progress(len(scenarios), quiet=args.quiet)
-            results = run_all(scenarios, url, token, jobs=args.jobs, progress=progress, keep=args.keep)
+        if scenarios or args.watch:
+            sim, url, token = _simulator(args)
+        else:
+            url = token = None
+        code = _once(args, paths, url, token, scenarios, errors, sim is not None)
+        runs = 1
+        while args.watch and (args.max_runs is None or runs < args.max_runs):
+            print(f"icpsim replay: watching {', '.join(paths)} for changes (Ctrl-C to stop)", file=sys.stderr,
+                  flush=True)
+            _wait_for_change(paths)
+            scenarios, errors = load_all(paths, args.select)
+            code = _once(args, paths, url, token, scenarios, errors, sim is not None)
+            runs += 1
+        return code
+    except KeyboardInterrupt:
+        if not args.watch:
+            raise
+        print("icpsim replay: stopped watching", file=sys.stderr)
+        return 0
     finally:
         if sim is not None:
             sim.stop()
+
+
+def _simulator(args):
+    """(self-started simulator or None, url, control token)."""
+    url, token = args.url, args.token or os.environ.get("ICPSIM_CONTROL_TOKEN")
+    if url is not None:
+        if not token:
+            raise CliError("--url needs the control token: --token or $ICPSIM_CONTROL_TOKEN", code=2)
+        return None, url, token
+    from mock_miniprogram.replay.local import LocalSimulator, LocalSimulatorError
+    print(f"icpsim replay: starting a simulator (`icpsim up`: embedded Redis, web, {max(2, args.jobs)} workers)…",
+          file=sys.stderr)
+    try:
+        sim = LocalSimulator(workers=max(2, args.jobs)).start()
+    except LocalSimulatorError as exc:
+        raise CliError(str(exc)) from None
+    return sim, sim.url, sim.control_token
+
+
+def _mtimes(paths):
+    from mock_miniprogram.replay import parser
+    try:
+        files = parser.collect(paths)
+    except parser.ScenarioError:
+        files = [Path(p) for p in paths]
+    out = {}
+    for f in files:
+        try:
+            out[str(f)] = f.stat().st_mtime_ns
+        except OSError:
+            out[str(f)] = None
+    return out
+
+
+def _wait_for_change(paths, poll=0.3):
+    """Poll the files' modification times (and the folders' file lists) until one changes."""
+    before = _mtimes(paths)
+    while True:
+        time.sleep(poll)
+        if _mtimes(paths) != before:
+            time.sleep(poll)  # an editor writes in several steps: let it finish
+            return
+
+
+def _once(args, paths, url, token, scenarios, errors, self_started):
+    """One run of the files: progress, failures, summary, reports; the exit code."""
+    from mock_miniprogram.replay import junit
+    started = time.monotonic()
+    results = []
+    if scenarios:
+        print(f"icpsim replay: {len(scenarios)} scenario(s) against {url}"
+              f"{' (self-started)' if self_started else ''}, {args.jobs} at a time", file=sys.stderr)
+        progress = Progress(len(scenarios), quiet=args.quiet)
+        try:
+            results = run_all(scenarios, url, token, jobs=args.jobs, progress=progress, keep=args.keep)
+        finally:
+            progress.close()
     elapsed = time.monotonic() - started
     results = errors + results
     if args.transcripts:
@@ -207,7 +274,7 @@ def _run(args):
     for r in bad:
         print(("FAILED " if r.status == "failed" else "ERROR  ") + r.report(), file=sys.stdout)
         print(file=sys.stdout)
-    print(summary(results, elapsed))
+    print(summary(results, elapsed), flush=True)
     if args.junit:
         print(f"JUnit report: {args.junit}")
     return 1 if bad else 0

@@ -171,9 +171,11 @@ def eligibility_mismatches(want, result):
             if sorted(got) != sorted(expected):
                 out.append(Mismatch(what, expected, got, "failing rules differ"))
         elif key == "usable_ips":
-            got = len(result.get("usable_ips") or [])
-            if got != expected:
-                out.append(Mismatch(what, expected, got))
+            rows = result.get("usable_ips") or []
+            if isinstance(expected, list):  # the IPs themselves, as GET …/eligibility lists them
+                out += match(expected, [row["ip"] for row in rows], what)
+            elif len(rows) != expected:  # a count
+                out.append(Mismatch(what, expected, len(rows)))
         else:
             out += match(expected, result.get(key, MISSING), what)
     return out

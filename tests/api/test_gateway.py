@@ -79,6 +79,7 @@ def test_every_path_and_method_of_a_customer_domain_goes_through_the_gateway(san
         resp = visit(sandbox, "zhangsan-blog.cn", path)
         assert resp.status_code == 302 and resp.mimetype == "text/html", path
     resp = sandbox.client.post("/api/v1/sandboxes", json={}, headers={"Host": "zhangsan-blog.cn",
+                                                                      "X-Icpsim-Sandbox": sandbox.sid,
                                                                       "Authorization": f"Bearer {CONTROL}"})
     assert resp.status_code == 302 and "/webblock?d=zhangsan-blog.cn" in resp.headers["Location"]
     assert ok(sandbox.get("~/entities")) == []
@@ -216,9 +217,31 @@ def test_sandboxes_are_isolated(sandbox, control):
     other = new_sandbox(control, seed=8)
     assert visit(sandbox, "moumou-tech.cn").status_code == 200
     assert visit(other, "moumou-tech.cn").headers["X-Icpsim-Gateway"] == "NOT_FILED"
-    # no demo sandbox here, or an unknown one: nothing is on record
-    assert visit(sandbox, "moumou-tech.cn", sandbox=False).headers["X-Icpsim-Gateway"] == "NOT_FILED"
-    assert visit(sandbox, "moumou-tech.cn", sandbox="sb_nope").headers["X-Icpsim-Gateway"] == "NOT_FILED"
+    # no demo sandbox here, or an unknown one: a clear 404, not an answer about the domain
+    for resp in (visit(sandbox, "moumou-tech.cn", sandbox=False), visit(sandbox, "moumou-tech.cn", sandbox="sb_nope")):
+        assert resp.status_code == 404 and resp.headers["X-Icpsim-Gateway"] == "SANDBOX_NOT_FOUND"
+        assert "不存在" in resp.get_data(as_text=True)
+
+
+def test_a_mistyped_sandbox_header_is_a_clear_404(sandbox):
+    """Issue 9 item 6: not a 302 NOT_FILED as if the sandbox existed."""
+    resp = visit(sandbox, "zhangsan-blog.cn", sandbox=sandbox.sid + "x")
+    assert resp.status_code == 404 and resp.mimetype == "text/html"
+    assert resp.headers["X-Icpsim-Gateway"] == "SANDBOX_NOT_FOUND"
+    assert f"沙箱「{sandbox.sid}x」不存在" in resp.get_data(as_text=True)
+    page = sandbox.client.get("/webblock", query_string={"d": "zhangsan-blog.cn", "sandbox": "sb_nope"})
+    assert page.status_code == 404 and page.headers["X-Icpsim-Gateway"] == "SANDBOX_NOT_FOUND"
+
+
+def test_the_block_page_is_served_with_a_customer_host(sandbox):
+    """Issue 9 item 6: `curl -L -H 'Host: …'` keeps the customer's Host on the redirect; the
+    block page answers it instead of redirecting again (no loop)."""
+    resp = visit(sandbox, "zhangsan-blog.cn")
+    url = urlsplit(resp.headers["Location"])
+    assert url.netloc == "127.0.0.1:5000"  # the simulator's own host
+    page = sandbox.client.get(url.path, query_string=url.query,
+                              headers={"Host": "zhangsan-blog.cn", "X-Icpsim-Sandbox": sandbox.sid})
+    assert page.status_code == 200 and "域名未备案" in page.get_data(as_text=True)
 
 
 # -- the simulator's own hosts -----------------------------------------------------------

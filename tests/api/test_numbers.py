@@ -34,9 +34,18 @@ def test_valid_numbers(sandbox, number, expected):
     assert "code" not in body or body["code"] is None
 
 
-def test_typed_forms_are_normalised(sandbox):
-    body = validate(sandbox, " 粤ICP备2026012345号－1 ")  # full-width dash, spaces
-    assert body["valid"] is True and body["normalized"] == "粤ICP备2026012345号-1"
+@pytest.mark.parametrize("typed,code", [
+    (" 粤ICP备2026012345号－1 ", "NUMBER_HAS_SPACES"),
+    ("粤ICP备2026012345号－1", "NUMBER_FULL_WIDTH"),
+    ("粤icp备2026012345号-1", "NUMBER_LOWERCASE"),
+    ("粤ICP备2026012345-1", "NUMBER_MISSING_HAO"),
+])
+def test_typed_forms_are_invalid_with_a_suggestion(sandbox, typed, code):
+    """Issue 9 item 4: the validator is strict; the corrected form is only a suggestion."""
+    body = validate(sandbox, typed)
+    assert body["valid"] is False and body["code"] == code, body
+    assert body["suggestion"] == "粤ICP备2026012345号-1" and is_zh(body["message"]), body
+    assert "normalized" not in body
 
 
 @pytest.mark.parametrize("number,code", [

@@ -224,3 +224,31 @@ def test_describe_valid_shape():
         "suffix": "X",
         "entity_number": "粤ICP备2026012345号",
     }
+
+
+@pytest.mark.parametrize("typed, code, suggestion", [
+    ("京ICP备11018762", "NUMBER_MISSING_HAO", "京ICP备11018762号"),
+    ("京ICP备11018762-1", "NUMBER_MISSING_HAO", "京ICP备11018762号-1"),
+    ("京 ICP 备 11018762号", "NUMBER_HAS_SPACES", "京ICP备11018762号"),
+    (" 京ICP备11018762号", "NUMBER_HAS_SPACES", "京ICP备11018762号"),
+    ("京ICP备11018762\u3000号", "NUMBER_HAS_SPACES", "京ICP备11018762号"),
+    ("京icp备11018762号", "NUMBER_LOWERCASE", "京ICP备11018762号"),
+    ("陕ICP备2024026116号-1a", "NUMBER_LOWERCASE", "陕ICP备2024026116号-1A"),
+    ("京ＩＣＰ备11018762号", "NUMBER_FULL_WIDTH", "京ICP备11018762号"),
+    ("京ICP备１１０１８７６２号－１", "NUMBER_FULL_WIDTH", "京ICP备11018762号-1"),
+    ("京ICP备11018762号–1", "NUMBER_WRONG_DASH", "京ICP备11018762号-1"),
+    ("京ICP备\u200b11018762号", "NUMBER_INVISIBLE_CHARACTERS", "京ICP备11018762号"),
+    ("滇ICP备09010050-5号", "NUMBER_HAO_MISPLACED", "滇ICP备09010050号-5"),
+])
+def test_the_validator_is_strict_and_suggests(typed, code, suggestion):
+    """Issue 9 item 4: parse() reads what people type; the validator says it is not valid."""
+    r = numbering.describe(typed)
+    assert r["valid"] is False, r
+    assert (r["code"], r["suggestion"], r["input"]) == (code, suggestion, typed)
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in r["message"])
+    assert numbering.describe(suggestion)["valid"] is True
+
+
+def test_a_future_year_is_refused_against_today():
+    r = numbering.describe("粤ICP备2099012345号", today=date(2026, 11, 30))
+    assert (r["valid"], r["code"]) == (False, "NUMBER_BAD_YEAR")

@@ -64,3 +64,12 @@ def test_outbox_eligibility_records():
     assert E.records_mismatches([{"status": "cancelled"}], recs, "websites") == []
     assert E.records_mismatches({"count": 3}, recs, "websites")[0].what == "websites.count"
     assert E.gateway_mismatches({"domain": "a.cn", "served": True}, {"served": False})[0].what == "gateway[a.cn].served"
+
+
+def test_usable_ips_is_a_count_or_the_ips():
+    """Issue 9 item 2: REST lists the usable IPs; a scenario may count them or list them."""
+    result = {"usable_ips": [{"ip": "10.0.0.1", "slots_left": 2}, {"ip": "10.0.0.2", "slots_left": 1}]}
+    assert E.eligibility_mismatches({"usable_ips": 2}, result) == []
+    assert E.eligibility_mismatches({"usable_ips": ["10.0.0.1", "10.0.0.2"]}, result) == []
+    assert E.eligibility_mismatches({"usable_ips": 1}, result)
+    assert E.eligibility_mismatches({"usable_ips": ["10.0.0.1"]}, result)

@@ -12,7 +12,7 @@ from mock_miniprogram.replay import cli, parser
 from mock_miniprogram.replay.local import LocalSimulator
 
 LIBRARY = parser.builtin_library()
-ICPSIM = [sys.executable, "-m", "backend.cli"]
+ICPSIM = [sys.executable, "-m", "icpsim_cli"]
 
 
 @pytest.fixture(scope="module")

@@ -79,3 +79,21 @@ def test_a_recorded_chat_replays(control, replay):
 def test_an_empty_session_is_a_valid_scenario(sandbox, replay):
     text = export(sandbox)
     assert replay(text).ok
+
+
+def test_a_recording_of_a_running_clock_replays(control, replay):
+    """Issue 9 item 1: the final `clock` expectation and the last `advance: {to:}` come from
+    one reading of the running clock, so a recording of a 20000x sandbox replays green."""
+    import time
+    from conftest import new_sandbox
+    sb = new_sandbox(control, seed=42, preset="eligible", scale=20000)
+    register_domain(sb, "zhangsan-blog.cn")
+    create_app(sb, personal_payload(usable_ip(sb)))
+    for _ in range(3):  # three exports in a row, as in the issue
+        time.sleep(0.05)  # about 1000 virtual seconds go by
+        text = export(sb)
+        steps = yaml.safe_load(text)["steps"]
+        last_to = [s["advance"]["to"] for s in steps if isinstance(s.get("advance"), dict) and "to" in s["advance"]][-1]
+        assert steps[-1]["expect"]["clock"] == last_to[:19] + "+08:00"
+        result = replay(text, "running.yaml")
+        assert result.ok, result.report()

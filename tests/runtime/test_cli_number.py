@@ -54,3 +54,16 @@ def test_help_lists_the_subcommands():
     result = icpsim("--help")
     assert result.returncode == 0
     assert "up" in result.stdout and "number" in result.stdout
+
+
+def test_a_future_year_is_refused_against_today():
+    """Issue 9 item 4: `icpsim number` checks the year against today's date."""
+    result = icpsim("number", "--json", "粤ICP备2099012345号")
+    assert result.returncode == 1
+    assert json.loads(result.stdout)["code"] == "NUMBER_BAD_YEAR"
+
+
+def test_a_malformed_number_is_invalid_with_a_suggestion():
+    result = icpsim("number", "粤icp备2023007649号")
+    assert result.returncode == 1
+    assert "NUMBER_LOWERCASE" in result.stdout and "粤ICP备2023007649号" in result.stdout

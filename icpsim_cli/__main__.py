@@ -1,0 +1,5 @@
+import sys
+
+from icpsim_cli import main
+
+sys.exit(main())
