@@ -26,12 +26,15 @@ class Transition:
     None: not a choice offered to the user (rows of other actors, and `sms_failed`, the
     consequence of one wrong code too many)."""
     action: str
-    source: str
+    source: str | None  # None: the pseudo-row `create` (from nothing)
     target: str
     actor: str  # user | provider | bureau | clock | system
     zh: str
     kinds: frozenset = K.ALL
     via: str | None = None
+    # False for a move that is no activity of the user's (a wrong SMS code): the timers
+    # keep their due times (only their version follows) and `updated_at` stays
+    activity: bool = True
 
 
 @dataclass(frozen=True)
@@ -121,6 +124,18 @@ TIMERS = (
       for state in ("draft", "provider_rejected", "bureau_rejected")),
 )
 
+# -- names the rest of the code uses instead of strings ---------------------------
+# (problems() checks each one names a state or an action of the table)
+DRAFT, PROVIDER_REVIEW, PROVIDER_REJECTED = "draft", "provider_review", "provider_rejected"
+PROVIDER_APPROVED, SMS_VERIFICATION, BUREAU_REVIEW = "provider_approved", "sms_verification", "bureau_review"
+BUREAU_REJECTED, APPROVED, WITHDRAWN, EXPIRED = "bureau_rejected", "approved", "withdrawn", "expired"
+REJECTED_STATES = (PROVIDER_REJECTED, BUREAU_REJECTED)
+
+EDIT, SUBMIT, RESUBMIT, WITHDRAW, REOPEN = "edit", "submit", "resubmit", "withdraw", "reopen"
+VERIFY_SMS, SMS_FAILED, SMS_TIMEOUT = "verify_sms", "sms_failed", "sms_timeout"
+# the user actions that start a review, or reopen an order: the world is checked again first
+RECHECKING_ACTIONS = (SUBMIT, RESUBMIT, REOPEN)
+
 ACTORS = ("user", "provider", "bureau", "clock", "system")
 VIAS = ("action", "edit", "sms")  # how a user row is offered: see Transition
 REVIEWERS = ("provider", "bureau")
@@ -129,6 +144,11 @@ VERDICTS = ("approve", "reject")
 
 def state(name):
     return STATES[name]
+
+
+def is_open(name):
+    """An open order (one in progress): neither final nor expired. One per account."""
+    return not STATES[name].terminal and name != EXPIRED
 
 
 def find(source, action, kind):
@@ -211,6 +231,7 @@ def problems():
             out.append(f"{action}: offered via {sorted(map(str, found))} (one way per action)")
     for tm in TIMERS:
         out += _timer_problems(tm)
+    out += _name_problems()
     for kind in K.ALL:
         reach = reachable(kind)
         for name, st in STATES.items():
@@ -224,6 +245,17 @@ def problems():
             # every state must be able to end (no trap cycles): some terminal is reachable
             if not any(STATES[s].terminal for s in reachable(kind, name) if s in STATES):
                 out.append(f"{kind}: no terminal state reachable from {name}")
+    return out
+
+
+def _name_problems():
+    """Every exported name constant is a state or an action of the table."""
+    actions = {t.action for t in TRANSITIONS}
+    out = [f"state constant {n} not in STATES" for n in (
+        DRAFT, PROVIDER_REVIEW, PROVIDER_REJECTED, PROVIDER_APPROVED, SMS_VERIFICATION, BUREAU_REVIEW,
+        BUREAU_REJECTED, APPROVED, WITHDRAWN, EXPIRED) if n not in STATES]
+    out += [f"action constant {n} not in TRANSITIONS" for n in (
+        EDIT, SUBMIT, RESUBMIT, WITHDRAW, REOPEN, VERIFY_SMS, SMS_FAILED, SMS_TIMEOUT) if n not in actions]
     return out
 
 
@@ -302,11 +334,29 @@ def _kind_notes():
 _DURATION_ZH = {"filing": "by province, 3–20", "change": "about 20", "cancel": "1–5"}
 
 
-# -- teleport (fault injection) ---------------------------------------------------
-# Not a row of TRANSITIONS: an operator's jump, through the control API, to a state the
-# table can reach from the current one. It is recorded in the history as action
-# "teleport" with actor "system", and entering the target runs that state's effects.
-TELEPORT = "teleport"
+# -- moves that are not rows of TRANSITIONS ---------------------------------------
+# Every change of an application goes through services.engine.apply_transition with a
+# row; besides the table's rows there are these pseudo-rows, recorded in the history
+# under their own action names:
+#   create            a new draft (from nothing)
+#   verify_sms_wrong  a wrong SMS code, counted (not the last allowed one: that is sms_failed)
+#   reset             the control API puts an order back to a draft
+#   teleport          fault injection: an operator's jump to a state the table can reach;
+#                     entering the target runs that state's effects
+CREATE, WRONG_CODE, RESET, TELEPORT = "create", "verify_sms_wrong", "reset", "teleport"
+
+
+def create_row(kind):
+    return Transition(CREATE, None, DRAFT, "user", "创建订单", frozenset({kind}))
+
+
+def wrong_code_row(kind):
+    return Transition(WRONG_CODE, SMS_VERIFICATION, SMS_VERIFICATION, "user", "短信核验码错误",
+                      frozenset({kind}), activity=False)
+
+
+def reset_row(source, kind):
+    return Transition(RESET, source, DRAFT, "system", "控制 API：订单重置为草稿", frozenset({kind}))
 
 
 def teleport_targets(source, kind):

@@ -99,15 +99,9 @@ def create(r, sid, kind, payload):
     def fn(tx):
         resolution = _preconditions(tx, kind, payload=payload)
         now = world.now(tx)
-        app = {"id": tx.next_id("application", "A"), "kind": kind, "state": "draft", "version": 1,
-               "created_at": iso(now), "updated_at": iso(now), "payload": payload, "attempt": 0,
-               "audit_data": []}
-        app = _resolved(app, resolution)
-        tx.add_history(app["id"], {"at": iso(now), "action": "create", "from": None, "to": "draft",
-                                   "actor": "user", "reason": "创建订单", "version": 1})
-        engine.arm(tx, app, now)
-        tx.put("applications", app)
-        return app
+        app = {"id": tx.next_id("application", "A"), "kind": kind, "created_at": iso(now),
+               "payload": payload, "attempt": 0, "audit_data": []}
+        return engine.apply_transition(tx, _resolved(app, resolution), workflow.create_row(kind), now)
     return engine.view(store.run(r, sid, fn, prefetch=CHECKS))
 
 
@@ -127,13 +121,13 @@ def merge(base, patch):
 def edit(r, sid, app_id, patch):
     def fn(tx):
         app = _get(tx, app_id)
-        if workflow.find(app["state"], "edit", app["kind"]) is None:
-            raise engine.not_allowed(app, "edit")
+        if workflow.find(app["state"], workflow.EDIT, app["kind"]) is None:
+            raise engine.not_allowed(app, workflow.EDIT)
         payload = merge(app["payload"], scenarios.edit_patch(app["kind"], patch))
         resolution = _preconditions(tx, app["kind"], app_id, payload=payload)
         now = world.now(tx)
         app = _resolved(app, resolution)
-        return engine.fire(tx, app, "edit", "user", now, reason="修改订单信息")
+        return engine.fire(tx, app, workflow.EDIT, "user", now, reason="修改订单信息")
     return engine.view(store.run(r, sid, fn, prefetch=CHECKS))
 
 
@@ -141,10 +135,10 @@ def act(r, sid, app_id, action, reason=None):
     """A user action from the table: submit, resubmit, withdraw, reopen."""
     def fn(tx):
         app = _get(tx, app_id)
-        if action in ("submit", "resubmit", "reopen") and workflow.find(app["state"], action, app["kind"]):
+        if action in workflow.RECHECKING_ACTIONS and workflow.find(app["state"], action, app["kind"]):
             # the world may have changed since the order was written: check it again
             resolution = _preconditions(tx, app["kind"], app_id, payload=app["payload"],
-                                        check_ips=action != "reopen")
+                                        check_ips=action != workflow.REOPEN)
             app = _resolved(app, resolution)
         return engine.fire(tx, app, action, "user", world.now(tx), reason=reason)
     return engine.view(store.run(r, sid, fn, prefetch=CHECKS))
@@ -154,36 +148,26 @@ def verify_sms(r, sid, app_id, code):
     """A right code moves on; a wrong one is counted, and the 6th wrong one fails the check."""
     def fn(tx):
         app = _get(tx, app_id)
-        if workflow.find(app["state"], "verify_sms", app["kind"]) is None:
-            raise engine.not_allowed(app, "verify_sms")
+        if workflow.find(app["state"], workflow.VERIFY_SMS, app["kind"]) is None:
+            raise engine.not_allowed(app, workflow.VERIFY_SMS)
         now = world.now(tx)
         if code == app["sms"]["code"]:
-            return engine.fire(tx, app, "verify_sms", "user", now), None
+            return engine.fire(tx, app, workflow.VERIFY_SMS, "user", now), None
         wrong = app["sms"]["wrong"] + 1
         settings = world.settings(tx)
         allowed = int(durations.setting(settings, "sms_max_wrong"))
         if wrong > allowed:
-            return engine.fire(tx, app, "sms_failed", "user", now,
+            return engine.fire(tx, app, workflow.SMS_FAILED, "user", now,
                                audit_data=[audit.sms_code_failed(settings)]), None
-        app = dict(app, sms=dict(app["sms"], wrong=wrong), version=app["version"] + 1)
-        tx.add_history(app_id, {"at": iso(now), "action": "verify_sms_wrong", "from": app["state"],
-                                "to": app["state"], "actor": "user", "version": app["version"],
-                                "reason": f"短信核验码错误（第 {wrong} 次）"})
-        _keep_timers(tx, app)
-        tx.put("applications", app)
+        app = dict(app, sms=dict(app["sms"], wrong=wrong))
+        app = engine.apply_transition(tx, app, workflow.wrong_code_row(app["kind"]), now,
+                                      reason=f"短信核验码错误（第 {wrong} 次）")
         return app, allowed - wrong + 1
     app, left = store.run(r, sid, fn, prefetch=store.WORKFLOW)
     if left is not None:
         raise Unprocessable({"code": [f"核验码错误，还可尝试 {left} 次"]}, code="SMS_CODE_WRONG",
                             message="短信核验码错误")
     return engine.view(app)
-
-
-def _keep_timers(tx, app):
-    """A wrong code bumps the version; the SMS window timer must keep matching it."""
-    for t in tx.timers():
-        if t["app_id"] == app["id"]:
-            tx.add_timer(dict(t, version=app["version"]))
 
 
 def get(r, sid, app_id):

@@ -1,5 +1,6 @@
 """What entering a state does: SMS codes, notifications, and the effects of approval."""
 from backend.domain import durations, kinds, numbering, scenarios
+from backend.domain import workflow
 from backend.domain.clock import iso, to_datetime
 from backend.domain.errors import DomainError
 from backend.domain.rng import rng
@@ -78,7 +79,7 @@ def _bureau_review(tx, app, row, at):
 
 
 def _rejected(tx, app, row, at):
-    who = "管局" if row.target == "bureau_rejected" else "腾讯云"
+    who = "管局" if row.target == workflow.BUREAU_REJECTED else "腾讯云"
     reasons = "；".join(a["error"] for a in app.get("audit_data") or []) or row.zh
     notify(tx, app, at, row.target.upper(), f"备案订单 {app['id']} 被{who}驳回：{reasons}。请按驳回意见修改后重新提交。")
     for _, person in contacts(app)[:1]:
@@ -119,10 +120,10 @@ def _expired(tx, app, row, at):
 
 
 _HANDLERS = {
-    "provider_review": _provider_review, "provider_approved": _provider_approved,
-    "sms_verification": _sms, "bureau_review": _bureau_review,
-    "provider_rejected": _rejected, "bureau_rejected": _rejected,
-    "approved": _approved, "withdrawn": _withdrawn, "expired": _expired,
+    workflow.PROVIDER_REVIEW: _provider_review, workflow.PROVIDER_APPROVED: _provider_approved,
+    workflow.SMS_VERIFICATION: _sms, workflow.BUREAU_REVIEW: _bureau_review,
+    workflow.PROVIDER_REJECTED: _rejected, workflow.BUREAU_REJECTED: _rejected,
+    workflow.APPROVED: _approved, workflow.WITHDRAWN: _withdrawn, workflow.EXPIRED: _expired,
 }
 
 

@@ -39,8 +39,8 @@ def seed(tx):
 
 
 def open_applications(tx, exclude=None):
-    return [a for a in tx.all("applications")
-            if a["id"] != exclude and not workflow.state(a["state"]).terminal and a["state"] != "expired"]
+    """The account's orders in progress (workflow.is_open), but `exclude`."""
+    return [a for a in tx.all("applications") if a["id"] != exclude and workflow.is_open(a["state"])]
 
 
 def ip_usage(tx, exclude_app=None):
