@@ -12,7 +12,7 @@ from redis.exceptions import LockError
 
 from backend.chat import cards, forms, steps
 from backend.chat.texts import COMMAND_LABELS, DEFAULT_LOCALE, LOCALES, pick, say
-from backend.domain import scenarios
+from backend.domain import scenarios, workflow
 from backend.domain.clock import iso
 from backend.domain.errors import DomainError, NotFound
 from backend.services import applications, cloud, world
@@ -58,7 +58,7 @@ class Ctx:
     def eligibility(self, refresh=False):
         if refresh or self._elig is None:
             app = self.app()
-            exclude = app["id"] if app and "edit" in app["allowed_actions"] else None
+            exclude = app["id"] if app and workflow.EDIT in app["allowed_actions"] else None
             self._elig = cloud.evaluate(store.read(self.r, self.sid), exclude_app=exclude)
         return self._elig
 

@@ -24,8 +24,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
-from backend.domain import provinces, scenarios, validation
-from backend.chat.texts import pick
+from backend.chat.texts import TEXTS, pick
+from backend.domain import kinds, provinces, scenarios, validation
 
 TEXT, SELECT, DATE, BOOL, TEL, EMAIL, MULTI = "text", "select", "date", "bool", "tel", "email", "multi"
 FIELD_TYPES = (TEXT, SELECT, DATE, BOOL, TEL, EMAIL, MULTI)  # MULTI: a list of options (a pick's field)
@@ -254,21 +254,26 @@ def _changing(what):
     return holds
 
 
-FLOWS = {f.kind: f for f in (
-    Flow("first_filing", ("entity", "responsible", "website")),
-    Flow("access_filing", ("access", "access_website")),
-    Flow("add_website", ("website",)),
-    Flow("add_website_external", ("entity", "responsible", "website")),
-    Flow("change_filing", ("change_what", "entity_change", "responsible_change", "site_change",
-                           "site_responsible_change", "remove_domains"), needs_ip=False,
-         when=(("entity_change", _changing("entity")), ("responsible_change", _changing("responsible")),
-               ("site_change", _changing("website")), ("site_responsible_change", _changing("website")),
-               ("remove_domains", _changing("website")))),
-    Flow("change_website", ("change_website", "remove_domains"), needs_ip=False),
-    Flow("cancel_entity", ("cancel_entity",), needs_ip=False),
-    Flow("cancel_website", ("cancel_site",), needs_ip=False),
-    Flow("cancel_access", ("cancel_site",), needs_ip=False),
-)}
+def _flow(spec):
+    """A kind's conversation, from its spec (KindSpec.chat)."""
+    return Flow(spec.code, spec.chat.forms, needs_ip=spec.chat.needs_ip,
+                when=tuple((form_id, _changing(what)) for form_id, what in spec.chat.asked_when))
+
+
+FLOWS = {code: _flow(spec) for code, spec in kinds.KINDS.items()}
+
+
+def flow_problems():
+    """Chat parts of the kind specs that name forms or texts that do not exist."""
+    out = [f"{f.kind}: unknown chat form {form_id}" for f in FLOWS.values() for form_id in f.forms
+           if form_id not in FORMS]
+    out += [f"{code}: unknown chat text {spec.chat.result_text}" for code, spec in kinds.KINDS.items()
+            if spec.chat.result_text not in TEXTS]
+    return out
+
+
+if flow_problems():  # a kind spec with a chat part that does not exist stops the import
+    raise ImportError("chat flows: " + "; ".join(flow_problems()))
 
 
 # -- option sources: choices that depend on the sandbox (and the answers) --------------
@@ -493,7 +498,7 @@ def copies_allowed(ctx, flow, form, answers):
         entity_type = (ctx.records().own() or {}).get("type")
     if entity_type in (None, "personal"):
         return 1
-    return scenarios.SCENARIOS[flow.kind].max_websites
+    return kinds.get(flow.kind).max_websites
 
 
 def max_copies(form_id):
@@ -501,7 +506,7 @@ def max_copies(form_id):
     form = FORMS[form_id]
     if not form.repeat:
         return 1
-    return max(scenarios.SCENARIOS[fl.kind].max_websites for fl in FLOWS.values() if form_id in fl.forms)
+    return max(kinds.get(fl.kind).max_websites for fl in FLOWS.values() if form_id in fl.forms)
 
 
 def copies(ctx, flow, form, answers):

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from backend.chat import cards, forms
-from backend.chat.texts import CHOICE_LABELS, KIND_EN, SEED_REQUIREMENTS, SEED_SCENARIOS, SEED_WHY, pick
+from backend.chat.texts import CHOICE_LABELS, SEED_REQUIREMENTS, SEED_WHY, pick
 from backend.domain import durations, kinds, workflow
 from backend.domain.errors import DomainError, Unprocessable
 from backend.services import applications, effects, world
@@ -77,7 +77,7 @@ def first_form_step(fl, errors=None):
 def editable_app(ctx):
     """The conversation's application when the table still lets the user edit it."""
     app = ctx.app()
-    if app and "edit" in app["allowed_actions"]:
+    if app and workflow.EDIT in app["allowed_actions"]:
         return app
     return None
 
@@ -116,11 +116,11 @@ def state_step(app):
     if st.waits_on != "user":
         return "tracking"
     actions = app["allowed_actions"]
-    if "verify_sms" in actions:
+    if workflow.VERIFY_SMS in actions:
         return "sms"
-    if "resubmit" in actions:
+    if workflow.RESUBMIT in actions:
         return "rejected"
-    if "reopen" in actions:
+    if workflow.REOPEN in actions:
         return "expired"
     return None  # a draft: the user is still filling it in
 
@@ -139,7 +139,7 @@ def sync(ctx, force=False):
     ctx.conv["app_version"] = app["version"]
     text, card = cards.status_card(ctx.r, ctx.sid, ctx.locale, app)
     ctx.say("status_card", "STATUS_CARD", text, card=card)
-    if app["state"] == "approved":
+    if app["state"] == workflow.APPROVED:
         ctx.say("text", "RECORD_NUMBERS", cards.record_numbers(ctx.locale, app), result=app.get("result") or {})
     return state_step(app)
 
@@ -147,6 +147,7 @@ def sync(ctx, force=False):
 # -- welcome, why, eligibility, kind ------------------------------------------------------
 
 def open_application(ctx):
+    """The last order not final yet (an expired one included: the chat offers to reopen it)."""
     apps = [a for a in applications.list_all(ctx.r, ctx.sid)
             if not workflow.state(a["state"]).terminal]
     return apps[-1] if apps else None
@@ -207,17 +208,18 @@ def not_eligible_handle(ctx, value):
 
 
 def kind_enter(ctx):
-    choices = [{"value": code, "label": k.zh if ctx.locale != "en" else KIND_EN[code],
-                "description": SEED_SCENARIOS.get(code, ""), "available": available(code)}
+    choices = [{"value": code, "label": k.zh if ctx.locale != "en" else k.chat.en,
+                "description": k.chat.seed_quote, "available": available(code)}
                for code, k in kinds.KINDS.items()]
     ctx.ask_choices("CHOOSE_KIND", ctx.t("CHOOSE_KIND"), choices)
 
 
 def _not_available(ctx, kind):
+    spec = kinds.get(kind)
     ctx.say("notice", "KIND_NOT_AVAILABLE",
-            ctx.t("KIND_NOT_AVAILABLE", kind_zh=kinds.get(kind).zh, kind_en=KIND_EN[kind]),
+            ctx.t("KIND_NOT_AVAILABLE", kind_zh=spec.zh, kind_en=spec.chat.en),
             notice={"level": "warning", "title": ctx.t("KIND_NOT_AVAILABLE_TITLE"), "rules": [],
-                    "kind": kind, "quote": SEED_SCENARIOS.get(kind, "")})
+                    "kind": kind, "quote": spec.chat.seed_quote})
     return SAME
 
 
@@ -228,7 +230,7 @@ def kind_handle(ctx, value):
     fl = forms.FLOWS[value]
     if fl.needs_ip and not ctx.eligibility()["eligible"]:
         result = ctx.eligibility()
-        ctx.say("notice", "NOT_ELIGIBLE", ctx.t("KIND_NEEDS_ELIGIBILITY", kind_zh=kind.zh, kind_en=KIND_EN[value]),
+        ctx.say("notice", "NOT_ELIGIBLE", ctx.t("KIND_NEEDS_ELIGIBILITY", kind_zh=kind.zh, kind_en=kind.chat.en),
                 notice={"level": "error", "title": ctx.t("NOT_ELIGIBLE_TITLE"), "rules": result["rules"],
                         "usable_ips": [], "rule_set": result["rule_set"], "quote": SEED_REQUIREMENTS})
         return SAME
@@ -435,7 +437,7 @@ def confirm_handle(ctx, value):
             ctx.conv.update(application_id=app["id"], app_version=None)
         else:
             app = applications.edit(ctx.r, ctx.sid, app["id"], forms.patch(fl, answers, app["payload"]))
-        action = "submit" if "submit" in app["allowed_actions"] else "resubmit"
+        action = workflow.SUBMIT if workflow.SUBMIT in app["allowed_actions"] else workflow.RESUBMIT
         applications.act(ctx.r, ctx.sid, app["id"], action)
     except Unprocessable as exc:
         by_form = forms.errors_by_form(fl, exc.errors)
@@ -487,7 +489,7 @@ def sms_handle(ctx, text):
 
 def rejected_enter(ctx):
     app = ctx.app()
-    who = ctx.t("REJECTED_BY_bureau" if app["state"].startswith("bureau") else "REJECTED_BY_provider")
+    who = ctx.t("REJECTED_BY_bureau" if app["state"] == workflow.BUREAU_REJECTED else "REJECTED_BY_provider")
     choices = []
     if app["kind"] in forms.FLOWS:
         choices.append(choice(ctx, "edit"))
@@ -520,7 +522,7 @@ def rejected_handle(ctx, value):
 
 def done_enter(ctx):
     app = ctx.app()
-    code = "DONE_withdrawn" if app and app["state"] == "withdrawn" else "DONE_approved"
+    code = "DONE_withdrawn" if app and app["state"] == workflow.WITHDRAWN else "DONE_approved"
     ctx.ask_choices("DONE", ctx.t(code), [choice(ctx, "restart")])
 
 
@@ -530,7 +532,7 @@ def expired_enter(ctx):
 
 def expired_handle(ctx, value):
     try:
-        app = applications.act(ctx.r, ctx.sid, ctx.conv["application_id"], "reopen")
+        app = applications.act(ctx.r, ctx.sid, ctx.conv["application_id"], workflow.REOPEN)
     except DomainError as exc:
         refused(ctx, exc)
         return sync(ctx, force=True)

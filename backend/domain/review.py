@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Callable
 
-from backend.domain import provinces
+from backend.domain import kinds, provinces
 from backend.domain import validation as V
 from backend.domain.scenarios import domain_key as _domain_key
 
@@ -299,7 +299,8 @@ def _shared_mobile(app, ctx):
 
 def _entity_conflict(app, ctx):
     entity = (app.get("payload") or {}).get("entity")
-    if app.get("kind") != "first_filing" or not isinstance(entity, dict):
+    spec = kinds.get(app.get("kind"))
+    if spec is None or not spec.approval.new_entity or not isinstance(entity, dict):
         return []
     number = entity.get("certificate_number")
     clash = any(_same_cert(number, e.get("certificate_number")) for e in _others(ctx))

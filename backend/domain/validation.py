@@ -293,21 +293,21 @@ _WEBSITE_REQUIRED = ("name", "domain", "service_content")
 MAX_TEXT = 100
 
 
-def _at(path, problems):
+def at_path(path, problems):
     return [(path, code, message) for code, message in problems]
 
 
-def _blank(value):
+def is_blank(value):
     return value is None or (isinstance(value, str) and not value.strip())
 
 
 def _missing(record, fields, prefix):
-    return [(f"{prefix}.{f}", "FIELD_REQUIRED", "此项为必填项") for f in fields if _blank(record.get(f))]
+    return [(f"{prefix}.{f}", "FIELD_REQUIRED", "此项为必填项") for f in fields if is_blank(record.get(f))]
 
 
 def _check_text(record, field, prefix):
     value = record.get(field)
-    if _blank(value):
+    if is_blank(value):
         return []
     if not isinstance(value, str) or len(value.strip()) > MAX_TEXT:
         return [(f"{prefix}.{field}", "FIELD_INVALID", f"请填写不超过 {MAX_TEXT} 个字符的文字")]
@@ -316,11 +316,11 @@ def _check_text(record, field, prefix):
 
 def _cert_problems(record, prefix):
     cert_type, number = record.get("certificate_type"), record.get("certificate_number")
-    if _blank(cert_type) or _blank(number):
+    if is_blank(cert_type) or is_blank(number):
         return []
     problems = check_certificate(cert_type, number)
     path = "certificate_type" if problems and problems[0][0] == "CERT_TYPE_UNKNOWN" else "certificate_number"
-    return _at(f"{prefix}.{path}", problems)
+    return at_path(f"{prefix}.{path}", problems)
 
 
 def person_problems(person, prefix) -> list:
@@ -328,13 +328,13 @@ def person_problems(person, prefix) -> list:
     if not isinstance(person, dict):
         return [(prefix, "FIELD_REQUIRED", "请填写负责人信息")]
     out = _missing(person, _PERSON_REQUIRED, prefix) + _check_text(person, "name", prefix)
-    if not _blank(person.get("certificate_type")):
-        out += _at(f"{prefix}.certificate_type", check_person_cert_type(person["certificate_type"]))
+    if not is_blank(person.get("certificate_type")):
+        out += at_path(f"{prefix}.certificate_type", check_person_cert_type(person["certificate_type"]))
     out += _cert_problems(person, prefix)
-    if not _blank(person.get("mobile")):
-        out += _at(f"{prefix}.mobile", check_mobile(person["mobile"]))
-    if not _blank(person.get("email")):
-        out += _at(f"{prefix}.email", check_email(person["email"]))
+    if not is_blank(person.get("mobile")):
+        out += at_path(f"{prefix}.mobile", check_mobile(person["mobile"]))
+    if not is_blank(person.get("email")):
+        out += at_path(f"{prefix}.email", check_email(person["email"]))
     return out
 
 
@@ -355,13 +355,13 @@ def entity_problems(entity, prefix="entity") -> list:
     out = _missing(entity, _ENTITY_REQUIRED, prefix)
     out += _check_text(entity, "name", prefix) + _check_text(entity, "address", prefix)
     kind, cert_type = entity.get("type"), entity.get("certificate_type")
-    if not _blank(kind):
+    if not is_blank(kind):
         for code, message in check_cert_type_for_entity(kind, cert_type):
             field = "type" if code == "ENTITY_TYPE_UNKNOWN" else "certificate_type"
             out.append((f"{prefix}.{field}", code, message))
     out += _cert_problems(entity, prefix)
-    if not _blank(entity.get("province")):
-        out += _at(f"{prefix}.province", check_province(entity["province"]))
+    if not is_blank(entity.get("province")):
+        out += at_path(f"{prefix}.province", check_province(entity["province"]))
     if not isinstance(entity.get("residence_permit", False), bool):
         out.append((f"{prefix}.residence_permit", "FIELD_INVALID", "请填写 true 或 false"))
     out += _date_problems(entity, "id_valid_until", prefix)
@@ -375,10 +375,10 @@ def _domain_field(value, prefix):
         return [(prefix, "DOMAIN_ONE_PER_WEBSITE", "每个网站只能填写一个域名")]
     if not isinstance(value, str):
         return [(prefix, "DOMAIN_SYNTAX_INVALID", "请填写域名，例如 example.com")]
-    return _at(prefix, check_domain(value))
+    return at_path(prefix, check_domain(value))
 
 
-def _optional_problems(website, prefix):
+def optional_problems(website, prefix):
     out = []
     if not isinstance(website.get("commercial", False), bool):
         out.append((f"{prefix}.commercial", "FIELD_INVALID", "请填写 true 或 false"))
@@ -386,14 +386,14 @@ def _optional_problems(website, prefix):
     if number is not None and (not isinstance(number, str) or not 0 < len(number.strip()) <= 64):
         out.append((f"{prefix}.pre_approval_number", "FIELD_INVALID", "前置审批文号应为不超过 64 个字符的文字"))
     nat_ip = website.get("nat_ip")
-    if nat_ip is not None and not _is_ipv4(nat_ip):
+    if nat_ip is not None and not is_ipv4(nat_ip):
         out.append((f"{prefix}.nat_ip", "NAT_IP_INVALID", "请填写有效的 IPv4 地址"))
     if website.get("responsible") is not None:
         out += person_problems(website["responsible"], f"{prefix}.responsible")
     return out
 
 
-def _is_ipv4(value):
+def is_ipv4(value):
     try:
         return isinstance(value, str) and ipaddress.ip_address(value).version == 4
     except ValueError:
@@ -405,21 +405,21 @@ def website_problems(website, index) -> list:
     if not isinstance(website, dict):
         return [(prefix, "FIELD_REQUIRED", "请填写网站信息")]
     out = _missing(website, _WEBSITE_REQUIRED, prefix)
-    if not _blank(website.get("name")):
-        out += _at(f"{prefix}.name", check_website_name(website["name"]))
-    if not _blank(website.get("domain")):
+    if not is_blank(website.get("name")):
+        out += at_path(f"{prefix}.name", check_website_name(website["name"]))
+    if not is_blank(website.get("domain")):
         out += _domain_field(website["domain"], f"{prefix}.domain")
     content = website.get("service_content")
-    if not _blank(content) and content not in SERVICE_CONTENTS:
+    if not is_blank(content) and content not in SERVICE_CONTENTS:
         out.append((f"{prefix}.service_content", "SERVICE_CONTENT_UNKNOWN", "不支持的网站服务内容"))
-    return out + _optional_problems(website, prefix)
+    return out + optional_problems(website, prefix)
 
 
 def _duplicate_domains(websites):
     seen, out = {}, []
     for i, site in enumerate(websites):
         domain = site.get("domain") if isinstance(site, dict) else None
-        if not isinstance(domain, str) or _blank(domain):
+        if not isinstance(domain, str) or is_blank(domain):
             continue
         key = domain_ascii(domain)
         if key in seen:
@@ -447,10 +447,10 @@ def websites_problems(websites, entity_type=None) -> list:
 def payload_problems(kind, payload) -> list:
     """Every problem of an application payload as (path, code, zh_message).
 
-    What a payload carries depends on the kind; that is declared once, in
-    `scenarios.SCENARIOS`, which composes the checks of this module."""
-    from backend.domain import scenarios  # it builds on this module
-    return scenarios.payload_problems(kind, payload)
+    What a payload carries depends on the kind; that is declared once, in its spec
+    (domain/kinds/), and domain/payloads.py composes the checks of this module by it."""
+    from backend.domain import payloads  # it builds on this module
+    return payloads.payload_problems(kind, payload)
 
 
 def as_error_dict(problems) -> dict:

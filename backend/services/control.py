@@ -31,7 +31,7 @@ def teleport(r, sid, app_id, target, reason=None, audit_data=None):
                            f"状态表中无法从「{workflow.state(app['state']).zh}」到达「{target}」",
                            state=app["state"], target=target,
                            allowed_targets=workflow.teleport_targets(app["state"], app["kind"]))
-        if target == workflow.APPROVED and app["kind"] not in effects.APPROVAL_EFFECTS:
+        if target == workflow.APPROVED and kinds.get(app["kind"]).approval.effect not in effects.APPROVAL_EFFECTS:
             raise Conflict("TELEPORT_NOT_ALLOWED", f"「{kinds.get(app['kind']).zh}」的审核通过效果尚未实现",
                            state=app["state"], target=target)
         entries = None
@@ -55,7 +55,7 @@ def reset_application(r, sid, app_id, reason=None):
                            application_id=others[0]["id"])
         row = workflow.reset_row(app["state"], app["kind"])
         app = {k: v for k, v in app.items() if k not in ("sms", "result", "submitted_at")}
-        if app["kind"] == "first_filing":
+        if kinds.get(app["kind"]).approval.new_entity:  # the entity is the order's own, not yet on record
             app.pop("entity_id", None)
         app.update(attempt=0, audit_data=[])
         return engine.apply_transition(tx, app, row, world.now(tx), reason=reason)
