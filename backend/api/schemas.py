@@ -102,13 +102,7 @@ def _sites(schema, required=True, lo=1, hi=10):
     return fields.List(fields.Nested(schema), required=required, validate=validate.Length(min=lo, max=hi, error=error))
 
 
-class PayloadSchema(Strict):
-    """首次备案：主体信息和网站信息。"""
-    entity = fields.Nested(EntitySchema, required=True)
-    websites = _sites(WebsiteSchema)
-
-
-# -- the payloads of the other kinds (domain/scenarios.py declares them; these mirror it) --
+# -- the payloads, one schema per kind, built from its spec (domain/kinds/, KindSpec.payload) --
 
 class WebsiteRefSchema(Strict):
     """A website on record, named by its ID, its record number or its domain (one is enough)."""
@@ -137,63 +131,45 @@ class WebsiteChangeSchema(WebsiteRefSchema):
     nat_ip = text(45, metadata={"description": "仅「变更网站」：云托管备案使用的系统 NAT 网关 IP"})
 
 
-class FirstFilingPayloadSchema(PayloadSchema):
-    """首次备案 first_filing"""
+# KindSpec.payload's modes -> the REST representation of each part
+_WEBSITE_SCHEMAS = {"new": WebsiteSchema, "refs": AccessWebsiteSchema, "changes": WebsiteChangeSchema}
+_ENTITY_NOTES = {"match": "可不填；填写时须与备案信息一致", "changes": "变更的主体字段"}
 
 
-class AccessFilingPayloadSchema(Strict):
-    """接入备案 access_filing：已在其他接入商备案的主体和网站接入腾讯云，信息须与备案一致。"""
-    entity_number = text(40, required=True, metadata={"description": "主体备案号"})
-    entity = PartialNested(EntitySchema(partial=True), metadata={"description": "可不填；填写时须与备案信息一致"})
-    websites = _sites(AccessWebsiteSchema)
+def _entity_field(shape):
+    if shape.entity == "new":
+        return fields.Nested(EntitySchema, required=shape.entity_required)
+    return PartialNested(EntitySchema(partial=True), required=shape.entity_required,
+                         metadata={"description": _ENTITY_NOTES[shape.entity]})
 
 
-class AddWebsitePayloadSchema(Strict):
-    """新增网站（原备案在腾讯云）add_website：主体为账号在腾讯云备案的主体。"""
-    websites = _sites(WebsiteSchema)
+def _payload_fields(shape):
+    """The marshmallow fields of a payload shape (domain/kinds/spec.py Payload)."""
+    out = {}
+    if shape.reference in ("entity_number", "entity_number?"):
+        required = shape.reference == "entity_number"
+        out["entity_number"] = text(40, required=required, metadata={
+            "description": "主体备案号" if required else "主体备案号（可不填）"})
+    if shape.entity is not None:
+        out["entity"] = _entity_field(shape)
+    if shape.websites is not None:
+        out["websites"] = _sites(_WEBSITE_SCHEMAS[shape.websites], required=shape.websites_required,
+                                 hi=shape.max_websites)
+    if shape.reason:
+        out["reason"] = text(MAX_REASON)
+    return out
 
 
-class AddWebsiteExternalPayloadSchema(Strict):
-    """新增网站（原备案不在腾讯云）add_website_external：主办者性质、证件类型和号码须与备案一致。"""
-    entity_number = text(40, metadata={"description": "主体备案号（可不填：按证件号码查找）"})
-    entity = fields.Nested(EntitySchema, required=True)
-    websites = _sites(WebsiteSchema)
+def _payload_schema(spec):
+    """A kind's payload schema, named for the OpenAPI components (e.g. AccessFilingPayload)."""
+    name = "".join(part.title() for part in spec.code.split("_")) + "PayloadSchema"
+    base = WebsiteRefSchema if spec.payload.reference == "website" else Strict
+    doc = f"{spec.zh} {spec.code}：{spec.payload.description}"
+    return type(name, (base,), {**_payload_fields(spec.payload), "__doc__": doc})
 
 
-class ChangeFilingPayloadSchema(Strict):
-    """变更备案 change_filing：只填变更的主体字段和/或网站字段（不能跨省，证件不能变）。"""
-    entity = PartialNested(EntitySchema(partial=True), metadata={"description": "变更的主体字段"})
-    websites = _sites(WebsiteChangeSchema, required=False)
-
-
-class ChangeWebsitePayloadSchema(Strict):
-    """变更网站 change_website：一个网站的变更，可删除域名、改为云托管备案。"""
-    websites = _sites(WebsiteChangeSchema, lo=1, hi=1)
-
-
-class CancelEntityPayloadSchema(Strict):
-    """注销主体 cancel_entity：注销账号的主体及其全部网站。"""
-    entity_number = text(40, metadata={"description": "可不填：账号在腾讯云备案的主体"})
-    reason = text(200)
-
-
-class CancelWebsitePayloadSchema(WebsiteRefSchema):
-    """注销网站 cancel_website：不能注销主体下唯一的网站（请注销主体）。"""
-    reason = text(200)
-
-
-class CancelAccessPayloadSchema(WebsiteRefSchema):
-    """取消接入 cancel_access：备案号保留，网站不再接入腾讯云。"""
-    reason = text(200)
-
-
-PAYLOADS = {
-    "first_filing": FirstFilingPayloadSchema, "access_filing": AccessFilingPayloadSchema,
-    "add_website": AddWebsitePayloadSchema, "add_website_external": AddWebsiteExternalPayloadSchema,
-    "change_filing": ChangeFilingPayloadSchema, "change_website": ChangeWebsitePayloadSchema,
-    "cancel_entity": CancelEntityPayloadSchema, "cancel_website": CancelWebsitePayloadSchema,
-    "cancel_access": CancelAccessPayloadSchema,
-}
+MAX_REASON = 200  # as payloads.payload_problems allows for a payload's reason
+PAYLOADS = {code: _payload_schema(spec) for code, spec in kinds.KINDS.items()}
 
 
 def load_payload(kind, payload, partial=False):
@@ -237,7 +213,6 @@ class SmsCodeSchema(Strict):
     code = fields.String(required=True, validate=validate.Regexp(r"^[0-9]{6}$", error="核验码为 6 位数字。"))
 
 
-MAX_REASON = 200  # as scenarios.payload_problems allows for a payload's reason
 
 
 class ActionSchema(Strict):

@@ -232,6 +232,8 @@ def problems():
     for tm in TIMERS:
         out += _timer_problems(tm)
     out += _name_problems()
+    for spec in K.KINDS.values():  # the kinds' parts that name states (the gateway's early serving)
+        out += K.spec.problems(spec, frozenset(STATES))
     for kind in K.ALL:
         reach = reachable(kind)
         for name, st in STATES.items():
