@@ -12,7 +12,7 @@ from redis.exceptions import LockError
 
 from backend.chat import cards, forms, steps
 from backend.chat.texts import COMMAND_LABELS, DEFAULT_LOCALE, LOCALES, pick, say
-from backend.domain import scenarios, workflow
+from backend.domain import records, scenarios, workflow
 from backend.domain.clock import iso
 from backend.domain.errors import DomainError, NotFound
 from backend.services import applications, cloud, world
@@ -102,9 +102,7 @@ class Ctx:
 # -- moving between steps ------------------------------------------------------------------
 
 def _new_doc(locale):
-    return {"id": None, "locale": locale if locale in LOCALES else DEFAULT_LOCALE, "step": None, "stack": [],
-            "kind": None, "answers": {}, "form_errors": {}, "return_to_confirm": False,
-            "application_id": None, "app_version": None, "accepts": {"type": "none"}, "seq": 0}
+    return records.new_conversation(locale if locale in LOCALES else DEFAULT_LOCALE)
 
 
 def _reset(ctx):

@@ -2,7 +2,7 @@
 import copy
 import json
 
-from backend.domain import audit, durations, eligibility, kinds, scenarios, validation, workflow
+from backend.domain import audit, durations, eligibility, kinds, records, scenarios, validation, workflow
 from backend.domain.clock import iso
 from backend.domain.errors import Conflict, NotFound, Unprocessable
 from backend.services import cloud, engine, world
@@ -43,8 +43,8 @@ def _preconditions(tx, kind, app_id=None, payload=None, check_ips=True):
         return None
     if validation.validate_payload(kind, payload):
         _validate(tx, kind, payload, app_id)  # raises, with every problem (IPs included)
-    records = scenarios.Records(tx.all("entities"), tx.all("websites"))
-    resolution = scenarios.resolve(kind, records, payload, kinds.get(kind).sms_to)
+    on_record = scenarios.Records(tx.all("entities"), tx.all("websites"))
+    resolution = scenarios.resolve(kind, on_record, payload, kinds.get(kind).sms_to)
     if check_ips:
         _validate(tx, kind, resolution.payload, app_id)
     return resolution
@@ -99,8 +99,7 @@ def create(r, sid, kind, payload):
     def fn(tx):
         resolution = _preconditions(tx, kind, payload=payload)
         now = world.now(tx)
-        app = {"id": tx.next_id("application", "A"), "kind": kind, "created_at": iso(now),
-               "payload": payload, "attempt": 0, "audit_data": []}
+        app = records.new_application(tx.next_id("application", "A"), kind, iso(now), payload)
         return engine.apply_transition(tx, _resolved(app, resolution), workflow.create_row(kind), now)
     return engine.view(store.run(r, sid, fn, prefetch=CHECKS))
 

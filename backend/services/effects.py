@@ -1,5 +1,5 @@
 """What entering a state does: SMS codes, notifications, and the effects of approval."""
-from backend.domain import durations, kinds, numbering, scenarios
+from backend.domain import durations, kinds, numbering, records, scenarios
 from backend.domain import workflow
 from backend.domain.clock import iso, to_datetime
 from backend.domain.errors import DomainError
@@ -141,21 +141,17 @@ def _first_filing(tx, app, at):
     ent = app["payload"]["entity"]
     province = scenarios.province_of(app)  # "广东省" or "440000" as typed, "44" on record
     entity_number = next_entity_number(tx, province, at)
-    entity = {"id": tx.next_id("entity", "E"), "name": ent["name"], "type": ent["type"],
-              "certificate_type": ent["certificate_type"], "certificate_number": ent["certificate_number"],
-              "province": province, "address": ent.get("address"), "number": entity_number, "status": "active",
-              "account": "self", "responsible": ent["responsible"], "max_site_index": 0, "filed_at": iso(at),
-              "access_providers": ["tencent"]}
+    entity = records.new_entity(tx.next_id("entity", "E"), ent, number=entity_number, province=province,
+                                account="self", access_providers=[TENCENT], filed_at=iso(at),
+                                address=ent.get("address"))
     numbers = []
     for site in app["payload"]["websites"]:
         entity["max_site_index"] += 1
         number = numbering.website_number(entity_number, entity["max_site_index"])
-        tx.put("websites", {"id": tx.next_id("website", "W"), "entity_id": entity["id"], "name": site["name"],
-                            "domain": site["domain"], "number": number, "site_index": entity["max_site_index"],
-                            "status": "active", "nat_ip": site.get("nat_ip"), "access_providers": ["tencent"],
-                            "filing_type": site.get("filing_type") or "cloudbase_run",
-                            "service_content": site.get("service_content"), "filed_at": iso(at),
-                            "responsible": site.get("responsible") or ent["responsible"]})
+        tx.put("websites", records.new_website(
+            tx.next_id("website", "W"), site, entity_id=entity["id"], number=number,
+            site_index=entity["max_site_index"], access_providers=[TENCENT], filed_at=iso(at),
+            responsible=site.get("responsible") or ent["responsible"]))
         numbers.append(number)
     tx.put("entities", entity)
     return dict(app, entity_id=entity["id"],
@@ -203,12 +199,9 @@ def _add_websites(tx, app, at):
     for site in app["payload"]["websites"]:
         highest += 1
         number = numbering.website_number(entity["number"], highest)
-        tx.put("websites", {"id": tx.next_id("website", "W"), "entity_id": entity["id"], "name": site["name"],
-                            "domain": site["domain"], "number": number, "site_index": highest,
-                            "status": "active", "nat_ip": site.get("nat_ip"), "access_providers": [TENCENT],
-                            "filing_type": site.get("filing_type") or "cloudbase_run",
-                            "service_content": site.get("service_content"), "filed_at": iso(at),
-                            "responsible": site.get("responsible") or owner})
+        tx.put("websites", records.new_website(
+            tx.next_id("website", "W"), site, entity_id=entity["id"], number=number, site_index=highest,
+            access_providers=[TENCENT], filed_at=iso(at), responsible=site.get("responsible") or owner))
         numbers.append(number)
     entity["max_site_index"] = highest
     tx.put("entities", _sync_providers(tx, entity))
@@ -287,12 +280,12 @@ def _cancel_access(tx, app, at):
 
 # KindSpec.approval.effect -> what it does to the records, in the approval's transaction
 APPROVAL_EFFECTS = {
-    "first_filing": _first_filing,
+    "file_entity": _first_filing,
     "access": _access_filing,
     "add_websites": _add_websites,
     "change": _change,
     "cancel": _cancel,
-    "cancel_access": _cancel_access,
+    "remove_access": _cancel_access,
 }
 _MISSING = {s.approval.effect for s in kinds.KINDS.values()} - set(APPROVAL_EFFECTS)
 if _MISSING:  # a kind spec naming an effect nobody implements stops the import

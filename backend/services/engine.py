@@ -9,7 +9,7 @@ teleports and resets all come here.
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from backend.domain import kinds, provinces, scenarios, workflow
+from backend.domain import kinds, provinces, records, scenarios, workflow
 from backend.domain.clock import iso
 from backend.domain.durations import due
 from backend.domain.errors import Conflict
@@ -124,9 +124,7 @@ def arm(tx, app, at):
         mode = spec.mode
         if spec.name == workflow.SMS_TIMEOUT and (app.get("sms") or {}).get("lost"):
             mode = "progress"  # a forced SMS timeout: the code never came, so time runs out
-        doc = {"id": tx.next_id("timer", "T", 6), "app_id": app["id"], "name": spec.name,
-               "state": app["state"], "version": app["version"], "due": when, "due_at": iso(when),
-               "mode": mode}
+        doc = records.new_timer(tx.next_id("timer", "T", 6), app, spec.name, when, iso(when), mode)
         tx.add_timer(doc)
         if clock.scale > 0:  # a paused clock schedules nothing: an advance delivers its timers
             tx.after_commit.append(lambda d=doc, sid=tx.sid, c=clock: scheduling.hand_to_rq(sid, d, c))

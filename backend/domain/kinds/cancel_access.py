@@ -20,7 +20,7 @@ SPEC = KindSpec(
     sms_to=(),
     bureau_duration="cancel",
     approved_zh="已取消接入",
-    approval=Approval(effect="cancel_access", zh="备案号保留，腾讯云不再是接入商；域名在腾讯云阻断；释放 IP 备案次数",
+    approval=Approval(effect="remove_access", zh="备案号保留，腾讯云不再是接入商；域名在腾讯云阻断；释放 IP 备案次数",
                       message="已取消接入，备案号保留（{numbers}），网站在腾讯云将无法访问。",
                       new_entity=False, new_websites=False,
                       adopts_entity=False, revokes_entity=False,

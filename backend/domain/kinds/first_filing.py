@@ -31,7 +31,7 @@ SPEC = KindSpec(
     sms_to=('entity', 'website'),
     bureau_duration="filing",
     approved_zh="已备案",
-    approval=Approval(effect="first_filing", zh="新的主体备案号和网站备案号 -1…-n；域名在备案通过后开通",
+    approval=Approval(effect="file_entity", zh="新的主体备案号和网站备案号 -1…-n；域名在备案通过后开通",
                       message="备案号：{numbers}。",
                       new_entity=True, new_websites=True,
                       adopts_entity=False, revokes_entity=False,
