@@ -4,9 +4,8 @@ import ipaddress
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from backend.api import zh_messages
-from backend.domain import clock, durations, eligibility, kinds, presets, provinces, review, scenarios, workflow
+from backend.domain import clock, durations, eligibility, kinds, limits, presets, provinces, review, scenarios, workflow
 from backend.domain import validation as V
-from backend.services import timers
 
 zh_messages.install()  # before any field below is built: fields copy their messages at init
 
@@ -52,22 +51,22 @@ class IsoDate(fields.Date):
 
 
 class PersonSchema(Strict):
-    name = text(50, required=True, metadata={"description": "姓名"})
+    name = text(limits.MAX_PERSON_NAME, required=True, metadata={"description": "姓名"})
     # the domain requires it (validation.person_problems); the REST API fills the documented
     # default (README quick start, scenario files) before the domain sees the payload
     certificate_type = fields.String(load_default="resident_id", validate=one_of(CERT_TYPES),
                                      metadata={"description": "证件类型，缺省 resident_id（居民身份证）"})
-    certificate_number = text(40, required=True)
-    mobile = text(20, required=True)
-    email = text(100, required=True)
+    certificate_number = text(limits.MAX_CERTIFICATE_NUMBER, required=True)
+    mobile = text(limits.MAX_MOBILE, required=True)
+    email = text(limits.MAX_TEXT, required=True)
 
 
 class EntitySchema(Strict):
     type = fields.String(required=True, validate=one_of(TYPES), metadata={"description": "主体性质"})
     name = text(V.MAX_TEXT, required=True, metadata={"description": "主办单位或主办人名称"})
     certificate_type = fields.String(required=True, validate=one_of(CERT_TYPES))
-    certificate_number = text(40, required=True)
-    province = text(20, required=True, metadata={"description": "省份：代码 44、440000 或名称 广东省"})
+    certificate_number = text(limits.MAX_CERTIFICATE_NUMBER, required=True)
+    province = text(limits.MAX_PROVINCE, required=True, metadata={"description": "省份：代码 44、440000 或名称 广东省"})
     address = text(V.MAX_TEXT, required=True, metadata={"description": "通信地址"})
     residence_permit = fields.Boolean(load_default=False)
     id_valid_until = IsoDate(load_default=None, allow_none=True)
@@ -76,7 +75,7 @@ class EntitySchema(Strict):
 
 class WebsiteSchema(Strict):
     name = text(V.MAX_WEBSITE_NAME, required=True, metadata={"description": "网站名称"})
-    domain = text(253, required=True, metadata={"description": "一个网站一个域名"})
+    domain = text(limits.MAX_DOMAIN, required=True, metadata={"description": "一个网站一个域名"})
     # the domain requires it (validation.website_problems); the REST API fills the documented
     # default (README examples of add_website and scenarios) before the domain sees the payload
     service_content = fields.String(load_default="blog", validate=one_of(CONTENTS),
@@ -84,7 +83,7 @@ class WebsiteSchema(Strict):
     commercial = fields.Boolean(load_default=False)
     pre_approval_number = fields.String(load_default=None, allow_none=True)
     filing_type = fields.String(load_default="cloudbase_run", validate=one_of(NEW_FILING_TYPES))
-    nat_ip = text(45, required=True, metadata={"description": "可用于备案的系统 NAT 网关 IP"})
+    nat_ip = text(limits.MAX_IP, required=True, metadata={"description": "可用于备案的系统 NAT 网关 IP"})
     responsible = fields.Nested(PersonSchema, load_default=None, allow_none=True,
                                 metadata={"description": "网站负责人（缺省同主体负责人）"})
 
@@ -97,7 +96,7 @@ class PartialNested(fields.Nested):
         return super()._load(value, partial=True)
 
 
-def _sites(schema, required=True, lo=1, hi=10):
+def _sites(schema, required=True, lo=1, hi=limits.MAX_WEBSITES):
     error = "只能填写 1 个网站。" if lo == hi == 1 else "网站数量须在 {min} 到 {max} 个之间。"
     return fields.List(fields.Nested(schema), required=required, validate=validate.Length(min=lo, max=hi, error=error))
 
@@ -106,15 +105,15 @@ def _sites(schema, required=True, lo=1, hi=10):
 
 class WebsiteRefSchema(Strict):
     """A website on record, named by its ID, its record number or its domain (one is enough)."""
-    website_id = text(20, metadata={"description": "网站 ID（GET …/websites）"})
-    website_number = text(40, metadata={"description": "网站备案号，例如 粤ICP备2026012345号-1"})
-    domain = text(253, metadata={"description": "网站的域名"})
+    website_id = text(limits.MAX_DOCUMENT_ID, metadata={"description": "网站 ID（GET …/websites）"})
+    website_number = text(limits.MAX_RECORD_NUMBER, metadata={"description": "网站备案号，例如 粤ICP备2026012345号-1"})
+    domain = text(limits.MAX_DOMAIN, metadata={"description": "网站的域名"})
 
 
 class AccessWebsiteSchema(WebsiteRefSchema):
-    name = text(50, metadata={"description": "可不填；填写时须与备案信息一致（接入备案不能修改备案信息）"})
+    name = text(limits.MAX_WEBSITE_NAME, metadata={"description": "可不填；填写时须与备案信息一致（接入备案不能修改备案信息）"})
     filing_type = fields.String(load_default="cloudbase_run", validate=one_of(NEW_FILING_TYPES))
-    nat_ip = text(45, required=True, metadata={"description": "可用于备案的系统 NAT 网关 IP"})
+    nat_ip = text(limits.MAX_IP, required=True, metadata={"description": "可用于备案的系统 NAT 网关 IP"})
 
 
 class WebsiteChangeSchema(WebsiteRefSchema):
@@ -124,11 +123,11 @@ class WebsiteChangeSchema(WebsiteRefSchema):
     commercial = fields.Boolean()
     pre_approval_number = fields.String(allow_none=True)
     responsible = PartialNested(PersonSchema(partial=True), metadata={"description": "网站负责人：只填变更的字段"})
-    remove_domains = fields.List(text(253), metadata={"description": "删除的域名（网站至少保留一个域名）"})
-    add_domains = fields.List(text(253), metadata={"description": "不支持：变更只能删除域名（DOMAIN_CANNOT_BE_ADDED）"})
+    remove_domains = fields.List(text(limits.MAX_DOMAIN), metadata={"description": "删除的域名（网站至少保留一个域名）"})
+    add_domains = fields.List(text(limits.MAX_DOMAIN), metadata={"description": "不支持：变更只能删除域名（DOMAIN_CANNOT_BE_ADDED）"})
     filing_type = fields.String(validate=one_of(NEW_FILING_TYPES),
                                 metadata={"description": "仅「变更网站」：改为云托管备案（须满足云托管备案要求，并选择 nat_ip）"})
-    nat_ip = text(45, metadata={"description": "仅「变更网站」：云托管备案使用的系统 NAT 网关 IP"})
+    nat_ip = text(limits.MAX_IP, metadata={"description": "仅「变更网站」：云托管备案使用的系统 NAT 网关 IP"})
 
 
 # KindSpec.payload's modes -> the REST representation of each part
@@ -148,7 +147,7 @@ def _payload_fields(shape):
     out = {}
     if shape.reference in ("entity_number", "entity_number?"):
         required = shape.reference == "entity_number"
-        out["entity_number"] = text(40, required=required, metadata={
+        out["entity_number"] = text(limits.MAX_RECORD_NUMBER, required=required, metadata={
             "description": "主体备案号" if required else "主体备案号（可不填）"})
     if shape.entity is not None:
         out["entity"] = _entity_field(shape)
@@ -168,7 +167,7 @@ def _payload_schema(spec):
     return type(name, (base,), {**_payload_fields(spec.payload), "__doc__": doc})
 
 
-MAX_REASON = 200  # as payloads.payload_problems allows for a payload's reason
+MAX_REASON = limits.MAX_REASON
 PAYLOADS = {code: _payload_schema(spec) for code, spec in kinds.KINDS.items()}
 
 
@@ -381,7 +380,7 @@ class SandboxCreateSchema(Strict):
     preset = fields.String(load_default="eligible", validate=one_of(sorted(presets.PRESETS)))
     clock_start = fields.String(load_default=None, allow_none=True, validate=clock_start_in_range, metadata={
         "description": "虚拟时钟起点（2000-01-01 到 2100-01-01），缺省 2026-06-01T09:00:00+08:00"})
-    scale = fields.Float(load_default=0.0, validate=in_range(0, 1e7))
+    scale = fields.Float(load_default=0.0, validate=in_range(0, limits.MAX_CLOCK_SCALE))
     settings = fields.Nested(SettingsSchema, load_default=dict)
     name = fields.String(load_default=None, validate=validate.Length(min=1, max=64, error="长度须在 {min} 到 {max} 个字符之间。"))
 
@@ -402,7 +401,7 @@ class SandboxSchema(Schema):
     clock = fields.Nested(ClockSchema)
 
 
-MAX_ADVANCE_DAYS = timers.MAX_SPAN // 86400
+MAX_ADVANCE_DAYS = limits.MAX_ADVANCE_DAYS
 
 
 class AdvanceSchema(Strict):
@@ -425,12 +424,12 @@ class AdvanceSchema(Strict):
             seconds = clock.parse_duration(duration)
         except ValueError:
             raise ValidationError(f"时长格式不正确：{duration[:40]!r}，例如 2d、36h、1d12h、90m。", "duration") from None
-        if not seconds <= timers.MAX_SPAN:
+        if not seconds <= limits.MAX_ADVANCE_SECONDS:
             raise ValidationError(f"一次最多推进 {MAX_ADVANCE_DAYS} 天。", "duration")
 
 
 class ScaleSchema(Strict):
-    scale = fields.Float(required=True, validate=in_range(0, 1e7))
+    scale = fields.Float(required=True, validate=in_range(0, limits.MAX_CLOCK_SCALE))
 
 
 class ClockViewSchema(Schema):

@@ -1,6 +1,6 @@
 """Entry validation of an order's payload, by its kind's declared shape (KindSpec.payload):
 no registry look-ups (the preconditions do those). Paths are relative to the payload."""
-from backend.domain import kinds, numbering, validation
+from backend.domain import kinds, limits, numbering, validation
 from backend.domain.filings import FILING_TYPES, WEBSITE_REFS, merge_changes, province_code
 from backend.domain.preconditions import CHANGE_FIELDS
 
@@ -163,8 +163,8 @@ def payload_problems(kind, payload):
     if sc.payload.entity_or_websites and entity is None and websites is None:
         out.append(("payload", "NOTHING_TO_CHANGE", "请填写要变更的主体信息或网站信息"))
     reason = payload.get("reason")
-    if reason is not None and (not isinstance(reason, str) or len(reason) > 200):
-        out.append(("reason", "FIELD_INVALID", "请填写不超过 200 个字符的原因"))
+    if reason is not None and (not isinstance(reason, str) or len(reason) > limits.MAX_REASON):
+        out.append(("reason", "FIELD_INVALID", f"请填写不超过 {limits.MAX_REASON} 个字符的原因"))
     return out
 
 

@@ -16,7 +16,7 @@ from datetime import date
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import ric, uscc
 
-from backend.domain import provinces, tlds
+from backend.domain import limits, provinces, tlds
 
 ENTITY_TYPES = ("personal", "enterprise", "government", "institution", "social_org",
                 "private_non_enterprise", "foundation", "law_firm")
@@ -27,7 +27,7 @@ CERT_TYPES = PERSON_CERT_TYPES + ORG_CERT_TYPES
 SERVICE_CONTENTS = ("blog", "enterprise_site", "portal", "ecommerce", "news", "publishing",
                     "drugs_medical", "culture", "radio_film_tv", "finance", "ride_hailing",
                     "games", "education", "other")
-MAX_WEBSITES = 10  # per organisation order; a personal order carries exactly one
+MAX_WEBSITES = limits.MAX_WEBSITES
 
 # Resident-ID-format numbers also start with 71/81/82/83: the residence permits
 # of Taiwan, Hong Kong and Macao residents. They are not filing provinces.
@@ -54,7 +54,7 @@ _LDH_LABEL = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")
 _DOTS = str.maketrans({"\u3002": ".", "\uff0e": ".", "\uff61": "."})
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _NAME_ALLOWED = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaffA-Za-z0-9 ·]+")
-MAX_WEBSITE_NAME = 50
+MAX_WEBSITE_NAME = limits.MAX_WEBSITE_NAME
 
 
 def _problem(code, message):
@@ -290,7 +290,7 @@ _ENTITY_REQUIRED = ("type", "name", "certificate_type", "certificate_number", "p
                     "address", "responsible")
 _PERSON_REQUIRED = ("name", "certificate_type", "certificate_number", "mobile", "email")
 _WEBSITE_REQUIRED = ("name", "domain", "service_content")
-MAX_TEXT = 100
+MAX_TEXT = limits.MAX_TEXT
 
 
 def at_path(path, problems):

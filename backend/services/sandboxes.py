@@ -4,7 +4,7 @@ import secrets
 import time
 from datetime import datetime, timezone
 
-from backend.domain import presets
+from backend.domain import limits, presets
 from backend.domain.clock import DEFAULT_START, Clock, iso, parse_instant, start_problems
 from backend.domain.errors import Conflict, NotFound, Unprocessable
 from backend.services import auth, cloud, domains
@@ -42,8 +42,8 @@ def _checked(seed, preset, clock_start, scale, settings, name):
         scale = float(scale)
     except (TypeError, ValueError):
         scale = None
-    if scale is None or not 0 <= scale <= 1e7:
-        errors["scale"] = ["倍率须在 0 到 10000000 之间"]
+    if scale is None or not 0 <= scale <= limits.MAX_CLOCK_SCALE:
+        errors["scale"] = [limits.CLOCK_SCALE_MESSAGE]
     if settings is not None and not isinstance(settings, dict):
         errors["settings"] = ["须为对象"]
     if name is not None and (not isinstance(name, str) or not 0 < len(name) <= MAX_NAME_CHARS):

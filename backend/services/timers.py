@@ -12,7 +12,7 @@ import time
 from rq.job import JobStatus
 
 from backend import config
-from backend.domain import audit, durations, workflow
+from backend.domain import audit, durations, limits, workflow
 from backend.domain.clock import iso, parse_duration
 from backend.domain.errors import Conflict, DomainError, Unprocessable
 from backend.services import decisions, effects, engine, scheduling, world
@@ -20,7 +20,7 @@ from backend.store import keys
 from backend.store import tx as store
 
 MAX_STEPS = 500
-MAX_SPAN = 400 * 86400  # "until idle" never runs the clock more than ~13 months ahead
+MAX_SPAN = limits.MAX_ADVANCE_SECONDS  # "until idle" never runs the clock more than ~13 months ahead
 VIEW_FIELDS = ("id", "app_id", "name", "state", "due_at", "mode")
 
 
@@ -144,8 +144,8 @@ def _reschedule(r, sid, clock, advancing=False):
 
 
 def set_scale(r, sid, scale):
-    if scale < 0 or scale > 1e7:
-        raise Unprocessable({"scale": ["倍率须在 0 到 10000000 之间"]})
+    if scale < 0 or scale > limits.MAX_CLOCK_SCALE:
+        raise Unprocessable({"scale": [limits.CLOCK_SCALE_MESSAGE]})
     _set_clock(r, sid, lambda c: c.rescaled(scale, time.time()))
     return clock_view(r, sid)
 

@@ -2,6 +2,7 @@
 the record's data, never edited."""
 from backend.domain.filings import TENCENT, domain_key, website_domains, filing_type, same_text, Resolution
 from backend.domain.preconditions import IDENTITY_FIELDS, conflict, contacts, entity_mismatch, mismatch, personal_one_site, site_not_found, unprocessable
+from backend.domain.limits import MAX_WEBSITES
 from backend.domain.kinds.spec import Approval, Chat, KindSpec, Payload
 
 
@@ -55,7 +56,7 @@ SPEC = KindSpec(
     code="access_filing",
     zh="接入备案",
     payload=Payload(entity="match", entity_required=False, websites="refs", websites_required=True,
-                    max_websites=10, reference="entity_number", reason=False, entity_or_websites=False,
+                    max_websites=MAX_WEBSITES, reference="entity_number", reason=False, entity_or_websites=False,
                     description="已在其他接入商备案的主体和网站接入腾讯云，信息须与备案一致。"),
     precondition=precondition,
     sms_to=('website',),

@@ -1,6 +1,7 @@
 """新增网站（原备案在腾讯云）add_website: new websites under the account's entity filed at Tencent."""
 from backend.domain.filings import Resolution
 from backend.domain.preconditions import check_new_domains, contacts, own_at_tencent, personal_one_site
+from backend.domain.limits import MAX_WEBSITES
 from backend.domain.kinds.spec import Approval, Chat, KindSpec, Payload
 
 
@@ -17,7 +18,7 @@ SPEC = KindSpec(
     code="add_website",
     zh="新增网站（原备案在腾讯云）",
     payload=Payload(entity=None, entity_required=False, websites="new", websites_required=True,
-                    max_websites=10, reference=None, reason=False, entity_or_websites=False,
+                    max_websites=MAX_WEBSITES, reference=None, reason=False, entity_or_websites=False,
                     description="主体为账号在腾讯云备案的主体。"),
     precondition=precondition,
     sms_to=('website',),

@@ -2,6 +2,7 @@
 elsewhere; entity type, certificate type and number (and province) equal to the record."""
 from backend.domain.filings import TENCENT, Resolution
 from backend.domain.preconditions import IDENTITY_FIELDS, check_new_domains, conflict, contacts, entity_mismatch, mismatch
+from backend.domain.limits import MAX_WEBSITES
 from backend.domain.kinds.spec import Approval, Chat, KindSpec, Payload
 
 
@@ -42,7 +43,7 @@ SPEC = KindSpec(
     code="add_website_external",
     zh="新增网站（原备案不在腾讯云）",
     payload=Payload(entity="new", entity_required=True, websites="new", websites_required=True,
-                    max_websites=10, reference="entity_number?", reason=False, entity_or_websites=False,
+                    max_websites=MAX_WEBSITES, reference="entity_number?", reason=False, entity_or_websites=False,
                     description="主办者性质、证件类型和号码须与备案一致。"),
     precondition=precondition,
     sms_to=('website',),

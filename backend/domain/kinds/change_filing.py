@@ -1,6 +1,7 @@
 """变更备案 change_filing: changed fields of the entity and/or its websites (domains only removed)."""
 from backend.domain.filings import Resolution, merge_changes
 from backend.domain.preconditions import change_entity, contacts, own_at_tencent, resolve_changes
+from backend.domain.limits import MAX_WEBSITES
 from backend.domain.kinds.spec import Approval, Chat, KindSpec, Payload
 
 
@@ -26,7 +27,7 @@ SPEC = KindSpec(
     code="change_filing",
     zh="变更备案",
     payload=Payload(entity="changes", entity_required=False, websites="changes", websites_required=False,
-                    max_websites=10, reference=None, reason=False, entity_or_websites=True,
+                    max_websites=MAX_WEBSITES, reference=None, reason=False, entity_or_websites=True,
                     description="只填变更的主体字段和/或网站字段（不能跨省，证件不能变）。"),
     precondition=precondition,
     sms_to=('entity', 'website'),

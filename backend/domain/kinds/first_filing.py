@@ -1,6 +1,7 @@
 """首次备案 first_filing: a new entity and its websites, never filed anywhere."""
 from backend.domain.filings import province_code, Resolution
 from backend.domain.preconditions import check_new_domains, conflict, contacts
+from backend.domain.limits import MAX_WEBSITES
 from backend.domain.kinds.spec import Approval, Chat, KindSpec, Payload
 
 
@@ -25,7 +26,7 @@ SPEC = KindSpec(
     code="first_filing",
     zh="首次备案",
     payload=Payload(entity="new", entity_required=True, websites="new", websites_required=True,
-                    max_websites=10, reference=None, reason=False, entity_or_websites=False,
+                    max_websites=MAX_WEBSITES, reference=None, reason=False, entity_or_websites=False,
                     description="主体信息和网站信息。"),
     precondition=precondition,
     sms_to=('entity', 'website'),
