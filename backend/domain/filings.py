@@ -6,8 +6,7 @@ cancelled ones included), the keys two domains or numbers are compared by, and
 """
 from dataclasses import dataclass, field
 
-from backend.domain import numbering, provinces
-from backend.domain import validation
+from backend.domain import numbering, provinces, validation
 
 ACTIVE = "active"
 TENCENT = "tencent"

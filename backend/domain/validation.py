@@ -16,7 +16,7 @@ from datetime import date
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import ric, uscc
 
-from backend.domain import limits, provinces, tlds
+from backend.domain import errors, limits, provinces, tlds
 
 ENTITY_TYPES = ("personal", "enterprise", "government", "institution", "social_org",
                 "private_non_enterprise", "foundation", "law_firm")
@@ -454,10 +454,7 @@ def payload_problems(kind, payload) -> list:
 
 
 def as_error_dict(problems) -> dict:
-    errors = {}
-    for path, _code, message in problems:
-        errors.setdefault(path, []).append(message)
-    return errors
+    return errors.as_errors(problems)
 
 
 def validate_entity(entity) -> dict:

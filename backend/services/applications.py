@@ -4,7 +4,8 @@ import json
 
 from backend.domain import audit, durations, eligibility, kinds, records, scenarios, validation, workflow
 from backend.domain.clock import iso
-from backend.domain.errors import Conflict, NotFound, Unprocessable
+from backend.domain import errors
+from backend.domain.errors import Unprocessable
 from backend.services import cloud, engine, world
 from backend.store import keys
 from backend.store import tx as store
@@ -17,7 +18,7 @@ CHECKS = (*store.WORKFLOW, *store.RECORDS, *world.RESOURCES)
 def _get(tx, app_id):
     app = tx.get("applications", app_id)
     if app is None:
-        raise NotFound("APPLICATION_NOT_FOUND", "备案订单不存在", application_id=app_id)
+        raise errors.application_not_found(app_id)
     return app
 
 
@@ -25,14 +26,13 @@ def _check_kind(kind):
     if kinds.get(kind) is None:
         raise Unprocessable({"kind": [f"未知的备案类型：{kind}"]})
     if kind not in kinds.IMPLEMENTED:
-        raise Conflict("KIND_NOT_AVAILABLE", f"暂不支持「{kinds.get(kind).zh}」订单", kind=kind)
+        raise errors.kind_not_available(kind, kinds.get(kind).zh)
 
 
 def _no_order_in_progress(tx, app_id=None):
     others = world.open_applications(tx, exclude=app_id)
     if others:
-        raise Conflict("ORDER_IN_PROGRESS", "账号下已有进行中的备案订单，请先完成或撤销该订单",
-                       application_id=others[0]["id"])
+        raise errors.order_in_progress(others[0]["id"])
 
 
 def _preconditions(tx, kind, app_id=None, payload=None, check_ips=True):
@@ -64,24 +64,24 @@ def _key(path):
 
 
 def _validate(tx, kind, payload, app_id=None):
-    errors = validation.validate_payload(kind, payload)
+    problems = validation.validate_payload(kind, payload)
     result = cloud.evaluate(tx, exclude_app=app_id)
     requests = scenarios.ip_requests(kind, payload)
     for path, ip, filing_type in requests:
         if filing_type != "cloudbase_run":
-            errors.setdefault(f"{path}.filing_type", []).append("备案类型须选择「云托管」")
+            problems.setdefault(f"{path}.filing_type", []).append("备案类型须选择「云托管」")
             continue
         code = eligibility.check_ip(result, ip)
         if code:
-            errors.setdefault(f"{path}.nat_ip", []).append(_IP_MESSAGES.get(code, code))
+            problems.setdefault(f"{path}.nat_ip", []).append(_IP_MESSAGES.get(code, code))
     # one IP serves two filings: count this order's own websites too
     mine = [ip for _, ip, _ in requests]
     for row in result["usable_ips"]:
         if mine.count(row["ip"]) > row["slots_left"]:
-            errors.setdefault("websites", []).append(f"IP {row['ip']} 只剩 {row['slots_left']} 次备案次数")
-    if errors:
-        # the same dotted paths as marshmallow's errors for the request body
-        raise Unprocessable({_key(path): msgs for path, msgs in errors.items()})
+            problems.setdefault("websites", []).append(f"IP {row['ip']} 只剩 {row['slots_left']} 次备案次数")
+    if problems:
+        # the same dotted paths as marshmallow's problems for the request body
+        raise errors.validation_failed({_key(path): msgs for path, msgs in problems.items()})
 
 
 _IP_MESSAGES = {
@@ -164,8 +164,7 @@ def verify_sms(r, sid, app_id, code):
         return app, allowed - wrong + 1
     app, left = store.run(r, sid, fn, prefetch=store.WORKFLOW)
     if left is not None:
-        raise Unprocessable({"code": [f"核验码错误，还可尝试 {left} 次"]}, code="SMS_CODE_WRONG",
-                            message="短信核验码错误")
+        raise errors.sms_code_wrong(left)
     return engine.view(app)
 
 

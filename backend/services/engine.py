@@ -9,18 +9,16 @@ teleports and resets all come here.
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from backend.domain import kinds, provinces, records, scenarios, workflow
+from backend.domain import errors, kinds, provinces, records, scenarios, workflow
 from backend.domain.clock import iso
 from backend.domain.durations import due
-from backend.domain.errors import Conflict
 from backend.domain.rng import rng
 from backend.services import effects, faults, scheduling, world
 
 
 def not_allowed(app, action):
-    return Conflict("ACTION_NOT_ALLOWED", f"当前状态「{workflow.state(app['state']).zh}」下不能执行此操作",
-                    action=action, state=app["state"],
-                    allowed_actions=workflow.user_actions(app["state"], app["kind"]))
+    return errors.action_not_allowed(workflow.state(app["state"]).zh, action, app["state"],
+                                     workflow.user_actions(app["state"], app["kind"]))
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,9 @@ import secrets
 import time
 from datetime import datetime, timezone
 
-from backend.domain import limits, presets
+from backend.domain import errors, limits, presets
 from backend.domain.clock import DEFAULT_START, Clock, iso, parse_instant, start_problems
-from backend.domain.errors import Conflict, NotFound, Unprocessable
+from backend.domain.errors import Conflict, Unprocessable
 from backend.services import auth, cloud, domains
 from backend.store import keys
 from backend.store import tx as store
@@ -84,7 +84,7 @@ def _populate(tx, preset):
 def describe(r, sid):
     meta = r.hgetall(keys.sandbox(sid))
     if not meta:
-        raise NotFound("SANDBOX_NOT_FOUND", "沙箱不存在", sandbox_id=sid)
+        raise errors.sandbox_not_found(sid)
     clock = Clock.from_dict(json.loads(meta["clock"]))
     return {"id": sid, "name": meta["name"], "seed": meta["seed"], "preset": meta["preset"],
             "token": meta["token"], "created_at": meta["created_at"],
@@ -101,7 +101,7 @@ def delete(r, sid):
     running meanwhile, which WATCHes it, aborts. Then the rest, in one MULTI."""
     meta = r.hgetall(keys.sandbox(sid))
     if not meta or not r.delete(keys.sandbox(sid)):
-        raise NotFound("SANDBOX_NOT_FOUND", "沙箱不存在", sandbox_id=sid)
+        raise errors.sandbox_not_found(sid)
     children = list(r.scan_iter(match=keys.children_of(sid), count=500))
     pipe = r.pipeline(transaction=True)
     if meta.get("token"):
@@ -120,7 +120,7 @@ def outbox(r, sid, channel=None, to=None, app_id=None):
     batch.lrange(keys.outbox(sid), 0, -1)
     exists, raw = batch.execute()
     if not exists:
-        raise NotFound("SANDBOX_NOT_FOUND", "沙箱不存在")
+        raise errors.sandbox_not_found(sid)
     msgs = [json.loads(m) for m in raw]
     return [m for m in msgs if (channel is None or m["channel"] == channel)
             and (to is None or m["to"] == to) and (app_id is None or m["app_id"] == app_id)]
@@ -131,7 +131,7 @@ def reset(r, sid):
     (applications, records, outbox, faults, journal, clock) as when it was created."""
     meta = r.hgetall(keys.sandbox(sid))
     if not meta:
-        raise NotFound("SANDBOX_NOT_FOUND", "沙箱不存在", sandbox_id=sid)
+        raise errors.sandbox_not_found(sid)
     origin = json.loads(meta.get("origin") or "{}")
     start = origin.get("clock_start", parse_instant(DEFAULT_START))
     scale = float(origin.get("scale", json.loads(meta["clock"]).get("scale", 0)))

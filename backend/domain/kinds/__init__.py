@@ -6,8 +6,17 @@ recipients, bureau duration, approval effect and texts, gateway rule, chat forms
 labels. Adding a kind: a new module here, its line in `_MODULES`, its tests and a
 scenario (README, "Adding a kind"). The registry is checked when it is imported.
 """
-from backend.domain.kinds import (access_filing, add_website, add_website_external, cancel_access, cancel_entity,
-                                  cancel_website, change_filing, change_website, first_filing)
+from backend.domain.kinds import (
+    access_filing,
+    add_website,
+    add_website_external,
+    cancel_access,
+    cancel_entity,
+    cancel_website,
+    change_filing,
+    change_website,
+    first_filing,
+)
 from backend.domain.kinds.spec import Approval, Chat, KindSpec, Payload, problems
 
 _MODULES = (first_filing, access_filing, add_website, add_website_external, change_filing, change_website,
@@ -39,5 +48,17 @@ _problems = registry_problems()
 if _problems:  # a malformed spec stops the import: never a 500 or a wrong text at run time
     raise ImportError("kind specs: " + "; ".join(_problems))
 
-__all__ = ["ALL", "IMPLEMENTED", "KINDS", "WITH_SMS", "WITHOUT_SMS", "Approval", "Chat", "Kind", "KindSpec",
-           "Payload", "get", "registry_problems"]
+__all__ = [
+    "ALL",
+    "IMPLEMENTED",
+    "KINDS",
+    "WITHOUT_SMS",
+    "WITH_SMS",
+    "Approval",
+    "Chat",
+    "Kind",
+    "KindSpec",
+    "Payload",
+    "get",
+    "registry_problems",
+]

@@ -1,8 +1,13 @@
 """新增网站（原备案在腾讯云）add_website: new websites under the account's entity filed at Tencent."""
 from backend.domain.filings import Resolution
-from backend.domain.preconditions import check_new_domains, contacts, own_at_tencent, personal_one_site
-from backend.domain.limits import MAX_WEBSITES
 from backend.domain.kinds.spec import Approval, Chat, KindSpec, Payload
+from backend.domain.limits import MAX_WEBSITES
+from backend.domain.preconditions import (
+    check_new_domains,
+    contacts,
+    own_at_tencent,
+    personal_one_site,
+)
 
 
 def precondition(records, payload, roles):

@@ -1,9 +1,16 @@
 """新增网站（原备案不在腾讯云）add_website_external: a new website at Tencent for an entity filed
 elsewhere; entity type, certificate type and number (and province) equal to the record."""
 from backend.domain.filings import TENCENT, Resolution
-from backend.domain.preconditions import IDENTITY_FIELDS, check_new_domains, conflict, contacts, entity_mismatch, mismatch
-from backend.domain.limits import MAX_WEBSITES
 from backend.domain.kinds.spec import Approval, Chat, KindSpec, Payload
+from backend.domain.limits import MAX_WEBSITES
+from backend.domain.preconditions import (
+    IDENTITY_FIELDS,
+    check_new_domains,
+    conflict,
+    contacts,
+    entity_mismatch,
+    mismatch,
+)
 
 
 def precondition(records, payload, roles):

@@ -1,7 +1,7 @@
 """取消接入 cancel_access: Tencent no longer the access provider; numbers kept; no MIIT SMS."""
 from backend.domain.filings import Resolution
-from backend.domain.preconditions import contacts, own_site, site_payload
 from backend.domain.kinds.spec import Approval, Chat, KindSpec, Payload
+from backend.domain.preconditions import own_site, site_payload
 
 
 def precondition(records, payload, roles):

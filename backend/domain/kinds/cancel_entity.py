@@ -1,7 +1,7 @@
 """注销主体 cancel_entity: the entity and all its website numbers revoked."""
-from backend.domain.filings import number_key, Resolution
-from backend.domain.preconditions import conflict, contacts, own_at_tencent
+from backend.domain.filings import Resolution, number_key
 from backend.domain.kinds.spec import Approval, Chat, KindSpec, Payload
+from backend.domain.preconditions import conflict, contacts, own_at_tencent
 
 
 def precondition(records, payload, roles):

@@ -1,7 +1,7 @@
 """注销网站 cancel_website: one website number revoked (never the entity's last one)."""
 from backend.domain.filings import Resolution
-from backend.domain.preconditions import conflict, contacts, own_site, site_payload
 from backend.domain.kinds.spec import Approval, Chat, KindSpec, Payload
+from backend.domain.preconditions import conflict, contacts, own_site, site_payload
 
 
 def precondition(records, payload, roles):

@@ -1,8 +1,13 @@
 """变更备案 change_filing: changed fields of the entity and/or its websites (domains only removed)."""
 from backend.domain.filings import Resolution, merge_changes
-from backend.domain.preconditions import change_entity, contacts, own_at_tencent, resolve_changes
-from backend.domain.limits import MAX_WEBSITES
 from backend.domain.kinds.spec import Approval, Chat, KindSpec, Payload
+from backend.domain.limits import MAX_WEBSITES
+from backend.domain.preconditions import (
+    change_entity,
+    contacts,
+    own_at_tencent,
+    resolve_changes,
+)
 
 
 def precondition(records, payload, roles):

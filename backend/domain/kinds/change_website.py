@@ -1,7 +1,7 @@
 """变更网站 change_website: one website's changed fields; may switch it to 云托管."""
 from backend.domain.filings import Resolution, merge_changes
-from backend.domain.preconditions import contacts, own_at_tencent, resolve_changes
 from backend.domain.kinds.spec import Approval, Chat, KindSpec, Payload
+from backend.domain.preconditions import contacts, own_at_tencent, resolve_changes
 
 
 def precondition(records, payload, roles):

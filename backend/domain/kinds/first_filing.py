@@ -1,8 +1,8 @@
 """首次备案 first_filing: a new entity and its websites, never filed anywhere."""
-from backend.domain.filings import province_code, Resolution
-from backend.domain.preconditions import check_new_domains, conflict, contacts
-from backend.domain.limits import MAX_WEBSITES
+from backend.domain.filings import Resolution, province_code
 from backend.domain.kinds.spec import Approval, Chat, KindSpec, Payload
+from backend.domain.limits import MAX_WEBSITES
+from backend.domain.preconditions import check_new_domains, conflict, contacts
 
 
 def precondition(records, payload, roles):
