@@ -207,22 +207,7 @@ def used_states(kind):
 
 def problems():
     """Why the table is not well formed (empty when it is); checked by the tests."""
-    out = []
-    for t in TRANSITIONS:
-        for end in (t.source, t.target):
-            if end not in STATES:
-                out.append(f"{t.action}: unknown state {end}")
-        if t.actor not in ACTORS:
-            out.append(f"{t.action}: unknown actor {t.actor}")
-        if not t.kinds <= K.ALL:
-            out.append(f"{t.action}: unknown kinds {set(t.kinds - K.ALL)}")
-        if t.via is not None and t.via not in VIAS:
-            out.append(f"{t.action}: unknown via {t.via}")
-        if t.via is not None and t.actor != "user":
-            out.append(f"{t.action}: via {t.via} but actor {t.actor} (only user rows are offered)")
-        if t.actor in ("provider", "bureau", "clock") and not any(
-                tm.state == t.source and t.action in tm.actions for tm in TIMERS):
-            out.append(f"{t.action}: no timer of {t.source} fires it")
+    out = [p for t in TRANSITIONS for p in _row_problems(t)]
     vias = {}
     for t in TRANSITIONS:
         vias.setdefault(t.action, set()).add(t.via)
@@ -235,18 +220,41 @@ def problems():
     for spec in K.KINDS.values():  # the kinds' parts that name states (the gateway's early serving)
         out += K.spec.problems(spec, frozenset(STATES))
     for kind in K.ALL:
-        reach = reachable(kind)
-        for name, st in STATES.items():
-            if name not in used_states(kind):
-                continue  # e.g. sms_verification for a kind that sends no SMS
-            if name not in reach:
-                out.append(f"{kind}: state {name} unreachable")
-            if not st.terminal and not moves_from(name, kind):
-                out.append(f"{kind}: non-terminal state {name} has no way out")
-        for name in used_states(kind):
-            # every state must be able to end (no trap cycles): some terminal is reachable
-            if not any(STATES[s].terminal for s in reachable(kind, name) if s in STATES):
-                out.append(f"{kind}: no terminal state reachable from {name}")
+        out += _kind_problems(kind)
+    return out
+
+
+def _row_problems(t):
+    out = [f"{t.action}: unknown state {end}" for end in (t.source, t.target) if end not in STATES]
+    if t.actor not in ACTORS:
+        out.append(f"{t.action}: unknown actor {t.actor}")
+    if not t.kinds <= K.ALL:
+        out.append(f"{t.action}: unknown kinds {set(t.kinds - K.ALL)}")
+    if t.via is not None and t.via not in VIAS:
+        out.append(f"{t.action}: unknown via {t.via}")
+    if t.via is not None and t.actor != "user":
+        out.append(f"{t.action}: via {t.via} but actor {t.actor} (only user rows are offered)")
+    if t.actor in ("provider", "bureau", "clock") and not any(
+            tm.state == t.source and t.action in tm.actions for tm in TIMERS):
+        out.append(f"{t.action}: no timer of {t.source} fires it")
+    return out
+
+
+def _kind_problems(kind):
+    """Every state a kind uses is reachable, escapable unless terminal, and can still end."""
+    out = []
+    reach = reachable(kind)
+    for name, st in STATES.items():
+        if name not in used_states(kind):
+            continue  # e.g. sms_verification for a kind that sends no SMS
+        if name not in reach:
+            out.append(f"{kind}: state {name} unreachable")
+        if not st.terminal and not moves_from(name, kind):
+            out.append(f"{kind}: non-terminal state {name} has no way out")
+    for name in used_states(kind):
+        # every state must be able to end (no trap cycles): some terminal is reachable
+        if not any(STATES[s].terminal for s in reachable(kind, name) if s in STATES):
+            out.append(f"{kind}: no terminal state reachable from {name}")
     return out
 
 
