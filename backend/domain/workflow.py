@@ -17,6 +17,7 @@ class State:
     sms_verify_status: int | None = None  # WeChat's field, meaningful only with status 4
     terminal: bool = False
     waits_on: str = "user"  # who must act next: user | provider | bureau | clock | nobody
+    en: str = ""  # the English label (the chat's status card)
 
 
 @dataclass(frozen=True)
@@ -68,16 +69,16 @@ class Timer:
 
 
 STATES = {s.name: s for s in (
-    State("draft", "待完善", 1024),
-    State("provider_review", "腾讯云审核中", 2, waits_on="provider"),
-    State("provider_rejected", "初审驳回", 3),
-    State("provider_approved", "待提交管局", 2, waits_on="clock"),
-    State("sms_verification", "管局审核中·待短信核验", 4, sms_verify_status=1),
-    State("bureau_review", "管局审核中", 4, sms_verify_status=2, waits_on="bureau"),
-    State("bureau_rejected", "管局驳回", 5),
-    State("approved", "已完成", 6, terminal=True, waits_on="nobody"),
-    State("withdrawn", "已撤销", 1024, terminal=True, waits_on="nobody"),
-    State("expired", "已过期", 1024),
+    State("draft", "待完善", 1024, en="draft"),
+    State("provider_review", "腾讯云审核中", 2, waits_on="provider", en="under provider review"),
+    State("provider_rejected", "初审驳回", 3, en="rejected by the provider"),
+    State("provider_approved", "待提交管局", 2, waits_on="clock", en="waiting to go to the bureau"),
+    State("sms_verification", "管局审核中·待短信核验", 4, sms_verify_status=1, en="waiting for SMS verification"),
+    State("bureau_review", "管局审核中", 4, sms_verify_status=2, waits_on="bureau", en="under bureau review"),
+    State("bureau_rejected", "管局驳回", 5, en="rejected by the bureau"),
+    State("approved", "已完成", 6, terminal=True, waits_on="nobody", en="approved"),
+    State("withdrawn", "已撤销", 1024, terminal=True, waits_on="nobody", en="withdrawn"),
+    State("expired", "已过期", 1024, en="expired"),
 )}
 
 T = Transition
@@ -320,8 +321,9 @@ def _kind_notes():
     bureau takes, and what 已完成 means, as notes on the states where kinds differ."""
     owners = {("entity", "website"): "entity + website owners", ("website",): "website owner",
               ("entity",): "entity owner"}
-    owners_of = {"change_filing": "entity owner (entity changed) and/or owners of the changed websites"}
-    sms = [f"{k}: {owners_of.get(k) or owners.get(v.sms_to, '+'.join(v.sms_to))}"
+    # a kind that carries the entity's changes asks its owner only when the entity changes
+    changes = "entity owner (entity changed) and/or owners of the changed websites"
+    sms = [f"{k}: {changes if v.payload.entity == 'changes' else owners.get(v.sms_to, '+'.join(v.sms_to))}"
            for k, v in K.KINDS.items() if v.needs_sms]
     no_sms = sorted(K.WITHOUT_SMS)
     bureau = {}
