@@ -32,15 +32,11 @@ def status_card(r, sid, locale, app):
     return text, card
 
 
-RESULT_TEXTS = {"已备案": "RECORD_NUMBERS", "已变更": "RESULT_CHANGED", "已注销": "RESULT_CANCELLED",
-                "已取消接入": "RESULT_ACCESS_CANCELLED"}  # by kinds.Kind.approved_zh
-
-
 def record_numbers(locale, app):
     """What approval gave, in the words of the kind: numbers issued, kept or revoked."""
     result = app.get("result") or {}
     sep = "、" if locale != "en" else ", "
-    code = RESULT_TEXTS.get(kinds.get(app["kind"]).approved_zh, "RECORD_NUMBERS")
+    code = kinds.get(app["kind"]).chat.result_text  # checked against TEXTS when chat.forms is imported
     return say(locale, code, entity_number=result.get("entity_number", "—"),
                website_numbers=sep.join(result.get("website_numbers") or []) or "—",
                revoked_numbers=sep.join(result.get("revoked_numbers") or []) or "—")

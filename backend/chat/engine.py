@@ -13,7 +13,7 @@ from redis.exceptions import LockError
 from backend import config
 from backend.chat import cards, forms, steps
 from backend.chat.texts import COMMAND_LABELS, DEFAULT_LOCALE, LOCALES, pick, say
-from backend.domain import scenarios
+from backend.domain import records, scenarios, workflow
 from backend.domain.clock import iso
 from backend.domain.errors import Conflict, DomainError, NotFound
 from backend.services import applications, cloud, world
@@ -59,7 +59,7 @@ class Ctx:
     def eligibility(self, refresh=False):
         if refresh or self._elig is None:
             app = self.app()
-            exclude = app["id"] if app and "edit" in app["allowed_actions"] else None
+            exclude = app["id"] if app and workflow.EDIT in app["allowed_actions"] else None
             self._elig = cloud.evaluate(store.read(self.r, self.sid), exclude_app=exclude)
         return self._elig
 
@@ -103,9 +103,7 @@ class Ctx:
 # -- moving between steps ------------------------------------------------------------------
 
 def _new_doc(locale):
-    return {"id": None, "locale": locale if locale in LOCALES else DEFAULT_LOCALE, "step": None, "stack": [],
-            "kind": None, "answers": {}, "form_errors": {}, "return_to_confirm": False,
-            "application_id": None, "app_version": None, "accepts": {"type": "none"}, "seq": 0}
+    return records.new_conversation(locale if locale in LOCALES else DEFAULT_LOCALE)
 
 
 def _reset(ctx):

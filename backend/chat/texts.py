@@ -4,6 +4,8 @@
 the seed (Tencent Cloud's page on ICP filing for CloudBase Run, `shared/seed/000_…txt`,
 links and Markdown marks dropped): notices quote them as they are, in every locale.
 """
+from backend.domain import kinds, workflow
+
 LOCALES = ("zh-CN", "en")
 DEFAULT_LOCALE = "zh-CN"
 
@@ -32,26 +34,10 @@ SEED_REQUIREMENTS = (
     "您可以在“服务配置”页面查看当前服务对应的 NAT 网关是否为系统创建类型，以及对应的 IP 地址。"
 )
 
-# The seed's scenario table: when each kind applies.
-SEED_SCENARIOS = {
-    "first_filing": "网站托管在腾讯云云托管，且网站的主办者和域名从未办理过备案。",
-    "access_filing": "如果您已经在其他接入商处完成备案取得备案号，现需要更换服务商，例如腾讯云。",
-    "add_website": "如果您已在腾讯云进行备案，现需要新增网站。",
-    "add_website_external": "如果您未在腾讯云进行备案，如果您想更换服务商（例如腾讯云）并且需要新增网站。",
-    "change_filing": "已成功备案的网站需要变更主体或网站信息或腾讯云通知您修改备案相关信息。",
-    "change_website": "已成功备案的网站需要变更网站信息。（包括更换用于备案的云服务，例如从云服务备案变更为云托管备案）",
-    "cancel_entity": "已成功备案，因故需要注销主体以及主体下的所有网站。",
-    "cancel_website": "已成功备案，因故需要注销主体下的任意网站。",
-    "cancel_access": "已成功备案，您的网站因故不再指向腾讯云服务器。",
-}
-
-KIND_EN = {
-    "first_filing": "First filing", "access_filing": "Access filing (filed at another provider)",
-    "add_website": "New website (entity filed at Tencent)",
-    "add_website_external": "New website (entity filed elsewhere)", "change_filing": "Change the filing",
-    "change_website": "Change a website", "cancel_entity": "Cancel the entity",
-    "cancel_website": "Cancel a website", "cancel_access": "Cancel access",
-}
+# The seed's scenario table (when each kind applies) and the kinds' English names: declared
+# in each kind's spec (domain/kinds/, KindSpec.chat), looked up here by code.
+SEED_SCENARIOS = {code: spec.chat.seed_quote for code, spec in kinds.KINDS.items()}
+KIND_EN = {code: spec.chat.en for code, spec in kinds.KINDS.items()}
 
 # -- the bot's texts by code: (zh-CN, en) ------------------------------------------
 
@@ -149,20 +135,15 @@ NEXT_STEPS = {
 # User actions of the workflow table, as a next step for the user (the table's own zh names
 # the transition, e.g. 短信核验通过, not what to do).
 ACTION_HINTS = {
-    "submit": ("提交订单", "submit the order"),
-    "edit": ("按驳回意见修改", "edit the order"),
-    "resubmit": ("重新提交", "resubmit"),
-    "withdraw": ("撤销订单", "withdraw"),
-    "reopen": ("重新打开订单", "reopen the order"),
-    "verify_sms": ("输入工信部短信核验码", "enter MIIT's SMS code"),
+    workflow.SUBMIT: ("提交订单", "submit the order"),
+    workflow.EDIT: ("按驳回意见修改", "edit the order"),
+    workflow.RESUBMIT: ("重新提交", "resubmit"),
+    workflow.WITHDRAW: ("撤销订单", "withdraw"),
+    workflow.REOPEN: ("重新打开订单", "reopen the order"),
+    workflow.VERIFY_SMS: ("输入工信部短信核验码", "enter MIIT's SMS code"),
 }
 
-STATE_EN = {
-    "draft": "draft", "provider_review": "under provider review", "provider_rejected": "rejected by the provider",
-    "provider_approved": "waiting to go to the bureau", "sms_verification": "waiting for SMS verification",
-    "bureau_review": "under bureau review", "bureau_rejected": "rejected by the bureau",
-    "approved": "approved", "withdrawn": "withdrawn", "expired": "expired",
-}
+STATE_EN = {name: st.en for name, st in workflow.STATES.items()}  # declared in the workflow table
 
 COMMAND_LABELS = {
     "back": ("返回上一步", "Back"), "restart": ("重新开始", "Start over"),

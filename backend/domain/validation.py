@@ -16,7 +16,9 @@ from datetime import date
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import ric, uscc
 
-from backend.domain import provinces, tlds
+from backend.domain import errors, limits, provinces
+from backend.domain.domain_names import (check_domain, domain_ascii, domain_syntax, domain_unicode,  # noqa: F401
+                                          normalize_domain)
 
 ENTITY_TYPES = ("personal", "enterprise", "government", "institution", "social_org",
                 "private_non_enterprise", "foundation", "law_firm")
@@ -27,7 +29,7 @@ CERT_TYPES = PERSON_CERT_TYPES + ORG_CERT_TYPES
 SERVICE_CONTENTS = ("blog", "enterprise_site", "portal", "ecommerce", "news", "publishing",
                     "drugs_medical", "culture", "radio_film_tv", "finance", "ride_hailing",
                     "games", "education", "other")
-MAX_WEBSITES = 10  # per organisation order; a personal order carries exactly one
+MAX_WEBSITES = limits.MAX_WEBSITES
 
 # Resident-ID-format numbers also start with 71/81/82/83: the residence permits
 # of Taiwan, Hong Kong and Macao residents. They are not filing provinces.
@@ -49,12 +51,10 @@ _CERT_PATTERNS = {
 _MOBILE = re.compile(r"(?:\+?86)?(1[3-9][0-9]{9})")
 _RESIDENT_ID = re.compile(r"[0-9]{17}[0-9X]")
 _EMAIL_LOCAL = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
-_LDH_LABEL = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")
 # Ideographic and full-width full stops: IME users type them as the dot.
-_DOTS = str.maketrans({"\u3002": ".", "\uff0e": ".", "\uff61": "."})
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _NAME_ALLOWED = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaffA-Za-z0-9 ·]+")
-MAX_WEBSITE_NAME = 50
+MAX_WEBSITE_NAME = limits.MAX_WEBSITE_NAME
 
 
 def _problem(code, message):
@@ -169,7 +169,7 @@ def check_email(value) -> list:
     text = _text(value)
     local, at, domain = text.rpartition("@")
     ok = (at and len(text) <= 254 and len(local) <= 64 and _EMAIL_LOCAL.fullmatch(local)
-          and "." in domain and not _domain_syntax(domain.lower()))
+          and "." in domain and not domain_syntax(domain.lower()))
     if not ok:
         return _problem("EMAIL_INVALID", "请填写有效的电子邮箱地址，例如 name@example.com")
     return []
@@ -191,77 +191,6 @@ def _province_code(value):
 def is_province_code(code) -> bool:
     """True for the 2-digit code of one of the 31 provincial-level divisions."""
     return isinstance(code, str) and len(code) == 2 and _province_code(code) == code
-
-
-# --- domains -----------------------------------------------------------------
-
-def normalize_domain(value) -> str:
-    """Trimmed, lowercase, no trailing dot; Unicode and punycode forms are kept as typed."""
-    text = unicodedata.normalize("NFKC", _text(value).translate(_DOTS))
-    return text.lower().rstrip(".")
-
-
-def domain_ascii(value) -> str:
-    """The punycode form, for comparing a typed domain with a registry record."""
-    return ".".join(_label_ascii(label) or label for label in normalize_domain(value).split("."))
-
-
-def domain_unicode(value) -> str:
-    return ".".join(_label_unicode(label) for label in normalize_domain(value).split("."))
-
-
-def _label_ascii(label):
-    if label.isascii():
-        return label
-    try:
-        return label.encode("idna").decode("ascii")
-    except UnicodeError:
-        return None
-
-
-def _label_unicode(label):
-    if label.startswith("xn--"):
-        try:
-            return label.encode("ascii").decode("idna")
-        except UnicodeError:
-            return label
-    return label
-
-
-def _domain_syntax(domain):
-    """Problems with the shape of a normalised domain (RFC 1035 labels, IDNA)."""
-    if not domain or "/" in domain or ":" in domain or "@" in domain:
-        return _problem("DOMAIN_SYNTAX_INVALID", "请只填写域名本身，例如 example.com，不含 http://、端口和路径")
-    labels = domain.split(".")
-    ascii_labels = [_label_ascii(label) for label in labels]
-    if len(labels) < 2 or any(a is None or not _LDH_LABEL.fullmatch(a) for a in ascii_labels):
-        return _problem("DOMAIN_SYNTAX_INVALID",
-                        "域名格式不正确：各段只能由字母、数字、连字符或中文组成，不能以连字符开头或结尾")
-    bad_punycode = any(a.startswith("xn--") and _label_unicode(a) == a for a in ascii_labels)
-    if bad_punycode or len(".".join(ascii_labels)) > 253 or ascii_labels[-1].isdigit():
-        return _problem("DOMAIN_SYNTAX_INVALID", "域名格式不正确，请核对后重新填写")
-    return []
-
-
-def check_domain(value) -> list:
-    """Syntax, then the TLD list, then that it is the apex (一级域名): only that is filed."""
-    domain = normalize_domain(value)
-    problems = _domain_syntax(domain)
-    if problems:
-        return problems
-    labels = domain_unicode(domain).split(".")
-    tld = labels[-1]
-    if not tlds.is_approved(tld):
-        return _problem("DOMAIN_TLD_NOT_APPROVED",
-                        f"域名后缀 .{tld} 不在工信部批准的可备案域名后缀列表中，该域名无法备案")
-    suffix = tlds.public_suffix(labels)
-    if domain_unicode(domain) in tlds.CN_SECOND_LEVEL:
-        return _problem("DOMAIN_SYNTAX_INVALID", f"{domain} 是域名后缀，请填写完整的域名")
-    apex_len = suffix.count(".") + 2
-    if len(labels) > apex_len:
-        apex = ".".join(domain.split(".")[-apex_len:])
-        return _problem("DOMAIN_NOT_APEX", f"备案只需填写一级域名，请填写 {apex}；备案后其子域名可正常使用")
-    return []
 
 
 # --- website name ------------------------------------------------------------
@@ -290,24 +219,25 @@ _ENTITY_REQUIRED = ("type", "name", "certificate_type", "certificate_number", "p
                     "address", "responsible")
 _PERSON_REQUIRED = ("name", "certificate_type", "certificate_number", "mobile", "email")
 _WEBSITE_REQUIRED = ("name", "domain", "service_content")
-MAX_TEXT = 100
+MAX_TEXT = limits.MAX_TEXT
 
 
-def _at(path, problems):
-    return [(path, code, message) for code, message in problems]
+def at_path(path: str, problems: list) -> list[errors.Problem]:
+    """(code, message) pairs of one field as Problems at `path`."""
+    return [errors.Problem(path, code, message) for code, message in problems]
 
 
-def _blank(value):
+def is_blank(value):
     return value is None or (isinstance(value, str) and not value.strip())
 
 
 def _missing(record, fields, prefix):
-    return [(f"{prefix}.{f}", "FIELD_REQUIRED", "此项为必填项") for f in fields if _blank(record.get(f))]
+    return [(f"{prefix}.{f}", "FIELD_REQUIRED", "此项为必填项") for f in fields if is_blank(record.get(f))]
 
 
 def _check_text(record, field, prefix):
     value = record.get(field)
-    if _blank(value):
+    if is_blank(value):
         return []
     if not isinstance(value, str) or len(value.strip()) > MAX_TEXT:
         return [(f"{prefix}.{field}", "FIELD_INVALID", f"请填写不超过 {MAX_TEXT} 个字符的文字")]
@@ -316,11 +246,11 @@ def _check_text(record, field, prefix):
 
 def _cert_problems(record, prefix):
     cert_type, number = record.get("certificate_type"), record.get("certificate_number")
-    if _blank(cert_type) or _blank(number):
+    if is_blank(cert_type) or is_blank(number):
         return []
     problems = check_certificate(cert_type, number)
     path = "certificate_type" if problems and problems[0][0] == "CERT_TYPE_UNKNOWN" else "certificate_number"
-    return _at(f"{prefix}.{path}", problems)
+    return at_path(f"{prefix}.{path}", problems)
 
 
 def person_problems(person, prefix) -> list:
@@ -328,13 +258,13 @@ def person_problems(person, prefix) -> list:
     if not isinstance(person, dict):
         return [(prefix, "FIELD_REQUIRED", "请填写负责人信息")]
     out = _missing(person, _PERSON_REQUIRED, prefix) + _check_text(person, "name", prefix)
-    if not _blank(person.get("certificate_type")):
-        out += _at(f"{prefix}.certificate_type", check_person_cert_type(person["certificate_type"]))
+    if not is_blank(person.get("certificate_type")):
+        out += at_path(f"{prefix}.certificate_type", check_person_cert_type(person["certificate_type"]))
     out += _cert_problems(person, prefix)
-    if not _blank(person.get("mobile")):
-        out += _at(f"{prefix}.mobile", check_mobile(person["mobile"]))
-    if not _blank(person.get("email")):
-        out += _at(f"{prefix}.email", check_email(person["email"]))
+    if not is_blank(person.get("mobile")):
+        out += at_path(f"{prefix}.mobile", check_mobile(person["mobile"]))
+    if not is_blank(person.get("email")):
+        out += at_path(f"{prefix}.email", check_email(person["email"]))
     return out
 
 
@@ -355,13 +285,13 @@ def entity_problems(entity, prefix="entity") -> list:
     out = _missing(entity, _ENTITY_REQUIRED, prefix)
     out += _check_text(entity, "name", prefix) + _check_text(entity, "address", prefix)
     kind, cert_type = entity.get("type"), entity.get("certificate_type")
-    if not _blank(kind):
+    if not is_blank(kind):
         for code, message in check_cert_type_for_entity(kind, cert_type):
             field = "type" if code == "ENTITY_TYPE_UNKNOWN" else "certificate_type"
             out.append((f"{prefix}.{field}", code, message))
     out += _cert_problems(entity, prefix)
-    if not _blank(entity.get("province")):
-        out += _at(f"{prefix}.province", check_province(entity["province"]))
+    if not is_blank(entity.get("province")):
+        out += at_path(f"{prefix}.province", check_province(entity["province"]))
     if not isinstance(entity.get("residence_permit", False), bool):
         out.append((f"{prefix}.residence_permit", "FIELD_INVALID", "请填写 true 或 false"))
     out += _date_problems(entity, "id_valid_until", prefix)
@@ -375,10 +305,10 @@ def _domain_field(value, prefix):
         return [(prefix, "DOMAIN_ONE_PER_WEBSITE", "每个网站只能填写一个域名")]
     if not isinstance(value, str):
         return [(prefix, "DOMAIN_SYNTAX_INVALID", "请填写域名，例如 example.com")]
-    return _at(prefix, check_domain(value))
+    return at_path(prefix, check_domain(value))
 
 
-def _optional_problems(website, prefix):
+def optional_problems(website, prefix):
     out = []
     if not isinstance(website.get("commercial", False), bool):
         out.append((f"{prefix}.commercial", "FIELD_INVALID", "请填写 true 或 false"))
@@ -386,14 +316,14 @@ def _optional_problems(website, prefix):
     if number is not None and (not isinstance(number, str) or not 0 < len(number.strip()) <= 64):
         out.append((f"{prefix}.pre_approval_number", "FIELD_INVALID", "前置审批文号应为不超过 64 个字符的文字"))
     nat_ip = website.get("nat_ip")
-    if nat_ip is not None and not _is_ipv4(nat_ip):
+    if nat_ip is not None and not is_ipv4(nat_ip):
         out.append((f"{prefix}.nat_ip", "NAT_IP_INVALID", "请填写有效的 IPv4 地址"))
     if website.get("responsible") is not None:
         out += person_problems(website["responsible"], f"{prefix}.responsible")
     return out
 
 
-def _is_ipv4(value):
+def is_ipv4(value):
     try:
         return isinstance(value, str) and ipaddress.ip_address(value).version == 4
     except ValueError:
@@ -405,21 +335,21 @@ def website_problems(website, index) -> list:
     if not isinstance(website, dict):
         return [(prefix, "FIELD_REQUIRED", "请填写网站信息")]
     out = _missing(website, _WEBSITE_REQUIRED, prefix)
-    if not _blank(website.get("name")):
-        out += _at(f"{prefix}.name", check_website_name(website["name"]))
-    if not _blank(website.get("domain")):
+    if not is_blank(website.get("name")):
+        out += at_path(f"{prefix}.name", check_website_name(website["name"]))
+    if not is_blank(website.get("domain")):
         out += _domain_field(website["domain"], f"{prefix}.domain")
     content = website.get("service_content")
-    if not _blank(content) and content not in SERVICE_CONTENTS:
+    if not is_blank(content) and content not in SERVICE_CONTENTS:
         out.append((f"{prefix}.service_content", "SERVICE_CONTENT_UNKNOWN", "不支持的网站服务内容"))
-    return out + _optional_problems(website, prefix)
+    return out + optional_problems(website, prefix)
 
 
 def _duplicate_domains(websites):
     seen, out = {}, []
     for i, site in enumerate(websites):
         domain = site.get("domain") if isinstance(site, dict) else None
-        if not isinstance(domain, str) or _blank(domain):
+        if not isinstance(domain, str) or is_blank(domain):
             continue
         key = domain_ascii(domain)
         if key in seen:
@@ -447,17 +377,14 @@ def websites_problems(websites, entity_type=None) -> list:
 def payload_problems(kind, payload) -> list:
     """Every problem of an application payload as (path, code, zh_message).
 
-    What a payload carries depends on the kind; that is declared once, in
-    `scenarios.SCENARIOS`, which composes the checks of this module."""
-    from backend.domain import scenarios  # it builds on this module
-    return scenarios.payload_problems(kind, payload)
+    What a payload carries depends on the kind; that is declared once, in its spec
+    (domain/kinds/), and domain/payloads.py composes the checks of this module by it."""
+    from backend.domain import payloads  # it builds on this module
+    return payloads.payload_problems(kind, payload)
 
 
 def as_error_dict(problems) -> dict:
-    errors = {}
-    for path, _code, message in problems:
-        errors.setdefault(path, []).append(message)
-    return errors
+    return errors.as_errors(problems)
 
 
 def validate_entity(entity) -> dict:

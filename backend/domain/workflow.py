@@ -17,6 +17,7 @@ class State:
     sms_verify_status: int | None = None  # WeChat's field, meaningful only with status 4
     terminal: bool = False
     waits_on: str = "user"  # who must act next: user | provider | bureau | clock | nobody
+    en: str = ""  # the English label (the chat's status card)
 
 
 @dataclass(frozen=True)
@@ -26,12 +27,15 @@ class Transition:
     None: not a choice offered to the user (rows of other actors, and `sms_failed`, the
     consequence of one wrong code too many)."""
     action: str
-    source: str
+    source: str | None  # None: the pseudo-row `create` (from nothing)
     target: str
     actor: str  # user | provider | bureau | clock | system
     zh: str
     kinds: frozenset = K.ALL
     via: str | None = None
+    # False for a move that is no activity of the user's (a wrong SMS code): the timers
+    # keep their due times (only their version follows) and `updated_at` stays
+    activity: bool = True
 
 
 @dataclass(frozen=True)
@@ -65,16 +69,16 @@ class Timer:
 
 
 STATES = {s.name: s for s in (
-    State("draft", "待完善", 1024),
-    State("provider_review", "腾讯云审核中", 2, waits_on="provider"),
-    State("provider_rejected", "初审驳回", 3),
-    State("provider_approved", "待提交管局", 2, waits_on="clock"),
-    State("sms_verification", "管局审核中·待短信核验", 4, sms_verify_status=1),
-    State("bureau_review", "管局审核中", 4, sms_verify_status=2, waits_on="bureau"),
-    State("bureau_rejected", "管局驳回", 5),
-    State("approved", "已完成", 6, terminal=True, waits_on="nobody"),
-    State("withdrawn", "已撤销", 1024, terminal=True, waits_on="nobody"),
-    State("expired", "已过期", 1024),
+    State("draft", "待完善", 1024, en="draft"),
+    State("provider_review", "腾讯云审核中", 2, waits_on="provider", en="under provider review"),
+    State("provider_rejected", "初审驳回", 3, en="rejected by the provider"),
+    State("provider_approved", "待提交管局", 2, waits_on="clock", en="waiting to go to the bureau"),
+    State("sms_verification", "管局审核中·待短信核验", 4, sms_verify_status=1, en="waiting for SMS verification"),
+    State("bureau_review", "管局审核中", 4, sms_verify_status=2, waits_on="bureau", en="under bureau review"),
+    State("bureau_rejected", "管局驳回", 5, en="rejected by the bureau"),
+    State("approved", "已完成", 6, terminal=True, waits_on="nobody", en="approved"),
+    State("withdrawn", "已撤销", 1024, terminal=True, waits_on="nobody", en="withdrawn"),
+    State("expired", "已过期", 1024, en="expired"),
 )}
 
 T = Transition
@@ -121,6 +125,18 @@ TIMERS = (
       for state in ("draft", "provider_rejected", "bureau_rejected")),
 )
 
+# -- names the rest of the code uses instead of strings ---------------------------
+# (problems() checks each one names a state or an action of the table)
+DRAFT, PROVIDER_REVIEW, PROVIDER_REJECTED = "draft", "provider_review", "provider_rejected"
+PROVIDER_APPROVED, SMS_VERIFICATION, BUREAU_REVIEW = "provider_approved", "sms_verification", "bureau_review"
+BUREAU_REJECTED, APPROVED, WITHDRAWN, EXPIRED = "bureau_rejected", "approved", "withdrawn", "expired"
+REJECTED_STATES = (PROVIDER_REJECTED, BUREAU_REJECTED)
+
+EDIT, SUBMIT, RESUBMIT, WITHDRAW, REOPEN = "edit", "submit", "resubmit", "withdraw", "reopen"
+VERIFY_SMS, SMS_FAILED, SMS_TIMEOUT = "verify_sms", "sms_failed", "sms_timeout"
+# the user actions that start a review, or reopen an order: the world is checked again first
+RECHECKING_ACTIONS = (SUBMIT, RESUBMIT, REOPEN)
+
 ACTORS = ("user", "provider", "bureau", "clock", "system")
 VIAS = ("action", "edit", "sms")  # how a user row is offered: see Transition
 REVIEWERS = ("provider", "bureau")
@@ -129,6 +145,11 @@ VERDICTS = ("approve", "reject")
 
 def state(name):
     return STATES[name]
+
+
+def is_open(name):
+    """An open order (one in progress): neither final nor expired. One per account."""
+    return not STATES[name].terminal and name != EXPIRED
 
 
 def find(source, action, kind):
@@ -187,22 +208,7 @@ def used_states(kind):
 
 def problems():
     """Why the table is not well formed (empty when it is); checked by the tests."""
-    out = []
-    for t in TRANSITIONS:
-        for end in (t.source, t.target):
-            if end not in STATES:
-                out.append(f"{t.action}: unknown state {end}")
-        if t.actor not in ACTORS:
-            out.append(f"{t.action}: unknown actor {t.actor}")
-        if not t.kinds <= K.ALL:
-            out.append(f"{t.action}: unknown kinds {set(t.kinds - K.ALL)}")
-        if t.via is not None and t.via not in VIAS:
-            out.append(f"{t.action}: unknown via {t.via}")
-        if t.via is not None and t.actor != "user":
-            out.append(f"{t.action}: via {t.via} but actor {t.actor} (only user rows are offered)")
-        if t.actor in ("provider", "bureau", "clock") and not any(
-                tm.state == t.source and t.action in tm.actions for tm in TIMERS):
-            out.append(f"{t.action}: no timer of {t.source} fires it")
+    out = [p for t in TRANSITIONS for p in _row_problems(t)]
     vias = {}
     for t in TRANSITIONS:
         vias.setdefault(t.action, set()).add(t.via)
@@ -211,19 +217,56 @@ def problems():
             out.append(f"{action}: offered via {sorted(map(str, found))} (one way per action)")
     for tm in TIMERS:
         out += _timer_problems(tm)
+    out += _name_problems()
+    for spec in K.KINDS.values():  # the kinds' parts that name states (the gateway's early serving)
+        out += K.spec.problems(spec, frozenset(STATES))
     for kind in K.ALL:
-        reach = reachable(kind)
-        for name, st in STATES.items():
-            if name not in used_states(kind):
-                continue  # e.g. sms_verification for a kind that sends no SMS
-            if name not in reach:
-                out.append(f"{kind}: state {name} unreachable")
-            if not st.terminal and not moves_from(name, kind):
-                out.append(f"{kind}: non-terminal state {name} has no way out")
-        for name in used_states(kind):
-            # every state must be able to end (no trap cycles): some terminal is reachable
-            if not any(STATES[s].terminal for s in reachable(kind, name) if s in STATES):
-                out.append(f"{kind}: no terminal state reachable from {name}")
+        out += _kind_problems(kind)
+    return out
+
+
+def _row_problems(t):
+    out = [f"{t.action}: unknown state {end}" for end in (t.source, t.target) if end not in STATES]
+    if t.actor not in ACTORS:
+        out.append(f"{t.action}: unknown actor {t.actor}")
+    if not t.kinds <= K.ALL:
+        out.append(f"{t.action}: unknown kinds {set(t.kinds - K.ALL)}")
+    if t.via is not None and t.via not in VIAS:
+        out.append(f"{t.action}: unknown via {t.via}")
+    if t.via is not None and t.actor != "user":
+        out.append(f"{t.action}: via {t.via} but actor {t.actor} (only user rows are offered)")
+    if t.actor in ("provider", "bureau", "clock") and not any(
+            tm.state == t.source and t.action in tm.actions for tm in TIMERS):
+        out.append(f"{t.action}: no timer of {t.source} fires it")
+    return out
+
+
+def _kind_problems(kind):
+    """Every state a kind uses is reachable, escapable unless terminal, and can still end."""
+    out = []
+    reach = reachable(kind)
+    for name, st in STATES.items():
+        if name not in used_states(kind):
+            continue  # e.g. sms_verification for a kind that sends no SMS
+        if name not in reach:
+            out.append(f"{kind}: state {name} unreachable")
+        if not st.terminal and not moves_from(name, kind):
+            out.append(f"{kind}: non-terminal state {name} has no way out")
+    for name in used_states(kind):
+        # every state must be able to end (no trap cycles): some terminal is reachable
+        if not any(STATES[s].terminal for s in reachable(kind, name) if s in STATES):
+            out.append(f"{kind}: no terminal state reachable from {name}")
+    return out
+
+
+def _name_problems():
+    """Every exported name constant is a state or an action of the table."""
+    actions = {t.action for t in TRANSITIONS}
+    out = [f"state constant {n} not in STATES" for n in (
+        DRAFT, PROVIDER_REVIEW, PROVIDER_REJECTED, PROVIDER_APPROVED, SMS_VERIFICATION, BUREAU_REVIEW,
+        BUREAU_REJECTED, APPROVED, WITHDRAWN, EXPIRED) if n not in STATES]
+    out += [f"action constant {n} not in TRANSITIONS" for n in (
+        EDIT, SUBMIT, RESUBMIT, WITHDRAW, REOPEN, VERIFY_SMS, SMS_FAILED, SMS_TIMEOUT) if n not in actions]
     return out
 
 
@@ -278,8 +321,9 @@ def _kind_notes():
     bureau takes, and what 已完成 means, as notes on the states where kinds differ."""
     owners = {("entity", "website"): "entity + website owners", ("website",): "website owner",
               ("entity",): "entity owner"}
-    owners_of = {"change_filing": "entity owner (entity changed) and/or owners of the changed websites"}
-    sms = [f"{k}: {owners_of.get(k) or owners.get(v.sms_to, '+'.join(v.sms_to))}"
+    # a kind that carries the entity's changes asks its owner only when the entity changes
+    changes = "entity owner (entity changed) and/or owners of the changed websites"
+    sms = [f"{k}: {changes if v.payload.entity == 'changes' else owners.get(v.sms_to, '+'.join(v.sms_to))}"
            for k, v in K.KINDS.items() if v.needs_sms]
     no_sms = sorted(K.WITHOUT_SMS)
     bureau = {}
@@ -302,11 +346,29 @@ def _kind_notes():
 _DURATION_ZH = {"filing": "by province, 3–20", "change": "about 20", "cancel": "1–5"}
 
 
-# -- teleport (fault injection) ---------------------------------------------------
-# Not a row of TRANSITIONS: an operator's jump, through the control API, to a state the
-# table can reach from the current one. It is recorded in the history as action
-# "teleport" with actor "system", and entering the target runs that state's effects.
-TELEPORT = "teleport"
+# -- moves that are not rows of TRANSITIONS ---------------------------------------
+# Every change of an application goes through services.engine.apply_transition with a
+# row; besides the table's rows there are these pseudo-rows, recorded in the history
+# under their own action names:
+#   create            a new draft (from nothing)
+#   verify_sms_wrong  a wrong SMS code, counted (not the last allowed one: that is sms_failed)
+#   reset             the control API puts an order back to a draft
+#   teleport          fault injection: an operator's jump to a state the table can reach;
+#                     entering the target runs that state's effects
+CREATE, WRONG_CODE, RESET, TELEPORT = "create", "verify_sms_wrong", "reset", "teleport"
+
+
+def create_row(kind):
+    return Transition(CREATE, None, DRAFT, "user", "创建订单", frozenset({kind}))
+
+
+def wrong_code_row(kind):
+    return Transition(WRONG_CODE, SMS_VERIFICATION, SMS_VERIFICATION, "user", "短信核验码错误",
+                      frozenset({kind}), activity=False)
+
+
+def reset_row(source, kind):
+    return Transition(RESET, source, DRAFT, "system", "控制 API：订单重置为草稿", frozenset({kind}))
 
 
 def teleport_targets(source, kind):

@@ -2,9 +2,10 @@
 import copy
 import json
 
-from backend.domain import audit, durations, eligibility, kinds, scenarios, validation, workflow
+from backend.domain import audit, durations, eligibility, kinds, records, scenarios, validation, workflow
 from backend.domain.clock import iso
-from backend.domain.errors import Conflict, NotFound, Unprocessable
+from backend.domain import errors
+from backend.domain.errors import Unprocessable
 from backend.services import cloud, engine, world
 from backend.store import keys
 from backend.store import tx as store
@@ -17,7 +18,7 @@ CHECKS = (*store.WORKFLOW, *store.RECORDS, *world.RESOURCES)
 def _get(tx, app_id):
     app = tx.get("applications", app_id)
     if app is None:
-        raise NotFound("APPLICATION_NOT_FOUND", "备案订单不存在", application_id=app_id)
+        raise errors.application_not_found(app_id)
     return app
 
 
@@ -25,14 +26,13 @@ def _check_kind(kind):
     if kinds.get(kind) is None:
         raise Unprocessable({"kind": [f"未知的备案类型：{kind}"]})
     if kind not in kinds.IMPLEMENTED:
-        raise Conflict("KIND_NOT_AVAILABLE", f"暂不支持「{kinds.get(kind).zh}」订单", kind=kind)
+        raise errors.kind_not_available(kind, kinds.get(kind).zh)
 
 
 def _no_order_in_progress(tx, app_id=None):
     others = world.open_applications(tx, exclude=app_id)
     if others:
-        raise Conflict("ORDER_IN_PROGRESS", "账号下已有进行中的备案订单，请先完成或撤销该订单",
-                       application_id=others[0]["id"])
+        raise errors.order_in_progress(others[0]["id"])
 
 
 def _preconditions(tx, kind, app_id=None, payload=None, check_ips=True):
@@ -43,8 +43,8 @@ def _preconditions(tx, kind, app_id=None, payload=None, check_ips=True):
         return None
     if validation.validate_payload(kind, payload):
         _validate(tx, kind, payload, app_id)  # raises, with every problem (IPs included)
-    records = scenarios.Records(tx.all("entities"), tx.all("websites"))
-    resolution = scenarios.resolve(kind, records, payload, kinds.get(kind).sms_to)
+    on_record = scenarios.Records(tx.all("entities"), tx.all("websites"))
+    resolution = scenarios.resolve(kind, on_record, payload, kinds.get(kind).sms_to)
     if check_ips:
         _validate(tx, kind, resolution.payload, app_id)
     return resolution
@@ -64,24 +64,24 @@ def _key(path):
 
 
 def _validate(tx, kind, payload, app_id=None):
-    errors = validation.validate_payload(kind, payload)
+    problems = validation.validate_payload(kind, payload)
     result = cloud.evaluate(tx, exclude_app=app_id)
     requests = scenarios.ip_requests(kind, payload)
     for path, ip, filing_type in requests:
         if filing_type != "cloudbase_run":
-            errors.setdefault(f"{path}.filing_type", []).append("备案类型须选择「云托管」")
+            problems.setdefault(f"{path}.filing_type", []).append("备案类型须选择「云托管」")
             continue
         code = eligibility.check_ip(result, ip)
         if code:
-            errors.setdefault(f"{path}.nat_ip", []).append(_IP_MESSAGES.get(code, code))
+            problems.setdefault(f"{path}.nat_ip", []).append(_IP_MESSAGES.get(code, code))
     # one IP serves two filings: count this order's own websites too
     mine = [ip for _, ip, _ in requests]
     for row in result["usable_ips"]:
         if mine.count(row["ip"]) > row["slots_left"]:
-            errors.setdefault("websites", []).append(f"IP {row['ip']} 只剩 {row['slots_left']} 次备案次数")
-    if errors:
-        # the same dotted paths as marshmallow's errors for the request body
-        raise Unprocessable({_key(path): msgs for path, msgs in errors.items()})
+            problems.setdefault("websites", []).append(f"IP {row['ip']} 只剩 {row['slots_left']} 次备案次数")
+    if problems:
+        # the same dotted paths as marshmallow's problems for the request body
+        raise errors.validation_failed({_key(path): msgs for path, msgs in problems.items()})
 
 
 _IP_MESSAGES = {
@@ -99,15 +99,8 @@ def create(r, sid, kind, payload):
     def fn(tx):
         resolution = _preconditions(tx, kind, payload=payload)
         now = world.now(tx)
-        app = {"id": tx.next_id("application", "A"), "kind": kind, "state": "draft", "version": 1,
-               "created_at": iso(now), "updated_at": iso(now), "payload": payload, "attempt": 0,
-               "audit_data": []}
-        app = _resolved(app, resolution)
-        tx.add_history(app["id"], {"at": iso(now), "action": "create", "from": None, "to": "draft",
-                                   "actor": "user", "reason": "创建订单", "version": 1})
-        engine.arm(tx, app, now)
-        tx.put("applications", app)
-        return app
+        app = records.new_application(tx.next_id("application", "A"), kind, iso(now), payload)
+        return engine.apply_transition(tx, _resolved(app, resolution), workflow.create_row(kind), now)
     return engine.view(store.run(r, sid, fn, prefetch=CHECKS))
 
 
@@ -127,13 +120,13 @@ def merge(base, patch):
 def edit(r, sid, app_id, patch):
     def fn(tx):
         app = _get(tx, app_id)
-        if workflow.find(app["state"], "edit", app["kind"]) is None:
-            raise engine.not_allowed(app, "edit")
+        if workflow.find(app["state"], workflow.EDIT, app["kind"]) is None:
+            raise engine.not_allowed(app, workflow.EDIT)
         payload = merge(app["payload"], scenarios.edit_patch(app["kind"], patch))
         resolution = _preconditions(tx, app["kind"], app_id, payload=payload)
         now = world.now(tx)
         app = _resolved(app, resolution)
-        return engine.fire(tx, app, "edit", "user", now, reason="修改订单信息")
+        return engine.fire(tx, app, workflow.EDIT, "user", now, reason="修改订单信息")
     return engine.view(store.run(r, sid, fn, prefetch=CHECKS))
 
 
@@ -141,10 +134,10 @@ def act(r, sid, app_id, action, reason=None):
     """A user action from the table: submit, resubmit, withdraw, reopen."""
     def fn(tx):
         app = _get(tx, app_id)
-        if action in ("submit", "resubmit", "reopen") and workflow.find(app["state"], action, app["kind"]):
+        if action in workflow.RECHECKING_ACTIONS and workflow.find(app["state"], action, app["kind"]):
             # the world may have changed since the order was written: check it again
             resolution = _preconditions(tx, app["kind"], app_id, payload=app["payload"],
-                                        check_ips=action != "reopen")
+                                        check_ips=action != workflow.REOPEN)
             app = _resolved(app, resolution)
         return engine.fire(tx, app, action, "user", world.now(tx), reason=reason)
     return engine.view(store.run(r, sid, fn, prefetch=CHECKS))
@@ -154,35 +147,25 @@ def verify_sms(r, sid, app_id, code):
     """A right code moves on; a wrong one is counted, and the 6th wrong one fails the check."""
     def fn(tx):
         app = _get(tx, app_id)
-        if workflow.find(app["state"], "verify_sms", app["kind"]) is None:
-            raise engine.not_allowed(app, "verify_sms")
+        if workflow.find(app["state"], workflow.VERIFY_SMS, app["kind"]) is None:
+            raise engine.not_allowed(app, workflow.VERIFY_SMS)
         now = world.now(tx)
         if code == app["sms"]["code"]:
-            return engine.fire(tx, app, "verify_sms", "user", now), None
+            return engine.fire(tx, app, workflow.VERIFY_SMS, "user", now), None
         wrong = app["sms"]["wrong"] + 1
         settings = world.settings(tx)
         allowed = int(durations.setting(settings, "sms_max_wrong"))
         if wrong > allowed:
-            return engine.fire(tx, app, "sms_failed", "user", now,
+            return engine.fire(tx, app, workflow.SMS_FAILED, "user", now,
                                audit_data=[audit.sms_code_failed(settings)]), None
-        app = dict(app, sms=dict(app["sms"], wrong=wrong), version=app["version"] + 1)
-        tx.add_history(app_id, {"at": iso(now), "action": "verify_sms_wrong", "from": app["state"],
-                                "to": app["state"], "actor": "user", "version": app["version"],
-                                "reason": f"短信核验码错误（第 {wrong} 次）"})
-        _keep_timers(tx, app)
-        tx.put("applications", app)
+        app = dict(app, sms=dict(app["sms"], wrong=wrong))
+        app = engine.apply_transition(tx, app, workflow.wrong_code_row(app["kind"]), now,
+                                      reason=f"短信核验码错误（第 {wrong} 次）")
         return app, allowed - wrong + 1
     app, left = store.run(r, sid, fn, prefetch=store.WORKFLOW)
     if left is not None:
-        raise Unprocessable({"code": [f"核验码错误，还可尝试 {left} 次"]}, code="SMS_CODE_WRONG",
-                            message="短信核验码错误")
+        raise errors.sms_code_wrong(left)
     return engine.view(app)
-
-
-def _keep_timers(tx, app):
-    """A wrong code bumps the version; the SMS window timer must keep matching it."""
-    for t in tx.timers_of(app["id"]):
-        tx.add_timer(dict(t, version=app["version"]))
 
 
 def get(r, sid, app_id):

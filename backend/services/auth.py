@@ -4,7 +4,8 @@ import hmac
 import secrets
 
 from backend import config
-from backend.domain.errors import NotFound, Unauthorized
+from backend.domain import errors
+from backend.domain.errors import Unauthorized
 from backend.store import keys
 
 
@@ -43,11 +44,11 @@ def require_sandbox(r, token, sid):
         raise Unauthorized("TOKEN_MISSING", "缺少访问令牌：请在 Authorization: Bearer 中提供沙箱令牌")
     if is_control(r, token):
         if not r.exists(keys.sandbox(sid)):
-            raise NotFound("SANDBOX_NOT_FOUND", "沙箱不存在", sandbox_id=sid)
+            raise errors.sandbox_not_found(sid)
         return "control"
     owner = r.get(keys.token(token_hash(token)))
     if owner is None:
         raise Unauthorized("TOKEN_INVALID", "访问令牌无效或已失效")
     if owner != sid:
-        raise NotFound("SANDBOX_NOT_FOUND", "沙箱不存在", sandbox_id=sid)
+        raise errors.sandbox_not_found(sid)
     return "user"

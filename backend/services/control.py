@@ -5,20 +5,18 @@ recorded as action "teleport" by actor "system", a reset as action "reset".
 """
 from backend.domain import faults as F
 from backend.domain import kinds, workflow
-from backend.domain.clock import iso
-from backend.domain.errors import Conflict, NotFound, Unprocessable
+from backend.domain import errors
 from backend.services import effects, engine, world
 from backend.store import tx as store
 
 TELEPORT_AUDIT = {"code": "FAULT_INJECTED", "field": "entity", "key_name": "主体信息",
                   "error": "审核未通过（模拟的故障注入：跳转状态）", "suggest": "请按驳回意见修改后重新提交"}
-REJECTED = ("provider_rejected", "bureau_rejected")
 
 
 def _get(tx, app_id):
     app = tx.get("applications", app_id)
     if app is None:
-        raise NotFound("APPLICATION_NOT_FOUND", "备案订单不存在", application_id=app_id)
+        raise errors.application_not_found(app_id)
     return app
 
 
@@ -29,31 +27,19 @@ def teleport(r, sid, app_id, target, reason=None, audit_data=None):
         app = _get(tx, app_id)
         row = workflow.teleport_row(app["state"], target, app["kind"])
         if row is None:
-            raise Conflict("TELEPORT_NOT_ALLOWED",
-                           f"状态表中无法从「{workflow.state(app['state']).zh}」到达「{target}」",
-                           state=app["state"], target=target,
-                           allowed_targets=workflow.teleport_targets(app["state"], app["kind"]))
-        if target == "approved" and app["kind"] not in effects.APPROVAL_EFFECTS:
-            raise Conflict("TELEPORT_NOT_ALLOWED", f"「{kinds.get(app['kind']).zh}」的审核通过效果尚未实现",
-                           state=app["state"], target=target)
-        now = world.now(tx)
-        source = app["state"]
-        app = dict(app, state=target, version=app["version"] + 1, updated_at=iso(now))
-        event = {"at": iso(now), "action": workflow.TELEPORT, "from": source, "to": target, "actor": "system",
-                 "reason": reason or row.zh, "version": app["version"], "fault": True}
-        if target in REJECTED:
-            errors = {}
-            entries = F.audit_entries(audit_data, errors) if audit_data else [dict(TELEPORT_AUDIT)]
-            if errors:
-                raise Unprocessable(errors)
-            app["audit_data"] = entries
-            event["audit_data"] = app["audit_data"]
-        tx.add_history(app["id"], event)
-        engine.disarm(tx, app["id"])
-        app = effects.on_enter(tx, app, row, now)
-        engine.arm(tx, app, now)
-        tx.put("applications", app)
-        return app
+            raise errors.teleport_not_allowed(f"状态表中无法从「{workflow.state(app['state']).zh}」到达「{target}」",
+                                              state=app["state"], target=target,
+                                              allowed_targets=workflow.teleport_targets(app["state"], app["kind"]))
+        if target == workflow.APPROVED and kinds.get(app["kind"]).approval.effect not in effects.APPROVAL_EFFECTS:
+            raise errors.teleport_not_allowed(f"「{kinds.get(app['kind']).zh}」的审核通过效果尚未实现",
+                                              state=app["state"], target=target)
+        entries = None
+        if target in workflow.REJECTED_STATES:
+            wrong = {}
+            entries = F.audit_entries(audit_data, wrong) if audit_data else [dict(TELEPORT_AUDIT)]
+            if wrong:
+                raise errors.validation_failed(wrong)
+        return engine.apply_transition(tx, app, row, world.now(tx), reason=reason, audit_data=entries)
     return engine.view(store.run(r, sid, fn, prefetch=store.WORKFLOW))
 
 
@@ -64,19 +50,11 @@ def reset_application(r, sid, app_id, reason=None):
         app = _get(tx, app_id)
         others = world.open_applications(tx, exclude=app_id)
         if others:
-            raise Conflict("ORDER_IN_PROGRESS", "账号下已有进行中的备案订单，不能把该订单重置为草稿",
-                           application_id=others[0]["id"])
-        now = world.now(tx)
-        source = app["state"]
+            raise errors.order_in_progress(others[0]["id"], "账号下已有进行中的备案订单，不能把该订单重置为草稿")
+        row = workflow.reset_row(app["state"], app["kind"])
         app = {k: v for k, v in app.items() if k not in ("sms", "result", "submitted_at")}
-        if app["kind"] == "first_filing":
+        if kinds.get(app["kind"]).approval.new_entity:  # the entity is the order's own, not yet on record
             app.pop("entity_id", None)
-        app.update(state="draft", version=app["version"] + 1, updated_at=iso(now), attempt=0, audit_data=[])
-        tx.add_history(app_id, {"at": iso(now), "action": "reset", "from": source, "to": "draft",
-                                "actor": "system", "reason": reason or "控制 API：订单重置为草稿",
-                                "version": app["version"]})
-        engine.disarm(tx, app_id)
-        engine.arm(tx, app, now)
-        tx.put("applications", app)
-        return app
+        app.update(attempt=0, audit_data=[])
+        return engine.apply_transition(tx, app, row, world.now(tx), reason=reason)
     return engine.view(store.run(r, sid, fn, prefetch=store.WORKFLOW))

@@ -1,5 +1,6 @@
 """What entering a state does: SMS codes, notifications, and the effects of approval."""
-from backend.domain import durations, kinds, numbering, scenarios
+from backend.domain import durations, kinds, numbering, records, scenarios
+from backend.domain import workflow
 from backend.domain.clock import iso, to_datetime
 from backend.domain.errors import DomainError
 from backend.domain.rng import rng
@@ -78,7 +79,7 @@ def _bureau_review(tx, app, row, at):
 
 
 def _rejected(tx, app, row, at):
-    who = "管局" if row.target == "bureau_rejected" else "腾讯云"
+    who = "管局" if row.target == workflow.BUREAU_REJECTED else "腾讯云"
     reasons = "；".join(a["error"] for a in app.get("audit_data") or []) or row.zh
     notify(tx, app, at, row.target.upper(), f"备案订单 {app['id']} 被{who}驳回：{reasons}。请按驳回意见修改后重新提交。")
     for _, person in contacts(app)[:1]:
@@ -88,21 +89,16 @@ def _rejected(tx, app, row, at):
 
 
 def _approved(tx, app, row, at):
-    app = APPROVAL_EFFECTS[app["kind"]](tx, app, at)
+    spec = kinds.get(app["kind"])
+    app = APPROVAL_EFFECTS[spec.approval.effect](tx, app, at)
     result = app.get("result", {})
     numbers = "、".join([result.get("entity_number", "")] + result.get("website_numbers", []))
     revoked = "、".join(result.get("revoked_numbers", []))
-    text = {
-        "change_filing": f"备案信息已变更，备案号不变：{numbers}。",
-        "change_website": f"网站信息已变更，备案号不变：{numbers}。",
-        "cancel_entity": f"已注销，以下备案号不再有效：{revoked}。",
-        "cancel_website": f"已注销，以下备案号不再有效：{revoked}。",
-        "cancel_access": f"已取消接入，备案号保留（{numbers}），网站在腾讯云将无法访问。",
-    }.get(app["kind"], f"备案号：{numbers}。")
+    text = spec.approval.message.format(numbers=numbers, revoked=revoked)
     notify(tx, app, at, "BUREAU_APPROVED", f"备案订单 {app['id']} 已通过管局审核，{text}")
-    if app["kind"].startswith("cancel_"):
-        notify(tx, app, at, "CANCELLATION_DONE", f"{kinds.get(app['kind']).zh}已完成：{text}")
-    if scenarios.get(app["kind"]).new_websites:
+    if spec.approval.cancellation:
+        notify(tx, app, at, "CANCELLATION_DONE", f"{spec.zh}已完成：{text}")
+    if spec.approval.new_websites:
         notify(tx, app, at, "PUBLIC_SECURITY_REMINDER", "请在网站开通之日起 30 日内办理公安联网备案。")
     return app
 
@@ -119,10 +115,10 @@ def _expired(tx, app, row, at):
 
 
 _HANDLERS = {
-    "provider_review": _provider_review, "provider_approved": _provider_approved,
-    "sms_verification": _sms, "bureau_review": _bureau_review,
-    "provider_rejected": _rejected, "bureau_rejected": _rejected,
-    "approved": _approved, "withdrawn": _withdrawn, "expired": _expired,
+    workflow.PROVIDER_REVIEW: _provider_review, workflow.PROVIDER_APPROVED: _provider_approved,
+    workflow.SMS_VERIFICATION: _sms, workflow.BUREAU_REVIEW: _bureau_review,
+    workflow.PROVIDER_REJECTED: _rejected, workflow.BUREAU_REJECTED: _rejected,
+    workflow.APPROVED: _approved, workflow.WITHDRAWN: _withdrawn, workflow.EXPIRED: _expired,
 }
 
 
@@ -145,21 +141,17 @@ def _first_filing(tx, app, at):
     ent = app["payload"]["entity"]
     province = scenarios.province_of(app)  # "广东省" or "440000" as typed, "44" on record
     entity_number = next_entity_number(tx, province, at)
-    entity = {"id": tx.next_id("entity", "E"), "name": ent["name"], "type": ent["type"],
-              "certificate_type": ent["certificate_type"], "certificate_number": ent["certificate_number"],
-              "province": province, "address": ent.get("address"), "number": entity_number, "status": "active",
-              "account": "self", "responsible": ent["responsible"], "max_site_index": 0, "filed_at": iso(at),
-              "access_providers": ["tencent"]}
+    entity = records.new_entity(tx.next_id("entity", "E"), ent, number=entity_number, province=province,
+                                account="self", access_providers=[TENCENT], filed_at=iso(at),
+                                address=ent.get("address"))
     numbers = []
     for site in app["payload"]["websites"]:
         entity["max_site_index"] += 1
         number = numbering.website_number(entity_number, entity["max_site_index"])
-        tx.put("websites", {"id": tx.next_id("website", "W"), "entity_id": entity["id"], "name": site["name"],
-                            "domain": site["domain"], "number": number, "site_index": entity["max_site_index"],
-                            "status": "active", "nat_ip": site.get("nat_ip"), "access_providers": ["tencent"],
-                            "filing_type": site.get("filing_type") or "cloudbase_run",
-                            "service_content": site.get("service_content"), "filed_at": iso(at),
-                            "responsible": site.get("responsible") or ent["responsible"]})
+        tx.put("websites", records.new_website(
+            tx.next_id("website", "W"), site, entity_id=entity["id"], number=number,
+            site_index=entity["max_site_index"], access_providers=[TENCENT], filed_at=iso(at),
+            responsible=site.get("responsible") or ent["responsible"]))
         numbers.append(number)
     tx.put("entities", entity)
     return dict(app, entity_id=entity["id"],
@@ -194,7 +186,7 @@ def _add_websites(tx, app, at):
     """新增网站 (either kind): the next -n of the entity for each new website, never reused."""
     entity, _ = _targets(tx, app)
     given = app["payload"].get("entity") or {}
-    if app["kind"] == "add_website_external":
+    if kinds.get(app["kind"]).approval.adopts_entity:
         # the entity moves to this account, with Tencent as one more access provider
         entity["account"] = "self"
         for key in ("address", "responsible"):
@@ -207,12 +199,9 @@ def _add_websites(tx, app, at):
     for site in app["payload"]["websites"]:
         highest += 1
         number = numbering.website_number(entity["number"], highest)
-        tx.put("websites", {"id": tx.next_id("website", "W"), "entity_id": entity["id"], "name": site["name"],
-                            "domain": site["domain"], "number": number, "site_index": highest,
-                            "status": "active", "nat_ip": site.get("nat_ip"), "access_providers": [TENCENT],
-                            "filing_type": site.get("filing_type") or "cloudbase_run",
-                            "service_content": site.get("service_content"), "filed_at": iso(at),
-                            "responsible": site.get("responsible") or owner})
+        tx.put("websites", records.new_website(
+            tx.next_id("website", "W"), site, entity_id=entity["id"], number=number, site_index=highest,
+            access_providers=[TENCENT], filed_at=iso(at), responsible=site.get("responsible") or owner))
         numbers.append(number)
     entity["max_site_index"] = highest
     tx.put("entities", _sync_providers(tx, entity))
@@ -266,12 +255,13 @@ def _change(tx, app, at):
 def _cancel(tx, app, at):
     """注销主体 / 注销网站: numbers revoked for good (never reissued); domains blocked; IP slots freed."""
     entity, sites = _targets(tx, app)
-    if app["kind"] == "cancel_entity":
+    revokes_entity = kinds.get(app["kind"]).approval.revokes_entity
+    if revokes_entity:
         sites = _entity_sites(tx, entity["id"])
     for site in sites:
         tx.put("websites", dict(site, status="cancelled", revoked_at=iso(at), revoked_by=app["id"]))
     revoked = [w["number"] for w in sites]
-    if app["kind"] == "cancel_entity":
+    if revokes_entity:
         tx.put("entities", dict(entity, status="cancelled", revoked_at=iso(at), revoked_by=app["id"]))
         revoked = [entity["number"], *revoked]
     return dict(app, result={"entity_number": entity["number"], "website_numbers": [], "revoked_numbers": revoked})
@@ -288,14 +278,15 @@ def _cancel_access(tx, app, at):
     return dict(app, result={"entity_number": entity["number"], "website_numbers": [w["number"] for w in sites]})
 
 
+# KindSpec.approval.effect -> what it does to the records, in the approval's transaction
 APPROVAL_EFFECTS = {
-    "first_filing": _first_filing,
-    "access_filing": _access_filing,
-    "add_website": _add_websites,
-    "add_website_external": _add_websites,
-    "change_filing": _change,
-    "change_website": _change,
-    "cancel_entity": _cancel,
-    "cancel_website": _cancel,
-    "cancel_access": _cancel_access,
+    "file_entity": _first_filing,
+    "access": _access_filing,
+    "add_websites": _add_websites,
+    "change": _change,
+    "cancel": _cancel,
+    "remove_access": _cancel_access,
 }
+_MISSING = {s.approval.effect for s in kinds.KINDS.values()} - set(APPROVAL_EFFECTS)
+if _MISSING:  # a kind spec naming an effect nobody implements stops the import
+    raise ImportError(f"approval effects not implemented: {sorted(_MISSING)}")

@@ -1,46 +1,98 @@
 """Firing one workflow transition inside a transaction, with everything it implies.
 
-The only place that changes an application's state: it checks the move against
-the workflow table, bumps the version, appends the history event, disarms the old
-state's timers and arms the new state's, and runs the entry effects (SMS code,
-notifications, record numbers on approval).
+The only place that changes an application's state (`apply_transition`): it applies a
+row of the workflow table, bumps the version, appends the history event, disarms the
+old state's timers and arms the new state's, and runs the entry effects (SMS code,
+notifications, record numbers on approval). API actions, timers, SMS verification,
+teleports and resets all come here.
 """
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from backend import observability
-from backend.domain import kinds, provinces, scenarios, workflow
+from backend.domain import errors, kinds, provinces, records, scenarios, workflow
 from backend.domain.clock import iso
 from backend.domain.durations import due
-from backend.domain.errors import Conflict
 from backend.domain.rng import rng
 from backend.services import effects, faults, pacing, scheduling, world
 
 
 def not_allowed(app, action):
-    return Conflict("ACTION_NOT_ALLOWED", f"当前状态「{workflow.state(app['state']).zh}」下不能执行此操作",
-                    action=action, state=app["state"],
-                    allowed_actions=workflow.user_actions(app["state"], app["kind"]))
+    return errors.action_not_allowed(workflow.state(app["state"]).zh, action, app["state"],
+                                     workflow.user_actions(app["state"], app["kind"]))
 
 
-def fire(tx, app, action, actor, at, reason=None, audit_data=None):
-    """Move `app` by `action`; returns the updated document (already buffered in tx)."""
+@dataclass(frozen=True)
+class Moved:
+    """One committed transition, as the after-commit hooks see it."""
+    sandbox: str
+    app_id: str
+    kind: str
+    action: str
+    source: str | None
+    target: str
+    actor: str
+    version: int
+    at: float
+
+
+# Called with a Moved once per transition, after its transaction committed (never for an
+# attempt that lost a WATCH race and was re-run). Modules that react to moves (outbound
+# events, notifications) append here instead of editing the callers.
+AFTER_COMMIT: list[Callable[[Moved], None]] = []
+
+
+def fire(tx, app: dict, action: str, actor: str, at: float, reason: str | None = None,
+         audit_data: list | None = None) -> dict:
+    """Move `app` by the table's row for (state, `action`, kind), fired by `actor`."""
     row = workflow.find(app["state"], action, app["kind"])
     if row is None or row.actor != actor:
         raise not_allowed(app, action)
-    source = app["state"]
-    app = dict(app, state=row.target, version=app["version"] + 1, updated_at=iso(at))
+    return apply_transition(tx, app, row, at, reason=reason, audit_data=audit_data)
+
+
+def apply_transition(tx, app: dict, row: workflow.Transition, at: float, reason: str | None = None,
+                     audit_data: list | None = None) -> dict:
+    """The one way an application moves: a row of the workflow table (or one of its
+    pseudo-rows: create, a wrong SMS code, reset, teleport) applied inside `tx`.
+
+    State, version, `updated_at`, the history event, the timers (disarmed and armed for
+    the new state), the entry effects (outbox messages, SMS code, record numbers) and the
+    document, all buffered in the one transaction; AFTER_COMMIT hooks run once it commits.
+    Returns the updated document."""
+    app = dict(app, state=row.target, version=app.get("version", 0) + 1)
+    if row.activity:
+        app["updated_at"] = iso(at)
     if audit_data is not None:
         app["audit_data"] = audit_data
-    event = {"at": iso(at), "action": action, "from": source, "to": row.target, "actor": actor,
+    event = {"at": iso(at), "action": row.action, "from": row.source, "to": row.target, "actor": row.actor,
              "reason": reason or row.zh, "version": app["version"]}
+    if row.action == workflow.TELEPORT:
+        event["fault"] = True
     if audit_data:
         event["audit_data"] = audit_data
     tx.add_history(app["id"], event)
-    disarm(tx, app["id"])
-    if row.target != source:
-        app = effects.on_enter(tx, app, row, at)
-    arm(tx, app, at)  # an edit (a self-loop) is activity too: the idle clock starts again
+    if row.activity:
+        disarm(tx, app["id"])
+        if row.target != row.source:
+            app = effects.on_enter(tx, app, row, at)
+        arm(tx, app, at)  # an edit (a self-loop) is activity too: the idle clock starts again
+    else:
+        _keep_timers(tx, app)
     tx.put("applications", app)
     tx.after_commit.append(lambda r=tx.r, k=app["kind"], s=row.target: observability.count_transition(r, k, s))
+    moved = Moved(tx.sid, app["id"], app["kind"], row.action, row.source, row.target, row.actor,
+                  app["version"], at)
+    for hook in AFTER_COMMIT:
+        tx.after_commit.append(lambda hook=hook: hook(moved))
     return app
+
+
+def _keep_timers(tx, app: dict) -> None:
+    """A move that is no activity keeps the timers' due times; their version follows the
+    application's, so they still fire."""
+    for t in tx.timers_of(app["id"]):  # its own timers only, not the sandbox's whole timer hash
+        tx.add_timer(dict(t, version=app["version"]))
 
 
 def disarm(tx, app_id):
@@ -69,11 +121,9 @@ def arm(tx, app, at):
         when = due(spec.delay, at, province=province, kind=app["kind"], settings=settings, rand=rand)
         when += faults.extra_delay(tx, app, spec.name)  # fault injection: "delay a stage"
         mode = spec.mode
-        if spec.name == "sms_timeout" and (app.get("sms") or {}).get("lost"):
+        if spec.name == workflow.SMS_TIMEOUT and (app.get("sms") or {}).get("lost"):
             mode = "progress"  # a forced SMS timeout: the code never came, so time runs out
-        doc = {"id": tx.next_id("timer", "T", 6), "app_id": app["id"], "name": spec.name,
-               "state": app["state"], "version": app["version"], "due": when, "due_at": iso(when),
-               "mode": mode}
+        doc = records.new_timer(tx.next_id("timer", "T", 6), app, spec.name, when, iso(when), mode)
         tx.add_timer(doc)
         armed.append(doc)
     clock = pacing.hurry(tx, clock, armed)  # a demo-paced clock runs fast while the system works
@@ -89,7 +139,7 @@ def view(app):
     out = dict(app)
     out.pop("sms", None)
     out.update({
-        "state_zh": st.zh if app["state"] != "approved" else f"{st.zh}（{kind.approved_zh}）",
+        "state_zh": st.zh if app["state"] != workflow.APPROVED else f"{st.zh}（{kind.approved_zh}）",
         "kind_zh": kind.zh,
         "wechat": {"status": st.wechat_status, "sms_verify_status": st.sms_verify_status},
         "allowed_actions": workflow.user_actions(app["state"], app["kind"]),

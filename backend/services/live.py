@@ -6,6 +6,7 @@ ask with If-None-Match and get 304 (one Redis round trip) until something moves.
 """
 import hashlib
 
+from backend.domain import errors
 from backend.domain.errors import NotFound
 from backend.store import keys
 
@@ -18,7 +19,7 @@ def sandbox_version(r, sid) -> int:
     batch.get(keys.revision(sid))
     exists, rev = batch.execute()
     if not exists:
-        raise NotFound("SANDBOX_NOT_FOUND", "沙箱不存在", sandbox_id=sid)
+        raise errors.sandbox_not_found(sid)
     return int(rev or 0)
 
 

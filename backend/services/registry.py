@@ -6,7 +6,7 @@ lets an operator seed records directly — typically filings made at another
 provider (access filings, new websites under an external entity, domain
 conflicts need them) — and answers the public query over the active records.
 """
-from backend.domain import numbering, provinces, scenarios, validation
+from backend.domain import numbering, provinces, records, scenarios, validation
 from backend.domain.clock import iso, parse_instant, to_datetime
 from backend.domain.errors import Conflict, DomainError, Unprocessable
 from backend.domain.rng import rng
@@ -156,6 +156,24 @@ def _filed_at(data, now, errors):
 def build(tx, data):
     """Put one entity and its websites on record; returns {entity, websites}."""
     now = world.now(tx)
+    sites, province, parsed, indexes, filed_at = _checked(data, now)
+    for site in sites:
+        site["domain"] = validation.normalize_domain(site["domain"])
+        site["extra_domains"] = [validation.normalize_domain(d) for d in site.get("extra_domains") or []]
+    account = data.get("account") or "external"
+    given_number = parsed["normalized"] if parsed else None
+    _conflicts(tx, given_number, data["certificate_type"], data["certificate_number"], account, sites)
+    if parsed:
+        _reserve(tx, parsed)
+        entity_number = given_number
+    else:
+        entity_number = effects.next_entity_number(tx, province, now)
+    return _put_on_record(tx, data, sites, indexes, entity_number, province, account, filed_at)
+
+
+def _checked(data, now):
+    """Every per-field problem of a seeded filing at once (422), then the sequence bound;
+    returns (sites, province, parsed entity number, website indexes, filed_at)."""
     today = to_datetime(now).date()
     sites = [dict(s) for s in data.get("websites") or []]
     errors = {}
@@ -182,25 +200,14 @@ def build(tx, data):
         message = (f"备案号的顺序号 {parsed['sequence']:06d} 过大：预置的顺序号须小于 {MAX_SEEDED_SEQUENCE + 1}，"
                    "以便后续审核通过的备案仍能分配备案号")
         raise Unprocessable({"number": [message]}, code="NUMBER_SEQUENCE_TOO_HIGH", message=message)
+    return sites, province, parsed, indexes, filed_at
 
-    for site in sites:
-        site["domain"] = validation.normalize_domain(site["domain"])
-        site["extra_domains"] = [validation.normalize_domain(d) for d in site.get("extra_domains") or []]
-    account = data.get("account") or "external"
-    _conflicts(tx, given_number, data["certificate_type"], data["certificate_number"], account, sites)
-    if parsed:
-        _reserve(tx, parsed)
-        entity_number = given_number
-    else:
-        entity_number = effects.next_entity_number(tx, province, now)
 
+def _put_on_record(tx, data, sites, indexes, entity_number, province, account, filed_at):
     provider = data.get("access_provider") or "other"
-    entity = {"id": tx.next_id("entity", "E"), "name": data["name"].strip(), "type": data["type"],
-              "certificate_type": data["certificate_type"],
-              "certificate_number": str(data["certificate_number"]).strip(),
-              "province": province, "number": entity_number, "status": ACTIVE, "account": account,
-              "responsible": data.get("responsible"), "max_site_index": 0, "filed_at": filed_at,
-              "access_providers": [provider], "seeded": True}
+    filed = dict(data, name=data["name"].strip(), certificate_number=str(data["certificate_number"]).strip())
+    entity = records.new_entity(tx.next_id("entity", "E"), filed, number=entity_number, province=province,
+                                account=account, access_providers=[provider], filed_at=filed_at, seeded=True)
     # explicit numbers first, so numbers left blank continue after the highest one
     entity["max_site_index"] = max([n for n in indexes if n is not None], default=0)
     websites = []
@@ -212,15 +219,10 @@ def build(tx, data):
         for p in providers:
             if p not in entity["access_providers"]:
                 entity["access_providers"].append(p)
-        doc = {"id": tx.next_id("website", "W"), "entity_id": entity["id"], "name": site["name"].strip(),
-               "domain": site["domain"], "number": numbering.website_number(entity_number, index),
-               "site_index": index, "status": ACTIVE, "nat_ip": site.get("nat_ip"),
-               "filing_type": site.get("filing_type") or ("cloudbase_run" if site.get("nat_ip") else "cvm"),
-               "access_providers": providers, "service_content": site.get("service_content"),
-               "filed_at": filed_at, "responsible": site.get("responsible") or data.get("responsible"),
-               "seeded": True}
-        if site["extra_domains"]:
-            doc["extra_domains"] = site["extra_domains"]
+        doc = records.new_website(tx.next_id("website", "W"), dict(site, name=site["name"].strip()),
+                                  entity_id=entity["id"], number=numbering.website_number(entity_number, index),
+                                  site_index=index, access_providers=providers, filed_at=filed_at,
+                                  responsible=site.get("responsible") or data.get("responsible"), seeded=True)
         tx.put("websites", doc)
         websites.append(doc)
     tx.put("entities", entity)

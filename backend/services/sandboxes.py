@@ -4,11 +4,11 @@ import secrets
 import time
 from datetime import datetime, timezone
 
-from backend.domain import presets
-from backend.domain.clock import DEFAULT_START, PACINGS, STEADY, Clock, iso, parse_instant, scale_problems, start_problems
-from backend.domain.errors import Conflict, NotFound, Unprocessable
 from rq.job import Job
 
+from backend.domain import errors, limits, presets
+from backend.domain.clock import DEFAULT_START, PACINGS, STEADY, Clock, iso, parse_instant, scale_problems, start_problems
+from backend.domain.errors import Conflict, NotFound, Unprocessable
 from backend.services import auth, cloud, domains, scheduling
 from backend.services import tencentcloud
 from backend.store import keys
@@ -112,7 +112,7 @@ def _populate(tx, preset):
 def describe(r, sid):
     meta = r.hgetall(keys.sandbox(sid))
     if not meta:
-        raise NotFound("SANDBOX_NOT_FOUND", "沙箱不存在", sandbox_id=sid)
+        raise errors.sandbox_not_found(sid)
     batch = r.pipeline(transaction=False)
     batch.zscore(keys.IDLE_EXPIRY, sid)
     batch.hgetall(keys.dropped(sid))
@@ -190,7 +190,7 @@ def delete(r, sid):
     running meanwhile, which WATCHes it, aborts. Then the rest, in one MULTI."""
     meta = r.hgetall(keys.sandbox(sid))
     if not meta or not r.delete(keys.sandbox(sid)):
-        raise NotFound("SANDBOX_NOT_FOUND", "沙箱不存在", sandbox_id=sid)
+        raise errors.sandbox_not_found(sid)
     forget_jobs(r, sid)
     children = _children(r, sid)
     pipe = r.pipeline(transaction=True)
@@ -241,7 +241,7 @@ def outbox(r, sid, channel=None, to=None, app_id=None):
     batch.lrange(keys.outbox(sid), 0, -1)
     exists, raw = batch.execute()
     if not exists:
-        raise NotFound("SANDBOX_NOT_FOUND", "沙箱不存在")
+        raise errors.sandbox_not_found(sid)
     msgs = [json.loads(m) for m in raw]
     return [m for m in msgs if (channel is None or m["channel"] == channel)
             and (to is None or m["to"] == to) and (app_id is None or m["app_id"] == app_id)]
@@ -252,7 +252,7 @@ def reset(r, sid):
     (applications, records, outbox, faults, journal, clock) as when it was created."""
     meta = r.hgetall(keys.sandbox(sid))
     if not meta:
-        raise NotFound("SANDBOX_NOT_FOUND", "沙箱不存在", sandbox_id=sid)
+        raise errors.sandbox_not_found(sid)
     origin = json.loads(meta.get("origin") or "{}")
     start = origin.get("clock_start", parse_instant(DEFAULT_START))
     scale = float(origin.get("scale", json.loads(meta["clock"]).get("scale", 0)))

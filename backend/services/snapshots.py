@@ -11,6 +11,7 @@ import time
 
 from backend.domain import presets
 from backend.domain.clock import Clock, iso, start_problems
+from backend.domain import errors
 from backend.domain.errors import NotFound, Unprocessable
 from backend.services import sandboxes, scheduling, timers
 from backend.store import keys
@@ -73,7 +74,7 @@ def restore(r, sid, snap):
     """Replace the sandbox's state with the snapshot's (control token). 422 per field."""
     current = r.hgetall(keys.sandbox(sid))
     if not current:
-        raise NotFound("SANDBOX_NOT_FOUND", "沙箱不存在", sandbox_id=sid)
+        raise errors.sandbox_not_found(sid)
     errors = _problems(snap)
     if errors:
         raise Unprocessable(errors)

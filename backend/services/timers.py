@@ -16,7 +16,7 @@ from rq.job import JobStatus
 from rq.results import Result
 
 from backend import config
-from backend.domain import audit, durations, workflow
+from backend.domain import audit, durations, limits, workflow
 from backend.domain.clock import iso, parse_duration, scale_problems
 from backend.domain.errors import Conflict, DomainError, Unprocessable
 from backend.services import decisions, effects, engine, scheduling, world
@@ -24,7 +24,7 @@ from backend.store import keys
 from backend.store import tx as store
 
 MAX_STEPS = 500
-MAX_SPAN = 400 * 86400  # "until idle" never runs the clock more than ~13 months ahead
+MAX_SPAN = limits.MAX_ADVANCE_SECONDS  # "until idle" never runs the clock more than ~13 months ahead
 LOCK_SECONDS = 120  # an advance's clock lock outlives a crashed holder by this much at most
 VIEW_FIELDS = ("id", "app_id", "name", "state", "due_at", "mode")
 

@@ -5,7 +5,7 @@ from datetime import date
 
 from backend.domain import renewal, scenarios, workflow
 from backend.domain.clock import Clock, to_datetime
-from backend.domain.errors import NotFound
+from backend.domain import errors
 
 # the account's CloudBase Run resources (eligibility reads them all)
 RESOURCES = ("environments", "resource_packs", "vpcs", "nat_gateways", "services")
@@ -14,7 +14,7 @@ RESOURCES = ("environments", "resource_packs", "vpcs", "nat_gateways", "services
 def meta(tx):
     m = tx.meta()
     if not m:
-        raise NotFound("SANDBOX_NOT_FOUND", "沙箱不存在")
+        raise errors.sandbox_not_found(tx.sid)
     return m
 
 
@@ -39,8 +39,8 @@ def seed(tx):
 
 
 def open_applications(tx, exclude=None):
-    return [a for a in tx.all("applications")
-            if a["id"] != exclude and not workflow.state(a["state"]).terminal and a["state"] != "expired"]
+    """The account's orders in progress (workflow.is_open), but `exclude`."""
+    return [a for a in tx.all("applications") if a["id"] != exclude and workflow.is_open(a["state"])]
 
 
 def ip_usage(tx, exclude_app=None):

@@ -29,7 +29,7 @@ def code_of(kind, payload, recs=None):
 
 def test_one_declaration_per_kind():
     assert set(S.SCENARIOS) == kinds.ALL
-    assert S.early_serve() == {"access_filing": S.EARLY_SERVE_ACCESS}
+    assert S.early_serve() == {"access_filing": frozenset({"provider_approved", "sms_verification", "bureau_review"})}
     assert {k for k, s in S.SCENARIOS.items() if s.new_websites} == {"first_filing", "add_website",
                                                                       "add_website_external"}
 

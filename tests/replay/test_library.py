@@ -148,3 +148,12 @@ def test_a_running_clock_session_records_and_replays(simulator, tmp_path):
     assert number in text
     result = Runner(simulator.url, simulator.control_token).run(scenario)
     assert result.ok, result.report() + "\n" + text
+
+
+def test_transcripts_equal_the_golden_files(parallel_run, tmp_path):
+    """The refactors' safety net: every built-in scenario's transcript is byte-identical to the one
+    recorded before (tests/golden/transcripts; regenerate with tests/golden/regenerate.py only when
+    behaviour changes on purpose)."""
+    from golden.regenerate import differences
+    cli.write_transcripts(tmp_path, [r for r in parallel_run if r.transcript])
+    assert differences(tmp_path) == []

@@ -1,0 +1,86 @@
+"""The building blocks of the REST schemas: strict schemas, zh-CN messages, bounded text."""
+import ipaddress
+
+from marshmallow import Schema, ValidationError, fields, pre_load, validate
+
+from backend.api import zh_messages
+from backend.domain import clock, scenarios
+from backend.domain import validation as V
+
+zh_messages.install()  # before any field below is built: fields copy their messages at init
+
+# The domain's own lists (validation.py), never copies: a new type is accepted everywhere at once.
+TYPES = V.ENTITY_TYPES
+CERT_TYPES = V.CERT_TYPES
+CONTENTS = V.SERVICE_CONTENTS
+FILING_TYPES = scenarios.FILING_TYPES  # cloudbase_run or cvm: a record on file may be either
+NEW_FILING_TYPES = ("cloudbase_run",)  # a new or accessed website at Tencent is filed as 云托管
+assert set(NEW_FILING_TYPES) <= set(FILING_TYPES)
+
+def one_of(choices):
+    return validate.OneOf(choices, error="须为以下之一：{choices}。")
+
+
+def text(max_len=200, **kw):
+    return fields.String(validate=validate.Length(min=1, max=max_len, error="长度须在 {min} 到 {max} 个字符之间。"), **kw)
+
+
+def ip_address(value):
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        raise ValidationError("须为合法的 IP 地址，例如 162.14.10.20。") from None
+
+
+def in_range(lo, hi):
+    return validate.Range(min=lo, max=hi, error="须在 {min} 到 {max} 之间。")
+
+
+def usable_scale(value):
+    problems = clock.scale_problems(value)
+    if problems:
+        raise ValidationError(problems)
+
+
+MAX_LIST_ITEMS = 1000  # a request list without a maximum of its own (bodies are at most 1 MiB)
+
+
+def list_limit(field):
+    """(max items, zh-CN message) of a List field: its Length validator's, else MAX_LIST_ITEMS."""
+    for v in field.validators:
+        if isinstance(v, validate.Length) and (v.max is not None or v.equal is not None):
+            hi = v.equal if v.equal is not None else v.max
+            message = v.error.format(min=v.min, max=v.max, equal=v.equal) if v.error else f"最多 {hi} 项。"
+            return hi, message
+    return MAX_LIST_ITEMS, f"最多 {MAX_LIST_ITEMS} 项。"
+
+
+class Strict(Schema):
+    @pre_load
+    def _list_lengths_before_items(self, data, **kwargs):
+        """marshmallow checks a list's Length only after validating every item: 200,000 items
+        would cost seconds of CPU and a 422 of megabytes. Over-long lists are refused here,
+        before any item is looked at, with the list's own message."""
+        if not isinstance(data, dict):
+            return data
+        errors = {}
+        for name, field in self.load_fields.items():
+            key = field.data_key or name
+            value = data.get(key)
+            if isinstance(field, fields.List) and isinstance(value, list):
+                hi, message = list_limit(field)
+                if len(value) > hi:
+                    errors[key] = [message]
+        if errors:
+            raise ValidationError(errors)
+        return data
+
+
+class IsoDate(fields.Date):
+    """A date kept as ISO text in the store: loads to "2026-06-01", dumps text as is."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).isoformat()
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return value if isinstance(value, str) or value is None else value.isoformat()

@@ -1,0 +1,24 @@
+"""Every bound of the simulator in one place: what the wire (marshmallow), the domain and the
+services check against. A bound changes here, nowhere else."""
+
+# an order
+MAX_WEBSITES = 10  # per organisation order; a personal order carries exactly one
+MAX_REASON = 200  # free-text reason of a cancellation or an operator's move
+
+# text fields (characters)
+MAX_TEXT = 100  # entity name, address, e-mail, domain holder
+MAX_WEBSITE_NAME = 50
+MAX_PERSON_NAME = 50
+MAX_CERTIFICATE_NUMBER = 40
+MAX_RECORD_NUMBER = 40  # 粤ICP备2026012345号-1 and its variants
+MAX_MOBILE = 20
+MAX_PROVINCE = 20  # a code (44, 440000) or a name (广东省)
+MAX_DOMAIN = 253  # DNS
+MAX_IP = 45  # the longest textual IPv6
+MAX_DOCUMENT_ID = 20  # W0001, E0001, …
+
+# the clock
+MAX_CLOCK_SCALE = 10_000_000  # virtual seconds per real second
+MAX_ADVANCE_DAYS = 400  # one advance (a duration or until idle) runs the clock at most ~13 months ahead
+MAX_ADVANCE_SECONDS = MAX_ADVANCE_DAYS * 86400
+CLOCK_SCALE_MESSAGE = f"倍率须在 0 到 {MAX_CLOCK_SCALE} 之间"
