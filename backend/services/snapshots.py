@@ -75,9 +75,9 @@ def restore(r, sid, snap):
     current = r.hgetall(keys.sandbox(sid))
     if not current:
         raise errors.sandbox_not_found(sid)
-    errors = _problems(snap)
-    if errors:
-        raise Unprocessable(errors)
+    problems = _problems(snap)
+    if problems:
+        raise Unprocessable(problems)
     meta = {k: v for k, v in snap["keys"][""]["value"].items() if k not in IDENTITY}
     meta.update({k: current[k] for k in IDENTITY if k in current})
     clock = Clock.from_dict(json.loads(meta["clock"]))
