@@ -24,6 +24,8 @@ def test_waiting_for_a_running_redis_returns_at_once(redis_url):
     assert run.wait_for_redis(redis_url, give_up_after=0, sleep=lambda s: None) is True
 
 
-def test_the_worker_class_is_rqs_worker_by_default():
-    from rq import Worker
-    assert issubclass(run.worker_class(), Worker)
+def test_the_worker_class_is_the_non_forking_one_with_icpsims_scheduler():
+    from rq.worker import SimpleWorker
+
+    from workers.worker import Worker
+    assert run.worker_class() is Worker and issubclass(Worker, SimpleWorker)
