@@ -109,7 +109,8 @@ def indexed(sid, r):
 
 def fixed_children(sid):
     """Keys of a sandbox written outside transactions (the journal, the clock lock)."""
-    return [journal(sid), advance_lock(sid), seq(sid), outbox(sid), timers(sid), timer_docs(sid), index(sid)]
+    return [journal(sid), advance_lock(sid), seq(sid), outbox(sid), timers(sid), timer_docs(sid), index(sid),
+            revision(sid), dropped(sid)]
 
 
 def app_timers(sid, app_id):
