@@ -11,11 +11,13 @@ from backend.api import gateway, registry
 from backend.api import miniprogram
 from backend.api import control
 from backend.api import conversations
+from backend.api import miit, wechat as wechat_api
 from backend.store.connection import connect
 
 BLUEPRINTS = (sandboxes.blp, cloud.blp, domains.blp, applications.blp, records.blp, registry.blp)
 BLUEPRINTS += (control.blp,)  # issue #5: faults, teleport, resets, recordings
 BLUEPRINTS += (conversations.blp,)  # issue #4: the chat-style filing conversation
+BLUEPRINTS += (wechat_api.blp, miit.blp)  # issue #13: WeChat's view, MIIT's per-person SMS checks
 
 
 MAX_BODY_BYTES = 1024 * 1024  # 1 MiB: the largest real request (10 websites, a recording) is far smaller
@@ -56,6 +58,7 @@ def create_app(redis_client=None):
     errors.install(app)
     gateway.install(app)  # customer Hosts: the CloudBase Run gateway (HTML), before any route
     miniprogram.install(app)  # the mock mini-program page: /miniprogram/ (static files)
+    miit.install(app)  # MIIT's verification page for the simulated phone: /miit/verify
     app.before_request(common.check_auth)  # tokens before bodies: 401/404 before any 422
     app.before_request(common.check_body)  # then the body's size (413) and nesting (400)
     control.install(app)  # after the auth check: journal each mutating sandbox call (recordings)

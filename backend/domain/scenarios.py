@@ -231,7 +231,8 @@ _ENTITY_LABELS = {"type": "主办者性质", "certificate_type": "证件类型",
 def _person(role, person):
     if not isinstance(person, dict):
         return None
-    return {"role": role, "name": person.get("name"), "mobile": person.get("mobile"), "email": person.get("email")}
+    return {"role": role, "name": person.get("name"), "mobile": person.get("mobile"), "email": person.get("email"),
+            "certificate_number": person.get("certificate_number")}  # MIIT's check asks its last 6 digits
 
 
 def _contacts(entity_owner, site_owners, roles):

@@ -5,7 +5,7 @@ import json
 from backend.domain import audit, durations, eligibility, kinds, scenarios, validation, workflow
 from backend.domain.clock import iso
 from backend.domain.errors import Conflict, NotFound, Unprocessable
-from backend.services import cloud, engine, world
+from backend.services import cloud, engine, verification, world
 from backend.store import keys
 from backend.store import tx as store
 
@@ -150,40 +150,9 @@ def act(r, sid, app_id, action, reason=None):
     return engine.view(store.run(r, sid, fn, prefetch=CHECKS))
 
 
-def verify_sms(r, sid, app_id, code):
-    """A right code moves on; a wrong one is counted, and the 6th wrong one fails the check."""
-    def fn(tx):
-        app = _get(tx, app_id)
-        if workflow.find(app["state"], "verify_sms", app["kind"]) is None:
-            raise engine.not_allowed(app, "verify_sms")
-        now = world.now(tx)
-        if code == app["sms"]["code"]:
-            return engine.fire(tx, app, "verify_sms", "user", now), None
-        wrong = app["sms"]["wrong"] + 1
-        settings = world.settings(tx)
-        allowed = int(durations.setting(settings, "sms_max_wrong"))
-        if wrong > allowed:
-            return engine.fire(tx, app, "sms_failed", "user", now,
-                               audit_data=[audit.sms_code_failed(settings)]), None
-        app = dict(app, sms=dict(app["sms"], wrong=wrong), version=app["version"] + 1)
-        tx.add_history(app_id, {"at": iso(now), "action": "verify_sms_wrong", "from": app["state"],
-                                "to": app["state"], "actor": "user", "version": app["version"],
-                                "reason": f"短信核验码错误（第 {wrong} 次）"})
-        _keep_timers(tx, app)
-        tx.put("applications", app)
-        return app, allowed - wrong + 1
-    app, left = store.run(r, sid, fn, prefetch=store.WORKFLOW)
-    if left is not None:
-        raise Unprocessable({"code": [f"核验码错误，还可尝试 {left} 次"]}, code="SMS_CODE_WRONG",
-                            message="短信核验码错误")
-    return engine.view(app)
-
-
-def _keep_timers(tx, app):
-    """A wrong code bumps the version; the SMS window timer must keep matching it."""
-    for t in tx.timers():
-        if t["app_id"] == app["id"]:
-            tx.add_timer(dict(t, version=app["version"]))
+def verify_sms(r, sid, app_id, code, person=None, mobile=None, id_last6=None):
+    """One responsible person's MIIT check (services/verification.py)."""
+    return verification.verify(r, sid, app_id, code, person=person, mobile=mobile, id_last6=id_last6)
 
 
 def get(r, sid, app_id):

@@ -5,12 +5,12 @@ the workflow table, bumps the version, appends the history event, disarms the ol
 state's timers and arms the new state's, and runs the entry effects (SMS code,
 notifications, record numbers on approval).
 """
-from backend.domain import kinds, provinces, scenarios, workflow
+from backend.domain import kinds, provinces, scenarios, wechat, workflow
 from backend.domain.clock import iso
 from backend.domain.durations import due
 from backend.domain.errors import Conflict
 from backend.domain.rng import rng
-from backend.services import effects, faults, scheduling, world
+from backend.services import effects, faults, scheduling, verification, world
 
 
 def not_allowed(app, action):
@@ -83,10 +83,11 @@ def view(app):
     kind = kinds.get(app["kind"])
     out = dict(app)
     out.pop("sms", None)
+    out["verifications"] = verification.public(app)  # MIIT's per-person checks, codes never shown
     out.update({
         "state_zh": st.zh if app["state"] != "approved" else f"{st.zh}（{kind.approved_zh}）",
         "kind_zh": kind.zh,
-        "wechat": {"status": st.wechat_status, "sms_verify_status": st.sms_verify_status},
+        "wechat": wechat.brief(app),  # the full getIcpEntranceInfo object: GET …/wechat
         "allowed_actions": workflow.user_actions(app["state"], app["kind"]),
         "waits_on": st.waits_on,
     })

@@ -514,8 +514,11 @@ def test_five_wrong_codes_then_the_sixth_fails(at_sms):
         assert get_app(sb, app_id)["state"] == "sms_verification"
     assert left == [5, 4, 3, 2, 1]
 
-    app = ok(verify(sb, app_id, bad))  # the 6th wrong code
+    body = assert_error(verify(sb, app_id, bad), 422, "SMS_CODE_WRONG")  # the 6th: never a 2xx
+    assert body["attempts_left"] == 0 and body["state"] == "provider_rejected"
+    app = body["application"]
     assert app["state"] == "provider_rejected" and app["wechat"]["status"] == 3
+    assert app["wechat"]["sms_verify_status"] == 3 and get_app(sb, app_id)["state"] == "provider_rejected"
     assert_audit(app["audit_data"], "SMS_CODE_FAILED")
     events = history(sb, app_id)
     assert actions(events)[-6:] == ["verify_sms_wrong"] * 5 + ["sms_failed"]

@@ -258,7 +258,7 @@ def test_messages_quote_the_sandbox_settings(control):
     texts = [m["text"] for m in outbox(sb, app_id=app_id)]
     assert any("腾讯云将在 2 个工作日内完成初审" in t for t in texts), texts
     assert any("将在 2–4 个工作日内提交至管局" in t for t in texts), texts
-    assert any("请在 30 天内登录备案小程序完成核验" in t for t in texts), texts
+    assert any("请在 30 天内登录 https://beian.miit.gov.cn" in t for t in texts), texts  # MIIT's own site
     assert not any("24 小时" in t or "45 天" in t for t in texts), texts
     # the SMS window runs out: the rejection says how long it was
     ok(sb.post("~/clock/advance", json={"duration": "30d"}, token=CONTROL))
