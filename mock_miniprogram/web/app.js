@@ -660,7 +660,11 @@ function renderSms() {
   setTimeout(() => { if (input.isConnected && !input.disabled) input.focus({ preventScroll: true }); }, 0);
   return h("div", { class: "sms", "data-testid": "sms-prompt" },
     h("div", { class: "sms__label" }, "工信部短信核验码（6 位数字，见短信）"),
-    h("div", { class: "sms__row" }, h("div", { class: "sms__boxes" }, boxes, input), submit));
+    h("div", { class: "sms__row" }, h("div", { class: "sms__boxes" }, boxes, input), submit),
+    // each responsible person verifies on MIIT's own page (mobile + last 6 ID digits + code)
+    h("a", { class: "sms__miit", "data-testid": "miit-link", target: "_blank", rel: "noopener",
+      href: `/miit/verify?sandbox=${encodeURIComponent(state.sid)}&app=${encodeURIComponent(state.applicationId || "")}` },
+      "或在工信部核验页面逐人核验 ›"));
 }
 
 // ---- screens ------------------------------------------------------------------------------

@@ -174,3 +174,11 @@ def test_token_needed(two):
     assert_error(sb.get(f"~/applications/{app_id}/verifications", token="nope"), 401)
     assert_error(sb.post(f"~/applications/{app_id}/verifications/resend", json={}, token="nope"), 401)
     assert sb.get(f"~/applications/{app_id}/verifications", token=CONTROL).status_code == 200
+
+
+def test_miit_page_is_served(app):
+    client = app.test_client()
+    page = client.get("/miit/verify")
+    assert page.status_code == 200 and "短信核验" in page.get_data(as_text=True)
+    assert client.get("/miit/verify.js").status_code == 200
+    assert client.get("/miit/nope.js").status_code == 404
