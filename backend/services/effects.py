@@ -3,16 +3,18 @@ from backend.domain import durations, kinds, miit, numbering, scenarios
 from backend.domain.clock import iso, to_datetime
 from backend.domain.errors import DomainError
 from backend.domain.rng import rng
-from backend.services import faults, verification, world
+from backend.services import faults, verification, webhooks, world
 
 SMS_SENDER = miit.SENDER  # MIIT's verification sender, as users see it
 TENCENT = scenarios.TENCENT
 
 
 def notify(tx, app, at, code, text, channel="site", to="account"):
-    tx.add_outbox({"id": tx.next_id("outbox", "M", 6), "at": iso(at), "channel": channel, "to": to,
-                   "sender": SMS_SENDER if code == "MIIT_SMS_CODE" else "腾讯云备案",
-                   "code": code, "app_id": app["id"], "text": text})
+    message = {"id": tx.next_id("outbox", "M", 6), "at": iso(at), "channel": channel, "to": to,
+               "sender": SMS_SENDER if code == "MIIT_SMS_CODE" else "腾讯云备案",
+               "code": code, "app_id": app["id"], "text": text}
+    tx.add_outbox(message)
+    webhooks.on_message(tx, message)  # events out (issue #13)
 
 
 def contacts(app):

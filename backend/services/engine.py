@@ -10,7 +10,7 @@ from backend.domain.clock import iso
 from backend.domain.durations import due
 from backend.domain.errors import Conflict
 from backend.domain.rng import rng
-from backend.services import effects, faults, scheduling, verification, world
+from backend.services import effects, faults, scheduling, verification, webhooks, world
 
 
 def not_allowed(app, action):
@@ -38,6 +38,7 @@ def fire(tx, app, action, actor, at, reason=None, audit_data=None):
         app = effects.on_enter(tx, app, row, at)
     arm(tx, app, at)  # an edit (a self-loop) is activity too: the idle clock starts again
     tx.put("applications", app)
+    webhooks.on_transition(tx, app, event)  # events out (issue #13): written in this same MULTI
     return app
 
 

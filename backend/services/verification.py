@@ -10,7 +10,7 @@ from backend.domain import audit, durations, kinds, miit, workflow
 from backend.domain.clock import iso
 from backend.domain.errors import Conflict, DomainError, NotFound, Unprocessable
 from backend.domain.rng import rng
-from backend.services import engine, world
+from backend.services import engine, webhooks, world
 from backend.store import tx as store
 
 
@@ -106,6 +106,7 @@ def verify(r, sid, app_id, code, person=None, mobile=None, id_last6=None):
         wrong_fields = miit.mismatches(v, mobile, id_last6, code)
         if not wrong_fields:
             app = _with(app, v, version_bump=False, state=miit.VERIFIED, verified_at=now)
+            webhooks.on_person(tx, app, miit.public(v, iso), "verified")
             if miit.all_verified(app["sms"]["people"]):
                 return engine.fire(tx, app, "verify_sms", "user", now), None
             app = dict(app, version=app["version"] + 1)
@@ -116,6 +117,7 @@ def verify(r, sid, app_id, code, person=None, mobile=None, id_last6=None):
         left = max(allowed + 1 - wrong, 0)
         if wrong > allowed:
             app = _with(app, v, version_bump=False, wrong=wrong, attempts_left=0, state=miit.FAILED)
+            webhooks.on_person(tx, app, miit.public(v, iso), "failed")
             app = engine.fire(tx, app, "sms_failed", "user", now,
                               audit_data=[audit.sms_code_failed(world.settings(tx))])
             return app, (v, wrong_fields, 0)

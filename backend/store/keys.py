@@ -59,3 +59,7 @@ def children_of(sid):
     Not `…:sb:{sid}*`: that would also match sandbox `demo2` when deleting `demo`.
     """
     return f"{P}:sb:{sid}:*"
+
+
+def webhook_chain_lock(sid, webhook_id, app_id):
+    return f"{P}:sb:{sid}:whlock:{webhook_id}:{app_id}"  # one delivery job per chain at a time
