@@ -3,7 +3,7 @@ from backend.domain import durations, kinds, miit, numbering, scenarios
 from backend.domain.clock import iso, to_datetime
 from backend.domain.errors import DomainError
 from backend.domain.rng import rng
-from backend.services import faults, verification, webhooks, world
+from backend.services import emails, faults, verification, webhooks, world
 
 SMS_SENDER = miit.SENDER  # MIIT's verification sender, as users see it
 TENCENT = scenarios.TENCENT
@@ -15,6 +15,7 @@ def notify(tx, app, at, code, text, channel="site", to="account"):
                "code": code, "app_id": app["id"], "text": text}
     tx.add_outbox(message)
     webhooks.on_message(tx, message)  # events out (issue #13)
+    emails.follow(tx, app, message, [p for _, p in contacts(app)])  # and by e-mail (domain.md §9)
 
 
 def contacts(app):

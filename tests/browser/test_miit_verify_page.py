@@ -96,5 +96,20 @@ def test_two_people_verify_on_miits_page(at_sms):
             SHOT.parent.mkdir(exist_ok=True)
             pg.screenshot(path=str(SHOT), full_page=True)
             assert not problems, problems
+
+            # the mini-program page: its SMS prompt links here; its mail app shows Tencent's e-mails
+            phone = browser.new_page(viewport={"width": 440, "height": 840}, locale="zh-CN")
+            phone.set_default_timeout(20_000)
+            phone.on("pageerror", lambda exc: problems.append(str(exc)))
+            phone.goto(f"{stack.origin}/miniprogram/?sandbox={sb['id']}&token={sb['token']}")
+            phone.get_by_test_id("menu-button").click()
+            phone.get_by_test_id("open-mail").click()
+            phone.wait_for_selector("[data-testid=mail-item]")
+            items = phone.get_by_test_id("mail-item")
+            assert "已提交管局审核" in items.first.inner_text()
+            items.first.click()
+            assert "尊敬的" in items.first.inner_text()
+            phone.screenshot(path=str(SHOT.with_name("miniprogram-mail.png")))
+            assert not problems, problems
         finally:
             browser.close()
