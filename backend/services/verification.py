@@ -164,7 +164,8 @@ def resend(r, sid, app_id, person=None, mobile=None):
         app = _with(app, v, code=fresh, sends=sends, last_sent_at=now)
         v = next(p for p in app["sms"]["people"] if p["person"] == v["person"])
         window_zh = durations.hours_zh(durations.setting(world.settings(tx), "sms_window_hours"))
-        _send(tx, app, v, now, window_zh, notify)
+        if not app["sms"].get("lost"):  # a forced SMS timeout (fault): no code ever arrives
+            _send(tx, app, v, now, window_zh, notify)
         _event(tx, app, now, "resend_sms", f"重新发送短信核验码（{miit.mask(v['mobile'])}，第 {sends} 条）")
         return app
     return engine.view(store.run(r, sid, fn, prefetch=store.WORKFLOW))

@@ -268,7 +268,7 @@ def test_messages_quote_the_sandbox_settings(control):
     assert "未在 30 天内完成工信部短信核验" in app["audit_data"][0]["error"]
     # idle: reminders on the configured days, expiry on the configured day
     until_idle(sb, include_deadlines=True)
-    texts = [m["text"] for m in outbox(sb, app_id=app_id)]
+    texts = [m["text"] for m in outbox(sb, app_id=app_id, channel="site")]
     reminders = [t for t in texts if "天未处理，请尽快完善" in t]
     assert [t.split("已 ")[1].split(" 天")[0] for t in reminders] == ["3", "10", "20"], reminders
     assert all("30 天未处理将过期" in t for t in reminders), reminders
