@@ -102,6 +102,7 @@ def test_two_people_verify_on_miits_page(at_sms):
             phone.set_default_timeout(20_000)
             phone.on("pageerror", lambda exc: problems.append(str(exc)))
             phone.goto(f"{stack.origin}/miniprogram/?sandbox={sb['id']}&token={sb['token']}")
+            phone.wait_for_selector("[data-testid=composer]", state="visible")  # the conversation started
             phone.get_by_test_id("menu-button").click()
             phone.get_by_test_id("open-mail").click()
             phone.wait_for_selector("[data-testid=mail-item]")
