@@ -64,8 +64,23 @@ def _get(tx, app_id):
     return app
 
 
+def _upgraded(app):
+    """An order that reached the SMS step before per-person checks existed (one code for all,
+    kept in Redis by an older version): its code becomes one verification."""
+    sms = app.get("sms") or {}
+    if sms.get("people") or "code" not in sms:
+        return app
+    from datetime import datetime
+    sent = datetime.fromisoformat(sms["sent_at"]).timestamp()
+    person = {"person": "P1", "roles": ["entity", "website"], "name": "", "id_last6": None,
+              "mobile": (sms.get("recipients") or ["account"])[0], "code": sms["code"], "wrong": sms.get("wrong", 0),
+              "attempts_left": None, "state": miit.PENDING, "sent_at": sent, "last_sent_at": sent,
+              "expires_at": sent + 24 * 3600, "sends": 1, "verified_at": None}
+    return dict(app, sms=dict(sms, people=[person]))
+
+
 def _pending_app(tx, app_id, action="verify_sms"):
-    app = _get(tx, app_id)
+    app = _upgraded(_get(tx, app_id))
     if workflow.find(app["state"], "verify_sms", app["kind"]) is None or not (app.get("sms") or {}).get("people"):
         raise engine.not_allowed(app, action)
     return app

@@ -182,3 +182,20 @@ def test_miit_page_is_served(app):
     assert page.status_code == 200 and "短信核验" in page.get_data(as_text=True)
     assert client.get("/miit/verify.js").status_code == 200
     assert client.get("/miit/nope.js").status_code == 404
+
+
+def test_an_order_from_before_per_person_checks_still_verifies(sandbox, r):
+    """An order stored by an older version (one code for everybody) is upgraded when answered."""
+    import json
+    from backend.store import keys
+    register_domain(sandbox, "zhangsan-blog.cn")
+    app = create_app(sandbox, personal_payload(usable_ip(sandbox)))
+    act(sandbox, app["id"], "submit")
+    to_sms(sandbox, app["id"])
+    key = keys.collection(sandbox.sid, "applications")
+    doc = json.loads(r.hget(key, app["id"]))
+    code = doc["sms"]["people"][0]["code"]
+    doc["sms"] = {"code": code, "sent_at": doc["sms"]["sent_at"], "wrong": 0, "recipients": ["13800138000"]}
+    r.hset(key, app["id"], json.dumps(doc, ensure_ascii=False))
+    assert_error(verify(sandbox, app["id"], wrong_code(code)), 422, "SMS_CODE_WRONG")
+    assert ok(verify(sandbox, app["id"], code))["state"] == "bureau_review"
