@@ -7,7 +7,7 @@ from backend.domain import faults as F
 from backend.domain import kinds, workflow
 from backend.domain.clock import iso
 from backend.domain.errors import Conflict, NotFound, Unprocessable
-from backend.services import effects, engine, world
+from backend.services import effects, engine, webhooks, world
 from backend.store import tx as store
 
 TELEPORT_AUDIT = {"code": "FAULT_INJECTED", "field": "entity", "key_name": "主体信息",
@@ -53,6 +53,7 @@ def teleport(r, sid, app_id, target, reason=None, audit_data=None):
         app = effects.on_enter(tx, app, row, now)
         engine.arm(tx, app, now)
         tx.put("applications", app)
+        webhooks.on_transition(tx, app, event)  # events out (issue #13); drop once teleport goes through engine.fire
         return app
     return engine.view(store.run(r, sid, fn, prefetch=store.WORKFLOW))
 
@@ -72,11 +73,12 @@ def reset_application(r, sid, app_id, reason=None):
         if app["kind"] == "first_filing":
             app.pop("entity_id", None)
         app.update(state="draft", version=app["version"] + 1, updated_at=iso(now), attempt=0, audit_data=[])
-        tx.add_history(app_id, {"at": iso(now), "action": "reset", "from": source, "to": "draft",
-                                "actor": "system", "reason": reason or "控制 API：订单重置为草稿",
-                                "version": app["version"]})
+        event = {"at": iso(now), "action": "reset", "from": source, "to": "draft",
+                 "actor": "system", "reason": reason or "控制 API：订单重置为草稿", "version": app["version"]}
+        tx.add_history(app_id, event)
         engine.disarm(tx, app_id)
         engine.arm(tx, app, now)
         tx.put("applications", app)
+        webhooks.on_transition(tx, app, event)  # events out (issue #13)
         return app
     return engine.view(store.run(r, sid, fn, prefetch=store.WORKFLOW))

@@ -137,3 +137,14 @@ def test_transcripts_unchanged_by_webhooks(control, receiver):
         app_id = filed(sb)
         runs.append((outbox(sb), history(sb, app_id), latest_codes(sb, app_id)))
     assert runs[0] == runs[1]
+
+
+def test_teleport_and_reset_are_state_changes_too(sandbox, receiver):
+    hook(sandbox, receiver.url, events=["application.state_changed"])
+    register_domain(sandbox, "zhangsan-blog.cn")
+    app = create_app(sandbox, personal_payload(usable_ip(sandbox)))
+    act(sandbox, app["id"], "submit")
+    ok(sandbox.post(f"~/applications/{app['id']}/teleport", json={"to": "bureau_rejected"}, token=CONTROL))
+    ok(sandbox.post(f"~/applications/{app['id']}/reset", json={}, token=CONTROL))
+    moves = [(e["icpsim"]["action"], e["icpsim"]["state"], e["beian_status"]) for e in receiver.events()]
+    assert moves == [("submit", "provider_review", 2), ("teleport", "bureau_rejected", 5), ("reset", "draft", 1024)]
