@@ -13,6 +13,7 @@ from backend.api import tencentcloud
 from backend.api import classes, console
 from backend.api import ops
 from backend.api import snapshots
+from backend.api import miit, webhooks, wechat as wechat_api
 from backend.store.connection import connect
 
 BLUEPRINTS = (sandboxes.blp, cloud.blp, domains.blp, applications.blp, records.blp, registry.blp)
@@ -20,6 +21,7 @@ BLUEPRINTS += (control.blp,)  # issue #5: faults, teleport, resets, recordings
 BLUEPRINTS += (conversations.blp,)  # issue #4: the chat-style filing conversation
 BLUEPRINTS += (console.blp, classes.blp)  # issue #14: the trainer console, classes, live versions
 BLUEPRINTS += (snapshots.blp,)  # issue #9: state snapshots
+BLUEPRINTS += (wechat_api.blp, miit.blp, webhooks.blp)  # issue #13: WeChat view, MIIT checks, webhooks
 
 
 MAX_BODY_BYTES = 1024 * 1024  # 1 MiB: the largest real request (10 websites, a recording) is far smaller
@@ -65,6 +67,7 @@ def create_app(redis_client=None):
     tencentcloud.install(app, api)  # issue #15: Tencent Cloud API 3.0 calls, before the gateway's Host check
     miniprogram.install(app)  # the mock mini-program page: /miniprogram/ (static files)
     ops.install(app)  # /healthz /readyz /metrics, request ids, request metrics, rate limits (before the tokens)
+    miit.install(app)  # MIIT's verification page for the simulated phone: /miit/verify
     app.before_request(common.check_auth)  # tokens before bodies: 401/404 before any 422
     app.before_request(common.check_body)  # then the body's size (413) and nesting (400)
     control.install(app)  # after the auth check: journal each mutating sandbox call (recordings)

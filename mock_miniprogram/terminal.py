@@ -70,6 +70,8 @@ class Terminal:
             self.render_notice(msg)
             return
         self.out(f"机器人：{msg['text']}")
+        if msg.get("code") == "SMS_CODE_PROMPT":
+            self.out(f"    （或在工信部核验页面逐人核验：{self.sb.base_url}/miit/verify?sandbox={self.sb.sid}）")
         labels = {}
         if self.prompt_msg and self.prompt_msg.get("kind") == "form":
             labels = {f["name"]: f["label"] for f in self.prompt_msg["form"]["fields"]}
@@ -167,6 +169,9 @@ class Terminal:
             self.out("（还没有收到短信）")
         for m in msgs[-3:]:
             self.out(f"短信 {m['at'][:16].replace('T', ' ')} 自 {m['sender']} 至 {m['to']}：{m['text']}")
+        if any(m.get("code") == "MIIT_SMS_CODE" for m in msgs):  # each person verifies on MIIT's page
+            self.out(f"工信部核验页面（每位负责人各自核验）：{self.sb.base_url}/miit/verify?sandbox={self.sb.sid}"
+                     + (f"&app={app_id}" if app_id else ""))
 
     def advance(self):
         if not self.sb.control:

@@ -79,8 +79,9 @@ class SmsVerification(MethodView):
     @blp.doc(security=common.SECURITY)
     @common.needs("sandbox")
     def post(self, data, sid, app_id):
-        """Enter the MIIT SMS code (6 digits; 5 wrong codes allowed, the 6th fails the check)"""
-        return applications.verify_sms(common.redis(), sid, app_id, data["code"])
+        """MIIT SMS check of one person: code (+ person or mobile, + last 6 ID digits); 422 when wrong, the 6th wrong one too"""
+        return applications.verify_sms(common.redis(), sid, app_id, data["code"], person=data["person"],
+                                       mobile=data["mobile"], id_last6=data["id_last6"])
 
 
 @blp.route("/<app_id>/history")

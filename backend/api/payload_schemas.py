@@ -168,6 +168,11 @@ class ApplicationPatchSchema(Strict):
 
 class SmsCodeSchema(Strict):
     code = fields.String(required=True, validate=validate.Regexp(r"^[0-9]{6}$", error="核验码为 6 位数字。"))
+    # MIIT's page: who verifies (person id or mobile), with the last six digits of their ID
+    person = fields.String(load_default=None, validate=validate.Regexp(r"^P\d{1,2}$", error="核验人编号格式为 P1、P2…"))
+    mobile = fields.String(load_default=None, validate=validate.Regexp(r"^1\d{10}$", error="手机号为 11 位数字。"))
+    id_last6 = fields.String(load_default=None, validate=validate.Regexp(r"^\d{5}[\dXx]$",
+                                                                         error="证件号码后六位为 6 位数字（末位可为 X）。"))
 
 
 
@@ -201,6 +206,8 @@ class ApplicationSchema(Schema):
     state_zh = fields.String()
     version = fields.Integer()
     wechat = fields.Nested(WechatSchema)
+    verifications = fields.List(fields.Dict(), metadata={
+        "description": "工信部短信核验，每个手机号一人：person, roles, name, mobile_masked, state, attempts_left, expires_at"})
     allowed_actions = fields.List(fields.String())
     waits_on = fields.String()
     payload = fields.Dict()

@@ -286,6 +286,7 @@ class MessageSchema(Schema):
     sender = fields.String()
     code = fields.String()
     app_id = fields.String()
+    subject = fields.String(metadata={"description": "e-mail only (channel=email)"})
     text = fields.String()
 
 

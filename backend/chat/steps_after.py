@@ -31,6 +31,8 @@ def sms_handle(ctx, text):
     try:
         applications.verify_sms(ctx.r, ctx.sid, ctx.conv["application_id"], code)
     except Unprocessable as exc:
+        if exc.details.get("state", "sms_verification") != "sms_verification":
+            return sync(ctx, force=True)  # the wrong code too many: the order went back (rejected)
         invalid(ctx, exc.errors, text=exc.message if ctx.locale != "en" else None)
         ctx.conv["app_version"] = ctx.app(refresh=True)["version"]  # a wrong code is no news
         return SAME

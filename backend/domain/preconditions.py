@@ -92,7 +92,8 @@ ENTITY_LABELS = {"type": "主办者性质", "certificate_type": "证件类型", 
 def person_contact(role: str, person: object) -> dict | None:
     if not isinstance(person, dict):
         return None
-    return {"role": role, "name": person.get("name"), "mobile": person.get("mobile"), "email": person.get("email")}
+    return {"role": role, "name": person.get("name"), "mobile": person.get("mobile"), "email": person.get("email"),
+            "certificate_number": person.get("certificate_number")}  # MIIT's check asks its last 6 digits
 
 
 def contacts(entity_owner: dict | None, site_owners: list, roles: Iterable[str]) -> list[dict]:

@@ -6,7 +6,7 @@ from backend.domain import audit, durations, eligibility, kinds, records, scenar
 from backend.domain.clock import iso
 from backend.domain import errors
 from backend.domain.errors import Unprocessable
-from backend.services import cloud, engine, world
+from backend.services import cloud, engine, verification, world
 from backend.store import keys
 from backend.store import tx as store
 
@@ -143,29 +143,9 @@ def act(r, sid, app_id, action, reason=None):
     return engine.view(store.run(r, sid, fn, prefetch=CHECKS))
 
 
-def verify_sms(r, sid, app_id, code):
-    """A right code moves on; a wrong one is counted, and the 6th wrong one fails the check."""
-    def fn(tx):
-        app = _get(tx, app_id)
-        if workflow.find(app["state"], workflow.VERIFY_SMS, app["kind"]) is None:
-            raise engine.not_allowed(app, workflow.VERIFY_SMS)
-        now = world.now(tx)
-        if code == app["sms"]["code"]:
-            return engine.fire(tx, app, workflow.VERIFY_SMS, "user", now), None
-        wrong = app["sms"]["wrong"] + 1
-        settings = world.settings(tx)
-        allowed = int(durations.setting(settings, "sms_max_wrong"))
-        if wrong > allowed:
-            return engine.fire(tx, app, workflow.SMS_FAILED, "user", now,
-                               audit_data=[audit.sms_code_failed(settings)]), None
-        app = dict(app, sms=dict(app["sms"], wrong=wrong))
-        app = engine.apply_transition(tx, app, workflow.wrong_code_row(app["kind"]), now,
-                                      reason=f"短信核验码错误（第 {wrong} 次）")
-        return app, allowed - wrong + 1
-    app, left = store.run(r, sid, fn, prefetch=store.WORKFLOW)
-    if left is not None:
-        raise errors.sms_code_wrong(left)
-    return engine.view(app)
+def verify_sms(r, sid, app_id, code, person=None, mobile=None, id_last6=None):
+    """One responsible person's MIIT check (services/verification.py)."""
+    return verification.verify(r, sid, app_id, code, person=person, mobile=mobile, id_last6=id_last6)
 
 
 def get(r, sid, app_id):

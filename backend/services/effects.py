@@ -1,19 +1,22 @@
 """What entering a state does: SMS codes, notifications, and the effects of approval."""
-from backend.domain import durations, kinds, numbering, records, scenarios
+from backend.domain import durations, kinds, miit, numbering, records, scenarios
 from backend.domain import workflow
 from backend.domain.clock import iso, to_datetime
 from backend.domain.errors import DomainError
 from backend.domain.rng import rng
-from backend.services import faults, world
+from backend.services import emails, faults, verification, webhooks, world
 
-SMS_SENDER = "106598051001"  # MIIT's verification sender, as users see it
+SMS_SENDER = miit.SENDER  # MIIT's verification sender, as users see it
 TENCENT = scenarios.TENCENT
 
 
 def notify(tx, app, at, code, text, channel="site", to="account"):
-    tx.add_outbox({"id": tx.next_id("outbox", "M", 6), "at": iso(at), "channel": channel, "to": to,
-                   "sender": SMS_SENDER if code == "MIIT_SMS_CODE" else "腾讯云备案",
-                   "code": code, "app_id": app["id"], "text": text})
+    message = {"id": tx.next_id("outbox", "M", 6), "at": iso(at), "channel": channel, "to": to,
+               "sender": SMS_SENDER if code == "MIIT_SMS_CODE" else "腾讯云备案",
+               "code": code, "app_id": app["id"], "text": text}
+    tx.add_outbox(message)
+    webhooks.on_message(tx, message)  # events out (issue #13)
+    emails.follow(tx, app, message, [p for _, p in contacts(app)])  # and by e-mail (domain.md §9)
 
 
 def contacts(app):
@@ -60,17 +63,9 @@ def _provider_approved(tx, app, row, at):
 
 
 def _sms(tx, app, row, at):
-    # seeded by the attempt (DESIGN invariant 6), so the code of a submission never depends
-    # on how many versions (edits, wrong codes) came before it
-    code = f"{rng(world.seed(tx), app['id'], 'sms', app.get('attempt', 0)).randint(0, 999999):06d}"
-    window = durations.hours_zh(durations.setting(world.settings(tx), "sms_window_hours"))
-    mobiles = sms_recipients(app)
-    lost = faults.sms_lost(tx, app)  # fault injection: a forced SMS timeout, the code never arrives
-    for mobile in [] if lost else mobiles:
-        notify(tx, app, at, "MIIT_SMS_CODE", f"【工信部】您的ICP备案短信核验码为 {code}，"
-               f"请在 {window}内登录备案小程序完成核验。", channel="sms", to=mobile)
-    sms = {"code": code, "sent_at": iso(at), "wrong": 0, "recipients": mobiles}
-    return dict(app, sms=dict(sms, lost=True) if lost else sms)
+    # one code per responsible person with a distinct mobile (services/verification.py);
+    # a forced SMS timeout (fault injection): the codes never arrive
+    return verification.start(tx, app, at, notify, lost=faults.sms_lost(tx, app))
 
 
 def _bureau_review(tx, app, row, at):

@@ -10,11 +10,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from backend import observability
-from backend.domain import errors, kinds, provinces, records, scenarios, workflow
+from backend.domain import errors, kinds, provinces, records, scenarios, wechat, workflow
 from backend.domain.clock import iso
 from backend.domain.durations import due
 from backend.domain.rng import rng
-from backend.services import effects, faults, pacing, scheduling, world
+from backend.services import effects, faults, pacing, scheduling, verification, webhooks, world
 
 
 def not_allowed(app, action):
@@ -85,6 +85,7 @@ def apply_transition(tx, app: dict, row: workflow.Transition, at: float, reason:
                   app["version"], at)
     for hook in AFTER_COMMIT:
         tx.after_commit.append(lambda hook=hook: hook(moved))
+    webhooks.on_transition(tx, app, event)  # events out (issue #13): written in this same MULTI
     return app
 
 
@@ -138,10 +139,11 @@ def view(app):
     kind = kinds.get(app["kind"])
     out = dict(app)
     out.pop("sms", None)
+    out["verifications"] = verification.public(app)  # MIIT's per-person checks, codes never shown
     out.update({
         "state_zh": st.zh if app["state"] != workflow.APPROVED else f"{st.zh}（{kind.approved_zh}）",
         "kind_zh": kind.zh,
-        "wechat": {"status": st.wechat_status, "sms_verify_status": st.sms_verify_status},
+        "wechat": wechat.brief(app),  # the full getIcpEntranceInfo object: GET …/wechat
         "allowed_actions": workflow.user_actions(app["state"], app["kind"]),
         "waits_on": st.waits_on,
     })

@@ -115,3 +115,7 @@ def fixed_children(sid):
 
 def app_timers(sid, app_id):
     return f"{P}:sb:{sid}:apptimers:{app_id}"  # set of the application's pending timer ids
+
+
+def webhook_chain_lock(sid, webhook_id, app_id):
+    return f"{P}:sb:{sid}:whlock:{webhook_id}:{app_id}"  # one delivery job per chain at a time

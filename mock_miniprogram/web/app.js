@@ -697,7 +697,11 @@ function renderSms() {
   setTimeout(() => { if (input.isConnected && !input.disabled) input.focus({ preventScroll: true }); }, 0);
   return h("div", { class: "sms", "data-testid": "sms-prompt" },
     h("div", { class: "sms__label" }, "工信部短信核验码（6 位数字，见短信）"),
-    h("div", { class: "sms__row" }, h("div", { class: "sms__boxes" }, boxes, input), submit));
+    h("div", { class: "sms__row" }, h("div", { class: "sms__boxes" }, boxes, input), submit),
+    // each responsible person verifies on MIIT's own page (mobile + last 6 ID digits + code)
+    h("a", { class: "sms__miit", "data-testid": "miit-link", target: "_blank", rel: "noopener",
+      href: `/miit/verify?sandbox=${encodeURIComponent(state.sid)}&app=${encodeURIComponent(state.applicationId || "")}` },
+      "或在工信部核验页面逐人核验 ›"));
 }
 
 // ---- screens ------------------------------------------------------------------------------
@@ -734,6 +738,20 @@ async function start(options) {
 }
 
 function openSheet(open) { $("#actionsheet").hidden = !open; }
+
+/** The simulated phone's mail app: the e-mails Tencent sent (the sandbox outbox, channel=email),
+ *  newest first; tap one to read it. */
+async function openMail() {
+  let mails = [];
+  try { mails = await api("GET", "/outbox?channel=email"); } catch { /* shown empty */ }
+  const list = $("#mail-list");
+  list.replaceChildren(...[...(mails || [])].reverse().slice(0, 50).map((m) => h("li", {
+    class: "mailapp__item", "data-testid": "mail-item", onclick: (ev) => ev.currentTarget.classList.toggle("mailapp__item_open") },
+  h("div", { class: "mailapp__from" }, `${m.sender} → ${m.to}`, h("span", {}, (m.at || "").slice(5, 16).replace("T", " "))),
+  h("div", { class: "mailapp__subject" }, m.subject || ""), h("pre", { class: "mailapp__body" }, m.text))));
+  if (!list.children.length) list.append(h("li", { class: "mailapp__empty" }, "（还没有邮件）"));
+  $("#mailapp").hidden = false;
+}
 
 /** The sandbox's session as a scenario file (README: "Recording a scenario from the mini-program
  *  page"): fetched with the sandbox token, saved through a Blob and a temporary <a download>. */
@@ -828,6 +846,8 @@ function init() {
   for (const node of document.querySelectorAll("#actionsheet [data-close]")) node.addEventListener("click", () => openSheet(false));
   $('[data-action="export-recording"]').addEventListener("click", () => { openSheet(false); exportRecording(); });
   $('[data-action="new-conversation"]').addEventListener("click", () => { openSheet(false); start({ fresh: true }); });
+  $('[data-action="mail"]').addEventListener("click", () => { openSheet(false); openMail(); });
+  $('[data-testid="mail-close"]').addEventListener("click", () => { $("#mailapp").hidden = true; });
   $('[data-action="switch-sandbox"]').addEventListener("click", () => { openSheet(false); showSetup(); });
 
   if (state.sid && state.token) start({ fresh: params.get("new") === "1" });

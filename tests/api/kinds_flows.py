@@ -4,7 +4,7 @@ reading the records, the IP slots and the gateway's answer.
 Worlds filed elsewhere come from the national registry's seeding call (control token);
 worlds filed at Tencent come from a first filing through the flow, as a user gets there.
 """
-from api.flows import (CONTROL, act, create_app, get_app, ok, register_domain, sms_code, until_idle,
+from api.flows import (CONTROL, act, create_app, get_app, ok, register_domain, sms_code, until_idle, verify_all,
                        usable_ip, verify)
 from support.people import credit_code, person, personal_payload, resident_id
 
@@ -52,7 +52,7 @@ def run(sb, app_id, submit=True):
     until_idle(sb)
     app = get_app(sb, app_id)
     if app["state"] == "sms_verification":
-        app = ok(verify(sb, app_id, sms_code(sb, app_id)))
+        app = verify_all(sb, app_id)
         until_idle(sb)
         app = get_app(sb, app_id)
     return app

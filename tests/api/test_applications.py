@@ -250,7 +250,7 @@ def test_submit(demo, payload):
     assert app["wechat"]["status"] == 2
     assert app["allowed_actions"] == ["withdraw"]
     assert app["attempt"] == 1 and app["submitted_at"] == "2026-06-01T09:00:00+08:00"
-    assert [m["code"] for m in outbox(demo, app_id=app["id"])] == ["ORDER_SUBMITTED"]
+    assert [m["code"] for m in outbox(demo, app_id=app["id"], channel="site")] == ["ORDER_SUBMITTED"]
     assert_error(demo.post(f"~/applications/{app['id']}/actions/submit"), 409, "ACTION_NOT_ALLOWED")
     pending = ok(demo.get("~/clock"))["pending_timers"]
     assert [(t["name"], t["app_id"]) for t in pending] == [("provider_review", app["id"])]
@@ -514,8 +514,11 @@ def test_five_wrong_codes_then_the_sixth_fails(at_sms):
         assert get_app(sb, app_id)["state"] == "sms_verification"
     assert left == [5, 4, 3, 2, 1]
 
-    app = ok(verify(sb, app_id, bad))  # the 6th wrong code
+    body = assert_error(verify(sb, app_id, bad), 422, "SMS_CODE_WRONG")  # the 6th: never a 2xx
+    assert body["attempts_left"] == 0 and body["state"] == "provider_rejected"
+    app = body["application"]
     assert app["state"] == "provider_rejected" and app["wechat"]["status"] == 3
+    assert app["wechat"]["sms_verify_status"] == 3 and get_app(sb, app_id)["state"] == "provider_rejected"
     assert_audit(app["audit_data"], "SMS_CODE_FAILED")
     events = history(sb, app_id)
     assert actions(events)[-6:] == ["verify_sms_wrong"] * 5 + ["sms_failed"]
@@ -642,7 +645,7 @@ def test_idle_draft_expires_and_reopens(demo, payload):
     app = get_app(demo, app["id"])
     assert app["state"] == "expired" and app["wechat"]["status"] == 1024
     assert app["allowed_actions"] == ["reopen"]
-    reminders = [m for m in outbox(demo, app_id=app["id"]) if m["code"] == "IDLE_REMINDER"]
+    reminders = [m for m in outbox(demo, app_id=app["id"], channel="site") if m["code"] == "IDLE_REMINDER"]
     assert [m["at"] for m in reminders] == ["2026-06-08T09:00:00+08:00", "2026-06-16T09:00:00+08:00",
                                             "2026-07-01T09:00:00+08:00"]
     assert all(is_zh(m["text"]) for m in reminders)
@@ -665,7 +668,7 @@ def test_no_expiry_before_45_days(demo, payload):
     app = create_app(demo, payload)
     advance(demo, duration="44d")
     assert get_app(demo, app["id"])["state"] == "draft"
-    assert len([m for m in outbox(demo) if m["code"] == "IDLE_REMINDER"]) == 3
+    assert len([m for m in outbox(demo, channel="site") if m["code"] == "IDLE_REMINDER"]) == 3
 
 
 def test_rejected_order_expires_too(control):
@@ -685,7 +688,7 @@ def test_edited_draft_still_expires(demo, payload):
     ok(demo.patch(f"~/applications/{app['id']}",
                   json={"payload": {"entity": {"address": "广东省深圳市福田区深南大道 100 号"}}}))
     advance(demo, duration="46d")
-    assert len([m for m in outbox(demo, app_id=app["id"]) if m["code"] == "IDLE_REMINDER"]) == 3
+    assert len([m for m in outbox(demo, app_id=app["id"], channel="site") if m["code"] == "IDLE_REMINDER"]) == 3
     assert get_app(demo, app["id"])["state"] == "expired"
 
 

@@ -258,7 +258,7 @@ def test_messages_quote_the_sandbox_settings(control):
     texts = [m["text"] for m in outbox(sb, app_id=app_id)]
     assert any("腾讯云将在 2 个工作日内完成初审" in t for t in texts), texts
     assert any("将在 2–4 个工作日内提交至管局" in t for t in texts), texts
-    assert any("请在 30 天内登录备案小程序完成核验" in t for t in texts), texts
+    assert any("请在 30 天内登录 https://beian.miit.gov.cn" in t for t in texts), texts  # MIIT's own site
     assert not any("24 小时" in t or "45 天" in t for t in texts), texts
     # the SMS window runs out: the rejection says how long it was
     ok(sb.post("~/clock/advance", json={"duration": "30d"}, token=CONTROL))
@@ -268,7 +268,7 @@ def test_messages_quote_the_sandbox_settings(control):
     assert "未在 30 天内完成工信部短信核验" in app["audit_data"][0]["error"]
     # idle: reminders on the configured days, expiry on the configured day
     until_idle(sb, include_deadlines=True)
-    texts = [m["text"] for m in outbox(sb, app_id=app_id)]
+    texts = [m["text"] for m in outbox(sb, app_id=app_id, channel="site")]
     reminders = [t for t in texts if "天未处理，请尽快完善" in t]
     assert [t.split("已 ")[1].split(" 天")[0] for t in reminders] == ["3", "10", "20"], reminders
     assert all("30 天未处理将过期" in t for t in reminders), reminders

@@ -1,0 +1,82 @@
+"""MIIT's SMS verification: the order's per-person checks, resend, and MIIT's page (/miit/verify).
+
+The check itself is POST …/applications/<id>/sms-verification (code + person or mobile +
+last six ID digits); this blueprint lists the checks and resends a code. `install(app)`
+serves the page that plays beian.miit.gov.cn's verification form for the simulated phone:
+static files (next to the mini-program page) calling this API with the sandbox token the
+user types in — never a token in a URL.
+"""
+from flask import current_app, send_from_directory
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from backend.api import common
+from backend.api.miniprogram import CONFIG_KEY
+from backend.services import verification
+
+blp = Blueprint("miit", __name__, url_prefix="/api/v1/sandboxes/<sid>/applications/<app_id>/verifications",
+                description="工信部短信核验：每位负责人（不同手机号）各自核验；重新获取核验码")
+
+
+class VerificationSchema(Schema):
+    person = fields.String()
+    roles = fields.List(fields.String())
+    name = fields.String()
+    mobile_masked = fields.String()
+    state = fields.String(metadata={"description": "pending | verified | failed"})
+    attempts_left = fields.Integer()
+    sent_at = fields.String()
+    expires_at = fields.String()
+    verified_at = fields.String(allow_none=True)
+    sends = fields.Integer()
+
+
+class ResendSchema(Schema):
+    class Meta:
+        ordered = True
+
+    person = fields.String(load_default=None, validate=validate.Regexp(r"^P\d{1,2}$", error="核验人编号格式为 P1、P2…"))
+    mobile = fields.String(load_default=None, validate=validate.Regexp(r"^1\d{10}$", error="手机号为 11 位数字。"))
+
+
+@blp.route("")
+class Verifications(MethodView):
+    @blp.response(200, VerificationSchema(many=True))
+    @blp.doc(security=common.SECURITY)
+    @common.needs("sandbox")
+    def get(self, sid, app_id):
+        """The order's MIIT checks: who, masked mobile, state, attempts left, expires at"""
+        return verification.listing(common.redis(), sid, app_id)
+
+
+@blp.route("/resend")
+class Resend(MethodView):
+    @blp.arguments(ResendSchema)
+    @blp.response(200, VerificationSchema(many=True))
+    @blp.doc(security=common.SECURITY)
+    @common.needs("sandbox")
+    def post(self, data, sid, app_id):
+        """MIIT's 重新获取: a new code for one person (the old one stops working); 429 when too soon"""
+        app = verification.resend(common.redis(), sid, app_id, person=data["person"], mobile=data["mobile"])
+        return app["verifications"]
+
+
+def _send(name):
+    response = send_from_directory(current_app.config[CONFIG_KEY], "miit/" + name)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+def page():
+    return _send("verify.html")
+
+
+def asset(name):
+    return _send(name)
+
+
+def install(app):
+    """/miit/verify and its assets, from the page folder's miit/ (after miniprogram.install)."""
+    app.add_url_rule("/miit/verify", "miit_verify", page, methods=["GET"])
+    app.add_url_rule("/miit/<path:name>", "miit_asset", asset, methods=["GET"])

@@ -1,0 +1,104 @@
+"""Webhooks: callback URLs of a sandbox, their delivery log, redelivery."""
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from backend.api import common
+from backend.services import webhooks
+
+blp = Blueprint("webhooks", __name__, url_prefix="/api/v1/sandboxes/<sid>/webhooks",
+                description="事件回调：注册回调地址（可按事件类型过滤）、投递记录、重新投递；HMAC-SHA256 签名见 README")
+
+
+class WebhookCreateSchema(Schema):
+    url = fields.String(required=True, validate=validate.Length(min=8, max=webhooks.MAX_URL))
+    events = fields.List(fields.String(validate=validate.OneOf(webhooks.EVENT_TYPES)), load_default=None,
+                         allow_none=True, validate=validate.Length(max=len(webhooks.EVENT_TYPES)),
+                         metadata={"description": "只接收这些事件；不填为全部"})
+
+
+class WebhookSchema(Schema):
+    id = fields.String()
+    url = fields.String()
+    events = fields.List(fields.String(), allow_none=True)
+    created_at = fields.String()
+    secret = fields.String(metadata={"description": "本沙箱的签名密钥（所有回调共用）"})
+
+
+class AttemptSchema(Schema):
+    n = fields.Integer()
+    at = fields.String()
+    status = fields.Integer(allow_none=True)
+    ok = fields.Boolean()
+    latency_ms = fields.Integer()
+    error = fields.String()
+    response_excerpt = fields.String()
+
+
+class DeliverySchema(Schema):
+    id = fields.String()
+    webhook_id = fields.String()
+    app_id = fields.String()
+    seq = fields.Integer()
+    state = fields.String(metadata={"description": "pending | delivered | failed"})
+    attempts = fields.List(fields.Nested(AttemptSchema))
+    next_attempt_at = fields.Float(allow_none=True)
+    redelivery_of = fields.String()
+    error = fields.String()
+    event = fields.Dict()
+
+
+class DeliveryQuerySchema(Schema):
+    webhook_id = fields.String(load_default=None, validate=validate.Length(max=20))
+    app_id = fields.String(load_default=None, validate=validate.Length(max=20))
+    state = fields.String(load_default=None, validate=validate.OneOf(("pending", "delivered", "failed")))
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
+
+
+@blp.route("")
+class Webhooks(MethodView):
+    @blp.response(200, WebhookSchema(many=True))
+    @blp.doc(security=common.SECURITY)
+    @common.needs("sandbox")
+    def get(self, sid):
+        """The sandbox's callback URLs"""
+        return webhooks.list_hooks(common.redis(), sid)
+
+    @blp.arguments(WebhookCreateSchema)
+    @blp.response(201, WebhookSchema)
+    @blp.doc(security=common.SECURITY)
+    @common.needs("sandbox")
+    def post(self, data, sid):
+        """Register a callback URL (public addresses only; loopback with ICPSIM_WEBHOOK_ALLOW_LOOPBACK=1)"""
+        return webhooks.register(common.redis(), sid, data["url"], data["events"])
+
+
+@blp.route("/<webhook_id>")
+class Webhook(MethodView):
+    @blp.response(204)
+    @blp.doc(security=common.SECURITY)
+    @common.needs("sandbox")
+    def delete(self, sid, webhook_id):
+        """Remove a callback URL"""
+        webhooks.remove(common.redis(), sid, webhook_id)
+
+
+@blp.route("/deliveries")
+class Deliveries(MethodView):
+    @blp.arguments(DeliveryQuerySchema, location="query")
+    @blp.response(200, DeliverySchema(many=True))
+    @blp.doc(security=common.SECURITY)
+    @common.needs("sandbox")
+    def get(self, query, sid):
+        """The delivery log, newest first: each attempt's status, latency and response excerpt"""
+        return webhooks.log(common.redis(), sid, **query)
+
+
+@blp.route("/deliveries/<delivery_id>/redeliver")
+class Redeliver(MethodView):
+    @blp.response(202, DeliverySchema)
+    @blp.doc(security=common.SECURITY)
+    @common.needs("sandbox")
+    def post(self, sid, delivery_id):
+        """Send a delivery's event again (a new delivery at the end of its chain)"""
+        return webhooks.redeliver(common.redis(), sid, delivery_id)

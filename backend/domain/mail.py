@@ -1,0 +1,54 @@
+"""The e-mails Tencent sends beside SMS and in-site messages (domain.md §9, §7): which
+notices go out by e-mail, with what subject, and the body around the notice's text.
+
+Tencent e-mails the responsible people about order progress and results: submitted,
+provider review passed / rejected (with what to fix), submitted to the bureau, bureau
+approved (with the numbers) / rejected, cancellation done, reminders when the order waits
+on the user, expiry, and the public-security filing reminder [T18, T19, T22, T24, T10].
+MIIT's verification code is SMS only.
+"""
+SENDER = "腾讯云备案 <beian-noreply@tencent.com>"  # simulator's choice: the real address is not documented
+
+SUBJECTS = {
+    "ORDER_SUBMITTED": "备案订单 {app_id} 已提交",
+    "PROVIDER_APPROVED": "备案订单 {app_id} 已通过腾讯云初审",
+    "PROVIDER_REJECTED": "备案订单 {app_id} 初审驳回，请修改后重新提交",
+    "SUBMITTED_TO_BUREAU": "备案订单 {app_id} 已提交管局审核",
+    "BUREAU_APPROVED": "备案订单 {app_id} 管局审核通过",
+    "BUREAU_REJECTED": "备案订单 {app_id} 管局审核驳回，请修改后重新提交",
+    "CANCELLATION_DONE": "备案订单 {app_id} 注销/取消接入已完成",
+    "IDLE_REMINDER": "备案订单 {app_id} 待您处理",
+    "ORDER_EXPIRED": "备案订单 {app_id} 已过期",
+    "ORDER_WITHDRAWN": "备案订单 {app_id} 已撤销",
+    "PUBLIC_SECURITY_REMINDER": "请在 30 日内办理公安联网备案",
+}
+MAX_AUDIT_LINES = 20
+
+
+def wanted(code: str, channel: str) -> bool:
+    """Does this outbox notice go out by e-mail too? (Only the account's notices: an SMS is not copied.)"""
+    return channel == "site" and code in SUBJECTS
+
+
+def recipients(people: list) -> list:
+    """(name, e-mail) of the responsible people, one per distinct address, in order."""
+    out, seen = [], set()
+    for person in people:
+        email = (person or {}).get("email")
+        if email and email not in seen:
+            seen.add(email)
+            out.append((person.get("name") or "", email))
+    return out
+
+
+def compose(code: str, app_id: str, name: str, text: str, audit_data=()) -> tuple:
+    """(subject, body) in zh-CN."""
+    subject = "【腾讯云】" + SUBJECTS[code].format(app_id=app_id)
+    lines = [f"尊敬的{name or '用户'}：", "", "您好！", text]
+    entries = list(audit_data or [])[:MAX_AUDIT_LINES]
+    if entries:
+        lines += ["", "驳回原因及修改建议："]
+        lines += [f"{i}. {e.get('key_name') or e.get('field')}：{e.get('error')}（建议：{e.get('suggest')}）"
+                  for i, e in enumerate(entries, 1)]
+    lines += ["", "您可在微信「腾讯云备案」小程序或腾讯云控制台查看订单详情。", "", "腾讯云备案中心", "（此邮件由系统自动发送，请勿回复）"]
+    return subject, "\n".join(lines)

@@ -1,0 +1,198 @@
+"""MIIT's SMS verification (短信核验) of an order, per responsible person: send, verify, resend.
+
+Entering `sms_verification` calls `start` (from the state's entry effect); the API's
+sms-verification call and MIIT's page (/miit/verify) call `verify`; `resend` sends a
+fresh code that invalidates the old one. The order moves to the bureau (verify_sms) when
+everybody has verified, and back to the provider (sms_failed) when someone enters one
+wrong code too many; the SMS window timer (sms_timeout) ends it for everybody.
+"""
+from backend.domain import audit, durations, kinds, miit, workflow
+from backend.domain.clock import iso
+from backend.domain.errors import Conflict, DomainError, NotFound, Unprocessable
+from backend.domain.rng import rng
+from backend.services import engine, webhooks, world
+from backend.store import tx as store
+
+
+def _contacts(app):
+    """(role, person with certificate_number) of the order's responsible people."""
+    from backend.services import effects  # effects calls start(): import here, not at module load
+    return effects.contacts(app)
+
+
+def _new_code(tx, app, person_index, sends):
+    # the first person's first code is drawn exactly as the single code was before, so
+    # single-person transcripts (seeded) keep their codes; the others add who and which send
+    args = (world.seed(tx), app["id"], "sms", app.get("attempt", 0))
+    if person_index or sends > 1:
+        args += (person_index, sends)
+    return miit.code(rng(*args))
+
+
+def _send(tx, app, v, at, window_zh, notify):
+    notify(tx, app, at, "MIIT_SMS_CODE", miit.sms_text(v["code"], window_zh), channel="sms", to=v["mobile"])
+
+
+def start(tx, app, at, notify, lost=False):
+    """Entering sms_verification: one code per distinct mobile of the people the kind names."""
+    settings = world.settings(tx)
+    window_h = float(durations.setting(settings, "sms_window_hours"))
+    window_zh = durations.hours_zh(durations.setting(settings, "sms_window_hours"))
+    allowed = int(durations.setting(settings, "sms_max_wrong"))
+    wanted = kinds.get(app["kind"]).sms_to
+    people = miit.people([(role, p) for role, p in _contacts(app) if role in wanted])
+    if not people and wanted:  # no mobile on record: the account gets the code
+        people = [{"person": "P1", "roles": list(wanted), "name": "", "mobile": "account", "id_last6": None}]
+    for i, v in enumerate(people):
+        v.update(code=_new_code(tx, app, i, 1), wrong=0, attempts_left=allowed + 1, state=miit.PENDING,
+                 sent_at=at, last_sent_at=at, expires_at=at + window_h * 3600, sends=1, verified_at=None)
+        if not lost:
+            _send(tx, app, v, at, window_zh, notify)
+    sms = {"sent_at": iso(at), "recipients": [v["mobile"] for v in people], "people": people}
+    return dict(app, sms=dict(sms, lost=True) if lost else sms)
+
+
+def public(app) -> list:
+    """The order's verifications as clients see them (no codes)."""
+    return [miit.public(v, iso) for v in (app.get("sms") or {}).get("people") or []]
+
+
+def _get(tx, app_id):
+    app = tx.get("applications", app_id)
+    if app is None:
+        raise NotFound("APPLICATION_NOT_FOUND", "备案订单不存在", application_id=app_id)
+    return app
+
+
+def _upgraded(app):
+    """An order that reached the SMS step before per-person checks existed (one code for all,
+    kept in Redis by an older version): its code becomes one verification."""
+    sms = app.get("sms") or {}
+    if sms.get("people") or "code" not in sms:
+        return app
+    from datetime import datetime
+    sent = datetime.fromisoformat(sms["sent_at"]).timestamp()
+    person = {"person": "P1", "roles": ["entity", "website"], "name": "", "id_last6": None,
+              "mobile": (sms.get("recipients") or ["account"])[0], "code": sms["code"], "wrong": sms.get("wrong", 0),
+              "attempts_left": None, "state": miit.PENDING, "sent_at": sent, "last_sent_at": sent,
+              "expires_at": sent + 24 * 3600, "sends": 1, "verified_at": None}
+    return dict(app, sms=dict(sms, people=[person]))
+
+
+def _pending_app(tx, app_id, action="verify_sms"):
+    app = _upgraded(_get(tx, app_id))
+    if workflow.find(app["state"], workflow.VERIFY_SMS, app["kind"]) is None or not (app.get("sms") or {}).get("people"):
+        raise engine.not_allowed(app, action)
+    return app
+
+
+def _named(app, person, mobile, code):
+    people = app["sms"]["people"]
+    v = miit.find(people, person, mobile, code)
+    if v is None and not person and not mobile and code:
+        v = next((p for p in people if p["state"] == miit.PENDING), None)  # one-box form: the first
+    if v is None:
+        raise NotFound("VERIFICATION_NOT_FOUND", "未找到该核验人（请核对手机号）",
+                       people=[p["person"] for p in people])
+    if v["state"] == miit.VERIFIED:
+        raise Conflict("ALREADY_VERIFIED", "该手机号已完成短信核验", person=v["person"])
+    return v
+
+
+def _with(app, v, version_bump=True, **changes):
+    people = [dict(p, **changes) if p["person"] == v["person"] else p for p in app["sms"]["people"]]
+    out = dict(app, sms=dict(app["sms"], people=people))
+    if version_bump:
+        out["version"] = app["version"] + 1
+    return out
+
+
+_FIELD_ZH = {"mobile": "手机号与备案信息不一致", "id_last6": "证件号码后六位不正确", "code": "核验码错误"}
+
+
+def verify(r, sid, app_id, code, person=None, mobile=None, id_last6=None):
+    """One person's check. Right: that person is verified (and the order moves to the bureau
+    when everybody is). Wrong: 422 SMS_CODE_WRONG with attempts left; the wrong one too many
+    answers the same 422 with the order's new state (provider_rejected), never a 2xx."""
+    def fn(tx):
+        app = _pending_app(tx, app_id)
+        v = _named(app, person, mobile, code)
+        now = world.now(tx)
+        wrong_fields = miit.mismatches(v, mobile, id_last6, code)
+        if not wrong_fields:
+            app = _with(app, v, version_bump=False, state=miit.VERIFIED, verified_at=now)
+            webhooks.on_person(tx, app, miit.public(v, iso), "verified")
+            if miit.all_verified(app["sms"]["people"]):
+                return engine.fire(tx, app, workflow.VERIFY_SMS, "user", now), None
+            app = dict(app, version=app["version"] + 1)
+            _event(tx, app, now, "verify_sms_person", f"{v['name'] or v['person']} 短信核验通过（{miit.mask(v['mobile'])}）")
+            return app, None
+        allowed = int(durations.setting(world.settings(tx), "sms_max_wrong"))
+        wrong = v["wrong"] + 1
+        left = max(allowed + 1 - wrong, 0)
+        if wrong > allowed:
+            app = _with(app, v, version_bump=False, wrong=wrong, attempts_left=0, state=miit.FAILED)
+            webhooks.on_person(tx, app, miit.public(v, iso), "failed")
+            app = engine.fire(tx, app, workflow.SMS_FAILED, "user", now,
+                              audit_data=[audit.sms_code_failed(world.settings(tx))])
+            return app, (v, wrong_fields, 0)
+        app = _with(app, v, wrong=wrong, attempts_left=left)
+        _event(tx, app, now, "verify_sms_wrong",
+               f"短信核验信息错误（{v['person']}，第 {wrong} 次：{'、'.join(_FIELD_ZH[f] for f in wrong_fields)}）")
+        return app, (v, wrong_fields, left)
+    app, wrong = store.run(r, sid, fn, prefetch=store.WORKFLOW)
+    if wrong is not None:
+        v, fields, left = wrong
+        message = (f"短信核验信息错误，还可尝试 {left} 次" if left else
+                   "短信核验错误次数过多，核验失败，订单已退回腾讯云初审驳回")
+        exc = Unprocessable({f: [_FIELD_ZH[f] + (f"，还可尝试 {left} 次" if left else "")] for f in fields},
+                            code="SMS_CODE_WRONG", message=message)
+        exc.details.update(person=v["person"], attempts_left=left, state=app["state"],
+                           application=engine.view(app))
+        raise exc
+    return engine.view(app)
+
+
+def _event(tx, app, now, action, reason):
+    """A verification step that is not a move: history, and the SMS window timer follows the version."""
+    tx.add_history(app["id"], {"at": iso(now), "action": action, "from": app["state"], "to": app["state"],
+                               "actor": "user", "version": app["version"], "reason": reason})
+    for t in tx.timers_of(app["id"]):  # its own timers only, not the sandbox's whole timer hash
+        tx.add_timer(dict(t, version=app["version"]))
+    tx.put("applications", app)
+
+
+def resend(r, sid, app_id, person=None, mobile=None):
+    """MIIT's "重新获取": a fresh code for one person; the old one stops working."""
+    from backend.services.effects import notify  # effects calls start(): import here
+    def fn(tx):
+        app = _pending_app(tx, app_id, "resend_sms")
+        v = _named(app, person, mobile, None)
+        now = world.now(tx)
+        why = miit.resend_refusal(v, now)
+        if why:
+            raise DomainError("SMS_RESEND_REFUSED", _RESEND_ZH[why], status=429 if why in ("TOO_SOON", "TOO_MANY") else 409,
+                              reason=why, person=v["person"], retry_after_s=_retry_after(v, now, why))
+        sends = v["sends"] + 1
+        fresh = _new_code(tx, app, app["sms"]["people"].index(v), sends)
+        app = _with(app, v, code=fresh, sends=sends, last_sent_at=now)
+        v = next(p for p in app["sms"]["people"] if p["person"] == v["person"])
+        window_zh = durations.hours_zh(durations.setting(world.settings(tx), "sms_window_hours"))
+        if not app["sms"].get("lost"):  # a forced SMS timeout (fault): no code ever arrives
+            _send(tx, app, v, now, window_zh, notify)
+        _event(tx, app, now, "resend_sms", f"重新发送短信核验码（{miit.mask(v['mobile'])}，第 {sends} 条）")
+        return app
+    return engine.view(store.run(r, sid, fn, prefetch=store.WORKFLOW))
+
+
+_RESEND_ZH = {"NOT_PENDING": "该核验已结束，不能重新发送", "WINDOW_OVER": "核验时限已过，不能重新发送",
+              "TOO_SOON": f"发送过于频繁，请 {miit.RESEND_INTERVAL_S} 秒后再试",
+              "TOO_MANY": f"核验码发送次数已达上限（{miit.MAX_SENDS} 条）"}
+
+
+def _retry_after(v, now, why):
+    return max(int(v["last_sent_at"] + miit.RESEND_INTERVAL_S - now), 1) if why == "TOO_SOON" else None
+
+
+def listing(r, sid, app_id) -> list:
+    return public(_get(store.read(r, sid), app_id))

@@ -1,0 +1,41 @@
+"""E-mail in the outbox (issue #13, domain.md §9): Tencent's progress and result notices go to
+the responsible people's addresses too, with a zh-CN subject and body; MIIT's code does not."""
+from api.flows import (act, create_app, ok, org_payload, outbox, register_domain, until_idle, usable_ip,
+                       verify_all, ORG_USCC)
+from api.kinds_flows import ORG_BOSS, SITE_OWNER
+from support.people import personal_payload
+
+
+def test_filing_emails(sandbox):
+    register_domain(sandbox, "zhangsan-blog.cn")
+    app = create_app(sandbox, personal_payload(usable_ip(sandbox)))
+    act(sandbox, app["id"], "submit")
+    until_idle(sandbox)
+    verify_all(sandbox, app["id"])
+    until_idle(sandbox)
+    mails = outbox(sandbox, channel="email")
+    assert [m["code"] for m in mails] == ["ORDER_SUBMITTED", "PROVIDER_APPROVED", "SUBMITTED_TO_BUREAU",
+                                          "BUREAU_APPROVED", "PUBLIC_SECURITY_REMINDER"]
+    assert {m["to"] for m in mails} == {"zhangsan@example.com"}  # the same person twice: one e-mail each
+    approved = mails[3]
+    assert approved["subject"] == f"【腾讯云】备案订单 {app['id']} 管局审核通过"
+    assert approved["text"].startswith("尊敬的张三：") and "粤ICP备" in approved["text"]
+    assert approved["sender"].startswith("腾讯云备案")
+    assert not [m for m in mails if m["code"] == "MIIT_SMS_CODE"]
+    assert outbox(sandbox, channel="email", to="zhangsan@example.com") == mails
+
+
+def test_rejection_email_says_what_to_fix_to_each_person(sandbox):
+    register_domain(sandbox, "moumou-tech.cn", holder_name="别人", holder_cert=ORG_USCC)
+    payload = org_payload([usable_ip(sandbox)], [("moumou-tech.cn", "某某科技官网")])
+    payload["entity"]["responsible"] = ORG_BOSS
+    payload["websites"][0]["responsible"] = SITE_OWNER
+    app = create_app(sandbox, payload)
+    act(sandbox, app["id"], "submit")
+    until_idle(sandbox)
+    rejected = [m for m in outbox(sandbox, channel="email") if m["code"] == "PROVIDER_REJECTED"]
+    assert sorted(m["to"] for m in rejected) == sorted([ORG_BOSS["email"], SITE_OWNER["email"]])
+    assert all("驳回原因及修改建议" in m["text"] and "建议：" in m["text"] for m in rejected)
+    assert {m["text"].splitlines()[0] for m in rejected} == {"尊敬的王五：", "尊敬的李四："}
+    assert ok(sandbox.get("~/outbox", query_string={"channel": "email", "app_id": app["id"]})) == \
+        outbox(sandbox, channel="email")
