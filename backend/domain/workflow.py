@@ -362,9 +362,19 @@ def create_row(kind):
     return Transition(CREATE, None, DRAFT, "user", "创建订单", frozenset({kind}))
 
 
-def wrong_code_row(kind):
-    return Transition(WRONG_CODE, SMS_VERIFICATION, SMS_VERIFICATION, "user", "短信核验码错误",
+VERIFIED_ONE, RESEND_SMS = "verify_sms_person", "resend_sms"  # MIIT's per-person steps (services/verification.py)
+_SMS_STEPS = {WRONG_CODE: "短信核验码错误", VERIFIED_ONE: "一人短信核验通过", RESEND_SMS: "重新发送短信核验码"}
+
+
+def sms_step_row(kind, action=WRONG_CODE):
+    """A step of MIIT's check that is no move and no activity: a wrong entry, one person
+    verified while others are pending, a code sent again. Timers keep their due times."""
+    return Transition(action, SMS_VERIFICATION, SMS_VERIFICATION, "user", _SMS_STEPS[action],
                       frozenset({kind}), activity=False)
+
+
+def wrong_code_row(kind):
+    return sms_step_row(kind, WRONG_CODE)
 
 
 def reset_row(source, kind):

@@ -85,7 +85,8 @@ def apply_transition(tx, app: dict, row: workflow.Transition, at: float, reason:
                   app["version"], at)
     for hook in AFTER_COMMIT:
         tx.after_commit.append(lambda hook=hook: hook(moved))
-    webhooks.on_transition(tx, app, event)  # events out (issue #13): written in this same MULTI
+    if row.source is not None and row.target != row.source:  # a state change (not creation, not a wrong code)
+        webhooks.on_transition(tx, app, event)  # events out (issue #13): written in this same MULTI
     return app
 
 

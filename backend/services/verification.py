@@ -99,12 +99,10 @@ def _named(app, person, mobile, code):
     return v
 
 
-def _with(app, v, version_bump=True, **changes):
+def _with(app, v, **changes):
+    """The order with person `v`'s check changed (the version moves with the step that saves it)."""
     people = [dict(p, **changes) if p["person"] == v["person"] else p for p in app["sms"]["people"]]
-    out = dict(app, sms=dict(app["sms"], people=people))
-    if version_bump:
-        out["version"] = app["version"] + 1
-    return out
+    return dict(app, sms=dict(app["sms"], people=people))
 
 
 _FIELD_ZH = {"mobile": "手机号与备案信息不一致", "id_last6": "证件号码后六位不正确", "code": "核验码错误"}
@@ -120,25 +118,24 @@ def verify(r, sid, app_id, code, person=None, mobile=None, id_last6=None):
         now = world.now(tx)
         wrong_fields = miit.mismatches(v, mobile, id_last6, code)
         if not wrong_fields:
-            app = _with(app, v, version_bump=False, state=miit.VERIFIED, verified_at=now)
+            app = _with(app, v, state=miit.VERIFIED, verified_at=now)
             webhooks.on_person(tx, app, miit.public(v, iso), "verified")
             if miit.all_verified(app["sms"]["people"]):
                 return engine.fire(tx, app, workflow.VERIFY_SMS, "user", now), None
-            app = dict(app, version=app["version"] + 1)
-            _event(tx, app, now, "verify_sms_person", f"{v['name'] or v['person']} 短信核验通过（{miit.mask(v['mobile'])}）")
-            return app, None
+            return _step(tx, app, now, workflow.VERIFIED_ONE,
+                         f"{v['name'] or v['person']} 短信核验通过（{miit.mask(v['mobile'])}）"), None
         allowed = int(durations.setting(world.settings(tx), "sms_max_wrong"))
         wrong = v["wrong"] + 1
         left = max(allowed + 1 - wrong, 0)
         if wrong > allowed:
-            app = _with(app, v, version_bump=False, wrong=wrong, attempts_left=0, state=miit.FAILED)
+            app = _with(app, v, wrong=wrong, attempts_left=0, state=miit.FAILED)
             webhooks.on_person(tx, app, miit.public(v, iso), "failed")
             app = engine.fire(tx, app, workflow.SMS_FAILED, "user", now,
                               audit_data=[audit.sms_code_failed(world.settings(tx))])
             return app, (v, wrong_fields, 0)
         app = _with(app, v, wrong=wrong, attempts_left=left)
-        _event(tx, app, now, "verify_sms_wrong",
-               f"短信核验信息错误（{v['person']}，第 {wrong} 次：{'、'.join(_FIELD_ZH[f] for f in wrong_fields)}）")
+        app = _step(tx, app, now, workflow.WRONG_CODE,
+                    f"短信核验信息错误（{v['person']}，第 {wrong} 次：{'、'.join(_FIELD_ZH[f] for f in wrong_fields)}）")
         return app, (v, wrong_fields, left)
     app, wrong = store.run(r, sid, fn, prefetch=store.WORKFLOW)
     if wrong is not None:
@@ -153,13 +150,10 @@ def verify(r, sid, app_id, code, person=None, mobile=None, id_last6=None):
     return engine.view(app)
 
 
-def _event(tx, app, now, action, reason):
-    """A verification step that is not a move: history, and the SMS window timer follows the version."""
-    tx.add_history(app["id"], {"at": iso(now), "action": action, "from": app["state"], "to": app["state"],
-                               "actor": "user", "version": app["version"], "reason": reason})
-    for t in tx.timers_of(app["id"]):  # its own timers only, not the sandbox's whole timer hash
-        tx.add_timer(dict(t, version=app["version"]))
-    tx.put("applications", app)
+def _step(tx, app, now, action, reason):
+    """A verification step that is not a move, through the one transition function: history,
+    version, and the SMS window timer keeps its due time (workflow.sms_step_row)."""
+    return engine.apply_transition(tx, app, workflow.sms_step_row(app["kind"], action), now, reason=reason)
 
 
 def resend(r, sid, app_id, person=None, mobile=None):
@@ -180,8 +174,7 @@ def resend(r, sid, app_id, person=None, mobile=None):
         window_zh = durations.hours_zh(durations.setting(world.settings(tx), "sms_window_hours"))
         if not app["sms"].get("lost"):  # a forced SMS timeout (fault): no code ever arrives
             _send(tx, app, v, now, window_zh, notify)
-        _event(tx, app, now, "resend_sms", f"重新发送短信核验码（{miit.mask(v['mobile'])}，第 {sends} 条）")
-        return app
+        return _step(tx, app, now, workflow.RESEND_SMS, f"重新发送短信核验码（{miit.mask(v['mobile'])}，第 {sends} 条）")
     return engine.view(store.run(r, sid, fn, prefetch=store.WORKFLOW))
 
 
