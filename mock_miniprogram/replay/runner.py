@@ -401,7 +401,13 @@ class _Run:
     def _sms_codes(self, app):
         """The latest MIIT code of each recipient of the order (one per distinct mobile)."""
         latest = {}
+        # this round's codes only: a resubmitted order's earlier codes went to people (or
+        # mobiles) that may no longer be asked
+        sent = [v.get("sent_at") for v in self.get(f"/applications/{app}").get("verifications") or [] if v.get("sent_at")]
+        since = min(sent) if sent else ""
         for msg in self.get("/outbox", {"channel": "sms", "app_id": app}):
+            if since and (msg.get("at") or "") < since:
+                continue
             found = re.search(r"(?<!\d)\d{6}(?!\d)", msg["text"]) if msg.get("code") == "MIIT_SMS_CODE" else None
             if found:
                 latest[msg.get("to")] = found.group(0)
