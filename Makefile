@@ -2,6 +2,7 @@
 #   make run     create .venv if needed, install, then `icpsim up`
 #   make test    install, then pytest (extra arguments: make test PYTEST_ARGS='-k number -x')
 #   make bench   install, then the benchmark (`python -m bench`)
+#   make check   ruff (lint + format), import-linter contracts, mypy (domain, store), module/function sizes
 #   make clean   remove var/ (the embedded Redis data) and caches
 
 PYTHON ?= python3
@@ -10,7 +11,7 @@ VPY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: run test bench clean install
+.PHONY: run test bench check clean install
 
 run: $(STAMP)
 	$(VENV)/bin/icpsim up
@@ -20,6 +21,13 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(VPY) -m bench
+
+check: $(STAMP)
+	$(VENV)/bin/ruff check backend workers mock_miniprogram bench tests tools
+	$(VENV)/bin/ruff format --check backend workers mock_miniprogram bench tests tools
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
+	$(VPY) tools/check_size.py
 
 install: $(STAMP)
 
