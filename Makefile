@@ -3,6 +3,7 @@
 #   make test    install with the test extra, then pytest (extra arguments: make test PYTEST_ARGS='-k number -x')
 #   make bench   install, then the benchmark of the real stack (`python -m bench`; BENCH_ARGS='--quick --strict')
 #   make bench-profile   a pyinstrument profile of a first filing (var/profile-first-filing.html)
+#   make check   ruff (lint + format), import-linter contracts, mypy (domain, store), module/function sizes
 #   make clean   remove var/ (the embedded Redis data) and caches
 
 PYTHON ?= python3
@@ -13,7 +14,7 @@ TEST_STAMP := $(VENV)/.installed-test
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 
-.PHONY: run test bench bench-profile clean install
+.PHONY: run test bench bench-profile check clean install
 
 run: $(STAMP)
 	@echo "icpsim: the command line is $(VENV)/bin/icpsim (or: source $(VENV)/bin/activate, then icpsim …)"
@@ -27,6 +28,13 @@ bench: $(TEST_STAMP)
 
 bench-profile: $(TEST_STAMP)
 	$(VPY) -m bench --profile $(BENCH_ARGS)
+
+check: $(TEST_STAMP)
+	$(VENV)/bin/ruff check backend workers mock_miniprogram icpsim_scenario icpsim_cli bench tests tools
+	$(VENV)/bin/ruff format --check backend workers mock_miniprogram icpsim_scenario icpsim_cli bench tests tools
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
+	$(VPY) tools/check_size.py
 
 install: $(TEST_STAMP)
 
