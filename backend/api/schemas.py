@@ -6,6 +6,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 from backend.api import zh_messages
 from backend.domain import clock, durations, eligibility, kinds, limits, presets, provinces, review, scenarios, workflow
 from backend.domain import validation as V
+from backend.domain import verification
 
 zh_messages.install()  # before any field below is built: fields copy their messages at init
 
@@ -323,6 +324,13 @@ class ProvinceOverrides(fields.Field):
         return out
 
 
+class AccountSchema(Strict):
+    """The Tencent Cloud account's real-name data that filing-type verification checks (process.md §1.4)."""
+    real_name = text(limits.MAX_TEXT, metadata={"description": "账号实名认证主体名称（新增备案须与主体一致）"})
+    real_name_verified_at = fields.DateTime(format="iso", metadata={"description": "实名认证完成时间（48 小时内未同步）"})
+    flagged = fields.Boolean(metadata={"description": "异常账号（风控）"})
+
+
 class SettingsSchema(Strict):
     """Per-sandbox settings: durations.DEFAULTS, review.DEFAULT_SETTINGS and the rest (README)."""
     provider_review_wd = working_days(metadata={"description": "初审（腾讯云）工作日"})
@@ -341,6 +349,12 @@ class SettingsSchema(Strict):
     rule_set = fields.String(validate=one_of(eligibility.RULE_SETS))
     province_overrides = ProvinceOverrides(metadata={
         "type": "object", "description": "按省份覆盖 provinces.csv 的规则：{\"44\": {\"bureau_wd_max\": 5}}"})
+    # issue #12: the world filing-type verification looks at, and the stages before submission
+    account = fields.Nested(AccountSchema)
+    business_registry = fields.Dict(keys=text(limits.MAX_CERTIFICATE_NUMBER), values=fields.Dict(), validate=validate.Length(
+        max=100, error="最多 {max} 项。"), metadata={"description": "工商登记：{证件号码: {updated_on: 日期}}（7 个工作日内未同步）"})
+    verification_faults = fields.List(fields.String(validate=one_of(sorted(verification.BLOCKING))), validate=validate.Length(
+        max=5, error="最多 {max} 项。"), metadata={"description": "验证备案类型时强制返回的拦截代码"})
 
     @validates_schema
     def _min_not_above_max(self, data, **kwargs):
@@ -351,9 +365,10 @@ class SettingsSchema(Strict):
                                   "to_bureau_wd_min" if "to_bureau_wd_min" in data else "to_bureau_wd_max")
 
 
+PROCESS_SETTINGS = {"account", "business_registry", "verification_faults"}
 # every setting the domain reads has its field (a new default without one fails here, at import)
 assert set(SettingsSchema._declared_fields) == (
-    set(durations.DEFAULTS) | set(review.DEFAULT_SETTINGS) | {"random_rejection_rate", "rule_set", "province_overrides"})
+    set(durations.DEFAULTS) | set(review.DEFAULT_SETTINGS) | {"random_rejection_rate", "rule_set", "province_overrides"} | PROCESS_SETTINGS)
 
 
 class Seed(fields.Field):
@@ -499,6 +514,7 @@ class DomainSchema(Strict):
     real_name_status = fields.String(load_default=None, validate=one_of(("verified", "pending", "failed")))
     registered_on = IsoDate(load_default=None, allow_none=True)
     expires_on = IsoDate(load_default=None, allow_none=True)
+    real_name_verified_on = IsoDate(load_default=None, allow_none=True)  # MIIT syncs it 3 days later
 
 
 class OutboxQuerySchema(Strict):
