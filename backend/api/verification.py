@@ -4,7 +4,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from backend.api import common
-from backend.api.schemas import Strict, one_of, text
+from backend.api.schema_base import Strict, one_of, text
 from backend.domain import limits, validation as V
 from backend.services import verification
 

@@ -2,15 +2,7 @@
 import copy
 
 from backend.chat import cards, forms
-from backend.chat.step_kit import (
-    SAME,
-    SMS_CODE,
-    choice,
-    first_form_step,
-    invalid,
-    refused,
-    sync,
-)
+from backend.chat.step_kit import SAME, SMS_CODE, choice, first_form_step, invalid, refused, sync
 from backend.chat.steps_start import not_available
 from backend.domain import durations, workflow
 from backend.domain.errors import DomainError, Unprocessable

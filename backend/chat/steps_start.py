@@ -2,14 +2,7 @@
 import copy
 
 from backend.chat import forms
-from backend.chat.step_kit import (
-    SAME,
-    available,
-    choice,
-    first_form_step,
-    sync,
-    why_notice,
-)
+from backend.chat.step_kit import SAME, available, choice, first_form_step, sync, why_notice
 from backend.chat.texts import SEED_REQUIREMENTS
 from backend.domain import kinds, workflow
 from backend.services import applications

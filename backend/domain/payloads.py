@@ -1,12 +1,7 @@
 """Entry validation of an order's payload, by its kind's declared shape (KindSpec.payload):
 no registry look-ups (the preconditions do those). Paths are relative to the payload."""
 from backend.domain import kinds, limits, numbering, validation
-from backend.domain.filings import (
-    FILING_TYPES,
-    WEBSITE_REFS,
-    merge_changes,
-    province_code,
-)
+from backend.domain.filings import FILING_TYPES, WEBSITE_REFS, merge_changes, province_code
 from backend.domain.preconditions import CHANGE_FIELDS
 
 

@@ -10,33 +10,13 @@ import copy
 
 from backend.domain import kinds
 from backend.domain.filings import (  # noqa: F401
-    ACTIVE,
-    FILING_TYPES,
-    TENCENT,
-    WEBSITE_REFS,
-    Records,
-    Resolution,
-    active_sites,
-    domain_key,
-    filing_type,
-    is_active_site,
-    merge_changes,
-    number_key,
-    website_domains,
-)
+    ACTIVE, FILING_TYPES, TENCENT, WEBSITE_REFS, Records, Resolution, active_sites, domain_key, filing_type,
+    is_active_site, merge_changes, number_key, website_domains)
 from backend.domain.kinds.spec import KindSpec
 from backend.domain.payloads import (  # noqa: F401
-    edit_patch,
-    ip_requests,
-    order_ips,
-    payload_problems,
-    province_of,
-)
+    edit_patch, ip_requests, order_ips, payload_problems, province_of)
 from backend.domain.preconditions import (  # noqa: F401
-    CHANGE_FIELDS,
-    ENTITY_CHANGE_FIELDS,
-    IDENTITY_FIELDS,
-)
+    CHANGE_FIELDS, ENTITY_CHANGE_FIELDS, IDENTITY_FIELDS)
 
 Scenario = KindSpec
 SCENARIOS: dict[str, KindSpec] = kinds.KINDS

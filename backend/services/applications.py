@@ -2,7 +2,7 @@
 import copy
 import json
 
-from backend.domain import audit, durations, eligibility, kinds, records, scenarios, validation, workflow
+from backend.domain import audit, durations, eligibility, forms_rules, kinds, records, scenarios, validation, workflow
 from backend.domain.clock import iso
 from backend.domain import errors
 from backend.domain.errors import Unprocessable
@@ -65,6 +65,8 @@ def _key(path):
 
 def _validate(tx, kind, payload, app_id=None):
     problems = validation.validate_payload(kind, payload)
+    for path, _code, message in forms_rules.problems(kind, payload, world.today(tx)):  # the real forms (§2)
+        problems.setdefault(path, []).append(message)
     result = cloud.evaluate(tx, exclude_app=app_id)
     requests = scenarios.ip_requests(kind, payload)
     for path, ip, filing_type in requests:

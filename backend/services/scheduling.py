@@ -21,7 +21,7 @@ from rq.registry import ScheduledJobRegistry
 from backend import config
 from backend.store.connection import connect
 
-_queue = None
+_queue: tuple[config.Settings, Queue] | None = None  # the queue of one settings object
 
 # a job in these states is (about to be) running: it reads the clock itself, so it is
 # neither replaced nor cancelled under the worker's feet (its id stays one job)
@@ -30,17 +30,20 @@ MAX_EARLY_RETRIES = 10_000  # a scheduled job that ran early reschedules itself 
 
 
 def queue():
+    """The RQ queue of this process's settings (config.settings()): built once per settings
+    object, so rebuilding the settings (another Redis, synchronous jobs) gives a new queue."""
     global _queue
-    if _queue is None:
-        _queue = Queue(config.QUEUE_NAME, connection=connect(decode_responses=False),
-                       is_async=not config.sync_jobs())
-    return _queue
+    settings = config.settings()
+    if _queue is None or _queue[0] is not settings:
+        _queue = (settings, Queue(config.QUEUE_NAME, connection=connect(settings.redis_url, decode_responses=False),
+                                  is_async=not settings.sync_jobs))
+    return _queue[1]
 
 
 def reset_queue():
-    """Forget the cached queue (tests switch Redis servers between sessions)."""
-    global _queue
-    _queue = None
+    """Read the environment again (tests switch Redis servers or job modes): new settings,
+    hence a new queue on next use."""
+    config.rebuild()
 
 
 def job_id(sid, timer_id):

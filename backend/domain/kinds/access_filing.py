@@ -1,24 +1,11 @@
 """接入备案 access_filing: an entity and websites filed at another provider move their access to Tencent;
 the record's data, never edited."""
-from backend.domain.filings import (
-    TENCENT,
-    Resolution,
-    domain_key,
-    same_text,
-    website_domains,
-)
+from backend.domain.filings import TENCENT, Resolution, domain_key, same_text, website_domains
 from backend.domain.kinds.spec import Approval, Chat, KindSpec, Payload
 from backend.domain.limits import MAX_WEBSITES
-from backend.domain.preconditions import (
-    IDENTITY_FIELDS,
-    conflict,
-    contacts,
-    entity_mismatch,
-    mismatch,
-    personal_one_site,
-    site_not_found,
-    unprocessable,
-)
+from backend.domain.preconditions import (IDENTITY_FIELDS, conflict, contacts, entity_mismatch, mismatch,
+                                          personal_one_site, site_not_found,
+                                          unprocessable)
 
 
 def precondition(records, payload, roles):

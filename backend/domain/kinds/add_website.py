@@ -2,12 +2,7 @@
 from backend.domain.filings import Resolution
 from backend.domain.kinds.spec import Approval, Chat, KindSpec, Payload
 from backend.domain.limits import MAX_WEBSITES
-from backend.domain.preconditions import (
-    check_new_domains,
-    contacts,
-    own_at_tencent,
-    personal_one_site,
-)
+from backend.domain.preconditions import check_new_domains, contacts, own_at_tencent, personal_one_site
 
 
 def precondition(records, payload, roles):

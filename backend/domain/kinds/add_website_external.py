@@ -3,14 +3,8 @@ elsewhere; entity type, certificate type and number (and province) equal to the 
 from backend.domain.filings import TENCENT, Resolution
 from backend.domain.kinds.spec import Approval, Chat, KindSpec, Payload
 from backend.domain.limits import MAX_WEBSITES
-from backend.domain.preconditions import (
-    IDENTITY_FIELDS,
-    check_new_domains,
-    conflict,
-    contacts,
-    entity_mismatch,
-    mismatch,
-)
+from backend.domain.preconditions import (IDENTITY_FIELDS, check_new_domains, conflict, contacts, entity_mismatch,
+                                          mismatch)
 
 
 def precondition(records, payload, roles):

@@ -2,12 +2,7 @@
 from backend.domain.filings import Resolution, merge_changes
 from backend.domain.kinds.spec import Approval, Chat, KindSpec, Payload
 from backend.domain.limits import MAX_WEBSITES
-from backend.domain.preconditions import (
-    change_entity,
-    contacts,
-    own_at_tencent,
-    resolve_changes,
-)
+from backend.domain.preconditions import change_entity, contacts, own_at_tencent, resolve_changes
 
 
 def precondition(records, payload, roles):

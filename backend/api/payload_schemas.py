@@ -1,0 +1,218 @@
+"""The REST schemas of applications: the payload of each kind, built from its spec
+(domain/kinds/, KindSpec.payload), and the application's requests and answers."""
+
+from marshmallow import Schema, ValidationError, fields, post_load, validate
+
+from backend.api import process_schemas
+from backend.api.schema_base import CERT_TYPES, CONTENTS, NEW_FILING_TYPES, TYPES, IsoDate, Strict, one_of, text
+from backend.domain import kinds, limits, workflow
+from backend.domain import validation as V
+
+
+class PersonSchema(Strict):
+    name = text(limits.MAX_PERSON_NAME, required=True, metadata={"description": "姓名"})
+    # the domain requires it (validation.person_problems); the REST API fills the documented
+    # default (README quick start, scenario files) before the domain sees the payload
+    certificate_type = fields.String(load_default="resident_id", validate=one_of(CERT_TYPES),
+                                     metadata={"description": "证件类型，缺省 resident_id（居民身份证）"})
+    certificate_number = text(limits.MAX_CERTIFICATE_NUMBER, required=True)
+    mobile = text(limits.MAX_MOBILE, required=True)
+    email = text(limits.MAX_TEXT, required=True)
+    locals().update(process_schemas.person_fields())  # issue #12: validity, emergency and office phones
+
+
+class EntitySchema(Strict):
+    type = fields.String(required=True, validate=one_of(TYPES), metadata={"description": "主体性质"})
+    name = text(V.MAX_TEXT, required=True, metadata={"description": "主办单位或主办人名称"})
+    certificate_type = fields.String(required=True, validate=one_of(CERT_TYPES))
+    certificate_number = text(limits.MAX_CERTIFICATE_NUMBER, required=True)
+    province = text(limits.MAX_PROVINCE, required=True, metadata={"description": "省份：代码 44、440000 或名称 广东省"})
+    address = text(V.MAX_TEXT, required=True, metadata={"description": "通信地址"})
+    residence_permit = fields.Boolean(load_default=False)
+    id_valid_until = IsoDate(load_default=None, allow_none=True)
+    responsible = fields.Nested(PersonSchema, required=True, metadata={"description": "主体负责人"})
+    locals().update(process_schemas.entity_fields())  # issue #12: address codes, legal rep, licence
+
+
+class WebsiteSchema(Strict):
+    name = text(V.MAX_WEBSITE_NAME, required=True, metadata={"description": "网站名称"})
+    domain = text(limits.MAX_DOMAIN, required=True, metadata={"description": "一个网站一个域名"})
+    # the domain requires it (validation.website_problems); the REST API fills the documented
+    # default (README examples of add_website and scenarios) before the domain sees the payload
+    service_content = fields.String(load_default="blog", validate=one_of(CONTENTS),
+                                    metadata={"description": "网站服务内容，缺省 blog（博客/个人空间）"})
+    commercial = fields.Boolean(load_default=False)
+    pre_approval_number = fields.String(load_default=None, allow_none=True)
+    filing_type = fields.String(load_default="cloudbase_run", validate=one_of(NEW_FILING_TYPES))
+    nat_ip = text(limits.MAX_IP, required=True, metadata={"description": "可用于备案的系统 NAT 网关 IP"})
+    responsible = fields.Nested(PersonSchema, load_default=None, allow_none=True,
+                                metadata={"description": "网站负责人（缺省同主体负责人）"})
+    locals().update(process_schemas.website_fields())  # issue #12: languages, 前置审批
+
+
+class PartialNested(fields.Nested):
+    """A nested object of which every field is optional: changes, or data to compare with a record.
+    (A nested schema's own `partial` is overridden by its parent's on load; this one is not.)"""
+
+    def _load(self, value, partial=None):
+        return super()._load(value, partial=True)
+
+
+def _sites(schema, required=True, lo=1, hi=limits.MAX_WEBSITES):
+    error = "只能填写 1 个网站。" if lo == hi == 1 else "网站数量须在 {min} 到 {max} 个之间。"
+    return fields.List(fields.Nested(schema), required=required, validate=validate.Length(min=lo, max=hi, error=error))
+
+
+# -- the payloads, one schema per kind, built from its spec (domain/kinds/, KindSpec.payload) --
+
+class WebsiteRefSchema(Strict):
+    """A website on record, named by its ID, its record number or its domain (one is enough)."""
+    website_id = text(limits.MAX_DOCUMENT_ID, metadata={"description": "网站 ID（GET …/websites）"})
+    website_number = text(limits.MAX_RECORD_NUMBER, metadata={"description": "网站备案号，例如 粤ICP备2026012345号-1"})
+    domain = text(limits.MAX_DOMAIN, metadata={"description": "网站的域名"})
+
+
+class AccessWebsiteSchema(WebsiteRefSchema):
+    name = text(limits.MAX_WEBSITE_NAME, metadata={"description": "可不填；填写时须与备案信息一致（接入备案不能修改备案信息）"})
+    filing_type = fields.String(load_default="cloudbase_run", validate=one_of(NEW_FILING_TYPES))
+    nat_ip = text(limits.MAX_IP, required=True, metadata={"description": "可用于备案的系统 NAT 网关 IP"})
+
+
+class WebsiteChangeSchema(WebsiteRefSchema):
+    """A change of one website on record: the reference, then only the fields that change."""
+    name = text(V.MAX_WEBSITE_NAME)
+    service_content = fields.String(validate=one_of(CONTENTS))
+    commercial = fields.Boolean()
+    pre_approval_number = fields.String(allow_none=True)
+    responsible = PartialNested(PersonSchema(partial=True), metadata={"description": "网站负责人：只填变更的字段"})
+    remove_domains = fields.List(text(limits.MAX_DOMAIN), metadata={"description": "删除的域名（网站至少保留一个域名）"})
+    add_domains = fields.List(text(limits.MAX_DOMAIN), metadata={"description": "不支持：变更只能删除域名（DOMAIN_CANNOT_BE_ADDED）"})
+    filing_type = fields.String(validate=one_of(NEW_FILING_TYPES),
+                                metadata={"description": "仅「变更网站」：改为云托管备案（须满足云托管备案要求，并选择 nat_ip）"})
+    nat_ip = text(limits.MAX_IP, metadata={"description": "仅「变更网站」：云托管备案使用的系统 NAT 网关 IP"})
+
+
+# KindSpec.payload's modes -> the REST representation of each part
+_WEBSITE_SCHEMAS = {"new": WebsiteSchema, "refs": AccessWebsiteSchema, "changes": WebsiteChangeSchema}
+_ENTITY_NOTES = {"match": "可不填；填写时须与备案信息一致", "changes": "变更的主体字段"}
+
+
+def _entity_field(shape):
+    if shape.entity == "new":
+        return fields.Nested(EntitySchema, required=shape.entity_required)
+    return PartialNested(EntitySchema(partial=True), required=shape.entity_required,
+                         metadata={"description": _ENTITY_NOTES[shape.entity]})
+
+
+def _payload_fields(shape):
+    """The marshmallow fields of a payload shape (domain/kinds/spec.py Payload)."""
+    out = {}
+    if shape.reference in ("entity_number", "entity_number?"):
+        required = shape.reference == "entity_number"
+        out["entity_number"] = text(limits.MAX_RECORD_NUMBER, required=required, metadata={
+            "description": "主体备案号" if required else "主体备案号（可不填）"})
+    if shape.entity is not None:
+        out["entity"] = _entity_field(shape)
+    if shape.websites is not None:
+        out["websites"] = _sites(_WEBSITE_SCHEMAS[shape.websites], required=shape.websites_required,
+                                 hi=shape.max_websites)
+    if shape.reason:
+        out["reason"] = text(MAX_REASON)
+    return out
+
+
+def _payload_schema(spec):
+    """A kind's payload schema, named for the OpenAPI components (e.g. AccessFilingPayload)."""
+    name = "".join(part.title() for part in spec.code.split("_")) + "PayloadSchema"
+    base = WebsiteRefSchema if spec.payload.reference == "website" else Strict
+    doc = f"{spec.zh} {spec.code}：{spec.payload.description}"
+    return type(name, (base,), {**_payload_fields(spec.payload), "__doc__": doc})
+
+
+MAX_REASON = limits.MAX_REASON
+PAYLOADS = {code: _payload_schema(spec) for code, spec in kinds.KINDS.items()}
+
+
+def load_payload(kind, payload, partial=False):
+    """The payload loaded with its kind's schema; ValidationError keyed under "payload"."""
+    if not isinstance(payload, dict):
+        raise ValidationError({"payload": ["须为对象。"]})
+    try:
+        return PAYLOADS[kind](partial=partial).load(payload)
+    except ValidationError as e:
+        raise ValidationError({"payload": e.messages}) from None
+
+
+def register_components(spec):
+    """The per-kind payload schemas, as OpenAPI components the request bodies point to."""
+    for cls in PAYLOADS.values():
+        name = cls.__name__.removesuffix("Schema")
+        if name not in spec.components.schemas:
+            spec.components.schema(name, schema=cls)
+
+
+_PAYLOAD_DOC = ("备案信息，结构取决于 kind（见 README「The nine scenarios」）：" + "；".join(
+    f"{kind} → {cls.__name__.removesuffix('Schema')}" for kind, cls in PAYLOADS.items()))
+
+
+class ApplicationCreateSchema(Strict):
+    kind = fields.String(load_default="first_filing", validate=one_of(sorted(kinds.KINDS)))
+    payload = fields.Dict(required=True, metadata={"description": _PAYLOAD_DOC, "anyOf": [
+        {"$ref": f"#/components/schemas/{cls.__name__.removesuffix('Schema')}"} for cls in PAYLOADS.values()]})
+
+    @post_load
+    def _payload_of_kind(self, data, **kwargs):
+        return dict(data, payload=load_payload(data["kind"], data["payload"]))
+
+
+class ApplicationPatchSchema(Strict):
+    payload = fields.Dict(required=True, metadata={
+        "description": "JSON merge patch of the payload (its kind's schema, every field optional)"})
+
+
+class SmsCodeSchema(Strict):
+    code = fields.String(required=True, validate=validate.Regexp(r"^[0-9]{6}$", error="核验码为 6 位数字。"))
+
+
+
+
+class ActionSchema(Strict):
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(
+        max=MAX_REASON, error="原因不能超过 {max} 个字符。"))
+
+
+class HistoryEventSchema(Schema):
+    at = fields.String()
+    action = fields.String()
+    from_ = fields.String(data_key="from", allow_none=True, attribute="from")
+    to = fields.String()
+    actor = fields.String()
+    reason = fields.String()
+    version = fields.Integer()
+    audit_data = fields.List(fields.Dict())
+
+
+class WechatSchema(Schema):
+    status = fields.Integer(metadata={"description": "微信 getIcpEntranceInfo 的 status"})
+    sms_verify_status = fields.Integer(allow_none=True)
+
+
+class ApplicationSchema(Schema):
+    id = fields.String()
+    kind = fields.String()
+    kind_zh = fields.String()
+    state = fields.String(metadata={"description": "状态：" + "、".join(workflow.STATES)})
+    state_zh = fields.String()
+    version = fields.Integer()
+    wechat = fields.Nested(WechatSchema)
+    allowed_actions = fields.List(fields.String())
+    waits_on = fields.String()
+    payload = fields.Dict()
+    audit_data = fields.List(fields.Dict())
+    attempt = fields.Integer()
+    result = fields.Dict()
+    entity_id = fields.String()
+    target = fields.Dict(metadata={"description": "订单涉及的备案记录：entity_id、website_ids"})
+    created_at = fields.String()
+    updated_at = fields.String()
+    submitted_at = fields.String()
