@@ -11,13 +11,13 @@ from backend.api import gateway, registry
 from backend.api import miniprogram
 from backend.api import control
 from backend.api import conversations
-from backend.api import verification
+from backend.api import materials, verification
 from backend.store.connection import connect
 
 BLUEPRINTS = (sandboxes.blp, cloud.blp, domains.blp, applications.blp, records.blp, registry.blp)
 BLUEPRINTS += (control.blp,)  # issue #5: faults, teleport, resets, recordings
 BLUEPRINTS += (conversations.blp,)  # issue #4: the chat-style filing conversation
-BLUEPRINTS += (verification.blp,)  # issue #12: filing-type verification, my filings
+BLUEPRINTS += (verification.blp, materials.blp)  # issue #12: filing-type verification, my filings, materials, face checks
 
 
 MAX_BODY_BYTES = 1024 * 1024  # 1 MiB: the largest real request (10 websites, a recording) is far smaller

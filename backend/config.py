@@ -111,3 +111,10 @@ def sync_jobs() -> bool:
 
 def job_wait_seconds() -> float:
     return settings().job_wait_seconds
+
+
+def uploads_dir() -> Path:
+    """Where uploaded materials' bytes live (ICPSIM_UPLOADS_DIR, default <data dir>/uploads): on disk,
+    keyed by sandbox, never in Redis. Several web processes on several machines must share it."""
+    configured = os.environ.get("ICPSIM_UPLOADS_DIR")
+    return Path(configured).resolve() if configured else data_dir() / "uploads"

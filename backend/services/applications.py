@@ -141,8 +141,18 @@ def act(r, sid, app_id, action, reason=None):
             resolution = _preconditions(tx, app["kind"], app_id, payload=app["payload"],
                                         check_ips=action != workflow.REOPEN)
             app = _resolved(app, resolution)
+        if action in (workflow.SUBMIT, workflow.RESUBMIT) and world.settings(tx).get("pre_submit_checks"):
+            _ready(tx, app)  # the stages before submission: forms, face check, materials (readiness.missing)
         return engine.fire(tx, app, action, "user", world.now(tx), reason=reason)
     return engine.view(store.run(r, sid, fn, prefetch=CHECKS))
+
+
+def _ready(tx, app):
+    from backend.services import face_checks  # materials and face checks read applications' records
+    missing = face_checks.missing(tx, app)
+    if missing:
+        raise errors.Conflict("SUBMIT_NOT_READY", "提交前还有未完成的步骤：" + "；".join(m.message for m in missing[:5]),
+                              missing=[m._asdict() for m in missing])
 
 
 def verify_sms(r, sid, app_id, code):

@@ -110,6 +110,12 @@ def delete(r, sid):
     for i in range(0, len(children), 500):
         pipe.delete(*children[i:i + 500])
     pipe.execute()
+    _remove_uploads(sid)
+
+
+def _remove_uploads(sid):
+    from backend.services import materials  # uploaded materials' bytes live on disk, keyed by sandbox
+    materials.remove_sandbox_files(sid)
 
 
 def outbox(r, sid, channel=None, to=None, app_id=None):
@@ -137,6 +143,7 @@ def reset(r, sid):
     scale = float(origin.get("scale", json.loads(meta["clock"]).get("scale", 0)))
     for key in r.scan_iter(match=keys.sandbox(sid) + ":*", count=500):
         r.delete(key)  # everything of the sandbox but its meta hash (rewritten below)
+    _remove_uploads(sid)
     fresh = _new_meta(sid, meta["token"], meta["seed"], meta["preset"], Clock(start, time.time(), scale),
                       json.loads(meta.get("settings") or "{}"), meta.get("name"))
     fresh["created_at"] = meta["created_at"]
