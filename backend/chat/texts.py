@@ -4,7 +4,7 @@
 the seed (Tencent Cloud's page on ICP filing for CloudBase Run, `shared/seed/000_…txt`,
 links and Markdown marks dropped): notices quote them as they are, in every locale.
 """
-from backend.domain import kinds
+from backend.domain import kinds, workflow
 
 LOCALES = ("zh-CN", "en")
 DEFAULT_LOCALE = "zh-CN"
@@ -135,20 +135,15 @@ NEXT_STEPS = {
 # User actions of the workflow table, as a next step for the user (the table's own zh names
 # the transition, e.g. 短信核验通过, not what to do).
 ACTION_HINTS = {
-    "submit": ("提交订单", "submit the order"),
-    "edit": ("按驳回意见修改", "edit the order"),
-    "resubmit": ("重新提交", "resubmit"),
-    "withdraw": ("撤销订单", "withdraw"),
-    "reopen": ("重新打开订单", "reopen the order"),
-    "verify_sms": ("输入工信部短信核验码", "enter MIIT's SMS code"),
+    workflow.SUBMIT: ("提交订单", "submit the order"),
+    workflow.EDIT: ("按驳回意见修改", "edit the order"),
+    workflow.RESUBMIT: ("重新提交", "resubmit"),
+    workflow.WITHDRAW: ("撤销订单", "withdraw"),
+    workflow.REOPEN: ("重新打开订单", "reopen the order"),
+    workflow.VERIFY_SMS: ("输入工信部短信核验码", "enter MIIT's SMS code"),
 }
 
-STATE_EN = {
-    "draft": "draft", "provider_review": "under provider review", "provider_rejected": "rejected by the provider",
-    "provider_approved": "waiting to go to the bureau", "sms_verification": "waiting for SMS verification",
-    "bureau_review": "under bureau review", "bureau_rejected": "rejected by the bureau",
-    "approved": "approved", "withdrawn": "withdrawn", "expired": "expired",
-}
+STATE_EN = {name: st.en for name, st in workflow.STATES.items()}  # declared in the workflow table
 
 COMMAND_LABELS = {
     "back": ("返回上一步", "Back"), "restart": ("重新开始", "Start over"),

@@ -64,74 +64,24 @@ def audit_entries(items, errors):
 
 
 def normalize(data, rule_id):
-    """A rule as stored, from what a client sent; Unprocessable with per-field errors."""
-    errors = {}
+    """A rule as stored, from what a client sent; Unprocessable with per-field errors.
+
+    Each part is checked by its own function below, in the order its errors are reported."""
     if not isinstance(data, dict):
         raise Unprocessable({"_schema": ["故障规则须为对象"]})
+    errors = {}
     unknown = sorted(set(data) - set(FIELDS) - {"id", "used", "delay_seconds"})
     if unknown:
         errors["_schema"] = [f"未知的字段：{', '.join(unknown)}"]
     effect = data.get("effect")
     if effect not in EFFECTS:
         errors.setdefault("effect", []).append(f"须为以下之一：{', '.join(EFFECTS)}")
-    stage = data.get("stage")
-    if effect in ("reject", "approve"):
-        stage = stage or "any"
-        if stage not in DECISION_STAGES:
-            errors.setdefault("stage", []).append(f"须为以下之一：{', '.join(DECISION_STAGES)}")
-    elif effect == "sms_timeout":
-        stage = stage or "sms"
-        if stage != "sms":
-            errors.setdefault("stage", []).append("短信核验超时的阶段只能是 sms")
-    elif effect == "delay":
-        if stage not in DELAY_STAGES:
-            errors.setdefault("stage", []).append(f"须为以下之一：{', '.join(DELAY_STAGES)}")
-    times = data.get("times", 1 if effect in ("sms_timeout",) else None)
-    if times in ("always", None):
-        times = None
-    elif times == "once":
-        times = 1
-    elif not isinstance(times, int) or isinstance(times, bool) or times < 1:
-        errors.setdefault("times", []).append("须为正整数、\"once\" 或 \"always\"（省略即 always）")
-    probability = data.get("probability")
-    if probability is not None:
-        if effect not in ("reject", "approve"):
-            errors.setdefault("probability", []).append("只有 reject 和 approve 规则可以设置概率")
-        elif isinstance(probability, bool) or not isinstance(probability, (int, float)) \
-                or not 0 < probability <= 1:
-            errors.setdefault("probability", []).append("须为大于 0、不大于 1 的数")
-    audit = []
-    if data.get("audit_data") is not None or data.get("codes") is not None:
-        if effect != "reject":
-            errors.setdefault("audit_data", []).append("只有 reject 规则可以带驳回意见")
-        if data.get("audit_data") is not None:
-            if not isinstance(data["audit_data"], list) or not data["audit_data"]:
-                errors.setdefault("audit_data", []).append("须为非空列表")
-            else:
-                audit += audit_entries(data["audit_data"], errors)
-        if data.get("codes") is not None:
-            if not isinstance(data["codes"], list) or not data["codes"]:
-                errors.setdefault("codes", []).append("须为非空列表，例如 [DOMAIN_NOT_REAL_NAME]")
-            else:
-                audit += _audit_from_codes(data["codes"], errors)
-    if effect == "reject" and not audit:
-        audit = [dict(INJECTED)]
-    delay_seconds = None
-    if effect == "delay":
-        try:
-            delay_seconds = parse_duration(data.get("delay"))
-            if delay_seconds <= 0:
-                raise ValueError
-        except (ValueError, TypeError):
-            errors.setdefault("delay", []).append("须为正的时长，例如 2d、36h、90m")
-    elif data.get("delay") is not None:
-        errors.setdefault("delay", []).append("只有 delay 规则可以设置时长")
-    for name in ("app_id", "kind", "note"):
-        if data.get(name) is not None and not isinstance(data[name], str):
-            errors.setdefault(name, []).append("须为文字")
-    attempt = data.get("attempt")
-    if attempt is not None and (not isinstance(attempt, int) or isinstance(attempt, bool) or attempt < 1):
-        errors.setdefault("attempt", []).append("须为正整数（第几次提交）")
+    stage = _stage(effect, data.get("stage"), errors)
+    times = _times(data.get("times", 1 if effect in ("sms_timeout",) else None), errors)
+    probability = _probability(effect, data.get("probability"), errors)
+    audit = _audit(effect, data, errors)
+    delay_seconds = _delay(effect, data.get("delay"), errors)
+    attempt = _filters(data, errors)
     if errors:
         raise Unprocessable(errors)
     rule = {"id": rule_id, "effect": effect, "stage": stage, "times": times, "used": 0,
@@ -144,6 +94,91 @@ def normalize(data, rule_id):
         rule["delay"] = str(data["delay"])
         rule["delay_seconds"] = delay_seconds
     return rule
+
+
+def _stage(effect, stage, errors):
+    """The stage a rule applies at (defaults: any decision, the SMS)."""
+    if effect in ("reject", "approve"):
+        stage = stage or "any"
+        if stage not in DECISION_STAGES:
+            errors.setdefault("stage", []).append(f"须为以下之一：{', '.join(DECISION_STAGES)}")
+    elif effect == "sms_timeout":
+        stage = stage or "sms"
+        if stage != "sms":
+            errors.setdefault("stage", []).append("短信核验超时的阶段只能是 sms")
+    elif effect == "delay" and stage not in DELAY_STAGES:
+        errors.setdefault("stage", []).append(f"须为以下之一：{', '.join(DELAY_STAGES)}")
+    return stage
+
+
+def _times(times, errors):
+    """How often the rule fires: a positive integer, or None (always)."""
+    if times in ("always", None):
+        return None
+    if times == "once":
+        return 1
+    if not isinstance(times, int) or isinstance(times, bool) or times < 1:
+        errors.setdefault("times", []).append("须为正整数、\"once\" 或 \"always\"（省略即 always）")
+    return times
+
+
+def _probability(effect, probability, errors):
+    if probability is None:
+        return None
+    if effect not in ("reject", "approve"):
+        errors.setdefault("probability", []).append("只有 reject 和 approve 规则可以设置概率")
+    elif isinstance(probability, bool) or not isinstance(probability, (int, float)) or not 0 < probability <= 1:
+        errors.setdefault("probability", []).append("须为大于 0、不大于 1 的数")
+    return probability
+
+
+def _nonempty_list(value, field, message, errors):
+    if not isinstance(value, list) or not value:
+        errors.setdefault(field, []).append(message)
+        return False
+    return True
+
+
+def _audit(effect, data, errors):
+    """The audit_data a reject rule gives: as given, from review-rule codes, or the default."""
+    audit = []
+    given, codes = data.get("audit_data"), data.get("codes")
+    if (given is not None or codes is not None) and effect != "reject":
+        errors.setdefault("audit_data", []).append("只有 reject 规则可以带驳回意见")
+    if given is not None and _nonempty_list(given, "audit_data", "须为非空列表", errors):
+        audit += audit_entries(given, errors)
+    if codes is not None and _nonempty_list(codes, "codes", "须为非空列表，例如 [DOMAIN_NOT_REAL_NAME]", errors):
+        audit += _audit_from_codes(codes, errors)
+    if effect == "reject" and not audit:
+        audit = [dict(INJECTED)]
+    return audit
+
+
+def _delay(effect, delay, errors):
+    """A delay rule's duration in seconds (None for other effects)."""
+    if effect != "delay":
+        if delay is not None:
+            errors.setdefault("delay", []).append("只有 delay 规则可以设置时长")
+        return None
+    try:
+        seconds = parse_duration(delay)
+        if seconds <= 0:
+            raise ValueError
+    except (ValueError, TypeError):
+        errors.setdefault("delay", []).append("须为正的时长，例如 2d、36h、90m")
+        return None
+    return seconds
+
+
+def _filters(data, errors):
+    """Check the filters (app_id, kind, attempt) and the note; returns the attempt."""
+    for name in ("app_id", "kind", "note"):
+        if data.get(name) is not None and not isinstance(data[name], str):
+            errors.setdefault(name, []).append("须为文字")
+    attempt = data.get("attempt")
+    if attempt is not None and (not isinstance(attempt, int) or isinstance(attempt, bool) or attempt < 1):
+        errors.setdefault("attempt", []).append("须为正整数（第几次提交）")
+    return attempt
 
 
 def exhausted(rule):

@@ -1,6 +1,8 @@
 """Entry validation of an order's payload, by its kind's declared shape (KindSpec.payload):
 no registry look-ups (the preconditions do those). Paths are relative to the payload."""
 from backend.domain import kinds, limits, numbering, validation
+from backend.domain.errors import Problem
+from backend.domain.kinds.spec import Payload
 from backend.domain.filings import FILING_TYPES, WEBSITE_REFS, merge_changes, province_code
 from backend.domain.preconditions import CHANGE_FIELDS
 
@@ -118,54 +120,64 @@ def _entity_change_problems(changes):
     return out
 
 
-def payload_problems(kind, payload):
-    """Shape problems of a payload as (path, code, zh_message), by the kind's declaration."""
+def payload_problems(kind: str, payload: object) -> list[Problem]:
+    """Shape problems of a payload as (path, code, zh_message), by the kind's declared shape."""
     sc = kinds.get(kind)
     if sc is None:
-        return [("kind", "KIND_UNKNOWN", "不支持的备案类型")]
+        return [Problem("kind", "KIND_UNKNOWN", "不支持的备案类型")]
     if not isinstance(payload, dict):
-        return [("payload", "FIELD_REQUIRED", "请填写备案信息")]
-    out = []
+        return [Problem("payload", "FIELD_REQUIRED", "请填写备案信息")]
+    shape = sc.payload
     entity, websites = payload.get("entity"), payload.get("websites")
-    if sc.entity == "new" and (entity is not None or sc.entity_required):
-        out += validation.entity_problems(entity)
-    elif sc.entity == "changes" and entity is not None:
-        out += _entity_change_problems(entity)
-    elif sc.entity == "match" and entity is not None and not isinstance(entity, dict):
-        out.append(("entity", "FIELD_INVALID", "主体信息须为对象"))
-    elif sc.entity is None and entity is not None:
-        out.append(("entity", "FIELD_NOT_ALLOWED", "该类型的订单不填写主体信息：使用账号已备案的主体"))
-
-    if sc.websites is None:
-        if websites is not None:
-            out.append(("websites", "FIELD_NOT_ALLOWED", "该类型的订单不填写网站列表"))
-    elif websites is not None or sc.websites_required:
-        if sc.websites == "new":
-            out += validation.websites_problems(websites, entity.get("type") if isinstance(entity, dict) else None)
-        elif not isinstance(websites, list) or not websites:
-            out.append(("websites", "WEBSITE_COUNT_INVALID", "请至少填写 1 个网站"))
-        else:
-            if len(websites) > sc.max_websites:
-                out.append(("websites", "WEBSITE_COUNT_INVALID",
-                            "每个订单只能变更 1 个网站" if sc.max_websites == 1 else f"每个订单最多包含 {sc.max_websites} 个网站"))
-            check = _ref_site_problems if sc.websites == "refs" else _change_site_problems
-            for i, entry in enumerate(websites):
-                out += check(entry, i)
-
-    if sc.reference == "entity_number":
-        out += _entity_number_problems(payload.get("entity_number"), "entity_number")
-    elif sc.reference == "entity_number?" and payload.get("entity_number") is not None:
-        out += _entity_number_problems(payload.get("entity_number"), "entity_number")
-    elif sc.reference == "website":
-        out += _refs_problems(payload)
-    elif payload.get("entity_number") is not None:
-        out.append(("entity_number", "FIELD_NOT_ALLOWED", "该类型的订单不填写主体备案号"))
-    if sc.payload.entity_or_websites and entity is None and websites is None:
-        out.append(("payload", "NOTHING_TO_CHANGE", "请填写要变更的主体信息或网站信息"))
+    out = _entity_part(shape, entity) + _websites_part(shape, websites, entity) + _reference_part(shape, payload)
+    if shape.entity_or_websites and entity is None and websites is None:
+        out.append(Problem("payload", "NOTHING_TO_CHANGE", "请填写要变更的主体信息或网站信息"))
     reason = payload.get("reason")
     if reason is not None and (not isinstance(reason, str) or len(reason) > limits.MAX_REASON):
-        out.append(("reason", "FIELD_INVALID", f"请填写不超过 {limits.MAX_REASON} 个字符的原因"))
+        out.append(Problem("reason", "FIELD_INVALID", f"请填写不超过 {limits.MAX_REASON} 个字符的原因"))
     return out
+
+
+def _entity_part(shape: Payload, entity: object) -> list:
+    if shape.entity == "new" and (entity is not None or shape.entity_required):
+        return validation.entity_problems(entity)
+    if shape.entity == "changes" and entity is not None:
+        return _entity_change_problems(entity)
+    if shape.entity == "match" and entity is not None and not isinstance(entity, dict):
+        return [Problem("entity", "FIELD_INVALID", "主体信息须为对象")]
+    if shape.entity is None and entity is not None:
+        return [Problem("entity", "FIELD_NOT_ALLOWED", "该类型的订单不填写主体信息：使用账号已备案的主体")]
+    return []
+
+
+def _websites_part(shape: Payload, websites: object, entity: object) -> list:
+    if shape.websites is None:
+        return [Problem("websites", "FIELD_NOT_ALLOWED", "该类型的订单不填写网站列表")] if websites is not None else []
+    if websites is None and not shape.websites_required:
+        return []
+    if shape.websites == "new":
+        return validation.websites_problems(websites, entity.get("type") if isinstance(entity, dict) else None)
+    if not isinstance(websites, list) or not websites:
+        return [Problem("websites", "WEBSITE_COUNT_INVALID", "请至少填写 1 个网站")]
+    out = []
+    if len(websites) > shape.max_websites:
+        out.append(Problem("websites", "WEBSITE_COUNT_INVALID", "每个订单只能变更 1 个网站" if shape.max_websites == 1
+                           else f"每个订单最多包含 {shape.max_websites} 个网站"))
+    check = _ref_site_problems if shape.websites == "refs" else _change_site_problems
+    for i, entry in enumerate(websites):
+        out += check(entry, i)
+    return out
+
+
+def _reference_part(shape: Payload, payload: dict) -> list:
+    number = payload.get("entity_number")
+    if shape.reference == "entity_number" or (shape.reference == "entity_number?" and number is not None):
+        return _entity_number_problems(number, "entity_number")
+    if shape.reference == "website":
+        return _refs_problems(payload)
+    if number is not None and shape.reference is None:
+        return [Problem("entity_number", "FIELD_NOT_ALLOWED", "该类型的订单不填写主体备案号")]
+    return []
 
 
 def ip_requests(kind, payload):

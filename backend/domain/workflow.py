@@ -17,6 +17,7 @@ class State:
     sms_verify_status: int | None = None  # WeChat's field, meaningful only with status 4
     terminal: bool = False
     waits_on: str = "user"  # who must act next: user | provider | bureau | clock | nobody
+    en: str = ""  # the English label (the chat's status card)
 
 
 @dataclass(frozen=True)
@@ -68,16 +69,16 @@ class Timer:
 
 
 STATES = {s.name: s for s in (
-    State("draft", "待完善", 1024),
-    State("provider_review", "腾讯云审核中", 2, waits_on="provider"),
-    State("provider_rejected", "初审驳回", 3),
-    State("provider_approved", "待提交管局", 2, waits_on="clock"),
-    State("sms_verification", "管局审核中·待短信核验", 4, sms_verify_status=1),
-    State("bureau_review", "管局审核中", 4, sms_verify_status=2, waits_on="bureau"),
-    State("bureau_rejected", "管局驳回", 5),
-    State("approved", "已完成", 6, terminal=True, waits_on="nobody"),
-    State("withdrawn", "已撤销", 1024, terminal=True, waits_on="nobody"),
-    State("expired", "已过期", 1024),
+    State("draft", "待完善", 1024, en="draft"),
+    State("provider_review", "腾讯云审核中", 2, waits_on="provider", en="under provider review"),
+    State("provider_rejected", "初审驳回", 3, en="rejected by the provider"),
+    State("provider_approved", "待提交管局", 2, waits_on="clock", en="waiting to go to the bureau"),
+    State("sms_verification", "管局审核中·待短信核验", 4, sms_verify_status=1, en="waiting for SMS verification"),
+    State("bureau_review", "管局审核中", 4, sms_verify_status=2, waits_on="bureau", en="under bureau review"),
+    State("bureau_rejected", "管局驳回", 5, en="rejected by the bureau"),
+    State("approved", "已完成", 6, terminal=True, waits_on="nobody", en="approved"),
+    State("withdrawn", "已撤销", 1024, terminal=True, waits_on="nobody", en="withdrawn"),
+    State("expired", "已过期", 1024, en="expired"),
 )}
 
 T = Transition
@@ -207,22 +208,7 @@ def used_states(kind):
 
 def problems():
     """Why the table is not well formed (empty when it is); checked by the tests."""
-    out = []
-    for t in TRANSITIONS:
-        for end in (t.source, t.target):
-            if end not in STATES:
-                out.append(f"{t.action}: unknown state {end}")
-        if t.actor not in ACTORS:
-            out.append(f"{t.action}: unknown actor {t.actor}")
-        if not t.kinds <= K.ALL:
-            out.append(f"{t.action}: unknown kinds {set(t.kinds - K.ALL)}")
-        if t.via is not None and t.via not in VIAS:
-            out.append(f"{t.action}: unknown via {t.via}")
-        if t.via is not None and t.actor != "user":
-            out.append(f"{t.action}: via {t.via} but actor {t.actor} (only user rows are offered)")
-        if t.actor in ("provider", "bureau", "clock") and not any(
-                tm.state == t.source and t.action in tm.actions for tm in TIMERS):
-            out.append(f"{t.action}: no timer of {t.source} fires it")
+    out = [p for t in TRANSITIONS for p in _row_problems(t)]
     vias = {}
     for t in TRANSITIONS:
         vias.setdefault(t.action, set()).add(t.via)
@@ -235,18 +221,41 @@ def problems():
     for spec in K.KINDS.values():  # the kinds' parts that name states (the gateway's early serving)
         out += K.spec.problems(spec, frozenset(STATES))
     for kind in K.ALL:
-        reach = reachable(kind)
-        for name, st in STATES.items():
-            if name not in used_states(kind):
-                continue  # e.g. sms_verification for a kind that sends no SMS
-            if name not in reach:
-                out.append(f"{kind}: state {name} unreachable")
-            if not st.terminal and not moves_from(name, kind):
-                out.append(f"{kind}: non-terminal state {name} has no way out")
-        for name in used_states(kind):
-            # every state must be able to end (no trap cycles): some terminal is reachable
-            if not any(STATES[s].terminal for s in reachable(kind, name) if s in STATES):
-                out.append(f"{kind}: no terminal state reachable from {name}")
+        out += _kind_problems(kind)
+    return out
+
+
+def _row_problems(t):
+    out = [f"{t.action}: unknown state {end}" for end in (t.source, t.target) if end not in STATES]
+    if t.actor not in ACTORS:
+        out.append(f"{t.action}: unknown actor {t.actor}")
+    if not t.kinds <= K.ALL:
+        out.append(f"{t.action}: unknown kinds {set(t.kinds - K.ALL)}")
+    if t.via is not None and t.via not in VIAS:
+        out.append(f"{t.action}: unknown via {t.via}")
+    if t.via is not None and t.actor != "user":
+        out.append(f"{t.action}: via {t.via} but actor {t.actor} (only user rows are offered)")
+    if t.actor in ("provider", "bureau", "clock") and not any(
+            tm.state == t.source and t.action in tm.actions for tm in TIMERS):
+        out.append(f"{t.action}: no timer of {t.source} fires it")
+    return out
+
+
+def _kind_problems(kind):
+    """Every state a kind uses is reachable, escapable unless terminal, and can still end."""
+    out = []
+    reach = reachable(kind)
+    for name, st in STATES.items():
+        if name not in used_states(kind):
+            continue  # e.g. sms_verification for a kind that sends no SMS
+        if name not in reach:
+            out.append(f"{kind}: state {name} unreachable")
+        if not st.terminal and not moves_from(name, kind):
+            out.append(f"{kind}: non-terminal state {name} has no way out")
+    for name in used_states(kind):
+        # every state must be able to end (no trap cycles): some terminal is reachable
+        if not any(STATES[s].terminal for s in reachable(kind, name) if s in STATES):
+            out.append(f"{kind}: no terminal state reachable from {name}")
     return out
 
 
@@ -312,8 +321,9 @@ def _kind_notes():
     bureau takes, and what 已完成 means, as notes on the states where kinds differ."""
     owners = {("entity", "website"): "entity + website owners", ("website",): "website owner",
               ("entity",): "entity owner"}
-    owners_of = {"change_filing": "entity owner (entity changed) and/or owners of the changed websites"}
-    sms = [f"{k}: {owners_of.get(k) or owners.get(v.sms_to, '+'.join(v.sms_to))}"
+    # a kind that carries the entity's changes asks its owner only when the entity changes
+    changes = "entity owner (entity changed) and/or owners of the changed websites"
+    sms = [f"{k}: {changes if v.payload.entity == 'changes' else owners.get(v.sms_to, '+'.join(v.sms_to))}"
            for k, v in K.KINDS.items() if v.needs_sms]
     no_sms = sorted(K.WITHOUT_SMS)
     bureau = {}

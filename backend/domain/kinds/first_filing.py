@@ -9,13 +9,13 @@ def precondition(records, payload, roles):
     own = records.own()
     if own is not None:
         raise conflict("ENTITY_ALREADY_FILED", "该账号已有备案主体，请选择「新增网站」或「变更备案」",
-                        "一个账号只能备案一个主体：新增网站请选择「新增网站（原备案在腾讯云）」", entity_number=own["number"])
+                       "一个账号只能备案一个主体：新增网站请选择「新增网站（原备案在腾讯云）」", entity_number=own["number"])
     ent = payload["entity"]
     on_record = records.by_certificate(ent.get("certificate_number"))
     if on_record is not None:
         raise conflict("ENTITY_ON_RECORD", f"该主体已有备案（{on_record['number']}），不能再次办理首次备案",
-                        "主体已在其他接入商备案的，请办理「接入备案」或「新增网站（原备案不在腾讯云）」",
-                        field="payload.entity.certificate_number", entity_number=on_record["number"])
+                       "主体已在其他接入商备案的，请办理「接入备案」或「新增网站（原备案不在腾讯云）」",
+                       field="payload.entity.certificate_number", entity_number=on_record["number"])
     check_new_domains(records, payload["websites"])
     owner = ent.get("responsible")
     return Resolution(payload, province=province_code(ent.get("province")),
