@@ -11,7 +11,7 @@ import re
 from datetime import date, timedelta
 from pathlib import Path
 
-from backend.domain import province_rules, validation
+from backend.domain import numbering, province_rules, validation
 from backend.domain.filings import same_text
 
 _DATA = Path(__file__).parent / "data"
@@ -117,6 +117,9 @@ def entity_problems(entity, today):
         out += address_problems(entity["mailing_address"], validation_province(entity.get("province")),
                                 "entity.mailing_address")
     out += person_problems(entity.get("responsible"), today, rules, "entity.responsible")
+    licence = entity.get("icp_licence_number")
+    if licence is not None:
+        out += licence_problems(entity, licence)
     rep = entity.get("legal_representative")
     if rep is not None:
         if entity.get("type") == "personal":
@@ -128,6 +131,35 @@ def entity_problems(entity, today):
             out.append(("entity.responsible", "OWNER_MUST_BE_LEGAL_REP",
                         "本省要求主体负责人为法定代表人，请将主体负责人改为法定代表人本人"))
     return out
+
+
+def licence_problems(entity, licence):
+    """An ICP 经营许可证 number (粤B2-20090059, 京ICP证030173号): parsed by the number parser."""
+    path = "entity.icp_licence_number"
+    if entity.get("type") == "personal":
+        return [(path, "PERSONAL_NO_LICENCE", "个人不能持有 ICP 经营许可证")]
+    try:
+        parsed = numbering.parse(licence)
+    except (numbering.InvalidNumber, TypeError, ValueError):
+        return [(path, "LICENCE_NUMBER_INVALID", "ICP 经营许可证号格式不正确，例如 粤B2-20090059")]
+    if not str(parsed.get("kind", "")).startswith("icp_licence") or parsed.get("site_index"):
+        return [(path, "LICENCE_NUMBER_INVALID", "这不是 ICP 经营许可证号（备案号请填在备案号处）")]
+    if str(parsed["province_code"]) != str(validation_province(entity.get("province")) or "")[:2]:
+        return [(path, "LICENCE_PROVINCE_MISMATCH", "ICP 经营许可证须由主体所在省的通信管理局颁发")]
+    return []
+
+
+COMMERCIAL_NOTICE = ("经营性互联网信息服务除备案外，还须向主体所在省的通信管理局申请 ICP 经营许可证"
+                     "（许可证申请以备案号为前提，不在本流程中办理）")
+
+
+def notices(payload: dict) -> list[str]:
+    """What the flow tells the user besides the rules: commercial content needs a licence (§7)."""
+    sites = [s for s in payload.get("websites") or [] if isinstance(s, dict)]
+    if any(s.get("commercial") or SERVICE_CONTENT_TYPES.get(s.get("service_content"), {}).get("commercial") == "yes"
+           for s in sites):
+        return [COMMERCIAL_NOTICE]
+    return []
 
 
 def validation_province(value):

@@ -1,7 +1,7 @@
 """真实性核验: one task per distinct website owner of an order, completed by the owner's (simulated)
 phone. Tasks live in the `face_checks` collection (id "<app>:<n>"); expiry is computed in virtual
 time when read. Each result lands in the outbox."""
-from backend.domain import face_check, readiness
+from backend.domain import face_check, forms_rules, readiness
 from backend.domain.errors import Conflict, NotFound
 from backend.services import effects, materials, world
 from backend.store import tx as store
@@ -134,4 +134,4 @@ def requirements(r, sid, app_id):
     app = _app(tx, app_id)
     rows = missing(tx, app)
     return {"application_id": app_id, "ready": not rows, "enforced": bool(world.settings(tx).get("pre_submit_checks")),
-            "missing": [row._asdict() for row in rows]}
+            "missing": [row._asdict() for row in rows], "notices": forms_rules.notices(app.get("payload") or {})}
