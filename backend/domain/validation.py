@@ -16,7 +16,9 @@ from datetime import date
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import ric, uscc
 
-from backend.domain import errors, limits, provinces, tlds
+from backend.domain import errors, limits, provinces
+from backend.domain.domain_names import (check_domain, domain_ascii, domain_syntax, domain_unicode,  # noqa: F401
+                                          normalize_domain)
 
 ENTITY_TYPES = ("personal", "enterprise", "government", "institution", "social_org",
                 "private_non_enterprise", "foundation", "law_firm")
@@ -49,9 +51,7 @@ _CERT_PATTERNS = {
 _MOBILE = re.compile(r"(?:\+?86)?(1[3-9][0-9]{9})")
 _RESIDENT_ID = re.compile(r"[0-9]{17}[0-9X]")
 _EMAIL_LOCAL = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
-_LDH_LABEL = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")
 # Ideographic and full-width full stops: IME users type them as the dot.
-_DOTS = str.maketrans({"\u3002": ".", "\uff0e": ".", "\uff61": "."})
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _NAME_ALLOWED = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaffA-Za-z0-9 ·]+")
 MAX_WEBSITE_NAME = limits.MAX_WEBSITE_NAME
@@ -169,7 +169,7 @@ def check_email(value) -> list:
     text = _text(value)
     local, at, domain = text.rpartition("@")
     ok = (at and len(text) <= 254 and len(local) <= 64 and _EMAIL_LOCAL.fullmatch(local)
-          and "." in domain and not _domain_syntax(domain.lower()))
+          and "." in domain and not domain_syntax(domain.lower()))
     if not ok:
         return _problem("EMAIL_INVALID", "请填写有效的电子邮箱地址，例如 name@example.com")
     return []
@@ -191,77 +191,6 @@ def _province_code(value):
 def is_province_code(code) -> bool:
     """True for the 2-digit code of one of the 31 provincial-level divisions."""
     return isinstance(code, str) and len(code) == 2 and _province_code(code) == code
-
-
-# --- domains -----------------------------------------------------------------
-
-def normalize_domain(value) -> str:
-    """Trimmed, lowercase, no trailing dot; Unicode and punycode forms are kept as typed."""
-    text = unicodedata.normalize("NFKC", _text(value).translate(_DOTS))
-    return text.lower().rstrip(".")
-
-
-def domain_ascii(value) -> str:
-    """The punycode form, for comparing a typed domain with a registry record."""
-    return ".".join(_label_ascii(label) or label for label in normalize_domain(value).split("."))
-
-
-def domain_unicode(value) -> str:
-    return ".".join(_label_unicode(label) for label in normalize_domain(value).split("."))
-
-
-def _label_ascii(label):
-    if label.isascii():
-        return label
-    try:
-        return label.encode("idna").decode("ascii")
-    except UnicodeError:
-        return None
-
-
-def _label_unicode(label):
-    if label.startswith("xn--"):
-        try:
-            return label.encode("ascii").decode("idna")
-        except UnicodeError:
-            return label
-    return label
-
-
-def _domain_syntax(domain):
-    """Problems with the shape of a normalised domain (RFC 1035 labels, IDNA)."""
-    if not domain or "/" in domain or ":" in domain or "@" in domain:
-        return _problem("DOMAIN_SYNTAX_INVALID", "请只填写域名本身，例如 example.com，不含 http://、端口和路径")
-    labels = domain.split(".")
-    ascii_labels = [_label_ascii(label) for label in labels]
-    if len(labels) < 2 or any(a is None or not _LDH_LABEL.fullmatch(a) for a in ascii_labels):
-        return _problem("DOMAIN_SYNTAX_INVALID",
-                        "域名格式不正确：各段只能由字母、数字、连字符或中文组成，不能以连字符开头或结尾")
-    bad_punycode = any(a.startswith("xn--") and _label_unicode(a) == a for a in ascii_labels)
-    if bad_punycode or len(".".join(ascii_labels)) > 253 or ascii_labels[-1].isdigit():
-        return _problem("DOMAIN_SYNTAX_INVALID", "域名格式不正确，请核对后重新填写")
-    return []
-
-
-def check_domain(value) -> list:
-    """Syntax, then the TLD list, then that it is the apex (一级域名): only that is filed."""
-    domain = normalize_domain(value)
-    problems = _domain_syntax(domain)
-    if problems:
-        return problems
-    labels = domain_unicode(domain).split(".")
-    tld = labels[-1]
-    if not tlds.is_approved(tld):
-        return _problem("DOMAIN_TLD_NOT_APPROVED",
-                        f"域名后缀 .{tld} 不在工信部批准的可备案域名后缀列表中，该域名无法备案")
-    suffix = tlds.public_suffix(labels)
-    if domain_unicode(domain) in tlds.CN_SECOND_LEVEL:
-        return _problem("DOMAIN_SYNTAX_INVALID", f"{domain} 是域名后缀，请填写完整的域名")
-    apex_len = suffix.count(".") + 2
-    if len(labels) > apex_len:
-        apex = ".".join(domain.split(".")[-apex_len:])
-        return _problem("DOMAIN_NOT_APEX", f"备案只需填写一级域名，请填写 {apex}；备案后其子域名可正常使用")
-    return []
 
 
 # --- website name ------------------------------------------------------------
