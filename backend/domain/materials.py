@@ -157,3 +157,42 @@ def check_image(data: bytes, max_bytes: int, min_side: int) -> dict:
                        f"图片分辨率过低（{width}×{height}），短边须不少于 {min_side} 像素，请上传清晰完整的原件照片")
     return {"format": fmt, "content_type": FORMATS[fmt], "width": width, "height": height, "bytes": len(data),
             "sha256": hashlib.sha256(data).hexdigest()}
+
+
+# -- the provider reviewer's material rejections (§3.3), as audit_data entries -----------------
+
+REJECTIONS = {
+    "MATERIAL_BLURRY": ("材料不清晰：图片模糊、被裁剪或缺少边角", "请重新拍摄或扫描原件的彩色照片，确保四角完整、文字清晰"),
+    "MATERIAL_WRONG_TEMPLATE": ("材料模板不正确（使用了其他省份或其他主体类型的模板）", "请下载与本订单匹配的模板重新填写"),
+    "MATERIAL_UNSIGNED": ("材料未签字或未盖章", "请用黑色签字笔正楷签字，单位材料须加盖红色公章"),
+    "MATERIAL_WRONG_WATERMARK": ("水印不符合要求：只允许「仅供备案使用」且不能遮挡文字", "请去除其他水印后重新上传"),
+}
+
+
+def rejection_entry(code: str, field: str | None) -> dict | None:
+    """The audit_data entry of a material rejection (a fault rule names its code and the slot)."""
+    if code not in REJECTIONS:
+        return None
+    error, suggest = REJECTIONS[code]
+    slot = (field or "materials.").removeprefix("materials.")
+    return {"code": code, "field": field or "materials", "key_name": SLOT_ZH.get(slot.split(".")[-1], "上传资料"),
+            "error": error, "suggest": suggest}
+
+
+def rejected_slots(app: dict, rejected_states=("provider_rejected",)) -> dict:
+    """slot -> the audit entry that rejects it, while the order is back with the user."""
+    if app.get("state") not in rejected_states:
+        return {}
+    return {e["field"].removeprefix("materials."): e for e in app.get("audit_data") or []
+            if str(e.get("field", "")).startswith("materials.")}
+
+
+def with_review(uploaded: dict, app: dict) -> dict:
+    """Uploads as the user sees them: a slot the reviewer rejected and not uploaded again since the
+    rejected submission is `rejected`, with the reviewer's entry."""
+    out = dict(uploaded)
+    for slot, entry in rejected_slots(app).items():
+        doc = out.get(slot)
+        if doc is not None and doc.get("attempt", 0) < app.get("attempt", 0):
+            out[slot] = dict(doc, status="rejected", audit=entry)
+    return out

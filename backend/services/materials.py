@@ -49,7 +49,10 @@ def slots(tx, app):
 
 
 def uploaded(tx, app_id):
-    return {d["slot"]: d for d in tx.all(COLLECTION) if d["app_id"] == app_id}
+    """The order's uploads, with the provider reviewer's rejections applied (materials.with_review)."""
+    have = {d["slot"]: d for d in tx.all(COLLECTION) if d["app_id"] == app_id}
+    app = tx.get("applications", app_id)
+    return materials.with_review(have, app) if app else have
 
 
 def checklist(r, sid, app_id):
@@ -97,7 +100,8 @@ def upload(r, sid, app_id, slot, filename, data: bytes):
         previous = tx.get(COLLECTION, doc_id)
         doc = {"id": doc_id, "app_id": app_id, "slot": slot, "zh": wanted[slot].zh, "filename": filename[:limits.MAX_FILENAME],
                **facts, "path": relative, "status": "uploaded", "audit": None,
-               "uploaded_at": iso(world.now(tx)), "version": (previous or {}).get("version", 0) + 1}
+               "uploaded_at": iso(world.now(tx)), "version": (previous or {}).get("version", 0) + 1,
+               "attempt": app.get("attempt", 0)}  # uploaded after this many submissions (with_review)
         tx.put(COLLECTION, doc)
         holder.update(doc=doc, previous=previous)
         return doc
@@ -119,8 +123,3 @@ def read_bytes(r, sid, app_id, slot):
     return doc, (config.uploads_dir() / doc["path"]).read_bytes()
 
 
-def reject(tx, app_id, slot, audit):
-    """The provider's reviewer rejects one material: the user re-uploads that slot only."""
-    doc = tx.get(COLLECTION, f"{app_id}:{slot}")
-    if doc is not None:
-        tx.put(COLLECTION, dict(doc, status="rejected", audit=audit))

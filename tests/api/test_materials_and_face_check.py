@@ -194,3 +194,33 @@ def test_the_real_forms_are_checked_at_entry(sandbox):
     resp = sandbox.post("~/applications", json={"kind": "first_filing", "payload": payload})
     field_errors(resp, "payload.entity.mailing_address.district_code", "payload.entity.responsible.emergency_phone",
                  "payload.entity.responsible.id_valid_until", "payload.websites.0.languages.0")
+
+
+def ready_order(sb):
+    app = draft(sb)
+    pass_face_check(sb, app["id"])
+    for slot in ("entity_owner_id_front", "entity_owner_id_back", "commitment_letter"):
+        ok(upload(sb, app["id"], slot, png()), 201)
+    return app
+
+
+@pytest.mark.parametrize("code", ["MATERIAL_BLURRY", "MATERIAL_WRONG_TEMPLATE", "MATERIAL_UNSIGNED",
+                                  "MATERIAL_WRONG_WATERMARK"])
+def test_the_reviewer_rejects_one_material_and_only_that_slot_is_uploaded_again(strict, uploads, code):
+    from api.flows import CONTROL, until_idle
+    ok(strict.post("~/faults", token=CONTROL, json={
+        "effect": "reject", "stage": "provider", "times": 1,
+        "audit_data": [{"code": code, "field": "materials.commitment_letter"}]}), 201)
+    app = ready_order(strict)
+    ok(strict.post(f"~/applications/{app['id']}/actions/submit"))
+    until_idle(strict)
+    got = ok(strict.get(f"~/applications/{app['id']}"))
+    assert got["state"] == "provider_rejected"
+    [entry] = got["audit_data"]
+    assert entry["code"] == code and entry["field"] == "materials.commitment_letter" and entry["key_name"] != "主体信息"
+    need = ok(strict.get(f"~/applications/{app['id']}/requirements"))["missing"]
+    assert [(m["code"], m["path"]) for m in need] == [("MATERIAL_REJECTED", "commitment_letter")]
+    assert_error(strict.post(f"~/applications/{app['id']}/actions/resubmit"), 409, "SUBMIT_NOT_READY")
+    ok(upload(strict, app["id"], "commitment_letter", jpeg(), "letter-signed.jpg"), 201)
+    assert ok(strict.get(f"~/applications/{app['id']}/requirements"))["ready"]
+    assert ok(strict.post(f"~/applications/{app['id']}/actions/resubmit"))["state"] == "provider_review"
