@@ -2,10 +2,10 @@
 import copy
 
 from backend.chat import forms
-from backend.chat.step_kit import SAME, available, choice, first_form_step, sync, why_notice
+from backend.chat.step_kit import SAME, available, choice, first_form_step, refused, sync, why_notice
 from backend.chat.texts import SEED_REQUIREMENTS
 from backend.domain import kinds, workflow
-from backend.services import applications
+from backend.services import applications, verification
 
 # -- welcome, why, eligibility, kind ------------------------------------------------------
 
@@ -90,6 +90,10 @@ def kind_handle(ctx, value):
     kind = kinds.get(value)
     if not available(value):
         return not_available(ctx, value)
+    refusal = verification.account_gate(ctx.r, ctx.sid, value)
+    if refusal is not None:  # the account rules refuse every order of this kind: say so before any form
+        refused(ctx, refusal)
+        return SAME
     fl = forms.FLOWS[value]
     if fl.needs_ip and not ctx.eligibility()["eligible"]:
         result = ctx.eligibility()

