@@ -2,7 +2,7 @@
 
 Their texts quote the sandbox's settings (the SMS window), so they are built per sandbox.
 """
-from backend.domain import durations
+from backend.domain import durations, workflow
 
 
 def sms_timeout(settings=None):
@@ -23,7 +23,7 @@ SMS_TIMEOUT = sms_timeout()  # with the default settings
 SMS_CODE_FAILED = sms_code_failed()
 
 # what a clock-fired rejection carries, by action of the workflow table
-BY_ACTION = {"sms_timeout": sms_timeout}
+BY_ACTION = {workflow.SMS_TIMEOUT: sms_timeout}
 
 
 def for_action(action, settings=None):

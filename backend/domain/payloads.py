@@ -7,7 +7,7 @@ from backend.domain.filings import FILING_TYPES, WEBSITE_REFS, merge_changes, pr
 from backend.domain.preconditions import CHANGE_FIELDS
 
 
-def edit_patch(kind, patch):
+def edit_patch(kind: str, patch: object) -> object:
     """A merge patch of an order about one website: naming the website anew (by any reference)
     drops the references stored before, so an edit cannot leave two that disagree."""
     sc = kinds.get(kind)
@@ -180,7 +180,7 @@ def _reference_part(shape: Payload, payload: dict) -> list:
     return []
 
 
-def ip_requests(kind, payload):
+def ip_requests(kind: str | None, payload: object) -> list[tuple[str, str | None, str]]:
     """(path, ip, filing type) of every NAT IP this order asks a filing slot of."""
     sc = kinds.get(kind)
     if sc is None or sc.websites is None or not isinstance(payload, dict):
@@ -197,12 +197,12 @@ def ip_requests(kind, payload):
     return out
 
 
-def order_ips(app):
+def order_ips(app: dict) -> list[str]:
     """NAT IPs an open order holds a filing slot of (its new or switched websites)."""
     return [ip for _, ip, _ in ip_requests(app.get("kind"), app.get("payload")) if ip]
 
 
-def province_of(app):
+def province_of(app: dict) -> str | None:
     """The province whose bureau handles the order: the payload's entity, else the record's."""
     entity = (app.get("payload") or {}).get("entity")
     given = entity.get("province") if isinstance(entity, dict) else None

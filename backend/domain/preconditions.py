@@ -3,9 +3,11 @@ allow an order, and the checks several kinds make (the account's entity at Tence
 domains not on record, website changes). Each kind's own precondition is in its module
 under domain/kinds/."""
 import copy
+from collections.abc import Iterable
+from typing import Any
 
 from backend.domain.errors import Conflict, Unprocessable
-from backend.domain.filings import (TENCENT, WEBSITE_REFS, domain_key, filing_type, province_code, same_text,
+from backend.domain.filings import (TENCENT, WEBSITE_REFS, Records, domain_key, filing_type, province_code, same_text,
                                     website_domains)
 
 CHANGE_FIELDS = ("name", "service_content", "commercial", "pre_approval_number", "responsible",
@@ -17,15 +19,15 @@ IDENTITY_FIELDS = ("type", "certificate_type", "certificate_number")
 
 # -- errors and shared checks -----------------------------------------------------------------------------
 
-def conflict(code, message, suggest, **details):
+def conflict(code: str, message: str, suggest: str, **details: Any) -> Conflict:
     return Conflict(code, message, suggest=suggest, **details)
 
 
-def unprocessable(path, message):
+def unprocessable(path: str, message: str) -> Unprocessable:
     return Unprocessable({f"payload.{path}": [message]})
 
 
-def no_entity_at_tencent(own):
+def no_entity_at_tencent(own: dict | None) -> Conflict:
     if own is None:
         return conflict("ENTITY_NOT_FILED_AT_TENCENT", "账号下没有在腾讯云备案的主体",
                         "尚未备案的请办理「首次备案」；已在其他接入商备案的请办理「接入备案」或「新增网站（原备案不在腾讯云）」")
@@ -33,19 +35,19 @@ def no_entity_at_tencent(own):
                     "请先办理「接入备案」，把网站接入腾讯云后再办理此业务", entity_number=own["number"])
 
 
-def own_at_tencent(records):
+def own_at_tencent(records: Records) -> dict:
     own = records.own()
     if own is None or TENCENT not in (own.get("access_providers") or []):
         raise no_entity_at_tencent(own)
     return own
 
 
-def site_not_found(path, entity):
+def site_not_found(path: str, entity: dict) -> Conflict:
     return conflict("WEBSITE_NOT_FOUND", f"主体 {entity['number']} 下没有该网站的有效备案",
                     "请核对网站备案号或域名，可在「备案信息」中查看已备案的网站", field=f"payload.{path}")
 
 
-def check_new_domains(records, websites, entity_id=None):
+def check_new_domains(records: Records, websites: list[dict], entity_id: str | None = None) -> None:
     """One domain, one filing: refuse domains already on record (ours or another entity's)."""
     for i, site in enumerate(websites):
         taken = records.site_with_domain(site.get("domain"))
@@ -60,12 +62,12 @@ def check_new_domains(records, websites, entity_id=None):
                        field=f"payload.websites.{i}.domain", number=taken["number"])
 
 
-def personal_one_site(entity, websites):
+def personal_one_site(entity: dict, websites: list) -> None:
     if entity.get("type") == "personal" and len(websites) > 1:
         raise unprocessable("websites", "个人备案每个订单只能包含 1 个网站")
 
 
-def mismatch(record, given, fields):
+def mismatch(record: dict, given: dict, fields: tuple[str, ...]) -> list[str]:
     wrong = []
     for name in fields:
         if name not in given:
@@ -78,7 +80,7 @@ def mismatch(record, given, fields):
     return wrong
 
 
-def entity_mismatch(record, wrong):
+def entity_mismatch(record: dict, wrong: list[str]) -> Conflict:
     return conflict("ENTITY_MISMATCH_WITH_RECORD",
                     f"主体信息与工信部备案记录（{record['number']}）不一致：" + "、".join(ENTITY_LABELS[f] for f in wrong),
                     "主办者性质、证件类型、证件号码须与已有备案完全一致；备案信息有误的，请先在原接入商办理变更",
@@ -91,13 +93,13 @@ ENTITY_LABELS = {"type": "主办者性质", "certificate_type": "证件类型", 
 
 # -- contacts (whose phones get MIIT's code) ------------------------------------------
 
-def person_contact(role, person):
+def person_contact(role: str, person: object) -> dict | None:
     if not isinstance(person, dict):
         return None
     return {"role": role, "name": person.get("name"), "mobile": person.get("mobile"), "email": person.get("email")}
 
 
-def contacts(entity_owner, site_owners, roles):
+def contacts(entity_owner: dict | None, site_owners: list, roles: Iterable[str]) -> list[dict]:
     out = []
     if "entity" in roles and entity_owner:
         out.append(person_contact("entity", entity_owner))
@@ -106,7 +108,8 @@ def contacts(entity_owner, site_owners, roles):
     return [c for c in out if c]
 
 
-def resolve_changes(records, own, entries, allow_filing_type):
+def resolve_changes(records: Records, own: dict, entries: list[dict],
+                    allow_filing_type: bool) -> tuple[list[dict], list[dict]]:
     """Website changes: each names an active website of the entity filed at Tencent."""
     sites, out = [], []
     for i, entry in enumerate(entries):
@@ -164,7 +167,7 @@ def _filing_type_change(site, change, i):
         change["filing_type"] = "cloudbase_run"
 
 
-def change_entity(records, own, changes):
+def change_entity(records: Records, own: dict, changes: dict) -> None:
     if "province" in changes and province_code(changes["province"]) != province_code(own.get("province")):
         raise conflict("CROSS_PROVINCE_CHANGE", "备案主体不能跨省变更",
                        "主体迁到其他省份的，请先注销原备案，再在新省份办理首次备案", field="payload.entity.province")
@@ -176,7 +179,7 @@ def change_entity(records, own, changes):
                        fields=[f"payload.entity.{f}" for f in wrong])
 
 
-def own_site(records, payload):
+def own_site(records: Records, payload: dict) -> tuple[dict, dict]:
     own = records.own()
     if own is None:
         raise no_entity_at_tencent(None)
@@ -190,6 +193,6 @@ def own_site(records, payload):
     return own, site
 
 
-def site_payload(payload, site):
+def site_payload(payload: dict, site: dict) -> dict:
     out = {k: v for k, v in payload.items() if k not in WEBSITE_REFS}
     return dict(out, website_id=site["id"], website_number=site["number"], domain=site["domain"])

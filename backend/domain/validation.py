@@ -222,8 +222,9 @@ _WEBSITE_REQUIRED = ("name", "domain", "service_content")
 MAX_TEXT = limits.MAX_TEXT
 
 
-def at_path(path, problems):
-    return [(path, code, message) for code, message in problems]
+def at_path(path: str, problems: list) -> list[errors.Problem]:
+    """(code, message) pairs of one field as Problems at `path`."""
+    return [errors.Problem(path, code, message) for code, message in problems]
 
 
 def is_blank(value):

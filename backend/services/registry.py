@@ -156,6 +156,24 @@ def _filed_at(data, now, errors):
 def build(tx, data):
     """Put one entity and its websites on record; returns {entity, websites}."""
     now = world.now(tx)
+    sites, province, parsed, indexes, filed_at = _checked(data, now)
+    for site in sites:
+        site["domain"] = validation.normalize_domain(site["domain"])
+        site["extra_domains"] = [validation.normalize_domain(d) for d in site.get("extra_domains") or []]
+    account = data.get("account") or "external"
+    given_number = parsed["normalized"] if parsed else None
+    _conflicts(tx, given_number, data["certificate_type"], data["certificate_number"], account, sites)
+    if parsed:
+        _reserve(tx, parsed)
+        entity_number = given_number
+    else:
+        entity_number = effects.next_entity_number(tx, province, now)
+    return _put_on_record(tx, data, sites, indexes, entity_number, province, account, filed_at)
+
+
+def _checked(data, now):
+    """Every per-field problem of a seeded filing at once (422), then the sequence bound;
+    returns (sites, province, parsed entity number, website indexes, filed_at)."""
     today = to_datetime(now).date()
     sites = [dict(s) for s in data.get("websites") or []]
     errors = {}
@@ -182,18 +200,10 @@ def build(tx, data):
         message = (f"备案号的顺序号 {parsed['sequence']:06d} 过大：预置的顺序号须小于 {MAX_SEEDED_SEQUENCE + 1}，"
                    "以便后续审核通过的备案仍能分配备案号")
         raise Unprocessable({"number": [message]}, code="NUMBER_SEQUENCE_TOO_HIGH", message=message)
+    return sites, province, parsed, indexes, filed_at
 
-    for site in sites:
-        site["domain"] = validation.normalize_domain(site["domain"])
-        site["extra_domains"] = [validation.normalize_domain(d) for d in site.get("extra_domains") or []]
-    account = data.get("account") or "external"
-    _conflicts(tx, given_number, data["certificate_type"], data["certificate_number"], account, sites)
-    if parsed:
-        _reserve(tx, parsed)
-        entity_number = given_number
-    else:
-        entity_number = effects.next_entity_number(tx, province, now)
 
+def _put_on_record(tx, data, sites, indexes, entity_number, province, account, filed_at):
     provider = data.get("access_provider") or "other"
     filed = dict(data, name=data["name"].strip(), certificate_number=str(data["certificate_number"]).strip())
     entity = records.new_entity(tx.next_id("entity", "E"), filed, number=entity_number, province=province,

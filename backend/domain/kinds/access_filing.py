@@ -1,16 +1,18 @@
 """接入备案 access_filing: an entity and websites filed at another provider move their access to Tencent;
 the record's data, never edited."""
-from backend.domain.filings import TENCENT, Resolution, domain_key, same_text, website_domains
+from backend.domain.filings import TENCENT, Records, Resolution, domain_key, same_text, website_domains
 from backend.domain.kinds.spec import Approval, Chat, KindSpec, Payload
 from backend.domain.limits import MAX_WEBSITES
 from backend.domain.preconditions import (IDENTITY_FIELDS, conflict, contacts, entity_mismatch, mismatch,
-                                          personal_one_site, site_not_found, unprocessable)
+                                          personal_one_site, site_not_found,
+                                          unprocessable)
 
 
-def precondition(records, payload, roles):
+def precondition(records: Records, payload: dict, roles: tuple[str, ...]) -> Resolution:
     entity = _entity_on_record(records, payload)
     personal_one_site(entity, payload["websites"])
-    sites, out = [], []
+    sites: list[dict] = []
+    out: list[dict] = []
     for i, ref in enumerate(payload["websites"]):
         site = _site_to_access(records, entity, ref, i, sites)
         sites.append(site)
@@ -72,7 +74,7 @@ SPEC = KindSpec(
                     max_websites=MAX_WEBSITES, reference="entity_number", reason=False, entity_or_websites=False,
                     description="已在其他接入商备案的主体和网站接入腾讯云，信息须与备案一致。"),
     precondition=precondition,
-    sms_to=('website',),
+    sms_to=("website",),
     bureau_duration="filing",
     approved_zh="已备案",
     approval=Approval(effect="access", zh="备案号不变；腾讯云成为接入商；初审通过后域名即可访问",
@@ -84,7 +86,7 @@ SPEC = KindSpec(
     served_early_in=frozenset({"provider_approved", "sms_verification", "bureau_review"}),
     chat=Chat(en="Access filing (filed at another provider)",
               seed_quote="如果您已经在其他接入商处完成备案取得备案号，现需要更换服务商，例如腾讯云。",
-              forms=('access', 'access_website'), needs_ip=True,
+              forms=("access", "access_website"), needs_ip=True,
               asked_when=(),
               result_text="RECORD_NUMBERS"),
 )

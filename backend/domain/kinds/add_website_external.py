@@ -1,13 +1,13 @@
 """新增网站（原备案不在腾讯云）add_website_external: a new website at Tencent for an entity filed
 elsewhere; entity type, certificate type and number (and province) equal to the record."""
-from backend.domain.filings import TENCENT, Resolution
+from backend.domain.filings import TENCENT, Records, Resolution
 from backend.domain.kinds.spec import Approval, Chat, KindSpec, Payload
 from backend.domain.limits import MAX_WEBSITES
 from backend.domain.preconditions import (IDENTITY_FIELDS, check_new_domains, conflict, contacts, entity_mismatch,
                                           mismatch)
 
 
-def precondition(records, payload, roles):
+def precondition(records: Records, payload: dict, roles: tuple[str, ...]) -> Resolution:
     ent = payload["entity"]
     if payload.get("entity_number"):
         entity = records.by_number(payload["entity_number"])
@@ -47,7 +47,7 @@ SPEC = KindSpec(
                     max_websites=MAX_WEBSITES, reference="entity_number?", reason=False, entity_or_websites=False,
                     description="主办者性质、证件类型和号码须与备案一致。"),
     precondition=precondition,
-    sms_to=('website',),
+    sms_to=("website",),
     bureau_duration="filing",
     approved_zh="已备案",
     approval=Approval(effect="add_websites", zh="主体备案号不变，腾讯云成为接入商；新的网站备案号",
@@ -59,7 +59,7 @@ SPEC = KindSpec(
     served_early_in=frozenset(),
     chat=Chat(en="New website (entity filed elsewhere)",
               seed_quote="如果您未在腾讯云进行备案，如果您想更换服务商（例如腾讯云）并且需要新增网站。",
-              forms=('entity', 'responsible', 'website'), needs_ip=True,
+              forms=("entity", "responsible", "website"), needs_ip=True,
               asked_when=(),
               result_text="RECORD_NUMBERS"),
 )

@@ -1,10 +1,10 @@
 """取消接入 cancel_access: Tencent no longer the access provider; numbers kept; no MIIT SMS."""
-from backend.domain.filings import Resolution
+from backend.domain.filings import Records, Resolution
 from backend.domain.kinds.spec import Approval, Chat, KindSpec, Payload
 from backend.domain.preconditions import own_site, site_payload
 
 
-def precondition(records, payload, roles):
+def precondition(records: Records, payload: dict, roles: tuple[str, ...]) -> Resolution:
     own, site = own_site(records, payload)
     return Resolution(site_payload(payload, site), entity_id=own["id"], website_ids=[site["id"]],
                       province=own.get("province"), contacts=[])
@@ -29,7 +29,7 @@ SPEC = KindSpec(
     served_early_in=frozenset(),
     chat=Chat(en="Cancel access",
               seed_quote="已成功备案，您的网站因故不再指向腾讯云服务器。",
-              forms=('cancel_site',), needs_ip=False,
+              forms=("cancel_site",), needs_ip=False,
               asked_when=(),
               result_text="RESULT_ACCESS_CANCELLED"),
 )

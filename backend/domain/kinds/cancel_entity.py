@@ -1,10 +1,10 @@
 """注销主体 cancel_entity: the entity and all its website numbers revoked."""
-from backend.domain.filings import Resolution, number_key
+from backend.domain.filings import Records, Resolution, number_key
 from backend.domain.kinds.spec import Approval, Chat, KindSpec, Payload
 from backend.domain.preconditions import conflict, contacts, own_at_tencent
 
 
-def precondition(records, payload, roles):
+def precondition(records: Records, payload: dict, roles: tuple[str, ...]) -> Resolution:
     own = own_at_tencent(records)
     if payload.get("entity_number") and number_key(payload["entity_number"]) != number_key(own["number"]):
         raise conflict("ENTITY_NOT_FILED_AT_TENCENT", f"主体备案号 {payload['entity_number']} 不是本账号在腾讯云备案的主体",
@@ -22,7 +22,7 @@ SPEC = KindSpec(
                     max_websites=0, reference="entity_number?", reason=True, entity_or_websites=False,
                     description="注销账号的主体及其全部网站。"),
     precondition=precondition,
-    sms_to=('entity',),
+    sms_to=("entity",),
     bureau_duration="cancel",
     approved_zh="已注销",
     approval=Approval(effect="cancel", zh="主体及其全部网站备案号注销；域名阻断；释放 IP 备案次数",
@@ -34,7 +34,7 @@ SPEC = KindSpec(
     served_early_in=frozenset(),
     chat=Chat(en="Cancel the entity",
               seed_quote="已成功备案，因故需要注销主体以及主体下的所有网站。",
-              forms=('cancel_entity',), needs_ip=False,
+              forms=("cancel_entity",), needs_ip=False,
               asked_when=(),
               result_text="RESULT_CANCELLED"),
 )

@@ -1,10 +1,10 @@
 """注销网站 cancel_website: one website number revoked (never the entity's last one)."""
-from backend.domain.filings import Resolution
+from backend.domain.filings import Records, Resolution
 from backend.domain.kinds.spec import Approval, Chat, KindSpec, Payload
 from backend.domain.preconditions import conflict, contacts, own_site, site_payload
 
 
-def precondition(records, payload, roles):
+def precondition(records: Records, payload: dict, roles: tuple[str, ...]) -> Resolution:
     own, site = own_site(records, payload)
     if len(records.sites(own["id"])) <= 1:
         raise conflict("LAST_WEBSITE_CANCEL_ENTITY", f"网站 {site['number']} 是主体 {own['number']} 下唯一的网站，不能单独注销",
@@ -22,7 +22,7 @@ SPEC = KindSpec(
                     max_websites=0, reference="website", reason=True, entity_or_websites=False,
                     description="不能注销主体下唯一的网站（请注销主体）。"),
     precondition=precondition,
-    sms_to=('website',),
+    sms_to=("website",),
     bureau_duration="cancel",
     approved_zh="已注销",
     approval=Approval(effect="cancel", zh="该网站备案号注销；域名阻断；释放 IP 备案次数",
@@ -34,7 +34,7 @@ SPEC = KindSpec(
     served_early_in=frozenset(),
     chat=Chat(en="Cancel a website",
               seed_quote="已成功备案，因故需要注销主体下的任意网站。",
-              forms=('cancel_site',), needs_ip=False,
+              forms=("cancel_site",), needs_ip=False,
               asked_when=(),
               result_text="RESULT_CANCELLED"),
 )

@@ -1,11 +1,11 @@
 """变更备案 change_filing: changed fields of the entity and/or its websites (domains only removed)."""
-from backend.domain.filings import Resolution, merge_changes
+from backend.domain.filings import Records, Resolution, merge_changes
 from backend.domain.kinds.spec import Approval, Chat, KindSpec, Payload
 from backend.domain.limits import MAX_WEBSITES
 from backend.domain.preconditions import change_entity, contacts, own_at_tencent, resolve_changes
 
 
-def precondition(records, payload, roles):
+def precondition(records: Records, payload: dict, roles: tuple[str, ...]) -> Resolution:
     own = own_at_tencent(records)
     changes = payload.get("entity")
     if isinstance(changes, dict):
@@ -30,7 +30,7 @@ SPEC = KindSpec(
                     max_websites=MAX_WEBSITES, reference=None, reason=False, entity_or_websites=True,
                     description="只填变更的主体字段和/或网站字段（不能跨省，证件不能变）。"),
     precondition=precondition,
-    sms_to=('entity', 'website'),
+    sms_to=("entity", "website"),
     bureau_duration="change",
     approved_zh="已变更",
     approval=Approval(effect="change", zh="备案信息更新，备案号不变，域名不阻断",
@@ -42,7 +42,12 @@ SPEC = KindSpec(
     served_early_in=frozenset(),
     chat=Chat(en="Change the filing",
               seed_quote="已成功备案的网站需要变更主体或网站信息或腾讯云通知您修改备案相关信息。",
-              forms=('change_what', 'entity_change', 'responsible_change', 'site_change', 'site_responsible_change', 'remove_domains'), needs_ip=False,
-              asked_when=(('entity_change', 'entity'), ('responsible_change', 'responsible'), ('site_change', 'website'), ('site_responsible_change', 'website'), ('remove_domains', 'website')),
+              forms=("change_what", "entity_change", "responsible_change", "site_change", "site_responsible_change",
+                     "remove_domains"),
+              needs_ip=False,
+              # the change_filing forms asked only when what they change was chosen in change_what
+              asked_when=(("entity_change", "entity"), ("responsible_change", "responsible"),
+                          ("site_change", "website"), ("site_responsible_change", "website"),
+                          ("remove_domains", "website")),
               result_text="RESULT_CHANGED"),
 )

@@ -1,11 +1,11 @@
 """首次备案 first_filing: a new entity and its websites, never filed anywhere."""
-from backend.domain.filings import Resolution, province_code
+from backend.domain.filings import Records, Resolution, province_code
 from backend.domain.kinds.spec import Approval, Chat, KindSpec, Payload
 from backend.domain.limits import MAX_WEBSITES
 from backend.domain.preconditions import check_new_domains, conflict, contacts
 
 
-def precondition(records, payload, roles):
+def precondition(records: Records, payload: dict, roles: tuple[str, ...]) -> Resolution:
     own = records.own()
     if own is not None:
         raise conflict("ENTITY_ALREADY_FILED", "该账号已有备案主体，请选择「新增网站」或「变更备案」",
@@ -29,7 +29,7 @@ SPEC = KindSpec(
                     max_websites=MAX_WEBSITES, reference=None, reason=False, entity_or_websites=False,
                     description="主体信息和网站信息。"),
     precondition=precondition,
-    sms_to=('entity', 'website'),
+    sms_to=("entity", "website"),
     bureau_duration="filing",
     approved_zh="已备案",
     approval=Approval(effect="file_entity", zh="新的主体备案号和网站备案号 -1…-n；域名在备案通过后开通",
@@ -41,7 +41,7 @@ SPEC = KindSpec(
     served_early_in=frozenset(),
     chat=Chat(en="First filing",
               seed_quote="网站托管在腾讯云云托管，且网站的主办者和域名从未办理过备案。",
-              forms=('entity', 'responsible', 'website'), needs_ip=True,
+              forms=("entity", "responsible", "website"), needs_ip=True,
               asked_when=(),
               result_text="RECORD_NUMBERS"),
 )
