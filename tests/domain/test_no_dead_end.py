@@ -80,3 +80,24 @@ def test_an_open_order_stops_every_kind_at_the_choice(kind):
 def test_every_world_leaves_some_kind_open():
     for world, data in WORLDS.items():
         assert any(verification.account_gate(k, Records(*data)) is None for k in kinds.KINDS), world
+
+
+def test_the_scenario_verification_finds_passes_the_kind_choice():
+    """The verification step's scenario is never one the account rules then refuse."""
+    from datetime import datetime, timezone
+    from backend.domain.errors import DomainError
+    eligible = {"eligible": True, "usable_ips": [{"ip": "1.2.3.4", "slots_left": 2}], "rules": []}
+    for world, data in WORLDS.items():
+        records = Records(*data)
+        for domain in ("brand-new.cn", "site1.cn", "site2.cn"):
+            req = {"province": "44", "entity_type": "personal", "certificate_type": "resident_id",
+                   "certificate_number": OWN["certificate_number"], "domains": [domain]}
+            w = verification.World(records=records, domains={domain: {"name": domain, "real_name_status": "verified",
+                                                                      "holder_certificate_number": OWN["certificate_number"]}},
+                                   account={}, business={}, eligibility=eligible, open_order=None,
+                                   now=datetime(2026, 6, 1, tzinfo=timezone.utc))
+            try:
+                kind = verification.decide(req, w)["scenario"]
+            except DomainError:
+                continue
+            assert verification.account_gate(kind, records) is None, (world, domain, kind)
