@@ -3,7 +3,7 @@
 The API turns it into JSON in a single handler; domain code raises it and never
 knows about HTTP beyond the number.
 """
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
 
@@ -140,3 +140,41 @@ def sms_code_wrong(left: int) -> Unprocessable:
 
 def validation_failed(errors: dict[str, list[str]]) -> Unprocessable:
     return Unprocessable(errors)
+
+
+# -- the preconditions' answers (domain/preconditions.py, domain/kinds/): a 409 with what to do
+# instead (`suggest`); the message names the records concerned, so each call site words it
+
+class PreconditionFailed(Conflict):
+    """A kind's precondition is not met: the answer says what to do instead."""
+
+    def __init__(self, code: str, message: str, suggest: str, **details: Any) -> None:
+        super().__init__(code, message, suggest=suggest, **details)
+
+
+def _precondition(code: str) -> Callable[..., PreconditionFailed]:
+    def factory(message: str, suggest: str, **details: Any) -> PreconditionFailed:
+        return PreconditionFailed(code, message, suggest, **details)
+    factory.__name__ = code.lower()
+    factory.code = code  # type: ignore[attr-defined]
+    return factory
+
+
+cross_province_change = _precondition("CROSS_PROVINCE_CHANGE")
+domain_already_filed = _precondition("DOMAIN_ALREADY_FILED")
+domain_cannot_be_added = _precondition("DOMAIN_CANNOT_BE_ADDED")
+domain_conflict = _precondition("DOMAIN_CONFLICT")
+entity_already_filed = _precondition("ENTITY_ALREADY_FILED")
+entity_filed_at_tencent = _precondition("ENTITY_FILED_AT_TENCENT")
+entity_identity_change_not_allowed = _precondition("ENTITY_IDENTITY_CHANGE_NOT_ALLOWED")
+entity_in_other_account = _precondition("ENTITY_IN_OTHER_ACCOUNT")
+entity_mismatch_with_record = _precondition("ENTITY_MISMATCH_WITH_RECORD")
+entity_not_filed_at_tencent = _precondition("ENTITY_NOT_FILED_AT_TENCENT")
+entity_not_on_record = _precondition("ENTITY_NOT_ON_RECORD")
+entity_on_record = _precondition("ENTITY_ON_RECORD")
+last_website_cancel_entity = _precondition("LAST_WEBSITE_CANCEL_ENTITY")
+record_change_not_allowed = _precondition("RECORD_CHANGE_NOT_ALLOWED")
+website_already_at_tencent = _precondition("WEBSITE_ALREADY_AT_TENCENT")
+website_needs_a_domain = _precondition("WEBSITE_NEEDS_A_DOMAIN")
+website_not_at_tencent = _precondition("WEBSITE_NOT_AT_TENCENT")
+website_not_found = _precondition("WEBSITE_NOT_FOUND")

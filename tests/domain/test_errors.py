@@ -6,7 +6,7 @@ from pathlib import Path
 from backend.domain import errors
 
 BACKEND = Path(__file__).resolve().parents[2] / "backend"
-RAISED = re.compile(r"(?:NotFound|Conflict|DomainError|Forbidden|Unauthorized|conflict|Unprocessable)\(\s*\"([A-Z][A-Z_]+)\""
+RAISED = re.compile(r"(?:NotFound|Conflict|DomainError|Forbidden|Unauthorized|_precondition|Unprocessable)\(\s*\"([A-Z][A-Z_]+)\""
                     r"|code=\"([A-Z][A-Z_]+)\"")
 
 
@@ -34,3 +34,13 @@ def test_the_factories_give_declared_codes_and_statuses():
     assert errors.sandbox_not_found("s1").to_dict() == {"code": "SANDBOX_NOT_FOUND", "message": "沙箱不存在",
                                                        "sandbox_id": "s1"}
     assert errors.as_errors([errors.Problem("a", "X", "m1"), ("a", "Y", "m2")]) == {"a": ["m1", "m2"]}
+
+
+def test_every_precondition_code_has_its_factory():
+    exc = errors.entity_already_filed("已有主体", "办理新增网站", entity_number="粤ICP备2026012345号")
+    assert (exc.code, exc.status) == ("ENTITY_ALREADY_FILED", 409)
+    assert exc.to_dict()["suggest"] == "办理新增网站" and exc.details["entity_number"] == "粤ICP备2026012345号"
+    made = [code for code in errors.CODES if getattr(getattr(errors, code.lower(), None), "code", None) == code]
+    assert len(made) == 18 and "WEBSITE_NOT_FOUND" in made
+    for code in made:
+        assert getattr(errors, code.lower())("m", "s").code == code and errors.CODES[code] == 409

@@ -1,9 +1,10 @@
 """接入备案 access_filing: an entity and websites filed at another provider move their access to Tencent;
 the record's data, never edited."""
+from backend.domain import errors
 from backend.domain.filings import TENCENT, Records, Resolution, domain_key, same_text, website_domains
 from backend.domain.kinds.spec import Approval, Chat, KindSpec, Payload
 from backend.domain.limits import MAX_WEBSITES
-from backend.domain.preconditions import (IDENTITY_FIELDS, conflict, contacts, entity_mismatch, mismatch,
+from backend.domain.preconditions import (IDENTITY_FIELDS, contacts, entity_mismatch, mismatch,
                                           personal_one_site, site_not_found,
                                           unprocessable)
 
@@ -30,16 +31,16 @@ def _entity_on_record(records, payload):
     """The entity named by its number: on record, not another account's, as given."""
     entity = records.by_number(payload.get("entity_number"))
     if entity is None:
-        raise conflict("ENTITY_NOT_ON_RECORD", f"工信部备案信息中没有主体备案号 {payload.get('entity_number')}",
-                       "接入备案只适用于已在其他接入商备案的主体和网站；尚未备案的请办理「首次备案」",
-                       field="payload.entity_number")
+        raise errors.entity_not_on_record(f"工信部备案信息中没有主体备案号 {payload.get('entity_number')}",
+                                          "接入备案只适用于已在其他接入商备案的主体和网站；尚未备案的请办理「首次备案」",
+                                          field="payload.entity_number")
     own = records.own()
     if own is not None and own["id"] != entity["id"]:
-        raise conflict("ENTITY_ALREADY_FILED", f"该账号已有备案主体 {own['number']}，一个账号只能备案一个主体",
-                       "其他主体的网站请使用该主体自己的腾讯云账号办理接入备案", entity_number=own["number"])
+        raise errors.entity_already_filed(f"该账号已有备案主体 {own['number']}，一个账号只能备案一个主体",
+                                          "其他主体的网站请使用该主体自己的腾讯云账号办理接入备案", entity_number=own["number"])
     if entity.get("account") != "self" and TENCENT in (entity.get("access_providers") or []):
-        raise conflict("ENTITY_IN_OTHER_ACCOUNT", f"主体 {entity['number']} 已在另一个腾讯云账号下备案",
-                       "请登录该主体所在的腾讯云账号办理", entity_number=entity["number"])
+        raise errors.entity_in_other_account(f"主体 {entity['number']} 已在另一个腾讯云账号下备案",
+                                             "请登录该主体所在的腾讯云账号办理", entity_number=entity["number"])
     if isinstance(payload.get("entity"), dict):
         wrong = mismatch(entity, payload["entity"], IDENTITY_FIELDS + ("name", "province"))
         if wrong:
@@ -55,15 +56,15 @@ def _site_to_access(records, entity, ref, i, taken):
     if site in taken:
         raise unprocessable(f"websites.{i}", "同一网站在订单中只能出现一次")
     if TENCENT in (site.get("access_providers") or []):
-        raise conflict("WEBSITE_ALREADY_AT_TENCENT", f"网站 {site['number']} 已接入腾讯云，无需再次接入",
-                       "如需修改网站信息，请办理「变更网站」", field=f"payload.websites.{i}")
+        raise errors.website_already_at_tencent(f"网站 {site['number']} 已接入腾讯云，无需再次接入",
+                                                "如需修改网站信息，请办理「变更网站」", field=f"payload.websites.{i}")
     edited = [k for k in ("name", "domain") if ref.get(k) and (
         domain_key(ref[k]) not in map(domain_key, website_domains(site)) if k == "domain"
         else not same_text(ref[k], site.get(k)))]
     if edited:
-        raise conflict("RECORD_CHANGE_NOT_ALLOWED", "接入备案不能修改备案信息：" + "、".join(edited) + " 与备案记录不一致",
-                       "接入备案须与工信部备案信息完全一致；如需修改，请接入完成后办理「变更备案」",
-                       field=f"payload.websites.{i}", fields=[f"payload.websites.{i}.{k}" for k in edited])
+        raise errors.record_change_not_allowed("接入备案不能修改备案信息：" + "、".join(edited) + " 与备案记录不一致",
+                                               "接入备案须与工信部备案信息完全一致；如需修改，请接入完成后办理「变更备案」",
+                                               field=f"payload.websites.{i}", fields=[f"payload.websites.{i}.{k}" for k in edited])
     return site
 
 

@@ -1,9 +1,10 @@
 """新增网站（原备案不在腾讯云）add_website_external: a new website at Tencent for an entity filed
 elsewhere; entity type, certificate type and number (and province) equal to the record."""
+from backend.domain import errors
 from backend.domain.filings import TENCENT, Records, Resolution
 from backend.domain.kinds.spec import Approval, Chat, KindSpec, Payload
 from backend.domain.limits import MAX_WEBSITES
-from backend.domain.preconditions import (IDENTITY_FIELDS, check_new_domains, conflict, contacts, entity_mismatch,
+from backend.domain.preconditions import (IDENTITY_FIELDS, check_new_domains, contacts, entity_mismatch,
                                           mismatch)
 
 
@@ -18,22 +19,22 @@ def precondition(records: Records, payload: dict, roles: tuple[str, ...]) -> Res
     own = records.own()
     if own is not None and (entity is None or own["id"] != entity["id"]):
         if TENCENT in (own.get("access_providers") or []):
-            raise conflict("ENTITY_FILED_AT_TENCENT", f"该账号的主体 {own['number']} 已在腾讯云备案",
-                           "请办理「新增网站（原备案在腾讯云）」", entity_number=own["number"])
-        raise conflict("ENTITY_ALREADY_FILED", f"该账号已有备案主体 {own['number']}，一个账号只能备案一个主体",
-                       "请使用该主体办理业务", entity_number=own["number"])
+            raise errors.entity_filed_at_tencent(f"该账号的主体 {own['number']} 已在腾讯云备案",
+                                                 "请办理「新增网站（原备案在腾讯云）」", entity_number=own["number"])
+        raise errors.entity_already_filed(f"该账号已有备案主体 {own['number']}，一个账号只能备案一个主体",
+                                          "请使用该主体办理业务", entity_number=own["number"])
     if entity is None:
-        raise conflict("ENTITY_NOT_ON_RECORD", "工信部备案信息中没有该主体的备案",
-                       "主体从未备案的，请办理「首次备案」", field=missing_field)
+        raise errors.entity_not_on_record("工信部备案信息中没有该主体的备案",
+                                          "主体从未备案的，请办理「首次备案」", field=missing_field)
     wrong = mismatch(entity, ent, IDENTITY_FIELDS + ("province",))
     if wrong:
         raise entity_mismatch(entity, wrong)
     if TENCENT in (entity.get("access_providers") or []):
         if entity.get("account") == "self":
-            raise conflict("ENTITY_FILED_AT_TENCENT", f"主体 {entity['number']} 已在腾讯云备案",
-                           "请办理「新增网站（原备案在腾讯云）」", entity_number=entity["number"])
-        raise conflict("ENTITY_IN_OTHER_ACCOUNT", f"主体 {entity['number']} 已在另一个腾讯云账号下备案",
-                       "请登录该主体所在的腾讯云账号办理", entity_number=entity["number"])
+            raise errors.entity_filed_at_tencent(f"主体 {entity['number']} 已在腾讯云备案",
+                                                 "请办理「新增网站（原备案在腾讯云）」", entity_number=entity["number"])
+        raise errors.entity_in_other_account(f"主体 {entity['number']} 已在另一个腾讯云账号下备案",
+                                             "请登录该主体所在的腾讯云账号办理", entity_number=entity["number"])
     check_new_domains(records, payload["websites"], entity["id"])
     owner = ent.get("responsible") or entity.get("responsible")
     return Resolution(payload, entity_id=entity["id"], province=entity.get("province"),

@@ -1,14 +1,15 @@
 """注销主体 cancel_entity: the entity and all its website numbers revoked."""
+from backend.domain import errors
 from backend.domain.filings import Records, Resolution, number_key
 from backend.domain.kinds.spec import Approval, Chat, KindSpec, Payload
-from backend.domain.preconditions import conflict, contacts, own_at_tencent
+from backend.domain.preconditions import contacts, own_at_tencent
 
 
 def precondition(records: Records, payload: dict, roles: tuple[str, ...]) -> Resolution:
     own = own_at_tencent(records)
     if payload.get("entity_number") and number_key(payload["entity_number"]) != number_key(own["number"]):
-        raise conflict("ENTITY_NOT_FILED_AT_TENCENT", f"主体备案号 {payload['entity_number']} 不是本账号在腾讯云备案的主体",
-                       f"本账号的主体备案号为 {own['number']}", field="payload.entity_number")
+        raise errors.entity_not_filed_at_tencent(f"主体备案号 {payload['entity_number']} 不是本账号在腾讯云备案的主体",
+                                                 f"本账号的主体备案号为 {own['number']}", field="payload.entity_number")
     sites = records.sites(own["id"])
     return Resolution(dict(payload, entity_number=own["number"]), entity_id=own["id"],
                       website_ids=[s["id"] for s in sites], province=own.get("province"),

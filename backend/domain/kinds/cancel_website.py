@@ -1,15 +1,16 @@
 """注销网站 cancel_website: one website number revoked (never the entity's last one)."""
+from backend.domain import errors
 from backend.domain.filings import Records, Resolution
 from backend.domain.kinds.spec import Approval, Chat, KindSpec, Payload
-from backend.domain.preconditions import conflict, contacts, own_site, site_payload
+from backend.domain.preconditions import contacts, own_site, site_payload
 
 
 def precondition(records: Records, payload: dict, roles: tuple[str, ...]) -> Resolution:
     own, site = own_site(records, payload)
     if len(records.sites(own["id"])) <= 1:
-        raise conflict("LAST_WEBSITE_CANCEL_ENTITY", f"网站 {site['number']} 是主体 {own['number']} 下唯一的网站，不能单独注销",
-                       "注销主体下最后一个网站，请办理「注销主体」", entity_number=own["number"],
-                       website_number=site["number"])
+        raise errors.last_website_cancel_entity(f"网站 {site['number']} 是主体 {own['number']} 下唯一的网站，不能单独注销",
+                                                "注销主体下最后一个网站，请办理「注销主体」", entity_number=own["number"],
+                                                website_number=site["number"])
     owner = site.get("responsible") or own.get("responsible")
     return Resolution(site_payload(payload, site), entity_id=own["id"], website_ids=[site["id"]],
                       province=own.get("province"), contacts=contacts(own.get("responsible"), [owner], roles))

@@ -1,21 +1,22 @@
 """首次备案 first_filing: a new entity and its websites, never filed anywhere."""
+from backend.domain import errors
 from backend.domain.filings import Records, Resolution, province_code
 from backend.domain.kinds.spec import Approval, Chat, KindSpec, Payload
 from backend.domain.limits import MAX_WEBSITES
-from backend.domain.preconditions import check_new_domains, conflict, contacts
+from backend.domain.preconditions import check_new_domains, contacts
 
 
 def precondition(records: Records, payload: dict, roles: tuple[str, ...]) -> Resolution:
     own = records.own()
     if own is not None:
-        raise conflict("ENTITY_ALREADY_FILED", "该账号已有备案主体，请选择「新增网站」或「变更备案」",
-                       "一个账号只能备案一个主体：新增网站请选择「新增网站（原备案在腾讯云）」", entity_number=own["number"])
+        raise errors.entity_already_filed("该账号已有备案主体，请选择「新增网站」或「变更备案」",
+                                          "一个账号只能备案一个主体：新增网站请选择「新增网站（原备案在腾讯云）」", entity_number=own["number"])
     ent = payload["entity"]
     on_record = records.by_certificate(ent.get("certificate_number"))
     if on_record is not None:
-        raise conflict("ENTITY_ON_RECORD", f"该主体已有备案（{on_record['number']}），不能再次办理首次备案",
-                       "主体已在其他接入商备案的，请办理「接入备案」或「新增网站（原备案不在腾讯云）」",
-                       field="payload.entity.certificate_number", entity_number=on_record["number"])
+        raise errors.entity_on_record(f"该主体已有备案（{on_record['number']}），不能再次办理首次备案",
+                                      "主体已在其他接入商备案的，请办理「接入备案」或「新增网站（原备案不在腾讯云）」",
+                                      field="payload.entity.certificate_number", entity_number=on_record["number"])
     check_new_domains(records, payload["websites"])
     owner = ent.get("responsible")
     return Resolution(payload, province=province_code(ent.get("province")),
