@@ -105,11 +105,16 @@ def upload(r, sid, app_id, slot, filename, data: bytes):
         tx.put(COLLECTION, doc)
         holder.update(doc=doc, previous=previous)
         return doc
-    # bytes first (a failed write leaves no metadata), then the metadata in one transaction
+    # the order and the slot are checked before anything touches the disk (they name the path)
+    fn(store.read(r, sid))
     target = config.uploads_dir() / relative
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
-    doc = store.run(r, sid, fn, prefetch=(*store.WORKFLOW, *store.RECORDS, COLLECTION))
+    target.write_bytes(data)  # bytes first (a failed write leaves no metadata), then the metadata
+    try:
+        doc = store.run(r, sid, fn, prefetch=(*store.WORKFLOW, *store.RECORDS, COLLECTION))
+    except Exception:
+        target.unlink(missing_ok=True)
+        raise
     old = holder.get("previous")
     if old and old.get("path") != doc["path"]:
         (config.uploads_dir() / old["path"]).unlink(missing_ok=True)

@@ -224,3 +224,11 @@ def test_the_reviewer_rejects_one_material_and_only_that_slot_is_uploaded_again(
     ok(upload(strict, app["id"], "commitment_letter", jpeg(), "letter-signed.jpg"), 201)
     assert ok(strict.get(f"~/applications/{app['id']}/requirements"))["ready"]
     assert ok(strict.post(f"~/applications/{app['id']}/actions/resubmit"))["state"] == "provider_review"
+
+
+def test_nothing_is_written_for_an_unknown_order_or_slot(strict, uploads):
+    app = draft(strict)
+    assert_error(upload(strict, "A0999", "commitment_letter", png()), 404, "APPLICATION_NOT_FOUND")
+    assert_error(upload(strict, "..%2F..%2Fescape", "commitment_letter", png()), 404)
+    assert_error(upload(strict, app["id"], "..%2Fentity_certificate", png()), 404)
+    assert not uploads.exists() or not list(uploads.rglob("*.*"))
