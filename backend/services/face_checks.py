@@ -14,10 +14,6 @@ def tasks_of(tx, app_id):
     return [t for t in tx.all(COLLECTION) if t["app_id"] == app_id]
 
 
-def _app(tx, app_id):
-    return materials._app(tx, app_id)
-
-
 def _link(sid, task_id):
     return f"{PAGE}?sandbox={sid}&task={task_id}"
 
@@ -29,8 +25,8 @@ def _view(sid, task, now):
 def start(r, sid, app_id):
     """Send the notice to every website owner who has no live or passed task yet."""
     def fn(tx):
-        app = _app(tx, app_id)
-        materials._editable(app)
+        app = materials.application(tx, app_id)
+        materials.check_editable(app)
         if not readiness.needs_face_check(app):
             raise Conflict("FACE_CHECK_NOT_NEEDED", "该类订单无需真实性核验")
         now = world.now(tx)
@@ -67,7 +63,7 @@ def get(r, sid, task_id):
 
 def list_for(r, sid, app_id):
     tx = store.read(r, sid)
-    _app(tx, app_id)
+    materials.application(tx, app_id)
     now = world.now(tx)
     return [_view(sid, t, now) for t in tasks_of(tx, app_id)]
 
@@ -96,7 +92,7 @@ def complete(r, sid, task_id, passed, reason=None):
         except face_check.TaskError as exc:
             raise Conflict(exc.code, exc.message, task_id=task_id) from None
         tx.put(COLLECTION, face_check.stored(done))
-        app = _app(tx, task["app_id"])
+        app = materials.application(tx, task["app_id"])
         text = ("真实性核验已通过" if done["status"] == face_check.SUCCESS
                 else f"真实性核验未通过：{done['reason_zh']}，请在通知有效期内重新核验")
         effects.notify(tx, app, now, "FACE_CHECK_RESULT",
@@ -114,7 +110,7 @@ def resend(r, sid, task_id):
         except face_check.TaskError as exc:
             raise Conflict(exc.code, exc.message, task_id=task_id) from None
         tx.put(COLLECTION, face_check.stored(fresh))
-        app = _app(tx, task["app_id"])
+        app = materials.application(tx, task["app_id"])
         effects.notify(tx, app, now, "FACE_CHECK_NOTICE",
                        f"【腾讯云】核验通知已重新发送，请在 24 小时内完成真实性核验：{_link(sid, task_id)}",
                        channel="sms", to=task["person"].get("mobile") or "account")
@@ -131,7 +127,7 @@ def missing(tx, app):
 
 def requirements(r, sid, app_id):
     tx = store.read(r, sid)
-    app = _app(tx, app_id)
+    app = materials.application(tx, app_id)
     rows = missing(tx, app)
     return {"application_id": app_id, "ready": not rows, "enforced": bool(world.settings(tx).get("pre_submit_checks")),
             "missing": [row._asdict() for row in rows], "notices": forms_rules.notices(app.get("payload") or {})}

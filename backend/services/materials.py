@@ -24,7 +24,7 @@ def remove_sandbox_files(sid: str) -> None:
     shutil.rmtree(sandbox_dir(sid), ignore_errors=True)
 
 
-def _app(tx, app_id):
+def application(tx, app_id):
     app = tx.get("applications", app_id)
     if app is None:
         from backend.domain import errors
@@ -58,14 +58,14 @@ def uploaded(tx, app_id):
 def checklist(r, sid, app_id):
     """Each required slot with its upload (or none), and the slots the order no longer needs."""
     tx = store.read(r, sid)
-    app = _app(tx, app_id)
+    app = application(tx, app_id)
     have = uploaded(tx, app_id)
     rows = [{"slot": s.key, "zh": s.zh, "why": s.why, "upload": have.get(s.key)} for s in slots(tx, app)]
     return {"application_id": app_id, "slots": rows,
             "missing": [row["slot"] for row in rows if row["upload"] is None or row["upload"]["status"] == "rejected"]}
 
 
-def _editable(app):
+def check_editable(app):
     if workflow.find(app["state"], workflow.EDIT, app["kind"]) is None:
         raise engine.not_allowed(app, workflow.EDIT)
 
@@ -89,8 +89,8 @@ def upload(r, sid, app_id, slot, filename, data: bytes):
     relative = f"{sid}/{app_id}/{slot}-{facts['sha256'][:16]}.{'jpg' if facts['format'] == 'JPEG' else 'png'}"
 
     def fn(tx):
-        app = _app(tx, app_id)
-        _editable(app)
+        app = application(tx, app_id)
+        check_editable(app)
         wanted = {s.key: s for s in slots(tx, app)}
         if slot not in wanted:
             raise NotFound("MATERIAL_SLOT_NOT_REQUIRED", f"该订单不需要上传「{slot}」",
