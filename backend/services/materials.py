@@ -5,7 +5,7 @@ import shutil
 from pathlib import Path
 
 from backend import config
-from backend.domain import limits, materials, readiness, workflow
+from backend.domain import errors, limits, materials, readiness, workflow
 from backend.domain.clock import iso
 from backend.domain.errors import Conflict, NotFound, Unprocessable
 from backend.domain.filings import Records
@@ -27,7 +27,6 @@ def remove_sandbox_files(sid: str) -> None:
 def application(tx, app_id):
     app = tx.get("applications", app_id)
     if app is None:
-        from backend.domain import errors
         raise errors.application_not_found(app_id)
     return app
 
