@@ -101,3 +101,21 @@ def test_the_scenario_verification_finds_passes_the_kind_choice():
             except DomainError:
                 continue
             assert verification.account_gate(kind, records) is None, (world, domain, kind)
+
+
+def test_every_step_of_the_conversation_leads_to_a_submit_or_an_end():
+    """The step graph: from every step a path (its `next` edges, and the engine's restart) reaches
+    `confirm` (where the order is submitted) or `done`; with the kind gate above, a submit reached
+    this way is one the account rules accept."""
+    from backend.chat import steps
+    ends = {"confirm", "done"}
+    for start in steps.STEPS:
+        seen, todo = set(), [start]
+        while todo:
+            step = todo.pop()
+            if step in seen:
+                continue
+            seen.add(step)
+            nxt = [steps.START if n == steps.RESTART else n for n in steps.STEPS[step].next]
+            todo.extend(n for n in nxt if n in steps.STEPS)
+        assert seen & ends or start in steps.SYNC_TARGETS, start
