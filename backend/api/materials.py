@@ -3,10 +3,10 @@ checklist of what is missing, the letter templates and the forms' reference data
 from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import fields
 
 from backend.api import common
-from backend.api.schema_base import Strict, one_of, text
+from backend.api.schema_base import Strict, one_of
 from backend.domain import face_check, forms_rules, limits
 from backend.domain.errors import NotFound, Unprocessable
 from backend.services import face_checks, materials

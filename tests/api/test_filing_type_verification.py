@@ -2,7 +2,7 @@
 before any form; 我的备案 and its pre-filled offers."""
 import pytest
 
-from api.flows import (CONTROL, assert_error, create_app, field_errors, new_sandbox, ok,
+from api.flows import (assert_error, create_app, field_errors, new_sandbox, ok,
                        register_domain, usable_ip)
 from api.kinds_flows import ORG_NAME, ORG_USCC, first_filed, org_domain, seed_org
 from support.people import ZHANG_SAN_ID, personal_payload

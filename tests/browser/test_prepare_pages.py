@@ -1,7 +1,6 @@
 """The pages of the stages before submission in real headless Chromium against gunicorn + rq:
 验证备案类型 (prepare.html), an upload through the page's file input, and the website owner's
 face check (face.html). Screenshots land in test-artifacts/ (and the README's docs/ pictures)."""
-import io
 
 import pytest
 import requests
