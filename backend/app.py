@@ -14,6 +14,7 @@ from backend.api import classes, console
 from backend.api import ops
 from backend.api import snapshots
 from backend.api import miit, webhooks, wechat as wechat_api
+from backend.api import materials, verification
 from backend.store.connection import connect
 
 BLUEPRINTS = (sandboxes.blp, cloud.blp, domains.blp, applications.blp, records.blp, registry.blp)
@@ -22,6 +23,7 @@ BLUEPRINTS += (conversations.blp,)  # issue #4: the chat-style filing conversati
 BLUEPRINTS += (console.blp, classes.blp)  # issue #14: the trainer console, classes, live versions
 BLUEPRINTS += (snapshots.blp,)  # issue #9: state snapshots
 BLUEPRINTS += (wechat_api.blp, miit.blp, webhooks.blp)  # issue #13: WeChat view, MIIT checks, webhooks
+BLUEPRINTS += (verification.blp, materials.blp)  # issue #12: filing-type verification, my filings, materials, face checks
 
 
 MAX_BODY_BYTES = 1024 * 1024  # 1 MiB: the largest real request (10 websites, a recording) is far smaller

@@ -113,6 +113,13 @@ def job_wait_seconds() -> float:
     return settings().job_wait_seconds
 
 
+def uploads_dir() -> Path:
+    """Where uploaded materials' bytes live (ICPSIM_UPLOADS_DIR, default <data dir>/uploads): on disk,
+    keyed by sandbox, never in Redis. Several web processes on several machines must share it."""
+    configured = os.environ.get("ICPSIM_UPLOADS_DIR")
+    return Path(configured).resolve() if configured else data_dir() / "uploads"
+
+
 # -- bounded growth (README: configuration). Per sandbox, generous by default; 0 disables a cap.
 
 def _int_env(name, default):

@@ -114,6 +114,10 @@ def check_body():
     (400) before anything walks it (schemas, services, the journal), and so is text that
     cannot be stored (a lone surrogate: 422 per field)."""
     limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    view = current_app.view_functions.get(request.endpoint)
+    larger = getattr(getattr(view, "view_class", None), "max_body_bytes", None)  # uploads: their own cap
+    if larger:
+        limit = request.max_content_length = larger
     if limit and (request.content_length or 0) > limit:
         raise RequestEntityTooLarge()  # whatever its type, before anything reads it
     if not _read_body() or not request.is_json:

@@ -3,6 +3,7 @@
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate
 
+from backend.api import process_schemas
 from backend.api.schema_base import CERT_TYPES, CONTENTS, NEW_FILING_TYPES, TYPES, IsoDate, Strict, one_of, text
 from backend.domain import kinds, limits, workflow
 from backend.domain import validation as V
@@ -17,6 +18,7 @@ class PersonSchema(Strict):
     certificate_number = text(limits.MAX_CERTIFICATE_NUMBER, required=True)
     mobile = text(limits.MAX_MOBILE, required=True)
     email = text(limits.MAX_TEXT, required=True)
+    locals().update(process_schemas.person_fields())  # issue #12: validity, emergency and office phones
 
 
 class EntitySchema(Strict):
@@ -29,6 +31,7 @@ class EntitySchema(Strict):
     residence_permit = fields.Boolean(load_default=False)
     id_valid_until = IsoDate(load_default=None, allow_none=True)
     responsible = fields.Nested(PersonSchema, required=True, metadata={"description": "主体负责人"})
+    locals().update(process_schemas.entity_fields())  # issue #12: address codes, legal rep, licence
 
 
 class WebsiteSchema(Strict):
@@ -44,6 +47,7 @@ class WebsiteSchema(Strict):
     nat_ip = text(limits.MAX_IP, required=True, metadata={"description": "可用于备案的系统 NAT 网关 IP"})
     responsible = fields.Nested(PersonSchema, load_default=None, allow_none=True,
                                 metadata={"description": "网站负责人（缺省同主体负责人）"})
+    locals().update(process_schemas.website_fields())  # issue #12: languages, 前置审批
 
 
 class PartialNested(fields.Nested):

@@ -12,6 +12,7 @@ from backend.api.payload_schemas import (  # noqa: F401
 from backend.api.schema_base import (  # noqa: F401
     CERT_TYPES, CONTENTS, FILING_TYPES, NEW_FILING_TYPES, TYPES, IsoDate, Strict, in_range, ip_address, one_of, text,
     usable_scale)
+from backend.api.process_schemas import PROCESS_SETTINGS, ProcessSettings
 from backend.domain import clock, durations, eligibility, limits, presets, provinces, review
 
 # -- sandbox settings (README「Per-sandbox settings」): every key typed and bounded -------------
@@ -81,7 +82,7 @@ class ProvinceOverrides(fields.Field):
         return out
 
 
-class SettingsSchema(Strict):
+class SettingsSchema(ProcessSettings, Strict):
     """Per-sandbox settings: durations.DEFAULTS, review.DEFAULT_SETTINGS and the rest (README)."""
     provider_review_wd = working_days(metadata={"description": "初审（腾讯云）工作日"})
     to_bureau_wd_min = working_days(metadata={"description": "初审通过到提交管局，最少工作日"})
@@ -111,7 +112,7 @@ class SettingsSchema(Strict):
 
 # every setting the domain reads has its field (a new default without one fails here, at import)
 assert set(SettingsSchema._declared_fields) == (
-    set(durations.DEFAULTS) | set(review.DEFAULT_SETTINGS) | {"random_rejection_rate", "rule_set", "province_overrides"})
+    set(durations.DEFAULTS) | set(review.DEFAULT_SETTINGS) | {"random_rejection_rate", "rule_set", "province_overrides"} | PROCESS_SETTINGS)
 
 
 class Seed(fields.Field):
@@ -270,6 +271,7 @@ class DomainSchema(Strict):
     expires_on = IsoDate(load_default=None, allow_none=True)
     auto_renew = fields.Boolean(load_default=None, allow_none=True,
                                 metadata={"description": "自动续费：剩余不足一年时按虚拟日期续期（演示与培训沙箱）"})
+    real_name_verified_on = IsoDate(load_default=None, allow_none=True)  # MIIT has it 3 days later
 
 
 class OutboxQuerySchema(Strict):

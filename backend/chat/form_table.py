@@ -237,6 +237,17 @@ FORMS = {f.id: f for f in (
         Field("email", ("新的电子邮箱", "New e-mail"), EMAIL, required=False,
               placeholder=("不变更请留空", "empty: unchanged")),
     ), partial=True),
+    # 验证备案类型 (issue #12): the chat's own question before any order form (steps_verify.py)
+    Form("verify", ("验证备案类型", "Verify the filing type"), "_chat.verify", (
+        Field("province", ("备案地域（省份）", "Province of the filing"), SELECT, options="provinces"),
+        Field("entity_type", ("主办者性质", "Entity type"), SELECT,
+              options=_labelled(validation.ENTITY_TYPES, ENTITY_TYPE_LABELS), default="personal"),
+        Field("certificate_type", ("证件类型", "Certificate type"), SELECT,
+              options=_labelled(validation.CERT_TYPES, CERT_TYPE_LABELS), default="resident_id"),
+        Field("certificate_number", ("证件号码", "Certificate number"),
+              placeholder=("与域名持有者的实名证件一致", "as on the domain holder's real-name record")),
+        Field("domain", ("域名", "Domain"), placeholder=("一级域名，例如 example.cn", "apex domain, e.g. example.cn")),
+    ), in_payload=False, submit_label=("验证", "Verify")),
     # cancellations name what they cancel
     Form("cancel_site", ("注销或取消接入的网站", "Website"), "", (
         Field("website_id", ("网站", "Website"), SELECT, options="own_websites", default=FIRST_OPTION),

@@ -10,7 +10,7 @@ the tests check that the table is closed and every step reachable.
 Every rule lives in the services: the chat calls `cloud`, `applications.check/create/
 edit/act/verify_sms/get` and maps their answers (422 errors onto form fields).
 """
-from backend.chat import forms
+from backend.chat import forms, steps_verify
 from backend.chat.step_kit import (AUTO, CHOICE, FORM, NONE, SAME, SYNC_TARGETS, TEXT, Step,  # noqa: F401
                                    available, screen_step, state_step, sync, why_notice)
 from backend.chat.steps_after import (done_enter, expired_enter, expired_handle, rejected_enter, rejected_handle,
@@ -61,8 +61,11 @@ STEPS = {s.id: s for s in (
          next=("eligibility", "confirm") + SYNC_TARGETS),
     Step("eligibility", AUTO, eligibility_enter, next=("kind", "not_eligible")),
     Step("not_eligible", CHOICE, not_eligible_enter, not_eligible_handle, next=("eligibility", "kind")),
-    Step("kind", CHOICE, kind_enter, kind_handle, next=FIRST_FORMS),
+    Step("kind", CHOICE, kind_enter, kind_handle, next=FIRST_FORMS + (steps_verify.STEP,)),
     *_screen_steps(),
+    # replaces the generic screen step of the verify form: the services decide the kind (issue #12)
+    Step(steps_verify.STEP, FORM, steps_verify.verify_enter, steps_verify.verify_handle, next=FIRST_FORMS,
+         form_id=steps_verify.FORM_ID),
     Step("confirm", CHOICE, confirm_enter, confirm_handle, next=FORM_STEPS + SYNC_TARGETS),
     Step("tracking", NONE, tracking_enter, anchor=True),
     Step("sms", TEXT, sms_enter, sms_handle, anchor=True, next=SYNC_TARGETS),

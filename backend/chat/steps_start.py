@@ -2,10 +2,10 @@
 import copy
 
 from backend.chat import forms
-from backend.chat.step_kit import SAME, available, choice, first_form_step, sync, why_notice
+from backend.chat.step_kit import SAME, available, choice, first_form_step, refused, sync, why_notice
 from backend.chat.texts import SEED_REQUIREMENTS
 from backend.domain import kinds, workflow
-from backend.services import applications
+from backend.services import applications, filing_type
 
 # -- welcome, why, eligibility, kind ------------------------------------------------------
 
@@ -70,10 +70,15 @@ def not_eligible_handle(ctx, value):
     return {"recheck": "eligibility", "kinds": "kind"}[value]
 
 
+VERIFY = "verify"  # not a kind: the verification form, which finds the kind (steps_verify.py)
+
+
 def kind_enter(ctx):
     choices = [{"value": code, "label": k.zh if ctx.locale != "en" else k.chat.en,
                 "description": k.chat.seed_quote, "available": available(code)}
                for code, k in kinds.KINDS.items()]
+    # the seed's nine scenarios keep their places (and numbers); verification comes after them
+    choices.append({"value": VERIFY, "label": ctx.t("VERIFY_CHOICE"), "description": "", "available": True})
     ctx.ask_choices("CHOOSE_KIND", ctx.t("CHOOSE_KIND"), choices)
 
 
@@ -87,9 +92,15 @@ def not_available(ctx, kind):
 
 
 def kind_handle(ctx, value):
+    if value == VERIFY:
+        return "form.verify"
     kind = kinds.get(value)
     if not available(value):
         return not_available(ctx, value)
+    refusal = filing_type.account_gate(ctx.r, ctx.sid, value)
+    if refusal is not None:  # the account rules refuse every order of this kind: say so before any form
+        refused(ctx, refusal)
+        return SAME
     fl = forms.FLOWS[value]
     if fl.needs_ip and not ctx.eligibility()["eligible"]:
         result = ctx.eligibility()

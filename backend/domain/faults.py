@@ -18,7 +18,7 @@ first rule that matches; the first match wins, and a rule that has fired its
      "app_id": None | "A0001", "kind": None | "first_filing", "attempt": None | 2,
      "note": free text}
 """
-from backend.domain import audit, review
+from backend.domain import audit, materials, review
 from backend.domain.clock import parse_duration
 from backend.domain.errors import Unprocessable
 
@@ -65,7 +65,8 @@ def audit_entries(items, errors):
             errors.setdefault(f"audit_data.{i}", []).append("每条驳回意见须为含 code 的对象")
             continue
         rule = review.rule(item["code"])
-        base = review.audit_entry(rule, rule.field.replace("*", "0")) if rule else _unknown_code(item)
+        base = review.audit_entry(rule, rule.field.replace("*", "0")) if rule else \
+            (materials.rejection_entry(item["code"], item.get("field")) or _unknown_code(item))  # issue #12
         entry = {k: str(item.get(k, base[k])) for k in AUDIT_KEYS}
         out.append(entry)
     return out

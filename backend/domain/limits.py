@@ -22,3 +22,10 @@ MAX_CLOCK_SCALE = 10_000_000  # virtual seconds per real second
 MAX_ADVANCE_DAYS = 400  # one advance (a duration or until idle) runs the clock at most ~13 months ahead
 MAX_ADVANCE_SECONDS = MAX_ADVANCE_DAYS * 86400
 CLOCK_SCALE_MESSAGE = f"倍率须在 0 到 {MAX_CLOCK_SCALE} 之间"
+
+# materials and face checks (issue #12); Tencent's own byte/pixel limits are not published (process.md §3.2)
+MAX_UPLOAD_BYTES = 4 * 1024 * 1024  # Alibaba and Huawei: 4 MB per image
+MIN_IMAGE_SIDE = 300  # pixels on the short side [inference]: a 1×1 or thumbnail is refused
+MAX_UPLOADS_PER_SANDBOX = 200  # files kept at once
+MAX_UPLOAD_BYTES_PER_SANDBOX = 100 * 1024 * 1024
+MAX_FILENAME = 100

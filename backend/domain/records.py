@@ -138,9 +138,15 @@ def new_entity(entity_id: str, data: dict[str, Any], *, number: str, province: s
                     max_site_index=0, filed_at=filed_at, access_providers=list(access_providers))
     if address is not None:
         entity["address"] = address
+    for extra in ENTITY_FORM_EXTRAS:  # the real forms' fields (issue #12), on the record when filed
+        if data.get(extra):
+            entity[extra] = data[extra]  # type: ignore[literal-required]
     if seeded:
         entity["seeded"] = True
     return entity
+
+
+ENTITY_FORM_EXTRAS = ("icp_licence_number", "mailing_address", "legal_representative")
 
 
 def new_website(website_id: str, site: dict[str, Any], *, entity_id: str, number: str, site_index: int,

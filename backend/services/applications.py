@@ -2,7 +2,7 @@
 import copy
 import json
 
-from backend.domain import audit, durations, eligibility, kinds, records, scenarios, validation, workflow
+from backend.domain import audit, durations, eligibility, forms_rules, kinds, records, scenarios, validation, workflow
 from backend.domain.clock import iso
 from backend.domain import errors
 from backend.domain.errors import Unprocessable
@@ -65,6 +65,8 @@ def _key(path):
 
 def _validate(tx, kind, payload, app_id=None):
     problems = validation.validate_payload(kind, payload)
+    for path, _code, message in forms_rules.problems(kind, payload, world.today(tx)):  # the real forms (§2)
+        problems.setdefault(path, []).append(message)
     result = cloud.evaluate(tx, exclude_app=app_id)
     requests = scenarios.ip_requests(kind, payload)
     for path, ip, filing_type in requests:
@@ -139,8 +141,18 @@ def act(r, sid, app_id, action, reason=None):
             resolution = _preconditions(tx, app["kind"], app_id, payload=app["payload"],
                                         check_ips=action != workflow.REOPEN)
             app = _resolved(app, resolution)
+        if action in (workflow.SUBMIT, workflow.RESUBMIT) and world.settings(tx).get("pre_submit_checks"):
+            _ready(tx, app)  # the stages before submission: forms, face check, materials (readiness.missing)
         return engine.fire(tx, app, action, "user", world.now(tx), reason=reason)
     return engine.view(store.run(r, sid, fn, prefetch=CHECKS))
+
+
+def _ready(tx, app):
+    from backend.services import face_checks  # materials and face checks read applications' records
+    missing = face_checks.missing(tx, app)
+    if missing:
+        raise errors.Conflict("SUBMIT_NOT_READY", "提交前还有未完成的步骤：" + "；".join(m.message for m in missing[:5]),
+                              missing=[m._asdict() for m in missing])
 
 
 def verify_sms(r, sid, app_id, code, person=None, mobile=None, id_last6=None):

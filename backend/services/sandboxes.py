@@ -204,6 +204,12 @@ def delete(r, sid):
     for i in range(0, len(children), 500):
         pipe.delete(*children[i:i + 500])
     pipe.execute()
+    _remove_uploads(sid)
+
+
+def _remove_uploads(sid):
+    from backend.services import materials  # uploaded materials' bytes live on disk, keyed by sandbox
+    materials.remove_sandbox_files(sid)
 
 
 def forget_jobs(r, sid):
@@ -261,6 +267,7 @@ def reset(r, sid):
     children = [key for key in _children(r, sid) if key != keys.revision(sid)]  # the version only grows
     for i in range(0, len(children), 500):
         r.delete(*children[i:i + 500])  # everything of the sandbox but its meta hash (rewritten below)
+    _remove_uploads(sid)
     fresh = _new_meta(sid, meta["token"], meta["seed"], meta["preset"], Clock(start, time.time(), scale, pacing),
                       json.loads(meta.get("settings") or "{}"), meta.get("name"), meta.get("idle_ttl"))
     fresh["created_at"] = meta["created_at"]

@@ -35,7 +35,8 @@ def test_a_whole_first_filing_through_the_conversation(demo):
     assert ip in eligible["text"] and eligible["notice"]["level"] == "info"
     assert all(r["passed"] for r in eligible["notice"]["rules"])
     kinds_msg = one(body, "CHOOSE_KIND", "quick_replies")
-    assert len(kinds_msg["choices"]) == 9
+    # the nine scenarios, then 验证备案类型 (issue #12: it finds the scenario from certificate and domain)
+    assert len(kinds_msg["choices"]) == 10 and kinds_msg["choices"][-1]["value"] == "verify"
     assert {c["value"]: c["available"] for c in kinds_msg["choices"]}["first_filing"] is True
     assert body["accepts"]["choices"] == kinds_msg["choices"]
 

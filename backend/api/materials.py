@@ -1,0 +1,136 @@
+"""The stages before submission: materials (multipart uploads), the face-check tasks, the
+checklist of what is missing, the letter templates and the forms' reference data."""
+from flask import Response, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import fields
+
+from backend.api import common
+from backend.api.schema_base import Strict, one_of
+from backend.domain import face_check, forms_rules, limits
+from backend.domain.errors import NotFound, Unprocessable
+from backend.services import face_checks, materials
+
+blp = Blueprint("materials", __name__, url_prefix="/api/v1",
+                description="提交前的步骤：上传资料、真实性核验（人脸核验）、提交前检查、模板和表单选项")
+
+APP = "/sandboxes/<sid>/applications/<app_id>"
+TEMPLATES = {"commitment_letter": "网站备案承诺书", "authorization_letter": "法定代表人授权书"}
+UPLOAD_BODY = limits.MAX_UPLOAD_BYTES + 64 * 1024  # the file and its multipart framing
+
+
+class FaceResultSchema(Strict):
+    passed = fields.Boolean(required=True)
+    reason = fields.String(load_default=None, validate=one_of(sorted(set(face_check.FAILURE_REASONS) - {"expired"})))
+
+
+@blp.route(APP + "/requirements")
+class Requirements(MethodView):
+    @blp.doc(security=common.SECURITY)
+    @common.needs("sandbox")
+    def get(self, sid, app_id):
+        """What is missing before submission: forms, face checks, materials (readiness.missing)"""
+        return face_checks.requirements(common.redis(), sid, app_id)
+
+
+@blp.route(APP + "/materials")
+class Materials(MethodView):
+    @blp.doc(security=common.SECURITY)
+    @common.needs("sandbox")
+    def get(self, sid, app_id):
+        """The order's required material slots (process.md §3.1) and their uploads"""
+        return materials.checklist(common.redis(), sid, app_id)
+
+
+@blp.route(APP + "/materials/<slot>")
+class Material(MethodView):
+    max_body_bytes = UPLOAD_BODY
+
+    @blp.doc(security=common.SECURITY, requestBody={"content": {"multipart/form-data": {"schema": {
+        "type": "object", "properties": {"file": {"type": "string", "format": "binary"}}, "required": ["file"]}}}})
+    @common.needs("sandbox")
+    def post(self, sid, app_id, slot):
+        """Upload one slot's image (multipart/form-data, field `file`; JPG/PNG, ≤ 4 MB, short side ≥ 300 px)"""
+        upload = request.files.get("file")
+        if upload is None:
+            raise Unprocessable({"file": ["请以 multipart/form-data 上传文件（字段名 file）"]}, code="UPLOAD_FILE_MISSING",
+                                message="没有收到文件")
+        data = upload.stream.read(limits.MAX_UPLOAD_BYTES + 1)
+        return materials.upload(common.redis(), sid, app_id, slot, upload.filename or slot, data), 201
+
+    @blp.doc(security=common.SECURITY)
+    @common.needs("sandbox")
+    def get(self, sid, app_id, slot):
+        """The uploaded image itself"""
+        doc, data = materials.read_bytes(common.redis(), sid, app_id, slot)
+        return Response(data, mimetype=doc["content_type"])
+
+
+@blp.route(APP + "/face-checks")
+class FaceChecks(MethodView):
+    @blp.doc(security=common.SECURITY)
+    @common.needs("sandbox")
+    def get(self, sid, app_id):
+        """The order's face-check tasks (face_status 0/1/2/3, is_finish, notice and task expiry)"""
+        return face_checks.list_for(common.redis(), sid, app_id)
+
+    @blp.doc(security=common.SECURITY)
+    @common.needs("sandbox")
+    def post(self, sid, app_id):
+        """Start 真实性核验: a task and a notice (valid 24 h) for every website owner"""
+        return face_checks.start(common.redis(), sid, app_id), 201
+
+
+@blp.route("/sandboxes/<sid>/face-checks/<task_id>")
+class FaceCheck(MethodView):
+    @blp.doc(security=common.SECURITY)
+    @common.needs("sandbox")
+    def get(self, sid, task_id):
+        """One task, as the owner's phone sees it"""
+        return face_checks.get(common.redis(), sid, task_id)
+
+
+@blp.route("/sandboxes/<sid>/face-checks/<task_id>/result")
+class FaceCheckResult(MethodView):
+    @blp.arguments(FaceResultSchema)
+    @blp.doc(security=common.SECURITY)
+    @common.needs("sandbox")
+    def post(self, data, sid, task_id):
+        """The owner's phone reports: passed, or failed with a reason (a failure may be retried within 24 h)"""
+        return face_checks.complete(common.redis(), sid, task_id, data["passed"], data.get("reason"))
+
+
+@blp.route("/sandboxes/<sid>/face-checks/<task_id>/resend")
+class FaceCheckResend(MethodView):
+    @blp.doc(security=common.SECURITY)
+    @common.needs("sandbox")
+    def post(self, sid, task_id):
+        """A new 24 h notice for an unfinished task (the task itself lives 3 days)"""
+        return face_checks.resend(common.redis(), sid, task_id)
+
+
+@blp.route("/templates/<name>")
+class Template(MethodView):
+    @blp.doc(security=[])
+    def get(self, name):
+        """Download a letter template: commitment_letter (承诺书) or authorization_letter (授权书)"""
+        if name not in TEMPLATES:
+            raise NotFound("TEMPLATE_NOT_FOUND", "模板不存在", templates=sorted(TEMPLATES))
+        body = (forms_rules._DATA / "templates" / f"{name}.txt").read_bytes()
+        return Response(body, mimetype="text/plain", headers={
+            "Content-Disposition": f"attachment; filename={name}.txt"})
+
+
+@blp.route("/reference/<table>")
+class Reference(MethodView):
+    @blp.doc(security=[])
+    def get(self, table):
+        """The forms' options as data: divisions (?parent=440000), languages, pre-approval-types, service-contents"""
+        if table == "divisions":
+            return forms_rules.children(request.args.get("parent") or None)
+        tables = {"languages": [{"id": k, "name": v} for k, v in forms_rules.LANGUAGES.items()],
+                  "pre-approval-types": list(forms_rules.PRE_APPROVAL_TYPES.values()),
+                  "service-contents": list(forms_rules.SERVICE_CONTENT_TYPES.values())}
+        if table not in tables:
+            raise NotFound("REFERENCE_NOT_FOUND", "没有该选项表", tables=sorted(tables) + ["divisions"])
+        return tables[table]

@@ -1,0 +1,233 @@
+"""The real forms (process.md §2): the fields the mini-program asks beyond the name and the
+certificate — mailing address as division codes + street, ID validity, office and emergency
+phones, the legal representative, website languages and 前置审批 — and their rules, checked at
+entry with per-field zh-CN messages. The enumerations are data files under data/.
+
+`problems(kind, payload, today)` checks what is given (entry validation); `missing_fields(...)`
+lists what a form still lacks before submission (readiness.missing reads it).
+"""
+import csv
+import re
+from datetime import date, timedelta
+from pathlib import Path
+
+from backend.domain import numbering, province_rules, validation
+from backend.domain.filings import same_text
+
+_DATA = Path(__file__).parent / "data"
+NEW_ENTITY_KINDS = ("first_filing", "add_website_external")
+NEW_SITE_KINDS = ("first_filing", "add_website_external", "add_website")
+LONG_TERM = "长期"
+ID_MIN_DAYS_LEFT = 31  # WeChat guide: an ID must have more than a month left
+_LANDLINE = re.compile(r"0[1-9][0-9]{1,2}-?[1-9][0-9]{6,7}")
+MAX_STREET = 100
+
+
+def _rows(name):
+    with (_DATA / name).open(encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+DIVISIONS = {r["code"]: r for r in _rows("divisions.csv")}
+LANGUAGES = {r["id"]: r["name"] for r in _rows("languages.csv")}
+PRE_APPROVAL_TYPES = {r["code"]: r for r in _rows("pre_approval_types.csv")}
+SERVICE_CONTENT_TYPES = {r["code"]: r for r in _rows("service_content_types.csv")}
+
+
+def children(code: str | None) -> list[dict]:
+    """The division tree one level down (provinces when code is None): queryIcpDistrictCode's shape."""
+    return [{"code": c, "name": r["name"]} for c, r in DIVISIONS.items() if (r["parent"] or None) == code]
+
+
+# -- the checks -----------------------------------------------------------------------------
+
+def address_problems(addr, province, prefix):
+    if not isinstance(addr, dict):
+        return [(prefix, "FIELD_REQUIRED", "请选择通信地址的省、市、区县并填写街道门牌")]
+    out = []
+    p, c, d = (str(addr.get(k) or "") for k in ("province_code", "city_code", "district_code"))
+    if p not in DIVISIONS or DIVISIONS[p]["parent"]:
+        out.append((f"{prefix}.province_code", "DIVISION_UNKNOWN", "请选择省份（6 位行政区划代码，如 440000）"))
+    elif province and p[:2] != str(province)[:2]:
+        out.append((f"{prefix}.province_code", "ADDRESS_PROVINCE_MISMATCH", "通信地址须在备案地域所在省份"))
+    if c not in DIVISIONS or DIVISIONS[c]["parent"] != p:
+        out.append((f"{prefix}.city_code", "DIVISION_NOT_IN_PARENT", "所选城市不属于所选省份"))
+    if d not in DIVISIONS or DIVISIONS[d]["parent"] != c:
+        out.append((f"{prefix}.district_code", "DIVISION_NOT_IN_PARENT", "所选区县不属于所选城市"))
+    street = str(addr.get("street") or "").strip()
+    if not street:
+        out.append((f"{prefix}.street", "FIELD_REQUIRED", "请填写街道和门牌号（详细到门牌；已是最详细地址的请在备注说明）"))
+    elif len(street) > MAX_STREET:
+        out.append((f"{prefix}.street", "FIELD_TOO_LONG", f"街道地址不能超过 {MAX_STREET} 个字符"))
+    return out
+
+
+def _date(value):
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def validity_problems(person, today, prefix):
+    out = []
+    start, end = person.get("id_valid_from"), person.get("id_valid_until")
+    if start is not None and (_date(start) is None or _date(start) > today):
+        out.append((f"{prefix}.id_valid_from", "ID_VALIDITY_INVALID", "证件有效期起始日期须为不晚于今天的日期（YYYY-MM-DD）"))
+    if end is None or end == LONG_TERM:
+        return out
+    if _date(end) is None:
+        out.append((f"{prefix}.id_valid_until", "ID_VALIDITY_INVALID", "证件有效期截止日期须为日期（YYYY-MM-DD）或「长期」"))
+    elif _date(end) < today + timedelta(days=ID_MIN_DAYS_LEFT):
+        out.append((f"{prefix}.id_valid_until", "ID_VALIDITY_TOO_SHORT", "证件剩余有效期须超过 1 个月，请更换有效证件"))
+    elif start is not None and _date(start) and _date(start) >= _date(end):
+        out.append((f"{prefix}.id_valid_until", "ID_VALIDITY_INVALID", "证件有效期截止日期须晚于起始日期"))
+    return out
+
+
+def phone_problems(person, rules, prefix):
+    out = []
+    mobile = validation.normalize_mobile(person.get("mobile"))
+    emergency, office = person.get("emergency_phone"), person.get("office_phone")
+    if emergency is not None:
+        em = validation.normalize_mobile(emergency)
+        if em is None and not _LANDLINE.fullmatch(str(emergency)):
+            out.append((f"{prefix}.emergency_phone", "PHONE_INVALID", "应急联系电话须为 11 位手机号或带区号的固定电话"))
+        elif em is not None and em == mobile:
+            out.append((f"{prefix}.emergency_phone", "EMERGENCY_SAME_AS_MOBILE", "应急联系电话不能与负责人手机号相同"))
+    if office is not None:
+        om = validation.normalize_mobile(office)
+        if om is None and not _LANDLINE.fullmatch(str(office)):
+            out.append((f"{prefix}.office_phone", "PHONE_INVALID", "办公室电话须为带区号的固定电话，例如 0755-86013388"))
+        elif om is not None and om == mobile and rules.office_phone_differs:
+            out.append((f"{prefix}.office_phone", "OFFICE_SAME_AS_MOBILE", "本省要求办公室电话不能与负责人手机号相同"))
+    return out
+
+
+def person_problems(person, today, rules, prefix):
+    if not isinstance(person, dict):
+        return []
+    return validity_problems(person, today, prefix) + phone_problems(person, rules, prefix)
+
+
+def entity_problems(entity, today):
+    rules = province_rules.get(validation_province(entity.get("province")))
+    out = []
+    if "mailing_address" in entity:
+        out += address_problems(entity["mailing_address"], validation_province(entity.get("province")),
+                                "entity.mailing_address")
+    out += person_problems(entity.get("responsible"), today, rules, "entity.responsible")
+    licence = entity.get("icp_licence_number")
+    if licence is not None:
+        out += licence_problems(entity, licence)
+    rep = entity.get("legal_representative")
+    if rep is not None:
+        if entity.get("type") == "personal":
+            out.append(("entity.legal_representative", "LEGAL_REP_NOT_FOR_PERSONAL", "个人备案无需填写法定代表人"))
+        elif not isinstance(rep, dict) or not rep.get("name") or not rep.get("certificate_number"):
+            out.append(("entity.legal_representative", "FIELD_REQUIRED", "请填写法定代表人的姓名和证件号码"))
+        elif rules.entity_owner == "lr" and not same_text(rep.get("certificate_number"),
+                                                           (entity.get("responsible") or {}).get("certificate_number")):
+            out.append(("entity.responsible", "OWNER_MUST_BE_LEGAL_REP",
+                        "本省要求主体负责人为法定代表人，请将主体负责人改为法定代表人本人"))
+    return out
+
+
+def licence_problems(entity, licence):
+    """An ICP 经营许可证 number (粤B2-20090059, 京ICP证030173号): parsed by the number parser."""
+    path = "entity.icp_licence_number"
+    if entity.get("type") == "personal":
+        return [(path, "PERSONAL_NO_LICENCE", "个人不能持有 ICP 经营许可证")]
+    try:
+        parsed = numbering.parse(licence)
+    except (numbering.InvalidNumber, TypeError, ValueError):
+        return [(path, "LICENCE_NUMBER_INVALID", "ICP 经营许可证号格式不正确，例如 粤B2-20090059")]
+    if not str(parsed.get("kind", "")).startswith("icp_licence") or parsed.get("site_index"):
+        return [(path, "LICENCE_NUMBER_INVALID", "这不是 ICP 经营许可证号（备案号请填在备案号处）")]
+    if str(parsed["province_code"]) != str(validation_province(entity.get("province")) or "")[:2]:
+        return [(path, "LICENCE_PROVINCE_MISMATCH", "ICP 经营许可证须由主体所在省的通信管理局颁发")]
+    return []
+
+
+COMMERCIAL_NOTICE = ("经营性互联网信息服务除备案外，还须向主体所在省的通信管理局申请 ICP 经营许可证"
+                     "（许可证申请以备案号为前提，不在本流程中办理）")
+
+
+def notices(payload: dict) -> list[str]:
+    """What the flow tells the user besides the rules: commercial content needs a licence (§7)."""
+    sites = [s for s in payload.get("websites") or [] if isinstance(s, dict)]
+    if any(s.get("commercial") or SERVICE_CONTENT_TYPES.get(s.get("service_content"), {}).get("commercial") == "yes"
+           for s in sites):
+        return [COMMERCIAL_NOTICE]
+    return []
+
+
+def validation_province(value):
+    try:
+        return validation.provinces.normalize(value)
+    except Exception:
+        return None
+
+
+def website_problems(site, i, entity, today):
+    prefix = f"websites.{i}"
+    out = []
+    for j, lang in enumerate(site.get("languages") or []):
+        if str(lang) not in LANGUAGES:
+            out.append((f"{prefix}.languages.{j}", "LANGUAGE_UNKNOWN", "不支持的网站语言"))
+    seen = set()
+    for j, item in enumerate(site.get("pre_approvals") or []):
+        kind = (item or {}).get("type")
+        if kind not in PRE_APPROVAL_TYPES:
+            out.append((f"{prefix}.pre_approvals.{j}.type", "PRE_APPROVAL_TYPE_UNKNOWN", "不支持的前置审批类型"))
+        elif kind in seen:
+            out.append((f"{prefix}.pre_approvals.{j}.type", "PRE_APPROVAL_DUPLICATE", "前置审批类型不能重复"))
+        elif not str((item or {}).get("number") or "").strip():
+            out.append((f"{prefix}.pre_approvals.{j}.number", "FIELD_REQUIRED", "请填写前置审批号"))
+        seen.add(kind)
+    entity = entity or {}
+    if entity.get("type") == "personal":
+        if site.get("pre_approvals"):
+            out.append((f"{prefix}.pre_approvals", "PERSONAL_PRE_APPROVAL", "个人不能办理涉及前置审批的网站备案"))
+        owner = site.get("responsible")
+        if isinstance(owner, dict) and not same_text(owner.get("certificate_number"),
+                                                     (entity.get("responsible") or {}).get("certificate_number")):
+            out.append((f"{prefix}.responsible", "PERSONAL_OWNER_MUST_BE_ENTITY_OWNER",
+                        "个人备案的网站负责人须为主体负责人本人"))
+    rules = province_rules.get(validation_province(entity.get("province")))
+    out += person_problems(site.get("responsible"), today, rules, f"{prefix}.responsible")
+    return out
+
+
+def problems(kind: str, payload: dict, today: date, entity: dict | None = None) -> list[tuple[str, str, str]]:
+    """(path, code, message) for each rule of §2 the given fields break (absent fields are not checked here)."""
+    ent = payload.get("entity") if isinstance(payload.get("entity"), dict) else None
+    out = entity_problems(ent, today) if ent and kind in NEW_ENTITY_KINDS else []
+    owner_entity = ent or entity
+    sites = [s for s in payload.get("websites") or [] if isinstance(s, dict)]
+    if kind in NEW_SITE_KINDS:
+        for i, site in enumerate(sites):
+            out += website_problems(site, i, owner_entity, today)
+        prov = validation_province((owner_entity or {}).get("province"))
+        if prov and province_rules.get(prov).one_site_per_order and len(sites) > 1:
+            out.append(("websites", "ONE_SITE_PER_ORDER", "本省每个备案订单只能包含 1 个网站，其他网站请在备案通过后办理「新增网站」"))
+    return out
+
+
+def missing_fields(kind: str, payload: dict, entity: dict | None) -> list[tuple[str, str, str]]:
+    """The form fields §2 requires that the order does not carry yet (before submission)."""
+    out = []
+    ent = payload.get("entity") if isinstance(payload.get("entity"), dict) else None
+    if ent and kind in NEW_ENTITY_KINDS:
+        if not ent.get("mailing_address"):
+            out.append(("entity.mailing_address", "FORM_FIELD_MISSING", "请填写通信地址（省、市、区县和街道门牌）"))
+        owner = ent.get("responsible") or {}
+        if not owner.get("emergency_phone"):
+            out.append(("entity.responsible.emergency_phone", "FORM_FIELD_MISSING", "请填写主体负责人的应急联系电话"))
+        if not owner.get("id_valid_until"):
+            out.append(("entity.responsible.id_valid_until", "FORM_FIELD_MISSING", "请填写主体负责人证件有效期（或选择长期）"))
+    if kind in NEW_SITE_KINDS:
+        for i, site in enumerate(payload.get("websites") or []):
+            if isinstance(site, dict) and not site.get("languages"):
+                out.append((f"websites.{i}.languages", "FORM_FIELD_MISSING", "请选择网站语言"))
+    return out

@@ -1,0 +1,53 @@
+"""Province rules that change the flow (process.md §8), as data: `data/province_rules.csv`, one row
+per province keyed by its code in `provinces.csv`. Sources disagree in places (marked in the CSV);
+the simulator takes Tencent's own FAQ (T37, T39) first, so each row is a default, not the law.
+
+- entity_owner: `lr` the 主体负责人 must be the legal representative; `lr_or_auth` another person
+  with a 法定代表人授权书; `any` another person allowed.
+- website_owner_auth: a 网站负责人 who is not the legal representative needs an authorisation letter.
+- one_site_per_order: one website per order (Hubei, Hunan, Henan).
+- local_mobile: `all` every mobile of the order local; `personal` only for personal entities.
+- office_phone_differs: the office phone must not be the owner's mobile (Beijing, Liaoning, Jilin).
+- extra_documents: material slots this province adds (`;`-separated).
+"""
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+_CSV = Path(__file__).parent / "data" / "province_rules.csv"
+OWNER_RULES = ("lr", "lr_or_auth", "any")
+
+
+@dataclass(frozen=True)
+class ProvinceRules:
+    code: str
+    entity_owner: str
+    website_owner_auth: bool
+    one_site_per_order: bool
+    local_mobile: str  # "" | "all" | "personal"
+    office_phone_differs: bool
+    extra_documents: tuple
+
+
+def _row(row) -> ProvinceRules:
+    assert row["entity_owner"] in OWNER_RULES, row
+    return ProvinceRules(code=row["code"], entity_owner=row["entity_owner"],
+                         website_owner_auth=row["website_owner_auth"] == "yes",
+                         one_site_per_order=row["one_site_per_order"] == "yes",
+                         local_mobile=row["local_mobile"] or "",
+                         office_phone_differs=row["office_phone_differs"] == "yes",
+                         extra_documents=tuple(d for d in row["extra_documents"].split(";") if d))
+
+
+def _load():
+    with _CSV.open(encoding="utf-8") as f:
+        return {row["code"]: _row(row) for row in csv.DictReader(f)}
+
+
+RULES = _load()
+DEFAULT = ProvinceRules("", "any", False, False, "", False, ())
+
+
+def get(code) -> ProvinceRules:
+    """The rules of a province (2-digit code); unknown: none of them."""
+    return RULES.get(str(code or "")[:2], DEFAULT)

@@ -1,0 +1,133 @@
+"""真实性核验: one task per distinct website owner of an order, completed by the owner's (simulated)
+phone. Tasks live in the `face_checks` collection (id "<app>:<n>"); expiry is computed in virtual
+time when read. Each result lands in the outbox."""
+from backend.domain import face_check, forms_rules, readiness
+from backend.domain.errors import Conflict, NotFound
+from backend.services import effects, materials, world
+from backend.store import tx as store
+
+COLLECTION = "face_checks"
+PAGE = "/miniprogram/face.html"
+
+
+def tasks_of(tx, app_id):
+    return [t for t in tx.all(COLLECTION) if t["app_id"] == app_id]
+
+
+def _link(sid, task_id):
+    return f"{PAGE}?sandbox={sid}&task={task_id}"
+
+
+def _view(sid, task, now):
+    return dict(face_check.at(task, now), link=_link(sid, task["id"]))
+
+
+def start(r, sid, app_id):
+    """Send the notice to every website owner who has no live or passed task yet."""
+    def fn(tx):
+        app = materials.application(tx, app_id)
+        materials.check_editable(app)
+        if not readiness.needs_face_check(app):
+            raise Conflict("FACE_CHECK_NOT_NEEDED", "该类订单无需真实性核验")
+        now = world.now(tx)
+        entity = materials.order_entity(tx, app)
+        have = [face_check.at(t, now) for t in tasks_of(tx, app_id)]
+        out = []
+        for index, person in readiness.website_owners(entity, app["payload"].get("websites") or []):
+            mine = [t for t in have if t["person"].get("certificate_number") == person.get("certificate_number")
+                    and (t["status"] == face_check.SUCCESS or not t["is_finish"])]
+            if mine:
+                out.append(mine[-1])
+                continue
+            task = face_check.new_task(f"{app_id}:{len(have) + len(out) + 1}", app_id, index, person, now)
+            tx.put(COLLECTION, task)
+            effects.notify(tx, app, now, "FACE_CHECK_NOTICE",
+                           f"【腾讯云】请网站负责人{person.get('name') or ''}在 24 小时内完成备案真实性核验（人脸核验）：{_link(sid, task['id'])}",
+                           channel="sms", to=person.get("mobile") or "account")
+            out.append(task)
+        return [_view(sid, t, now) for t in out]
+    return store.run(r, sid, fn, prefetch=(*store.WORKFLOW, *store.RECORDS, COLLECTION))
+
+
+def _task(tx, task_id):
+    task = tx.get(COLLECTION, task_id)
+    if task is None:
+        raise NotFound("FACE_CHECK_NOT_FOUND", "核验任务不存在", task_id=task_id)
+    return task
+
+
+def get(r, sid, task_id):
+    tx = store.read(r, sid)
+    return _view(sid, _task(tx, task_id), world.now(tx))
+
+
+def list_for(r, sid, app_id):
+    tx = store.read(r, sid)
+    materials.application(tx, app_id)
+    now = world.now(tx)
+    return [_view(sid, t, now) for t in tasks_of(tx, app_id)]
+
+
+def _forced_failure(tx):
+    """A face_check_faults setting fails the next attempt with its reason (one per attempt)."""
+    settings = world.settings(tx)
+    queue = list(settings.get("face_check_faults") or [])
+    if not queue:
+        return None
+    used = int(tx.meta().get("face_check_faults_used") or 0)
+    if used >= len(queue):
+        return None
+    tx.set_meta("face_check_faults_used", str(used + 1))
+    return queue[used]
+
+
+def complete(r, sid, task_id, passed, reason=None):
+    """The owner's phone: pass, or fail with a reason (background, occlusion, another person, …)."""
+    def fn(tx):
+        task = _task(tx, task_id)
+        now = world.now(tx)
+        forced = _forced_failure(tx) if passed else None
+        try:
+            done = face_check.complete(task, passed and not forced, forced or reason, now)
+        except face_check.TaskError as exc:
+            raise Conflict(exc.code, exc.message, task_id=task_id) from None
+        tx.put(COLLECTION, face_check.stored(done))
+        app = materials.application(tx, task["app_id"])
+        text = ("真实性核验已通过" if done["status"] == face_check.SUCCESS
+                else f"真实性核验未通过：{done['reason_zh']}，请在通知有效期内重新核验")
+        effects.notify(tx, app, now, "FACE_CHECK_RESULT",
+                       f"网站负责人{task['person'].get('name') or ''}{text}（face_status={done['status']}）")
+        return _view(sid, done, now)
+    return store.run(r, sid, fn, prefetch=(*store.WORKFLOW, COLLECTION))
+
+
+def resend(r, sid, task_id):
+    def fn(tx):
+        task = _task(tx, task_id)
+        now = world.now(tx)
+        try:
+            fresh = face_check.resend(task, now)
+        except face_check.TaskError as exc:
+            raise Conflict(exc.code, exc.message, task_id=task_id) from None
+        tx.put(COLLECTION, face_check.stored(fresh))
+        app = materials.application(tx, task["app_id"])
+        effects.notify(tx, app, now, "FACE_CHECK_NOTICE",
+                       f"【腾讯云】核验通知已重新发送，请在 24 小时内完成真实性核验：{_link(sid, task_id)}",
+                       channel="sms", to=task["person"].get("mobile") or "account")
+        return _view(sid, fresh, now)
+    return store.run(r, sid, fn, prefetch=(*store.WORKFLOW, COLLECTION))
+
+
+def missing(tx, app):
+    """readiness.missing of an order inside a transaction (the submit guard, the checklist)."""
+    entity = materials.order_entity(tx, app)
+    return readiness.missing(app, entity, materials.uploaded(tx, app["id"]), tasks_of(tx, app["id"]),
+                             world.now(tx), materials.existing_sites(tx, app))
+
+
+def requirements(r, sid, app_id):
+    tx = store.read(r, sid)
+    app = materials.application(tx, app_id)
+    rows = missing(tx, app)
+    return {"application_id": app_id, "ready": not rows, "enforced": bool(world.settings(tx).get("pre_submit_checks")),
+            "missing": [row._asdict() for row in rows], "notices": forms_rules.notices(app.get("payload") or {})}

@@ -1,0 +1,129 @@
+"""Materials (上传资料): uploads of an order's required slots. The bytes go to disk under
+config.uploads_dir()/<sandbox>/<application>/, only the metadata and the SHA-256 into Redis (the
+`materials` collection, id "<app>:<slot>"); the sandbox's folder goes with the sandbox."""
+import shutil
+from pathlib import Path
+
+from backend import config
+from backend.domain import errors, limits, materials, readiness, workflow
+from backend.domain.clock import iso
+from backend.domain.errors import Conflict, NotFound, Unprocessable
+from backend.domain.filings import Records
+from backend.services import engine, world
+from backend.store import tx as store
+
+COLLECTION = "materials"
+
+
+def sandbox_dir(sid: str) -> Path:
+    return config.uploads_dir() / sid
+
+
+def remove_sandbox_files(sid: str) -> None:
+    """With the sandbox (delete, reset): its uploaded bytes."""
+    shutil.rmtree(sandbox_dir(sid), ignore_errors=True)
+
+
+def application(tx, app_id):
+    app = tx.get("applications", app_id)
+    if app is None:
+        raise errors.application_not_found(app_id)
+    return app
+
+
+def order_entity(tx, app):
+    """The entity the order is about: its payload's, else the record it resolved to."""
+    record = tx.get("entities", app["entity_id"]) if app.get("entity_id") else None
+    return readiness.order_entity(app, record)
+
+
+def existing_sites(tx, app):
+    if not app.get("entity_id"):
+        return 0
+    return len(Records(tx.all("entities"), tx.all("websites")).sites(app["entity_id"]))
+
+
+def slots(tx, app):
+    return readiness.required_slots(app, order_entity(tx, app), existing_sites(tx, app))
+
+
+def uploaded(tx, app_id):
+    """The order's uploads, with the provider reviewer's rejections applied (materials.with_review)."""
+    have = {d["slot"]: d for d in tx.all(COLLECTION) if d["app_id"] == app_id}
+    app = tx.get("applications", app_id)
+    return materials.with_review(have, app) if app else have
+
+
+def checklist(r, sid, app_id):
+    """Each required slot with its upload (or none), and the slots the order no longer needs."""
+    tx = store.read(r, sid)
+    app = application(tx, app_id)
+    have = uploaded(tx, app_id)
+    rows = [{"slot": s.key, "zh": s.zh, "why": s.why, "upload": have.get(s.key)} for s in slots(tx, app)]
+    return {"application_id": app_id, "slots": rows,
+            "missing": [row["slot"] for row in rows if row["upload"] is None or row["upload"]["status"] == "rejected"]}
+
+
+def check_editable(app):
+    if workflow.find(app["state"], workflow.EDIT, app["kind"]) is None:
+        raise engine.not_allowed(app, workflow.EDIT)
+
+
+def _check_caps(tx, replacing, size):
+    docs = [d for d in tx.all(COLLECTION) if d["id"] != replacing]
+    if len(docs) + 1 > limits.MAX_UPLOADS_PER_SANDBOX:
+        raise Conflict("UPLOAD_QUOTA_EXCEEDED", f"沙箱内最多保存 {limits.MAX_UPLOADS_PER_SANDBOX} 个文件")
+    if sum(d["bytes"] for d in docs) + size > limits.MAX_UPLOAD_BYTES_PER_SANDBOX:
+        raise Conflict("UPLOAD_QUOTA_EXCEEDED",
+                       f"沙箱内文件总大小不能超过 {limits.MAX_UPLOAD_BYTES_PER_SANDBOX // (1024 * 1024)} MB")
+
+
+def upload(r, sid, app_id, slot, filename, data: bytes):
+    """Check the image (Pillow), write its bytes, record its metadata; replaces the slot's earlier upload."""
+    try:
+        facts = materials.check_image(data, limits.MAX_UPLOAD_BYTES, limits.MIN_IMAGE_SIDE)
+    except materials.BadImage as bad:
+        raise Unprocessable({"file": [bad.message]}, code=bad.code, message=bad.message) from None
+    holder = {}
+    relative = f"{sid}/{app_id}/{slot}-{facts['sha256'][:16]}.{'jpg' if facts['format'] == 'JPEG' else 'png'}"
+
+    def fn(tx):
+        app = application(tx, app_id)
+        check_editable(app)
+        wanted = {s.key: s for s in slots(tx, app)}
+        if slot not in wanted:
+            raise NotFound("MATERIAL_SLOT_NOT_REQUIRED", f"该订单不需要上传「{slot}」",
+                           slots=sorted(wanted))
+        doc_id = f"{app_id}:{slot}"
+        _check_caps(tx, doc_id, facts["bytes"])
+        previous = tx.get(COLLECTION, doc_id)
+        doc = {"id": doc_id, "app_id": app_id, "slot": slot, "zh": wanted[slot].zh, "filename": filename[:limits.MAX_FILENAME],
+               **facts, "path": relative, "status": "uploaded", "audit": None,
+               "uploaded_at": iso(world.now(tx)), "version": (previous or {}).get("version", 0) + 1,
+               "attempt": app.get("attempt", 0)}  # uploaded after this many submissions (with_review)
+        tx.put(COLLECTION, doc)
+        holder.update(doc=doc, previous=previous)
+        return doc
+    # the order and the slot are checked before anything touches the disk (they name the path)
+    fn(store.read(r, sid))
+    target = config.uploads_dir() / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)  # bytes first (a failed write leaves no metadata), then the metadata
+    try:
+        doc = store.run(r, sid, fn, prefetch=(*store.WORKFLOW, *store.RECORDS, COLLECTION))
+    except Exception:
+        target.unlink(missing_ok=True)
+        raise
+    old = holder.get("previous")
+    if old and old.get("path") != doc["path"]:
+        (config.uploads_dir() / old["path"]).unlink(missing_ok=True)
+    return doc
+
+
+def read_bytes(r, sid, app_id, slot):
+    doc = store.read(r, sid).get(COLLECTION, f"{app_id}:{slot}")
+    if doc is None:
+        raise NotFound("MATERIAL_NOT_FOUND", "该材料尚未上传", slot=slot)
+    return doc, (config.uploads_dir() / doc["path"]).read_bytes()
+
+
