@@ -6,7 +6,7 @@ from backend.api.schema_base import one_of, text
 from backend.domain import face_check, limits, verification
 
 
-class AccountSchema(Schema):
+class AccountSettingsSchema(Schema):
     """The Tencent Cloud account's real-name data that filing-type verification checks (process.md §1.4)."""
     real_name = text(limits.MAX_TEXT, metadata={"description": "账号实名认证主体名称（新增备案须与主体一致）"})
     real_name_verified_at = fields.DateTime(format="iso", metadata={"description": "实名认证完成时间（48 小时内未同步）"})
@@ -15,7 +15,7 @@ class AccountSchema(Schema):
 
 class ProcessSettings(Schema):
     """Settings of the stages before submission; SettingsSchema inherits them."""
-    account = fields.Nested(AccountSchema)
+    account = fields.Nested(AccountSettingsSchema)
     business_registry = fields.Dict(keys=text(limits.MAX_CERTIFICATE_NUMBER), values=fields.Dict(),
                                     validate=validate.Length(max=100, error="最多 {max} 项。"), metadata={
         "description": "工商登记：{证件号码: {updated_on: 日期}}（7 个工作日内视为未同步）"})

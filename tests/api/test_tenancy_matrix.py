@@ -25,6 +25,8 @@ PUBLIC = {
     "healthz": "liveness probe for load balancers",
     "readyz": "readiness probe for load balancers",
     "metrics": "Prometheus scrape: route templates and counts, no sandbox data",
+    "materials.Reference": "reference tables (division codes, languages, pre-approval types): public data, no sandbox",
+    "materials.Template": "the commitment / authorisation letter templates: public documents to download",
     "miit_verify": "MIIT's verification page for the simulated phone; it asks for the token itself",
     "miit_asset": "MIIT's verification page's static files",
     "console_index": "the trainer console page; it asks for the control token itself (kept in sessionStorage)",
