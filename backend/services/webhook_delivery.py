@@ -135,8 +135,12 @@ def _drain_locked(r, sid, hook_id, app_id):
         doc = _head(r, sid, hook_id, app_id)
         if doc is None:
             return "done"
-        if doc.get("next_attempt_at", 0) > time.time():
-            return "waiting"  # its retry job will come
+        wait = (doc.get("next_attempt_at") or 0) - time.time()
+        if wait > 0:
+            # RQ's scheduled registry keeps whole seconds, so a retry job may come up to a
+            # second early: it schedules itself again for what is left rather than be lost
+            _retry_later(sid, hook_id, app_id, wait)
+            return "waiting"
         raw = r.hget(keys.collection(sid, webhooks.HOOKS), hook_id)
         secret = r.hget(keys.sandbox(sid), webhooks.SECRET)
         if raw is None or secret is None:
