@@ -44,4 +44,6 @@ def fire_timer(sid, timer_id, app_id=None):
 
 def advance_clock(sid, duration, until_idle, include_deadlines, max_steps):
     """A whole clock advance (backend.services.advancing): the view, or the domain error."""
-    return advancing.run(client(), sid, duration, until_idle, include_deadlines, max_steps)
+    r = client()
+    observability.job_started(get_current_job(), sid, "advance", r)  # the timers it delivers: the request's id
+    return advancing.run(r, sid, duration, until_idle, include_deadlines, max_steps)

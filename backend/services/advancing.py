@@ -17,7 +17,7 @@ import redis
 from rq.job import JobStatus
 from rq.results import Result
 
-from backend import config
+from backend import config, observability
 from backend.domain.clock import iso, parse_duration
 from backend.domain.errors import Conflict, DomainError, Unprocessable
 from backend.services import scheduling, timers, world
@@ -34,7 +34,8 @@ def advance(r, sid, duration=None, until_idle=False, include_deadlines=False, ma
     with timers.exclusive(r, sid) as lock:
         job = scheduling.queue().enqueue(
             "workers.jobs.advance_clock", sid, duration, until_idle, include_deadlines, max_steps,
-            job_timeout=JOB_TIMEOUT, result_ttl=scheduling.RESULT_TTL, failure_ttl=86400)
+            job_timeout=JOB_TIMEOUT, result_ttl=scheduling.RESULT_TTL, failure_ttl=86400,
+            meta=observability.job_meta(due_real=time.time()))  # the request id follows into the worker's log
         answer = _wait(job, lock)
     if "error" in answer:
         err = answer["error"]
