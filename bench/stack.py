@@ -66,13 +66,12 @@ class Stack:
         worker_argv = _argv(procs["worker"], env)
         for i in range(self.workers):
             self._start(f"worker{i}", worker_argv, env)  # the no-op floor jobs use its queue too
-        # the same worker command with RQ's default (forking) worker class, on its own queues
-        fork = [a for a in worker_argv if a not in ("-w", "--worker-class") and "workers.worker" not in a
-                and "SimpleWorker" not in a]
-        fork = [a if a != "icpsim" else "bench-fork" for a in fork]
-        self._start("fork-worker", fork, env)
-        preload = fork[:2] + ["-w", "bench.preload.PreloadingWorker"] + fork[2:]
-        self._start("preload-worker", [a if a != "bench-fork" else "bench-preload" for a in preload], env)
+        # for comparison, RQ's own worker command on queues of their own: its default (forking)
+        # worker class, and a forking one whose parent preloads the job module. (The Procfile's
+        # worker is `python -m workers.run`, a wrapper; these are spelled out.)
+        rq = [str(BIN / "rq"), "worker", "--url", self.url]
+        self._start("fork-worker", rq + ["bench-fork"], env)
+        self._start("preload-worker", rq + ["-w", "bench.preload.PreloadingWorker", "bench-preload"], env)
         floor_cmd = [a if a != "backend.app:create_app()" else "bench.floor:create_app()" for a in procs["web"]]
         floor = self._start("floor", _argv(floor_cmd, env), dict(env, PORT=str(self.floor_port)))
         self.base = f"http://127.0.0.1:{self.port}/api/v1"
