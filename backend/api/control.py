@@ -193,6 +193,12 @@ class Recording(MethodView):
     @common.needs("sandbox")
     def get(self, query, sid):
         """Export the sandbox's session (REST calls, chat replies, clock moves) as a scenario file that replays to the same result"""
+        if request.method == "HEAD":  # the headers only: the export is not computed for nothing
+            ext = "json" if query["format"] == "json" else "yaml"
+            head = Response(mimetype="application/json" if ext == "json" else "application/yaml")
+            head.headers["Content-Disposition"] = f'attachment; filename="{sid}.{ext}"'
+            head.headers["Cache-Control"] = "no-store"
+            return head
         scenario = recording.export(common.redis(), sid)
         if query["format"] == "json":
             text, mimetype, ext = json.dumps(scenario, ensure_ascii=False, indent=2), "application/json", "json"

@@ -21,6 +21,7 @@ SHAPES = (
     (re.compile(r":timer"), "hash"),
     (re.compile(rf":conv:{_ID}:messages"), "list"),
     (re.compile(rf":conv:{_ID}:replies"), "hash"),
+    (re.compile(rf":apptimers:{_ID}"), "set"),  # an application's pending timer ids (timer delivery reads it)
 )
 MAX_KEYS = 10_000
 MAX_ITEMS = 100_000  # fields, elements or members of one key
@@ -37,12 +38,12 @@ def shape_of(suffix):
 
 def _suffixes(r, sid):
     base = keys.sandbox(sid)
-    found = [""] + [k[len(base):] for k in r.scan_iter(match=keys.children_of(sid), count=500)]
+    found = [""] + [k[len(base):] for k in keys.indexed(sid, r)]  # the key index: no keyspace scan
     return sorted(s for s in found if shape_of(s))
 
 
 def dump(r, sid):
-    """{suffix: {"type": hash|list|zset, "value": dict | list | [[member, score]]}}, read in
+    """{suffix: {"type": hash|list|set|zset, "value": dict | list | [[member, score]]}}, read in
     one MULTI so the keys are of one moment."""
     suffixes = _suffixes(r, sid)
     base = keys.sandbox(sid)
@@ -53,6 +54,8 @@ def dump(r, sid):
             pipe.hgetall(key)
         elif kind == "list":
             pipe.lrange(key, 0, -1)
+        elif kind == "set":
+            pipe.smembers(key)
         else:
             pipe.zrange(key, 0, -1, withscores=True)
     out = {}
@@ -60,6 +63,8 @@ def dump(r, sid):
         kind = shape_of(suffix)
         if kind == "zset":
             value = [[member, score] for member, score in value]
+        elif kind == "set":
+            value = sorted(value)
         if value:
             out[suffix] = {"type": kind, "value": value}
     return out
@@ -92,7 +97,7 @@ def _value_ok(kind, value):
     if kind == "hash":
         return isinstance(value, dict) and len(value) <= MAX_ITEMS and all(
             _text(k) and _text(v) for k, v in value.items())
-    if kind == "list":
+    if kind in ("list", "set"):
         return isinstance(value, list) and len(value) <= MAX_ITEMS and all(_text(v) for v in value)
     return isinstance(value, list) and len(value) <= MAX_ITEMS and all(
         isinstance(p, list) and len(p) == 2 and _text(p[0]) and isinstance(p[1], (int, float))
@@ -103,7 +108,7 @@ def load(r, sid, data):
     """Replace every key of the sandbox (its meta hash included) with `data`, in one MULTI.
     The caller checked `problems(data)` and set the meta hash it wants kept."""
     base = keys.sandbox(sid)
-    old = [base] + list(r.scan_iter(match=keys.children_of(sid), count=500))
+    old = [base] + keys.indexed(sid, r)  # the key index: no keyspace scan
     pipe = r.pipeline(transaction=True)
     for i in range(0, len(old), 500):
         pipe.delete(*old[i:i + 500])
@@ -116,6 +121,11 @@ def load(r, sid, data):
         elif entry["type"] == "list":
             for i in range(0, len(value), 1000):
                 pipe.rpush(key, *value[i:i + 1000])
+        elif entry["type"] == "set":
+            pipe.sadd(key, *value)
         else:
             pipe.zadd(key, {member: score for member, score in value})
+    written = {suffix[1:]: "" for suffix, entry in data.items() if suffix and entry["value"]}
+    if written:  # the restored keys join the sandbox's key index, so a delete finds them
+        pipe.hset(keys.index(sid), mapping=written)
     pipe.execute()

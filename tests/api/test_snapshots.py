@@ -84,3 +84,24 @@ def test_a_snapshot_over_the_body_cap_is_refused(sandbox):
     snap["keys"][":outbox"] = {"type": "list", "value": ["x" * 200_000] * 6}  # > 1 MiB
     resp = sandbox.post("~/snapshot", json=snap, token=CONTROL)
     assert resp.status_code == 413 and resp.get_json()["code"] == "PAYLOAD_TOO_LARGE"
+
+
+def test_a_restored_sandbox_keeps_its_key_index_and_application_timers(sandbox, control, r):
+    """What the snapshot writes joins the sandbox's key index (a delete leaves nothing), and an
+    application's own timer set comes along (a move after the restore disarms its timers)."""
+    from backend.store import keys
+    sb = sandbox
+    register_domain(sb, "zhangsan-blog.cn")
+    app = create_app(sb, personal_payload(usable_ip(sb)))["id"]
+    act(sb, app, "submit")
+    until_idle(sb)
+    snap = snapshot_of(sb)
+    assert any(k.startswith(":apptimers:") for k in snap["keys"])
+    fresh = new_sandbox(control, seed=99, preset="empty")
+    ok(fresh.post("~/snapshot", json=snap, token=CONTROL))
+    stored = set(r.scan_iter(match=keys.children_of(fresh.sid)))
+    assert stored <= set(keys.indexed(fresh.sid, r)), stored - set(keys.indexed(fresh.sid, r))
+    ok(verify(fresh, app, sms_code(fresh, app)))  # the SMS window timer is disarmed by the move
+    assert [t["name"] for t in ok(fresh.get("~/clock"))["pending_timers"]] != ["sms_timeout"]
+    assert fresh.delete(f"/api/v1/sandboxes/{fresh.sid}", token=CONTROL).status_code == 204
+    assert not list(r.scan_iter(match=keys.children_of(fresh.sid)))
