@@ -1,19 +1,33 @@
 """The Flask application: REST API, OpenAPI at /openapi.json, Swagger UI at /docs."""
 import swagger_ui_bundle
-from flask import Flask, send_from_directory
 from apispec.ext.marshmallow import MarshmallowPlugin
+from flask import Flask, send_from_directory
 from flask_smorest import Api
 
-from backend.api import applications, cloud, common, domains, errors, records, sandboxes, schemas, zh_messages
-from backend.api import gateway, registry
-from backend.api import miniprogram
-from backend.api import control
-from backend.api import conversations
-from backend.api import tencentcloud
-from backend.api import classes, console
-from backend.api import ops
-from backend.api import snapshots
-from backend.api import miit, webhooks, wechat as wechat_api
+from backend.api import (
+    applications,
+    classes,
+    cloud,
+    common,
+    console,
+    control,
+    conversations,
+    domains,
+    errors,
+    gateway,
+    miit,
+    miniprogram,
+    ops,
+    records,
+    registry,
+    sandboxes,
+    schemas,
+    snapshots,
+    tencentcloud,
+    webhooks,
+    wechat as wechat_api,
+    zh_messages,
+)
 from backend.store.connection import connect
 
 BLUEPRINTS = (sandboxes.blp, cloud.blp, domains.blp, applications.blp, records.blp, registry.blp)

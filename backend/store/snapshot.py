@@ -117,5 +117,5 @@ def load(r, sid, data):
             for i in range(0, len(value), 1000):
                 pipe.rpush(key, *value[i:i + 1000])
         else:
-            pipe.zadd(key, {member: score for member, score in value})
+            pipe.zadd(key, dict(value))
     pipe.execute()
