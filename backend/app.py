@@ -1,7 +1,7 @@
 """The Flask application: REST API, OpenAPI at /openapi.json, Swagger UI at /docs."""
 import swagger_ui_bundle
-from flask import Flask, send_from_directory
 from apispec.ext.marshmallow import MarshmallowPlugin
+from flask import Flask, send_from_directory
 from flask_smorest import Api
 
 from backend.api import applications, cloud, common, domains, errors, records, sandboxes, schemas, zh_messages

@@ -42,9 +42,11 @@ class Ctx:
         return self._seed
 
 
+# One closure per measure (sharing ctx, the sizes and the quick divisor), then the table naming them.
+# long: the benchmark's table of measures with their goals; split up, the table would not read as one
 def _measures(ctx, sizes):
-    from bench import measures as m
     from backend.services import sandboxes, timers
+    from bench import measures as m
     q = 3 if ctx.quick else 1  # divisor of counts in quick mode
 
     def jobs(queue, n):
@@ -72,7 +74,7 @@ def _measures(ctx, sizes):
             timers.fire(ctx.r, sid, tid, app_id)
         # warm-up: scripts loaded, the queue's connection open (not what an advance costs)
         advancing.run(ctx.r, sandboxes.create(ctx.r, seed=ctx.seed())["id"], None, True, False, 500)
-        timers.advance(ctx.r, sandboxes.create(ctx.r, seed=ctx.seed())["id"], until_idle=True)
+        advancing.advance(ctx.r, sandboxes.create(ctx.r, seed=ctx.seed())["id"], until_idle=True)
         counts = []
         for crowd in (True, False):
             busy = m.due_timer(ctx.r, ctx.seed())[0] if crowd else sandboxes.create(ctx.r, seed=ctx.seed())["id"]
@@ -80,7 +82,7 @@ def _measures(ctx, sizes):
                 fired = advancing.run(ctx.r, busy, None, True, False, 500)["view"]["fired"]
             web_sid = m.due_timer(ctx.r, ctx.seed())[0] if crowd else sandboxes.create(ctx.r, seed=ctx.seed())["id"]
             with m.round_trips() as web:
-                timers.advance(ctx.r, web_sid, until_idle=True)
+                advancing.advance(ctx.r, web_sid, until_idle=True)
             counts.append((worker["n"], web["n"], len(fired)))
         (busy_w, busy_web, k), (idle_w, idle_web, _) = counts
         per_timer = (busy_w - idle_w + busy_web - idle_web) / max(1, k)
@@ -213,7 +215,7 @@ def run(args):
             table = _measures(ctx, (big, small))
             results = {key: [] for key, *_ in table}
             for i in range(rounds):
-                for key, label, kind, op, goal, fn in table:
+                for key, _label, kind, _op, _goal, fn in table:
                     try:
                         icp, floor, *paired = fn()  # a measure of interleaved pairs gives its own ratio
                         value = paired[0] if paired else icp / floor if kind == "ratio" else icp
@@ -274,7 +276,6 @@ def profile(args):
         try:
             from backend.app import create_app
             from backend.store.connection import connect
-            from support.people import ZHANG_SAN_ID, personal_payload
             r = connect()
             client = create_app(r).test_client()
             control = os.environ["ICPSIM_CONTROL_TOKEN"]
@@ -287,18 +288,7 @@ def profile(args):
             profiler = Profiler(interval=0.0005)
             profiler.start()
             for seed in range(args.profile_runs):
-                sid = call("POST", "/sandboxes", json={"seed": seed})["id"]
-                home = f"/sandboxes/{sid}"
-                call("POST", f"{home}/domains", json={"name": "zhangsan-blog.cn", "holder_name": "张三",
-                                                     "holder_certificate_number": ZHANG_SAN_ID})
-                ip = call("GET", f"{home}/eligibility")["usable_ips"][0]["ip"]
-                app = call("POST", f"{home}/applications", json={"payload": personal_payload(ip)})
-                call("POST", f"{home}/applications/{app['id']}/actions/submit", json={})
-                call("POST", f"{home}/clock/advance", json={"until_idle": True})
-                code = call("GET", f"{home}/outbox?channel=sms")[-1]["text"].split("核验码为 ")[1][:6]
-                call("POST", f"{home}/applications/{app['id']}/sms-verification", json={"code": code})
-                call("POST", f"{home}/clock/advance", json={"until_idle": True})
-                assert call("GET", f"{home}/applications/{app['id']}")["state"] == "approved"
+                _first_filing(call, seed)
             profiler.stop()
         finally:
             server.stop()
@@ -308,6 +298,23 @@ def profile(args):
     out.with_suffix(".txt").write_text(profiler.output_text(unicode=True, color=False))
     print(f"profile of {args.profile_runs} first filings: {out} (and {out.with_suffix('.txt')})")
     return 0
+
+
+def _first_filing(call, seed):
+    """The README's first filing of 张三, approved, through `call` (method, path, **kw)."""
+    from support.people import ZHANG_SAN_ID, personal_payload
+    sid = call("POST", "/sandboxes", json={"seed": seed})["id"]
+    home = f"/sandboxes/{sid}"
+    call("POST", f"{home}/domains", json={"name": "zhangsan-blog.cn", "holder_name": "张三",
+                                         "holder_certificate_number": ZHANG_SAN_ID})
+    ip = call("GET", f"{home}/eligibility")["usable_ips"][0]["ip"]
+    app = call("POST", f"{home}/applications", json={"payload": personal_payload(ip)})
+    call("POST", f"{home}/applications/{app['id']}/actions/submit", json={})
+    call("POST", f"{home}/clock/advance", json={"until_idle": True})
+    code = call("GET", f"{home}/outbox?channel=sms")[-1]["text"].split("核验码为 ")[1][:6]
+    call("POST", f"{home}/applications/{app['id']}/sms-verification", json={"code": code})
+    call("POST", f"{home}/clock/advance", json={"until_idle": True})
+    assert call("GET", f"{home}/applications/{app['id']}")["state"] == "approved"
 
 
 def main(argv=None):

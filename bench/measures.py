@@ -12,12 +12,11 @@ from contextlib import contextmanager
 import redis
 import requests
 from rq import Queue
+from support.people import ZHANG_SAN_ID, personal_payload
 
 from backend.domain.clock import Clock
 from backend.services import applications, cloud, domains, sandboxes
-from backend.store import keys
-from backend.store import tx as store
-from support.people import ZHANG_SAN_ID, personal_payload
+from backend.store import keys, tx as store
 
 DOMAIN = {"name": "zhangsan-blog.cn", "holder_name": "张三", "holder_certificate_number": ZHANG_SAN_ID}
 

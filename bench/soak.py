@@ -124,12 +124,12 @@ def step(client, filing, lag, stall_after, nudged):
             late = [clock["epoch"] - t["due"] for t in _pending(client, filing, clock) if clock["epoch"] > t["due"]]
             if late:
                 lag[0] = max(lag[0], max(late) / SCALE)
-            if late and time.monotonic() - filing.since > stall_after:
-                # the scheduler let a due timer wait this long: deliver it as QA would (the
-                # advance runs it as its own job); counted, and the lag above says how late it was
-                if client.call("POST", f"{home}/clock/advance", body={"until_idle": True}) is not None:
-                    nudged[0] += 1
-                    filing.since = time.monotonic()
+            # the scheduler let a due timer wait this long: deliver it as QA would (the
+            # advance runs it as its own job); counted, and the lag above says how late it was
+            if (late and time.monotonic() - filing.since > stall_after
+                    and client.call("POST", f"{home}/clock/advance", body={"until_idle": True}) is not None):
+                nudged[0] += 1
+                filing.since = time.monotonic()
     else:
         client.call("POST", f"{home}/clock/advance", body={"until_idle": True})
     return state
@@ -163,33 +163,53 @@ def audit(client, filings):
     return lost, dup
 
 
+class _Disruptions:
+    """The disruptions: K worker kills and one Redis restart at seeded moments of the first
+    part of the run; calling it carries out those whose moment has come."""
+
+    def __init__(self, args, stack, rand, started):
+        window = max(5.0, min(args.timeout / 3, 5.0 + args.applications * 0.5))
+        self.events = sorted([(rand.uniform(1.0, window), "kill") for _ in range(args.kills)]
+                             + ([(rand.uniform(window / 3, window), "redis")] if args.redis_restart else []))
+        self.stack, self.rand, self.started = stack, rand, started
+        self.kills = self.restarts = 0
+
+    def __call__(self):
+        while self.events and time.monotonic() - self.started >= self.events[0][0]:
+            _, what = self.events.pop(0)
+            if what == "kill" and self.stack.workers:
+                self.stack.kill_worker(self.rand.randrange(len(self.stack.workers)))
+                self.stack.add_worker()
+                self.kills += 1
+            elif what == "redis":
+                self.stack.restart_redis(down_seconds=1.0)
+                self.restarts += 1
+
+
 def soak(args, stack):
     rand = random.Random(args.seed)
     client = Client(stack.base, stack.control)
     filings = [Filing(n, running=n % 2 == 0) for n in range(args.applications)]
     started = time.monotonic()
     deadline = started + args.timeout
-    # the disruptions: K kills and one Redis restart at seeded moments of the first part
-    window = max(5.0, min(args.timeout / 3, 5.0 + args.applications * 0.5))
-    events = sorted([(rand.uniform(1.0, window), "kill") for _ in range(args.kills)]
-                    + ([(rand.uniform(window / 3, window), "redis")] if args.redis_restart else []))
-    kills = restarts = 0
+    disrupt = _Disruptions(args, stack, rand, started)
     lag, nudged = [0.0], [0]
+    _create_all(client, filings, args.seed, deadline, disrupt)
+    _drive(client, filings, args.stall_after, deadline, disrupt, lag, nudged)
+    lost, dup = audit(client, filings)
+    stuck = sum(1 for f in filings if not f.done)
+    report = {"applications": args.applications, "kills": disrupt.kills, "redis_restarts": disrupt.restarts,
+              "lost": lost, "duplicate_record_numbers": dup, "stuck": stuck, "max_timer_lag_s": round(lag[0], 2),
+              "advanced_after_stall": nudged[0],
+              "seconds": round(time.monotonic() - started, 1), "http_errors": dict(client.errors),
+              "stuck_states": dict(Counter(f.state for f in filings if not f.done))}
+    return report
 
-    def disrupt():
-        nonlocal kills, restarts
-        while events and time.monotonic() - started >= events[0][0]:
-            _, what = events.pop(0)
-            if what == "kill" and stack.workers:
-                stack.kill_worker(rand.randrange(len(stack.workers)))
-                stack.add_worker()
-                kills += 1
-            elif what == "redis":
-                stack.restart_redis(down_seconds=1.0)
-                restarts += 1
 
+def _create_all(client, filings, seed, deadline, disrupt):
+    """Every filing's sandbox and order, through the disruptions (bounded retries)."""
     pending = list(filings)
-    for _ in range(args.applications * 20):  # creating: bounded retries through the disruptions
+    for _ in range(len(filings) * 20):
         if not pending or time.monotonic() > deadline:
             break
         disrupt()
@@ -197,25 +217,21 @@ def soak(args, stack):
         if f.sid is not None:  # a half-created one: its sandbox exists, start it over elsewhere
             client.call("DELETE", f"/sandboxes/{f.sid}", want=(204, 404))
             f.sid = None
-        if create(client, f, args.seed):
+        if create(client, f, seed):
             pending.pop(0)
+
+
+def _drive(client, filings, stall_after, deadline, disrupt, lag, nudged):
+    """Each filing moved on until all are done and every disruption happened, or the deadline."""
     while time.monotonic() < deadline:
         disrupt()
         todo = [f for f in filings if f.app_id is not None and not f.done]
-        if not todo and not events:
+        if not todo and not disrupt.events:
             break
         for f in todo:
-            step(client, f, lag, args.stall_after, nudged)
+            step(client, f, lag, stall_after, nudged)
             disrupt()
         time.sleep(0.05 if todo else 0.2)
-    lost, dup = audit(client, filings)
-    stuck = sum(1 for f in filings if not f.done)
-    report = {"applications": args.applications, "kills": kills, "redis_restarts": restarts, "lost": lost,
-              "duplicate_record_numbers": dup, "stuck": stuck, "max_timer_lag_s": round(lag[0], 2),
-              "advanced_after_stall": nudged[0],
-              "seconds": round(time.monotonic() - started, 1), "http_errors": dict(client.errors),
-              "stuck_states": dict(Counter(f.state for f in filings if not f.done))}
-    return report
 
 
 def main(argv=None):

@@ -45,7 +45,7 @@ class Stack:
         self.procs = []
 
     def _start(self, name, argv, env):
-        log = open(self.log_dir / f"{name}.log", "w")
+        log = open(self.log_dir / f"{name}.log", "w")  # noqa: SIM115 — the child writes it until __exit__ closes it
         proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
                                 start_new_session=True)
         self.procs.append((proc, log))
@@ -81,7 +81,7 @@ class Stack:
         return self
 
     def __exit__(self, *exc):
-        for proc, log in reversed(self.procs):
+        for proc, _log in reversed(self.procs):
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGTERM)
         for proc, log in self.procs:

@@ -5,6 +5,7 @@
 A test keeps the shipped JSON equal to SCHEMA.
 """
 import json
+
 APP = {"type": "string", "minLength": 1, "description": "an application: an alias saved with `as:` or an id such as A0001"}
 APP_OR_NULL = {"oneOf": [APP, {"type": "null"}]}
 ACTION_APP = {"description": "the application (default: the last one created or acted on)",

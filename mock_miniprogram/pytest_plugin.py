@@ -113,7 +113,7 @@ class Clock:
         return self.sb.advance(until_idle=True, include_deadlines=include_deadlines)
 
     def to(self, instant):
-        from mock_miniprogram.replay.runner import parse_instant
+        from mock_miniprogram.replay.outcome import parse_instant
         seconds = parse_instant(instant) - self.sb.clock()["epoch"]
         return self.sb.advance(duration=f"{max(0.0, seconds):.3f}")
 

@@ -1,7 +1,6 @@
 """Applications (备案订单): create, edit, act, verify the SMS code, read the history."""
 from flask.views import MethodView
 from flask_smorest import Blueprint
-
 from marshmallow import ValidationError
 
 from backend.api import common, errors, schemas as s

@@ -5,7 +5,6 @@ import json
 import logging
 import re
 import time
-from pathlib import Path
 
 import yaml
 from flask import Response, g, request
@@ -14,13 +13,13 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 import icpsim_scenario
-
-from backend.api import schemas as s  # first: installs the zh-CN messages before the fields below
 from backend import config
-from backend.api import common
-from backend.domain import faults as F
-from backend.domain import workflow
-from backend.services import auth, control, faults, recording, sandboxes
+from backend.api import (
+    common,
+    schemas as s,  # first: installs the zh-CN messages before the fields below
+)
+from backend.domain import faults as F, workflow
+from backend.services import auth, bootstrap, control, faults, recording, sandboxes
 
 log = logging.getLogger("icpsim")
 
@@ -174,7 +173,7 @@ class ResetAll(MethodView):
     @common.needs("control")
     def post(self):
         """Reset the whole simulator: every sandbox deleted (the demo sandbox comes back fresh)"""
-        return sandboxes.reset_all(common.redis())
+        return bootstrap.reset_all(common.redis())
 
 
 # -- recording -----------------------------------------------------------------------------

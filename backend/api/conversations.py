@@ -7,8 +7,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from backend.api import common
-from backend.api import zh_messages
+from backend.api import common, zh_messages
 from backend.chat import engine
 from backend.chat.texts import LOCALES, normalize_locale
 

@@ -5,8 +5,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate
 
 from backend.api import process_schemas
 from backend.api.schema_base import CERT_TYPES, CONTENTS, NEW_FILING_TYPES, TYPES, IsoDate, Strict, one_of, text
-from backend.domain import kinds, limits, workflow
-from backend.domain import validation as V
+from backend.domain import kinds, limits, validation as V, workflow
 
 
 class PersonSchema(Strict):

@@ -3,8 +3,10 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from backend.api import schemas as s  # first: installs the zh-CN messages before the fields below
-from backend.api import common
+from backend.api import (
+    common,
+    schemas as s,  # first: installs the zh-CN messages before the fields below
+)
 from backend.services import registry
 
 blp = Blueprint("registry", __name__, url_prefix="/api/v1/sandboxes/<sid>/registry",

@@ -4,7 +4,8 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from backend.api import common, schemas as s
-from backend.services import sandboxes, timers
+from backend.services import advancing, sandboxes, timers
+
 
 class PageQuery(s.Strict):
     cursor = fields.String(load_default="", validate=validate.Length(max=200),
@@ -77,7 +78,7 @@ class Advance(MethodView):
     @common.needs("control+sandbox")
     def post(self, data, sid):
         """Advance the clock by a duration (at most 400 days), or until idle, firing due timers in order"""
-        return timers.advance(common.redis(), sid, **data)
+        return advancing.advance(common.redis(), sid, **data)
 
 
 @blp.route("/<sid>/clock/scale")

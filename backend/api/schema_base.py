@@ -4,8 +4,7 @@ import ipaddress
 from marshmallow import Schema, ValidationError, fields, pre_load, validate
 
 from backend.api import zh_messages
-from backend.domain import clock, scenarios
-from backend.domain import validation as V
+from backend.domain import clock, scenarios, validation as V
 
 zh_messages.install()  # before any field below is built: fields copy their messages at init
 

@@ -6,9 +6,25 @@ schema_base.py; this module re-exports them, so every blueprint imports one name
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from backend.api.payload_schemas import (  # noqa: F401
-    MAX_REASON, PAYLOADS, AccessWebsiteSchema, ActionSchema, ApplicationCreateSchema, ApplicationPatchSchema,
-    ApplicationSchema, EntitySchema, HistoryEventSchema, PartialNested, PersonSchema, SmsCodeSchema,
-    WebsiteChangeSchema, WebsiteRefSchema, WebsiteSchema, WechatSchema, load_payload, register_components)
+    MAX_REASON,
+    PAYLOADS,
+    AccessWebsiteSchema,
+    ActionSchema,
+    ApplicationCreateSchema,
+    ApplicationPatchSchema,
+    ApplicationSchema,
+    EntitySchema,
+    HistoryEventSchema,
+    PartialNested,
+    PersonSchema,
+    SmsCodeSchema,
+    WebsiteChangeSchema,
+    WebsiteRefSchema,
+    WebsiteSchema,
+    WechatSchema,
+    load_payload,
+    register_components,
+)
 from backend.api.schema_base import (  # noqa: F401
     CERT_TYPES, CONTENTS, FILING_TYPES, NEW_FILING_TYPES, TYPES, IsoDate, Strict, in_range, ip_address, one_of, text,
     usable_scale)

@@ -14,12 +14,12 @@ from flask import jsonify, make_response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from markupsafe import escape
-from werkzeug.exceptions import RequestEntityTooLarge
 from marshmallow import Schema, fields, validate
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from backend import config
 from backend.api import common
-from backend.services import tencentcloud as service
+from backend.services import api_credentials, tencentcloud as service
 from backend.tencentcloud import actions, ba, errors, params, signature, wire
 
 log = logging.getLogger("icpsim.tencentcloud")
@@ -64,7 +64,7 @@ def _call():
     timestamp = signature.parse_timestamp(headers.get("X-TC-Timestamp"))
     signature.check_fresh(timestamp, time.time())  # real time: the client's clock, not the sandbox's
     signature.check_secret_id(auth.secret_id)
-    sid, secret_key = service.lookup(common.redis(), auth.secret_id)
+    sid, secret_key = api_credentials.lookup(common.redis(), auth.secret_id)
     host_service = wire.service_of_host(request.host)
     scope = host_service or auth.service
     signed = signature.SignedRequest(request.method, request.path, request.query_string.decode("latin-1"),
@@ -124,7 +124,7 @@ class Rotate(MethodView):
     @common.needs("control+sandbox")
     def post(self, sid):
         """A new SecretId/SecretKey for the sandbox's Tencent Cloud API; the old pair stops working"""
-        return service.rotate(common.redis(), sid)
+        return api_credentials.rotate(common.redis(), sid)
 
 
 @blp.route("/account")

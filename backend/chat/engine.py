@@ -17,8 +17,7 @@ from backend.domain import records, scenarios, workflow
 from backend.domain.clock import iso
 from backend.domain.errors import Conflict, DomainError, NotFound
 from backend.services import applications, cloud, world
-from backend.store import keys
-from backend.store import tx as store
+from backend.store import keys, tx as store
 
 COMMANDS = ("back", "restart", "help", "status")
 ANSWER_KEYS = ("choice", "form", "text", "command")

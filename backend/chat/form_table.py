@@ -23,8 +23,8 @@ changes); a pick with nothing to choose from is not asked. `screens()` lists the
 apply to the answers, in order; `prune()` drops the answers of the screens that do not.
 """
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from backend.chat.paths import get_path
 from backend.chat.texts import TEXTS

@@ -11,9 +11,7 @@ def get_path(data, path, default=None):
     node = data
     for part in path.split("."):
         key = _key(part)
-        if isinstance(node, dict) and key in node:
-            node = node[key]
-        elif isinstance(node, list) and isinstance(key, int) and key < len(node):
+        if isinstance(node, dict) and key in node or isinstance(node, list) and isinstance(key, int) and key < len(node):
             node = node[key]
         else:
             return default

@@ -2,8 +2,8 @@
 accepts, the helpers that say things and map the services' errors, and where the
 application's state puts a submitted conversation (`state_step`, `sync`)."""
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from backend.chat import cards, forms
 from backend.chat.texts import CHOICE_LABELS, SEED_WHY, pick

@@ -27,7 +27,7 @@ def bureau_working_days(province, kind, settings, rand):
     fixed = setting(settings, "bureau_wd")
     if fixed is not None:
         return int(fixed)
-    which = kinds.get(kind).bureau_duration
+    which = kinds.KINDS[kind].bureau_duration  # an order's kind is known by now
     if which == "filing":
         lo, mode, hi = province.bureau_wd_min, province.bureau_wd_typical, province.bureau_wd_max
     else:

@@ -120,7 +120,7 @@ def check_ip(result, ip):
     """The code that refuses `ip` for a new filing, or None when it is usable."""
     if any(r["ip"] == ip for r in result["usable_ips"]):
         return None
-    quota = next((r for r in result["rules"] if r["rule"] == "ip_quota"), {})
+    quota: dict = next((r for r in result["rules"] if r["rule"] == "ip_quota"), {})
     if any(row["ip"] == ip for row in quota.get("ips", [])) and result["rules"][0]["passed"]:
         return "NAT_IP_QUOTA_EXHAUSTED"
     if not result["eligible"]:

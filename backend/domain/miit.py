@@ -36,7 +36,7 @@ def last6(certificate_number: str | None) -> str | None:
 def people(contacts: list) -> list:
     """One verification per distinct mobile, in contact order; the roles it stands for.
     `contacts`: [(role, {name, mobile, certificate_number})]."""
-    out = []
+    out: list[dict] = []
     for role, person in contacts:
         mobile = person.get("mobile")
         if not mobile:

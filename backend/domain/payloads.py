@@ -2,8 +2,8 @@
 no registry look-ups (the preconditions do those). Paths are relative to the payload."""
 from backend.domain import kinds, limits, numbering, validation
 from backend.domain.errors import Problem
-from backend.domain.kinds.spec import Payload
 from backend.domain.filings import FILING_TYPES, WEBSITE_REFS, merge_changes, province_code
+from backend.domain.kinds.spec import Payload
 from backend.domain.preconditions import CHANGE_FIELDS
 
 
@@ -14,7 +14,7 @@ def edit_patch(kind: str, patch: object) -> object:
     if sc is None or sc.reference != "website" or not isinstance(patch, dict) \
             or not any(k in patch for k in WEBSITE_REFS):
         return patch
-    return {**{k: None for k in WEBSITE_REFS}, **patch}
+    return {**dict.fromkeys(WEBSITE_REFS), **patch}
 
 
 
@@ -136,6 +136,11 @@ def payload_problems(kind: str, payload: object) -> list[Problem]:
     if reason is not None and (not isinstance(reason, str) or len(reason) > limits.MAX_REASON):
         out.append(Problem("reason", "FIELD_INVALID", f"请填写不超过 {limits.MAX_REASON} 个字符的原因"))
     return out
+
+
+def validate_payload(kind: str, payload: object) -> dict:
+    """The payload's problems as a per-field error dict (marshmallow's shape: no codes)."""
+    return validation.as_error_dict(payload_problems(kind, payload))
 
 
 def _entity_part(shape: Payload, entity: object) -> list:

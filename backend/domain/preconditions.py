@@ -5,10 +5,18 @@ under domain/kinds/."""
 import copy
 from collections.abc import Iterable
 
-from backend.domain.errors import Conflict, Unprocessable
 from backend.domain import errors
-from backend.domain.filings import (TENCENT, WEBSITE_REFS, Records, domain_key, filing_type, province_code, same_text,
-                                    website_domains)
+from backend.domain.errors import Conflict, Unprocessable
+from backend.domain.filings import (
+    TENCENT,
+    WEBSITE_REFS,
+    Records,
+    domain_key,
+    filing_type,
+    province_code,
+    same_text,
+    website_domains,
+)
 
 CHANGE_FIELDS = ("name", "service_content", "commercial", "pre_approval_number", "responsible",
                  "remove_domains", "add_domains", "filing_type", "nat_ip")

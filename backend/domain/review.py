@@ -12,14 +12,21 @@ website) is checked against the account's entity on record instead, and a
 missing field makes a rule pass, since entry validation reports it.
 """
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
-from backend.domain import review_checks as checks
-from backend.domain import validation as V
+from backend.domain import review_checks as checks, validation as V
 from backend.domain.review_checks import (  # noqa: F401  (re-exported: the rules' words and context)
-    DEFAULT_SETTINGS, ENTERPRISE_CONTENT, FORBIDDEN_PREFIXES, PERSONAL_FORBIDDEN_WORDS, PRE_APPROVAL_CONTENT,
-    SENSITIVE_WORDS, ReviewContext, add_months, age_on)
+    DEFAULT_SETTINGS,
+    ENTERPRISE_CONTENT,
+    FORBIDDEN_PREFIXES,
+    PERSONAL_FORBIDDEN_WORDS,
+    PRE_APPROVAL_CONTENT,
+    SENSITIVE_WORDS,
+    ReviewContext,
+    add_months,
+    age_on,
+)
 
 
 @dataclass(frozen=True)

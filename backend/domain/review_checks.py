@@ -5,8 +5,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from backend.domain import kinds, provinces
-from backend.domain import validation as V
+from backend.domain import kinds, provinces, validation as V
 from backend.domain.scenarios import domain_key as _domain_key
 
 PRE_APPROVAL_CONTENT = frozenset({"news", "publishing", "drugs_medical", "culture", "radio_film_tv",
@@ -120,7 +119,8 @@ def per_domain(failed):
         registry = {V.domain_ascii(name): rec for name, rec in ctx.domains.items()}
         paths = []
         for i, site in _websites(app):
-            record = registry.get(_domain_key(site.get("domain")))
+            key = _domain_key(site.get("domain"))
+            record = registry.get(key) if key else None
             if record is not None and failed(record, app, ctx):
                 paths.append(f"websites.{i}.domain")
         return paths

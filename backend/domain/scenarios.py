@@ -10,13 +10,23 @@ import copy
 
 from backend.domain import kinds
 from backend.domain.filings import (  # noqa: F401
-    ACTIVE, FILING_TYPES, TENCENT, WEBSITE_REFS, Records, Resolution, active_sites, domain_key, filing_type,
-    is_active_site, merge_changes, number_key, website_domains)
+    ACTIVE,
+    FILING_TYPES,
+    TENCENT,
+    WEBSITE_REFS,
+    Records,
+    Resolution,
+    active_sites,
+    domain_key,
+    filing_type,
+    is_active_site,
+    merge_changes,
+    number_key,
+    website_domains,
+)
 from backend.domain.kinds.spec import KindSpec
-from backend.domain.payloads import (  # noqa: F401
-    edit_patch, ip_requests, order_ips, payload_problems, province_of)
-from backend.domain.preconditions import (  # noqa: F401
-    CHANGE_FIELDS, ENTITY_CHANGE_FIELDS, IDENTITY_FIELDS)
+from backend.domain.payloads import edit_patch, ip_requests, order_ips, payload_problems, province_of  # noqa: F401
+from backend.domain.preconditions import CHANGE_FIELDS, ENTITY_CHANGE_FIELDS, IDENTITY_FIELDS  # noqa: F401
 
 Scenario = KindSpec
 SCENARIOS: dict[str, KindSpec] = kinds.KINDS

@@ -17,8 +17,7 @@ from stdnum import exceptions as stdnum_errors
 from stdnum.cn import ric, uscc
 
 from backend.domain import errors, limits, provinces
-from backend.domain.domain_names import (check_domain, domain_ascii, domain_syntax, domain_unicode,  # noqa: F401
-                                          normalize_domain)
+from backend.domain.domain_names import check_domain, domain_ascii, domain_syntax, domain_unicode, normalize_domain  # noqa: F401
 
 ENTITY_TYPES = ("personal", "enterprise", "government", "institution", "social_org",
                 "private_non_enterprise", "foundation", "law_firm")
@@ -213,7 +212,7 @@ def han_count(text: str) -> int:
 
 # --- aggregates: per-field error dicts ----------------------------------------
 # Internally every problem is a (path, code, message) triple; the public dicts
-# drop the code (marshmallow's shape), `payload_problems` keeps it.
+# drop the code (marshmallow's shape), `payloads.payload_problems` keeps it.
 
 _ENTITY_REQUIRED = ("type", "name", "certificate_type", "certificate_number", "province",
                     "address", "responsible")
@@ -346,7 +345,8 @@ def website_problems(website, index) -> list:
 
 
 def _duplicate_domains(websites):
-    seen, out = {}, []
+    seen: dict[str, int] = {}
+    out = []
     for i, site in enumerate(websites):
         domain = site.get("domain") if isinstance(site, dict) else None
         if not isinstance(domain, str) or is_blank(domain):
@@ -374,15 +374,6 @@ def websites_problems(websites, entity_type=None) -> list:
     return out + _duplicate_domains(websites)
 
 
-def payload_problems(kind, payload) -> list:
-    """Every problem of an application payload as (path, code, zh_message).
-
-    What a payload carries depends on the kind; that is declared once, in its spec
-    (domain/kinds/), and domain/payloads.py composes the checks of this module by it."""
-    from backend.domain import payloads  # it builds on this module
-    return payloads.payload_problems(kind, payload)
-
-
 def as_error_dict(problems) -> dict:
     return errors.as_errors(problems)
 
@@ -394,6 +385,5 @@ def validate_entity(entity) -> dict:
 def validate_website(website, index) -> dict:
     return as_error_dict(website_problems(website, index))
 
-
-def validate_payload(kind, payload) -> dict:
-    return as_error_dict(payload_problems(kind, payload))
+# A whole payload's checks depend on its kind: domain/payloads.py composes this module's
+# checks by the kind's spec (payloads.payload_problems / payloads.validate_payload).

@@ -209,7 +209,7 @@ def used_states(kind):
 def problems():
     """Why the table is not well formed (empty when it is); checked by the tests."""
     out = [p for t in TRANSITIONS for p in _row_problems(t)]
-    vias = {}
+    vias: dict[str, set] = {}
     for t in TRANSITIONS:
         vias.setdefault(t.action, set()).add(t.via)
     for action, found in sorted(vias.items()):
@@ -326,10 +326,10 @@ def _kind_notes():
     sms = [f"{k}: {changes if v.payload.entity == 'changes' else owners.get(v.sms_to, '+'.join(v.sms_to))}"
            for k, v in K.KINDS.items() if v.needs_sms]
     no_sms = sorted(K.WITHOUT_SMS)
-    bureau = {}
+    bureau: dict[str, list[str]] = {}
     for k, v in K.KINDS.items():
         bureau.setdefault(v.bureau_duration, []).append(k)
-    done = {}
+    done: dict[str, list[str]] = {}
     for k, v in K.KINDS.items():
         done.setdefault(v.approved_zh, []).append(k)
     out = ["    note right of sms_verification", "        MIIT SMS code to, per kind:"]

@@ -76,7 +76,7 @@ class Stack:
                                 start_new_session=True)
 
     def start(self):
-        self._log = open(self.log_path, "a")
+        self._log = open(self.log_path, "a")  # noqa: SIM115 — held by the child processes until stop()
         self.redis.start()
         self.web = self._start([str(BIN / "gunicorn"), "-c", "backend/gunicorn_conf.py", "backend.app:create_app()"],
                                dict(self.env, PORT=str(self.port)))

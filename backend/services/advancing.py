@@ -30,7 +30,17 @@ JOB_TIMEOUT = 600  # seconds a worker may spend on one advance (max_steps timers
 # -- the web side ---------------------------------------------------------------
 
 def advance(r, sid, duration=None, until_idle=False, include_deadlines=False, max_steps=timers.MAX_STEPS):
-    """See timers.advance (the entry point): one job, waited for under the clock lock."""
+    """Move the clock forward, firing every timer that falls due, in virtual-time order.
+
+    With a duration: fire what is due within it, then stop at now + duration.
+    Until idle: fire timers until no progress timer is left (reviews, hand-over);
+    deadlines (SMS window, idle expiry) fire only when time must pass them to
+    reach a later progress timer, or when include_deadlines is set.
+
+    Advances of one sandbox run one at a time (`_exclusive`): 20 parallel advances of a
+    day move the clock 20 days, in turn, each firing what falls due in its own day.
+    """
+    _check_span(duration, until_idle)
     with timers.exclusive(r, sid) as lock:
         job = scheduling.queue().enqueue(
             "workers.jobs.advance_clock", sid, duration, until_idle, include_deadlines, max_steps,
@@ -41,6 +51,18 @@ def advance(r, sid, duration=None, until_idle=False, include_deadlines=False, ma
         err = answer["error"]
         raise DomainError(err.pop("code"), err.pop("message"), status=answer["status"], **err)
     return answer["view"]
+
+
+def _check_span(duration, until_idle):
+    # Bounded before anything is saved (the API schema checks it too): a huge duration would
+    # store a virtual time past year 9999 and break every later request to the sandbox.
+    if not until_idle and duration is not None:
+        try:
+            seconds = parse_duration(duration)
+        except (TypeError, ValueError):
+            seconds = 0  # reported as a bad format below
+        if not seconds <= timers.MAX_SPAN:  # also NaN
+            raise Unprocessable({"duration": [f"一次最多推进 {timers.MAX_SPAN // 86400} 天"]})
 
 
 def _wait(job, lock):

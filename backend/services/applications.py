@@ -2,13 +2,11 @@
 import copy
 import json
 
-from backend.domain import audit, durations, eligibility, forms_rules, kinds, records, scenarios, validation, workflow
+from backend.domain import eligibility, errors, forms_rules, kinds, payloads, records, scenarios, workflow
 from backend.domain.clock import iso
-from backend.domain import errors
 from backend.domain.errors import Unprocessable
 from backend.services import cloud, engine, verification, world
-from backend.store import keys
-from backend.store import tx as store
+from backend.store import keys, tx as store
 
 # what create, edit and act read: the orders and their timers, the filings on record
 # (preconditions) and the account's resources (eligibility of the NAT IPs)
@@ -41,7 +39,7 @@ def _preconditions(tx, kind, app_id=None, payload=None, check_ips=True):
     _no_order_in_progress(tx, app_id)
     if payload is None:
         return None
-    if validation.validate_payload(kind, payload):
+    if payloads.validate_payload(kind, payload):
         _validate(tx, kind, payload, app_id)  # raises, with every problem (IPs included)
     on_record = scenarios.Records(tx.all("entities"), tx.all("websites"))
     resolution = scenarios.resolve(kind, on_record, payload, kinds.get(kind).sms_to)
@@ -64,7 +62,7 @@ def _key(path):
 
 
 def _validate(tx, kind, payload, app_id=None):
-    problems = validation.validate_payload(kind, payload)
+    problems = payloads.validate_payload(kind, payload)
     for path, _code, message in forms_rules.problems(kind, payload, world.today(tx)):  # the real forms (§2)
         problems.setdefault(path, []).append(message)
     result = cloud.evaluate(tx, exclude_app=app_id)

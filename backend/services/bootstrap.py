@@ -1,4 +1,5 @@
-"""What `icpsim up` prepares: the control token and the demo sandbox."""
+"""What `icpsim up` prepares: the control token and the demo sandbox; the simulator reset
+that brings the demo back."""
 from backend.domain.clock import DEMO
 from backend.services import auth, sandboxes
 from backend.store import keys
@@ -21,3 +22,22 @@ def prepare(r, demo_token=None, revision=0):
                          name="demo", sid=DEMO_ID, pacing=DEMO, token=demo_token, revision=revision)
     demo = sandboxes.describe(r, DEMO_ID)
     return {"control_token": token, "demo_sandbox_id": DEMO_ID, "demo_token": demo["token"]}
+
+
+def reset_all(r):
+    """Every sandbox gone (tokens too); the demo sandbox of `icpsim up` comes back fresh, with
+    the same id and token (the banner's URL and open pages keep working) and a higher version."""
+    demo = r.hmget(keys.sandbox("demo"), "token")[0]
+    demo_revision = int(r.get(keys.revision("demo")) or 0)
+    sids = sorted(r.smembers(keys.SANDBOXES))
+    for sid in sids:
+        sandboxes.delete(r, sid)
+    for pattern in (f"{keys.P}:sb:*", f"{keys.P}:token:*"):
+        for key in r.scan_iter(match=pattern, count=500):
+            r.delete(key)
+    r.delete(keys.CLASSES)  # a class's sandboxes are gone with the rest
+    recreated = []
+    if demo:
+        prepare(r, demo_token=demo, revision=demo_revision)
+        recreated.append("demo")
+    return {"deleted": len(sids), "recreated": recreated}

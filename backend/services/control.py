@@ -3,9 +3,7 @@
 Both bypass the user's rules on purpose and say so in the history: a teleport is
 recorded as action "teleport" by actor "system", a reset as action "reset".
 """
-from backend.domain import faults as F
-from backend.domain import kinds, workflow
-from backend.domain import errors
+from backend.domain import errors, faults as F, kinds, workflow
 from backend.services import effects, engine, world
 from backend.store import tx as store
 

@@ -1,10 +1,10 @@
 """What entering a state does: SMS codes, notifications, and the effects of approval."""
-from backend.domain import durations, kinds, miit, numbering, records, scenarios
-from backend.domain import workflow
+from backend.domain import durations, kinds, miit, numbering, records, scenarios, workflow
 from backend.domain.clock import iso, to_datetime
 from backend.domain.errors import DomainError
 from backend.domain.rng import rng
-from backend.services import emails, faults, verification, webhooks, world
+from backend.services import emails, faults, sms_codes, webhooks, world
+from backend.services.sms_codes import contacts
 
 SMS_SENDER = miit.SENDER  # MIIT's verification sender, as users see it
 TENCENT = scenarios.TENCENT
@@ -17,19 +17,6 @@ def notify(tx, app, at, code, text, channel="site", to="account"):
     tx.add_outbox(message)
     webhooks.on_message(tx, message)  # events out (issue #13)
     emails.follow(tx, app, message, [p for _, p in contacts(app)])  # and by e-mail (domain.md §9)
-
-
-def contacts(app):
-    """Responsible people (name, mobile, e-mail) as (role, person): the entity's, then each
-    website's. The kind's precondition resolved them (`app["contacts"]`, from the payload
-    or, for orders about records, from the registry); older orders carry them in the payload."""
-    if "contacts" in app:
-        return [(c["role"], c) for c in app["contacts"] if c.get("mobile")]
-    ent = app["payload"]["entity"]["responsible"]
-    people = [("entity", ent)]
-    for w in app["payload"].get("websites", []):
-        people.append(("website", w.get("responsible") or ent))
-    return people
 
 
 def sms_recipients(app):
@@ -63,9 +50,9 @@ def _provider_approved(tx, app, row, at):
 
 
 def _sms(tx, app, row, at):
-    # one code per responsible person with a distinct mobile (services/verification.py);
+    # one code per responsible person with a distinct mobile (services/sms_codes.py);
     # a forced SMS timeout (fault injection): the codes never arrive
-    return verification.start(tx, app, at, notify, lost=faults.sms_lost(tx, app))
+    return sms_codes.start(tx, app, at, notify, lost=faults.sms_lost(tx, app))
 
 
 def _bureau_review(tx, app, row, at):

@@ -14,7 +14,7 @@ from backend.domain import errors, kinds, provinces, records, scenarios, wechat,
 from backend.domain.clock import iso
 from backend.domain.durations import due
 from backend.domain.rng import rng
-from backend.services import effects, faults, pacing, scheduling, verification, webhooks, world
+from backend.services import effects, faults, pacing, scheduling, sms_codes, webhooks, world
 
 
 def not_allowed(app, action):
@@ -140,7 +140,7 @@ def view(app):
     kind = kinds.get(app["kind"])
     out = dict(app)
     out.pop("sms", None)
-    out["verifications"] = verification.public(app)  # MIIT's per-person checks, codes never shown
+    out["verifications"] = sms_codes.public(app)  # MIIT's per-person checks, codes never shown
     out.update({
         "state_zh": st.zh if app["state"] != workflow.APPROVED else f"{st.zh}（{kind.approved_zh}）",
         "kind_zh": kind.zh,

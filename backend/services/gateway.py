@@ -13,8 +13,7 @@ import ipaddress
 
 from backend import config
 from backend.domain import scenarios, validation, workflow
-from backend.store import keys
-from backend.store import tx as store
+from backend.store import keys, tx as store
 
 SANDBOX_HEADER = "X-Icpsim-Sandbox"
 DEFAULT_SANDBOX = "demo"

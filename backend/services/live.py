@@ -7,7 +7,6 @@ ask with If-None-Match and get 304 (one Redis round trip) until something moves.
 import hashlib
 
 from backend.domain import errors
-from backend.domain.errors import NotFound
 from backend.store import keys
 
 MAX_SANDBOXES = 500  # the console's listing (and its version) covers at most this many

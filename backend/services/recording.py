@@ -13,12 +13,10 @@ import re
 import time
 
 import icpsim_scenario
-
 from backend import config
 from backend.domain.clock import Clock, iso, parse_instant, to_datetime
 from backend.services import sandboxes, world
-from backend.store import keys
-from backend.store import tx as store
+from backend.store import keys, tx as store
 
 FORMAT_VERSION = icpsim_scenario.FORMAT_VERSION
 NOT_RECORDED = ("/reset", "/recording")  # paths (relative to the sandbox) never journaled
@@ -142,7 +140,7 @@ def _step(entry, outbox):
         for m in reversed(outbox):  # the user typed the code MIIT sent: read it from the outbox again
             if re.fullmatch(r"\d{6}", typed) and m.get("code") == "MIIT_SMS_CODE" and m["_epoch"] <= entry["at"] + 1e-6:
                 if typed in m["text"]:
-                    reply = dict(reply, text="${sms_code.%s}" % m["app_id"])
+                    reply = dict(reply, text=f"${{sms_code.{m['app_id']}}}")
                 break
         step = {"chat": {"conversation": _REPLIES.match(path).group(1), "reply": reply}}
     if step is None:
@@ -232,19 +230,7 @@ def export(r, sid):
     outbox = [dict(json.loads(m)) for m in r.lrange(keys.outbox(sid), 0, -1)]
     for m in outbox:
         m["_epoch"] = parse_instant(m["at"])
-    steps, vt = [], start
-    for entry in entries(r, sid):
-        if entry["path"] == "/clock/scale":
-            # a scenario runs on a paused clock: a speed change becomes the time it let pass
-            target = entry.get("now") or entry.get("at")
-            if vt is not None and target is not None and target - vt >= 1:
-                steps.append({"advance": {"to": _instant(target)}})
-                vt = target
-            continue
-        if vt is not None and entry.get("at") is not None and entry["at"] - vt >= 1:
-            steps.append({"advance": {"to": _instant(entry["at"])}})  # the clock ran between two calls
-        steps.append(_step(entry, outbox))
-        vt = entry.get("now", entry.get("at", vt))
+    steps, vt = _journal_steps(r, sid, outbox, start)
     applications, dues = _world_at_end(r, sid)
     now = _end_instant(clock, world.now(reader), vt, applications, dues)
     if clock.scale > 0 and vt is not None and now > vt:
@@ -259,11 +245,34 @@ def export(r, sid):
         world_["clock_start"] = iso(start)
     if info["settings"]:
         world_["settings"] = info["settings"]
+    return {"version": FORMAT_VERSION, "name": f"recording of sandbox {info['name']}",
+            "description": _description(sid, info, lost),
+            "seed": _seed(info["seed"]), "world": world_, "steps": steps}
+
+
+def _journal_steps(r, sid, outbox, start):
+    """(the journal's calls as steps, the virtual time after the last one); the time the clock
+    ran between two calls becomes an `advance` to the next call's instant."""
+    steps, vt = [], start
+    for entry in entries(r, sid):
+        if entry["path"] == "/clock/scale":
+            # a scenario runs on a paused clock: a speed change becomes the time it let pass
+            target = entry.get("now") or entry.get("at")
+            if vt is not None and target is not None and target - vt >= 1:
+                steps.append({"advance": {"to": _instant(target)}})
+                vt = target
+            continue
+        if vt is not None and entry.get("at") is not None and entry["at"] - vt >= 1:
+            steps.append({"advance": {"to": _instant(entry["at"])}})  # the clock ran between two calls
+        steps.append(_step(entry, outbox))
+        vt = entry.get("now", entry.get("at", vt))
+    return steps, vt
+
+
+def _description(sid, info, lost):
     description = f"Recorded from sandbox {sid} (seed {info['seed']}) by GET /api/v1/sandboxes/{sid}/recording."
     if lost is not None:
         description += (f" INCOMPLETE: the journal reached its cap (ICPSIM_JOURNAL_MAX_ENTRIES / "
                         f"ICPSIM_JOURNAL_MAX_BYTES) and the last {lost['calls']} calls ({lost['bytes']} bytes) "
                         "were not recorded; the final state is not asserted.")
-    return {"version": FORMAT_VERSION, "name": f"recording of sandbox {info['name']}",
-            "description": description,
-            "seed": _seed(info["seed"]), "world": world_, "steps": steps}
+    return description

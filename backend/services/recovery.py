@@ -20,11 +20,11 @@ import os
 import socket
 import time
 
-from rq.utils import parse_composite_key
 from rq.job import Job, JobStatus
 from rq.registry import StartedJobRegistry
 from rq.scheduler import RQScheduler
 from rq.scripts import acquire_or_refresh_lock
+from rq.utils import parse_composite_key
 from rq.worker import Worker
 
 from backend.domain.clock import Clock

@@ -6,13 +6,20 @@ from datetime import datetime, timezone
 
 from rq.job import Job
 
-from backend.domain import errors, limits, presets
-from backend.domain.clock import DEFAULT_START, PACINGS, STEADY, Clock, iso, parse_instant, scale_problems, start_problems
+from backend.domain import errors, presets
+from backend.domain.clock import (
+    DEFAULT_START,
+    PACINGS,
+    STEADY,
+    Clock,
+    iso,
+    parse_instant,
+    scale_problems,
+    start_problems,
+)
 from backend.domain.errors import Conflict, NotFound, Unprocessable
-from backend.services import auth, cloud, domains, scheduling
-from backend.services import tencentcloud
-from backend.store import keys
-from backend.store import tx as store
+from backend.services import api_credentials, auth, cloud, domains, scheduling
+from backend.store import keys, tx as store
 
 
 def _new_meta(sid, token, seed, preset, clock, settings, name, idle_ttl=None):
@@ -80,7 +87,7 @@ def create(r, seed=None, preset="eligible", clock_start=None, scale=0.0, setting
     seed = seed if seed is not None else secrets.randbelow(10**9)
     meta = _new_meta(sid, token, seed, preset, Clock(start, time.time(), scale, pacing), settings, name,
                      idle_ttl_seconds)
-    api_keys = tencentcloud.credentials.new_pair()  # the Tencent Cloud API's SecretId/SecretKey
+    api_keys = api_credentials.credentials.new_pair()  # the Tencent Cloud API's SecretId/SecretKey
 
     def fn(tx):
         if tx.meta():  # WATCHed: a concurrent create of the same id makes one of them retry and stop here
@@ -91,7 +98,7 @@ def create(r, seed=None, preset="eligible", clock_start=None, scale=0.0, setting
         tx.sadd(keys.SANDBOXES, sid)
         tx._writes.append(("zadd", keys.SANDBOX_ORDER, sid, 0))  # the listing's order (by id)
         tx.set(keys.token(auth.token_hash(token)), sid)
-        tencentcloud.issue(tx, sid, api_keys)
+        api_credentials.issue(tx, sid, api_keys)
         if revision:
             tx.set(keys.revision(sid), revision + 1)  # after flush's INCR: the version still grows
         if idle_ttl_seconds:
@@ -196,7 +203,7 @@ def delete(r, sid):
     pipe = r.pipeline(transaction=True)
     if meta.get("token"):
         pipe.delete(keys.token(auth.token_hash(meta["token"])))
-    tencentcloud.forget(r, pipe, sid)
+    api_credentials.forget(r, pipe, sid)
     pipe.srem(keys.SANDBOXES, sid)
     pipe.zrem(keys.IDLE_EXPIRY, sid)
     pipe.zrem(keys.SANDBOX_ORDER, sid)
@@ -282,26 +289,6 @@ def reset(r, sid):
     store.run(r, sid, fn)
     (r.sadd if scale > 0 else r.srem)(keys.RUNNING, sid)
     return describe(r, sid)
-
-
-def reset_all(r):
-    """Every sandbox gone (tokens too); the demo sandbox of `icpsim up` comes back fresh, with
-    the same id and token (the banner's URL and open pages keep working) and a higher version."""
-    demo = r.hmget(keys.sandbox("demo"), "token")[0]
-    demo_revision = int(r.get(keys.revision("demo")) or 0)
-    sids = sorted(r.smembers(keys.SANDBOXES))
-    for sid in sids:
-        delete(r, sid)
-    for pattern in (f"{keys.P}:sb:*", f"{keys.P}:token:*"):
-        for key in r.scan_iter(match=pattern, count=500):
-            r.delete(key)
-    r.delete(keys.CLASSES)  # a class's sandboxes are gone with the rest
-    recreated = []
-    if demo:
-        from backend.services import bootstrap
-        bootstrap.prepare(r, demo_token=demo, revision=demo_revision)
-        recreated.append("demo")
-    return {"deleted": len(sids), "recreated": recreated}
 
 
 # -- idle time-to-live --------------------------------------------------------------

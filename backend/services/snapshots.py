@@ -9,13 +9,11 @@ own id, name and token. The journal is not carried: the target's recording start
 import json
 import time
 
-from backend.domain import presets
+from backend.domain import errors, presets
 from backend.domain.clock import Clock, iso, start_problems
-from backend.domain import errors
-from backend.domain.errors import NotFound, Unprocessable
+from backend.domain.errors import Unprocessable
 from backend.services import sandboxes, scheduling, timers
-from backend.store import keys
-from backend.store import snapshot as store_snapshot
+from backend.store import keys, snapshot as store_snapshot
 
 FORMAT, VERSION = "icpsim-snapshot", 1
 IDENTITY = ("id", "token", "name", "created_at")  # the target's own, never the snapshot's

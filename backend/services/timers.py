@@ -17,11 +17,10 @@ from rq.results import Result
 
 from backend import config
 from backend.domain import audit, durations, limits, workflow
-from backend.domain.clock import iso, parse_duration, scale_problems
+from backend.domain.clock import iso, scale_problems
 from backend.domain.errors import Conflict, DomainError, Unprocessable
 from backend.services import decisions, effects, engine, scheduling, world
-from backend.store import keys
-from backend.store import tx as store
+from backend.store import keys, tx as store
 
 MAX_STEPS = 500
 MAX_SPAN = limits.MAX_ADVANCE_SECONDS  # "until idle" never runs the clock more than ~13 months ahead
@@ -199,34 +198,6 @@ def mark_running(r, sid, scale):
         r.sadd(keys.RUNNING, sid)
     else:
         r.srem(keys.RUNNING, sid)
-
-
-def advance(r, sid, duration=None, until_idle=False, include_deadlines=False, max_steps=MAX_STEPS):
-    """Move the clock forward, firing every timer that falls due, in virtual-time order.
-
-    With a duration: fire what is due within it, then stop at now + duration.
-    Until idle: fire timers until no progress timer is left (reviews, hand-over);
-    deadlines (SMS window, idle expiry) fire only when time must pass them to
-    reach a later progress timer, or when include_deadlines is set.
-
-    Advances of one sandbox run one at a time (`_exclusive`): 20 parallel advances of a
-    day move the clock 20 days, in turn, each firing what falls due in its own day.
-    """
-    _check_span(duration, until_idle)
-    from backend.services import advancing  # the advance is one worker job (see there)
-    return advancing.advance(r, sid, duration, until_idle, include_deadlines, max_steps)
-
-
-def _check_span(duration, until_idle):
-    # Bounded before anything is saved (the API schema checks it too): a huge duration would
-    # store a virtual time past year 9999 and break every later request to the sandbox.
-    if not until_idle and duration is not None:
-        try:
-            seconds = parse_duration(duration)
-        except (TypeError, ValueError):
-            seconds = 0  # reported as a bad format below
-        if not seconds <= MAX_SPAN:  # also NaN
-            raise Unprocessable({"duration": [f"一次最多推进 {MAX_SPAN // 86400} 天"]})
 
 
 @contextlib.contextmanager

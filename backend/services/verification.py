@@ -1,60 +1,17 @@
 """MIIT's SMS verification (短信核验) of an order, per responsible person: send, verify, resend.
 
-Entering `sms_verification` calls `start` (from the state's entry effect); the API's
+Entering `sms_verification` calls sms_codes.start (from the state's entry effect); the API's
 sms-verification call and MIIT's page (/miit/verify) call `verify`; `resend` sends a
 fresh code that invalidates the old one. The order moves to the bureau (verify_sms) when
 everybody has verified, and back to the provider (sms_failed) when someone enters one
 wrong code too many; the SMS window timer (sms_timeout) ends it for everybody.
 """
-from backend.domain import audit, durations, kinds, miit, workflow
+from backend.domain import audit, durations, miit, workflow
 from backend.domain.clock import iso
 from backend.domain.errors import Conflict, DomainError, NotFound, Unprocessable
-from backend.domain.rng import rng
-from backend.services import engine, webhooks, world
+from backend.services import engine, sms_codes, webhooks, world
+from backend.services.effects import notify
 from backend.store import tx as store
-
-
-def _contacts(app):
-    """(role, person with certificate_number) of the order's responsible people."""
-    from backend.services import effects  # effects calls start(): import here, not at module load
-    return effects.contacts(app)
-
-
-def _new_code(tx, app, person_index, sends):
-    # the first person's first code is drawn exactly as the single code was before, so
-    # single-person transcripts (seeded) keep their codes; the others add who and which send
-    args = (world.seed(tx), app["id"], "sms", app.get("attempt", 0))
-    if person_index or sends > 1:
-        args += (person_index, sends)
-    return miit.code(rng(*args))
-
-
-def _send(tx, app, v, at, window_zh, notify):
-    notify(tx, app, at, "MIIT_SMS_CODE", miit.sms_text(v["code"], window_zh), channel="sms", to=v["mobile"])
-
-
-def start(tx, app, at, notify, lost=False):
-    """Entering sms_verification: one code per distinct mobile of the people the kind names."""
-    settings = world.settings(tx)
-    window_h = float(durations.setting(settings, "sms_window_hours"))
-    window_zh = durations.hours_zh(durations.setting(settings, "sms_window_hours"))
-    allowed = int(durations.setting(settings, "sms_max_wrong"))
-    wanted = kinds.get(app["kind"]).sms_to
-    people = miit.people([(role, p) for role, p in _contacts(app) if role in wanted])
-    if not people and wanted:  # no mobile on record: the account gets the code
-        people = [{"person": "P1", "roles": list(wanted), "name": "", "mobile": "account", "id_last6": None}]
-    for i, v in enumerate(people):
-        v.update(code=_new_code(tx, app, i, 1), wrong=0, attempts_left=allowed + 1, state=miit.PENDING,
-                 sent_at=at, last_sent_at=at, expires_at=at + window_h * 3600, sends=1, verified_at=None)
-        if not lost:
-            _send(tx, app, v, at, window_zh, notify)
-    sms = {"sent_at": iso(at), "recipients": [v["mobile"] for v in people], "people": people}
-    return dict(app, sms=dict(sms, lost=True) if lost else sms)
-
-
-def public(app) -> list:
-    """The order's verifications as clients see them (no codes)."""
-    return [miit.public(v, iso) for v in (app.get("sms") or {}).get("people") or []]
 
 
 def _get(tx, app_id):
@@ -158,7 +115,6 @@ def _step(tx, app, now, action, reason):
 
 def resend(r, sid, app_id, person=None, mobile=None):
     """MIIT's "重新获取": a fresh code for one person; the old one stops working."""
-    from backend.services.effects import notify  # effects calls start(): import here
     def fn(tx):
         app = _pending_app(tx, app_id, "resend_sms")
         v = _named(app, person, mobile, None)
@@ -168,12 +124,12 @@ def resend(r, sid, app_id, person=None, mobile=None):
             raise DomainError("SMS_RESEND_REFUSED", _RESEND_ZH[why], status=429 if why in ("TOO_SOON", "TOO_MANY") else 409,
                               reason=why, person=v["person"], retry_after_s=_retry_after(v, now, why))
         sends = v["sends"] + 1
-        fresh = _new_code(tx, app, app["sms"]["people"].index(v), sends)
+        fresh = sms_codes.new_code(tx, app, app["sms"]["people"].index(v), sends)
         app = _with(app, v, code=fresh, sends=sends, last_sent_at=now)
         v = next(p for p in app["sms"]["people"] if p["person"] == v["person"])
         window_zh = durations.hours_zh(durations.setting(world.settings(tx), "sms_window_hours"))
         if not app["sms"].get("lost"):  # a forced SMS timeout (fault): no code ever arrives
-            _send(tx, app, v, now, window_zh, notify)
+            sms_codes.send(tx, app, v, now, window_zh, notify)
         return _step(tx, app, now, workflow.RESEND_SMS, f"重新发送短信核验码（{miit.mask(v['mobile'])}，第 {sends} 条）")
     return engine.view(store.run(r, sid, fn, prefetch=store.WORKFLOW))
 
@@ -188,4 +144,4 @@ def _retry_after(v, now, why):
 
 
 def listing(r, sid, app_id) -> list:
-    return public(_get(store.read(r, sid), app_id))
+    return sms_codes.public(_get(store.read(r, sid), app_id))

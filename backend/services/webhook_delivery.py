@@ -22,11 +22,21 @@ import time
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
-from backend.services import webhooks
 from backend.store import keys
 from backend.store.tx import dumps
 
 log = logging.getLogger("icpsim.webhooks")
+
+# Where a sandbox keeps its webhooks and their delivery log (services/webhooks.py writes them
+# too; they live here, with the sender, so the sender needs nothing from the registration side).
+HOOKS, DELIVERIES = "webhooks", "webhook_deliveries"
+MAX_DELIVERIES = 1000  # the log keeps this many per sandbox (the oldest finished go first)
+SECRET = "webhook_secret"
+
+
+def allow_loopback() -> bool:
+    """ICPSIM_WEBHOOK_ALLOW_LOOPBACK=1: callbacks to 127.0.0.1 / ::1 allowed (tests, local dev)."""
+    return os.environ.get("ICPSIM_WEBHOOK_ALLOW_LOOPBACK", "") in ("1", "true", "yes")
 
 MAX_ATTEMPTS = int(os.environ.get("ICPSIM_WEBHOOK_MAX_ATTEMPTS", "5"))
 BACKOFF_S = float(os.environ.get("ICPSIM_WEBHOOK_BACKOFF_S", "2"))  # attempt n+1 waits BACKOFF * 2**(n-1)
@@ -53,7 +63,7 @@ def address_problem(host: str, port: int) -> str | None:
         ip = ipaddress.ip_address(info[4][0].split("%")[0])
         ip = getattr(ip, "ipv4_mapped", None) or ip
         if ip.is_loopback:
-            if not webhooks.allow_loopback():
+            if not allow_loopback():
                 return "不允许回环地址（本地调试可设置 ICPSIM_WEBHOOK_ALLOW_LOOPBACK=1）"
             continue
         if ip.is_private or ip.is_link_local or ip.is_multicast or ip.is_reserved or ip.is_unspecified:
@@ -100,7 +110,7 @@ def post(url: str, secret: str, delivery: dict) -> dict:
 # -- a chain -------------------------------------------------------------------------------
 
 def _docs(r, sid):
-    return [json.loads(v) for v in r.hgetall(keys.collection(sid, webhooks.DELIVERIES)).values()]
+    return [json.loads(v) for v in r.hgetall(keys.collection(sid, DELIVERIES)).values()]
 
 
 def _head(r, sid, hook_id, app_id):
@@ -111,7 +121,7 @@ def _head(r, sid, hook_id, app_id):
 
 def _save(r, sid, doc):
     if r.exists(keys.sandbox(sid)):  # a deleted sandbox stays deleted
-        r.hset(keys.collection(sid, webhooks.DELIVERIES), doc["id"], dumps(doc))
+        r.hset(keys.collection(sid, DELIVERIES), doc["id"], dumps(doc))
 
 
 def drain(r, sid, hook_id, app_id):
@@ -141,8 +151,8 @@ def _drain_locked(r, sid, hook_id, app_id):
             # second early: it schedules itself again for what is left rather than be lost
             _retry_later(sid, hook_id, app_id, wait)
             return "waiting"
-        raw = r.hget(keys.collection(sid, webhooks.HOOKS), hook_id)
-        secret = r.hget(keys.sandbox(sid), webhooks.SECRET)
+        raw = r.hget(keys.collection(sid, HOOKS), hook_id)
+        secret = r.hget(keys.sandbox(sid), SECRET)
         if raw is None or secret is None:
             _save(r, sid, dict(doc, state="failed", error="回调地址已删除"))
             continue
@@ -163,8 +173,8 @@ def _drain_locked(r, sid, hook_id, app_id):
 
 def _trim(r, sid):
     """Keep the log bounded: the oldest finished deliveries go first."""
-    key = keys.collection(sid, webhooks.DELIVERIES)
-    extra = r.hlen(key) - webhooks.MAX_DELIVERIES
+    key = keys.collection(sid, DELIVERIES)
+    extra = r.hlen(key) - MAX_DELIVERIES
     if extra > 0:
         done = sorted((d for d in _docs(r, sid) if d["state"] != "pending"), key=lambda d: (d["seq"], d["id"]))
         if done[:extra]:

@@ -12,35 +12,26 @@ verification like `notify_icpfiling_verify_result` (`task_id`, `result` 2 failed
 success), our fields beside under `icpsim`. Nothing is written when the sandbox has no
 webhook (one field of the sandbox hash, which every use case reads anyway).
 """
-import os
 import secrets
 from urllib.parse import urlsplit
 
 from backend.domain import wechat
 from backend.domain.clock import iso
 from backend.domain.errors import Conflict, NotFound, Unprocessable
-from backend.services import world
+from backend.services import webhook_delivery, world
+from backend.services.webhook_delivery import DELIVERIES, HOOKS, MAX_DELIVERIES, SECRET  # noqa: F401 (the sender's keys)
 from backend.store import tx as store
 
-HOOKS, DELIVERIES = "webhooks", "webhook_deliveries"
 EVENT_TYPES = ("application.state_changed", "verification.result", "verification.person", "outbox.message")
 MAX_WEBHOOKS = 10
 MAX_URL = 500
-MAX_DELIVERIES = 1000  # the log keeps this many per sandbox (the oldest finished go first)
 ON = "webhooks_on"  # field of the sandbox hash: "1" when at least one webhook is registered
-SECRET = "webhook_secret"
 VERIFY_END = {"verify_sms": 3, "sms_failed": 2, "sms_timeout": 2}  # action -> WeChat's result
-
-
-def allow_loopback() -> bool:
-    """ICPSIM_WEBHOOK_ALLOW_LOOPBACK=1: callbacks to 127.0.0.1 / ::1 allowed (tests, local dev)."""
-    return os.environ.get("ICPSIM_WEBHOOK_ALLOW_LOOPBACK", "") in ("1", "true", "yes")
 
 
 # -- registration ----------------------------------------------------------------------
 
 def _check_url(url):
-    from backend.services import webhook_delivery  # the address rules live with the sender
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.username or parts.password:
         raise Unprocessable({"url": ["回调地址须为 http(s)://主机[:端口]/路径，且不含用户名密码"]})
@@ -123,7 +114,6 @@ def _emitted(tx):
 
 
 def _start(sid, hook_id, app_id):
-    from backend.services import webhook_delivery
     webhook_delivery.kick(sid, hook_id, app_id)
 
 
@@ -162,8 +152,7 @@ def _first(tx, earlier, written):
     if not earlier:
         return
     seqs = sorted({d["seq"] for d in earlier + written})
-    order = [s for s in dict.fromkeys(d["seq"] for d in written)] + \
-            [s for s in dict.fromkeys(d["seq"] for d in earlier)]
+    order = list(dict.fromkeys(d["seq"] for d in written)) + list(dict.fromkeys(d["seq"] for d in earlier))
     renumber = dict(zip(order, seqs))
     for d in earlier + written:
         d["seq"] = renumber[d["seq"]]

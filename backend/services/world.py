@@ -3,9 +3,8 @@ import json
 import time
 from datetime import date
 
-from backend.domain import renewal, scenarios, workflow
+from backend.domain import errors, renewal, scenarios, workflow
 from backend.domain.clock import Clock, to_datetime
-from backend.domain import errors
 
 # the account's CloudBase Run resources (eligibility reads them all)
 RESOURCES = ("environments", "resource_packs", "vpcs", "nat_gateways", "services")

@@ -124,7 +124,7 @@ def load(r, sid, data):
         elif entry["type"] == "set":
             pipe.sadd(key, *value)
         else:
-            pipe.zadd(key, {member: score for member, score in value})
+            pipe.zadd(key, dict(value))
     written = {suffix[1:]: "" for suffix, entry in data.items() if suffix and entry["value"]}
     if written:  # the restored keys join the sandbox's key index, so a delete finds them
         pipe.hset(keys.index(sid), mapping=written)

@@ -67,7 +67,7 @@ def core_keys(sid, names=BASE):
 
     A name reads a whole hash; a pair (name, field) one field of it (HGET), and
     (APP_TIMERS, app id) the ids of the application's timers (SMEMBERS)."""
-    out = []
+    out: list[tuple | str] = []
     for n in dict.fromkeys(names):
         if isinstance(n, tuple) and n[0] == APP_TIMERS:
             out.append(("set", keys.app_timers(sid, n[1])))

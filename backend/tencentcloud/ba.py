@@ -3,7 +3,7 @@ state, and copying website fields between the websites of an order (备案订单
 import copy
 
 from backend.tencentcloud import errors
-from backend.tencentcloud.actions import Action
+from backend.tencentcloud.action_kit import Action
 
 REAL_NAME_STATES = ("verified", "unverified")
 REAL_NAME_TYPES = ("personal", "enterprise")

@@ -5,7 +5,7 @@ string to sign    = "TC3-HMAC-SHA256" \\n timestamp \\n date/service/tc3_request
 signing key       = HMAC("TC3" + SecretKey, date) -> HMAC(·, service) -> HMAC(·, "tc3_request")
 
 The signing key depends on the date and the service, so the server needs the SecretKey
-itself to check a signature (it is kept encrypted, see services/tencentcloud.py). Time
+itself to check a signature (it is kept encrypted, see services/api_credentials.py). Time
 is the real time, never a sandbox's virtual clock: the client signs with its own clock.
 """
 import hashlib

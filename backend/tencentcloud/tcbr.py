@@ -4,7 +4,7 @@ the websites on record at Tencent whose NAT IP belongs to a NAT gateway in the s
 the sites the simulated gateway serves through it."""
 from backend.domain import scenarios
 from backend.tencentcloud import errors
-from backend.tencentcloud.actions import Action
+from backend.tencentcloud.action_kit import Action
 
 PLAN_NAMES = {"free": "免费版", "personal": "个人版", "standard": "标准版", "professional": "专业版",
               "enterprise": "企业版"}

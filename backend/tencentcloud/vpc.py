@@ -3,7 +3,7 @@ the 云托管 filing eligibility reads: who created the VPC and the NAT gateway 
 tag, and a system-created VPC is the default one), the NAT gateway's size (a `tcb:nat-size`
 tag and its connection limit) and its public IP."""
 from backend.tencentcloud import errors, params
-from backend.tencentcloud.actions import Action, filtered
+from backend.tencentcloud.action_kit import Action, filtered
 
 CREATED_BY_TAG, SIZE_TAG = "tcb:created-by", "tcb:nat-size"
 MAX_CONNECTIONS = {"micro": 100_000, "small": 1_000_000, "medium": 3_000_000, "large": 10_000_000}

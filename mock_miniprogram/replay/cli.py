@@ -48,8 +48,7 @@ class Progress:
         self.lock = threading.Lock()
         self.bar = None
         if self.console.is_terminal and not quiet:
-            from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
-            from rich.progress import Progress as Bar
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn, TimeElapsedColumn
             self.bar = Bar(TextColumn("[bold]replay"), BarColumn(), MofNCompleteColumn(),
                            TextColumn("[green]{task.fields[passed]} passed[/] [red]{task.fields[failed]} failed[/]"),
                            TimeElapsedColumn(), TextColumn("{task.description}"), console=self.console)
@@ -170,17 +169,10 @@ def _run(args):
     if args.schema:
         print(json.dumps(parser.schema(), ensure_ascii=False, indent=2))
         return 0
-    paths = list(args.paths) + ([str(parser.builtin_library())] if args.library else [])
-    if not paths:
-        raise CliError("no scenario given: icpsim replay PATH... (files or folders), or --library", code=2)
-    if args.jobs < 1:
-        raise CliError("-j needs a positive number", code=2)
+    paths = _paths(args, parser)
     scenarios, errors = load_all(paths, args.select)
     if args.check:
-        for e in errors:
-            print(f"ERROR {e.path}\n  " + e.message.replace("\n", "\n  "))
-        print(f"{len(scenarios)} valid, {len(errors)} invalid")
-        return 1 if errors else 0
+        return _validity(scenarios, errors)
     if not scenarios and not errors and not args.watch:
         raise CliError("no scenario files found in " + ", ".join(paths), code=2)
     sim = None
@@ -207,6 +199,24 @@ def _run(args):
     finally:
         if sim is not None:
             sim.stop()
+
+
+def _paths(args, parser):
+    """The files and folders to replay (--library adds the built-in library); usage checked."""
+    paths = list(args.paths) + ([str(parser.builtin_library())] if args.library else [])
+    if not paths:
+        raise CliError("no scenario given: icpsim replay PATH... (files or folders), or --library", code=2)
+    if args.jobs < 1:
+        raise CliError("-j needs a positive number", code=2)
+    return paths
+
+
+def _validity(scenarios, errors):
+    """--check: each invalid file's problems, then the counts; exit code 1 when any is invalid."""
+    for e in errors:
+        print(f"ERROR {e.path}\n  " + e.message.replace("\n", "\n  "))
+    print(f"{len(scenarios)} valid, {len(errors)} invalid")
+    return 1 if errors else 0
 
 
 def _simulator(args):

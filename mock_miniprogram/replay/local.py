@@ -68,7 +68,7 @@ class LocalSimulator:
         # short: the embedded Redis's unix socket path must stay under ~100 bytes
         self.tmp = tempfile.mkdtemp(prefix="icpsim-", dir="/tmp" if os.path.isdir("/tmp") else None)
         try:
-            self._log = open(self.log_path, "ab")
+            self._log = open(self.log_path, "ab")  # noqa: SIM115 — the child writes it until stop() closes it
             port = free_port()
             self.proc = subprocess.Popen(icpsim_command() + ["up", "--port", str(port), "--workers", str(self.workers)],
                                          cwd=self.tmp, env=self._env(port), stdin=subprocess.DEVNULL,

@@ -3,8 +3,20 @@ plus where the client keeps its built-in library."""
 from pathlib import Path
 
 from icpsim_scenario import parser as _format
-from icpsim_scenario.parser import (FORMAT_VERSION, SCHEMA_PATH, SUFFIXES, SUPPORTED_VERSIONS,  # noqa: F401
-                                    Scenario, ScenarioError, action_names, check, collect, load, loads, schema)
+from icpsim_scenario.parser import (  # noqa: F401
+    FORMAT_VERSION,
+    SCHEMA_PATH,
+    SUFFIXES,
+    SUPPORTED_VERSIONS,
+    Scenario,
+    ScenarioError,
+    action_names,
+    check,
+    collect,
+    load,
+    loads,
+    schema,
+)
 
 
 def builtin_library():

@@ -1,6 +1,7 @@
 """Helpers of the conversation tests: a client of one conversation, picking messages."""
-from api.flows import latest_codes, ok, sms_code, until_idle
 from support.people import ZHANG_SAN_ID
+
+from api.flows import latest_codes, ok, until_idle
 
 WHY_QUOTE = "未获取许可或者未履行备案手续的，不得从事互联网信息服务"  # the seed, 为什么要备案
 REQUIREMENT_QUOTE = "任意一个资源包的剩余有效期大于等于90天"  # the seed, 云托管备案要求

@@ -4,9 +4,9 @@ reading the records, the IP slots and the gateway's answer.
 Worlds filed elsewhere come from the national registry's seeding call (control token);
 worlds filed at Tencent come from a first filing through the flow, as a user gets there.
 """
-from api.flows import (CONTROL, act, create_app, get_app, ok, register_domain, sms_code, until_idle, verify_all,
-                       usable_ip, verify)
 from support.people import credit_code, person, personal_payload, resident_id
+
+from api.flows import CONTROL, act, create_app, get_app, ok, register_domain, until_idle, usable_ip, verify_all
 
 ORG_USCC = credit_code("91440300MA5FGHJK0")
 ORG_NAME = "深圳市某某科技有限公司"

@@ -1,8 +1,19 @@
 """Cloud resources through the API on an `empty` sandbox, and the 云托管 eligibility check (domain.md §2)."""
 import pytest
 
-from api.flows import (ORG_NAME, ORG_USCC, assert_error, cloud, create_app, day, eligibility, field_errors,
-                       file_and_approve, new_sandbox, ok, org_payload, register_domain)
+from api.flows import (
+    ORG_NAME,
+    ORG_USCC,
+    cloud,
+    create_app,
+    day,
+    eligibility,
+    field_errors,
+    new_sandbox,
+    ok,
+    org_payload,
+    register_domain,
+)
 
 RULES = ("resource_pack", "system_nat_gateway", "ip_quota")
 

@@ -1,11 +1,22 @@
 """Issue #14 over the API: live versions (ETag / 304), classes of trainee sandboxes with
 links and QR codes, resets that keep tokens, and a demo sandbox that holds for a year."""
 import pytest
-
-from api.flows import (CONTROL, act, advance, assert_error, create_app, eligibility, field_errors, file_and_approve,
-                       get_app, ok, usable_ip)
 from conftest import Api
 from support.people import personal_payload
+
+from api.flows import (
+    CONTROL,
+    act,
+    advance,
+    assert_error,
+    create_app,
+    eligibility,
+    field_errors,
+    file_and_approve,
+    get_app,
+    ok,
+    usable_ip,
+)
 
 
 def conditional_get(api, path, etag=None, token=None):

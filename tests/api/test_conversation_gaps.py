@@ -4,8 +4,7 @@ that chooses what it changes (the entity, its responsible person, a website and 
 and an organisation filing several websites in one order ("再添加一个网站？")."""
 from api.chat_flows import Chat, bot, fields, finish, one, start_kind, submit
 from api.flows import eligibility, get_app, usable_ip
-from api.kinds_flows import (ORG_BOSS, ORG_NAME, ORG_USCC, SITE_OWNER, entities, org_domain, seed_org, two_sites,
-                             website)
+from api.kinds_flows import ORG_BOSS, ORG_NAME, ORG_USCC, SITE_OWNER, entities, org_domain, seed_org, two_sites, website
 
 ORG = {"type": "enterprise", "name": ORG_NAME, "certificate_type": "uscc", "certificate_number": ORG_USCC,
        "province": "44", "address": "广东省深圳市南山区科技园路 2 号"}

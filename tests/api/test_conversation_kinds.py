@@ -4,8 +4,19 @@ import pytest
 
 from api.chat_flows import Chat, bot, fields, finish, one, start_kind, submit
 from api.flows import get_app, ok, register_domain
-from api.kinds_flows import (ORG_BOSS, ORG_NAME, ORG_USCC, SITE_OWNER, entities, first_filed, org_domain, seed_org,
-                             two_sites, website, websites)
+from api.kinds_flows import (
+    ORG_BOSS,
+    ORG_NAME,
+    ORG_USCC,
+    SITE_OWNER,
+    entities,
+    first_filed,
+    org_domain,
+    seed_org,
+    two_sites,
+    website,
+    websites,
+)
 
 ELSEWHERE = "粤ICP备19000123号"
 

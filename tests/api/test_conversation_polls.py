@@ -1,9 +1,10 @@
 """What the mini-program page's poll (GET …/messages?after=N, every 1.5 s) costs: an idle
 poll reads the conversation and its application with one HGET each, takes no lock and
 writes nothing; once the application moves, the next poll syncs and brings the news."""
+from support.redis_calls import commands, spent
+
 from api.chat_flows import Chat, one, submit, to_confirm
 from api.flows import new_sandbox, until_idle
-from support.redis_calls import commands, spent
 
 
 def test_an_idle_poll_is_two_hgets_and_a_moved_application_is_news(control, r):

@@ -1,8 +1,8 @@
 """The sandbox's domain registry: create, list, get, patch."""
 import pytest
+from support.people import ZHANG_SAN_ID
 
 from api.flows import assert_error, field_errors, ok, register_domain
-from support.people import ZHANG_SAN_ID
 
 
 def test_create_with_defaults(sandbox):

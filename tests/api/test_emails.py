@@ -1,9 +1,20 @@
 """E-mail in the outbox (issue #13, domain.md §9): Tencent's progress and result notices go to
 the responsible people's addresses too, with a zh-CN subject and body; MIIT's code does not."""
-from api.flows import (act, create_app, ok, org_payload, outbox, register_domain, until_idle, usable_ip,
-                       verify_all, ORG_USCC)
-from api.kinds_flows import ORG_BOSS, SITE_OWNER
 from support.people import personal_payload
+
+from api.flows import (
+    ORG_USCC,
+    act,
+    create_app,
+    ok,
+    org_payload,
+    outbox,
+    register_domain,
+    until_idle,
+    usable_ip,
+    verify_all,
+)
+from api.kinds_flows import ORG_BOSS, SITE_OWNER
 
 
 def test_filing_emails(sandbox):

@@ -2,11 +2,23 @@
 check (right and wrong codes), teleports and resets — is one history event per
 apply_transition, and the after-commit hooks see each committed move once."""
 import pytest
-
-from api.flows import (CONTROL, act, create_app, file_and_approve, history, new_sandbox, ok, sms_code, to_sms,
-                       usable_ip, verify, wrong_code)
-from backend.services import engine
 from support.people import personal_payload
+
+from api.flows import (
+    CONTROL,
+    act,
+    create_app,
+    file_and_approve,
+    history,
+    new_sandbox,
+    ok,
+    sms_code,
+    to_sms,
+    usable_ip,
+    verify,
+    wrong_code,
+)
+from backend.services import engine
 
 
 @pytest.fixture

@@ -3,10 +3,26 @@ import json
 
 import pytest
 import yaml
-
-from api.flows import (CONTROL, act, assert_error, create_app, field_errors, get_app, history, new_sandbox, ok,
-                       outbox, register_domain, sms_code, sms_messages, until_idle, usable_ip, verify)
 from support.people import personal_payload
+
+from api.flows import (
+    CONTROL,
+    act,
+    assert_error,
+    create_app,
+    field_errors,
+    get_app,
+    history,
+    new_sandbox,
+    ok,
+    outbox,
+    register_domain,
+    sms_code,
+    sms_messages,
+    until_idle,
+    usable_ip,
+    verify,
+)
 
 
 @pytest.fixture

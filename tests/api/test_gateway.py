@@ -2,9 +2,9 @@
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from support.people import credit_code, personal_payload
 
 from api.flows import CONTROL, file_and_approve, ok, register_domain, usable_ip
-from support.people import credit_code, personal_payload
 
 MIIT = "https://beian.miit.gov.cn/"
 IMPACT_1 = "如果网站域名未办理备案就解析到腾讯云云托管上，将被腾讯云阻断并跳转到固定页面，提醒您尽快完成备案。"

@@ -7,9 +7,9 @@ import json
 
 import pytest
 import redis
+from support.people import personal_payload
 
 from api.flows import CONTROL, assert_error, new_sandbox, ok
-from support.people import personal_payload
 
 DOMAIN = {"name": "zhangsan-blog.cn", "holder_name": "张三", "holder_certificate_number": "440305199001010018"}
 
@@ -98,9 +98,10 @@ def test_sandbox_id_outside_the_alphabet_is_404(control, sandbox, suffix):
 
 @pytest.fixture
 def app_without_redis(r):
-    from backend.app import create_app
     from redis.backoff import NoBackoff
     from redis.retry import Retry
+
+    from backend.app import create_app
     # a real client of a Redis that is not there (no retries, so the test is quick)
     return create_app(redis.Redis(unix_socket_path="/nonexistent/icpsim-no-redis.sock", socket_connect_timeout=1,
                                   retry=Retry(NoBackoff(), 0)))
@@ -213,8 +214,9 @@ def test_metrics_count_transitions_by_kind_and_state(sandbox):
 
 def test_rate_limit_answers_429_json_with_retry_after(r, monkeypatch):
     monkeypatch.setenv("ICPSIM_RATE_LIMIT_SANDBOX", "3 per minute")
-    from backend.app import create_app
     from conftest import Api
+
+    from backend.app import create_app
     app = create_app(r)
     control = Api(app.test_client(), token=CONTROL)
     sb = new_sandbox(control)

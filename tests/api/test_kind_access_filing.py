@@ -2,10 +2,38 @@
 the domain is served as soon as provider review passes."""
 import pytest
 
-from api.flows import (CONTROL, act, advance, assert_error, create_app, field_errors, get_app, history, new_sandbox,
-                       ok, outbox, to_sms, usable_ip, verify_and_finish)
-from api.kinds_flows import (ORG_BOSS, ORG_NAME, ORG_USCC, SITE_OWNER, approve, entities, first_filed, gateway,
-                             org_domain, run, seed_org, slots, sms_to, website)
+from api.flows import (
+    CONTROL,
+    act,
+    advance,
+    assert_error,
+    create_app,
+    field_errors,
+    get_app,
+    history,
+    new_sandbox,
+    ok,
+    outbox,
+    to_sms,
+    usable_ip,
+    verify_and_finish,
+)
+from api.kinds_flows import (
+    ORG_BOSS,
+    ORG_NAME,
+    ORG_USCC,
+    SITE_OWNER,
+    approve,
+    entities,
+    first_filed,
+    gateway,
+    org_domain,
+    run,
+    seed_org,
+    slots,
+    sms_to,
+    website,
+)
 
 KIND = "access_filing"
 NUMBER = "粤ICP备19000123号"

@@ -1,10 +1,38 @@
 """新增网站（原备案在腾讯云） add_website: a new website under the account's entity filed at Tencent."""
 import pytest
 
-from api.flows import (act, assert_error, create_app, field_errors, get_app, history, is_zh, new_sandbox, ok,
-                       outbox, register_domain, system_ip, to_sms, until_idle, usable_ip)
-from api.kinds_flows import (SITE_OWNER, approve, entities, first_filed, gateway, new_site, org_domain, run,
-                             seed_org, slots, sms_to, website, websites)
+from api.flows import (
+    act,
+    assert_error,
+    create_app,
+    field_errors,
+    get_app,
+    history,
+    is_zh,
+    new_sandbox,
+    ok,
+    outbox,
+    register_domain,
+    system_ip,
+    to_sms,
+    until_idle,
+    usable_ip,
+)
+from api.kinds_flows import (
+    SITE_OWNER,
+    approve,
+    entities,
+    first_filed,
+    gateway,
+    new_site,
+    org_domain,
+    run,
+    seed_org,
+    slots,
+    sms_to,
+    website,
+    websites,
+)
 
 KIND = "add_website"
 

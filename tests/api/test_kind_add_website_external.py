@@ -1,11 +1,27 @@
 """新增网站（原备案不在腾讯云） add_website_external: an entity filed elsewhere files a new
 website at Tencent; its type, certificate type and number must equal the record."""
 import pytest
+from support.people import credit_code
 
 from api.flows import act, assert_error, create_app, field_errors, get_app, history, ok, to_sms, usable_ip
-from api.kinds_flows import (ORG_NAME, ORG_USCC, SITE_OWNER, approve, entities, first_filed, gateway, new_site,
-                             org_domain, org_entity, run, seed_org, slots, sms_to, website, websites)
-from support.people import credit_code
+from api.kinds_flows import (
+    ORG_NAME,
+    ORG_USCC,
+    SITE_OWNER,
+    approve,
+    entities,
+    first_filed,
+    gateway,
+    new_site,
+    org_domain,
+    org_entity,
+    run,
+    seed_org,
+    slots,
+    sms_to,
+    website,
+    websites,
+)
 
 KIND = "add_website_external"
 NUMBER = "粤ICP备19000123号"

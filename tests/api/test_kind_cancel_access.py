@@ -1,8 +1,7 @@
 """取消接入 cancel_access: numbers kept, Tencent no longer the access provider, no MIIT SMS."""
 import pytest
 
-from api.flows import (act, assert_error, create_app, get_app, history, ok, outbox, sms_messages, until_idle,
-                       usable_ip)
+from api.flows import act, assert_error, create_app, get_app, history, ok, outbox, sms_messages, until_idle, usable_ip
 from api.kinds_flows import approve, entities, first_filed, gateway, query, seed_org, slots, two_sites, website
 
 KIND = "cancel_access"

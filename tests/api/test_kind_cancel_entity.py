@@ -3,11 +3,22 @@ import re
 from datetime import datetime, timedelta
 
 import pytest
+from support.people import personal_payload
 
 from api.flows import act, assert_error, create_app, field_errors, history, outbox, to_sms, usable_ip
-from api.kinds_flows import (approve, entities, first_filed, gateway, query, run, seed_org, slots, sms_to,
-                             two_sites, websites)
-from support.people import personal_payload
+from api.kinds_flows import (
+    approve,
+    entities,
+    first_filed,
+    gateway,
+    query,
+    run,
+    seed_org,
+    slots,
+    sms_to,
+    two_sites,
+    websites,
+)
 
 KIND = "cancel_entity"
 

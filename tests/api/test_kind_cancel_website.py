@@ -1,10 +1,35 @@
 """注销网站 cancel_website: one website's number revoked for good; never the entity's last website."""
 import pytest
 
-from api.flows import (act, assert_error, create_app, field_errors, history, is_zh, ok, outbox, register_domain,
-                       to_sms, usable_ip)
-from api.kinds_flows import (SITE_OWNER, approve, entities, first_filed, gateway, new_site, query, run, seed_org,
-                             slots, sms_to, two_sites, website, websites)
+from api.flows import (
+    act,
+    assert_error,
+    create_app,
+    field_errors,
+    history,
+    is_zh,
+    ok,
+    outbox,
+    register_domain,
+    to_sms,
+    usable_ip,
+)
+from api.kinds_flows import (
+    SITE_OWNER,
+    approve,
+    entities,
+    first_filed,
+    gateway,
+    new_site,
+    query,
+    run,
+    seed_org,
+    slots,
+    sms_to,
+    two_sites,
+    website,
+    websites,
+)
 
 KIND = "cancel_website"
 

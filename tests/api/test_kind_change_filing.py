@@ -3,11 +3,22 @@ never blocked; no move to another province, no other certificate."""
 from datetime import datetime
 
 import pytest
+from support.people import resident_id
 
 from api.flows import act, assert_error, create_app, field_errors, get_app, history, ok, to_sms, usable_ip
-from api.kinds_flows import (SITE_OWNER, approve, entities, first_filed, gateway, run, seed_org, sms_to, two_sites,
-                             website, websites)
-from support.people import resident_id
+from api.kinds_flows import (
+    SITE_OWNER,
+    approve,
+    entities,
+    first_filed,
+    gateway,
+    run,
+    seed_org,
+    sms_to,
+    two_sites,
+    website,
+    websites,
+)
 
 KIND = "change_filing"
 NEW_ADDRESS = "广东省深圳市福田区深南大道 100 号"

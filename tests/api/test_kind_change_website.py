@@ -1,9 +1,19 @@
 """变更网站 change_website: one website's data, its domains (removed, never added) and the cloud
 service it is filed with (e.g. CVM → 云托管, which needs the requirements and a free IP slot)."""
-from api.flows import (act, assert_error, create_app, field_errors, get_app, new_sandbox, ok, system_ip, to_sms,
-                       until_idle, usable_ip)
-from api.kinds_flows import (SITE_OWNER, approve, first_filed, gateway, run, seed_org, slots, sms_to, two_sites,
-                             website)
+from api.flows import (
+    act,
+    assert_error,
+    create_app,
+    field_errors,
+    get_app,
+    new_sandbox,
+    ok,
+    system_ip,
+    to_sms,
+    until_idle,
+    usable_ip,
+)
+from api.kinds_flows import SITE_OWNER, approve, first_filed, gateway, run, seed_org, slots, sms_to, two_sites, website
 
 KIND = "change_website"
 

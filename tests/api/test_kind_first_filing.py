@@ -1,8 +1,9 @@
 """首次备案 first_filing: the preconditions #3 adds (entity and domains never filed); the rest of
 the first filing is in test_applications.py."""
+from support.people import ZHANG_SAN_ID, personal_payload
+
 from api.flows import assert_error, create_app, register_domain, usable_ip
 from api.kinds_flows import approve, gateway, seed_org, slots
-from support.people import ZHANG_SAN_ID, personal_payload
 
 
 def test_domain_on_record_for_another_entity(sandbox):

@@ -1,7 +1,8 @@
 """The SDK's registry calls and a non-first kind through it (in-process, over Flask's test client)."""
 from conftest import CONTROL
-from mock_miniprogram.sdk import Control
 from support.flask_http import BASE_URL, FlaskSession
+
+from mock_miniprogram.sdk import Control
 
 
 def test_seed_then_access_filing_with_the_sdk(app):

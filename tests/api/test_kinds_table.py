@@ -3,12 +3,23 @@ records), withdrawn, expired, and rejected then withdrawn (records untouched, IP
 import json
 
 import pytest
+from support.people import personal_payload
 
 from api.flows import act, advance, create_app, get_app, ok, register_domain, until_idle, usable_ip
-from api.kinds_flows import (entities, first_filed, gateway, new_site, org_domain, org_entity, run, seed_org, slots,
-                             two_sites, websites)
+from api.kinds_flows import (
+    entities,
+    first_filed,
+    gateway,
+    new_site,
+    org_domain,
+    org_entity,
+    run,
+    seed_org,
+    slots,
+    two_sites,
+    websites,
+)
 from backend.domain import kinds
-from support.people import personal_payload
 
 ADDRESS = "广东省深圳市福田区深南大道 100 号"
 

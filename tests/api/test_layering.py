@@ -4,10 +4,10 @@ import subprocess
 import sys
 
 import pytest
+from support.redis_calls import commands, spent
 
 from backend import config
 from backend.domain.errors import NotFound
-from support.redis_calls import commands, spent
 
 
 def test_the_backend_does_not_import_the_client():
@@ -50,8 +50,8 @@ def test_outbox_is_one_round_trip(sandbox, r):
 
 
 def test_records_service_dates_numbers_by_the_virtual_clock(control, r):
-    from backend.services import records
     from api.flows import new_sandbox
+    from backend.services import records
     sb = new_sandbox(control, clock_start="2026-06-01T09:00:00+08:00")
     assert records.describe_number(r, sb.sid, "粤ICP备2026012345号-1")["valid"] is True
     assert records.describe_number(r, sb.sid, "粤ICP备2027012345号-1")["valid"] is False  # a later year

@@ -3,12 +3,29 @@ person verifies with mobile + last six ID digits + code; the bureau starts when 
 import re
 
 import pytest
-
-from api.flows import (CONTROL, ORG_NAME, ORG_USCC, SMS_SENDER, act, advance, assert_error, create_app, get_app,
-                       latest_codes, ok, org_payload, register_domain, sms_messages, to_sms, usable_ip, verify,
-                       wrong_code)
-from api.kinds_flows import ORG_BOSS, SITE_OWNER
 from support.people import personal_payload
+
+from api.flows import (
+    CONTROL,
+    ORG_NAME,
+    ORG_USCC,
+    SMS_SENDER,
+    act,
+    advance,
+    assert_error,
+    create_app,
+    get_app,
+    latest_codes,
+    ok,
+    org_payload,
+    register_domain,
+    sms_messages,
+    to_sms,
+    usable_ip,
+    verify,
+    wrong_code,
+)
+from api.kinds_flows import ORG_BOSS, SITE_OWNER
 
 BOSS, SITE = ORG_BOSS["mobile"], SITE_OWNER["mobile"]
 
@@ -187,6 +204,7 @@ def test_miit_page_is_served(app):
 def test_an_order_from_before_per_person_checks_still_verifies(sandbox, r):
     """An order stored by an older version (one code for everybody) is upgraded when answered."""
     import json
+
     from backend.store import keys
     register_domain(sandbox, "zhangsan-blog.cn")
     app = create_app(sandbox, personal_payload(usable_ip(sandbox)))

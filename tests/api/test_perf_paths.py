@@ -10,14 +10,13 @@ from datetime import datetime
 from rq import Queue, SimpleWorker
 from rq.job import JobStatus
 from rq.registry import StartedJobRegistry
+from support.people import ZHANG_SAN_ID, personal_payload
+from support.redis_calls import commands, spent
 
 from api.flows import assert_error, eligibility, new_sandbox, ok
 from backend.domain.clock import Clock
 from backend.services import recovery, timers
-from backend.store import tx as store
-from backend.store import keys
-from support.people import ZHANG_SAN_ID, personal_payload
-from support.redis_calls import commands, spent
+from backend.store import keys, tx as store
 
 
 def test_index_holds_every_key_and_delete_scans_nothing(control, r):

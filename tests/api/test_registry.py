@@ -1,9 +1,8 @@
 """The national filing registry: seeding records (control token) and MIIT's public query."""
 import pytest
-
-from api.flows import (CONTROL, assert_error, field_errors, file_and_approve, new_sandbox, ok,
-                       register_domain, usable_ip)
 from support.people import credit_code, person, personal_payload, resident_id
+
+from api.flows import CONTROL, assert_error, field_errors, file_and_approve, new_sandbox, ok, register_domain, usable_ip
 
 MOUMOU_USCC = credit_code("91440300MA5FGHJK0")
 OTHER_USCC = credit_code("91440300MA5FGHJK1")

@@ -4,12 +4,11 @@ domain keys, body size and nesting, loose types."""
 import json
 
 import pytest
+from support.people import ZHANG_SAN_ID, personal_payload
 
 from api.chat_flows import Chat
-from api.flows import (CONTROL, assert_error, field_errors, file_and_approve, new_sandbox, ok, register_domain,
-                       usable_ip)
+from api.flows import CONTROL, assert_error, field_errors, file_and_approve, new_sandbox, ok, register_domain, usable_ip
 from backend.store import keys
-from support.people import ZHANG_SAN_ID, personal_payload
 
 SANDBOXES = "/api/v1/sandboxes"
 
@@ -43,10 +42,10 @@ def test_duration_and_until_idle_together_is_422(sandbox):
 
 def test_the_service_refuses_a_huge_advance_too(control, r):
     from backend.domain.errors import Unprocessable
-    from backend.services import timers
+    from backend.services import advancing
     sb = new_sandbox(control)
     with pytest.raises(Unprocessable):
-        timers.advance(r, sb.sid, duration="3000000d")
+        advancing.advance(r, sb.sid, duration="3000000d")
     assert ok(sb.get("~/clock"))["now"] == "2026-06-01T09:00:00+08:00"
 
 
@@ -292,8 +291,7 @@ def test_fixed_egress_ip_must_be_an_ip(sandbox):
 
 def test_schema_lists_are_the_domains():
     from backend.api import schemas as s
-    from backend.domain import scenarios
-    from backend.domain import validation as V
+    from backend.domain import scenarios, validation as V
     assert s.TYPES is V.ENTITY_TYPES and s.CERT_TYPES is V.CERT_TYPES and s.CONTENTS is V.SERVICE_CONTENTS
     assert set(s.NEW_FILING_TYPES) <= set(scenarios.FILING_TYPES)
 

@@ -1,9 +1,23 @@
 """Issue 9: state snapshots — export a sandbox's whole state and import it into a fresh one."""
 import json
 
-from api.flows import (CONTROL, act, assert_error, create_app, field_errors, get_app, new_sandbox, ok,
-                       register_domain, sms_code, until_idle, usable_ip, verify)
 from support.people import personal_payload
+
+from api.flows import (
+    CONTROL,
+    act,
+    assert_error,
+    create_app,
+    field_errors,
+    get_app,
+    new_sandbox,
+    ok,
+    register_domain,
+    sms_code,
+    until_idle,
+    usable_ip,
+    verify,
+)
 
 
 def snapshot_of(sb):

@@ -4,10 +4,9 @@ import json
 import threading
 
 import pytest
-
-from backend.store import keys
-from backend.store import tx as store
 from support.redis_calls import commands, spent
+
+from backend.store import keys, tx as store
 
 SID = "sb_store"
 
@@ -170,8 +169,9 @@ def test_clock_and_fault_changes_read_no_order(sandbox, control, tx_reads):
 def test_order_use_cases_read_nothing_beyond_their_prefetch(sandbox, tx_reads):
     """Creating, submitting, withdrawing: every key the transaction reads came in the
     prefetch's one round trip (applications.CHECKS)."""
-    from backend.services import applications
     from support.people import personal_payload
+
+    from backend.services import applications
     ip = sandbox.get("~/eligibility").get_json()["usable_ips"][0]["ip"]
     wanted = set(store.core_keys(sandbox.sid, applications.CHECKS))
     tx_reads.clear()

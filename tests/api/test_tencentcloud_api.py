@@ -6,9 +6,9 @@ import json
 import time
 
 import pytest
+from conftest import Api
 
 from api.flows import ORG_USCC, assert_error, cloud, create_app, ok, org_payload, register_domain, usable_ip
-from conftest import Api
 from backend.tencentcloud import signature
 
 VERSIONS = {"ba": "2020-07-20", "tcbr": "2022-02-17", "vpc": "2017-03-12"}

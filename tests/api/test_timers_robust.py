@@ -7,13 +7,28 @@ import time
 import pytest
 from rq.job import Job
 from rq.registry import ScheduledJobRegistry
+from support.people import personal_payload
 
-from api.flows import (CONTROL, act, assert_error, create_app, get_app, history, new_sandbox, ok, outbox,
-                       register_domain, sms_code, until_idle, usable_ip, verify, wrong_code)
+from api.flows import (
+    CONTROL,
+    act,
+    assert_error,
+    create_app,
+    get_app,
+    history,
+    new_sandbox,
+    ok,
+    outbox,
+    register_domain,
+    sms_code,
+    until_idle,
+    usable_ip,
+    verify,
+    wrong_code,
+)
 from backend.domain import workflow
 from backend.services import scheduling
 from backend.store import tx as store
-from support.people import personal_payload
 
 
 def clock(sb):
@@ -239,7 +254,7 @@ def test_no_worker_stays_a_503_and_marks_nothing(sandbox, monkeypatch):
 
 def test_the_action_endpoint_serves_exactly_the_rows_offered_via_action(sandbox):
     from backend.api import applications as api
-    assert api.ACTIONS == sorted({t.action for t in workflow.TRANSITIONS if t.via == "action"})
+    assert sorted({t.action for t in workflow.TRANSITIONS if t.via == "action"}) == api.ACTIONS
     app_id = draft(sandbox)
     for action in ("edit", "verify_sms", "sms_failed"):
         assert_error(sandbox.post(f"~/applications/{app_id}/actions/{action}", json={}), 404, "ACTION_UNKNOWN")

@@ -1,11 +1,22 @@
 """Webhooks (issue #13) through the API, jobs run in-process (RQ's synchronous mode): a loopback
 receiver gets every state change, verification result and outbox message, signed, in order."""
 import pytest
-
-from api.flows import (CONTROL, act, assert_error, create_app, latest_codes, ok, register_domain, to_sms,
-                       until_idle, usable_ip, verify_all)
 from support.people import personal_payload
 from support.webhook_receiver import Receiver, signature_ok
+
+from api.flows import (
+    CONTROL,
+    act,
+    assert_error,
+    create_app,
+    latest_codes,
+    ok,
+    register_domain,
+    to_sms,
+    until_idle,
+    usable_ip,
+    verify_all,
+)
 
 
 @pytest.fixture
@@ -123,7 +134,7 @@ def test_register_list_delete(sandbox, receiver):
 
 def test_no_webhook_no_events(sandbox, r):
     filed(sandbox)
-    assert not [k for k in r.keys("*webhook_deliveries*")]
+    assert not r.keys("*webhook_deliveries*")
 
 
 def test_transcripts_unchanged_by_webhooks(control, receiver):

@@ -1,7 +1,8 @@
 """WeChat's getIcpEntranceInfo view of an application and of the account (issue #13)."""
+from support.people import personal_payload
+
 from api.flows import CONTROL, act, assert_error, create_app, ok, register_domain, usable_ip
 from api.kinds_flows import first_filed, run
-from support.people import personal_payload
 
 INFO_KEYS = ["status", "is_canceling", "audit_data", "available", "sms_verify_status"]
 

@@ -7,7 +7,6 @@ the console and the trainee's page show the application move — no reload. Scre
 to docs/console.png and docs/console-class.png (the README's pictures).
 """
 import pytest
-
 import test_miniprogram_page as mp
 from support.people import personal_payload
 from support.procs import ROOT, child_env, free_port, start_web, start_worker, stop
@@ -26,7 +25,7 @@ def stack(redis_url, tmp_path_factory):
     client.flushdb()
     env = child_env(redis_url, CONTROL, ICPSIM_JOB_WAIT="60")
     port = free_port()
-    logs = open(tmp_path_factory.mktemp("console-stack") / "processes.log", "w")
+    logs = open(tmp_path_factory.mktemp("console-stack") / "processes.log", "w")  # noqa: SIM115 — the stack writes it until teardown closes it
     web = start_web(env, port, logs)
     worker = start_worker(env, logs)
     yield {"origin": f"http://127.0.0.1:{port}", "api": f"http://127.0.0.1:{port}/api/v1"}

@@ -6,7 +6,6 @@ import re
 
 import pytest
 import requests
-
 from browser.test_miniprogram_page import CHROMIUM, CHROMIUM_ARGS, MISSING
 from support.people import credit_code, person, resident_id
 from support.procs import ROOT, running_stack

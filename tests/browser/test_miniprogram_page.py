@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 import requests
 import yaml
-
 from support.people import ZHANG_SAN_ID
 from support.procs import ROOT, child_env, free_port, start_web, start_worker, stop
 
@@ -67,7 +66,7 @@ def stack(redis_url, tmp_path_factory):
     client.flushdb()
     env = child_env(redis_url, CONTROL, ICPSIM_JOB_WAIT="60")
     port = free_port()
-    logs = open(tmp_path_factory.mktemp("browser-stack") / "processes.log", "w")
+    logs = open(tmp_path_factory.mktemp("browser-stack") / "processes.log", "w")  # noqa: SIM115 — the stack writes it until teardown closes it
     web = start_web(env, port, logs)
     worker = start_worker(env, logs)
     yield {"origin": f"http://127.0.0.1:{port}", "api": f"http://127.0.0.1:{port}/api/v1"}

@@ -3,11 +3,11 @@ import re
 import string
 
 import pytest
+from support.people import ZHANG_SAN_ID
 
 from backend.chat import forms, steps, texts
 from backend.chat.engine import ANSWER_KEYS, COMMANDS
-from backend.domain import kinds, validation, workflow
-from support.people import ZHANG_SAN_ID
+from backend.domain import kinds, payloads, validation, workflow
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -144,7 +144,7 @@ def test_a_first_filing_answered_with_the_defaults_is_a_valid_payload():
     for form_id in flow.forms:
         answers = forms.absorb(ctx, forms.FORMS[form_id], answers, typed[form_id])
     payload = forms.payload(flow, answers)
-    assert validation.validate_payload("first_filing", payload) == {}
+    assert payloads.validate_payload("first_filing", payload) == {}
     assert payload["entity"]["responsible"]["certificate_number"] == ZHANG_SAN_ID  # from the entity
     assert payload["websites"][0]["nat_ip"] == "162.10.20.30"
     assert payload["websites"][0]["filing_type"] == "cloudbase_run"

@@ -1,5 +1,5 @@
 """How long each stage takes (domain.md §5), on China's working-day calendar, seeded."""
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta, timezone
 
 import pytest
 

@@ -3,8 +3,7 @@ from datetime import date
 
 import pytest
 
-from backend.domain import clock as K
-from backend.domain import renewal
+from backend.domain import clock as K, renewal
 from backend.domain.clock import DEMO, Clock
 
 START = K.parse_instant(K.DEFAULT_START)

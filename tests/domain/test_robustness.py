@@ -1,8 +1,7 @@
 """Domain checks never crash on odd input: Unicode digits, clock bounds."""
 import pytest
 
-from backend.domain import clock, numbering
-from backend.domain import validation as V
+from backend.domain import clock, numbering, validation as V
 
 ZHANG_SAN_ID = "440305199001010018"
 # "²" passes str.isdigit() and int() refuses it; "٣" (Arabic-Indic) and "４" (full-width) are

@@ -5,8 +5,7 @@ from datetime import date
 import pytest
 from stdnum.cn import ric, uscc
 
-from backend.domain import tlds
-from backend.domain import validation as V
+from backend.domain import payloads as P, tlds, validation as V
 
 
 def make_ric(first17):
@@ -265,7 +264,7 @@ def test_website_name_syntax_fails(value, code):
 # --- aggregates ----------------------------------------------------------------------
 
 def test_valid_first_filing_has_no_errors():
-    assert V.validate_payload("first_filing", payload()) == {}
+    assert P.validate_payload("first_filing", payload()) == {}
 
 
 def test_validate_entity_keys_errors_by_dotted_path():
@@ -318,9 +317,9 @@ def test_one_domain_per_website():
 
 def test_personal_order_carries_exactly_one_website():
     two = [website(), website(domain="zhangsan-notes.cn")]
-    found = by_path(V.payload_problems("first_filing", payload(sites=two)))
+    found = by_path(P.payload_problems("first_filing", payload(sites=two)))
     assert ("websites", "WEBSITE_COUNT_INVALID") in found
-    assert V.validate_payload("first_filing", payload(sites=[website()])) == {}
+    assert P.validate_payload("first_filing", payload(sites=[website()])) == {}
 
 
 def org_payload(count):
@@ -331,10 +330,10 @@ def org_payload(count):
 
 
 def test_organisation_order_carries_one_to_ten_websites():
-    assert V.validate_payload("first_filing", org_payload(10)) == {}
-    assert "websites" in V.validate_payload("first_filing", org_payload(11))
-    assert "websites" in V.validate_payload("first_filing", org_payload(0))
-    found = by_path(V.payload_problems("first_filing", org_payload(11)))
+    assert P.validate_payload("first_filing", org_payload(10)) == {}
+    assert "websites" in P.validate_payload("first_filing", org_payload(11))
+    assert "websites" in P.validate_payload("first_filing", org_payload(0))
+    found = by_path(P.payload_problems("first_filing", org_payload(11)))
     assert ("websites", "WEBSITE_COUNT_INVALID") in found
 
 
@@ -342,7 +341,7 @@ def test_duplicate_domains_in_one_order():
     body = org_payload(3)
     body["websites"][1]["domain"] = "MOUMOU0.com"
     body["websites"][2]["domain"] = "moumou2.com"
-    found = by_path(V.payload_problems("first_filing", body))
+    found = by_path(P.payload_problems("first_filing", body))
     assert found == {("websites.1.domain", "DOMAIN_DUPLICATE_IN_ORDER")}
 
 
@@ -350,27 +349,27 @@ def test_unicode_and_punycode_duplicates_are_caught():
     body = org_payload(2)
     body["websites"][0]["domain"] = "例子.中国"
     body["websites"][1]["domain"] = "xn--fsqu00a.xn--fiqs8s"
-    assert by_path(V.payload_problems("first_filing", body)) == {
+    assert by_path(P.payload_problems("first_filing", body)) == {
         ("websites.1.domain", "DOMAIN_DUPLICATE_IN_ORDER")}
 
 
 def test_first_filing_needs_entity_and_websites():
-    found = by_path(V.payload_problems("first_filing", {}))
+    found = by_path(P.payload_problems("first_filing", {}))
     assert ("entity", "FIELD_REQUIRED") in found
     assert ("websites", "WEBSITE_COUNT_INVALID") in found
 
 
 def test_other_kinds_and_unknown_kind():
-    assert V.validate_payload("cancel_website", {"website_id": "W0001"}) == {}
-    assert set(V.validate_payload("cancel_website", {})) == {"website_id"}
-    assert V.validate_payload("cancel_entity", {}) == {}
-    assert V.validate_payload("add_website", {"websites": [website()]}) == {}
-    assert set(V.validate_payload("add_website", {"entity": entity(), "websites": [website()]})) == {"entity"}
-    assert by_path(V.payload_problems("renew", {})) == {("kind", "KIND_UNKNOWN")}
+    assert P.validate_payload("cancel_website", {"website_id": "W0001"}) == {}
+    assert set(P.validate_payload("cancel_website", {})) == {"website_id"}
+    assert P.validate_payload("cancel_entity", {}) == {}
+    assert P.validate_payload("add_website", {"websites": [website()]}) == {}
+    assert set(P.validate_payload("add_website", {"entity": entity(), "websites": [website()]})) == {"entity"}
+    assert by_path(P.payload_problems("renew", {})) == {("kind", "KIND_UNKNOWN")}
 
 
 def test_validation_does_not_mutate_the_payload():
     body = payload()
     before = copy.deepcopy(body)
-    V.validate_payload("first_filing", body)
+    P.validate_payload("first_filing", body)
     assert body == before

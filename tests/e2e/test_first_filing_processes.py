@@ -5,7 +5,6 @@ import time
 
 import pytest
 import requests
-
 from support.people import ZHANG_SAN_ID, personal_payload
 from support.procs import running_stack, stop
 

@@ -3,7 +3,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
-
 from support.people import credit_code
 from support.procs import child_env, free_port, start_web, stop
 

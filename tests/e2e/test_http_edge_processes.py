@@ -6,7 +6,6 @@ import socket
 
 import pytest
 import requests
-
 from support.people import ZHANG_SAN_ID, personal_payload
 from support.procs import running_stack
 

@@ -4,7 +4,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
-
 from support.people import ZHANG_SAN_ID, personal_payload
 from support.procs import child_env, free_port, start_web, start_worker, stop
 

@@ -4,7 +4,6 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 import requests
-
 from support.procs import running_stack
 
 CONTROL = "e2e-control"

@@ -3,11 +3,11 @@ timers (append-only file), and a timer still fires exactly once afterwards."""
 import os
 
 import pytest
+from support.people import ZHANG_SAN_ID, personal_payload
 
 from backend.runtime.embedded_redis import EmbeddedRedis
-from backend.services import applications, domains, sandboxes, scheduling, timers
+from backend.services import advancing, applications, domains, sandboxes, scheduling, timers
 from backend.store.connection import connect
-from support.people import ZHANG_SAN_ID, personal_payload
 
 
 @pytest.fixture
@@ -43,7 +43,7 @@ def test_pending_timers_survive_a_restart(own_redis):
     assert timers.clock_view(r, sid)["pending_timers"] == pending
     assert applications.get(r, sid, app["id"])["state"] == "provider_review"
 
-    first = timers.advance(r, sid, until_idle=True)
+    first = advancing.advance(r, sid, until_idle=True)
     assert [f["name"] for f in first["fired"]] == ["provider_review", "send_to_bureau"]
     # delivering the same timer again (a duplicate RQ job) changes nothing
     assert timers.fire(r, sid, pending[0]["id"]) == "gone"

@@ -7,7 +7,6 @@ import pytest
 import requests
 from rq import Queue
 from rq.registry import ScheduledJobRegistry
-
 from support.people import ZHANG_SAN_ID, personal_payload
 from support.procs import running_stack
 

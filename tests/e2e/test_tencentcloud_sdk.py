@@ -12,10 +12,10 @@ import time
 
 import pytest
 import requests
-
-from backend.tencentcloud import vpc as vpc_wire
 from support.people import personal_payload
 from support.procs import ROOT, running_stack
+
+from backend.tencentcloud import vpc as vpc_wire
 
 ba_client = pytest.importorskip("tencentcloud.ba.v20200720.ba_client")
 from tencentcloud.ba.v20200720 import models as ba_models  # noqa: E402

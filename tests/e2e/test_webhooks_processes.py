@@ -4,7 +4,6 @@ filing's events to a loopback receiver that answers 500, then stalls past the ti
 arrive in order, every request signed; the delivery log shows each attempt."""
 import pytest
 import requests
-
 from support.people import ZHANG_SAN_ID, personal_payload
 from support.procs import running_stack
 from support.webhook_receiver import Receiver, signature_ok

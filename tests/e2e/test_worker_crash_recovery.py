@@ -10,13 +10,12 @@ import time
 
 import pytest
 import requests
+from support.people import ZHANG_SAN_ID, personal_payload
+from support.procs import running_stack, stop
 
 from backend.domain.clock import Clock
 from backend.services import scheduling
-from backend.store import keys
-from backend.store import tx as store
-from support.people import ZHANG_SAN_ID, personal_payload
-from support.procs import running_stack, stop
+from backend.store import keys, tx as store
 
 CONTROL = "e2e-control"
 BOUND = 20  # seconds; RQ's default scheduler needed 60–160 s

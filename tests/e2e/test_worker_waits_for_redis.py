@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from rq import Queue
 from rq.job import Job, JobStatus
+from support.procs import ROOT, child_env
 
 from backend.runtime.embedded_redis import EmbeddedRedis
-from support.procs import ROOT, child_env
 
 
 def wait_for(condition, timeout=30.0, what="condition"):

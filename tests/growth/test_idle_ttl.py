@@ -6,11 +6,11 @@ or real time is waited for in a bounded loop on a condition."""
 import time
 
 import pytest
-
 from api.flows import assert_error, field_errors, ok, register_domain
+from conftest import new_sandbox
+
 from backend.services import sandboxes
 from backend.store import keys
-from conftest import new_sandbox
 
 
 def test_a_sandbox_carries_its_ttl_and_when_it_expires(control):

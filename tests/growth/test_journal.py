@@ -1,8 +1,8 @@
 """The recording journal keeps what a replay needs, within caps in entries and bytes (issue #8, item 2)."""
 import yaml
-
-from api.flows import CONTROL, create_app, ok, register_domain, usable_ip, verify, wrong_code, sms_code
+from api.flows import CONTROL, create_app, ok, register_domain, sms_code, usable_ip, verify, wrong_code
 from support.people import personal_payload
+
 from backend.store import keys
 
 

@@ -1,13 +1,12 @@
 """Every input that becomes a time is bounded, and nothing after a commit turns it into an
 error answer (issue #8, items 4 and 10)."""
 import pytest
-
 from api.flows import CONTROL, act, create_app, field_errors, get_app, ok, register_domain, usable_ip
+from support.people import personal_payload
+
 from backend.domain.clock import parse_duration
 from backend.services import scheduling
-from backend.store import keys
-from backend.store import tx as store
-from support.people import personal_payload
+from backend.store import keys, tx as store
 
 
 @pytest.mark.parametrize("scale", [1e-9, 0.0009, 1e8, -1])

@@ -7,7 +7,6 @@ import sys
 
 import pytest
 import yaml
-
 from support.people import personal_payload
 from support.procs import running_stack
 
@@ -140,6 +139,7 @@ def test_recordings_of_a_running_clock_replay_with_real_workers(stack, tmp_path)
     """Issue 9 item 1, as reported: a 20000x sandbox whose filing the worker moves on by
     itself; three exports in a row, each replayed green."""
     import time
+
     from mock_miniprogram.sdk import Control
     sb = Control(stack.origin, CONTROL).new_sandbox(seed=42, scale=20000)
     sb.create_domain("zhangsan-blog.cn", "张三", "440305199001010018")

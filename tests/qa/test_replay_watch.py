@@ -8,7 +8,6 @@ import threading
 import time
 
 import pytest
-
 from support.procs import running_stack
 
 CONTROL = "qa-watch-control"

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 import requests
-
 from support import readme
 from support.procs import running_stack
 

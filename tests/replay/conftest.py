@@ -1,6 +1,5 @@
 """Fixtures of the replay tests: the runner in-process (Flask's test client, RQ synchronous)."""
 import pytest
-
 from conftest import CONTROL
 from support.flask_http import BASE_URL, FlaskSession
 

@@ -1,10 +1,22 @@
 """A sandbox's session, exported by GET …/recording, replays to the same result."""
 import yaml
-
-from api.flows import (CONTROL, act, advance, create_app, get_app, ok, register_domain, sms_code, until_idle,
-                       usable_ip, verify, wrong_code)
-from mock_miniprogram.replay import parser
+from api.flows import (
+    CONTROL,
+    act,
+    advance,
+    create_app,
+    get_app,
+    ok,
+    register_domain,
+    sms_code,
+    until_idle,
+    usable_ip,
+    verify,
+    wrong_code,
+)
 from support.people import personal_payload
+
+from mock_miniprogram.replay import parser
 
 
 def export(sb):
@@ -85,6 +97,7 @@ def test_a_recording_of_a_running_clock_replays(control, replay):
     """Issue 9 item 1: the final `clock` expectation and the last `advance: {to:}` come from
     one reading of the running clock, so a recording of a 20000x sandbox replays green."""
     import time
+
     from conftest import new_sandbox
     sb = new_sandbox(control, seed=42, preset="eligible", scale=20000)
     register_domain(sb, "zhangsan-blog.cn")

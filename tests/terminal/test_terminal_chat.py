@@ -15,7 +15,6 @@ import threading
 import time
 
 import pytest
-
 from support.people import ZHANG_SAN_ID
 from support.procs import BIN, ROOT, free_port, running_stack
 

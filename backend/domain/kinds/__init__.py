@@ -6,9 +6,17 @@ recipients, bureau duration, approval effect and texts, gateway rule, chat forms
 labels. Adding a kind: a new module here, its line in `_MODULES`, its tests and a
 scenario (README, "Adding a kind"). The registry is checked when it is imported.
 """
-from backend.domain.kinds import (access_filing, add_website, add_website_external, cancel_access, cancel_entity,
-                                  cancel_website, change_filing, change_website,
-                                  first_filing)
+from backend.domain.kinds import (
+    access_filing,
+    add_website,
+    add_website_external,
+    cancel_access,
+    cancel_entity,
+    cancel_website,
+    change_filing,
+    change_website,
+    first_filing,
+)
 from backend.domain.kinds.spec import Approval, Chat, KindSpec, Payload, problems
 
 _MODULES = (first_filing, access_filing, add_website, add_website_external, change_filing, change_website,

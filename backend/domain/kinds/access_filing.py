@@ -4,9 +4,15 @@ from backend.domain import errors
 from backend.domain.filings import TENCENT, Records, Resolution, domain_key, same_text, website_domains
 from backend.domain.kinds.spec import Approval, Chat, KindSpec, Payload
 from backend.domain.limits import MAX_WEBSITES
-from backend.domain.preconditions import (IDENTITY_FIELDS, contacts, entity_mismatch, mismatch,
-                                          personal_one_site, site_not_found,
-                                          unprocessable)
+from backend.domain.preconditions import (
+    IDENTITY_FIELDS,
+    contacts,
+    entity_mismatch,
+    mismatch,
+    personal_one_site,
+    site_not_found,
+    unprocessable,
+)
 
 
 def precondition(records: Records, payload: dict, roles: tuple[str, ...]) -> Resolution:

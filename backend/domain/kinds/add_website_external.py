@@ -4,8 +4,7 @@ from backend.domain import errors
 from backend.domain.filings import TENCENT, Records, Resolution
 from backend.domain.kinds.spec import Approval, Chat, KindSpec, Payload
 from backend.domain.limits import MAX_WEBSITES
-from backend.domain.preconditions import (IDENTITY_FIELDS, check_new_domains, contacts, entity_mismatch,
-                                          mismatch)
+from backend.domain.preconditions import IDENTITY_FIELDS, check_new_domains, contacts, entity_mismatch, mismatch
 
 
 def precondition(records: Records, payload: dict, roles: tuple[str, ...]) -> Resolution:
