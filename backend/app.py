@@ -4,17 +4,32 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask, send_from_directory
 from flask_smorest import Api
 
-from backend.api import applications, cloud, common, domains, errors, records, sandboxes, schemas, zh_messages
-from backend.api import gateway, registry
-from backend.api import miniprogram
-from backend.api import control
-from backend.api import conversations
-from backend.api import tencentcloud
-from backend.api import classes, console
-from backend.api import ops
-from backend.api import snapshots
-from backend.api import miit, webhooks, wechat as wechat_api
-from backend.api import materials, verification
+from backend.api import (
+    applications,
+    classes,
+    cloud,
+    common,
+    console,
+    control,
+    conversations,
+    domains,
+    errors,
+    gateway,
+    materials,
+    miit,
+    miniprogram,
+    ops,
+    records,
+    registry,
+    sandboxes,
+    schemas,
+    snapshots,
+    tencentcloud,
+    verification,
+    webhooks,
+    wechat as wechat_api,
+    zh_messages,
+)
 from backend.store.connection import connect
 
 BLUEPRINTS = (sandboxes.blp, cloud.blp, domains.blp, applications.blp, records.blp, registry.blp)

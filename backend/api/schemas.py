@@ -25,10 +25,21 @@ from backend.api.payload_schemas import (  # noqa: F401
     load_payload,
     register_components,
 )
-from backend.api.schema_base import (  # noqa: F401
-    CERT_TYPES, CONTENTS, FILING_TYPES, NEW_FILING_TYPES, TYPES, IsoDate, Strict, in_range, ip_address, one_of, text,
-    usable_scale)
 from backend.api.process_schemas import PROCESS_SETTINGS, ProcessSettings
+from backend.api.schema_base import (  # noqa: F401
+    CERT_TYPES,
+    CONTENTS,
+    FILING_TYPES,
+    NEW_FILING_TYPES,
+    TYPES,
+    IsoDate,
+    Strict,
+    in_range,
+    ip_address,
+    one_of,
+    text,
+    usable_scale,
+)
 from backend.domain import clock, durations, eligibility, limits, presets, provinces, review
 
 # -- sandbox settings (README「Per-sandbox settings」): every key typed and bounded -------------

@@ -218,12 +218,12 @@ def account_gate(kind: str, records: Records, open_order: str | None = None) -> 
     if kind == "first_filing" and own is not None:
         return blocked("ENTITY_ALREADY_FILED", f"该账号已有备案主体 {own['number']}，不能再办理首次备案",
                        "一个账号只能备案一个主体：新增网站请选择「新增网站（原备案在腾讯云）」", entity_number=own["number"])
-    if kind == "add_website_external" and at_tencent:
+    if kind == "add_website_external" and own is not None and at_tencent:
         return blocked("ENTITY_FILED_AT_TENCENT", f"该账号的主体 {own['number']} 已在腾讯云备案",
                        "请办理「新增网站（原备案在腾讯云）」", entity_number=own["number"])
     if kind in NEEDS_OWN_AT_TENCENT and not at_tencent:
         return preconditions.no_entity_at_tencent(own)
-    if kind == "cancel_website" and len(records.sites(own["id"])) <= 1:
+    if kind == "cancel_website" and own is not None and len(records.sites(own["id"])) <= 1:
         return blocked("LAST_WEBSITE_CANCEL_ENTITY", f"主体 {own['number']} 下只有一个网站，不能单独注销",
                        "注销主体下最后一个网站，请办理「注销主体」", entity_number=own["number"])
     return None

@@ -1,9 +1,10 @@
 """Commercial (经营性) sites and licences (process.md §7): the flow tells the user a licence is needed
 besides the filing; an entity may hold an ICP licence number (the number parser checks it), which its
 record then carries."""
-from api.flows import (ORG_NAME, ORG_USCC, create_app, field_errors, ok, org_payload, register_domain, usable_ip)
-from api.kinds_flows import run
 from support.people import personal_payload
+
+from api.flows import ORG_NAME, ORG_USCC, create_app, field_errors, ok, org_payload, register_domain, usable_ip
+from api.kinds_flows import run
 
 
 def org_app(sb, **entity):

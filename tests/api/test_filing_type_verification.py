@@ -1,11 +1,10 @@
 """验证备案类型 (process.md §1): every scenario it routes to and every blocking code it answers,
 before any form; 我的备案 and its pre-filled offers."""
 import pytest
-
-from api.flows import (assert_error, create_app, field_errors, new_sandbox, ok,
-                       register_domain, usable_ip)
-from api.kinds_flows import ORG_NAME, ORG_USCC, first_filed, org_domain, seed_org
 from support.people import ZHANG_SAN_ID, personal_payload
+
+from api.flows import assert_error, create_app, field_errors, new_sandbox, ok, register_domain, usable_ip
+from api.kinds_flows import ORG_NAME, ORG_USCC, first_filed, org_domain, seed_org
 
 PATH = "~/filing-type/verify"
 
@@ -17,7 +16,7 @@ def ask(sb, domains=("zhangsan-blog.cn",), **over):
 
 
 def org_ask(sb, domains, **over):
-    body = dict(entity_type="enterprise", certificate_type="uscc", certificate_number=ORG_USCC)
+    body = {"entity_type": "enterprise", "certificate_type": "uscc", "certificate_number": ORG_USCC}
     return ask(sb, domains, **{**body, **over})
 
 

@@ -3,11 +3,20 @@ task, and the submit guard of the stages before submission (pre_submit_checks)."
 import io
 
 import pytest
-
-from api.flows import (assert_error, create_app, field_errors, new_sandbox, ok, outbox, register_domain, usable_ip,
-                       advance)
 from support.images import FAKE_PDF, jpeg, png
 from support.people import personal_payload
+
+from api.flows import (
+    advance,
+    assert_error,
+    create_app,
+    field_errors,
+    new_sandbox,
+    ok,
+    outbox,
+    register_domain,
+    usable_ip,
+)
 
 
 @pytest.fixture

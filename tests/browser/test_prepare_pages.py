@@ -4,7 +4,6 @@ face check (face.html). Screenshots land in test-artifacts/ (and the README's do
 
 import pytest
 import requests
-
 from browser.test_miniprogram_page import CONTROL, MISSING, browser, page, stack  # noqa: F401  (fixtures)
 from support.images import png
 from support.people import ZHANG_SAN_ID, personal_payload
@@ -20,7 +19,7 @@ def call(method, url, token, **kw):
     return resp.json()
 
 
-def sandbox(stack, settings=None):
+def sandbox(stack, settings=None):  # noqa: F811 — `stack` is the imported fixture's value
     sb = call("POST", f"{stack['api']}/sandboxes", CONTROL, json={"seed": 42, "preset": "eligible",
                                                                   "settings": settings or {}})
     home = f"{stack['api']}/sandboxes/{sb['id']}"
@@ -39,7 +38,7 @@ def shot(pg, name):
     pg.screenshot(path=str(SHOTS / name), full_page=True)
 
 
-def open_page(pg, stack, sb, name, query=""):
+def open_page(pg, stack, sb, name, query=""):  # noqa: F811 — the fixture's value, passed on
     pg.goto(f"{stack['origin']}/miniprogram/{name}?sandbox={sb['id']}{query}#token={sb['token']}")
 
 

@@ -1,8 +1,9 @@
 """The real forms' rules (process.md §2), checked at entry: one test per rule, each able to fail."""
 from datetime import date
 
-from backend.domain import forms_rules
 from support.people import person, resident_id
+
+from backend.domain import forms_rules
 
 TODAY = date(2026, 6, 1)
 ME = person()

@@ -1,9 +1,9 @@
 """The required-slot table (process.md §3.1) as a table test: entity type × province × owner-is-legal-rep
 × non-local ID × site count × pre-approval → the slots an order needs."""
 import pytest
+from support.people import person, resident_id
 
 from backend.domain import materials
-from support.people import person, resident_id
 
 BOSS = person(name="王五", cert=resident_id("44030519800101456"))
 REP = {"name": "赵六", "certificate_number": resident_id("44030519700101789")}

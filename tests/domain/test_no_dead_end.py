@@ -85,6 +85,7 @@ def test_every_world_leaves_some_kind_open():
 def test_the_scenario_verification_finds_passes_the_kind_choice():
     """The verification step's scenario is never one the account rules then refuse."""
     from datetime import datetime, timezone
+
     from backend.domain.errors import DomainError
     eligible = {"eligible": True, "usable_ips": [{"ip": "1.2.3.4", "slots_left": 2}], "rules": []}
     for world, data in WORLDS.items():

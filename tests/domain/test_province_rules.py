@@ -3,9 +3,9 @@ system enforces it: at entry (forms_rules.problems) or in the material slots (ma
 from datetime import date
 
 import pytest
+from support.people import person, resident_id
 
 from backend.domain import forms_rules, materials, province_rules, provinces
-from support.people import person, resident_id
 
 TODAY = date(2026, 6, 1)
 BOSS = person(name="王五", cert=resident_id("44030519800101456"))
