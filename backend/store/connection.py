@@ -1,7 +1,15 @@
 """One way to get a Redis client, for the web, the workers, the CLI and the tests."""
 import redis
+from redis.backoff import ExponentialBackoff
+from redis.retry import Retry
 
 from backend import config
+
+# One quick retry of a dropped connection (a Redis restart, a failover), then the error: a web
+# request answers 503 REDIS_UNAVAILABLE within about a second instead of redis-py's default
+# three retries (~3 s each request), and the worker wrapper (workers/run.py) waits for Redis itself.
+RETRY = Retry(ExponentialBackoff(cap=0.25, base=0.05), 1)
+CONNECT_TIMEOUT_S = 1.0
 
 
 def connect(url=None, decode_responses=True):
@@ -9,4 +17,5 @@ def connect(url=None, decode_responses=True):
     url = url or config.redis_url()
     if not url:
         raise RuntimeError("REDIS_URL is not set; `icpsim up` starts the embedded Redis and sets it")
-    return redis.Redis.from_url(url, decode_responses=decode_responses)
+    return redis.Redis.from_url(url, decode_responses=decode_responses, retry=RETRY,
+                                socket_connect_timeout=CONNECT_TIMEOUT_S)
