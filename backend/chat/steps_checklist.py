@@ -79,7 +79,7 @@ def checklist_enter(ctx):
     if _field_names(missing):
         choices.append({"value": "fields", "label": _t(ctx, "FIELDS")})
     if any(row["stage"] == "face_check" for row in missing):
-        choices.append({"value": "face", "label": _t(ctx, "FACE"), "action": {"open": FACE_PAGE}})
+        choices.append({"value": "face", "label": _t(ctx, "FACE")})  # the task's page link comes with its answer
     for row in missing:
         if row["stage"] == "materials":
             what = row["message"].removeprefix("请上传：")

@@ -94,3 +94,19 @@ def test_a_lenient_sandbox_never_shows_the_checklist(sandbox, uploads):
     register_domain(sandbox, "zhangsan-blog.cn")
     chat = to_confirm(Chat(sandbox))
     assert chat.choose("submit")["step"] == "tracking"
+
+
+def test_icpsim_chat_prints_the_checklist_links(strict, uploads):
+    """`icpsim chat` renders the checklist: its replies numbered and the pages' addresses."""
+    from types import SimpleNamespace
+
+    from mock_miniprogram.terminal import Terminal
+    chat, body = to_checklist(strict)
+    face = chat.choose("face")
+    out = io.StringIO()
+    term = Terminal(SimpleNamespace(base_url="http://127.0.0.1:1", sid=strict.sid), stdout=out)
+    for msg in body["messages"] + face["messages"]:
+        term.render(msg)
+    text = out.getvalue()
+    assert f"http://127.0.0.1:1/miniprogram/prepare.html?sandbox={strict.sid}&app={body['application_id']}" in text
+    assert "http://127.0.0.1:1/miniprogram/face.html?sandbox=" in text and "1) 填写缺少的信息" in text
