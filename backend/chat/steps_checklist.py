@@ -200,4 +200,11 @@ def fields_handle(ctx, submitted):
         refused(ctx, exc)
         return STEP
     form_errors.pop(FORM_STEP, None)
+    # kept in the answers too: a later edit from the recap sends the forms' records, these with them
+    answers = ctx.conv.get("answers") or {}
+    sites = patch.pop("websites", None)
+    ctx.conv["answers"] = answers = applications.merge(answers, patch)
+    for site, done in zip(answers.get("websites") or [], sites or []):
+        if isinstance(site, dict):
+            site["languages"] = done["languages"]
     return STEP

@@ -5,10 +5,10 @@ re-check — and from there to a submit that succeeds."""
 import io
 
 import pytest
+from support.images import png
 
 from api.chat_flows import Chat, fields, one, to_confirm
 from api.flows import new_sandbox, ok, register_domain
-from support.images import png
 
 
 @pytest.fixture
@@ -110,3 +110,14 @@ def test_icpsim_chat_prints_the_checklist_links(strict, uploads):
     text = out.getvalue()
     assert f"http://127.0.0.1:1/miniprogram/prepare.html?sandbox={strict.sid}&app={body['application_id']}" in text
     assert "http://127.0.0.1:1/miniprogram/face.html?sandbox=" in text and "1) 填写缺少的信息" in text
+
+
+def test_the_fields_answered_at_the_checklist_survive_a_trip_back_to_the_recap(strict, uploads):
+    chat, _ = to_checklist(strict)
+    chat.choose("fields")
+    body = chat.form(emergency_phone="13900001111", id_valid_until="长期", province_code="440000",
+                     city_code="440300", district_code="440305", street="科技园路 1 号", languages="1")
+    assert stages(body) == {"face_check", "materials"}
+    assert chat.choose("back")["step"] == "confirm"
+    again = chat.choose("submit")
+    assert again["step"] == "checklist" and stages(again) == {"face_check", "materials"}

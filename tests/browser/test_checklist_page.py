@@ -7,9 +7,19 @@ import io
 
 import pytest
 import requests
-
-from browser.test_miniprogram_page import (CONTROL, MISSING, after_reply, browser, call, last_seq,  # noqa: F401
-                                           open_page, page, stack, transcript, walk)
+from browser.test_miniprogram_page import (  # noqa: F401
+    CONTROL,
+    MISSING,
+    after_reply,
+    browser,
+    call,
+    last_seq,
+    open_page,
+    page,
+    stack,
+    transcript,
+    walk,
+)
 from support.images import png
 from support.people import ZHANG_SAN_ID
 from support.procs import ROOT

@@ -6,12 +6,13 @@ submit (the sync targets) or back to the recap."""
 import copy
 from datetime import date
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from support.people import personal_payload
 
 from backend.chat import steps, steps_checklist
 from backend.domain import forms_rules
 from backend.services.applications import merge
-from support.people import personal_payload
 
 # one valid answer per field of the checklist form (张三, 深圳南山)
 ANSWERS = {"emergency_phone": "13900001111", "id_valid_from": "2020-01-01", "id_valid_until": "长期",
