@@ -78,10 +78,20 @@ class Terminal:
         for field, errors in (msg.get("errors") or {}).items():
             for error in errors:
                 self.out(f"  ✗ {labels.get(field, field)}：{error}")
+        self.print_links(msg)
         if kind == "quick_replies":
             for i, c in enumerate(msg["choices"], 1):
                 note = "" if c.get("available", True) else "（暂未开放）"
                 self.out(f"  {i}) {c['label']}{note}")
+
+    def print_links(self, msg):
+        """The checklist's pages (upload, face check): a file cannot be sent from a terminal chat."""
+        links = dict((msg.get("checklist") or {}).get("links") or {})
+        if (msg.get("action") or {}).get("open"):
+            links["open"] = msg["action"]["open"]
+        for name, link in links.items():
+            label = {"prepare": "上传材料页面", "face": "人脸核验页面"}.get(name, "打开页面")
+            self.out(f"    （{label}：{self.sb.base_url}{link}）")
 
     def render_card(self, card):
         self.out(f"┌ 订单 {card['application_id']}  {card['kind_zh']}")

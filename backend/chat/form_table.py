@@ -248,6 +248,19 @@ FORMS = {f.id: f for f in (
               placeholder=("与域名持有者的实名证件一致", "as on the domain holder's real-name record")),
         Field("domain", ("域名", "Domain"), placeholder=("一级域名，例如 example.cn", "apex domain, e.g. example.cn")),
     ), in_payload=False, submit_label=("验证", "Verify")),
+    # the form fields readiness finds missing before a strict submit (steps_checklist.py, issue #12)
+    Form("checklist", ("补充信息", "Missing details"), "_chat.checklist", (
+        Field("emergency_phone", ("主体负责人应急联系电话", "Entity owner's emergency phone"), TEL),
+        Field("id_valid_from", ("证件有效期起始日期", "ID valid from"), DATE, placeholder=("YYYY-MM-DD", "YYYY-MM-DD")),
+        Field("id_valid_until", ("证件有效期截止日期", "ID valid until"),
+              placeholder=("YYYY-MM-DD 或「长期」", "YYYY-MM-DD or 长期")),
+        Field("province_code", ("通信地址：省级区划代码", "Address: province code"), placeholder=("6 位", "6 digits")),
+        Field("city_code", ("通信地址：市级区划代码", "Address: city code"), placeholder=("6 位", "6 digits")),
+        Field("district_code", ("通信地址：区县区划代码", "Address: district code"), placeholder=("6 位", "6 digits")),
+        Field("street", ("通信地址：街道门牌", "Address: street and number")),
+        Field("languages", ("网站语言（代码，逗号分隔）", "Website languages (codes, comma-separated)"),
+              placeholder=("1 = 中文简体", "1 = Simplified Chinese")),
+    ), in_payload=False, submit_label=("保存", "Save")),
     # cancellations name what they cancel
     Form("cancel_site", ("注销或取消接入的网站", "Website"), "", (
         Field("website_id", ("网站", "Website"), SELECT, options="own_websites", default=FIRST_OPTION),

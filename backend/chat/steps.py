@@ -10,52 +10,15 @@ the tests check that the table is closed and every step reachable.
 Every rule lives in the services: the chat calls `cloud`, `applications.check/create/
 edit/act/verify_sms/get` and maps their answers (422 errors onto form fields).
 """
-from backend.chat import forms, steps_verify
-from backend.chat.step_kit import (  # noqa: F401
-    AUTO,
-    CHOICE,
-    FORM,
-    NONE,
-    SAME,
-    SYNC_TARGETS,
-    TEXT,
-    Step,
-    available,
-    screen_step,
-    state_step,
-    sync,
-    why_notice,
-)
-from backend.chat.steps_after import (
-    done_enter,
-    expired_enter,
-    expired_handle,
-    rejected_enter,
-    rejected_handle,
-    restart_handle,
-    sms_enter,
-    sms_handle,
-    tracking_enter,
-)
-from backend.chat.steps_filling import (
-    confirm_enter,
-    confirm_handle,
-    form_enter,
-    form_handle,
-    more_enter,
-    more_handle,
-    pick_enter,
-    pick_handle,
-)
-from backend.chat.steps_start import (
-    eligibility_enter,
-    kind_enter,
-    kind_handle,
-    not_eligible_enter,
-    not_eligible_handle,
-    welcome_enter,
-    welcome_handle,
-)
+from backend.chat import forms, steps_checklist, steps_verify
+from backend.chat.step_kit import (AUTO, CHOICE, FORM, NONE, SAME, SYNC_TARGETS, TEXT, Step,  # noqa: F401
+                                   available, screen_step, state_step, sync, why_notice)
+from backend.chat.steps_after import (done_enter, expired_enter, expired_handle, rejected_enter, rejected_handle,
+                                      restart_handle, sms_enter, sms_handle, tracking_enter)
+from backend.chat.steps_filling import (confirm_enter, confirm_handle, form_enter, form_handle, more_enter, more_handle,
+                                        pick_enter, pick_handle)
+from backend.chat.steps_start import (eligibility_enter, kind_enter, kind_handle, not_eligible_enter,
+                                      not_eligible_handle, welcome_enter, welcome_handle)
 
 # -- the table ----------------------------------------------------------------------------------
 
@@ -103,7 +66,12 @@ STEPS = {s.id: s for s in (
     # replaces the generic screen step of the verify form: the services decide the kind (issue #12)
     Step(steps_verify.STEP, FORM, steps_verify.verify_enter, steps_verify.verify_handle, next=FIRST_FORMS,
          form_id=steps_verify.FORM_ID),
-    Step("confirm", CHOICE, confirm_enter, confirm_handle, next=FORM_STEPS + SYNC_TARGETS),
+    Step("confirm", CHOICE, confirm_enter, confirm_handle, next=FORM_STEPS + SYNC_TARGETS + (steps_checklist.STEP,)),
+    # the stages before submission a strict sandbox asks for (pre_submit_checks, issue #12)
+    Step(steps_checklist.STEP, CHOICE, steps_checklist.checklist_enter, steps_checklist.checklist_handle,
+         next=("confirm", steps_checklist.FORM_STEP) + SYNC_TARGETS),
+    Step(steps_checklist.FORM_STEP, FORM, steps_checklist.fields_enter, steps_checklist.fields_handle,
+         next=(steps_checklist.STEP,), form_id=steps_checklist.FORM_ID),
     Step("tracking", NONE, tracking_enter, anchor=True),
     Step("sms", TEXT, sms_enter, sms_handle, anchor=True, next=SYNC_TARGETS),
     Step("rejected", CHOICE, rejected_enter, rejected_handle, anchor=True, next=FORM_STEPS + SYNC_TARGETS),

@@ -1,17 +1,7 @@
 """Filling the order: one step per screen (a form, a pick, \"another one?\"), then confirm and submit."""
-from backend.chat import forms
-from backend.chat.step_kit import (
-    SAME,
-    choice,
-    editable_app,
-    first_form_step,
-    flow,
-    invalid,
-    refused,
-    refused_fields,
-    screen_step,
-    sync,
-)
+from backend.chat import forms, steps_checklist
+from backend.chat.step_kit import (SAME, choice, editable_app, first_form_step, flow, invalid, refused, refused_fields,
+                                   screen_step, sync)
 from backend.chat.texts import pick
 from backend.domain import workflow
 from backend.domain.errors import DomainError, Unprocessable
@@ -223,6 +213,9 @@ def confirm_handle(ctx, value):
         invalid(ctx, by_form.get(screen, {}), forms.parse_screen(screen)[0])
         return first_form_step(fl, by_form)
     except DomainError as exc:  # a precondition of the kind (409): said, and shown on its field
+        if exc.code == steps_checklist.NOT_READY and ctx.conv.get("application_id"):
+            ctx.conv["form_errors"] = {}
+            return steps_checklist.STEP  # the stages before submission are not done: their checklist
         refused(ctx, exc)
         by_form = refused_fields(fl, exc)
         if by_form:

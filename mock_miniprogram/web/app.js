@@ -351,6 +351,11 @@ function renderMessage(msg, { foldSummary = false } = {}) {
     default:
       body.append(bubble(msg));
   }
+  // the checklist's pages (upload, face check): a link the tester opens beside the chat
+  if (!mine && msg.action?.open) body.append(h("a", { class: "msg__link", href: msg.action.open, target: "_blank",
+    rel: "noopener", "data-testid": "action-link" }, msg.code === "FACE_CHECK_SENT" ? "打开人脸核验页面" : "打开上传页面"));
+  if (!mine && msg.checklist?.links?.prepare) body.append(h("a", { class: "msg__link", href: msg.checklist.links.prepare,
+    target: "_blank", rel: "noopener", "data-testid": "action-link" }, "打开上传页面"));
   return node;
 }
 
@@ -377,6 +382,8 @@ function renderChoices(choices, msg) {
       class: `reply${c.available === false ? " reply_off" : ""}${i === 0 && !list && choices.length > 1 ? " reply_primary" : ""}`,
       onclick: async (ev) => {
         const button = ev.currentTarget;
+        // the checklist's uploads happen on the upload page (a file cannot travel in a reply)
+        if (c.action?.open) window.open(c.action.open, "_blank", "noopener");
         button.classList.add("reply_chosen");
         if (!(await sendReply({ choice: c.value }))) button.classList.remove("reply_chosen");
       },

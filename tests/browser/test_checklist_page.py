@@ -1,0 +1,84 @@
+"""The conversation's checklist (issue #12) on the mini-program page, in headless Chromium against
+gunicorn + rq: in a sandbox that enforces the stages before submission, the page's submit leads to
+the checklist; its replies open the upload page, the missing fields are a form, the face check's
+answer links the face page; after the uploads (the page's REST endpoint) "check again" submits.
+Screenshot: test-artifacts/chat-checklist.png."""
+import io
+
+import pytest
+import requests
+from browser.test_miniprogram_page import (  # noqa: F401
+    CONTROL,
+    MISSING,
+    after_reply,
+    browser,
+    call,
+    last_seq,
+    open_page,
+    page,
+    stack,
+    transcript,
+    walk,
+)
+from support.images import png
+from support.people import ZHANG_SAN_ID
+from support.procs import ROOT
+
+pytestmark = pytest.mark.skipif(MISSING is not None, reason=str(MISSING))
+FIELDS = {"emergency_phone": "13900001111", "id_valid_from": "2020-01-01", "id_valid_until": "长期",
+          "province_code": "440000", "city_code": "440300", "district_code": "440305",
+          "street": "科技园路 1 号", "languages": "1"}
+
+
+def choose(pg, value):
+    seq = last_seq(pg)
+    pg.locator(f'[data-testid=quick-reply][data-value="{value}"]').last.click()
+    after_reply(pg, seq)
+
+
+def test_the_checklist_on_the_page_leads_to_a_submit(stack, page, tmp_path):  # noqa: F811
+    pg = page
+    sb = call("POST", f"{stack['api']}/sandboxes", CONTROL,
+              json={"seed": 42, "preset": "eligible", "settings": {"pre_submit_checks": True}})
+    home = f"{stack['api']}/sandboxes/{sb['id']}"
+    call("POST", f"{home}/domains", sb["token"], json={
+        "name": "zhangsan-blog.cn", "holder_name": "张三", "holder_certificate_number": ZHANG_SAN_ID})
+    open_page(pg, stack["origin"], sb)
+    walk(pg, home, sb, tmp_path, until=lambda p, kind: p.locator("[data-code=CHECKLIST]").count() > 0)
+    checklist = pg.locator("[data-code=CHECKLIST]").last
+    link = checklist.get_by_test_id("action-link").get_attribute("href")
+    assert link.startswith(f"/miniprogram/prepare.html?sandbox={sb['id']}&app=A"), link
+    app_id = link.rsplit("=", 1)[1]
+    values = [b.get_attribute("data-value") for b in checklist.get_by_test_id("quick-reply").all()]
+    assert "upload:commitment_letter" in values and "face" in values and "fields" in values, values
+    SHOTS = ROOT / "test-artifacts"
+    SHOTS.mkdir(exist_ok=True)
+    pg.screenshot(path=str(SHOTS / "chat-checklist.png"), full_page=True)
+
+    with pg.context.expect_page() as popup:  # an upload reply opens the upload page beside the chat
+        choose(pg, "upload:commitment_letter")
+    assert "/miniprogram/prepare.html" in popup.value.url
+    popup.value.close()
+
+    choose(pg, "fields")
+    form = pg.locator("[data-testid=form][data-active=true]").last
+    for control in form.locator("[data-field]").all():
+        control.fill(FIELDS[control.get_attribute("data-field")])
+    seq = last_seq(pg)
+    form.get_by_test_id("form-submit").click()
+    after_reply(pg, seq)
+    after = pg.locator("[data-code=CHECKLIST]").last.inner_text()
+    assert "应急联系电话" not in after and "人脸核验" in after, "\n".join(transcript(pg))
+
+    choose(pg, "face")
+    face_link = pg.locator("[data-code=FACE_CHECK_SENT]").last.get_by_test_id("action-link").get_attribute("href")
+    task = face_link.split("task=", 1)[1]
+    call("POST", f"{home}/face-checks/{task}/result", sb["token"], json={"passed": True})
+    for slot in ("entity_owner_id_front", "entity_owner_id_back", "commitment_letter"):
+        resp = requests.post(f"{home}/applications/{app_id}/materials/{slot}", timeout=90,
+                             headers={"Authorization": f"Bearer {sb['token']}"},
+                             files={"file": ("x.png", io.BytesIO(png()), "image/png")})
+        assert resp.status_code == 201, resp.text
+    choose(pg, "refresh")
+    pg.get_by_test_id("waiting").wait_for()
+    assert call("GET", f"{home}/applications/{app_id}", sb["token"])["state"] == "provider_review"
