@@ -27,8 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from backend.chat.paths import get_path
-from backend.chat.texts import TEXTS
-from backend.domain import kinds, validation
+from backend.domain import validation
 
 TEXT, SELECT, DATE, BOOL, TEL, EMAIL, MULTI = "text", "select", "date", "bool", "tel", "email", "multi"
 FIELD_TYPES = (TEXT, SELECT, DATE, BOOL, TEL, EMAIL, MULTI)  # MULTI: a list of options (a pick's field)
@@ -272,34 +271,3 @@ FORMS = {f.id: f for f in (
         Field("reason", ("原因", "Reason"), required=False),
     )),
 )}
-
-
-def _changing(what):
-    """A change_filing form's condition: `what` was chosen in change_what."""
-    def holds(ctx, answers):
-        from backend.chat.answers import current  # answers.py builds on this table
-        return bool(current(ctx, FORMS["change_what"], answers).get(what))
-    return holds
-
-
-def _flow(spec):
-    """A kind's conversation, from its spec (KindSpec.chat)."""
-    return Flow(spec.code, spec.chat.forms, needs_ip=spec.chat.needs_ip,
-                when=tuple((form_id, _changing(what)) for form_id, what in spec.chat.asked_when))
-
-
-FLOWS = {code: _flow(spec) for code, spec in kinds.KINDS.items()}
-
-
-def flow_problems():
-    """Chat parts of the kind specs that name forms or texts that do not exist."""
-    out = [f"{f.kind}: unknown chat form {form_id}" for f in FLOWS.values() for form_id in f.forms
-           if form_id not in FORMS]
-    out += [f"{code}: unknown chat text {spec.chat.result_text}" for code, spec in kinds.KINDS.items()
-            if spec.chat.result_text not in TEXTS]
-    return out
-
-
-if flow_problems():  # a kind spec with a chat part that does not exist stops the import
-    raise ImportError("chat flows: " + "; ".join(flow_problems()))
-

@@ -12,6 +12,7 @@ from backend.chat.answers import (  # noqa: F401
     own_problems,
     render,
 )
+from backend.chat.flows import FLOWS, flow_problems  # noqa: F401
 from backend.chat.form_table import (  # noqa: F401
     BOOL,
     CERT_TYPE_LABELS,
@@ -20,7 +21,6 @@ from backend.chat.form_table import (  # noqa: F401
     ENTITY_TYPE_LABELS,
     FIELD_TYPES,
     FIRST_OPTION,
-    FLOWS,
     FORM,
     FORMS,
     MULTI,
@@ -32,7 +32,6 @@ from backend.chat.form_table import (  # noqa: F401
     Field,
     Flow,
     Form,
-    flow_problems,
 )
 from backend.chat.paths import get_path, set_path  # noqa: F401
 from backend.chat.screens import (  # noqa: F401

@@ -4,7 +4,8 @@ pruning what no longer applies, placing the services' errors on forms, and the p
 import re
 
 from backend.chat.answers import current, display, options
-from backend.chat.form_table import FLOWS, FORMS, PICK
+from backend.chat.flows import FLOWS
+from backend.chat.form_table import FORMS, PICK
 from backend.chat.paths import get_path, set_path
 from backend.chat.texts import pick
 from backend.domain import kinds

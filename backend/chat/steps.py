@@ -11,14 +11,51 @@ Every rule lives in the services: the chat calls `cloud`, `applications.check/cr
 edit/act/verify_sms/get` and maps their answers (422 errors onto form fields).
 """
 from backend.chat import forms, steps_checklist, steps_verify
-from backend.chat.step_kit import (AUTO, CHOICE, FORM, NONE, SAME, SYNC_TARGETS, TEXT, Step,  # noqa: F401
-                                   available, screen_step, state_step, sync, why_notice)
-from backend.chat.steps_after import (done_enter, expired_enter, expired_handle, rejected_enter, rejected_handle,
-                                      restart_handle, sms_enter, sms_handle, tracking_enter)
-from backend.chat.steps_filling import (confirm_enter, confirm_handle, form_enter, form_handle, more_enter, more_handle,
-                                        pick_enter, pick_handle)
-from backend.chat.steps_start import (eligibility_enter, kind_enter, kind_handle, not_eligible_enter,
-                                      not_eligible_handle, welcome_enter, welcome_handle)
+from backend.chat.step_kit import (  # noqa: F401
+    AUTO,
+    CHOICE,
+    FORM,
+    NONE,
+    SAME,
+    SYNC_TARGETS,
+    TEXT,
+    Step,
+    available,
+    screen_step,
+    state_step,
+    sync,
+    why_notice,
+)
+from backend.chat.steps_after import (
+    done_enter,
+    expired_enter,
+    expired_handle,
+    rejected_enter,
+    rejected_handle,
+    restart_handle,
+    sms_enter,
+    sms_handle,
+    tracking_enter,
+)
+from backend.chat.steps_filling import (
+    confirm_enter,
+    confirm_handle,
+    form_enter,
+    form_handle,
+    more_enter,
+    more_handle,
+    pick_enter,
+    pick_handle,
+)
+from backend.chat.steps_start import (
+    eligibility_enter,
+    kind_enter,
+    kind_handle,
+    not_eligible_enter,
+    not_eligible_handle,
+    welcome_enter,
+    welcome_handle,
+)
 
 # -- the table ----------------------------------------------------------------------------------
 

@@ -1,7 +1,17 @@
 """Filling the order: one step per screen (a form, a pick, \"another one?\"), then confirm and submit."""
 from backend.chat import forms, steps_checklist
-from backend.chat.step_kit import (SAME, choice, editable_app, first_form_step, flow, invalid, refused, refused_fields,
-                                   screen_step, sync)
+from backend.chat.step_kit import (
+    SAME,
+    choice,
+    editable_app,
+    first_form_step,
+    flow,
+    invalid,
+    refused,
+    refused_fields,
+    screen_step,
+    sync,
+)
 from backend.chat.texts import pick
 from backend.domain import workflow
 from backend.domain.errors import DomainError, Unprocessable

@@ -6,8 +6,7 @@ submit (the sync targets) or back to the recap."""
 import copy
 from datetime import date
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 from support.people import personal_payload
 
 from backend.chat import steps, steps_checklist
