@@ -91,7 +91,7 @@ def _banner(port, redis_url, embedded, boot):
         f"  Demo sandbox    {boot.get('demo_sandbox_id')}",
         f"  Demo token      {boot.get('demo_token')}",
         f"  Mini-program    {base}/miniprogram/?sandbox={quote(str(boot.get('demo_sandbox_id')))}"
-        f"&token={quote(str(boot.get('demo_token')))}",
+        f"#token={quote(str(boot.get('demo_token')))}",  # after '#': never sent to a server, never in a log
         f"  Trainer console {base}/console/  (asks for the control token)",
         "",
         f"  Redis           {redis_url}" + ("  (embedded, data in " + str(config.data_dir()) + ")"
