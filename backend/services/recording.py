@@ -15,6 +15,7 @@ import time
 import icpsim_scenario
 
 from backend import config
+from backend.domain import mail
 from backend.domain.clock import Clock, iso, parse_instant, to_datetime
 from backend.services import sandboxes, world
 from backend.store import keys
@@ -229,7 +230,7 @@ def export(r, sid):
     reader = store.read(r, sid)
     clock = world.clock(reader)
     start = origin.get("clock_start")
-    outbox = [dict(json.loads(m)) for m in r.lrange(keys.outbox(sid), 0, -1)]
+    outbox = [mail.unpack(json.loads(m)) for m in r.lrange(keys.outbox(sid), 0, -1)]
     for m in outbox:
         m["_epoch"] = parse_instant(m["at"])
     steps, vt = [], start
