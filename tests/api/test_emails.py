@@ -43,6 +43,7 @@ def test_rejection_email_says_what_to_fix_to_each_person(sandbox):
 
 def test_email_copies_are_stored_packed_and_read_and_exported_whole(sandbox, control, r):
     import json
+
     from backend.store import keys
     register_domain(sandbox, "zhangsan-blog.cn")
     app = create_app(sandbox, personal_payload(usable_ip(sandbox)))
