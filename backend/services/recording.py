@@ -76,8 +76,9 @@ def append(r, sid, entry):
     """Append one call; False when the journal is full (the call is counted as dropped).
     Once one call was dropped, later ones are dropped too: a recording with a hole in
     the middle would replay to something else."""
-    return bool(r.eval(_APPEND, 2, keys.journal(sid), keys.dropped(sid), store.dumps(entry),
-                       config.journal_max_entries(), config.journal_max_bytes()))
+    script = r.register_script(_APPEND)  # EVALSHA: the script's text goes to Redis once, not per call
+    return bool(script(keys=[keys.journal(sid), keys.dropped(sid)],
+                       args=[store.dumps(entry), config.journal_max_entries(), config.journal_max_bytes()]))
 
 
 def dropped(r, sid):
