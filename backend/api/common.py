@@ -3,7 +3,7 @@ import os
 import re
 import socket
 
-from flask import Request, current_app, jsonify, request
+from flask import Request, current_app, g, jsonify, request
 from werkzeug.exceptions import ClientDisconnected, MethodNotAllowed, RequestEntityTooLarge
 
 from backend.domain.errors import DomainError, NotFound, Unauthorized, Unprocessable
@@ -46,7 +46,14 @@ def sandbox(sid):
         except NotFound:
             pass
         raise NotFound("SANDBOX_NOT_FOUND", "沙箱不存在", sandbox_id=sid)
-    return auth.require_sandbox(redis(), bearer(), sid)
+    noted = {} if request.method in CHANGING else None  # a change is journaled: its clock read here too
+    who = auth.require_sandbox(redis(), bearer(), sid, noted)
+    if noted is not None:
+        g.icpsim_clock = (sid, noted["clock"])
+    return who
+
+
+CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 SECURITY = [{"bearer": []}]

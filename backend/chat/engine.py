@@ -30,18 +30,19 @@ class Ctx:
     """One request's view of a conversation: the document (mutable), the messages said,
     cached reads of the world."""
 
-    def __init__(self, r, sid, conv):
+    def __init__(self, r, sid, conv, reader=None):
         self.r, self.sid, self.conv = r, sid, conv
         self.locale = conv.get("locale", DEFAULT_LOCALE)
         self.out = []
         self._now = None
         self._app = self._elig = self._records = None
+        self._clock_reader = reader  # the sandbox's meta hash, when the caller read it already
 
     # reads
     @property
     def now(self):
         if self._now is None:
-            self._now = iso(world.now(store.read(self.r, self.sid)))
+            self._now = iso(world.now(self._clock_reader or store.read(self.r, self.sid)))
         return self._now
 
     def app(self, refresh=False):
@@ -275,6 +276,20 @@ def _locked(r, sid, cid, fn):
             pass
 
 
+def _load_for_reply(r, sid, cid, client_id):
+    """One round trip: the conversation, the sandbox's meta hash (the clock, for `now`) and the
+    answer already given to `client_id`, if any. Returns (reader, conversation, earlier answer)."""
+    reader = store.read(r, sid)
+    replies = keys.conversation_replies(sid, cid)
+    wanted = store.core_keys(sid, (store.META, ("conversations", cid)))
+    reader.prefetch(wanted + ([("field", replies, client_id)] if client_id else []))
+    conv = reader.get("conversations", cid)
+    if conv is None:
+        raise NotFound("CONVERSATION_NOT_FOUND", "对话不存在", conversation_id=cid)
+    done = reader.field(replies, client_id) if client_id else None
+    return reader, conv, done
+
+
 def _commit(r, sid, conv, messages, client_message_id=None, answer_doc=None, new=False):
     def fn(tx):
         doc = dict(conv)
@@ -298,7 +313,8 @@ def _commit(r, sid, conv, messages, client_message_id=None, answer_doc=None, new
         if client_message_id:
             tx.mark_reply(doc["id"], client_message_id, answer_doc)
         return doc
-    return store.run(r, sid, fn)
+    # an update reads the conversation for sure: WATCHed and read with the meta hash, in one round trip
+    return store.run(r, sid, fn, prefetch=store.BASE if new else (store.META, ("conversations", conv["id"])))
 
 
 def _messages(r, sid, cid, first=1, last=-1):
@@ -371,19 +387,17 @@ def messages_after(r, sid, cid, after=0):
 def reply(r, sid, cid, body):
     """Answer one client message; the same client_message_id again gets the same answer."""
     client_id = body.get("client_message_id") or None
-    _load(r, sid, cid)  # 404 before waiting on the lock
+    # no read before the lock: an unknown conversation's lock is free, and the 404 comes from inside
 
     def run():
-        if client_id:
-            done = r.hget(keys.conversation_replies(sid, cid), client_id)
-            if done:
-                return _replay(r, sid, cid, json.loads(done))
-        conv = _load(r, sid, cid)
+        reader, conv, done = _load_for_reply(r, sid, cid, client_id)
+        if done:
+            return _replay(r, sid, cid, json.loads(done))
         limit = config.conversation_max_messages()
         if limit and conv["seq"] >= limit:  # bounded growth: a transcript only grows, so it stops here
             raise Conflict("CONVERSATION_FULL", f"对话消息已达上限（{limit} 条），请开始新的对话",
                            conversation_id=cid, limit=limit)
-        ctx = Ctx(r, sid, conv)
+        ctx = Ctx(r, sid, conv, reader)
         sync_and_follow(ctx)  # the application may have moved since the client last looked
         answer(ctx, body)
         first = ctx.out[0]["seq"]

@@ -82,6 +82,10 @@ class EmbeddedRedis:
             "--dir", str(self.data_dir),
             "--appendonly", "yes",
             "--appendfsync", "everysec",
+            # A sandbox's collections are hashes of a few JSON documents of 0.3–2 KB: kept as
+            # one listpack up to 2 KB a value (the default, 64 bytes, made each one a hash
+            # table, ~150 bytes more a hash); past 128 fields Redis converts them anyway.
+            "--hash-max-ziplist-value", "2048",
             "--daemonize", "no",
             "--logfile", str(self.log_path),
         ]

@@ -38,17 +38,35 @@ def require_control(r, token):
         raise Unauthorized("CONTROL_TOKEN_INVALID", "控制令牌无效")
 
 
-def require_sandbox(r, token, sid):
-    """Control token or this sandbox's own token; any other sandbox's token sees nothing (404)."""
+def require_sandbox(r, token, sid, noted=None):
+    """Control token or this sandbox's own token; any other sandbox's token sees nothing (404).
+
+    `noted` (a dict), when given, receives the sandbox's raw `clock` field, read in the same
+    round trip as the check (the recording journal notes a change's virtual time)."""
     if not token:
         raise Unauthorized("TOKEN_MISSING", "缺少访问令牌：请在 Authorization: Bearer 中提供沙箱令牌")
-    if is_control(r, token):
-        if not r.exists(keys.sandbox(sid)):
+    control = is_control(r, token)
+    found = _check_reads(r, token, sid, control, noted)
+    if control:
+        if not found:
             raise errors.sandbox_not_found(sid)
         return "control"
-    owner = r.get(keys.token(token_hash(token)))
+    owner = found
     if owner is None:
         raise Unauthorized("TOKEN_INVALID", "访问令牌无效或已失效")
     if owner != sid:
         raise errors.sandbox_not_found(sid)
     return "user"
+
+
+def _check_reads(r, token, sid, control, noted):
+    """The sandbox's existence (control token) or the token's owner, plus the raw clock into
+    `noted` when asked: one round trip either way."""
+    check = (lambda c: c.exists(keys.sandbox(sid))) if control else (lambda c: c.get(keys.token(token_hash(token))))
+    if noted is None:
+        return check(r)
+    batch = r.pipeline(transaction=False)
+    check(batch)
+    batch.hget(keys.sandbox(sid), "clock")
+    found, noted["clock"] = batch.execute()
+    return found

@@ -14,5 +14,5 @@ def follow(tx, app, message, people):
         copy = {"id": tx.next_id("outbox", "M", 6), "at": message["at"], "channel": "email", "to": email,
                 "sender": mail.SENDER, "code": message["code"], "app_id": app["id"], "subject": subject,
                 "text": body}
-        tx.add_outbox(copy)
+        tx.add_outbox(mail.pack(copy))  # stored without what is rendered again on read
         webhooks.on_message(tx, copy)

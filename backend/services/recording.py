@@ -14,6 +14,7 @@ import time
 
 import icpsim_scenario
 from backend import config
+from backend.domain import mail
 from backend.domain.clock import Clock, iso, parse_instant, to_datetime
 from backend.services import sandboxes, world
 from backend.store import keys, tx as store
@@ -25,8 +26,13 @@ _REPLIES = re.compile(r"^/conversations/([^/]+)/replies$")
 _VOLATILE = ("client_message_id",)  # random per click in the page; never part of a result
 
 
-def clock_now(r, sid):
-    raw = r.hget(keys.sandbox(sid), "clock")
+UNREAD = object()
+
+
+def clock_now(r, sid, raw=UNREAD):
+    """The sandbox's virtual now; `raw`: its clock field when the caller read it already."""
+    if raw is UNREAD:
+        raw = r.hget(keys.sandbox(sid), "clock")
     return Clock.from_dict(json.loads(raw)).now(time.time()) if raw else None
 
 
@@ -73,8 +79,9 @@ def append(r, sid, entry):
     """Append one call; False when the journal is full (the call is counted as dropped).
     Once one call was dropped, later ones are dropped too: a recording with a hole in
     the middle would replay to something else."""
-    return bool(r.eval(_APPEND, 2, keys.journal(sid), keys.dropped(sid), store.dumps(entry),
-                       config.journal_max_entries(), config.journal_max_bytes()))
+    script = r.register_script(_APPEND)  # EVALSHA: the script's text goes to Redis once, not per call
+    return bool(script(keys=[keys.journal(sid), keys.dropped(sid)],
+                       args=[store.dumps(entry), config.journal_max_entries(), config.journal_max_bytes()]))
 
 
 def dropped(r, sid):
@@ -227,7 +234,7 @@ def export(r, sid):
     reader = store.read(r, sid)
     clock = world.clock(reader)
     start = origin.get("clock_start")
-    outbox = [dict(json.loads(m)) for m in r.lrange(keys.outbox(sid), 0, -1)]
+    outbox = [mail.unpack(json.loads(m)) for m in r.lrange(keys.outbox(sid), 0, -1)]
     for m in outbox:
         m["_epoch"] = parse_instant(m["at"])
     steps, vt = _journal_steps(r, sid, outbox, start)

@@ -6,17 +6,8 @@ from datetime import datetime, timezone
 
 from rq.job import Job
 
-from backend.domain import errors, presets
-from backend.domain.clock import (
-    DEFAULT_START,
-    PACINGS,
-    STEADY,
-    Clock,
-    iso,
-    parse_instant,
-    scale_problems,
-    start_problems,
-)
+from backend.domain import errors, limits, mail, presets
+from backend.domain.clock import DEFAULT_START, PACINGS, STEADY, Clock, iso, parse_instant, scale_problems, start_problems
 from backend.domain.errors import Conflict, NotFound, Unprocessable
 from backend.services import api_credentials, auth, cloud, domains, scheduling
 from backend.store import keys, tx as store
@@ -255,7 +246,7 @@ def outbox(r, sid, channel=None, to=None, app_id=None):
     exists, raw = batch.execute()
     if not exists:
         raise errors.sandbox_not_found(sid)
-    msgs = [json.loads(m) for m in raw]
+    msgs = [mail.unpack(json.loads(m)) for m in raw]
     return [m for m in msgs if (channel is None or m["channel"] == channel)
             and (to is None or m["to"] == to) and (app_id is None or m["app_id"] == app_id)]
 

@@ -6,8 +6,10 @@ Only the shapes below are read and written: the journal (a recording's source: t
 snapshot's own session starts at its import) and conversation locks (transient) are left
 out, and a suffix or a type outside this table is refused on load.
 """
+import json
 import re
 
+from backend.domain import mail
 from backend.store import keys
 
 _ID = r"[A-Za-z0-9_-]{1,64}"
@@ -65,9 +67,24 @@ def dump(r, sid):
             value = [[member, score] for member, score in value]
         elif kind == "set":
             value = sorted(value)
+        elif suffix == ":outbox":  # e-mail copies as sent, whatever their stored form
+            value = [_outbox_entry(m, mail.unpack) for m in value]
         if value:
             out[suffix] = {"type": kind, "value": value}
     return out
+
+
+def _outbox_entry(raw, convert):
+    """One outbox element through `convert` (mail.pack / unpack); text that is not a JSON
+    object is carried as it is."""
+    try:
+        doc = json.loads(raw)
+    except ValueError:
+        return raw
+    if not isinstance(doc, dict):
+        return raw
+    converted = convert(doc)
+    return raw if converted is doc else json.dumps(converted, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def problems(data):
@@ -119,6 +136,8 @@ def load(r, sid, data):
         if entry["type"] == "hash":
             pipe.hset(key, mapping=value)
         elif entry["type"] == "list":
+            if suffix == ":outbox":
+                value = [_outbox_entry(m, mail.pack) for m in value]
             for i in range(0, len(value), 1000):
                 pipe.rpush(key, *value[i:i + 1000])
         elif entry["type"] == "set":

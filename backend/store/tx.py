@@ -173,6 +173,10 @@ class Tx:
     def meta(self):
         return self._hash(keys.sandbox(self.sid))
 
+    def field(self, key, field):
+        """One field of any of the sandbox's hashes by key (as prefetched, else HGET)."""
+        return self._field(key, field)
+
     def get(self, collection, doc_id):
         raw = self._field(keys.collection(self.sid, collection), doc_id)
         return json.loads(raw) if raw is not None else None

@@ -50,3 +50,21 @@ def test_rejection_email_says_what_to_fix_to_each_person(sandbox):
     assert {m["text"].splitlines()[0] for m in rejected} == {"尊敬的王五：", "尊敬的李四："}
     assert ok(sandbox.get("~/outbox", query_string={"channel": "email", "app_id": app["id"]})) == \
         outbox(sandbox, channel="email")
+
+
+def test_email_copies_are_stored_packed_and_read_and_exported_whole(sandbox, control, r):
+    import json
+
+    from backend.store import keys
+    register_domain(sandbox, "zhangsan-blog.cn")
+    app = create_app(sandbox, personal_payload(usable_ip(sandbox)))
+    act(sandbox, app["id"], "submit")
+    until_idle(sandbox)
+    stored = [json.loads(m) for m in r.lrange(keys.outbox(sandbox.sid), 0, -1)]
+    assert [m for m in stored if m["channel"] == "email"] and all(
+        "mail" in m and "text" not in m for m in stored if m["channel"] == "email")
+    mails = outbox(sandbox, channel="email")
+    assert mails[0]["text"].startswith("尊敬的张三：") and mails[0]["sender"].startswith("腾讯云备案")
+    exported = ok(control.get(f"/api/v1/sandboxes/{sandbox.sid}/snapshot"))
+    sent = [json.loads(m) for m in exported["keys"][":outbox"]["value"]]
+    assert [m for m in sent if m["channel"] == "email"] == mails
