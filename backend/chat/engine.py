@@ -8,21 +8,18 @@ client message id are written in one transaction (`store.tx`).
 """
 import json
 
-from redis.exceptions import LockError
-
 from backend import config
-from backend.chat import cards, forms, steps
+from backend.chat import cards, conversation_store as kept, forms, steps
 from backend.chat.texts import COMMAND_LABELS, DEFAULT_LOCALE, LOCALES, pick, say
 from backend.domain import records, scenarios, workflow
 from backend.domain.clock import iso
-from backend.domain.errors import Conflict, DomainError, NotFound
+from backend.domain.errors import Conflict, NotFound
 from backend.services import applications, cloud, world
-from backend.store import keys, tx as store
+from backend.store import tx as store
 
 COMMANDS = ("back", "restart", "help", "status")
 ANSWER_KEYS = ("choice", "form", "text", "command")
 WHY_WORDS = ("为什么", "why")
-LOCK_SECONDS = 60
 MAX_AUTO_STEPS = 20
 
 
@@ -251,83 +248,12 @@ def answer(ctx, body):
 
 # -- storage ------------------------------------------------------------------------------
 
-def _load(r, sid, cid):
-    conv = store.read(r, sid).get("conversations", cid)
-    if conv is None:
-        raise NotFound("CONVERSATION_NOT_FOUND", "对话不存在", conversation_id=cid)
-    return conv
-
-
-def _lock(r, sid, cid):
-    return r.lock(keys.conversation_lock(sid, cid), timeout=LOCK_SECONDS, blocking_timeout=LOCK_SECONDS)
-
-
-def _locked(r, sid, cid, fn):
-    lock = _lock(r, sid, cid)
-    if not lock.acquire():
-        raise DomainError("CONVERSATION_BUSY", "对话正在处理上一条消息，请稍后重试", status=503,
-                          conversation_id=cid)
-    try:
-        return fn()
-    finally:
-        try:
-            lock.release()
-        except LockError:  # it expired meanwhile: what fn committed stands
-            pass
-
-
-def _load_for_reply(r, sid, cid, client_id):
-    """One round trip: the conversation, the sandbox's meta hash (the clock, for `now`) and the
-    answer already given to `client_id`, if any. Returns (reader, conversation, earlier answer)."""
-    reader = store.read(r, sid)
-    replies = keys.conversation_replies(sid, cid)
-    wanted = store.core_keys(sid, (store.META, ("conversations", cid)))
-    reader.prefetch(wanted + ([("field", replies, client_id)] if client_id else []))
-    conv = reader.get("conversations", cid)
-    if conv is None:
-        raise NotFound("CONVERSATION_NOT_FOUND", "对话不存在", conversation_id=cid)
-    done = reader.field(replies, client_id) if client_id else None
-    return reader, conv, done
-
-
-def _commit(r, sid, conv, messages, client_message_id=None, answer_doc=None, new=False):
-    def fn(tx):
-        doc = dict(conv)
-        if new:
-            limit = config.conversations_max()
-            if limit and tx.counter("conversation") >= limit:  # bounded growth (README: configuration)
-                raise Conflict("CONVERSATION_LIMIT", f"沙箱的对话数已达上限（{limit} 个），请重置沙箱或新建沙箱",
-                               limit=limit)
-            doc["id"] = tx.next_id("conversation", "C")
-        else:
-            stored = tx.get("conversations", doc["id"])
-            if stored is None:
-                raise NotFound("CONVERSATION_NOT_FOUND", "对话不存在", conversation_id=doc["id"])
-            if stored["seq"] + len(messages) != doc["seq"]:
-                raise DomainError("CONVERSATION_BUSY", "对话已被并发修改，请重试", status=503)
-        doc["updated_at"] = messages[-1]["at"] if messages else doc.get("updated_at")
-        doc.setdefault("created_at", doc["updated_at"])
-        tx.put("conversations", doc)
-        for msg in messages:
-            tx.add_message(doc["id"], msg)
-        if client_message_id:
-            tx.mark_reply(doc["id"], client_message_id, answer_doc)
-        return doc
-    # an update reads the conversation for sure: WATCHed and read with the meta hash, in one round trip
-    return store.run(r, sid, fn, prefetch=store.BASE if new else (store.META, ("conversations", conv["id"])))
-
-
-def _messages(r, sid, cid, first=1, last=-1):
-    raw = r.lrange(keys.conversation_messages(sid, cid), first - 1, last - 1 if last > 0 else -1)
-    return [json.loads(m) for m in raw]
-
-
 def view(r, sid, conv, transcript=True):
     out = {k: conv.get(k) for k in ("id", "step", "locale", "kind", "application_id", "accepts",
                                     "created_at", "updated_at")}
     out["last_seq"] = conv["seq"]
     if transcript:
-        out["transcript"] = _messages(r, sid, conv["id"])
+        out["transcript"] = kept.messages(r, sid, conv["id"])
     return out
 
 
@@ -338,7 +264,7 @@ def start(r, sid, locale=None):
     conv = _new_doc(locale or DEFAULT_LOCALE)
     ctx = Ctx(r, sid, conv)
     goto(ctx, steps.START)
-    conv = _commit(r, sid, conv, ctx.out, new=True)
+    conv = kept.commit(r, sid, conv, ctx.out, new=True)
     return view(r, sid, conv)
 
 
@@ -360,16 +286,16 @@ def _sync(r, sid, cid):
 
     An idle poll costs two HGETs (the conversation, then its application); the lock, the
     world reads and the transaction happen only when the application has moved."""
-    conv = _load(r, sid, cid)
+    conv = kept.load(r, sid, cid)
     if not _needs_sync(r, sid, conv):
         return conv
 
     def run():
-        fresh = _load(r, sid, cid)
+        fresh = kept.load(r, sid, cid)
         ctx = Ctx(r, sid, fresh)
         sync_and_follow(ctx)
-        return _commit(r, sid, fresh, ctx.out) if ctx.out else fresh
-    return _locked(r, sid, cid, run)
+        return kept.commit(r, sid, fresh, ctx.out) if ctx.out else fresh
+    return kept.locked(r, sid, cid, run)
 
 
 def get(r, sid, cid):
@@ -379,7 +305,7 @@ def get(r, sid, cid):
 def messages_after(r, sid, cid, after=0):
     conv = _sync(r, sid, cid)
     after = max(0, int(after or 0))
-    return {"messages": _messages(r, sid, cid, first=after + 1) if after < conv["seq"] else [],
+    return {"messages": kept.messages(r, sid, cid, first=after + 1) if after < conv["seq"] else [],
             "step": conv["step"], "accepts": conv["accepts"], "application_id": conv.get("application_id"),
             "last_seq": conv["seq"]}
 
@@ -390,7 +316,7 @@ def reply(r, sid, cid, body):
     # no read before the lock: an unknown conversation's lock is free, and the 404 comes from inside
 
     def run():
-        reader, conv, done = _load_for_reply(r, sid, cid, client_id)
+        reader, conv, done = kept.load_for_reply(r, sid, cid, client_id)
         if done:
             return _replay(r, sid, cid, json.loads(done))
         limit = config.conversation_max_messages()
@@ -403,9 +329,9 @@ def reply(r, sid, cid, body):
         first = ctx.out[0]["seq"]
         result = {"first_seq": first, "last_seq": conv["seq"], "step": conv["step"],
                   "accepts": conv["accepts"], "application_id": conv.get("application_id")}
-        _commit(r, sid, conv, ctx.out, client_id, result)
+        kept.commit(r, sid, conv, ctx.out, client_id, result)
         return {"messages": ctx.out, **_public(result)}
-    return _locked(r, sid, cid, run)
+    return kept.locked(r, sid, cid, run)
 
 
 def _public(result):
@@ -414,4 +340,4 @@ def _public(result):
 
 
 def _replay(r, sid, cid, result):
-    return {"messages": _messages(r, sid, cid, result["first_seq"], result["last_seq"]), **_public(result)}
+    return {"messages": kept.messages(r, sid, cid, result["first_seq"], result["last_seq"]), **_public(result)}

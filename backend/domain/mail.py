@@ -41,7 +41,7 @@ def recipients(people: list) -> list:
     return out
 
 
-def compose(code: str, app_id: str, name: str, text: str, audit_data=()) -> tuple:
+def compose(code: str, app_id: str | None, name: str, text: str, audit_data=()) -> tuple:
     """(subject, body) in zh-CN."""
     subject = "【腾讯云】" + SUBJECTS[code].format(app_id=app_id)
     lines = [f"尊敬的{name or '用户'}：", "", "您好！", text]

@@ -74,7 +74,22 @@ class EmbeddedRedis:
             return self.url
         self.reused = False
         exe = self.executable or redis_executable()
-        cmd = [
+        cmd = self._command(exe)
+        # Its own session: a Ctrl-C in the terminal reaches `icpsim up`, which stops the
+        # web and the workers first and only then shuts this server down.
+        # Early errors (bad arguments) go to stderr before the log file is open: same file.
+        with open(self.log_path, "ab") as log:
+            try:
+                self.process = subprocess.Popen(
+                    cmd, cwd=self.data_dir, stdin=subprocess.DEVNULL,
+                    stdout=log, stderr=log, start_new_session=True)
+            except OSError as exc:
+                raise EmbeddedRedisError(f"cannot run redis-server ({exe}): {exc}") from exc
+        self._wait_ready(self.start_timeout, f"redis-server ({exe})")
+        return self.url
+
+    def _command(self, exe):
+        return [
             exe,
             "--port", "0",
             "--unixsocket", str(self.socket_path),
@@ -89,18 +104,6 @@ class EmbeddedRedis:
             "--daemonize", "no",
             "--logfile", str(self.log_path),
         ]
-        # Its own session: a Ctrl-C in the terminal reaches `icpsim up`, which stops the
-        # web and the workers first and only then shuts this server down.
-        # Early errors (bad arguments) go to stderr before the log file is open: same file.
-        with open(self.log_path, "ab") as log:
-            try:
-                self.process = subprocess.Popen(
-                    cmd, cwd=self.data_dir, stdin=subprocess.DEVNULL,
-                    stdout=log, stderr=log, start_new_session=True)
-            except OSError as exc:
-                raise EmbeddedRedisError(f"cannot run redis-server ({exe}): {exc}") from exc
-        self._wait_ready(self.start_timeout, f"redis-server ({exe})")
-        return self.url
 
     def _wait_ready(self, timeout, what):
         deadline = time.monotonic() + timeout

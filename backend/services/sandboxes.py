@@ -6,8 +6,17 @@ from datetime import datetime, timezone
 
 from rq.job import Job
 
-from backend.domain import errors, limits, mail, presets
-from backend.domain.clock import DEFAULT_START, PACINGS, STEADY, Clock, iso, parse_instant, scale_problems, start_problems
+from backend.domain import errors, mail, presets
+from backend.domain.clock import (
+    DEFAULT_START,
+    PACINGS,
+    STEADY,
+    Clock,
+    iso,
+    parse_instant,
+    scale_problems,
+    start_problems,
+)
 from backend.domain.errors import Conflict, NotFound, Unprocessable
 from backend.services import api_credentials, auth, cloud, domains, scheduling
 from backend.store import keys, tx as store
