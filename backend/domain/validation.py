@@ -8,6 +8,7 @@ national registry or the virtual date are in `review.py`.
 Single checks return a list of `(code, zh_message)` problems, empty when fine.
 The aggregate functions return marshmallow-style dicts: dotted path -> messages.
 """
+
 import ipaddress
 import re
 import unicodedata
@@ -19,15 +20,35 @@ from stdnum.cn import ric, uscc
 from backend.domain import errors, limits, provinces
 from backend.domain.domain_names import check_domain, domain_ascii, domain_syntax, domain_unicode, normalize_domain  # noqa: F401
 
-ENTITY_TYPES = ("personal", "enterprise", "government", "institution", "social_org",
-                "private_non_enterprise", "foundation", "law_firm")
-PERSON_CERT_TYPES = ("resident_id", "passport", "hk_macao_permit", "taiwan_permit",
-                     "foreign_permanent_id")
+ENTITY_TYPES = (
+    "personal",
+    "enterprise",
+    "government",
+    "institution",
+    "social_org",
+    "private_non_enterprise",
+    "foundation",
+    "law_firm",
+)
+PERSON_CERT_TYPES = ("resident_id", "passport", "hk_macao_permit", "taiwan_permit", "foreign_permanent_id")
 ORG_CERT_TYPES = ("uscc", "org_code")
 CERT_TYPES = PERSON_CERT_TYPES + ORG_CERT_TYPES
-SERVICE_CONTENTS = ("blog", "enterprise_site", "portal", "ecommerce", "news", "publishing",
-                    "drugs_medical", "culture", "radio_film_tv", "finance", "ride_hailing",
-                    "games", "education", "other")
+SERVICE_CONTENTS = (
+    "blog",
+    "enterprise_site",
+    "portal",
+    "ecommerce",
+    "news",
+    "publishing",
+    "drugs_medical",
+    "culture",
+    "radio_film_tv",
+    "finance",
+    "ride_hailing",
+    "games",
+    "education",
+    "other",
+)
 MAX_WEBSITES = limits.MAX_WEBSITES
 
 # Resident-ID-format numbers also start with 71/81/82/83: the residence permits
@@ -37,11 +58,15 @@ _NON_PROVINCE_ID_REGIONS = ("71", "81", "82", "83")
 # Certificate shapes without a public checksum: only length and charset are checked.
 _CERT_PATTERNS = {
     "passport": (re.compile(r"[A-Z0-9]{5,20}"), "护照号码应为 5–20 位字母或数字"),
-    "hk_macao_permit": (re.compile(r"[HM][0-9]{8}([0-9]{2})?"),
-                        "港澳居民来往内地通行证号码应为 H 或 M 开头加 8 或 10 位数字"),
+    "hk_macao_permit": (
+        re.compile(r"[HM][0-9]{8}([0-9]{2})?"),
+        "港澳居民来往内地通行证号码应为 H 或 M 开头加 8 或 10 位数字",
+    ),
     "taiwan_permit": (re.compile(r"[0-9]{8}([0-9]{2})?"), "台湾居民来往大陆通行证号码应为 8 或 10 位数字"),
-    "foreign_permanent_id": (re.compile(r"[A-Z]{3}[0-9]{12}|9[0-9]{17}"),
-                             "外国人永久居留身份证号码应为 15 位（3 位字母加 12 位数字）或 9 开头的 18 位数字"),
+    "foreign_permanent_id": (
+        re.compile(r"[A-Z]{3}[0-9]{12}|9[0-9]{17}"),
+        "外国人永久居留身份证号码应为 15 位（3 位字母加 12 位数字）或 9 开头的 18 位数字",
+    ),
     "org_code": (re.compile(r"[0-9A-Z]{8}-?[0-9X]"), "组织机构代码应为 9 位（8 位数字或大写字母加 1 位校验码）"),
 }
 
@@ -65,6 +90,7 @@ def _text(value):
 
 
 # --- people and organisations ------------------------------------------------
+
 
 def check_resident_id(value) -> list:
     """18-digit resident ID: shape, province part, birth date, GB 11643 checksum.
@@ -107,8 +133,7 @@ def check_uscc(value) -> list:
     except stdnum_errors.InvalidChecksum:
         return _problem("USCC_CHECKSUM_INVALID", "统一社会信用代码校验位错误，请核对后重新填写")
     except stdnum_errors.ValidationError:
-        return _problem("USCC_FORMAT_INVALID",
-                        "统一社会信用代码应为 18 位，由数字和大写字母组成（不含 I、O、Z、S、V）")
+        return _problem("USCC_FORMAT_INVALID", "统一社会信用代码应为 18 位，由数字和大写字母组成（不含 I、O、Z、S、V）")
     return []
 
 
@@ -167,8 +192,14 @@ def check_mobile(value) -> list:
 def check_email(value) -> list:
     text = _text(value)
     local, at, domain = text.rpartition("@")
-    ok = (at and len(text) <= 254 and len(local) <= 64 and _EMAIL_LOCAL.fullmatch(local)
-          and "." in domain and not domain_syntax(domain.lower()))
+    ok = (
+        at
+        and len(text) <= 254
+        and len(local) <= 64
+        and _EMAIL_LOCAL.fullmatch(local)
+        and "." in domain
+        and not domain_syntax(domain.lower())
+    )
     if not ok:
         return _problem("EMAIL_INVALID", "请填写有效的电子邮箱地址，例如 name@example.com")
     return []
@@ -194,6 +225,7 @@ def is_province_code(code) -> bool:
 
 # --- website name ------------------------------------------------------------
 
+
 def check_website_name(value) -> list:
     """Syntax only; the reviewer's naming rules (length, words) are in review.py."""
     name = unicodedata.normalize("NFKC", _text(value))
@@ -214,8 +246,7 @@ def han_count(text: str) -> int:
 # Internally every problem is a (path, code, message) triple; the public dicts
 # drop the code (marshmallow's shape), `payloads.payload_problems` keeps it.
 
-_ENTITY_REQUIRED = ("type", "name", "certificate_type", "certificate_number", "province",
-                    "address", "responsible")
+_ENTITY_REQUIRED = ("type", "name", "certificate_type", "certificate_number", "province", "address", "responsible")
 _PERSON_REQUIRED = ("name", "certificate_type", "certificate_number", "mobile", "email")
 _WEBSITE_REQUIRED = ("name", "domain", "service_content")
 MAX_TEXT = limits.MAX_TEXT
@@ -353,8 +384,13 @@ def _duplicate_domains(websites):
             continue
         key = domain_ascii(domain)
         if key in seen:
-            out.append((f"websites.{i}.domain", "DOMAIN_DUPLICATE_IN_ORDER",
-                        f"与第 {seen[key] + 1} 个网站的域名重复，同一订单中每个域名只能填写一次"))
+            out.append(
+                (
+                    f"websites.{i}.domain",
+                    "DOMAIN_DUPLICATE_IN_ORDER",
+                    f"与第 {seen[key] + 1} 个网站的域名重复，同一订单中每个域名只能填写一次",
+                )
+            )
         else:
             seen[key] = i
     return out
@@ -384,6 +420,7 @@ def validate_entity(entity) -> dict:
 
 def validate_website(website, index) -> dict:
     return as_error_dict(website_problems(website, index))
+
 
 # A whole payload's checks depend on its kind: domain/payloads.py composes this module's
 # checks by the kind's spec (payloads.payload_problems / payloads.validate_payload).
