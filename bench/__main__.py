@@ -14,10 +14,7 @@ Every loop is bounded in count; nothing leaves the loopback.
 """
 
 import argparse
-import json
 import os
-import platform
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -282,16 +279,10 @@ def _measures(ctx, sizes):
     ]
 
 
-def _passes(op, goal, value):
-    if op is None or value is None:
-        return None
-    return value <= goal if op == "<=" else value >= goal
-
-
 def run(args):
     from backend.runtime.embedded_redis import EmbeddedRedis
     from backend.store.connection import connect
-    from bench import measures as m
+    from bench import measures as m, report
     from bench.stack import Stack
 
     quick = args.quick
@@ -325,118 +316,7 @@ def run(args):
     finally:
         for s in extra:
             s.stop()
-    return _report(table, results, rounds, quick, args, ctx.notes)
-
-
-def _report(table, results, rounds, quick, args, notes):
-    rows, missed = [], []
-    for key, label, kind, op, goal, _ in table:
-        values = [x["value"] for x in results[key] if "value" in x]
-        errors = [x["error"] for x in results[key] if "error" in x]
-        med = statistics.median(values) if values else None
-        ok = _passes(op, goal, med) if not errors else False
-        if ok is False:
-            missed.append(key)
-        rows.append(
-            {
-                "key": key,
-                "measure": label,
-                "kind": kind,
-                "median": med,
-                "min": min(values) if values else None,
-                "max": max(values) if values else None,
-                "goal": f"{op} {goal}" if op else "—",
-                "pass": ok,
-                "errors": errors,
-                "rounds": results[key],
-            }
-        )
-    print()
-    print(f"{'measure':78} {'median':>8} {'min–max':>15} {'goal':>7}  result")
-    for row in rows:
-        fmt = (lambda v: f"{v:.2f}×") if row["kind"] == "ratio" else (lambda v: f"{v:.1f}")
-        med = fmt(row["median"]) if row["median"] is not None else "error"
-        span = f"{fmt(row['min'])}–{fmt(row['max'])}" if row["min"] is not None else ""
-        verdict = {True: "pass", False: "FAIL", None: "info"}[row["pass"]]
-        print(f"{row['measure'][:78]:78} {med:>8} {span:>15} {row['goal']:>7}  {verdict}")
-        for e in row["errors"]:
-            print(f"    error: {e}")
-    report = {
-        "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "quick": quick,
-        "rounds": rounds,
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
-        "rows": rows,
-        "notes": notes,
-    }
-    out = Path(args.json)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(report, ensure_ascii=False, indent=1))
-    for name, value in notes.items():
-        print(f"  {name}: {value}")
-    print(f"\n{len(rows) - len(missed)}/{len(rows)} without a missed goal; every figure in {out}")
-    return 1 if args.strict and missed else 0
-
-
-def profile(args):
-    """A first filing in one process (jobs run in-process, RQ's sync mode), under pyinstrument."""
-    from pyinstrument import Profiler
-
-    from backend.runtime.embedded_redis import EmbeddedRedis
-
-    os.environ["ICPSIM_SYNC_JOBS"] = "1"
-    os.environ.setdefault("ICPSIM_CONTROL_TOKEN", "bench-control")
-    with tempfile.TemporaryDirectory(prefix="icpsim-profile-") as tmp:
-        server = EmbeddedRedis(Path(tmp))
-        os.environ["REDIS_URL"] = server.start()
-        try:
-            from backend.app import create_app
-            from backend.store.connection import connect
-
-            r = connect()
-            client = create_app(r).test_client()
-            control = os.environ["ICPSIM_CONTROL_TOKEN"]
-            h = {"Authorization": f"Bearer {control}"}
-
-            def call(method, path, **kw):
-                resp = client.open("/api/v1" + path, method=method, headers=h, **kw)
-                assert resp.status_code < 400, (path, resp.status_code, resp.get_data(as_text=True)[:300])
-                return resp.get_json()
-
-            profiler = Profiler(interval=0.0005)
-            profiler.start()
-            for seed in range(args.profile_runs):
-                _first_filing(call, seed)
-            profiler.stop()
-        finally:
-            server.stop()
-    out = Path(args.profile_out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(profiler.output_html())
-    out.with_suffix(".txt").write_text(profiler.output_text(unicode=True, color=False))
-    print(f"profile of {args.profile_runs} first filings: {out} (and {out.with_suffix('.txt')})")
-    return 0
-
-
-def _first_filing(call, seed):
-    """The README's first filing of 张三, approved, through `call` (method, path, **kw)."""
-    from support.people import ZHANG_SAN_ID, personal_payload
-
-    sid = call("POST", "/sandboxes", json={"seed": seed})["id"]
-    home = f"/sandboxes/{sid}"
-    call(
-        "POST",
-        f"{home}/domains",
-        json={"name": "zhangsan-blog.cn", "holder_name": "张三", "holder_certificate_number": ZHANG_SAN_ID},
-    )
-    ip = call("GET", f"{home}/eligibility")["usable_ips"][0]["ip"]
-    app = call("POST", f"{home}/applications", json={"payload": personal_payload(ip)})
-    call("POST", f"{home}/applications/{app['id']}/actions/submit", json={})
-    call("POST", f"{home}/clock/advance", json={"until_idle": True})
-    code = call("GET", f"{home}/outbox?channel=sms")[-1]["text"].split("核验码为 ")[1][:6]
-    call("POST", f"{home}/applications/{app['id']}/sms-verification", json={"code": code})
-    call("POST", f"{home}/clock/advance", json={"until_idle": True})
-    assert call("GET", f"{home}/applications/{app['id']}")["state"] == "approved"
+    return report.report(table, results, rounds, quick, args, ctx.notes)
 
 
 def main(argv=None):
@@ -454,7 +334,11 @@ def main(argv=None):
     p.add_argument("--profile-out", default=str(ROOT / "var" / "profile-first-filing.html"))
     p.add_argument("--profile-runs", type=int, default=5)
     args = p.parse_args(argv)
-    return profile(args) if args.profile else run(args)
+    if args.profile:
+        from bench.profile import profile
+
+        return profile(args)
+    return run(args)
 
 
 if __name__ == "__main__":

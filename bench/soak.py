@@ -120,6 +120,41 @@ def create(client, filing, seed):
     return True
 
 
+def _answer_sms(client, filing, home):
+    """Read the MIIT SMS code from the outbox and answer it (a wrong code is a 422, not a failure)."""
+    sms = client.call("GET", f"{home}/outbox?channel=sms&app_id={filing.app_id}", filing.token) or []
+    codes = [m["text"] for m in sms if m.get("code") == "MIIT_SMS_CODE"]
+    found = re.findall(r"(?<![0-9])([0-9]{6})(?![0-9])", codes[-1]) if codes else []
+    code = found[0] if len(found) == 1 else None
+    if code:
+        client.call(
+            "POST",
+            f"{home}/applications/{filing.app_id}/sms-verification",
+            filing.token,
+            {"code": code},
+            want=(200, 422),
+        )
+
+
+def _watch_timers(client, filing, home, lag, stall_after, nudged):
+    """A running clock: record how late due timers are; advance by hand when one stalls."""
+    clock = client.call("GET", f"{home}/clock")
+    if not clock:
+        return
+    late = [clock["epoch"] - t["due"] for t in _pending(client, filing, clock) if clock["epoch"] > t["due"]]
+    if late:
+        lag[0] = max(lag[0], max(late) / SCALE)
+    # the scheduler let a due timer wait this long: deliver it as QA would (the
+    # advance runs it as its own job); counted, and the lag above says how late it was
+    if (
+        late
+        and time.monotonic() - filing.since > stall_after
+        and client.call("POST", f"{home}/clock/advance", body={"until_idle": True}) is not None
+    ):
+        nudged[0] += 1
+        filing.since = time.monotonic()
+
+
 def step(client, filing, lag, stall_after, nudged):
     """One move towards approval; returns the state seen."""
     home = f"/sandboxes/{filing.sid}"
@@ -135,33 +170,9 @@ def step(client, filing, lag, stall_after, nudged):
         action = {"draft": "submit", "expired": "reopen"}.get(state, "resubmit")
         client.call("POST", f"{home}/applications/{filing.app_id}/actions/{action}", filing.token, {})
     elif state == "sms_verification":
-        sms = client.call("GET", f"{home}/outbox?channel=sms&app_id={filing.app_id}", filing.token) or []
-        codes = [m["text"] for m in sms if m.get("code") == "MIIT_SMS_CODE"]
-        found = re.findall(r"(?<![0-9])([0-9]{6})(?![0-9])", codes[-1]) if codes else []
-        code = found[0] if len(found) == 1 else None
-        if code:
-            client.call(
-                "POST",
-                f"{home}/applications/{filing.app_id}/sms-verification",
-                filing.token,
-                {"code": code},
-                want=(200, 422),
-            )
+        _answer_sms(client, filing, home)
     elif filing.running:
-        clock = client.call("GET", f"{home}/clock")
-        if clock:
-            late = [clock["epoch"] - t["due"] for t in _pending(client, filing, clock) if clock["epoch"] > t["due"]]
-            if late:
-                lag[0] = max(lag[0], max(late) / SCALE)
-            # the scheduler let a due timer wait this long: deliver it as QA would (the
-            # advance runs it as its own job); counted, and the lag above says how late it was
-            if (
-                late
-                and time.monotonic() - filing.since > stall_after
-                and client.call("POST", f"{home}/clock/advance", body={"until_idle": True}) is not None
-            ):
-                nudged[0] += 1
-                filing.since = time.monotonic()
+        _watch_timers(client, filing, home, lag, stall_after, nudged)
     else:
         client.call("POST", f"{home}/clock/advance", body={"until_idle": True})
     return state
@@ -277,7 +288,7 @@ def _drive(client, filings, stall_after, deadline, disrupt, lag, nudged):
         time.sleep(0.05 if todo else 0.2)
 
 
-def main(argv=None):
+def _parser():
     parser = argparse.ArgumentParser(prog="python -m bench.soak", description=__doc__.splitlines()[0])
     parser.add_argument("--applications", type=int, default=24)
     parser.add_argument("--kills", type=int, default=4)
@@ -296,6 +307,11 @@ def main(argv=None):
     )
     parser.add_argument("--json", action="store_true", help="print the report as one JSON line")
     parser.add_argument("--log", type=Path, default=None, help="keep the stack's log (web, workers) in this file")
+    return parser
+
+
+def main(argv=None):
+    parser = _parser()
     args = parser.parse_args(argv)
     if not 1 <= args.applications <= 10_000 or not 0 <= args.kills <= 1000 or not 1 <= args.workers <= 32:
         parser.error("applications 1–10000, kills 0–1000, workers 1–32")

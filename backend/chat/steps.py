@@ -66,41 +66,34 @@ def _steps_of(form_id):
     return [screen_step(forms.screen_id(form_id, i)) for i in range(forms.max_copies(form_id))]
 
 
+def _later_steps(form_id):
+    """The steps that may follow a form's screens: any later form of a flow, or the confirmation."""
+    later = {"confirm"}
+    for fl in forms.FLOWS.values():
+        if form_id in fl.forms:
+            for other in fl.forms[fl.forms.index(form_id) + 1 :]:
+                later.update(_steps_of(other))
+    return later
+
+
+def _screen(form_id, form, screen, nxt):
+    """One screen's step: a pick among choices, or a form to fill."""
+    if form.ask == forms.PICK:
+        return Step(screen_step(screen), CHOICE, pick_enter(screen), pick_handle(screen), next=nxt)
+    return Step(screen_step(screen), FORM, form_enter(screen), form_handle(screen), next=nxt, form_id=form_id)
+
+
 def _screen_steps():
     """A step per screen (a form, a copy, a pick), and the "another one?" between copies. Any
     later form of a flow may follow a screen: a condition on the answers may skip the next."""
     out = []
     for form_id, form in forms.FORMS.items():
-        later = {"confirm"}
-        for fl in forms.FLOWS.values():
-            if form_id in fl.forms:
-                for other in fl.forms[fl.forms.index(form_id) + 1 :]:
-                    later.update(_steps_of(other))
+        later = _later_steps(form_id)
         n = forms.max_copies(form_id)
         for i in range(n):
             screen = forms.screen_id(form_id, i)
             more = {f"more.{screen}"} if i + 1 < n else set()
-            if form.ask == forms.PICK:
-                out.append(
-                    Step(
-                        screen_step(screen),
-                        CHOICE,
-                        pick_enter(screen),
-                        pick_handle(screen),
-                        next=tuple(sorted(later | more)),
-                    )
-                )
-            else:
-                out.append(
-                    Step(
-                        screen_step(screen),
-                        FORM,
-                        form_enter(screen),
-                        form_handle(screen),
-                        next=tuple(sorted(later | more)),
-                        form_id=form_id,
-                    )
-                )
+            out.append(_screen(form_id, form, screen, tuple(sorted(later | more))))
             if more:
                 out.append(
                     Step(

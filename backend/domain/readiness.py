@@ -55,6 +55,28 @@ def needs_face_check(order: dict) -> bool:
     return order["kind"] in materials.MATERIAL_KINDS
 
 
+def _face_checks_missing(order: dict, entity: dict | None, face_tasks: list | None, now: float) -> list[Requirement]:
+    """A website owner without a successful face check (by certificate number) is a requirement."""
+    tasks = [face_check.at(t, now) for t in face_tasks or []]
+    out = []
+    for index, person in website_owners(entity, (order.get("payload") or {}).get("websites") or []):
+        done = any(
+            t["status"] == face_check.SUCCESS
+            and same_text(t["person"].get("certificate_number"), person.get("certificate_number"))
+            for t in tasks
+        )
+        if not done:
+            out.append(
+                Requirement(
+                    "face_check",
+                    "FACE_CHECK_PENDING",
+                    f"websites.{index}.responsible",
+                    f"网站负责人{person.get('name') or ''}尚未通过真实性核验（人脸核验）",
+                )
+            )
+    return out
+
+
 def missing(
     order: dict,
     entity: dict | None = None,
@@ -71,22 +93,7 @@ def missing(
         for path, code, message in forms_rules.missing_fields(order["kind"], order.get("payload") or {}, entity)
     ]
     if needs_face_check(order):
-        tasks = [face_check.at(t, now) for t in face_tasks or []]
-        for index, person in website_owners(entity, (order.get("payload") or {}).get("websites") or []):
-            done = any(
-                t["status"] == face_check.SUCCESS
-                and same_text(t["person"].get("certificate_number"), person.get("certificate_number"))
-                for t in tasks
-            )
-            if not done:
-                out.append(
-                    Requirement(
-                        "face_check",
-                        "FACE_CHECK_PENDING",
-                        f"websites.{index}.responsible",
-                        f"网站负责人{person.get('name') or ''}尚未通过真实性核验（人脸核验）",
-                    )
-                )
+        out.extend(_face_checks_missing(order, entity, face_tasks, now))
     uploaded = uploaded or {}
     for slot in required_slots(order, entity, existing_sites):
         doc = uploaded.get(slot.key)

@@ -194,6 +194,16 @@ def _scenario(req, world, entity):
     return "add_website_external", entity
 
 
+def _record_checks(req: dict, entity: dict) -> None:
+    """The certificate is on record: not in another account, and the same type of entity."""
+    if entity.get("account") not in (None, "self") and TENCENT in (entity.get("access_providers") or []):
+        raise fail("ENTITY_IN_OTHER_ACCOUNT", entity_number=entity["number"])
+    if not same_text(entity.get("type"), req["entity_type"]) or not same_text(
+        entity.get("certificate_type"), req["certificate_type"]
+    ):
+        raise fail("INFO_CONFLICT", entity_number=entity["number"])
+
+
 def decide(req: dict, world: World) -> dict:
     """The scenario for this certificate and these domains, or the first blocking Conflict (raised)."""
     check_request(req)
@@ -203,12 +213,7 @@ def decide(req: dict, world: World) -> dict:
     _business_checks(req, world)
     entity = world.records.by_certificate(req["certificate_number"])
     if entity is not None:
-        if entity.get("account") not in (None, "self") and TENCENT in (entity.get("access_providers") or []):
-            raise fail("ENTITY_IN_OTHER_ACCOUNT", entity_number=entity["number"])
-        if not same_text(entity.get("type"), req["entity_type"]) or not same_text(
-            entity.get("certificate_type"), req["certificate_type"]
-        ):
-            raise fail("INFO_CONFLICT", entity_number=entity["number"])
+        _record_checks(req, entity)
     own = world.records.own()
     if own is not None and (entity is None or own["id"] != entity["id"]):
         raise blocked(

@@ -55,6 +55,24 @@ def fire(
     return apply_transition(tx, app, row, at, reason=reason, audit_data=audit_data)
 
 
+def _history_event(app, row, at, reason, audit_data):
+    """The history entry of one applied row (a teleport is marked as a fault)."""
+    event = {
+        "at": iso(at),
+        "action": row.action,
+        "from": row.source,
+        "to": row.target,
+        "actor": row.actor,
+        "reason": reason or row.zh,
+        "version": app["version"],
+    }
+    if row.action == workflow.TELEPORT:
+        event["fault"] = True
+    if audit_data:
+        event["audit_data"] = audit_data
+    return event
+
+
 def apply_transition(
     tx, app: dict, row: workflow.Transition, at: float, reason: str | None = None, audit_data: list | None = None
 ) -> dict:
@@ -70,19 +88,7 @@ def apply_transition(
         app["updated_at"] = iso(at)
     if audit_data is not None:
         app["audit_data"] = audit_data
-    event = {
-        "at": iso(at),
-        "action": row.action,
-        "from": row.source,
-        "to": row.target,
-        "actor": row.actor,
-        "reason": reason or row.zh,
-        "version": app["version"],
-    }
-    if row.action == workflow.TELEPORT:
-        event["fault"] = True
-    if audit_data:
-        event["audit_data"] = audit_data
+    event = _history_event(app, row, at, reason, audit_data)
     tx.add_history(app["id"], event)
     if row.activity:
         disarm(tx, app["id"])

@@ -72,7 +72,6 @@ def _entity_prefill(entity):
 def offers(entity, sites, eligible):
     """The orders that apply to the account's filings, each with its pre-filled payload.
     Changes and cancellations need no IP; a new website does (the eligibility gate)."""
-    out = []
     at_tencent = TENCENT in (entity.get("access_providers") or [])
     if not at_tencent:
         return [
@@ -87,69 +86,75 @@ def offers(entity, sites, eligible):
                 },
             }
         ]
-    out.append(
+    out = _entity_offers(entity, eligible)
+    for site in (s for s in sites if s["access"] == "tencent"):
+        out.extend(_website_offers(site, len(sites)))
+    return out
+
+
+def _entity_offers(entity, eligible):
+    """An entity accessed at Tencent: a new website, a change of the entity, its cancellation."""
+    return [
         {
             "kind": "add_website",
             "label": "新增网站",
             "needs_ip": True,
             "available": eligible,
             "payload": {"websites": []},
-        }
-    )
-    out.append(
+        },
         {
             "kind": "change_filing",
             "label": "变更主体信息",
             "needs_ip": False,
             "available": True,
             "payload": {"entity": _entity_prefill(entity)},
-        }
-    )
-    out.append(
+        },
         {
             "kind": "cancel_entity",
             "label": "注销主体",
             "needs_ip": False,
             "available": True,
             "payload": {"entity_number": entity["number"]},
+        },
+    ]
+
+
+def _website_offers(site, site_count):
+    """One website accessed at Tencent: change it, cancel it, cancel its access."""
+    ref = {"website_number": site["number"]}
+    keep = {k: site[k] for k in ("name", "service_content", "responsible") if site.get(k) is not None}
+    out = [
+        {
+            "kind": "change_website",
+            "label": f"变更网站 {site['number']}",
+            "needs_ip": False,
+            "available": True,
+            "website_number": site["number"],
+            "payload": {"websites": [dict(ref, domain=site["domain"], **keep)]},
         }
-    )
-    mine = [s for s in sites if s["access"] == "tencent"]
-    for site in mine:
-        ref = {"website_number": site["number"]}
-        keep = {k: site[k] for k in ("name", "service_content", "responsible") if site.get(k) is not None}
+    ]
+    # the last website of an entity is cancelled with the entity (LAST_WEBSITE_CANCEL_ENTITY)
+    if site_count > 1:
         out.append(
             {
-                "kind": "change_website",
-                "label": f"变更网站 {site['number']}",
-                "needs_ip": False,
-                "available": True,
-                "website_number": site["number"],
-                "payload": {"websites": [dict(ref, domain=site["domain"], **keep)]},
-            }
-        )
-        # the last website of an entity is cancelled with the entity (LAST_WEBSITE_CANCEL_ENTITY)
-        if len(sites) > 1:
-            out.append(
-                {
-                    "kind": "cancel_website",
-                    "label": f"注销网站 {site['number']}",
-                    "needs_ip": False,
-                    "available": True,
-                    "website_number": site["number"],
-                    "payload": ref,
-                }
-            )
-        out.append(
-            {
-                "kind": "cancel_access",
-                "label": f"取消接入 {site['number']}",
+                "kind": "cancel_website",
+                "label": f"注销网站 {site['number']}",
                 "needs_ip": False,
                 "available": True,
                 "website_number": site["number"],
                 "payload": ref,
             }
         )
+    out.append(
+        {
+            "kind": "cancel_access",
+            "label": f"取消接入 {site['number']}",
+            "needs_ip": False,
+            "available": True,
+            "website_number": site["number"],
+            "payload": ref,
+        }
+    )
     return out
 
 

@@ -84,6 +84,24 @@ def _check_caps(tx, replacing, size):
         )
 
 
+def _material_doc(tx, app, wanted, filename, facts, relative, previous):
+    """The metadata of one uploaded image (its bytes live at `relative` under uploads_dir)."""
+    return {
+        "id": f"{app['id']}:{wanted.key}",
+        "app_id": app["id"],
+        "slot": wanted.key,
+        "zh": wanted.zh,
+        "filename": filename[: limits.MAX_FILENAME],
+        **facts,
+        "path": relative,
+        "status": "uploaded",
+        "audit": None,
+        "uploaded_at": iso(world.now(tx)),
+        "version": (previous or {}).get("version", 0) + 1,
+        "attempt": app.get("attempt", 0),
+    }  # uploaded after this many submissions (with_review)
+
+
 def upload(r, sid, app_id, slot, filename, data: bytes):
     """Check the image (Pillow), write its bytes, record its metadata; replaces the slot's earlier upload."""
     try:
@@ -102,20 +120,7 @@ def upload(r, sid, app_id, slot, filename, data: bytes):
         doc_id = f"{app_id}:{slot}"
         _check_caps(tx, doc_id, facts["bytes"])
         previous = tx.get(COLLECTION, doc_id)
-        doc = {
-            "id": doc_id,
-            "app_id": app_id,
-            "slot": slot,
-            "zh": wanted[slot].zh,
-            "filename": filename[: limits.MAX_FILENAME],
-            **facts,
-            "path": relative,
-            "status": "uploaded",
-            "audit": None,
-            "uploaded_at": iso(world.now(tx)),
-            "version": (previous or {}).get("version", 0) + 1,
-            "attempt": app.get("attempt", 0),
-        }  # uploaded after this many submissions (with_review)
+        doc = _material_doc(tx, app, wanted[slot], filename, facts, relative, previous)
         tx.put(COLLECTION, doc)
         holder.update(doc=doc, previous=previous)
         return doc

@@ -292,20 +292,24 @@ def _row(entity, website):
     }
 
 
+def _wanted_number(number):
+    """The parsed filing number searched for: an entity's or a website's, else a 422."""
+    try:
+        wanted = numbering.parse(number)
+    except numbering.InvalidNumber as e:
+        raise Unprocessable({"number": [e.message]}) from None
+    if wanted["kind"] not in ("entity", "website"):
+        raise Unprocessable(
+            {"number": ["请填写 ICP 备案号：主体备案号（如 粤ICP备2026012345号）或网站备案号（如 …号-1）"]}
+        )
+    return wanted
+
+
 def search(tx, domain=None, number=None, entity_name=None):
     """Rows of active records matching every criterion given (see query())."""
     if not any(v not in (None, "") for v in (domain, number, entity_name)):
         raise Unprocessable({"query": ["请提供 domain（域名）、number（备案号）或 entity（主体名称）之一"]})
-    wanted_number = None
-    if number not in (None, ""):
-        try:
-            wanted_number = numbering.parse(number)
-        except numbering.InvalidNumber as e:
-            raise Unprocessable({"number": [e.message]}) from None
-        if wanted_number["kind"] not in ("entity", "website"):
-            raise Unprocessable(
-                {"number": ["请填写 ICP 备案号：主体备案号（如 粤ICP备2026012345号）或网站备案号（如 …号-1）"]}
-            )
+    wanted_number = _wanted_number(number) if number not in (None, "") else None
     wanted_domain = domain_key(domain) if domain not in (None, "") else None
     name_part = entity_name.strip() if isinstance(entity_name, str) and entity_name.strip() else None
 

@@ -79,6 +79,33 @@ def _checked(seed, preset, clock_start, scale, settings, name, pacing=STEADY):
     return start, scale
 
 
+def _check_idle_ttl(idle_ttl_seconds):
+    if idle_ttl_seconds is not None and (
+        isinstance(idle_ttl_seconds, bool)
+        or not isinstance(idle_ttl_seconds, int)
+        or not 1 <= idle_ttl_seconds <= MAX_IDLE_TTL
+    ):
+        raise Unprocessable({"idle_ttl_seconds": [f"闲置时限须为 1 到 {MAX_IDLE_TTL} 秒"]})
+
+
+def _write(tx, meta, preset, token, api_keys, revision, idle_ttl_seconds):
+    """create's one MULTI: the meta hash, the preset's world, the listing, the token and API keys."""
+    sid = tx.sid
+    if tx.meta():  # WATCHed: a concurrent create of the same id makes one of them retry and stop here
+        raise Conflict("SANDBOX_EXISTS", "沙箱已存在", sandbox_id=sid)
+    for field, value in meta.items():
+        tx.set_meta(field, value)
+    _populate(tx, presets.PRESETS[preset])
+    tx.sadd(keys.SANDBOXES, sid)
+    tx._writes.append(("zadd", keys.SANDBOX_ORDER, sid, 0))  # the listing's order (by id)
+    tx.set(keys.token(auth.token_hash(token)), sid)
+    api_credentials.issue(tx, sid, api_keys)
+    if revision:
+        tx.set(keys.revision(sid), revision + 1)  # after flush's INCR: the version still grows
+    if idle_ttl_seconds:
+        tx.zadd(keys.IDLE_EXPIRY, sid, time.time() + idle_ttl_seconds)
+
+
 def create(
     r,
     seed=None,
@@ -100,12 +127,7 @@ def create(
     `token` and `revision` let a simulator reset recreate a sandbox as clients knew it."""
     pacing = pacing or STEADY
     start, scale = _checked(seed, preset, clock_start, scale, settings, name, pacing)
-    if idle_ttl_seconds is not None and (
-        isinstance(idle_ttl_seconds, bool)
-        or not isinstance(idle_ttl_seconds, int)
-        or not 1 <= idle_ttl_seconds <= MAX_IDLE_TTL
-    ):
-        raise Unprocessable({"idle_ttl_seconds": [f"闲置时限须为 1 到 {MAX_IDLE_TTL} 秒"]})
+    _check_idle_ttl(idle_ttl_seconds)
     sid = sid or "sb_" + secrets.token_hex(6)
     token = token or "sbt_" + secrets.token_urlsafe(24)
     seed = seed if seed is not None else secrets.randbelow(10**9)
@@ -114,22 +136,7 @@ def create(
     )
     api_keys = api_credentials.credentials.new_pair()  # the Tencent Cloud API's SecretId/SecretKey
 
-    def fn(tx):
-        if tx.meta():  # WATCHed: a concurrent create of the same id makes one of them retry and stop here
-            raise Conflict("SANDBOX_EXISTS", "沙箱已存在", sandbox_id=sid)
-        for field, value in meta.items():
-            tx.set_meta(field, value)
-        _populate(tx, presets.PRESETS[preset])
-        tx.sadd(keys.SANDBOXES, sid)
-        tx._writes.append(("zadd", keys.SANDBOX_ORDER, sid, 0))  # the listing's order (by id)
-        tx.set(keys.token(auth.token_hash(token)), sid)
-        api_credentials.issue(tx, sid, api_keys)
-        if revision:
-            tx.set(keys.revision(sid), revision + 1)  # after flush's INCR: the version still grows
-        if idle_ttl_seconds:
-            tx.zadd(keys.IDLE_EXPIRY, sid, time.time() + idle_ttl_seconds)
-
-    store.run(r, sid, fn)
+    store.run(r, sid, lambda tx: _write(tx, meta, preset, token, api_keys, revision, idle_ttl_seconds))
     if scale > 0:
         r.sadd(keys.RUNNING, sid)  # what worker recovery sweeps (backend.services.recovery)
     return {**describe(r, sid), **api_keys.public()}

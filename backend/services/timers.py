@@ -41,6 +41,19 @@ def fire(r, sid, timer_id, app_id=None, clock_to=None):
     return store.run(r, sid, lambda tx: _fire(tx, timer_id, clock_to), prefetch=wanted)
 
 
+def _remind(tx, app, at, spec, settings):
+    """A timer without outcomes: the idle reminder (the order is untouched)."""
+    days = durations.idle_days(spec.delay, settings)
+    expiry = durations.setting(settings, "idle_expiry_days")
+    effects.notify(
+        tx,
+        app,
+        at,
+        "IDLE_REMINDER",
+        f"您的备案订单 {app['id']} 已 {days} 天未处理，请尽快完善，{expiry} 天未处理将过期。",
+    )
+
+
 def _fire(tx, timer_id, clock_to=None):
     if clock_to is not None:  # an advance on a paused clock: the clock moves with the delivery
         tx.set_meta("clock", world.clock(tx).moved_to(clock_to, time.time()).to_dict())
@@ -64,15 +77,7 @@ def _fire(tx, timer_id, clock_to=None):
     at = timer["due"]  # the event happens at the due time, whenever it is delivered
     settings = world.settings(tx)
     if not spec.outcomes:
-        days = durations.idle_days(spec.delay, settings)
-        expiry = durations.setting(settings, "idle_expiry_days")
-        effects.notify(
-            tx,
-            app,
-            at,
-            "IDLE_REMINDER",
-            f"您的备案订单 {app['id']} 已 {days} 天未处理，请尽快完善，{expiry} 天未处理将过期。",
-        )
+        _remind(tx, app, at, spec, settings)
         return "reminded"
     if spec.review:
         verdict, findings = decisions.decide(tx, app, spec.review)

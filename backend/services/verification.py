@@ -80,6 +80,21 @@ def _with(app, v, **changes):
 _FIELD_ZH = {"mobile": "手机号与备案信息不一致", "id_last6": "证件号码后六位不正确", "code": "核验码错误"}
 
 
+def _verified(tx, app, v, now):
+    """A right answer: the person is verified; the last one moves the order to the bureau."""
+    app = _with(app, v, state=miit.VERIFIED, verified_at=now)
+    webhooks.on_person(tx, app, miit.public(v, iso), "verified")
+    if miit.all_verified(app["sms"]["people"]):
+        return engine.fire(tx, app, workflow.VERIFY_SMS, "user", now)
+    return _step(
+        tx,
+        app,
+        now,
+        workflow.VERIFIED_ONE,
+        f"{v['name'] or v['person']} 短信核验通过（{miit.mask(v['mobile'])}）",
+    )
+
+
 def verify(r, sid, app_id, code, person=None, mobile=None, id_last6=None):
     """One person's check. Right: that person is verified (and the order moves to the bureau
     when everybody is). Wrong: 422 SMS_CODE_WRONG with attempts left; the wrong one too many
@@ -91,17 +106,7 @@ def verify(r, sid, app_id, code, person=None, mobile=None, id_last6=None):
         now = world.now(tx)
         wrong_fields = miit.mismatches(v, mobile, id_last6, code)
         if not wrong_fields:
-            app = _with(app, v, state=miit.VERIFIED, verified_at=now)
-            webhooks.on_person(tx, app, miit.public(v, iso), "verified")
-            if miit.all_verified(app["sms"]["people"]):
-                return engine.fire(tx, app, workflow.VERIFY_SMS, "user", now), None
-            return _step(
-                tx,
-                app,
-                now,
-                workflow.VERIFIED_ONE,
-                f"{v['name'] or v['person']} 短信核验通过（{miit.mask(v['mobile'])}）",
-            ), None
+            return _verified(tx, app, v, now), None
         allowed = int(durations.setting(world.settings(tx), "sms_max_wrong"))
         wrong = v["wrong"] + 1
         left = max(allowed + 1 - wrong, 0)
@@ -124,20 +129,22 @@ def verify(r, sid, app_id, code, person=None, mobile=None, id_last6=None):
 
     app, wrong = store.run(r, sid, fn, prefetch=store.WORKFLOW)
     if wrong is not None:
-        v, fields, left = wrong
-        message = (
-            f"短信核验信息错误，还可尝试 {left} 次"
-            if left
-            else "短信核验错误次数过多，核验失败，订单已退回腾讯云初审驳回"
-        )
-        exc = Unprocessable(
-            {f: [_FIELD_ZH[f] + (f"，还可尝试 {left} 次" if left else "")] for f in fields},
-            code="SMS_CODE_WRONG",
-            message=message,
-        )
-        exc.details.update(person=v["person"], attempts_left=left, state=app["state"], application=engine.view(app))
-        raise exc
+        raise _wrong_code(app, *wrong)
     return engine.view(app)
+
+
+def _wrong_code(app, v, fields, left):
+    """The 422 a wrong answer gets: per-field messages, attempts left, the order's state."""
+    message = (
+        f"短信核验信息错误，还可尝试 {left} 次" if left else "短信核验错误次数过多，核验失败，订单已退回腾讯云初审驳回"
+    )
+    exc = Unprocessable(
+        {f: [_FIELD_ZH[f] + (f"，还可尝试 {left} 次" if left else "")] for f in fields},
+        code="SMS_CODE_WRONG",
+        message=message,
+    )
+    exc.details.update(person=v["person"], attempts_left=left, state=app["state"], application=engine.view(app))
+    return exc
 
 
 def _step(tx, app, now, action, reason):

@@ -80,6 +80,17 @@ def backoff(attempts: int) -> float:
 # -- one attempt ---------------------------------------------------------------------------
 
 
+def _headers(secret, stamp, body, delivery):
+    """The delivery's headers: the event type, the delivery id and the body's signature."""
+    return {
+        "Content-Type": "application/json; charset=utf-8",
+        "User-Agent": USER_AGENT,
+        "X-Icpsim-Event": delivery["event"]["type"],
+        "X-Icpsim-Delivery": delivery["id"],
+        "X-Icpsim-Signature": f"t={stamp},v1={sign(secret, stamp, body)}",
+    }
+
+
 def post(url: str, secret: str, delivery: dict) -> dict:
     """POST the delivery's event; the attempt's record (never raises)."""
     body = json.dumps(delivery["event"], ensure_ascii=False, separators=(",", ":")).encode()
@@ -102,13 +113,7 @@ def post(url: str, secret: str, delivery: dict) -> dict:
             "POST",
             (parts.path or "/") + (f"?{parts.query}" if parts.query else ""),
             body=body,
-            headers={
-                "Content-Type": "application/json; charset=utf-8",
-                "User-Agent": USER_AGENT,
-                "X-Icpsim-Event": delivery["event"]["type"],
-                "X-Icpsim-Delivery": delivery["id"],
-                "X-Icpsim-Signature": f"t={stamp},v1={sign(secret, stamp, body)}",
-            },
+            headers=_headers(secret, stamp, body, delivery),
         )
         resp = conn.getresponse()  # a 3xx is an answer like any other: never followed
         excerpt = resp.read(READ_LIMIT).decode("utf-8", "replace")[:EXCERPT]

@@ -142,14 +142,9 @@ def on_message(tx, message):
     )
 
 
-def on_transition(tx, app, event):
-    """A transition committed with `app` in its new state (after its entry effects): the state
-    change comes first in the chain, before the messages its effects wrote."""
-    if not _on(tx):
-        return
-    earlier = [d for d in _emitted(tx) if d["app_id"] == app["id"]]
-    info = wechat.brief(app)
-    ours = {
+def _state_change(app, event, info):
+    """icpsim's own account of a transition, carried in both WeChat-shaped events."""
+    return {
         "application_id": app["id"],
         "kind": app["kind"],
         "state": app["state"],
@@ -163,6 +158,16 @@ def on_transition(tx, app, event):
         "audit_data": app.get("audit_data") or [],
         "result": app.get("result"),
     }
+
+
+def on_transition(tx, app, event):
+    """A transition committed with `app` in its new state (after its entry effects): the state
+    change comes first in the chain, before the messages its effects wrote."""
+    if not _on(tx):
+        return
+    earlier = [d for d in _emitted(tx) if d["app_id"] == app["id"]]
+    info = wechat.brief(app)
+    ours = _state_change(app, event, info)
     written = emit(
         tx,
         "application.state_changed",

@@ -8,6 +8,38 @@ from backend.domain.limits import MAX_WEBSITES
 from backend.domain.preconditions import IDENTITY_FIELDS, check_new_domains, contacts, entity_mismatch, mismatch
 
 
+def _check_account(own: dict | None, entity: dict | None) -> None:
+    """The account's own entity, if it has one, must be this one (one entity per account)."""
+    if own is None or (entity is not None and own["id"] == entity["id"]):
+        return
+    if TENCENT in (own.get("access_providers") or []):
+        raise errors.entity_filed_at_tencent(
+            f"该账号的主体 {own['number']} 已在腾讯云备案",
+            "请办理「新增网站（原备案在腾讯云）」",
+            entity_number=own["number"],
+        )
+    raise errors.entity_already_filed(
+        f"该账号已有备案主体 {own['number']}，一个账号只能备案一个主体",
+        "请使用该主体办理业务",
+        entity_number=own["number"],
+    )
+
+
+def _at_tencent_already(entity: dict) -> None:
+    """The entity's filing is already accessed at Tencent: this is not the right kind (raises)."""
+    if entity.get("account") == "self":
+        raise errors.entity_filed_at_tencent(
+            f"主体 {entity['number']} 已在腾讯云备案",
+            "请办理「新增网站（原备案在腾讯云）」",
+            entity_number=entity["number"],
+        )
+    raise errors.entity_in_other_account(
+        f"主体 {entity['number']} 已在另一个腾讯云账号下备案",
+        "请登录该主体所在的腾讯云账号办理",
+        entity_number=entity["number"],
+    )
+
+
 def precondition(records: Records, payload: dict, roles: tuple[str, ...]) -> Resolution:
     ent = payload["entity"]
     if payload.get("entity_number"):
@@ -16,19 +48,7 @@ def precondition(records: Records, payload: dict, roles: tuple[str, ...]) -> Res
     else:
         entity = records.by_certificate(ent.get("certificate_number"))
         missing_field = "payload.entity.certificate_number"
-    own = records.own()
-    if own is not None and (entity is None or own["id"] != entity["id"]):
-        if TENCENT in (own.get("access_providers") or []):
-            raise errors.entity_filed_at_tencent(
-                f"该账号的主体 {own['number']} 已在腾讯云备案",
-                "请办理「新增网站（原备案在腾讯云）」",
-                entity_number=own["number"],
-            )
-        raise errors.entity_already_filed(
-            f"该账号已有备案主体 {own['number']}，一个账号只能备案一个主体",
-            "请使用该主体办理业务",
-            entity_number=own["number"],
-        )
+    _check_account(records.own(), entity)
     if entity is None:
         raise errors.entity_not_on_record(
             "工信部备案信息中没有该主体的备案", "主体从未备案的，请办理「首次备案」", field=missing_field
@@ -37,17 +57,7 @@ def precondition(records: Records, payload: dict, roles: tuple[str, ...]) -> Res
     if wrong:
         raise entity_mismatch(entity, wrong)
     if TENCENT in (entity.get("access_providers") or []):
-        if entity.get("account") == "self":
-            raise errors.entity_filed_at_tencent(
-                f"主体 {entity['number']} 已在腾讯云备案",
-                "请办理「新增网站（原备案在腾讯云）」",
-                entity_number=entity["number"],
-            )
-        raise errors.entity_in_other_account(
-            f"主体 {entity['number']} 已在另一个腾讯云账号下备案",
-            "请登录该主体所在的腾讯云账号办理",
-            entity_number=entity["number"],
-        )
+        _at_tencent_already(entity)
     check_new_domains(records, payload["websites"], entity["id"])
     owner = ent.get("responsible") or entity.get("responsible")
     return Resolution(
