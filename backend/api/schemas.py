@@ -1,10 +1,20 @@
 """marshmallow schemas of the REST API (requests validated, responses documented).
 
-The applications' schemas are in payload_schemas.py and the building blocks in
-schema_base.py; this module re-exports them, so every blueprint imports one name."""
+The applications' schemas are in payload_schemas.py, the account's cloud resources and
+domains in cloud_schemas.py and the building blocks in schema_base.py; this module
+re-exports them, so every blueprint imports one name."""
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from backend.api.cloud_schemas import (  # noqa: F401
+    DomainSchema,
+    EligibilitySchema,
+    EnvironmentSchema,
+    NatGatewaySchema,
+    ResourcePackSchema,
+    ServiceSchema,
+    VpcSchema,
+)
 from backend.api.payload_schemas import (  # noqa: F401
     MAX_REASON,
     PAYLOADS,
@@ -281,78 +291,6 @@ class ClockViewSchema(Schema):
     failed_timers = fields.List(fields.Dict())  # timers whose job failed: skipped by advances
     fired = fields.List(fields.Dict())
     started_at = fields.String()
-
-
-class EnvironmentSchema(Strict):
-    id = fields.String(dump_only=True)
-    name = text(50, required=True)
-    plan = fields.String(
-        load_default="personal", validate=one_of(("free", "personal", "standard", "professional", "enterprise"))
-    )
-    plan_expires_on = IsoDate(load_default=None, allow_none=True)
-    fixed_egress_ip = fields.String(load_default=None, allow_none=True, validate=ip_address)
-
-
-class ResourcePackSchema(Strict):
-    id = fields.String(dump_only=True)
-    env_id = fields.String(required=True)
-    bought_on = IsoDate(load_default=None, allow_none=True)
-    months = fields.Integer(load_default=None, allow_none=True, validate=in_range(1, 120))
-    expires_on = IsoDate(load_default=None, allow_none=True)
-    auto_renew = fields.Boolean(
-        load_default=None,
-        allow_none=True,
-        metadata={"description": "自动续费：剩余不足一年时按虚拟日期续期（演示与培训沙箱）"},
-    )
-
-
-class VpcSchema(Strict):
-    id = fields.String(dump_only=True)
-    env_id = fields.String(load_default=None, allow_none=True)
-    created_by = fields.String(load_default="system", validate=one_of(("system", "custom")))
-
-
-class NatGatewaySchema(Strict):
-    id = fields.String(dump_only=True)
-    vpc_id = fields.String(required=True)
-    created_by = fields.String(load_default="system", validate=one_of(("system", "custom")))
-    size = fields.String(load_default="micro", validate=one_of(("micro", "small", "medium", "large")))
-    ip = fields.String(
-        load_default=None, allow_none=True, validate=ip_address, metadata={"description": "公网 IP；缺省按种子生成"}
-    )
-
-
-class ServiceSchema(Strict):
-    id = fields.String(dump_only=True)
-    env_id = fields.String(required=True)
-    vpc_id = fields.String(required=True)
-    name = text(50, required=True)
-
-
-class EligibilitySchema(Schema):
-    eligible = fields.Boolean()
-    rule_set = fields.String()
-    date = fields.String()
-    rules = fields.List(fields.Dict())
-    usable_ips = fields.List(fields.Dict())
-
-
-class DomainSchema(Strict):
-    id = fields.String(dump_only=True)
-    name = text(253, required=True)
-    registrar = fields.String(load_default=None, validate=validate.Length(max=100, error="长度不能超过 {max} 个字符。"))
-    registrar_approved = fields.Boolean(load_default=None)
-    holder_name = text(100, required=True)
-    holder_certificate_number = text(40, required=True)
-    real_name_status = fields.String(load_default=None, validate=one_of(("verified", "pending", "failed")))
-    registered_on = IsoDate(load_default=None, allow_none=True)
-    expires_on = IsoDate(load_default=None, allow_none=True)
-    auto_renew = fields.Boolean(
-        load_default=None,
-        allow_none=True,
-        metadata={"description": "自动续费：剩余不足一年时按虚拟日期续期（演示与培训沙箱）"},
-    )
-    real_name_verified_on = IsoDate(load_default=None, allow_none=True)  # MIIT has it 3 days later
 
 
 class OutboxQuerySchema(Strict):

@@ -12,7 +12,7 @@ import re
 from datetime import date, timedelta
 from pathlib import Path
 
-from backend.domain import numbering, province_rules, validation
+from backend.domain import numbering, province_rules, provinces, validation
 from backend.domain.filings import same_text
 
 _DATA = Path(__file__).parent / "data"
@@ -185,7 +185,7 @@ def notices(payload: dict) -> list[str]:
 
 def validation_province(value):
     try:
-        return validation.provinces.normalize(value)
+        return provinces.normalize(value)
     except Exception:
         return None
 

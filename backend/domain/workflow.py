@@ -7,7 +7,7 @@ Nothing else in the code base names a transition by hand.
 
 from dataclasses import dataclass, field
 
-from backend.domain import kinds as K
+from backend.domain import kinds as K, workflow_diagram
 
 
 @dataclass(frozen=True)
@@ -338,63 +338,8 @@ def _timer_problems(tm):
 
 
 def mermaid():
-    """The state diagram, generated for the README (`icpsim diagram`)."""
-    lines = ["stateDiagram-v2", "    [*] --> draft"]
-    for t in TRANSITIONS:
-        if t.source == t.target:
-            continue
-        label = t.action
-        if t.kinds == K.WITHOUT_SMS:
-            label += " (" + ", ".join(sorted(t.kinds)) + ")"
-        elif t.kinds != K.ALL:
-            label += " (kinds with SMS)"
-        lines.append(f"    {t.source} --> {t.target}: {label} [{t.actor}]")
-    for name, st in STATES.items():
-        lines.append(f"    {name}: {name} {st.zh} ({st.wechat_status})")
-        if st.terminal:
-            lines.append(f"    {name} --> [*]")
-    lines += _kind_notes()
-    return "\n".join(lines)
-
-
-def _kind_notes():
-    """The per-kind paths: whose phones get MIIT's code (or no SMS at all), how long the
-    bureau takes, and what 已完成 means, as notes on the states where kinds differ."""
-    owners = {
-        ("entity", "website"): "entity + website owners",
-        ("website",): "website owner",
-        ("entity",): "entity owner",
-    }
-    # a kind that carries the entity's changes asks its owner only when the entity changes
-    changes = "entity owner (entity changed) and/or owners of the changed websites"
-    sms = [
-        f"{k}: {changes if v.payload.entity == 'changes' else owners.get(v.sms_to, '+'.join(v.sms_to))}"
-        for k, v in K.KINDS.items()
-        if v.needs_sms
-    ]
-    no_sms = sorted(K.WITHOUT_SMS)
-    bureau: dict[str, list[str]] = {}
-    for k, v in K.KINDS.items():
-        bureau.setdefault(v.bureau_duration, []).append(k)
-    done: dict[str, list[str]] = {}
-    for k, v in K.KINDS.items():
-        done.setdefault(v.approved_zh, []).append(k)
-    out = ["    note right of sms_verification", "        MIIT SMS code to, per kind:"]
-    out += [f"        {line}" for line in sms]
-    out += [
-        f"        no SMS (straight to the bureau): {', '.join(no_sms)}",
-        "    end note",
-        "    note right of bureau_review",
-        "        bureau working days, per kind:",
-    ]
-    out += [f"        {which} ({_DURATION_ZH[which]}): {', '.join(ks)}" for which, ks in bureau.items()]
-    out += ["    end note", "    note right of approved", "        已完成 per kind:"]
-    out += [f"        {zh}: {', '.join(ks)}" for zh, ks in done.items()]
-    out += ["    end note"]
-    return out
-
-
-_DURATION_ZH = {"filing": "by province, 3–20", "change": "about 20", "cancel": "1–5"}
+    """The state diagram, generated for the README (`icpsim diagram`); drawn in workflow_diagram."""
+    return workflow_diagram.mermaid(TRANSITIONS, STATES)
 
 
 # -- moves that are not rows of TRANSITIONS ---------------------------------------
