@@ -3,7 +3,7 @@
 #   make test    install with the test extra, then pytest (extra arguments: make test PYTEST_ARGS='-k number -x')
 #   make bench   install, then the benchmark of the real stack (`python -m bench`; BENCH_ARGS='--quick --strict')
 #   make bench-profile   a pyinstrument profile of a first filing (var/profile-first-filing.html)
-#   make check   ruff (lint, imports sorted), import-linter contracts, mypy (domain, store), module/function sizes
+#   make check   ruff (lint, imports sorted, format), import-linter contracts, mypy (domain, store), module/function sizes
 #   make clean   remove var/ (the embedded Redis data) and caches
 
 PYTHON ?= python3
@@ -31,6 +31,7 @@ bench-profile: $(TEST_STAMP)
 
 check: $(TEST_STAMP)
 	$(VENV)/bin/ruff check backend workers mock_miniprogram icpsim_scenario icpsim_cli bench tests tools
+	$(VENV)/bin/ruff format --check backend workers mock_miniprogram icpsim_scenario icpsim_cli bench tests tools
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy
 	$(VPY) tools/check_size.py

@@ -1,4 +1,5 @@
 """The Flask application: REST API, OpenAPI at /openapi.json, Swagger UI at /docs."""
+
 import swagger_ui_bundle
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask, send_from_directory
@@ -38,7 +39,10 @@ BLUEPRINTS += (conversations.blp,)  # issue #4: the chat-style filing conversati
 BLUEPRINTS += (console.blp, classes.blp)  # issue #14: the trainer console, classes, live versions
 BLUEPRINTS += (snapshots.blp,)  # issue #9: state snapshots
 BLUEPRINTS += (wechat_api.blp, miit.blp, webhooks.blp)  # issue #13: WeChat view, MIIT checks, webhooks
-BLUEPRINTS += (verification.blp, materials.blp)  # issue #12: filing-type verification, my filings, materials, face checks
+BLUEPRINTS += (
+    verification.blp,
+    materials.blp,
+)  # issue #12: filing-type verification, my filings, materials, face checks
 
 
 MAX_BODY_BYTES = 1024 * 1024  # 1 MiB: the largest real request (10 websites, a recording) is far smaller
@@ -63,9 +67,13 @@ def create_app(redis_client=None):
     app = Flask(__name__)
     app.request_class = common.IcpRequest  # a body that is not JSON: 400 JSON_INVALID, never a 500
     app.config.update(
-        API_TITLE="icpsim", API_VERSION="v1", OPENAPI_VERSION="3.0.3",
-        OPENAPI_URL_PREFIX="/", OPENAPI_JSON_PATH="openapi.json",
-        OPENAPI_SWAGGER_UI_PATH="/docs", OPENAPI_SWAGGER_UI_URL="/static/swagger-ui/",
+        API_TITLE="icpsim",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="/docs",
+        OPENAPI_SWAGGER_UI_URL="/static/swagger-ui/",
         JSON_AS_ASCII=False,
         MAX_CONTENT_LENGTH=MAX_BODY_BYTES,  # a larger body: 413 PAYLOAD_TOO_LARGE (errors.http_error)
         API_SPEC_OPTIONS={

@@ -13,6 +13,7 @@ plugins: the backend itself names no client module. A plugin is "module" or
 and is imported only when the command line is parsed. A plugin module that
 fails to import does not break the other subcommands: running it prints why.
 """
+
 import argparse
 import importlib
 import importlib.util
@@ -78,11 +79,13 @@ def _describe_number(text):
         from backend.domain import numbering
     except ModuleNotFoundError as exc:
         if exc.name in ("backend.domain.numbering", "backend.domain"):
-            raise CliError("backend/domain/numbering.py is missing: "
-                           "`icpsim number` needs backend.domain.numbering.describe(text)",
-                           code=2) from None
+            raise CliError(
+                "backend/domain/numbering.py is missing: `icpsim number` needs backend.domain.numbering.describe(text)",
+                code=2,
+            ) from None
         raise
     from datetime import date
+
     return numbering.describe(text, today=date.today())  # no number from a future year
 
 
@@ -93,16 +96,18 @@ def _width(text):
 
 def format_number_summary(result):
     if not result.get("valid"):
-        return "\n".join([
-            f"✗ 无效的备案号 / not a valid record number: {result.get('input')!r}",
-            f"  {result.get('code')}: {result.get('message')}",
-        ] + ([f"  建议 / suggestion: {result['suggestion']}"] if result.get("suggestion") else []))
+        return "\n".join(
+            [
+                f"✗ 无效的备案号 / not a valid record number: {result.get('input')!r}",
+                f"  {result.get('code')}: {result.get('message')}",
+            ]
+            + ([f"  建议 / suggestion: {result['suggestion']}"] if result.get("suggestion") else [])
+        )
     kind = result.get("kind")
     zh, en = KIND_LABELS.get(kind, (str(kind), str(kind)))
     lines = [f"✓ {result.get('normalized')}  —  有效的{zh} / valid {en}"]
     values = dict(result)
-    province = " ".join(str(v) for v in (result.get("province_abbr"), result.get("province_name"))
-                        if v)
+    province = " ".join(str(v) for v in (result.get("province_abbr"), result.get("province_name")) if v)
     if result.get("province_code"):
         province += f" ({result['province_code']})"
     values["province"] = province or None
@@ -128,14 +133,17 @@ def cmd_number(args):
 # the table and main()
 # ---------------------------------------------------------------------------
 
+
 def _add_diagram_arguments(parser):
-    parser.add_argument("--write-readme", action="store_true",
-                        help="replace the diagram between the README's diagram markers")
+    parser.add_argument(
+        "--write-readme", action="store_true", help="replace the diagram between the README's diagram markers"
+    )
 
 
 def cmd_diagram(args):
     """Print the state diagram generated from the workflow table (Mermaid)."""
     from backend.domain import workflow
+
     text = workflow.mermaid()
     if not args.write_readme:
         _say(text)
@@ -153,12 +161,13 @@ def cmd_diagram(args):
 
 
 SUBCOMMANDS = [
-    Subcommand("up", "start Redis (embedded unless REDIS_URL is set), the web and the worker",
-               add_up_arguments, cmd_up),
-    Subcommand("number", "validate and describe an ICP record number (备案号)",
-               _add_number_arguments, cmd_number),
-    Subcommand("diagram", "print the state diagram generated from the workflow table",
-               _add_diagram_arguments, cmd_diagram),
+    Subcommand(
+        "up", "start Redis (embedded unless REDIS_URL is set), the web and the worker", add_up_arguments, cmd_up
+    ),
+    Subcommand("number", "validate and describe an ICP record number (备案号)", _add_number_arguments, cmd_number),
+    Subcommand(
+        "diagram", "print the state diagram generated from the workflow table", _add_diagram_arguments, cmd_diagram
+    ),
 ]
 
 
@@ -174,9 +183,12 @@ def _plugin_subcommand(name, module_name):
         def unavailable(args):
             raise CliError(f"`icpsim {name}` is unavailable ({module_name} failed to load: {reason})")
 
-        return Subcommand(name, f"(unavailable: {module_name} failed to load)",
-                          lambda parser: parser.add_argument("rest", nargs=argparse.REMAINDER),
-                          unavailable)
+        return Subcommand(
+            name,
+            f"(unavailable: {module_name} failed to load)",
+            lambda parser: parser.add_argument("rest", nargs=argparse.REMAINDER),
+            unavailable,
+        )
 
 
 def all_subcommands(plugins=None):
@@ -191,7 +203,8 @@ def all_subcommands(plugins=None):
 
 def build_parser(plugins=None):
     parser = argparse.ArgumentParser(
-        prog="icpsim", description="A simulator of China's ICP filing (ICP备案) for CloudBase Run.")
+        prog="icpsim", description="A simulator of China's ICP filing (ICP备案) for CloudBase Run."
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     for command in all_subcommands(plugins):

@@ -6,6 +6,7 @@ once it started the embedded Redis, tests that point at another server or monkey
 variable — calls `rebuild()`; things built from the settings (the RQ queue) follow the
 new object. The functions below (`redis_url()`, `hosts()`, …) read the current settings.
 """
+
 import importlib.util
 import os
 from collections.abc import Mapping
@@ -35,14 +36,17 @@ class Settings:
         port = int(env.get("PORT", DEFAULT_PORT))
         names = env.get("ICPSIM_HOSTS")
         hosts = tuple(h.strip() for h in names.split(",") if h.strip()) if names else DEFAULT_HOSTS
-        return cls(redis_url=env.get("REDIS_URL") or None,
-                   data_dir=Path(env.get("ICPSIM_DATA_DIR", "var")).resolve(),
-                   port=port, hosts=hosts,
-                   public_host=env.get("ICPSIM_PUBLIC_HOST") or f"127.0.0.1:{port}",
-                   miniprogram_dir=_miniprogram_dir(env.get("ICPSIM_MINIPROGRAM_DIR")),
-                   control_token=env.get("ICPSIM_CONTROL_TOKEN") or None,
-                   sync_jobs=env.get("ICPSIM_SYNC_JOBS", "") in ("1", "true", "yes"),
-                   job_wait_seconds=float(env.get("ICPSIM_JOB_WAIT", "30")))
+        return cls(
+            redis_url=env.get("REDIS_URL") or None,
+            data_dir=Path(env.get("ICPSIM_DATA_DIR", "var")).resolve(),
+            port=port,
+            hosts=hosts,
+            public_host=env.get("ICPSIM_PUBLIC_HOST") or f"127.0.0.1:{port}",
+            miniprogram_dir=_miniprogram_dir(env.get("ICPSIM_MINIPROGRAM_DIR")),
+            control_token=env.get("ICPSIM_CONTROL_TOKEN") or None,
+            sync_jobs=env.get("ICPSIM_SYNC_JOBS", "") in ("1", "true", "yes"),
+            job_wait_seconds=float(env.get("ICPSIM_JOB_WAIT", "30")),
+        )
 
 
 def _miniprogram_dir(configured: str | None) -> Path:
@@ -76,6 +80,7 @@ def rebuild(env: Mapping[str, str] | None = None) -> Settings:
 
 
 # -- the settings one by one (what most callers read) -----------------------------------
+
 
 def redis_url() -> str | None:
     return settings().redis_url
@@ -121,6 +126,7 @@ def uploads_dir() -> Path:
 
 
 # -- bounded growth (README: configuration). Per sandbox, generous by default; 0 disables a cap.
+
 
 def _int_env(name, default):
     try:

@@ -10,6 +10,7 @@ would hold the thread for good; the app bounds every read and write of the reque
 and closes the connection, so stalled bodies cost a thread for seconds and the pool
 (workers × threads, 2 × 16 by default) keeps serving.
 """
+
 import json
 import os
 import re
@@ -26,7 +27,7 @@ bind = f"[{_host}]:{_port}" if ":" in _host else f"{_host}:{_port}"
 worker_class = "gthread"
 workers = int(os.environ.get("ICPSIM_WEB_WORKERS") or 2)
 threads = int(os.environ.get("ICPSIM_WEB_THREADS") or 16)
-accesslog = "-"   # stdout, so honcho prefixes it with "web.1 |"
+accesslog = "-"  # stdout, so honcho prefixes it with "web.1 |"
 errorlog = "-"
 graceful_timeout = 5
 # gunicorn refuses these itself, before the app (400 bad request line, 414 request line over
@@ -85,12 +86,15 @@ def json_error_page(sock, status_int, reason, mesg):
     (`mesg`) is not echoed."""
     code, message = _GUNICORN_ERRORS.get(status_int, ("BAD_REQUEST", "请求格式不正确"))
     body = json.dumps({"code": code, "message": message}, ensure_ascii=False).encode("utf-8")
-    head = (f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\n"
-            f"Content-Type: application/json; charset=utf-8\r\nContent-Length: {len(body)}\r\n\r\n")
+    head = (
+        f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\n"
+        f"Content-Type: application/json; charset=utf-8\r\nContent-Length: {len(body)}\r\n\r\n"
+    )
     gunicorn_util.write_nonblock(sock, head.encode("latin-1") + body)
 
 
 gunicorn_util.write_error = json_error_page  # loaded in the master, inherited by every worker
+
 
 # Prometheus: each gunicorn worker writes its counters to files in one directory per master
 # (under the data dir), which /metrics merges (prometheus_client's multiprocess mode). Set
@@ -127,6 +131,7 @@ else:
 
 def child_exit(server, worker):
     from prometheus_client import multiprocess
+
     multiprocess.mark_process_dead(worker.pid)
 
 

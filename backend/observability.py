@@ -10,6 +10,7 @@ timers fire in workers) live in Redis, in one hash, so /metrics on any web proce
 all of them; per-request counters are prometheus_client metrics (multiprocess-aware
 under gunicorn, see backend/gunicorn_conf.py).
 """
+
 import contextvars
 import json
 import logging
@@ -48,12 +49,15 @@ def job_meta(**extra):
 class JsonFormatter(logging.Formatter):
     """One JSON object per line: time, level, logger, message, request id, and extras."""
 
-    FIELDS = ("method", "route", "path", "status", "duration_ms", "sandbox", "job_id", "timer",
-              "lag_seconds", "remote")
+    FIELDS = ("method", "route", "path", "status", "duration_ms", "sandbox", "job_id", "timer", "lag_seconds", "remote")
 
     def format(self, record):
-        doc = {"ts": round(record.created, 3), "level": record.levelname.lower(), "logger": record.name,
-               "msg": record.getMessage()}
+        doc = {
+            "ts": round(record.created, 3),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "msg": record.getMessage(),
+        }
         rid = getattr(record, "request_id", None) or request_id()
         if rid:
             doc["request_id"] = rid
@@ -78,13 +82,16 @@ def configure_logging():
 
 # -- counters kept in Redis (every process) -----------------------------------------------
 
+
 def _safe(fn):
     """Counting never fails the work it counts (it runs after commits)."""
+
     def wrapper(*args, **kwargs):
         try:
             fn(*args, **kwargs)
         except Exception:  # Redis gone, a WRONGTYPE key: the metric is lost, the work is not
             log.warning("metrics: cannot count %s", fn.__name__, exc_info=True)
+
     return wrapper
 
 
@@ -109,8 +116,9 @@ def record_timer_lag(r, seconds):
 def read_counters(r):
     """{"transitions": {(kind, state): n}, "timer_lag": {"sum", "count", "max"}}."""
     raw = r.hgetall(METRICS_KEY)
-    text = {(k.decode() if isinstance(k, bytes) else k): (v.decode() if isinstance(v, bytes) else v)
-            for k, v in raw.items()}
+    text = {
+        (k.decode() if isinstance(k, bytes) else k): (v.decode() if isinstance(v, bytes) else v) for k, v in raw.items()
+    }
     transitions = {}
     for field, value in text.items():
         if field.startswith("transition|"):
@@ -125,8 +133,12 @@ def job_started(job, sid, timer_id, r=None):
     lag between the real moment it was due (`due_real` in its meta) and now."""
     configure_logging()  # a worker process: RQ set up its own loggers only
     meta = getattr(job, "meta", None) or {}
-    extra = {"request_id": meta.get("request_id"), "job_id": getattr(job, "id", None),
-             "sandbox": sid, "timer": timer_id}
+    extra = {
+        "request_id": meta.get("request_id"),
+        "job_id": getattr(job, "id", None),
+        "sandbox": sid,
+        "timer": timer_id,
+    }
     due_real = meta.get("due_real")
     if due_real is not None:
         extra["lag_seconds"] = round(max(0.0, time.time() - float(due_real)), 3)

@@ -12,11 +12,9 @@ its median and min–max over the rounds, with the goal of issue #11 and pass/fa
   python -m bench --profile   a pyinstrument profile of a first filing → var/profile-first-filing.html
 Every loop is bounded in count; nothing leaves the loopback.
 """
+
 import argparse
-import json
 import os
-import platform
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -30,6 +28,7 @@ sys.path.insert(0, str(ROOT / "tests"))  # support.people: the README's 张三
 class Ctx:
     def __init__(self, stack, quick, small, big):
         from backend.store.connection import connect
+
         self.stack, self.quick = stack, quick
         self.r = connect(stack.url)
         self.raw = connect(stack.url, decode_responses=False)
@@ -47,21 +46,24 @@ class Ctx:
 def _measures(ctx, sizes):
     from backend.services import sandboxes, timers
     from bench import measures as m
+
     q = 3 if ctx.quick else 1  # divisor of counts in quick mode
 
     def jobs(queue, n):
         def measure():
             icp, floor = m.jobs_round(ctx, queue, n)
             ctx.notes.setdefault("job_latency_ms (transition, no-op)", {}).setdefault(queue, []).append(
-                (round(icp * 1000, 1), round(floor * 1000, 1)))
+                (round(icp * 1000, 1), round(floor * 1000, 1))
+            )
             return icp, floor
+
         return measure
 
     def filing():
         elapsed, calls, njobs, _ = m.first_filing(ctx, ctx.seed())
         from rq import Queue
-        noop = m.median_of([m.job_latency(Queue("icpsim", connection=ctx.raw), "bench.noop.noop")
-                            for _ in range(5)])
+
+        noop = m.median_of([m.job_latency(Queue("icpsim", connection=ctx.raw), "bench.noop.noop") for _ in range(5)])
         return elapsed, calls * m.floor_call_latency(ctx, 20) + njobs * noop
 
     def trips():
@@ -69,6 +71,7 @@ def _measures(ctx, sizes):
         difference between an advance firing 2 timers and one firing none, on both sides
         (the web request, and the worker's advance job run here in-process)."""
         from backend.services import advancing
+
         sid, tid, app_id = m.due_timer(ctx.r, ctx.seed())
         with m.round_trips() as body:
             timers.fire(ctx.r, sid, tid, app_id)
@@ -86,9 +89,13 @@ def _measures(ctx, sizes):
             counts.append((worker["n"], web["n"], len(fired)))
         (busy_w, busy_web, k), (idle_w, idle_web, _) = counts
         per_timer = (busy_w - idle_w + busy_web - idle_web) / max(1, k)
-        ctx.notes["round_trips"] = {"timer_job_body": body["n"], "advance_per_timer": per_timer,
-                                    "advance_worker_fixed": idle_w, "advance_web_fixed": idle_web,
-                                    "advance_web_with_timers": busy_web}
+        ctx.notes["round_trips"] = {
+            "timer_job_body": body["n"],
+            "advance_per_timer": per_timer,
+            "advance_worker_fixed": idle_w,
+            "advance_web_fixed": idle_web,
+            "advance_web_with_timers": busy_web,
+        }
         return per_timer, None
 
     def get_app():
@@ -101,13 +108,24 @@ def _measures(ctx, sizes):
 
     def chat():
         import requests
+
         sid = sandboxes.create(ctx.r, seed=ctx.seed(), preset="demo")["id"]
         auth = {"Authorization": f"Bearer {ctx.stack.control}"}
-        convs = [requests.post(f"{ctx.stack.base}/sandboxes/{sid}/conversations", json={}, headers=auth,
-                               timeout=30).json()["id"] for _ in range(4)]
+        convs = [
+            requests.post(f"{ctx.stack.base}/sandboxes/{sid}/conversations", json={}, headers=auth, timeout=30).json()[
+                "id"
+            ]
+            for _ in range(4)
+        ]
         n = 120 // q
-        icp = m.throughput(lambda i: f"{ctx.stack.base}/sandboxes/{sid}/conversations/{convs[i]}/replies", "POST",
-                           4, n // 4, token=ctx.stack.control, bodies=lambda i: {"command": "help"})
+        icp = m.throughput(
+            lambda i: f"{ctx.stack.base}/sandboxes/{sid}/conversations/{convs[i]}/replies",
+            "POST",
+            4,
+            n // 4,
+            token=ctx.stack.control,
+            bodies=lambda i: {"command": "help"},
+        )
         floor = m.throughput(lambda i: ctx.stack.floor_url, "POST", 4, n // 4, bodies=lambda i: {})
         return icp, floor
 
@@ -117,17 +135,25 @@ def _measures(ctx, sizes):
             start = time.perf_counter()
             sandboxes.delete(r, sid)
             return time.perf_counter() - start
+
         return m.paired(m.pairs_of(lambda: one(ctx.big), lambda: one(ctx.small), 61))  # same load for both
 
     def page():
-        return m.paired(m.pairs_of(lambda: m.timed(lambda: sandboxes.list_page(ctx.big, "fill0000500", 100), 1),
-                                   lambda: m.timed(lambda: sandboxes.list_page(ctx.small, "fill0000500", 100), 1), 61))
+        return m.paired(
+            m.pairs_of(
+                lambda: m.timed(lambda: sandboxes.list_page(ctx.big, "fill0000500", 100), 1),
+                lambda: m.timed(lambda: sandboxes.list_page(ctx.small, "fill0000500", 100), 1),
+                61,
+            )
+        )
 
     def crowded():
         n = 4 if ctx.quick else 10
         pairs = [(m.due_timer(ctx.r, ctx.seed(), crowd=1000), m.due_timer(ctx.r, ctx.seed())) for _ in range(n)]
+
         def fire(work):
             return m.timed(lambda: timers.fire(ctx.r, *work), 1)
+
         times = []
         for i, (many, few) in enumerate(pairs):  # which goes first alternates (no order bias)
             if i % 2:
@@ -139,14 +165,25 @@ def _measures(ctx, sizes):
 
     def memory():
         from backend.services import domains
+
         _, _, _, sid = m.first_filing(ctx, ctx.seed())
         base = sandboxes.create(ctx.r, seed=ctx.seed())["id"]
         domains.create(ctx.r, base, dict(m.DOMAIN))
         return (m.memory_of_sandbox(ctx.r, sid) - m.memory_of_sandbox(ctx.r, base)) / 1024, None
 
     def replay():
-        cmd = [str(Path(sys.executable).parent / "icpsim"), "replay", "--library", "-j", "4", "-q",
-               "--url", ctx.stack.base.rsplit("/api/v1", 1)[0], "--token", ctx.stack.control]
+        cmd = [
+            str(Path(sys.executable).parent / "icpsim"),
+            "replay",
+            "--library",
+            "-j",
+            "4",
+            "-q",
+            "--url",
+            ctx.stack.base.rsplit("/api/v1", 1)[0],
+            "--token",
+            ctx.stack.control,
+        ]
         if ctx.quick:
             cmd += ["-k", "first-filing"]
         start = time.perf_counter()
@@ -157,44 +194,97 @@ def _measures(ctx, sizes):
 
     big, small = sizes
     return [
-        ("job_procfile_worker", "transition job vs no-op job, Procfile worker (SimpleWorker)", "ratio", "<=", 1.5,
-         jobs("icpsim", 20 // q)),
-        ("job_forking_worker", "same on RQ's forking Worker (for comparison)", "ratio", None, None,
-         jobs("bench-fork", 6 // q + 1)),
-        ("job_preloading_forking_worker", "same on a forking Worker that preloads the job module (for comparison)",
-         "ratio", None, None, jobs("bench-preload", 6 // q + 1)),
-        ("first_filing_http", "README first filing over HTTP vs the sum of its calls' and jobs' floors", "ratio",
-         "<=", 2.0, filing),
-        ("round_trips_per_transition", "Redis round trips per timer an advance fires (its transaction included)",
-         "value",
-         "<=", 5, trips),
+        (
+            "job_procfile_worker",
+            "transition job vs no-op job, Procfile worker (SimpleWorker)",
+            "ratio",
+            "<=",
+            1.5,
+            jobs("icpsim", 20 // q),
+        ),
+        (
+            "job_forking_worker",
+            "same on RQ's forking Worker (for comparison)",
+            "ratio",
+            None,
+            None,
+            jobs("bench-fork", 6 // q + 1),
+        ),
+        (
+            "job_preloading_forking_worker",
+            "same on a forking Worker that preloads the job module (for comparison)",
+            "ratio",
+            None,
+            None,
+            jobs("bench-preload", 6 // q + 1),
+        ),
+        (
+            "first_filing_http",
+            "README first filing over HTTP vs the sum of its calls' and jobs' floors",
+            "ratio",
+            "<=",
+            2.0,
+            filing,
+        ),
+        (
+            "round_trips_per_transition",
+            "Redis round trips per timer an advance fires (its transaction included)",
+            "value",
+            "<=",
+            5,
+            trips,
+        ),
         ("get_application_rps", "GET of one application, req/s vs floor", "ratio", ">=", 0.8, get_app),
         ("chat_reply_rps", "chat reply, req/s vs floor", "ratio", ">=", 0.6, chat),
-        ("delete_sandbox_big_vs_small", f"DELETE a sandbox, {big:,} applications elsewhere vs {small:,}", "ratio",
-         "<=", 1.2, delete),
-        ("list_sandboxes_page_big_vs_small", f"GET /sandboxes, a page of 100 mid-list, {big:,} sandboxes vs {small:,}",
-         "ratio", "<=", 1.2, page),
-        ("transition_1000_vs_1", "a transition in a sandbox holding 1,000 applications vs 1", "ratio", "<=", 1.2,
-         crowded),
-        ("memory_per_first_filing_kb", "Redis KB per approved first filing (the sandbox's own keys)", "value",
-         "<=", 4, memory),
-        ("replay_library_j4_s", "icpsim replay --library -j 4, seconds" + (" (quick: -k first-filing)"
-                                                                         if ctx.quick else ""),
-         "value", "<=", 8, replay),
+        (
+            "delete_sandbox_big_vs_small",
+            f"DELETE a sandbox, {big:,} applications elsewhere vs {small:,}",
+            "ratio",
+            "<=",
+            1.2,
+            delete,
+        ),
+        (
+            "list_sandboxes_page_big_vs_small",
+            f"GET /sandboxes, a page of 100 mid-list, {big:,} sandboxes vs {small:,}",
+            "ratio",
+            "<=",
+            1.2,
+            page,
+        ),
+        (
+            "transition_1000_vs_1",
+            "a transition in a sandbox holding 1,000 applications vs 1",
+            "ratio",
+            "<=",
+            1.2,
+            crowded,
+        ),
+        (
+            "memory_per_first_filing_kb",
+            "Redis KB per approved first filing (the sandbox's own keys)",
+            "value",
+            "<=",
+            4,
+            memory,
+        ),
+        (
+            "replay_library_j4_s",
+            "icpsim replay --library -j 4, seconds" + (" (quick: -k first-filing)" if ctx.quick else ""),
+            "value",
+            "<=",
+            8,
+            replay,
+        ),
     ]
-
-
-def _passes(op, goal, value):
-    if op is None or value is None:
-        return None
-    return value <= goal if op == "<=" else value >= goal
 
 
 def run(args):
     from backend.runtime.embedded_redis import EmbeddedRedis
     from backend.store.connection import connect
-    from bench import measures as m
+    from bench import measures as m, report
     from bench.stack import Stack
+
     quick = args.quick
     rounds = 1 if quick else max(3, args.rounds)
     big, small = (10_000, 1_000) if quick else (100_000, 1_000)
@@ -226,101 +316,17 @@ def run(args):
     finally:
         for s in extra:
             s.stop()
-    return _report(table, results, rounds, quick, args, ctx.notes)
-
-
-def _report(table, results, rounds, quick, args, notes):
-    rows, missed = [], []
-    for key, label, kind, op, goal, _ in table:
-        values = [x["value"] for x in results[key] if "value" in x]
-        errors = [x["error"] for x in results[key] if "error" in x]
-        med = statistics.median(values) if values else None
-        ok = _passes(op, goal, med) if not errors else False
-        if ok is False:
-            missed.append(key)
-        rows.append({"key": key, "measure": label, "kind": kind, "median": med,
-                     "min": min(values) if values else None, "max": max(values) if values else None,
-                     "goal": f"{op} {goal}" if op else "—", "pass": ok, "errors": errors, "rounds": results[key]})
-    print()
-    print(f"{'measure':78} {'median':>8} {'min–max':>15} {'goal':>7}  result")
-    for row in rows:
-        fmt = (lambda v: f"{v:.2f}×") if row["kind"] == "ratio" else (lambda v: f"{v:.1f}")
-        med = fmt(row["median"]) if row["median"] is not None else "error"
-        span = f"{fmt(row['min'])}–{fmt(row['max'])}" if row["min"] is not None else ""
-        verdict = {True: "pass", False: "FAIL", None: "info"}[row["pass"]]
-        print(f"{row['measure'][:78]:78} {med:>8} {span:>15} {row['goal']:>7}  {verdict}")
-        for e in row["errors"]:
-            print(f"    error: {e}")
-    report = {"when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "quick": quick, "rounds": rounds,
-              "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
-              "rows": rows, "notes": notes}
-    out = Path(args.json)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(report, ensure_ascii=False, indent=1))
-    for name, value in notes.items():
-        print(f"  {name}: {value}")
-    print(f"\n{len(rows) - len(missed)}/{len(rows)} without a missed goal; every figure in {out}")
-    return 1 if args.strict and missed else 0
-
-
-def profile(args):
-    """A first filing in one process (jobs run in-process, RQ's sync mode), under pyinstrument."""
-    from pyinstrument import Profiler
-
-    from backend.runtime.embedded_redis import EmbeddedRedis
-    os.environ["ICPSIM_SYNC_JOBS"] = "1"
-    os.environ.setdefault("ICPSIM_CONTROL_TOKEN", "bench-control")
-    with tempfile.TemporaryDirectory(prefix="icpsim-profile-") as tmp:
-        server = EmbeddedRedis(Path(tmp))
-        os.environ["REDIS_URL"] = server.start()
-        try:
-            from backend.app import create_app
-            from backend.store.connection import connect
-            r = connect()
-            client = create_app(r).test_client()
-            control = os.environ["ICPSIM_CONTROL_TOKEN"]
-            h = {"Authorization": f"Bearer {control}"}
-
-            def call(method, path, **kw):
-                resp = client.open("/api/v1" + path, method=method, headers=h, **kw)
-                assert resp.status_code < 400, (path, resp.status_code, resp.get_data(as_text=True)[:300])
-                return resp.get_json()
-            profiler = Profiler(interval=0.0005)
-            profiler.start()
-            for seed in range(args.profile_runs):
-                _first_filing(call, seed)
-            profiler.stop()
-        finally:
-            server.stop()
-    out = Path(args.profile_out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(profiler.output_html())
-    out.with_suffix(".txt").write_text(profiler.output_text(unicode=True, color=False))
-    print(f"profile of {args.profile_runs} first filings: {out} (and {out.with_suffix('.txt')})")
-    return 0
-
-
-def _first_filing(call, seed):
-    """The README's first filing of 张三, approved, through `call` (method, path, **kw)."""
-    from support.people import ZHANG_SAN_ID, personal_payload
-    sid = call("POST", "/sandboxes", json={"seed": seed})["id"]
-    home = f"/sandboxes/{sid}"
-    call("POST", f"{home}/domains", json={"name": "zhangsan-blog.cn", "holder_name": "张三",
-                                         "holder_certificate_number": ZHANG_SAN_ID})
-    ip = call("GET", f"{home}/eligibility")["usable_ips"][0]["ip"]
-    app = call("POST", f"{home}/applications", json={"payload": personal_payload(ip)})
-    call("POST", f"{home}/applications/{app['id']}/actions/submit", json={})
-    call("POST", f"{home}/clock/advance", json={"until_idle": True})
-    code = call("GET", f"{home}/outbox?channel=sms")[-1]["text"].split("核验码为 ")[1][:6]
-    call("POST", f"{home}/applications/{app['id']}/sms-verification", json={"code": code})
-    call("POST", f"{home}/clock/advance", json={"until_idle": True})
-    assert call("GET", f"{home}/applications/{app['id']}")["state"] == "approved"
+    return report.report(table, results, rounds, quick, args, ctx.notes)
 
 
 def main(argv=None):
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
-    p.add_argument("--quick", action="store_true", default=os.environ.get("BENCH_QUICK") == "1",
-                   help="small sizes, one round (CI keeps the benchmark working; never a timed assertion)")
+    p.add_argument(
+        "--quick",
+        action="store_true",
+        default=os.environ.get("BENCH_QUICK") == "1",
+        help="small sizes, one round (CI keeps the benchmark working; never a timed assertion)",
+    )
     p.add_argument("--strict", action="store_true", help="exit 1 when a goal is missed")
     p.add_argument("--rounds", type=int, default=3, help="rounds per figure (at least 3; quick: 1)")
     p.add_argument("--json", default=str(ROOT / "var" / "bench.json"), help="where to write every figure")
@@ -328,7 +334,11 @@ def main(argv=None):
     p.add_argument("--profile-out", default=str(ROOT / "var" / "profile-first-filing.html"))
     p.add_argument("--profile-runs", type=int, default=5)
     args = p.parse_args(argv)
-    return profile(args) if args.profile else run(args)
+    if args.profile:
+        from bench.profile import profile
+
+        return profile(args)
+    return run(args)
 
 
 if __name__ == "__main__":

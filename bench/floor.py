@@ -4,6 +4,7 @@
   Procfile's settings (backend/gunicorn_conf.py): the floor of an API call.
 (The floor of a job, an RQ job doing nothing on the same worker, is bench/noop.py.)
 """
+
 import os
 
 import redis

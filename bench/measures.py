@@ -3,6 +3,7 @@
 A measure's `round(ctx)` returns (icpsim, floor) raw values for one round; the runner
 (bench/__main__.py) alternates them over the rounds and divides. Every loop is bounded.
 """
+
 import json
 import statistics
 import threading
@@ -23,6 +24,7 @@ DOMAIN = {"name": "zhangsan-blog.cn", "holder_name": "张三", "holder_certifica
 
 # -- counting round trips ----------------------------------------------------
 
+
 @contextmanager
 def round_trips():
     """Counts what this process sends to Redis: one per command, one per pipeline."""
@@ -32,6 +34,7 @@ def round_trips():
     def counted(self, *args, **kwargs):
         count["n"] += 1
         return original(self, *args, **kwargs)
+
     redis.connection.AbstractConnection.send_packed_command = counted
     try:
         yield count
@@ -40,6 +43,7 @@ def round_trips():
 
 
 # -- preparing work ------------------------------------------------------------
+
 
 def due_timer(r, seed, crowd=0):
     """A sandbox with a submitted first filing whose provider review is due now (clock
@@ -52,8 +56,13 @@ def due_timer(r, seed, crowd=0):
     if crowd:
         add_applications(r, sid, crowd)
     timer = next(t for t in (json.loads(v) for v in r.hvals(keys.timer_docs(sid))) if t["app_id"] == app["id"])
-    store.run(r, sid, lambda tx: tx.set_meta("clock", Clock.from_dict(json.loads(tx.meta()["clock"]))
-                                             .moved_to(timer["due"], 0).to_dict()))
+    store.run(
+        r,
+        sid,
+        lambda tx: tx.set_meta(
+            "clock", Clock.from_dict(json.loads(tx.meta()["clock"])).moved_to(timer["due"], 0).to_dict()
+        ),
+    )
     return sid, timer["id"], app["id"]
 
 
@@ -61,10 +70,23 @@ def add_applications(r, sid, n, batch=2000):
     """n applications with a timer each, written raw in pipelines (a busy sandbox)."""
     pipe = r.pipeline(transaction=False)
     for i in range(n):
-        app = {"id": f"Z{i:06d}", "state": "provider_review", "version": 1, "kind": "first_filing",
-               "payload": {"note": "x" * 400}}
-        timer = {"id": f"TZ{i:06d}", "app_id": app["id"], "name": "provider_review", "state": "provider_review",
-                 "version": 1, "due": 4e9, "due_at": "2096-10-02T07:06:40+08:00", "mode": "progress"}
+        app = {
+            "id": f"Z{i:06d}",
+            "state": "provider_review",
+            "version": 1,
+            "kind": "first_filing",
+            "payload": {"note": "x" * 400},
+        }
+        timer = {
+            "id": f"TZ{i:06d}",
+            "app_id": app["id"],
+            "name": "provider_review",
+            "state": "provider_review",
+            "version": 1,
+            "due": 4e9,
+            "due_at": "2096-10-02T07:06:40+08:00",
+            "mode": "progress",
+        }
         pipe.hset(keys.collection(sid, "applications"), app["id"], store.dumps(app))
         pipe.hset(keys.timer_docs(sid), timer["id"], store.dumps(timer))
         pipe.zadd(keys.timers(sid), {timer["id"]: timer["due"]})
@@ -110,11 +132,15 @@ def pairs_of(big, small, n):
 def paired(pairs):
     """(median icpsim, median floor, median of the per-pair ratios): each pair ran back to back,
     so its ratio cancels the machine's drifts that a ratio of two medians would keep."""
-    return (median_of([a for a, _ in pairs]), median_of([b for _, b in pairs]),
-            median_of([a / b for a, b in pairs if b]))
+    return (
+        median_of([a for a, _ in pairs]),
+        median_of([b for _, b in pairs]),
+        median_of([a / b for a, b in pairs if b]),
+    )
 
 
 # -- jobs ----------------------------------------------------------------------
+
 
 def job_latency(q, func, *args):
     """Seconds from enqueue to the job's result, waited for on RQ's result stream."""
@@ -138,6 +164,7 @@ def jobs_round(ctx, queue_name, n):
 
 
 # -- HTTP ----------------------------------------------------------------------
+
 
 class Http:
     def __init__(self, base, token):
@@ -198,6 +225,7 @@ def throughput(url, method, threads, per_thread, token=None, bodies=None):
             if resp.status_code >= 400:
                 errors.append(resp.status_code)
                 return
+
     pool = [threading.Thread(target=client, args=(i,)) for i in range(threads)]
     start = time.perf_counter()
     for t in pool:
@@ -211,6 +239,7 @@ def throughput(url, method, threads, per_thread, token=None, bodies=None):
 
 
 # -- in-process timings ----------------------------------------------------------
+
 
 def timed(fn, n):
     out = []

@@ -22,6 +22,7 @@ the lag still shows how late the scheduler was). Exits 1 on lost, duplicate or s
 on a lag over --max-lag when given.
 Every loop is bounded in count and time (--timeout).
 """
+
 import argparse
 import json
 import random
@@ -40,17 +41,32 @@ from backend.runtime.stack import Stack
 
 SCALE = 50_000  # a running clock: one virtual day in under 2 real seconds
 FAST = {"provider_review_wd": 1, "to_bureau_wd_min": 1, "to_bureau_wd_max": 1, "bureau_wd": 1}
-PERSON = {"name": "张三", "certificate_type": "resident_id", "certificate_number": "440305199001010018",
-          "mobile": "13800138000", "email": "zhangsan@example.com"}
+PERSON = {
+    "name": "张三",
+    "certificate_type": "resident_id",
+    "certificate_number": "440305199001010018",
+    "mobile": "13800138000",
+    "email": "zhangsan@example.com",
+}
 BUSY = ("provider_review", "provider_approved", "bureau_review")
 
 
 def payload(nat_ip):
-    entity = {"type": "personal", "name": "张三", "certificate_type": "resident_id",
-              "certificate_number": PERSON["certificate_number"], "province": "44",
-              "address": "广东省深圳市南山区科技园路 1 号", "responsible": PERSON}
-    return {"entity": entity, "websites": [{"name": "张三的个人博客", "domain": "zhangsan-blog.cn",
-                                             "service_content": "blog", "nat_ip": nat_ip}]}
+    entity = {
+        "type": "personal",
+        "name": "张三",
+        "certificate_type": "resident_id",
+        "certificate_number": PERSON["certificate_number"],
+        "province": "44",
+        "address": "广东省深圳市南山区科技园路 1 号",
+        "responsible": PERSON,
+    }
+    return {
+        "entity": entity,
+        "websites": [
+            {"name": "张三的个人博客", "domain": "zhangsan-blog.cn", "service_content": "blog", "nat_ip": nat_ip}
+        ],
+    }
 
 
 class Client:
@@ -61,8 +77,13 @@ class Client:
 
     def call(self, method, path, token=None, body=None, want=(200, 201)):
         try:
-            resp = self.session.request(method, self.base + path, json=body, timeout=60,
-                                        headers={"Authorization": f"Bearer {token or self.control}"})
+            resp = self.session.request(
+                method,
+                self.base + path,
+                json=body,
+                timeout=60,
+                headers={"Authorization": f"Bearer {token or self.control}"},
+            )
         except requests.RequestException as exc:
             self.errors[type(exc).__name__] += 1
             return None
@@ -81,19 +102,57 @@ class Filing:
 
 
 def create(client, filing, seed):
-    body = {"seed": seed * 1000 + filing.n, "preset": "demo", "settings": FAST,
-            "scale": SCALE if filing.running else 0}
+    body = {"seed": seed * 1000 + filing.n, "preset": "demo", "settings": FAST, "scale": SCALE if filing.running else 0}
     sb = client.call("POST", "/sandboxes", body=body)
     if sb is None:
         return False
     filing.sid, filing.token = sb["id"], sb["token"]
     elig = client.call("GET", f"/sandboxes/{filing.sid}/eligibility", filing.token)
-    app = elig and client.call("POST", f"/sandboxes/{filing.sid}/applications", filing.token,
-                               {"kind": "first_filing", "payload": payload(elig["usable_ips"][0]["ip"])})
+    app = elig and client.call(
+        "POST",
+        f"/sandboxes/{filing.sid}/applications",
+        filing.token,
+        {"kind": "first_filing", "payload": payload(elig["usable_ips"][0]["ip"])},
+    )
     if app is None:
         return False
     filing.app_id, filing.state = app["id"], app["state"]
     return True
+
+
+def _answer_sms(client, filing, home):
+    """Read the MIIT SMS code from the outbox and answer it (a wrong code is a 422, not a failure)."""
+    sms = client.call("GET", f"{home}/outbox?channel=sms&app_id={filing.app_id}", filing.token) or []
+    codes = [m["text"] for m in sms if m.get("code") == "MIIT_SMS_CODE"]
+    found = re.findall(r"(?<![0-9])([0-9]{6})(?![0-9])", codes[-1]) if codes else []
+    code = found[0] if len(found) == 1 else None
+    if code:
+        client.call(
+            "POST",
+            f"{home}/applications/{filing.app_id}/sms-verification",
+            filing.token,
+            {"code": code},
+            want=(200, 422),
+        )
+
+
+def _watch_timers(client, filing, home, lag, stall_after, nudged):
+    """A running clock: record how late due timers are; advance by hand when one stalls."""
+    clock = client.call("GET", f"{home}/clock")
+    if not clock:
+        return
+    late = [clock["epoch"] - t["due"] for t in _pending(client, filing, clock) if clock["epoch"] > t["due"]]
+    if late:
+        lag[0] = max(lag[0], max(late) / SCALE)
+    # the scheduler let a due timer wait this long: deliver it as QA would (the
+    # advance runs it as its own job); counted, and the lag above says how late it was
+    if (
+        late
+        and time.monotonic() - filing.since > stall_after
+        and client.call("POST", f"{home}/clock/advance", body={"until_idle": True}) is not None
+    ):
+        nudged[0] += 1
+        filing.since = time.monotonic()
 
 
 def step(client, filing, lag, stall_after, nudged):
@@ -111,25 +170,9 @@ def step(client, filing, lag, stall_after, nudged):
         action = {"draft": "submit", "expired": "reopen"}.get(state, "resubmit")
         client.call("POST", f"{home}/applications/{filing.app_id}/actions/{action}", filing.token, {})
     elif state == "sms_verification":
-        sms = client.call("GET", f"{home}/outbox?channel=sms&app_id={filing.app_id}", filing.token) or []
-        codes = [m["text"] for m in sms if m.get("code") == "MIIT_SMS_CODE"]
-        found = re.findall(r"(?<![0-9])([0-9]{6})(?![0-9])", codes[-1]) if codes else []
-        code = found[0] if len(found) == 1 else None
-        if code:
-            client.call("POST", f"{home}/applications/{filing.app_id}/sms-verification", filing.token,
-                        {"code": code}, want=(200, 422))
+        _answer_sms(client, filing, home)
     elif filing.running:
-        clock = client.call("GET", f"{home}/clock")
-        if clock:
-            late = [clock["epoch"] - t["due"] for t in _pending(client, filing, clock) if clock["epoch"] > t["due"]]
-            if late:
-                lag[0] = max(lag[0], max(late) / SCALE)
-            # the scheduler let a due timer wait this long: deliver it as QA would (the
-            # advance runs it as its own job); counted, and the lag above says how late it was
-            if (late and time.monotonic() - filing.since > stall_after
-                    and client.call("POST", f"{home}/clock/advance", body={"until_idle": True}) is not None):
-                nudged[0] += 1
-                filing.since = time.monotonic()
+        _watch_timers(client, filing, home, lag, stall_after, nudged)
     else:
         client.call("POST", f"{home}/clock/advance", body={"until_idle": True})
     return state
@@ -138,6 +181,7 @@ def step(client, filing, lag, stall_after, nudged):
 def _pending(client, filing, clock):
     """Pending timers with their virtual due epoch (the clock view shows due_at as text)."""
     from backend.domain.clock import parse_instant
+
     return [dict(t, due=parse_instant(t["due_at"])) for t in clock.get("pending_timers", [])]
 
 
@@ -169,8 +213,10 @@ class _Disruptions:
 
     def __init__(self, args, stack, rand, started):
         window = max(5.0, min(args.timeout / 3, 5.0 + args.applications * 0.5))
-        self.events = sorted([(rand.uniform(1.0, window), "kill") for _ in range(args.kills)]
-                             + ([(rand.uniform(window / 3, window), "redis")] if args.redis_restart else []))
+        self.events = sorted(
+            [(rand.uniform(1.0, window), "kill") for _ in range(args.kills)]
+            + ([(rand.uniform(window / 3, window), "redis")] if args.redis_restart else [])
+        )
         self.stack, self.rand, self.started = stack, rand, started
         self.kills = self.restarts = 0
 
@@ -198,11 +244,19 @@ def soak(args, stack):
     _drive(client, filings, args.stall_after, deadline, disrupt, lag, nudged)
     lost, dup = audit(client, filings)
     stuck = sum(1 for f in filings if not f.done)
-    report = {"applications": args.applications, "kills": disrupt.kills, "redis_restarts": disrupt.restarts,
-              "lost": lost, "duplicate_record_numbers": dup, "stuck": stuck, "max_timer_lag_s": round(lag[0], 2),
-              "advanced_after_stall": nudged[0],
-              "seconds": round(time.monotonic() - started, 1), "http_errors": dict(client.errors),
-              "stuck_states": dict(Counter(f.state for f in filings if not f.done))}
+    report = {
+        "applications": args.applications,
+        "kills": disrupt.kills,
+        "redis_restarts": disrupt.restarts,
+        "lost": lost,
+        "duplicate_record_numbers": dup,
+        "stuck": stuck,
+        "max_timer_lag_s": round(lag[0], 2),
+        "advanced_after_stall": nudged[0],
+        "seconds": round(time.monotonic() - started, 1),
+        "http_errors": dict(client.errors),
+        "stuck_states": dict(Counter(f.state for f in filings if not f.done)),
+    }
     return report
 
 
@@ -234,7 +288,7 @@ def _drive(client, filings, stall_after, deadline, disrupt, lag, nudged):
         time.sleep(0.05 if todo else 0.2)
 
 
-def main(argv=None):
+def _parser():
     parser = argparse.ArgumentParser(prog="python -m bench.soak", description=__doc__.splitlines()[0])
     parser.add_argument("--applications", type=int, default=24)
     parser.add_argument("--kills", type=int, default=4)
@@ -242,12 +296,22 @@ def main(argv=None):
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--timeout", type=float, default=600.0, help="time budget in seconds")
-    parser.add_argument("--stall-after", type=float, default=20.0,
-                        help="a running clock's application with an overdue timer this long is advanced by hand")
-    parser.add_argument("--max-lag", type=float, default=None,
-                        help="also fail when a due timer waited longer than this (real seconds)")
+    parser.add_argument(
+        "--stall-after",
+        type=float,
+        default=20.0,
+        help="a running clock's application with an overdue timer this long is advanced by hand",
+    )
+    parser.add_argument(
+        "--max-lag", type=float, default=None, help="also fail when a due timer waited longer than this (real seconds)"
+    )
     parser.add_argument("--json", action="store_true", help="print the report as one JSON line")
     parser.add_argument("--log", type=Path, default=None, help="keep the stack's log (web, workers) in this file")
+    return parser
+
+
+def main(argv=None):
+    parser = _parser()
     args = parser.parse_args(argv)
     if not 1 <= args.applications <= 10_000 or not 0 <= args.kills <= 1000 or not 1 <= args.workers <= 32:
         parser.error("applications 1–10000, kills 0–1000, workers 1–32")
@@ -266,8 +330,12 @@ def main(argv=None):
     else:
         for key, value in report.items():
             print(f"{key:26} {value}")
-    bad = report["lost"] or report["duplicate_record_numbers"] or report["stuck"] \
+    bad = (
+        report["lost"]
+        or report["duplicate_record_numbers"]
+        or report["stuck"]
         or (args.max_lag is not None and report["max_timer_lag_s"] > args.max_lag)
+    )
     if bad and tail:
         print("last lines of the stack's log:", *tail, sep="\n", file=sys.stderr)
     return 1 if bad else 0

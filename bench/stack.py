@@ -1,4 +1,5 @@
 """The processes the benchmark measures, started as the Procfile starts them."""
+
 import contextlib
 import os
 import shlex
@@ -46,19 +47,25 @@ class Stack:
 
     def _start(self, name, argv, env):
         log = open(self.log_dir / f"{name}.log", "w")  # noqa: SIM115 — the child writes it until __exit__ closes it
-        proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         self.procs.append((proc, log))
         return proc
 
     def __enter__(self):
         from backend.runtime.embedded_redis import EmbeddedRedis
+
         self.redis = EmbeddedRedis(Path(tempfile.mkdtemp(prefix="icpsim-bench-redis-")))
         self.url = self.redis.start()
         self.control = "bench-control"
         env = {k: v for k, v in os.environ.items() if k != "ICPSIM_SYNC_JOBS"}
-        env.update(REDIS_URL=self.url, ICPSIM_CONTROL_TOKEN=self.control, PYTHONUNBUFFERED="1",
-                   PYTHONPATH=str(ROOT), ICPSIM_JOB_WAIT="60", PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
+        env.update(
+            REDIS_URL=self.url,
+            ICPSIM_CONTROL_TOKEN=self.control,
+            PYTHONUNBUFFERED="1",
+            PYTHONPATH=str(ROOT),
+            ICPSIM_JOB_WAIT="60",
+            PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+        )
         self.env = env
         procs = procfile()
         self.port, self.floor_port = free_port(), free_port()

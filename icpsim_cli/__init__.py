@@ -14,4 +14,5 @@ CLIENT_COMMANDS = {
 
 def main(argv=None):
     from backend import cli
+
     return cli.main(argv, plugins=CLIENT_COMMANDS)

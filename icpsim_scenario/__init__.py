@@ -2,6 +2,7 @@
 simulator's recordings and `GET /api/v1/scenario-schema` (backend side): its JSON Schema
 (`scenario.schema.json`, generated from `schema_source.py`) and the parser. It imports
 neither side."""
+
 from pathlib import Path
 
 FORMAT_VERSION = 1

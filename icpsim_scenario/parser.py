@@ -9,6 +9,7 @@ The scenario format lives in this small package of its own, `icpsim_scenario`, s
 client (the replay runner) and the simulator (recordings, `GET /scenario-schema`) share it
 without importing each other's internals.
 """
+
 import json
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -59,6 +60,7 @@ def schema():
 @lru_cache(maxsize=1)
 def _validator():
     import jsonschema
+
     return jsonschema.Draft202012Validator(schema())
 
 
@@ -85,8 +87,9 @@ def _step_problems(steps):
         found = [k for k in step if k in names]
         unknown = [k for k in step if k not in names and k not in ("name", "as", "expect")]
         if unknown:
-            out.append(f"steps[{i}]: unknown key(s) {', '.join(map(str, unknown))} "
-                       f"(actions: {', '.join(sorted(names))})")
+            out.append(
+                f"steps[{i}]: unknown key(s) {', '.join(map(str, unknown))} (actions: {', '.join(sorted(names))})"
+            )
         elif len(found) > 1:
             out.append(f"steps[{i}]: one action per step, found {', '.join(found)}")
         elif not found and "expect" not in step:
@@ -102,8 +105,11 @@ def check(data, path="<scenario>"):
         raise ScenarioError(path, f"no `version:` key; this icpsim reads scenario format version {FORMAT_VERSION}")
     version = data["version"]
     if version not in SUPPORTED_VERSIONS or isinstance(version, bool):
-        raise ScenarioError(path, f"unsupported scenario format version {version!r}: this icpsim reads version "
-                                  f"{', '.join(map(str, SUPPORTED_VERSIONS))} only")
+        raise ScenarioError(
+            path,
+            f"unsupported scenario format version {version!r}: this icpsim reads version "
+            f"{', '.join(map(str, SUPPORTED_VERSIONS))} only",
+        )
     problems = _step_problems(data["steps"]) if isinstance(data.get("steps"), list) else []
     if not problems:
         errors = sorted(_validator().iter_errors(data), key=lambda e: list(e.absolute_path))

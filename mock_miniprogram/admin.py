@@ -9,6 +9,7 @@
 $ICPSIM_CONTROL_TOKEN (or --token); reads of one sandbox also work with its own token
 ($ICPSIM_TOKEN). Tables and progress with `rich` on a terminal; `--json` prints the answer.
 """
+
 import argparse
 import json
 import os
@@ -32,12 +33,14 @@ class AdminError(Exception):
 
 def _console(stderr=False):
     from rich.console import Console
+
     return Console(stderr=stderr, highlight=False, soft_wrap=True)
 
 
 def _common(parser):
-    parser.add_argument("--url", default=None, help=f"the simulator (default: $ICPSIM_URL or {DEFAULT_URL}, "
-                                                    "its port from $PORT)")
+    parser.add_argument(
+        "--url", default=None, help=f"the simulator (default: $ICPSIM_URL or {DEFAULT_URL}, its port from $PORT)"
+    )
     parser.add_argument("--token", default=None, help="the control token (default: $ICPSIM_CONTROL_TOKEN)")
     parser.add_argument("--json", action="store_true", help="print the answer as JSON")
 
@@ -49,8 +52,9 @@ def _url(args):
 def _control(args):
     token = args.token or os.environ.get("ICPSIM_CONTROL_TOKEN")
     if not token:
-        raise AdminError("the control token is needed: set ICPSIM_CONTROL_TOKEN (from `make run`'s banner) "
-                         "or pass --token", code=2)
+        raise AdminError(
+            "the control token is needed: set ICPSIM_CONTROL_TOKEN (from `make run`'s banner) or pass --token", code=2
+        )
     return Control(_url(args), token)
 
 
@@ -71,6 +75,7 @@ def _print_json(data):
 
 def _table(title, columns, rows):
     from rich.table import Table
+
     table = Table(title=title, title_justify="left")
     for column in columns:
         table.add_column(column, overflow="fold")
@@ -101,6 +106,7 @@ def _run(handler):
         except OSError as exc:  # requests' connection errors are OSErrors
             print(f"icpsim: cannot reach the simulator at {_url(args)}: {exc}", file=sys.stderr)
             return 1
+
     return run
 
 
@@ -111,8 +117,15 @@ SANDBOX_COLUMNS = ("id", "name", "preset", "seed", "clock", "scale", "token")
 
 def _sandbox_row(sb):
     clock = sb.get("clock") or {}
-    return (sb["id"], sb.get("name"), sb.get("preset"), sb.get("seed"), clock.get("now"), clock.get("scale"),
-            sb.get("token"))
+    return (
+        sb["id"],
+        sb.get("name"),
+        sb.get("preset"),
+        sb.get("seed"),
+        clock.get("now"),
+        clock.get("scale"),
+        sb.get("token"),
+    )
 
 
 def _show_sandboxes(args, title, sandboxes):
@@ -123,8 +136,11 @@ def _show_sandboxes(args, title, sandboxes):
 
 
 def _sandbox_create(args):
-    options = {k: v for k, v in (("scale", args.scale), ("clock_start", args.clock_start), ("name", args.name))
-               if v is not None}
+    options = {
+        k: v
+        for k, v in (("scale", args.scale), ("clock_start", args.clock_start), ("name", args.name))
+        if v is not None
+    }
     seed = int(args.seed) if args.seed is not None and args.seed.lstrip("-").isdigit() else args.seed
     sb = _control(args).new_sandbox(seed=seed, preset=args.preset, **options)
     _show_sandboxes(args, "sandbox created", [sb.info])
@@ -164,7 +180,7 @@ def _sandbox_export(args):
 
 def _sandbox_import(args):
     try:
-        with (sys.stdin if args.file == "-" else open(args.file, encoding="utf-8")) as f:
+        with sys.stdin if args.file == "-" else open(args.file, encoding="utf-8") as f:
             snapshot = json.load(f)
     except (OSError, ValueError) as exc:
         raise AdminError(f"cannot read the snapshot {args.file}: {exc}") from None
@@ -172,8 +188,10 @@ def _sandbox_import(args):
     if args.into:
         info = _with_status(f"loading into {args.into}…", lambda: control.restore(args.into, snapshot))
     else:
-        info = _with_status("creating a sandbox from the snapshot…",
-                            lambda: control.sandbox_from_snapshot(snapshot, name=args.name).info)
+        info = _with_status(
+            "creating a sandbox from the snapshot…",
+            lambda: control.sandbox_from_snapshot(snapshot, name=args.name).info,
+        )
     _show_sandboxes(args, "sandbox loaded from the snapshot", [info])
 
 
@@ -188,9 +206,11 @@ def _add_sandbox_arguments(parser):
     p.set_defaults(_admin=_sandbox_create)
     p = sub.add_parser("list", help="list the sandboxes")
     p.set_defaults(_admin=_sandbox_list)
-    for action, fn, text in (("show", _sandbox_show, "show one sandbox"),
-                             ("reset", _sandbox_reset, "reset it to its preset and seed (same id and token)"),
-                             ("delete", _sandbox_delete, "delete it and everything in it")):
+    for action, fn, text in (
+        ("show", _sandbox_show, "show one sandbox"),
+        ("reset", _sandbox_reset, "reset it to its preset and seed (same id and token)"),
+        ("delete", _sandbox_delete, "delete it and everything in it"),
+    ):
         p = sub.add_parser(action, help=text)
         p.add_argument("sandbox", metavar="SANDBOX")
         p.set_defaults(_admin=fn)
@@ -211,12 +231,15 @@ def _dispatch(args):
     return args._admin(args)
 
 
-sandbox = argparse.Namespace(HELP="manage sandboxes of a running simulator (create, list, show, reset, delete, "
-                                  "export, import)",
-                             add_arguments=_add_sandbox_arguments, run=_run(_dispatch))
+sandbox = argparse.Namespace(
+    HELP="manage sandboxes of a running simulator (create, list, show, reset, delete, export, import)",
+    add_arguments=_add_sandbox_arguments,
+    run=_run(_dispatch),
+)
 
 
 # -- icpsim clock -------------------------------------------------------------------------
+
 
 def _show_clock(args, view, title):
     if args.json:
@@ -225,11 +248,17 @@ def _show_clock(args, view, title):
     _console().print(f"[bold]{title}[/bold]  now {view['now']}  scale {view['scale']}")
     fired = view.get("fired") or []
     if fired:
-        _table("fired", ("at", "timer", "application", "result"),
-               [(f.get("at"), f.get("name"), f.get("app_id"), f.get("result")) for f in fired])
+        _table(
+            "fired",
+            ("at", "timer", "application", "result"),
+            [(f.get("at"), f.get("name"), f.get("app_id"), f.get("result")) for f in fired],
+        )
     pending = view.get("pending_timers") or []
-    _table("pending timers", ("due", "timer", "application"),
-           [(t.get("due_at"), t.get("name"), t.get("app_id")) for t in pending])
+    _table(
+        "pending timers",
+        ("due", "timer", "application"),
+        [(t.get("due_at"), t.get("name"), t.get("app_id")) for t in pending],
+    )
 
 
 def _clock_show(args):
@@ -240,9 +269,12 @@ def _clock_advance(args):
     if bool(args.duration) == bool(args.until_idle):
         raise AdminError("give a duration (e.g. 2d, 36h) or --until-idle", code=2)
     sb = SandboxClient(_url(args), args.sandbox, _control(args).token, control=_control(args))
-    view = _with_status("advancing the clock (the workers deliver each due timer)…",
-                        lambda: sb.advance(duration=args.duration, until_idle=args.until_idle,
-                                           include_deadlines=args.include_deadlines))
+    view = _with_status(
+        "advancing the clock (the workers deliver each due timer)…",
+        lambda: sb.advance(
+            duration=args.duration, until_idle=args.until_idle, include_deadlines=args.include_deadlines
+        ),
+    )
     _show_clock(args, view, f"clock of {args.sandbox} advanced")
 
 
@@ -270,20 +302,27 @@ def _add_clock_arguments(parser):
         _common(p)
 
 
-clock = argparse.Namespace(HELP="a sandbox's virtual clock: show, advance, scale",
-                           add_arguments=_add_clock_arguments, run=_run(_dispatch))
+clock = argparse.Namespace(
+    HELP="a sandbox's virtual clock: show, advance, scale", add_arguments=_add_clock_arguments, run=_run(_dispatch)
+)
 
 
 # -- icpsim outbox / recording ---------------------------------------------------------
+
 
 def _outbox(args):
     messages = _sandbox(args, args.sandbox).outbox(channel=args.channel, app_id=args.app)
     if args.json:
         _print_json(messages)
     else:
-        _table(f"outbox of {args.sandbox}", ("at", "channel", "to", "app", "code", "text"),
-               [(m.get("at"), m.get("channel"), m.get("to"), m.get("app_id"), m.get("code"), m.get("text"))
-                for m in messages])
+        _table(
+            f"outbox of {args.sandbox}",
+            ("at", "channel", "to", "app", "code", "text"),
+            [
+                (m.get("at"), m.get("channel"), m.get("to"), m.get("app_id"), m.get("code"), m.get("text"))
+                for m in messages
+            ],
+        )
 
 
 def _add_outbox_arguments(parser):
@@ -293,8 +332,9 @@ def _add_outbox_arguments(parser):
     _common(parser)
 
 
-outbox = argparse.Namespace(HELP="the SMS and in-site messages a sandbox sent",
-                            add_arguments=_add_outbox_arguments, run=_run(_outbox))
+outbox = argparse.Namespace(
+    HELP="the SMS and in-site messages a sandbox sent", add_arguments=_add_outbox_arguments, run=_run(_outbox)
+)
 
 
 def _recording(args):
@@ -306,5 +346,8 @@ def _add_recording_arguments(parser):
     _common(parser)
 
 
-recording = argparse.Namespace(HELP="the sandbox's session as a scenario file: icpsim recording SANDBOX > file.yaml",
-                               add_arguments=_add_recording_arguments, run=_run(_recording))
+recording = argparse.Namespace(
+    HELP="the sandbox's session as a scenario file: icpsim recording SANDBOX > file.yaml",
+    add_arguments=_add_recording_arguments,
+    run=_run(_recording),
+)

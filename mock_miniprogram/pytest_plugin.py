@@ -19,6 +19,7 @@ Fixtures
 - `icpsim_replay`: `icpsim_replay("scenario.yaml")` runs a scenario file in its own sandbox and
   fails the test with the step, the expected and the actual value when an expectation fails.
 """
+
 import os
 from pathlib import Path
 
@@ -29,17 +30,20 @@ DEFAULT_SEED = 42
 
 def pytest_addoption(parser):
     group = parser.getgroup("icpsim", "icpsim (ICP filing simulator)")
-    group.addoption("--icpsim-url", default=None,
-                    help="use the simulator at this URL instead of starting one ($ICPSIM_URL)")
-    group.addoption("--icpsim-token", default=None,
-                    help="its control token ($ICPSIM_CONTROL_TOKEN)")
-    group.addoption("--icpsim-workers", type=int, default=2,
-                    help="rq workers of the self-started simulator (default 2)")
+    group.addoption(
+        "--icpsim-url", default=None, help="use the simulator at this URL instead of starting one ($ICPSIM_URL)"
+    )
+    group.addoption("--icpsim-token", default=None, help="its control token ($ICPSIM_CONTROL_TOKEN)")
+    group.addoption(
+        "--icpsim-workers", type=int, default=2, help="rq workers of the self-started simulator (default 2)"
+    )
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "icpsim(seed=42, preset='eligible', settings=None, clock_start=None): "
-                                       "options of the icpsim_sandbox fixture")
+    config.addinivalue_line(
+        "markers",
+        "icpsim(seed=42, preset='eligible', settings=None, clock_start=None): options of the icpsim_sandbox fixture",
+    )
 
 
 class Server:
@@ -62,6 +66,7 @@ def icpsim_server(request):
         yield Server(url.rstrip("/"), token)
         return
     from mock_miniprogram.replay.local import LocalSimulator
+
     sim = LocalSimulator(workers=config.getoption("--icpsim-workers"))
     sim.start()
     try:
@@ -74,6 +79,7 @@ def icpsim_server(request):
 def icpsim_control(icpsim_server):
     """The SDK's Control client (control token) of the session's simulator."""
     from mock_miniprogram.sdk import Control
+
     return Control(icpsim_server.url, icpsim_server.control_token)
 
 
@@ -114,6 +120,7 @@ class Clock:
 
     def to(self, instant):
         from mock_miniprogram.replay.outcome import parse_instant
+
         seconds = parse_instant(instant) - self.sb.clock()["epoch"]
         return self.sb.advance(duration=f"{max(0.0, seconds):.3f}")
 
@@ -152,6 +159,7 @@ def icpsim_replay(icpsim_server):
     """icpsim_replay(path): run a scenario file in its own sandbox; a failed expectation fails the test."""
     from mock_miniprogram.replay import parser
     from mock_miniprogram.replay.runner import Runner
+
     runner = Runner(icpsim_server.url, icpsim_server.control_token)
 
     def replay(path, check=True):
@@ -160,4 +168,5 @@ def icpsim_replay(icpsim_server):
         if check and not result.ok:
             pytest.fail(result.report(), pytrace=False)
         return result
+
     return replay

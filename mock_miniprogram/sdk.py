@@ -7,6 +7,7 @@ scenario replay runner, the pytest plugin and anyone's own tests.
     sb.act(app["id"], "submit"); sb.advance(until_idle=True)
     sb.verify_sms(app["id"], sb.sms_code(app["id"]))
 """
+
 import re
 import uuid
 
@@ -32,8 +33,9 @@ class _Http:
 
     def _send(self, method, path, json=None, params=None, token=None, headers=None):
         hdrs = {"Authorization": f"Bearer {token or self.token}", **(headers or {})}
-        return self.session.request(method, f"{self.base_url}/api/v1{path}", json=json, params=params,
-                                    headers=hdrs, timeout=self.timeout)
+        return self.session.request(
+            method, f"{self.base_url}/api/v1{path}", json=json, params=params, headers=hdrs, timeout=self.timeout
+        )
 
     @staticmethod
     def _body(resp):
@@ -99,8 +101,7 @@ class SandboxClient(_Http):
     """Calls of one sandbox with its user token; clock moves use the control token when given."""
 
     def __init__(self, base_url, sid, token, control=None, info=None, session=None, timeout=60):
-        super().__init__(base_url, token, session=session or (control.session if control else None),
-                         timeout=timeout)
+        super().__init__(base_url, token, session=session or (control.session if control else None), timeout=timeout)
         self.sid, self.control, self.info = sid, control, info or {}
 
     def _sb(self, method, path, **kw):
@@ -125,9 +126,16 @@ class SandboxClient(_Http):
         return self._sb("GET", "/domains")
 
     def create_domain(self, name, holder_name, holder_certificate_number, **fields):
-        return self._sb("POST", "/domains", json={"name": name, "holder_name": holder_name,
-                                                  "holder_certificate_number": holder_certificate_number,
-                                                  **fields})
+        return self._sb(
+            "POST",
+            "/domains",
+            json={
+                "name": name,
+                "holder_name": holder_name,
+                "holder_certificate_number": holder_certificate_number,
+                **fields,
+            },
+        )
 
     def update_domain(self, name, **fields):
         return self._sb("PATCH", f"/domains/{name}", json=fields)
@@ -200,12 +208,12 @@ class SandboxClient(_Http):
         """{"messages": [seq > after], "step", "accepts", ...}: what to poll while waiting."""
         return self._sb("GET", f"/conversations/{cid}/messages", params={"after": after})
 
-    def reply(self, cid, choice=None, form=None, text=None, command=None, client_message_id=None,
-              retries=2):
+    def reply(self, cid, choice=None, form=None, text=None, command=None, client_message_id=None, retries=2):
         """Send one answer (exactly one of choice, form, text, command). A network failure is
         retried with the same client_message_id, which the server answers only once."""
-        answer = {k: v for k, v in (("choice", choice), ("form", form), ("text", text),
-                                    ("command", command)) if v is not None}
+        answer = {
+            k: v for k, v in (("choice", choice), ("form", form), ("text", text), ("command", command)) if v is not None
+        }
         if len(answer) != 1:
             raise ValueError("reply() takes exactly one of choice, form, text, command")
         body = {"client_message_id": client_message_id or str(uuid.uuid4()), **answer}
@@ -221,8 +229,11 @@ class SandboxClient(_Http):
         return self._sb("GET", "/clock")
 
     def advance(self, duration=None, until_idle=False, include_deadlines=False):
-        return self._ctl("POST", "/clock/advance", json={"duration": duration, "until_idle": until_idle,
-                                                         "include_deadlines": include_deadlines})
+        return self._ctl(
+            "POST",
+            "/clock/advance",
+            json={"duration": duration, "until_idle": until_idle, "include_deadlines": include_deadlines},
+        )
 
     def set_scale(self, scale):
         return self._ctl("PUT", "/clock/scale", json={"scale": scale})
@@ -230,5 +241,6 @@ class SandboxClient(_Http):
     # the session as a scenario file
     def recording(self, format="yaml"):
         """The sandbox's session as a scenario file (text: YAML, or JSON with format="json")."""
-        return self.request_text("GET", f"/sandboxes/{self.sid}/recording",
-                                 params={"format": format} if format != "yaml" else None)
+        return self.request_text(
+            "GET", f"/sandboxes/{self.sid}/recording", params={"format": format} if format != "yaml" else None
+        )

@@ -9,6 +9,7 @@ waits on the provider or the bureau the client polls for news; with a control to
 `:advance` moves the sandbox clock until something happens. Commands: :back :status :help
 :restart :sms :advance :quit.
 """
+
 import os
 import select
 import sys
@@ -17,18 +18,26 @@ import time
 from mock_miniprogram.sdk import Control, IcpsimError, SandboxClient
 
 HELP = "the filing conversation in a terminal (numbered quick replies, inline forms)"
-COMMANDS_HELP = ("命令：:back 返回上一步（表单中为上一项）  :status 订单状态  :help 帮助  :restart 重新开始  "
-                 ":sms 查看收到的短信  :advance 推进沙箱时钟（需控制令牌）  :quit 退出")
+COMMANDS_HELP = (
+    "命令：:back 返回上一步（表单中为上一项）  :status 订单状态  :help 帮助  :restart 重新开始  "
+    ":sms 查看收到的短信  :advance 推进沙箱时钟（需控制令牌）  :quit 退出"
+)
 
 
 def add_arguments(parser):
     port = os.environ.get("PORT", "5000")
-    parser.add_argument("--url", default=os.environ.get("ICPSIM_URL", f"http://127.0.0.1:{port}"),
-                        help="icpsim's base URL (default: $ICPSIM_URL or http://127.0.0.1:$PORT)")
+    parser.add_argument(
+        "--url",
+        default=os.environ.get("ICPSIM_URL", f"http://127.0.0.1:{port}"),
+        help="icpsim's base URL (default: $ICPSIM_URL or http://127.0.0.1:$PORT)",
+    )
     parser.add_argument("--sandbox", help="the sandbox id (default: a new sandbox, needs the control token)")
     parser.add_argument("--token", help="the sandbox's token")
-    parser.add_argument("--control-token", default=os.environ.get("ICPSIM_CONTROL_TOKEN"),
-                        help="the control token (default: $ICPSIM_CONTROL_TOKEN): new sandboxes, :advance")
+    parser.add_argument(
+        "--control-token",
+        default=os.environ.get("ICPSIM_CONTROL_TOKEN"),
+        help="the control token (default: $ICPSIM_CONTROL_TOKEN): new sandboxes, :advance",
+    )
     parser.add_argument("--conversation", help="continue this conversation (default: a new one)")
     parser.add_argument("--locale", choices=("zh-CN", "en"), default=None, help="the bot's language")
     parser.add_argument("--preset", default="demo", help="preset of a new sandbox (default: demo)")
@@ -95,9 +104,15 @@ class Terminal:
 
     def render_card(self, card):
         self.out(f"┌ 订单 {card['application_id']}  {card['kind_zh']}")
-        self.out(f"│ 状态：{card['state_zh']}（微信 status {card['wechat']['status']}"
-                 + (f"，sms_verify_status {card['wechat']['sms_verify_status']}"
-                    if card['wechat'].get('sms_verify_status') else "") + "）")
+        self.out(
+            f"│ 状态：{card['state_zh']}（微信 status {card['wechat']['status']}"
+            + (
+                f"，sms_verify_status {card['wechat']['sms_verify_status']}"
+                if card["wechat"].get("sms_verify_status")
+                else ""
+            )
+            + "）"
+        )
         for event in card["timeline"][-3:]:
             self.out(f"│ {event['at'][:16].replace('T', ' ')}  {event['reason']}")
         for entry in card.get("audit_data") or []:
@@ -180,8 +195,10 @@ class Terminal:
         for m in msgs[-3:]:
             self.out(f"短信 {m['at'][:16].replace('T', ' ')} 自 {m['sender']} 至 {m['to']}：{m['text']}")
         if any(m.get("code") == "MIIT_SMS_CODE" for m in msgs):  # each person verifies on MIIT's page
-            self.out(f"工信部核验页面（每位负责人各自核验）：{self.sb.base_url}/miit/verify?sandbox={self.sb.sid}"
-                     + (f"&app={app_id}" if app_id else ""))
+            self.out(
+                f"工信部核验页面（每位负责人各自核验）：{self.sb.base_url}/miit/verify?sandbox={self.sb.sid}"
+                + (f"&app={app_id}" if app_id else "")
+            )
 
     def advance(self):
         if not self.sb.control:
@@ -234,8 +251,11 @@ class Terminal:
         wanted = self.accepts.get("form_id")
         if not msg or msg.get("kind") != "form" or msg["form"]["id"] != wanted:
             # not seen in this session: the latest form of the transcript (or ask for it again)
-            forms = [m for m in self.sb.conversation(self.cid)["transcript"]
-                     if m["kind"] == "form" and m["form"]["id"] == wanted]
+            forms = [
+                m
+                for m in self.sb.conversation(self.cid)["transcript"]
+                if m["kind"] == "form" and m["form"]["id"] == wanted
+            ]
             if not forms:
                 self.send(command="help")
                 time.sleep(self.poll)

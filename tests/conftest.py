@@ -3,6 +3,7 @@
 Every test gets a clean database. API tests run RQ jobs in-process (RQ's own
 synchronous mode); the end-to-end tests start real worker processes instead.
 """
+
 import os
 import tempfile
 from pathlib import Path
@@ -37,6 +38,7 @@ def _settings_follow_monkeypatch(_settings_rebuilt_last, monkeypatch):
         def changed(*args, _original=original, **kwargs):
             _original(*args, **kwargs)
             settings.rebuild()
+
         setattr(monkeypatch, name, changed)
 
 
@@ -47,6 +49,7 @@ def redis_url():
         yield url
         return
     from backend.runtime.embedded_redis import EmbeddedRedis
+
     with tempfile.TemporaryDirectory(prefix="icpsim-test-redis-") as tmp:
         server = EmbeddedRedis(Path(tmp))
         url = server.start()
@@ -64,6 +67,7 @@ def redis_url():
 def r(redis_url):
     from backend.services import scheduling
     from backend.store.connection import connect
+
     scheduling.reset_queue()
     client = connect(redis_url)
     client.flushdb()
@@ -74,6 +78,7 @@ def r(redis_url):
 @pytest.fixture
 def app(r):
     from backend.app import create_app
+
     return create_app(r)
 
 

@@ -4,6 +4,7 @@ MAX_FUNCTION lines unless a comment just above it says why (`# long: <reason>`).
 Small modules and short functions are what keep a kind, a stage or a rule findable;
 the rare long function (a table, a linear protocol) states its reason where it stands.
 """
+
 import ast
 import sys
 from pathlib import Path

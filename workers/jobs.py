@@ -4,6 +4,7 @@ Each job names the timer it delivers; the timer carries the state and version it
 expects, so a duplicate or stale delivery changes nothing (exactly-once effects
 on top of RQ's at-least-once delivery).
 """
+
 import math
 
 from rq import Retry, get_current_job

@@ -8,6 +8,7 @@ It exits only when asked to (SIGTERM/SIGINT: RQ's warm shutdown, then 0).
 
 The worker class is chosen in ONE place, `worker_class()`.
 """
+
 import argparse
 import logging
 import signal
@@ -27,6 +28,7 @@ FIRST_WAIT, MAX_WAIT = 0.2, 5.0  # seconds between two tries to reach Redis (dou
 def worker_class():
     """The RQ worker class the Procfile's worker runs (the one place to change it)."""
     from workers.worker import Worker  # SimpleWorker + icpsim's scheduler (see workers/worker.py)
+
     return Worker
 
 

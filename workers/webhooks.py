@@ -1,4 +1,5 @@
 """RQ job functions for webhooks: thin wrappers over services/webhook_delivery.py."""
+
 from backend.services import webhook_delivery
 from workers.jobs import client
 

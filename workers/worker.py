@@ -8,6 +8,7 @@ A job that crashes the process takes the worker with it, which the scheduler's r
 RQ's `--with-scheduler` is replaced by `recovery.Scheduler` in a thread: a lock of seconds,
 not a minute, so a killed worker does not stall running clocks.
 """
+
 import threading
 
 from rq.worker import SimpleWorker

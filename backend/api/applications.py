@@ -1,4 +1,5 @@
 """Applications (备案订单): create, edit, act, verify the SMS code, read the history."""
+
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import ValidationError
@@ -8,8 +9,12 @@ from backend.domain import workflow
 from backend.domain.errors import NotFound, Unprocessable
 from backend.services import applications
 
-blp = Blueprint("applications", __name__, url_prefix="/api/v1/sandboxes/<sid>/applications",
-                description="备案订单：创建、修改、提交、撤销、重新提交、短信核验、历史")
+blp = Blueprint(
+    "applications",
+    __name__,
+    url_prefix="/api/v1/sandboxes/<sid>/applications",
+    description="备案订单：创建、修改、提交、撤销、重新提交、短信核验、历史",
+)
 
 # The actions of this endpoint are the workflow table's rows offered `via="action"`
 # (edit is the PATCH of the order, verify_sms the sms-verification endpoint).
@@ -61,8 +66,10 @@ class Application(MethodView):
 class Action(MethodView):
     @blp.arguments(s.ActionSchema)
     @blp.response(200, s.ApplicationSchema)
-    @blp.doc(security=common.SECURITY, parameters=[{"in": "path", "name": "action", "required": True,
-                                                     "schema": {"type": "string", "enum": ACTIONS}}])
+    @blp.doc(
+        security=common.SECURITY,
+        parameters=[{"in": "path", "name": "action", "required": True, "schema": {"type": "string", "enum": ACTIONS}}],
+    )
     @common.needs("sandbox")
     def post(self, data, sid, app_id, action):
         """Perform a user action: submit, resubmit, withdraw, reopen (409 when the state forbids it)"""
@@ -79,8 +86,15 @@ class SmsVerification(MethodView):
     @common.needs("sandbox")
     def post(self, data, sid, app_id):
         """MIIT SMS check of one person: code (+ person or mobile, + last 6 ID digits); 422 when wrong, the 6th wrong one too"""
-        return applications.verify_sms(common.redis(), sid, app_id, data["code"], person=data["person"],
-                                       mobile=data["mobile"], id_last6=data["id_last6"])
+        return applications.verify_sms(
+            common.redis(),
+            sid,
+            app_id,
+            data["code"],
+            person=data["person"],
+            mobile=data["mobile"],
+            id_last6=data["id_last6"],
+        )
 
 
 @blp.route("/<app_id>/history")

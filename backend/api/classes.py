@@ -1,5 +1,6 @@
 """Classes of trainees (issue #14, control token): N sandboxes at once, their links and
 QR codes, and a class view with everyone's progress."""
+
 from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -9,23 +10,36 @@ from backend.api import common, schemas as s
 from backend.domain import clock, presets
 from backend.services import classes
 
-blp = Blueprint("classes", __name__, url_prefix="/api/v1/classes",
-                description="培训班（控制令牌）：一次创建 N 个学员沙箱，打印链接与二维码，并排查看进度")
+blp = Blueprint(
+    "classes",
+    __name__,
+    url_prefix="/api/v1/classes",
+    description="培训班（控制令牌）：一次创建 N 个学员沙箱，打印链接与二维码，并排查看进度",
+)
 
 MAX_NAME = 64
 
 
 class ClassCreateSchema(s.Strict):
-    size = fields.Integer(required=True, validate=s.in_range(1, classes.MAX_SIZE),
-                          metadata={"description": f"学员人数（1 到 {classes.MAX_SIZE}）"})
+    size = fields.Integer(
+        required=True,
+        validate=s.in_range(1, classes.MAX_SIZE),
+        metadata={"description": f"学员人数（1 到 {classes.MAX_SIZE}）"},
+    )
     preset = fields.String(load_default="training", validate=s.one_of(sorted(presets.PRESETS)))
-    seed_base = fields.Integer(load_default=1, validate=s.in_range(0, 10**9),
-                               metadata={"description": "第 i 个学员的种子为 seed_base + i"})
-    names = fields.List(fields.String(validate=validate.Length(max=MAX_NAME, error="长度不能超过 {max} 个字符。")),
-                        load_default=list, validate=validate.Length(max=classes.MAX_SIZE,
-                                                                    error="最多 {max} 个名字。"))
-    name = fields.String(load_default=None, allow_none=True, validate=validate.Length(
-        min=1, max=MAX_NAME, error="长度须在 {min} 到 {max} 个字符之间。"))
+    seed_base = fields.Integer(
+        load_default=1, validate=s.in_range(0, 10**9), metadata={"description": "第 i 个学员的种子为 seed_base + i"}
+    )
+    names = fields.List(
+        fields.String(validate=validate.Length(max=MAX_NAME, error="长度不能超过 {max} 个字符。")),
+        load_default=list,
+        validate=validate.Length(max=classes.MAX_SIZE, error="最多 {max} 个名字。"),
+    )
+    name = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(min=1, max=MAX_NAME, error="长度须在 {min} 到 {max} 个字符之间。"),
+    )
     scale = fields.Float(load_default=classes.DEFAULT_SCALE, validate=s.in_range(0, 1e7))
     pacing = fields.String(load_default=clock.DEMO, validate=s.one_of(clock.PACINGS))
 
@@ -95,8 +109,10 @@ class Class(MethodView):
 @blp.route("/<cid>/qr/<sid>")
 class Qr(MethodView):
     @blp.arguments(QrQuerySchema, location="query")
-    @blp.doc(security=common.SECURITY, responses={"200": {
-        "description": "学员小程序链接的二维码", "content": {"image/svg+xml": {}, "image/png": {}}}})
+    @blp.doc(
+        security=common.SECURITY,
+        responses={"200": {"description": "学员小程序链接的二维码", "content": {"image/svg+xml": {}, "image/png": {}}}},
+    )
     @common.needs("control")
     def get(self, query, cid, sid):
         """A trainee's mini-program link as a QR code (SVG or PNG), for a phone's camera"""

@@ -1,12 +1,17 @@
 """Cloud resources of the sandbox account, and eligibility for the 云托管 filing type."""
+
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from backend.api import common, schemas as s
 from backend.services import cloud
 
-blp = Blueprint("cloud", __name__, url_prefix="/api/v1/sandboxes/<sid>",
-                description="云资源：环境、资源包、VPC、NAT 网关、服务；云托管备案资格")
+blp = Blueprint(
+    "cloud",
+    __name__,
+    url_prefix="/api/v1/sandboxes/<sid>",
+    description="云资源：环境、资源包、VPC、NAT 网关、服务；云托管备案资格",
+)
 
 RESOURCES = (
     ("environments", s.EnvironmentSchema, "CloudBase Run environments (环境)"),

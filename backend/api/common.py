@@ -1,4 +1,5 @@
 """What every blueprint needs: the Redis client and the caller's token checks."""
+
 import os
 import re
 import socket
@@ -198,11 +199,12 @@ def needs(who):
     Put it right above `def` (innermost), so flask-smorest's wrappers carry the mark;
     `check_auth` runs before the body is parsed, so 401/404 come before any 422.
     """
+
     def mark(fn):
         fn.icpsim_auth = who
         return fn
-    return mark
 
+    return mark
 
 
 def _marks(view):

@@ -4,6 +4,7 @@ applications, the workflow table as a graph, and versions for live updates.
 Live updates are conditional polls: `GET …/version` answers with an ETag and, given
 If-None-Match with the same tag, 304 and no body (see README, "Live updates").
 """
+
 from flask import jsonify, make_response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -12,8 +13,12 @@ from marshmallow import Schema, fields
 from backend.api import common
 from backend.services import classes, console, live
 
-blp = Blueprint("console", __name__, url_prefix="/api/v1",
-                description="培训控制台（控制令牌）：沙箱与订单总览、状态图、实时更新的版本号（ETag / 304）")
+blp = Blueprint(
+    "console",
+    __name__,
+    url_prefix="/api/v1",
+    description="培训控制台（控制令牌）：沙箱与订单总览、状态图、实时更新的版本号（ETag / 304）",
+)
 
 NOT_MODIFIED = {"304": {"description": "自 If-None-Match 给出的版本以来没有变化"}}
 

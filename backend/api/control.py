@@ -1,6 +1,7 @@
 """Control API of issue #5: fault injection, teleport, resets at three scopes, and the
 session recording (with the `after_request` hook that journals every mutating call).
 """
+
 import json
 import logging
 import re
@@ -23,8 +24,12 @@ from backend.services import auth, bootstrap, control, faults, recording, sandbo
 
 log = logging.getLogger("icpsim")
 
-blp = Blueprint("control", __name__, url_prefix="/api/v1",
-                description="控制（控制令牌）：故障注入、状态跳转（teleport）、三个范围的重置、会话录制导出为场景文件")
+blp = Blueprint(
+    "control",
+    __name__,
+    url_prefix="/api/v1",
+    description="控制（控制令牌）：故障注入、状态跳转（teleport）、三个范围的重置、会话录制导出为场景文件",
+)
 
 SCHEMA_FILE = icpsim_scenario.SCHEMA_PATH  # the shared format package, not the client's files
 
@@ -32,24 +37,43 @@ SCHEMA_FILE = icpsim_scenario.SCHEMA_PATH  # the shared format package, not the 
 class FaultRuleSchema(s.Strict):
     """A fault-injection rule (first match wins). `times`: a positive integer, "once" or
     "always" (omitted: always; sms_timeout: once)."""
-    effect = fields.String(required=True, validate=s.one_of(F.EFFECTS),
-                           metadata={"description": "reject | approve | sms_timeout | delay"})
-    stage = fields.String(load_default=None, allow_none=True,
-                          metadata={"description": "reject/approve: provider | bureau | any; "
-                                                   "sms_timeout: sms; delay: provider | handover | sms | bureau"})
+
+    effect = fields.String(
+        required=True, validate=s.one_of(F.EFFECTS), metadata={"description": "reject | approve | sms_timeout | delay"}
+    )
+    stage = fields.String(
+        load_default=None,
+        allow_none=True,
+        metadata={
+            "description": "reject/approve: provider | bureau | any; "
+            "sms_timeout: sms; delay: provider | handover | sms | bureau"
+        },
+    )
     times = fields.Raw(load_default=None, allow_none=True, metadata={"description": "1, 2, … | once | always"})
-    probability = fields.Float(load_default=None, allow_none=True,
-                               metadata={"description": "0 < p ≤ 1, drawn from the sandbox's seeded RNG"})
-    audit_data = fields.List(fields.Dict(), load_default=None, allow_none=True,
-                             metadata={"description": "驳回意见 [{code, field, key_name, error, suggest}]"})
-    codes = fields.List(fields.String(), load_default=None, allow_none=True,
-                        metadata={"description": "审核规则代码，驳回意见取规则表中的文字"})
+    probability = fields.Float(
+        load_default=None, allow_none=True, metadata={"description": "0 < p ≤ 1, drawn from the sandbox's seeded RNG"}
+    )
+    audit_data = fields.List(
+        fields.Dict(),
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "驳回意见 [{code, field, key_name, error, suggest}]"},
+    )
+    codes = fields.List(
+        fields.String(),
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "审核规则代码，驳回意见取规则表中的文字"},
+    )
     delay = fields.String(load_default=None, allow_none=True, metadata={"description": "例如 2d、36h"})
     app_id = fields.String(load_default=None, allow_none=True)
     kind = fields.String(load_default=None, allow_none=True)
     attempt = fields.Integer(load_default=None, allow_none=True)
-    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(
-        max=s.MAX_REASON, error="备注不能超过 {max} 个字符。"))
+    note = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=s.MAX_REASON, error="备注不能超过 {max} 个字符。"),
+    )
 
 
 class FaultSchema(Schema):
@@ -73,17 +97,27 @@ class ClearedSchema(Schema):
 
 
 class TeleportSchema(s.Strict):
-    to = fields.String(required=True, validate=s.one_of(sorted(workflow.STATES)),
-                       metadata={"description": "目标状态：须为状态表从当前状态可到达的状态"})
-    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(
-        max=s.MAX_REASON, error="原因不能超过 {max} 个字符。"))
-    audit_data = fields.List(fields.Dict(), load_default=None, allow_none=True,
-                             metadata={"description": "跳到驳回状态时的驳回意见"})
+    to = fields.String(
+        required=True,
+        validate=s.one_of(sorted(workflow.STATES)),
+        metadata={"description": "目标状态：须为状态表从当前状态可到达的状态"},
+    )
+    reason = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=s.MAX_REASON, error="原因不能超过 {max} 个字符。"),
+    )
+    audit_data = fields.List(
+        fields.Dict(), load_default=None, allow_none=True, metadata={"description": "跳到驳回状态时的驳回意见"}
+    )
 
 
 class ResetSchema(s.Strict):
-    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(
-        max=s.MAX_REASON, error="原因不能超过 {max} 个字符。"))
+    reason = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=s.MAX_REASON, error="原因不能超过 {max} 个字符。"),
+    )
 
 
 class ResetAllSchema(Schema):
@@ -96,6 +130,7 @@ class RecordingQuerySchema(s.Strict):
 
 
 # -- faults -------------------------------------------------------------------------
+
 
 @blp.route("/sandboxes/<sid>/faults")
 class Faults(MethodView):
@@ -133,6 +168,7 @@ class Fault(MethodView):
 
 
 # -- teleport and resets ----------------------------------------------------------------
+
 
 @blp.route("/sandboxes/<sid>/applications/<app_id>/teleport")
 class Teleport(MethodView):
@@ -178,17 +214,27 @@ class ResetAll(MethodView):
 
 # -- recording -----------------------------------------------------------------------------
 
+
 def dump_yaml(scenario):
-    head = ("# icpsim scenario (format version 1) — replay with: icpsim replay FILE\n"
-            "# schema: icpsim_scenario/scenario.schema.json (GET /api/v1/scenario-schema)\n")
+    head = (
+        "# icpsim scenario (format version 1) — replay with: icpsim replay FILE\n"
+        "# schema: icpsim_scenario/scenario.schema.json (GET /api/v1/scenario-schema)\n"
+    )
     return head + yaml.safe_dump(scenario, allow_unicode=True, sort_keys=False, width=110)
 
 
 @blp.route("/sandboxes/<sid>/recording")
 class Recording(MethodView):
     @blp.arguments(RecordingQuerySchema, location="query")
-    @blp.doc(security=common.SECURITY, responses={"200": {
-        "description": "场景文件（YAML，或 ?format=json）", "content": {"application/yaml": {}, "application/json": {}}}})
+    @blp.doc(
+        security=common.SECURITY,
+        responses={
+            "200": {
+                "description": "场景文件（YAML，或 ?format=json）",
+                "content": {"application/yaml": {}, "application/json": {}},
+            }
+        },
+    )
     @common.needs("sandbox")
     def get(self, query, sid):
         """Export the sandbox's session (REST calls, chat replies, clock moves) as a scenario file that replays to the same result"""
@@ -214,8 +260,14 @@ class Recording(MethodView):
 
 @blp.route("/scenario-schema")
 class ScenarioSchema(MethodView):
-    @blp.doc(responses={"200": {"description": "JSON Schema of scenario files (format version 1)",
-                                "content": {"application/json": {}}}})
+    @blp.doc(
+        responses={
+            "200": {
+                "description": "JSON Schema of scenario files (format version 1)",
+                "content": {"application/json": {}},
+            }
+        }
+    )
     def get(self):
         """The JSON Schema scenario files are validated against (no token needed)"""
         return Response(SCHEMA_FILE.read_text(encoding="utf-8"), mimetype="application/json")
@@ -239,8 +291,12 @@ def _mark():
         sid = m.group(1)
         noted = g.pop("icpsim_clock", None)  # read with the token check (common.sandbox)
         raw = noted[1] if noted and noted[0] == sid else recording.UNREAD
-        g.icpsim_journal = {"sid": sid, "path": m.group(2).rstrip("/"), "at": recording.clock_now(r, sid, raw),
-                            "who": "control" if auth.is_control(r, common.bearer()) else "user"}
+        g.icpsim_journal = {
+            "sid": sid,
+            "path": m.group(2).rstrip("/"),
+            "at": recording.clock_now(r, sid, raw),
+            "who": "control" if auth.is_control(r, common.bearer()) else "user",
+        }
     except Exception:  # never fail a request because of the recording
         log.exception("journal: cannot note the request")
 
@@ -250,9 +306,14 @@ def _journal(response):
     if note is None or not recording.worth_journaling(response.status_code, note["path"]):
         return response  # a refused call changed nothing: a replay does not need it
     try:
-        entry = {"method": request.method, "path": note["path"],
-                 "body": recording.journal_body(note["path"], request.get_json(silent=True)),
-                 "status": response.status_code, "at": note["at"], "who": note["who"]}
+        entry = {
+            "method": request.method,
+            "path": note["path"],
+            "body": recording.journal_body(note["path"], request.get_json(silent=True)),
+            "status": response.status_code,
+            "at": note["at"],
+            "who": note["who"],
+        }
         if note["path"] in ("/clock/advance", "/clock/scale") and response.status_code == 200:
             entry["now"] = (response.get_json(silent=True) or {}).get("epoch")
         recording.append(common.redis(), note["sid"], entry)

@@ -2,6 +2,7 @@
 
 The protocol is docs/conversation.md; the conversation itself is backend/chat/.
 """
+
 from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -13,27 +14,41 @@ from backend.chat.texts import LOCALES, normalize_locale
 
 zh_messages.install()  # before the fields below are built
 
-blp = Blueprint("conversations", __name__, url_prefix="/api/v1/sandboxes/<sid>/conversations",
-                description="对话式备案（聊天小程序）：开始对话、回复、读取记录、轮询新消息")
+blp = Blueprint(
+    "conversations",
+    __name__,
+    url_prefix="/api/v1/sandboxes/<sid>/conversations",
+    description="对话式备案（聊天小程序）：开始对话、回复、读取记录、轮询新消息",
+)
 
 
 class ConversationStartSchema(Schema):
-    locale = fields.String(load_default=None, allow_none=True,
-                           validate=validate.OneOf(LOCALES, error="须为以下之一：{choices}。"),
-                           metadata={"description": "zh-CN（缺省）或 en；也可用 Accept-Language: en"})
+    locale = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.OneOf(LOCALES, error="须为以下之一：{choices}。"),
+        metadata={"description": "zh-CN（缺省）或 en；也可用 Accept-Language: en"},
+    )
 
 
 class ConversationReplySchema(Schema):
-    client_message_id = fields.String(load_default=None, allow_none=True,
-                                      validate=validate.Length(min=1, max=100, error="长度须在 {min} 到 {max} 个字符之间。"),
-                                      metadata={"description": "客户端生成的消息 id：重试同一 id 得到同样的回答，不会重复执行"})
+    client_message_id = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(min=1, max=100, error="长度须在 {min} 到 {max} 个字符之间。"),
+        metadata={"description": "客户端生成的消息 id：重试同一 id 得到同样的回答，不会重复执行"},
+    )
     choice = fields.String(load_default=None, allow_none=True, metadata={"description": "所选快捷回复的 value"})
     form = fields.Dict(load_default=None, allow_none=True, metadata={"description": "表单：字段名 → 值"})
-    text = fields.String(load_default=None, allow_none=True,
-                         validate=validate.Length(max=500, error="不能超过 {max} 个字符。"),
-                         metadata={"description": "文字，例如短信核验码"})
-    command = fields.String(load_default=None, allow_none=True,
-                            validate=validate.OneOf(engine.COMMANDS, error="须为以下之一：{choices}。"))
+    text = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=500, error="不能超过 {max} 个字符。"),
+        metadata={"description": "文字，例如短信核验码"},
+    )
+    command = fields.String(
+        load_default=None, allow_none=True, validate=validate.OneOf(engine.COMMANDS, error="须为以下之一：{choices}。")
+    )
 
     @validates_schema
     def exactly_one(self, data, **kwargs):
@@ -43,8 +58,11 @@ class ConversationReplySchema(Schema):
 
 
 class MessagesQuerySchema(Schema):
-    after = fields.Integer(load_default=0, validate=validate.Range(min=0, error="须不小于 {min}。"),
-                           metadata={"description": "只返回 seq 大于该值的消息"})
+    after = fields.Integer(
+        load_default=0,
+        validate=validate.Range(min=0, error="须不小于 {min}。"),
+        metadata={"description": "只返回 seq 大于该值的消息"},
+    )
 
 
 class ConversationSummarySchema(Schema):

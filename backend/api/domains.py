@@ -1,12 +1,17 @@
 """The sandbox's domain registry."""
+
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from backend.api import common, schemas as s
 from backend.services import domains
 
-blp = Blueprint("domains", __name__, url_prefix="/api/v1/sandboxes/<sid>/domains",
-                description="域名注册信息：持有人、实名状态、注册与到期日期")
+blp = Blueprint(
+    "domains",
+    __name__,
+    url_prefix="/api/v1/sandboxes/<sid>/domains",
+    description="域名注册信息：持有人、实名状态、注册与到期日期",
+)
 
 
 @blp.route("")

@@ -1,4 +1,5 @@
 """One JSON error shape for everything: {code, message, ...}; never HTML, never a bare 500."""
+
 import logging
 
 import redis.exceptions
@@ -36,11 +37,15 @@ class ErrorSchema(Schema):
     class Meta:
         unknown = INCLUDE  # documented as additionalProperties: errors carry details (state, allowed_actions, …)
 
-    code = fields.String(required=True,
-                         metadata={"description": "stable machine code, e.g. TOKEN_MISSING, VALIDATION_FAILED"})
+    code = fields.String(
+        required=True, metadata={"description": "stable machine code, e.g. TOKEN_MISSING, VALIDATION_FAILED"}
+    )
     message = fields.String(required=True, metadata={"description": "zh-CN message for people"})
-    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()),
-                         metadata={"description": "422: field path → messages"})
+    errors = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        metadata={"description": "422: field path → messages"},
+    )
 
 
 def flatten(messages, prefix=""):
@@ -62,8 +67,9 @@ def capped(extra):
     """An error body's `errors` cut to MAX_FIELD_ERRORS fields, with `truncated` and the total."""
     errors = extra.get("errors")
     if isinstance(errors, dict) and len(errors) > MAX_FIELD_ERRORS:
-        extra = dict(extra, errors=dict(list(errors.items())[:MAX_FIELD_ERRORS]),
-                     truncated=True, errors_total=len(errors))
+        extra = dict(
+            extra, errors=dict(list(errors.items())[:MAX_FIELD_ERRORS]), truncated=True, errors_total=len(errors)
+        )
     return extra
 
 
@@ -103,6 +109,7 @@ def too_many(error: HTTPException):
     retry_after = limit.get_expiry() if limit is not None else 60
     if _browser_page():  # a visitor of a customer's site, or of /webblock
         from backend.api import gateway
+
         response = gateway.too_many_page()
     else:
         code, message = _HTTP[429]
@@ -124,6 +131,7 @@ def redis_down(error: Exception):
     log.error("redis unavailable: %s", error)
     if _browser_page():
         from backend.api import gateway  # the gateway's page frame; gateway imports nothing of errors
+
         response = gateway.unavailable_page()
     else:
         response = body("REDIS_UNAVAILABLE", "模拟器的存储（Redis）暂时不可用，请稍后重试", 503)
@@ -133,6 +141,7 @@ def redis_down(error: Exception):
 
 def _browser_page():
     from backend.services import gateway as gateway_service  # host checks only, no Redis
+
     return request.path == "/webblock" or gateway_service.is_customer_host(request.host)
 
 

@@ -6,6 +6,7 @@ record number, linked to MIIT as filed sites must) or a 302 to the fixed block
 page `/webblock?d=<host>` on the simulator's own host, which explains why the site
 is blocked and what to do, quoting Tencent Cloud's 不备案的影响.
 """
+
 from urllib.parse import urlencode
 
 from flask import make_response, request
@@ -28,20 +29,26 @@ IMPACT = (
     "如果网站未在腾讯云办理备案但解析至腾讯云云托管，将被腾讯云阻断并跳转到固定页面。"
     f'详情请参见 <a href="{ACCESS_FILING_DOC}">接入备案</a> 流程。',
 )
-WHY = ("根据国务院令第292号《互联网信息服务管理办法》和工信部令第33号《非经营性互联网信息服务备案管理办法》规定，"
-       "未获取许可或者未履行备案手续的，不得从事互联网信息服务。")
+WHY = (
+    "根据国务院令第292号《互联网信息服务管理办法》和工信部令第33号《非经营性互联网信息服务备案管理办法》规定，"
+    "未获取许可或者未履行备案手续的，不得从事互联网信息服务。"
+)
 
-_STYLE = ("body{font-family:-apple-system,'PingFang SC','Microsoft YaHei',sans-serif;margin:0;color:#333;"
-          "background:#f5f6f8}main{max-width:720px;margin:48px auto;padding:32px;background:#fff;"
-          "border-radius:8px}h1{font-size:22px}.code{color:#888;font-size:13px}footer{text-align:center;"
-          "margin:24px;font-size:13px}a{color:#006eff}")
+_STYLE = (
+    "body{font-family:-apple-system,'PingFang SC','Microsoft YaHei',sans-serif;margin:0;color:#333;"
+    "background:#f5f6f8}main{max-width:720px;margin:48px auto;padding:32px;background:#fff;"
+    "border-radius:8px}h1{font-size:22px}.code{color:#888;font-size:13px}footer{text-align:center;"
+    "margin:24px;font-size:13px}a{color:#006eff}"
+)
 
 
 def _page(title, body, status=200, footer=""):
-    html = (f'<!doctype html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
-            f'<meta name="viewport" content="width=device-width,initial-scale=1">'
-            f"<title>{escape(title)}</title><style>{_STYLE}</style></head>"
-            f"<body><main>{body}</main>{footer}</body></html>\n")
+    html = (
+        f'<!doctype html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width,initial-scale=1">'
+        f"<title>{escape(title)}</title><style>{_STYLE}</style></head>"
+        f"<body><main>{body}</main>{footer}</body></html>\n"
+    )
     response = make_response(html, status)
     response.headers["Content-Type"] = "text/html; charset=utf-8"
     response.headers["Cache-Control"] = "no-store"  # the answer changes as filings progress
@@ -60,15 +67,17 @@ def _sandbox(explicit=None):
 
 # -- the customer's site -----------------------------------------------------------
 
+
 def site_page(decision):
     site = decision["website"]
     number = escape(site["number"])
-    body = (f"<h1>{escape(site['name'])}</h1>"
-            f"<p>欢迎访问 {escape(decision['host'])}。</p>"
-            f"<p>这是 icpsim 模拟的云托管服务占位页面：该网站已备案并接入腾讯云，"
-            f"主办者为 {escape(site.get('entity_name') or '')}，网站备案号 {number}。</p>")
-    footer = (f'<footer><a href="{MIIT_HOME}" target="_blank" rel="noopener noreferrer">{number}</a>'
-              f"</footer>")
+    body = (
+        f"<h1>{escape(site['name'])}</h1>"
+        f"<p>欢迎访问 {escape(decision['host'])}。</p>"
+        f"<p>这是 icpsim 模拟的云托管服务占位页面：该网站已备案并接入腾讯云，"
+        f"主办者为 {escape(site.get('entity_name') or '')}，网站备案号 {number}。</p>"
+    )
+    footer = f'<footer><a href="{MIIT_HOME}" target="_blank" rel="noopener noreferrer">{number}</a></footer>'
     return _tag(_page(site["name"], body, footer=footer), decision)
 
 
@@ -82,10 +91,12 @@ def block_location(host, sid, explicit_sandbox):
 def no_such_sandbox(decision):
     """404: the sandbox named does not exist (a mistyped X-Icpsim-Sandbox, or no demo sandbox)."""
     sid = escape(decision["sandbox"])
-    body = (f"<h1>沙箱「{sid}」不存在</h1>"
-            f"<p>请求头 <code>{gateway.SANDBOX_HEADER}</code> 指定的沙箱「{sid}」不存在（未指定时为 "
-            f"<code>{gateway.DEFAULT_SANDBOX}</code>）。请检查沙箱 ID：<code>GET /api/v1/sandboxes</code> 列出全部沙箱。</p>"
-            f'<p class="code">原因代码：{gateway.SANDBOX_NOT_FOUND}</p>')
+    body = (
+        f"<h1>沙箱「{sid}」不存在</h1>"
+        f"<p>请求头 <code>{gateway.SANDBOX_HEADER}</code> 指定的沙箱「{sid}」不存在（未指定时为 "
+        f"<code>{gateway.DEFAULT_SANDBOX}</code>）。请检查沙箱 ID：<code>GET /api/v1/sandboxes</code> 列出全部沙箱。</p>"
+        f'<p class="code">原因代码：{gateway.SANDBOX_NOT_FOUND}</p>'
+    )
     return _tag(_page("沙箱不存在", body, status=404), decision)
 
 
@@ -93,7 +104,9 @@ def gate():
     """before_request: answer every request for a customer domain here, except the block
     page itself (a client following the redirect may keep sending the customer's Host)."""
     host = request.host
-    if request.path == "/webblock" or not gateway.is_customer_host(host) or wire.service_of_host(host):  # *.tencentcloudapi.com: the API
+    if (
+        request.path == "/webblock" or not gateway.is_customer_host(host) or wire.service_of_host(host)
+    ):  # *.tencentcloudapi.com: the API
         return None
     explicit = request.headers.get(gateway.SANDBOX_HEADER)
     decision = gateway.decide(common.redis(), _sandbox(explicit), host)
@@ -102,8 +115,11 @@ def gate():
     if decision["served"]:
         return site_page(decision)
     location = block_location(host, decision["sandbox"], bool(explicit))
-    response = _page("网站暂时无法访问", f'<p>该网站未备案或未接入腾讯云，正在跳转到<a href="{escape(location)}">提示页面</a>。</p>',
-                     status=302)
+    response = _page(
+        "网站暂时无法访问",
+        f'<p>该网站未备案或未接入腾讯云，正在跳转到<a href="{escape(location)}">提示页面</a>。</p>',
+        status=302,
+    )
     response.headers["Location"] = location
     return _tag(response, decision)
 
@@ -122,20 +138,28 @@ def _advice(decision):
     site, host = decision["website"], escape(decision["host"])
     reason = decision["reason"]
     if reason == gateway.NOT_FILED:
-        return (f"<p>域名 {host} 没有 ICP 备案记录，解析到腾讯云云托管后已被阻断。</p>"
-                f"<p><strong>网站所有者请：</strong>在腾讯云备案小程序中办理"
-                f'<a href="{FIRST_FILING_DOC}">首次备案</a>，备案类型选择【云托管】；'
-                f"通信管理局审核通过、取得 ICP 备案号后，即可通过该域名访问。</p>")
+        return (
+            f"<p>域名 {host} 没有 ICP 备案记录，解析到腾讯云云托管后已被阻断。</p>"
+            f"<p><strong>网站所有者请：</strong>在腾讯云备案小程序中办理"
+            f'<a href="{FIRST_FILING_DOC}">首次备案</a>，备案类型选择【云托管】；'
+            f"通信管理局审核通过、取得 ICP 备案号后，即可通过该域名访问。</p>"
+        )
     if reason == gateway.NOT_ACCESSED_AT_TENCENT:
-        return (f"<p>域名 {host} 已有备案号 {escape(site['number'])}（主办者 {escape(site.get('entity_name') or '')}），"
-                f"但备案不是在腾讯云办理的，接入商中没有腾讯云。</p>"
-                f"<p><strong>网站所有者请：</strong>在腾讯云办理"
-                f'<a href="{ACCESS_FILING_DOC}">接入备案</a>，保留原备案号并将腾讯云添加为接入商。</p>')
+        return (
+            f"<p>域名 {host} 已有备案号 {escape(site['number'])}（主办者 {escape(site.get('entity_name') or '')}），"
+            f"但备案不是在腾讯云办理的，接入商中没有腾讯云。</p>"
+            f"<p><strong>网站所有者请：</strong>在腾讯云办理"
+            f'<a href="{ACCESS_FILING_DOC}">接入备案</a>，保留原备案号并将腾讯云添加为接入商。</p>'
+        )
     if reason == gateway.CANCELLED:
-        return (f"<p>域名 {host} 的备案（{escape(site['number'])}）已被注销，该域名不能再提供网站服务。</p>"
-                f"<p><strong>网站所有者请：</strong>重新办理备案，取得新的 ICP 备案号后即可访问。</p>")
-    return (f'<p>域名 {host} 的网站备案号为 {escape(site["number"])}，可以正常访问：'
-            f'<a href="{escape(request.scheme)}://{host}/">{host}</a>。</p>')
+        return (
+            f"<p>域名 {host} 的备案（{escape(site['number'])}）已被注销，该域名不能再提供网站服务。</p>"
+            f"<p><strong>网站所有者请：</strong>重新办理备案，取得新的 ICP 备案号后即可访问。</p>"
+        )
+    return (
+        f"<p>域名 {host} 的网站备案号为 {escape(site['number'])}，可以正常访问："
+        f'<a href="{escape(request.scheme)}://{host}/">{host}</a>。</p>'
+    )
 
 
 def block_page():
@@ -151,19 +175,22 @@ def block_page():
     else:
         headline, advice = _HEADLINES[decision["reason"]], _advice(decision)
     impact = "".join(f"<p>{p}</p>" for p in IMPACT)
-    body = (f"<h1>{escape(headline)}</h1>{advice}"
-            f"<h2>不备案的影响</h2>{impact}"
-            f"<h2>为什么要备案？</h2><p>{WHY}</p>"
-            f'<p>ICP 备案号以工信部网站公共查询为准：<a href="{MIIT_QUERY}" target="_blank" '
-            f'rel="noopener noreferrer">工信部 ICP/IP 地址/域名信息备案管理系统</a></p>'
-            f'<p class="code">原因代码：{escape(decision["reason"])} · 沙箱：{escape(decision["sandbox"])}</p>')
+    body = (
+        f"<h1>{escape(headline)}</h1>{advice}"
+        f"<h2>不备案的影响</h2>{impact}"
+        f"<h2>为什么要备案？</h2><p>{WHY}</p>"
+        f'<p>ICP 备案号以工信部网站公共查询为准：<a href="{MIIT_QUERY}" target="_blank" '
+        f'rel="noopener noreferrer">工信部 ICP/IP 地址/域名信息备案管理系统</a></p>'
+        f'<p class="code">原因代码：{escape(decision["reason"])} · 沙箱：{escape(decision["sandbox"])}</p>'
+    )
     return _tag(_page(headline, body), decision)
 
 
 def unavailable_page():
     """Redis unreachable (errors.redis_down): what a visitor's browser shows, 503."""
-    return _page("服务暂时不可用", "<h1>服务暂时不可用</h1><p>模拟器的存储暂时无法访问，请稍后刷新页面重试。</p>",
-                 status=503)
+    return _page(
+        "服务暂时不可用", "<h1>服务暂时不可用</h1><p>模拟器的存储暂时无法访问，请稍后刷新页面重试。</p>", status=503
+    )
 
 
 def too_many_page():

@@ -1,5 +1,6 @@
 """The stages before submission: materials (multipart uploads), the face-check tasks, the
 checklist of what is missing, the letter templates and the forms' reference data."""
+
 from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -11,8 +12,12 @@ from backend.domain import face_check, forms_rules, limits
 from backend.domain.errors import NotFound, Unprocessable
 from backend.services import face_checks, materials
 
-blp = Blueprint("materials", __name__, url_prefix="/api/v1",
-                description="提交前的步骤：上传资料、真实性核验（人脸核验）、提交前检查、模板和表单选项")
+blp = Blueprint(
+    "materials",
+    __name__,
+    url_prefix="/api/v1",
+    description="提交前的步骤：上传资料、真实性核验（人脸核验）、提交前检查、模板和表单选项",
+)
 
 APP = "/sandboxes/<sid>/applications/<app_id>"
 TEMPLATES = {"commitment_letter": "网站备案承诺书", "authorization_letter": "法定代表人授权书"}
@@ -46,15 +51,30 @@ class Materials(MethodView):
 class Material(MethodView):
     max_body_bytes = UPLOAD_BODY
 
-    @blp.doc(security=common.SECURITY, requestBody={"content": {"multipart/form-data": {"schema": {
-        "type": "object", "properties": {"file": {"type": "string", "format": "binary"}}, "required": ["file"]}}}})
+    @blp.doc(
+        security=common.SECURITY,
+        requestBody={
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {"file": {"type": "string", "format": "binary"}},
+                        "required": ["file"],
+                    }
+                }
+            }
+        },
+    )
     @common.needs("sandbox")
     def post(self, sid, app_id, slot):
         """Upload one slot's image (multipart/form-data, field `file`; JPG/PNG, ≤ 4 MB, short side ≥ 300 px)"""
         upload = request.files.get("file")
         if upload is None:
-            raise Unprocessable({"file": ["请以 multipart/form-data 上传文件（字段名 file）"]}, code="UPLOAD_FILE_MISSING",
-                                message="没有收到文件")
+            raise Unprocessable(
+                {"file": ["请以 multipart/form-data 上传文件（字段名 file）"]},
+                code="UPLOAD_FILE_MISSING",
+                message="没有收到文件",
+            )
         data = upload.stream.read(limits.MAX_UPLOAD_BYTES + 1)
         return materials.upload(common.redis(), sid, app_id, slot, upload.filename or slot, data), 201
 
@@ -117,8 +137,9 @@ class Template(MethodView):
         if name not in TEMPLATES:
             raise NotFound("TEMPLATE_NOT_FOUND", "模板不存在", templates=sorted(TEMPLATES))
         body = (forms_rules._DATA / "templates" / f"{name}.txt").read_bytes()
-        return Response(body, mimetype="text/plain", headers={
-            "Content-Disposition": f"attachment; filename={name}.txt"})
+        return Response(
+            body, mimetype="text/plain", headers={"Content-Disposition": f"attachment; filename={name}.txt"}
+        )
 
 
 @blp.route("/reference/<table>")
@@ -128,9 +149,11 @@ class Reference(MethodView):
         """The forms' options as data: divisions (?parent=440000), languages, pre-approval-types, service-contents"""
         if table == "divisions":
             return forms_rules.children(request.args.get("parent") or None)
-        tables = {"languages": [{"id": k, "name": v} for k, v in forms_rules.LANGUAGES.items()],
-                  "pre-approval-types": list(forms_rules.PRE_APPROVAL_TYPES.values()),
-                  "service-contents": list(forms_rules.SERVICE_CONTENT_TYPES.values())}
+        tables = {
+            "languages": [{"id": k, "name": v} for k, v in forms_rules.LANGUAGES.items()],
+            "pre-approval-types": list(forms_rules.PRE_APPROVAL_TYPES.values()),
+            "service-contents": list(forms_rules.SERVICE_CONTENT_TYPES.values()),
+        }
         if table not in tables:
             raise NotFound("REFERENCE_NOT_FOUND", "没有该选项表", tables=sorted(tables) + ["divisions"])
         return tables[table]

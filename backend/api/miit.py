@@ -6,6 +6,7 @@ serves the page that plays beian.miit.gov.cn's verification form for the simulat
 static files (next to the mini-program page) calling this API with the sandbox token the
 user types in — never a token in a URL.
 """
+
 from flask import current_app, send_from_directory
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -15,8 +16,12 @@ from backend.api import common
 from backend.api.miniprogram import CONFIG_KEY
 from backend.services import verification
 
-blp = Blueprint("miit", __name__, url_prefix="/api/v1/sandboxes/<sid>/applications/<app_id>/verifications",
-                description="工信部短信核验：每位负责人（不同手机号）各自核验；重新获取核验码")
+blp = Blueprint(
+    "miit",
+    __name__,
+    url_prefix="/api/v1/sandboxes/<sid>/applications/<app_id>/verifications",
+    description="工信部短信核验：每位负责人（不同手机号）各自核验；重新获取核验码",
+)
 
 
 class VerificationSchema(Schema):

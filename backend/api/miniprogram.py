@@ -11,6 +11,7 @@ simulator's own operator page (like `/docs`), not a client of it, so it ships wi
 backend package. It holds no secret: it asks for the control token and keeps it in the
 tab's sessionStorage.
 """
+
 from pathlib import Path
 
 from flask import current_app, send_from_directory

@@ -10,6 +10,7 @@ for load balancers and Prometheus, not API clients) and the hooks:
 - flask-limiter on the same Redis: per sandbox for routes under a sandbox id, per client
   address for everything else (configurable, generous by default; 429 JSON + Retry-After).
 """
+
 import logging
 import os
 import time
@@ -26,15 +27,21 @@ log = logging.getLogger("icpsim")
 
 OPS_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 DEFAULT_SANDBOX_LIMIT = "6000 per minute"  # a QA run drives one sandbox far below this
-DEFAULT_PUBLIC_LIMIT = "6000 per minute"   # per client address: gateway, pages, control calls
+DEFAULT_PUBLIC_LIMIT = "6000 per minute"  # per client address: gateway, pages, control calls
 
-REQUESTS = Counter("icpsim_http_requests_total", "HTTP requests by route template, method and status",
-                   ["route", "method", "status"])
-LATENCY = Histogram("icpsim_http_request_duration_seconds", "HTTP request duration by route template",
-                    ["route"], buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30))
+REQUESTS = Counter(
+    "icpsim_http_requests_total", "HTTP requests by route template, method and status", ["route", "method", "status"]
+)
+LATENCY = Histogram(
+    "icpsim_http_request_duration_seconds",
+    "HTTP request duration by route template",
+    ["route"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+)
 
 
 # -- health -----------------------------------------------------------------------------------
+
 
 def healthz():
     """The process answers (no Redis involved): for a liveness probe."""
@@ -46,6 +53,7 @@ def readyz():
     from rq import Worker
 
     from backend.services import scheduling
+
     checks = {"redis": False, "workers": 0}
     try:
         checks["redis"] = bool(common.redis().ping())
@@ -65,6 +73,7 @@ def readyz():
 
 # -- metrics ----------------------------------------------------------------------------------
 
+
 class StoreCollector:
     """Metrics kept in Redis (shared by every process) and the RQ queue, read at scrape time."""
 
@@ -72,19 +81,24 @@ class StoreCollector:
         from rq.registry import FailedJobRegistry, StartedJobRegistry
 
         from backend.services import scheduling
+
         try:
             counters = observability.read_counters(common.redis())
             q = scheduling.queue()
-            depth = {"queued": q.count, "scheduled": scheduling.registry().count,
-                     "started": StartedJobRegistry(queue=q).count, "failed": FailedJobRegistry(queue=q).count}
+            depth = {
+                "queued": q.count,
+                "scheduled": scheduling.registry().count,
+                "started": StartedJobRegistry(queue=q).count,
+                "failed": FailedJobRegistry(queue=q).count,
+            }
         except Exception:  # Redis down: /metrics still answers with the process metrics
             log.warning("metrics: Redis unavailable", exc_info=True)
             yield GaugeMetricFamily("icpsim_redis_up", "1 when Redis answered this scrape", value=0)
             return
         yield GaugeMetricFamily("icpsim_redis_up", "1 when Redis answered this scrape", value=1)
-        transitions = CounterMetricFamily("icpsim_transitions",
-                                          "Committed workflow transitions by kind and target state",
-                                          labels=["kind", "state"])
+        transitions = CounterMetricFamily(
+            "icpsim_transitions", "Committed workflow transitions by kind and target state", labels=["kind", "state"]
+        )
         for (kind, state), count in sorted(counters["transitions"].items()):
             transitions.add_metric([kind, state], count)
         yield transitions
@@ -93,21 +107,26 @@ class StoreCollector:
             queue.add_metric([status], count)
         yield queue
         lag = counters["timer_lag"]
-        yield CounterMetricFamily("icpsim_timer_lag_seconds_sum", "Total lag of timer jobs behind their due time",
-                                  value=lag["sum"])
-        yield CounterMetricFamily("icpsim_timer_lag_seconds_count", "Timer jobs whose lag was measured",
-                                  value=lag["count"])
-        yield GaugeMetricFamily("icpsim_timer_lag_seconds_max", "Largest lag of a timer job behind its due time",
-                                value=lag["max"])
+        yield CounterMetricFamily(
+            "icpsim_timer_lag_seconds_sum", "Total lag of timer jobs behind their due time", value=lag["sum"]
+        )
+        yield CounterMetricFamily(
+            "icpsim_timer_lag_seconds_count", "Timer jobs whose lag was measured", value=lag["count"]
+        )
+        yield GaugeMetricFamily(
+            "icpsim_timer_lag_seconds_max", "Largest lag of a timer job behind its due time", value=lag["max"]
+        )
 
 
 def metrics():
     registry = CollectorRegistry()
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         from prometheus_client import multiprocess
+
         multiprocess.MultiProcessCollector(registry)  # every gunicorn worker's counters
     else:
         from prometheus_client import REGISTRY
+
         registry = REGISTRY  # one process (tests, `flask run`)
     text = generate_latest(registry)
     text += generate_latest(_store_registry())
@@ -121,6 +140,7 @@ def _store_registry():
 
 
 # -- hooks ------------------------------------------------------------------------------------
+
 
 def _route():
     return request.url_rule.rule if request.url_rule is not None else "unmatched"
@@ -146,13 +166,22 @@ def finish_request(response):
     REQUESTS.labels(route, request.method, str(response.status_code)).inc()
     LATENCY.labels(route).observe(elapsed)
     if request.path not in OPS_PATHS:
-        log.info("request", extra={"method": request.method, "route": route, "path": request.path,
-                                   "status": response.status_code, "duration_ms": round(elapsed * 1000, 1),
-                                   "sandbox": (request.view_args or {}).get("sid")})
+        log.info(
+            "request",
+            extra={
+                "method": request.method,
+                "route": route,
+                "path": request.path,
+                "status": response.status_code,
+                "duration_ms": round(elapsed * 1000, 1),
+                "sandbox": (request.view_args or {}).get("sid"),
+            },
+        )
     return response
 
 
 # -- rate limits -------------------------------------------------------------------------------
+
 
 def _limit_key():
     sid = (request.view_args or {}).get("sid")
@@ -185,11 +214,18 @@ def install_limits(app, r):
     # application limits: one budget per sandbox (or client address) over all routes together;
     # the request identifier gives paths without a route (the gateway's customer Hosts) a name,
     # as flask-limiter skips requests with no endpoint
-    limiter = Limiter(_limit_key, app=app, storage_uri=storage_uri(r), application_limits=[_limit_value],
-                      application_limits_exempt_when=lambda: request.path in OPS_PATHS,
-                      request_identifier=lambda: request.endpoint or "unrouted",
-                      headers_enabled=False, swallow_errors=True, key_prefix=f"{config.KEY_PREFIX}:ratelimit",
-                      enabled=enabled)
+    limiter = Limiter(
+        _limit_key,
+        app=app,
+        storage_uri=storage_uri(r),
+        application_limits=[_limit_value],
+        application_limits_exempt_when=lambda: request.path in OPS_PATHS,
+        request_identifier=lambda: request.endpoint or "unrouted",
+        headers_enabled=False,
+        swallow_errors=True,
+        key_prefix=f"{config.KEY_PREFIX}:ratelimit",
+        enabled=enabled,
+    )
     # the limiter's check runs right after the request id, before the gateway's hook answers a
     # customer Host: the gateway's pages are limited too
     for hook in [h for h in hooks if h not in before]:

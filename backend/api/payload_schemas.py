@@ -12,8 +12,11 @@ class PersonSchema(Strict):
     name = text(limits.MAX_PERSON_NAME, required=True, metadata={"description": "姓名"})
     # the domain requires it (validation.person_problems); the REST API fills the documented
     # default (README quick start, scenario files) before the domain sees the payload
-    certificate_type = fields.String(load_default="resident_id", validate=one_of(CERT_TYPES),
-                                     metadata={"description": "证件类型，缺省 resident_id（居民身份证）"})
+    certificate_type = fields.String(
+        load_default="resident_id",
+        validate=one_of(CERT_TYPES),
+        metadata={"description": "证件类型，缺省 resident_id（居民身份证）"},
+    )
     certificate_number = text(limits.MAX_CERTIFICATE_NUMBER, required=True)
     mobile = text(limits.MAX_MOBILE, required=True)
     email = text(limits.MAX_TEXT, required=True)
@@ -38,14 +41,18 @@ class WebsiteSchema(Strict):
     domain = text(limits.MAX_DOMAIN, required=True, metadata={"description": "一个网站一个域名"})
     # the domain requires it (validation.website_problems); the REST API fills the documented
     # default (README examples of add_website and scenarios) before the domain sees the payload
-    service_content = fields.String(load_default="blog", validate=one_of(CONTENTS),
-                                    metadata={"description": "网站服务内容，缺省 blog（博客/个人空间）"})
+    service_content = fields.String(
+        load_default="blog",
+        validate=one_of(CONTENTS),
+        metadata={"description": "网站服务内容，缺省 blog（博客/个人空间）"},
+    )
     commercial = fields.Boolean(load_default=False)
     pre_approval_number = fields.String(load_default=None, allow_none=True)
     filing_type = fields.String(load_default="cloudbase_run", validate=one_of(NEW_FILING_TYPES))
     nat_ip = text(limits.MAX_IP, required=True, metadata={"description": "可用于备案的系统 NAT 网关 IP"})
-    responsible = fields.Nested(PersonSchema, load_default=None, allow_none=True,
-                                metadata={"description": "网站负责人（缺省同主体负责人）"})
+    responsible = fields.Nested(
+        PersonSchema, load_default=None, allow_none=True, metadata={"description": "网站负责人（缺省同主体负责人）"}
+    )
     locals().update(process_schemas.website_fields())  # issue #12: languages, 前置审批
 
 
@@ -64,30 +71,41 @@ def _sites(schema, required=True, lo=1, hi=limits.MAX_WEBSITES):
 
 # -- the payloads, one schema per kind, built from its spec (domain/kinds/, KindSpec.payload) --
 
+
 class WebsiteRefSchema(Strict):
     """A website on record, named by its ID, its record number or its domain (one is enough)."""
+
     website_id = text(limits.MAX_DOCUMENT_ID, metadata={"description": "网站 ID（GET …/websites）"})
     website_number = text(limits.MAX_RECORD_NUMBER, metadata={"description": "网站备案号，例如 粤ICP备2026012345号-1"})
     domain = text(limits.MAX_DOMAIN, metadata={"description": "网站的域名"})
 
 
 class AccessWebsiteSchema(WebsiteRefSchema):
-    name = text(limits.MAX_WEBSITE_NAME, metadata={"description": "可不填；填写时须与备案信息一致（接入备案不能修改备案信息）"})
+    name = text(
+        limits.MAX_WEBSITE_NAME, metadata={"description": "可不填；填写时须与备案信息一致（接入备案不能修改备案信息）"}
+    )
     filing_type = fields.String(load_default="cloudbase_run", validate=one_of(NEW_FILING_TYPES))
     nat_ip = text(limits.MAX_IP, required=True, metadata={"description": "可用于备案的系统 NAT 网关 IP"})
 
 
 class WebsiteChangeSchema(WebsiteRefSchema):
     """A change of one website on record: the reference, then only the fields that change."""
+
     name = text(V.MAX_WEBSITE_NAME)
     service_content = fields.String(validate=one_of(CONTENTS))
     commercial = fields.Boolean()
     pre_approval_number = fields.String(allow_none=True)
     responsible = PartialNested(PersonSchema(partial=True), metadata={"description": "网站负责人：只填变更的字段"})
-    remove_domains = fields.List(text(limits.MAX_DOMAIN), metadata={"description": "删除的域名（网站至少保留一个域名）"})
-    add_domains = fields.List(text(limits.MAX_DOMAIN), metadata={"description": "不支持：变更只能删除域名（DOMAIN_CANNOT_BE_ADDED）"})
-    filing_type = fields.String(validate=one_of(NEW_FILING_TYPES),
-                                metadata={"description": "仅「变更网站」：改为云托管备案（须满足云托管备案要求，并选择 nat_ip）"})
+    remove_domains = fields.List(
+        text(limits.MAX_DOMAIN), metadata={"description": "删除的域名（网站至少保留一个域名）"}
+    )
+    add_domains = fields.List(
+        text(limits.MAX_DOMAIN), metadata={"description": "不支持：变更只能删除域名（DOMAIN_CANNOT_BE_ADDED）"}
+    )
+    filing_type = fields.String(
+        validate=one_of(NEW_FILING_TYPES),
+        metadata={"description": "仅「变更网站」：改为云托管备案（须满足云托管备案要求，并选择 nat_ip）"},
+    )
     nat_ip = text(limits.MAX_IP, metadata={"description": "仅「变更网站」：云托管备案使用的系统 NAT 网关 IP"})
 
 
@@ -99,8 +117,11 @@ _ENTITY_NOTES = {"match": "可不填；填写时须与备案信息一致", "chan
 def _entity_field(shape):
     if shape.entity == "new":
         return fields.Nested(EntitySchema, required=shape.entity_required)
-    return PartialNested(EntitySchema(partial=True), required=shape.entity_required,
-                         metadata={"description": _ENTITY_NOTES[shape.entity]})
+    return PartialNested(
+        EntitySchema(partial=True),
+        required=shape.entity_required,
+        metadata={"description": _ENTITY_NOTES[shape.entity]},
+    )
 
 
 def _payload_fields(shape):
@@ -108,13 +129,17 @@ def _payload_fields(shape):
     out = {}
     if shape.reference in ("entity_number", "entity_number?"):
         required = shape.reference == "entity_number"
-        out["entity_number"] = text(limits.MAX_RECORD_NUMBER, required=required, metadata={
-            "description": "主体备案号" if required else "主体备案号（可不填）"})
+        out["entity_number"] = text(
+            limits.MAX_RECORD_NUMBER,
+            required=required,
+            metadata={"description": "主体备案号" if required else "主体备案号（可不填）"},
+        )
     if shape.entity is not None:
         out["entity"] = _entity_field(shape)
     if shape.websites is not None:
-        out["websites"] = _sites(_WEBSITE_SCHEMAS[shape.websites], required=shape.websites_required,
-                                 hi=shape.max_websites)
+        out["websites"] = _sites(
+            _WEBSITE_SCHEMAS[shape.websites], required=shape.websites_required, hi=shape.max_websites
+        )
     if shape.reason:
         out["reason"] = text(MAX_REASON)
     return out
@@ -150,14 +175,22 @@ def register_components(spec):
             spec.components.schema(name, schema=cls)
 
 
-_PAYLOAD_DOC = ("备案信息，结构取决于 kind（见 README「The nine scenarios」）：" + "；".join(
-    f"{kind} → {cls.__name__.removesuffix('Schema')}" for kind, cls in PAYLOADS.items()))
+_PAYLOAD_DOC = "备案信息，结构取决于 kind（见 README「The nine scenarios」）：" + "；".join(
+    f"{kind} → {cls.__name__.removesuffix('Schema')}" for kind, cls in PAYLOADS.items()
+)
 
 
 class ApplicationCreateSchema(Strict):
     kind = fields.String(load_default="first_filing", validate=one_of(sorted(kinds.KINDS)))
-    payload = fields.Dict(required=True, metadata={"description": _PAYLOAD_DOC, "anyOf": [
-        {"$ref": f"#/components/schemas/{cls.__name__.removesuffix('Schema')}"} for cls in PAYLOADS.values()]})
+    payload = fields.Dict(
+        required=True,
+        metadata={
+            "description": _PAYLOAD_DOC,
+            "anyOf": [
+                {"$ref": f"#/components/schemas/{cls.__name__.removesuffix('Schema')}"} for cls in PAYLOADS.values()
+            ],
+        },
+    )
 
     @post_load
     def _payload_of_kind(self, data, **kwargs):
@@ -165,8 +198,10 @@ class ApplicationCreateSchema(Strict):
 
 
 class ApplicationPatchSchema(Strict):
-    payload = fields.Dict(required=True, metadata={
-        "description": "JSON merge patch of the payload (its kind's schema, every field optional)"})
+    payload = fields.Dict(
+        required=True,
+        metadata={"description": "JSON merge patch of the payload (its kind's schema, every field optional)"},
+    )
 
 
 class SmsCodeSchema(Strict):
@@ -174,15 +209,17 @@ class SmsCodeSchema(Strict):
     # MIIT's page: who verifies (person id or mobile), with the last six digits of their ID
     person = fields.String(load_default=None, validate=validate.Regexp(r"^P\d{1,2}$", error="核验人编号格式为 P1、P2…"))
     mobile = fields.String(load_default=None, validate=validate.Regexp(r"^1\d{10}$", error="手机号为 11 位数字。"))
-    id_last6 = fields.String(load_default=None, validate=validate.Regexp(r"^\d{5}[\dXx]$",
-                                                                         error="证件号码后六位为 6 位数字（末位可为 X）。"))
-
-
+    id_last6 = fields.String(
+        load_default=None, validate=validate.Regexp(r"^\d{5}[\dXx]$", error="证件号码后六位为 6 位数字（末位可为 X）。")
+    )
 
 
 class ActionSchema(Strict):
-    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(
-        max=MAX_REASON, error="原因不能超过 {max} 个字符。"))
+    reason = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=MAX_REASON, error="原因不能超过 {max} 个字符。"),
+    )
 
 
 class HistoryEventSchema(Schema):
@@ -209,8 +246,12 @@ class ApplicationSchema(Schema):
     state_zh = fields.String()
     version = fields.Integer()
     wechat = fields.Nested(WechatSchema)
-    verifications = fields.List(fields.Dict(), metadata={
-        "description": "工信部短信核验，每个手机号一人：person, roles, name, mobile_masked, state, attempts_left, expires_at"})
+    verifications = fields.List(
+        fields.Dict(),
+        metadata={
+            "description": "工信部短信核验，每个手机号一人：person, roles, name, mobile_masked, state, attempts_left, expires_at"
+        },
+    )
     allowed_actions = fields.List(fields.String())
     waits_on = fields.String()
     payload = fields.Dict()

@@ -1,5 +1,6 @@
 """Schemas of the stages before submission (issue #12): filing-type verification, materials,
 face checks, and the sandbox settings they read."""
+
 from marshmallow import Schema, fields, validate
 
 from backend.api.schema_base import one_of, text
@@ -8,31 +9,44 @@ from backend.domain import face_check, limits, verification
 
 class AccountSettingsSchema(Schema):
     """The Tencent Cloud account's real-name data that filing-type verification checks (process.md §1.4)."""
+
     real_name = text(limits.MAX_TEXT, metadata={"description": "账号实名认证主体名称（新增备案须与主体一致）"})
-    real_name_verified_at = fields.DateTime(format="iso", metadata={"description": "实名认证完成时间（48 小时内未同步）"})
+    real_name_verified_at = fields.DateTime(
+        format="iso", metadata={"description": "实名认证完成时间（48 小时内未同步）"}
+    )
     flagged = fields.Boolean(metadata={"description": "异常账号（风控）"})
 
 
 class ProcessSettings(Schema):
     """Settings of the stages before submission; SettingsSchema inherits them."""
+
     account = fields.Nested(AccountSettingsSchema)
-    business_registry = fields.Dict(keys=text(limits.MAX_CERTIFICATE_NUMBER), values=fields.Dict(),
-                                    validate=validate.Length(max=100, error="最多 {max} 项。"), metadata={
-        "description": "工商登记：{证件号码: {updated_on: 日期}}（7 个工作日内视为未同步）"})
-    verification_faults = fields.List(fields.String(validate=one_of(sorted(verification.BLOCKING))),
-                                      validate=validate.Length(max=5, error="最多 {max} 项。"),
-                                      metadata={"description": "验证备案类型时强制返回的拦截代码"})
-    pre_submit_checks = fields.Boolean(metadata={
-        "description": "提交前检查材料和真实性核验（缺省 false：旧的直接提交流程）"})
-    face_check_faults = fields.List(fields.String(validate=one_of(sorted(set(face_check.FAILURE_REASONS) - {"expired"}))),
-                                    validate=validate.Length(max=10, error="最多 {max} 项。"), metadata={
-        "description": "真实性核验：依次强制失败的原因（每次核验用掉一项）"})
+    business_registry = fields.Dict(
+        keys=text(limits.MAX_CERTIFICATE_NUMBER),
+        values=fields.Dict(),
+        validate=validate.Length(max=100, error="最多 {max} 项。"),
+        metadata={"description": "工商登记：{证件号码: {updated_on: 日期}}（7 个工作日内视为未同步）"},
+    )
+    verification_faults = fields.List(
+        fields.String(validate=one_of(sorted(verification.BLOCKING))),
+        validate=validate.Length(max=5, error="最多 {max} 项。"),
+        metadata={"description": "验证备案类型时强制返回的拦截代码"},
+    )
+    pre_submit_checks = fields.Boolean(
+        metadata={"description": "提交前检查材料和真实性核验（缺省 false：旧的直接提交流程）"}
+    )
+    face_check_faults = fields.List(
+        fields.String(validate=one_of(sorted(set(face_check.FAILURE_REASONS) - {"expired"}))),
+        validate=validate.Length(max=10, error="最多 {max} 项。"),
+        metadata={"description": "真实性核验：依次强制失败的原因（每次核验用掉一项）"},
+    )
 
 
 PROCESS_SETTINGS = set(ProcessSettings._declared_fields)
 
 
 # -- the real forms' extra fields (process.md §2; domain/forms_rules.py checks them) ----------
+
 
 class AddressSchema(Schema):
     province_code = text(6, required=True, metadata={"description": "省份 6 位行政区划代码，如 440000"})
@@ -64,16 +78,25 @@ def person_fields():
 def entity_fields():
     return {
         "mailing_address": fields.Nested(AddressSchema, metadata={"description": "通信地址：行政区划代码 + 街道"}),
-        "legal_representative": fields.Nested(LegalRepSchema, metadata={
-            "description": "法定代表人（单位主体负责人不是法定代表人时填写）"}),
-        "icp_licence_number": text(limits.MAX_RECORD_NUMBER, metadata={"description": "ICP 经营许可证号，如 粤B2-20090059"}),
+        "legal_representative": fields.Nested(
+            LegalRepSchema, metadata={"description": "法定代表人（单位主体负责人不是法定代表人时填写）"}
+        ),
+        "icp_licence_number": text(
+            limits.MAX_RECORD_NUMBER, metadata={"description": "ICP 经营许可证号，如 粤B2-20090059"}
+        ),
     }
 
 
 def website_fields():
     return {
-        "languages": fields.List(text(3), validate=validate.Length(min=1, max=17, error="须选择 {min} 到 {max} 种语言。"),
-                                 metadata={"description": "网站语言 id（GET /api/v1/reference/languages），如 [\"1\"]"}),
-        "pre_approvals": fields.List(fields.Nested(PreApprovalSchema), validate=validate.Length(
-            max=10, error="最多 {max} 项。"), metadata={"description": "前置审批；不涉及时为空列表"}),
+        "languages": fields.List(
+            text(3),
+            validate=validate.Length(min=1, max=17, error="须选择 {min} 到 {max} 种语言。"),
+            metadata={"description": '网站语言 id（GET /api/v1/reference/languages），如 ["1"]'},
+        ),
+        "pre_approvals": fields.List(
+            fields.Nested(PreApprovalSchema),
+            validate=validate.Length(max=10, error="最多 {max} 项。"),
+            metadata={"description": "前置审批；不涉及时为空列表"},
+        ),
     }

@@ -1,12 +1,14 @@
 """Filings on record (entities 主体, websites 网站) and the record-number validator."""
+
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from backend.api import common, schemas as s
 from backend.services import records
 
-blp = Blueprint("records", __name__, url_prefix="/api/v1/sandboxes/<sid>",
-                description="备案信息：主体、网站及其备案号；备案号校验")
+blp = Blueprint(
+    "records", __name__, url_prefix="/api/v1/sandboxes/<sid>", description="备案信息：主体、网站及其备案号；备案号校验"
+)
 
 
 @blp.route("/entities")

@@ -1,4 +1,5 @@
 """Control API: sandboxes and their clocks (control token), outbox and clock reads."""
+
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
@@ -8,13 +9,20 @@ from backend.services import advancing, sandboxes, timers
 
 
 class PageQuery(s.Strict):
-    cursor = fields.String(load_default="", validate=validate.Length(max=200),
-                           metadata={"description": "上一页响应头 X-Next-Cursor 的值（上一页最后一个沙箱 id）；首页不传"})
+    cursor = fields.String(
+        load_default="",
+        validate=validate.Length(max=200),
+        metadata={"description": "上一页响应头 X-Next-Cursor 的值（上一页最后一个沙箱 id）；首页不传"},
+    )
     limit = fields.Integer(load_default=sandboxes.DEFAULT_PAGE, validate=validate.Range(min=1, max=sandboxes.MAX_PAGE))
 
 
-blp = Blueprint("sandboxes", __name__, url_prefix="/api/v1/sandboxes",
-                description="沙箱（控制令牌）：创建、查看、删除；虚拟时钟；通知发件箱")
+blp = Blueprint(
+    "sandboxes",
+    __name__,
+    url_prefix="/api/v1/sandboxes",
+    description="沙箱（控制令牌）：创建、查看、删除；虚拟时钟；通知发件箱",
+)
 
 
 class CreatedSandboxSchema(s.SandboxSchema):
@@ -33,8 +41,16 @@ class Sandboxes(MethodView):
         return sandboxes.create(common.redis(), **common.plain(data))
 
     @blp.arguments(PageQuery, location="query")
-    @blp.response(200, s.SandboxSchema(many=True), headers={"X-Next-Cursor": {
-        "description": "下一页的 cursor；没有此响应头表示已是最后一页", "schema": {"type": "string"}}})
+    @blp.response(
+        200,
+        s.SandboxSchema(many=True),
+        headers={
+            "X-Next-Cursor": {
+                "description": "下一页的 cursor；没有此响应头表示已是最后一页",
+                "schema": {"type": "string"},
+            }
+        },
+    )
     @blp.doc(security=common.SECURITY)
     @common.needs("control")
     def get(self, query):

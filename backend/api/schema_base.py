@@ -1,4 +1,5 @@
 """The building blocks of the REST schemas: strict schemas, zh-CN messages, bounded text."""
+
 import ipaddress
 
 from marshmallow import Schema, ValidationError, fields, pre_load, validate
@@ -16,12 +17,15 @@ FILING_TYPES = scenarios.FILING_TYPES  # cloudbase_run or cvm: a record on file 
 NEW_FILING_TYPES = ("cloudbase_run",)  # a new or accessed website at Tencent is filed as 云托管
 assert set(NEW_FILING_TYPES) <= set(FILING_TYPES)
 
+
 def one_of(choices):
     return validate.OneOf(choices, error="须为以下之一：{choices}。")
 
 
 def text(max_len=200, **kw):
-    return fields.String(validate=validate.Length(min=1, max=max_len, error="长度须在 {min} 到 {max} 个字符之间。"), **kw)
+    return fields.String(
+        validate=validate.Length(min=1, max=max_len, error="长度须在 {min} 到 {max} 个字符之间。"), **kw
+    )
 
 
 def ip_address(value):

@@ -1,10 +1,20 @@
 """marshmallow schemas of the REST API (requests validated, responses documented).
 
-The applications' schemas are in payload_schemas.py and the building blocks in
-schema_base.py; this module re-exports them, so every blueprint imports one name."""
+The applications' schemas are in payload_schemas.py, the account's cloud resources and
+domains in cloud_schemas.py and the building blocks in schema_base.py; this module
+re-exports them, so every blueprint imports one name."""
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from backend.api.cloud_schemas import (  # noqa: F401
+    DomainSchema,
+    EligibilitySchema,
+    EnvironmentSchema,
+    NatGatewaySchema,
+    ResourcePackSchema,
+    ServiceSchema,
+    VpcSchema,
+)
 from backend.api.payload_schemas import (  # noqa: F401
     MAX_REASON,
     PAYLOADS,
@@ -55,16 +65,21 @@ def working_days(**kw):
 
 def int_triple(lo, hi, strictly, what):
     """A list of 3 integers in [lo, hi], increasing (strictly or not)."""
+
     def ordered(values):
         pairs = list(zip(values, values[1:]))
         if any(a >= b if strictly else a > b for a, b in pairs):
             raise ValidationError(f"{what}须{'依次递增' if strictly else '依次不减'}。")
-    return fields.List(fields.Integer(validate=in_range(lo, hi)), validate=[
-        validate.Length(equal=3, error=f"须为 3 个整数：{what}。"), ordered])
+
+    return fields.List(
+        fields.Integer(validate=in_range(lo, hi)),
+        validate=[validate.Length(equal=3, error=f"须为 3 个整数：{what}。"), ordered],
+    )
 
 
 class ProvinceOverrideSchema(Strict):
     """One province's rules as in provinces.csv (provinces.OVERRIDABLE), every field optional."""
+
     bureau_wd_min = working_days()
     bureau_wd_typical = working_days()
     bureau_wd_max = working_days()
@@ -81,7 +96,7 @@ class ProvinceOverrides(fields.Field):
     """{"44": {"bureau_wd_max": 5, …}}: keys are 2-digit province codes; the bureau's
     min ≤ typical ≤ max still holds once the overrides are applied to provinces.csv."""
 
-    default_error_messages = {"invalid": "须为对象：省份代码 → 覆盖的规则，例如 {{\"44\": {{\"bureau_wd_max\": 5}}}}。"}
+    default_error_messages = {"invalid": '须为对象：省份代码 → 覆盖的规则，例如 {{"44": {{"bureau_wd_max": 5}}}}。'}
 
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, dict):
@@ -100,8 +115,10 @@ class ProvinceOverrides(fields.Field):
                 continue
             merged = provinces.with_overrides(province, {code: loaded})
             if not merged.bureau_wd_min <= merged.bureau_wd_typical <= merged.bureau_wd_max:
-                errors[code] = [f"管局审核工作日须满足 最少 ≤ 通常 ≤ 最多（{province.name}合并后为 "
-                                f"{merged.bureau_wd_min}、{merged.bureau_wd_typical}、{merged.bureau_wd_max}）。"]
+                errors[code] = [
+                    f"管局审核工作日须满足 最少 ≤ 通常 ≤ 最多（{province.name}合并后为 "
+                    f"{merged.bureau_wd_min}、{merged.bureau_wd_typical}、{merged.bureau_wd_max}）。"
+                ]
                 continue
             out[code] = loaded
         if errors:
@@ -111,10 +128,13 @@ class ProvinceOverrides(fields.Field):
 
 class SettingsSchema(ProcessSettings, Strict):
     """Per-sandbox settings: durations.DEFAULTS, review.DEFAULT_SETTINGS and the rest (README)."""
+
     provider_review_wd = working_days(metadata={"description": "初审（腾讯云）工作日"})
     to_bureau_wd_min = working_days(metadata={"description": "初审通过到提交管局，最少工作日"})
     to_bureau_wd_max = working_days(metadata={"description": "初审通过到提交管局，最多工作日"})
-    sms_window_hours = fields.Integer(validate=in_range(*SMS_WINDOW_HOURS), metadata={"description": "短信核验时限（小时）"})
+    sms_window_hours = fields.Integer(
+        validate=in_range(*SMS_WINDOW_HOURS), metadata={"description": "短信核验时限（小时）"}
+    )
     sms_max_wrong = fields.Integer(validate=in_range(0, 100), metadata={"description": "允许输错核验码的次数"})
     change_wd = int_triple(*WORKING_DAYS, strictly=False, what="变更的管局审核工作日 [最少, 通常, 最多]")
     cancel_wd = int_triple(*WORKING_DAYS, strictly=False, what="注销的管局审核工作日 [最少, 通常, 最多]")
@@ -125,21 +145,28 @@ class SettingsSchema(ProcessSettings, Strict):
     min_age = fields.Integer(validate=in_range(0, 100), metadata={"description": "个人备案的最低年龄"})
     random_rejection_rate = fields.Float(validate=in_range(0, 1), metadata={"description": "随机驳回的比例"})
     rule_set = fields.String(validate=one_of(eligibility.RULE_SETS))
-    province_overrides = ProvinceOverrides(metadata={
-        "type": "object", "description": "按省份覆盖 provinces.csv 的规则：{\"44\": {\"bureau_wd_max\": 5}}"})
+    province_overrides = ProvinceOverrides(
+        metadata={"type": "object", "description": '按省份覆盖 provinces.csv 的规则：{"44": {"bureau_wd_max": 5}}'}
+    )
 
     @validates_schema
     def _min_not_above_max(self, data, **kwargs):
         lo = data.get("to_bureau_wd_min", durations.DEFAULTS["to_bureau_wd_min"])
         hi = data.get("to_bureau_wd_max", durations.DEFAULTS["to_bureau_wd_max"])
         if lo > hi:
-            raise ValidationError(f"最少工作日（{lo}）不能大于最多工作日（{hi}）。",
-                                  "to_bureau_wd_min" if "to_bureau_wd_min" in data else "to_bureau_wd_max")
+            raise ValidationError(
+                f"最少工作日（{lo}）不能大于最多工作日（{hi}）。",
+                "to_bureau_wd_min" if "to_bureau_wd_min" in data else "to_bureau_wd_max",
+            )
 
 
 # every setting the domain reads has its field (a new default without one fails here, at import)
 assert set(SettingsSchema._declared_fields) == (
-    set(durations.DEFAULTS) | set(review.DEFAULT_SETTINGS) | {"random_rejection_rate", "rule_set", "province_overrides"} | PROCESS_SETTINGS)
+    set(durations.DEFAULTS)
+    | set(review.DEFAULT_SETTINGS)
+    | {"random_rejection_rate", "rule_set", "province_overrides"}
+    | PROCESS_SETTINGS
+)
 
 
 class Seed(fields.Field):
@@ -160,19 +187,38 @@ def clock_start_in_range(value):
 
 
 class SandboxCreateSchema(Strict):
-    seed = Seed(load_default=None, allow_none=True, metadata={
-        "description": "种子（整数或字符串）；同一种子得到同样的结果",
-        "anyOf": [{"type": "integer"}, {"type": "string", "maxLength": 64}]})
+    seed = Seed(
+        load_default=None,
+        allow_none=True,
+        metadata={
+            "description": "种子（整数或字符串）；同一种子得到同样的结果",
+            "anyOf": [{"type": "integer"}, {"type": "string", "maxLength": 64}],
+        },
+    )
     preset = fields.String(load_default="eligible", validate=one_of(sorted(presets.PRESETS)))
-    clock_start = fields.String(load_default=None, allow_none=True, validate=clock_start_in_range, metadata={
-        "description": "虚拟时钟起点（2000-01-01 到 2100-01-01），缺省 2026-06-01T09:00:00+08:00"})
+    clock_start = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=clock_start_in_range,
+        metadata={"description": "虚拟时钟起点（2000-01-01 到 2100-01-01），缺省 2026-06-01T09:00:00+08:00"},
+    )
     scale = fields.Float(load_default=0.0, validate=usable_scale)
     settings = fields.Nested(SettingsSchema, load_default=dict)
-    name = fields.String(load_default=None, validate=validate.Length(min=1, max=64, error="长度须在 {min} 到 {max} 个字符之间。"))
-    pacing = fields.String(load_default=None, allow_none=True, validate=one_of(clock.PACINGS), metadata={
-        "description": "时钟节奏：steady（始终按倍率）或 demo（审核时按倍率快进，轮到用户时按真实速度）"})
-    idle_ttl_seconds = fields.Integer(load_default=None, allow_none=True, validate=in_range(1, 366 * 86400), metadata={
-        "description": "闲置时限（秒）：这么久没有任何 API 调用，沙箱连同其数据被删除；缺省不删除"})
+    name = fields.String(
+        load_default=None, validate=validate.Length(min=1, max=64, error="长度须在 {min} 到 {max} 个字符之间。")
+    )
+    pacing = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=one_of(clock.PACINGS),
+        metadata={"description": "时钟节奏：steady（始终按倍率）或 demo（审核时按倍率快进，轮到用户时按真实速度）"},
+    )
+    idle_ttl_seconds = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        validate=in_range(1, 366 * 86400),
+        metadata={"description": "闲置时限（秒）：这么久没有任何 API 调用，沙箱连同其数据被删除；缺省不删除"},
+    )
 
 
 class ClockSchema(Schema):
@@ -200,8 +246,12 @@ MAX_ADVANCE_DAYS = limits.MAX_ADVANCE_DAYS
 
 class AdvanceSchema(Strict):
     """Either a duration or until_idle."""
-    duration = fields.String(load_default=None, allow_none=True, metadata={
-        "description": f"例如 2d、36h、1d12h（最多 {MAX_ADVANCE_DAYS} 天）；与 until_idle 二选一"})
+
+    duration = fields.String(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": f"例如 2d、36h、1d12h（最多 {MAX_ADVANCE_DAYS} 天）；与 until_idle 二选一"},
+    )
     until_idle = fields.Boolean(load_default=False)
     include_deadlines = fields.Boolean(load_default=False)
 
@@ -217,14 +267,19 @@ class AdvanceSchema(Strict):
         try:
             seconds = clock.parse_duration(duration)
         except ValueError:
-            raise ValidationError(f"时长格式不正确：{duration[:40]!r}，例如 2d、36h、1d12h、90m。", "duration") from None
+            raise ValidationError(
+                f"时长格式不正确：{duration[:40]!r}，例如 2d、36h、1d12h、90m。", "duration"
+            ) from None
         if not seconds <= limits.MAX_ADVANCE_SECONDS:
             raise ValidationError(f"一次最多推进 {MAX_ADVANCE_DAYS} 天。", "duration")
 
 
 class ScaleSchema(Strict):
-    scale = fields.Float(required=True, validate=usable_scale, metadata={
-        "description": f"0 pauses; a running clock: {clock.MIN_RUNNING_SCALE:g} to {clock.MAX_SCALE:.0f}"})
+    scale = fields.Float(
+        required=True,
+        validate=usable_scale,
+        metadata={"description": f"0 pauses; a running clock: {clock.MIN_RUNNING_SCALE:g} to {clock.MAX_SCALE:.0f}"},
+    )
 
 
 class ClockViewSchema(Schema):
@@ -236,69 +291,6 @@ class ClockViewSchema(Schema):
     failed_timers = fields.List(fields.Dict())  # timers whose job failed: skipped by advances
     fired = fields.List(fields.Dict())
     started_at = fields.String()
-
-
-class EnvironmentSchema(Strict):
-    id = fields.String(dump_only=True)
-    name = text(50, required=True)
-    plan = fields.String(load_default="personal", validate=one_of(("free", "personal", "standard", "professional", "enterprise")))
-    plan_expires_on = IsoDate(load_default=None, allow_none=True)
-    fixed_egress_ip = fields.String(load_default=None, allow_none=True, validate=ip_address)
-
-
-class ResourcePackSchema(Strict):
-    id = fields.String(dump_only=True)
-    env_id = fields.String(required=True)
-    bought_on = IsoDate(load_default=None, allow_none=True)
-    months = fields.Integer(load_default=None, allow_none=True, validate=in_range(1, 120))
-    expires_on = IsoDate(load_default=None, allow_none=True)
-    auto_renew = fields.Boolean(load_default=None, allow_none=True,
-                                metadata={"description": "自动续费：剩余不足一年时按虚拟日期续期（演示与培训沙箱）"})
-
-
-class VpcSchema(Strict):
-    id = fields.String(dump_only=True)
-    env_id = fields.String(load_default=None, allow_none=True)
-    created_by = fields.String(load_default="system", validate=one_of(("system", "custom")))
-
-
-class NatGatewaySchema(Strict):
-    id = fields.String(dump_only=True)
-    vpc_id = fields.String(required=True)
-    created_by = fields.String(load_default="system", validate=one_of(("system", "custom")))
-    size = fields.String(load_default="micro", validate=one_of(("micro", "small", "medium", "large")))
-    ip = fields.String(load_default=None, allow_none=True, validate=ip_address,
-                       metadata={"description": "公网 IP；缺省按种子生成"})
-
-
-class ServiceSchema(Strict):
-    id = fields.String(dump_only=True)
-    env_id = fields.String(required=True)
-    vpc_id = fields.String(required=True)
-    name = text(50, required=True)
-
-
-class EligibilitySchema(Schema):
-    eligible = fields.Boolean()
-    rule_set = fields.String()
-    date = fields.String()
-    rules = fields.List(fields.Dict())
-    usable_ips = fields.List(fields.Dict())
-
-
-class DomainSchema(Strict):
-    id = fields.String(dump_only=True)
-    name = text(253, required=True)
-    registrar = fields.String(load_default=None, validate=validate.Length(max=100, error="长度不能超过 {max} 个字符。"))
-    registrar_approved = fields.Boolean(load_default=None)
-    holder_name = text(100, required=True)
-    holder_certificate_number = text(40, required=True)
-    real_name_status = fields.String(load_default=None, validate=one_of(("verified", "pending", "failed")))
-    registered_on = IsoDate(load_default=None, allow_none=True)
-    expires_on = IsoDate(load_default=None, allow_none=True)
-    auto_renew = fields.Boolean(load_default=None, allow_none=True,
-                                metadata={"description": "自动续费：剩余不足一年时按虚拟日期续期（演示与培训沙箱）"})
-    real_name_verified_on = IsoDate(load_default=None, allow_none=True)  # MIIT has it 3 days later
 
 
 class OutboxQuerySchema(Strict):
@@ -328,7 +320,9 @@ class NumberSchema(Schema):
     input = fields.String()
     code = fields.String()
     message = fields.String()
-    suggestion = fields.String(metadata={"description": "the number as it should be written, when only its writing is wrong"})
+    suggestion = fields.String(
+        metadata={"description": "the number as it should be written, when only its writing is wrong"}
+    )
     kind = fields.String()
     normalized = fields.String()
     province_code = fields.String()
@@ -344,8 +338,10 @@ class NumberSchema(Schema):
 
 class RecordSchema(Schema):
     """An entity (主体) or website (网站) on record."""
+
     class Meta:
         unknown = "include"
+
     id = fields.String()
     number = fields.String()
     name = fields.String()

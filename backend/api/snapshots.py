@@ -1,5 +1,6 @@
 """State snapshots over HTTP (control token): GET a sandbox's whole state as JSON, POST one
 to replace a sandbox's state. Bodies are capped like every request (1 MiB: 413)."""
+
 import json
 
 from flask import Response, request
@@ -10,14 +11,22 @@ from backend.api import common, schemas as s
 from backend.domain.errors import Unprocessable
 from backend.services import snapshots
 
-blp = Blueprint("snapshots", __name__, url_prefix="/api/v1/sandboxes",
-                description="沙箱状态快照（控制令牌）：导出整个沙箱的状态，导入到另一个沙箱")
+blp = Blueprint(
+    "snapshots",
+    __name__,
+    url_prefix="/api/v1/sandboxes",
+    description="沙箱状态快照（控制令牌）：导出整个沙箱的状态，导入到另一个沙箱",
+)
 
 
 @blp.route("/<sid>/snapshot")
 class Snapshot(MethodView):
-    @blp.doc(security=common.SECURITY, responses={"200": {
-        "description": "快照（JSON）：format、version、sandbox、keys", "content": {"application/json": {}}}})
+    @blp.doc(
+        security=common.SECURITY,
+        responses={
+            "200": {"description": "快照（JSON）：format、version、sandbox、keys", "content": {"application/json": {}}}
+        },
+    )
     @common.needs("control")
     def get(self, sid):
         """Export the sandbox's whole state (applications, records, numbers, outbox, timers, clock) as a snapshot"""

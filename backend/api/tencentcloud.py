@@ -2,6 +2,7 @@
 works unmodified. `install(app, api)` puts the call handler first among the before_request
 hooks (before the gateway's Host check: `*.tencentcloudapi.com` is the API, not a customer
 site) and registers the sandbox's credential and account routes."""
+
 import base64
 import io
 import json
@@ -24,11 +25,16 @@ from backend.tencentcloud import actions, ba, errors, params, signature, wire
 
 log = logging.getLogger("icpsim.tencentcloud")
 
-blp = Blueprint("tencentcloud", __name__, url_prefix="/api/v1/sandboxes/<sid>",
-                description="腾讯云 API 3.0：沙箱的 SecretId/SecretKey 与账号实名状态")
+blp = Blueprint(
+    "tencentcloud",
+    __name__,
+    url_prefix="/api/v1/sandboxes/<sid>",
+    description="腾讯云 API 3.0：沙箱的 SecretId/SecretKey 与账号实名状态",
+)
 
 
 # -- the API call ------------------------------------------------------------------------
+
 
 def _answer(body, request_id):
     response = make_response(jsonify(body), 200)  # errors too: the SDK reads Error from a 200
@@ -67,8 +73,13 @@ def _call():
     sid, secret_key = api_credentials.lookup(common.redis(), auth.secret_id)
     host_service = wire.service_of_host(request.host)
     scope = host_service or auth.service
-    signed = signature.SignedRequest(request.method, request.path, request.query_string.decode("latin-1"),
-                                     dict(headers), request.get_data(cache=True))
+    signed = signature.SignedRequest(
+        request.method,
+        request.path,
+        request.query_string.decode("latin-1"),
+        dict(headers),
+        request.get_data(cache=True),
+    )
     signature.verify(signed, auth, timestamp, secret_key, scope)
     name = headers.get("X-TC-Action")
     action = actions.resolve(scope, headers.get("X-TC-Version"), name)
@@ -97,6 +108,7 @@ def handle():
 
 # -- credentials and the account (the simulator's own REST API) ---------------------------
 
+
 class CredentialsSchema(Schema):
     id = fields.String()
     secret_id = fields.String(metadata={"description": "SecretId（AKID 开头）"})
@@ -113,8 +125,11 @@ class AccountSchema(Schema):
 
 
 def _account_view(acc):
-    return {"real_name_status": acc["real_name"]["status"], "real_name_type": acc["real_name"]["type"],
-            "level": acc.get("level") or ""}
+    return {
+        "real_name_status": acc["real_name"]["status"],
+        "real_name_type": acc["real_name"]["type"],
+        "level": acc.get("level") or "",
+    }
 
 
 @blp.route("/credentials/rotate")
@@ -147,10 +162,13 @@ class Account(MethodView):
 
 # -- the QR link of CreateWeappQRUrl --------------------------------------------------------
 
+
 def _html(body, status=200):
-    page = (f'<!doctype html>\n<html lang="zh-CN"><head><meta charset="utf-8"><title>备案小程序</title>'
-            f'<meta name="viewport" content="width=device-width,initial-scale=1"></head>'
-            f'<body style="font-family:sans-serif;text-align:center;margin:40px">{body}</body></html>\n')
+    page = (
+        f'<!doctype html>\n<html lang="zh-CN"><head><meta charset="utf-8"><title>备案小程序</title>'
+        f'<meta name="viewport" content="width=device-width,initial-scale=1"></head>'
+        f'<body style="font-family:sans-serif;text-align:center;margin:40px">{body}</body></html>\n'
+    )
     response = make_response(page, status)
     response.headers["Content-Type"] = "text/html; charset=utf-8"
     response.headers["Cache-Control"] = "no-store"
@@ -177,9 +195,11 @@ def qr_page():
         response.headers["Cache-Control"] = "no-store"
         return response
     data = base64.b64encode(png.getvalue()).decode()
-    return _html(f'<h1>腾讯云备案小程序</h1><p>请使用微信扫描二维码进入备案小程序（沙箱 {escape(sid)}）</p>'
-                 f'<img alt="备案小程序二维码" src="data:image/png;base64,{data}">'
-                 f'<p><a href="{escape(open_url)}">在浏览器中打开模拟小程序</a></p>')
+    return _html(
+        f"<h1>腾讯云备案小程序</h1><p>请使用微信扫描二维码进入备案小程序（沙箱 {escape(sid)}）</p>"
+        f'<img alt="备案小程序二维码" src="data:image/png;base64,{data}">'
+        f'<p><a href="{escape(open_url)}">在浏览器中打开模拟小程序</a></p>'
+    )
 
 
 def qr_open():
@@ -191,8 +211,10 @@ def qr_open():
         return _html("<p>链接已使用或已失效，请重新获取二维码。</p>", 404)
     store = json.dumps(f"icpsim.miniprogram.token.{sid}")
     target = json.dumps(f"/miniprogram/?sandbox={sid}")
-    script = (f"<script>try{{sessionStorage.setItem({store},{json.dumps(token)})}}catch(e){{}}"
-              f"location.replace({target});</script>")
+    script = (
+        f"<script>try{{sessionStorage.setItem({store},{json.dumps(token)})}}catch(e){{}}"
+        f"location.replace({target});</script>"
+    )
     return _html(f"<p>正在打开备案小程序…</p>{script}")
 
 

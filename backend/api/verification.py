@@ -1,4 +1,5 @@
 """验证备案类型 (filing-type verification) and 我的备案 (my filings): where every order starts."""
+
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
@@ -8,21 +9,32 @@ from backend.api.schema_base import Strict, one_of, text
 from backend.domain import limits, validation as V
 from backend.services import filing_type
 
-blp = Blueprint("verification", __name__, url_prefix="/api/v1/sandboxes/<sid>",
-                description="验证备案类型（任何表单之前）和我的备案（变更、注销从这里开始）")
+blp = Blueprint(
+    "verification",
+    __name__,
+    url_prefix="/api/v1/sandboxes/<sid>",
+    description="验证备案类型（任何表单之前）和我的备案（变更、注销从这里开始）",
+)
 
 
 class VerifyRequestSchema(Strict):
     province = text(limits.MAX_PROVINCE, required=True, metadata={"description": "备案地域：省份代码或名称"})
     entity_type = fields.String(required=True, validate=one_of(V.ENTITY_TYPES))
-    entity_name = text(limits.MAX_TEXT, load_default=None, metadata={
-        "description": "主办单位名称 / 姓名：与账号实名认证主体比对"})
+    entity_name = text(
+        limits.MAX_TEXT, load_default=None, metadata={"description": "主办单位名称 / 姓名：与账号实名认证主体比对"}
+    )
     certificate_type = fields.String(required=True, validate=one_of(V.CERT_TYPES))
     certificate_number = text(limits.MAX_CERTIFICATE_NUMBER, required=True)
-    domains = fields.List(text(limits.MAX_DOMAIN), required=True, validate=validate.Length(
-        min=1, max=limits.MAX_WEBSITES, error=f"须填写 1 到 {limits.MAX_WEBSITES} 个域名。"))
-    resource = fields.String(load_default="cloudbase_run", validate=one_of(("cloudbase_run",)),
-                             metadata={"description": "备案云服务：云托管"})
+    domains = fields.List(
+        text(limits.MAX_DOMAIN),
+        required=True,
+        validate=validate.Length(min=1, max=limits.MAX_WEBSITES, error=f"须填写 1 到 {limits.MAX_WEBSITES} 个域名。"),
+    )
+    resource = fields.String(
+        load_default="cloudbase_run",
+        validate=one_of(("cloudbase_run",)),
+        metadata={"description": "备案云服务：云托管"},
+    )
     nat_ip = text(limits.MAX_IP, load_default=None, metadata={"description": "云托管备案 IP（不填：第一个可用 IP）"})
 
 

@@ -1,4 +1,5 @@
 """Webhooks: callback URLs of a sandbox, their delivery log, redelivery."""
+
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
@@ -6,15 +7,23 @@ from marshmallow import Schema, fields, validate
 from backend.api import common
 from backend.services import webhooks
 
-blp = Blueprint("webhooks", __name__, url_prefix="/api/v1/sandboxes/<sid>/webhooks",
-                description="事件回调：注册回调地址（可按事件类型过滤）、投递记录、重新投递；HMAC-SHA256 签名见 README")
+blp = Blueprint(
+    "webhooks",
+    __name__,
+    url_prefix="/api/v1/sandboxes/<sid>/webhooks",
+    description="事件回调：注册回调地址（可按事件类型过滤）、投递记录、重新投递；HMAC-SHA256 签名见 README",
+)
 
 
 class WebhookCreateSchema(Schema):
     url = fields.String(required=True, validate=validate.Length(min=8, max=webhooks.MAX_URL))
-    events = fields.List(fields.String(validate=validate.OneOf(webhooks.EVENT_TYPES)), load_default=None,
-                         allow_none=True, validate=validate.Length(max=len(webhooks.EVENT_TYPES)),
-                         metadata={"description": "只接收这些事件；不填为全部"})
+    events = fields.List(
+        fields.String(validate=validate.OneOf(webhooks.EVENT_TYPES)),
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=len(webhooks.EVENT_TYPES)),
+        metadata={"description": "只接收这些事件；不填为全部"},
+    )
 
 
 class WebhookSchema(Schema):

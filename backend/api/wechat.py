@@ -1,4 +1,5 @@
 """WeChat's view: getIcpEntranceInfo's `info` object for one application and for the account."""
+
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
@@ -6,8 +7,12 @@ from marshmallow import Schema, fields
 from backend.api import common
 from backend.services import wechat
 
-blp = Blueprint("wechat", __name__, url_prefix="/api/v1/sandboxes/<sid>",
-                description="微信 getIcpEntranceInfo 视图：status、sms_verify_status、is_canceling、available、audit_data")
+blp = Blueprint(
+    "wechat",
+    __name__,
+    url_prefix="/api/v1/sandboxes/<sid>",
+    description="微信 getIcpEntranceInfo 视图：status、sms_verify_status、is_canceling、available、audit_data",
+)
 
 
 class AuditEntrySchema(Schema):

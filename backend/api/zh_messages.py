@@ -1,4 +1,5 @@
 """marshmallow's default error messages in zh-CN, set once when the API is loaded."""
+
 from marshmallow import Schema, fields
 
 _FIELD = {
@@ -25,5 +26,8 @@ def install():
     fields.Field.default_error_messages.update(_FIELD)
     for cls, messages in _BY_TYPE.items():
         cls.default_error_messages = {**cls.default_error_messages, **messages}
-    Schema._default_error_messages = {**Schema._default_error_messages,
-                                      "type": "请求体须为 JSON 对象。", "unknown": "不支持的字段。"}
+    Schema._default_error_messages = {
+        **Schema._default_error_messages,
+        "type": "请求体须为 JSON 对象。",
+        "unknown": "不支持的字段。",
+    }

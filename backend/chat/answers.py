@@ -1,5 +1,6 @@
 """One form against the conversation's answers: its options (some from the sandbox), paths
 in the nested payload, rendering, coercing and absorbing what the user submitted."""
+
 from backend.chat.form_table import BOOL, FIRST_OPTION, MULTI, SELECT
 from backend.chat.paths import get_path, set_path
 from backend.chat.texts import pick
@@ -7,22 +8,29 @@ from backend.domain import provinces, scenarios
 
 # -- option sources: choices that depend on the sandbox (and the answers) --------------
 
+
 def _province_options(ctx, answers=None):
     return [(p.code, (p.name, p.name)) for p in provinces.all_provinces()]
 
 
 def _ip_options(ctx, answers=None):
-    return [(row["ip"], (f"{row['ip']}（剩余 {row['slots_left']} 次）", f"{row['ip']} ({row['slots_left']} left)"))
-            for row in ctx.eligibility()["usable_ips"]]
+    return [
+        (row["ip"], (f"{row['ip']}（剩余 {row['slots_left']} 次）", f"{row['ip']} ({row['slots_left']} left)"))
+        for row in ctx.eligibility()["usable_ips"]
+    ]
 
 
 def _own_website_options(ctx, answers=None):
     """The account's websites accessed at Tencent (what a change or a cancellation names)."""
     records = ctx.records()
     own = records.own()
-    sites = [w for w in records.sites(own["id"]) if scenarios.TENCENT in (w.get("access_providers") or [])] if own else []
-    return [(w["id"], (f"{w['name']}（{w['domain']}，{w['number']}）", f"{w['name']} ({w['domain']}, {w['number']})"))
-            for w in sites]
+    sites = (
+        [w for w in records.sites(own["id"]) if scenarios.TENCENT in (w.get("access_providers") or [])] if own else []
+    )
+    return [
+        (w["id"], (f"{w['name']}（{w['domain']}，{w['number']}）", f"{w['name']} ({w['domain']}, {w['number']})"))
+        for w in sites
+    ]
 
 
 def _own_entity_options(ctx, answers=None):
@@ -39,12 +47,17 @@ def _site_domain_options(ctx, answers=None):
     return [(d, (d, d)) for d in scenarios.website_domains(site)] if site else []
 
 
-OPTION_SOURCES = {"provinces": _province_options, "usable_ips": _ip_options,
-                  "own_websites": _own_website_options, "own_entity": _own_entity_options,
-                  "site_domains": _site_domain_options}
+OPTION_SOURCES = {
+    "provinces": _province_options,
+    "usable_ips": _ip_options,
+    "own_websites": _own_website_options,
+    "own_entity": _own_entity_options,
+    "site_domains": _site_domain_options,
+}
 
 
 # -- a form against the answers ---------------------------------------------------------
+
 
 def options(ctx, fld, answers=None):
     source = OPTION_SOURCES[fld.options](ctx, answers) if isinstance(fld.options, str) else fld.options
@@ -76,8 +89,13 @@ def render(ctx, form, answers, errors=None):
     errors = errors or {}
     fields = []
     for f in form.fields:
-        item = {"name": f.name, "label": pick(ctx.locale, f.label), "type": f.type, "required": f.required,
-                "value": values[f.name]}
+        item = {
+            "name": f.name,
+            "label": pick(ctx.locale, f.label),
+            "type": f.type,
+            "required": f.required,
+            "value": values[f.name],
+        }
         if f.type == SELECT:
             item["options"] = options(ctx, f, answers)
         if f.pattern:
@@ -87,8 +105,12 @@ def render(ctx, form, answers, errors=None):
         if errors.get(f.name):
             item["error"] = "；".join(errors[f.name])
         fields.append(item)
-    out = {"id": form.id, "title": pick(ctx.locale, form.title), "fields": fields,
-           "submit_label": pick(ctx.locale, form.submit_label)}
+    out = {
+        "id": form.id,
+        "title": pick(ctx.locale, form.title),
+        "fields": fields,
+        "submit_label": pick(ctx.locale, form.submit_label),
+    }
     if errors.get("_form"):
         out["error"] = "；".join(errors["_form"])
     return out

@@ -2,6 +2,7 @@
 collection, its append-only list of messages, the answers already given per client message
 id, and the lock that lets one reply (or one sync) run at a time. chat/engine.py runs the
 conversation; this is its storage."""
+
 import json
 
 from redis.exceptions import LockError
@@ -27,8 +28,7 @@ def _lock(r, sid, cid):
 def locked(r, sid, cid, fn):
     lock = _lock(r, sid, cid)
     if not lock.acquire():
-        raise DomainError("CONVERSATION_BUSY", "对话正在处理上一条消息，请稍后重试", status=503,
-                          conversation_id=cid)
+        raise DomainError("CONVERSATION_BUSY", "对话正在处理上一条消息，请稍后重试", status=503, conversation_id=cid)
     try:
         return fn()
     finally:
@@ -58,8 +58,9 @@ def commit(r, sid, conv, messages, client_message_id=None, answer_doc=None, new=
         if new:
             limit = config.conversations_max()
             if limit and tx.counter("conversation") >= limit:  # bounded growth (README: configuration)
-                raise Conflict("CONVERSATION_LIMIT", f"沙箱的对话数已达上限（{limit} 个），请重置沙箱或新建沙箱",
-                               limit=limit)
+                raise Conflict(
+                    "CONVERSATION_LIMIT", f"沙箱的对话数已达上限（{limit} 个），请重置沙箱或新建沙箱", limit=limit
+                )
             doc["id"] = tx.next_id("conversation", "C")
         else:
             stored = tx.get("conversations", doc["id"])
@@ -75,6 +76,7 @@ def commit(r, sid, conv, messages, client_message_id=None, answer_doc=None, new=
         if client_message_id:
             tx.mark_reply(doc["id"], client_message_id, answer_doc)
         return doc
+
     # an update reads the conversation for sure: WATCHed and read with the meta hash, in one round trip
     return store.run(r, sid, fn, prefetch=store.BASE if new else (store.META, ("conversations", conv["id"])))
 

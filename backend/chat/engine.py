@@ -6,6 +6,7 @@ of the client message ids already answered. One reply (or one sync) runs at a ti
 conversation (a Redis lock); its messages, the new document and the answer to its
 client message id are written in one transaction (`store.tx`).
 """
+
 import json
 
 from backend import config
@@ -73,8 +74,15 @@ class Ctx:
 
     def say(self, kind, code, text, sender="bot", **extra):
         self.conv["seq"] += 1
-        msg = {"seq": self.conv["seq"], "from": sender, "kind": kind, "code": code, "text": text,
-               "at": self.now, **extra}
+        msg = {
+            "seq": self.conv["seq"],
+            "from": sender,
+            "kind": kind,
+            "code": code,
+            "text": text,
+            "at": self.now,
+            **extra,
+        }
         self.out.append(msg)
         return msg
 
@@ -98,6 +106,7 @@ class Ctx:
 
 
 # -- moving between steps ------------------------------------------------------------------
+
 
 def _new_doc(locale):
     return records.new_conversation(locale if locale in LOCALES else DEFAULT_LOCALE)
@@ -124,7 +133,7 @@ def goto(ctx, step_id, source=None):
         if step.anchor:
             stack[:] = [step_id]
         elif step.accepts != steps.FORM and step_id in stack:
-            del stack[stack.index(step_id) + 1:]  # back at a screen seen before (the recap after an edit)
+            del stack[stack.index(step_id) + 1 :]  # back at a screen seen before (the recap after an edit)
         elif step.accepts != steps.AUTO and (not stack or stack[-1] != step_id):
             stack.append(step_id)
         nxt = step.enter(ctx)
@@ -151,6 +160,7 @@ def sync_and_follow(ctx):
 
 
 # -- answers --------------------------------------------------------------------------------
+
 
 def _which(body):
     given = [k for k in ANSWER_KEYS if body.get(k) is not None]
@@ -248,9 +258,12 @@ def answer(ctx, body):
 
 # -- storage ------------------------------------------------------------------------------
 
+
 def view(r, sid, conv, transcript=True):
-    out = {k: conv.get(k) for k in ("id", "step", "locale", "kind", "application_id", "accepts",
-                                    "created_at", "updated_at")}
+    out = {
+        k: conv.get(k)
+        for k in ("id", "step", "locale", "kind", "application_id", "accepts", "created_at", "updated_at")
+    }
     out["last_seq"] = conv["seq"]
     if transcript:
         out["transcript"] = kept.messages(r, sid, conv["id"])
@@ -258,6 +271,7 @@ def view(r, sid, conv, transcript=True):
 
 
 # -- the use cases ------------------------------------------------------------------------------
+
 
 def start(r, sid, locale=None):
     world.meta(store.read(r, sid))
@@ -295,6 +309,7 @@ def _sync(r, sid, cid):
         ctx = Ctx(r, sid, fresh)
         sync_and_follow(ctx)
         return kept.commit(r, sid, fresh, ctx.out) if ctx.out else fresh
+
     return kept.locked(r, sid, cid, run)
 
 
@@ -305,9 +320,13 @@ def get(r, sid, cid):
 def messages_after(r, sid, cid, after=0):
     conv = _sync(r, sid, cid)
     after = max(0, int(after or 0))
-    return {"messages": kept.messages(r, sid, cid, first=after + 1) if after < conv["seq"] else [],
-            "step": conv["step"], "accepts": conv["accepts"], "application_id": conv.get("application_id"),
-            "last_seq": conv["seq"]}
+    return {
+        "messages": kept.messages(r, sid, cid, first=after + 1) if after < conv["seq"] else [],
+        "step": conv["step"],
+        "accepts": conv["accepts"],
+        "application_id": conv.get("application_id"),
+        "last_seq": conv["seq"],
+    }
 
 
 def reply(r, sid, cid, body):
@@ -321,22 +340,33 @@ def reply(r, sid, cid, body):
             return _replay(r, sid, cid, json.loads(done))
         limit = config.conversation_max_messages()
         if limit and conv["seq"] >= limit:  # bounded growth: a transcript only grows, so it stops here
-            raise Conflict("CONVERSATION_FULL", f"对话消息已达上限（{limit} 条），请开始新的对话",
-                           conversation_id=cid, limit=limit)
+            raise Conflict(
+                "CONVERSATION_FULL", f"对话消息已达上限（{limit} 条），请开始新的对话", conversation_id=cid, limit=limit
+            )
         ctx = Ctx(r, sid, conv, reader)
         sync_and_follow(ctx)  # the application may have moved since the client last looked
         answer(ctx, body)
         first = ctx.out[0]["seq"]
-        result = {"first_seq": first, "last_seq": conv["seq"], "step": conv["step"],
-                  "accepts": conv["accepts"], "application_id": conv.get("application_id")}
+        result = {
+            "first_seq": first,
+            "last_seq": conv["seq"],
+            "step": conv["step"],
+            "accepts": conv["accepts"],
+            "application_id": conv.get("application_id"),
+        }
         kept.commit(r, sid, conv, ctx.out, client_id, result)
         return {"messages": ctx.out, **_public(result)}
+
     return kept.locked(r, sid, cid, run)
 
 
 def _public(result):
-    return {"step": result["step"], "accepts": result["accepts"], "application_id": result["application_id"],
-            "last_seq": result["last_seq"]}
+    return {
+        "step": result["step"],
+        "accepts": result["accepts"],
+        "application_id": result["application_id"],
+        "last_seq": result["last_seq"],
+    }
 
 
 def _replay(r, sid, cid, result):

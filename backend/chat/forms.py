@@ -1,6 +1,7 @@
 """The conversation's forms, under one name: the declarations (form_table.py: fields,
 forms, and the flow of forms each kind's spec asks), answering one form (answers.py) and
 walking a flow's screens (screens.py)."""
+
 from backend.chat.answers import (  # noqa: F401
     OPTION_SOURCES,
     absorb,

@@ -11,7 +11,13 @@ def get_path(data, path, default=None):
     node = data
     for part in path.split("."):
         key = _key(part)
-        if isinstance(node, dict) and key in node or isinstance(node, list) and isinstance(key, int) and key < len(node):
+        if (
+            isinstance(node, dict)
+            and key in node
+            or isinstance(node, list)
+            and isinstance(key, int)
+            and key < len(node)
+        ):
             node = node[key]
         else:
             return default

@@ -1,6 +1,7 @@
 """A flow's screens: the forms (copies of repeatable ones, picks) that apply to the answers,
 pruning what no longer applies, placing the services' errors on forms, and the payload
 (or edit patch) the answers make."""
+
 import re
 
 from backend.chat.answers import current, display, options
@@ -11,6 +12,7 @@ from backend.chat.texts import pick
 from backend.domain import kinds
 
 # -- screens: the forms (copies, picks) that apply to the answers ---------------------------
+
 
 def screen_id(form_id, i=0):
     return form_id if not i else f"{form_id}.{i}"
@@ -78,7 +80,7 @@ def screens(ctx, flow, answers):
 
 def next_form_screen(ctx, flow, answers, form_id):
     """The first screen of a later form of the flow that applies (None: the recap)."""
-    for later in flow.forms[flow.forms.index(form_id) + 1:]:
+    for later in flow.forms[flow.forms.index(form_id) + 1 :]:
         if applies(ctx, flow, later, answers):
             return later
     return None
@@ -155,9 +157,21 @@ def summary(ctx, flow, answers):
         stored = get_path(answers, form.path) or {}
         if not form.in_payload:
             stored = current(ctx, form, answers)
-        out.append({"form": form.id, "screen": screen, "title": pick(ctx.locale, form.title),
-                    "items": [{"field": f.name, "label": pick(ctx.locale, f.label),
-                               "value": display(ctx, f, stored.get(f.name), answers)} for f in form.fields]})
+        out.append(
+            {
+                "form": form.id,
+                "screen": screen,
+                "title": pick(ctx.locale, form.title),
+                "items": [
+                    {
+                        "field": f.name,
+                        "label": pick(ctx.locale, f.label),
+                        "value": display(ctx, f, stored.get(f.name), answers),
+                    }
+                    for f in form.fields
+                ],
+            }
+        )
     return out
 
 
@@ -189,7 +203,7 @@ def locate(flow, path):
                 best = best or ((0, 1), screen, head)
             continue
         if path == form.path or path.startswith(form.path + "."):
-            rest = path[len(form.path) + 1:].split(".")[0] if path != form.path else ""
+            rest = path[len(form.path) + 1 :].split(".")[0] if path != form.path else ""
             hit = ((len(form.path), 1), screen, rest) if form.field(rest) else ((len(form.path), 0), screen, "_form")
         elif form.path.startswith(path + "."):
             hit = ((len(path), 0), screen, "_form")  # e.g. "websites" for the form at websites.0
@@ -263,7 +277,7 @@ def patch(flow, answers, previous):
             continue
         parts = form.path.split(".") if form.path else []
         if any(p.isdigit() for p in parts):
-            key = ".".join(parts[:next(i for i, p in enumerate(parts) if p.isdigit())])
+            key = ".".join(parts[: next(i for i, p in enumerate(parts) if p.isdigit())])
             if isinstance(get_path(previous, key), list) and get_path(out, key) is None and "." not in key:
                 out[key] = None  # e.g. no website changes any more
             continue

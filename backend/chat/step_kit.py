@@ -1,6 +1,7 @@
 """What the conversation's steps share: the Step record, the kinds of answer a step
 accepts, the helpers that say things and map the services' errors, and where the
 application's state puts a submitted conversation (`state_step`, `sync`)."""
+
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ class Step:
 
 # -- helpers the steps share ------------------------------------------------------------
 
+
 def label(ctx, key, **values):
     return pick(ctx.locale, CHOICE_LABELS[key]).format(**values)
 
@@ -46,8 +48,12 @@ def available(kind):
 
 
 def why_notice(ctx):
-    ctx.say("notice", "WHY_FILING", ctx.t("WHY_FILING"),
-            notice={"level": "info", "title": ctx.t("WHY_TITLE"), "rules": [], "quote": SEED_WHY})
+    ctx.say(
+        "notice",
+        "WHY_FILING",
+        ctx.t("WHY_FILING"),
+        notice={"level": "info", "title": ctx.t("WHY_TITLE"), "rules": [], "quote": SEED_WHY},
+    )
 
 
 def screen_step(screen):
@@ -72,10 +78,19 @@ def editable_app(ctx):
 
 def refused(ctx, error: DomainError):
     suggest = error.details.get("suggest") or ""
-    ctx.say("notice", "ACTION_REFUSED",
-            ctx.t("ACTION_REFUSED", message=error.message, suggest=ctx.t("SUGGEST", suggest=suggest) if suggest else ""),
-            notice={"level": "error", "title": ctx.t("ACTION_REFUSED_TITLE"), "rules": [],
-                    "error_code": error.code, "suggest": suggest, "quote": ""})
+    ctx.say(
+        "notice",
+        "ACTION_REFUSED",
+        ctx.t("ACTION_REFUSED", message=error.message, suggest=ctx.t("SUGGEST", suggest=suggest) if suggest else ""),
+        notice={
+            "level": "error",
+            "title": ctx.t("ACTION_REFUSED_TITLE"),
+            "rules": [],
+            "error_code": error.code,
+            "suggest": suggest,
+            "quote": "",
+        },
+    )
 
 
 def refused_fields(fl, error: DomainError):
@@ -94,6 +109,7 @@ def invalid(ctx, errors, form_id=None, text=None):
 
 
 # -- the application's state decides where a submitted conversation stands --------------
+
 
 def state_step(app):
     """From the workflow table: terminal -> done; someone else's turn -> tracking; the user's

@@ -1,4 +1,5 @@
 """After submission: following the order (status, MIIT's SMS code, a rejection, the end, expiry)."""
+
 import copy
 
 from backend.chat import cards, forms
@@ -11,6 +12,7 @@ from backend.store import tx as store
 
 # -- after submission -----------------------------------------------------------------------
 
+
 def tracking_enter(ctx):
     ctx.ask_nothing()
 
@@ -19,8 +21,9 @@ def sms_enter(ctx):
     app = ctx.app()
     hours = durations.setting(world.settings(store.read(ctx.r, ctx.sid)), "sms_window_hours")
     mobiles = "、".join(effects.sms_recipients(app))
-    ctx.ask_text("SMS_CODE_PROMPT", ctx.t("SMS_CODE_PROMPT", mobiles=mobiles, hours=hours), "sms_code",
-                 pattern=SMS_CODE.pattern)
+    ctx.ask_text(
+        "SMS_CODE_PROMPT", ctx.t("SMS_CODE_PROMPT", mobiles=mobiles, hours=hours), "sms_code", pattern=SMS_CODE.pattern
+    )
 
 
 def sms_handle(ctx, text):
@@ -49,8 +52,12 @@ def rejected_enter(ctx):
     if app["kind"] in forms.FLOWS:
         choices.append(choice(ctx, "edit"))
     choices += [choice(ctx, "resubmit"), choice(ctx, "withdraw")]
-    ctx.ask_choices("REJECTED", ctx.t("REJECTED", who=who, reasons=cards.audit_lines(ctx.locale, app["audit_data"])),
-                    choices, audit_data=app["audit_data"])
+    ctx.ask_choices(
+        "REJECTED",
+        ctx.t("REJECTED", who=who, reasons=cards.audit_lines(ctx.locale, app["audit_data"])),
+        choices,
+        audit_data=app["audit_data"],
+    )
 
 
 def _act(ctx, action):
@@ -70,8 +77,9 @@ def rejected_handle(ctx, value):
     for entry in app["audit_data"]:
         audit.setdefault(entry["field"], []).append(f"{entry['error']}（{entry['suggest']}）")
     by_form = forms.errors_by_form(fl, audit, keep_unplaced=False)
-    ctx.conv.update(kind=app["kind"], answers=copy.deepcopy(app["payload"]), form_errors=by_form,
-                    return_to_confirm=False)
+    ctx.conv.update(
+        kind=app["kind"], answers=copy.deepcopy(app["payload"]), form_errors=by_form, return_to_confirm=False
+    )
     return first_form_step(fl, by_form)
 
 

@@ -8,6 +8,7 @@
 - the missing form fields: `form.checklist`, a form of just those fields, applied with
   `applications.edit` — the same domain checks as REST, errors on their fields.
 When nothing is missing any more the order is submitted as `confirm` does."""
+
 from backend.chat import forms
 from backend.chat.step_kit import SAME, invalid, refused, sync
 from backend.chat.texts import pick
@@ -34,12 +35,16 @@ FIELDS = {
 TEXTS = {
     "LIST": ("提交前还需完成以下步骤：\n{items}", "Before submitting, these steps remain:\n{items}"),
     "UPLOAD": ("上传：{what}", "Upload: {what}"),
-    "UPLOAD_HOW": ("材料须以文件上传，无法在对话中发送。请在上传页面上传「{what}」：{url}，完成后回复「我已上传，重新检查」。",
-                   "Materials are uploaded as files, not chat replies. Upload \"{what}\" on the upload page: {url}, "
-                   "then reply \"I uploaded it, check again\"."),
+    "UPLOAD_HOW": (
+        "材料须以文件上传，无法在对话中发送。请在上传页面上传「{what}」：{url}，完成后回复「我已上传，重新检查」。",
+        'Materials are uploaded as files, not chat replies. Upload "{what}" on the upload page: {url}, '
+        'then reply "I uploaded it, check again".',
+    ),
     "FACE": ("开始真实性核验（人脸核验）", "Start the face check"),
-    "FACE_SENT": ("已向网站负责人发送核验通知，请在核验页面完成人脸核验：{links}，完成后回复「重新检查」。",
-                  "The face-check notice was sent; complete it on the face page: {links}, then reply \"check again\"."),
+    "FACE_SENT": (
+        "已向网站负责人发送核验通知，请在核验页面完成人脸核验：{links}，完成后回复「重新检查」。",
+        'The face-check notice was sent; complete it on the face page: {links}, then reply "check again".',
+    ),
     "FIELDS": ("填写缺少的信息", "Fill in the missing details"),
     "REFRESH": ("我已上传/已完成，重新检查", "I uploaded it / done — check again"),
     "BACK": ("返回修改订单", "Back to the order"),
@@ -61,7 +66,9 @@ def _field_names(missing):
         if row["stage"] != "form":
             continue
         leaf = row["path"].rsplit(".", 1)[-1]
-        want = ADDRESS if leaf == "mailing_address" else ("id_valid_from", leaf) if leaf == "id_valid_until" else (leaf,)
+        want = (
+            ADDRESS if leaf == "mailing_address" else ("id_valid_from", leaf) if leaf == "id_valid_until" else (leaf,)
+        )
         names += [n for n in want if n in FIELDS and n not in names]
     return names
 
@@ -83,11 +90,16 @@ def checklist_enter(ctx):
     for row in missing:
         if row["stage"] == "materials":
             what = row["message"].removeprefix("请上传：")
-            choices.append({"value": f"upload:{row['path']}", "label": _t(ctx, "UPLOAD", what=what),
-                            "action": {"open": link}})
+            choices.append(
+                {"value": f"upload:{row['path']}", "label": _t(ctx, "UPLOAD", what=what), "action": {"open": link}}
+            )
     choices += [{"value": "refresh", "label": _t(ctx, "REFRESH")}, {"value": "back", "label": _t(ctx, "BACK")}]
-    ctx.ask_choices("CHECKLIST", _t(ctx, "LIST", items=items), choices,
-                    checklist={"missing": missing, "links": {"prepare": link, "face": FACE_PAGE}})
+    ctx.ask_choices(
+        "CHECKLIST",
+        _t(ctx, "LIST", items=items),
+        choices,
+        checklist={"missing": missing, "links": {"prepare": link, "face": FACE_PAGE}},
+    )
 
 
 def submit(ctx):
@@ -108,8 +120,12 @@ def checklist_handle(ctx, value):
     if value.startswith("upload:"):
         row = next((r for r in ctx.conv.get("checklist") or [] if r["path"] == value[7:]), None)
         what = (row or {}).get("message", value[7:]).removeprefix("请上传：")
-        ctx.say("text", "UPLOAD_HOW", _t(ctx, "UPLOAD_HOW", what=what, url=prepare_link(ctx)),
-                action={"open": prepare_link(ctx)})
+        ctx.say(
+            "text",
+            "UPLOAD_HOW",
+            _t(ctx, "UPLOAD_HOW", what=what, url=prepare_link(ctx)),
+            action={"open": prepare_link(ctx)},
+        )
         return SAME
     if value == "face":
         try:
@@ -118,9 +134,13 @@ def checklist_handle(ctx, value):
             refused(ctx, exc)
             return SAME
         links = [t["link"] for t in tasks if not t.get("is_finish")]
-        ctx.say("text", "FACE_CHECK_SENT", _t(ctx, "FACE_SENT", links="、".join(links) or FACE_PAGE),
-                tasks=[{"id": t["id"], "status": t["status"], "link": t["link"]} for t in tasks],
-                action={"open": links[0] if links else FACE_PAGE})
+        ctx.say(
+            "text",
+            "FACE_CHECK_SENT",
+            _t(ctx, "FACE_SENT", links="、".join(links) or FACE_PAGE),
+            tasks=[{"id": t["id"], "status": t["status"], "link": t["link"]} for t in tasks],
+            action={"open": links[0] if links else FACE_PAGE},
+        )
         return SAME
     if _missing(ctx):  # refresh: still something to do
         return SAME
@@ -135,6 +155,7 @@ def checklist_handle(ctx, value):
 
 # -- the missing form fields ------------------------------------------------------------------
 
+
 def fields_enter(ctx):
     names = _field_names(ctx.conv.get("checklist") or _missing(ctx))
     errors = (ctx.conv.get("form_errors") or {}).get(FORM_STEP) or {}
@@ -148,8 +169,12 @@ def fields_enter(ctx):
             item["error"] = "；".join(errors[name])
         fields.append(item)
     form = forms.FORMS[FORM_ID]
-    rendered = {"id": FORM_ID, "title": pick(ctx.locale, form.title), "fields": fields,
-                "submit_label": pick(ctx.locale, form.submit_label)}
+    rendered = {
+        "id": FORM_ID,
+        "title": pick(ctx.locale, form.title),
+        "fields": fields,
+        "submit_label": pick(ctx.locale, form.submit_label),
+    }
     if errors.get("_form"):
         rendered["error"] = "；".join(errors["_form"])
     ctx.ask_form(forms.FORMS[FORM_ID], rendered)

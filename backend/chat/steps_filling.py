@@ -1,4 +1,5 @@
 """Filling the order: one step per screen (a form, a pick, \"another one?\"), then confirm and submit."""
+
 from backend.chat import forms, steps_checklist
 from backend.chat.step_kit import (
     SAME,
@@ -30,8 +31,8 @@ def _settled(ctx, fl, screen, by_form, mine):
     if screen not in shown:
         return mine
     position = shown.index(screen)
-    later = [forms.screen_form(s) for s in shown[position + 1:]]
-    for earlier in shown[:position + 1]:
+    later = [forms.screen_form(s) for s in shown[position + 1 :]]
+    for earlier in shown[: position + 1]:
         form = forms.screen_form(earlier)
         whole = (by_form.get(earlier) or {}).get("_form")
         if not form.partial or not whole:
@@ -89,7 +90,7 @@ def _after(ctx, fl, screen, before):
     if ctx.conv.get("return_to_confirm"):
         # editing from the recap goes back to it, unless the answer brought screens to ask
         order = forms.screens(ctx, fl, answers)
-        added = [s for s in order[order.index(screen) + 1:] if s not in before] if screen in order else []
+        added = [s for s in order[order.index(screen) + 1 :] if s not in before] if screen in order else []
         if not added:
             return "confirm"
         ctx.conv["return_to_confirm"] = False
@@ -105,6 +106,7 @@ def form_enter(screen):
         form = forms.screen_form(screen)
         errors = (ctx.conv.get("form_errors") or {}).get(screen)
         ctx.ask_form(form, forms.render(ctx, form, ctx.conv["answers"], errors))
+
     return enter
 
 
@@ -114,32 +116,43 @@ def form_handle(screen):
         before = forms.screens(ctx, fl, ctx.conv["answers"])
         ctx.conv["answers"] = forms.absorb(ctx, form, ctx.conv["answers"], submitted)
         return _answered(ctx, fl, screen, before)
+
     return handle
 
 
 def pick_enter(screen):
     """A pick: one quick reply per option (☑ chosen / ☐ not), and 完成."""
+
     def enter(ctx):
         form, answers = forms.screen_form(screen), ctx.conv["answers"]
         fld = form.fields[0]
         chosen = forms.current(ctx, form, answers)[fld.name] or []
         title = pick(ctx.locale, form.title)
-        choices = [{"value": o["value"], "label": ("☑ " if o["value"] in chosen else "☐ ") + o["label"],
-                    "selected": o["value"] in chosen} for o in forms.options(ctx, fld, answers)]
+        choices = [
+            {
+                "value": o["value"],
+                "label": ("☑ " if o["value"] in chosen else "☐ ") + o["label"],
+                "selected": o["value"] in chosen,
+            }
+            for o in forms.options(ctx, fld, answers)
+        ]
         choices.append({"value": PICK_DONE, "label": pick(ctx.locale, form.submit_label)})
         detail = {"id": form.id, "title": title, "selected": list(chosen)}
         errors = (ctx.conv.get("form_errors") or {}).get(screen)
         if errors:
             detail["error"] = "；".join(m for msgs in errors.values() for m in msgs)
         sep = ", " if ctx.locale == "en" else "、"
-        ctx.ask_choices(f"PICK_{form.id.upper()}", ctx.t("PICK", title=title, chosen=sep.join(chosen) or "—"),
-                        choices, pick=detail)
+        ctx.ask_choices(
+            f"PICK_{form.id.upper()}", ctx.t("PICK", title=title, chosen=sep.join(chosen) or "—"), choices, pick=detail
+        )
+
     return enter
 
 
 def pick_handle(screen):
     """A choice toggles its option (a pick with `keep_one` never takes them all); 完成 checks
     the answers like a form's submission and goes on."""
+
     def handle(ctx, value):
         form, fl, answers = forms.screen_form(screen), flow(ctx), ctx.conv["answers"]
         if value == PICK_DONE:
@@ -156,17 +169,23 @@ def pick_handle(screen):
             chosen.add(value)
         ctx.conv["answers"] = forms.absorb(ctx, form, answers, {fld.name: [v for v in offered if v in chosen]})
         return SAME
+
     return handle
 
 
 def more_enter(screen):
     """After copy i of a repeatable form: another one? (while the entity may file more)"""
+
     def enter(ctx):
         form_id, i = forms.parse_screen(screen)
         form = forms.FORMS[form_id]
         allowed = forms.copies_allowed(ctx, flow(ctx), form, ctx.conv["answers"])
-        ctx.ask_choices(f"MORE_{form_id.upper()}", pick(ctx.locale, form.more).format(n=i + 1, max=allowed),
-                        [choice(ctx, "add_more"), choice(ctx, "no_more")])
+        ctx.ask_choices(
+            f"MORE_{form_id.upper()}",
+            pick(ctx.locale, form.more).format(n=i + 1, max=allowed),
+            [choice(ctx, "add_more"), choice(ctx, "no_more")],
+        )
+
     return enter
 
 
@@ -178,25 +197,29 @@ def more_handle(screen):
             return f"form.{forms.screen_id(form_id, i + 1)}"
         items = forms.get_path(answers, form.list_path)
         if isinstance(items, list):
-            del items[i + 1:]  # no more: copies answered before and walked back over go
+            del items[i + 1 :]  # no more: copies answered before and walked back over go
         errors = ctx.conv.get("form_errors") or {}
         for dropped in [s for s in errors if forms.parse_screen(s)[0] == form_id and forms.parse_screen(s)[1] > i]:
             errors.pop(dropped)
         nxt = forms.next_form_screen(ctx, fl, answers, form_id)
         return screen_step(nxt) if nxt else "confirm"
+
     return handle
 
 
 # -- confirm and submit -----------------------------------------------------------------------
 
+
 def confirm_enter(ctx):
     fl = flow(ctx)
     recap = forms.summary(ctx, fl, ctx.conv["answers"])
     sep, colon = ("; ", ": ") if ctx.locale == "en" else ("；", "：")
-    lines = "\n".join(part["title"] + colon + sep.join(f"{i['label']} {i['value']}" for i in part["items"])
-                      for part in recap)
-    choices = [choice(ctx, "submit")] + [choice(ctx, f"edit:{p['screen']}", "edit_form", {"title": p["title"]})
-                                         for p in recap]
+    lines = "\n".join(
+        part["title"] + colon + sep.join(f"{i['label']} {i['value']}" for i in part["items"]) for part in recap
+    )
+    choices = [choice(ctx, "submit")] + [
+        choice(ctx, f"edit:{p['screen']}", "edit_form", {"title": p["title"]}) for p in recap
+    ]
     ctx.ask_choices("CONFIRM", ctx.t("CONFIRM", summary=lines), choices, summary=recap)
     ctx.conv["return_to_confirm"] = False
 

@@ -1,6 +1,7 @@
 """验证备案类型 in the conversation (issue #12): the verification form, answered before any form of
 an order; the services decide the scenario (services/filing_type.py) or the blocking code, and the
 flow of that scenario starts with what was verified already filled in."""
+
 from backend.chat import forms
 from backend.chat.paths import get_path
 from backend.chat.step_kit import SAME, available, first_form_step, invalid, refused
@@ -9,21 +10,35 @@ from backend.services import filing_type
 
 FORM_ID = "verify"
 STEP = "form." + FORM_ID
-FIELD_OF = {"province": "province", "entity_type": "entity_type", "certificate_type": "certificate_type",
-            "certificate_number": "certificate_number", "domains": "domain", "domains.0": "domain"}
+FIELD_OF = {
+    "province": "province",
+    "entity_type": "entity_type",
+    "certificate_type": "certificate_type",
+    "certificate_number": "certificate_number",
+    "domains": "domain",
+    "domains.0": "domain",
+}
 
 
 def _request(values):
-    return {"province": values.get("province"), "entity_type": values.get("entity_type"),
-            "certificate_type": values.get("certificate_type"), "certificate_number": values.get("certificate_number"),
-            "domains": [values["domain"]] if values.get("domain") else []}
+    return {
+        "province": values.get("province"),
+        "entity_type": values.get("entity_type"),
+        "certificate_type": values.get("certificate_type"),
+        "certificate_number": values.get("certificate_number"),
+        "domains": [values["domain"]] if values.get("domain") else [],
+    }
 
 
 def _prefill(kind, values, result):
     """What the verified inputs fill in on the scenario's forms."""
     site = {"domain": result["domains"][0]}
-    entity = {"type": values["entity_type"], "certificate_type": values["certificate_type"],
-              "certificate_number": values["certificate_number"], "province": result["province"]}
+    entity = {
+        "type": values["entity_type"],
+        "certificate_type": values["certificate_type"],
+        "certificate_number": values["certificate_number"],
+        "province": result["province"],
+    }
     if kind in ("first_filing", "add_website_external"):
         return {"entity": entity, "websites": [site]}
     if kind == "access_filing":
@@ -57,8 +72,12 @@ def verify_handle(ctx, submitted):
         return SAME
     form_errors.pop(STEP, None)
     kind = result["scenario"]
-    ctx.say("notice", "VERIFIED", ctx.t("VERIFIED", scenario_zh=result["scenario_zh"], next_step=result["next_step"]),
-            notice={"level": "info", "title": ctx.t("VERIFIED_TITLE"), "rules": [], "scenario": kind, "quote": ""})
+    ctx.say(
+        "notice",
+        "VERIFIED",
+        ctx.t("VERIFIED", scenario_zh=result["scenario_zh"], next_step=result["next_step"]),
+        notice={"level": "info", "title": ctx.t("VERIFIED_TITLE"), "rules": [], "scenario": kind, "quote": ""},
+    )
     if not available(kind):
         return SAME
     ctx.conv.update(kind=kind, answers=_prefill(kind, values, result), form_errors={}, return_to_confirm=False)

@@ -4,6 +4,7 @@
 the seed (Tencent Cloud's page on ICP filing for CloudBase Run, `shared/seed/000_…txt`,
 links and Markdown marks dropped): notices quote them as they are, in every locale.
 """
+
 from backend.domain import kinds, workflow
 
 LOCALES = ("zh-CN", "en")
@@ -42,35 +43,48 @@ KIND_EN = {code: spec.chat.en for code, spec in kinds.KINDS.items()}
 # -- the bot's texts by code: (zh-CN, en) ------------------------------------------
 
 TEXTS = {
-    "WELCOME": ("您好！这里是腾讯云 ICP 备案（云托管）。我会一步步带您完成备案：检查备案资格、选择备案场景、"
-                "填写主体和网站信息、提交后跟踪审核进度。请选择：",
-                "Hello! This is Tencent Cloud's ICP filing for CloudBase Run. I will walk you through it: "
-                "eligibility, the scenario, entity and website information, then the review. Choose:"),
-    "WELCOME_OPEN": ("您的账号下有进行中的备案订单 {app_id}（{state_zh}），可以选择「查看进行中的订单」继续办理。",
-                     "Your account has an order in progress, {app_id} ({state_zh}); choose "
-                     "\"Follow the order in progress\" to continue it."),
+    "WELCOME": (
+        "您好！这里是腾讯云 ICP 备案（云托管）。我会一步步带您完成备案：检查备案资格、选择备案场景、"
+        "填写主体和网站信息、提交后跟踪审核进度。请选择：",
+        "Hello! This is Tencent Cloud's ICP filing for CloudBase Run. I will walk you through it: "
+        "eligibility, the scenario, entity and website information, then the review. Choose:",
+    ),
+    "WELCOME_OPEN": (
+        "您的账号下有进行中的备案订单 {app_id}（{state_zh}），可以选择「查看进行中的订单」继续办理。",
+        "Your account has an order in progress, {app_id} ({state_zh}); choose "
+        '"Follow the order in progress" to continue it.',
+    ),
     "WHY_FILING": ("为什么要备案？以下摘自腾讯云云托管备案说明：", "Why file? From Tencent Cloud's page on filing:"),
     "WHY_TITLE": ("为什么要备案？", "Why is an ICP filing needed?"),
-    "ELIGIBLE": ("您的账号满足云托管备案要求。可用于备案的 IP：{ips}。",
-                 "Your account meets the CloudBase Run filing requirements. IPs you can file with: {ips}."),
+    "ELIGIBLE": (
+        "您的账号满足云托管备案要求。可用于备案的 IP：{ips}。",
+        "Your account meets the CloudBase Run filing requirements. IPs you can file with: {ips}.",
+    ),
     "ELIGIBLE_TITLE": ("满足云托管备案要求", "Eligible for a CloudBase Run filing"),
     "IP_SLOTS": ("{ip}（剩余 {slots} 次）", "{ip} ({slots} left)"),
-    "NOT_ELIGIBLE": ("您的账号暂不满足云托管备案要求，备案类型中无法选择「云托管」：{reasons}",
-                     "Your account does not meet the CloudBase Run filing requirements yet, so the "
-                     "CloudBase Run filing type cannot be chosen: {reasons}"),
+    "NOT_ELIGIBLE": (
+        "您的账号暂不满足云托管备案要求，备案类型中无法选择「云托管」：{reasons}",
+        "Your account does not meet the CloudBase Run filing requirements yet, so the "
+        "CloudBase Run filing type cannot be chosen: {reasons}",
+    ),
     "NOT_ELIGIBLE_TITLE": ("不满足云托管备案要求", "Not eligible for a CloudBase Run filing"),
     "NOT_ELIGIBLE_ACTIONS": ("按提示处理后，可以重新检查。", "Fix what is listed, then check again."),
     "CHOOSE_KIND": ("请选择备案场景：", "Choose the filing scenario:"),
     "VERIFIED": ("验证通过，备案类型：{scenario_zh}。{next_step}", "Verified: {scenario_zh}. {next_step}"),
     "VERIFIED_TITLE": ("验证备案类型", "Filing type verified"),
-    "VERIFY_CHOICE": ("验证备案类型（推荐：按证件和域名判断场景）",
-                      "Verify the filing type (recommended: the scenario from your certificate and domain)"),
-    "KIND_NOT_AVAILABLE": ("「{kind_zh}」暂未开放，请选择其他备案场景。",
-                           "\"{kind_en}\" is not available yet; choose another scenario."),
+    "VERIFY_CHOICE": (
+        "验证备案类型（推荐：按证件和域名判断场景）",
+        "Verify the filing type (recommended: the scenario from your certificate and domain)",
+    ),
+    "KIND_NOT_AVAILABLE": (
+        "「{kind_zh}」暂未开放，请选择其他备案场景。",
+        '"{kind_en}" is not available yet; choose another scenario.',
+    ),
     "KIND_NOT_AVAILABLE_TITLE": ("暂不支持该备案场景", "Scenario not available"),
-    "KIND_NEEDS_ELIGIBILITY": ("「{kind_zh}」需要选择云托管备案 IP，而您的账号暂不满足云托管备案要求。",
-                               "\"{kind_en}\" needs a CloudBase Run filing IP, and your account is not "
-                               "eligible yet."),
+    "KIND_NEEDS_ELIGIBILITY": (
+        "「{kind_zh}」需要选择云托管备案 IP，而您的账号暂不满足云托管备案要求。",
+        '"{kind_en}" needs a CloudBase Run filing IP, and your account is not eligible yet.',
+    ),
     "FORM": ("请填写{title}：", "Please fill in: {title}"),
     "INVALID_ANSWER": ("提交的信息有误，请按提示修改后重新提交。", "Some answers need fixing; see the notes."),
     "INVALID_CHOICE": ("请从下列选项中选择。", "Please pick one of the choices."),
@@ -78,50 +92,69 @@ TEXTS = {
     "EXPECT_choice": ("从选项中选择一项", "a choice from the list"),
     "EXPECT_form": ("填写表单", "the form filled in"),
     "EXPECT_text": ("输入文字", "some text"),
-    "PICK": ("{title}：可多选，点一下选中，再点一下取消，选好后点「完成」。已选：{chosen}",
-             "{title}: tap to choose, tap again to unchoose, then \"Done\". Chosen: {chosen}"),
-    "CONFIRM": ("请核对备案信息，确认无误后提交：\n{summary}",
-                "Check the filing, then submit:\n{summary}"),
+    "PICK": (
+        "{title}：可多选，点一下选中，再点一下取消，选好后点「完成」。已选：{chosen}",
+        '{title}: tap to choose, tap again to unchoose, then "Done". Chosen: {chosen}',
+    ),
+    "CONFIRM": ("请核对备案信息，确认无误后提交：\n{summary}", "Check the filing, then submit:\n{summary}"),
     "ACTION_REFUSED": ("操作未成功：{message}{suggest}", "That did not work: {message}{suggest}"),
     "SUGGEST": ("（建议：{suggest}）", " (suggestion: {suggest})"),
     "ACTION_REFUSED_TITLE": ("操作未成功", "Not done"),
     "STATUS_CARD": ("订单 {app_id}：{state_zh}。{next_step}", "Order {app_id}: {state_en}. {next_step}"),
-    "RESULT_CHANGED": ("变更完成，备案号不变。主体备案号：{entity_number}；网站备案号：{website_numbers}。",
-                       "Changed; the numbers stay. Entity number: {entity_number}; website numbers: "
-                       "{website_numbers}."),
-    "RESULT_CANCELLED": ("注销完成，以下备案号已注销：{revoked_numbers}。相关域名将被阻断，IP 备案次数已释放。",
-                         "Cancelled: {revoked_numbers}. Their domains are blocked; the IP slots are free again."),
-    "RESULT_ACCESS_CANCELLED": ("已取消接入，备案号保留：{website_numbers}。域名在腾讯云将被阻断，IP 备案次数已释放。",
-                                "Access cancelled; the numbers stay: {website_numbers}. The domains are blocked "
-                                "on Tencent Cloud; the IP slots are free again."),
-    "RECORD_NUMBERS": ("备案成功！主体备案号：{entity_number}；网站备案号：{website_numbers}。"
-                       "请在网站开通之日起 30 日内办理公安联网备案。",
-                       "Filed! Entity number: {entity_number}; website numbers: {website_numbers}. "
-                       "Complete the public-security filing within 30 days of opening the site."),
-    "SMS_CODE_PROMPT": ("工信部已向 {mobiles} 发送短信核验码，请在 {hours} 小时内输入 6 位核验码"
-                        "（模拟器中短信可在发件箱 outbox 查看）：",
-                        "MIIT sent a verification code by SMS to {mobiles}. Enter the 6 digits within "
-                        "{hours} hours (in the simulator, the SMS is in the outbox):"),
+    "RESULT_CHANGED": (
+        "变更完成，备案号不变。主体备案号：{entity_number}；网站备案号：{website_numbers}。",
+        "Changed; the numbers stay. Entity number: {entity_number}; website numbers: {website_numbers}.",
+    ),
+    "RESULT_CANCELLED": (
+        "注销完成，以下备案号已注销：{revoked_numbers}。相关域名将被阻断，IP 备案次数已释放。",
+        "Cancelled: {revoked_numbers}. Their domains are blocked; the IP slots are free again.",
+    ),
+    "RESULT_ACCESS_CANCELLED": (
+        "已取消接入，备案号保留：{website_numbers}。域名在腾讯云将被阻断，IP 备案次数已释放。",
+        "Access cancelled; the numbers stay: {website_numbers}. The domains are blocked "
+        "on Tencent Cloud; the IP slots are free again.",
+    ),
+    "RECORD_NUMBERS": (
+        "备案成功！主体备案号：{entity_number}；网站备案号：{website_numbers}。"
+        "请在网站开通之日起 30 日内办理公安联网备案。",
+        "Filed! Entity number: {entity_number}; website numbers: {website_numbers}. "
+        "Complete the public-security filing within 30 days of opening the site.",
+    ),
+    "SMS_CODE_PROMPT": (
+        "工信部已向 {mobiles} 发送短信核验码，请在 {hours} 小时内输入 6 位核验码"
+        "（模拟器中短信可在发件箱 outbox 查看）：",
+        "MIIT sent a verification code by SMS to {mobiles}. Enter the 6 digits within "
+        "{hours} hours (in the simulator, the SMS is in the outbox):",
+    ),
     "SMS_CODE_FORMAT": ("核验码为 6 位数字", "The code is 6 digits"),
-    "REJECTED": ("订单被{who}驳回：\n{reasons}\n请按驳回意见修改后重新提交，或在处理完成后直接重新提交。",
-                 "The order was rejected by {who}:\n{reasons}\nEdit it as suggested and resubmit, or "
-                 "resubmit once you fixed the cause elsewhere."),
+    "REJECTED": (
+        "订单被{who}驳回：\n{reasons}\n请按驳回意见修改后重新提交，或在处理完成后直接重新提交。",
+        "The order was rejected by {who}:\n{reasons}\nEdit it as suggested and resubmit, or "
+        "resubmit once you fixed the cause elsewhere.",
+    ),
     "REJECTED_BY_provider": ("腾讯云", "Tencent Cloud"),
     "REJECTED_BY_bureau": ("管局", "the bureau"),
     "AUDIT_LINE": ("· {key_name}：{error}（建议：{suggest}）", "· {key_name}: {error} (suggestion: {suggest})"),
     "DONE_approved": ("订单已办理完成。还可以办理其他备案业务。", "The order is complete. You can start another one."),
     "DONE_withdrawn": ("订单已撤销。还可以开始新的备案。", "The order was withdrawn. You can start another one."),
-    "EXPIRED": ("订单超过 45 天未处理，已过期。可以重新打开订单继续办理，或重新开始。",
-                "The order expired after 45 idle days. Reopen it to continue, or start again."),
-    "WAITING": ("{next_step}现在无需回复，有新进展时会在这里通知您；可发送「status」查看进度。",
-                "{next_step} Nothing to answer now; news will show up here. Send \"status\" to see the progress."),
-    "BACK_NOT_AVAILABLE": ("当前步骤不能返回：订单已提交的信息只能在驳回后修改。",
-                           "You cannot go back from here: a submitted order can only be edited after a rejection."),
+    "EXPIRED": (
+        "订单超过 45 天未处理，已过期。可以重新打开订单继续办理，或重新开始。",
+        "The order expired after 45 idle days. Reopen it to continue, or start again.",
+    ),
+    "WAITING": (
+        "{next_step}现在无需回复，有新进展时会在这里通知您；可发送「status」查看进度。",
+        '{next_step} Nothing to answer now; news will show up here. Send "status" to see the progress.',
+    ),
+    "BACK_NOT_AVAILABLE": (
+        "当前步骤不能返回：订单已提交的信息只能在驳回后修改。",
+        "You cannot go back from here: a submitted order can only be edited after a rejection.",
+    ),
     "NO_APPLICATION": ("还没有提交备案订单。", "No order has been submitted yet."),
-    "HELP": ("现在需要：{expected}。\n可用命令：back（返回上一步）、restart（重新开始）、status（查看订单状态）、"
-             "help（帮助）。想了解为什么要备案，请发送「为什么要备案」。",
-             "Now I need: {expected}.\nCommands: back, restart, status, help. Send \"why\" to learn why "
-             "filing is needed."),
+    "HELP": (
+        "现在需要：{expected}。\n可用命令：back（返回上一步）、restart（重新开始）、status（查看订单状态）、"
+        "help（帮助）。想了解为什么要备案，请发送「为什么要备案」。",
+        'Now I need: {expected}.\nCommands: back, restart, status, help. Send "why" to learn why filing is needed.',
+    ),
     "EXPECT_NONE": ("无需回复，等待审核", "nothing; the order is under review"),
     "RESTARTED": ("已重新开始。", "Starting over."),
 }
@@ -129,8 +162,10 @@ TEXTS = {
 NEXT_STEPS = {
     # who the state waits on (workflow.State.waits_on) -> what the user is told
     "provider": ("等待腾讯云初审（约 1 个工作日）。", "Tencent Cloud reviews the order (about 1 working day)."),
-    "clock": ("初审已通过，等待腾讯云提交管局（1–3 个工作日）。",
-              "Provider review passed; Tencent Cloud hands it to the bureau (1-3 working days)."),
+    "clock": (
+        "初审已通过，等待腾讯云提交管局（1–3 个工作日）。",
+        "Provider review passed; Tencent Cloud hands it to the bureau (1-3 working days).",
+    ),
     "bureau": ("等待管局审核。", "The bureau reviews the order."),
     "nobody": ("流程已结束。", "Nothing left to do."),
     "user": ("请您：{actions}。", "Your turn: {actions}."),
@@ -150,8 +185,10 @@ ACTION_HINTS = {
 STATE_EN = {name: st.en for name, st in workflow.STATES.items()}  # declared in the workflow table
 
 COMMAND_LABELS = {
-    "back": ("返回上一步", "Back"), "restart": ("重新开始", "Start over"),
-    "help": ("帮助", "Help"), "status": ("查看订单状态", "Status"),
+    "back": ("返回上一步", "Back"),
+    "restart": ("重新开始", "Start over"),
+    "help": ("帮助", "Help"),
+    "status": ("查看订单状态", "Status"),
 }
 
 CHOICE_LABELS = {

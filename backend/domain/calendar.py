@@ -4,6 +4,7 @@
 year it does not know yet (the table is published each November), we fall back to
 Monday–Friday and say so through `covered()`; the README documents the choice.
 """
+
 from datetime import date, datetime, timedelta
 
 import chinese_calendar

@@ -4,6 +4,7 @@ now = anchor_virtual + (real_now - anchor_real) * scale. Every change re-anchors
 a clock can be paused (scale 0), sped up, and advanced without jumps in the past.
 Virtual time is kept as epoch seconds and shown in China Standard Time.
 """
+
 import math
 import re
 from dataclasses import asdict, dataclass, replace
@@ -24,6 +25,7 @@ class Clock:
     the bureau or a hand-over, set by `hurried_until`), then at real speed (×1): the user's
     turn (typing the SMS code, fixing a rejected order) takes the real minutes a person needs.
     """
+
     anchor_virtual: float
     anchor_real: float
     scale: float = 0.0
@@ -99,8 +101,13 @@ class Clock:
     @classmethod
     def from_dict(cls, d):
         fast_until = d.get("fast_until")
-        return cls(float(d["anchor_virtual"]), float(d["anchor_real"]), float(d.get("scale", 0)),
-                   d.get("pacing") or STEADY, None if fast_until is None else float(fast_until))
+        return cls(
+            float(d["anchor_virtual"]),
+            float(d["anchor_real"]),
+            float(d.get("scale", 0)),
+            d.get("pacing") or STEADY,
+            None if fast_until is None else float(fast_until),
+        )
 
     def with_scale(self, scale):
         return replace(self, scale=scale)

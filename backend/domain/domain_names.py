@@ -1,5 +1,6 @@
 """Domain names as filed: normalised (NFKC, full-width dots, lowercase), compared in punycode,
 and checked — RFC 1035 labels, IDNA, MIIT's approved TLDs, the apex (一级域名) only."""
+
 import re
 import unicodedata
 
@@ -57,8 +58,9 @@ def domain_syntax(domain):
     labels = domain.split(".")
     ascii_labels = [_label_ascii(label) for label in labels]
     if len(labels) < 2 or any(a is None or not _LDH_LABEL.fullmatch(a) for a in ascii_labels):
-        return _problem("DOMAIN_SYNTAX_INVALID",
-                        "域名格式不正确：各段只能由字母、数字、连字符或中文组成，不能以连字符开头或结尾")
+        return _problem(
+            "DOMAIN_SYNTAX_INVALID", "域名格式不正确：各段只能由字母、数字、连字符或中文组成，不能以连字符开头或结尾"
+        )
     bad_punycode = any(a.startswith("xn--") and _label_unicode(a) == a for a in ascii_labels)
     if bad_punycode or len(".".join(ascii_labels)) > 253 or ascii_labels[-1].isdigit():
         return _problem("DOMAIN_SYNTAX_INVALID", "域名格式不正确，请核对后重新填写")
@@ -74,8 +76,9 @@ def check_domain(value) -> list:
     labels = domain_unicode(domain).split(".")
     tld = labels[-1]
     if not tlds.is_approved(tld):
-        return _problem("DOMAIN_TLD_NOT_APPROVED",
-                        f"域名后缀 .{tld} 不在工信部批准的可备案域名后缀列表中，该域名无法备案")
+        return _problem(
+            "DOMAIN_TLD_NOT_APPROVED", f"域名后缀 .{tld} 不在工信部批准的可备案域名后缀列表中，该域名无法备案"
+        )
     suffix = tlds.public_suffix(labels)
     if domain_unicode(domain) in tlds.CN_SECOND_LEVEL:
         return _problem("DOMAIN_SYNTAX_INVALID", f"{domain} 是域名后缀，请填写完整的域名")

@@ -1,4 +1,5 @@
 """How long each stage takes (domain.md §5). Defaults here; every one is a sandbox setting."""
+
 from datetime import timedelta
 
 from backend.domain import calendar, kinds
@@ -56,8 +57,12 @@ def due(delay, start, *, province, kind, settings, rand):
 
 def _idle_days(delay, settings):
     reminders = setting(settings, "idle_reminder_days")
-    table = {"idle_7d": reminders[0], "idle_15d": reminders[1], "idle_30d": reminders[2],
-             "idle_45d": setting(settings, "idle_expiry_days")}
+    table = {
+        "idle_7d": reminders[0],
+        "idle_15d": reminders[1],
+        "idle_30d": reminders[2],
+        "idle_45d": setting(settings, "idle_expiry_days"),
+    }
     return table[delay]
 
 
@@ -75,5 +80,5 @@ def hours_zh(hours):
 
 
 def working_days_zh(lo, hi=None):
-    """"1 个工作日", "1–3 个工作日"."""
+    """ "1 个工作日", "1–3 个工作日"."""
     return f"{lo} 个工作日" if hi is None or hi == lo else f"{lo}–{hi} 个工作日"

@@ -4,6 +4,7 @@ Pure function of the account's cloud resources, the virtual date and how many
 filings already use each NAT IP. Every rule is reported, passed or not, so the
 client can show the whole checklist, not just the first failure.
 """
+
 from datetime import date
 
 MIN_PACK_DAYS = 90
@@ -11,7 +12,9 @@ SLOTS_PER_IP = 2
 RULE_SETS = ("default", "cloudbase-2025")
 PAID_PLANS = ("personal", "standard", "professional", "enterprise")
 
-SEED_PACK = "账号下开通云托管的环境中须至少有一个环境购买了云托管资源包，且申请备案时任意一个资源包的剩余有效期大于等于90天。"
+SEED_PACK = (
+    "账号下开通云托管的环境中须至少有一个环境购买了云托管资源包，且申请备案时任意一个资源包的剩余有效期大于等于90天。"
+)
 SEED_NAT = "须至少有一个服务运行在系统创建的 VPC 中，并使用“系统创建”的微小型 NAT 网关；每个网关提供一个备案 IP，每个 IP 可进行两次备案。"
 
 
@@ -25,15 +28,25 @@ def _rule(rule, passed, code, message, **detail):
 
 def _pack_rule(packs, today):
     if not packs:
-        return _rule("resource_pack", False, "NO_RESOURCE_PACK",
-                     "账号下没有云托管资源包，请先为任一环境购买资源包。" + SEED_PACK, best_days_left=None)
+        return _rule(
+            "resource_pack",
+            False,
+            "NO_RESOURCE_PACK",
+            "账号下没有云托管资源包，请先为任一环境购买资源包。" + SEED_PACK,
+            best_days_left=None,
+        )
     best = max(days_left(p["expires_on"], today) for p in packs)
     if best < MIN_PACK_DAYS:
-        return _rule("resource_pack", False, "RESOURCE_PACK_VALIDITY_LT_90D",
-                     f"资源包剩余有效期最长为 {max(best, 0)} 天，不足 90 天，请续费或再次购买资源包。" + SEED_PACK,
-                     best_days_left=best)
-    return _rule("resource_pack", True, "OK", f"资源包剩余有效期 {best} 天，满足不少于 90 天的要求。",
-                 best_days_left=best)
+        return _rule(
+            "resource_pack",
+            False,
+            "RESOURCE_PACK_VALIDITY_LT_90D",
+            f"资源包剩余有效期最长为 {max(best, 0)} 天，不足 90 天，请续费或再次购买资源包。" + SEED_PACK,
+            best_days_left=best,
+        )
+    return _rule(
+        "resource_pack", True, "OK", f"资源包剩余有效期 {best} 天，满足不少于 90 天的要求。", best_days_left=best
+    )
 
 
 def system_gateways(resources):
@@ -52,24 +65,39 @@ def system_gateways(resources):
             why = "NAT 网关不是微小型"
         elif nat["vpc_id"] not in busy_vpcs:
             why = "所在 VPC 中没有运行中的服务"
-        (reasons.append({"nat_gateway_id": nat["id"], "ip": nat.get("ip"), "reason": why})
-         if why else good.append(nat))
+        (reasons.append({"nat_gateway_id": nat["id"], "ip": nat.get("ip"), "reason": why}) if why else good.append(nat))
     return good, reasons
 
 
 def _nat_rule(good, reasons):
     if good:
-        return _rule("system_nat_gateway", True, "OK",
-                     f"有 {len(good)} 个系统创建的微小型 NAT 网关可用于备案。", rejected_gateways=reasons)
-    return _rule("system_nat_gateway", False, "NO_SYSTEM_NAT_GATEWAY",
-                 "没有服务运行在系统创建的 VPC 中并使用系统创建的微小型 NAT 网关。" + SEED_NAT,
-                 rejected_gateways=reasons)
+        return _rule(
+            "system_nat_gateway",
+            True,
+            "OK",
+            f"有 {len(good)} 个系统创建的微小型 NAT 网关可用于备案。",
+            rejected_gateways=reasons,
+        )
+    return _rule(
+        "system_nat_gateway",
+        False,
+        "NO_SYSTEM_NAT_GATEWAY",
+        "没有服务运行在系统创建的 VPC 中并使用系统创建的微小型 NAT 网关。" + SEED_NAT,
+        rejected_gateways=reasons,
+    )
 
 
 def _ip_rows(gateways, ip_usage):
-    return [{"ip": g["ip"], "nat_gateway_id": g["id"], "vpc_id": g["vpc_id"],
-             "used": ip_usage.get(g["ip"], 0),
-             "slots_left": max(0, SLOTS_PER_IP - ip_usage.get(g["ip"], 0))} for g in gateways]
+    return [
+        {
+            "ip": g["ip"],
+            "nat_gateway_id": g["id"],
+            "vpc_id": g["vpc_id"],
+            "used": ip_usage.get(g["ip"], 0),
+            "slots_left": max(0, SLOTS_PER_IP - ip_usage.get(g["ip"], 0)),
+        }
+        for g in gateways
+    ]
 
 
 def _quota_rule(rows):
@@ -79,9 +107,14 @@ def _quota_rule(rows):
         return _rule("ip_quota", True, "OK", f"{len(free)} 个备案 IP 仍有剩余备案次数。", ips=rows)
     if not rows:
         return _rule("ip_quota", False, "NAT_IP_QUOTA_EXHAUSTED", "没有可用于备案的 IP 地址。", ips=rows)
-    return _rule("ip_quota", False, "NAT_IP_QUOTA_EXHAUSTED", ips=rows, message=
-                 "每个 IP 地址只能进行两次备案，当前所有备案 IP 的次数均已用完。"
-                 "可再创建一个系统默认 VPC 及其系统创建的微小型 NAT 网关以获得新的 IP，或注销不再使用的网站以释放次数。")
+    return _rule(
+        "ip_quota",
+        False,
+        "NAT_IP_QUOTA_EXHAUSTED",
+        ips=rows,
+        message="每个 IP 地址只能进行两次备案，当前所有备案 IP 的次数均已用完。"
+        "可再创建一个系统默认 VPC 及其系统创建的微小型 NAT 网关以获得新的 IP，或注销不再使用的网站以释放次数。",
+    )
 
 
 def evaluate(resources, today: date, ip_usage: dict, rule_set="default"):
@@ -91,8 +124,13 @@ def evaluate(resources, today: date, ip_usage: dict, rule_set="default"):
     rows = _ip_rows(good, ip_usage)
     rules = [_pack_rule(resources.get("resource_packs", []), today), _nat_rule(good, reasons), _quota_rule(rows)]
     eligible = all(r["passed"] for r in rules)
-    return {"eligible": eligible, "rule_set": rule_set, "date": today.isoformat(), "rules": rules,
-            "usable_ips": [r for r in rows if r["slots_left"] > 0] if eligible else []}
+    return {
+        "eligible": eligible,
+        "rule_set": rule_set,
+        "date": today.isoformat(),
+        "rules": rules,
+        "usable_ips": [r for r in rows if r["slots_left"] > 0] if eligible else [],
+    }
 
 
 def _evaluate_2025(resources, today, ip_usage):
@@ -101,19 +139,40 @@ def _evaluate_2025(resources, today, ip_usage):
     paid = [e for e in envs if e.get("plan") in PAID_PLANS]
     long_enough = [e for e in paid if e.get("plan_expires_on") and days_left(e["plan_expires_on"], today) >= 183]
     fixed = [e for e in long_enough if e.get("fixed_egress_ip")]
-    rows = [{"ip": e["fixed_egress_ip"], "environment_id": e["id"], "used": ip_usage.get(e["fixed_egress_ip"], 0),
-             "slots_left": max(0, SLOTS_PER_IP - ip_usage.get(e["fixed_egress_ip"], 0))} for e in fixed]
+    rows = [
+        {
+            "ip": e["fixed_egress_ip"],
+            "environment_id": e["id"],
+            "used": ip_usage.get(e["fixed_egress_ip"], 0),
+            "slots_left": max(0, SLOTS_PER_IP - ip_usage.get(e["fixed_egress_ip"], 0)),
+        }
+        for e in fixed
+    ]
     rules = [
-        _rule("plan", bool(long_enough), "OK" if long_enough else "PLAN_NOT_ELIGIBLE",
-              "环境为个人版及以上套餐且剩余有效期不少于 6 个月。" if long_enough
-              else "需要个人版及以上套餐，且套餐剩余有效期不少于 6 个月。"),
-        _rule("fixed_egress_ip", bool(fixed), "OK" if fixed else "NO_FIXED_EGRESS_IP",
-              "已开启固定出口 IP。" if fixed else "请在环境中开启固定出口 IP 后再备案。"),
+        _rule(
+            "plan",
+            bool(long_enough),
+            "OK" if long_enough else "PLAN_NOT_ELIGIBLE",
+            "环境为个人版及以上套餐且剩余有效期不少于 6 个月。"
+            if long_enough
+            else "需要个人版及以上套餐，且套餐剩余有效期不少于 6 个月。",
+        ),
+        _rule(
+            "fixed_egress_ip",
+            bool(fixed),
+            "OK" if fixed else "NO_FIXED_EGRESS_IP",
+            "已开启固定出口 IP。" if fixed else "请在环境中开启固定出口 IP 后再备案。",
+        ),
         _quota_rule(rows),
     ]
     eligible = all(r["passed"] for r in rules)
-    return {"eligible": eligible, "rule_set": "cloudbase-2025", "date": today.isoformat(), "rules": rules,
-            "usable_ips": [r for r in rows if r["slots_left"] > 0] if eligible else []}
+    return {
+        "eligible": eligible,
+        "rule_set": "cloudbase-2025",
+        "date": today.isoformat(),
+        "rules": rules,
+        "usable_ips": [r for r in rows if r["slots_left"] > 0] if eligible else [],
+    }
 
 
 def check_ip(result, ip):

@@ -5,6 +5,7 @@ final only with `is_finish`. The notice the owner taps is valid 24 h and may be 
 task lives; the task itself lives 3 days (W5). Times are virtual (the sandbox clock), and expiry is
 computed when the task is read, so a paused clock never expires anything.
 """
+
 from backend.domain.clock import iso, parse_instant
 
 NOT_STARTED, WAITING, FAILED, SUCCESS = 0, 1, 2, 3
@@ -23,18 +24,35 @@ FAILURE_REASONS = {
 
 
 def new_task(task_id: str, app_id: str, site_index: int, person: dict, now: float) -> dict:
-    return {"id": task_id, "app_id": app_id, "site_index": site_index,
-            "person": {k: person.get(k) for k in ("name", "certificate_number", "mobile")},
-            "status": WAITING, "is_finish": False, "reason": None, "reason_zh": None, "attempts": 0,
-            "created_at": iso(now), "notice_sent_at": iso(now),
-            "notice_expires_at": iso(now + NOTICE_SECONDS), "expires_at": iso(now + TASK_SECONDS)}
+    return {
+        "id": task_id,
+        "app_id": app_id,
+        "site_index": site_index,
+        "person": {k: person.get(k) for k in ("name", "certificate_number", "mobile")},
+        "status": WAITING,
+        "is_finish": False,
+        "reason": None,
+        "reason_zh": None,
+        "attempts": 0,
+        "created_at": iso(now),
+        "notice_sent_at": iso(now),
+        "notice_expires_at": iso(now + NOTICE_SECONDS),
+        "expires_at": iso(now + TASK_SECONDS),
+    }
 
 
 def at(task: dict, now: float) -> dict:
     """The task as of `now`: a waiting task past its 3 days has failed (expired), for good."""
     if task["status"] in (WAITING, FAILED) and not task["is_finish"] and now >= parse_instant(task["expires_at"]):
-        return dict(task, status=FAILED, is_finish=True, reason="expired", reason_zh=FAILURE_REASONS["expired"],
-                    notice_valid=False, status_zh=STATUS_ZH[FAILED])
+        return dict(
+            task,
+            status=FAILED,
+            is_finish=True,
+            reason="expired",
+            reason_zh=FAILURE_REASONS["expired"],
+            notice_valid=False,
+            status_zh=STATUS_ZH[FAILED],
+        )
     live = not task["is_finish"] and now < parse_instant(task["notice_expires_at"])
     return dict(task, notice_valid=live, status_zh=STATUS_ZH[task["status"]])
 
@@ -54,13 +72,15 @@ def complete(task: dict, passed: bool, reason: str | None, now: float) -> dict:
         raise TaskError("FACE_CHECK_NOTICE_EXPIRED", "核验通知已超过 24 小时，请重新发送核验通知")
     attempts = task["attempts"] + 1
     if passed:
-        return dict(task, status=SUCCESS, is_finish=True, reason=None, reason_zh=None, attempts=attempts,
-                    finished_at=iso(now))
+        return dict(
+            task, status=SUCCESS, is_finish=True, reason=None, reason_zh=None, attempts=attempts, finished_at=iso(now)
+        )
     if reason not in FAILURE_REASONS or reason == "expired":
         raise TaskError("FACE_CHECK_REASON_UNKNOWN", "未知的失败原因")
     # a failed attempt leaves the task open: the owner may try again within the notice's 24 h
-    return dict(task, status=FAILED, is_finish=False, reason=reason, reason_zh=FAILURE_REASONS[reason],
-                attempts=attempts)
+    return dict(
+        task, status=FAILED, is_finish=False, reason=reason, reason_zh=FAILURE_REASONS[reason], attempts=attempts
+    )
 
 
 def resend(task: dict, now: float) -> dict:

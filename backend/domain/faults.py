@@ -18,6 +18,7 @@ first rule that matches; the first match wins, and a rule that has fired its
      "app_id": None | "A0001", "kind": None | "first_filing", "attempt": None | 2,
      "note": free text}
 """
+
 from backend.domain import audit, materials, review
 from backend.domain.clock import parse_duration
 from backend.domain.errors import Unprocessable
@@ -26,15 +27,24 @@ EFFECTS = ("reject", "approve", "sms_timeout", "delay")
 DECISION_STAGES = ("provider", "bureau", "any")
 DELAY_STAGES = ("provider", "handover", "sms", "bureau")
 # the timer of each stage (workflow.TIMERS names)
-STAGE_TIMERS = {"provider": "provider_review", "handover": "send_to_bureau", "sms": "sms_timeout",
-                "bureau": "bureau_review"}
+STAGE_TIMERS = {
+    "provider": "provider_review",
+    "handover": "send_to_bureau",
+    "sms": "sms_timeout",
+    "bureau": "bureau_review",
+}
 TIMER_STAGES = {v: k for k, v in STAGE_TIMERS.items()}
 FILTERS = ("app_id", "kind", "attempt")
 MAX_DELAY_SECONDS = 365 * 86400  # a delayed stage's timer stays well inside datetime's range
 FIELDS = ("effect", "stage", "times", "probability", "audit_data", "codes", "delay", "note") + FILTERS
 
-INJECTED = {"code": "FAULT_INJECTED", "field": "entity", "key_name": "主体信息",
-            "error": "审核未通过（模拟的故障注入）", "suggest": "请按驳回意见修改后重新提交"}
+INJECTED = {
+    "code": "FAULT_INJECTED",
+    "field": "entity",
+    "key_name": "主体信息",
+    "error": "审核未通过（模拟的故障注入）",
+    "suggest": "请按驳回意见修改后重新提交",
+}
 AUDIT_KEYS = ("code", "field", "key_name", "error", "suggest")
 
 
@@ -65,8 +75,11 @@ def audit_entries(items, errors):
             errors.setdefault(f"audit_data.{i}", []).append("每条驳回意见须为含 code 的对象")
             continue
         rule = review.rule(item["code"])
-        base = review.audit_entry(rule, rule.field.replace("*", "0")) if rule else \
-            (materials.rejection_entry(item["code"], item.get("field")) or _unknown_code(item))  # issue #12
+        base = (
+            review.audit_entry(rule, rule.field.replace("*", "0"))
+            if rule
+            else (materials.rejection_entry(item["code"], item.get("field")) or _unknown_code(item))
+        )  # issue #12
         entry = {k: str(item.get(k, base[k])) for k in AUDIT_KEYS}
         out.append(entry)
     return out
@@ -93,10 +106,18 @@ def normalize(data, rule_id):
     attempt = _filters(data, errors)
     if errors:
         raise Unprocessable(errors)
-    rule = {"id": rule_id, "effect": effect, "stage": stage, "times": times, "used": 0,
-            "probability": float(probability) if probability is not None else None,
-            "app_id": data.get("app_id"), "kind": data.get("kind"), "attempt": attempt,
-            "note": data.get("note")}
+    rule = {
+        "id": rule_id,
+        "effect": effect,
+        "stage": stage,
+        "times": times,
+        "used": 0,
+        "probability": float(probability) if probability is not None else None,
+        "app_id": data.get("app_id"),
+        "kind": data.get("kind"),
+        "attempt": attempt,
+        "note": data.get("note"),
+    }
     if effect == "reject":
         rule["audit_data"] = audit
     if effect == "delay":
@@ -127,7 +148,7 @@ def _times(times, errors):
     if times == "once":
         return 1
     if not isinstance(times, int) or isinstance(times, bool) or times < 1:
-        errors.setdefault("times", []).append("须为正整数、\"once\" 或 \"always\"（省略即 always）")
+        errors.setdefault("times", []).append('须为正整数、"once" 或 "always"（省略即 always）')
     return times
 
 
@@ -198,9 +219,11 @@ def exhausted(rule):
 
 
 def _filters_pass(rule, app):
-    return ((rule.get("app_id") is None or rule["app_id"] == app.get("id"))
-            and (rule.get("kind") is None or rule["kind"] == app.get("kind"))
-            and (rule.get("attempt") is None or rule["attempt"] == app.get("attempt")))
+    return (
+        (rule.get("app_id") is None or rule["app_id"] == app.get("id"))
+        and (rule.get("kind") is None or rule["kind"] == app.get("kind"))
+        and (rule.get("attempt") is None or rule["attempt"] == app.get("attempt"))
+    )
 
 
 def candidates(rules, app, effects, stage):

@@ -4,6 +4,7 @@ Pure: a `Records` snapshot of entities and websites (what MIIT's query would sho
 cancelled ones included), the keys two domains or numbers are compared by, and
 `Resolution`, what a kind's precondition resolved an order to.
 """
+
 from dataclasses import dataclass, field
 
 from backend.domain import numbering, provinces, validation
@@ -14,6 +15,7 @@ FILING_TYPES = ("cloudbase_run", "cvm")  # 云托管, or another Tencent cloud s
 WEBSITE_REFS = ("website_id", "website_number", "domain")
 
 # -- the national registry, read-only ---------------------------------------------------
+
 
 def domain_key(domain: object) -> str | None:
     """The form two domains are compared in: lowercase punycode, no trailing dot."""
@@ -75,22 +77,38 @@ class Records:
 
     def own(self) -> dict | None:
         """The account's entity: one entity per account."""
-        return next((e for e in self.entities.values()
-                     if e.get("status") == ACTIVE and e.get("account") == "self"), None)
+        return next(
+            (e for e in self.entities.values() if e.get("status") == ACTIVE and e.get("account") == "self"), None
+        )
 
     def by_number(self, number: object) -> dict | None:
         key = number_key(number)
-        return next((e for e in self.entities.values()
-                     if e.get("status") == ACTIVE and key and number_key(e.get("number")) == key), None)
+        return next(
+            (
+                e
+                for e in self.entities.values()
+                if e.get("status") == ACTIVE and key and number_key(e.get("number")) == key
+            ),
+            None,
+        )
 
     def by_certificate(self, certificate_number: object) -> dict | None:
-        return next((e for e in self.entities.values()
-                     if e.get("status") == ACTIVE and same_text(e.get("certificate_number"), certificate_number)), None)
+        return next(
+            (
+                e
+                for e in self.entities.values()
+                if e.get("status") == ACTIVE and same_text(e.get("certificate_number"), certificate_number)
+            ),
+            None,
+        )
 
     def sites(self, entity_id: str | None = None) -> list[dict]:
         """Active websites under active entities (of one entity when given)."""
-        return [w for w in active_sites(self.entities, self.websites)
-                if entity_id is None or w.get("entity_id") == entity_id]
+        return [
+            w
+            for w in active_sites(self.entities, self.websites)
+            if entity_id is None or w.get("entity_id") == entity_id
+        ]
 
     def site_with_domain(self, domain: object) -> dict | None:
         key = domain_key(domain)
@@ -111,6 +129,7 @@ class Records:
 @dataclass
 class Resolution:
     """What a precondition found: the records the order is about and its normalized payload."""
+
     payload: dict
     entity_id: str | None = None
     website_ids: list = field(default_factory=list)
@@ -129,4 +148,3 @@ def merge_changes(base: dict | None, changes: dict | None) -> dict:
     for k, v in (changes or {}).items():
         out[k] = merge_changes(out.get(k), v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
     return out
-

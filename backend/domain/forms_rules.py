@@ -6,12 +6,13 @@ entry with per-field zh-CN messages. The enumerations are data files under data/
 `problems(kind, payload, today)` checks what is given (entry validation); `missing_fields(...)`
 lists what a form still lacks before submission (readiness.missing reads it).
 """
+
 import csv
 import re
 from datetime import date, timedelta
 from pathlib import Path
 
-from backend.domain import numbering, province_rules, validation
+from backend.domain import numbering, province_rules, provinces, validation
 from backend.domain.filings import same_text
 
 _DATA = Path(__file__).parent / "data"
@@ -41,6 +42,7 @@ def children(code: str | None) -> list[dict]:
 
 # -- the checks -----------------------------------------------------------------------------
 
+
 def address_problems(addr, province, prefix):
     if not isinstance(addr, dict):
         return [(prefix, "FIELD_REQUIRED", "请选择通信地址的省、市、区县并填写街道门牌")]
@@ -56,7 +58,9 @@ def address_problems(addr, province, prefix):
         out.append((f"{prefix}.district_code", "DIVISION_NOT_IN_PARENT", "所选区县不属于所选城市"))
     street = str(addr.get("street") or "").strip()
     if not street:
-        out.append((f"{prefix}.street", "FIELD_REQUIRED", "请填写街道和门牌号（详细到门牌；已是最详细地址的请在备注说明）"))
+        out.append(
+            (f"{prefix}.street", "FIELD_REQUIRED", "请填写街道和门牌号（详细到门牌；已是最详细地址的请在备注说明）")
+        )
     elif len(street) > MAX_STREET:
         out.append((f"{prefix}.street", "FIELD_TOO_LONG", f"街道地址不能超过 {MAX_STREET} 个字符"))
     return out
@@ -73,11 +77,15 @@ def validity_problems(person, today, prefix):
     out = []
     start, end = person.get("id_valid_from"), person.get("id_valid_until")
     if start is not None and (_date(start) is None or _date(start) > today):
-        out.append((f"{prefix}.id_valid_from", "ID_VALIDITY_INVALID", "证件有效期起始日期须为不晚于今天的日期（YYYY-MM-DD）"))
+        out.append(
+            (f"{prefix}.id_valid_from", "ID_VALIDITY_INVALID", "证件有效期起始日期须为不晚于今天的日期（YYYY-MM-DD）")
+        )
     if end is None or end == LONG_TERM:
         return out
     if _date(end) is None:
-        out.append((f"{prefix}.id_valid_until", "ID_VALIDITY_INVALID", "证件有效期截止日期须为日期（YYYY-MM-DD）或「长期」"))
+        out.append(
+            (f"{prefix}.id_valid_until", "ID_VALIDITY_INVALID", "证件有效期截止日期须为日期（YYYY-MM-DD）或「长期」")
+        )
     elif _date(end) < today + timedelta(days=ID_MIN_DAYS_LEFT):
         out.append((f"{prefix}.id_valid_until", "ID_VALIDITY_TOO_SHORT", "证件剩余有效期须超过 1 个月，请更换有效证件"))
     elif start is not None and _date(start) and _date(start) >= _date(end):
@@ -98,7 +106,9 @@ def phone_problems(person, rules, prefix):
     if office is not None:
         om = validation.normalize_mobile(office)
         if om is None and not _LANDLINE.fullmatch(str(office)):
-            out.append((f"{prefix}.office_phone", "PHONE_INVALID", "办公室电话须为带区号的固定电话，例如 0755-86013388"))
+            out.append(
+                (f"{prefix}.office_phone", "PHONE_INVALID", "办公室电话须为带区号的固定电话，例如 0755-86013388")
+            )
         elif om is not None and om == mobile and rules.office_phone_differs:
             out.append((f"{prefix}.office_phone", "OFFICE_SAME_AS_MOBILE", "本省要求办公室电话不能与负责人手机号相同"))
     return out
@@ -114,8 +124,9 @@ def entity_problems(entity, today):
     rules = province_rules.get(validation_province(entity.get("province")))
     out = []
     if "mailing_address" in entity:
-        out += address_problems(entity["mailing_address"], validation_province(entity.get("province")),
-                                "entity.mailing_address")
+        out += address_problems(
+            entity["mailing_address"], validation_province(entity.get("province")), "entity.mailing_address"
+        )
     out += person_problems(entity.get("responsible"), today, rules, "entity.responsible")
     licence = entity.get("icp_licence_number")
     if licence is not None:
@@ -126,10 +137,16 @@ def entity_problems(entity, today):
             out.append(("entity.legal_representative", "LEGAL_REP_NOT_FOR_PERSONAL", "个人备案无需填写法定代表人"))
         elif not isinstance(rep, dict) or not rep.get("name") or not rep.get("certificate_number"):
             out.append(("entity.legal_representative", "FIELD_REQUIRED", "请填写法定代表人的姓名和证件号码"))
-        elif rules.entity_owner == "lr" and not same_text(rep.get("certificate_number"),
-                                                           (entity.get("responsible") or {}).get("certificate_number")):
-            out.append(("entity.responsible", "OWNER_MUST_BE_LEGAL_REP",
-                        "本省要求主体负责人为法定代表人，请将主体负责人改为法定代表人本人"))
+        elif rules.entity_owner == "lr" and not same_text(
+            rep.get("certificate_number"), (entity.get("responsible") or {}).get("certificate_number")
+        ):
+            out.append(
+                (
+                    "entity.responsible",
+                    "OWNER_MUST_BE_LEGAL_REP",
+                    "本省要求主体负责人为法定代表人，请将主体负责人改为法定代表人本人",
+                )
+            )
     return out
 
 
@@ -149,22 +166,26 @@ def licence_problems(entity, licence):
     return []
 
 
-COMMERCIAL_NOTICE = ("经营性互联网信息服务除备案外，还须向主体所在省的通信管理局申请 ICP 经营许可证"
-                     "（许可证申请以备案号为前提，不在本流程中办理）")
+COMMERCIAL_NOTICE = (
+    "经营性互联网信息服务除备案外，还须向主体所在省的通信管理局申请 ICP 经营许可证"
+    "（许可证申请以备案号为前提，不在本流程中办理）"
+)
 
 
 def notices(payload: dict) -> list[str]:
     """What the flow tells the user besides the rules: commercial content needs a licence (§7)."""
     sites = [s for s in payload.get("websites") or [] if isinstance(s, dict)]
-    if any(s.get("commercial") or SERVICE_CONTENT_TYPES.get(s.get("service_content"), {}).get("commercial") == "yes"
-           for s in sites):
+    if any(
+        s.get("commercial") or SERVICE_CONTENT_TYPES.get(s.get("service_content"), {}).get("commercial") == "yes"
+        for s in sites
+    ):
         return [COMMERCIAL_NOTICE]
     return []
 
 
 def validation_province(value):
     try:
-        return validation.provinces.normalize(value)
+        return provinces.normalize(value)
     except Exception:
         return None
 
@@ -190,10 +211,16 @@ def website_problems(site, i, entity, today):
         if site.get("pre_approvals"):
             out.append((f"{prefix}.pre_approvals", "PERSONAL_PRE_APPROVAL", "个人不能办理涉及前置审批的网站备案"))
         owner = site.get("responsible")
-        if isinstance(owner, dict) and not same_text(owner.get("certificate_number"),
-                                                     (entity.get("responsible") or {}).get("certificate_number")):
-            out.append((f"{prefix}.responsible", "PERSONAL_OWNER_MUST_BE_ENTITY_OWNER",
-                        "个人备案的网站负责人须为主体负责人本人"))
+        if isinstance(owner, dict) and not same_text(
+            owner.get("certificate_number"), (entity.get("responsible") or {}).get("certificate_number")
+        ):
+            out.append(
+                (
+                    f"{prefix}.responsible",
+                    "PERSONAL_OWNER_MUST_BE_ENTITY_OWNER",
+                    "个人备案的网站负责人须为主体负责人本人",
+                )
+            )
     rules = province_rules.get(validation_province(entity.get("province")))
     out += person_problems(site.get("responsible"), today, rules, f"{prefix}.responsible")
     return out
@@ -210,7 +237,13 @@ def problems(kind: str, payload: dict, today: date, entity: dict | None = None) 
             out += website_problems(site, i, owner_entity, today)
         prov = validation_province((owner_entity or {}).get("province"))
         if prov and province_rules.get(prov).one_site_per_order and len(sites) > 1:
-            out.append(("websites", "ONE_SITE_PER_ORDER", "本省每个备案订单只能包含 1 个网站，其他网站请在备案通过后办理「新增网站」"))
+            out.append(
+                (
+                    "websites",
+                    "ONE_SITE_PER_ORDER",
+                    "本省每个备案订单只能包含 1 个网站，其他网站请在备案通过后办理「新增网站」",
+                )
+            )
     return out
 
 
@@ -225,7 +258,9 @@ def missing_fields(kind: str, payload: dict, entity: dict | None) -> list[tuple[
         if not owner.get("emergency_phone"):
             out.append(("entity.responsible.emergency_phone", "FORM_FIELD_MISSING", "请填写主体负责人的应急联系电话"))
         if not owner.get("id_valid_until"):
-            out.append(("entity.responsible.id_valid_until", "FORM_FIELD_MISSING", "请填写主体负责人证件有效期（或选择长期）"))
+            out.append(
+                ("entity.responsible.id_valid_until", "FORM_FIELD_MISSING", "请填写主体负责人证件有效期（或选择长期）")
+            )
     if kind in NEW_SITE_KINDS:
         for i, site in enumerate(payload.get("websites") or []):
             if isinstance(site, dict) and not site.get("languages"):

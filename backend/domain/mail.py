@@ -7,6 +7,7 @@ approved (with the numbers) / rejected, cancellation done, reminders when the or
 on the user, expiry, and the public-security filing reminder [T18, T19, T22, T24, T10].
 MIIT's verification code is SMS only.
 """
+
 SENDER = "腾讯云备案 <beian-noreply@tencent.com>"  # simulator's choice: the real address is not documented
 
 SUBJECTS = {
@@ -48,20 +49,33 @@ def compose(code: str, app_id: str | None, name: str, text: str, audit_data=()) 
     entries = list(audit_data or [])[:MAX_AUDIT_LINES]
     if entries:
         lines += ["", "驳回原因及修改建议："]
-        lines += [f"{i}. {e.get('key_name') or e.get('field')}：{e.get('error')}（建议：{e.get('suggest')}）"
-                  for i, e in enumerate(entries, 1)]
-    lines += ["", "您可在微信「腾讯云备案」小程序或腾讯云控制台查看订单详情。", "", "腾讯云备案中心", "（此邮件由系统自动发送，请勿回复）"]
+        lines += [
+            f"{i}. {e.get('key_name') or e.get('field')}：{e.get('error')}（建议：{e.get('suggest')}）"
+            for i, e in enumerate(entries, 1)
+        ]
+    lines += [
+        "",
+        "您可在微信「腾讯云备案」小程序或腾讯云控制台查看订单详情。",
+        "",
+        "腾讯云备案中心",
+        "（此邮件由系统自动发送，请勿回复）",
+    ]
     return subject, "\n".join(lines)
 
 
 # -- storage: an e-mail copy is kept as the notice it copies, and rendered on read ----------
 
+
 def pack(message: dict) -> dict:
     """The stored form of an outbox message: an e-mail copy without what `compose` renders
     again on read (subject, sender and the body's fixed lines), so a copy costs little more
     than its notice. Anything else, or an e-mail this module did not compose, is kept whole."""
-    if (message.get("channel") != "email" or not isinstance(message.get("text"), str)
-            or message.get("code") not in SUBJECTS or "mail" in message):
+    if (
+        message.get("channel") != "email"
+        or not isinstance(message.get("text"), str)
+        or message.get("code") not in SUBJECTS
+        or "mail" in message
+    ):
         return message
     name, notice, audit = _parts(message["text"])
     if audit is None:
@@ -76,18 +90,27 @@ def pack(message: dict) -> dict:
 def unpack(message: dict) -> dict:
     """The message as it was sent (`pack`'s inverse; a message stored whole is returned as is)."""
     mail = message.get("mail")
-    if not (message.get("channel") == "email" and isinstance(mail, dict) and message.get("code") in SUBJECTS
-            and isinstance(mail.get("name"), str) and isinstance(mail.get("notice"), str)
-            and isinstance(mail.get("audit", []), list)):
+    if not (
+        message.get("channel") == "email"
+        and isinstance(mail, dict)
+        and message.get("code") in SUBJECTS
+        and isinstance(mail.get("name"), str)
+        and isinstance(mail.get("notice"), str)
+        and isinstance(mail.get("audit", []), list)
+    ):
         return message  # stored whole (or not a form this module wrote)
     out = {k: v for k, v in message.items() if k != "mail"}
-    out["subject"], out["text"] = compose(out["code"], out.get("app_id"), mail["name"], mail["notice"],
-                                          mail.get("audit") or ())
+    out["subject"], out["text"] = compose(
+        out["code"], out.get("app_id"), mail["name"], mail["notice"], mail.get("audit") or ()
+    )
     out["sender"] = SENDER
     return out
 
 
-_HEAD, _TAIL = "尊敬的", "\n\n您可在微信「腾讯云备案」小程序或腾讯云控制台查看订单详情。\n\n腾讯云备案中心\n（此邮件由系统自动发送，请勿回复）"
+_HEAD, _TAIL = (
+    "尊敬的",
+    "\n\n您可在微信「腾讯云备案」小程序或腾讯云控制台查看订单详情。\n\n腾讯云备案中心\n（此邮件由系统自动发送，请勿回复）",
+)
 
 
 def _parts(body: str):
@@ -95,7 +118,7 @@ def _parts(body: str):
     Audit lines are not parsed back: such a copy (a rejection) is stored whole."""
     if not body.startswith(_HEAD) or not body.endswith(_TAIL) or "驳回原因及修改建议" in body:
         return None, None, None
-    head, sep, notice = body[len(_HEAD):-len(_TAIL)].partition("：\n\n您好！\n")
+    head, sep, notice = body[len(_HEAD) : -len(_TAIL)].partition("：\n\n您好！\n")
     if not sep:
         return None, None, None
     return head, notice, []

@@ -6,6 +6,7 @@ must be.
 non-local personal ID, the websites and their pre-approvals. `check_image` is what the upload
 refuses at once (§3.2): not a decodable JPEG/PNG, too large, too small.
 """
+
 import hashlib
 import io
 from dataclasses import dataclass
@@ -19,8 +20,17 @@ from backend.domain.filings import same_text
 # changes and cancellations are decided on the record (a simulator choice, README)
 MATERIAL_KINDS = ("first_filing", "add_website", "add_website_external", "access_filing")
 FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png"}
-REGULATED_CONTENT = ("news", "publishing", "drugs_medical", "culture", "radio_film_tv", "finance",
-                     "ride_hailing", "games", "education")
+REGULATED_CONTENT = (
+    "news",
+    "publishing",
+    "drugs_medical",
+    "culture",
+    "radio_film_tv",
+    "finance",
+    "ride_hailing",
+    "games",
+    "education",
+)
 
 SLOT_ZH = {
     "entity_certificate": "主体证件（营业执照等）彩色原件",
@@ -78,17 +88,26 @@ def _entity_slots(kind, entity, province, rules):
     out = []
     if entity.get("type") != "personal":
         out.append(Slot("entity_certificate", SLOT_ZH["entity_certificate"], "单位主体须上传主体证件"))
-    out += [Slot("entity_owner_id_front", SLOT_ZH["entity_owner_id_front"], "主体负责人证件"),
-            Slot("entity_owner_id_back", SLOT_ZH["entity_owner_id_back"], "主体负责人证件"),
-            Slot("commitment_letter", SLOT_ZH["commitment_letter"], "小程序以承诺书代替核验单")]
+    out += [
+        Slot("entity_owner_id_front", SLOT_ZH["entity_owner_id_front"], "主体负责人证件"),
+        Slot("entity_owner_id_back", SLOT_ZH["entity_owner_id_back"], "主体负责人证件"),
+        Slot("commitment_letter", SLOT_ZH["commitment_letter"], "小程序以承诺书代替核验单"),
+    ]
     if not owner_is_legal_rep(entity, None) and rules.entity_owner == "lr_or_auth":
-        out.append(Slot("authorization_letter", SLOT_ZH["authorization_letter"],
-                        "主体负责人不是法定代表人，本省须提供法定代表人授权书"))
+        out.append(
+            Slot(
+                "authorization_letter",
+                SLOT_ZH["authorization_letter"],
+                "主体负责人不是法定代表人，本省须提供法定代表人授权书",
+            )
+        )
     prov = provinces.get(str(province)[:2]) if province else None
     if prov and prov.nonlocal_personal_id == "residence_permit" and nonlocal_personal_id(entity, province):
         out.append(Slot("residence_permit", SLOT_ZH["residence_permit"], "外省身份证须提供本省居住证明"))
     if "party_building_letter" in rules.extra_documents and kind != "access_filing":
-        out.append(Slot("party_building_letter", SLOT_ZH["party_building_letter"], "本省首次备案和新增网站须提供党建确认函"))
+        out.append(
+            Slot("party_building_letter", SLOT_ZH["party_building_letter"], "本省首次备案和新增网站须提供党建确认函")
+        )
     return out
 
 
@@ -96,8 +115,10 @@ def _site_slots(i, site, entity, province, rules):
     out = []
     owner = site.get("responsible")
     if entity.get("type") != "personal" and owner and not same_person(owner, entity.get("responsible")):
-        out += [_site_slot(i, "owner_id_front", "网站负责人不是主体负责人"),
-                _site_slot(i, "owner_id_back", "网站负责人不是主体负责人")]
+        out += [
+            _site_slot(i, "owner_id_front", "网站负责人不是主体负责人"),
+            _site_slot(i, "owner_id_back", "网站负责人不是主体负责人"),
+        ]
     if rules.website_owner_auth and not owner_is_legal_rep(entity, owner):
         out.append(_site_slot(i, "owner_authorization_letter", "网站负责人不是法定代表人，本省须提供授权书"))
     if site.get("pre_approval_number") or site.get("pre_approvals") or site.get("service_content") in REGULATED_CONTENT:
@@ -109,8 +130,9 @@ def _site_slots(i, site, entity, province, rules):
     return out
 
 
-def required(kind: str, entity: dict | None, websites: list, province: str | None,
-             existing_sites: int = 0) -> list[Slot]:
+def required(
+    kind: str, entity: dict | None, websites: list, province: str | None, existing_sites: int = 0
+) -> list[Slot]:
     """The documents this order needs (§3.1), in the order the mini-program asks for them."""
     if kind not in MATERIAL_KINDS or not isinstance(entity, dict):
         return []
@@ -119,12 +141,18 @@ def required(kind: str, entity: dict | None, websites: list, province: str | Non
     for i, site in enumerate(websites or []):
         out += _site_slots(i, site if isinstance(site, dict) else {}, entity, province, rules)
     if str(province or "")[:2] == "43" and existing_sites >= 2:
-        out.append(Slot("website_construction_plan", SLOT_ZH["website_construction_plan"],
-                        "湖南：主体已有网站的，须提供网站建设方案书"))
+        out.append(
+            Slot(
+                "website_construction_plan",
+                SLOT_ZH["website_construction_plan"],
+                "湖南：主体已有网站的，须提供网站建设方案书",
+            )
+        )
     return out
 
 
 # -- what an upload must be ------------------------------------------------------------------
+
 
 class BadImage(ValueError):
     """An upload refused at once; `code` is stable, the message zh-CN."""
@@ -149,21 +177,37 @@ def check_image(data: bytes, max_bytes: int, min_side: int) -> dict:
             img.load()
             width, height = img.size
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise BadImage("MATERIAL_NOT_IMAGE", "文件不是可识别的图片（仅支持 JPG、PNG），请上传原件的彩色照片或扫描件") from None
+        raise BadImage(
+            "MATERIAL_NOT_IMAGE", "文件不是可识别的图片（仅支持 JPG、PNG），请上传原件的彩色照片或扫描件"
+        ) from None
     if fmt not in FORMATS:
         raise BadImage("MATERIAL_FORMAT_UNSUPPORTED", f"不支持的图片格式 {fmt}：仅支持 JPG、PNG")
     if min(width, height) < min_side:
-        raise BadImage("MATERIAL_RESOLUTION_TOO_LOW",
-                       f"图片分辨率过低（{width}×{height}），短边须不少于 {min_side} 像素，请上传清晰完整的原件照片")
-    return {"format": fmt, "content_type": FORMATS[fmt], "width": width, "height": height, "bytes": len(data),
-            "sha256": hashlib.sha256(data).hexdigest()}
+        raise BadImage(
+            "MATERIAL_RESOLUTION_TOO_LOW",
+            f"图片分辨率过低（{width}×{height}），短边须不少于 {min_side} 像素，请上传清晰完整的原件照片",
+        )
+    return {
+        "format": fmt,
+        "content_type": FORMATS[fmt],
+        "width": width,
+        "height": height,
+        "bytes": len(data),
+        "sha256": hashlib.sha256(data).hexdigest(),
+    }
 
 
 # -- the provider reviewer's material rejections (§3.3), as audit_data entries -----------------
 
 REJECTIONS = {
-    "MATERIAL_BLURRY": ("材料不清晰：图片模糊、被裁剪或缺少边角", "请重新拍摄或扫描原件的彩色照片，确保四角完整、文字清晰"),
-    "MATERIAL_WRONG_TEMPLATE": ("材料模板不正确（使用了其他省份或其他主体类型的模板）", "请下载与本订单匹配的模板重新填写"),
+    "MATERIAL_BLURRY": (
+        "材料不清晰：图片模糊、被裁剪或缺少边角",
+        "请重新拍摄或扫描原件的彩色照片，确保四角完整、文字清晰",
+    ),
+    "MATERIAL_WRONG_TEMPLATE": (
+        "材料模板不正确（使用了其他省份或其他主体类型的模板）",
+        "请下载与本订单匹配的模板重新填写",
+    ),
     "MATERIAL_UNSIGNED": ("材料未签字或未盖章", "请用黑色签字笔正楷签字，单位材料须加盖红色公章"),
     "MATERIAL_WRONG_WATERMARK": ("水印不符合要求：只允许「仅供备案使用」且不能遮挡文字", "请去除其他水印后重新上传"),
 }
@@ -175,16 +219,24 @@ def rejection_entry(code: str, field: str | None) -> dict | None:
         return None
     error, suggest = REJECTIONS[code]
     slot = (field or "materials.").removeprefix("materials.")
-    return {"code": code, "field": field or "materials", "key_name": SLOT_ZH.get(slot.split(".")[-1], "上传资料"),
-            "error": error, "suggest": suggest}
+    return {
+        "code": code,
+        "field": field or "materials",
+        "key_name": SLOT_ZH.get(slot.split(".")[-1], "上传资料"),
+        "error": error,
+        "suggest": suggest,
+    }
 
 
 def rejected_slots(app: dict, rejected_states=("provider_rejected",)) -> dict:
     """slot -> the audit entry that rejects it, while the order is back with the user."""
     if app.get("state") not in rejected_states:
         return {}
-    return {e["field"].removeprefix("materials."): e for e in app.get("audit_data") or []
-            if str(e.get("field", "")).startswith("materials.")}
+    return {
+        e["field"].removeprefix("materials."): e
+        for e in app.get("audit_data") or []
+        if str(e.get("field", "")).startswith("materials.")
+    }
 
 
 def with_review(uploaded: dict, app: dict) -> dict:

@@ -10,6 +10,7 @@ goes back to the provider (短信核验超时).
 A verification is a plain dict kept in the order (`app["sms"]["people"]`):
 {person, roles, name, mobile, id_last6, code, wrong, state, sent_at, expires_at, sends}.
 """
+
 import re
 
 SENDER = "106598051001"  # MIIT's telecom sender number as users see it [A1]
@@ -46,8 +47,15 @@ def people(contacts: list) -> list:
             if role not in same["roles"]:
                 same["roles"].append(role)
             continue
-        out.append({"person": f"P{len(out) + 1}", "roles": [role], "name": person.get("name") or "",
-                    "mobile": mobile, "id_last6": last6(person.get("certificate_number"))})
+        out.append(
+            {
+                "person": f"P{len(out) + 1}",
+                "roles": [role],
+                "name": person.get("name") or "",
+                "mobile": mobile,
+                "id_last6": last6(person.get("certificate_number")),
+            }
+        )
     return out
 
 
@@ -57,13 +65,16 @@ def code(rand) -> str:
 
 def sms_text(code_: str, window_zh: str) -> str:
     """MIIT's SMS points to MIIT's own site, not the mini-program."""
-    return (f"【工信部】您的ICP备案短信核验码为 {code_}，请在 {window_zh}内登录 {SITE} "
-            f"（工信部政务服务平台·ICP/IP地址/域名信息备案管理系统）进行短信核验，"
-            f"核验时需填写手机号、证件号码后六位及核验码。如非本人操作请忽略。")
+    return (
+        f"【工信部】您的ICP备案短信核验码为 {code_}，请在 {window_zh}内登录 {SITE} "
+        f"（工信部政务服务平台·ICP/IP地址/域名信息备案管理系统）进行短信核验，"
+        f"核验时需填写手机号、证件号码后六位及核验码。如非本人操作请忽略。"
+    )
 
 
-def find(verifications: list, person: str | None = None, mobile: str | None = None,
-         code_: str | None = None) -> dict | None:
+def find(
+    verifications: list, person: str | None = None, mobile: str | None = None, code_: str | None = None
+) -> dict | None:
     """The verification a call names: by person id, else by mobile, else (the mini-program's
     one-box form) by the code it carries among those still pending."""
     if person:
@@ -108,10 +119,18 @@ def resend_refusal(v: dict, now: float) -> str | None:
 
 def public(v: dict, iso) -> dict:
     """What the order shows of a verification: never the code, the mobile masked."""
-    return {"person": v["person"], "roles": list(v["roles"]), "name": v["name"],
-            "mobile_masked": mask(v["mobile"]), "state": v["state"], "attempts_left": v.get("attempts_left"),
-            "sent_at": iso(v["sent_at"]), "expires_at": iso(v["expires_at"]),
-            "verified_at": iso(v["verified_at"]) if v.get("verified_at") else None, "sends": v["sends"]}
+    return {
+        "person": v["person"],
+        "roles": list(v["roles"]),
+        "name": v["name"],
+        "mobile_masked": mask(v["mobile"]),
+        "state": v["state"],
+        "attempts_left": v.get("attempts_left"),
+        "sent_at": iso(v["sent_at"]),
+        "expires_at": iso(v["expires_at"]),
+        "verified_at": iso(v["verified_at"]) if v.get("verified_at") else None,
+        "sends": v["sends"],
+    }
 
 
 def is_code(text) -> bool:

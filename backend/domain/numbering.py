@@ -6,6 +6,7 @@ mini-program (`…号-3X`) numbers, ICP licences (`粤B2-20090059`, `京ICP证03
 and public-security numbers (`京公网安备11010802020287号`). The "year + sequence"
 reading of serials is an inference from real numbers, not a published rule.
 """
+
 import re
 import unicodedata
 
@@ -100,8 +101,7 @@ def _province(family, abbr):
     if other:
         right = other.icp_abbr if family == "icp" else other.police_abbr
         what = "ICP备案号" if family == "icp" else "公安备案号"
-        _fail("NUMBER_WRONG_ABBR_FOR_KIND",
-              f"{other.name}的{what}使用简称「{right}」，不是「{abbr}」")
+        _fail("NUMBER_WRONG_ABBR_FOR_KIND", f"{other.name}的{what}使用简称「{right}」，不是「{abbr}」")
     if not abbr:
         _fail("NUMBER_UNKNOWN_PROVINCE", "备案号缺少省份简称（如 粤、京）")
     _fail("NUMBER_UNKNOWN_PROVINCE", f"无法识别的省份简称「{abbr}」")
@@ -123,8 +123,10 @@ def _check_year(year, earliest, today):
 def _icp_serial(serial, today):
     """ICP备 serial: yy + 6 digits before 2020, yyyy + 6 digits from 2020."""
     if len(serial) not in (8, 10):
-        _fail("NUMBER_BAD_SERIAL_LENGTH",
-              f"ICP 备案号的编号应为 8 位（2020 年前）或 10 位（2020 年起），实为 {len(serial)} 位")
+        _fail(
+            "NUMBER_BAD_SERIAL_LENGTH",
+            f"ICP 备案号的编号应为 8 位（2020 年前）或 10 位（2020 年起），实为 {len(serial)} 位",
+        )
     if len(serial) == 10:
         year = int(serial[:4])
         _check_year(year, FIRST_FILING_YEAR, today)
@@ -153,8 +155,10 @@ def _police_serial(serial, province):
     if len(serial) != 14:
         _fail("NUMBER_BAD_SERIAL_LENGTH", f"公安备案号应为 14 位数字，实为 {len(serial)} 位")
     if serial[:2] != province.code:
-        _fail("NUMBER_POLICE_DIVISION_MISMATCH",
-              f"公安备案号的行政区划代码 {serial[:6]} 不属于{province.name}（应以 {province.code} 开头）")
+        _fail(
+            "NUMBER_POLICE_DIVISION_MISMATCH",
+            f"公安备案号的行政区划代码 {serial[:6]} 不属于{province.name}（应以 {province.code} 开头）",
+        )
 
 
 def _site_index(site):
@@ -199,8 +203,7 @@ def parse(text, today=None):
     province = _province(family, abbr)
     if family == "police":
         _police_serial(serial, province)
-        return _result("public_security", province, abbr, serial, None, None, None, None,
-                       f"{abbr}公网安备{serial}号")
+        return _result("public_security", province, abbr, serial, None, None, None, None, f"{abbr}公网安备{serial}号")
     site = _site_index(m["site"])
     if family == "icp":
         year, seq = _icp_serial(serial, today)
@@ -217,16 +220,19 @@ def parse(text, today=None):
 # Why a number that reads as a record number is still not written as one. Checked in this
 # order on the text as typed; the first that applies is the reason (each with a stable code).
 _NOT_AS_WRITTEN = (
-    ("NUMBER_INVISIBLE_CHARACTERS", lambda t: any(ord(c) in _INVISIBLE for c in t),
-     "备案号中含有不可见字符（常见于从网页复制），请删除后重新填写"),
-    ("NUMBER_HAS_SPACES", lambda t: any(c.isspace() for c in t),
-     "备案号中不能有空格"),
-    ("NUMBER_FULL_WIDTH", lambda t: unicodedata.normalize("NFKC", t) != t,
-     "备案号中的字母、数字和连字符应为半角字符，不能使用全角字符"),
-    ("NUMBER_WRONG_DASH", lambda t: any(ord(c) in _DASHES for c in t),
-     "网站序号前应使用半角连字符「-」"),
-    ("NUMBER_LOWERCASE", lambda t: t != t.upper(),
-     "备案号中的字母应为大写（如「ICP」「B2」「A」「X」）"),
+    (
+        "NUMBER_INVISIBLE_CHARACTERS",
+        lambda t: any(ord(c) in _INVISIBLE for c in t),
+        "备案号中含有不可见字符（常见于从网页复制），请删除后重新填写",
+    ),
+    ("NUMBER_HAS_SPACES", lambda t: any(c.isspace() for c in t), "备案号中不能有空格"),
+    (
+        "NUMBER_FULL_WIDTH",
+        lambda t: unicodedata.normalize("NFKC", t) != t,
+        "备案号中的字母、数字和连字符应为半角字符，不能使用全角字符",
+    ),
+    ("NUMBER_WRONG_DASH", lambda t: any(ord(c) in _DASHES for c in t), "网站序号前应使用半角连字符「-」"),
+    ("NUMBER_LOWERCASE", lambda t: t != t.upper(), "备案号中的字母应为大写（如「ICP」「B2」「A」「X」）"),
 )
 
 
@@ -256,6 +262,11 @@ def describe(text, today=None):
         return {"valid": False, "code": e.code, "message": e.message, "input": text}
     problem = _as_written(text, parsed["normalized"])
     if problem:
-        return {"valid": False, "code": problem[0], "message": f"{problem[1]}，应为：{parsed['normalized']}",
-                "input": text, "suggestion": parsed["normalized"]}
+        return {
+            "valid": False,
+            "code": problem[0],
+            "message": f"{problem[1]}，应为：{parsed['normalized']}",
+            "input": text,
+            "suggestion": parsed["normalized"],
+        }
     return {"valid": True, **parsed}

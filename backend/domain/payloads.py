@@ -1,5 +1,6 @@
 """Entry validation of an order's payload, by its kind's declared shape (KindSpec.payload):
 no registry look-ups (the preconditions do those). Paths are relative to the payload."""
+
 from backend.domain import kinds, limits, numbering, validation
 from backend.domain.errors import Problem
 from backend.domain.filings import FILING_TYPES, WEBSITE_REFS, merge_changes, province_code
@@ -11,23 +12,34 @@ def edit_patch(kind: str, patch: object) -> object:
     """A merge patch of an order about one website: naming the website anew (by any reference)
     drops the references stored before, so an edit cannot leave two that disagree."""
     sc = kinds.get(kind)
-    if sc is None or sc.reference != "website" or not isinstance(patch, dict) \
-            or not any(k in patch for k in WEBSITE_REFS):
+    if (
+        sc is None
+        or sc.reference != "website"
+        or not isinstance(patch, dict)
+        or not any(k in patch for k in WEBSITE_REFS)
+    ):
         return patch
     return {**dict.fromkeys(WEBSITE_REFS), **patch}
 
 
-
 # -- entry validation per kind (no registry look-ups) -------------------------------------
+
 
 def _refs_problems(entry, prefix=""):
     """A reference to a website on record: website_id, website_number or domain (top level: no prefix)."""
+
     def at(name):
         return f"{prefix}.{name}" if prefix else name
+
     out = []
     if not any(entry.get(k) for k in WEBSITE_REFS):
-        out.append((prefix or "website_id", "WEBSITE_REF_REQUIRED",
-                    "请填写网站 ID（website_id）、网站备案号（website_number）或域名（domain）"))
+        out.append(
+            (
+                prefix or "website_id",
+                "WEBSITE_REF_REQUIRED",
+                "请填写网站 ID（website_id）、网站备案号（website_number）或域名（domain）",
+            )
+        )
     number = entry.get("website_number")
     if number:
         try:
@@ -72,7 +84,8 @@ def _change_site_problems(entry, i):
         return [(prefix, "FIELD_REQUIRED", "请填写网站信息")]
     out = _refs_problems(entry, prefix)
     if not any(k in entry for k in CHANGE_FIELDS) and not (
-            entry.get("domain") and (entry.get("website_id") or entry.get("website_number"))):
+        entry.get("domain") and (entry.get("website_id") or entry.get("website_number"))
+    ):
         out.append((prefix, "NOTHING_TO_CHANGE", "请填写要变更的网站信息"))
     if "name" in entry:
         out += validation.at_path(f"{prefix}.name", validation.check_website_name(entry["name"]))
@@ -81,7 +94,7 @@ def _change_site_problems(entry, i):
         out.append((f"{prefix}.service_content", "SERVICE_CONTENT_UNKNOWN", "不支持的网站服务内容"))
     for key in ("remove_domains", "add_domains"):
         if key in entry and (not isinstance(entry[key], list) or not all(isinstance(d, str) for d in entry[key])):
-            out.append((f"{prefix}.{key}", "FIELD_INVALID", "请填写域名列表，例如 [\"old.example.com\"]"))
+            out.append((f"{prefix}.{key}", "FIELD_INVALID", '请填写域名列表，例如 ["old.example.com"]'))
     if "filing_type" in entry and entry["filing_type"] not in FILING_TYPES:
         out.append((f"{prefix}.filing_type", "FIELD_INVALID", "备案类型须为 cloudbase_run（云托管）"))
     rest = {k: v for k, v in entry.items() if k in ("commercial", "pre_approval_number", "nat_ip")}
@@ -92,11 +105,22 @@ def _change_site_problems(entry, i):
 
 
 # a valid stand-in for the fields a change leaves out: only the given fields are reported
-_PERSON_PROBE = {"name": "张三", "certificate_type": "passport", "certificate_number": "E12345678",
-                 "mobile": "13800138000", "email": "probe@example.com"}
-_ENTITY_PROBE = {"type": "personal", "name": "张三", "certificate_type": "passport",
-                 "certificate_number": "E12345678", "province": "44", "address": "广东省深圳市",
-                 "responsible": _PERSON_PROBE}
+_PERSON_PROBE = {
+    "name": "张三",
+    "certificate_type": "passport",
+    "certificate_number": "E12345678",
+    "mobile": "13800138000",
+    "email": "probe@example.com",
+}
+_ENTITY_PROBE = {
+    "type": "personal",
+    "name": "张三",
+    "certificate_type": "passport",
+    "certificate_number": "E12345678",
+    "province": "44",
+    "address": "广东省深圳市",
+    "responsible": _PERSON_PROBE,
+}
 
 
 def _partial_person_problems(person, prefix):
@@ -166,8 +190,15 @@ def _websites_part(shape: Payload, websites: object, entity: object) -> list:
         return [Problem("websites", "WEBSITE_COUNT_INVALID", "请至少填写 1 个网站")]
     out = []
     if len(websites) > shape.max_websites:
-        out.append(Problem("websites", "WEBSITE_COUNT_INVALID", "每个订单只能变更 1 个网站" if shape.max_websites == 1
-                           else f"每个订单最多包含 {shape.max_websites} 个网站"))
+        out.append(
+            Problem(
+                "websites",
+                "WEBSITE_COUNT_INVALID",
+                "每个订单只能变更 1 个网站"
+                if shape.max_websites == 1
+                else f"每个订单最多包含 {shape.max_websites} 个网站",
+            )
+        )
     check = _ref_site_problems if shape.websites == "refs" else _change_site_problems
     for i, entry in enumerate(websites):
         out += check(entry, i)

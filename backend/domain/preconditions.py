@@ -2,6 +2,7 @@
 allow an order, and the checks several kinds make (the account's entity at Tencent, new
 domains not on record, website changes). Each kind's own precondition is in its module
 under domain/kinds/."""
+
 import copy
 from collections.abc import Iterable
 
@@ -18,14 +19,33 @@ from backend.domain.filings import (
     website_domains,
 )
 
-CHANGE_FIELDS = ("name", "service_content", "commercial", "pre_approval_number", "responsible",
-                 "remove_domains", "add_domains", "filing_type", "nat_ip")
-ENTITY_CHANGE_FIELDS = ("type", "name", "certificate_type", "certificate_number", "province", "address",
-                        "residence_permit", "id_valid_until", "responsible")
+CHANGE_FIELDS = (
+    "name",
+    "service_content",
+    "commercial",
+    "pre_approval_number",
+    "responsible",
+    "remove_domains",
+    "add_domains",
+    "filing_type",
+    "nat_ip",
+)
+ENTITY_CHANGE_FIELDS = (
+    "type",
+    "name",
+    "certificate_type",
+    "certificate_number",
+    "province",
+    "address",
+    "residence_permit",
+    "id_valid_until",
+    "responsible",
+)
 IDENTITY_FIELDS = ("type", "certificate_type", "certificate_number")
 
 
 # -- errors and shared checks -----------------------------------------------------------------------------
+
 
 def unprocessable(path: str, message: str) -> Unprocessable:
     return Unprocessable({f"payload.{path}": [message]})
@@ -33,10 +53,15 @@ def unprocessable(path: str, message: str) -> Unprocessable:
 
 def no_entity_at_tencent(own: dict | None) -> Conflict:
     if own is None:
-        return errors.entity_not_filed_at_tencent("账号下没有在腾讯云备案的主体",
-                                                  "尚未备案的请办理「首次备案」；已在其他接入商备案的请办理「接入备案」或「新增网站（原备案不在腾讯云）」")
-    return errors.entity_not_filed_at_tencent(f"主体 {own['number']} 目前没有接入腾讯云",
-                                              "请先办理「接入备案」，把网站接入腾讯云后再办理此业务", entity_number=own["number"])
+        return errors.entity_not_filed_at_tencent(
+            "账号下没有在腾讯云备案的主体",
+            "尚未备案的请办理「首次备案」；已在其他接入商备案的请办理「接入备案」或「新增网站（原备案不在腾讯云）」",
+        )
+    return errors.entity_not_filed_at_tencent(
+        f"主体 {own['number']} 目前没有接入腾讯云",
+        "请先办理「接入备案」，把网站接入腾讯云后再办理此业务",
+        entity_number=own["number"],
+    )
 
 
 def own_at_tencent(records: Records) -> dict:
@@ -47,8 +72,11 @@ def own_at_tencent(records: Records) -> dict:
 
 
 def site_not_found(path: str, entity: dict) -> Conflict:
-    return errors.website_not_found(f"主体 {entity['number']} 下没有该网站的有效备案",
-                                    "请核对网站备案号或域名，可在「备案信息」中查看已备案的网站", field=f"payload.{path}")
+    return errors.website_not_found(
+        f"主体 {entity['number']} 下没有该网站的有效备案",
+        "请核对网站备案号或域名，可在「备案信息」中查看已备案的网站",
+        field=f"payload.{path}",
+    )
 
 
 def check_new_domains(records: Records, websites: list[dict], entity_id: str | None = None) -> None:
@@ -58,12 +86,18 @@ def check_new_domains(records: Records, websites: list[dict], entity_id: str | N
         if taken is None:
             continue
         if entity_id and taken["entity_id"] == entity_id:
-            raise errors.domain_already_filed(f"域名 {site['domain']} 已在本主体下备案（{taken['number']}）",
-                                              "同一域名不能重复备案；如需修改该网站的信息，请办理「变更网站」",
-                                              field=f"payload.websites.{i}.domain", number=taken["number"])
-        raise errors.domain_conflict(f"域名 {site['domain']} 已由其他主体备案（{taken['number']}），域名冲突",
-                                     "请确认域名归属；域名已转让的，请原备案主体先注销该网站或取消接入后再提交",
-                                     field=f"payload.websites.{i}.domain", number=taken["number"])
+            raise errors.domain_already_filed(
+                f"域名 {site['domain']} 已在本主体下备案（{taken['number']}）",
+                "同一域名不能重复备案；如需修改该网站的信息，请办理「变更网站」",
+                field=f"payload.websites.{i}.domain",
+                number=taken["number"],
+            )
+        raise errors.domain_conflict(
+            f"域名 {site['domain']} 已由其他主体备案（{taken['number']}），域名冲突",
+            "请确认域名归属；域名已转让的，请原备案主体先注销该网站或取消接入后再提交",
+            field=f"payload.websites.{i}.domain",
+            number=taken["number"],
+        )
 
 
 def personal_one_site(entity: dict, websites: list) -> None:
@@ -88,20 +122,33 @@ def entity_mismatch(record: dict, wrong: list[str]) -> Conflict:
     return errors.entity_mismatch_with_record(
         f"主体信息与工信部备案记录（{record['number']}）不一致：" + "、".join(ENTITY_LABELS[f] for f in wrong),
         "主办者性质、证件类型、证件号码须与已有备案完全一致；备案信息有误的，请先在原接入商办理变更",
-        fields=[f"payload.entity.{f}" for f in wrong], entity_number=record["number"])
+        fields=[f"payload.entity.{f}" for f in wrong],
+        entity_number=record["number"],
+    )
 
 
-ENTITY_LABELS = {"type": "主办者性质", "certificate_type": "证件类型", "certificate_number": "证件号码",
-                  "province": "所在省份", "name": "主办者名称"}
+ENTITY_LABELS = {
+    "type": "主办者性质",
+    "certificate_type": "证件类型",
+    "certificate_number": "证件号码",
+    "province": "所在省份",
+    "name": "主办者名称",
+}
 
 
 # -- contacts (whose phones get MIIT's code) ------------------------------------------
 
+
 def person_contact(role: str, person: object) -> dict | None:
     if not isinstance(person, dict):
         return None
-    return {"role": role, "name": person.get("name"), "mobile": person.get("mobile"), "email": person.get("email"),
-            "certificate_number": person.get("certificate_number")}  # MIIT's check asks its last 6 digits
+    return {
+        "role": role,
+        "name": person.get("name"),
+        "mobile": person.get("mobile"),
+        "email": person.get("email"),
+        "certificate_number": person.get("certificate_number"),
+    }  # MIIT's check asks its last 6 digits
 
 
 def contacts(entity_owner: dict | None, site_owners: list, roles: Iterable[str]) -> list[dict]:
@@ -113,8 +160,9 @@ def contacts(entity_owner: dict | None, site_owners: list, roles: Iterable[str])
     return [c for c in out if c]
 
 
-def resolve_changes(records: Records, own: dict, entries: list[dict],
-                    allow_filing_type: bool) -> tuple[list[dict], list[dict]]:
+def resolve_changes(
+    records: Records, own: dict, entries: list[dict], allow_filing_type: bool
+) -> tuple[list[dict], list[dict]]:
     """Website changes: each names an active website of the entity filed at Tencent."""
     sites, out = [], []
     for i, entry in enumerate(entries):
@@ -124,8 +172,11 @@ def resolve_changes(records: Records, own: dict, entries: list[dict],
         if site in sites:
             raise unprocessable(f"websites.{i}", "同一网站在订单中只能出现一次")
         if TENCENT not in (site.get("access_providers") or []):
-            raise errors.website_not_at_tencent(f"网站 {site['number']} 没有接入腾讯云",
-                                                "请先办理「接入备案」，或在网站当前的接入商处办理变更", field=f"payload.websites.{i}")
+            raise errors.website_not_at_tencent(
+                f"网站 {site['number']} 没有接入腾讯云",
+                "请先办理「接入备案」，或在网站当前的接入商处办理变更",
+                field=f"payload.websites.{i}",
+            )
         removing = _domain_changes(site, entry, i)
         change = {k: copy.deepcopy(entry[k]) for k in CHANGE_FIELDS if k in entry and k != "add_domains"}
         if "remove_domains" in change:
@@ -142,20 +193,30 @@ def _domain_changes(site, entry, i):
     """A change only removes domains, and keeps at least one; returns the keys it removes."""
     keys_ = list(map(domain_key, website_domains(site)))
     added = list(entry.get("add_domains") or [])
-    if entry.get("domain") and (entry.get("website_id") or entry.get("website_number")) \
-            and domain_key(entry["domain"]) not in keys_:
+    if (
+        entry.get("domain")
+        and (entry.get("website_id") or entry.get("website_number"))
+        and domain_key(entry["domain"]) not in keys_
+    ):
         added.append(entry["domain"])
     if added:
-        raise errors.domain_cannot_be_added("变更备案只能删除域名，不能新增或修改域名：" + "、".join(added),
-                                            "新的域名请办理「新增网站」", field=f"payload.websites.{i}.domain")
+        raise errors.domain_cannot_be_added(
+            "变更备案只能删除域名，不能新增或修改域名：" + "、".join(added),
+            "新的域名请办理「新增网站」",
+            field=f"payload.websites.{i}.domain",
+        )
     removing = [domain_key(d) for d in entry.get("remove_domains") or []]
     unknown = [d for d, k in zip(entry.get("remove_domains") or [], removing) if k not in keys_]
     if unknown:
-        raise unprocessable(f"websites.{i}.remove_domains", f"网站 {site['number']} 没有这些域名：" + "、".join(unknown))
+        raise unprocessable(
+            f"websites.{i}.remove_domains", f"网站 {site['number']} 没有这些域名：" + "、".join(unknown)
+        )
     if removing and all(k in removing for k in keys_):
-        raise errors.website_needs_a_domain(f"网站 {site['number']} 至少要保留一个域名",
-                                            "不再使用该网站的，请办理「注销网站」；其他域名请办理「新增网站」",
-                                            field=f"payload.websites.{i}.remove_domains")
+        raise errors.website_needs_a_domain(
+            f"网站 {site['number']} 至少要保留一个域名",
+            "不再使用该网站的，请办理「注销网站」；其他域名请办理「新增网站」",
+            field=f"payload.websites.{i}.remove_domains",
+        )
     return removing
 
 
@@ -174,14 +235,18 @@ def _filing_type_change(site, change, i):
 
 def change_entity(records: Records, own: dict, changes: dict) -> None:
     if "province" in changes and province_code(changes["province"]) != province_code(own.get("province")):
-        raise errors.cross_province_change("备案主体不能跨省变更",
-                                           "主体迁到其他省份的，请先注销原备案，再在新省份办理首次备案", field="payload.entity.province")
+        raise errors.cross_province_change(
+            "备案主体不能跨省变更",
+            "主体迁到其他省份的，请先注销原备案，再在新省份办理首次备案",
+            field="payload.entity.province",
+        )
     wrong = mismatch(own, changes, IDENTITY_FIELDS)
     if wrong:
         raise errors.entity_identity_change_not_allowed(
             "主办者性质、证件类型和证件号码不能变更：" + "、".join(ENTITY_LABELS[f] for f in wrong),
             "主体已变为另一个单位或个人的，请注销原备案后重新办理首次备案",
-            fields=[f"payload.entity.{f}" for f in wrong])
+            fields=[f"payload.entity.{f}" for f in wrong],
+        )
 
 
 def own_site(records: Records, payload: dict) -> tuple[dict, dict]:
@@ -192,9 +257,11 @@ def own_site(records: Records, payload: dict) -> tuple[dict, dict]:
     if site is None:
         raise site_not_found(next((k for k in WEBSITE_REFS if payload.get(k)), "website_id"), own)
     if TENCENT not in (site.get("access_providers") or []):
-        raise errors.website_not_at_tencent(f"网站 {site['number']} 没有接入腾讯云",
-                                            "只能注销或取消接入在腾讯云接入的网站；请在网站当前的接入商处办理",
-                                            field="payload." + next((k for k in WEBSITE_REFS if payload.get(k)), "website_id"))
+        raise errors.website_not_at_tencent(
+            f"网站 {site['number']} 没有接入腾讯云",
+            "只能注销或取消接入在腾讯云接入的网站；请在网站当前的接入商处办理",
+            field="payload." + next((k for k in WEBSITE_REFS if payload.get(k)), "website_id"),
+        )
     return own, site
 
 

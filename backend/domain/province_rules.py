@@ -10,6 +10,7 @@ the simulator takes Tencent's own FAQ (T37, T39) first, so each row is a default
 - office_phone_differs: the office phone must not be the owner's mobile (Beijing, Liaoning, Jilin).
 - extra_documents: material slots this province adds (`;`-separated).
 """
+
 import csv
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,12 +32,15 @@ class ProvinceRules:
 
 def _row(row) -> ProvinceRules:
     assert row["entity_owner"] in OWNER_RULES, row
-    return ProvinceRules(code=row["code"], entity_owner=row["entity_owner"],
-                         website_owner_auth=row["website_owner_auth"] == "yes",
-                         one_site_per_order=row["one_site_per_order"] == "yes",
-                         local_mobile=row["local_mobile"] or "",
-                         office_phone_differs=row["office_phone_differs"] == "yes",
-                         extra_documents=tuple(d for d in row["extra_documents"].split(";") if d))
+    return ProvinceRules(
+        code=row["code"],
+        entity_owner=row["entity_owner"],
+        website_owner_auth=row["website_owner_auth"] == "yes",
+        one_site_per_order=row["one_site_per_order"] == "yes",
+        local_mobile=row["local_mobile"] or "",
+        office_phone_differs=row["office_phone_differs"] == "yes",
+        extra_documents=tuple(d for d in row["extra_documents"].split(";") if d),
+    )
 
 
 def _load():

@@ -3,6 +3,7 @@
 The table lives in `data/provinces.csv` (package data) and is read once, at
 import: it never changes while the simulator runs.
 """
+
 import csv
 import unicodedata
 from dataclasses import dataclass, replace
@@ -45,8 +46,7 @@ class Province:
 
 
 def _row_to_province(row):
-    ints = ("bureau_wd_min", "bureau_wd_typical", "bureau_wd_max",
-            "domain_min_months_left", "id_min_months_left")
+    ints = ("bureau_wd_min", "bureau_wd_typical", "bureau_wd_max", "domain_min_months_left", "id_min_months_left")
     values = dict(row)
     for key in ints:
         values[key] = int(values[key])
@@ -65,11 +65,9 @@ _ALL = _load()
 _BY_CODE = {p.code: p for p in _ALL}
 _BY_ICP_ABBR = {p.icp_abbr: p for p in _ALL}
 _BY_POLICE_ABBR = {p.police_abbr: p for p in _ALL}
-_BY_POLICE_ABBR.update({a: _BY_CODE[c] for a, c in _EXTRA_POLICE_ABBR.items()
-                        if a not in _BY_POLICE_ABBR})
+_BY_POLICE_ABBR.update({a: _BY_CODE[c] for a, c in _EXTRA_POLICE_ABBR.items() if a not in _BY_POLICE_ABBR})
 # Every text form normalize() accepts, except numeric codes.
-_BY_TEXT = {**_BY_POLICE_ABBR, **_BY_ICP_ABBR,
-            **{p.short_name: p for p in _ALL}, **{p.name: p for p in _ALL}}
+_BY_TEXT = {**_BY_POLICE_ABBR, **_BY_ICP_ABBR, **{p.short_name: p for p in _ALL}, **{p.name: p for p in _ALL}}
 
 
 def _unknown(value):
@@ -118,8 +116,15 @@ def normalize(value):
     return province.code
 
 
-OVERRIDABLE = ("bureau_wd_min", "bureau_wd_typical", "bureau_wd_max", "nonlocal_personal_id",
-               "domain_min_months_left", "id_min_months_left", "temporary_id_refused")
+OVERRIDABLE = (
+    "bureau_wd_min",
+    "bureau_wd_typical",
+    "bureau_wd_max",
+    "nonlocal_personal_id",
+    "domain_min_months_left",
+    "id_min_months_left",
+    "temporary_id_refused",
+)
 
 
 def with_overrides(province, overrides):

@@ -6,6 +6,7 @@ the submit guard all read `missing(...)`, so they agree.
 Pure: the caller passes the order, the entity it is about (its payload's, or the record's for
 orders about a filed entity), the uploaded materials and the face-check tasks.
 """
+
 from typing import NamedTuple
 
 from backend.domain import face_check, forms_rules, materials
@@ -41,36 +42,70 @@ def website_owners(entity: dict | None, websites: list) -> list[tuple[int, dict]
 
 def required_slots(order: dict, entity: dict | None, existing_sites: int = 0) -> list:
     payload = order.get("payload") or {}
-    return materials.required(order["kind"], entity, payload.get("websites") or [],
-                              order.get("province") or (entity or {}).get("province"), existing_sites)
+    return materials.required(
+        order["kind"],
+        entity,
+        payload.get("websites") or [],
+        order.get("province") or (entity or {}).get("province"),
+        existing_sites,
+    )
 
 
 def needs_face_check(order: dict) -> bool:
     return order["kind"] in materials.MATERIAL_KINDS
 
 
-def missing(order: dict, entity: dict | None = None, uploaded: dict | None = None,
-            face_tasks: list | None = None, now: float = 0.0, existing_sites: int = 0) -> list[Requirement]:
+def _face_checks_missing(order: dict, entity: dict | None, face_tasks: list | None, now: float) -> list[Requirement]:
+    """A website owner without a successful face check (by certificate number) is a requirement."""
+    tasks = [face_check.at(t, now) for t in face_tasks or []]
+    out = []
+    for index, person in website_owners(entity, (order.get("payload") or {}).get("websites") or []):
+        done = any(
+            t["status"] == face_check.SUCCESS
+            and same_text(t["person"].get("certificate_number"), person.get("certificate_number"))
+            for t in tasks
+        )
+        if not done:
+            out.append(
+                Requirement(
+                    "face_check",
+                    "FACE_CHECK_PENDING",
+                    f"websites.{index}.responsible",
+                    f"网站负责人{person.get('name') or ''}尚未通过真实性核验（人脸核验）",
+                )
+            )
+    return out
+
+
+def missing(
+    order: dict,
+    entity: dict | None = None,
+    uploaded: dict | None = None,
+    face_tasks: list | None = None,
+    now: float = 0.0,
+    existing_sites: int = 0,
+) -> list[Requirement]:
     """Every requirement not met yet, in the order the mini-program walks them:
     forms → face check → materials (T48: 填写网站信息 → 填写负责人 → 视频核身 → 上传材料 → 提交)."""
     entity = order_entity(order, entity)
-    out = [Requirement("form", code, path, message)
-           for path, code, message in forms_rules.missing_fields(order["kind"], order.get("payload") or {}, entity)]
+    out = [
+        Requirement("form", code, path, message)
+        for path, code, message in forms_rules.missing_fields(order["kind"], order.get("payload") or {}, entity)
+    ]
     if needs_face_check(order):
-        tasks = [face_check.at(t, now) for t in face_tasks or []]
-        for index, person in website_owners(entity, (order.get("payload") or {}).get("websites") or []):
-            done = any(t["status"] == face_check.SUCCESS and same_text(t["person"].get("certificate_number"),
-                                                                         person.get("certificate_number"))
-                       for t in tasks)
-            if not done:
-                out.append(Requirement("face_check", "FACE_CHECK_PENDING", f"websites.{index}.responsible",
-                                       f"网站负责人{person.get('name') or ''}尚未通过真实性核验（人脸核验）"))
+        out.extend(_face_checks_missing(order, entity, face_tasks, now))
     uploaded = uploaded or {}
     for slot in required_slots(order, entity, existing_sites):
         doc = uploaded.get(slot.key)
         if doc is None:
             out.append(Requirement("materials", "MATERIAL_MISSING", slot.key, f"请上传：{slot.zh}"))
         elif doc.get("status") == "rejected":
-            out.append(Requirement("materials", "MATERIAL_REJECTED", slot.key,
-                                   f"{slot.zh}被驳回：{doc.get('audit', {}).get('error', '')}，请重新上传"))
+            out.append(
+                Requirement(
+                    "materials",
+                    "MATERIAL_REJECTED",
+                    slot.key,
+                    f"{slot.zh}被驳回：{doc.get('audit', {}).get('error', '')}，请重新上传",
+                )
+            )
     return out

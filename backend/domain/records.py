@@ -6,6 +6,7 @@ places a new one is built — an order (`new_application`), an entity or a websi
 record (`new_entity`, `new_website`, whether by an approval or by seeding the national
 registry), a timer (`new_timer`) and a conversation (`new_conversation`).
 """
+
 from typing import Any, TypedDict
 
 from backend.domain.filings import ACTIVE, filing_type
@@ -128,14 +129,34 @@ def new_application(app_id: str, kind: str, created_at: str, payload: dict[str, 
     return Application(id=app_id, kind=kind, created_at=created_at, payload=payload, attempt=0, audit_data=[])
 
 
-def new_entity(entity_id: str, data: dict[str, Any], *, number: str, province: str, account: str,
-               access_providers: list[str], filed_at: str, address: str | None = None,
-               seeded: bool = False) -> Entity:
+def new_entity(
+    entity_id: str,
+    data: dict[str, Any],
+    *,
+    number: str,
+    province: str,
+    account: str,
+    access_providers: list[str],
+    filed_at: str,
+    address: str | None = None,
+    seeded: bool = False,
+) -> Entity:
     """An entity put on record; `data` carries its name, type and certificate as filed."""
-    entity = Entity(id=entity_id, name=data["name"], type=data["type"], certificate_type=data["certificate_type"],
-                    certificate_number=data["certificate_number"], province=province,
-                    number=number, status=ACTIVE, account=account, responsible=data.get("responsible"),
-                    max_site_index=0, filed_at=filed_at, access_providers=list(access_providers))
+    entity = Entity(
+        id=entity_id,
+        name=data["name"],
+        type=data["type"],
+        certificate_type=data["certificate_type"],
+        certificate_number=data["certificate_number"],
+        province=province,
+        number=number,
+        status=ACTIVE,
+        account=account,
+        responsible=data.get("responsible"),
+        max_site_index=0,
+        filed_at=filed_at,
+        access_providers=list(access_providers),
+    )
     if address is not None:
         entity["address"] = address
     for extra in ENTITY_FORM_EXTRAS:  # the real forms' fields (issue #12), on the record when filed
@@ -149,16 +170,36 @@ def new_entity(entity_id: str, data: dict[str, Any], *, number: str, province: s
 ENTITY_FORM_EXTRAS = ("icp_licence_number", "mailing_address", "legal_representative")
 
 
-def new_website(website_id: str, site: dict[str, Any], *, entity_id: str, number: str, site_index: int,
-                access_providers: list[str], filed_at: str, responsible: Person | None,
-                seeded: bool = False) -> Website:
+def new_website(
+    website_id: str,
+    site: dict[str, Any],
+    *,
+    entity_id: str,
+    number: str,
+    site_index: int,
+    access_providers: list[str],
+    filed_at: str,
+    responsible: Person | None,
+    seeded: bool = False,
+) -> Website:
     """A website put on record under its entity; `site` is the website as filed (name, domain,
     nat_ip, filing_type, service_content, extra_domains). Without a filing type it is 云托管
     when it has a NAT IP, another cloud service otherwise."""
-    doc = Website(id=website_id, entity_id=entity_id, name=site["name"], domain=site["domain"],
-                  number=number, site_index=site_index, status=ACTIVE, nat_ip=site.get("nat_ip"),
-                  filing_type=site.get("filing_type") or filing_type(site), access_providers=list(access_providers),
-                  service_content=site.get("service_content"), filed_at=filed_at, responsible=responsible)
+    doc = Website(
+        id=website_id,
+        entity_id=entity_id,
+        name=site["name"],
+        domain=site["domain"],
+        number=number,
+        site_index=site_index,
+        status=ACTIVE,
+        nat_ip=site.get("nat_ip"),
+        filing_type=site.get("filing_type") or filing_type(site),
+        access_providers=list(access_providers),
+        service_content=site.get("service_content"),
+        filed_at=filed_at,
+        responsible=responsible,
+    )
     if site.get("extra_domains"):
         doc["extra_domains"] = list(site["extra_domains"])
     if seeded:
@@ -168,12 +209,31 @@ def new_website(website_id: str, site: dict[str, Any], *, entity_id: str, number
 
 def new_timer(timer_id: str, app: Application, name: str, due: float, due_at: str, mode: str) -> Timer:
     """A timer of the application's current state and version."""
-    return Timer(id=timer_id, app_id=app["id"], name=name, state=app["state"], version=app["version"], due=due,
-                 due_at=due_at, mode=mode)
+    return Timer(
+        id=timer_id,
+        app_id=app["id"],
+        name=name,
+        state=app["state"],
+        version=app["version"],
+        due=due,
+        due_at=due_at,
+        mode=mode,
+    )
 
 
 def new_conversation(locale: str) -> Conversation:
     """A conversation before its first step (chat/engine.py gives it an id and starts it)."""
-    return Conversation(id=None, locale=locale, step=None, stack=[], kind=None, answers={}, form_errors={},
-                        return_to_confirm=False, application_id=None, app_version=None,
-                        accepts={"type": "none"}, seq=0)
+    return Conversation(
+        id=None,
+        locale=locale,
+        step=None,
+        stack=[],
+        kind=None,
+        answers={},
+        form_errors={},
+        return_to_confirm=False,
+        application_id=None,
+        app_version=None,
+        accepts={"type": "none"},
+        seq=0,
+    )

@@ -5,6 +5,7 @@ races ahead: whenever less than `RENEW_DAYS` is left on the virtual today, it re
 renewed to today + RENEW_DAYS. Applied on read (never stored), so the stored document
 keeps the dates it was created with and the renewal follows any clock move, even a year.
 """
+
 from datetime import date, timedelta
 
 RENEW_DAYS = 365

@@ -1,6 +1,7 @@
 """What the review rules check (domain.md §7), as pure functions of an application and a
 ReviewContext: reading the order (its entity, websites and people, whatever its kind), and
 one check per rule returning the failing field paths. review.py holds the rule table."""
+
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -8,17 +9,46 @@ from datetime import date, timedelta
 from backend.domain import kinds, provinces, validation as V
 from backend.domain.scenarios import domain_key as _domain_key
 
-PRE_APPROVAL_CONTENT = frozenset({"news", "publishing", "drugs_medical", "culture", "radio_film_tv",
-                                  "finance", "ride_hailing", "games"})
+PRE_APPROVAL_CONTENT = frozenset(
+    {"news", "publishing", "drugs_medical", "culture", "radio_film_tv", "finance", "ride_hailing", "games"}
+)
 # Enterprise-type content a person cannot run (T10, T15): file as an organisation.
 ENTERPRISE_CONTENT = frozenset({"enterprise_site", "ecommerce", "portal"})
 # T10 lists 人大 next to the five domain.md names.
 FORBIDDEN_PREFIXES = ("中国", "中华", "国家", "中央", "人民", "人大")
-PERSONAL_FORBIDDEN_WORDS = ("论坛", "社区", "交流", "在线", "平台", "门户", "公司", "企业", "集团",
-                            "工作室", "导航", "搜索")
+PERSONAL_FORBIDDEN_WORDS = (
+    "论坛",
+    "社区",
+    "交流",
+    "在线",
+    "平台",
+    "门户",
+    "公司",
+    "企业",
+    "集团",
+    "工作室",
+    "导航",
+    "搜索",
+)
 # A small stand-in for the bureaus' list (gambling, porn, anti-corruption, …).
-SENSITIVE_WORDS = ("赌博", "博彩", "赌场", "六合彩", "色情", "裸聊", "一夜情", "代孕", "私服", "外挂",
-                   "翻墙", "代开发票", "枪支", "毒品", "反腐", "法轮")
+SENSITIVE_WORDS = (
+    "赌博",
+    "博彩",
+    "赌场",
+    "六合彩",
+    "色情",
+    "裸聊",
+    "一夜情",
+    "代孕",
+    "私服",
+    "外挂",
+    "翻墙",
+    "代开发票",
+    "枪支",
+    "毒品",
+    "反腐",
+    "法轮",
+)
 DEFAULT_SETTINGS = {
     "strict_nonlocal_id": True,  # 'refused' provinces refuse non-local IDs even with a permit
     "min_age": 18,
@@ -39,6 +69,7 @@ class ReviewContext:
 
 
 # --- reading an application ----------------------------------------------------
+
 
 def entity_of(app, ctx):
     """The entity the application is about: its payload's, completed by the record when the
@@ -113,8 +144,10 @@ def age_on(born: date, today: date) -> int:
 
 # --- domain checks -------------------------------------------------------------
 
+
 def per_domain(failed):
     """Check each website's registry record; unregistered domains are another rule's job."""
+
     def check(app, ctx):
         registry = {V.domain_ascii(name): rec for name, rec in ctx.domains.items()}
         paths = []
@@ -124,13 +157,17 @@ def per_domain(failed):
             if record is not None and failed(record, app, ctx):
                 paths.append(f"websites.{i}.domain")
         return paths
+
     return check
 
 
 def not_registered(app, ctx):
     registry = {V.domain_ascii(name) for name in ctx.domains}
-    return [f"websites.{i}.domain" for i, site in _websites(app)
-            if (key := _domain_key(site.get("domain"))) and key not in registry]
+    return [
+        f"websites.{i}.domain"
+        for i, site in _websites(app)
+        if (key := _domain_key(site.get("domain"))) and key not in registry
+    ]
 
 
 def expired_of(record, app, ctx):
@@ -149,7 +186,8 @@ def holder_mismatch(record, app, ctx):
     return not any(
         (record.get("holder_name") or "").strip() == (h.get("name") or "").strip()
         and _same_cert(record.get("holder_certificate_number"), h.get("certificate_number"))
-        for h in holders)
+        for h in holders
+    )
 
 
 def near_expiry(record, app, ctx):
@@ -161,14 +199,21 @@ def near_expiry(record, app, ctx):
 
 
 def domain_conflict(app, ctx):
-    on_record = {_domain_key(d) for w in ctx.websites
-                 if w.get("status") == "active" and w.get("entity_id") != ctx.own_entity_id
-                 for d in [w.get("domain"), *(w.get("extra_domains") or [])]}
-    return [f"websites.{i}.domain" for i, site in _websites(app)
-            if (key := _domain_key(site.get("domain"))) and key in on_record]
+    on_record = {
+        _domain_key(d)
+        for w in ctx.websites
+        if w.get("status") == "active" and w.get("entity_id") != ctx.own_entity_id
+        for d in [w.get("domain"), *(w.get("extra_domains") or [])]
+    }
+    return [
+        f"websites.{i}.domain"
+        for i, site in _websites(app)
+        if (key := _domain_key(site.get("domain"))) and key in on_record
+    ]
 
 
 # --- website name checks -------------------------------------------------------
+
 
 def per_name(failed):
     def check(app, ctx):
@@ -178,6 +223,7 @@ def per_name(failed):
             if name and failed(name, site, app, ctx):
                 paths.append(f"websites.{i}.name")
         return paths
+
     return check
 
 
@@ -187,25 +233,32 @@ def name_is_domain(name, site, app, ctx):
     forms = {V.normalize_domain(domain), V.domain_ascii(domain), V.domain_unicode(domain)}
     forms |= {f.split(".")[0] for f in set(forms)} | {f"www.{f}" for f in set(forms)}
     looks_like_domain = "." in compact and not any(
-        code == "DOMAIN_SYNTAX_INVALID" for code, _ in V.check_domain(compact))
+        code == "DOMAIN_SYNTAX_INVALID" for code, _ in V.check_domain(compact)
+    )
     return compact in forms - {""} or looks_like_domain
 
 
 # --- content -------------------------------------------------------------------
 
+
 def per_site(field_name, failed):
     def check(app, ctx):
         return [f"websites.{i}.{field_name}" for i, site in _websites(app) if failed(site, app, ctx)]
+
     return check
 
 
 def missing_pre_approval(site, app, ctx):
     number = site.get("pre_approval_number")
-    return (_is_org(app, ctx) and site.get("service_content") in PRE_APPROVAL_CONTENT
-            and not (isinstance(number, str) and number.strip()))
+    return (
+        _is_org(app, ctx)
+        and site.get("service_content") in PRE_APPROVAL_CONTENT
+        and not (isinstance(number, str) and number.strip())
+    )
 
 
 # --- people and entity ---------------------------------------------------------
+
 
 def under_age(app, ctx):
     paths = []
@@ -239,8 +292,12 @@ def nonlocal_id(app, ctx):
     entity = entity_of(app, ctx)
     province = _province(entity, ctx)
     number = entity.get("certificate_number")
-    if (entity.get("type") != "personal" or entity.get("certificate_type") != "resident_id"
-            or province is None or V.check_resident_id(number)):
+    if (
+        entity.get("type") != "personal"
+        or entity.get("certificate_type") != "resident_id"
+        or province is None
+        or V.check_resident_id(number)
+    ):
         return []
     if V.id_province(number) == province.code:
         return []
@@ -253,8 +310,7 @@ def org_province(app, ctx):
     entity = entity_of(app, ctx)
     province = _province(entity)
     number = entity.get("certificate_number")
-    if not _is_org(app, ctx) or entity.get("certificate_type") != "uscc" or province is None \
-            or V.check_uscc(number):
+    if not _is_org(app, ctx) or entity.get("certificate_type") != "uscc" or province is None or V.check_uscc(number):
         return []
     issued_in = V.uscc_province(number)
     # Centrally registered bodies carry 100000: no province to compare with.
@@ -270,8 +326,9 @@ def _others(ctx):
 def shared_mobile(app, ctx):
     taken = {V.normalize_mobile((e.get("responsible") or {}).get("mobile")) for e in _others(ctx)}
     taken.discard(None)
-    return [f"{prefix}.mobile" for prefix, person in _people(app, ctx)
-            if V.normalize_mobile(person.get("mobile")) in taken]
+    return [
+        f"{prefix}.mobile" for prefix, person in _people(app, ctx) if V.normalize_mobile(person.get("mobile")) in taken
+    ]
 
 
 def entity_conflict(app, ctx):

@@ -3,6 +3,7 @@
 No global random anywhere: the same seed and the same history give the same SMS
 codes, review durations, IPs and record-number offsets on every run.
 """
+
 import hashlib
 import json
 import random

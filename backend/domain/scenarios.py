@@ -6,6 +6,7 @@ recipients, approval, gateway rule, chat). What the specs share lives in
 answers and shared checks) and `payloads.py` (entry validation by the declared shape).
 This module keeps the old entry points for callers that still use them.
 """
+
 import copy
 
 from backend.domain import kinds

@@ -5,6 +5,7 @@ its zh-CN message and what to do.
 
 Pure: `decide(request, world)` reads a `World` snapshot the service builds, never the store.
 """
+
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -34,6 +35,7 @@ NEXT_STEP = {
 @dataclass
 class World:
     """What the verification looks at, read by the service in one snapshot."""
+
     records: Records
     domains: dict  # domain_key -> registry document
     account: dict  # the account's real-name data (sandbox settings["account"])
@@ -50,29 +52,45 @@ def blocked(code: str, message: str, suggest: str, **details) -> Conflict:
 
 # every code this step can answer, with its message and fix (process.md §1.4); the tests walk them
 BLOCKING = {
-    "ACCOUNT_FLAGGED": ("异常账号备案：该账号存在风险，暂不能办理新增或变更备案",
-                        "请更换账号（不保证通过）或提交工单申诉"),
-    "REALNAME_SYNC_PENDING": ("账号完成实名认证不足48小时，实名信息尚未同步到备案系统",
-                              "请在实名认证完成 48 小时后再验证"),
-    "ACCOUNT_REALNAME_MISMATCH": ("实名认证账号与备案主体不符",
-                                  "新增备案要求备案主体与腾讯云账号实名认证主体一致；请使用与主体一致的账号，或变更账号实名认证"),
-    "BIZ_INFO_SYNC_PENDING": ("工商信息不匹配：营业执照登记或变更不足 7 个工作日，信息尚未同步",
-                              "请在登记或变更满 7 个工作日后再验证，并核对主办者性质和证件号码"),
+    "ACCOUNT_FLAGGED": (
+        "异常账号备案：该账号存在风险，暂不能办理新增或变更备案",
+        "请更换账号（不保证通过）或提交工单申诉",
+    ),
+    "REALNAME_SYNC_PENDING": (
+        "账号完成实名认证不足48小时，实名信息尚未同步到备案系统",
+        "请在实名认证完成 48 小时后再验证",
+    ),
+    "ACCOUNT_REALNAME_MISMATCH": (
+        "实名认证账号与备案主体不符",
+        "新增备案要求备案主体与腾讯云账号实名认证主体一致；请使用与主体一致的账号，或变更账号实名认证",
+    ),
+    "BIZ_INFO_SYNC_PENDING": (
+        "工商信息不匹配：营业执照登记或变更不足 7 个工作日，信息尚未同步",
+        "请在登记或变更满 7 个工作日后再验证，并核对主办者性质和证件号码",
+    ),
     "CERTIFICATE_LOOKUP_FAILED": ("证件号码未能获取信息", "请 30 分钟后重试；连续两次失败请提交工单"),
     "TLD_NOT_FILEABLE": ("该域名后缀不支持备案", "请使用工信部批准的域名后缀，或使用境外服务器"),
     "DOMAIN_NOT_REGISTERED": ("域名不在注册信息中", "请先注册该域名，或核对域名拼写"),
     "DOMAIN_REALNAME_PENDING": ("域名未实名认证", "请先在注册商处完成域名实名认证"),
-    "DOMAIN_REALNAME_SYNC_PENDING": ("域名未实名认证：域名实名信息尚未同步到工信部（需 3 天）",
-                                     "请在域名实名认证完成 3 天后再验证"),
+    "DOMAIN_REALNAME_SYNC_PENDING": (
+        "域名未实名认证：域名实名信息尚未同步到工信部（需 3 天）",
+        "请在域名实名认证完成 3 天后再验证",
+    ),
     "DOMAIN_HOLDER_MISMATCH": ("域名持有者与备案主体不一致", "请将域名过户到备案主体名下，或更换域名"),
     "DOMAIN_ALREADY_FILED": ("域名已备案", "该域名已由其他主体备案；请确认域名归属，或由原主体先注销该网站或取消接入"),
-    "INFO_CONFLICT": ("信息冲突：证件号码与已有备案记录的主办者性质或证件类型不一致",
-                      "请在工信部备案管理系统查询原记录并核对；原记录有误的请先在原接入商办理变更"),
-    "ENTITY_IN_OTHER_ACCOUNT": ("主体证件号码已在其他腾讯云账号下备案",
-                                "请登录该账号办理，或申请备案迁移（账号转移），或先注销主体"),
+    "INFO_CONFLICT": (
+        "信息冲突：证件号码与已有备案记录的主办者性质或证件类型不一致",
+        "请在工信部备案管理系统查询原记录并核对；原记录有误的请先在原接入商办理变更",
+    ),
+    "ENTITY_IN_OTHER_ACCOUNT": (
+        "主体证件号码已在其他腾讯云账号下备案",
+        "请登录该账号办理，或申请备案迁移（账号转移），或先注销主体",
+    ),
     "ORDER_IN_PROGRESS": ("此账号存在进行中的备案订单", "请先完成或撤销该订单"),
-    "NO_RESOURCE": ("暂无可用资源：账号下没有满足备案要求的云托管资源",
-                    "请购买或续费云托管资源包、使用系统创建的微小型 NAT 网关，或使用备案授权码"),
+    "NO_RESOURCE": (
+        "暂无可用资源：账号下没有满足备案要求的云托管资源",
+        "请购买或续费云托管资源包、使用系统创建的微小型 NAT 网关，或使用备案授权码",
+    ),
 }
 
 
@@ -85,9 +103,11 @@ def check_request(req: dict) -> None:
     """The inputs themselves (422, per field), before anything is looked up."""
     problems = {}
     ent_type, cert_type = req.get("entity_type"), req.get("certificate_type")
-    for path, found in (("province", validation.check_province(req.get("province"))),
-                        ("entity_type", validation.check_cert_type_for_entity(ent_type, cert_type)),
-                        ("certificate_number", validation.check_certificate(cert_type, req.get("certificate_number")))):
+    for path, found in (
+        ("province", validation.check_province(req.get("province"))),
+        ("entity_type", validation.check_cert_type_for_entity(ent_type, cert_type)),
+        ("certificate_number", validation.check_certificate(cert_type, req.get("certificate_number"))),
+    ):
         if found:
             problems[path] = [m for _, m in found]
     domains = req.get("domains") or []
@@ -150,18 +170,38 @@ def _scenario(req, world, entity):
     filed = [world.records.site_with_domain(d) for d in req["domains"]]
     for i, site in enumerate(filed):
         if site is not None and TENCENT in (site.get("access_providers") or []):
-            raise blocked("DOMAIN_ALREADY_FILED", f"域名 {req['domains'][i]} 已在本主体下备案并接入腾讯云（{site['number']}）",
-                          "同一域名不能重复备案；修改网站信息请办理「变更网站」", field=f"domains.{i}",
-                          number=site["number"])
+            raise blocked(
+                "DOMAIN_ALREADY_FILED",
+                f"域名 {req['domains'][i]} 已在本主体下备案并接入腾讯云（{site['number']}）",
+                "同一域名不能重复备案；修改网站信息请办理「变更网站」",
+                field=f"domains.{i}",
+                number=site["number"],
+            )
     if all(filed):
         return "access_filing", entity
     if any(filed):
-        raise Unprocessable({"domains": ["已备案的域名与未备案的域名不能在同一订单中办理："
-                                         "已备案的请办理「接入备案」，新域名请办理「新增网站」"]})
+        raise Unprocessable(
+            {
+                "domains": [
+                    "已备案的域名与未备案的域名不能在同一订单中办理："
+                    "已备案的请办理「接入备案」，新域名请办理「新增网站」"
+                ]
+            }
+        )
     own = world.records.own()
     if own is not None and own["id"] == entity["id"] and TENCENT in (entity.get("access_providers") or []):
         return "add_website", entity
     return "add_website_external", entity
+
+
+def _record_checks(req: dict, entity: dict) -> None:
+    """The certificate is on record: not in another account, and the same type of entity."""
+    if entity.get("account") not in (None, "self") and TENCENT in (entity.get("access_providers") or []):
+        raise fail("ENTITY_IN_OTHER_ACCOUNT", entity_number=entity["number"])
+    if not same_text(entity.get("type"), req["entity_type"]) or not same_text(
+        entity.get("certificate_type"), req["certificate_type"]
+    ):
+        raise fail("INFO_CONFLICT", entity_number=entity["number"])
 
 
 def decide(req: dict, world: World) -> dict:
@@ -173,16 +213,15 @@ def decide(req: dict, world: World) -> dict:
     _business_checks(req, world)
     entity = world.records.by_certificate(req["certificate_number"])
     if entity is not None:
-        if entity.get("account") not in (None, "self") and TENCENT in (entity.get("access_providers") or []):
-            raise fail("ENTITY_IN_OTHER_ACCOUNT", entity_number=entity["number"])
-        if not same_text(entity.get("type"), req["entity_type"]) \
-                or not same_text(entity.get("certificate_type"), req["certificate_type"]):
-            raise fail("INFO_CONFLICT", entity_number=entity["number"])
+        _record_checks(req, entity)
     own = world.records.own()
     if own is not None and (entity is None or own["id"] != entity["id"]):
-        raise blocked("ENTITY_ALREADY_FILED", f"该账号已有备案主体 {own['number']}，一个账号只能备案一个主体",
-                      "其他主体请使用该主体自己的腾讯云账号办理；本主体的网站请办理「新增网站」",
-                      entity_number=own["number"])
+        raise blocked(
+            "ENTITY_ALREADY_FILED",
+            f"该账号已有备案主体 {own['number']}，一个账号只能备案一个主体",
+            "其他主体请使用该主体自己的腾讯云账号办理；本主体的网站请办理「新增网站」",
+            entity_number=own["number"],
+        )
     _domain_checks(req, world, entity)
     if world.open_order:
         raise fail("ORDER_IN_PROGRESS", application_id=world.open_order)
@@ -192,38 +231,61 @@ def decide(req: dict, world: World) -> dict:
     if nat_ip and all(row["ip"] != nat_ip for row in world.eligibility["usable_ips"]):
         raise fail("NO_RESOURCE", nat_ip=nat_ip)
     kind, record = _scenario(req, world, entity)
-    return {"scenario": kind, "scenario_zh": SCENARIO_ZH[kind], "next_step": NEXT_STEP[kind],
-            "province": province_code(req["province"]),
-            "entity_number": record["number"] if record else None,
-            "entity_id": record["id"] if record else None,
-            "domains": [validation.normalize_domain(d) for d in req["domains"]],
-            "nat_ip": nat_ip or world.eligibility["usable_ips"][0]["ip"],
-            "usable_ips": world.eligibility["usable_ips"]}
+    return {
+        "scenario": kind,
+        "scenario_zh": SCENARIO_ZH[kind],
+        "next_step": NEXT_STEP[kind],
+        "province": province_code(req["province"]),
+        "entity_number": record["number"] if record else None,
+        "entity_id": record["id"] if record else None,
+        "domains": [validation.normalize_domain(d) for d in req["domains"]],
+        "nat_ip": nat_ip or world.eligibility["usable_ips"][0]["ip"],
+        "usable_ips": world.eligibility["usable_ips"],
+    }
 
 
 # -- the account rules of a kind, before its first form (the chat's kind choice) ----------------
 
-NEEDS_OWN_AT_TENCENT = ("add_website", "change_filing", "change_website", "cancel_entity", "cancel_website",
-                        "cancel_access")
+NEEDS_OWN_AT_TENCENT = (
+    "add_website",
+    "change_filing",
+    "change_website",
+    "cancel_entity",
+    "cancel_website",
+    "cancel_access",
+)
 
 
 def account_gate(kind: str, records: Records, open_order: str | None = None) -> Conflict | None:
     """The refusal every submission of `kind` would meet from the account's own state, or None: the
     conversation says it at the kind choice instead of after the forms."""
     from backend.domain import errors, preconditions  # the kinds' shared answers
+
     if open_order:
         return errors.order_in_progress(open_order)
     own = records.own()
     at_tencent = own is not None and TENCENT in (own.get("access_providers") or [])
     if kind == "first_filing" and own is not None:
-        return blocked("ENTITY_ALREADY_FILED", f"该账号已有备案主体 {own['number']}，不能再办理首次备案",
-                       "一个账号只能备案一个主体：新增网站请选择「新增网站（原备案在腾讯云）」", entity_number=own["number"])
+        return blocked(
+            "ENTITY_ALREADY_FILED",
+            f"该账号已有备案主体 {own['number']}，不能再办理首次备案",
+            "一个账号只能备案一个主体：新增网站请选择「新增网站（原备案在腾讯云）」",
+            entity_number=own["number"],
+        )
     if kind == "add_website_external" and own is not None and at_tencent:
-        return blocked("ENTITY_FILED_AT_TENCENT", f"该账号的主体 {own['number']} 已在腾讯云备案",
-                       "请办理「新增网站（原备案在腾讯云）」", entity_number=own["number"])
+        return blocked(
+            "ENTITY_FILED_AT_TENCENT",
+            f"该账号的主体 {own['number']} 已在腾讯云备案",
+            "请办理「新增网站（原备案在腾讯云）」",
+            entity_number=own["number"],
+        )
     if kind in NEEDS_OWN_AT_TENCENT and not at_tencent:
         return preconditions.no_entity_at_tencent(own)
     if kind == "cancel_website" and own is not None and len(records.sites(own["id"])) <= 1:
-        return blocked("LAST_WEBSITE_CANCEL_ENTITY", f"主体 {own['number']} 下只有一个网站，不能单独注销",
-                       "注销主体下最后一个网站，请办理「注销主体」", entity_number=own["number"])
+        return blocked(
+            "LAST_WEBSITE_CANCEL_ENTITY",
+            f"主体 {own['number']} 下只有一个网站，不能单独注销",
+            "注销主体下最后一个网站，请办理「注销主体」",
+            entity_number=own["number"],
+        )
     return None

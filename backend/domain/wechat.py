@@ -12,6 +12,7 @@ Our states are richer; this module maps (state, kind, what happened) onto those 
   `sms_verify_status` 3 so a client sees why (WeChat: 3 = 核验超时);
 - before submission the 1025–1031 bits say what is missing (see `not_filed_code`).
 """
+
 from backend.domain import kinds, workflow
 
 FILED, NOT_FILED = 6, 1024
@@ -22,9 +23,18 @@ SMS_FAILURE_CODES = frozenset({"SMS_TIMEOUT", "SMS_CODE_FAILED"})
 PRE_SUBMISSION = frozenset({"draft", "expired", "withdrawn"})
 
 STATUS_ZH = {
-    2: "平台审核中", 3: "平台审核驳回", 4: "管局审核中", 5: "管局审核驳回", 6: "已备案", 1024: "未备案",
-    1025: "未备案（小程序信息未填）", 1026: "未备案（类目未填）", 1027: "未备案（小程序信息和类目未填）",
-    1028: "未备案（未认证）", 1029: "未备案（小程序信息未填且未认证）", 1030: "未备案（类目未填且未认证）",
+    2: "平台审核中",
+    3: "平台审核驳回",
+    4: "管局审核中",
+    5: "管局审核驳回",
+    6: "已备案",
+    1024: "未备案",
+    1025: "未备案（小程序信息未填）",
+    1026: "未备案（类目未填）",
+    1027: "未备案（小程序信息和类目未填）",
+    1028: "未备案（未认证）",
+    1029: "未备案（小程序信息未填且未认证）",
+    1030: "未备案（类目未填且未认证）",
     1031: "未备案（小程序信息、类目未填且未认证）",
 }
 
@@ -35,8 +45,12 @@ def is_cancellation(kind: str) -> bool:
 
 def not_filed_code(info_missing: bool = False, category_missing: bool = False, uncertified: bool = False) -> int:
     """1024, or 1025–1031 when something needed before submission is missing."""
-    return NOT_FILED + (INFO_MISSING if info_missing else 0) + (CATEGORY_MISSING if category_missing else 0) \
+    return (
+        NOT_FILED
+        + (INFO_MISSING if info_missing else 0)
+        + (CATEGORY_MISSING if category_missing else 0)
         + (UNCERTIFIED if uncertified else 0)
+    )
 
 
 def codes(state: str, kind: str, audit_codes=(), missing=None) -> dict:
@@ -67,8 +81,14 @@ def brief(app: dict) -> dict:
 
 def audit_data(entries) -> list:
     """Our audit_data ({code, field, key_name, error, suggest}) in WeChat's shape."""
-    return [{"key_name": e.get("key_name") or e.get("field") or "", "error": e.get("error", ""),
-             "suggest": e.get("suggest", "")} for e in entries or []]
+    return [
+        {
+            "key_name": e.get("key_name") or e.get("field") or "",
+            "error": e.get("error", ""),
+            "suggest": e.get("suggest", ""),
+        }
+        for e in entries or []
+    ]
 
 
 def info(app: dict, available: bool = True, missing=None) -> dict:
@@ -76,9 +96,13 @@ def info(app: dict, available: bool = True, missing=None) -> dict:
     audit = app.get("audit_data") or []
     out = codes(app["state"], app["kind"], [a.get("code") for a in audit], missing)
     status = out["status"]
-    return {"status": status, "is_canceling": out["is_canceling"],
-            "audit_data": audit_data(audit) if status in (3, 5) else [],
-            "available": 1 if available else 0, "sms_verify_status": out["sms_verify_status"]}
+    return {
+        "status": status,
+        "is_canceling": out["is_canceling"],
+        "audit_data": audit_data(audit) if status in (3, 5) else [],
+        "available": 1 if available else 0,
+        "sms_verify_status": out["sms_verify_status"],
+    }
 
 
 def account_info(apps: list, filed: bool, eligible: bool, missing_of=None) -> dict:
@@ -97,11 +121,21 @@ def account_info(apps: list, filed: bool, eligible: bool, missing_of=None) -> di
     if drafts:
         return info(drafts[-1], available, (missing_of or (lambda a: None))(drafts[-1]))
     if filed:
-        return {"status": FILED, "is_canceling": 0, "audit_data": [], "available": 1 if available else 0,
-                "sms_verify_status": None}
+        return {
+            "status": FILED,
+            "is_canceling": 0,
+            "audit_data": [],
+            "available": 1 if available else 0,
+            "sms_verify_status": None,
+        }
     status = not_filed_code(info_missing=True, uncertified=not eligible)
-    return {"status": status, "is_canceling": 0, "audit_data": [], "available": 1 if available else 0,
-            "sms_verify_status": None}
+    return {
+        "status": status,
+        "is_canceling": 0,
+        "audit_data": [],
+        "available": 1 if available else 0,
+        "sms_verify_status": None,
+    }
 
 
 def draft_missing(app: dict, eligible: bool) -> set:

@@ -4,9 +4,10 @@ The API's allowed actions, the workers' timers, the chat's status cards and the
 README's state diagram are all derived from STATES, TRANSITIONS and TIMERS below.
 Nothing else in the code base names a transition by hand.
 """
+
 from dataclasses import dataclass, field
 
-from backend.domain import kinds as K
+from backend.domain import kinds as K, workflow_diagram
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class Transition:
     …/actions/<action>), "edit" (PATCH the order), "sms" (POST …/sms-verification), or
     None: not a choice offered to the user (rows of other actors, and `sms_failed`, the
     consequence of one wrong code too many)."""
+
     action: str
     source: str | None  # None: the pseudo-row `create` (from nothing)
     target: str
@@ -52,6 +54,7 @@ class Timer:
     idle reminders and expiry). "Advance until idle" stops before deadlines
     unless asked, so a QA run can reach the SMS prompt and answer it.
     """
+
     state: str
     name: str
     delay: str  # key of domain.durations
@@ -68,18 +71,21 @@ class Timer:
         return self.outcomes[outcome]
 
 
-STATES = {s.name: s for s in (
-    State("draft", "待完善", 1024, en="draft"),
-    State("provider_review", "腾讯云审核中", 2, waits_on="provider", en="under provider review"),
-    State("provider_rejected", "初审驳回", 3, en="rejected by the provider"),
-    State("provider_approved", "待提交管局", 2, waits_on="clock", en="waiting to go to the bureau"),
-    State("sms_verification", "管局审核中·待短信核验", 4, sms_verify_status=1, en="waiting for SMS verification"),
-    State("bureau_review", "管局审核中", 4, sms_verify_status=2, waits_on="bureau", en="under bureau review"),
-    State("bureau_rejected", "管局驳回", 5, en="rejected by the bureau"),
-    State("approved", "已完成", 6, terminal=True, waits_on="nobody", en="approved"),
-    State("withdrawn", "已撤销", 1024, terminal=True, waits_on="nobody", en="withdrawn"),
-    State("expired", "已过期", 1024, en="expired"),
-)}
+STATES = {
+    s.name: s
+    for s in (
+        State("draft", "待完善", 1024, en="draft"),
+        State("provider_review", "腾讯云审核中", 2, waits_on="provider", en="under provider review"),
+        State("provider_rejected", "初审驳回", 3, en="rejected by the provider"),
+        State("provider_approved", "待提交管局", 2, waits_on="clock", en="waiting to go to the bureau"),
+        State("sms_verification", "管局审核中·待短信核验", 4, sms_verify_status=1, en="waiting for SMS verification"),
+        State("bureau_review", "管局审核中", 4, sms_verify_status=2, waits_on="bureau", en="under bureau review"),
+        State("bureau_rejected", "管局驳回", 5, en="rejected by the bureau"),
+        State("approved", "已完成", 6, terminal=True, waits_on="nobody", en="approved"),
+        State("withdrawn", "已撤销", 1024, terminal=True, waits_on="nobody", en="withdrawn"),
+        State("expired", "已过期", 1024, en="expired"),
+    )
+}
 
 T = Transition
 TRANSITIONS = (
@@ -110,19 +116,38 @@ TRANSITIONS = (
 )
 
 _IDLE = (
-    ("remind_7d", "idle_7d"), ("remind_15d", "idle_15d"), ("remind_30d", "idle_30d"),
+    ("remind_7d", "idle_7d"),
+    ("remind_15d", "idle_15d"),
+    ("remind_30d", "idle_30d"),
 )
 TIMERS = (
-    Timer("provider_review", "provider_review", "provider_review", "progress",
-          {"approve": "provider_approve", "reject": "provider_reject"}, review="provider"),
+    Timer(
+        "provider_review",
+        "provider_review",
+        "provider_review",
+        "progress",
+        {"approve": "provider_approve", "reject": "provider_reject"},
+        review="provider",
+    ),
     Timer("provider_approved", "send_to_bureau", "to_bureau", "progress", {"due": "send_to_bureau"}),
     Timer("sms_verification", "sms_timeout", "sms_window", "deadline", {"due": "sms_timeout"}),
-    Timer("bureau_review", "bureau_review", "bureau_review", "progress",
-          {"approve": "bureau_approve", "reject": "bureau_reject"}, review="bureau"),
-    *(Timer(state, name, delay, "deadline")
-      for state in ("draft", "provider_rejected", "bureau_rejected") for name, delay in _IDLE),
-    *(Timer(state, "expire", "idle_45d", "deadline", {"due": "expire"})
-      for state in ("draft", "provider_rejected", "bureau_rejected")),
+    Timer(
+        "bureau_review",
+        "bureau_review",
+        "bureau_review",
+        "progress",
+        {"approve": "bureau_approve", "reject": "bureau_reject"},
+        review="bureau",
+    ),
+    *(
+        Timer(state, name, delay, "deadline")
+        for state in ("draft", "provider_rejected", "bureau_rejected")
+        for name, delay in _IDLE
+    ),
+    *(
+        Timer(state, "expire", "idle_45d", "deadline", {"due": "expire"})
+        for state in ("draft", "provider_rejected", "bureau_rejected")
+    ),
 )
 
 # -- names the rest of the code uses instead of strings ---------------------------
@@ -161,8 +186,7 @@ def find(source, action, kind):
 
 
 def moves_from(source, kind, actor=None):
-    return [t for t in TRANSITIONS
-            if t.source == source and kind in t.kinds and (actor is None or t.actor == actor)]
+    return [t for t in TRANSITIONS if t.source == source and kind in t.kinds and (actor is None or t.actor == actor)]
 
 
 def user_actions(source, kind):
@@ -236,7 +260,8 @@ def _row_problems(t):
     if t.via is not None and t.actor != "user":
         out.append(f"{t.action}: via {t.via} but actor {t.actor} (only user rows are offered)")
     if t.actor in ("provider", "bureau", "clock") and not any(
-            tm.state == t.source and t.action in tm.actions for tm in TIMERS):
+        tm.state == t.source and t.action in tm.actions for tm in TIMERS
+    ):
         out.append(f"{t.action}: no timer of {t.source} fires it")
     return out
 
@@ -262,11 +287,27 @@ def _kind_problems(kind):
 def _name_problems():
     """Every exported name constant is a state or an action of the table."""
     actions = {t.action for t in TRANSITIONS}
-    out = [f"state constant {n} not in STATES" for n in (
-        DRAFT, PROVIDER_REVIEW, PROVIDER_REJECTED, PROVIDER_APPROVED, SMS_VERIFICATION, BUREAU_REVIEW,
-        BUREAU_REJECTED, APPROVED, WITHDRAWN, EXPIRED) if n not in STATES]
-    out += [f"action constant {n} not in TRANSITIONS" for n in (
-        EDIT, SUBMIT, RESUBMIT, WITHDRAW, REOPEN, VERIFY_SMS, SMS_FAILED, SMS_TIMEOUT) if n not in actions]
+    out = [
+        f"state constant {n} not in STATES"
+        for n in (
+            DRAFT,
+            PROVIDER_REVIEW,
+            PROVIDER_REJECTED,
+            PROVIDER_APPROVED,
+            SMS_VERIFICATION,
+            BUREAU_REVIEW,
+            BUREAU_REJECTED,
+            APPROVED,
+            WITHDRAWN,
+            EXPIRED,
+        )
+        if n not in STATES
+    ]
+    out += [
+        f"action constant {n} not in TRANSITIONS"
+        for n in (EDIT, SUBMIT, RESUBMIT, WITHDRAW, REOPEN, VERIFY_SMS, SMS_FAILED, SMS_TIMEOUT)
+        if n not in actions
+    ]
     return out
 
 
@@ -297,53 +338,8 @@ def _timer_problems(tm):
 
 
 def mermaid():
-    """The state diagram, generated for the README (`icpsim diagram`)."""
-    lines = ["stateDiagram-v2", "    [*] --> draft"]
-    for t in TRANSITIONS:
-        if t.source == t.target:
-            continue
-        label = t.action
-        if t.kinds == K.WITHOUT_SMS:
-            label += " (" + ", ".join(sorted(t.kinds)) + ")"
-        elif t.kinds != K.ALL:
-            label += " (kinds with SMS)"
-        lines.append(f"    {t.source} --> {t.target}: {label} [{t.actor}]")
-    for name, st in STATES.items():
-        lines.append(f"    {name}: {name} {st.zh} ({st.wechat_status})")
-        if st.terminal:
-            lines.append(f"    {name} --> [*]")
-    lines += _kind_notes()
-    return "\n".join(lines)
-
-
-def _kind_notes():
-    """The per-kind paths: whose phones get MIIT's code (or no SMS at all), how long the
-    bureau takes, and what 已完成 means, as notes on the states where kinds differ."""
-    owners = {("entity", "website"): "entity + website owners", ("website",): "website owner",
-              ("entity",): "entity owner"}
-    # a kind that carries the entity's changes asks its owner only when the entity changes
-    changes = "entity owner (entity changed) and/or owners of the changed websites"
-    sms = [f"{k}: {changes if v.payload.entity == 'changes' else owners.get(v.sms_to, '+'.join(v.sms_to))}"
-           for k, v in K.KINDS.items() if v.needs_sms]
-    no_sms = sorted(K.WITHOUT_SMS)
-    bureau: dict[str, list[str]] = {}
-    for k, v in K.KINDS.items():
-        bureau.setdefault(v.bureau_duration, []).append(k)
-    done: dict[str, list[str]] = {}
-    for k, v in K.KINDS.items():
-        done.setdefault(v.approved_zh, []).append(k)
-    out = ["    note right of sms_verification", "        MIIT SMS code to, per kind:"]
-    out += [f"        {line}" for line in sms]
-    out += [f"        no SMS (straight to the bureau): {', '.join(no_sms)}", "    end note",
-            "    note right of bureau_review", "        bureau working days, per kind:"]
-    out += [f"        {which} ({_DURATION_ZH[which]}): {', '.join(ks)}" for which, ks in bureau.items()]
-    out += ["    end note", "    note right of approved", "        已完成 per kind:"]
-    out += [f"        {zh}: {', '.join(ks)}" for zh, ks in done.items()]
-    out += ["    end note"]
-    return out
-
-
-_DURATION_ZH = {"filing": "by province, 3–20", "change": "about 20", "cancel": "1–5"}
+    """The state diagram, generated for the README (`icpsim diagram`); drawn in workflow_diagram."""
+    return workflow_diagram.mermaid(TRANSITIONS, STATES)
 
 
 # -- moves that are not rows of TRANSITIONS ---------------------------------------
@@ -369,8 +365,9 @@ _SMS_STEPS = {WRONG_CODE: "短信核验码错误", VERIFIED_ONE: "一人短信�
 def sms_step_row(kind, action=WRONG_CODE):
     """A step of MIIT's check that is no move and no activity: a wrong entry, one person
     verified while others are pending, a code sent again. Timers keep their due times."""
-    return Transition(action, SMS_VERIFICATION, SMS_VERIFICATION, "user", _SMS_STEPS[action],
-                      frozenset({kind}), activity=False)
+    return Transition(
+        action, SMS_VERIFICATION, SMS_VERIFICATION, "user", _SMS_STEPS[action], frozenset({kind}), activity=False
+    )
 
 
 def wrong_code_row(kind):

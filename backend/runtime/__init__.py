@@ -1,4 +1,5 @@
 """Process runtime: the embedded Redis server started by `icpsim up`."""
+
 from backend.runtime.embedded_redis import EmbeddedRedis, EmbeddedRedisError
 
 __all__ = ["EmbeddedRedis", "EmbeddedRedisError"]

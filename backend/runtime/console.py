@@ -1,5 +1,6 @@
 """What the `icpsim` commands print and how they fail: one clear sentence and an exit code
 (CliError), output that survives a reader going away (`icpsim up | tee log`, then Ctrl-C)."""
+
 import os
 import sys
 

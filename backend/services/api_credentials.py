@@ -2,6 +2,7 @@
 SecretKey, issuing a pair with the sandbox, rotating it, finding a SecretId's sandbox.
 Apart from services/tencentcloud.py (the actions' answers) so that creating a sandbox needs
 nothing from the use cases those answers call."""
+
 import json
 import os
 import secrets
@@ -19,6 +20,7 @@ _key_cache: dict = {}
 
 
 # -- the server key that seals every SecretKey ------------------------------------------
+
 
 def _key_material() -> bytes:
     configured = os.environ.get(SECRET_ENV)
@@ -45,6 +47,7 @@ def server_key() -> bytes:
 
 # -- key pairs -----------------------------------------------------------------------------
 
+
 def issue(tx, sid, pair: KeyPair):
     """Inside the sandbox's creation (same MULTI): the pair's records."""
     tx.set(keys.api_secret(pair.secret_id), json.dumps({"sandbox": sid, "key": credentials.seal(server_key(), pair)}))
@@ -68,6 +71,7 @@ def rotate(r, sid) -> dict:
     def fn(tx):
         world.meta(tx)  # 404 for a sandbox that does not exist
         issue(tx, sid, pair)
+
     store.run(r, sid, fn)
     if old and old != pair.secret_id:
         r.delete(keys.api_secret(old))
@@ -78,11 +82,16 @@ def lookup(r, secret_id):
     """(sandbox id, SecretKey) of a SecretId, or AuthFailure.SecretIdNotFound."""
     raw = r.get(keys.api_secret(secret_id))
     record = json.loads(raw) if raw else None
-    if not record or r.get(keys.api_credentials(record["sandbox"])) != secret_id \
-            or not r.exists(keys.sandbox(record["sandbox"])):
+    if (
+        not record
+        or r.get(keys.api_credentials(record["sandbox"])) != secret_id
+        or not r.exists(keys.sandbox(record["sandbox"]))
+    ):
         raise errors.secret_id_not_found()
     secret_key = credentials.unseal(server_key(), secret_id, record["key"])
     if secret_key is None:  # sealed under another server key: the pair must be rotated
-        raise errors.ApiError("AuthFailure.SecretIdNotFound",
-                              "The SecretKey of this SecretId cannot be read with this server's key; rotate the credentials.")
+        raise errors.ApiError(
+            "AuthFailure.SecretIdNotFound",
+            "The SecretKey of this SecretId cannot be read with this server's key; rotate the credentials.",
+        )
     return record["sandbox"], secret_key

@@ -1,4 +1,5 @@
 """Use cases of an application (备案订单): create, edit, act, verify the SMS code, read."""
+
 import copy
 import json
 
@@ -50,8 +51,13 @@ def _preconditions(tx, kind, app_id=None, payload=None, check_ips=True):
 
 def _resolved(app, resolution):
     """The application with what its preconditions found: the records it is about."""
-    out = dict(app, payload=resolution.payload, target=resolution.target(), province=resolution.province,
-               contacts=resolution.contacts)
+    out = dict(
+        app,
+        payload=resolution.payload,
+        target=resolution.target(),
+        province=resolution.province,
+        contacts=resolution.contacts,
+    )
     if resolution.entity_id:
         out["entity_id"] = resolution.entity_id
     return out
@@ -101,6 +107,7 @@ def create(r, sid, kind, payload):
         now = world.now(tx)
         app = records.new_application(tx.next_id("application", "A"), kind, iso(now), payload)
         return engine.apply_transition(tx, _resolved(app, resolution), workflow.create_row(kind), now)
+
     return engine.view(store.run(r, sid, fn, prefetch=CHECKS))
 
 
@@ -127,30 +134,38 @@ def edit(r, sid, app_id, patch):
         now = world.now(tx)
         app = _resolved(app, resolution)
         return engine.fire(tx, app, workflow.EDIT, "user", now, reason="修改订单信息")
+
     return engine.view(store.run(r, sid, fn, prefetch=CHECKS))
 
 
 def act(r, sid, app_id, action, reason=None):
     """A user action from the table: submit, resubmit, withdraw, reopen."""
+
     def fn(tx):
         app = _get(tx, app_id)
         if action in workflow.RECHECKING_ACTIONS and workflow.find(app["state"], action, app["kind"]):
             # the world may have changed since the order was written: check it again
-            resolution = _preconditions(tx, app["kind"], app_id, payload=app["payload"],
-                                        check_ips=action != workflow.REOPEN)
+            resolution = _preconditions(
+                tx, app["kind"], app_id, payload=app["payload"], check_ips=action != workflow.REOPEN
+            )
             app = _resolved(app, resolution)
         if action in (workflow.SUBMIT, workflow.RESUBMIT) and world.settings(tx).get("pre_submit_checks"):
             _ready(tx, app)  # the stages before submission: forms, face check, materials (readiness.missing)
         return engine.fire(tx, app, action, "user", world.now(tx), reason=reason)
+
     return engine.view(store.run(r, sid, fn, prefetch=CHECKS))
 
 
 def _ready(tx, app):
     from backend.services import face_checks  # materials and face checks read applications' records
+
     missing = face_checks.missing(tx, app)
     if missing:
-        raise errors.Conflict("SUBMIT_NOT_READY", "提交前还有未完成的步骤：" + "；".join(m.message for m in missing[:5]),
-                              missing=[m._asdict() for m in missing])
+        raise errors.Conflict(
+            "SUBMIT_NOT_READY",
+            "提交前还有未完成的步骤：" + "；".join(m.message for m in missing[:5]),
+            missing=[m._asdict() for m in missing],
+        )
 
 
 def verify_sms(r, sid, app_id, code, person=None, mobile=None, id_last6=None):

@@ -1,4 +1,5 @@
 """Tokens: the control token (operators) and one user token per sandbox."""
+
 import hashlib
 import hmac
 import secrets

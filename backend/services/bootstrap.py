@@ -1,5 +1,6 @@
 """What `icpsim up` prepares: the control token and the demo sandbox; the simulator reset
 that brings the demo back."""
+
 from backend.domain.clock import DEMO
 from backend.services import auth, sandboxes
 from backend.store import keys
@@ -18,8 +19,18 @@ def prepare(r, demo_token=None, revision=0):
     """Idempotent. `demo_token`/`revision`: a simulator reset recreating the demo as clients knew it."""
     token = auth.ensure_control_token(r)
     if not r.exists(keys.sandbox(DEMO_ID)):
-        sandboxes.create(r, seed=2026, preset="training", scale=DEMO_SCALE, settings=DEMO_SETTINGS,
-                         name="demo", sid=DEMO_ID, pacing=DEMO, token=demo_token, revision=revision)
+        sandboxes.create(
+            r,
+            seed=2026,
+            preset="training",
+            scale=DEMO_SCALE,
+            settings=DEMO_SETTINGS,
+            name="demo",
+            sid=DEMO_ID,
+            pacing=DEMO,
+            token=demo_token,
+            revision=revision,
+        )
     demo = sandboxes.describe(r, DEMO_ID)
     return {"control_token": token, "demo_sandbox_id": DEMO_ID, "demo_token": demo["token"]}
 

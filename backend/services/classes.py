@@ -1,5 +1,6 @@
 """A class (issue #14): N trainee sandboxes made at once, one seed and one name each,
 with their mini-program links and QR codes, and everyone's progress side by side."""
+
 import io
 import json
 import secrets
@@ -32,9 +33,16 @@ def create(r, size, preset="training", seed_base=1, names=None, name=None, scale
         trainee = names[i] if i < len(names) and names[i] else f"学员{i + 1:02d}"
         sb = sandboxes.create(r, seed=seed_base + i, preset=preset, scale=scale, pacing=pacing, name=trainee)
         made.append(sb["id"])
-    doc = {"id": cid, "name": name or f"培训班 {datetime.now(timezone.utc):%m-%d %H:%M}", "preset": preset,
-           "seed_base": seed_base, "scale": scale, "pacing": pacing, "sandboxes": made,
-           "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+    doc = {
+        "id": cid,
+        "name": name or f"培训班 {datetime.now(timezone.utc):%m-%d %H:%M}",
+        "preset": preset,
+        "seed_base": seed_base,
+        "scale": scale,
+        "pacing": pacing,
+        "sandboxes": made,
+        "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
     r.hset(keys.CLASSES, cid, json.dumps(doc, ensure_ascii=False))
     return doc
 
@@ -66,10 +74,19 @@ def view(r, cid, base_url=""):
         except NotFound:
             trainees.append({"sandbox_id": sid, "gone": True})
             continue
-        trainees.append({"sandbox_id": sid, "name": sb["name"], "seed": sb["seed"], "token": sb["token"],
-                         "link": link(sid, sb["token"], base_url), "clock": sb["clock"],
-                         "version": sb["version"], "application": (sb["applications"] or [None])[-1],
-                         "gone": False})
+        trainees.append(
+            {
+                "sandbox_id": sid,
+                "name": sb["name"],
+                "seed": sb["seed"],
+                "token": sb["token"],
+                "link": link(sid, sb["token"], base_url),
+                "clock": sb["clock"],
+                "version": sb["version"],
+                "application": (sb["applications"] or [None])[-1],
+                "gone": False,
+            }
+        )
     return dict(doc, trainees=trainees)
 
 

@@ -1,4 +1,5 @@
 """The sandbox account's CloudBase Run resources, and eligibility for the 云托管 filing type."""
+
 from datetime import date, timedelta
 
 from backend.domain import eligibility
@@ -9,8 +10,11 @@ from backend.services import world
 from backend.store import tx as store
 
 COLLECTIONS = {
-    "environments": "env-", "resource_packs": "pack-", "vpcs": "vpc-",
-    "nat_gateways": "nat-", "services": "svc-",
+    "environments": "env-",
+    "resource_packs": "pack-",
+    "vpcs": "vpc-",
+    "nat_gateways": "nat-",
+    "services": "svc-",
 }
 
 
@@ -71,8 +75,11 @@ def eligible_world(tx, auto_renew=False):
     (`auto_renew`: the pack renews itself, for demos and classes whose clock races ahead)."""
     env = build(tx, "environments", {"name": "prod", "plan": "personal"})
     today = world.today(tx)
-    pack = {"env_id": env["id"], "bought_on": today.isoformat(),
-            "expires_on": (today + timedelta(days=365)).isoformat()}
+    pack = {
+        "env_id": env["id"],
+        "bought_on": today.isoformat(),
+        "expires_on": (today + timedelta(days=365)).isoformat(),
+    }
     build(tx, "resource_packs", dict(pack, auto_renew=True) if auto_renew else pack)
     vpc = build(tx, "vpcs", {"env_id": env["id"], "created_by": "system"})
     build(tx, "nat_gateways", {"vpc_id": vpc["id"], "created_by": "system", "size": "micro"})
@@ -80,8 +87,12 @@ def eligible_world(tx, auto_renew=False):
 
 
 def evaluate(tx, exclude_app=None):
-    return eligibility.evaluate(world.resources(tx), world.today(tx), world.ip_usage(tx, exclude_app),
-                                world.settings(tx).get("rule_set", "default"))
+    return eligibility.evaluate(
+        world.resources(tx),
+        world.today(tx),
+        world.ip_usage(tx, exclude_app),
+        world.settings(tx).get("rule_set", "default"),
+    )
 
 
 def check(r, sid):

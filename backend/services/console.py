@@ -1,5 +1,6 @@
 """What the trainer console reads (issue #14): every sandbox with its applications, and
 the workflow table as a graph the page draws (states, moves, the main path)."""
+
 from collections import deque
 
 from backend.domain import review, workflow
@@ -70,15 +71,22 @@ def workflow_graph() -> dict:
     for t in workflow.TRANSITIONS:
         if t.source == t.target:
             continue
-        edge = edges.setdefault((t.source, t.target), {"source": t.source, "target": t.target,
-                                                       "actions": [], "actors": []})
+        edge = edges.setdefault(
+            (t.source, t.target), {"source": t.source, "target": t.target, "actions": [], "actors": []}
+        )
         if t.action not in edge["actions"]:
             edge["actions"].append(t.action)
         if t.actor not in edge["actors"]:
             edge["actors"].append(t.actor)
-    states = [{"name": s.name, "zh": s.zh, "waits_on": s.waits_on, "terminal": s.terminal,
-               "wechat_status": s.wechat_status} for s in workflow.STATES.values()]
-    reasons = [{"code": r.code, "stage": r.stage, "key_name": r.key_name, "error": r.error}
-               for r in review.RULES]
-    return {"states": states, "transitions": list(edges.values()), "main_path": main_path(),
-            "mermaid": workflow.mermaid(), "rejection_reasons": reasons}
+    states = [
+        {"name": s.name, "zh": s.zh, "waits_on": s.waits_on, "terminal": s.terminal, "wechat_status": s.wechat_status}
+        for s in workflow.STATES.values()
+    ]
+    reasons = [{"code": r.code, "stage": r.stage, "key_name": r.key_name, "error": r.error} for r in review.RULES]
+    return {
+        "states": states,
+        "transitions": list(edges.values()),
+        "main_path": main_path(),
+        "mermaid": workflow.mermaid(),
+        "rejection_reasons": reasons,
+    }

@@ -4,20 +4,29 @@ The review rules of domain.md §7 decide (domain.review); the sandbox's seed add
 an optional random rejection rate (setting `random_rejection_rate`, default 0),
 drawn from the seeded RNG so the same inputs always give the same outcome.
 """
+
 from backend.domain import review
 from backend.domain.rng import rng
 from backend.services import faults, world
 
-RANDOM_REJECTION = {"code": "RANDOM_REVIEW_REJECTION", "field": "entity", "key_name": "主体信息",
-                    "error": "审核人员认为材料不清晰（模拟的随机驳回）", "suggest": "请核对信息后重新提交"}
+RANDOM_REJECTION = {
+    "code": "RANDOM_REVIEW_REJECTION",
+    "field": "entity",
+    "key_name": "主体信息",
+    "error": "审核人员认为材料不清晰（模拟的随机驳回）",
+    "suggest": "请核对信息后重新提交",
+}
 
 
 def context(tx, app):
     return review.ReviewContext(
         today=world.today(tx),
         domains={d["name"]: d for d in world.domains(tx)},
-        entities=tx.all("entities"), websites=tx.all("websites"),
-        own_entity_id=app.get("entity_id"), settings=world.settings(tx))
+        entities=tx.all("entities"),
+        websites=tx.all("websites"),
+        own_entity_id=app.get("entity_id"),
+        settings=world.settings(tx),
+    )
 
 
 def decide(tx, app, stage):

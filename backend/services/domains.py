@@ -1,4 +1,5 @@
 """The sandbox's domain registry: who holds each domain, its real-name status and dates."""
+
 from datetime import timedelta
 
 from backend.domain import renewal, validation
@@ -29,10 +30,15 @@ def build(tx, data):
     if _find(tx, name) is not None:
         raise Conflict("DOMAIN_EXISTS", f"域名 {name} 已在注册信息中", domain=name)
     today = world.today(tx)
-    doc = {"registrar": DEFAULT_REGISTRAR, "registrar_approved": True, "real_name_status": "verified",
-           "registered_on": (today - timedelta(days=30)).isoformat(),
-           "expires_on": (today + timedelta(days=365)).isoformat(),
-           **{k: v for k, v in data.items() if v is not None}, "name": name}
+    doc = {
+        "registrar": DEFAULT_REGISTRAR,
+        "registrar_approved": True,
+        "real_name_status": "verified",
+        "registered_on": (today - timedelta(days=30)).isoformat(),
+        "expires_on": (today + timedelta(days=365)).isoformat(),
+        **{k: v for k, v in data.items() if v is not None},
+        "name": name,
+    }
     doc["id"] = name
     tx.put("domains", doc)
     return doc
@@ -56,6 +62,7 @@ def get(r, sid, name):
 
 def update(r, sid, name, changes):
     """Fix a registry record (e.g. complete real-name verification) — the holder's side of a rejection."""
+
     def fn(tx):
         doc = _find(tx, name)
         if doc is None:
@@ -63,4 +70,5 @@ def update(r, sid, name, changes):
         doc = {**doc, **{k: v for k, v in changes.items() if v is not None and k not in ("id", "name")}}
         tx.put("domains", doc)
         return doc
+
     return store.run(r, sid, fn)

@@ -1,4 +1,5 @@
 """What entering a state does: SMS codes, notifications, and the effects of approval."""
+
 from backend.domain import durations, kinds, miit, numbering, records, scenarios, workflow
 from backend.domain.clock import iso, to_datetime
 from backend.domain.errors import DomainError
@@ -11,9 +12,16 @@ TENCENT = scenarios.TENCENT
 
 
 def notify(tx, app, at, code, text, channel="site", to="account"):
-    message = {"id": tx.next_id("outbox", "M", 6), "at": iso(at), "channel": channel, "to": to,
-               "sender": SMS_SENDER if code == "MIIT_SMS_CODE" else "腾讯云备案",
-               "code": code, "app_id": app["id"], "text": text}
+    message = {
+        "id": tx.next_id("outbox", "M", 6),
+        "at": iso(at),
+        "channel": channel,
+        "to": to,
+        "sender": SMS_SENDER if code == "MIIT_SMS_CODE" else "腾讯云备案",
+        "code": code,
+        "app_id": app["id"],
+        "text": text,
+    }
     tx.add_outbox(message)
     webhooks.on_message(tx, message)  # events out (issue #13)
     emails.follow(tx, app, message, [p for _, p in contacts(app)])  # and by e-mail (domain.md §9)
@@ -43,8 +51,9 @@ def _provider_review(tx, app, row, at):
 
 def _provider_approved(tx, app, row, at):
     settings = world.settings(tx)
-    days = durations.working_days_zh(durations.setting(settings, "to_bureau_wd_min"),
-                                     durations.setting(settings, "to_bureau_wd_max"))
+    days = durations.working_days_zh(
+        durations.setting(settings, "to_bureau_wd_min"), durations.setting(settings, "to_bureau_wd_max")
+    )
     notify(tx, app, at, "PROVIDER_APPROVED", f"备案订单 {app['id']} 已通过腾讯云初审，将在 {days}内提交至管局。")
     return app
 
@@ -63,10 +72,19 @@ def _bureau_review(tx, app, row, at):
 def _rejected(tx, app, row, at):
     who = "管局" if row.target == workflow.BUREAU_REJECTED else "腾讯云"
     reasons = "；".join(a["error"] for a in app.get("audit_data") or []) or row.zh
-    notify(tx, app, at, row.target.upper(), f"备案订单 {app['id']} 被{who}驳回：{reasons}。请按驳回意见修改后重新提交。")
+    notify(
+        tx, app, at, row.target.upper(), f"备案订单 {app['id']} 被{who}驳回：{reasons}。请按驳回意见修改后重新提交。"
+    )
     for _, person in contacts(app)[:1]:
-        notify(tx, app, at, row.target.upper(), f"您的备案订单 {app['id']} 被驳回，请登录备案小程序查看原因。",
-               channel="sms", to=person["mobile"])
+        notify(
+            tx,
+            app,
+            at,
+            row.target.upper(),
+            f"您的备案订单 {app['id']} 被驳回，请登录备案小程序查看原因。",
+            channel="sms",
+            to=person["mobile"],
+        )
     return app
 
 
@@ -97,14 +115,20 @@ def _expired(tx, app, row, at):
 
 
 _HANDLERS = {
-    workflow.PROVIDER_REVIEW: _provider_review, workflow.PROVIDER_APPROVED: _provider_approved,
-    workflow.SMS_VERIFICATION: _sms, workflow.BUREAU_REVIEW: _bureau_review,
-    workflow.PROVIDER_REJECTED: _rejected, workflow.BUREAU_REJECTED: _rejected,
-    workflow.APPROVED: _approved, workflow.WITHDRAWN: _withdrawn, workflow.EXPIRED: _expired,
+    workflow.PROVIDER_REVIEW: _provider_review,
+    workflow.PROVIDER_APPROVED: _provider_approved,
+    workflow.SMS_VERIFICATION: _sms,
+    workflow.BUREAU_REVIEW: _bureau_review,
+    workflow.PROVIDER_REJECTED: _rejected,
+    workflow.BUREAU_REJECTED: _rejected,
+    workflow.APPROVED: _approved,
+    workflow.WITHDRAWN: _withdrawn,
+    workflow.EXPIRED: _expired,
 }
 
 
 # -- approval effects per kind -------------------------------------------------
+
 
 def next_entity_number(tx, province, at):
     """Per province and year, never reused; starts at a seeded offset so numbers look real."""
@@ -112,9 +136,13 @@ def next_entity_number(tx, province, at):
     name = f"icp:{province}:{year}"
     seq = tx.counter(name) or rng(world.seed(tx), "icp-seq", province, year).randint(1000, 60000)
     if seq + 1 > numbering.MAX_SEQUENCE:
-        raise DomainError("NUMBER_SEQUENCE_EXHAUSTED",
-                          f"{year} 年该省份的备案号顺序号已用完，无法分配新的主体备案号", status=409,
-                          province=province, year=year)
+        raise DomainError(
+            "NUMBER_SEQUENCE_EXHAUSTED",
+            f"{year} 年该省份的备案号顺序号已用完，无法分配新的主体备案号",
+            status=409,
+            province=province,
+            year=year,
+        )
     tx.set_counter(name, seq + 1)
     return numbering.entity_number(province, year, seq + 1)
 
@@ -123,26 +151,42 @@ def _first_filing(tx, app, at):
     ent = app["payload"]["entity"]
     province = scenarios.province_of(app)  # "广东省" or "440000" as typed, "44" on record
     entity_number = next_entity_number(tx, province, at)
-    entity = records.new_entity(tx.next_id("entity", "E"), ent, number=entity_number, province=province,
-                                account="self", access_providers=[TENCENT], filed_at=iso(at),
-                                address=ent.get("address"))
+    entity = records.new_entity(
+        tx.next_id("entity", "E"),
+        ent,
+        number=entity_number,
+        province=province,
+        account="self",
+        access_providers=[TENCENT],
+        filed_at=iso(at),
+        address=ent.get("address"),
+    )
     numbers = []
     for site in app["payload"]["websites"]:
         entity["max_site_index"] += 1
         number = numbering.website_number(entity_number, entity["max_site_index"])
-        tx.put("websites", records.new_website(
-            tx.next_id("website", "W"), site, entity_id=entity["id"], number=number,
-            site_index=entity["max_site_index"], access_providers=[TENCENT], filed_at=iso(at),
-            responsible=site.get("responsible") or ent["responsible"]))
+        tx.put(
+            "websites",
+            records.new_website(
+                tx.next_id("website", "W"),
+                site,
+                entity_id=entity["id"],
+                number=number,
+                site_index=entity["max_site_index"],
+                access_providers=[TENCENT],
+                filed_at=iso(at),
+                responsible=site.get("responsible") or ent["responsible"],
+            ),
+        )
         numbers.append(number)
     tx.put("entities", entity)
-    return dict(app, entity_id=entity["id"],
-                result={"entity_number": entity_number, "website_numbers": numbers})
+    return dict(app, entity_id=entity["id"], result={"entity_number": entity_number, "website_numbers": numbers})
 
 
 def _entity_sites(tx, entity_id, active=True):
-    return [w for w in tx.all("websites")
-            if w.get("entity_id") == entity_id and (not active or w.get("status") == "active")]
+    return [
+        w for w in tx.all("websites") if w.get("entity_id") == entity_id and (not active or w.get("status") == "active")
+    ]
 
 
 def _sync_providers(tx, entity):
@@ -175,20 +219,31 @@ def _add_websites(tx, app, at):
             if given.get(key):
                 entity[key] = given[key]
     owner = entity.get("responsible")
-    highest = max([entity.get("max_site_index") or 0] +
-                  [w.get("site_index") or 0 for w in _entity_sites(tx, entity["id"], active=False)])
+    highest = max(
+        [entity.get("max_site_index") or 0]
+        + [w.get("site_index") or 0 for w in _entity_sites(tx, entity["id"], active=False)]
+    )
     numbers = []
     for site in app["payload"]["websites"]:
         highest += 1
         number = numbering.website_number(entity["number"], highest)
-        tx.put("websites", records.new_website(
-            tx.next_id("website", "W"), site, entity_id=entity["id"], number=number, site_index=highest,
-            access_providers=[TENCENT], filed_at=iso(at), responsible=site.get("responsible") or owner))
+        tx.put(
+            "websites",
+            records.new_website(
+                tx.next_id("website", "W"),
+                site,
+                entity_id=entity["id"],
+                number=number,
+                site_index=highest,
+                access_providers=[TENCENT],
+                filed_at=iso(at),
+                responsible=site.get("responsible") or owner,
+            ),
+        )
         numbers.append(number)
     entity["max_site_index"] = highest
     tx.put("entities", _sync_providers(tx, entity))
-    return dict(app, entity_id=entity["id"],
-                result={"entity_number": entity["number"], "website_numbers": numbers})
+    return dict(app, entity_id=entity["id"], result={"entity_number": entity["number"], "website_numbers": numbers})
 
 
 def _access_filing(tx, app, at):
@@ -196,12 +251,23 @@ def _access_filing(tx, app, at):
     entity, sites = _targets(tx, app)
     ips = {w.get("website_id"): w.get("nat_ip") for w in app["payload"]["websites"]}
     for site in sites:
-        tx.put("websites", dict(site, access_providers=_with_tencent(site.get("access_providers")),
-                                nat_ip=ips.get(site["id"]), filing_type="cloudbase_run", accessed_at=iso(at)))
+        tx.put(
+            "websites",
+            dict(
+                site,
+                access_providers=_with_tencent(site.get("access_providers")),
+                nat_ip=ips.get(site["id"]),
+                filing_type="cloudbase_run",
+                accessed_at=iso(at),
+            ),
+        )
     entity["account"] = "self"
     tx.put("entities", _sync_providers(tx, entity))
-    return dict(app, entity_id=entity["id"],
-                result={"entity_number": entity["number"], "website_numbers": [w["number"] for w in sites]})
+    return dict(
+        app,
+        entity_id=entity["id"],
+        result={"entity_number": entity["number"], "website_numbers": [w["number"] for w in sites]},
+    )
 
 
 _SITE_FIELDS = ("name", "service_content", "commercial", "pre_approval_number", "filing_type", "nat_ip")
@@ -222,8 +288,9 @@ def _change(tx, app, at):
         entry = entries.get(site["id"], {})
         site = dict(site, **{k: entry[k] for k in _SITE_FIELDS if k in entry}, changed_at=iso(at))
         if isinstance(entry.get("responsible"), dict):
-            site["responsible"] = scenarios.merge_changes(site.get("responsible") or entity.get("responsible"),
-                                                         entry["responsible"])
+            site["responsible"] = scenarios.merge_changes(
+                site.get("responsible") or entity.get("responsible"), entry["responsible"]
+            )
         removed = {scenarios.domain_key(d) for d in entry.get("remove_domains") or []}
         if removed:
             kept = [d for d in scenarios.website_domains(site) if scenarios.domain_key(d) not in removed]
@@ -254,8 +321,16 @@ def _cancel_access(tx, app, at):
     entity, sites = _targets(tx, app)
     for site in sites:
         providers = [p for p in site.get("access_providers") or [] if p != TENCENT]
-        tx.put("websites", dict(site, access_providers=providers, nat_ip=None,
-                                former_nat_ip=site.get("nat_ip"), access_cancelled_at=iso(at)))
+        tx.put(
+            "websites",
+            dict(
+                site,
+                access_providers=providers,
+                nat_ip=None,
+                former_nat_ip=site.get("nat_ip"),
+                access_cancelled_at=iso(at),
+            ),
+        )
     tx.put("entities", _sync_providers(tx, entity))
     return dict(app, result={"entity_number": entity["number"], "website_numbers": [w["number"] for w in sites]})
 

@@ -1,4 +1,5 @@
 """E-mail copies of the account's notices to the responsible people (domain/mail.py)."""
+
 from backend.domain import mail
 from backend.services import webhooks
 
@@ -11,8 +12,16 @@ def follow(tx, app, message, people):
     audit = app.get("audit_data") if message["code"].endswith("REJECTED") else ()
     for name, email in mail.recipients(people):
         subject, body = mail.compose(message["code"], app["id"], name, message["text"], audit)
-        copy = {"id": tx.next_id("outbox", "M", 6), "at": message["at"], "channel": "email", "to": email,
-                "sender": mail.SENDER, "code": message["code"], "app_id": app["id"], "subject": subject,
-                "text": body}
+        copy = {
+            "id": tx.next_id("outbox", "M", 6),
+            "at": message["at"],
+            "channel": "email",
+            "to": email,
+            "sender": mail.SENDER,
+            "code": message["code"],
+            "app_id": app["id"],
+            "subject": subject,
+            "text": body,
+        }
         tx.add_outbox(mail.pack(copy))  # stored without what is rendered again on read
         webhooks.on_message(tx, copy)

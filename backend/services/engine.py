@@ -6,6 +6,7 @@ old state's timers and arms the new state's, and runs the entry effects (SMS cod
 notifications, record numbers on approval). API actions, timers, SMS verification,
 teleports and resets all come here.
 """
+
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -18,13 +19,15 @@ from backend.services import effects, faults, pacing, scheduling, sms_codes, web
 
 
 def not_allowed(app, action):
-    return errors.action_not_allowed(workflow.state(app["state"]).zh, action, app["state"],
-                                     workflow.user_actions(app["state"], app["kind"]))
+    return errors.action_not_allowed(
+        workflow.state(app["state"]).zh, action, app["state"], workflow.user_actions(app["state"], app["kind"])
+    )
 
 
 @dataclass(frozen=True)
 class Moved:
     """One committed transition, as the after-commit hooks see it."""
+
     sandbox: str
     app_id: str
     kind: str
@@ -42,8 +45,9 @@ class Moved:
 AFTER_COMMIT: list[Callable[[Moved], None]] = []
 
 
-def fire(tx, app: dict, action: str, actor: str, at: float, reason: str | None = None,
-         audit_data: list | None = None) -> dict:
+def fire(
+    tx, app: dict, action: str, actor: str, at: float, reason: str | None = None, audit_data: list | None = None
+) -> dict:
     """Move `app` by the table's row for (state, `action`, kind), fired by `actor`."""
     row = workflow.find(app["state"], action, app["kind"])
     if row is None or row.actor != actor:
@@ -51,8 +55,27 @@ def fire(tx, app: dict, action: str, actor: str, at: float, reason: str | None =
     return apply_transition(tx, app, row, at, reason=reason, audit_data=audit_data)
 
 
-def apply_transition(tx, app: dict, row: workflow.Transition, at: float, reason: str | None = None,
-                     audit_data: list | None = None) -> dict:
+def _history_event(app, row, at, reason, audit_data):
+    """The history entry of one applied row (a teleport is marked as a fault)."""
+    event = {
+        "at": iso(at),
+        "action": row.action,
+        "from": row.source,
+        "to": row.target,
+        "actor": row.actor,
+        "reason": reason or row.zh,
+        "version": app["version"],
+    }
+    if row.action == workflow.TELEPORT:
+        event["fault"] = True
+    if audit_data:
+        event["audit_data"] = audit_data
+    return event
+
+
+def apply_transition(
+    tx, app: dict, row: workflow.Transition, at: float, reason: str | None = None, audit_data: list | None = None
+) -> dict:
     """The one way an application moves: a row of the workflow table (or one of its
     pseudo-rows: create, a wrong SMS code, reset, teleport) applied inside `tx`.
 
@@ -65,12 +88,7 @@ def apply_transition(tx, app: dict, row: workflow.Transition, at: float, reason:
         app["updated_at"] = iso(at)
     if audit_data is not None:
         app["audit_data"] = audit_data
-    event = {"at": iso(at), "action": row.action, "from": row.source, "to": row.target, "actor": row.actor,
-             "reason": reason or row.zh, "version": app["version"]}
-    if row.action == workflow.TELEPORT:
-        event["fault"] = True
-    if audit_data:
-        event["audit_data"] = audit_data
+    event = _history_event(app, row, at, reason, audit_data)
     tx.add_history(app["id"], event)
     if row.activity:
         disarm(tx, app["id"])
@@ -81,8 +99,7 @@ def apply_transition(tx, app: dict, row: workflow.Transition, at: float, reason:
         _keep_timers(tx, app)
     tx.put("applications", app)
     tx.after_commit.append(lambda r=tx.r, k=app["kind"], s=row.target: observability.count_transition(r, k, s))
-    moved = Moved(tx.sid, app["id"], app["kind"], row.action, row.source, row.target, row.actor,
-                  app["version"], at)
+    moved = Moved(tx.sid, app["id"], app["kind"], row.action, row.source, row.target, row.actor, app["version"], at)
     for hook in AFTER_COMMIT:
         tx.after_commit.append(lambda hook=hook: hook(moved))
     if row.source is not None and row.target != row.source:  # a state change (not creation, not a wrong code)
@@ -141,11 +158,13 @@ def view(app):
     out = dict(app)
     out.pop("sms", None)
     out["verifications"] = sms_codes.public(app)  # MIIT's per-person checks, codes never shown
-    out.update({
-        "state_zh": st.zh if app["state"] != workflow.APPROVED else f"{st.zh}（{kind.approved_zh}）",
-        "kind_zh": kind.zh,
-        "wechat": wechat.brief(app),  # the full getIcpEntranceInfo object: GET …/wechat
-        "allowed_actions": workflow.user_actions(app["state"], app["kind"]),
-        "waits_on": st.waits_on,
-    })
+    out.update(
+        {
+            "state_zh": st.zh if app["state"] != workflow.APPROVED else f"{st.zh}（{kind.approved_zh}）",
+            "kind_zh": kind.zh,
+            "wechat": wechat.brief(app),  # the full getIcpEntranceInfo object: GET …/wechat
+            "allowed_actions": workflow.user_actions(app["state"], app["kind"]),
+            "waits_on": st.waits_on,
+        }
+    )
     return out

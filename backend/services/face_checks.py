@@ -1,6 +1,7 @@
 """真实性核验: one task per distinct website owner of an order, completed by the owner's (simulated)
 phone. Tasks live in the `face_checks` collection (id "<app>:<n>"); expiry is computed in virtual
 time when read. Each result lands in the outbox."""
+
 from backend.domain import face_check, forms_rules, readiness
 from backend.domain.errors import Conflict, NotFound
 from backend.services import effects, materials, world
@@ -24,6 +25,7 @@ def _view(sid, task, now):
 
 def start(r, sid, app_id):
     """Send the notice to every website owner who has no live or passed task yet."""
+
     def fn(tx):
         app = materials.application(tx, app_id)
         materials.check_editable(app)
@@ -34,18 +36,29 @@ def start(r, sid, app_id):
         have = [face_check.at(t, now) for t in tasks_of(tx, app_id)]
         out = []
         for index, person in readiness.website_owners(entity, app["payload"].get("websites") or []):
-            mine = [t for t in have if t["person"].get("certificate_number") == person.get("certificate_number")
-                    and (t["status"] == face_check.SUCCESS or not t["is_finish"])]
+            mine = [
+                t
+                for t in have
+                if t["person"].get("certificate_number") == person.get("certificate_number")
+                and (t["status"] == face_check.SUCCESS or not t["is_finish"])
+            ]
             if mine:
                 out.append(mine[-1])
                 continue
             task = face_check.new_task(f"{app_id}:{len(have) + len(out) + 1}", app_id, index, person, now)
             tx.put(COLLECTION, task)
-            effects.notify(tx, app, now, "FACE_CHECK_NOTICE",
-                           f"【腾讯云】请网站负责人{person.get('name') or ''}在 24 小时内完成备案真实性核验（人脸核验）：{_link(sid, task['id'])}",
-                           channel="sms", to=person.get("mobile") or "account")
+            effects.notify(
+                tx,
+                app,
+                now,
+                "FACE_CHECK_NOTICE",
+                f"【腾讯云】请网站负责人{person.get('name') or ''}在 24 小时内完成备案真实性核验（人脸核验）：{_link(sid, task['id'])}",
+                channel="sms",
+                to=person.get("mobile") or "account",
+            )
             out.append(task)
         return [_view(sid, t, now) for t in out]
+
     return store.run(r, sid, fn, prefetch=(*store.WORKFLOW, *store.RECORDS, COLLECTION))
 
 
@@ -83,6 +96,7 @@ def _forced_failure(tx):
 
 def complete(r, sid, task_id, passed, reason=None):
     """The owner's phone: pass, or fail with a reason (background, occlusion, another person, …)."""
+
     def fn(tx):
         task = _task(tx, task_id)
         now = world.now(tx)
@@ -93,11 +107,20 @@ def complete(r, sid, task_id, passed, reason=None):
             raise Conflict(exc.code, exc.message, task_id=task_id) from None
         tx.put(COLLECTION, face_check.stored(done))
         app = materials.application(tx, task["app_id"])
-        text = ("真实性核验已通过" if done["status"] == face_check.SUCCESS
-                else f"真实性核验未通过：{done['reason_zh']}，请在通知有效期内重新核验")
-        effects.notify(tx, app, now, "FACE_CHECK_RESULT",
-                       f"网站负责人{task['person'].get('name') or ''}{text}（face_status={done['status']}）")
+        text = (
+            "真实性核验已通过"
+            if done["status"] == face_check.SUCCESS
+            else f"真实性核验未通过：{done['reason_zh']}，请在通知有效期内重新核验"
+        )
+        effects.notify(
+            tx,
+            app,
+            now,
+            "FACE_CHECK_RESULT",
+            f"网站负责人{task['person'].get('name') or ''}{text}（face_status={done['status']}）",
+        )
         return _view(sid, done, now)
+
     return store.run(r, sid, fn, prefetch=(*store.WORKFLOW, COLLECTION))
 
 
@@ -111,23 +134,41 @@ def resend(r, sid, task_id):
             raise Conflict(exc.code, exc.message, task_id=task_id) from None
         tx.put(COLLECTION, face_check.stored(fresh))
         app = materials.application(tx, task["app_id"])
-        effects.notify(tx, app, now, "FACE_CHECK_NOTICE",
-                       f"【腾讯云】核验通知已重新发送，请在 24 小时内完成真实性核验：{_link(sid, task_id)}",
-                       channel="sms", to=task["person"].get("mobile") or "account")
+        effects.notify(
+            tx,
+            app,
+            now,
+            "FACE_CHECK_NOTICE",
+            f"【腾讯云】核验通知已重新发送，请在 24 小时内完成真实性核验：{_link(sid, task_id)}",
+            channel="sms",
+            to=task["person"].get("mobile") or "account",
+        )
         return _view(sid, fresh, now)
+
     return store.run(r, sid, fn, prefetch=(*store.WORKFLOW, COLLECTION))
 
 
 def missing(tx, app):
     """readiness.missing of an order inside a transaction (the submit guard, the checklist)."""
     entity = materials.order_entity(tx, app)
-    return readiness.missing(app, entity, materials.uploaded(tx, app["id"]), tasks_of(tx, app["id"]),
-                             world.now(tx), materials.existing_sites(tx, app))
+    return readiness.missing(
+        app,
+        entity,
+        materials.uploaded(tx, app["id"]),
+        tasks_of(tx, app["id"]),
+        world.now(tx),
+        materials.existing_sites(tx, app),
+    )
 
 
 def requirements(r, sid, app_id):
     tx = store.read(r, sid)
     app = materials.application(tx, app_id)
     rows = missing(tx, app)
-    return {"application_id": app_id, "ready": not rows, "enforced": bool(world.settings(tx).get("pre_submit_checks")),
-            "missing": [row._asdict() for row in rows], "notices": forms_rules.notices(app.get("payload") or {})}
+    return {
+        "application_id": app_id,
+        "ready": not rows,
+        "enforced": bool(world.settings(tx).get("pre_submit_checks")),
+        "missing": [row._asdict() for row in rows],
+        "notices": forms_rules.notices(app.get("payload") or {}),
+    }

@@ -5,6 +5,7 @@ MIIT SMS (effects), arming a stage's timer (engine.arm).
 Every hook runs inside the caller's transaction, so a rule's use count moves with
 the transition it caused: a rule that fires "once" fires exactly once.
 """
+
 import json
 
 from backend.domain import faults as F
@@ -27,6 +28,7 @@ def _save(tx, items):
 
 # -- the control API ---------------------------------------------------------------
 
+
 def list_rules(r, sid):
     return rules(store.read(r, sid))
 
@@ -37,6 +39,7 @@ def add(r, sid, data):
         rule = F.normalize(data, tx.next_id("fault", "F"))
         _save(tx, items + [rule])
         return rule
+
     return store.run(r, sid, fn)
 
 
@@ -45,6 +48,7 @@ def clear(r, sid):
         n = len(rules(tx))
         _save(tx, [])
         return n
+
     return store.run(r, sid, fn)
 
 
@@ -55,10 +59,12 @@ def remove(r, sid, rule_id):
         if len(kept) == len(items):
             raise NotFound("FAULT_NOT_FOUND", "故障规则不存在", fault_id=rule_id)
         _save(tx, kept)
+
     store.run(r, sid, fn)
 
 
 # -- hooks ------------------------------------------------------------------------
+
 
 def _first(tx, app, effects, stage, draw=None):
     """(index, rule) of the first rule that applies, or (None, None)."""
@@ -74,6 +80,7 @@ def _first(tx, app, effects, stage, draw=None):
 
 def decision(tx, app, stage):
     """A forced review outcome ('reject' | 'approve', audit_data) or None (review as usual)."""
+
     def draw(rule):
         rand = rng(world.seed(tx), app["id"], stage, app.get("attempt", 0), "fault", rule["id"])
         return rand.random() < rule["probability"]

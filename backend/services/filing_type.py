@@ -1,5 +1,6 @@
 """验证备案类型 and 我的备案 (process.md §1, §9.1): the first step of every new filing, and the
 account's filings that changes and cancellations start from."""
+
 from backend.domain import verification
 from backend.domain.clock import to_datetime
 from backend.domain.filings import TENCENT, Records, domain_key, website_domains
@@ -31,53 +32,129 @@ def account_gate(r, sid, kind):
     """verification.account_gate on the sandbox as it is now."""
     tx = store.read(r, sid)
     opened = world.open_applications(tx)
-    return verification.account_gate(kind, Records(tx.all("entities"), tx.all("websites")),
-                                     opened[0]["id"] if opened else None)
+    return verification.account_gate(
+        kind, Records(tx.all("entities"), tx.all("websites")), opened[0]["id"] if opened else None
+    )
 
 
 def _site_view(site):
     at_tencent = TENCENT in (site.get("access_providers") or [])
-    return {"id": site["id"], "number": site["number"], "name": site.get("name"), "domain": site.get("domain"),
-            "domains": website_domains(site), "service_content": site.get("service_content"),
-            "filing_type": site.get("filing_type"), "nat_ip": site.get("nat_ip"),
-            "responsible": site.get("responsible"),
-            "access": "tencent" if at_tencent else "other", "access_providers": site.get("access_providers") or []}
+    return {
+        "id": site["id"],
+        "number": site["number"],
+        "name": site.get("name"),
+        "domain": site.get("domain"),
+        "domains": website_domains(site),
+        "service_content": site.get("service_content"),
+        "filing_type": site.get("filing_type"),
+        "nat_ip": site.get("nat_ip"),
+        "responsible": site.get("responsible"),
+        "access": "tencent" if at_tencent else "other",
+        "access_providers": site.get("access_providers") or [],
+    }
 
 
 def _entity_prefill(entity):
-    keep = ("type", "name", "certificate_type", "certificate_number", "province", "address", "responsible",
-            "id_valid_until", "residence_permit")
+    keep = (
+        "type",
+        "name",
+        "certificate_type",
+        "certificate_number",
+        "province",
+        "address",
+        "responsible",
+        "id_valid_until",
+        "residence_permit",
+    )
     return {k: entity[k] for k in keep if entity.get(k) is not None}
 
 
 def offers(entity, sites, eligible):
     """The orders that apply to the account's filings, each with its pre-filled payload.
     Changes and cancellations need no IP; a new website does (the eligibility gate)."""
-    out = []
     at_tencent = TENCENT in (entity.get("access_providers") or [])
     if not at_tencent:
-        return [{"kind": "access_filing", "label": "接入备案", "needs_ip": True, "available": eligible,
-                 "payload": {"entity_number": entity["number"],
-                             "websites": [{"website_number": s["number"]} for s in sites]}}]
-    out.append({"kind": "add_website", "label": "新增网站", "needs_ip": True, "available": eligible,
-                "payload": {"websites": []}})
-    out.append({"kind": "change_filing", "label": "变更主体信息", "needs_ip": False, "available": True,
-                "payload": {"entity": _entity_prefill(entity)}})
-    out.append({"kind": "cancel_entity", "label": "注销主体", "needs_ip": False, "available": True,
-                "payload": {"entity_number": entity["number"]}})
-    mine = [s for s in sites if s["access"] == "tencent"]
-    for site in mine:
-        ref = {"website_number": site["number"]}
-        keep = {k: site[k] for k in ("name", "service_content", "responsible") if site.get(k) is not None}
-        out.append({"kind": "change_website", "label": f"变更网站 {site['number']}", "needs_ip": False,
-                    "available": True, "website_number": site["number"],
-                    "payload": {"websites": [dict(ref, domain=site["domain"], **keep)]}})
-        # the last website of an entity is cancelled with the entity (LAST_WEBSITE_CANCEL_ENTITY)
-        if len(sites) > 1:
-            out.append({"kind": "cancel_website", "label": f"注销网站 {site['number']}", "needs_ip": False,
-                        "available": True, "website_number": site["number"], "payload": ref})
-        out.append({"kind": "cancel_access", "label": f"取消接入 {site['number']}", "needs_ip": False,
-                    "available": True, "website_number": site["number"], "payload": ref})
+        return [
+            {
+                "kind": "access_filing",
+                "label": "接入备案",
+                "needs_ip": True,
+                "available": eligible,
+                "payload": {
+                    "entity_number": entity["number"],
+                    "websites": [{"website_number": s["number"]} for s in sites],
+                },
+            }
+        ]
+    out = _entity_offers(entity, eligible)
+    for site in (s for s in sites if s["access"] == "tencent"):
+        out.extend(_website_offers(site, len(sites)))
+    return out
+
+
+def _entity_offers(entity, eligible):
+    """An entity accessed at Tencent: a new website, a change of the entity, its cancellation."""
+    return [
+        {
+            "kind": "add_website",
+            "label": "新增网站",
+            "needs_ip": True,
+            "available": eligible,
+            "payload": {"websites": []},
+        },
+        {
+            "kind": "change_filing",
+            "label": "变更主体信息",
+            "needs_ip": False,
+            "available": True,
+            "payload": {"entity": _entity_prefill(entity)},
+        },
+        {
+            "kind": "cancel_entity",
+            "label": "注销主体",
+            "needs_ip": False,
+            "available": True,
+            "payload": {"entity_number": entity["number"]},
+        },
+    ]
+
+
+def _website_offers(site, site_count):
+    """One website accessed at Tencent: change it, cancel it, cancel its access."""
+    ref = {"website_number": site["number"]}
+    keep = {k: site[k] for k in ("name", "service_content", "responsible") if site.get(k) is not None}
+    out = [
+        {
+            "kind": "change_website",
+            "label": f"变更网站 {site['number']}",
+            "needs_ip": False,
+            "available": True,
+            "website_number": site["number"],
+            "payload": {"websites": [dict(ref, domain=site["domain"], **keep)]},
+        }
+    ]
+    # the last website of an entity is cancelled with the entity (LAST_WEBSITE_CANCEL_ENTITY)
+    if site_count > 1:
+        out.append(
+            {
+                "kind": "cancel_website",
+                "label": f"注销网站 {site['number']}",
+                "needs_ip": False,
+                "available": True,
+                "website_number": site["number"],
+                "payload": ref,
+            }
+        )
+    out.append(
+        {
+            "kind": "cancel_access",
+            "label": f"取消接入 {site['number']}",
+            "needs_ip": False,
+            "available": True,
+            "website_number": site["number"],
+            "payload": ref,
+        }
+    )
     return out
 
 
@@ -91,10 +168,17 @@ def my_filings(r, sid) -> dict:
         return dict(base, entity=None, websites=[], offers=[])
     sites = [_site_view(s) for s in records.sites(own["id"])]
     eligible = bool(cloud.evaluate(tx).get("usable_ips"))
-    entity = {"id": own["id"], "number": own["number"], "name": own.get("name"), "type": own.get("type"),
-              "certificate_type": own.get("certificate_type"), "certificate_number": own.get("certificate_number"),
-              "province": own.get("province"), "icp_licence_number": own.get("icp_licence_number"),
-              "access": "tencent" if TENCENT in (own.get("access_providers") or []) else "other"}
+    entity = {
+        "id": own["id"],
+        "number": own["number"],
+        "name": own.get("name"),
+        "type": own.get("type"),
+        "certificate_type": own.get("certificate_type"),
+        "certificate_number": own.get("certificate_number"),
+        "province": own.get("province"),
+        "icp_licence_number": own.get("icp_licence_number"),
+        "access": "tencent" if TENCENT in (own.get("access_providers") or []) else "other",
+    }
     found = offers(own, sites, eligible)
     if base["order_in_progress"]:
         for offer in found:

@@ -9,6 +9,7 @@ Which sandbox's world answers: the one named by `X-Icpsim-Sandbox`, else `demo`.
 The simulator's own hosts (ICPSIM_HOSTS, IP literals, ICPSIM_PUBLIC_HOST) are never
 customer domains, so the API keeps answering on them.
 """
+
 import ipaddress
 
 from backend import config
@@ -38,11 +39,12 @@ EARLY_SERVE: dict = scenarios.early_serve()
 
 # -- hosts ---------------------------------------------------------------------
 
+
 def normalize_host(host):
     """'WWW.Example.cn:8080' → 'www.example.cn'; '[::1]:5000' → '::1'; None → ''."""
     host = (host or "").strip().lower()
     if host.startswith("["):
-        return host[1:host.index("]")] if "]" in host else host[1:]
+        return host[1 : host.index("]")] if "]" in host else host[1:]
     if host.count(":") == 1:
         host = host.split(":", 1)[0]
     return host.rstrip(".")
@@ -90,12 +92,19 @@ def _keys_of(website):
 
 # -- the decision --------------------------------------------------------------
 
+
 def _view(website, entity):
     entity = entity or {}
-    return {"id": website.get("id"), "name": website.get("name"), "domain": website.get("domain"),
-            "number": website.get("number"), "status": website.get("status"),
-            "access_providers": list(website.get("access_providers") or []),
-            "entity_name": entity.get("name"), "entity_number": entity.get("number")}
+    return {
+        "id": website.get("id"),
+        "name": website.get("name"),
+        "domain": website.get("domain"),
+        "number": website.get("number"),
+        "status": website.get("status"),
+        "access_providers": list(website.get("access_providers") or []),
+        "entity_name": entity.get("name"),
+        "entity_number": entity.get("number"),
+    }
 
 
 def _early_served(tx, active):
@@ -108,8 +117,11 @@ def _early_served(tx, active):
         if not states or app.get("state") not in states or workflow.state(app["state"]).terminal:
             continue
         ids = set((app.get("target") or {}).get("website_ids") or [])
-        domains = {scenarios.domain_key(site.get("domain"))
-                   for site in (app.get("payload") or {}).get("websites") or [] if isinstance(site, dict)}
+        domains = {
+            scenarios.domain_key(site.get("domain"))
+            for site in (app.get("payload") or {}).get("websites") or []
+            if isinstance(site, dict)
+        }
         for w in active:
             if w["id"] in ids or domains & set(_keys_of(w)):
                 return w
@@ -129,8 +141,12 @@ def decide_in(tx, host):
     at_tencent = [w for w in active if "tencent" in (w.get("access_providers") or [])]
 
     def answer(served, reason, website):
-        return {"served": served, "reason": reason, "host": normalize_host(host),
-                "website": _view(website, entities.get(website.get("entity_id"))) if website else None}
+        return {
+            "served": served,
+            "reason": reason,
+            "host": normalize_host(host),
+            "website": _view(website, entities.get(website.get("entity_id"))) if website else None,
+        }
 
     if at_tencent:
         return answer(True, SERVED, at_tencent[0])

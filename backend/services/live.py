@@ -4,6 +4,7 @@ Every commit of a sandbox (`store.tx.Tx.flush`) INCRs its revision key in the sa
 MULTI, so a version that did not change means nothing a client shows changed. Clients
 ask with If-None-Match and get 304 (one Redis round trip) until something moves.
 """
+
 import hashlib
 
 from backend.domain import errors

@@ -1,6 +1,7 @@
 """Materials (上传资料): uploads of an order's required slots. The bytes go to disk under
 config.uploads_dir()/<sandbox>/<application>/, only the metadata and the SHA-256 into Redis (the
 `materials` collection, id "<app>:<slot>"); the sandbox's folder goes with the sandbox."""
+
 import shutil
 from pathlib import Path
 
@@ -60,8 +61,11 @@ def checklist(r, sid, app_id):
     app = application(tx, app_id)
     have = uploaded(tx, app_id)
     rows = [{"slot": s.key, "zh": s.zh, "why": s.why, "upload": have.get(s.key)} for s in slots(tx, app)]
-    return {"application_id": app_id, "slots": rows,
-            "missing": [row["slot"] for row in rows if row["upload"] is None or row["upload"]["status"] == "rejected"]}
+    return {
+        "application_id": app_id,
+        "slots": rows,
+        "missing": [row["slot"] for row in rows if row["upload"] is None or row["upload"]["status"] == "rejected"],
+    }
 
 
 def check_editable(app):
@@ -74,8 +78,28 @@ def _check_caps(tx, replacing, size):
     if len(docs) + 1 > limits.MAX_UPLOADS_PER_SANDBOX:
         raise Conflict("UPLOAD_QUOTA_EXCEEDED", f"沙箱内最多保存 {limits.MAX_UPLOADS_PER_SANDBOX} 个文件")
     if sum(d["bytes"] for d in docs) + size > limits.MAX_UPLOAD_BYTES_PER_SANDBOX:
-        raise Conflict("UPLOAD_QUOTA_EXCEEDED",
-                       f"沙箱内文件总大小不能超过 {limits.MAX_UPLOAD_BYTES_PER_SANDBOX // (1024 * 1024)} MB")
+        raise Conflict(
+            "UPLOAD_QUOTA_EXCEEDED",
+            f"沙箱内文件总大小不能超过 {limits.MAX_UPLOAD_BYTES_PER_SANDBOX // (1024 * 1024)} MB",
+        )
+
+
+def _material_doc(tx, app, wanted, filename, facts, relative, previous):
+    """The metadata of one uploaded image (its bytes live at `relative` under uploads_dir)."""
+    return {
+        "id": f"{app['id']}:{wanted.key}",
+        "app_id": app["id"],
+        "slot": wanted.key,
+        "zh": wanted.zh,
+        "filename": filename[: limits.MAX_FILENAME],
+        **facts,
+        "path": relative,
+        "status": "uploaded",
+        "audit": None,
+        "uploaded_at": iso(world.now(tx)),
+        "version": (previous or {}).get("version", 0) + 1,
+        "attempt": app.get("attempt", 0),
+    }  # uploaded after this many submissions (with_review)
 
 
 def upload(r, sid, app_id, slot, filename, data: bytes):
@@ -92,18 +116,15 @@ def upload(r, sid, app_id, slot, filename, data: bytes):
         check_editable(app)
         wanted = {s.key: s for s in slots(tx, app)}
         if slot not in wanted:
-            raise NotFound("MATERIAL_SLOT_NOT_REQUIRED", f"该订单不需要上传「{slot}」",
-                           slots=sorted(wanted))
+            raise NotFound("MATERIAL_SLOT_NOT_REQUIRED", f"该订单不需要上传「{slot}」", slots=sorted(wanted))
         doc_id = f"{app_id}:{slot}"
         _check_caps(tx, doc_id, facts["bytes"])
         previous = tx.get(COLLECTION, doc_id)
-        doc = {"id": doc_id, "app_id": app_id, "slot": slot, "zh": wanted[slot].zh, "filename": filename[:limits.MAX_FILENAME],
-               **facts, "path": relative, "status": "uploaded", "audit": None,
-               "uploaded_at": iso(world.now(tx)), "version": (previous or {}).get("version", 0) + 1,
-               "attempt": app.get("attempt", 0)}  # uploaded after this many submissions (with_review)
+        doc = _material_doc(tx, app, wanted[slot], filename, facts, relative, previous)
         tx.put(COLLECTION, doc)
         holder.update(doc=doc, previous=previous)
         return doc
+
     # the order and the slot are checked before anything touches the disk (they name the path)
     fn(store.read(r, sid))
     target = config.uploads_dir() / relative
@@ -125,5 +146,3 @@ def read_bytes(r, sid, app_id, slot):
     if doc is None:
         raise NotFound("MATERIAL_NOT_FOUND", "该材料尚未上传", slot=slot)
     return doc, (config.uploads_dir() / doc["path"]).read_bytes()
-
-

@@ -6,6 +6,7 @@ real speed otherwise, when it is the user's turn. Arming timers is where that ch
 `hurry` re-anchors the clock, in the same transaction, so that it runs fast up to the
 last such timer's due time.
 """
+
 import time
 
 from backend.domain.clock import DEMO, Clock

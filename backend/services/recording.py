@@ -8,6 +8,7 @@ preset, clock start and settings as the starting world; one step per call, the S
 code read from the outbox when the user typed the one that was sent; explicit clock
 moves where the virtual clock ran between calls; expectations of the final states.
 """
+
 import json
 import re
 import time
@@ -80,8 +81,12 @@ def append(r, sid, entry):
     Once one call was dropped, later ones are dropped too: a recording with a hole in
     the middle would replay to something else."""
     script = r.register_script(_APPEND)  # EVALSHA: the script's text goes to Redis once, not per call
-    return bool(script(keys=[keys.journal(sid), keys.dropped(sid)],
-                       args=[store.dumps(entry), config.journal_max_entries(), config.journal_max_bytes()]))
+    return bool(
+        script(
+            keys=[keys.journal(sid), keys.dropped(sid)],
+            args=[store.dumps(entry), config.journal_max_entries(), config.journal_max_bytes()],
+        )
+    )
 
 
 def dropped(r, sid):
@@ -252,9 +257,14 @@ def export(r, sid):
         world_["clock_start"] = iso(start)
     if info["settings"]:
         world_["settings"] = info["settings"]
-    return {"version": FORMAT_VERSION, "name": f"recording of sandbox {info['name']}",
-            "description": _description(sid, info, lost),
-            "seed": _seed(info["seed"]), "world": world_, "steps": steps}
+    return {
+        "version": FORMAT_VERSION,
+        "name": f"recording of sandbox {info['name']}",
+        "description": _description(sid, info, lost),
+        "seed": _seed(info["seed"]),
+        "world": world_,
+        "steps": steps,
+    }
 
 
 def _journal_steps(r, sid, outbox, start):
@@ -279,7 +289,9 @@ def _journal_steps(r, sid, outbox, start):
 def _description(sid, info, lost):
     description = f"Recorded from sandbox {sid} (seed {info['seed']}) by GET /api/v1/sandboxes/{sid}/recording."
     if lost is not None:
-        description += (f" INCOMPLETE: the journal reached its cap (ICPSIM_JOURNAL_MAX_ENTRIES / "
-                        f"ICPSIM_JOURNAL_MAX_BYTES) and the last {lost['calls']} calls ({lost['bytes']} bytes) "
-                        "were not recorded; the final state is not asserted.")
+        description += (
+            f" INCOMPLETE: the journal reached its cap (ICPSIM_JOURNAL_MAX_ENTRIES / "
+            f"ICPSIM_JOURNAL_MAX_BYTES) and the last {lost['calls']} calls ({lost['bytes']} bytes) "
+            "were not recorded; the final state is not asserted."
+        )
     return description

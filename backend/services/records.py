@@ -1,5 +1,6 @@
 """Filings on record as a sandbox's user reads them: entities, websites, and the record-number
 validator (dated by the sandbox's virtual clock)."""
+
 from backend.domain import numbering
 from backend.services import world
 from backend.store import tx as store

@@ -14,6 +14,7 @@ tick) moves due scheduled jobs to the queue; when it dies another takes over wit
 
 Both are idempotent, and run when a worker starts and every few seconds after.
 """
+
 import json
 import logging
 import os
@@ -73,8 +74,9 @@ def rescue_orphans(queue):
     ids = [parse_composite_key(_text(e))[0] for e in entries]
     rescued = []
     for entry, jid, job in zip(entries, ids, Job.fetch_many(ids, connection=conn)):
-        if job is not None and (job.get_status(refresh=False) != JobStatus.STARTED
-                                or worker_alive(conn, job.worker_name)):
+        if job is not None and (
+            job.get_status(refresh=False) != JobStatus.STARTED or worker_alive(conn, job.worker_name)
+        ):
             continue
         conn.zrem(registry.key, entry)  # the dead execution; a vanished job leaves only this
         if job is not None:

@@ -6,6 +6,7 @@ lets an operator seed records directly — typically filings made at another
 provider (access filings, new websites under an external entity, domain
 conflicts need them) — and answers the public query over the active records.
 """
+
 from backend.domain import numbering, provinces, records, scenarios, validation
 from backend.domain.clock import iso, parse_instant, to_datetime
 from backend.domain.errors import Conflict, DomainError, Unprocessable
@@ -31,6 +32,7 @@ def active_websites(tx):
 
 # -- seeding -------------------------------------------------------------------
 
+
 def _province(data, errors):
     try:
         return provinces.normalize(data.get("province"))
@@ -49,11 +51,14 @@ def _entity_number(data, province, today, errors):
         errors.setdefault("number", []).append(e.message)
         return None
     if parsed["kind"] != "entity":
-        errors.setdefault("number", []).append("主体备案号格式应为「省简称ICP备编号号」，不带网站序号，例如 粤ICP备2026012345号")
+        errors.setdefault("number", []).append(
+            "主体备案号格式应为「省简称ICP备编号号」，不带网站序号，例如 粤ICP备2026012345号"
+        )
         return None
     if province and parsed["province_code"] != province:
         errors.setdefault("number", []).append(
-            f"备案号的省份（{parsed['province_name']}）与主体所在省份（{provinces.get(province).name}）不一致")
+            f"备案号的省份（{parsed['province_name']}）与主体所在省份（{provinces.get(province).name}）不一致"
+        )
         return None
     return parsed
 
@@ -124,14 +129,21 @@ def _reserve(tx, parsed):
 def _conflicts(tx, entity_number, cert_type, cert_number, account, sites):
     entities = tx.all("entities")
     if entity_number and any(number_key(e.get("number")) == entity_number for e in entities):
-        raise Conflict("ENTITY_NUMBER_EXISTS", f"主体备案号 {entity_number} 已存在，备案号不可重复使用",
-                       number=entity_number)
+        raise Conflict(
+            "ENTITY_NUMBER_EXISTS", f"主体备案号 {entity_number} 已存在，备案号不可重复使用", number=entity_number
+        )
     cert = (cert_type, str(cert_number).strip().upper())
     for e in entities:
-        if e.get("status") == ACTIVE and (e.get("certificate_type"),
-                                          str(e.get("certificate_number", "")).strip().upper()) == cert:
-            raise Conflict("ENTITY_EXISTS", f"该证件已有备案主体 {e['number']}，一个主体只能有一个主体备案号",
-                           number=e["number"], entity_id=e["id"])
+        if (
+            e.get("status") == ACTIVE
+            and (e.get("certificate_type"), str(e.get("certificate_number", "")).strip().upper()) == cert
+        ):
+            raise Conflict(
+                "ENTITY_EXISTS",
+                f"该证件已有备案主体 {e['number']}，一个主体只能有一个主体备案号",
+                number=e["number"],
+                entity_id=e["id"],
+            )
     if account == "self" and any(e.get("status") == ACTIVE and e.get("account") == "self" for e in entities):
         raise Conflict("ENTITY_ALREADY_FILED", "该账号已有备案主体：一个账号只能备案一个主体")
     on_record = {domain_key(d): w for w in active_websites(tx) for d in scenarios.website_domains(w)}
@@ -139,8 +151,13 @@ def _conflicts(tx, entity_number, cert_type, cert_number, account, sites):
         for domain in [site["domain"], *(site.get("extra_domains") or [])]:
             taken = on_record.get(domain_key(domain))
             if taken:
-                raise Conflict("DOMAIN_CONFLICT", f"域名 {domain} 已在备案信息中（{taken['number']}），不能重复备案",
-                               domain=domain, number=taken["number"], field=f"websites.{i}.domain")
+                raise Conflict(
+                    "DOMAIN_CONFLICT",
+                    f"域名 {domain} 已在备案信息中（{taken['number']}），不能重复备案",
+                    domain=domain,
+                    number=taken["number"],
+                    field=f"websites.{i}.domain",
+                )
 
 
 def _filed_at(data, now, errors):
@@ -197,8 +214,10 @@ def _checked(data, now):
     if errors:
         raise Unprocessable(errors)
     if parsed and parsed["sequence"] > MAX_SEEDED_SEQUENCE:
-        message = (f"备案号的顺序号 {parsed['sequence']:06d} 过大：预置的顺序号须小于 {MAX_SEEDED_SEQUENCE + 1}，"
-                   "以便后续审核通过的备案仍能分配备案号")
+        message = (
+            f"备案号的顺序号 {parsed['sequence']:06d} 过大：预置的顺序号须小于 {MAX_SEEDED_SEQUENCE + 1}，"
+            "以便后续审核通过的备案仍能分配备案号"
+        )
         raise Unprocessable({"number": [message]}, code="NUMBER_SEQUENCE_TOO_HIGH", message=message)
     return sites, province, parsed, indexes, filed_at
 
@@ -206,8 +225,16 @@ def _checked(data, now):
 def _put_on_record(tx, data, sites, indexes, entity_number, province, account, filed_at):
     provider = data.get("access_provider") or "other"
     filed = dict(data, name=data["name"].strip(), certificate_number=str(data["certificate_number"]).strip())
-    entity = records.new_entity(tx.next_id("entity", "E"), filed, number=entity_number, province=province,
-                                account=account, access_providers=[provider], filed_at=filed_at, seeded=True)
+    entity = records.new_entity(
+        tx.next_id("entity", "E"),
+        filed,
+        number=entity_number,
+        province=province,
+        account=account,
+        access_providers=[provider],
+        filed_at=filed_at,
+        seeded=True,
+    )
     # explicit numbers first, so numbers left blank continue after the highest one
     entity["max_site_index"] = max([n for n in indexes if n is not None], default=0)
     websites = []
@@ -219,10 +246,17 @@ def _put_on_record(tx, data, sites, indexes, entity_number, province, account, f
         for p in providers:
             if p not in entity["access_providers"]:
                 entity["access_providers"].append(p)
-        doc = records.new_website(tx.next_id("website", "W"), dict(site, name=site["name"].strip()),
-                                  entity_id=entity["id"], number=numbering.website_number(entity_number, index),
-                                  site_index=index, access_providers=providers, filed_at=filed_at,
-                                  responsible=site.get("responsible") or data.get("responsible"), seeded=True)
+        doc = records.new_website(
+            tx.next_id("website", "W"),
+            dict(site, name=site["name"].strip()),
+            entity_id=entity["id"],
+            number=numbering.website_number(entity_number, index),
+            site_index=index,
+            access_providers=providers,
+            filed_at=filed_at,
+            responsible=site.get("responsible") or data.get("responsible"),
+            seeded=True,
+        )
         tx.put("websites", doc)
         websites.append(doc)
     tx.put("entities", entity)
@@ -231,35 +265,51 @@ def _put_on_record(tx, data, sites, indexes, entity_number, province, account, f
 
 def seed_entity(r, sid, data):
     """Seed an entity on record with its websites, atomically (control token at the API)."""
+
     def fn(tx):
         world.meta(tx)  # 404 for an unknown sandbox
         return build(tx, data)
+
     return store.run(r, sid, fn, prefetch=(*store.BASE, *store.RECORDS))
 
 
 # -- MIIT's public query --------------------------------------------------------
 
+
 def _row(entity, website):
-    return {"entity": {"name": entity["name"], "type": entity["type"], "number": entity["number"],
-                       "province": entity["province"]},
-            "website": ({"name": website["name"], "domain": website["domain"], "number": website["number"]}
-                        if website else None),
-            "access_providers": list((website or entity).get("access_providers") or []),
-            "filed_at": (website or entity).get("filed_at")}
+    return {
+        "entity": {
+            "name": entity["name"],
+            "type": entity["type"],
+            "number": entity["number"],
+            "province": entity["province"],
+        },
+        "website": (
+            {"name": website["name"], "domain": website["domain"], "number": website["number"]} if website else None
+        ),
+        "access_providers": list((website or entity).get("access_providers") or []),
+        "filed_at": (website or entity).get("filed_at"),
+    }
+
+
+def _wanted_number(number):
+    """The parsed filing number searched for: an entity's or a website's, else a 422."""
+    try:
+        wanted = numbering.parse(number)
+    except numbering.InvalidNumber as e:
+        raise Unprocessable({"number": [e.message]}) from None
+    if wanted["kind"] not in ("entity", "website"):
+        raise Unprocessable(
+            {"number": ["请填写 ICP 备案号：主体备案号（如 粤ICP备2026012345号）或网站备案号（如 …号-1）"]}
+        )
+    return wanted
 
 
 def search(tx, domain=None, number=None, entity_name=None):
     """Rows of active records matching every criterion given (see query())."""
     if not any(v not in (None, "") for v in (domain, number, entity_name)):
         raise Unprocessable({"query": ["请提供 domain（域名）、number（备案号）或 entity（主体名称）之一"]})
-    wanted_number = None
-    if number not in (None, ""):
-        try:
-            wanted_number = numbering.parse(number)
-        except numbering.InvalidNumber as e:
-            raise Unprocessable({"number": [e.message]}) from None
-        if wanted_number["kind"] not in ("entity", "website"):
-            raise Unprocessable({"number": ["请填写 ICP 备案号：主体备案号（如 粤ICP备2026012345号）或网站备案号（如 …号-1）"]})
+    wanted_number = _wanted_number(number) if number not in (None, "") else None
     wanted_domain = domain_key(domain) if domain not in (None, "") else None
     name_part = entity_name.strip() if isinstance(entity_name, str) and entity_name.strip() else None
 
@@ -280,8 +330,11 @@ def search(tx, domain=None, number=None, entity_name=None):
             sites = [w for w in sites if wanted_domain in map(domain_key, scenarios.website_domains(w))]
         if sites:
             rows.extend(_row(entity, w) for w in sites)
-        elif not sites_of.get(entity["id"]) and not wanted_domain and not (
-                wanted_number and wanted_number["kind"] == "website"):
+        elif (
+            not sites_of.get(entity["id"])
+            and not wanted_domain
+            and not (wanted_number and wanted_number["kind"] == "website")
+        ):
             rows.append(_row(entity, None))  # an entity on record with no active website left
     return rows
 

@@ -1,4 +1,5 @@
 """Sandboxes: one simulated Tencent Cloud account each, with its own world and clock."""
+
 import json
 import secrets
 import time
@@ -24,12 +25,19 @@ from backend.store import keys, tx as store
 
 def _new_meta(sid, token, seed, preset, clock, settings, name, idle_ttl=None):
     extra = {"idle_ttl": str(int(idle_ttl))} if idle_ttl else {}
-    return {**extra, "id": sid, "name": name or sid, "seed": str(seed), "preset": preset, "token": token,
-            "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "clock": json.dumps(clock.to_dict()), "settings": json.dumps(settings or {}, ensure_ascii=False),
-            # where the clock started and how fast: a sandbox reset starts it there again
-            "origin": json.dumps({"clock_start": clock.anchor_virtual, "scale": clock.scale,
-                                  "pacing": clock.pacing})}
+    return {
+        **extra,
+        "id": sid,
+        "name": name or sid,
+        "seed": str(seed),
+        "preset": preset,
+        "token": token,
+        "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "clock": json.dumps(clock.to_dict()),
+        "settings": json.dumps(settings or {}, ensure_ascii=False),
+        # where the clock started and how fast: a sandbox reset starts it there again
+        "origin": json.dumps({"clock_start": clock.anchor_virtual, "scale": clock.scale, "pacing": clock.pacing}),
+    }
 
 
 MAX_SEED_CHARS = 64
@@ -51,8 +59,9 @@ def _checked(seed, preset, clock_start, scale, settings, name, pacing=STEADY):
         errors["clock_start"] = problems
     else:
         start = parse_instant(clock_start or DEFAULT_START)
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, str))
-                             or not 0 < len(str(seed)) <= MAX_SEED_CHARS):
+    if seed is not None and (
+        isinstance(seed, bool) or not isinstance(seed, (int, str)) or not 0 < len(str(seed)) <= MAX_SEED_CHARS
+    ):
         errors["seed"] = [f"种子须为整数或 1 到 {MAX_SEED_CHARS} 个字符的字符串"]
     try:
         scale = float(scale)
@@ -70,8 +79,47 @@ def _checked(seed, preset, clock_start, scale, settings, name, pacing=STEADY):
     return start, scale
 
 
-def create(r, seed=None, preset="eligible", clock_start=None, scale=0.0, settings=None, name=None, sid=None,
-           pacing=None, token=None, revision=0, idle_ttl_seconds=None):
+def _check_idle_ttl(idle_ttl_seconds):
+    if idle_ttl_seconds is not None and (
+        isinstance(idle_ttl_seconds, bool)
+        or not isinstance(idle_ttl_seconds, int)
+        or not 1 <= idle_ttl_seconds <= MAX_IDLE_TTL
+    ):
+        raise Unprocessable({"idle_ttl_seconds": [f"闲置时限须为 1 到 {MAX_IDLE_TTL} 秒"]})
+
+
+def _write(tx, meta, preset, token, api_keys, revision, idle_ttl_seconds):
+    """create's one MULTI: the meta hash, the preset's world, the listing, the token and API keys."""
+    sid = tx.sid
+    if tx.meta():  # WATCHed: a concurrent create of the same id makes one of them retry and stop here
+        raise Conflict("SANDBOX_EXISTS", "沙箱已存在", sandbox_id=sid)
+    for field, value in meta.items():
+        tx.set_meta(field, value)
+    _populate(tx, presets.PRESETS[preset])
+    tx.sadd(keys.SANDBOXES, sid)
+    tx._writes.append(("zadd", keys.SANDBOX_ORDER, sid, 0))  # the listing's order (by id)
+    tx.set(keys.token(auth.token_hash(token)), sid)
+    api_credentials.issue(tx, sid, api_keys)
+    if revision:
+        tx.set(keys.revision(sid), revision + 1)  # after flush's INCR: the version still grows
+    if idle_ttl_seconds:
+        tx.zadd(keys.IDLE_EXPIRY, sid, time.time() + idle_ttl_seconds)
+
+
+def create(
+    r,
+    seed=None,
+    preset="eligible",
+    clock_start=None,
+    scale=0.0,
+    settings=None,
+    name=None,
+    sid=None,
+    pacing=None,
+    token=None,
+    revision=0,
+    idle_ttl_seconds=None,
+):
     """All or nothing: the meta hash, the world of the preset, the listing and the token key
     are written in one MULTI, after every argument was checked.
 
@@ -79,31 +127,16 @@ def create(r, seed=None, preset="eligible", clock_start=None, scale=0.0, setting
     `token` and `revision` let a simulator reset recreate a sandbox as clients knew it."""
     pacing = pacing or STEADY
     start, scale = _checked(seed, preset, clock_start, scale, settings, name, pacing)
-    if idle_ttl_seconds is not None and (isinstance(idle_ttl_seconds, bool) or not isinstance(idle_ttl_seconds, int)
-                                         or not 1 <= idle_ttl_seconds <= MAX_IDLE_TTL):
-        raise Unprocessable({"idle_ttl_seconds": [f"闲置时限须为 1 到 {MAX_IDLE_TTL} 秒"]})
+    _check_idle_ttl(idle_ttl_seconds)
     sid = sid or "sb_" + secrets.token_hex(6)
     token = token or "sbt_" + secrets.token_urlsafe(24)
     seed = seed if seed is not None else secrets.randbelow(10**9)
-    meta = _new_meta(sid, token, seed, preset, Clock(start, time.time(), scale, pacing), settings, name,
-                     idle_ttl_seconds)
+    meta = _new_meta(
+        sid, token, seed, preset, Clock(start, time.time(), scale, pacing), settings, name, idle_ttl_seconds
+    )
     api_keys = api_credentials.credentials.new_pair()  # the Tencent Cloud API's SecretId/SecretKey
 
-    def fn(tx):
-        if tx.meta():  # WATCHed: a concurrent create of the same id makes one of them retry and stop here
-            raise Conflict("SANDBOX_EXISTS", "沙箱已存在", sandbox_id=sid)
-        for field, value in meta.items():
-            tx.set_meta(field, value)
-        _populate(tx, presets.PRESETS[preset])
-        tx.sadd(keys.SANDBOXES, sid)
-        tx._writes.append(("zadd", keys.SANDBOX_ORDER, sid, 0))  # the listing's order (by id)
-        tx.set(keys.token(auth.token_hash(token)), sid)
-        api_credentials.issue(tx, sid, api_keys)
-        if revision:
-            tx.set(keys.revision(sid), revision + 1)  # after flush's INCR: the version still grows
-        if idle_ttl_seconds:
-            tx.zadd(keys.IDLE_EXPIRY, sid, time.time() + idle_ttl_seconds)
-    store.run(r, sid, fn)
+    store.run(r, sid, lambda tx: _write(tx, meta, preset, token, api_keys, revision, idle_ttl_seconds))
     if scale > 0:
         r.sadd(keys.RUNNING, sid)  # what worker recovery sweeps (backend.services.recovery)
     return {**describe(r, sid), **api_keys.public()}
@@ -128,13 +161,19 @@ def describe(r, sid):
 
 def _described(sid, meta, expiry, dropped):
     clock = Clock.from_dict(json.loads(meta["clock"]))
-    return {"id": sid, "name": meta["name"], "seed": meta["seed"], "preset": meta["preset"],
-            "token": meta["token"], "created_at": meta["created_at"],
-            "settings": json.loads(meta.get("settings") or "{}"),
-            "clock": {"now": iso(clock.now(time.time())), "scale": clock.scale, "pacing": clock.pacing},
-            "idle_ttl_seconds": int(meta["idle_ttl"]) if meta.get("idle_ttl") else None,
-            "expires_at": _utc(expiry) if expiry is not None else None,
-            "dropped": {k: int(v) for k, v in dropped.items() if k in DROPPED_FIELDS or k.startswith("history:")}}
+    return {
+        "id": sid,
+        "name": meta["name"],
+        "seed": meta["seed"],
+        "preset": meta["preset"],
+        "token": meta["token"],
+        "created_at": meta["created_at"],
+        "settings": json.loads(meta.get("settings") or "{}"),
+        "clock": {"now": iso(clock.now(time.time())), "scale": clock.scale, "pacing": clock.pacing},
+        "idle_ttl_seconds": int(meta["idle_ttl"]) if meta.get("idle_ttl") else None,
+        "expires_at": _utc(expiry) if expiry is not None else None,
+        "dropped": {k: int(v) for k, v in dropped.items() if k in DROPPED_FIELDS or k.startswith("history:")},
+    }
 
 
 def _utc(epoch):
@@ -159,7 +198,7 @@ def list_page(r, cursor="", limit=DEFAULT_PAGE):
     for sid in sids:
         pipe.hgetall(keys.sandbox(sid)).zscore(keys.IDLE_EXPIRY, sid).hgetall(keys.dropped(sid))
     found = pipe.execute()
-    page = [_described(sid, *found[3 * i:3 * i + 3]) for i, sid in enumerate(sids) if found[3 * i]]
+    page = [_described(sid, *found[3 * i : 3 * i + 3]) for i, sid in enumerate(sids) if found[3 * i]]
     return page, (sids[-1] if more else None)
 
 
@@ -209,13 +248,14 @@ def delete(r, sid):
     pipe.zrem(keys.SANDBOX_ORDER, sid)
     pipe.srem(keys.RUNNING, sid)
     for i in range(0, len(children), 500):
-        pipe.delete(*children[i:i + 500])
+        pipe.delete(*children[i : i + 500])
     pipe.execute()
     _remove_uploads(sid)
 
 
 def _remove_uploads(sid):
     from backend.services import materials  # uploaded materials' bytes live on disk, keyed by sandbox
+
     materials.remove_sandbox_files(sid)
 
 
@@ -238,10 +278,10 @@ def forget_jobs(r, sid):
     statuses = batch.execute()
     batch = rq.pipeline(transaction=False)
     for i in range(0, len(jids), 500):
-        batch.zrem(registry.key, *jids[i:i + 500])
+        batch.zrem(registry.key, *jids[i : i + 500])
     idle = [Job.key_for(j) for j, st in zip(jids, statuses) if st is not None and st != b"started"]
     for i in range(0, len(idle), 500):
-        batch.delete(*idle[i:i + 500])
+        batch.delete(*idle[i : i + 500])
     batch.execute()
     return len(idle)
 
@@ -256,8 +296,13 @@ def outbox(r, sid, channel=None, to=None, app_id=None):
     if not exists:
         raise errors.sandbox_not_found(sid)
     msgs = [mail.unpack(json.loads(m)) for m in raw]
-    return [m for m in msgs if (channel is None or m["channel"] == channel)
-            and (to is None or m["to"] == to) and (app_id is None or m["app_id"] == app_id)]
+    return [
+        m
+        for m in msgs
+        if (channel is None or m["channel"] == channel)
+        and (to is None or m["to"] == to)
+        and (app_id is None or m["app_id"] == app_id)
+    ]
 
 
 def reset(r, sid):
@@ -273,10 +318,18 @@ def reset(r, sid):
     forget_jobs(r, sid)
     children = [key for key in _children(r, sid) if key != keys.revision(sid)]  # the version only grows
     for i in range(0, len(children), 500):
-        r.delete(*children[i:i + 500])  # everything of the sandbox but its meta hash (rewritten below)
+        r.delete(*children[i : i + 500])  # everything of the sandbox but its meta hash (rewritten below)
     _remove_uploads(sid)
-    fresh = _new_meta(sid, meta["token"], meta["seed"], meta["preset"], Clock(start, time.time(), scale, pacing),
-                      json.loads(meta.get("settings") or "{}"), meta.get("name"), meta.get("idle_ttl"))
+    fresh = _new_meta(
+        sid,
+        meta["token"],
+        meta["seed"],
+        meta["preset"],
+        Clock(start, time.time(), scale, pacing),
+        json.loads(meta.get("settings") or "{}"),
+        meta.get("name"),
+        meta.get("idle_ttl"),
+    )
     fresh["created_at"] = meta["created_at"]
 
     def fn(tx):
@@ -286,6 +339,7 @@ def reset(r, sid):
         for field, value in fresh.items():
             tx.set_meta(field, value)
         _populate(tx, presets.PRESETS[meta["preset"]])
+
     store.run(r, sid, fn)
     (r.sadd if scale > 0 else r.srem)(keys.RUNNING, sid)
     return describe(r, sid)

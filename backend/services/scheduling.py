@@ -8,6 +8,7 @@ job's time instead of adding a job, and a timer that fires or is disarmed takes
 its scheduled job with it (`unschedule`). The control API's own deliveries
 (`run_now`) are separate jobs, each waited for by the advance that made it.
 """
+
 import math
 import time
 from datetime import datetime, timezone
@@ -37,8 +38,14 @@ def queue():
     global _queue
     settings = config.settings()
     if _queue is None or _queue[0] is not settings:
-        _queue = (settings, Queue(config.QUEUE_NAME, connection=connect(settings.redis_url, decode_responses=False),
-                                  is_async=not settings.sync_jobs))
+        _queue = (
+            settings,
+            Queue(
+                config.QUEUE_NAME,
+                connection=connect(settings.redis_url, decode_responses=False),
+                is_async=not settings.sync_jobs,
+            ),
+        )
     return _queue[1]
 
 
@@ -85,10 +92,19 @@ def hand_to_rq(sid, timer, clock):
                     return None  # being delivered now: it reads the new clock itself
                 pipe.multi()
                 pipe.delete(key)  # a finished run of the same id leaves an expiring hash behind
-                q.enqueue_at(datetime.fromtimestamp(when, timezone.utc), "workers.jobs.fire_timer", sid,
-                             timer["id"], timer["app_id"], job_id=jid, retry=Retry(max=3),
-                             result_ttl=config.rq_result_ttl(), failure_ttl=config.rq_failure_ttl(), pipeline=pipe,
-                             meta=observability.job_meta(due_real=when))
+                q.enqueue_at(
+                    datetime.fromtimestamp(when, timezone.utc),
+                    "workers.jobs.fire_timer",
+                    sid,
+                    timer["id"],
+                    timer["app_id"],
+                    job_id=jid,
+                    retry=Retry(max=3),
+                    result_ttl=config.rq_result_ttl(),
+                    failure_ttl=config.rq_failure_ttl(),
+                    pipeline=pipe,
+                    meta=observability.job_meta(due_real=when),
+                )
                 pipe.execute()
                 return jid
             except redis.WatchError:
@@ -142,9 +158,17 @@ def take_over(sid, timer_id):
 
 def run_now(sid, timer_id, tag, app_id=None):
     """An immediate delivery for the control API's advance (its own job, waited for)."""
-    return queue().enqueue("workers.jobs.fire_timer", sid, timer_id, app_id, job_id=f"{job_id(sid, timer_id)}-{tag}",
-                           retry=Retry(max=3), result_ttl=config.rq_result_ttl(), failure_ttl=config.rq_failure_ttl(),
-                           meta=observability.job_meta(due_real=time.time()))
+    return queue().enqueue(
+        "workers.jobs.fire_timer",
+        sid,
+        timer_id,
+        app_id,
+        job_id=f"{job_id(sid, timer_id)}-{tag}",
+        retry=Retry(max=3),
+        result_ttl=config.rq_result_ttl(),
+        failure_ttl=config.rq_failure_ttl(),
+        meta=observability.job_meta(due_real=time.time()),
+    )
 
 
 def take_back(job):

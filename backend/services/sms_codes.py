@@ -2,6 +2,7 @@
 mobile), drawing and sending them when the order enters sms_verification, and what clients
 see of them. The engine's entry effects and views use this; the user's steps on them (verify,
 resend) are services/verification.py, which builds on the engine."""
+
 from backend.domain import durations, kinds, miit
 from backend.domain.clock import iso
 from backend.domain.rng import rng
@@ -45,8 +46,17 @@ def start(tx, app, at, notify, lost=False):
     if not people and wanted:  # no mobile on record: the account gets the code
         people = [{"person": "P1", "roles": list(wanted), "name": "", "mobile": "account", "id_last6": None}]
     for i, v in enumerate(people):
-        v.update(code=new_code(tx, app, i, 1), wrong=0, attempts_left=allowed + 1, state=miit.PENDING,
-                 sent_at=at, last_sent_at=at, expires_at=at + window_h * 3600, sends=1, verified_at=None)
+        v.update(
+            code=new_code(tx, app, i, 1),
+            wrong=0,
+            attempts_left=allowed + 1,
+            state=miit.PENDING,
+            sent_at=at,
+            last_sent_at=at,
+            expires_at=at + window_h * 3600,
+            sends=1,
+            verified_at=None,
+        )
         if not lost:
             send(tx, app, v, at, window_zh, notify)
     sms = {"sent_at": iso(at), "recipients": [v["mobile"] for v in people], "people": people}

@@ -6,6 +6,7 @@ The snapshot's clock is its virtual reading at export; loaded, the clock goes on
 at the snapshot's speed, and every pending timer is handed to RQ again. The target keeps its
 own id, name and token. The journal is not carried: the target's recording starts at the load.
 """
+
 import json
 import time
 
@@ -29,10 +30,18 @@ def export(r, sid):
     # no real-time anchor in the file: the same state exports to the same snapshot
     meta["clock"] = json.dumps(Clock(now, 0.0, clock.scale).to_dict())
     data[""] = {"type": "hash", "value": meta}
-    return {"format": FORMAT, "version": VERSION,
-            "sandbox": {"id": sid, "seed": info["seed"], "preset": info["preset"], "settings": info["settings"],
-                        "clock": {"now": iso(now), "scale": clock.scale}},
-            "keys": data}
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "sandbox": {
+            "id": sid,
+            "seed": info["seed"],
+            "preset": info["preset"],
+            "settings": info["settings"],
+            "clock": {"now": iso(now), "scale": clock.scale},
+        },
+        "keys": data,
+    }
 
 
 def _clock_problems(raw):

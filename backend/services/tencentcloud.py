@@ -1,5 +1,6 @@
 """Tencent Cloud API 3.0 over the sandbox (issue #15): each action's answer from the same services
 and data the REST API uses (backend/tencentcloud/ is the wire; the API keys: services/api_credentials.py)."""
+
 import json
 import secrets
 from datetime import datetime, timezone
@@ -15,12 +16,14 @@ QR_TTL_SECONDS = 600  # a CreateWeappQRUrl link opens the page once, within ten 
 
 # -- the account's real-name state (DescribeGetAuthInfo) ------------------------------------
 
+
 def account(tx) -> dict:
     """Kept in the sandbox's meta; a sandbox that never set it has its preset's default."""
     meta = world.meta(tx)
     if meta.get("account"):
         return json.loads(meta["account"])
     from backend.domain import presets
+
     return ba.default_account(bool(presets.PRESETS.get(meta.get("preset"), {}).get("resources")))
 
 
@@ -39,10 +42,12 @@ def set_account(r, sid, real_name_status=None, real_name_type=None, level=None) 
             current["level"] = level
         tx.set_meta("account", json.dumps(current, ensure_ascii=False))
         return current
+
     return store.run(r, sid, fn)
 
 
 # -- the actions ----------------------------------------------------------------------------
+
 
 def _created(meta) -> float:
     origin = json.loads(meta.get("origin") or "{}")
@@ -55,9 +60,14 @@ def view(r, sid, region) -> dict:
     meta = world.meta(tx)
     started = _created(meta)  # the sandbox's virtual start: the same answer on every run
     data = {name: tx.all(name) for name in world.RESOURCES}
-    data.update(entities=tx.all("entities"), websites=tx.all("websites"), account=account(tx), region=region,
-                created_at=datetime.fromtimestamp(started, CST).strftime("%Y-%m-%d %H:%M:%S"),
-                created_at_iso=datetime.fromtimestamp(started, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))
+    data.update(
+        entities=tx.all("entities"),
+        websites=tx.all("websites"),
+        account=account(tx),
+        region=region,
+        created_at=datetime.fromtimestamp(started, CST).strftime("%Y-%m-%d %H:%M:%S"),
+        created_at_iso=datetime.fromtimestamp(started, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    )
     return data
 
 
@@ -88,12 +98,23 @@ def sync_websites(r, sid, params) -> dict:
             raise errors.invalid_parameter_value(f"{e.message}: {json.dumps(e.details, ensure_ascii=False)}") from None
         raise errors.resource_unavailable(f"{e.code}: {e.message}") from None
     # the sandbox's recording replays it as the PATCH it amounts to
-    recording.append(r, sid, {"method": "PATCH", "path": f"/applications/{app['id']}", "body": {"websites": sites},
-                              "status": 200, "at": at, "who": "user"})
+    recording.append(
+        r,
+        sid,
+        {
+            "method": "PATCH",
+            "path": f"/applications/{app['id']}",
+            "body": {"websites": sites},
+            "status": 200,
+            "at": at,
+            "who": "user",
+        },
+    )
     return {}
 
 
 # -- the filing mini-program's QR link (CreateWeappQRUrl) --------------------------------------
+
 
 def qr_link(r, sid, origin) -> str:
     """A link with a one-time exchange key, never the sandbox token: the link ends up in logs."""

@@ -6,6 +6,7 @@ set (`keys.timers`): the clock view and the advance read the due ones from the i
 `failed` with the error, until the application moves on: it is listed apart in the
 clock view and skipped by later advances.
 """
+
 import contextlib
 import json
 import math
@@ -40,6 +41,19 @@ def fire(r, sid, timer_id, app_id=None, clock_to=None):
     return store.run(r, sid, lambda tx: _fire(tx, timer_id, clock_to), prefetch=wanted)
 
 
+def _remind(tx, app, at, spec, settings):
+    """A timer without outcomes: the idle reminder (the order is untouched)."""
+    days = durations.idle_days(spec.delay, settings)
+    expiry = durations.setting(settings, "idle_expiry_days")
+    effects.notify(
+        tx,
+        app,
+        at,
+        "IDLE_REMINDER",
+        f"您的备案订单 {app['id']} 已 {days} 天未处理，请尽快完善，{expiry} 天未处理将过期。",
+    )
+
+
 def _fire(tx, timer_id, clock_to=None):
     if clock_to is not None:  # an advance on a paused clock: the clock moves with the delivery
         tx.set_meta("clock", world.clock(tx).moved_to(clock_to, time.time()).to_dict())
@@ -63,10 +77,7 @@ def _fire(tx, timer_id, clock_to=None):
     at = timer["due"]  # the event happens at the due time, whenever it is delivered
     settings = world.settings(tx)
     if not spec.outcomes:
-        days = durations.idle_days(spec.delay, settings)
-        expiry = durations.setting(settings, "idle_expiry_days")
-        effects.notify(tx, app, at, "IDLE_REMINDER",
-                       f"您的备案订单 {app['id']} 已 {days} 天未处理，请尽快完善，{expiry} 天未处理将过期。")
+        _remind(tx, app, at, spec, settings)
         return "reminded"
     if spec.review:
         verdict, findings = decisions.decide(tx, app, spec.review)
@@ -93,6 +104,7 @@ def seconds_until_due(r, sid, timer_id):
 def mark_failed(r, sid, timer_id, error):
     """The timer's job failed for good: keep the timer, marked, with the error text; take
     it off RQ's schedule. Returns the timer (None when it is gone)."""
+
     def fn(tx):
         timer = tx.timer(timer_id)
         if timer is None or timer.get("failed"):
@@ -100,12 +112,14 @@ def mark_failed(r, sid, timer_id, error):
         timer = dict(timer, failed=True, error=str(error)[-2000:], failed_at=iso(world.now(tx)))
         tx.add_timer(timer)
         return timer
+
     timer = store.run(r, sid, fn)
     scheduling.unschedule(sid, timer_id)
     return timer
 
 
 # -- the index of timers by virtual due time ------------------------------------
+
 
 def _timers(r, sid, until="+inf"):
     """Timers due at or before `until` (every one by default), earliest first, from the
@@ -139,15 +153,24 @@ def _due_timers(r, sid, until):
 
 # -- the clock, as the control API sees it -------------------------------------
 
+
 def clock_view(r, sid):
     reader = store.read(r, sid)
     clock = world.clock(reader)
     now = clock.now(time.time())
     timers = _due_timers(r, sid, "+inf")  # one round trip; the first NEXT_WINDOW timers at most
-    return {"now": iso(now), "epoch": now, "scale": clock.scale, "paused": clock.scale == 0,
-            "pending_timers": [{k: t[k] for k in VIEW_FIELDS} for t in timers if not t.get("failed")],
-            "failed_timers": [dict({k: t[k] for k in VIEW_FIELDS}, error=t.get("error"), failed_at=t.get("failed_at"))
-                              for t in timers if t.get("failed")]}
+    return {
+        "now": iso(now),
+        "epoch": now,
+        "scale": clock.scale,
+        "paused": clock.scale == 0,
+        "pending_timers": [{k: t[k] for k in VIEW_FIELDS} for t in timers if not t.get("failed")],
+        "failed_timers": [
+            dict({k: t[k] for k in VIEW_FIELDS}, error=t.get("error"), failed_at=t.get("failed_at"))
+            for t in timers
+            if t.get("failed")
+        ],
+    }
 
 
 def _set_clock(r, sid, change, reschedule=True, advancing=False):
@@ -155,6 +178,7 @@ def _set_clock(r, sid, change, reschedule=True, advancing=False):
         new = change(world.clock(tx))
         tx.set_meta("clock", new.to_dict())
         return new
+
     clock = store.run(r, sid, fn)
     if reschedule:
         _reschedule(r, sid, clock, advancing)
@@ -254,8 +278,12 @@ def _wait(job, deadline, adopted):
                 return (JobStatus.FINISHED if kind == Result.Type.SUCCESSFUL else JobStatus.FAILED), final
         if adopted and job.get_status(refresh=True) == JobStatus.SCHEDULED:
             return JobStatus.SCHEDULED, None
-    raise DomainError("WORKER_TIMEOUT", "等待 worker 处理定时任务超时：请确认 worker 进程在运行", status=503,
-                      timer=job.args[1] if len(job.args) > 1 else None)
+    raise DomainError(
+        "WORKER_TIMEOUT",
+        "等待 worker 处理定时任务超时：请确认 worker 进程在运行",
+        status=503,
+        timer=job.args[1] if len(job.args) > 1 else None,
+    )
 
 
 # what the advance (backend.services.advancing) uses

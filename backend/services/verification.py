@@ -6,6 +6,7 @@ fresh code that invalidates the old one. The order moves to the bureau (verify_s
 everybody has verified, and back to the provider (sms_failed) when someone enters one
 wrong code too many; the SMS window timer (sms_timeout) ends it for everybody.
 """
+
 from backend.domain import audit, durations, miit, workflow
 from backend.domain.clock import iso
 from backend.domain.errors import Conflict, DomainError, NotFound, Unprocessable
@@ -28,17 +29,32 @@ def _upgraded(app):
     if sms.get("people") or "code" not in sms:
         return app
     from datetime import datetime
+
     sent = datetime.fromisoformat(sms["sent_at"]).timestamp()
-    person = {"person": "P1", "roles": ["entity", "website"], "name": "", "id_last6": None,
-              "mobile": (sms.get("recipients") or ["account"])[0], "code": sms["code"], "wrong": sms.get("wrong", 0),
-              "attempts_left": None, "state": miit.PENDING, "sent_at": sent, "last_sent_at": sent,
-              "expires_at": sent + 24 * 3600, "sends": 1, "verified_at": None}
+    person = {
+        "person": "P1",
+        "roles": ["entity", "website"],
+        "name": "",
+        "id_last6": None,
+        "mobile": (sms.get("recipients") or ["account"])[0],
+        "code": sms["code"],
+        "wrong": sms.get("wrong", 0),
+        "attempts_left": None,
+        "state": miit.PENDING,
+        "sent_at": sent,
+        "last_sent_at": sent,
+        "expires_at": sent + 24 * 3600,
+        "sends": 1,
+        "verified_at": None,
+    }
     return dict(app, sms=dict(sms, people=[person]))
 
 
 def _pending_app(tx, app_id, action="verify_sms"):
     app = _upgraded(_get(tx, app_id))
-    if workflow.find(app["state"], workflow.VERIFY_SMS, app["kind"]) is None or not (app.get("sms") or {}).get("people"):
+    if workflow.find(app["state"], workflow.VERIFY_SMS, app["kind"]) is None or not (app.get("sms") or {}).get(
+        "people"
+    ):
         raise engine.not_allowed(app, action)
     return app
 
@@ -49,8 +65,7 @@ def _named(app, person, mobile, code):
     if v is None and not person and not mobile and code:
         v = next((p for p in people if p["state"] == miit.PENDING), None)  # one-box form: the first
     if v is None:
-        raise NotFound("VERIFICATION_NOT_FOUND", "未找到该核验人（请核对手机号）",
-                       people=[p["person"] for p in people])
+        raise NotFound("VERIFICATION_NOT_FOUND", "未找到该核验人（请核对手机号）", people=[p["person"] for p in people])
     if v["state"] == miit.VERIFIED:
         raise Conflict("ALREADY_VERIFIED", "该手机号已完成短信核验", person=v["person"])
     return v
@@ -65,46 +80,71 @@ def _with(app, v, **changes):
 _FIELD_ZH = {"mobile": "手机号与备案信息不一致", "id_last6": "证件号码后六位不正确", "code": "核验码错误"}
 
 
+def _verified(tx, app, v, now):
+    """A right answer: the person is verified; the last one moves the order to the bureau."""
+    app = _with(app, v, state=miit.VERIFIED, verified_at=now)
+    webhooks.on_person(tx, app, miit.public(v, iso), "verified")
+    if miit.all_verified(app["sms"]["people"]):
+        return engine.fire(tx, app, workflow.VERIFY_SMS, "user", now)
+    return _step(
+        tx,
+        app,
+        now,
+        workflow.VERIFIED_ONE,
+        f"{v['name'] or v['person']} 短信核验通过（{miit.mask(v['mobile'])}）",
+    )
+
+
 def verify(r, sid, app_id, code, person=None, mobile=None, id_last6=None):
     """One person's check. Right: that person is verified (and the order moves to the bureau
     when everybody is). Wrong: 422 SMS_CODE_WRONG with attempts left; the wrong one too many
     answers the same 422 with the order's new state (provider_rejected), never a 2xx."""
+
     def fn(tx):
         app = _pending_app(tx, app_id)
         v = _named(app, person, mobile, code)
         now = world.now(tx)
         wrong_fields = miit.mismatches(v, mobile, id_last6, code)
         if not wrong_fields:
-            app = _with(app, v, state=miit.VERIFIED, verified_at=now)
-            webhooks.on_person(tx, app, miit.public(v, iso), "verified")
-            if miit.all_verified(app["sms"]["people"]):
-                return engine.fire(tx, app, workflow.VERIFY_SMS, "user", now), None
-            return _step(tx, app, now, workflow.VERIFIED_ONE,
-                         f"{v['name'] or v['person']} 短信核验通过（{miit.mask(v['mobile'])}）"), None
+            return _verified(tx, app, v, now), None
         allowed = int(durations.setting(world.settings(tx), "sms_max_wrong"))
         wrong = v["wrong"] + 1
         left = max(allowed + 1 - wrong, 0)
         if wrong > allowed:
             app = _with(app, v, wrong=wrong, attempts_left=0, state=miit.FAILED)
             webhooks.on_person(tx, app, miit.public(v, iso), "failed")
-            app = engine.fire(tx, app, workflow.SMS_FAILED, "user", now,
-                              audit_data=[audit.sms_code_failed(world.settings(tx))])
+            app = engine.fire(
+                tx, app, workflow.SMS_FAILED, "user", now, audit_data=[audit.sms_code_failed(world.settings(tx))]
+            )
             return app, (v, wrong_fields, 0)
         app = _with(app, v, wrong=wrong, attempts_left=left)
-        app = _step(tx, app, now, workflow.WRONG_CODE,
-                    f"短信核验信息错误（{v['person']}，第 {wrong} 次：{'、'.join(_FIELD_ZH[f] for f in wrong_fields)}）")
+        app = _step(
+            tx,
+            app,
+            now,
+            workflow.WRONG_CODE,
+            f"短信核验信息错误（{v['person']}，第 {wrong} 次：{'、'.join(_FIELD_ZH[f] for f in wrong_fields)}）",
+        )
         return app, (v, wrong_fields, left)
+
     app, wrong = store.run(r, sid, fn, prefetch=store.WORKFLOW)
     if wrong is not None:
-        v, fields, left = wrong
-        message = (f"短信核验信息错误，还可尝试 {left} 次" if left else
-                   "短信核验错误次数过多，核验失败，订单已退回腾讯云初审驳回")
-        exc = Unprocessable({f: [_FIELD_ZH[f] + (f"，还可尝试 {left} 次" if left else "")] for f in fields},
-                            code="SMS_CODE_WRONG", message=message)
-        exc.details.update(person=v["person"], attempts_left=left, state=app["state"],
-                           application=engine.view(app))
-        raise exc
+        raise _wrong_code(app, *wrong)
     return engine.view(app)
+
+
+def _wrong_code(app, v, fields, left):
+    """The 422 a wrong answer gets: per-field messages, attempts left, the order's state."""
+    message = (
+        f"短信核验信息错误，还可尝试 {left} 次" if left else "短信核验错误次数过多，核验失败，订单已退回腾讯云初审驳回"
+    )
+    exc = Unprocessable(
+        {f: [_FIELD_ZH[f] + (f"，还可尝试 {left} 次" if left else "")] for f in fields},
+        code="SMS_CODE_WRONG",
+        message=message,
+    )
+    exc.details.update(person=v["person"], attempts_left=left, state=app["state"], application=engine.view(app))
+    return exc
 
 
 def _step(tx, app, now, action, reason):
@@ -115,14 +155,21 @@ def _step(tx, app, now, action, reason):
 
 def resend(r, sid, app_id, person=None, mobile=None):
     """MIIT's "重新获取": a fresh code for one person; the old one stops working."""
+
     def fn(tx):
         app = _pending_app(tx, app_id, "resend_sms")
         v = _named(app, person, mobile, None)
         now = world.now(tx)
         why = miit.resend_refusal(v, now)
         if why:
-            raise DomainError("SMS_RESEND_REFUSED", _RESEND_ZH[why], status=429 if why in ("TOO_SOON", "TOO_MANY") else 409,
-                              reason=why, person=v["person"], retry_after_s=_retry_after(v, now, why))
+            raise DomainError(
+                "SMS_RESEND_REFUSED",
+                _RESEND_ZH[why],
+                status=429 if why in ("TOO_SOON", "TOO_MANY") else 409,
+                reason=why,
+                person=v["person"],
+                retry_after_s=_retry_after(v, now, why),
+            )
         sends = v["sends"] + 1
         fresh = sms_codes.new_code(tx, app, app["sms"]["people"].index(v), sends)
         app = _with(app, v, code=fresh, sends=sends, last_sent_at=now)
@@ -130,13 +177,19 @@ def resend(r, sid, app_id, person=None, mobile=None):
         window_zh = durations.hours_zh(durations.setting(world.settings(tx), "sms_window_hours"))
         if not app["sms"].get("lost"):  # a forced SMS timeout (fault): no code ever arrives
             sms_codes.send(tx, app, v, now, window_zh, notify)
-        return _step(tx, app, now, workflow.RESEND_SMS, f"重新发送短信核验码（{miit.mask(v['mobile'])}，第 {sends} 条）")
+        return _step(
+            tx, app, now, workflow.RESEND_SMS, f"重新发送短信核验码（{miit.mask(v['mobile'])}，第 {sends} 条）"
+        )
+
     return engine.view(store.run(r, sid, fn, prefetch=store.WORKFLOW))
 
 
-_RESEND_ZH = {"NOT_PENDING": "该核验已结束，不能重新发送", "WINDOW_OVER": "核验时限已过，不能重新发送",
-              "TOO_SOON": f"发送过于频繁，请 {miit.RESEND_INTERVAL_S} 秒后再试",
-              "TOO_MANY": f"核验码发送次数已达上限（{miit.MAX_SENDS} 条）"}
+_RESEND_ZH = {
+    "NOT_PENDING": "该核验已结束，不能重新发送",
+    "WINDOW_OVER": "核验时限已过，不能重新发送",
+    "TOO_SOON": f"发送过于频繁，请 {miit.RESEND_INTERVAL_S} 秒后再试",
+    "TOO_MANY": f"核验码发送次数已达上限（{miit.MAX_SENDS} 条）",
+}
 
 
 def _retry_after(v, now, why):

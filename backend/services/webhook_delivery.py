@@ -9,6 +9,7 @@ moves on. Redirects are not followed; the response is read up to READ_LIMIT byte
 Signature: `X-Icpsim-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, f"{t}.{body}")>`,
 with the sandbox's webhook secret (returned when a webhook is registered).
 """
+
 import hashlib
 import hmac
 import http.client
@@ -37,6 +38,7 @@ SECRET = "webhook_secret"
 def allow_loopback() -> bool:
     """ICPSIM_WEBHOOK_ALLOW_LOOPBACK=1: callbacks to 127.0.0.1 / ::1 allowed (tests, local dev)."""
     return os.environ.get("ICPSIM_WEBHOOK_ALLOW_LOOPBACK", "") in ("1", "true", "yes")
+
 
 MAX_ATTEMPTS = int(os.environ.get("ICPSIM_WEBHOOK_MAX_ATTEMPTS", "5"))
 BACKOFF_S = float(os.environ.get("ICPSIM_WEBHOOK_BACKOFF_S", "2"))  # attempt n+1 waits BACKOFF * 2**(n-1)
@@ -77,13 +79,29 @@ def backoff(attempts: int) -> float:
 
 # -- one attempt ---------------------------------------------------------------------------
 
+
+def _headers(secret, stamp, body, delivery):
+    """The delivery's headers: the event type, the delivery id and the body's signature."""
+    return {
+        "Content-Type": "application/json; charset=utf-8",
+        "User-Agent": USER_AGENT,
+        "X-Icpsim-Event": delivery["event"]["type"],
+        "X-Icpsim-Delivery": delivery["id"],
+        "X-Icpsim-Signature": f"t={stamp},v1={sign(secret, stamp, body)}",
+    }
+
+
 def post(url: str, secret: str, delivery: dict) -> dict:
     """POST the delivery's event; the attempt's record (never raises)."""
     body = json.dumps(delivery["event"], ensure_ascii=False, separators=(",", ":")).encode()
     stamp = int(time.time())
     started = time.perf_counter()
-    record = {"n": len(delivery["attempts"]) + 1, "at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-              "status": None, "ok": False}
+    record = {
+        "n": len(delivery["attempts"]) + 1,
+        "at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "status": None,
+        "ok": False,
+    }
     parts = urlsplit(url)
     problem = address_problem(parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80))
     if problem:  # checked again at each attempt: the name may resolve elsewhere now
@@ -91,16 +109,22 @@ def post(url: str, secret: str, delivery: dict) -> dict:
     conn_cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
     conn = conn_cls(parts.hostname, parts.port, timeout=TIMEOUT_S)
     try:
-        conn.request("POST", (parts.path or "/") + (f"?{parts.query}" if parts.query else ""), body=body, headers={
-            "Content-Type": "application/json; charset=utf-8", "User-Agent": USER_AGENT,
-            "X-Icpsim-Event": delivery["event"]["type"], "X-Icpsim-Delivery": delivery["id"],
-            "X-Icpsim-Signature": f"t={stamp},v1={sign(secret, stamp, body)}"})
+        conn.request(
+            "POST",
+            (parts.path or "/") + (f"?{parts.query}" if parts.query else ""),
+            body=body,
+            headers=_headers(secret, stamp, body, delivery),
+        )
         resp = conn.getresponse()  # a 3xx is an answer like any other: never followed
         excerpt = resp.read(READ_LIMIT).decode("utf-8", "replace")[:EXCERPT]
         record.update(status=resp.status, ok=200 <= resp.status < 300, response_excerpt=excerpt)
     except (OSError, http.client.HTTPException) as exc:
-        record.update(error="timeout" if isinstance(exc, TimeoutError | socket.timeout) else
-                      f"{type(exc).__name__}: {str(exc)[:120]}", response_excerpt="")
+        record.update(
+            error="timeout"
+            if isinstance(exc, TimeoutError | socket.timeout)
+            else f"{type(exc).__name__}: {str(exc)[:120]}",
+            response_excerpt="",
+        )
     finally:
         conn.close()
     record["latency_ms"] = int((time.perf_counter() - started) * 1000)
@@ -109,13 +133,15 @@ def post(url: str, secret: str, delivery: dict) -> dict:
 
 # -- a chain -------------------------------------------------------------------------------
 
+
 def _docs(r, sid):
     return [json.loads(v) for v in r.hgetall(keys.collection(sid, DELIVERIES)).values()]
 
 
 def _head(r, sid, hook_id, app_id):
-    pending = [d for d in _docs(r, sid)
-               if d["webhook_id"] == hook_id and d["app_id"] == app_id and d["state"] == "pending"]
+    pending = [
+        d for d in _docs(r, sid) if d["webhook_id"] == hook_id and d["app_id"] == app_id and d["state"] == "pending"
+    ]
     return min(pending, key=lambda d: (d["seq"], d["id"])) if pending else None
 
 
@@ -183,17 +209,29 @@ def _trim(r, sid):
 
 # -- jobs ------------------------------------------------------------------------------------
 
+
 def kick(sid, hook_id, app_id):
     """A job to drain the chain now (RQ; inline in the API tests' synchronous mode)."""
     from backend.services import scheduling
+
     try:
-        scheduling.queue().enqueue("workers.webhooks.deliver", sid, hook_id, app_id,
-                                   result_ttl=60, failure_ttl=3600, job_timeout=LOCK_S)
+        scheduling.queue().enqueue(
+            "workers.webhooks.deliver", sid, hook_id, app_id, result_ttl=60, failure_ttl=3600, job_timeout=LOCK_S
+        )
     except Exception:  # events never break the change that emitted them; the log shows what is pending
         log.exception("could not enqueue the webhook delivery of %s %s %s", sid, hook_id, app_id)
 
 
 def _retry_later(sid, hook_id, app_id, wait):
     from backend.services import scheduling
-    scheduling.queue().enqueue_in(timedelta(seconds=wait), "workers.webhooks.deliver", sid, hook_id, app_id,
-                                  result_ttl=60, failure_ttl=3600, job_timeout=LOCK_S)
+
+    scheduling.queue().enqueue_in(
+        timedelta(seconds=wait),
+        "workers.webhooks.deliver",
+        sid,
+        hook_id,
+        app_id,
+        result_ttl=60,
+        failure_ttl=3600,
+        job_timeout=LOCK_S,
+    )

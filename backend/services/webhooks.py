@@ -12,6 +12,7 @@ verification like `notify_icpfiling_verify_result` (`task_id`, `result` 2 failed
 success), our fields beside under `icpsim`. Nothing is written when the sandbox has no
 webhook (one field of the sandbox hash, which every use case reads anyway).
 """
+
 import secrets
 from urllib.parse import urlsplit
 
@@ -30,6 +31,7 @@ VERIFY_END = {"verify_sms": 3, "sms_failed": 2, "sms_timeout": 2}  # action -> W
 
 
 # -- registration ----------------------------------------------------------------------
+
 
 def _check_url(url):
     parts = urlsplit(url)
@@ -51,12 +53,17 @@ def register(r, sid, url, events=None):
         if len(hooks) >= MAX_WEBHOOKS:
             raise Conflict("WEBHOOK_LIMIT", f"每个沙箱最多注册 {MAX_WEBHOOKS} 个回调地址", limit=MAX_WEBHOOKS)
         secret = world.meta(tx).get(SECRET) or secrets.token_hex(32)
-        hook = {"id": tx.next_id("webhook", "H", 3), "url": url, "events": sorted(set(events)) if events else None,
-                "created_at": iso(world.now(tx))}
+        hook = {
+            "id": tx.next_id("webhook", "H", 3),
+            "url": url,
+            "events": sorted(set(events)) if events else None,
+            "created_at": iso(world.now(tx)),
+        }
         tx.put(HOOKS, hook)
         tx.set_meta(SECRET, secret)
         tx.set_meta(ON, "1")
         return dict(hook, secret=secret)
+
     return store.run(r, sid, fn)
 
 
@@ -72,10 +79,12 @@ def remove(r, sid, hook_id):
             raise NotFound("WEBHOOK_NOT_FOUND", "回调地址不存在", webhook_id=hook_id)
         tx.delete(HOOKS, hook_id)
         tx.set_meta(ON, "1" if len(tx.all(HOOKS)) else "0")
+
     store.run(r, sid, fn)
 
 
 # -- events ------------------------------------------------------------------------------
+
 
 def _on(tx):
     return world.meta(tx).get(ON) == "1"
@@ -96,9 +105,15 @@ def emit(tx, event_type, app_id, body):
     for hook in tx.all(HOOKS):
         if not _wanted(hook, event_type):
             continue
-        doc = {"id": tx.next_id("webhook_delivery", "D", 8), "webhook_id": hook["id"], "app_id": app_id or "-",
-               "seq": seq, "state": "pending", "attempts": [],
-               "event": {"id": f"EV{seq:09d}", "type": event_type, "sandbox": tx.sid, "created_at": at, **body}}
+        doc = {
+            "id": tx.next_id("webhook_delivery", "D", 8),
+            "webhook_id": hook["id"],
+            "app_id": app_id or "-",
+            "seq": seq,
+            "state": "pending",
+            "attempts": [],
+            "event": {"id": f"EV{seq:09d}", "type": event_type, "sandbox": tx.sid, "created_at": at, **body},
+        }
         tx.put(DELIVERIES, doc)
         out.append(doc)
         tx.after_commit.append(lambda sid=tx.sid, h=hook["id"], a=doc["app_id"]: _start(sid, h, a))
@@ -119,8 +134,30 @@ def _start(sid, hook_id, app_id):
 
 def on_message(tx, message):
     """An outbox message (SMS, e-mail, in-site) was written."""
-    emit(tx, "outbox.message", message.get("app_id"),
-         {"InfoType": "icpsim_outbox_message", "icpsim": {"message": message}})
+    emit(
+        tx,
+        "outbox.message",
+        message.get("app_id"),
+        {"InfoType": "icpsim_outbox_message", "icpsim": {"message": message}},
+    )
+
+
+def _state_change(app, event, info):
+    """icpsim's own account of a transition, carried in both WeChat-shaped events."""
+    return {
+        "application_id": app["id"],
+        "kind": app["kind"],
+        "state": app["state"],
+        "from": event["from"],
+        "action": event["action"],
+        "actor": event["actor"],
+        "reason": event["reason"],
+        "at": event["at"],
+        "version": app["version"],
+        "wechat": info,
+        "audit_data": app.get("audit_data") or [],
+        "result": app.get("result"),
+    }
 
 
 def on_transition(tx, app, event):
@@ -130,18 +167,35 @@ def on_transition(tx, app, event):
         return
     earlier = [d for d in _emitted(tx) if d["app_id"] == app["id"]]
     info = wechat.brief(app)
-    ours = {"application_id": app["id"], "kind": app["kind"], "state": app["state"], "from": event["from"],
-            "action": event["action"], "actor": event["actor"], "reason": event["reason"], "at": event["at"],
-            "version": app["version"], "wechat": info, "audit_data": app.get("audit_data") or [],
-            "result": app.get("result")}
-    written = emit(tx, "application.state_changed", app["id"], {
-        "AppId": "icpsim", "CreateTime": _unix(event["at"]), "InfoType": "notify_apply_icpfiling_result",
-        "authorizer_appid": tx.sid, "beian_status": info["status"], "icpsim": ours})
+    ours = _state_change(app, event, info)
+    written = emit(
+        tx,
+        "application.state_changed",
+        app["id"],
+        {
+            "AppId": "icpsim",
+            "CreateTime": _unix(event["at"]),
+            "InfoType": "notify_apply_icpfiling_result",
+            "authorizer_appid": tx.sid,
+            "beian_status": info["status"],
+            "icpsim": ours,
+        },
+    )
     if event["action"] in VERIFY_END:
-        written += emit(tx, "verification.result", app["id"], {
-            "AppId": "icpsim", "CreateTime": _unix(event["at"]), "InfoType": "notify_icpfiling_verify_result",
-            "task_id": f"{app['id']}-{app.get('attempt', 0)}", "verify_appid": tx.sid,
-            "result": VERIFY_END[event["action"]], "icpsim": ours})
+        written += emit(
+            tx,
+            "verification.result",
+            app["id"],
+            {
+                "AppId": "icpsim",
+                "CreateTime": _unix(event["at"]),
+                "InfoType": "notify_icpfiling_verify_result",
+                "task_id": f"{app['id']}-{app.get('attempt', 0)}",
+                "verify_appid": tx.sid,
+                "result": VERIFY_END[event["action"]],
+                "icpsim": ours,
+            },
+        )
     _first(tx, earlier, written)
     tx._icpsim_events = []  # a later transition in this transaction reorders only its own messages
 
@@ -162,37 +216,64 @@ def _first(tx, earlier, written):
 
 def on_person(tx, app, person, result):
     """One person's MIIT check ended (verified, or failed on the wrong code too many)."""
-    emit(tx, "verification.person", app["id"], {"InfoType": "icpsim_verification_person", "icpsim": {
-        "application_id": app["id"], "person": person["person"], "roles": person["roles"],
-        "mobile_masked": person.get("mobile_masked") or "", "result": result}})
+    emit(
+        tx,
+        "verification.person",
+        app["id"],
+        {
+            "InfoType": "icpsim_verification_person",
+            "icpsim": {
+                "application_id": app["id"],
+                "person": person["person"],
+                "roles": person["roles"],
+                "mobile_masked": person.get("mobile_masked") or "",
+                "result": result,
+            },
+        },
+    )
 
 
 def _unix(at_iso):
     from datetime import datetime
+
     return int(datetime.fromisoformat(at_iso).timestamp())
 
 
 # -- the log -----------------------------------------------------------------------------
 
+
 def log(r, sid, webhook_id=None, app_id=None, state=None, limit=100):
     """Deliveries, newest first, with their attempts (status, latency, response excerpt)."""
     docs = store.read(r, sid).all(DELIVERIES)
-    docs = [d for d in docs if (webhook_id is None or d["webhook_id"] == webhook_id)
-            and (app_id is None or d["app_id"] == app_id) and (state is None or d["state"] == state)]
+    docs = [
+        d
+        for d in docs
+        if (webhook_id is None or d["webhook_id"] == webhook_id)
+        and (app_id is None or d["app_id"] == app_id)
+        and (state is None or d["state"] == state)
+    ]
     return sorted(docs, key=lambda d: (d["seq"], store.id_order(d["id"])), reverse=True)[:limit]
 
 
 def redeliver(r, sid, delivery_id):
     """The same event again, as a new delivery at the end of its chain."""
+
     def fn(tx):
         old = tx.get(DELIVERIES, delivery_id)
         if old is None:
             raise NotFound("DELIVERY_NOT_FOUND", "投递记录不存在", delivery_id=delivery_id)
         if tx.get(HOOKS, old["webhook_id"]) is None:
             raise Conflict("WEBHOOK_NOT_FOUND", "该回调地址已删除，无法重新投递", webhook_id=old["webhook_id"])
-        doc = dict(old, id=tx.next_id("webhook_delivery", "D", 8), state="pending", attempts=[],
-                   seq=int(tx.next_id("webhook_event", "", 9)), redelivery_of=old["id"])
+        doc = dict(
+            old,
+            id=tx.next_id("webhook_delivery", "D", 8),
+            state="pending",
+            attempts=[],
+            seq=int(tx.next_id("webhook_event", "", 9)),
+            redelivery_of=old["id"],
+        )
         tx.put(DELIVERIES, doc)
         tx.after_commit.append(lambda: _start(sid, doc["webhook_id"], doc["app_id"]))
         return doc
+
     return store.run(r, sid, fn)

@@ -1,4 +1,5 @@
 """WeChat's getIcpEntranceInfo view of an application and of the account, beside ours."""
+
 from backend.domain import scenarios, wechat
 from backend.domain.errors import NotFound
 from backend.services import cloud, engine
@@ -12,14 +13,21 @@ def _eligible(tx) -> bool:
 def _filed(tx) -> bool:
     """Something of this account is filed and accessed at Tencent (WeChat's 已备案)."""
     entities = {e["id"]: e for e in tx.all("entities")}
-    return any(scenarios.TENCENT in (w.get("access_providers") or [])
-               and entities.get(w.get("entity_id"), {}).get("account") == "self"
-               for w in scenarios.active_sites(entities, tx.all("websites")))
+    return any(
+        scenarios.TENCENT in (w.get("access_providers") or [])
+        and entities.get(w.get("entity_id"), {}).get("account") == "self"
+        for w in scenarios.active_sites(entities, tx.all("websites"))
+    )
 
 
 def _envelope(info, ours):
-    return {"errcode": 0, "errmsg": "ok", "info": info, "status_zh": wechat.STATUS_ZH.get(info["status"], ""),
-            "icpsim": ours}
+    return {
+        "errcode": 0,
+        "errmsg": "ok",
+        "info": info,
+        "status_zh": wechat.STATUS_ZH.get(info["status"], ""),
+        "icpsim": ours,
+    }
 
 
 def application(r, sid, app_id) -> dict:
@@ -30,8 +38,7 @@ def application(r, sid, app_id) -> dict:
     eligible = _eligible(tx)
     missing = wechat.draft_missing(app, eligible) if app["state"] == "draft" else None
     view = engine.view(app)
-    return _envelope(wechat.info(app, available=eligible or app["state"] != "draft", missing=missing),
-                     _ours(view))
+    return _envelope(wechat.info(app, available=eligible or app["state"] != "draft", missing=missing), _ours(view))
 
 
 def account(r, sid) -> dict:
@@ -40,11 +47,24 @@ def account(r, sid) -> dict:
     eligible = _eligible(tx)
     info = wechat.account_info(apps, _filed(tx), eligible, lambda a: wechat.draft_missing(a, eligible))
     current = next((a for a in reversed(apps) if a["state"] not in ("withdrawn",)), None)
-    return _envelope(info, {"eligible": eligible, "filed": _filed(tx),
-                            "application": _ours(engine.view(current)) if current else None})
+    return _envelope(
+        info,
+        {"eligible": eligible, "filed": _filed(tx), "application": _ours(engine.view(current)) if current else None},
+    )
 
 
 def _ours(view):
-    keep = ("id", "kind", "kind_zh", "state", "state_zh", "waits_on", "allowed_actions", "attempt",
-            "updated_at", "verifications", "result")
+    keep = (
+        "id",
+        "kind",
+        "kind_zh",
+        "state",
+        "state_zh",
+        "waits_on",
+        "allowed_actions",
+        "attempt",
+        "updated_at",
+        "verifications",
+        "result",
+    )
     return {k: view[k] for k in keep if k in view}

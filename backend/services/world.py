@@ -1,4 +1,5 @@
 """Reading a sandbox's world inside a transaction: clock, settings, counts."""
+
 import json
 import time
 from datetime import date

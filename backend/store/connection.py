@@ -1,4 +1,5 @@
 """One way to get a Redis client, for the web, the workers, the CLI and the tests."""
+
 import redis
 from redis.backoff import ExponentialBackoff
 from redis.retry import Retry
@@ -17,5 +18,6 @@ def connect(url=None, decode_responses=True):
     url = url or config.redis_url()
     if not url:
         raise RuntimeError("REDIS_URL is not set; `icpsim up` starts the embedded Redis and sets it")
-    return redis.Redis.from_url(url, decode_responses=decode_responses, retry=RETRY,
-                                socket_connect_timeout=CONNECT_TIMEOUT_S)
+    return redis.Redis.from_url(
+        url, decode_responses=decode_responses, retry=RETRY, socket_connect_timeout=CONNECT_TIMEOUT_S
+    )

@@ -1,4 +1,5 @@
 """The Redis key layout, in one place. Every key of a sandbox starts with its id."""
+
 from backend.config import KEY_PREFIX as P
 
 SANDBOXES = f"{P}:sandboxes"  # set of sandbox ids
@@ -109,8 +110,17 @@ def indexed(sid, r):
 
 def fixed_children(sid):
     """Keys of a sandbox written outside transactions (the journal, the clock lock)."""
-    return [journal(sid), advance_lock(sid), seq(sid), outbox(sid), timers(sid), timer_docs(sid), index(sid),
-            revision(sid), dropped(sid)]
+    return [
+        journal(sid),
+        advance_lock(sid),
+        seq(sid),
+        outbox(sid),
+        timers(sid),
+        timer_docs(sid),
+        index(sid),
+        revision(sid),
+        dropped(sid),
+    ]
 
 
 def app_timers(sid, app_id):

@@ -6,6 +6,7 @@ Only the shapes below are read and written: the journal (a recording's source: t
 snapshot's own session starts at its import) and conversation locks (transient) are left
 out, and a suffix or a type outside this table is refused on load.
 """
+
 import json
 import re
 
@@ -40,7 +41,7 @@ def shape_of(suffix):
 
 def _suffixes(r, sid):
     base = keys.sandbox(sid)
-    found = [""] + [k[len(base):] for k in keys.indexed(sid, r)]  # the key index: no keyspace scan
+    found = [""] + [k[len(base) :] for k in keys.indexed(sid, r)]  # the key index: no keyspace scan
     return sorted(s for s in found if shape_of(s))
 
 
@@ -112,13 +113,23 @@ def _text(v):
 
 def _value_ok(kind, value):
     if kind == "hash":
-        return isinstance(value, dict) and len(value) <= MAX_ITEMS and all(
-            _text(k) and _text(v) for k, v in value.items())
+        return (
+            isinstance(value, dict) and len(value) <= MAX_ITEMS and all(_text(k) and _text(v) for k, v in value.items())
+        )
     if kind in ("list", "set"):
         return isinstance(value, list) and len(value) <= MAX_ITEMS and all(_text(v) for v in value)
-    return isinstance(value, list) and len(value) <= MAX_ITEMS and all(
-        isinstance(p, list) and len(p) == 2 and _text(p[0]) and isinstance(p[1], (int, float))
-        and not isinstance(p[1], bool) for p in value)
+    return (
+        isinstance(value, list)
+        and len(value) <= MAX_ITEMS
+        and all(
+            isinstance(p, list)
+            and len(p) == 2
+            and _text(p[0])
+            and isinstance(p[1], (int, float))
+            and not isinstance(p[1], bool)
+            for p in value
+        )
+    )
 
 
 def load(r, sid, data):
@@ -128,7 +139,7 @@ def load(r, sid, data):
     old = [base] + keys.indexed(sid, r)  # the key index: no keyspace scan
     pipe = r.pipeline(transaction=True)
     for i in range(0, len(old), 500):
-        pipe.delete(*old[i:i + 500])
+        pipe.delete(*old[i : i + 500])
     for suffix, entry in data.items():
         key, value = base + suffix, entry["value"]
         if not value:
@@ -139,7 +150,7 @@ def load(r, sid, data):
             if suffix == ":outbox":
                 value = [_outbox_entry(m, mail.pack) for m in value]
             for i in range(0, len(value), 1000):
-                pipe.rpush(key, *value[i:i + 1000])
+                pipe.rpush(key, *value[i : i + 1000])
         elif entry["type"] == "set":
             pipe.sadd(key, *value)
         else:

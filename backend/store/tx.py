@@ -11,6 +11,7 @@ Reads cost what they need: `get` is one HGET (the collection key WATCHed all the
 `all` one HGETALL, and what a use case surely reads comes prefetched in one round trip
 (`run(..., prefetch=...)`, the sandbox hash and the counters by default).
 """
+
 import json
 import logging
 import re
@@ -241,8 +242,9 @@ class Tx:
 
     def add_history(self, app_id, event):
         """Capped per application (config.history_max_events): the oldest events go first."""
-        self._writes.append(("capped", keys.history(self.sid, app_id), dumps(event),
-                             config.history_max_events(), f"history:{app_id}"))
+        self._writes.append(
+            ("capped", keys.history(self.sid, app_id), dumps(event), config.history_max_events(), f"history:{app_id}")
+        )
 
     def add_message(self, cid, message):
         """A conversation's transcript only grows: messages are appended, never rewritten."""
@@ -250,13 +252,11 @@ class Tx:
 
     def mark_reply(self, cid, client_message_id, answer):
         """Remember what a client message was answered with (idempotent retries)."""
-        self._writes.append(("hset", keys.conversation_replies(self.sid, cid), client_message_id,
-                             dumps(answer)))
+        self._writes.append(("hset", keys.conversation_replies(self.sid, cid), client_message_id, dumps(answer)))
 
     def add_outbox(self, message):
         """Capped per sandbox (config.outbox_max_messages): the oldest messages go first."""
-        self._writes.append(("capped", keys.outbox(self.sid), dumps(message),
-                             config.outbox_max_messages(), "outbox"))
+        self._writes.append(("capped", keys.outbox(self.sid), dumps(message), config.outbox_max_messages(), "outbox"))
 
     def add_timer(self, doc):
         self._hset(keys.timer_docs(self.sid), doc["id"], dumps(doc))
@@ -295,7 +295,7 @@ class Tx:
         # the sandbox's key index (keys.index): every key this transaction writes under the
         # sandbox, so a delete finds them without scanning; one HSET, in the same MULTI
         own = f"{keys.sandbox(self.sid)}:"
-        written = sorted({key[len(own):] for _, key, *_ in self._writes if key.startswith(own)})
+        written = sorted({key[len(own) :] for _, key, *_ in self._writes if key.startswith(own)})
         if written:
             self.pipe.hset(keys.index(self.sid), mapping=dict.fromkeys(written, ""))
         for op, key, *args in self._writes:

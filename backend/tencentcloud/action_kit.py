@@ -1,5 +1,6 @@
 """What the services' modules declare their actions with: the Action record and the
 real API's Filters, shared by ba.py, tcbr.py and vpc.py (actions.py lists them)."""
+
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -18,8 +19,10 @@ def filtered(items, filters, fields: dict, what: str):
     for f in filters or []:
         get = fields.get(f["Name"])
         if get is None:
-            raise errors.ApiError("InvalidParameter.FilterInvalidKey",
-                                  f"The filter `{f['Name']}` is not supported by {what}; supported: {', '.join(fields)}.")
+            raise errors.ApiError(
+                "InvalidParameter.FilterInvalidKey",
+                f"The filter `{f['Name']}` is not supported by {what}; supported: {', '.join(fields)}.",
+            )
         wanted = set(f["Values"])
         items = [i for i in items if wanted & set(_texts(get(i)))]
     return items

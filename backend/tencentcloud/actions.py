@@ -1,11 +1,11 @@
 """Which actions each service answers, at which version, with which parameters."""
+
 from backend.tencentcloud import ba, errors, tcbr, vpc
 from backend.tencentcloud.action_kit import Action
 
 
 def registry():
-    return {"ba": ("2020-07-20", ba.ACTIONS), "tcbr": ("2022-02-17", tcbr.ACTIONS),
-            "vpc": ("2017-03-12", vpc.ACTIONS)}
+    return {"ba": ("2020-07-20", ba.ACTIONS), "tcbr": ("2022-02-17", tcbr.ACTIONS), "vpc": ("2017-03-12", vpc.ACTIONS)}
 
 
 def resolve(service: str, version, action) -> Action:

@@ -1,5 +1,6 @@
 """`ba` 2020-07-20 (ICP filing): the filing mini-program's QR link, the account's real-name
 state, and copying website fields between the websites of an order (备案订单)."""
+
 import copy
 
 from backend.tencentcloud import errors
@@ -10,18 +11,28 @@ REAL_NAME_TYPES = ("personal", "enterprise")
 
 # SyncFields names → the website's fields in icpsim's order payload; a website's person
 # (sitePerson…) is its responsible person (负责人).
-PERSON_FIELDS = {"sitePersonName": "name", "sitePersonCerType": "certificate_type",
-                 "sitePersonCerNum": "certificate_number", "sitePersonMobile": "mobile",
-                 "sitePersonEmail": "email"}
-SITE_FIELDS = {"serviceContent": "service_content", "commercial": "commercial",
-               "preApprovalNumber": "pre_approval_number", "natIp": "nat_ip"}
+PERSON_FIELDS = {
+    "sitePersonName": "name",
+    "sitePersonCerType": "certificate_type",
+    "sitePersonCerNum": "certificate_number",
+    "sitePersonMobile": "mobile",
+    "sitePersonEmail": "email",
+}
+SITE_FIELDS = {
+    "serviceContent": "service_content",
+    "commercial": "commercial",
+    "preApprovalNumber": "pre_approval_number",
+    "natIp": "nat_ip",
+}
 SYNC_FIELDS = tuple(SITE_FIELDS) + tuple(PERSON_FIELDS)
 
 
 def default_account(preset_has_resources: bool) -> dict:
     """A fresh sandbox's account: real-name verified (个人) when its preset is a working account."""
-    return {"real_name": {"status": "verified" if preset_has_resources else "unverified", "type": "personal"},
-            "level": ""}
+    return {
+        "real_name": {"status": "verified" if preset_has_resources else "unverified", "type": "personal"},
+        "level": "",
+    }
 
 
 def auth_info(req, world):
@@ -29,8 +40,12 @@ def auth_info(req, world):
     kind = "1" if real.get("type") == "enterprise" else "0"
     # as the SDK's model documents the fields: IsTenPayMasked 实名认证状态 (0 未实名, 1 已实名),
     # IsAuthenticated 实名认证类型 and Type 认证类型 (0 个人, 1 企业), Level 大客户标识
-    return {"IsTenPayMasked": "1" if real.get("status") == "verified" else "0", "IsAuthenticated": kind,
-            "Type": kind, "Level": world["account"].get("level") or ""}
+    return {
+        "IsTenPayMasked": "1" if real.get("status") == "verified" else "0",
+        "IsAuthenticated": kind,
+        "Type": kind,
+        "Level": world["account"].get("level") or "",
+    }
 
 
 def web_ids(application) -> list:
@@ -43,8 +58,10 @@ def _person(site, payload):
 
 
 def _same_person(a, b) -> bool:
-    return all(str(a.get(f) or "").strip().upper() == str(b.get(f) or "").strip().upper()
-               for f in ("name", "certificate_type", "certificate_number"))
+    return all(
+        str(a.get(f) or "").strip().upper() == str(b.get(f) or "").strip().upper()
+        for f in ("name", "certificate_type", "certificate_number")
+    )
 
 
 def synced_websites(req, application) -> list:
@@ -53,7 +70,9 @@ def synced_websites(req, application) -> list:
     source is not in the order, or (CheckSamePerson, default true) a target's person differs."""
     unknown = [f for f in req["SyncFields"] if f not in SYNC_FIELDS]
     if unknown:
-        raise errors.invalid_parameter_value(f"SyncFields {unknown} cannot be synced; supported: {', '.join(SYNC_FIELDS)}.")
+        raise errors.invalid_parameter_value(
+            f"SyncFields {unknown} cannot be synced; supported: {', '.join(SYNC_FIELDS)}."
+        )
     payload = application.get("payload") or {}
     sites = copy.deepcopy(payload.get("websites") or [])
     ids = web_ids(application)
@@ -66,7 +85,8 @@ def synced_websites(req, application) -> list:
         if others:
             raise errors.invalid_parameter_value(
                 f"The websites {others} have another responsible person than website {req['SourceWebId']} "
-                "(sitePersonName, sitePersonCerType, sitePersonCerNum).")
+                "(sitePersonName, sitePersonCerType, sitePersonCerNum)."
+            )
     for t in targets:
         for field in req["SyncFields"]:
             if field in SITE_FIELDS:
@@ -88,7 +108,13 @@ def _copy(source: dict, target: dict, field: str):
 ACTIONS = {
     "CreateWeappQRUrl": Action({"SessionKey": ("str", True)}),
     "DescribeGetAuthInfo": Action({}, auth_info),
-    "SyncIcpOrderWebInfo": Action({"IcpOrderId": ("str", True), "SourceWebId": ("str", True),
-                                   "TargetWebIds": ("list of str", True), "SyncFields": ("list of str", True),
-                                   "CheckSamePerson": ("bool", False)}),
+    "SyncIcpOrderWebInfo": Action(
+        {
+            "IcpOrderId": ("str", True),
+            "SourceWebId": ("str", True),
+            "TargetWebIds": ("list of str", True),
+            "SyncFields": ("list of str", True),
+            "CheckSamePerson": ("bool", False),
+        }
+    ),
 }

@@ -5,6 +5,7 @@ stored as a one-way hash the way the sandbox tokens are. It is stored encrypted 
 the SecretId as associated data) under a server key that is not in Redis: a copy of Redis
 alone gives no usable key.
 """
+
 import base64
 import hashlib
 import os

@@ -13,14 +13,18 @@ class ApiError(Exception):
 
 
 def signature_failure(why: str) -> ApiError:
-    return ApiError("AuthFailure.SignatureFailure",
-                    f"The provided credentials could not be validated. Please check your signature is correct. ({why})")
+    return ApiError(
+        "AuthFailure.SignatureFailure",
+        f"The provided credentials could not be validated. Please check your signature is correct. ({why})",
+    )
 
 
 def signature_expire(timestamp: int, now: int) -> ApiError:
-    return ApiError("AuthFailure.SignatureExpire",
-                    f"Signature expired. Timestamp {timestamp} and server time {now} differ by more than "
-                    "five minutes. Please ensure your current local time matches the standard time.")
+    return ApiError(
+        "AuthFailure.SignatureExpire",
+        f"Signature expired. Timestamp {timestamp} and server time {now} differ by more than "
+        "five minutes. Please ensure your current local time matches the standard time.",
+    )
 
 
 def invalid_authorization(why: str) -> ApiError:
@@ -28,8 +32,9 @@ def invalid_authorization(why: str) -> ApiError:
 
 
 def secret_id_not_found() -> ApiError:
-    return ApiError("AuthFailure.SecretIdNotFound",
-                    "The SecretId is not found, please ensure that your SecretId is correct.")
+    return ApiError(
+        "AuthFailure.SecretIdNotFound", "The SecretId is not found, please ensure that your SecretId is correct."
+    )
 
 
 def invalid_secret_id() -> ApiError:

@@ -1,6 +1,7 @@
 """An action's request parameters, declared as the SDK's models declare them, and checked
 as the real API does: an undeclared name is `UnknownParameter`, a missing required one
 `MissingParameter`, a value of the wrong type `InvalidParameter`."""
+
 from dataclasses import dataclass
 
 from backend.tencentcloud import errors
@@ -27,16 +28,18 @@ def _check_value(name: str, kind: str, value):
             raise errors.invalid_parameter(f"The type of parameter `{name}` is wrong: expected an array.")
         if len(value) > MAX_LIST:
             raise errors.invalid_parameter_value(f"`{name}` has more than {MAX_LIST} items.")
-        inner = kind[len("list of "):]
+        inner = kind[len("list of ") :]
         return [_check_value(f"{name}.{i}", inner, item) for i, item in enumerate(value)]
     if kind in STRUCTS:
         if not isinstance(value, dict):
             raise errors.invalid_parameter(f"The type of parameter `{name}` is wrong: expected {kind}.")
         return check(STRUCTS[kind], value, prefix=f"{name}.")
-    ok = {"str": lambda v: isinstance(v, str) and len(v) <= MAX_TEXT,
-          "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
-          "bool": lambda v: isinstance(v, bool),
-          "float": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)}[kind](value)
+    ok = {
+        "str": lambda v: isinstance(v, str) and len(v) <= MAX_TEXT,
+        "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
+        "bool": lambda v: isinstance(v, bool),
+        "float": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
+    }[kind](value)
     if not ok:
         raise errors.invalid_parameter(f"The type of parameter `{name}` is wrong: expected {_type_name(kind)}.")
     return value
@@ -85,7 +88,9 @@ def from_query(spec: dict, pairs) -> dict:
         for i, part in enumerate(parts):
             last = i == len(parts) - 1
             if last:
-                node[part] = _coerce(kind if len(parts) == 1 or kind.endswith(("int", "bool", "float")) else "str", text)
+                node[part] = _coerce(
+                    kind if len(parts) == 1 or kind.endswith(("int", "bool", "float")) else "str", text
+                )
             else:
                 node = node.setdefault(part, {})
     return _lists(root)

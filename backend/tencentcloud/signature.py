@@ -8,6 +8,7 @@ The signing key depends on the date and the service, so the server needs the Sec
 itself to check a signature (it is kept encrypted, see services/api_credentials.py). Time
 is the real time, never a sandbox's virtual clock: the client signs with its own clock.
 """
+
 import hashlib
 import hmac
 import re
@@ -21,8 +22,10 @@ MAX_SKEW_SECONDS = 300  # ±5 minutes, the real API's window
 UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD"
 REQUIRED_SIGNED = ("content-type", "host")
 SECRET_ID = re.compile(r"^AKID[A-Za-z0-9]{8,60}$")
-_AUTH = re.compile(r"^TC3-HMAC-SHA256 Credential=([^,/\s]+)/(\d{4}-\d{2}-\d{2})/([a-z0-9-]+)/tc3_request,"
-                   r"\s*SignedHeaders=([a-z0-9;_-]+),\s*Signature=([0-9a-f]{64})$")
+_AUTH = re.compile(
+    r"^TC3-HMAC-SHA256 Credential=([^,/\s]+)/(\d{4}-\d{2}-\d{2})/([a-z0-9-]+)/tc3_request,"
+    r"\s*SignedHeaders=([a-z0-9;_-]+),\s*Signature=([0-9a-f]{64})$"
+)
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,7 @@ class Authorization:
 @dataclass(frozen=True)
 class SignedRequest:
     """What the signature covers, as it arrived: header names in any case."""
+
     method: str
     path: str
     query: str
@@ -81,8 +85,7 @@ def string_to_sign(timestamp: int, date: str, service: str, canonical: str) -> s
     return f"{ALGORITHM}\n{timestamp}\n{date}/{service}/tc3_request\n{_sha256(canonical.encode('utf-8'))}"
 
 
-def signature(secret_key: str, req: SignedRequest, timestamp: int, service: str,
-              signed_headers=REQUIRED_SIGNED) -> str:
+def signature(secret_key: str, req: SignedRequest, timestamp: int, service: str, signed_headers=REQUIRED_SIGNED) -> str:
     date = utc_date(timestamp)
     to_sign = string_to_sign(timestamp, date, service, canonical_request(req, tuple(signed_headers)))
     return hmac.new(signing_key(secret_key, date, service), to_sign.encode("utf-8"), hashlib.sha256).hexdigest()
@@ -91,8 +94,10 @@ def signature(secret_key: str, req: SignedRequest, timestamp: int, service: str,
 def authorization_header(secret_id: str, secret_key: str, req: SignedRequest, timestamp: int, service: str) -> str:
     """What a client sends (the SDK's format); the tests sign hand-made requests with it."""
     sig = signature(secret_key, req, timestamp, service)
-    return (f"{ALGORITHM} Credential={secret_id}/{utc_date(timestamp)}/{service}/tc3_request, "
-            f"SignedHeaders={';'.join(REQUIRED_SIGNED)}, Signature={sig}")
+    return (
+        f"{ALGORITHM} Credential={secret_id}/{utc_date(timestamp)}/{service}/tc3_request, "
+        f"SignedHeaders={';'.join(REQUIRED_SIGNED)}, Signature={sig}"
+    )
 
 
 def parse_authorization(header) -> Authorization:
@@ -100,8 +105,10 @@ def parse_authorization(header) -> Authorization:
         raise errors.missing_parameter("Authorization")
     match = _AUTH.match(header.strip())
     if not match:
-        raise errors.invalid_authorization("expected `TC3-HMAC-SHA256 Credential=<SecretId>/<date>/<service>/"
-                                           "tc3_request, SignedHeaders=…, Signature=…`")
+        raise errors.invalid_authorization(
+            "expected `TC3-HMAC-SHA256 Credential=<SecretId>/<date>/<service>/"
+            "tc3_request, SignedHeaders=…, Signature=…`"
+        )
     secret_id, date, service, signed, sig = match.groups()
     names = tuple(signed.split(";"))
     if any(required not in names for required in REQUIRED_SIGNED):

@@ -1,4 +1,5 @@
 """Which requests are Tencent Cloud API calls, and the envelope of every answer."""
+
 import re
 
 API_DOMAIN = "tencentcloudapi.com"

@@ -1,4 +1,5 @@
 """A step's `expect`: what it says compared with what the simulator answered and holds now."""
+
 from mock_miniprogram.replay import expect as E
 from mock_miniprogram.replay.outcome import StepError, same_instant
 
@@ -86,15 +87,36 @@ class Expectations:
 
     def gateway(self, domain):
         """What CloudBase Run's gateway answers for a request to `domain` in this sandbox."""
-        resp = self.session.get(f"{self.runner.url}/", headers={"Host": domain, "X-Icpsim-Sandbox": self.sb.sid},
-                                allow_redirects=False, timeout=self.runner.timeout)
-        return {"status": resp.status_code, "served": resp.status_code == 200,
-                "reason": resp.headers.get("X-Icpsim-Gateway")}
+        resp = self.session.get(
+            f"{self.runner.url}/",
+            headers={"Host": domain, "X-Icpsim-Sandbox": self.sb.sid},
+            allow_redirects=False,
+            timeout=self.runner.timeout,
+        )
+        return {
+            "status": resp.status_code,
+            "served": resp.status_code == 200,
+            "reason": resp.headers.get("X-Icpsim-Gateway"),
+        }
 
 
-_APP_KEYS = frozenset({"state", "state_zh", "waits_on", "wechat", "wechat_status", "sms_verify_status",
-                       "allowed_actions", "attempt", "audit_codes", "record_number", "website_numbers",
-                       "history", "payload"})
+_APP_KEYS = frozenset(
+    {
+        "state",
+        "state_zh",
+        "waits_on",
+        "wechat",
+        "wechat_status",
+        "sms_verify_status",
+        "allowed_actions",
+        "attempt",
+        "audit_codes",
+        "record_number",
+        "website_numbers",
+        "history",
+        "payload",
+    }
+)
 
 
 def _records(key):
@@ -102,11 +124,19 @@ def _records(key):
 
 
 _KEY_CHECKS = {
-    "status": Expectations._expect_status, "error": Expectations._expect_error,
-    "errors": Expectations._expect_errors, "response": Expectations._expect_response,
-    "applications": Expectations._expect_applications, "outbox": Expectations._expect_outbox,
-    "outbox_count": Expectations._expect_outbox_count, "gateway": Expectations._expect_gateway,
-    "eligibility": Expectations._expect_eligibility, "clock": Expectations._expect_clock,
-    "pending_timers": Expectations._expect_pending_timers, "entities": _records("entities"),
-    "websites": _records("websites"), "faults": Expectations._expect_faults, "chat": Expectations._expect_chat,
+    "status": Expectations._expect_status,
+    "error": Expectations._expect_error,
+    "errors": Expectations._expect_errors,
+    "response": Expectations._expect_response,
+    "applications": Expectations._expect_applications,
+    "outbox": Expectations._expect_outbox,
+    "outbox_count": Expectations._expect_outbox_count,
+    "gateway": Expectations._expect_gateway,
+    "eligibility": Expectations._expect_eligibility,
+    "clock": Expectations._expect_clock,
+    "pending_timers": Expectations._expect_pending_timers,
+    "entities": _records("entities"),
+    "websites": _records("websites"),
+    "faults": Expectations._expect_faults,
+    "chat": Expectations._expect_chat,
 }

@@ -5,6 +5,7 @@ own (embedded Redis, gunicorn, rq workers on a free loopback port) and stops it 
 the end. Exit code: 0 when every scenario passed, 1 when any failed or could not be
 read, 2 for a usage error.
 """
+
 import argparse
 import json
 import os
@@ -23,17 +24,25 @@ def add_arguments(parser):
     parser.add_argument("--url", help="a running simulator (default: start one on an embedded Redis)")
     parser.add_argument("--token", help="its control token (default: $ICPSIM_CONTROL_TOKEN)")
     parser.add_argument("--junit", metavar="FILE", help="write a JUnit XML report to FILE")
-    parser.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
-                        help="run N scenarios in parallel, each in its own sandbox (default 1)")
+    parser.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        default=1,
+        metavar="N",
+        help="run N scenarios in parallel, each in its own sandbox (default 1)",
+    )
     parser.add_argument("-k", dest="select", metavar="TEXT", help="only scenarios whose name or file contains TEXT")
-    parser.add_argument("--transcripts", metavar="DIR",
-                        help="write each scenario's transcript (JSON lines) to DIR/<file>.jsonl")
+    parser.add_argument(
+        "--transcripts", metavar="DIR", help="write each scenario's transcript (JSON lines) to DIR/<file>.jsonl"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the sandboxes (default: delete them)")
     parser.add_argument("--check", action="store_true", help="only validate the files against the schema")
     parser.add_argument("--schema", action="store_true", help="print the JSON Schema of scenario files and exit")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
-    parser.add_argument("--watch", action="store_true",
-                        help="run again whenever a file changes (the authoring loop; Ctrl-C stops)")
+    parser.add_argument(
+        "--watch", action="store_true", help="run again whenever a file changes (the authoring loop; Ctrl-C stops)"
+    )
     parser.add_argument("--max-runs", type=int, default=None, metavar="N", help=argparse.SUPPRESS)
 
 
@@ -42,6 +51,7 @@ class Progress:
 
     def __init__(self, total, quiet=False, stream=None):
         from rich.console import Console
+
         self.total, self.quiet = total, quiet
         self.console = Console(file=stream or sys.stderr, highlight=False, soft_wrap=True)
         self.done = self.passed = self.failed = 0
@@ -49,9 +59,16 @@ class Progress:
         self.bar = None
         if self.console.is_terminal and not quiet:
             from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn, TimeElapsedColumn
-            self.bar = Bar(TextColumn("[bold]replay"), BarColumn(), MofNCompleteColumn(),
-                           TextColumn("[green]{task.fields[passed]} passed[/] [red]{task.fields[failed]} failed[/]"),
-                           TimeElapsedColumn(), TextColumn("{task.description}"), console=self.console)
+
+            self.bar = Bar(
+                TextColumn("[bold]replay"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("[green]{task.fields[passed]} passed[/] [red]{task.fields[failed]} failed[/]"),
+                TimeElapsedColumn(),
+                TextColumn("{task.description}"),
+                console=self.console,
+            )
             self.task = self.bar.add_task("", total=total, passed=0, failed=0)
             self.bar.start()
 
@@ -66,13 +83,19 @@ class Progress:
                 return
             mark = "ok  " if result.ok else ("FAIL" if result.status == "failed" else "ERR ")
             if self.bar is not None:
-                self.bar.update(self.task, advance=1, passed=self.passed, failed=self.failed,
-                                description=f"{mark} {result.name[:40]}")
+                self.bar.update(
+                    self.task,
+                    advance=1,
+                    passed=self.passed,
+                    failed=self.failed,
+                    description=f"{mark} {result.name[:40]}",
+                )
                 if self.done == self.total:
                     self.close()
             else:
-                self.console.print(f"{self.done}/{self.total} {mark} {result.name} ({result.duration:.1f}s)",
-                                   markup=False)
+                self.console.print(
+                    f"{self.done}/{self.total} {mark} {result.name} ({result.duration:.1f}s)", markup=False
+                )
 
     def close(self):
         if self.bar is not None:
@@ -82,12 +105,14 @@ class Progress:
 
 def _error_result(path, message):
     from mock_miniprogram.replay.runner import Result
+
     return Result(path=str(path), name=Path(path).name, status="error", message=message)
 
 
 def load_all(paths, select=None):
     """(scenarios, error results) for the given files and folders."""
     from mock_miniprogram.replay import parser
+
     scenarios, errors = [], []
     try:
         files = parser.collect(paths)
@@ -108,6 +133,7 @@ def load_all(paths, select=None):
 def run_all(scenarios, url, token, jobs=1, progress=None, keep=False):
     """Results in the order of `scenarios`, each run in its own fresh sandbox."""
     from mock_miniprogram.replay.runner import Runner
+
     runner = Runner(url, token, keep_sandboxes=keep)
 
     def one(sc):
@@ -184,8 +210,9 @@ def _run(args):
         code = _once(args, paths, url, token, scenarios, errors, sim is not None)
         runs = 1
         while args.watch and (args.max_runs is None or runs < args.max_runs):
-            print(f"icpsim replay: watching {', '.join(paths)} for changes (Ctrl-C to stop)", file=sys.stderr,
-                  flush=True)
+            print(
+                f"icpsim replay: watching {', '.join(paths)} for changes (Ctrl-C to stop)", file=sys.stderr, flush=True
+            )
             _wait_for_change(paths)
             scenarios, errors = load_all(paths, args.select)
             code = _once(args, paths, url, token, scenarios, errors, sim is not None)
@@ -227,8 +254,11 @@ def _simulator(args):
             raise CliError("--url needs the control token: --token or $ICPSIM_CONTROL_TOKEN", code=2)
         return None, url, token
     from mock_miniprogram.replay.local import LocalSimulator, LocalSimulatorError
-    print(f"icpsim replay: starting a simulator (`icpsim up`: embedded Redis, web, {max(2, args.jobs)} workers)…",
-          file=sys.stderr)
+
+    print(
+        f"icpsim replay: starting a simulator (`icpsim up`: embedded Redis, web, {max(2, args.jobs)} workers)…",
+        file=sys.stderr,
+    )
     try:
         sim = LocalSimulator(workers=max(2, args.jobs)).start()
     except LocalSimulatorError as exc:
@@ -238,6 +268,7 @@ def _simulator(args):
 
 def _mtimes(paths):
     from mock_miniprogram.replay import parser
+
     try:
         files = parser.collect(paths)
     except parser.ScenarioError:
@@ -264,11 +295,15 @@ def _wait_for_change(paths, poll=0.3):
 def _once(args, paths, url, token, scenarios, errors, self_started):
     """One run of the files: progress, failures, summary, reports; the exit code."""
     from mock_miniprogram.replay import junit
+
     started = time.monotonic()
     results = []
     if scenarios:
-        print(f"icpsim replay: {len(scenarios)} scenario(s) against {url}"
-              f"{' (self-started)' if self_started else ''}, {args.jobs} at a time", file=sys.stderr)
+        print(
+            f"icpsim replay: {len(scenarios)} scenario(s) against {url}"
+            f"{' (self-started)' if self_started else ''}, {args.jobs} at a time",
+            file=sys.stderr,
+        )
         progress = Progress(len(scenarios), quiet=args.quiet)
         try:
             results = run_all(scenarios, url, token, jobs=args.jobs, progress=progress, keep=args.keep)

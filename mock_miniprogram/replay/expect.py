@@ -9,6 +9,7 @@ Values match as follows:
   {$not: m} · {$any: true} anything, even missing;
 - anything else by equality (1 == 1.0; "6" is not 6).
 """
+
 import json
 import re
 from dataclasses import dataclass
@@ -91,7 +92,9 @@ def _operator(op, actual, what):
         return [] if ok else [Mismatch(what, op, actual)]
     if name == "$len":
         ok = hasattr(actual, "__len__") and len(actual) == arg
-        return [] if ok else [Mismatch(what, op, actual, f"length {len(actual) if hasattr(actual, '__len__') else '-'}")]
+        return (
+            [] if ok else [Mismatch(what, op, actual, f"length {len(actual) if hasattr(actual, '__len__') else '-'}")]
+        )
     if name == "$in":
         return [] if any(not match(a, actual) for a in arg) else [Mismatch(what, op, actual)]
     if name == "$not":
@@ -107,6 +110,7 @@ def regex_full(pattern, text):
 
 
 # -- the named expectations ----------------------------------------------------------
+
 
 def app_mismatches(want, app, history=None, who="app"):
     """An application view against the app-level keys of an expectation."""
@@ -127,8 +131,14 @@ def app_mismatches(want, app, history=None, who="app"):
                 if got is not None:
                     out.append(Mismatch(what, None, got))
             elif not isinstance(got, str) or not regex_full(expected, got):
-                out.append(Mismatch(what, {"$regex": expected}, got if got is not None else MISSING,
-                                    "no record number" if got is None else "does not match the pattern"))
+                out.append(
+                    Mismatch(
+                        what,
+                        {"$regex": expected},
+                        got if got is not None else MISSING,
+                        "no record number" if got is None else "does not match the pattern",
+                    )
+                )
         elif key == "website_numbers":
             got = (app.get("result") or {}).get("website_numbers") or []
             if len(got) != len(expected) or not all(regex_full(p, n) for p, n in zip(expected, got)):
@@ -151,8 +161,11 @@ def outbox_mismatches(items, outbox, resolve_app):
             want["app_id"] = resolve_app(want.pop("app"))
         hits = [m for m in outbox if not match(want, m)]
         if count is None and not hits:
-            out.append(Mismatch(f"outbox[{i}]", want, [_brief(m) for m in outbox][-8:],
-                                "no such message (last messages shown)"))
+            out.append(
+                Mismatch(
+                    f"outbox[{i}]", want, [_brief(m) for m in outbox][-8:], "no such message (last messages shown)"
+                )
+            )
         elif count is not None and len(hits) != count:
             out.append(Mismatch(f"outbox[{i}].count", count, len(hits), f"messages matching {show(want)}"))
     return out

@@ -6,6 +6,7 @@ nothing of the backend.
     with LocalSimulator(workers=2) as sim:
         control = Control(sim.url, sim.control_token)
 """
+
 import os
 import secrets
 import shutil
@@ -56,11 +57,16 @@ class LocalSimulator:
 
     def _env(self, port):
         env = {k: v for k, v in os.environ.items() if k not in _NOT_INHERITED}
-        env.update(ICPSIM_CONTROL_TOKEN=self.control_token, PORT=str(port), ICPSIM_BIND="127.0.0.1",
-                   ICPSIM_JOB_WAIT=str(self.job_wait), PYTHONUNBUFFERED="1",
-                   ICPSIM_DATA_DIR=str(Path(self.tmp) / "redis"),
-                   # no fork per job: many short timer jobs in a row
-                   ICPSIM_RQ_WORKER_CLASS="rq.worker.SimpleWorker")
+        env.update(
+            ICPSIM_CONTROL_TOKEN=self.control_token,
+            PORT=str(port),
+            ICPSIM_BIND="127.0.0.1",
+            ICPSIM_JOB_WAIT=str(self.job_wait),
+            PYTHONUNBUFFERED="1",
+            ICPSIM_DATA_DIR=str(Path(self.tmp) / "redis"),
+            # no fork per job: many short timer jobs in a row
+            ICPSIM_RQ_WORKER_CLASS="rq.worker.SimpleWorker",
+        )
         env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
         return env
 
@@ -70,9 +76,15 @@ class LocalSimulator:
         try:
             self._log = open(self.log_path, "ab")  # noqa: SIM115 — the child writes it until stop() closes it
             port = free_port()
-            self.proc = subprocess.Popen(icpsim_command() + ["up", "--port", str(port), "--workers", str(self.workers)],
-                                         cwd=self.tmp, env=self._env(port), stdin=subprocess.DEVNULL,
-                                         stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
+            self.proc = subprocess.Popen(
+                icpsim_command() + ["up", "--port", str(port), "--workers", str(self.workers)],
+                cwd=self.tmp,
+                env=self._env(port),
+                stdin=subprocess.DEVNULL,
+                stdout=self._log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
             self.url = f"http://127.0.0.1:{port}"
             self._wait_http(f"{self.url}/openapi.json")
         except BaseException:
@@ -84,8 +96,9 @@ class LocalSimulator:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise LocalSimulatorError(f"`icpsim up` exited with {self.proc.returncode} before answering; "
-                                          f"log: {self.log_tail()}")
+                raise LocalSimulatorError(
+                    f"`icpsim up` exited with {self.proc.returncode} before answering; log: {self.log_tail()}"
+                )
             try:
                 if requests.get(url, timeout=2).status_code == 200:
                     return

@@ -1,5 +1,6 @@
 """What a replay run gives back: the result of a scenario, the step that failed and why,
 and the small helpers a run and its report share (instants, step labels)."""
+
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -52,8 +53,9 @@ class Result:
         return head + "\n" + "\n".join("  " + line for line in body.splitlines())
 
     def transcript_text(self):
-        return "".join(json.dumps(e, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
-                       for e in self.transcript)
+        return "".join(
+            json.dumps(e, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n" for e in self.transcript
+        )
 
 
 def parse_instant(text):
@@ -77,8 +79,16 @@ def step_label(step):
         if value is None or isinstance(value, (str, int, float, bool)):
             return f"{key}: {value}" if value is not None else key
         if isinstance(value, dict):
-            hint = value.get("app") or value.get("path") or value.get("to") or value.get("name") \
-                or value.get("effect") or value.get("resource") or value.get("kind") or ""
+            hint = (
+                value.get("app")
+                or value.get("path")
+                or value.get("to")
+                or value.get("name")
+                or value.get("effect")
+                or value.get("resource")
+                or value.get("kind")
+                or ""
+            )
             method = value.get("method")
             return " ".join(str(x) for x in (key, method, hint) if x)
         return key

@@ -1,5 +1,6 @@
 """The scenario parser, from the shared `icpsim_scenario` package (the format both sides use),
 plus where the client keeps its built-in library."""
+
 from pathlib import Path
 
 from icpsim_scenario import parser as _format

@@ -10,6 +10,7 @@ Every exchange is written to the transcript, with the sandbox's id and tokens
 replaced by placeholders: the same scenario with the same seed gives the same
 transcript, byte for byte (record numbers and virtual timestamps included).
 """
+
 import json
 import re
 import time
@@ -90,8 +91,11 @@ class _Run(WorldSetup, StepActions, Expectations):
         if self.sb is None:
             return value
         text = json.dumps(value, ensure_ascii=False)
-        for secret, placeholder in ((self.sb.token, "<token>"), (self.runner.control_token, "<control>"),
-                                    (self.sb.sid, "<sandbox>")):
+        for secret, placeholder in (
+            (self.sb.token, "<token>"),
+            (self.runner.control_token, "<control>"),
+            (self.sb.sid, "<sandbox>"),
+        ):
             text = text.replace(secret, placeholder)
         return json.loads(text)
 
@@ -163,8 +167,10 @@ class _Run(WorldSetup, StepActions, Expectations):
             if value is None:
                 raise StepError(f"${{{name}}}: no MIIT verification SMS in the outbox for {app}")
         else:
-            raise StepError(f"unknown variable ${{{name}}} (known: {', '.join(sorted(self.vars)) or 'none'}, "
-                            "sandbox, nat_ip, nat_ips, now, app, sms_code)")
+            raise StepError(
+                f"unknown variable ${{{name}}} (known: {', '.join(sorted(self.vars)) or 'none'}, "
+                "sandbox, nat_ip, nat_ips, now, app, sms_code)"
+            )
         for part in rest:
             if isinstance(value, list) and part.isdigit() and int(part) < len(value):
                 value = value[int(part)]
@@ -209,8 +215,13 @@ class _Run(WorldSetup, StepActions, Expectations):
             if action is not None and step.get("as"):
                 self.vars[step["as"]] = body
             mismatches = []
-            if action is not None and status is not None and status >= 400 \
-                    and "status" not in want and "error" not in want:
+            if (
+                action is not None
+                and status is not None
+                and status >= 400
+                and "status" not in want
+                and "error" not in want
+            ):
                 code = body.get("code") if isinstance(body, dict) else None
                 if code not in tolerated:
                     return StepFailure(index, label, error=f"unexpected error answer {status}: {E.show(body, 600)}")
@@ -229,15 +240,18 @@ class _Run(WorldSetup, StepActions, Expectations):
             return
         try:
             apps = self.get("/applications")
-            self.transcript.append({
-                "final": {
-                    "clock": self.get("/clock"),
-                    "applications": apps,
-                    "history": {a["id"]: self.get(f"/applications/{a['id']}/history") for a in apps},
-                    "entities": self.get("/entities"),
-                    "websites": self.get("/websites"),
-                    "outbox": self.get("/outbox"),
-                }})
+            self.transcript.append(
+                {
+                    "final": {
+                        "clock": self.get("/clock"),
+                        "applications": apps,
+                        "history": {a["id"]: self.get(f"/applications/{a['id']}/history") for a in apps},
+                        "entities": self.get("/entities"),
+                        "websites": self.get("/websites"),
+                        "outbox": self.get("/outbox"),
+                    }
+                }
+            )
         except StepError as exc:
             self.transcript.append({"final": {"error": str(exc)}})
 

@@ -1,5 +1,6 @@
 """What each step does (`_do_<action>` for a step's action): the calls it makes through the
 run's request(), and the application it is about (the next steps' default `app`)."""
+
 import math
 import re
 
@@ -20,15 +21,17 @@ class StepActions:
 
     def _do_call(self, spec):
         spec = self.resolve(spec)
-        status, body = self.request(spec["method"], spec["path"], spec.get("body"), spec.get("query"),
-                                    token=spec.get("token", "user"))
+        status, body = self.request(
+            spec["method"], spec["path"], spec.get("body"), spec.get("query"), token=spec.get("token", "user")
+        )
         m = _APP_PATH.match(spec["path"])
         self._app_step(body, m.group(1) if m else None)
 
     def _do_create_application(self, spec):
         spec = self.resolve(spec)
-        status, body = self.request("POST", "/applications",
-                                    {"kind": spec.get("kind", "first_filing"), "payload": spec["payload"]})
+        status, body = self.request(
+            "POST", "/applications", {"kind": spec.get("kind", "first_filing"), "payload": spec["payload"]}
+        )
         self._app_step(body)
 
     def _do_edit(self, spec):
@@ -69,7 +72,9 @@ class StepActions:
         latest = {}
         # this round's codes only: a resubmitted order's earlier codes went to people (or
         # mobiles) that may no longer be asked
-        sent = [v.get("sent_at") for v in self.get(f"/applications/{app}").get("verifications") or [] if v.get("sent_at")]
+        sent = [
+            v.get("sent_at") for v in self.get(f"/applications/{app}").get("verifications") or [] if v.get("sent_at")
+        ]
         since = min(sent) if sent else ""
         for msg in self.get("/outbox", {"channel": "sms", "app_id": app}):
             if since and (msg.get("at") or "") < since:
@@ -85,7 +90,9 @@ class StepActions:
         answer = None
         for one in codes:
             status, body = self.request("POST", f"/applications/{app}/sms-verification", {"code": one})
-            if answer is None or not (status == 409 and isinstance(body, dict) and body.get("code") == "ALREADY_VERIFIED"):
+            if answer is None or not (
+                status == 409 and isinstance(body, dict) and body.get("code") == "ALREADY_VERIFIED"
+            ):
                 answer = (status, body)
             if status == 200 and isinstance(body, dict) and body.get("state") != "sms_verification":
                 break
@@ -94,8 +101,11 @@ class StepActions:
 
     def _do_verify_sms(self, spec):
         spec = self.resolve(spec)
-        ref, code, times = (spec.get("app"), spec.get("code", "from_outbox"), spec.get("times", 1)) \
-            if isinstance(spec, dict) else (spec, "from_outbox", 1)
+        ref, code, times = (
+            (spec.get("app"), spec.get("code", "from_outbox"), spec.get("times", 1))
+            if isinstance(spec, dict)
+            else (spec, "from_outbox", 1)
+        )
         app = self.app_id(ref)
         sent = self._sms_code(app)
         if code == "from_outbox":

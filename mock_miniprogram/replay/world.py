@@ -1,5 +1,6 @@
 """The starting world of a replay run: the sandbox (seed, preset, clock start, settings,
 province overrides), then its cloud resources, domains, filings on record and fault rules."""
+
 from mock_miniprogram.replay import expect as E
 from mock_miniprogram.replay.outcome import StepError, StepFailure
 from mock_miniprogram.sdk import IcpsimError
@@ -37,12 +38,17 @@ class WorldSetup:
             options["clock_start"] = str(world["clock_start"])
         self._exchanges = []
         try:
-            self.sb = self.control.new_sandbox(seed=self.scenario.seed, preset=world.get("preset", "eligible"),
-                                               name=f"replay: {self.scenario.name}"[:100], **options)
+            self.sb = self.control.new_sandbox(
+                seed=self.scenario.seed,
+                preset=world.get("preset", "eligible"),
+                name=f"replay: {self.scenario.name}"[:100],
+                **options,
+            )
         except IcpsimError as exc:
             return StepFailure(-1, "create the sandbox", error=f"{exc.status} {exc.code}: {E.show(exc.body)}")
-        self.transcript.append({"world": "sandbox", "seed": self.scenario.seed, "preset": world.get("preset", "eligible"),
-                                **options})
+        self.transcript.append(
+            {"world": "sandbox", "seed": self.scenario.seed, "preset": world.get("preset", "eligible"), **options}
+        )
         return None
 
 

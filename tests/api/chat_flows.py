@@ -1,12 +1,19 @@
 """Helpers of the conversation tests: a client of one conversation, picking messages."""
+
 from support.people import ZHANG_SAN_ID
 
 from api.flows import latest_codes, ok, until_idle
 
 WHY_QUOTE = "未获取许可或者未履行备案手续的，不得从事互联网信息服务"  # the seed, 为什么要备案
 REQUIREMENT_QUOTE = "任意一个资源包的剩余有效期大于等于90天"  # the seed, 云托管备案要求
-ENTITY = {"type": "personal", "name": "张三", "certificate_type": "resident_id",
-          "certificate_number": ZHANG_SAN_ID, "province": "44", "address": "广东省深圳市南山区科技园路 1 号"}
+ENTITY = {
+    "type": "personal",
+    "name": "张三",
+    "certificate_type": "resident_id",
+    "certificate_number": ZHANG_SAN_ID,
+    "province": "44",
+    "address": "广东省深圳市南山区科技园路 1 号",
+}
 RESPONSIBLE = {"mobile": "13800138000", "email": "zhangsan@example.com"}  # name and ID default from the entity
 WEBSITE = {"name": "张三的个人博客", "domain": "zhangsan-blog.cn"}  # content blog, the usable IP by default
 MESSAGE_KEYS = {"seq", "from", "kind", "code", "text", "at"}
@@ -18,8 +25,11 @@ class Chat:
     def __init__(self, sb, body=None, headers=None):
         self.sb = sb
         # the test client directly: Api.call sets no header but Authorization
-        resp = sb.client.post(f"/api/v1/sandboxes/{sb.sid}/conversations", json=body or {},
-                              headers={"Authorization": f"Bearer {sb.token}", **(headers or {})})
+        resp = sb.client.post(
+            f"/api/v1/sandboxes/{sb.sid}/conversations",
+            json=body or {},
+            headers={"Authorization": f"Bearer {sb.token}", **(headers or {})},
+        )
         self.conv = ok(resp, 201)
         self.id = self.conv["id"]
         self.n = 0
@@ -59,8 +69,11 @@ class Chat:
 def bot(body, code=None, kind=None):
     """The bot messages of an answer (or a transcript), filtered by code and kind."""
     msgs = body["messages"] if isinstance(body, dict) and "messages" in body else body
-    return [m for m in msgs if m["from"] == "bot" and (code is None or m["code"] == code)
-            and (kind is None or m["kind"] == kind)]
+    return [
+        m
+        for m in msgs
+        if m["from"] == "bot" and (code is None or m["code"] == code) and (kind is None or m["kind"] == kind)
+    ]
 
 
 def one(body, code, kind=None):

@@ -3,6 +3,7 @@
 Everything goes through the Flask test client (the `Api` wrapper of conftest):
 the tests assert on status codes and JSON bodies only.
 """
+
 import re
 from datetime import date, timedelta
 
@@ -60,6 +61,7 @@ def ok(resp, status=200):
 
 # --- clock -------------------------------------------------------------------
 
+
 def advance(sb, **body):
     """POST ~/clock/advance with the control token (the clock is the operator's)."""
     return ok(sb.post("~/clock/advance", json=body, token=CONTROL))
@@ -70,6 +72,7 @@ def until_idle(sb, **extra):
 
 
 # --- world -------------------------------------------------------------------
+
 
 def eligibility(sb):
     return ok(sb.get("~/eligibility"))
@@ -83,8 +86,13 @@ def usable_ip(sb):
 
 def register_domain(sb, name, holder_name="张三", holder_cert=None, **fields):
     from support.people import ZHANG_SAN_ID
-    body = {"name": name, "holder_name": holder_name,
-            "holder_certificate_number": holder_cert or ZHANG_SAN_ID, **fields}
+
+    body = {
+        "name": name,
+        "holder_name": holder_name,
+        "holder_certificate_number": holder_cert or ZHANG_SAN_ID,
+        **fields,
+    }
     return ok(sb.post("~/domains", json=body), 201)
 
 
@@ -103,6 +111,7 @@ def system_ip(sb, env_id=None):
 
 
 # --- applications --------------------------------------------------------------
+
 
 def create_app(sb, payload, kind="first_filing"):
     return ok(sb.post("~/applications", json={"kind": kind, "payload": payload}), 201)
@@ -191,11 +200,25 @@ def file_and_approve(sb, payload):
 
 
 def org_payload(nat_ips, domains, name=ORG_NAME, uscc=ORG_USCC, province="44"):
-    websites = [{"name": site_name, "domain": domain, "service_content": "enterprise_site",
-                 "filing_type": "cloudbase_run", "nat_ip": ip}
-                for (domain, site_name), ip in zip(domains, nat_ips)]
-    return {"entity": {"type": "enterprise", "name": name, "certificate_type": "uscc",
-                       "certificate_number": uscc, "province": province,
-                       "address": "广东省深圳市南山区科技园路 2 号",
-                       "responsible": person(name="王五", mobile="13900139000", email="wangwu@example.com")},
-            "websites": websites}
+    websites = [
+        {
+            "name": site_name,
+            "domain": domain,
+            "service_content": "enterprise_site",
+            "filing_type": "cloudbase_run",
+            "nat_ip": ip,
+        }
+        for (domain, site_name), ip in zip(domains, nat_ips)
+    ]
+    return {
+        "entity": {
+            "type": "enterprise",
+            "name": name,
+            "certificate_type": "uscc",
+            "certificate_number": uscc,
+            "province": province,
+            "address": "广东省深圳市南山区科技园路 2 号",
+            "responsible": person(name="王五", mobile="13900139000", email="wangwu@example.com"),
+        },
+        "websites": websites,
+    }

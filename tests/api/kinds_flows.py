@@ -4,31 +4,45 @@ reading the records, the IP slots and the gateway's answer.
 Worlds filed elsewhere come from the national registry's seeding call (control token);
 worlds filed at Tencent come from a first filing through the flow, as a user gets there.
 """
+
 from support.people import credit_code, person, personal_payload, resident_id
 
 from api.flows import CONTROL, act, create_app, get_app, ok, register_domain, until_idle, usable_ip, verify_all
 
 ORG_USCC = credit_code("91440300MA5FGHJK0")
 ORG_NAME = "深圳市某某科技有限公司"
-ORG_BOSS = person(name="王五", cert=resident_id("44030519800101456"), mobile="13900139000",
-                  email="wangwu@example.com")
-SITE_OWNER = person(name="李四", cert=resident_id("44030519850505001"), mobile="13700137000",
-                    email="lisi@example.com")
+ORG_BOSS = person(name="王五", cert=resident_id("44030519800101456"), mobile="13900139000", email="wangwu@example.com")
+SITE_OWNER = person(name="李四", cert=resident_id("44030519850505001"), mobile="13700137000", email="lisi@example.com")
 
 
 def org_entity(**over):
     """The organisation as a payload's entity (add_website_external)."""
-    ent = {"type": "enterprise", "name": ORG_NAME, "certificate_type": "uscc", "certificate_number": ORG_USCC,
-           "province": "44", "address": "广东省深圳市南山区科技园路 2 号", "responsible": ORG_BOSS}
+    ent = {
+        "type": "enterprise",
+        "name": ORG_NAME,
+        "certificate_type": "uscc",
+        "certificate_number": ORG_USCC,
+        "province": "44",
+        "address": "广东省深圳市南山区科技园路 2 号",
+        "responsible": ORG_BOSS,
+    }
     ent.update(over)
     return ent
 
 
 def seed_org(sb, websites=None, provider="other", account="external", number="粤ICP备19000123号", **over):
     """The organisation on record with its websites (filed elsewhere unless told)."""
-    body = {"name": ORG_NAME, "type": "enterprise", "certificate_type": "uscc", "certificate_number": ORG_USCC,
-            "province": "44", "access_provider": provider, "account": account, "responsible": ORG_BOSS,
-            "websites": websites or [{"name": "某某科技官网", "domain": "moumou-tech.cn"}]}
+    body = {
+        "name": ORG_NAME,
+        "type": "enterprise",
+        "certificate_type": "uscc",
+        "certificate_number": ORG_USCC,
+        "province": "44",
+        "access_provider": provider,
+        "account": account,
+        "responsible": ORG_BOSS,
+        "websites": websites or [{"name": "某某科技官网", "domain": "moumou-tech.cn"}],
+    }
     if number:
         body["number"] = number
     body.update(over)
@@ -41,8 +55,14 @@ def org_domain(sb, name, **fields):
 
 
 def new_site(ip, domain, name, content="blog", **over):
-    return {"name": name, "domain": domain, "service_content": content, "filing_type": "cloudbase_run",
-            "nat_ip": ip, **over}
+    return {
+        "name": name,
+        "domain": domain,
+        "service_content": content,
+        "filing_type": "cloudbase_run",
+        "nat_ip": ip,
+        **over,
+    }
 
 
 def run(sb, app_id, submit=True):
@@ -109,5 +129,5 @@ def query(sb, **params):
 
 def sms_to(sb, app_id):
     from api.flows import sms_messages
-    return sorted({m["to"] for m in sms_messages(sb, app_id)})
 
+    return sorted({m["to"] for m in sms_messages(sb, app_id)})

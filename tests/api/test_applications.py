@@ -1,5 +1,6 @@
 """First filings (首次备案) through the API: entry validation, the workflow, rejections,
 the MIIT SMS check, determinism and idle expiry."""
+
 import copy
 import re
 
@@ -64,6 +65,7 @@ def actions(events):
 
 # --- create ----------------------------------------------------------------------
 
+
 def test_create_draft(demo, payload):
     resp = demo.post("~/applications", json={"kind": "first_filing", "payload": payload})
     app = ok(resp, 201)
@@ -103,36 +105,39 @@ DELETE = object()
 BAD_CHECKSUM = ZHANG_SAN_ID[:-1] + ("9" if ZHANG_SAN_ID[-1] != "9" else "8")
 
 
-@pytest.mark.parametrize("path,value,error_path", [
-    ("entity.certificate_number", BAD_CHECKSUM, "payload.entity.certificate_number"),
-    ("entity.responsible.certificate_number", BAD_CHECKSUM, "payload.entity.responsible.certificate_number"),
-    ("entity.responsible.mobile", "12345", "payload.entity.responsible.mobile"),
-    ("entity.responsible.mobile", "23800138000", "payload.entity.responsible.mobile"),
-    ("entity.responsible.email", "zhangsan@", "payload.entity.responsible.email"),
-    ("entity.responsible.email", "zhangsan.example.com", "payload.entity.responsible.email"),
-    ("websites.0.domain", "zhangsan-blog.io", "payload.websites.0.domain"),
-    ("websites.0.domain", "zhangsan-blog.org", "payload.websites.0.domain"),
-    ("websites.0.domain", "www.zhangsan-blog.cn", "payload.websites.0.domain"),
-    ("websites.0.domain", "http://zhangsan-blog.cn/", "payload.websites.0.domain"),
-    ("entity.province", "99", "payload.entity.province"),
-    ("entity.province", "火星省", "payload.entity.province"),
-    ("entity.certificate_type", "uscc", "payload.entity.certificate_type"),
-    ("entity.type", "alien", "payload.entity.type"),
-    ("websites.0.nat_ip", "8.8.8.8", "payload.websites.0.nat_ip"),
-    ("websites.0.nat_ip", "not-an-ip", "payload.websites.0.nat_ip"),
-    ("websites.0.service_content", "casino", "payload.websites.0.service_content"),
-    ("websites.0.name", "张三的个人博客!!!", "payload.websites.0.name"),
-    ("entity.responsible.mobile", DELETE, "payload.entity.responsible.mobile"),
-    ("entity.responsible", DELETE, "payload.entity.responsible"),
-    ("entity.name", DELETE, "payload.entity.name"),
-    ("entity.province", DELETE, "payload.entity.province"),
-    ("websites.0.name", DELETE, "payload.websites.0.name"),
-    ("websites.0.domain", DELETE, "payload.websites.0.domain"),
-    ("websites.0.nat_ip", DELETE, "payload.websites.0.nat_ip"),
-    ("websites", DELETE, "payload.websites"),
-    ("websites", [], "payload.websites"),
-    ("entity", DELETE, "payload.entity"),
-])
+@pytest.mark.parametrize(
+    "path,value,error_path",
+    [
+        ("entity.certificate_number", BAD_CHECKSUM, "payload.entity.certificate_number"),
+        ("entity.responsible.certificate_number", BAD_CHECKSUM, "payload.entity.responsible.certificate_number"),
+        ("entity.responsible.mobile", "12345", "payload.entity.responsible.mobile"),
+        ("entity.responsible.mobile", "23800138000", "payload.entity.responsible.mobile"),
+        ("entity.responsible.email", "zhangsan@", "payload.entity.responsible.email"),
+        ("entity.responsible.email", "zhangsan.example.com", "payload.entity.responsible.email"),
+        ("websites.0.domain", "zhangsan-blog.io", "payload.websites.0.domain"),
+        ("websites.0.domain", "zhangsan-blog.org", "payload.websites.0.domain"),
+        ("websites.0.domain", "www.zhangsan-blog.cn", "payload.websites.0.domain"),
+        ("websites.0.domain", "http://zhangsan-blog.cn/", "payload.websites.0.domain"),
+        ("entity.province", "99", "payload.entity.province"),
+        ("entity.province", "火星省", "payload.entity.province"),
+        ("entity.certificate_type", "uscc", "payload.entity.certificate_type"),
+        ("entity.type", "alien", "payload.entity.type"),
+        ("websites.0.nat_ip", "8.8.8.8", "payload.websites.0.nat_ip"),
+        ("websites.0.nat_ip", "not-an-ip", "payload.websites.0.nat_ip"),
+        ("websites.0.service_content", "casino", "payload.websites.0.service_content"),
+        ("websites.0.name", "张三的个人博客!!!", "payload.websites.0.name"),
+        ("entity.responsible.mobile", DELETE, "payload.entity.responsible.mobile"),
+        ("entity.responsible", DELETE, "payload.entity.responsible"),
+        ("entity.name", DELETE, "payload.entity.name"),
+        ("entity.province", DELETE, "payload.entity.province"),
+        ("websites.0.name", DELETE, "payload.websites.0.name"),
+        ("websites.0.domain", DELETE, "payload.websites.0.domain"),
+        ("websites.0.nat_ip", DELETE, "payload.websites.0.nat_ip"),
+        ("websites", DELETE, "payload.websites"),
+        ("websites", [], "payload.websites"),
+        ("entity", DELETE, "payload.entity"),
+    ],
+)
 def test_create_rejects_bad_field(demo, payload, path, value, error_path):
     bad = copy.deepcopy(payload)
     _set(bad, path, value)
@@ -147,9 +152,12 @@ def test_create_reports_every_bad_field_at_once(demo, payload):
     bad["entity"]["responsible"]["mobile"] = "123"
     bad["entity"]["responsible"]["email"] = "nope"
     bad["websites"][0]["domain"] = "zhangsan.io"
-    field_errors(demo.post("~/applications", json={"payload": bad}),
-                 "payload.entity.responsible.mobile", "payload.entity.responsible.email",
-                 "payload.websites.0.domain")
+    field_errors(
+        demo.post("~/applications", json={"payload": bad}),
+        "payload.entity.responsible.mobile",
+        "payload.entity.responsible.email",
+        "payload.websites.0.domain",
+    )
 
 
 def test_personal_order_carries_one_website(demo, payload):
@@ -160,8 +168,9 @@ def test_personal_order_carries_one_website(demo, payload):
 
 def test_create_when_not_eligible(control):
     sb = new_sandbox(control, preset="empty")
-    errors = field_errors(sb.post("~/applications", json={"payload": personal_payload("129.1.2.3")}),
-                          "payload.websites.0.nat_ip")
+    errors = field_errors(
+        sb.post("~/applications", json={"payload": personal_payload("129.1.2.3")}), "payload.websites.0.nat_ip"
+    )
     assert any("资源包" in m or "云托管" in m for m in errors["payload.websites.0.nat_ip"])
 
 
@@ -171,13 +180,17 @@ def test_unknown_kind_is_422(demo, payload):
 
 def test_payload_of_another_kind_is_422(demo, payload):
     """Each kind has its own payload: a first filing's entity and websites mean nothing to a cancellation."""
-    field_errors(demo.post("~/applications", json={"kind": "cancel_entity", "payload": payload}),
-                 "payload.entity", "payload.websites")
+    field_errors(
+        demo.post("~/applications", json={"kind": "cancel_entity", "payload": payload}),
+        "payload.entity",
+        "payload.websites",
+    )
 
 
 def test_kind_precondition_unmet_is_409(demo):
-    body = assert_error(demo.post("~/applications", json={"kind": "cancel_entity", "payload": {}}),
-                        409, "ENTITY_NOT_FILED_AT_TENCENT")
+    body = assert_error(
+        demo.post("~/applications", json={"kind": "cancel_entity", "payload": {}}), 409, "ENTITY_NOT_FILED_AT_TENCENT"
+    )
     assert is_zh(body["suggest"])
 
 
@@ -199,6 +212,7 @@ def test_unknown_application(demo):
 
 # --- actions that the state forbids ----------------------------------------------
 
+
 @pytest.mark.parametrize("action", ["resubmit", "reopen"])
 def test_action_not_allowed_on_draft(demo, payload, action):
     app = create_app(demo, payload)
@@ -214,8 +228,9 @@ def test_verify_sms_on_draft(demo, payload):
     assert body["state"] == "draft" and body["allowed_actions"] == ["edit", "submit", "withdraw"]
 
 
-@pytest.mark.parametrize("action", ["approve", "provider_approve", "bureau_approve", "sms_timeout",
-                                    "expire", "edit", "verify_sms"])
+@pytest.mark.parametrize(
+    "action", ["approve", "provider_approve", "bureau_approve", "sms_timeout", "expire", "edit", "verify_sms"]
+)
 def test_unknown_action_is_404(demo, payload, action):
     app = create_app(demo, payload)
     body = assert_error(demo.post(f"~/applications/{app['id']}/actions/{action}"), 404, "ACTION_UNKNOWN")
@@ -234,10 +249,15 @@ def test_malformed_sms_code_is_422(demo, payload):
 
 # --- edit ------------------------------------------------------------------------
 
+
 def test_edit_draft(demo, payload):
     app = create_app(demo, payload)
-    new = ok(demo.patch(f"~/applications/{app['id']}",
-                        json={"payload": {"entity": {"address": "广东省深圳市福田区深南大道 100 号"}}}))
+    new = ok(
+        demo.patch(
+            f"~/applications/{app['id']}",
+            json={"payload": {"entity": {"address": "广东省深圳市福田区深南大道 100 号"}}},
+        )
+    )
     assert new["state"] == "draft" and new["version"] == 2
     assert new["payload"]["entity"]["address"] == "广东省深圳市福田区深南大道 100 号"
     assert new["payload"]["entity"]["name"] == "张三"  # merge patch: the rest is kept
@@ -247,22 +267,26 @@ def test_edit_draft(demo, payload):
 
 def test_edit_with_bad_value_is_422_and_changes_nothing(demo, payload):
     app = create_app(demo, payload)
-    field_errors(demo.patch(f"~/applications/{app['id']}",
-                            json={"payload": {"entity": {"responsible": {"mobile": "999"}}}}),
-                 "payload.entity.responsible.mobile")
+    field_errors(
+        demo.patch(f"~/applications/{app['id']}", json={"payload": {"entity": {"responsible": {"mobile": "999"}}}}),
+        "payload.entity.responsible.mobile",
+    )
     assert get_app(demo, app["id"]) == app
 
 
 def test_edit_not_allowed_during_review(demo, payload):
     app = create_app(demo, payload)
     act(demo, app["id"], "submit")
-    body = assert_error(demo.patch(f"~/applications/{app['id']}",
-                                   json={"payload": {"entity": {"address": "广东省广州市天河区 1 号"}}}),
-                        409, "ACTION_NOT_ALLOWED")
+    body = assert_error(
+        demo.patch(f"~/applications/{app['id']}", json={"payload": {"entity": {"address": "广东省广州市天河区 1 号"}}}),
+        409,
+        "ACTION_NOT_ALLOWED",
+    )
     assert body["state"] == "provider_review" and body["allowed_actions"] == ["withdraw"]
 
 
 # --- submit, withdraw ------------------------------------------------------------
+
 
 def test_submit(demo, payload):
     app = create_app(demo, payload)
@@ -284,8 +308,13 @@ def test_withdraw_from_provider_review_then_a_new_application(demo, payload):
     assert app["state"] == "withdrawn" and app["wechat"]["status"] == 1024
     assert app["allowed_actions"] == []
     last = history(demo, app["id"])[-1]
-    assert (last["action"], last["from"], last["to"], last["actor"], last["reason"]) == \
-        ("withdraw", "provider_review", "withdrawn", "user", "信息填错了")
+    assert (last["action"], last["from"], last["to"], last["actor"], last["reason"]) == (
+        "withdraw",
+        "provider_review",
+        "withdrawn",
+        "user",
+        "信息填错了",
+    )
     assert ok(demo.get("~/clock"))["pending_timers"] == []  # the review timer is gone
     until_idle(demo)
     assert get_app(demo, app["id"])["state"] == "withdrawn"
@@ -308,6 +337,7 @@ def test_no_withdraw_once_at_the_bureau(demo, payload):
 
 
 # --- the happy path ---------------------------------------------------------------
+
 
 def test_first_filing_happy_path(demo, payload):
     mobile = payload["entity"]["responsible"]["mobile"]
@@ -394,6 +424,7 @@ def test_approval_uses_an_ip_slot(demo, payload):
 
 # --- rejections ------------------------------------------------------------------
 
+
 def test_provider_rejection_then_resubmit(control):
     sb = new_sandbox(control, preset="eligible")
     register_domain(sb, "zhangsan-blog.cn", real_name_status="pending")
@@ -421,8 +452,15 @@ def test_provider_rejection_then_resubmit(control):
     assert app["state"] == "approved"
     assert re.fullmatch(r"粤ICP备2026\d{6}号", app["result"]["entity_number"])
     assert actions(history(sb, app["id"])) == [
-        "create", "submit", "provider_reject", "resubmit", "provider_approve", "send_to_bureau",
-        "verify_sms", "bureau_approve"]
+        "create",
+        "submit",
+        "provider_reject",
+        "resubmit",
+        "provider_approve",
+        "send_to_bureau",
+        "verify_sms",
+        "bureau_approve",
+    ]
 
 
 def test_resubmit_unfixed_is_rejected_again(control):
@@ -460,10 +498,15 @@ HEBEI_ID = resident_id("13010219900101001")  # Shijiazhuang, born 1990-01-01
 
 def hebei_payload(ip):
     """A person from Hebei (resident ID starting 13) filing in Hebei."""
-    payload = personal_payload(ip, domain="lisi-blog.cn", name="李四的个人博客", certificate_number=HEBEI_ID,
-                               province="13", address="河北省石家庄市长安区中山东路 1 号",
-                               responsible=person(name="李四", cert=HEBEI_ID, mobile="13700137000",
-                                                  email="lisi@example.com"))
+    payload = personal_payload(
+        ip,
+        domain="lisi-blog.cn",
+        name="李四的个人博客",
+        certificate_number=HEBEI_ID,
+        province="13",
+        address="河北省石家庄市长安区中山东路 1 号",
+        responsible=person(name="李四", cert=HEBEI_ID, mobile="13700137000", email="lisi@example.com"),
+    )
     payload["entity"]["name"] = "李四"
     return payload
 
@@ -500,8 +543,19 @@ def test_bureau_rejection_domain_near_expiry_then_resubmit(control):
     assert re.fullmatch(r"冀ICP备2026\d{6}号", app["result"]["entity_number"])
     assert app["result"]["website_numbers"] == [app["result"]["entity_number"] + "-1"]
     assert actions(history(sb, app["id"])) == [
-        "create", "submit", "provider_approve", "send_to_bureau", "verify_sms", "bureau_reject",
-        "edit", "resubmit", "provider_approve", "send_to_bureau", "verify_sms", "bureau_approve"]
+        "create",
+        "submit",
+        "provider_approve",
+        "send_to_bureau",
+        "verify_sms",
+        "bureau_reject",
+        "edit",
+        "resubmit",
+        "provider_approve",
+        "send_to_bureau",
+        "verify_sms",
+        "bureau_approve",
+    ]
 
 
 def test_same_domain_expiry_passes_in_guangdong(control):
@@ -513,6 +567,7 @@ def test_same_domain_expiry_passes_in_guangdong(control):
 
 
 # --- the MIIT SMS check -------------------------------------------------------------
+
 
 @pytest.fixture
 def at_sms(demo, payload):
@@ -545,7 +600,8 @@ def test_five_wrong_codes_then_the_sixth_fails(at_sms):
     assert actions(events)[-6:] == ["verify_sms_wrong"] * 5 + ["sms_failed"]
     assert events[-1]["actor"] == "user" and events[-1]["to"] == "provider_rejected"
     assert ok(sb.get("~/clock"))["pending_timers"] and all(
-        t["name"] != "sms_timeout" for t in ok(sb.get("~/clock"))["pending_timers"])
+        t["name"] != "sms_timeout" for t in ok(sb.get("~/clock"))["pending_timers"]
+    )
     # the right code is useless now
     assert_error(verify(sb, app_id, sms_code(sb, app_id)), 409, "ACTION_NOT_ALLOWED")
     # resubmitting starts over, with a new code
@@ -581,8 +637,12 @@ def test_sms_timeout(at_sms):
     app = get_app(sb, app_id)
     assert app["state"] == "provider_rejected" and app["wechat"]["status"] == 3
     last = history(sb, app_id)[-1]
-    assert (last["action"], last["from"], last["to"], last["actor"]) == \
-        ("sms_timeout", "sms_verification", "provider_rejected", "clock")
+    assert (last["action"], last["from"], last["to"], last["actor"]) == (
+        "sms_timeout",
+        "sms_verification",
+        "provider_rejected",
+        "clock",
+    )
     assert last["reason"] == "短信核验超时"
     assert last["at"] > sent_at
     # the code has expired
@@ -632,6 +692,7 @@ def test_until_idle_with_deadlines_fires_the_sms_timeout(at_sms):
 
 # --- determinism -------------------------------------------------------------------
 
+
 def run_filing(control, seed):
     sb = new_sandbox(control, seed=seed, preset="demo")
     app = create_app(sb, personal_payload(usable_ip(sb)))
@@ -639,9 +700,15 @@ def run_filing(control, seed):
     to_sms(sb, app["id"])
     code = sms_code(sb, app["id"])
     app = verify_and_finish(sb, app["id"])
-    return {"app": app, "history": history(sb, app["id"]), "outbox": outbox(sb), "code": code,
-            "clock": ok(sb.get("~/clock"))["now"], "entities": ok(sb.get("~/entities")),
-            "websites": ok(sb.get("~/websites"))}
+    return {
+        "app": app,
+        "history": history(sb, app["id"]),
+        "outbox": outbox(sb),
+        "code": code,
+        "clock": ok(sb.get("~/clock"))["now"],
+        "entities": ok(sb.get("~/entities")),
+        "websites": ok(sb.get("~/websites")),
+    }
 
 
 def test_same_seed_same_run(control):
@@ -659,6 +726,7 @@ def test_other_seed_other_run(control):
 
 # --- idle expiry -------------------------------------------------------------------
 
+
 def test_idle_draft_expires_and_reopens(demo, payload):
     app = create_app(demo, payload)
     view = advance(demo, duration="46d")
@@ -667,13 +735,20 @@ def test_idle_draft_expires_and_reopens(demo, payload):
     assert app["state"] == "expired" and app["wechat"]["status"] == 1024
     assert app["allowed_actions"] == ["reopen"]
     reminders = [m for m in outbox(demo, app_id=app["id"], channel="site") if m["code"] == "IDLE_REMINDER"]
-    assert [m["at"] for m in reminders] == ["2026-06-08T09:00:00+08:00", "2026-06-16T09:00:00+08:00",
-                                            "2026-07-01T09:00:00+08:00"]
+    assert [m["at"] for m in reminders] == [
+        "2026-06-08T09:00:00+08:00",
+        "2026-06-16T09:00:00+08:00",
+        "2026-07-01T09:00:00+08:00",
+    ]
     assert all(is_zh(m["text"]) for m in reminders)
     assert any(m["code"] == "ORDER_EXPIRED" for m in outbox(demo, app_id=app["id"]))
     last = history(demo, app["id"])[-1]
-    assert (last["action"], last["to"], last["actor"], last["at"]) == \
-        ("expire", "expired", "clock", "2026-07-16T09:00:00+08:00")
+    assert (last["action"], last["to"], last["actor"], last["at"]) == (
+        "expire",
+        "expired",
+        "clock",
+        "2026-07-16T09:00:00+08:00",
+    )
 
     assert_error(demo.post(f"~/applications/{app['id']}/actions/submit"), 409, "ACTION_NOT_ALLOWED")
     app = act(demo, app["id"], "reopen")
@@ -706,8 +781,12 @@ def test_rejected_order_expires_too(control):
 def test_edited_draft_still_expires(demo, payload):
     """Editing is not a way around the 45-day idle rule: reminders and expiry still come."""
     app = create_app(demo, payload)
-    ok(demo.patch(f"~/applications/{app['id']}",
-                  json={"payload": {"entity": {"address": "广东省深圳市福田区深南大道 100 号"}}}))
+    ok(
+        demo.patch(
+            f"~/applications/{app['id']}",
+            json={"payload": {"entity": {"address": "广东省深圳市福田区深南大道 100 号"}}},
+        )
+    )
     advance(demo, duration="46d")
     assert len([m for m in outbox(demo, app_id=app["id"], channel="site") if m["code"] == "IDLE_REMINDER"]) == 3
     assert get_app(demo, app["id"])["state"] == "expired"
@@ -719,7 +798,11 @@ def test_edited_rejection_still_expires(control):
     app = create_app(sb, personal_payload(usable_ip(sb)))
     act(sb, app["id"], "submit")
     until_idle(sb)
-    ok(sb.patch(f"~/applications/{app['id']}",
-                json={"payload": {"entity": {"address": "广东省深圳市福田区深南大道 100 号"}}}))
+    ok(
+        sb.patch(
+            f"~/applications/{app['id']}",
+            json={"payload": {"entity": {"address": "广东省深圳市福田区深南大道 100 号"}}},
+        )
+    )
     advance(sb, duration="46d")
     assert get_app(sb, app["id"])["state"] == "expired"

@@ -1,10 +1,23 @@
 """Tokens: the control token, one token per sandbox, and the JSON error shape."""
+
 import pytest
 
 from api.flows import CONTROL, assert_error, new_sandbox, ok
 
-SCOPED = ("applications", "domains", "clock", "eligibility", "outbox", "entities", "websites",
-          "cloud/environments", "cloud/resource-packs", "cloud/vpcs", "cloud/nat-gateways", "cloud/services")
+SCOPED = (
+    "applications",
+    "domains",
+    "clock",
+    "eligibility",
+    "outbox",
+    "entities",
+    "websites",
+    "cloud/environments",
+    "cloud/resource-packs",
+    "cloud/vpcs",
+    "cloud/nat-gateways",
+    "cloud/services",
+)
 # Reads that must answer 200 to the sandbox's own token and to the control token. The NAT
 # gateway list is left to test_cloud_eligibility (its response body is checked there), so a
 # failure here is about tokens only.
@@ -30,11 +43,13 @@ def test_bad_token(control, sandbox):
 
 
 def test_bearer_scheme_and_alternative_header(sandbox):
-    resp = sandbox.client.get(f"/api/v1/sandboxes/{sandbox.sid}/applications",
-                              headers={"X-Icpsim-Token": sandbox.token})
+    resp = sandbox.client.get(
+        f"/api/v1/sandboxes/{sandbox.sid}/applications", headers={"X-Icpsim-Token": sandbox.token}
+    )
     assert ok(resp) == []
-    resp = sandbox.client.get(f"/api/v1/sandboxes/{sandbox.sid}/applications",
-                              headers={"Authorization": f"bearer {sandbox.token}"})
+    resp = sandbox.client.get(
+        f"/api/v1/sandboxes/{sandbox.sid}/applications", headers={"Authorization": f"bearer {sandbox.token}"}
+    )
     assert ok(resp) == []
 
 
@@ -69,11 +84,15 @@ def test_other_sandboxs_token_cannot_write(control):
     a = new_sandbox(control, seed=1)
     b = new_sandbox(control, seed=2)
     assert_error(b.get(f"/api/v1/sandboxes/{b.sid}", token=a.token), 404, "SANDBOX_NOT_FOUND")
-    resp = b.post("~/domains", json={"name": "intruder.cn", "holder_name": "张三",
-                                     "holder_certificate_number": "440305199001010018"}, token=a.token)
+    resp = b.post(
+        "~/domains",
+        json={"name": "intruder.cn", "holder_name": "张三", "holder_certificate_number": "440305199001010018"},
+        token=a.token,
+    )
     assert_error(resp, 404, "SANDBOX_NOT_FOUND")
     assert_error(b.post("~/cloud/environments", json={"name": "x"}, token=a.token), 404, "SANDBOX_NOT_FOUND")
     from support.people import personal_payload
+
     resp = b.post("~/applications", json={"payload": personal_payload("129.1.1.1")}, token=a.token)
     assert_error(resp, 404, "SANDBOX_NOT_FOUND")
     # nothing was written into B
@@ -110,6 +129,7 @@ def test_unknown_sandbox_delete(control):
 
 # --- the error shape: JSON with code and a zh-CN message, never HTML -------------
 
+
 @pytest.mark.parametrize("path", ["/nope", "/api/v1/nope", "/api/v1/sandboxes/x/y/z/nope"])
 def test_unknown_route_is_json_404(control, path):
     resp = control.get(path)
@@ -124,14 +144,17 @@ def test_unknown_route_inside_a_sandbox_is_json_404(sandbox):
     assert "<html" not in resp.get_data(as_text=True).lower()
 
 
-@pytest.mark.parametrize("method,path", [
-    ("PUT", "/api/v1/sandboxes"),
-    ("DELETE", "/api/v1/sandboxes"),
-    ("POST", "/openapi.json"),
-    ("DELETE", "~/applications"),
-    ("PUT", "~/eligibility"),
-    ("GET", "~/clock/advance"),
-])
+@pytest.mark.parametrize(
+    "method,path",
+    [
+        ("PUT", "/api/v1/sandboxes"),
+        ("DELETE", "/api/v1/sandboxes"),
+        ("POST", "/openapi.json"),
+        ("DELETE", "~/applications"),
+        ("PUT", "~/eligibility"),
+        ("GET", "~/clock/advance"),
+    ],
+)
 def test_wrong_method_is_json_405(sandbox, method, path):
     # with a token the route accepts (the control token): the method, not the token, is wrong
     resp = sandbox.call(method, path, json={} if method in ("POST", "PUT") else None, token=CONTROL)
@@ -141,9 +164,11 @@ def test_wrong_method_is_json_405(sandbox, method, path):
 
 
 def test_malformed_json_body_is_json_400(control):
-    resp = control.client.post("/api/v1/sandboxes", data="{not json",
-                               headers={"Authorization": f"Bearer {CONTROL}",
-                                        "Content-Type": "application/json"})
+    resp = control.client.post(
+        "/api/v1/sandboxes",
+        data="{not json",
+        headers={"Authorization": f"Bearer {CONTROL}", "Content-Type": "application/json"},
+    )
     assert_error(resp, 400)
     assert "<html" not in resp.get_data(as_text=True).lower()
 
@@ -161,8 +186,8 @@ def test_unknown_field_is_rejected_with_zh_message(control):
 
 # 401/404 come before 422: a caller without a valid token learns nothing from validation.
 
-@pytest.mark.parametrize("token,status,code", [
-    ("", 401, "TOKEN_MISSING"), ("wrong", 401, "CONTROL_TOKEN_INVALID")])
+
+@pytest.mark.parametrize("token,status,code", [("", 401, "TOKEN_MISSING"), ("wrong", 401, "CONTROL_TOKEN_INVALID")])
 def test_auth_before_validation_on_control_endpoint(control, token, status, code):
     resp = control.post("/api/v1/sandboxes", json={"preset": "no-such-preset"}, token=token)
     assert_error(resp, status, code)

@@ -1,4 +1,5 @@
 """Cloud resources through the API on an `empty` sandbox, and the 云托管 eligibility check (domain.md §2)."""
+
 import pytest
 
 from api.flows import (
@@ -31,8 +32,7 @@ def add_nat(sb, vpc_id, ip, **fields):
     return ip
 
 
-def world(sb, *, pack_days=365, vpc_by="system", nat_by="system", size="micro", service=True,
-          ip="162.10.20.30"):
+def world(sb, *, pack_days=365, vpc_by="system", nat_by="system", size="micro", service=True, ip="162.10.20.30"):
     """One environment, optionally a pack, a VPC with a NAT gateway, optionally a service in it."""
     env = cloud(sb, "environments", name="prod")
     if pack_days is not None:
@@ -72,11 +72,13 @@ def rows_for(body, ip):
         elif isinstance(node, list):
             for v in node:
                 walk(v)
+
     walk(body)
     return found
 
 
 # --- the resource endpoints -----------------------------------------------------
+
 
 def test_resources_create_and_list(empty):
     env = cloud(empty, "environments", name="prod", plan="standard")
@@ -121,13 +123,16 @@ def test_nat_gateway_bad_ip_and_size(empty):
     field_errors(empty.post("~/cloud/nat-gateways", json={"vpc_id": vpc["id"], "size": "huge"}), "size")
 
 
-@pytest.mark.parametrize("path,body,field", [
-    ("resource-packs", {"env_id": "env-9999", "months": 12}, "env_id"),
-    ("vpcs", {"env_id": "env-9999"}, "env_id"),
-    ("nat-gateways", {"vpc_id": "vpc-9999"}, "vpc_id"),
-    ("services", {"env_id": "env-9999", "vpc_id": "VPC", "name": "web"}, "env_id"),
-    ("services", {"env_id": "ENV", "vpc_id": "vpc-9999", "name": "web"}, "vpc_id"),
-])
+@pytest.mark.parametrize(
+    "path,body,field",
+    [
+        ("resource-packs", {"env_id": "env-9999", "months": 12}, "env_id"),
+        ("vpcs", {"env_id": "env-9999"}, "env_id"),
+        ("nat-gateways", {"vpc_id": "vpc-9999"}, "vpc_id"),
+        ("services", {"env_id": "env-9999", "vpc_id": "VPC", "name": "web"}, "env_id"),
+        ("services", {"env_id": "ENV", "vpc_id": "vpc-9999", "name": "web"}, "vpc_id"),
+    ],
+)
 def test_unknown_references_are_422(empty, path, body, field):
     env = cloud(empty, "environments", name="prod")
     vpc = cloud(empty, "vpcs", env_id=env["id"])
@@ -149,6 +154,7 @@ def test_missing_required_reference_is_422(empty):
 
 
 # --- the rules --------------------------------------------------------------------
+
 
 def test_empty_account_fails_every_rule(empty):
     el = eligibility(empty)
@@ -214,13 +220,17 @@ def test_no_pack(empty):
     assert el["eligible"] is False and el["usable_ips"] == []
 
 
-@pytest.mark.parametrize("kw", [
-    {"vpc_by": "custom"},
-    {"nat_by": "custom"},
-    {"size": "small"},
-    {"size": "medium"},
-    {"service": False},
-], ids=["custom-vpc", "custom-nat", "small-nat", "medium-nat", "no-service"])
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {"vpc_by": "custom"},
+        {"nat_by": "custom"},
+        {"size": "small"},
+        {"size": "medium"},
+        {"service": False},
+    ],
+    ids=["custom-vpc", "custom-nat", "small-nat", "medium-nat", "no-service"],
+)
 def test_nat_gateway_not_usable(empty, kw):
     world(empty, **kw)
     el = eligibility(empty)
@@ -269,6 +279,7 @@ def test_one_ip_two_filings_exhausts_it(empty):
     assert rules(el)["ip_quota"]["code"] == "NAT_IP_QUOTA_EXHAUSTED" and el["eligible"] is False
 
     from api.flows import act, to_sms, verify_and_finish
+
     act(empty, app["id"], "submit")
     to_sms(empty, app["id"])
     app = verify_and_finish(empty, app["id"])
@@ -289,6 +300,7 @@ def test_one_ip_two_filings_exhausts_it(empty):
 
 def test_quota_counts_open_order_and_a_new_ip_fixes_it(empty):
     from support.people import personal_payload
+
     env, _ = world(empty, ip="162.10.20.30")
     register_domain(empty, "zhangsan-blog.cn")
     # a personal order on the IP uses one of its two slots
@@ -308,6 +320,7 @@ def test_eligibility_follows_the_virtual_date(control):
     world(sb, pack_days=120)
     assert eligibility(sb)["eligible"] is True
     from api.flows import advance
+
     advance(sb, duration="31d")
     el = eligibility(sb)
     assert el["date"] == "2026-07-02"

@@ -1,5 +1,6 @@
 """Issue #14 over the API: live versions (ETag / 304), classes of trainee sandboxes with
 links and QR codes, resets that keep tokens, and a demo sandbox that holds for a year."""
+
 import pytest
 from conftest import Api
 from support.people import personal_payload
@@ -33,6 +34,7 @@ def version(sb, etag=None, token=None):
 
 
 # -- live versions ----------------------------------------------------------------------
+
 
 def test_version_answers_304_until_something_changes(sandbox):
     first = version(sandbox)
@@ -91,12 +93,14 @@ def test_workflow_graph_comes_from_the_table(control):
     assert graph["main_path"][0] == "draft" and graph["main_path"][-1] == "approved"
     assert all(t["source"] in names and t["target"] in names for t in graph["transitions"])
     assert {"source": "draft", "target": "provider_review"}.items() <= next(
-        t for t in graph["transitions"] if t["source"] == "draft" and t["target"] == "provider_review").items()
+        t for t in graph["transitions"] if t["source"] == "draft" and t["target"] == "provider_review"
+    ).items()
     assert graph["mermaid"].startswith("stateDiagram-v2")
     assert_error(control.get("/api/v1/console/workflow", token=""), 401)
 
 
 # -- classes -------------------------------------------------------------------------
+
 
 def make_class(control, **body):
     return ok(control.post("/api/v1/classes", json=body), 201)
@@ -141,11 +145,19 @@ def test_qr_codes_of_the_trainees_links(control):
     assert_error(control.get(f"/api/v1/classes/{klass['id']}/qr/{sid}", token=""), 401)
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"size": 0}, "size"), ({"size": 61}, "size"), ({}, "size"), ({"size": 1, "preset": "nope"}, "preset"),
-    ({"size": 1, "names": ["甲", "乙"]}, "names"), ({"size": 1, "pacing": "fast"}, "pacing"),
-    ({"size": 1, "names": ["x" * 65]}, "names.0"), ({"size": 1, "scale": -1}, "scale"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"size": 0}, "size"),
+        ({"size": 61}, "size"),
+        ({}, "size"),
+        ({"size": 1, "preset": "nope"}, "preset"),
+        ({"size": 1, "names": ["甲", "乙"]}, "names"),
+        ({"size": 1, "pacing": "fast"}, "pacing"),
+        ({"size": 1, "names": ["x" * 65]}, "names.0"),
+        ({"size": 1, "scale": -1}, "scale"),
+    ],
+)
 def test_bad_class_bodies_get_422(control, body, field):
     field_errors(control.post("/api/v1/classes", json=body), field)
 
@@ -166,9 +178,11 @@ def test_deleting_a_class_deletes_its_sandboxes(control):
 
 # -- resets keep tokens ---------------------------------------------------------------
 
+
 @pytest.fixture
 def demo(control, r):
     from backend.services import bootstrap
+
     tokens = bootstrap.prepare(r)
     return Api(control.client, tokens["demo_sandbox_id"], tokens["demo_token"])
 
@@ -199,6 +213,7 @@ def test_a_class_sandbox_reset_keeps_its_pacing(control):
 
 
 # -- the demo holds ---------------------------------------------------------------------
+
 
 def test_the_demo_is_demo_paced(demo):
     clock = ok(demo.get(f"/api/v1/sandboxes/{demo.sid}"))["clock"]

@@ -2,6 +2,7 @@
 (`pre_submit_checks`), the chat's submit leads to the `checklist` step — the missing form fields
 asked as a form (checked by the services like REST), links to the upload and face pages, a
 re-check — and from there to a submit that succeeds."""
+
 import io
 
 import pytest
@@ -56,11 +57,25 @@ def test_a_strict_sandbox_walks_the_checklist_to_a_submit(strict, uploads):
     assert form["step"] == "form.checklist"
     asked = set(fields(one(form, "FORM_CHECKLIST")))
     assert {"emergency_phone", "id_valid_until", "province_code", "street", "languages"} <= asked
-    bad = chat.form(emergency_phone="12", id_valid_until="长期", province_code="440000", city_code="440300",
-                    district_code="440305", street="科技园路 1 号", languages="1")
+    bad = chat.form(
+        emergency_phone="12",
+        id_valid_until="长期",
+        province_code="440000",
+        city_code="440300",
+        district_code="440305",
+        street="科技园路 1 号",
+        languages="1",
+    )
     assert bad["step"] == "form.checklist" and "emergency_phone" in one(bad, "INVALID_ANSWER")["errors"]
-    good = chat.form(emergency_phone="13900001111", id_valid_until="长期", province_code="440000",
-                     city_code="440300", district_code="440305", street="科技园路 1 号", languages="1")
+    good = chat.form(
+        emergency_phone="13900001111",
+        id_valid_until="长期",
+        province_code="440000",
+        city_code="440300",
+        district_code="440305",
+        street="科技园路 1 号",
+        languages="1",
+    )
     assert good["step"] == "checklist", [(m["code"], m.get("errors")) for m in good["messages"]]
     assert stages(good) == {"face_check", "materials"}
 
@@ -73,12 +88,26 @@ def test_a_strict_sandbox_walks_the_checklist_to_a_submit(strict, uploads):
 
     # the materials through the REST multipart endpoint, then "check again"
     for slot in slots[:-1]:
-        ok(strict.call("POST", f"~/applications/{app_id}/materials/{slot}",
-                       data={"file": (io.BytesIO(png()), "x.png")}, content_type="multipart/form-data"), 201)
+        ok(
+            strict.call(
+                "POST",
+                f"~/applications/{app_id}/materials/{slot}",
+                data={"file": (io.BytesIO(png()), "x.png")},
+                content_type="multipart/form-data",
+            ),
+            201,
+        )
     again = chat.choose("refresh")
     assert again["step"] == "checklist" and stages(again) == {"materials"}
-    ok(strict.call("POST", f"~/applications/{app_id}/materials/{slots[-1]}",
-                   data={"file": (io.BytesIO(png()), "x.png")}, content_type="multipart/form-data"), 201)
+    ok(
+        strict.call(
+            "POST",
+            f"~/applications/{app_id}/materials/{slots[-1]}",
+            data={"file": (io.BytesIO(png()), "x.png")},
+            content_type="multipart/form-data",
+        ),
+        201,
+    )
     done = chat.choose("refresh")
     assert done["step"] == "tracking", [(m["code"], m.get("text")) for m in done["messages"]]
     assert ok(strict.get(f"~/applications/{app_id}"))["state"] == "provider_review"
@@ -101,6 +130,7 @@ def test_icpsim_chat_prints_the_checklist_links(strict, uploads):
     from types import SimpleNamespace
 
     from mock_miniprogram.terminal import Terminal
+
     chat, body = to_checklist(strict)
     face = chat.choose("face")
     out = io.StringIO()
@@ -115,8 +145,15 @@ def test_icpsim_chat_prints_the_checklist_links(strict, uploads):
 def test_the_fields_answered_at_the_checklist_survive_a_trip_back_to_the_recap(strict, uploads):
     chat, _ = to_checklist(strict)
     chat.choose("fields")
-    body = chat.form(emergency_phone="13900001111", id_valid_until="长期", province_code="440000",
-                     city_code="440300", district_code="440305", street="科技园路 1 号", languages="1")
+    body = chat.form(
+        emergency_phone="13900001111",
+        id_valid_until="长期",
+        province_code="440000",
+        city_code="440300",
+        district_code="440305",
+        street="科技园路 1 号",
+        languages="1",
+    )
     assert stages(body) == {"face_check", "materials"}
     assert chat.choose("back")["step"] == "confirm"
     again = chat.choose("submit")

@@ -2,12 +2,19 @@
 a change removing a website's domains (a pick: toggling quick replies + 完成), a change_filing
 that chooses what it changes (the entity, its responsible person, a website and its person),
 and an organisation filing several websites in one order ("再添加一个网站？")."""
+
 from api.chat_flows import Chat, bot, fields, finish, one, start_kind, submit
 from api.flows import eligibility, get_app, usable_ip
 from api.kinds_flows import ORG_BOSS, ORG_NAME, ORG_USCC, SITE_OWNER, entities, org_domain, seed_org, two_sites, website
 
-ORG = {"type": "enterprise", "name": ORG_NAME, "certificate_type": "uscc", "certificate_number": ORG_USCC,
-       "province": "44", "address": "广东省深圳市南山区科技园路 2 号"}
+ORG = {
+    "type": "enterprise",
+    "name": ORG_NAME,
+    "certificate_type": "uscc",
+    "certificate_number": ORG_USCC,
+    "province": "44",
+    "address": "广东省深圳市南山区科技园路 2 号",
+}
 BOSS = {k: ORG_BOSS[k] for k in ("name", "certificate_number", "mobile", "email")}
 
 
@@ -29,12 +36,24 @@ def picked(body):
 def org_at_tencent(sb, **site):
     """The organisation filed at Tencent (this account) with one website on a CVM, which an older
     filing left with an extra domain."""
-    return seed_org(sb, account="self", provider="tencent", websites=[
-        {"name": "某某科技官网", "domain": "moumou-tech.cn", "extra_domains": ["moumou-tech.com"],
-         "responsible": SITE_OWNER, **site}])
+    return seed_org(
+        sb,
+        account="self",
+        provider="tencent",
+        websites=[
+            {
+                "name": "某某科技官网",
+                "domain": "moumou-tech.cn",
+                "extra_domains": ["moumou-tech.com"],
+                "responsible": SITE_OWNER,
+                **site,
+            }
+        ],
+    )
 
 
 # --- 1. a change removes domains ------------------------------------------------------------------
+
 
 def test_change_website_removes_a_domain(sandbox):
     out = org_at_tencent(sandbox)
@@ -46,8 +65,11 @@ def test_change_website_removes_a_domain(sandbox):
     assert body["step"] == "pick.remove_domains" and not bot(body, "INVALID_ANSWER")
     msg = one(body, "PICK_REMOVE_DOMAINS", "quick_replies")
     assert msg["pick"] == {"id": "remove_domains", "title": "要删除的域名", "selected": []}
-    assert picked(body) == {"moumou-tech.cn": ("☐ moumou-tech.cn", False),
-                            "moumou-tech.com": ("☐ moumou-tech.com", False), "done": ("完成", None)}
+    assert picked(body) == {
+        "moumou-tech.cn": ("☐ moumou-tech.cn", False),
+        "moumou-tech.com": ("☐ moumou-tech.com", False),
+        "done": ("完成", None),
+    }
     assert body["accepts"]["type"] == "choice"
 
     # done with nothing chosen: the services' "nothing to change", said on the last screen
@@ -77,13 +99,18 @@ def test_change_website_removes_a_domain(sandbox):
     assert body["step"] == "confirm"
     recap = one(body, "CONFIRM")
     assert [p["screen"] for p in recap["summary"]] == ["change_website", "remove_domains"]
-    assert recap["summary"][1]["items"] == [{"field": "remove_domains", "label": "要删除的域名", "value": "moumou-tech.com"}]
+    assert recap["summary"][1]["items"] == [
+        {"field": "remove_domains", "label": "要删除的域名", "value": "moumou-tech.com"}
+    ]
     assert "edit:remove_domains" in [c["value"] for c in recap["choices"]]
 
     app, transcript = approved(chat, sandbox)
     # the payload is the REST API's
-    assert app["payload"] == {"websites": [{"website_id": site["id"], "website_number": site["number"],
-                                            "remove_domains": ["moumou-tech.com"]}]}
+    assert app["payload"] == {
+        "websites": [
+            {"website_id": site["id"], "website_number": site["number"], "remove_domains": ["moumou-tech.com"]}
+        ]
+    }
     rec = website(sandbox, site["number"])
     assert rec["domain"] == "moumou-tech.cn" and rec["extra_domains"] == [] and rec["number"] == site["number"]
     assert "备案号不变" in one(transcript, "RECORD_NUMBERS")["text"]
@@ -100,6 +127,7 @@ def test_a_website_with_one_domain_is_not_asked_which_to_remove(sandbox):
 
 
 # --- 2. change_filing: choose what changes --------------------------------------------------------
+
 
 def test_change_filing_chooses_what_it_changes(sandbox):
     first, added = two_sites(sandbox)
@@ -122,8 +150,12 @@ def test_change_filing_chooses_what_it_changes(sandbox):
     body = chat.form(**{k: SITE_OWNER[k] for k in ("name", "certificate_number", "mobile")})
     assert body["step"] == "confirm"  # one domain: nothing to remove
     recap = one(body, "CONFIRM")
-    assert [p["screen"] for p in recap["summary"]] == ["change_what", "responsible_change", "site_change",
-                                                        "site_responsible_change"]
+    assert [p["screen"] for p in recap["summary"]] == [
+        "change_what",
+        "responsible_change",
+        "site_change",
+        "site_responsible_change",
+    ]
 
     # from the recap: the entity too — its form is asked, then the rest again, in order
     body = chat.choose("edit:change_what")
@@ -135,13 +167,18 @@ def test_change_filing_chooses_what_it_changes(sandbox):
     assert [p["screen"] for p in one(chat.last, "CONFIRM")["summary"]][:2] == ["change_what", "entity_change"]
 
     app, transcript = approved(chat, sandbox)
-    assert app["payload"]["entity"] == {"address": "广东省深圳市福田区深南大道 1 号",
-                                        "responsible": {"email": "zhangsan@new-mail.cn"}}
+    assert app["payload"]["entity"] == {
+        "address": "广东省深圳市福田区深南大道 1 号",
+        "responsible": {"email": "zhangsan@new-mail.cn"},
+    }
     entry = app["payload"]["websites"][0]
     assert entry["website_number"] == notes and entry["name"] == "张三的读书札记"
     assert entry["responsible"] == {k: SITE_OWNER[k] for k in ("name", "certificate_number", "mobile")}
     entity = entities(sandbox)[0]
-    assert entity["address"] == "广东省深圳市福田区深南大道 1 号" and entity["responsible"]["email"] == "zhangsan@new-mail.cn"
+    assert (
+        entity["address"] == "广东省深圳市福田区深南大道 1 号"
+        and entity["responsible"]["email"] == "zhangsan@new-mail.cn"
+    )
     assert entity["responsible"]["mobile"] == "13800138000"  # unchanged
     rec = website(sandbox, notes)
     assert rec["name"] == "张三的读书札记" and rec["responsible"]["mobile"] == SITE_OWNER["mobile"]
@@ -162,13 +199,15 @@ def test_change_filing_removes_a_domain_of_a_website(sandbox):
     chat.choose("moumou-tech.cn")  # the old main domain may go too: the other one stays
     assert chat.choose("done")["step"] == "confirm"
     app, _ = approved(chat, sandbox)
-    assert app["payload"] == {"websites": [{"website_id": site["id"], "website_number": site["number"],
-                                            "remove_domains": ["moumou-tech.cn"]}]}
+    assert app["payload"] == {
+        "websites": [{"website_id": site["id"], "website_number": site["number"], "remove_domains": ["moumou-tech.cn"]}]
+    }
     rec = website(sandbox, site["number"])
     assert rec["domain"] == "moumou-tech.com" and rec["extra_domains"] == []
 
 
 # --- 3. several websites in one order ---------------------------------------------------------------
+
 
 def test_an_organisation_files_several_websites_in_one_order(sandbox):
     for name in ("moumou-tech.cn", "moumou-shop.cn", "moumou-blog.cn"):
@@ -192,8 +231,10 @@ def test_an_organisation_files_several_websites_in_one_order(sandbox):
     assert fields(second)["domain"]["value"] is None and fields(second)["nat_ip"]["value"] == ip
     assert chat.send(command="back")["step"] == "more.website"  # back works between the copies
     chat.choose("add_more")
-    assert chat.form(name="某某科技商城", domain="moumou-shop.cn", service_content="enterprise_site")["step"] == \
-        "more.website.1"
+    assert (
+        chat.form(name="某某科技商城", domain="moumou-shop.cn", service_content="enterprise_site")["step"]
+        == "more.website.1"
+    )
     chat.choose("add_more")
     # a third website on the same IP: it has two filing slots, the services say so on this copy
     body = chat.form(name="某某科技博客", domain="moumou-blog.cn", service_content="enterprise_site")
@@ -204,8 +245,13 @@ def test_an_organisation_files_several_websites_in_one_order(sandbox):
     assert body["step"] == "confirm"
     recap = one(body, "CONFIRM")
     assert [p["screen"] for p in recap["summary"]] == ["entity", "responsible", "website", "website.1"]
-    assert [c["value"] for c in recap["choices"]] == ["submit", "edit:entity", "edit:responsible", "edit:website",
-                                                      "edit:website.1"]
+    assert [c["value"] for c in recap["choices"]] == [
+        "submit",
+        "edit:entity",
+        "edit:responsible",
+        "edit:website",
+        "edit:website.1",
+    ]
     # edit one website from the recap: straight back to it
     assert chat.choose("edit:website.1")["step"] == "form.website.1"
     assert chat.form(name="某某科技网上商城")["step"] == "confirm"
@@ -227,11 +273,15 @@ def test_add_website_of_an_organisation_files_two(sandbox):
         org_domain(sandbox, name)
     chat = Chat(sandbox)
     start_kind(chat, "add_website")
-    assert chat.form(name="某某科技商城", domain="moumou-shop.cn", service_content="enterprise_site")["step"] == \
-        "more.website"
+    assert (
+        chat.form(name="某某科技商城", domain="moumou-shop.cn", service_content="enterprise_site")["step"]
+        == "more.website"
+    )
     chat.choose("add_more")
-    assert chat.form(name="某某科技博客", domain="moumou-blog.cn", service_content="enterprise_site")["step"] == \
-        "more.website.1"
+    assert (
+        chat.form(name="某某科技博客", domain="moumou-blog.cn", service_content="enterprise_site")["step"]
+        == "more.website.1"
+    )
     assert chat.choose("no_more")["step"] == "confirm"
     app, _ = approved(chat, sandbox)
     number = out["entity"]["number"]
@@ -243,6 +293,7 @@ def test_a_person_files_one_website(sandbox):
     """A personal entity is not asked for another website: its order carries one."""
     from api.chat_flows import ENTITY, RESPONSIBLE, WEBSITE
     from api.flows import register_domain
+
     register_domain(sandbox, "zhangsan-blog.cn")
     chat = Chat(sandbox)
     start_kind(chat, "first_filing")
@@ -253,6 +304,7 @@ def test_a_person_files_one_website(sandbox):
 
 
 # --- after a rejection: the screen of the rejected field, and the edit sent as a patch ----------------
+
 
 def test_a_rejected_second_website_is_edited_on_its_own_screen(sandbox):
     org_domain(sandbox, "moumou-tech.cn")
@@ -282,17 +334,37 @@ def test_a_rejected_second_website_is_edited_on_its_own_screen(sandbox):
     assert news["step"] == "done"
     app = get_app(sandbox, app_id)
     assert [w["domain"] for w in app["payload"]["websites"]] == ["moumou-tech.cn", "moumou-blog.cn"]
-    assert [website(sandbox, n)["domain"] for n in app["result"]["website_numbers"]] == ["moumou-tech.cn",
-                                                                                        "moumou-blog.cn"]
+    assert [website(sandbox, n)["domain"] for n in app["result"]["website_numbers"]] == [
+        "moumou-tech.cn",
+        "moumou-blog.cn",
+    ]
 
 
 def test_a_change_no_longer_chosen_leaves_the_order(sandbox):
     """After a rejection, unticking the website in change_what clears its change from the order."""
     from api.flows import CONTROL, ok
+
     out = org_at_tencent(sandbox)
-    ok(sandbox.post("~/faults", json={"effect": "reject", "stage": "provider", "times": 1, "audit_data": [
-        {"code": "CUSTOM", "field": "entity.address", "error": "地址与证件不一致", "suggest": "请填写证件上的地址"}]},
-        token=CONTROL), 201)
+    ok(
+        sandbox.post(
+            "~/faults",
+            json={
+                "effect": "reject",
+                "stage": "provider",
+                "times": 1,
+                "audit_data": [
+                    {
+                        "code": "CUSTOM",
+                        "field": "entity.address",
+                        "error": "地址与证件不一致",
+                        "suggest": "请填写证件上的地址",
+                    }
+                ],
+            },
+            token=CONTROL,
+        ),
+        201,
+    )
     chat = Chat(sandbox)
     start_kind(chat, "change_filing")
     chat.form(entity=True, website=True)
@@ -305,8 +377,10 @@ def test_a_change_no_longer_chosen_leaves_the_order(sandbox):
     assert get_app(sandbox, app_id)["payload"]["websites"][0]["name"] == "某某科技官方网站"
 
     body = chat.choose("edit")
-    assert body["step"] == "form.entity_change" and "地址与证件不一致" in fields(one(body, "FORM_ENTITY_CHANGE"))[
-        "address"]["error"]
+    assert (
+        body["step"] == "form.entity_change"
+        and "地址与证件不一致" in fields(one(body, "FORM_ENTITY_CHANGE"))["address"]["error"]
+    )
     chat.form(address="广东省深圳市南山区科技园路 2 号")
     for _ in range(3):  # the website's screens, as they were
         chat.send(form={})

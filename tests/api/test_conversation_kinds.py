@@ -1,5 +1,6 @@
 """The other eight scenarios through the conversation: each kind's forms (data in
 backend/chat/forms.py) and the same services as the REST API, to the approved order."""
+
 import pytest
 
 from api.chat_flows import Chat, bot, fields, finish, one, start_kind, submit
@@ -61,8 +62,11 @@ def test_add_website_refused_without_an_entity_at_tencent(sandbox):
 
 
 def test_access_filing(sandbox):
-    seed_org(sandbox, number=ELSEWHERE, websites=[{"name": "某某科技官网", "domain": "moumou-tech.cn",
-                                                   "responsible": SITE_OWNER}])
+    seed_org(
+        sandbox,
+        number=ELSEWHERE,
+        websites=[{"name": "某某科技官网", "domain": "moumou-tech.cn", "responsible": SITE_OWNER}],
+    )
     org_domain(sandbox, "moumou-tech.cn")
     chat = Chat(sandbox)
     body = start_kind(chat, "access_filing")
@@ -94,14 +98,23 @@ def test_add_website_external(sandbox):
     org_domain(sandbox, "moumou-blog.cn")
     chat = Chat(sandbox)
     start_kind(chat, "add_website_external")
-    entity = {"type": "enterprise", "name": ORG_NAME, "certificate_type": "uscc", "certificate_number": ORG_USCC,
-              "province": "44", "address": "广东省深圳市南山区科技园路 2 号"}
+    entity = {
+        "type": "enterprise",
+        "name": ORG_NAME,
+        "certificate_type": "uscc",
+        "certificate_number": ORG_USCC,
+        "province": "44",
+        "address": "广东省深圳市南山区科技园路 2 号",
+    }
     assert chat.form(**entity)["step"] == "form.responsible"
     responsible = fields(one(chat.last, "FORM_RESPONSIBLE"))
     assert responsible["name"]["value"] is None  # an organisation's name is not its person's
     chat.form(**{k: ORG_BOSS[k] for k in ("name", "certificate_number", "mobile", "email")})
     # an organisation may file more websites in the order: asked after each (gaps: test_conversation_gaps.py)
-    assert chat.form(name="某某科技博客", domain="moumou-blog.cn", service_content="enterprise_site")["step"] == "more.website"
+    assert (
+        chat.form(name="某某科技博客", domain="moumou-blog.cn", service_content="enterprise_site")["step"]
+        == "more.website"
+    )
     assert chat.choose("no_more")["step"] == "confirm"
     app, _ = approved(chat, sandbox)
     assert app["result"]["entity_number"] == ELSEWHERE and app["result"]["website_numbers"] == [ELSEWHERE + "-2"]
@@ -154,6 +167,7 @@ def test_cancel_a_website(sandbox, kind):
 def test_cancel_the_entity_even_when_no_longer_eligible(control):
     """Cancelling needs no filing IP: offered to an account that no longer meets the rules."""
     from api.flows import advance, new_sandbox
+
     sb = new_sandbox(control, preset="eligible", seed=7)
     first = first_filed(sb)
     advance(sb, duration="300d")  # the resource pack has under 90 days left now

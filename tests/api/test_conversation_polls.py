@@ -1,6 +1,7 @@
 """What the mini-program page's poll (GET …/messages?after=N, every 1.5 s) costs: an idle
 poll reads the conversation and its application with one HGET each, takes no lock and
 writes nothing; once the application moves, the next poll syncs and brings the news."""
+
 from support.redis_calls import commands, spent
 
 from api.chat_flows import Chat, one, submit, to_confirm

@@ -1,13 +1,18 @@
 """验证备案类型 as the conversation's first step (issue #12): the kind menu offers it first; the
 services decide the scenario or answer a blocking code, before any order form."""
+
 from support.people import ZHANG_SAN_ID
 
 from api.chat_flows import Chat, fields, one, to_kind
 from api.flows import ok, register_domain, usable_ip
 from api.kinds_flows import first_filed
 
-ME = {"province": "44", "entity_type": "personal", "certificate_type": "resident_id",
-      "certificate_number": ZHANG_SAN_ID}
+ME = {
+    "province": "44",
+    "entity_type": "personal",
+    "certificate_type": "resident_id",
+    "certificate_number": ZHANG_SAN_ID,
+}
 
 
 def to_verify(chat):

@@ -1,6 +1,7 @@
 """The conversation API (docs/conversation.md) through Flask's test client: a whole first
 filing, validation and re-asking, going back, idempotent replies, reconnecting, eligibility,
 the seed's explanations, the SMS prompt, rejections with edit and resubmit, English."""
+
 import re
 
 import pytest
@@ -47,13 +48,16 @@ def demo(control):
 
 # --- the whole mission ---------------------------------------------------------------
 
+
 def test_a_whole_first_filing_through_the_conversation(demo):
     chat = Chat(demo)
     conv = chat.conv
     assert re.fullmatch(r"C\d{4}", conv["id"]) and conv["step"] == "welcome" and conv["locale"] == "zh-CN"
     welcome = one(conv["transcript"], "WELCOME", "quick_replies")
     assert [c["value"] for c in welcome["choices"]] == ["start", "why"]
-    assert conv["accepts"]["type"] == "choice" and {"back", "restart", "help", "status"} <= set(conv["accepts"]["commands"])
+    assert conv["accepts"]["type"] == "choice" and {"back", "restart", "help", "status"} <= set(
+        conv["accepts"]["commands"]
+    )
 
     # eligibility first, with the usable IPs; then the scenario, from the nine kinds
     body = chat.choose("start")
@@ -100,9 +104,14 @@ def test_a_whole_first_filing_through_the_conversation(demo):
     assert is_zh(card["next_step"]) and body["accepts"]["type"] == "none"
     app = get_app(demo, app_id)
     assert app["state"] == "provider_review" and app["payload"]["entity"]["certificate_number"] == ZHANG_SAN_ID
-    assert app["payload"]["websites"][0] == {"name": "张三的个人博客", "domain": "zhangsan-blog.cn",
-                                             "service_content": "blog", "commercial": False,
-                                             "filing_type": "cloudbase_run", "nat_ip": ip}
+    assert app["payload"]["websites"][0] == {
+        "name": "张三的个人博客",
+        "domain": "zhangsan-blog.cn",
+        "service_content": "blog",
+        "commercial": False,
+        "filing_type": "cloudbase_run",
+        "nat_ip": ip,
+    }
     assert "responsible" in app["payload"]["entity"]
 
     # the workers move it on; polling appends a status card and asks for the SMS code
@@ -152,6 +161,7 @@ def test_the_same_seed_gives_the_same_transcript(control):
         chat.send(text=sms_code(sb, chat.last["application_id"]))
         until_idle(sb)
         return [(m["code"], m["text"], m["at"]) for m in chat.transcript()]
+
     first, second = run(), run()
     assert first == second
     assert any(code == "RECORD_NUMBERS" for code, _, _ in first)
@@ -159,11 +169,16 @@ def test_the_same_seed_gives_the_same_transcript(control):
 
 # --- answers checked at once ------------------------------------------------------------
 
+
 def test_invalid_form_answers_are_asked_again_per_field(demo):
     chat = to_kind(Chat(demo))
     chat.choose("first_filing")
-    bad = dict(ENTITY, name="", certificate_number=ZHANG_SAN_ID[:-1] + ("0" if ZHANG_SAN_ID[-1] != "0" else "1"),
-               province="火星")
+    bad = dict(
+        ENTITY,
+        name="",
+        certificate_number=ZHANG_SAN_ID[:-1] + ("0" if ZHANG_SAN_ID[-1] != "0" else "1"),
+        province="火星",
+    )
     body = chat.form(**bad)
     error = one(body, "INVALID_ANSWER", "text")
     assert set(error["errors"]) == {"name", "certificate_number", "province"}, error["errors"]
@@ -188,7 +203,12 @@ def test_invalid_form_answers_are_asked_again_per_field(demo):
     errors = one(body, "INVALID_ANSWER")["errors"]
     assert set(errors) == {"domain", "nat_ip"}
     assert ".io" in errors["domain"][0] and is_zh(errors["nat_ip"][0])
-    assert chat.form(domain="zhangsan-blog.cn", nat_ip=fields(one(body, "FORM_WEBSITE"))["nat_ip"]["options"][0]["value"])["step"] == "confirm"
+    assert (
+        chat.form(domain="zhangsan-blog.cn", nat_ip=fields(one(body, "FORM_WEBSITE"))["nat_ip"]["options"][0]["value"])[
+            "step"
+        ]
+        == "confirm"
+    )
 
 
 def test_answers_of_the_wrong_kind(demo):
@@ -208,6 +228,7 @@ def test_answers_of_the_wrong_kind(demo):
 def test_a_kind_not_available_yet(demo, monkeypatch):
     """A kind the services do not implement (checked at run time) is offered, and refused."""
     from backend.domain import kinds
+
     monkeypatch.setattr(kinds, "IMPLEMENTED", frozenset({"first_filing"}))
     chat = to_kind(Chat(demo))
     offered = {c["value"]: c["available"] for c in chat.accepts["choices"]}
@@ -220,6 +241,7 @@ def test_a_kind_not_available_yet(demo, monkeypatch):
 
 
 # --- back, restart, help, status ------------------------------------------------------------
+
 
 def test_back_changes_an_earlier_answer(demo):
     chat = to_kind(Chat(demo))
@@ -285,6 +307,7 @@ def test_help_status_restart_and_waiting(demo):
 
 # --- idempotent replies, reconnecting ------------------------------------------------------------
 
+
 def test_replies_are_idempotent_per_client_message_id(demo):
     chat = to_confirm(Chat(demo))
     before = len(chat.transcript())
@@ -304,15 +327,18 @@ def test_concurrent_retries_are_answered_once(app, demo):
     """Two clients send the same message at the same moment: one is handled, the other
     waits for it and gets the same answer; one application is created."""
     import threading
+
     chat = to_confirm(Chat(demo))
     answers, start = [], threading.Barrier(2)
 
     def send():
         client = app.test_client()
         start.wait()
-        resp = client.post(f"/api/v1/sandboxes/{demo.sid}/conversations/{chat.id}/replies",
-                           json={"client_message_id": "same", "choice": "submit"},
-                           headers={"Authorization": f"Bearer {demo.token}"})
+        resp = client.post(
+            f"/api/v1/sandboxes/{demo.sid}/conversations/{chat.id}/replies",
+            json={"client_message_id": "same", "choice": "submit"},
+            headers={"Authorization": f"Bearer {demo.token}"},
+        )
         answers.append((resp.status_code, resp.get_json()))
 
     threads = [threading.Thread(target=send) for _ in range(2)]
@@ -343,6 +369,7 @@ def test_reconnecting_gets_the_transcript_and_goes_on(demo):
 
 
 # --- eligibility and the seed's words ----------------------------------------------------------------
+
 
 def test_not_eligible_on_an_empty_sandbox_quotes_the_seed(control):
     sb = new_sandbox(control, preset="empty")
@@ -388,6 +415,7 @@ def test_why_filing_is_explained_when_asked(demo):
 
 # --- the SMS check ---------------------------------------------------------------------------------
 
+
 def test_sms_prompt_and_a_wrong_code(demo):
     chat = to_confirm(Chat(demo))
     app_id = submit(chat)["application_id"]
@@ -424,6 +452,7 @@ def test_too_many_wrong_codes_is_a_rejection(demo):
 
 
 # --- rejections ---------------------------------------------------------------------------------------
+
 
 def test_rejection_with_audit_data_then_edit_and_resubmit(control):
     sb = new_sandbox(control, preset="eligible", seed=42)
@@ -497,6 +526,7 @@ def test_withdraw_after_a_rejection(control):
 
 # --- the services' answers at submission -------------------------------------------------------------
 
+
 def test_a_422_at_submission_goes_back_onto_the_form(demo):
     chat = to_confirm(Chat(demo))
     advance(demo, duration="290d")  # the pack has 75 days left now: not eligible any more
@@ -536,6 +566,7 @@ def test_following_an_order_created_over_rest_and_reopening_it(demo):
 
 
 # --- English, protocol errors -------------------------------------------------------------------------
+
 
 def test_english_with_accept_language(demo):
     chat = Chat(demo, headers={"Accept-Language": "en-US,en;q=0.9"})

@@ -1,4 +1,5 @@
 """Issue 9 item 8: what the docs and the OpenAPI summaries say is what the code does."""
+
 import re
 from pathlib import Path
 
@@ -11,8 +12,9 @@ def test_conversation_doc_names_real_step_ids():
     text = (ROOT / "docs" / "conversation.md").read_text(encoding="utf-8")
     named = set(re.findall(r'"step":\s*"([^"]+)"', text))
     # `form.error` and `form.id` are fields of a form message, not steps
-    named |= {m for m in re.findall(r"`((?:form|pick|more)\.[a-z_]+(?:\.\d+)?)`", text)
-              if m not in ("form.error", "form.id")}
+    named |= {
+        m for m in re.findall(r"`((?:form|pick|more)\.[a-z_]+(?:\.\d+)?)`", text) if m not in ("form.error", "form.id")
+    }
     assert named, "the doc names no step id"
     unknown = sorted(n for n in named if n not in steps.STEPS)
     assert not unknown, f"docs/conversation.md names step ids the code does not produce: {unknown}"

@@ -1,4 +1,5 @@
 """The sandbox's domain registry: create, list, get, patch."""
+
 import pytest
 from support.people import ZHANG_SAN_ID
 
@@ -6,8 +7,9 @@ from api.flows import assert_error, field_errors, ok, register_domain
 
 
 def test_create_with_defaults(sandbox):
-    resp = sandbox.post("~/domains", json={"name": "zhangsan-blog.cn", "holder_name": "张三",
-                                           "holder_certificate_number": ZHANG_SAN_ID})
+    resp = sandbox.post(
+        "~/domains", json={"name": "zhangsan-blog.cn", "holder_name": "张三", "holder_certificate_number": ZHANG_SAN_ID}
+    )
     d = ok(resp, 201)
     assert d["name"] == "zhangsan-blog.cn" and d["id"] == "zhangsan-blog.cn"
     assert d["holder_name"] == "张三" and d["holder_certificate_number"] == ZHANG_SAN_ID
@@ -17,8 +19,15 @@ def test_create_with_defaults(sandbox):
 
 
 def test_create_with_every_field(sandbox):
-    d = register_domain(sandbox, "example.com", registrar="GoDaddy", registrar_approved=False,
-                        real_name_status="pending", registered_on="2020-01-01", expires_on="2026-08-01")
+    d = register_domain(
+        sandbox,
+        "example.com",
+        registrar="GoDaddy",
+        registrar_approved=False,
+        real_name_status="pending",
+        registered_on="2020-01-01",
+        expires_on="2026-08-01",
+    )
     assert (d["registrar"], d["registrar_approved"], d["real_name_status"]) == ("GoDaddy", False, "pending")
     assert (d["registered_on"], d["expires_on"]) == ("2020-01-01", "2026-08-01")
 
@@ -50,8 +59,9 @@ def test_list_and_get(sandbox):
 
 def test_patch(sandbox):
     register_domain(sandbox, "zhangsan-blog.cn", real_name_status="pending", expires_on="2026-07-01")
-    d = ok(sandbox.patch("~/domains/zhangsan-blog.cn", json={"real_name_status": "verified",
-                                                             "expires_on": "2028-01-01"}))
+    d = ok(
+        sandbox.patch("~/domains/zhangsan-blog.cn", json={"real_name_status": "verified", "expires_on": "2028-01-01"})
+    )
     assert d["real_name_status"] == "verified" and d["expires_on"] == "2028-01-01"
     assert d["holder_name"] == "张三" and d["registrar"] == "DNSPod"  # untouched fields kept
     again = ok(sandbox.get("~/domains/zhangsan-blog.cn"))
@@ -72,22 +82,27 @@ def test_patch_cannot_rename(sandbox):
     assert_error(sandbox.get("~/domains/other.cn"), 404, "DOMAIN_NOT_FOUND")
 
 
-@pytest.mark.parametrize("body,field", [
-    ({"real_name_status": "maybe"}, "real_name_status"),
-    ({"expires_on": "next year"}, "expires_on"),
-    ({"registrar_approved": "sure"}, "registrar_approved"),
-    ({"colour": "red"}, "colour"),
-])
+@pytest.mark.parametrize(
+    "body,field",
+    [
+        ({"real_name_status": "maybe"}, "real_name_status"),
+        ({"expires_on": "next year"}, "expires_on"),
+        ({"registrar_approved": "sure"}, "registrar_approved"),
+        ({"colour": "red"}, "colour"),
+    ],
+)
 def test_patch_bad_fields(sandbox, body, field):
     register_domain(sandbox, "zhangsan-blog.cn")
     field_errors(sandbox.patch("~/domains/zhangsan-blog.cn", json=body), field)
 
 
-@pytest.mark.parametrize("name", ["not a domain", "http://example.com/path", "example", "-bad-.cn",
-                                  "exa_mple.com", "example.123"])
+@pytest.mark.parametrize(
+    "name", ["not a domain", "http://example.com/path", "example", "-bad-.cn", "exa_mple.com", "example.123"]
+)
 def test_bad_syntax(sandbox, name):
-    resp = sandbox.post("~/domains", json={"name": name, "holder_name": "张三",
-                                           "holder_certificate_number": ZHANG_SAN_ID})
+    resp = sandbox.post(
+        "~/domains", json={"name": name, "holder_name": "张三", "holder_certificate_number": ZHANG_SAN_ID}
+    )
     field_errors(resp, "name")
     assert ok(sandbox.get("~/domains")) == []
 
@@ -98,8 +113,9 @@ def test_missing_fields(sandbox):
 
 def test_duplicate(sandbox):
     register_domain(sandbox, "zhangsan-blog.cn")
-    resp = sandbox.post("~/domains", json={"name": "ZhangSan-Blog.cn", "holder_name": "李四",
-                                           "holder_certificate_number": ZHANG_SAN_ID})
+    resp = sandbox.post(
+        "~/domains", json={"name": "ZhangSan-Blog.cn", "holder_name": "李四", "holder_certificate_number": ZHANG_SAN_ID}
+    )
     body = assert_error(resp, 409, "DOMAIN_EXISTS")
     assert body["domain"] == "zhangsan-blog.cn"
     assert ok(sandbox.get("~/domains/zhangsan-blog.cn"))["holder_name"] == "张三"  # unchanged
@@ -107,6 +123,5 @@ def test_duplicate(sandbox):
 
 def test_unknown(sandbox):
     assert_error(sandbox.get("~/domains/nobody.cn"), 404, "DOMAIN_NOT_FOUND")
-    assert_error(sandbox.patch("~/domains/nobody.cn", json={"real_name_status": "verified"}),
-                 404, "DOMAIN_NOT_FOUND")
+    assert_error(sandbox.patch("~/domains/nobody.cn", json={"real_name_status": "verified"}), 404, "DOMAIN_NOT_FOUND")
     assert ok(sandbox.get("~/domains")) == []

@@ -1,5 +1,6 @@
 """E-mail in the outbox (issue #13, domain.md §9): Tencent's progress and result notices go to
 the responsible people's addresses too, with a zh-CN subject and body; MIIT's code does not."""
+
 from support.people import personal_payload
 
 from api.flows import (
@@ -25,8 +26,13 @@ def test_filing_emails(sandbox):
     verify_all(sandbox, app["id"])
     until_idle(sandbox)
     mails = outbox(sandbox, channel="email")
-    assert [m["code"] for m in mails] == ["ORDER_SUBMITTED", "PROVIDER_APPROVED", "SUBMITTED_TO_BUREAU",
-                                          "BUREAU_APPROVED", "PUBLIC_SECURITY_REMINDER"]
+    assert [m["code"] for m in mails] == [
+        "ORDER_SUBMITTED",
+        "PROVIDER_APPROVED",
+        "SUBMITTED_TO_BUREAU",
+        "BUREAU_APPROVED",
+        "PUBLIC_SECURITY_REMINDER",
+    ]
     assert {m["to"] for m in mails} == {"zhangsan@example.com"}  # the same person twice: one e-mail each
     approved = mails[3]
     assert approved["subject"] == f"【腾讯云】备案订单 {app['id']} 管局审核通过"
@@ -48,21 +54,24 @@ def test_rejection_email_says_what_to_fix_to_each_person(sandbox):
     assert sorted(m["to"] for m in rejected) == sorted([ORG_BOSS["email"], SITE_OWNER["email"]])
     assert all("驳回原因及修改建议" in m["text"] and "建议：" in m["text"] for m in rejected)
     assert {m["text"].splitlines()[0] for m in rejected} == {"尊敬的王五：", "尊敬的李四："}
-    assert ok(sandbox.get("~/outbox", query_string={"channel": "email", "app_id": app["id"]})) == \
-        outbox(sandbox, channel="email")
+    assert ok(sandbox.get("~/outbox", query_string={"channel": "email", "app_id": app["id"]})) == outbox(
+        sandbox, channel="email"
+    )
 
 
 def test_email_copies_are_stored_packed_and_read_and_exported_whole(sandbox, control, r):
     import json
 
     from backend.store import keys
+
     register_domain(sandbox, "zhangsan-blog.cn")
     app = create_app(sandbox, personal_payload(usable_ip(sandbox)))
     act(sandbox, app["id"], "submit")
     until_idle(sandbox)
     stored = [json.loads(m) for m in r.lrange(keys.outbox(sandbox.sid), 0, -1)]
     assert [m for m in stored if m["channel"] == "email"] and all(
-        "mail" in m and "text" not in m for m in stored if m["channel"] == "email")
+        "mail" in m and "text" not in m for m in stored if m["channel"] == "email"
+    )
     mails = outbox(sandbox, channel="email")
     assert mails[0]["text"].startswith("尊敬的张三：") and mails[0]["sender"].startswith("腾讯云备案")
     exported = ok(control.get(f"/api/v1/sandboxes/{sandbox.sid}/snapshot"))

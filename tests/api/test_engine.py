@@ -1,6 +1,7 @@
 """The one transition function: every move of an application — API actions, timers, the SMS
 check (right and wrong codes), teleports and resets — is one history event per
 apply_transition, and the after-commit hooks see each committed move once."""
+
 import pytest
 from support.people import personal_payload
 
@@ -35,8 +36,9 @@ def test_every_history_event_is_a_committed_move(control, moves):
     app = file_and_approve(demo, payload)
     events = history(demo, app["id"])
     mine = [m for m in moves if m.app_id == app["id"]]
-    assert [(m.action, m.source, m.target, m.version) for m in mine] == \
-        [(e["action"], e["from"], e["to"], e["version"]) for e in events]
+    assert [(m.action, m.source, m.target, m.version) for m in mine] == [
+        (e["action"], e["from"], e["to"], e["version"]) for e in events
+    ]
     assert mine[0].action == "create" and mine[-1].target == "approved"
     assert {m.sandbox for m in mine} == {demo.sid}
 

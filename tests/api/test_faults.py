@@ -1,4 +1,5 @@
 """Fault injection, teleport, resets and the session recording through the control API (issue #5)."""
+
 import json
 
 import pytest
@@ -48,9 +49,11 @@ def to_bureau(sb, app_id):
 
 # -- rules: data, listed, cleared --------------------------------------------------------
 
+
 def test_rules_are_validated_listed_and_cleared(sandbox):
-    errors = field_errors(sandbox.post("~/faults", json={"effect": "delay", "stage": "moon"}, token=CONTROL),
-                          "stage", "delay")
+    errors = field_errors(
+        sandbox.post("~/faults", json={"effect": "delay", "stage": "moon"}, token=CONTROL), "stage", "delay"
+    )
     assert errors
     field_errors(sandbox.post("~/faults", json={"effect": "reject", "codes": ["NO_SUCH_RULE"]}, token=CONTROL), "codes")
     field_errors(sandbox.post("~/faults", json={"effect": "reject", "probability": 1.5}, token=CONTROL), "probability")
@@ -148,6 +151,7 @@ def test_delay_a_stage(filing):
 
 # -- teleport ---------------------------------------------------------------------------
 
+
 def test_teleport_runs_the_target_effects_and_is_in_the_history(filing):
     sb, app_id = filing
     resp = sb.post(f"~/applications/{app_id}/teleport", json={"to": "sms_verification"}, token=CONTROL)
@@ -155,8 +159,12 @@ def test_teleport_runs_the_target_effects_and_is_in_the_history(filing):
     assert app["state"] == "sms_verification" and app["wechat"] == {"status": 4, "sms_verify_status": 1}
     assert len(sms_messages(sb, app_id)) == 1  # entering the state sent MIIT's code
     event = history(sb, app_id)[-1]
-    assert (event["action"], event["actor"], event["from"], event["to"]) == \
-        ("teleport", "system", "draft", "sms_verification")
+    assert (event["action"], event["actor"], event["from"], event["to"]) == (
+        "teleport",
+        "system",
+        "draft",
+        "sms_verification",
+    )
     to = ok(sb.post(f"~/applications/{app_id}/teleport", json={"to": "approved"}, token=CONTROL))
     assert to["state"] == "approved" and to["result"]["website_numbers"][0].endswith("-1")
 
@@ -164,8 +172,9 @@ def test_teleport_runs_the_target_effects_and_is_in_the_history(filing):
 def test_teleport_only_where_the_table_goes(filing):
     sb, app_id = filing
     act(sb, app_id, "withdraw")
-    body = assert_error(sb.post(f"~/applications/{app_id}/teleport", json={"to": "draft"}, token=CONTROL),
-                        409, "TELEPORT_NOT_ALLOWED")
+    body = assert_error(
+        sb.post(f"~/applications/{app_id}/teleport", json={"to": "draft"}, token=CONTROL), 409, "TELEPORT_NOT_ALLOWED"
+    )
     assert body["allowed_targets"] == []
     field_errors(sb.post(f"~/applications/{app_id}/teleport", json={"to": "nowhere"}, token=CONTROL), "to")
     assert_error(sb.post(f"~/applications/{app_id}/teleport", json={"to": "draft"}), 401)
@@ -175,19 +184,27 @@ def test_teleport_with_audit_data_of_an_unknown_code_labels_its_own_field(filing
     """Issue 9 item 5: an unknown code is not labelled 主体信息 whatever its field."""
     sb, app_id = filing
     ok(sb.post(f"~/applications/{app_id}/teleport", json={"to": "provider_review"}, token=CONTROL))
-    audit = [{"code": "MY_DOMAIN_CHECK", "field": "websites.0.domain", "error": "域名不符"},
-             {"code": "MY_SITE_CHECK", "field": "websites.0.name"},
-             {"code": "MY_OTHER_CHECK"}]
-    app = ok(sb.post(f"~/applications/{app_id}/teleport",
-                     json={"to": "provider_rejected", "audit_data": audit}, token=CONTROL))
+    audit = [
+        {"code": "MY_DOMAIN_CHECK", "field": "websites.0.domain", "error": "域名不符"},
+        {"code": "MY_SITE_CHECK", "field": "websites.0.name"},
+        {"code": "MY_OTHER_CHECK"},
+    ]
+    app = ok(
+        sb.post(
+            f"~/applications/{app_id}/teleport", json={"to": "provider_rejected", "audit_data": audit}, token=CONTROL
+        )
+    )
     got = [(a["code"], a["field"], a["key_name"]) for a in app["audit_data"]]
-    assert got == [("MY_DOMAIN_CHECK", "websites.0.domain", "网站域名"),
-                   ("MY_SITE_CHECK", "websites.0.name", "网站名称"),
-                   ("MY_OTHER_CHECK", "application", "备案信息")]
+    assert got == [
+        ("MY_DOMAIN_CHECK", "websites.0.domain", "网站域名"),
+        ("MY_SITE_CHECK", "websites.0.name", "网站名称"),
+        ("MY_OTHER_CHECK", "application", "备案信息"),
+    ]
     assert app["audit_data"][0]["error"] == "域名不符"
 
 
 # -- resets -----------------------------------------------------------------------------
+
 
 def test_reset_application_back_to_draft(filing):
     sb, app_id = filing
@@ -227,6 +244,7 @@ def test_reset_everything(control, sandbox):
 
 
 # -- the recording ------------------------------------------------------------------------
+
 
 def test_the_journal_keeps_mutating_calls_only(filing):
     sb, app_id = filing

@@ -1,5 +1,6 @@
 """验证备案类型 (process.md §1): every scenario it routes to and every blocking code it answers,
 before any form; 我的备案 and its pre-filled offers."""
+
 import pytest
 from support.people import ZHANG_SAN_ID, personal_payload
 
@@ -10,8 +11,14 @@ PATH = "~/filing-type/verify"
 
 
 def ask(sb, domains=("zhangsan-blog.cn",), **over):
-    body = {"province": "44", "entity_type": "personal", "certificate_type": "resident_id",
-            "certificate_number": ZHANG_SAN_ID, "domains": list(domains), **over}
+    body = {
+        "province": "44",
+        "entity_type": "personal",
+        "certificate_type": "resident_id",
+        "certificate_number": ZHANG_SAN_ID,
+        "domains": list(domains),
+        **over,
+    }
     return sb.post(PATH, json=body)
 
 
@@ -27,6 +34,7 @@ def blocked(resp, code):
 
 
 # -- the scenarios of §1.3 -------------------------------------------------------------
+
 
 def test_never_filed_is_a_first_filing(sandbox):
     register_domain(sandbox, "zhangsan-blog.cn")
@@ -55,6 +63,7 @@ def test_entity_filed_at_tencent_is_a_new_website_at_tencent(sandbox):
 
 
 # -- the blocking codes of §1.4 ----------------------------------------------------------
+
 
 def test_inputs_are_checked_per_field(sandbox):
     errors = field_errors(ask(sandbox, ["not a domain"], certificate_number="123"), "certificate_number", "domains.0")
@@ -123,8 +132,11 @@ def test_an_ip_that_is_not_usable(sandbox):
 
 ACCOUNT_CASES = [
     ({"account": {"flagged": True}}, {}, "ACCOUNT_FLAGGED"),
-    ({"account": {"real_name": "张三", "real_name_verified_at": "2026-05-31T12:00:00+08:00"}}, {},
-     "REALNAME_SYNC_PENDING"),
+    (
+        {"account": {"real_name": "张三", "real_name_verified_at": "2026-05-31T12:00:00+08:00"}},
+        {},
+        "REALNAME_SYNC_PENDING",
+    ),
     ({"account": {"real_name": "李四"}}, {"entity_name": "张三"}, "ACCOUNT_REALNAME_MISMATCH"),
     ({"verification_faults": ["CERTIFICATE_LOOKUP_FAILED"]}, {}, "CERTIFICATE_LOOKUP_FAILED"),
 ]
@@ -138,8 +150,9 @@ def test_account_checks(control, settings, extra, code):
 
 
 def test_account_real_name_that_matches_passes(control):
-    sb = new_sandbox(control, settings={"account": {"real_name": "张三",
-                                                    "real_name_verified_at": "2026-05-01T12:00:00+08:00"}})
+    sb = new_sandbox(
+        control, settings={"account": {"real_name": "张三", "real_name_verified_at": "2026-05-01T12:00:00+08:00"}}
+    )
     register_domain(sb, "zhangsan-blog.cn")
     assert ok(ask(sb, entity_name="张三"))["scenario"] == "first_filing"
 
@@ -155,10 +168,21 @@ def test_business_registration_not_yet_synced(control):
 
 def test_every_blocking_code_is_declared_and_covered():
     from backend.domain import errors, verification
+
     assert set(verification.BLOCKING) <= set(errors.CODES)
-    covered = {"TLD_NOT_FILEABLE", "DOMAIN_NOT_REGISTERED", "DOMAIN_REALNAME_PENDING", "DOMAIN_REALNAME_SYNC_PENDING",
-               "DOMAIN_HOLDER_MISMATCH", "DOMAIN_ALREADY_FILED", "ENTITY_IN_OTHER_ACCOUNT", "INFO_CONFLICT",
-               "ORDER_IN_PROGRESS", "NO_RESOURCE", "BIZ_INFO_SYNC_PENDING"} | {c[2] for c in ACCOUNT_CASES}
+    covered = {
+        "TLD_NOT_FILEABLE",
+        "DOMAIN_NOT_REGISTERED",
+        "DOMAIN_REALNAME_PENDING",
+        "DOMAIN_REALNAME_SYNC_PENDING",
+        "DOMAIN_HOLDER_MISMATCH",
+        "DOMAIN_ALREADY_FILED",
+        "ENTITY_IN_OTHER_ACCOUNT",
+        "INFO_CONFLICT",
+        "ORDER_IN_PROGRESS",
+        "NO_RESOURCE",
+        "BIZ_INFO_SYNC_PENDING",
+    } | {c[2] for c in ACCOUNT_CASES}
     assert set(verification.BLOCKING) <= covered
 
 
@@ -170,6 +194,7 @@ def test_needs_the_sandbox_token(sandbox):
 
 
 # -- my filings ---------------------------------------------------------------------------
+
 
 def test_my_filings_of_an_empty_account(sandbox):
     out = ok(sandbox.get("~/my-filings"))

@@ -1,4 +1,5 @@
 """The CloudBase Run gateway (domain.md §8): customer Hosts are served or sent to the block page."""
+
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -41,9 +42,15 @@ def blocked_to(resp):
 
 
 def seed(sb, domain, provider="other", number=None, cert=OTHER_USCC, name="深圳市某某科技有限公司"):
-    body = {"name": name, "type": "enterprise", "certificate_type": "uscc", "certificate_number": cert,
-            "province": "44", "access_provider": provider,
-            "websites": [{"name": "某某科技官网", "domain": domain}]}
+    body = {
+        "name": name,
+        "type": "enterprise",
+        "certificate_type": "uscc",
+        "certificate_number": cert,
+        "province": "44",
+        "access_provider": provider,
+        "websites": [{"name": "某某科技官网", "domain": domain}],
+    }
     if number:
         body["number"] = number
     return ok(sb.post("~/registry/entities", json=body, token=CONTROL), 201)
@@ -54,10 +61,12 @@ def set_status(r, sid, collection, doc_id, status):
 
     def fn(tx):
         tx.put(collection, {**tx.get(collection, doc_id), "status": status})
+
     store.run(r, sid, fn)
 
 
 # -- blocked -----------------------------------------------------------------------
+
 
 def test_unfiled_domain_is_redirected_to_the_block_page(sandbox):
     resp = visit(sandbox, "zhangsan-blog.cn")
@@ -78,9 +87,11 @@ def test_every_path_and_method_of_a_customer_domain_goes_through_the_gateway(san
     for path in ("/index.html", f"/api/v1/sandboxes/{sandbox.sid}/entities", "/openapi.json"):
         resp = visit(sandbox, "zhangsan-blog.cn", path)
         assert resp.status_code == 302 and resp.mimetype == "text/html", path
-    resp = sandbox.client.post("/api/v1/sandboxes", json={}, headers={"Host": "zhangsan-blog.cn",
-                                                                      "X-Icpsim-Sandbox": sandbox.sid,
-                                                                      "Authorization": f"Bearer {CONTROL}"})
+    resp = sandbox.client.post(
+        "/api/v1/sandboxes",
+        json={},
+        headers={"Host": "zhangsan-blog.cn", "X-Icpsim-Sandbox": sandbox.sid, "Authorization": f"Bearer {CONTROL}"},
+    )
     assert resp.status_code == 302 and "/webblock?d=zhangsan-blog.cn" in resp.headers["Location"]
     assert ok(sandbox.get("~/entities")) == []
 
@@ -152,6 +163,7 @@ def test_a_subdomain_takes_its_domain_s_answer(sandbox):
 
 # -- served -------------------------------------------------------------------------
 
+
 def test_seeded_at_tencent_is_served(sandbox):
     out = seed(sandbox, "moumou-tech.cn", provider="tencent")
     number = out["websites"][0]["number"]
@@ -168,8 +180,13 @@ def test_first_filing_through_the_flow_is_served(sandbox):
     assert visit(sandbox, "zhangsan-blog.cn").status_code == 302
     app = file_and_approve(sandbox, personal_payload(usable_ip(sandbox)))
     number = app["result"]["website_numbers"][0]
-    for host in ("zhangsan-blog.cn", "www.zhangsan-blog.cn", "ZhangSan-Blog.CN:8080", "www.zhangsan-blog.cn.",
-                 "zhangsan-blog.cn:443"):
+    for host in (
+        "zhangsan-blog.cn",
+        "www.zhangsan-blog.cn",
+        "ZhangSan-Blog.CN:8080",
+        "www.zhangsan-blog.cn.",
+        "zhangsan-blog.cn:443",
+    ):
         resp = visit(sandbox, host)
         assert resp.status_code == 200, host
         page = resp.get_data(as_text=True)
@@ -198,8 +215,10 @@ def test_block_page_escapes_its_input(sandbox):
 
 # -- which sandbox ---------------------------------------------------------------------
 
+
 def test_without_the_header_the_demo_sandbox_answers(app, r, control):
     from backend.services import sandboxes
+
     sandboxes.create(r, seed=2026, preset="demo", sid="demo", name="demo")
     demo = type(control)(control.client, "demo", CONTROL)
     seed(demo, "moumou-tech.cn", provider="tencent")
@@ -213,6 +232,7 @@ def test_without_the_header_the_demo_sandbox_answers(app, r, control):
 
 def test_sandboxes_are_isolated(sandbox, control):
     from api.flows import new_sandbox
+
     seed(sandbox, "moumou-tech.cn", provider="tencent")
     other = new_sandbox(control, seed=8)
     assert visit(sandbox, "moumou-tech.cn").status_code == 200
@@ -239,18 +259,32 @@ def test_the_block_page_is_served_with_a_customer_host(sandbox):
     resp = visit(sandbox, "zhangsan-blog.cn")
     url = urlsplit(resp.headers["Location"])
     assert url.netloc == "127.0.0.1:5000"  # the simulator's own host
-    page = sandbox.client.get(url.path, query_string=url.query,
-                              headers={"Host": "zhangsan-blog.cn", "X-Icpsim-Sandbox": sandbox.sid})
+    page = sandbox.client.get(
+        url.path, query_string=url.query, headers={"Host": "zhangsan-blog.cn", "X-Icpsim-Sandbox": sandbox.sid}
+    )
     assert page.status_code == 200 and "域名未备案" in page.get_data(as_text=True)
 
 
 # -- the simulator's own hosts -----------------------------------------------------------
 
-@pytest.mark.parametrize("host", ["localhost", "127.0.0.1:5000", "[::1]:5000", "localhost:5000", "10.1.2.3:8000",
-                                  "[2001:db8::1]:80", "icpsim", "web:5000"])
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "localhost",
+        "127.0.0.1:5000",
+        "[::1]:5000",
+        "localhost:5000",
+        "10.1.2.3:8000",
+        "[2001:db8::1]:80",
+        "icpsim",
+        "web:5000",
+    ],
+)
 def test_own_hosts_serve_the_api(sandbox, host):
-    resp = sandbox.client.get(f"/api/v1/sandboxes/{sandbox.sid}/entities",
-                              headers={"Host": host, "Authorization": f"Bearer {sandbox.token}"})
+    resp = sandbox.client.get(
+        f"/api/v1/sandboxes/{sandbox.sid}/entities", headers={"Host": host, "Authorization": f"Bearer {sandbox.token}"}
+    )
     assert resp.status_code == 200 and resp.mimetype == "application/json", host
     assert "X-Icpsim-Gateway" not in resp.headers
 
@@ -267,14 +301,27 @@ def test_configured_hosts(sandbox, monkeypatch):
 
 # -- the unblock hook ------------------------------------------------------------------------
 
+
 def test_early_serve_hook(sandbox, r, monkeypatch):
     """An open order of a kind listed in EARLY_SERVE serves its already-filed domains early."""
     from backend.services import gateway
     from backend.store import tx as store
+
     seed(sandbox, "moumou-tech.cn")
-    store.run(r, sandbox.sid, lambda tx: tx.put("applications", {
-        "id": "A9999", "kind": "access_filing", "state": "provider_approved", "version": 3,
-        "payload": {"websites": [{"domain": "moumou-tech.cn"}]}}))
+    store.run(
+        r,
+        sandbox.sid,
+        lambda tx: tx.put(
+            "applications",
+            {
+                "id": "A9999",
+                "kind": "access_filing",
+                "state": "provider_approved",
+                "version": 3,
+                "payload": {"websites": [{"domain": "moumou-tech.cn"}]},
+            },
+        ),
+    )
     # by default (domain/scenarios.py) an access filing is served once provider review passed
     assert gateway.EARLY_SERVE["access_filing"] >= {"provider_approved", "sms_verification", "bureau_review"}
     assert visit(sandbox, "moumou-tech.cn").status_code == 200
@@ -289,10 +336,16 @@ def test_early_serve_hook(sandbox, r, monkeypatch):
 
 def test_decide_service(sandbox, r):
     from backend.services import gateway
+
     out = seed(sandbox, "moumou-tech.cn", provider="tencent")
     d = gateway.decide(r, sandbox.sid, "WWW.MouMou-Tech.cn:80")
     assert d["served"] is True and d["reason"] == "SERVED" and d["host"] == "www.moumou-tech.cn"
     assert d["website"]["number"] == out["websites"][0]["number"]
     assert d["website"]["entity_number"] == out["entity"]["number"]
     assert gateway.decide(r, sandbox.sid, "nobody.cn") == {
-        "served": False, "reason": "NOT_FILED", "host": "nobody.cn", "website": None, "sandbox": sandbox.sid}
+        "served": False,
+        "reason": "NOT_FILED",
+        "host": "nobody.cn",
+        "website": None,
+        "sandbox": sandbox.sid,
+    }

@@ -3,6 +3,7 @@
 HEAD/OPTIONS/unknown methods and tokens, inputs that used to answer 500, Redis down,
 the OpenAPI error contract, request ids, health, metrics and rate limits.
 """
+
 import json
 
 import pytest
@@ -20,6 +21,7 @@ def _raw(client, method, path, data, token=CONTROL, **headers):
 
 
 # -- defect 1: HEAD, OPTIONS and unknown methods skip nothing -------------------------
+
 
 def test_head_needs_the_token_on_control_routes(control):
     resp = control.client.head("/api/v1/sandboxes")
@@ -54,6 +56,7 @@ def test_unknown_method_needs_the_token_before_405(sandbox):
 
 # -- defect 5: inputs that answered 500 -------------------------------------------------
 
+
 @pytest.mark.parametrize("header", ["Bearer \xff", "Bearer ÿÿ", "Bearer tok en\x7f"])
 def test_non_ascii_bearer_token_is_401(sandbox, header):
     resp = sandbox.client.get(f"/api/v1/sandboxes/{sandbox.sid}", headers={"Authorization": header})
@@ -86,8 +89,14 @@ def test_integer_over_4300_digits_is_400(control):
 
 @pytest.mark.parametrize("suffix", [":seq", ":col:applications", "%20", ":timers", "*"])
 def test_sandbox_id_outside_the_alphabet_is_404(control, sandbox, suffix):
-    for method, tail in (("GET", ""), ("DELETE", ""), ("GET", "/clock"), ("GET", "/applications"),
-                         ("POST", "/reset"), ("GET", "/recording")):
+    for method, tail in (
+        ("GET", ""),
+        ("DELETE", ""),
+        ("GET", "/clock"),
+        ("GET", "/applications"),
+        ("POST", "/reset"),
+        ("GET", "/recording"),
+    ):
         resp = control.call(method, f"/api/v1/sandboxes/{sandbox.sid}{suffix}{tail}")
         assert_error(resp, 404, "SANDBOX_NOT_FOUND")
     assert_error(sandbox.get(f"/api/v1/sandboxes/{sandbox.sid}:seq", token=""), 401, "TOKEN_MISSING")
@@ -96,22 +105,30 @@ def test_sandbox_id_outside_the_alphabet_is_404(control, sandbox, suffix):
 
 # -- defect 6: Redis down -------------------------------------------------------------------
 
+
 @pytest.fixture
 def app_without_redis(r):
     from redis.backoff import NoBackoff
     from redis.retry import Retry
 
     from backend.app import create_app
+
     # a real client of a Redis that is not there (no retries, so the test is quick)
-    return create_app(redis.Redis(unix_socket_path="/nonexistent/icpsim-no-redis.sock", socket_connect_timeout=1,
-                                  retry=Retry(NoBackoff(), 0)))
+    return create_app(
+        redis.Redis(
+            unix_socket_path="/nonexistent/icpsim-no-redis.sock", socket_connect_timeout=1, retry=Retry(NoBackoff(), 0)
+        )
+    )
 
 
 def test_redis_down_is_503_json_with_retry_after(app_without_redis):
     client = app_without_redis.test_client()
     headers = {"Authorization": f"Bearer {CONTROL}"}
-    for method, path in (("GET", "/api/v1/sandboxes/demo"), ("POST", "/api/v1/sandboxes/demo/domains"),
-                         ("GET", "/api/v1/sandboxes/demo/applications")):
+    for method, path in (
+        ("GET", "/api/v1/sandboxes/demo"),
+        ("POST", "/api/v1/sandboxes/demo/domains"),
+        ("GET", "/api/v1/sandboxes/demo/applications"),
+    ):
         resp = client.open(path, method=method, headers=headers, json={} if method == "POST" else None)
         body = assert_error(resp, 503, "REDIS_UNAVAILABLE")
         assert int(resp.headers["Retry-After"]) > 0, body
@@ -136,6 +153,7 @@ def test_redis_down_health_and_readiness(app_without_redis):
 
 # -- defect 8: the OpenAPI error contract ----------------------------------------------------
 
+
 def test_openapi_documents_the_real_error_shape(app):
     doc = ok(app.test_client().get("/openapi.json"))
     error = doc["components"]["schemas"]["Error"]
@@ -159,6 +177,7 @@ def test_openapi_documents_the_real_error_shape(app):
 
 def test_a_real_409_matches_the_documented_error(sandbox):
     from jsonschema import validate
+
     doc = ok(sandbox.client.get("/openapi.json"))
     error = doc["components"]["schemas"]["Error"]
     resp = sandbox.post("~/applications/A0404/actions/submit")
@@ -168,6 +187,7 @@ def test_a_real_409_matches_the_documented_error(sandbox):
 
 
 # -- what must exist: request ids, health, metrics, limits -------------------------------------
+
 
 def test_request_id_is_returned_and_kept_when_sane(sandbox):
     path, auth = f"/api/v1/sandboxes/{sandbox.sid}/clock", {"Authorization": f"Bearer {sandbox.token}"}
@@ -184,6 +204,7 @@ def test_request_id_is_returned_and_kept_when_sane(sandbox):
 def test_request_id_goes_into_the_jobs_it_enqueues(r):
     from backend import observability
     from backend.services import scheduling
+
     observability.new_request_id("req-into-job")
     job = scheduling.queue().enqueue("builtins.len", [1], meta=observability.job_meta(due_real=1.0))
     assert job.meta == {"request_id": "req-into-job", "due_real": 1.0}
@@ -204,6 +225,7 @@ def test_healthz_readyz_metrics(sandbox):
 
 def test_metrics_count_transitions_by_kind_and_state(sandbox):
     from api.flows import usable_ip
+
     ip = usable_ip(sandbox)
     sandbox.post("~/domains", json=DOMAIN)
     app = ok(sandbox.post("~/applications", json={"kind": "first_filing", "payload": personal_payload(ip)}), 201)
@@ -217,6 +239,7 @@ def test_rate_limit_answers_429_json_with_retry_after(r, monkeypatch):
     from conftest import Api
 
     from backend.app import create_app
+
     app = create_app(r)
     control = Api(app.test_client(), token=CONTROL)
     sb = new_sandbox(control)
@@ -239,6 +262,7 @@ def test_miniprogram_page_sends_no_referrer(app):
 def test_rate_limit_covers_the_gateway_pages(r, monkeypatch):
     monkeypatch.setenv("ICPSIM_RATE_LIMIT_PUBLIC", "2 per minute")
     from backend.app import create_app
+
     client = create_app(r).test_client()
     statuses = [client.get("/", headers={"Host": "zhangsan-blog.cn"}).status_code for _ in range(3)]
     assert statuses[2] == 429 and statuses[:2] != [429, 429]

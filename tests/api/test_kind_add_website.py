@@ -1,4 +1,5 @@
 """新增网站（原备案在腾讯云） add_website: a new website under the account's entity filed at Tencent."""
+
 import pytest
 
 from api.flows import (
@@ -51,6 +52,7 @@ def filed(sandbox):
 
 # --- the happy path -------------------------------------------------------------------
 
+
 def test_happy_path(filed):
     sb, first = filed
     ip = usable_ip(sb)
@@ -83,7 +85,13 @@ def test_happy_path(filed):
     codes = [m["code"] for m in outbox(sb, app_id=app["id"])]
     assert "BUREAU_APPROVED" in codes and "PUBLIC_SECURITY_REMINDER" in codes
     assert [e["action"] for e in history(sb, app["id"])] == [
-        "create", "submit", "provider_approve", "send_to_bureau", "verify_sms", "bureau_approve"]
+        "create",
+        "submit",
+        "provider_approve",
+        "send_to_bureau",
+        "verify_sms",
+        "bureau_approve",
+    ]
 
 
 def test_organisation_adds_several_websites_at_once(control):
@@ -91,12 +99,24 @@ def test_organisation_adds_several_websites_at_once(control):
     sb = new_sandbox(control)
     second = system_ip(sb, ok(sb.get("~/cloud/environments"))[0]["id"])["ip"]
     ip = usable_ip(sb)
-    seed_org(sb, provider="tencent", account="self", websites=[
-        {"name": "某某科技官网", "domain": "moumou-tech.cn", "number": "粤ICP备19000123号-3", "nat_ip": ip}])
+    seed_org(
+        sb,
+        provider="tencent",
+        account="self",
+        websites=[{"name": "某某科技官网", "domain": "moumou-tech.cn", "number": "粤ICP备19000123号-3", "nat_ip": ip}],
+    )
     org_domain(sb, "moumou-shop.cn")
     org_domain(sb, "moumou-news.cn")
-    app = approve(sb, KIND, {"websites": [new_site(ip, "moumou-shop.cn", "某某商城", "ecommerce"),
-                                          new_site(second, "moumou-news.cn", "某某资讯", "enterprise_site")]})
+    app = approve(
+        sb,
+        KIND,
+        {
+            "websites": [
+                new_site(ip, "moumou-shop.cn", "某某商城", "ecommerce"),
+                new_site(second, "moumou-news.cn", "某某资讯", "enterprise_site"),
+            ]
+        },
+    )
     assert app["result"]["website_numbers"] == ["粤ICP备19000123号-4", "粤ICP备19000123号-5"]
     assert sms_to(sb, app["id"]) == ["13900139000"]  # the entity's responsible person owns both
     assert slots(sb) == {ip: (2, 0), second: (1, 1)}
@@ -104,10 +124,14 @@ def test_organisation_adds_several_websites_at_once(control):
 
 # --- preconditions ------------------------------------------------------------------
 
+
 def test_no_entity_at_all(sandbox):
     register_domain(sandbox, "zhangsan-notes.cn")
-    body = assert_error(sandbox.post("~/applications", json={"kind": KIND, "payload": notes(usable_ip(sandbox))}),
-                        409, "ENTITY_NOT_FILED_AT_TENCENT")
+    body = assert_error(
+        sandbox.post("~/applications", json={"kind": KIND, "payload": notes(usable_ip(sandbox))}),
+        409,
+        "ENTITY_NOT_FILED_AT_TENCENT",
+    )
     assert is_zh(body["suggest"]) and "首次备案" in body["suggest"]
     assert ok(sandbox.get("~/applications")) == []
 
@@ -117,8 +141,9 @@ def test_entity_filed_elsewhere_only(sandbox):
     seed_org(sandbox, account="self")
     org_domain(sandbox, "moumou-shop.cn")
     payload = {"websites": [new_site(usable_ip(sandbox), "moumou-shop.cn", "某某商城", "ecommerce")]}
-    body = assert_error(sandbox.post("~/applications", json={"kind": KIND, "payload": payload}),
-                        409, "ENTITY_NOT_FILED_AT_TENCENT")
+    body = assert_error(
+        sandbox.post("~/applications", json={"kind": KIND, "payload": payload}), 409, "ENTITY_NOT_FILED_AT_TENCENT"
+    )
     assert "接入备案" in body["suggest"]
 
 
@@ -132,8 +157,12 @@ def test_personal_order_carries_one_website(filed):
     sb, _ = filed
     register_domain(sb, "zhangsan-photos.cn")
     ip = usable_ip(sb)
-    payload = {"websites": [new_site(ip, "zhangsan-notes.cn", "张三的读书笔记"),
-                            new_site(ip, "zhangsan-photos.cn", "张三的摄影作品")]}
+    payload = {
+        "websites": [
+            new_site(ip, "zhangsan-notes.cn", "张三的读书笔记"),
+            new_site(ip, "zhangsan-photos.cn", "张三的摄影作品"),
+        ]
+    }
     errors = field_errors(sb.post("~/applications", json={"kind": KIND, "payload": payload}), "payload.websites")
     assert any("1 个网站" in m for m in errors["payload.websites"])
 
@@ -141,8 +170,9 @@ def test_personal_order_carries_one_website(filed):
 def test_domain_of_another_entity(filed):
     sb, _ = filed
     seed_org(sb, websites=[{"name": "某某读书", "domain": "zhangsan-notes.cn"}])
-    body = assert_error(sb.post("~/applications", json={"kind": KIND, "payload": notes(usable_ip(sb))}),
-                        409, "DOMAIN_CONFLICT")
+    body = assert_error(
+        sb.post("~/applications", json={"kind": KIND, "payload": notes(usable_ip(sb))}), 409, "DOMAIN_CONFLICT"
+    )
     assert body["field"] == "payload.websites.0.domain" and body["number"] == "粤ICP备19000123号-1"
 
 
@@ -170,8 +200,9 @@ def test_ip_slots_run_out(filed):
     approve(sb, KIND, notes(ip))
     register_domain(sb, "zhangsan-photos.cn")
     payload = {"websites": [new_site(ip, "zhangsan-photos.cn", "张三的摄影作品")]}
-    errors = field_errors(sb.post("~/applications", json={"kind": KIND, "payload": payload}),
-                          "payload.websites.0.nat_ip")
+    errors = field_errors(
+        sb.post("~/applications", json={"kind": KIND, "payload": payload}), "payload.websites.0.nat_ip"
+    )
     assert any("两次" in m for m in errors["payload.websites.0.nat_ip"])
     assert ok(sb.get("~/eligibility"))["usable_ips"] == []
     # a new system NAT gateway gives a new IP with two slots
@@ -194,6 +225,7 @@ def test_preconditions_are_checked_again_at_submit(filed, r):
 
 # --- rejections --------------------------------------------------------------------
 
+
 def test_personal_rules_apply_with_the_entity_on_record(filed):
     """The entity is not in the payload: the reviewer reads it from the record (a person)."""
     sb, _ = filed
@@ -201,7 +233,8 @@ def test_personal_rules_apply_with_the_entity_on_record(filed):
     app = run(sb, app["id"])
     assert app["state"] == "provider_rejected"
     assert [(e["code"], e["field"]) for e in app["audit_data"]] == [
-        ("WEBSITE_NAME_PERSONAL_FORBIDDEN_WORD", "websites.0.name")]
+        ("WEBSITE_NAME_PERSONAL_FORBIDDEN_WORD", "websites.0.name")
+    ]
     assert all({"field", "error", "suggest"} <= set(e) for e in app["audit_data"])
     # fix the name and resubmit
     site = dict(app["payload"]["websites"][0], name="张三的读书笔记")

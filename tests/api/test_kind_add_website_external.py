@@ -1,5 +1,6 @@
 """新增网站（原备案不在腾讯云） add_website_external: an entity filed elsewhere files a new
 website at Tencent; its type, certificate type and number must equal the record."""
+
 import pytest
 from support.people import credit_code
 
@@ -30,15 +31,18 @@ NUMBER = "粤ICP备19000123号"
 @pytest.fixture
 def elsewhere(sandbox):
     """The organisation filed at another provider (moumou-tech.cn is -3), moumou-shop.cn registered to it."""
-    out = seed_org(sandbox, number=NUMBER, websites=[
-        {"name": "某某科技官网", "domain": "moumou-tech.cn", "number": NUMBER + "-3"}])
+    out = seed_org(
+        sandbox, number=NUMBER, websites=[{"name": "某某科技官网", "domain": "moumou-tech.cn", "number": NUMBER + "-3"}]
+    )
     org_domain(sandbox, "moumou-shop.cn")
     return sandbox, out
 
 
 def shop(ip, **entity):
-    return {"entity": org_entity(**entity), "websites": [new_site(ip, "moumou-shop.cn", "某某商城", "ecommerce",
-                                                                  responsible=SITE_OWNER)]}
+    return {
+        "entity": org_entity(**entity),
+        "websites": [new_site(ip, "moumou-shop.cn", "某某商城", "ecommerce", responsible=SITE_OWNER)],
+    }
 
 
 def test_happy_path(elsewhere):
@@ -82,40 +86,52 @@ def test_found_by_entity_number(elsewhere):
 
 # --- preconditions ---------------------------------------------------------------------
 
+
 def test_entity_never_filed(sandbox):
     org_domain(sandbox, "moumou-shop.cn")
-    body = assert_error(sandbox.post("~/applications", json={"kind": KIND, "payload": shop(usable_ip(sandbox))}),
-                        409, "ENTITY_NOT_ON_RECORD")
+    body = assert_error(
+        sandbox.post("~/applications", json={"kind": KIND, "payload": shop(usable_ip(sandbox))}),
+        409,
+        "ENTITY_NOT_ON_RECORD",
+    )
     assert "首次备案" in body["suggest"] and body["field"] == "payload.entity.certificate_number"
 
 
-@pytest.mark.parametrize("over,fields", [
-    ({"type": "institution"}, ["payload.entity.type"]),
-    ({"certificate_type": "org_code", "certificate_number": "MA5FGHJK0"}, ["payload.entity.certificate_type",
-                                                                         "payload.entity.certificate_number"]),
-    ({"province": "11"}, ["payload.entity.province"]),
-])
+@pytest.mark.parametrize(
+    "over,fields",
+    [
+        ({"type": "institution"}, ["payload.entity.type"]),
+        (
+            {"certificate_type": "org_code", "certificate_number": "MA5FGHJK0"},
+            ["payload.entity.certificate_type", "payload.entity.certificate_number"],
+        ),
+        ({"province": "11"}, ["payload.entity.province"]),
+    ],
+)
 def test_entity_must_equal_the_record(elsewhere, over, fields):
     sb, _ = elsewhere
     payload = dict(shop(usable_ip(sb), **over), entity_number=NUMBER)
-    body = assert_error(sb.post("~/applications", json={"kind": KIND, "payload": payload}),
-                        409, "ENTITY_MISMATCH_WITH_RECORD")
+    body = assert_error(
+        sb.post("~/applications", json={"kind": KIND, "payload": payload}), 409, "ENTITY_MISMATCH_WITH_RECORD"
+    )
     assert body["fields"] == fields and body["entity_number"] == NUMBER
 
 
 def test_other_certificate_number_with_the_entity_number(elsewhere):
     sb, _ = elsewhere
     payload = dict(shop(usable_ip(sb), certificate_number=credit_code("91440300MA5FGHJK1")), entity_number=NUMBER)
-    body = assert_error(sb.post("~/applications", json={"kind": KIND, "payload": payload}),
-                        409, "ENTITY_MISMATCH_WITH_RECORD")
+    body = assert_error(
+        sb.post("~/applications", json={"kind": KIND, "payload": payload}), 409, "ENTITY_MISMATCH_WITH_RECORD"
+    )
     assert body["fields"] == ["payload.entity.certificate_number"]
 
 
 def test_account_with_another_entity(elsewhere):
     sb, _ = elsewhere
     first_filed(sb)
-    assert_error(sb.post("~/applications", json={"kind": KIND, "payload": shop(usable_ip(sb))}),
-                 409, "ENTITY_FILED_AT_TENCENT")
+    assert_error(
+        sb.post("~/applications", json={"kind": KIND, "payload": shop(usable_ip(sb))}), 409, "ENTITY_FILED_AT_TENCENT"
+    )
 
 
 def test_domain_on_record(elsewhere):
@@ -127,16 +143,23 @@ def test_domain_on_record(elsewhere):
 
 def test_entity_is_required(elsewhere):
     sb, _ = elsewhere
-    field_errors(sb.post("~/applications", json={"kind": KIND, "payload": {
-        "websites": shop(usable_ip(sb))["websites"]}}), "payload.entity")
+    field_errors(
+        sb.post("~/applications", json={"kind": KIND, "payload": {"websites": shop(usable_ip(sb))["websites"]}}),
+        "payload.entity",
+    )
 
 
 # --- rejections ------------------------------------------------------------------------
 
+
 def test_domain_held_by_someone_else(elsewhere):
     sb, _ = elsewhere
-    ok(sb.patch("~/domains/moumou-shop.cn", json={"holder_name": "深圳市别的公司",
-                                                  "holder_certificate_number": credit_code("91440300MA5FGHJK1")}))
+    ok(
+        sb.patch(
+            "~/domains/moumou-shop.cn",
+            json={"holder_name": "深圳市别的公司", "holder_certificate_number": credit_code("91440300MA5FGHJK1")},
+        )
+    )
     app = run(sb, create_app(sb, shop(usable_ip(sb)), kind=KIND)["id"])
     assert app["state"] == "provider_rejected"
     assert [(e["code"], e["field"]) for e in app["audit_data"]] == [("DOMAIN_HOLDER_MISMATCH", "websites.0.domain")]

@@ -1,4 +1,5 @@
 """取消接入 cancel_access: numbers kept, Tencent no longer the access provider, no MIIT SMS."""
+
 import pytest
 
 from api.flows import act, assert_error, create_app, get_app, history, ok, outbox, sms_messages, until_idle, usable_ip
@@ -10,7 +11,7 @@ KIND = "cancel_access"
 def test_happy_path(sandbox):
     first = first_filed(sandbox)
     number = first["result"]["website_numbers"][0]
-    (ip, used), = slots(sandbox).items()
+    ((ip, used),) = slots(sandbox).items()
     assert used == (1, 1)
     app = create_app(sandbox, {"domain": "zhangsan-blog.cn"}, kind=KIND)
     act(sandbox, app["id"], "submit")
@@ -19,7 +20,12 @@ def test_happy_path(sandbox):
     assert app["state"] == "approved" and app["state_zh"] == "已完成（已取消接入）"
     assert sms_messages(sandbox, app["id"]) == []  # no MIIT SMS for a cancelled access
     assert [e["action"] for e in history(sandbox, app["id"])] == [
-        "create", "submit", "provider_approve", "send_to_bureau", "bureau_approve"]
+        "create",
+        "submit",
+        "provider_approve",
+        "send_to_bureau",
+        "bureau_approve",
+    ]
     assert app["result"]["website_numbers"] == [number]
 
     site = website(sandbox, number)
@@ -31,11 +37,23 @@ def test_happy_path(sandbox):
     assert "CANCELLATION_DONE" in [m["code"] for m in outbox(sandbox, app_id=app["id"])]
 
     # nothing at Tencent any more: new websites need the access first …
-    assert_error(sandbox.post("~/applications", json={"kind": "add_website", "payload": {"websites": [
-        {"name": "张三的读书笔记", "domain": "zhangsan-notes.cn", "nat_ip": ip}]}}), 409, "ENTITY_NOT_FILED_AT_TENCENT")
+    assert_error(
+        sandbox.post(
+            "~/applications",
+            json={
+                "kind": "add_website",
+                "payload": {"websites": [{"name": "张三的读书笔记", "domain": "zhangsan-notes.cn", "nat_ip": ip}]},
+            },
+        ),
+        409,
+        "ENTITY_NOT_FILED_AT_TENCENT",
+    )
     # … which the entity's own website can have again (one-click access)
-    again = approve(sandbox, "access_filing", {"entity_number": first["result"]["entity_number"],
-                                               "websites": [{"website_number": number, "nat_ip": ip}]})
+    again = approve(
+        sandbox,
+        "access_filing",
+        {"entity_number": first["result"]["entity_number"], "websites": [{"website_number": number, "nat_ip": ip}]},
+    )
     assert again["result"]["website_numbers"] == [number]
     assert gateway(sandbox, "zhangsan-blog.cn") == (200, "SERVED")
     assert website(sandbox, number)["access_providers"] == ["tencent"]
@@ -44,9 +62,20 @@ def test_happy_path(sandbox):
 def test_other_providers_keep_their_access(sandbox):
     """A website accessed at Tencent and elsewhere: only Tencent's access goes."""
     ip = usable_ip(sandbox)
-    out = seed_org(sandbox, account="self", provider="tencent", websites=[
-        {"name": "某某科技官网", "domain": "moumou-tech.cn", "access_providers": ["aliyun", "tencent"], "nat_ip": ip},
-        {"name": "某某商城", "domain": "moumou-shop.cn", "nat_ip": ip}])
+    out = seed_org(
+        sandbox,
+        account="self",
+        provider="tencent",
+        websites=[
+            {
+                "name": "某某科技官网",
+                "domain": "moumou-tech.cn",
+                "access_providers": ["aliyun", "tencent"],
+                "nat_ip": ip,
+            },
+            {"name": "某某商城", "domain": "moumou-shop.cn", "nat_ip": ip},
+        ],
+    )
     app = approve(sandbox, KIND, {"website_number": out["websites"][0]["number"]})
     assert website(sandbox, out["websites"][0]["number"])["access_providers"] == ["aliyun"]
     assert entities(sandbox)[0]["access_providers"] == ["aliyun", "tencent"]
@@ -79,25 +108,41 @@ def test_withdraw_before_the_bureau(sandbox):
 
 # --- preconditions -----------------------------------------------------------------
 
+
 def test_not_accessed_at_tencent(sandbox):
-    seed_org(sandbox, account="self", provider="tencent", websites=[
-        {"name": "某某科技官网", "domain": "moumou-tech.cn"},
-        {"name": "某某商城", "domain": "moumou-shop.cn", "access_providers": ["aliyun"]}])
-    assert_error(sandbox.post("~/applications", json={"kind": KIND, "payload": {"domain": "moumou-shop.cn"}}),
-                 409, "WEBSITE_NOT_AT_TENCENT")
+    seed_org(
+        sandbox,
+        account="self",
+        provider="tencent",
+        websites=[
+            {"name": "某某科技官网", "domain": "moumou-tech.cn"},
+            {"name": "某某商城", "domain": "moumou-shop.cn", "access_providers": ["aliyun"]},
+        ],
+    )
+    assert_error(
+        sandbox.post("~/applications", json={"kind": KIND, "payload": {"domain": "moumou-shop.cn"}}),
+        409,
+        "WEBSITE_NOT_AT_TENCENT",
+    )
 
 
 def test_cancelled_access_twice(sandbox):
     first_filed(sandbox)
     approve(sandbox, KIND, {"domain": "zhangsan-blog.cn"})
-    assert_error(sandbox.post("~/applications", json={"kind": KIND, "payload": {"domain": "zhangsan-blog.cn"}}),
-                 409, "WEBSITE_NOT_AT_TENCENT")
+    assert_error(
+        sandbox.post("~/applications", json={"kind": KIND, "payload": {"domain": "zhangsan-blog.cn"}}),
+        409,
+        "WEBSITE_NOT_AT_TENCENT",
+    )
 
 
-@pytest.mark.parametrize("payload,code", [
-    ({"domain": "nobody.cn"}, "WEBSITE_NOT_FOUND"),
-    ({"website_id": "W0099"}, "WEBSITE_NOT_FOUND"),
-])
+@pytest.mark.parametrize(
+    "payload,code",
+    [
+        ({"domain": "nobody.cn"}, "WEBSITE_NOT_FOUND"),
+        ({"website_id": "W0099"}, "WEBSITE_NOT_FOUND"),
+    ],
+)
 def test_unknown_website(sandbox, payload, code):
     two_sites(sandbox)
     assert_error(sandbox.post("~/applications", json={"kind": KIND, "payload": payload}), 409, code)

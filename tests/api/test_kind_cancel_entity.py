@@ -1,4 +1,5 @@
 """注销主体 cancel_entity: the entity and all its website numbers revoked; domains blocked; slots freed."""
+
 import re
 from datetime import datetime, timedelta
 
@@ -32,7 +33,7 @@ def two(sandbox):
 def test_happy_path(two):
     sb, first, added = two
     entity_number = first["result"]["entity_number"]
-    (ip, used), = slots(sb).items()
+    ((ip, used),) = slots(sb).items()
     assert used == (2, 0)
     app = create_app(sb, {"reason": "不再运营"}, kind=KIND)
     assert app["payload"]["entity_number"] == entity_number
@@ -77,7 +78,13 @@ def test_history_of_a_cancellation(sandbox):
     first_filed(sandbox)
     app = approve(sandbox, KIND, {})
     assert [e["action"] for e in history(sandbox, app["id"])] == [
-        "create", "submit", "provider_approve", "send_to_bureau", "verify_sms", "bureau_approve"]
+        "create",
+        "submit",
+        "provider_approve",
+        "send_to_bureau",
+        "verify_sms",
+        "bureau_approve",
+    ]
     events = history(sandbox, app["id"])
     # cancellations: 1–5 working days at the bureau (cancel_wd), not the filing's 3–20
     at_bureau, decided = (datetime.fromisoformat(e["at"]) for e in events[-2:])
@@ -86,31 +93,38 @@ def test_history_of_a_cancellation(sandbox):
 
 # --- preconditions ---------------------------------------------------------------
 
+
 def test_no_entity(sandbox):
-    body = assert_error(sandbox.post("~/applications", json={"kind": KIND, "payload": {}}),
-                        409, "ENTITY_NOT_FILED_AT_TENCENT")
+    body = assert_error(
+        sandbox.post("~/applications", json={"kind": KIND, "payload": {}}), 409, "ENTITY_NOT_FILED_AT_TENCENT"
+    )
     assert "首次备案" in body["suggest"]
 
 
 def test_entity_not_accessed_at_tencent(sandbox):
     """A shell entity at Tencent (filed elsewhere) cannot be cancelled through Tencent."""
     seed_org(sandbox, account="self")
-    assert_error(sandbox.post("~/applications", json={"kind": KIND, "payload": {}}), 409,
-                 "ENTITY_NOT_FILED_AT_TENCENT")
+    assert_error(sandbox.post("~/applications", json={"kind": KIND, "payload": {}}), 409, "ENTITY_NOT_FILED_AT_TENCENT")
 
 
 def test_another_entity_number(sandbox):
     first_filed(sandbox)
-    body = assert_error(sandbox.post("~/applications", json={"kind": KIND, "payload": {
-        "entity_number": "粤ICP备19000123号"}}), 409, "ENTITY_NOT_FILED_AT_TENCENT")
+    body = assert_error(
+        sandbox.post("~/applications", json={"kind": KIND, "payload": {"entity_number": "粤ICP备19000123号"}}),
+        409,
+        "ENTITY_NOT_FILED_AT_TENCENT",
+    )
     assert body["field"] == "payload.entity_number"
 
 
-@pytest.mark.parametrize("payload,path", [
-    ({"entity_number": "粤ICP备2026012345号-1"}, "payload.entity_number"),
-    ({"websites": []}, "payload.websites"),
-    ({"entity": {"name": "张三"}}, "payload.entity"),
-])
+@pytest.mark.parametrize(
+    "payload,path",
+    [
+        ({"entity_number": "粤ICP备2026012345号-1"}, "payload.entity_number"),
+        ({"websites": []}, "payload.websites"),
+        ({"entity": {"name": "张三"}}, "payload.entity"),
+    ],
+)
 def test_bad_payload(sandbox, payload, path):
     first_filed(sandbox)
     field_errors(sandbox.post("~/applications", json={"kind": KIND, "payload": payload}), path)

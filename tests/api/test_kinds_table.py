@@ -1,5 +1,6 @@
 """Every kind × every terminal outcome, table-driven: approved (with the kind's effect on the
 records), withdrawn, expired, and rejected then withdrawn (records untouched, IP slots given back)."""
+
 import json
 
 import pytest
@@ -78,32 +79,76 @@ def _site(after, domain):
 
 # kind → (world and payload, what approval did: fn(before, after, app))
 SCENARIOS = {
-    "first_filing": (_first, lambda b, a, app: (
-        len(a["entities"]) == 1 and _site(a, "zhangsan-blog.cn")["number"] == app["result"]["website_numbers"][0]
-        and a["gateway"]["zhangsan-blog.cn"] == 200)),
-    "access_filing": (_access, lambda b, a, app: (
-        "tencent" in _site(a, "moumou-tech.cn")["access_providers"] and a["gateway"]["moumou-tech.cn"] == 200
-        and _site(a, "moumou-tech.cn")["number"] == _site(b, "moumou-tech.cn")["number"])),
-    "add_website": (_add, lambda b, a, app: (
-        len(a["websites"]) == len(b["websites"]) + 1 and _site(a, "zhangsan-notes.cn")["number"].endswith("-2")
-        and a["gateway"]["zhangsan-notes.cn"] == 200)),
-    "add_website_external": (_add_external, lambda b, a, app: (
-        _site(a, "moumou-shop.cn")["number"] == "粤ICP备19000123号-2" and a["entities"][0]["account"] == "self"
-        and a["gateway"]["moumou-shop.cn"] == 200)),
-    "change_filing": (_change_filing, lambda b, a, app: (
-        a["entities"][0]["address"] == ADDRESS and a["websites"] == b["websites"])),
-    "change_website": (_change_website, lambda b, a, app: (
-        _site(a, "zhangsan-blog.cn")["name"] == "张三的技术博客"
-        and _site(a, "zhangsan-blog.cn")["number"] == _site(b, "zhangsan-blog.cn")["number"])),
-    "cancel_entity": (_cancel_entity, lambda b, a, app: (
-        a["entities"][0]["status"] == "cancelled" and a["gateway"]["zhangsan-blog.cn"] == 302
-        and all(w["status"] == "cancelled" for w in a["websites"]) and list(a["slots"].values()) == [(0, 2)])),
-    "cancel_website": (_cancel_website, lambda b, a, app: (
-        _site(a, "zhangsan-notes.cn")["status"] == "cancelled" and a["gateway"]["zhangsan-notes.cn"] == 302
-        and _site(a, "zhangsan-blog.cn")["status"] == "active" and list(a["slots"].values()) == [(1, 1)])),
-    "cancel_access": (_cancel_access, lambda b, a, app: (
-        _site(a, "zhangsan-blog.cn")["access_providers"] == [] and _site(a, "zhangsan-blog.cn")["status"] == "active"
-        and a["gateway"]["zhangsan-blog.cn"] == 302 and list(a["slots"].values()) == [(0, 2)])),
+    "first_filing": (
+        _first,
+        lambda b, a, app: (
+            len(a["entities"]) == 1
+            and _site(a, "zhangsan-blog.cn")["number"] == app["result"]["website_numbers"][0]
+            and a["gateway"]["zhangsan-blog.cn"] == 200
+        ),
+    ),
+    "access_filing": (
+        _access,
+        lambda b, a, app: (
+            "tencent" in _site(a, "moumou-tech.cn")["access_providers"]
+            and a["gateway"]["moumou-tech.cn"] == 200
+            and _site(a, "moumou-tech.cn")["number"] == _site(b, "moumou-tech.cn")["number"]
+        ),
+    ),
+    "add_website": (
+        _add,
+        lambda b, a, app: (
+            len(a["websites"]) == len(b["websites"]) + 1
+            and _site(a, "zhangsan-notes.cn")["number"].endswith("-2")
+            and a["gateway"]["zhangsan-notes.cn"] == 200
+        ),
+    ),
+    "add_website_external": (
+        _add_external,
+        lambda b, a, app: (
+            _site(a, "moumou-shop.cn")["number"] == "粤ICP备19000123号-2"
+            and a["entities"][0]["account"] == "self"
+            and a["gateway"]["moumou-shop.cn"] == 200
+        ),
+    ),
+    "change_filing": (
+        _change_filing,
+        lambda b, a, app: a["entities"][0]["address"] == ADDRESS and a["websites"] == b["websites"],
+    ),
+    "change_website": (
+        _change_website,
+        lambda b, a, app: (
+            _site(a, "zhangsan-blog.cn")["name"] == "张三的技术博客"
+            and _site(a, "zhangsan-blog.cn")["number"] == _site(b, "zhangsan-blog.cn")["number"]
+        ),
+    ),
+    "cancel_entity": (
+        _cancel_entity,
+        lambda b, a, app: (
+            a["entities"][0]["status"] == "cancelled"
+            and a["gateway"]["zhangsan-blog.cn"] == 302
+            and all(w["status"] == "cancelled" for w in a["websites"])
+            and list(a["slots"].values()) == [(0, 2)]
+        ),
+    ),
+    "cancel_website": (
+        _cancel_website,
+        lambda b, a, app: (
+            _site(a, "zhangsan-notes.cn")["status"] == "cancelled"
+            and a["gateway"]["zhangsan-notes.cn"] == 302
+            and _site(a, "zhangsan-blog.cn")["status"] == "active"
+            and list(a["slots"].values()) == [(1, 1)]
+        ),
+    ),
+    "cancel_access": (
+        _cancel_access,
+        lambda b, a, app: (
+            _site(a, "zhangsan-blog.cn")["access_providers"] == []
+            and _site(a, "zhangsan-blog.cn")["status"] == "active"
+            and a["gateway"]["zhangsan-blog.cn"] == 302
+            and list(a["slots"].values()) == [(0, 2)]
+        ),
+    ),
 }
 DOMAINS = ("zhangsan-blog.cn", "zhangsan-notes.cn", "moumou-tech.cn", "moumou-shop.cn")
 OUTCOMES = ("approved", "withdrawn", "expired", "rejected_then_withdrawn")
@@ -114,8 +159,12 @@ def test_the_table_covers_every_kind():
 
 
 def world(sb):
-    return {"entities": entities(sb), "websites": websites(sb), "slots": slots(sb),
-            "gateway": {d: gateway(sb, d)[0] for d in DOMAINS}}
+    return {
+        "entities": entities(sb),
+        "websites": websites(sb),
+        "slots": slots(sb),
+        "gateway": {d: gateway(sb, d)[0] for d in DOMAINS},
+    }
 
 
 def set_setting(r, sid, name, value):
@@ -124,6 +173,7 @@ def set_setting(r, sid, name, value):
     def fn(tx):
         settings = json.loads(tx.meta().get("settings") or "{}")
         tx.set_meta("settings", dict(settings, **{name: value}))
+
     store.run(r, sid, fn)
 
 

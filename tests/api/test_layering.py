@@ -1,5 +1,6 @@
 """Where things are read: the backend locates the mini-program's files without importing the
 client, takes hosts from config, reads records through a service; the outbox in one round trip."""
+
 import subprocess
 import sys
 
@@ -11,9 +12,11 @@ from backend.domain.errors import NotFound
 
 
 def test_the_backend_does_not_import_the_client():
-    code = ("import sys, backend.app, backend.cli; backend.app.create_app(object()); "
-            "bad = sorted(m for m in sys.modules if m.split('.')[0] == 'mock_miniprogram'); "
-            "assert not bad, bad")
+    code = (
+        "import sys, backend.app, backend.cli; backend.app.create_app(object()); "
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] == 'mock_miniprogram'); "
+        "assert not bad, bad"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr[-2000:]
 
@@ -24,6 +27,7 @@ def test_the_page_folder_comes_from_config(monkeypatch, tmp_path, r):
     monkeypatch.setenv("ICPSIM_MINIPROGRAM_DIR", str(tmp_path))
     assert config.miniprogram_dir() == tmp_path.resolve()
     from backend.app import create_app
+
     page = create_app(r).test_client().get("/miniprogram/")
     assert page.status_code == 200 and page.get_data(as_text=True) == "<p>elsewhere</p>"
 
@@ -41,6 +45,7 @@ def test_hosts_and_public_host_from_config(monkeypatch):
 
 def test_outbox_is_one_round_trip(sandbox, r):
     from backend.services import sandboxes
+
     before = commands(r)
     assert sandboxes.outbox(r, sandbox.sid, channel="sms") == []
     assert spent(r, before) == {"exists": 1, "lrange": 1}
@@ -52,6 +57,7 @@ def test_outbox_is_one_round_trip(sandbox, r):
 def test_records_service_dates_numbers_by_the_virtual_clock(control, r):
     from api.flows import new_sandbox
     from backend.services import records
+
     sb = new_sandbox(control, clock_start="2026-06-01T09:00:00+08:00")
     assert records.describe_number(r, sb.sid, "粤ICP备2026012345号-1")["valid"] is True
     assert records.describe_number(r, sb.sid, "粤ICP备2027012345号-1")["valid"] is False  # a later year

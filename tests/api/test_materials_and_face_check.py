@@ -1,5 +1,6 @@
 """Materials (multipart uploads checked with Pillow, bytes on disk, metadata in Redis), the face-check
 task, and the submit guard of the stages before submission (pre_submit_checks)."""
+
 import io
 
 import pytest
@@ -33,16 +34,24 @@ def strict(control):
 def full_personal(ip):
     """张三's first filing with every field of the real forms."""
     payload = personal_payload(ip)
-    payload["entity"]["mailing_address"] = {"province_code": "440000", "city_code": "440300",
-                                            "district_code": "440305", "street": "科技园路 1 号"}
+    payload["entity"]["mailing_address"] = {
+        "province_code": "440000",
+        "city_code": "440300",
+        "district_code": "440305",
+        "street": "科技园路 1 号",
+    }
     payload["entity"]["responsible"].update(emergency_phone="13900001111", id_valid_until="长期")
     payload["websites"][0]["languages"] = ["1"]
     return payload
 
 
 def upload(sb, app_id, slot, data, name="x.png"):
-    return sb.call("POST", f"~/applications/{app_id}/materials/{slot}",
-                   data={"file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
+    return sb.call(
+        "POST",
+        f"~/applications/{app_id}/materials/{slot}",
+        data={"file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
 
 
 def draft(sb, payload=None):
@@ -69,6 +78,7 @@ def test_an_upload_pillow_accepts_goes_to_disk_with_its_hash(strict, uploads):
     doc = ok(upload(strict, app["id"], "entity_owner_id_front", data), 201)
     assert doc["width"] == 800 and doc["format"] == "PNG" and doc["status"] == "uploaded"
     import hashlib
+
     assert doc["sha256"] == hashlib.sha256(data).hexdigest()
     on_disk = uploads / doc["path"]
     assert on_disk.read_bytes() == data
@@ -79,12 +89,16 @@ def test_an_upload_pillow_accepts_goes_to_disk_with_its_hash(strict, uploads):
     assert doc2["version"] == 2 and not on_disk.exists() and (uploads / doc2["path"]).exists()
 
 
-@pytest.mark.parametrize("data,code", [
-    (FAKE_PDF, "MATERIAL_NOT_IMAGE"),  # a PDF renamed .png
-    (png(1, 1), "MATERIAL_RESOLUTION_TOO_LOW"),
-    (png(800, 600)[:200], "MATERIAL_NOT_IMAGE"),  # truncated
-    (b"", "MATERIAL_NOT_IMAGE"),
-], ids=["renamed-pdf", "1x1", "truncated", "empty"])
+@pytest.mark.parametrize(
+    "data,code",
+    [
+        (FAKE_PDF, "MATERIAL_NOT_IMAGE"),  # a PDF renamed .png
+        (png(1, 1), "MATERIAL_RESOLUTION_TOO_LOW"),
+        (png(800, 600)[:200], "MATERIAL_NOT_IMAGE"),  # truncated
+        (b"", "MATERIAL_NOT_IMAGE"),
+    ],
+    ids=["renamed-pdf", "1x1", "truncated", "empty"],
+)
 def test_uploads_pillow_refuses(strict, uploads, data, code):
     app = draft(strict)
     body = assert_error(upload(strict, app["id"], "commitment_letter", data, "letter.png"), 422, code)
@@ -95,12 +109,14 @@ def test_uploads_pillow_refuses(strict, uploads, data, code):
 def test_too_large_and_unknown_slot_and_no_file(strict, uploads):
     app = draft(strict)
     from backend.domain import limits
+
     big = b"\x89PNG" + b"0" * (limits.MAX_UPLOAD_BYTES + 10)
     resp = upload(strict, app["id"], "commitment_letter", big)
     assert resp.status_code in (413, 422), resp.status_code
     assert_error(upload(strict, app["id"], "entity_certificate", png()), 404, "MATERIAL_SLOT_NOT_REQUIRED")
-    resp = strict.call("POST", f"~/applications/{app['id']}/materials/commitment_letter", data={},
-                       content_type="multipart/form-data")
+    resp = strict.call(
+        "POST", f"~/applications/{app['id']}/materials/commitment_letter", data={}, content_type="multipart/form-data"
+    )
     assert_error(resp, 422, "UPLOAD_FILE_MISSING")
 
 
@@ -140,6 +156,7 @@ def test_without_the_setting_submission_works_as_before(sandbox, uploads):
 
 # -- the face check ------------------------------------------------------------------------
 
+
 def test_face_check_fails_with_a_reason_then_passes_and_reports_to_the_outbox(strict, uploads):
     app = draft(strict)
     [task] = ok(strict.post(f"~/applications/{app['id']}/face-checks"), 201)
@@ -162,8 +179,9 @@ def test_face_check_notice_expires_after_24h_and_can_be_resent_then_the_task_aft
     advance(strict, duration="25h")
     late = ok(strict.get(f"~/face-checks/{task['id']}"))
     assert late["status"] == 1 and not late["notice_valid"] and not late["is_finish"]
-    assert_error(strict.post(f"~/face-checks/{task['id']}/result", json={"passed": True}), 409,
-                 "FACE_CHECK_NOTICE_EXPIRED")
+    assert_error(
+        strict.post(f"~/face-checks/{task['id']}/result", json={"passed": True}), 409, "FACE_CHECK_NOTICE_EXPIRED"
+    )
     fresh = ok(strict.post(f"~/face-checks/{task['id']}/resend"))
     assert fresh["notice_valid"]
     advance(strict, duration="2d")
@@ -200,8 +218,13 @@ def test_the_real_forms_are_checked_at_entry(sandbox):
     payload["entity"]["responsible"]["id_valid_until"] = "2026-06-10"  # under a month left
     payload["websites"][0]["languages"] = ["99"]
     resp = sandbox.post("~/applications", json={"kind": "first_filing", "payload": payload})
-    field_errors(resp, "payload.entity.mailing_address.district_code", "payload.entity.responsible.emergency_phone",
-                 "payload.entity.responsible.id_valid_until", "payload.websites.0.languages.0")
+    field_errors(
+        resp,
+        "payload.entity.mailing_address.district_code",
+        "payload.entity.responsible.emergency_phone",
+        "payload.entity.responsible.id_valid_until",
+        "payload.websites.0.languages.0",
+    )
 
 
 def ready_order(sb):
@@ -212,13 +235,25 @@ def ready_order(sb):
     return app
 
 
-@pytest.mark.parametrize("code", ["MATERIAL_BLURRY", "MATERIAL_WRONG_TEMPLATE", "MATERIAL_UNSIGNED",
-                                  "MATERIAL_WRONG_WATERMARK"])
+@pytest.mark.parametrize(
+    "code", ["MATERIAL_BLURRY", "MATERIAL_WRONG_TEMPLATE", "MATERIAL_UNSIGNED", "MATERIAL_WRONG_WATERMARK"]
+)
 def test_the_reviewer_rejects_one_material_and_only_that_slot_is_uploaded_again(strict, uploads, code):
     from api.flows import CONTROL, until_idle
-    ok(strict.post("~/faults", token=CONTROL, json={
-        "effect": "reject", "stage": "provider", "times": 1,
-        "audit_data": [{"code": code, "field": "materials.commitment_letter"}]}), 201)
+
+    ok(
+        strict.post(
+            "~/faults",
+            token=CONTROL,
+            json={
+                "effect": "reject",
+                "stage": "provider",
+                "times": 1,
+                "audit_data": [{"code": code, "field": "materials.commitment_letter"}],
+            },
+        ),
+        201,
+    )
     app = ready_order(strict)
     ok(strict.post(f"~/applications/{app['id']}/actions/submit"))
     until_idle(strict)

@@ -1,5 +1,6 @@
 """MIIT's SMS check per responsible person (issue #13): one code per distinct mobile, each
 person verifies with mobile + last six ID digits + code; the bureau starts when all have."""
+
 import re
 
 import pytest
@@ -64,7 +65,9 @@ def test_each_person_gets_their_own_code_from_miit(two):
     listed = ok(sb.get(f"~/applications/{app_id}/verifications"))
     assert listed == get_app(sb, app_id)["verifications"]
     assert [(v["person"], v["name"], v["mobile_masked"], v["state"], v["attempts_left"]) for v in listed] == [
-        ("P1", "王五", "139****9000", "pending", 6), ("P2", "李四", "137****7000", "pending", 6)]
+        ("P1", "王五", "139****9000", "pending", 6),
+        ("P2", "李四", "137****7000", "pending", 6),
+    ]
     assert listed[0]["roles"] == ["entity"] and listed[1]["roles"] == ["website"]
     assert all(v["expires_at"] == "2026-06-04T09:00:00+08:00" for v in listed), listed
     assert "code" not in str(listed)
@@ -102,8 +105,10 @@ def test_wrong_id_digits(two):
 
 def test_bad_fields_are_422(two):
     sb, app_id = two
-    resp = sb.post(f"~/applications/{app_id}/sms-verification",
-                   json={"code": "123456", "mobile": "12", "id_last6": "abc", "person": "x"})
+    resp = sb.post(
+        f"~/applications/{app_id}/sms-verification",
+        json={"code": "123456", "mobile": "12", "id_last6": "abc", "person": "x"},
+    )
     body = assert_error(resp, 422)
     assert {"mobile", "id_last6", "person"} <= set(body["errors"]), body
 
@@ -134,8 +139,9 @@ def test_resend_is_rate_limited_and_invalidates_the_old_code(two):
     assert ok(check(sb, app_id, ORG_BOSS, new))["verifications"][0]["state"] == "verified"
     # a verified person gets no more codes
     advance(sb, duration="61s")
-    assert_error(sb.post(f"~/applications/{app_id}/verifications/resend", json={"person": "P1"}), 409,
-                 "ALREADY_VERIFIED")
+    assert_error(
+        sb.post(f"~/applications/{app_id}/verifications/resend", json={"person": "P1"}), 409, "ALREADY_VERIFIED"
+    )
 
 
 def test_resend_has_a_cap(two):
@@ -173,6 +179,7 @@ def test_shared_mobile_gets_one_code(sandbox):
 
 def test_codes_are_deterministic(control):
     from api.flows import new_sandbox
+
     got = []
     for _ in range(2):
         sb = new_sandbox(control, seed=11)
@@ -206,6 +213,7 @@ def test_an_order_from_before_per_person_checks_still_verifies(sandbox, r):
     import json
 
     from backend.store import keys
+
     register_domain(sandbox, "zhangsan-blog.cn")
     app = create_app(sandbox, personal_payload(usable_ip(sandbox)))
     act(sandbox, app["id"], "submit")

@@ -1,4 +1,5 @@
 """The mock mini-program page is served as plain files: no build step, no CDN, no token."""
+
 import re
 from pathlib import Path
 
@@ -40,4 +41,6 @@ def test_page_loads_nothing_from_elsewhere():
     for path in (p for p in WEB.rglob("*") if p.is_file()):  # miit/ (MIIT's page) too
         text = path.read_text(encoding="utf-8")
         # no CDN, no web fonts: every URL the page loads is relative or the API's own
-        assert not re.search(r"""(src|href)=["']https?://|@import|url\(["']?https?://|\bimport\s.*from\s+["']https?://""", text), path
+        assert not re.search(
+            r"""(src|href)=["']https?://|@import|url\(["']?https?://|\bimport\s.*from\s+["']https?://""", text
+        ), path

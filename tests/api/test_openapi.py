@@ -1,4 +1,5 @@
 """The OpenAPI document and the Swagger UI (served locally, no CDN)."""
+
 import re
 
 from api.flows import ok

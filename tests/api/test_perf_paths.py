@@ -1,6 +1,7 @@
 """Hot paths that must not grow with the store: a sandbox's keys found by its index (no
 keyspace scan), GET /sandboxes paged, clock advances that add up under concurrency, and a
 job orphaned by a dead worker put back on the queue."""
+
 import json
 import subprocess
 import sys
@@ -73,8 +74,11 @@ def test_parallel_advances_add_up(app, control):
     def advance():
         try:
             client = app.test_client()
-            resp = client.post(f"/api/v1/sandboxes/{sb.sid}/clock/advance", json={"duration": "1d"},
-                               headers={"Authorization": f"Bearer {control.token}"})
+            resp = client.post(
+                f"/api/v1/sandboxes/{sb.sid}/clock/advance",
+                json={"duration": "1d"},
+                headers={"Authorization": f"Bearer {control.token}"},
+            )
             answers.append(resp.status_code)
         except Exception as exc:  # noqa: BLE001 — reported below
             errors.append(exc)
@@ -92,6 +96,7 @@ def test_parallel_advances_add_up(app, control):
 
 def test_job_left_started_by_a_dead_worker_is_requeued(r, redis_url):
     from backend.store.connection import connect
+
     raw = connect(redis_url, decode_responses=False)
     q = Queue("icpsim-orphans", connection=raw)
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
@@ -117,6 +122,7 @@ def test_job_left_started_by_a_dead_worker_is_requeued(r, redis_url):
 
 def test_job_of_a_live_worker_is_left_alone(r, redis_url):
     from backend.store.connection import connect
+
     raw = connect(redis_url, decode_responses=False)
     q = Queue("icpsim-orphans", connection=raw)
     worker = SimpleWorker([q], connection=raw)
@@ -135,11 +141,24 @@ def _crowd(r, sid, n):
     """n more applications (with a timer each) written raw, as a busy sandbox holds them."""
     pipe = r.pipeline(transaction=False)
     for i in range(n):
-        app = {"id": f"Z{i:05d}", "state": "provider_review", "version": 1, "kind": "first_filing", "payload": {
-            "note": "x" * 400}}
+        app = {
+            "id": f"Z{i:05d}",
+            "state": "provider_review",
+            "version": 1,
+            "kind": "first_filing",
+            "payload": {"note": "x" * 400},
+        }
         pipe.hset(keys.collection(sid, "applications"), app["id"], store.dumps(app))
-        timer = {"id": f"TZ{i:05d}", "app_id": app["id"], "name": "provider_review", "state": "provider_review",
-                 "version": 1, "due": 4e9, "due_at": "2096-10-02T07:06:40+08:00", "mode": "progress"}
+        timer = {
+            "id": f"TZ{i:05d}",
+            "app_id": app["id"],
+            "name": "provider_review",
+            "state": "provider_review",
+            "version": 1,
+            "due": 4e9,
+            "due_at": "2096-10-02T07:06:40+08:00",
+            "mode": "progress",
+        }
         pipe.hset(keys.timer_docs(sid), timer["id"], store.dumps(timer))
         pipe.zadd(keys.timers(sid), {timer["id"]: timer["due"]})
         pipe.sadd(keys.app_timers(sid, app["id"]), timer["id"])
@@ -148,8 +167,13 @@ def _crowd(r, sid, n):
 
 def _fire_cost(control, r, crowd):
     sb = new_sandbox(control)
-    ok(sb.post("~/domains", json={"name": "zhangsan-blog.cn", "holder_name": "张三",
-                                  "holder_certificate_number": ZHANG_SAN_ID}), 201)
+    ok(
+        sb.post(
+            "~/domains",
+            json={"name": "zhangsan-blog.cn", "holder_name": "张三", "holder_certificate_number": ZHANG_SAN_ID},
+        ),
+        201,
+    )
     ip = eligibility(sb)["usable_ips"][0]["ip"]
     app = ok(sb.post("~/applications", json={"payload": personal_payload(ip)}), 201)
     ok(sb.post(f"~/applications/{app['id']}/actions/submit"))
@@ -158,8 +182,11 @@ def _fire_cost(control, r, crowd):
     assert timer["app_id"] == app["id"]
     due = json.loads(r.hget(keys.timer_docs(sb.sid), timer["id"]))["due"]
     # the clock moved to the timer (paused), as an advance does before delivering it
-    store.run(r, sb.sid, lambda tx: tx.set_meta("clock", Clock.from_dict(json.loads(tx.meta()["clock"]))
-                                                 .moved_to(due, 0).to_dict()))
+    store.run(
+        r,
+        sb.sid,
+        lambda tx: tx.set_meta("clock", Clock.from_dict(json.loads(tx.meta()["clock"])).moved_to(due, 0).to_dict()),
+    )
     before, sent = commands(r), r.info("stats")["total_net_output_bytes"]
     assert timers.fire(r, sb.sid, timer["id"], app["id"]) == "provider_approve"
     return sum(spent(r, before).values()), r.info("stats")["total_net_output_bytes"] - sent
@@ -179,11 +206,15 @@ def test_an_advance_waiting_too_long_for_another_says_so(control, monkeypatch, r
     assert held.acquire(blocking=False)  # another advance of this sandbox is running
     monkeypatch.setenv("ICPSIM_JOB_WAIT", "0.3")
     try:
-        body = assert_error(control.post(f"/api/v1/sandboxes/{sb.sid}/clock/advance", json={"duration": "1d"}),
-                            409, "ADVANCE_IN_PROGRESS")
+        body = assert_error(
+            control.post(f"/api/v1/sandboxes/{sb.sid}/clock/advance", json={"duration": "1d"}),
+            409,
+            "ADVANCE_IN_PROGRESS",
+        )
         assert "另一个请求" in body["message"]
-        assert_error(control.put(f"/api/v1/sandboxes/{sb.sid}/clock/scale", json={"scale": 2}), 409,
-                     "ADVANCE_IN_PROGRESS")
+        assert_error(
+            control.put(f"/api/v1/sandboxes/{sb.sid}/clock/scale", json={"scale": 2}), 409, "ADVANCE_IN_PROGRESS"
+        )
     finally:
         held.release()
     assert ok(sb.get("~/clock"))["now"] == before  # nothing moved
@@ -194,15 +225,24 @@ def test_recovery_sweep_skips_advancing_and_forgets_deleted_sandboxes(control, r
     from rq.job import Job
 
     from backend.services import scheduling
+
     sb = new_sandbox(control)
-    ok(sb.post("~/domains", json={"name": "zhangsan-blog.cn", "holder_name": "张三",
-                                  "holder_certificate_number": ZHANG_SAN_ID}), 201)
+    ok(
+        sb.post(
+            "~/domains",
+            json={"name": "zhangsan-blog.cn", "holder_name": "张三", "holder_certificate_number": ZHANG_SAN_ID},
+        ),
+        201,
+    )
     ip = eligibility(sb)["usable_ips"][0]["ip"]
     app = ok(sb.post("~/applications", json={"payload": personal_payload(ip)}), 201)
     ok(sb.post(f"~/applications/{app['id']}/actions/submit"))
     # the clock committed as running, the hand-over lost (no RQ job for its timer)
-    store.run(r, sb.sid, lambda tx: tx.set_meta("clock", Clock.from_dict(json.loads(tx.meta()["clock"]))
-                                                 .rescaled(2, 0).to_dict()))
+    store.run(
+        r,
+        sb.sid,
+        lambda tx: tx.set_meta("clock", Clock.from_dict(json.loads(tx.meta()["clock"])).rescaled(2, 0).to_dict()),
+    )
     r.sadd(keys.RUNNING, sb.sid)
     timer_id = ok(sb.get("~/clock"))["pending_timers"][0]["id"]
     job_key = Job.key_for(scheduling.job_id(sb.sid, timer_id))

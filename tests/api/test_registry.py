@@ -1,4 +1,5 @@
 """The national filing registry: seeding records (control token) and MIIT's public query."""
+
 import pytest
 from support.people import credit_code, person, personal_payload, resident_id
 
@@ -11,9 +12,14 @@ LISI_ID = resident_id("44030519850505001")
 
 
 def company(**over):
-    body = {"name": "深圳市某某科技有限公司", "type": "enterprise", "certificate_type": "uscc",
-            "certificate_number": MOUMOU_USCC, "province": "44",
-            "websites": [{"name": "某某科技官网", "domain": "moumou-tech.cn"}]}
+    body = {
+        "name": "深圳市某某科技有限公司",
+        "type": "enterprise",
+        "certificate_type": "uscc",
+        "certificate_number": MOUMOU_USCC,
+        "province": "44",
+        "websites": [{"name": "某某科技官网", "domain": "moumou-tech.cn"}],
+    }
     body.update(over)
     return body
 
@@ -33,22 +39,33 @@ def set_status(r, sid, collection, doc_id, status):
 
     def fn(tx):
         tx.put(collection, {**tx.get(collection, doc_id), "status": status})
+
     store.run(r, sid, fn)
 
 
 # -- seeding ---------------------------------------------------------------------
 
+
 def test_seed_with_given_numbers(sandbox):
-    out = seed(sandbox, company(number="粤ICP备19000123号", websites=[
-        {"name": "某某科技官网", "domain": "moumou-tech.cn"},
-        {"name": "某某商城", "domain": "MouMou.com", "number": "粤ICP备19000123号-3"}]))
+    out = seed(
+        sandbox,
+        company(
+            number="粤ICP备19000123号",
+            websites=[
+                {"name": "某某科技官网", "domain": "moumou-tech.cn"},
+                {"name": "某某商城", "domain": "MouMou.com", "number": "粤ICP备19000123号-3"},
+            ],
+        ),
+    )
     ent, sites = out["entity"], out["websites"]
     assert ent["number"] == "粤ICP备19000123号" and ent["status"] == "active"
     assert ent["account"] == "external" and ent["access_providers"] == ["other"]
     assert ent["province"] == "44" and ent["type"] == "enterprise"
     # explicit numbers first; a website without one continues after the highest
     assert [(w["domain"], w["number"], w["site_index"]) for w in sites] == [
-        ("moumou-tech.cn", "粤ICP备19000123号-4", 4), ("moumou.com", "粤ICP备19000123号-3", 3)]
+        ("moumou-tech.cn", "粤ICP备19000123号-4", 4),
+        ("moumou.com", "粤ICP备19000123号-3", 3),
+    ]
     assert ent["max_site_index"] == 4
     assert all(w["access_providers"] == ["other"] and w["entity_id"] == ent["id"] for w in sites)
     # visible through the records API with the sandbox's own token
@@ -57,8 +74,15 @@ def test_seed_with_given_numbers(sandbox):
 
 
 def test_seed_allocates_numbers(sandbox):
-    out = seed(sandbox, company(websites=[{"name": "某某科技官网", "domain": "moumou-tech.cn"},
-                                          {"name": "某某商城", "domain": "moumou.com"}]))
+    out = seed(
+        sandbox,
+        company(
+            websites=[
+                {"name": "某某科技官网", "domain": "moumou-tech.cn"},
+                {"name": "某某商城", "domain": "moumou.com"},
+            ]
+        ),
+    )
     number = out["entity"]["number"]
     assert number.startswith("粤ICP备2026") and number.endswith("号") and len(number) == len("粤ICP备2026012345号")
     assert [w["number"] for w in out["websites"]] == [number + "-1", number + "-2"]
@@ -78,10 +102,23 @@ def test_seed_is_deterministic(control):
 
 def test_seed_at_tencent_self_with_people(sandbox):
     boss = person(name="王五", cert=LISI_ID, mobile="13900139000", email="wangwu@example.com")
-    out = seed(sandbox, company(access_provider="tencent", account="self", responsible=boss,
-                                filed_at="2024-03-01T10:00:00+08:00", websites=[
-                                    {"name": "某某科技官网", "domain": "moumou-tech.cn", "nat_ip": "203.0.113.7",
-                                     "service_content": "enterprise_site"}]))
+    out = seed(
+        sandbox,
+        company(
+            access_provider="tencent",
+            account="self",
+            responsible=boss,
+            filed_at="2024-03-01T10:00:00+08:00",
+            websites=[
+                {
+                    "name": "某某科技官网",
+                    "domain": "moumou-tech.cn",
+                    "nat_ip": "203.0.113.7",
+                    "service_content": "enterprise_site",
+                }
+            ],
+        ),
+    )
     ent, site = out["entity"], out["websites"][0]
     assert ent["account"] == "self" and ent["access_providers"] == ["tencent"]
     assert ent["responsible"]["name"] == "王五" and site["responsible"]["name"] == "王五"
@@ -91,24 +128,44 @@ def test_seed_at_tencent_self_with_people(sandbox):
 
 
 def test_website_access_providers_override(sandbox):
-    out = seed(sandbox, company(websites=[
-        {"name": "某某科技官网", "domain": "moumou-tech.cn", "access_providers": ["aliyun", "tencent"]},
-        {"name": "某某商城", "domain": "moumou.com"}]))
+    out = seed(
+        sandbox,
+        company(
+            websites=[
+                {"name": "某某科技官网", "domain": "moumou-tech.cn", "access_providers": ["aliyun", "tencent"]},
+                {"name": "某某商城", "domain": "moumou.com"},
+            ]
+        ),
+    )
     assert [w["access_providers"] for w in out["websites"]] == [["aliyun", "tencent"], ["other"]]
     assert out["entity"]["access_providers"] == ["other", "aliyun", "tencent"]
 
 
 def test_province_by_name_and_personal_entity(sandbox):
-    out = seed(sandbox, {"name": "李四", "type": "personal", "certificate_type": "resident_id",
-                         "certificate_number": LISI_ID, "province": "广东省",
-                         "websites": [{"name": "李四的个人博客", "domain": "lisi-blog.cn"}]})
+    out = seed(
+        sandbox,
+        {
+            "name": "李四",
+            "type": "personal",
+            "certificate_type": "resident_id",
+            "certificate_number": LISI_ID,
+            "province": "广东省",
+            "websites": [{"name": "李四的个人博客", "domain": "lisi-blog.cn"}],
+        },
+    )
     assert out["entity"]["province"] == "44" and out["entity"]["number"].startswith("粤ICP备")
 
 
 def test_seeded_number_is_never_issued_again(sandbox):
     seed(sandbox, company(number="粤ICP备2026900000号"))
-    nxt = seed(sandbox, company(certificate_number=OTHER_USCC, name="深圳市另一家科技有限公司",
-                                websites=[{"name": "另一家官网", "domain": "another-tech.cn"}]))
+    nxt = seed(
+        sandbox,
+        company(
+            certificate_number=OTHER_USCC,
+            name="深圳市另一家科技有限公司",
+            websites=[{"name": "另一家官网", "domain": "another-tech.cn"}],
+        ),
+    )
     assert nxt["entity"]["number"] == "粤ICP备2026900001号"
 
 
@@ -120,59 +177,95 @@ def test_self_entity_blocks_a_first_filing(sandbox):
 
 # -- validation ---------------------------------------------------------------
 
+
 def test_schema_errors_are_zh(sandbox):
-    resp = sandbox.post("~/registry/entities", token=CONTROL, json={
-        "type": "company", "certificate_type": "uscc", "province": "44", "access_provider": "aliyun",
-        "account": "mine", "websites": [{"domain": "moumou.com", "nat_ip": "not-an-ip", "extra": 1}]})
-    field_errors(resp, "name", "type", "certificate_number", "access_provider", "account",
-                 "websites.0.name", "websites.0.nat_ip", "websites.0.extra")
+    resp = sandbox.post(
+        "~/registry/entities",
+        token=CONTROL,
+        json={
+            "type": "company",
+            "certificate_type": "uscc",
+            "province": "44",
+            "access_provider": "aliyun",
+            "account": "mine",
+            "websites": [{"domain": "moumou.com", "nat_ip": "not-an-ip", "extra": 1}],
+        },
+    )
+    field_errors(
+        resp,
+        "name",
+        "type",
+        "certificate_number",
+        "access_provider",
+        "account",
+        "websites.0.name",
+        "websites.0.nat_ip",
+        "websites.0.extra",
+    )
 
 
 def test_no_websites(sandbox):
     field_errors(sandbox.post("~/registry/entities", token=CONTROL, json=company(websites=[])), "websites")
 
 
-@pytest.mark.parametrize("over, path", [
-    ({"certificate_number": MOUMOU_USCC[:-1] + ("0" if MOUMOU_USCC[-1] != "0" else "1")}, "certificate_number"),
-    ({"certificate_type": "resident_id", "certificate_number": LISI_ID}, "certificate_type"),
-    ({"province": "火星"}, "province"),
-    ({"number": "京ICP备2019000123号"}, "number"),  # 2019 takes an 8-digit serial
-    ({"number": "京ICP备19000123号"}, "number"),  # Beijing's number for a Guangdong entity
-    ({"number": "粤ICP备2027000001号"}, "number"),  # later than the virtual date
-    ({"number": "粤ICP备19000123号-1"}, "number"),  # a website number as the entity's
-    ({"number": "粤B2-20090059"}, "number"),
-    ({"websites": [{"name": "某某科技官网", "domain": "moumou.io"}]}, "websites.0.domain"),
-    ({"websites": [{"name": "某某科技官网", "domain": "www.moumou.cn"}]}, "websites.0.domain"),
-    ({"websites": [{"name": "某某科技官网", "domain": "moumou.cn", "number": "粤ICP备19000123号-1"}]}, "number"),
-    ({"responsible": person(mobile="12345")}, "responsible.mobile"),
-])
+@pytest.mark.parametrize(
+    "over, path",
+    [
+        ({"certificate_number": MOUMOU_USCC[:-1] + ("0" if MOUMOU_USCC[-1] != "0" else "1")}, "certificate_number"),
+        ({"certificate_type": "resident_id", "certificate_number": LISI_ID}, "certificate_type"),
+        ({"province": "火星"}, "province"),
+        ({"number": "京ICP备2019000123号"}, "number"),  # 2019 takes an 8-digit serial
+        ({"number": "京ICP备19000123号"}, "number"),  # Beijing's number for a Guangdong entity
+        ({"number": "粤ICP备2027000001号"}, "number"),  # later than the virtual date
+        ({"number": "粤ICP备19000123号-1"}, "number"),  # a website number as the entity's
+        ({"number": "粤B2-20090059"}, "number"),
+        ({"websites": [{"name": "某某科技官网", "domain": "moumou.io"}]}, "websites.0.domain"),
+        ({"websites": [{"name": "某某科技官网", "domain": "www.moumou.cn"}]}, "websites.0.domain"),
+        ({"websites": [{"name": "某某科技官网", "domain": "moumou.cn", "number": "粤ICP备19000123号-1"}]}, "number"),
+        ({"responsible": person(mobile="12345")}, "responsible.mobile"),
+    ],
+)
 def test_field_validation(sandbox, over, path):
     errors = field_errors(sandbox.post("~/registry/entities", token=CONTROL, json=company(**over)), path)
     assert ok(sandbox.get("~/entities")) == [] and errors
 
 
-@pytest.mark.parametrize("site_number", ["粤ICP备19000124号-1", "粤ICP备19000123号", "粤ICP备19000123号-1A",
-                                         "粤ICP备19000123号-01"])
+@pytest.mark.parametrize(
+    "site_number", ["粤ICP备19000124号-1", "粤ICP备19000123号", "粤ICP备19000123号-1A", "粤ICP备19000123号-01"]
+)
 def test_website_number_must_extend_the_entity_number(sandbox, site_number):
-    body = company(number="粤ICP备19000123号",
-                   websites=[{"name": "某某科技官网", "domain": "moumou.cn", "number": site_number}])
+    body = company(
+        number="粤ICP备19000123号", websites=[{"name": "某某科技官网", "domain": "moumou.cn", "number": site_number}]
+    )
     field_errors(sandbox.post("~/registry/entities", token=CONTROL, json=body), "websites.0.number")
 
 
 def test_duplicates_inside_the_request(sandbox):
-    body = company(number="粤ICP备19000123号", websites=[
-        {"name": "某某科技官网", "domain": "moumou.cn", "number": "粤ICP备19000123号-1"},
-        {"name": "某某商城", "domain": "MOUMOU.cn.", "number": "粤ICP备19000123号-1"}])
-    field_errors(sandbox.post("~/registry/entities", token=CONTROL, json=body),
-                 "websites.1.domain", "websites.1.number")
+    body = company(
+        number="粤ICP备19000123号",
+        websites=[
+            {"name": "某某科技官网", "domain": "moumou.cn", "number": "粤ICP备19000123号-1"},
+            {"name": "某某商城", "domain": "MOUMOU.cn.", "number": "粤ICP备19000123号-1"},
+        ],
+    )
+    field_errors(
+        sandbox.post("~/registry/entities", token=CONTROL, json=body), "websites.1.domain", "websites.1.number"
+    )
 
 
 # -- conflicts ------------------------------------------------------------------
 
+
 def test_domain_on_record_conflicts(sandbox):
     seed(sandbox, company())
-    other = company(name="深圳市另一家科技有限公司", certificate_number=OTHER_USCC, websites=[
-        {"name": "另一家官网", "domain": "another-tech.cn"}, {"name": "另一家商城", "domain": "MouMou-Tech.cn"}])
+    other = company(
+        name="深圳市另一家科技有限公司",
+        certificate_number=OTHER_USCC,
+        websites=[
+            {"name": "另一家官网", "domain": "another-tech.cn"},
+            {"name": "另一家商城", "domain": "MouMou-Tech.cn"},
+        ],
+    )
     body = assert_error(sandbox.post("~/registry/entities", token=CONTROL, json=other), 409, "DOMAIN_CONFLICT")
     assert body["domain"] == "moumou-tech.cn" and body["field"] == "websites.1.domain"
     # atomic: nothing of the refused entity was written, no id burnt
@@ -197,8 +290,12 @@ def test_domain_filed_at_tencent_conflicts(sandbox):
 
 def test_duplicate_entity_number(sandbox):
     seed(sandbox, company(number="粤ICP备19000123号"))
-    body = company(name="深圳市另一家科技有限公司", certificate_number=OTHER_USCC, number="粤ICP备19000123号",
-                   websites=[{"name": "另一家官网", "domain": "another-tech.cn"}])
+    body = company(
+        name="深圳市另一家科技有限公司",
+        certificate_number=OTHER_USCC,
+        number="粤ICP备19000123号",
+        websites=[{"name": "另一家官网", "domain": "another-tech.cn"}],
+    )
     assert_error(sandbox.post("~/registry/entities", token=CONTROL, json=body), 409, "ENTITY_NUMBER_EXISTS")
 
 
@@ -210,18 +307,26 @@ def test_same_certificate_is_one_entity(sandbox):
 
 def test_one_self_entity_per_account(sandbox):
     seed(sandbox, company(account="self"))
-    body = company(name="深圳市另一家科技有限公司", certificate_number=OTHER_USCC, account="self",
-                   websites=[{"name": "另一家官网", "domain": "another-tech.cn"}])
+    body = company(
+        name="深圳市另一家科技有限公司",
+        certificate_number=OTHER_USCC,
+        account="self",
+        websites=[{"name": "另一家官网", "domain": "another-tech.cn"}],
+    )
     assert_error(sandbox.post("~/registry/entities", token=CONTROL, json=body), 409, "ENTITY_ALREADY_FILED")
 
 
 # -- auth ---------------------------------------------------------------------------
 
+
 def test_seeding_needs_the_control_token(sandbox):
     assert_error(sandbox.post("~/registry/entities", json=company()), 401, "CONTROL_TOKEN_INVALID")
     assert_error(sandbox.post("~/registry/entities", json=company(), token=""), 401, "TOKEN_MISSING")
-    assert_error(sandbox.post("/api/v1/sandboxes/sb_nope/registry/entities", json=company(), token=CONTROL),
-                 404, "SANDBOX_NOT_FOUND")
+    assert_error(
+        sandbox.post("/api/v1/sandboxes/sb_nope/registry/entities", json=company(), token=CONTROL),
+        404,
+        "SANDBOX_NOT_FOUND",
+    )
     assert ok(sandbox.get("~/entities")) == []
 
 
@@ -230,24 +335,47 @@ def test_query_auth(sandbox, control):
     other = new_sandbox(control, seed=8)
     assert len(query(sandbox, domain="moumou-tech.cn")) == 1
     assert len(query(sandbox, token=CONTROL, domain="moumou-tech.cn")) == 1
-    assert_error(sandbox.get("~/registry/query", query_string={"domain": "moumou-tech.cn"}, token=""),
-                 401, "TOKEN_MISSING")
-    assert_error(sandbox.get("~/registry/query", query_string={"domain": "moumou-tech.cn"}, token=other.token),
-                 404, "SANDBOX_NOT_FOUND")
+    assert_error(
+        sandbox.get("~/registry/query", query_string={"domain": "moumou-tech.cn"}, token=""), 401, "TOKEN_MISSING"
+    )
+    assert_error(
+        sandbox.get("~/registry/query", query_string={"domain": "moumou-tech.cn"}, token=other.token),
+        404,
+        "SANDBOX_NOT_FOUND",
+    )
     # each sandbox has its own registry
     assert query(other, domain="moumou-tech.cn") == []
 
 
 # -- the public query ------------------------------------------------------------------
 
+
 @pytest.fixture
 def registry(sandbox):
     """Two companies filed elsewhere and a personal site filed at Tencent through the flow."""
-    seed(sandbox, company(number="粤ICP备19000123号", filed_at="2019-03-01T10:00:00+08:00", websites=[
-        {"name": "某某科技官网", "domain": "moumou-tech.cn"}, {"name": "某某商城", "domain": "moumou.com"}]))
-    seed(sandbox, {"name": "北京某某网络技术有限公司", "type": "enterprise", "certificate_type": "uscc",
-                   "certificate_number": BEIJING_USCC, "province": "11", "number": "京ICP备11018762号",
-                   "websites": [{"name": "某某网络", "domain": "moumou-net.cn", "number": "京ICP备11018762号-2"}]})
+    seed(
+        sandbox,
+        company(
+            number="粤ICP备19000123号",
+            filed_at="2019-03-01T10:00:00+08:00",
+            websites=[
+                {"name": "某某科技官网", "domain": "moumou-tech.cn"},
+                {"name": "某某商城", "domain": "moumou.com"},
+            ],
+        ),
+    )
+    seed(
+        sandbox,
+        {
+            "name": "北京某某网络技术有限公司",
+            "type": "enterprise",
+            "certificate_type": "uscc",
+            "certificate_number": BEIJING_USCC,
+            "province": "11",
+            "number": "京ICP备11018762号",
+            "websites": [{"name": "某某网络", "domain": "moumou-net.cn", "number": "京ICP备11018762号-2"}],
+        },
+    )
     register_domain(sandbox, "zhangsan-blog.cn")
     app = file_and_approve(sandbox, personal_payload(usable_ip(sandbox)))
     return sandbox, app["result"]
@@ -256,10 +384,19 @@ def registry(sandbox):
 def test_query_by_domain(registry):
     sb, _ = registry
     rows = query(sb, domain="MouMou.com")
-    assert rows == [{"entity": {"name": "深圳市某某科技有限公司", "type": "enterprise",
-                                "number": "粤ICP备19000123号", "province": "44"},
-                     "website": {"name": "某某商城", "domain": "moumou.com", "number": "粤ICP备19000123号-2"},
-                     "access_providers": ["other"], "filed_at": "2019-03-01T10:00:00+08:00"}]
+    assert rows == [
+        {
+            "entity": {
+                "name": "深圳市某某科技有限公司",
+                "type": "enterprise",
+                "number": "粤ICP备19000123号",
+                "province": "44",
+            },
+            "website": {"name": "某某商城", "domain": "moumou.com", "number": "粤ICP备19000123号-2"},
+            "access_providers": ["other"],
+            "filed_at": "2019-03-01T10:00:00+08:00",
+        }
+    ]
     assert query(sb, domain="www.moumou.com") == []  # exact
     assert query(sb, domain="nobody.cn") == []
 
@@ -268,8 +405,12 @@ def test_query_finds_the_tencent_filing(registry):
     sb, result = registry
     rows = query(sb, domain="zhangsan-blog.cn")
     assert [r["website"]["number"] for r in rows] == result["website_numbers"]
-    assert rows[0]["entity"] == {"name": "张三", "type": "personal", "number": result["entity_number"],
-                                 "province": "44"}
+    assert rows[0]["entity"] == {
+        "name": "张三",
+        "type": "personal",
+        "number": result["entity_number"],
+        "province": "44",
+    }
     assert rows[0]["access_providers"] == ["tencent"]
 
 
@@ -326,9 +467,19 @@ def test_entity_without_active_websites(registry, r):
     site = next(w for w in ok(sb.get("~/websites")) if w["domain"] == "moumou-net.cn")
     set_status(r, sb.sid, "websites", site["id"], "cancelled")
     rows = query(sb, number="京ICP备11018762号")
-    assert rows == [{"entity": {"name": "北京某某网络技术有限公司", "type": "enterprise",
-                                "number": "京ICP备11018762号", "province": "11"},
-                     "website": None, "access_providers": ["other"], "filed_at": rows[0]["filed_at"]}]
+    assert rows == [
+        {
+            "entity": {
+                "name": "北京某某网络技术有限公司",
+                "type": "enterprise",
+                "number": "京ICP备11018762号",
+                "province": "11",
+            },
+            "website": None,
+            "access_providers": ["other"],
+            "filed_at": rows[0]["filed_at"],
+        }
+    ]
 
 
 def test_openapi_documents_the_registry(control):

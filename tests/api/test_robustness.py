@@ -1,6 +1,7 @@
 """Bad input gets a clear JSON error (422 per field, 400, 409, 413) — never a 500, never
 half-written data: clock bounds, settings, seeded numbers, Unicode digits, atomic sandboxes,
 domain keys, body size and nesting, loose types."""
+
 import json
 
 import pytest
@@ -23,6 +24,7 @@ def sandbox_keys(r):
 
 # -- 1. the clock stays within datetime's range -------------------------------------------
 
+
 @pytest.mark.parametrize("duration", ["3000000d", "401d", "58w"])
 def test_a_huge_advance_is_422_and_the_sandbox_keeps_working(sandbox, duration):
     errors = field_errors(sandbox.post("~/clock/advance", json={"duration": duration}, token=CONTROL), "duration")
@@ -36,21 +38,24 @@ def test_an_advance_of_400_days_is_allowed(sandbox):
 
 
 def test_duration_and_until_idle_together_is_422(sandbox):
-    field_errors(sandbox.post("~/clock/advance", json={"duration": "1d", "until_idle": True}, token=CONTROL),
-                 "duration")
+    field_errors(
+        sandbox.post("~/clock/advance", json={"duration": "1d", "until_idle": True}, token=CONTROL), "duration"
+    )
 
 
 def test_the_service_refuses_a_huge_advance_too(control, r):
     from backend.domain.errors import Unprocessable
     from backend.services import advancing
+
     sb = new_sandbox(control)
     with pytest.raises(Unprocessable):
         advancing.advance(r, sb.sid, duration="3000000d")
     assert ok(sb.get("~/clock"))["now"] == "2026-06-01T09:00:00+08:00"
 
 
-@pytest.mark.parametrize("start", ["9999-12-31T23:00:00+08:00", "0001-01-01", "1999-12-31T23:59:59+08:00",
-                                   "2100-01-02"])
+@pytest.mark.parametrize(
+    "start", ["9999-12-31T23:00:00+08:00", "0001-01-01", "1999-12-31T23:59:59+08:00", "2100-01-02"]
+)
 def test_clock_start_out_of_range_is_422_and_nothing_is_created(control, r, start):
     field_errors(create(control, clock_start=start), "clock_start")
     assert ok(control.get(SANDBOXES)) == [] and sandbox_keys(r) == []
@@ -59,6 +64,7 @@ def test_clock_start_out_of_range_is_422_and_nothing_is_created(control, r, star
 def test_the_service_checks_clock_start_too(r):
     from backend.domain.errors import Unprocessable
     from backend.services import sandboxes
+
     with pytest.raises(Unprocessable) as e:
         sandboxes.create(r, seed=1, clock_start="9999-12-31T23:00:00+08:00")
     assert "clock_start" in e.value.errors
@@ -67,67 +73,98 @@ def test_the_service_checks_clock_start_too(r):
 
 # -- 2. settings are typed and bounded --------------------------------------------------
 
-@pytest.mark.parametrize("settings,path", [
-    ({"provider_review_wd": "abc"}, "settings.provider_review_wd"),
-    ({"provider_review_wd": 61}, "settings.provider_review_wd"),
-    ({"idle_reminder_days": 5}, "settings.idle_reminder_days"),
-    ({"idle_reminder_days": [7, 7, 30]}, "settings.idle_reminder_days"),
-    ({"idle_reminder_days": [7, 15]}, "settings.idle_reminder_days"),
-    ({"idle_expiry_days": 0}, "settings.idle_expiry_days"),
-    ({"random_rejection_rate": "x"}, "settings.random_rejection_rate"),
-    ({"random_rejection_rate": 1.5}, "settings.random_rejection_rate"),
-    ({"sms_window_hours": 1e12}, "settings.sms_window_hours"),
-    ({"to_bureau_wd_min": 5, "to_bureau_wd_max": 2}, "settings.to_bureau_wd_min"),
-    ({"to_bureau_wd_min": 5}, "settings.to_bureau_wd_min"),  # above the default max (3)
-    ({"change_wd": [20, 15, 25]}, "settings.change_wd"),
-    ({"bureau_wd": -1}, "settings.bureau_wd"),
-    ({"rule_set": "martian"}, "settings.rule_set"),
-    ({"strict_nonlocal_id": "maybe"}, "settings.strict_nonlocal_id"),
-    ({"typo_setting": 1}, "settings.typo_setting"),
-    ({"province_overrides": {"44": {"bureau_wd_min": "a"}}}, "settings.province_overrides.44.bureau_wd_min"),
-    ({"province_overrides": {"44": {"bureau_wd_min": 30}}}, "settings.province_overrides.44"),
-    ({"province_overrides": {"44": {"colour": "red"}}}, "settings.province_overrides.44.colour"),
-    ({"province_overrides": {"44": 5}}, "settings.province_overrides.44"),
-    ({"province_overrides": {"99": {"bureau_wd_max": 5}}}, "settings.province_overrides.99"),
-    ({"province_overrides": {"44": {"nonlocal_personal_id": "maybe"}}},
-     "settings.province_overrides.44.nonlocal_personal_id"),
-    ({"province_overrides": []}, "settings.province_overrides"),
-])
+
+@pytest.mark.parametrize(
+    "settings,path",
+    [
+        ({"provider_review_wd": "abc"}, "settings.provider_review_wd"),
+        ({"provider_review_wd": 61}, "settings.provider_review_wd"),
+        ({"idle_reminder_days": 5}, "settings.idle_reminder_days"),
+        ({"idle_reminder_days": [7, 7, 30]}, "settings.idle_reminder_days"),
+        ({"idle_reminder_days": [7, 15]}, "settings.idle_reminder_days"),
+        ({"idle_expiry_days": 0}, "settings.idle_expiry_days"),
+        ({"random_rejection_rate": "x"}, "settings.random_rejection_rate"),
+        ({"random_rejection_rate": 1.5}, "settings.random_rejection_rate"),
+        ({"sms_window_hours": 1e12}, "settings.sms_window_hours"),
+        ({"to_bureau_wd_min": 5, "to_bureau_wd_max": 2}, "settings.to_bureau_wd_min"),
+        ({"to_bureau_wd_min": 5}, "settings.to_bureau_wd_min"),  # above the default max (3)
+        ({"change_wd": [20, 15, 25]}, "settings.change_wd"),
+        ({"bureau_wd": -1}, "settings.bureau_wd"),
+        ({"rule_set": "martian"}, "settings.rule_set"),
+        ({"strict_nonlocal_id": "maybe"}, "settings.strict_nonlocal_id"),
+        ({"typo_setting": 1}, "settings.typo_setting"),
+        ({"province_overrides": {"44": {"bureau_wd_min": "a"}}}, "settings.province_overrides.44.bureau_wd_min"),
+        ({"province_overrides": {"44": {"bureau_wd_min": 30}}}, "settings.province_overrides.44"),
+        ({"province_overrides": {"44": {"colour": "red"}}}, "settings.province_overrides.44.colour"),
+        ({"province_overrides": {"44": 5}}, "settings.province_overrides.44"),
+        ({"province_overrides": {"99": {"bureau_wd_max": 5}}}, "settings.province_overrides.99"),
+        (
+            {"province_overrides": {"44": {"nonlocal_personal_id": "maybe"}}},
+            "settings.province_overrides.44.nonlocal_personal_id",
+        ),
+        ({"province_overrides": []}, "settings.province_overrides"),
+    ],
+)
 def test_bad_settings_are_422_and_nothing_is_created(control, r, settings, path):
     field_errors(create(control, settings=settings), path)
     assert ok(control.get(SANDBOXES)) == [] and sandbox_keys(r) == []
 
 
 def test_good_settings_are_kept_as_given(control):
-    settings = {"provider_review_wd": 2, "to_bureau_wd_min": 1, "to_bureau_wd_max": 1, "sms_window_hours": 720,
-                "sms_max_wrong": 3, "change_wd": [8, 9, 10], "cancel_wd": [2, 2, 2], "bureau_wd": None,
-                "idle_reminder_days": [3, 5, 9], "idle_expiry_days": 12, "random_rejection_rate": 0.5,
-                "rule_set": "cloudbase-2025", "strict_nonlocal_id": False, "min_age": 16,
-                "province_overrides": {"44": {"bureau_wd_min": 2, "bureau_wd_typical": 2, "bureau_wd_max": 2,
-                                              "temporary_id_refused": True}}}
+    settings = {
+        "provider_review_wd": 2,
+        "to_bureau_wd_min": 1,
+        "to_bureau_wd_max": 1,
+        "sms_window_hours": 720,
+        "sms_max_wrong": 3,
+        "change_wd": [8, 9, 10],
+        "cancel_wd": [2, 2, 2],
+        "bureau_wd": None,
+        "idle_reminder_days": [3, 5, 9],
+        "idle_expiry_days": 12,
+        "random_rejection_rate": 0.5,
+        "rule_set": "cloudbase-2025",
+        "strict_nonlocal_id": False,
+        "min_age": 16,
+        "province_overrides": {
+            "44": {"bureau_wd_min": 2, "bureau_wd_typical": 2, "bureau_wd_max": 2, "temporary_id_refused": True}
+        },
+    }
     body = ok(create(control, seed=3, settings=settings), 201)
     assert body["settings"] == settings
 
 
 def test_a_province_override_with_typical_above_max_is_422(control):
     # Guangdong's CSV row is kept for what is not overridden: 2 > its max would break the law
-    field_errors(create(control, settings={"province_overrides": {"44": {"bureau_wd_max": 0}}}),
-                 "settings.province_overrides.44")
+    field_errors(
+        create(control, settings={"province_overrides": {"44": {"bureau_wd_max": 0}}}), "settings.province_overrides.44"
+    )
 
 
 # -- 3. a seeded record number never blocks the next approval ------------------------------
 
+
 def company(number):
     from support.people import credit_code
-    return {"name": "深圳市某某科技有限公司", "type": "enterprise", "certificate_type": "uscc",
-            "certificate_number": credit_code("91440300MA5FGHJK0"), "province": "44", "number": number,
-            "websites": [{"name": "某某科技官网", "domain": "moumou-tech.cn"}]}
+
+    return {
+        "name": "深圳市某某科技有限公司",
+        "type": "enterprise",
+        "certificate_type": "uscc",
+        "certificate_number": credit_code("91440300MA5FGHJK0"),
+        "province": "44",
+        "number": number,
+        "websites": [{"name": "某某科技官网", "domain": "moumou-tech.cn"}],
+    }
 
 
 def test_seeding_a_too_high_sequence_is_422(control, r):
     sb = new_sandbox(control)
-    body = assert_error(sb.post("~/registry/entities", json=company("粤ICP备2026999999号"), token=CONTROL), 422,
-                        "NUMBER_SEQUENCE_TOO_HIGH")
+    body = assert_error(
+        sb.post("~/registry/entities", json=company("粤ICP备2026999999号"), token=CONTROL),
+        422,
+        "NUMBER_SEQUENCE_TOO_HIGH",
+    )
     assert "number" in body["errors"]
     assert ok(sb.get("~/entities")) == []
     assert r.hget(keys.seq(sb.sid), "icp:44:2026") is None  # the sequence did not move
@@ -144,11 +181,13 @@ def test_an_exhausted_sequence_is_a_domain_error_not_a_value_error(control, r):
     from backend.domain.errors import DomainError
     from backend.services import effects
     from backend.store import tx as store
+
     sb = new_sandbox(control)
 
     def fn(tx):
         tx.set_counter("icp:44:2026", 999_999)
         return effects.next_entity_number(tx, "44", 1_780_000_000)  # 2026-05-28
+
     with pytest.raises(DomainError) as e:
         store.run(r, sb.sid, fn)
     assert e.value.code == "NUMBER_SEQUENCE_EXHAUSTED"
@@ -165,8 +204,14 @@ def test_a_superscript_digit_in_an_id_is_422_on_a_new_application(sandbox):
 
 
 def test_a_superscript_digit_in_an_id_is_422_when_seeding(sandbox):
-    body = {"name": "张三", "type": "personal", "certificate_type": "resident_id", "certificate_number": SUPERSCRIPT_ID,
-            "province": "44", "websites": [{"name": "张三的博客", "domain": "zhangsan-blog.cn"}]}
+    body = {
+        "name": "张三",
+        "type": "personal",
+        "certificate_type": "resident_id",
+        "certificate_number": SUPERSCRIPT_ID,
+        "province": "44",
+        "websites": [{"name": "张三的博客", "domain": "zhangsan-blog.cn"}],
+    }
     field_errors(sandbox.post("~/registry/entities", json=body, token=CONTROL), "certificate_number")
 
 
@@ -185,11 +230,13 @@ def test_arabic_indic_digits_are_not_a_record_number(sandbox):
 
 # -- 5. a sandbox is created and deleted as a whole ----------------------------------------
 
+
 def test_a_failed_create_leaves_nothing(control, r, monkeypatch):
     from backend.services import sandboxes
 
     def broken(tx, preset):
         raise RuntimeError("the preset could not be built")
+
     monkeypatch.setattr(sandboxes, "_populate", broken)
     with pytest.raises(RuntimeError):
         sandboxes.create(r, seed=1, sid="sb_broken")
@@ -199,6 +246,7 @@ def test_a_failed_create_leaves_nothing(control, r, monkeypatch):
 def test_creating_an_existing_id_is_409_and_keeps_the_first(control, r):
     from backend.domain.errors import Conflict
     from backend.services import sandboxes
+
     first = sandboxes.create(r, seed=1, sid="twin")
     with pytest.raises(Conflict) as e:
         sandboxes.create(r, seed=2, sid="twin")
@@ -217,17 +265,24 @@ def test_delete_leaves_nothing(control, r):
 
 # -- 6. domain registry keys are normalised -------------------------------------------------
 
+
 def test_an_ideographic_full_stop_is_the_same_domain(sandbox):
     register_domain(sandbox, "zhangsan-blog.cn")
-    resp = sandbox.post("~/domains", json={"name": "zhangsan-blog。cn", "holder_name": "张三",
-                                           "holder_certificate_number": ZHANG_SAN_ID})
+    resp = sandbox.post(
+        "~/domains",
+        json={"name": "zhangsan-blog。cn", "holder_name": "张三", "holder_certificate_number": ZHANG_SAN_ID},
+    )
     assert_error(resp, 409, "DOMAIN_EXISTS")
     assert [d["name"] for d in ok(sandbox.get("~/domains"))] == ["zhangsan-blog.cn"]
 
 
 def test_full_width_letters_are_folded_and_found(sandbox):
-    doc = ok(sandbox.post("~/domains", json={"name": "ＡＢＣ．cn", "holder_name": "张三",
-                                             "holder_certificate_number": ZHANG_SAN_ID}), 201)
+    doc = ok(
+        sandbox.post(
+            "~/domains", json={"name": "ＡＢＣ．cn", "holder_name": "张三", "holder_certificate_number": ZHANG_SAN_ID}
+        ),
+        201,
+    )
     assert doc["name"] == doc["id"] == "abc.cn"
     assert ok(sandbox.get("~/domains/abc.cn"))["name"] == "abc.cn"
     assert ok(sandbox.get("~/domains/ＡＢＣ．cn"))["name"] == "abc.cn"
@@ -237,9 +292,14 @@ def test_full_width_letters_are_folded_and_found(sandbox):
 
 # -- 7. body size and nesting -----------------------------------------------------------------
 
+
 def test_a_body_over_one_mib_is_413(control, r):
-    resp = control.client.post(SANDBOXES, data=json.dumps({"name": "x" * (1024 * 1024 + 10)}),
-                               content_type="application/json", headers={"Authorization": f"Bearer {CONTROL}"})
+    resp = control.client.post(
+        SANDBOXES,
+        data=json.dumps({"name": "x" * (1024 * 1024 + 10)}),
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {CONTROL}"},
+    )
     assert_error(resp, 413, "PAYLOAD_TOO_LARGE")
     assert sandbox_keys(r) == []
 
@@ -248,16 +308,21 @@ def test_a_body_over_one_mib_is_413(control, r):
 def test_deeply_nested_json_is_400(sandbox, depth):
     nested = "[" * depth + "]" * depth
     for path, token in (("~/applications", None), (f"{SANDBOXES}/{sandbox.sid}/faults", CONTROL)):
-        resp = sandbox.call("POST", path, token=token, data='{"payload": {"entity": ' + nested + "}}",
-                            content_type="application/json")
+        resp = sandbox.call(
+            "POST", path, token=token, data='{"payload": {"entity": ' + nested + "}}", content_type="application/json"
+        )
         assert_error(resp, 400, "JSON_TOO_DEEP")
     assert ok(sandbox.get("~/applications")) == []
 
 
 def test_a_nested_settings_value_is_400(control, r):
     nested = "{" + '"a": {' * 900 + "}" * 900 + "}"
-    resp = control.client.post(SANDBOXES, data='{"settings": ' + nested + "}", content_type="application/json",
-                               headers={"Authorization": f"Bearer {CONTROL}"})
+    resp = control.client.post(
+        SANDBOXES,
+        data='{"settings": ' + nested + "}",
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {CONTROL}"},
+    )
     assert_error(resp, 400)
     assert sandbox_keys(r) == []
 
@@ -269,12 +334,12 @@ def test_sandbox_name_is_bounded(control, body, path):
 
 def test_a_long_reason_is_422(sandbox):
     app = ok(sandbox.post("~/applications", json={"payload": personal_payload(usable_ip(sandbox))}), 201)
-    field_errors(sandbox.post(f"~/applications/{app['id']}/actions/withdraw", json={"reason": "因" * 201}),
-                 "reason")
+    field_errors(sandbox.post(f"~/applications/{app['id']}/actions/withdraw", json={"reason": "因" * 201}), "reason")
     assert ok(sandbox.get(f"~/applications/{app['id']}"))["state"] == "draft"
 
 
 # -- 8. loose types ---------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("seed", [{"a": 1}, [1], 1.5, True, "", "s" * 65])
 def test_a_seed_is_an_int_or_a_short_string(control, r, seed):
@@ -283,21 +348,25 @@ def test_a_seed_is_an_int_or_a_short_string(control, r, seed):
 
 
 def test_fixed_egress_ip_must_be_an_ip(sandbox):
-    field_errors(sandbox.post("~/cloud/environments", json={"name": "env", "fixed_egress_ip": "not-an-ip"}),
-                 "fixed_egress_ip")
+    field_errors(
+        sandbox.post("~/cloud/environments", json={"name": "env", "fixed_egress_ip": "not-an-ip"}), "fixed_egress_ip"
+    )
 
 
 # -- 9. the schemas use the domain's lists and limits ---------------------------------------------
 
+
 def test_schema_lists_are_the_domains():
     from backend.api import schemas as s
     from backend.domain import scenarios, validation as V
+
     assert s.TYPES is V.ENTITY_TYPES and s.CERT_TYPES is V.CERT_TYPES and s.CONTENTS is V.SERVICE_CONTENTS
     assert set(s.NEW_FILING_TYPES) <= set(scenarios.FILING_TYPES)
 
 
 def test_an_address_over_the_domain_limit_is_refused_by_the_schema(sandbox):
     from backend.domain import validation as V
+
     payload = personal_payload(usable_ip(sandbox), address="深" * (V.MAX_TEXT + 1))
     field_errors(sandbox.post("~/applications", json={"payload": payload}), "payload.entity.address")
 
@@ -312,14 +381,28 @@ def test_documented_defaults_fill_what_the_domain_requires(sandbox):
     assert app["payload"]["websites"][0]["service_content"] == "blog"
     assert app["payload"]["entity"]["responsible"]["certificate_type"] == "resident_id"
     # a merge patch carries no defaults: removing a required field is refused by the domain
-    field_errors(sandbox.patch(f"~/applications/{app['id']}", json={"payload": {"websites": [
-        {"name": "张三的个人博客", "domain": "zhangsan-blog.cn", "nat_ip": usable_ip(sandbox),
-         "service_content": None}]}}), "payload.websites.0.service_content")
+    field_errors(
+        sandbox.patch(
+            f"~/applications/{app['id']}",
+            json={
+                "payload": {
+                    "websites": [
+                        {
+                            "name": "张三的个人博客",
+                            "domain": "zhangsan-blog.cn",
+                            "nat_ip": usable_ip(sandbox),
+                            "service_content": None,
+                        }
+                    ]
+                }
+            },
+        ),
+        "payload.websites.0.service_content",
+    )
 
 
 def test_a_new_filing_of_another_cloud_service_keeps_its_error(sandbox):
     payload = personal_payload(usable_ip(sandbox))
     payload["websites"][0]["filing_type"] = "cvm"
-    errors = field_errors(sandbox.post("~/applications", json={"payload": payload}),
-                          "payload.websites.0.filing_type")
+    errors = field_errors(sandbox.post("~/applications", json={"payload": payload}), "payload.websites.0.filing_type")
     assert any("cloudbase_run" in m for m in errors["payload.websites.0.filing_type"])

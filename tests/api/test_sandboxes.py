@@ -1,4 +1,5 @@
 """Sandboxes: presets, seed, clock start, delete, list (control token)."""
+
 import pytest
 
 from api.flows import CONTROL, assert_error, eligibility, field_errors, new_sandbox, ok
@@ -57,11 +58,14 @@ def test_unknown_preset(control):
     assert ok(control.get("/api/v1/sandboxes")) == []  # nothing was created
 
 
-@pytest.mark.parametrize("body,field", [
-    ({"clock_start": "yesterday-ish"}, "clock_start"),
-    ({"scale": -1}, "scale"),
-    ({"seed": 1, "name": 12}, "name"),
-])
+@pytest.mark.parametrize(
+    "body,field",
+    [
+        ({"clock_start": "yesterday-ish"}, "clock_start"),
+        ({"scale": -1}, "scale"),
+        ({"seed": 1, "name": 12}, "name"),
+    ],
+)
 def test_bad_create_fields(control, body, field):
     field_errors(create(control, **body), field)
 
@@ -111,6 +115,7 @@ def test_delete_removes_everything(control, r):
     sb = new_sandbox(control, preset="demo")
     ip = eligibility(sb)["usable_ips"][0]["ip"]
     from support.people import personal_payload
+
     ok(sb.post("~/applications", json={"payload": personal_payload(ip)}), 201)
     assert list(r.scan_iter(match=keys.children_of(sb.sid))) and r.exists(keys.sandbox(sb.sid))
 
@@ -168,6 +173,7 @@ def test_advance_moves_the_virtual_clock(sandbox):
 def test_deleting_a_sandbox_leaves_one_whose_id_extends_it(control):
     """Deleting `demo` must not touch `demo2` (key patterns are exact)."""
     from backend.services import sandboxes
+
     r = control.client.application.extensions["icpsim.redis"]
     sandboxes.create(r, seed=1, sid="demo")
     sandboxes.create(r, seed=1, sid="demo2")

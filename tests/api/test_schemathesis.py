@@ -7,6 +7,7 @@ through the WSGI app in-process, with the control token, into one real sandbox (
 fixed, so the handlers run, not just the 404 of an unknown sandbox); an operation that
 deletes or resets it gets it back before the next one.
 """
+
 import os
 
 import pytest
@@ -28,6 +29,7 @@ CHECKS = [not_a_server_error, response_schema_conformance]
 
 def _ensure_sandbox(r):
     from backend.services import sandboxes
+
     if not r.exists(f"icpsim:sb:{SID}"):
         sandboxes.create(r, seed=1, sid=SID)
 
@@ -44,11 +46,18 @@ def test_openapi_contract_holds_for_every_operation(app, r):
     for operation in _operations(schema):
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             _ensure_sandbox(r)
-            strategy = operation.as_strategy(generation_mode=mode, path_parameters={"sid": SID}
-                                             if "{sid}" in operation.path else None)
+            strategy = operation.as_strategy(
+                generation_mode=mode, path_parameters={"sid": SID} if "{sid}" in operation.path else None
+            )
 
-            @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
-                      phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+            @settings(
+                max_examples=EXAMPLES,
+                deadline=None,
+                database=None,
+                derandomize=True,
+                phases=[Phase.explicit, Phase.generate],
+                suppress_health_check=list(HealthCheck),
+            )
             @given(case=strategy)
             def run(case):
                 calls.append(case.call_and_validate(headers=headers, checks=CHECKS).status_code)

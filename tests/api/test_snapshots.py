@@ -1,4 +1,5 @@
 """Issue 9: state snapshots — export a sandbox's whole state and import it into a fresh one."""
+
 import json
 
 from support.people import personal_payload
@@ -27,10 +28,15 @@ def snapshot_of(sb):
 
 
 def world(sb):
-    return {"applications": ok(sb.get("~/applications")), "entities": ok(sb.get("~/entities")),
-            "websites": ok(sb.get("~/websites")), "outbox": ok(sb.get("~/outbox")),
-            "clock": {k: v for k, v in ok(sb.get("~/clock")).items() if k != "epoch"},
-            "domains": ok(sb.get("~/domains")), "eligibility": ok(sb.get("~/eligibility"))}
+    return {
+        "applications": ok(sb.get("~/applications")),
+        "entities": ok(sb.get("~/entities")),
+        "websites": ok(sb.get("~/websites")),
+        "outbox": ok(sb.get("~/outbox")),
+        "clock": {k: v for k, v in ok(sb.get("~/clock")).items() if k != "epoch"},
+        "domains": ok(sb.get("~/domains")),
+        "eligibility": ok(sb.get("~/eligibility")),
+    }
 
 
 def test_round_trip_into_a_fresh_sandbox_and_the_flow_goes_on(sandbox, control):
@@ -65,8 +71,9 @@ def test_round_trip_into_a_fresh_sandbox_and_the_flow_goes_on(sandbox, control):
 def test_a_running_clock_goes_on_from_the_snapshot(control):
     sb = new_sandbox(control, seed=5, scale=0)
     snap = snapshot_of(sb)
-    snap["keys"][""]["value"]["clock"] = json.dumps({"anchor_virtual": 1780275600.0, "anchor_real": 0.0,
-                                                     "scale": 100.0})
+    snap["keys"][""]["value"]["clock"] = json.dumps(
+        {"anchor_virtual": 1780275600.0, "anchor_real": 0.0, "scale": 100.0}
+    )
     fresh = new_sandbox(control, seed=6)
     ok(fresh.post("~/snapshot", json=snap, token=CONTROL))
     clock = ok(fresh.get("~/clock"))
@@ -81,14 +88,20 @@ def test_snapshots_need_the_control_token(sandbox):
 
 def test_a_bad_snapshot_is_a_422_per_field(sandbox):
     snap = snapshot_of(sandbox)
-    for bad, field in [({**snap, "version": 2}, "version"), ({**snap, "format": "x"}, "format"),
-                       ({**snap, "keys": {**snap["keys"], ":journal": {"type": "list", "value": ["x"]}}},
-                        "keys.:journal"),
-                       ({**snap, "keys": {**snap["keys"], ":outbox": {"type": "hash", "value": {}}}}, "keys.:outbox"),
-                       ({**snap, "keys": {":seq": {"type": "hash", "value": {}}}}, "keys.")]:
+    for bad, field in [
+        ({**snap, "version": 2}, "version"),
+        ({**snap, "format": "x"}, "format"),
+        ({**snap, "keys": {**snap["keys"], ":journal": {"type": "list", "value": ["x"]}}}, "keys.:journal"),
+        ({**snap, "keys": {**snap["keys"], ":outbox": {"type": "hash", "value": {}}}}, "keys.:outbox"),
+        ({**snap, "keys": {":seq": {"type": "hash", "value": {}}}}, "keys."),
+    ]:
         field_errors(sandbox.post("~/snapshot", json=bad, token=CONTROL), field)
-    resp = sandbox.client.post(f"/api/v1/sandboxes/{sandbox.sid}/snapshot", data="[1]", content_type="application/json",
-                               headers={"Authorization": f"Bearer {CONTROL}"})
+    resp = sandbox.client.post(
+        f"/api/v1/sandboxes/{sandbox.sid}/snapshot",
+        data="[1]",
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {CONTROL}"},
+    )
     field_errors(resp, "_schema")
     assert ok(sandbox.get("~/applications")) == []  # nothing was written
 
@@ -104,6 +117,7 @@ def test_a_restored_sandbox_keeps_its_key_index_and_application_timers(sandbox, 
     """What the snapshot writes joins the sandbox's key index (a delete leaves nothing), and an
     application's own timer set comes along (a move after the restore disarms its timers)."""
     from backend.store import keys
+
     sb = sandbox
     register_domain(sb, "zhangsan-blog.cn")
     app = create_app(sb, personal_payload(usable_ip(sb)))["id"]

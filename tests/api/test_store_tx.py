@@ -1,5 +1,6 @@
 """The store's transactions (backend/store/tx.py) against a real Redis: what a use case reads,
 in how many round trips, and that reading less never makes a transaction less safe."""
+
 import json
 import threading
 
@@ -84,9 +85,11 @@ def test_concurrent_increments_through_get_never_lose_an_update(world):
     def bump():
         try:
             for _ in range(15):
+
                 def fn(tx):
                     app = tx.get("applications", "A0001")
                     tx.put("applications", dict(app, n=app["n"] + 1))
+
                 store.run(r, SID, fn)
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
@@ -109,8 +112,13 @@ def test_ids_sort_by_number_not_by_text(world):
 
 
 def test_id_order():
-    assert sorted(["W10", "W9", "W0010", "env-0011", "env-0002"], key=store.id_order) == \
-        ["W9", "W0010", "W10", "env-0002", "env-0011"]  # W0010 and W10: both 10, then by text
+    assert sorted(["W10", "W9", "W0010", "env-0011", "env-0002"], key=store.id_order) == [
+        "W9",
+        "W0010",
+        "W10",
+        "env-0002",
+        "env-0011",
+    ]  # W0010 and W10: both 10, then by text
     # names without a number at the end (domains) keep their alphabetical order
     assert sorted(["b.cn", "a.cn", "a2.cn"], key=store.id_order) == ["a.cn", "a2.cn", "b.cn"]
     assert sorted(["site10", "site9"], key=store.id_order) == ["site9", "site10"]
@@ -127,16 +135,22 @@ def test_run_prefetches_meta_and_seq_unless_told(world, monkeypatch):
     r = world
     fetched = []
     original = store.Tx.prefetch
-    monkeypatch.setattr(store.Tx, "prefetch", lambda self, wanted: (fetched.append(list(wanted)),
-                                                                     original(self, wanted))[1])
+    monkeypatch.setattr(
+        store.Tx, "prefetch", lambda self, wanted: (fetched.append(list(wanted)), original(self, wanted))[1]
+    )
     store.run(r, SID, lambda tx: tx.set_meta("name", "x"))
     store.run(r, SID, lambda tx: tx.get("applications", "A0001"), prefetch=store.WORKFLOW)
     store.run(r, SID, lambda tx: None, prefetch=(*store.BASE, *store.RECORDS, "domains"))
     assert fetched == [
         [keys.sandbox(SID), keys.seq(SID)],
         [keys.sandbox(SID), keys.seq(SID), keys.timer_docs(SID), keys.collection(SID, "applications")],
-        [keys.sandbox(SID), keys.seq(SID), keys.collection(SID, "entities"), keys.collection(SID, "websites"),
-         keys.collection(SID, "domains")],
+        [
+            keys.sandbox(SID),
+            keys.seq(SID),
+            keys.collection(SID, "entities"),
+            keys.collection(SID, "websites"),
+            keys.collection(SID, "domains"),
+        ],
     ]
 
 
@@ -152,7 +166,9 @@ def tx_reads(monkeypatch):
             if not isinstance(self, store.Reader):
                 read.extend([key] if isinstance(key, str) else key)
             return original(self, key, *rest)
+
         monkeypatch.setattr(store.Tx, name, wrapper)
+
     for name in ("prefetch", "_hash", "_field"):
         spy(name)
     return read
@@ -172,6 +188,7 @@ def test_order_use_cases_read_nothing_beyond_their_prefetch(sandbox, tx_reads):
     from support.people import personal_payload
 
     from backend.services import applications
+
     ip = sandbox.get("~/eligibility").get_json()["usable_ips"][0]["ip"]
     wanted = set(store.core_keys(sandbox.sid, applications.CHECKS))
     tx_reads.clear()

@@ -6,6 +6,7 @@ another sandbox's token (401/404) on GET, HEAD, POST, PUT, PATCH, DELETE and OPT
 including the methods it does not define (the token is checked before the 405) — and a
 control-only route must refuse the sandbox's own token.
 """
+
 import pytest
 
 from api.flows import CONTROL, new_sandbox
@@ -34,8 +35,15 @@ PUBLIC = {
     "miniprogram_qr": "CreateWeappQRUrl's QR page: reached only with its one-time key, which it checks itself",
     "miniprogram_qr_open": "CreateWeappQRUrl's link: exchanges its one-time key (expires in 10 min) for the page",
 }
-ARGS = {"app_id": "A0001", "action": "submit", "cid": "C0001", "name": "zhangsan-blog.cn",
-        "fault_id": "F0001", "path": "index.html", "filename": "x.css"}
+ARGS = {
+    "app_id": "A0001",
+    "action": "submit",
+    "cid": "C0001",
+    "name": "zhangsan-blog.cn",
+    "fault_id": "F0001",
+    "path": "index.html",
+    "filename": "x.css",
+}
 
 
 def _rules(app):

@@ -2,6 +2,7 @@
 checks (wrong key, expired timestamp, wrong service, tampered body), credentials and their
 rotation, tenancy, Host routing, every method on `/`, the account, the order sync, the QR link.
 The official SDK drives the same actions against gunicorn in tests/e2e/test_tencentcloud_sdk.py."""
+
 import json
 import time
 
@@ -15,18 +16,36 @@ VERSIONS = {"ba": "2020-07-20", "tcbr": "2022-02-17", "vpc": "2017-03-12"}
 
 
 class TcSandbox(Api):
-    def tc(self, action, body=None, service=None, key=None, secret_id=None, ts=None, host="127.0.0.1:5000",
-           scope=None, raw=None, version=None, method="POST"):
+    def tc(
+        self,
+        action,
+        body=None,
+        service=None,
+        key=None,
+        secret_id=None,
+        ts=None,
+        host="127.0.0.1:5000",
+        scope=None,
+        raw=None,
+        version=None,
+        method="POST",
+    ):
         """A signed call, built by hand the way the SDK builds it."""
         service = service or _service_of(action)
         ts = int(time.time()) if ts is None else ts
         data = raw if raw is not None else json.dumps(body or {}).encode()
-        headers = {"Content-Type": "application/json", "Host": host, "X-TC-Action": action,
-                   "X-TC-Version": version or VERSIONS.get(service, "2020-07-20"), "X-TC-Timestamp": str(ts),
-                   "X-TC-Region": "ap-guangzhou"}
+        headers = {
+            "Content-Type": "application/json",
+            "Host": host,
+            "X-TC-Action": action,
+            "X-TC-Version": version or VERSIONS.get(service, "2020-07-20"),
+            "X-TC-Timestamp": str(ts),
+            "X-TC-Region": "ap-guangzhou",
+        }
         req = signature.SignedRequest(method, "/", "", headers, data)
         headers["Authorization"] = signature.authorization_header(
-            secret_id or self.secret_id, key or self.secret_key, req, ts, scope or service)
+            secret_id or self.secret_id, key or self.secret_key, req, ts, scope or service
+        )
         return self.client.open("/", method=method, data=data, headers=headers)
 
     def ok_tc(self, action, body=None, **kw):
@@ -89,10 +108,16 @@ def test_the_signature_checks(sb):
 def test_a_tampered_body_fails(sb):
     ts = int(time.time())
     body = json.dumps({"Limit": 1}).encode()
-    headers = {"Content-Type": "application/json", "Host": "127.0.0.1:5000", "X-TC-Action": "DescribeNatGateways",
-               "X-TC-Version": "2017-03-12", "X-TC-Timestamp": str(ts)}
+    headers = {
+        "Content-Type": "application/json",
+        "Host": "127.0.0.1:5000",
+        "X-TC-Action": "DescribeNatGateways",
+        "X-TC-Version": "2017-03-12",
+        "X-TC-Timestamp": str(ts),
+    }
     headers["Authorization"] = signature.authorization_header(
-        sb.secret_id, sb.secret_key, signature.SignedRequest("POST", "/", "", headers, body), ts, "vpc")
+        sb.secret_id, sb.secret_key, signature.SignedRequest("POST", "/", "", headers, body), ts, "vpc"
+    )
     assert sb.client.post("/", data=body, headers=headers).get_json()["Response"]["NatGatewaySet"]
     tampered = sb.client.post("/", data=json.dumps({"Limit": 100}).encode(), headers=headers)
     assert tampered.get_json()["Response"]["Error"]["Code"] == "AuthFailure.SignatureFailure"
@@ -106,12 +131,19 @@ def test_unknown_actions_parameters_and_types(sb):
     assert sb.error("DescribeVpcs", {"Limt": "5"}) == "UnknownParameter"
     assert sb.error("DescribeNatGateways", {"Limit": "5"}) == "InvalidParameter"
     assert sb.error("DescribeVpcs", {"Limit": "many"}) == "InvalidParameterValue"
-    assert sb.error("DescribeVpcs", {"VpcIds": ["vpc-0001"], "Filters": [{"Name": "vpc-id", "Values": ["x"]}]}) == \
-        "InvalidParameter.Coexist"
-    assert sb.error("DescribeVpcs", {"Filters": [{"Name": "owner", "Values": ["x"]}]}) == "InvalidParameter.FilterInvalidKey"
+    assert (
+        sb.error("DescribeVpcs", {"VpcIds": ["vpc-0001"], "Filters": [{"Name": "vpc-id", "Values": ["x"]}]})
+        == "InvalidParameter.Coexist"
+    )
+    assert (
+        sb.error("DescribeVpcs", {"Filters": [{"Name": "owner", "Values": ["x"]}]})
+        == "InvalidParameter.FilterInvalidKey"
+    )
     assert sb.error("DescribeCloudRunServers") == "MissingParameter"
-    assert sb.error("DescribeCloudRunServerDetail", {"EnvId": "env-0001", "ServerName": "nope"}) == \
-        "ResourceNotFound.ServerNotFound"
+    assert (
+        sb.error("DescribeCloudRunServerDetail", {"EnvId": "env-0001", "ServerName": "nope"})
+        == "ResourceNotFound.ServerNotFound"
+    )
     assert sb.error("DescribeVpcs", raw=b"{not json") == "InvalidParameter"
     assert sb.error("DescribeVpcs", raw=b"[1, 2]") == "InvalidParameter"
 
@@ -177,17 +209,32 @@ def test_sync_icp_order_web_info_edits_the_order(sb):
     payload = org_payload(ips, [("shili-a.cn", "示例官网"), ("shili-b.cn", "示例商城")])
     payload["websites"][0]["commercial"] = True
     app = create_app(sb, payload)
-    assert sb.ok_tc("SyncIcpOrderWebInfo", {"IcpOrderId": app["id"], "SourceWebId": "1", "TargetWebIds": ["2"],
-                                            "SyncFields": ["commercial"]}) == {}
+    assert (
+        sb.ok_tc(
+            "SyncIcpOrderWebInfo",
+            {"IcpOrderId": app["id"], "SourceWebId": "1", "TargetWebIds": ["2"], "SyncFields": ["commercial"]},
+        )
+        == {}
+    )
     sites = ok(sb.get(f"~/applications/{app['id']}"))["payload"]["websites"]
     assert sites[1]["commercial"] is True and sites[1]["name"] == "示例商城"
     calls = [step["call"] for step in ok(sb.get("~/recording?format=json"))["steps"] if "call" in step]
     assert calls[-1]["method"] == "PATCH" and calls[-1]["path"] == f"/applications/{app['id']}"  # replayed as an edit
     assert calls[-1]["body"]["websites"][1]["commercial"] is True
-    assert sb.error("SyncIcpOrderWebInfo", {"IcpOrderId": "A9999", "SourceWebId": "1", "TargetWebIds": ["2"],
-                                            "SyncFields": ["commercial"]}) == "ResourceNotFound"
-    assert sb.error("SyncIcpOrderWebInfo", {"IcpOrderId": app["id"], "SourceWebId": "1", "TargetWebIds": "2",
-                                            "SyncFields": ["commercial"]}) == "InvalidParameter"
+    assert (
+        sb.error(
+            "SyncIcpOrderWebInfo",
+            {"IcpOrderId": "A9999", "SourceWebId": "1", "TargetWebIds": ["2"], "SyncFields": ["commercial"]},
+        )
+        == "ResourceNotFound"
+    )
+    assert (
+        sb.error(
+            "SyncIcpOrderWebInfo",
+            {"IcpOrderId": app["id"], "SourceWebId": "1", "TargetWebIds": "2", "SyncFields": ["commercial"]},
+        )
+        == "InvalidParameter"
+    )
 
 
 def test_the_qr_link_opens_the_page_once_without_the_token_in_any_url(sb):

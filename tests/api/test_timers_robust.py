@@ -1,6 +1,7 @@
 """Timers and RQ: one scheduled job per timer, advances that deliver each due timer once,
 failed timer jobs that do not block the sandbox, texts that follow the settings, and
 draws seeded by the attempt (review findings A–G)."""
+
 import math
 import time
 
@@ -63,6 +64,7 @@ def expected_ids(sb):
 
 # -- A. one scheduled job per timer --------------------------------------------------------
 
+
 def test_one_scheduled_job_per_pending_timer_whatever_the_scale_does(sandbox, r):
     scale(sandbox, 2)
     app_id = draft(sandbox)  # a draft on a running clock: reminders and expiry are scheduled
@@ -114,10 +116,12 @@ class RacingScheduler:
         def run_now(sid, timer_id, tag, *rest):
             self.deliver_due()
             return real_run_now(sid, timer_id, tag, *rest)
+
         monkeypatch.setattr(scheduling, "run_now", run_now)
 
     def deliver_due(self):
         from workers import jobs
+
         conn = scheduling.queue().connection
         reg = ScheduledJobRegistry(queue=scheduling.queue())
         for raw in conn.zrangebyscore(reg.key, "-inf", time.time() + 1):
@@ -132,10 +136,11 @@ def test_an_advance_on_a_running_clock_delivers_each_timer_once(sandbox, monkeyp
     racing = RacingScheduler(monkeypatch)
     result = ok(sandbox.post("~/clock/advance", json={"until_idle": True}, token=CONTROL))
     assert [(f["name"], f["result"]) for f in result["fired"]] == [
-        ("provider_review", "provider_approve"), ("send_to_bureau", "send_to_bureau")]
+        ("provider_review", "provider_approve"),
+        ("send_to_bureau", "send_to_bureau"),
+    ]
     assert racing.delivered == []  # nothing the advance delivers was left on RQ's schedule
-    assert [e["action"] for e in history(sandbox, app_id)] == ["create", "submit", "provider_approve",
-                                                             "send_to_bureau"]
+    assert [e["action"] for e in history(sandbox, app_id)] == ["create", "submit", "provider_approve", "send_to_bureau"]
 
 
 def test_an_advance_by_a_duration_on_a_running_clock_never_reports_gone(sandbox, monkeypatch):
@@ -154,12 +159,14 @@ def test_a_scheduled_job_that_runs_early_reschedules_itself_under_its_own_id(san
     from rq import Retry
 
     from workers import jobs
+
     scale(sandbox, 10)
     submitted(sandbox)
     timer = clock(sandbox)["pending_timers"][0]
     left = (workflow_due(r, sandbox, timer["id"]) - clock(sandbox)["epoch"]) / 10
-    monkeypatch.setattr(jobs, "get_current_job",
-                        lambda: SimpleNamespace(id=f"icpsim-{sandbox.sid}-{timer['id']}", retries_left=3))
+    monkeypatch.setattr(
+        jobs, "get_current_job", lambda: SimpleNamespace(id=f"icpsim-{sandbox.sid}-{timer['id']}", retries_left=3)
+    )
     result = jobs.fire_timer(sandbox.sid, timer["id"])  # RQ's scheduler, a second early
     assert isinstance(result, Retry) and abs(result.intervals[0] - left) <= 2
     assert [t["id"] for t in clock(sandbox)["pending_timers"]] == [timer["id"]]
@@ -170,11 +177,13 @@ def test_a_scheduled_job_that_runs_early_reschedules_itself_under_its_own_id(san
 
 # -- B. the sorted set is the index the clock reads -------------------------------------------
 
+
 def test_clock_view_and_advance_read_due_timers_from_the_sorted_set(sandbox, monkeypatch):
     app_id = submitted(sandbox)
 
     def no_full_scan(self):
         raise AssertionError("read every timer document")
+
     monkeypatch.setattr(store.Reader, "timers", no_full_scan)
     assert [t["name"] for t in clock(sandbox)["pending_timers"]] == ["provider_review"]
     result = until_idle(sandbox)
@@ -184,22 +193,23 @@ def test_clock_view_and_advance_read_due_timers_from_the_sorted_set(sandbox, mon
 
 # -- C. a failed timer job --------------------------------------------------------------------
 
+
 def test_a_failed_timer_job_is_marked_reported_and_skipped(sandbox, monkeypatch):
     from backend.services import decisions
+
     app_id = submitted(sandbox)
     timer_id = clock(sandbox)["pending_timers"][0]["id"]
 
     def broken(*args, **kwargs):
         raise RuntimeError("review rules crashed")
+
     monkeypatch.setattr(decisions, "decide", broken)
-    body = assert_error(sandbox.post("~/clock/advance", json={"until_idle": True}, token=CONTROL),
-                        409, "TIMER_FAILED")
+    body = assert_error(sandbox.post("~/clock/advance", json={"until_idle": True}, token=CONTROL), 409, "TIMER_FAILED")
     assert body["timer"] == timer_id and body["application_id"] == app_id
     assert "review rules crashed" in body["error"]
     view = clock(sandbox)
     assert view["pending_timers"] == []
-    assert [(t["id"], t["app_id"], t["name"]) for t in view["failed_timers"]] == [
-        (timer_id, app_id, "provider_review")]
+    assert [(t["id"], t["app_id"], t["name"]) for t in view["failed_timers"]] == [(timer_id, app_id, "provider_review")]
     assert "RuntimeError: review rules crashed" in view["failed_timers"][0]["error"]
 
     # the next advances skip it instead of failing again
@@ -217,6 +227,7 @@ def test_a_scheduled_job_failing_for_good_marks_its_timer(sandbox, r, monkeypatc
 
     from backend.services import decisions, timers
     from workers import jobs
+
     app_id = submitted(sandbox)
     timer = clock(sandbox)["pending_timers"][0]
     due = workflow_due(r, sandbox, timer["id"])
@@ -241,8 +252,7 @@ def test_no_worker_stays_a_503_and_marks_nothing(sandbox, monkeypatch):
     monkeypatch.setenv("ICPSIM_JOB_WAIT", "0.3")
     scheduling.reset_queue()
     try:
-        assert_error(sandbox.post("~/clock/advance", json={"until_idle": True}, token=CONTROL),
-                     503, "WORKER_TIMEOUT")
+        assert_error(sandbox.post("~/clock/advance", json={"until_idle": True}, token=CONTROL), 503, "WORKER_TIMEOUT")
     finally:
         monkeypatch.undo()
         scheduling.reset_queue()
@@ -252,8 +262,10 @@ def test_no_worker_stays_a_503_and_marks_nothing(sandbox, monkeypatch):
 
 # -- D. the table says which user rows are endpoints -----------------------------------------
 
+
 def test_the_action_endpoint_serves_exactly_the_rows_offered_via_action(sandbox):
     from backend.api import applications as api
+
     assert sorted({t.action for t in workflow.TRANSITIONS if t.via == "action"}) == api.ACTIONS
     app_id = draft(sandbox)
     for action in ("edit", "verify_sms", "sms_failed"):
@@ -262,8 +274,14 @@ def test_the_action_endpoint_serves_exactly_the_rows_offered_via_action(sandbox)
 
 # -- E. texts follow the settings ------------------------------------------------------------
 
-SETTINGS = {"sms_window_hours": 720, "idle_reminder_days": [3, 10, 20], "idle_expiry_days": 30,
-            "provider_review_wd": 2, "to_bureau_wd_min": 2, "to_bureau_wd_max": 4}
+SETTINGS = {
+    "sms_window_hours": 720,
+    "idle_reminder_days": [3, 10, 20],
+    "idle_expiry_days": 30,
+    "provider_review_wd": 2,
+    "to_bureau_wd_min": 2,
+    "to_bureau_wd_max": 4,
+}
 
 
 def test_messages_quote_the_sandbox_settings(control):
@@ -305,6 +323,7 @@ def test_the_sms_failure_quotes_the_allowed_wrong_codes(control):
 
 # -- F. draws seeded by the attempt, not the version --------------------------------------
 
+
 def _bureau_timeline(control, wrong):
     sb = new_sandbox(control, seed=11)
     app_id = submitted(sb)
@@ -328,18 +347,31 @@ def test_edits_before_submitting_do_not_shift_the_hand_over_or_the_code(control)
         sb = new_sandbox(control, seed=11)
         app_id = draft(sb)
         for n in range(edits):
-            ok(sb.patch(f"~/applications/{app_id}", json={"payload": {"websites": [
-                dict(personal_payload(usable_ip(sb))["websites"][0], name=f"张三的个人博客{n}")]}}))
+            ok(
+                sb.patch(
+                    f"~/applications/{app_id}",
+                    json={
+                        "payload": {
+                            "websites": [
+                                dict(personal_payload(usable_ip(sb))["websites"][0], name=f"张三的个人博客{n}")
+                            ]
+                        }
+                    },
+                )
+            )
         act(sb, app_id, "submit")
         until_idle(sb)
         return [e["at"] for e in history(sb, app_id)][-2:], sms_code(sb, app_id)
+
     assert run(3) == run(0)
 
 
 # -- G. one Redis client per worker process -------------------------------------------------
 
+
 def test_timer_jobs_share_one_redis_client(sandbox, monkeypatch):
     from workers import jobs
+
     monkeypatch.setattr(jobs, "_clients", {})
     made = []
     real = jobs.connect

@@ -1,5 +1,6 @@
 """Webhooks (issue #13) through the API, jobs run in-process (RQ's synchronous mode): a loopback
 receiver gets every state change, verification result and outbox message, signed, in order."""
+
 import pytest
 from support.people import personal_payload
 from support.webhook_receiver import Receiver, signature_ok
@@ -44,8 +45,17 @@ def filed(sb):
     return app["id"]
 
 
-@pytest.mark.parametrize("url", ["http://127.0.0.1:9/x", "http://localhost/x", "http://10.1.2.3/x",
-                                 "http://169.254.169.254/latest", "http://192.168.0.1/", "http://[::1]/x"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:9/x",
+        "http://localhost/x",
+        "http://10.1.2.3/x",
+        "http://169.254.169.254/latest",
+        "http://192.168.0.1/",
+        "http://[::1]/x",
+    ],
+)
 def test_private_and_loopback_refused_by_default(sandbox, url, monkeypatch):
     monkeypatch.delenv("ICPSIM_WEBHOOK_ALLOW_LOOPBACK", raising=False)
     body = assert_error(sandbox.post("~/webhooks", json={"url": url}), 422, "WEBHOOK_URL_REFUSED")
@@ -53,8 +63,9 @@ def test_private_and_loopback_refused_by_default(sandbox, url, monkeypatch):
     assert ok(sandbox.get("~/webhooks")) == []
 
 
-@pytest.mark.parametrize("url", ["ftp://example.com/x", "http://user:pw@127.0.0.1/x", "not a url",
-                                 "http://10.0.0.1/" + "a" * 600])
+@pytest.mark.parametrize(
+    "url", ["ftp://example.com/x", "http://user:pw@127.0.0.1/x", "not a url", "http://10.0.0.1/" + "a" * 600]
+)
 def test_bad_urls_422(sandbox, url, loopback):
     assert_error(sandbox.post("~/webhooks", json={"url": url}), 422)
 
@@ -72,10 +83,16 @@ def test_every_event_signed_and_in_order(sandbox, receiver):
     assert not signature_ok(dict(receiver.calls[0], body=receiver.calls[0]["body"] + b" "), created["secret"])
     changes = [e for e in events if e["type"] == "application.state_changed"]
     assert [e["icpsim"]["state"] for e in changes] == [
-        "provider_review", "provider_approved", "sms_verification", "bureau_review", "approved"]
+        "provider_review",
+        "provider_approved",
+        "sms_verification",
+        "bureau_review",
+        "approved",
+    ]
     assert [e["beian_status"] for e in changes] == [2, 2, 4, 4, 6]
-    assert all(e["InfoType"] == "notify_apply_icpfiling_result" and e["authorizer_appid"] == sandbox.sid
-               for e in changes)
+    assert all(
+        e["InfoType"] == "notify_apply_icpfiling_result" and e["authorizer_appid"] == sandbox.sid for e in changes
+    )
     ids = [e["id"] for e in events]
     assert ids == sorted(ids) and len(set(ids)) == len(ids)  # in order, once each
     # the state change comes before the messages its transition wrote
@@ -84,8 +101,11 @@ def test_every_event_signed_and_in_order(sandbox, receiver):
     ended = [e for e in events if e["type"] == "verification.result"]
     assert [(e["InfoType"], e["result"]) for e in ended] == [("notify_icpfiling_verify_result", 3)]
     assert [e["icpsim"]["result"] for e in events if e["type"] == "verification.person"] == ["verified"]
-    sms = [e["icpsim"]["message"] for e in events if e["type"] == "outbox.message"
-           and e["icpsim"]["message"]["code"] == "MIIT_SMS_CODE"]
+    sms = [
+        e["icpsim"]["message"]
+        for e in events
+        if e["type"] == "outbox.message" and e["icpsim"]["message"]["code"] == "MIIT_SMS_CODE"
+    ]
     assert len(sms) == 1 and sms[0]["to"] == "13800138000"
     assert changes[-1]["icpsim"]["result"]["website_numbers"]
     log = ok(sandbox.get("~/webhooks/deliveries", query_string={"limit": 500}))
@@ -140,6 +160,7 @@ def test_no_webhook_no_events(sandbox, r):
 def test_transcripts_unchanged_by_webhooks(control, receiver):
     """Determinism: the same filing with and without a webhook has the same outbox and history."""
     from api.flows import history, new_sandbox, outbox
+
     runs = []
     for with_hook in (False, True):
         sb = new_sandbox(control, seed=5)

@@ -1,4 +1,5 @@
 """WeChat's getIcpEntranceInfo view of an application and of the account (issue #13)."""
+
 from support.people import personal_payload
 
 from api.flows import CONTROL, act, assert_error, create_app, ok, register_domain, usable_ip
@@ -15,13 +16,19 @@ def entrance(sb):
 
 def test_account_before_anything(sandbox):
     body = entrance(sandbox)
-    assert body["info"] == {"status": 1025, "is_canceling": 0, "audit_data": [], "available": 1,
-                            "sms_verify_status": None}
+    assert body["info"] == {
+        "status": 1025,
+        "is_canceling": 0,
+        "audit_data": [],
+        "available": 1,
+        "sms_verify_status": None,
+    }
     assert body["status_zh"].startswith("未备案") and body["icpsim"]["eligible"] is True
 
 
 def test_account_not_eligible_is_uncertified_and_closed(control):
     from api.flows import new_sandbox
+
     info = entrance(new_sandbox(control, preset="empty"))["info"]
     assert info["status"] == 1029 and info["available"] == 0  # info not filled + not certified
 

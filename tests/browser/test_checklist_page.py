@@ -3,6 +3,7 @@ gunicorn + rq: in a sandbox that enforces the stages before submission, the page
 the checklist; its replies open the upload page, the missing fields are a form, the face check's
 answer links the face page; after the uploads (the page's REST endpoint) "check again" submits.
 Screenshot: test-artifacts/chat-checklist.png."""
+
 import io
 
 import pytest
@@ -25,9 +26,16 @@ from support.people import ZHANG_SAN_ID
 from support.procs import ROOT
 
 pytestmark = pytest.mark.skipif(MISSING is not None, reason=str(MISSING))
-FIELDS = {"emergency_phone": "13900001111", "id_valid_from": "2020-01-01", "id_valid_until": "长期",
-          "province_code": "440000", "city_code": "440300", "district_code": "440305",
-          "street": "科技园路 1 号", "languages": "1"}
+FIELDS = {
+    "emergency_phone": "13900001111",
+    "id_valid_from": "2020-01-01",
+    "id_valid_until": "长期",
+    "province_code": "440000",
+    "city_code": "440300",
+    "district_code": "440305",
+    "street": "科技园路 1 号",
+    "languages": "1",
+}
 
 
 def choose(pg, value):
@@ -38,11 +46,19 @@ def choose(pg, value):
 
 def test_the_checklist_on_the_page_leads_to_a_submit(stack, page, tmp_path):  # noqa: F811
     pg = page
-    sb = call("POST", f"{stack['api']}/sandboxes", CONTROL,
-              json={"seed": 42, "preset": "eligible", "settings": {"pre_submit_checks": True}})
+    sb = call(
+        "POST",
+        f"{stack['api']}/sandboxes",
+        CONTROL,
+        json={"seed": 42, "preset": "eligible", "settings": {"pre_submit_checks": True}},
+    )
     home = f"{stack['api']}/sandboxes/{sb['id']}"
-    call("POST", f"{home}/domains", sb["token"], json={
-        "name": "zhangsan-blog.cn", "holder_name": "张三", "holder_certificate_number": ZHANG_SAN_ID})
+    call(
+        "POST",
+        f"{home}/domains",
+        sb["token"],
+        json={"name": "zhangsan-blog.cn", "holder_name": "张三", "holder_certificate_number": ZHANG_SAN_ID},
+    )
     open_page(pg, stack["origin"], sb)
     walk(pg, home, sb, tmp_path, until=lambda p, kind: p.locator("[data-code=CHECKLIST]").count() > 0)
     checklist = pg.locator("[data-code=CHECKLIST]").last
@@ -75,9 +91,12 @@ def test_the_checklist_on_the_page_leads_to_a_submit(stack, page, tmp_path):  # 
     task = face_link.split("task=", 1)[1]
     call("POST", f"{home}/face-checks/{task}/result", sb["token"], json={"passed": True})
     for slot in ("entity_owner_id_front", "entity_owner_id_back", "commitment_letter"):
-        resp = requests.post(f"{home}/applications/{app_id}/materials/{slot}", timeout=90,
-                             headers={"Authorization": f"Bearer {sb['token']}"},
-                             files={"file": ("x.png", io.BytesIO(png()), "image/png")})
+        resp = requests.post(
+            f"{home}/applications/{app_id}/materials/{slot}",
+            timeout=90,
+            headers={"Authorization": f"Bearer {sb['token']}"},
+            files={"file": ("x.png", io.BytesIO(png()), "image/png")},
+        )
         assert resp.status_code == 201, resp.text
     choose(pg, "refresh")
     pg.get_by_test_id("waiting").wait_for()

@@ -6,6 +6,7 @@ page (the class link), the trainer advances the trainee's clock from the console
 the console and the trainee's page show the application move — no reload. Screenshots go
 to docs/console.png and docs/console-class.png (the README's pictures).
 """
+
 import pytest
 import test_miniprogram_page as mp
 from support.people import personal_payload
@@ -20,6 +21,7 @@ DOCS = ROOT / "docs"
 def stack(redis_url, tmp_path_factory):
     from backend.services import scheduling
     from backend.store.connection import connect
+
     scheduling.reset_queue()
     client = connect(redis_url)
     client.flushdb()
@@ -38,6 +40,7 @@ def stack(redis_url, tmp_path_factory):
 @pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
+
     with sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=mp.CHROMIUM, args=mp.CHROMIUM_ARGS, headless=True)
         yield chromium
@@ -45,8 +48,9 @@ def browser():
 
 
 def new_page(browser, problems, **viewport):
-    context = browser.new_context(viewport=viewport or {"width": 1440, "height": 1000}, locale="zh-CN",
-                                  timezone_id="Asia/Shanghai")
+    context = browser.new_context(
+        viewport=viewport or {"width": 1440, "height": 1000}, locale="zh-CN", timezone_id="Asia/Shanghai"
+    )
     pg = context.new_page()
     pg.set_default_timeout(20_000)
     pg.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
@@ -80,7 +84,9 @@ def test_console_class_and_live_updates(stack, browser, tmp_path):
     cards = console.locator("[data-trainee]")
     cards.nth(2).wait_for()
     assert cards.count() == 3
-    console.wait_for_function("() => [...document.querySelectorAll('[data-trainee] img.qr')].every(i => i.complete && i.naturalWidth > 0)")
+    console.wait_for_function(
+        "() => [...document.querySelectorAll('[data-trainee] img.qr')].every(i => i.complete && i.naturalWidth > 0)"
+    )
     assert "李雷" in cards.nth(0).inner_text() and "尚未开始备案" in cards.nth(0).inner_text()
 
     # trainee 1 opens their link (token in the fragment) and files up to the wait
@@ -94,8 +100,10 @@ def test_console_class_and_live_updates(stack, browser, tmp_path):
     trainee.get_by_test_id("chat").wait_for()
     assert "#token" not in trainee.url
     home = f"{stack['api']}/sandboxes/{sid}"
-    token = trainee.evaluate(f"() => sessionStorage.getItem('icpsim.miniprogram.token.{sid}') "
-                             f"|| localStorage.getItem('icpsim.miniprogram.token.{sid}')")
+    token = trainee.evaluate(
+        f"() => sessionStorage.getItem('icpsim.miniprogram.token.{sid}') "
+        f"|| localStorage.getItem('icpsim.miniprogram.token.{sid}')"
+    )
     sb = {"id": sid, "token": token}
     mp.walk(trainee, home, sb, tmp_path, until=lambda pg, kind: kind == "none")
     trainee.get_by_test_id("waiting").wait_for()
@@ -115,8 +123,9 @@ def test_console_class_and_live_updates(stack, browser, tmp_path):
     assert "MIIT" in console.get_by_test_id("outbox").inner_text() or console.get_by_test_id("outbox").count()
 
     # …and the trainee's page moved on by itself: the SMS prompt
-    trainee.wait_for_function("() => document.querySelector('[data-testid=composer]').dataset.accepts !== 'none'",
-                              timeout=30_000)
+    trainee.wait_for_function(
+        "() => document.querySelector('[data-testid=composer]').dataset.accepts !== 'none'", timeout=30_000
+    )
     trainee.get_by_test_id("sms-prompt").wait_for()
     console.evaluate("() => { document.getElementById('toast').hidden = true; }")
     console.wait_for_timeout(300)
@@ -143,15 +152,21 @@ def test_refused_submit_shows_its_notice_in_view(stack, browser, tmp_path):
     pg = new_page(browser, problems, width=390, height=844)
     sb, home = mp.new_sandbox(stack["api"])
     mp.open_page(pg, stack["origin"], sb)
-    mp.walk(pg, home, sb, tmp_path, until=lambda pg, kind: kind == "choice" and pg.locator(
-        '[data-testid=quick-reply][data-value=submit]').count())
+    mp.walk(
+        pg,
+        home,
+        sb,
+        tmp_path,
+        until=lambda pg, kind: kind == "choice" and pg.locator("[data-testid=quick-reply][data-value=submit]").count(),
+    )
     ip = mp.call("GET", f"{home}/eligibility", sb["token"])["usable_ips"][0]["ip"]
-    other = mp.call("POST", f"{home}/applications", sb["token"], json={"kind": "first_filing",
-                                                                      "payload": personal_payload(ip)})
+    other = mp.call(
+        "POST", f"{home}/applications", sb["token"], json={"kind": "first_filing", "payload": personal_payload(ip)}
+    )
     seq = mp.last_seq(pg)
-    pg.locator('[data-testid=quick-reply][data-value=submit]').last.click()
+    pg.locator("[data-testid=quick-reply][data-value=submit]").last.click()
     mp.after_reply(pg, seq)
-    notice = pg.locator('[data-testid=notice][data-level=error]').last
+    notice = pg.locator("[data-testid=notice][data-level=error]").last
     notice.wait_for()
     pg.wait_for_timeout(800)  # the smooth scroll
     chat = pg.get_by_test_id("chat").bounding_box()
@@ -166,7 +181,7 @@ def test_refused_submit_shows_its_notice_in_view(stack, browser, tmp_path):
 
     mp.call("POST", f"{home}/applications/{other['id']}/actions/withdraw", sb["token"], json={})
     seq = mp.last_seq(pg)
-    pg.locator('[data-testid=quick-reply][data-value=submit]').last.click()
+    pg.locator("[data-testid=quick-reply][data-value=submit]").last.click()
     mp.after_reply(pg, seq)
     pg.get_by_test_id("waiting").wait_for()
     assert problems == [], problems

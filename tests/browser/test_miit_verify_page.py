@@ -2,6 +2,7 @@
 real `rq worker`: two responsible people with their own mobiles; the first verifies on the
 page (still waiting), a wrong ID digit is refused, the second verifies (bureau review).
 The screenshot goes to docs/miit-verify.png (the README's picture)."""
+
 import re
 
 import pytest
@@ -27,18 +28,39 @@ def call(method, url, token, **kw):
 @pytest.fixture
 def at_sms(redis_url, tmp_path):
     from backend.store.connection import connect
+
     connect(redis_url).flushdb()
     with running_stack(redis_url, CONTROL, tmp_path / "stack.log") as stack:
         sb = call("POST", f"{stack.base}/sandboxes", CONTROL, json={"seed": 42, "preset": "eligible"})
         home, token = f"{stack.base}/sandboxes/{sb['id']}", sb["token"]
-        call("POST", f"{home}/domains", token, json={"name": "moumou-tech.cn", "holder_name": "深圳市示例科技有限公司",
-                                                     "holder_certificate_number": USCC})
+        call(
+            "POST",
+            f"{home}/domains",
+            token,
+            json={"name": "moumou-tech.cn", "holder_name": "深圳市示例科技有限公司", "holder_certificate_number": USCC},
+        )
         ip = call("GET", f"{home}/eligibility", token)["usable_ips"][0]["ip"]
-        payload = {"entity": {"type": "enterprise", "name": "深圳市示例科技有限公司", "certificate_type": "uscc",
-                              "certificate_number": USCC, "province": "44", "address": "广东省深圳市南山区科技园路 2 号",
-                              "responsible": BOSS},
-                   "websites": [{"name": "某某科技官网", "domain": "moumou-tech.cn", "service_content": "enterprise_site",
-                                 "filing_type": "cloudbase_run", "nat_ip": ip, "responsible": SITE}]}
+        payload = {
+            "entity": {
+                "type": "enterprise",
+                "name": "深圳市示例科技有限公司",
+                "certificate_type": "uscc",
+                "certificate_number": USCC,
+                "province": "44",
+                "address": "广东省深圳市南山区科技园路 2 号",
+                "responsible": BOSS,
+            },
+            "websites": [
+                {
+                    "name": "某某科技官网",
+                    "domain": "moumou-tech.cn",
+                    "service_content": "enterprise_site",
+                    "filing_type": "cloudbase_run",
+                    "nat_ip": ip,
+                    "responsible": SITE,
+                }
+            ],
+        }
         app = call("POST", f"{home}/applications", token, json={"kind": "first_filing", "payload": payload})
         call("POST", f"{home}/applications/{app['id']}/actions/submit", token, json={})
         call("POST", f"{home}/clock/advance", CONTROL, json={"until_idle": True})
@@ -53,6 +75,7 @@ def code_for(home, token, mobile):
 
 def test_two_people_verify_on_miits_page(at_sms):
     from playwright.sync_api import sync_playwright
+
     stack, sb, home, app_id = at_sms
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)

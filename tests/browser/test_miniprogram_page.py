@@ -7,6 +7,7 @@ Without /usr/bin/chromium (or without Python Playwright) these tests skip and sa
 The final screenshot also goes to docs/miniprogram.png, the README's picture.
 The capsule menu's 导出录制 downloads the session as a scenario file (GET …/recording).
 """
+
 import os
 import re
 from pathlib import Path
@@ -26,8 +27,10 @@ README_SHOT = ROOT / "docs" / "miniprogram.png"
 
 def _missing():
     if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
-        return (f"browser tests need {CHROMIUM} (Debian's chromium + fonts-noto-cjk; `.ci/run` "
-                f"installs them with apt-get, or set ICPSIM_CHROMIUM)")
+        return (
+            f"browser tests need {CHROMIUM} (Debian's chromium + fonts-noto-cjk; `.ci/run` "
+            f"installs them with apt-get, or set ICPSIM_CHROMIUM)"
+        )
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
@@ -41,14 +44,24 @@ pytestmark = pytest.mark.skipif(MISSING is not None, reason=str(MISSING))
 # What the user types, by field name; a form's own prefilled value wins, a select with no
 # entry here keeps its value or takes the first option.
 ANSWERS = {
-    "type": "personal", "entity_type": "personal",
-    "name": "张三", "entity_name": "张三", "responsible_name": "张三", "holder_name": "张三",
+    "type": "personal",
+    "entity_type": "personal",
+    "name": "张三",
+    "entity_name": "张三",
+    "responsible_name": "张三",
+    "holder_name": "张三",
     "certificate_type": "resident_id",
-    "certificate_number": ZHANG_SAN_ID, "responsible_certificate_number": ZHANG_SAN_ID,
-    "province": "44", "address": "广东省深圳市南山区科技园路 1 号",
-    "mobile": "13800138000", "responsible_mobile": "13800138000",
-    "email": "zhangsan@example.com", "responsible_email": "zhangsan@example.com",
-    "domain": "zhangsan-blog.cn", "site_name": "张三的个人博客", "website_name": "张三的个人博客",
+    "certificate_number": ZHANG_SAN_ID,
+    "responsible_certificate_number": ZHANG_SAN_ID,
+    "province": "44",
+    "address": "广东省深圳市南山区科技园路 1 号",
+    "mobile": "13800138000",
+    "responsible_mobile": "13800138000",
+    "email": "zhangsan@example.com",
+    "responsible_email": "zhangsan@example.com",
+    "domain": "zhangsan-blog.cn",
+    "site_name": "张三的个人博客",
+    "website_name": "张三的个人博客",
     "service_content": "blog",
 }
 BY_FORM = {"website": {"name": "张三的个人博客"}}
@@ -61,6 +74,7 @@ def stack(redis_url, tmp_path_factory):
     """gunicorn + `rq worker` for the module's tests (each test makes its own sandbox)."""
     from backend.services import scheduling
     from backend.store.connection import connect
+
     scheduling.reset_queue()
     client = connect(redis_url)
     client.flushdb()
@@ -79,6 +93,7 @@ def stack(redis_url, tmp_path_factory):
 @pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
+
     with sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield chromium
@@ -89,13 +104,13 @@ def browser():
 def page(browser, tmp_path):
     """A fresh profile (own localStorage) per test; console errors and page errors collected."""
     problems = []
-    context = browser.new_context(viewport={"width": 440, "height": 840}, device_scale_factor=2,
-                                  locale="zh-CN", timezone_id="Asia/Shanghai")
+    context = browser.new_context(
+        viewport={"width": 440, "height": 840}, device_scale_factor=2, locale="zh-CN", timezone_id="Asia/Shanghai"
+    )
     pg = context.new_page()
     pg.set_default_timeout(20_000)
     pg.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
-    pg.on("console", lambda msg: problems.append(f"console.{msg.type}: {msg.text}")
-          if msg.type == "error" else None)
+    pg.on("console", lambda msg: problems.append(f"console.{msg.type}: {msg.text}") if msg.type == "error" else None)
     pg.problems = problems
     try:
         yield pg
@@ -116,8 +131,12 @@ def call(method, url, token, **kw):
 def new_sandbox(api):
     sb = call("POST", f"{api}/sandboxes", CONTROL, json={"seed": 42, "preset": "eligible"})
     home = f"{api}/sandboxes/{sb['id']}"
-    call("POST", f"{home}/domains", sb["token"], json={
-        "name": "zhangsan-blog.cn", "holder_name": "张三", "holder_certificate_number": ZHANG_SAN_ID})
+    call(
+        "POST",
+        f"{home}/domains",
+        sb["token"],
+        json={"name": "zhangsan-blog.cn", "holder_name": "张三", "holder_certificate_number": ZHANG_SAN_ID},
+    )
     return sb, home
 
 
@@ -134,7 +153,9 @@ def after_reply(pg, seq_before):
     """Wait until the page has the bot's answer to what was just sent."""
     pg.wait_for_function(
         """seq => { const d = document.querySelector('[data-testid=composer]').dataset;
-                    return d.busy === 'false' && Number(d.lastSeq) > seq; }""", arg=seq_before)
+                    return d.busy === 'false' && Number(d.lastSeq) > seq; }""",
+        arg=seq_before,
+    )
 
 
 def last_seq(pg):
@@ -147,7 +168,7 @@ def transcript(pg):
 
 
 def answer_choice(pg, choices=CHOICES):
-    buttons = pg.locator('[data-testid=quick-reply]:not([disabled])')
+    buttons = pg.locator("[data-testid=quick-reply]:not([disabled])")
     values = [b.get_attribute("data-value") for b in buttons.all()]
     wanted = next((v for v in choices if v in values), None)
     assert wanted, f"no quick reply to take among {values}:\n" + "\n".join(transcript(pg))
@@ -158,7 +179,7 @@ def answer_choice(pg, choices=CHOICES):
 
 
 def fill_form(pg, form_id):
-    form = pg.locator('[data-testid=form][data-active=true]').last
+    form = pg.locator("[data-testid=form][data-active=true]").last
     answers = {**ANSWERS, **BY_FORM.get(form_id, {})}
     for control in form.locator("[data-field]").all():
         name = control.get_attribute("data-field")
@@ -227,10 +248,12 @@ def walk(pg, home, sb, tmp_path, choices=CHOICES, until=None):
             after_reply(pg, seq)
         elif kind == "none":
             pg.get_by_test_id("waiting").wait_for()
-            advance(home)   # the provider, the hand-over, the bureau: at once
+            advance(home)  # the provider, the hand-over, the bureau: at once
             pg.wait_for_function(  # the page polls messages?after=N and shows what happened
                 "() => document.querySelector('[data-testid=composer]').dataset.accepts !== 'none'"
-                " || document.querySelector('[data-testid=record-number]')", timeout=30_000)
+                " || document.querySelector('[data-testid=record-number]')",
+                timeout=30_000,
+            )
         else:
             raise AssertionError(f"the page waits for {kind!r} {data}:\n" + "\n".join(transcript(pg)))
     raise AssertionError(f"still going after {seen}:\n" + "\n".join(transcript(pg)))
@@ -249,7 +272,7 @@ def test_first_filing_from_the_page(stack, page, tmp_path):
     assert seen.count("none") >= 2, seen
     number = pg.get_by_test_id("record-number").last
     assert WEBSITE_NUMBER.fullmatch(number.inner_text().strip()), number.inner_text()
-    card = pg.locator('[data-testid=status-card][data-state=approved]').last
+    card = pg.locator("[data-testid=status-card][data-state=approved]").last
     assert card.get_by_test_id("status-state").inner_text().startswith("已完成")
     assert card.get_by_test_id("wechat-status").inner_text().endswith("6")
 
@@ -273,10 +296,17 @@ def test_rejection_shows_audit_data_then_resubmit(stack, page, tmp_path):
     sb = call("POST", f"{stack['api']}/sandboxes", CONTROL, json={"seed": 42, "preset": "eligible"})
     home = f"{stack['api']}/sandboxes/{sb['id']}"
     open_page(pg, stack["origin"], sb)
-    walk(pg, home, sb, tmp_path, until=lambda pg, kind: kind == "choice" and pg.locator(
-        '[data-testid=status-card][data-state=provider_rejected]').count())
+    walk(
+        pg,
+        home,
+        sb,
+        tmp_path,
+        until=lambda pg, kind: (
+            kind == "choice" and pg.locator("[data-testid=status-card][data-state=provider_rejected]").count()
+        ),
+    )
 
-    card = pg.locator('[data-testid=status-card][data-state=provider_rejected]').last
+    card = pg.locator("[data-testid=status-card][data-state=provider_rejected]").last
     assert card.get_by_test_id("status-state").inner_text() == "初审驳回"
     assert card.get_by_test_id("wechat-status").inner_text().endswith("3")
     audit = card.get_by_test_id("audit-data")
@@ -284,8 +314,12 @@ def test_rejection_shows_audit_data_then_resubmit(stack, page, tmp_path):
     assert audit.locator('[data-field^="websites"]').count() >= 1
     pg.screenshot(path=str(tmp_path / "rejected.png"))
 
-    call("POST", f"{home}/domains", sb["token"], json={
-        "name": "zhangsan-blog.cn", "holder_name": "张三", "holder_certificate_number": ZHANG_SAN_ID})
+    call(
+        "POST",
+        f"{home}/domains",
+        sb["token"],
+        json={"name": "zhangsan-blog.cn", "holder_name": "张三", "holder_certificate_number": ZHANG_SAN_ID},
+    )
     seen = walk(pg, home, sb, tmp_path, choices=("resubmit",) + CHOICES)
     assert seen[0] == "choice:resubmit", seen
     assert WEBSITE_NUMBER.fullmatch(pg.get_by_test_id("record-number").last.inner_text().strip())
@@ -298,7 +332,9 @@ def test_export_recording_downloads_the_session_as_a_scenario(stack, page, tmp_p
     pg = page
     sb, home = new_sandbox(stack["api"])
     open_page(pg, stack["origin"], sb)
-    seen = walk(pg, home, sb, tmp_path, until=lambda pg, kind: kind == "form" and accepts(pg)[1].get("formId") == "responsible")
+    seen = walk(
+        pg, home, sb, tmp_path, until=lambda pg, kind: kind == "form" and accepts(pg)[1].get("formId") == "responsible"
+    )
     assert seen == ["choice:start", "choice:first_filing", "form:entity"], seen
     cid = pg.evaluate(f"() => localStorage.getItem('icpsim.miniprogram.conversation.{sb['id']}')")
 
@@ -374,8 +410,10 @@ def test_the_token_leaves_the_address_bar(stack, page):
     pg.goto(f"{stack['origin']}/miniprogram/?sandbox={sb['id']}&token={sb['token']}&locale=zh-CN#top")
     pg.get_by_test_id("chat").wait_for()
     pg.get_by_test_id("message").first.wait_for()
-    assert pg.evaluate("() => location.pathname + location.search + location.hash") == \
-        f"/miniprogram/?sandbox={sb['id']}&locale=zh-CN#top"
+    assert (
+        pg.evaluate("() => location.pathname + location.search + location.hash")
+        == f"/miniprogram/?sandbox={sb['id']}&locale=zh-CN#top"
+    )
     assert sb["token"] not in pg.url
     cid = pg.evaluate(f"() => localStorage.getItem('icpsim.miniprogram.conversation.{sb['id']}')")
 

@@ -20,11 +20,19 @@ def call(method, url, token, **kw):
 
 
 def sandbox(stack, settings=None):  # noqa: F811 — `stack` is the imported fixture's value
-    sb = call("POST", f"{stack['api']}/sandboxes", CONTROL, json={"seed": 42, "preset": "eligible",
-                                                                  "settings": settings or {}})
+    sb = call(
+        "POST",
+        f"{stack['api']}/sandboxes",
+        CONTROL,
+        json={"seed": 42, "preset": "eligible", "settings": settings or {}},
+    )
     home = f"{stack['api']}/sandboxes/{sb['id']}"
-    call("POST", f"{home}/domains", sb["token"], json={
-        "name": "zhangsan-blog.cn", "holder_name": "张三", "holder_certificate_number": ZHANG_SAN_ID})
+    call(
+        "POST",
+        f"{home}/domains",
+        sb["token"],
+        json={"name": "zhangsan-blog.cn", "holder_name": "张三", "holder_certificate_number": ZHANG_SAN_ID},
+    )
     return sb, home
 
 
@@ -54,7 +62,9 @@ def test_verification_step_routes_and_blocks(stack, page):  # noqa: F811
     shot(page, "verify-first-filing.png")
     page.get_by_test_id("domain").fill("zhangsan.io")
     page.get_by_test_id("verify").click()
-    page.wait_for_function("document.querySelector('[data-testid=verify-result]').textContent.includes('TLD_NOT_FILEABLE')")
+    page.wait_for_function(
+        "document.querySelector('[data-testid=verify-result]').textContent.includes('TLD_NOT_FILEABLE')"
+    )
     assert "该域名后缀不支持备案" in result.inner_text()
     shot(page, "verify-blocked.png")
     assert not real_problems(page), page.problems
@@ -63,8 +73,9 @@ def test_verification_step_routes_and_blocks(stack, page):  # noqa: F811
 def test_upload_through_the_page_and_the_face_check_on_the_phone(stack, page, tmp_path):  # noqa: F811
     sb, home = sandbox(stack, {"pre_submit_checks": True})
     ip = call("GET", f"{home}/eligibility", sb["token"])["usable_ips"][0]["ip"]
-    app = call("POST", f"{home}/applications", sb["token"], json={"kind": "first_filing",
-                                                                 "payload": personal_payload(ip)})
+    app = call(
+        "POST", f"{home}/applications", sb["token"], json={"kind": "first_filing", "payload": personal_payload(ip)}
+    )
     open_page(page, stack, sb, "prepare.html", f"&app={app['id']}")
     slot = page.locator("[data-slot=commitment_letter]")
     slot.wait_for()

@@ -3,6 +3,7 @@ always a path to a submit: every requirement `readiness.missing` can name has a 
 with it — each missing form field is asked by the checklist form, and the checklist form's answers
 (checked with forms_rules like REST) clear every form requirement — and the step leads on to the
 submit (the sync targets) or back to the recap."""
+
 import copy
 from datetime import date
 
@@ -14,11 +15,22 @@ from backend.domain import forms_rules
 from backend.services.applications import merge
 
 # one valid answer per field of the checklist form (张三, 深圳南山)
-ANSWERS = {"emergency_phone": "13900001111", "id_valid_from": "2020-01-01", "id_valid_until": "长期",
-           "province_code": "440000", "city_code": "440300", "district_code": "440305",
-           "street": "科技园路 1 号", "languages": "1"}
-FILLED = {"entity.mailing_address", "entity.responsible.emergency_phone", "entity.responsible.id_valid_until",
-          "websites.languages"}
+ANSWERS = {
+    "emergency_phone": "13900001111",
+    "id_valid_from": "2020-01-01",
+    "id_valid_until": "长期",
+    "province_code": "440000",
+    "city_code": "440300",
+    "district_code": "440305",
+    "street": "科技园路 1 号",
+    "languages": "1",
+}
+FILLED = {
+    "entity.mailing_address",
+    "entity.responsible.emergency_phone",
+    "entity.responsible.id_valid_until",
+    "websites.languages",
+}
 
 
 def order(filled, sites):
@@ -27,8 +39,12 @@ def order(filled, sites):
     for i, site in enumerate(payload["websites"]):
         site["domain"] = f"site{i}.cn"
     if "entity.mailing_address" in filled:
-        payload["entity"]["mailing_address"] = {"province_code": "440000", "city_code": "440300",
-                                                "district_code": "440305", "street": "x 路 1 号"}
+        payload["entity"]["mailing_address"] = {
+            "province_code": "440000",
+            "city_code": "440300",
+            "district_code": "440305",
+            "street": "x 路 1 号",
+        }
     for name in ("emergency_phone", "id_valid_until"):
         if f"entity.responsible.{name}" in filled:
             payload["entity"]["responsible"][name] = ANSWERS[name]
@@ -42,8 +58,10 @@ def order(filled, sites):
 @given(filled=st.sets(st.sampled_from(sorted(FILLED))), sites=st.integers(1, 3))
 def test_the_checklist_form_clears_every_missing_form_field(filled, sites):
     app = order(filled, sites)
-    missing = [{"stage": "form", "path": path}
-               for path, _c, _m in forms_rules.missing_fields("first_filing", app["payload"], None)]
+    missing = [
+        {"stage": "form", "path": path}
+        for path, _c, _m in forms_rules.missing_fields("first_filing", app["payload"], None)
+    ]
     names = steps_checklist._field_names(missing)
     assert bool(names) == bool(missing)
     patched = merge(app["payload"], steps_checklist._patch(app, {n: ANSWERS[n] for n in names}))

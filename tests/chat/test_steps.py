@@ -1,4 +1,5 @@
 """The conversation's step table and forms are well formed (no Redis, no HTTP)."""
+
 import re
 import string
 
@@ -136,8 +137,12 @@ def test_a_first_filing_answered_with_the_defaults_is_a_valid_payload():
     """Filling the forms (defaults where allowed) yields a payload the domain validation accepts."""
     ctx, flow, answers = FakeCtx(), forms.FLOWS["first_filing"], {}
     typed = {
-        "entity": {"name": "张三", "certificate_number": ZHANG_SAN_ID, "province": "44",
-                   "address": "广东省深圳市南山区科技园路 1 号"},
+        "entity": {
+            "name": "张三",
+            "certificate_number": ZHANG_SAN_ID,
+            "province": "44",
+            "address": "广东省深圳市南山区科技园路 1 号",
+        },
         "responsible": {"mobile": "13800138000", "email": "zhangsan@example.com"},
         "website": {"name": "张三的个人博客", "domain": "zhangsan-blog.cn"},
     }
@@ -155,18 +160,27 @@ def test_a_first_filing_answered_with_the_defaults_is_a_valid_payload():
 
 def test_service_errors_land_on_their_forms():
     flow = forms.FLOWS["first_filing"]
-    errors = {"payload.entity.name": ["a"], "payload.entity.responsible.mobile": ["b"],
-              "payload.websites.0.nat_ip": ["c"], "payload.websites": ["d"], "payload.kind": ["e"]}
+    errors = {
+        "payload.entity.name": ["a"],
+        "payload.entity.responsible.mobile": ["b"],
+        "payload.websites.0.nat_ip": ["c"],
+        "payload.websites": ["d"],
+        "payload.kind": ["e"],
+    }
     assert forms.errors_by_form(flow, errors) == {
-        "entity": {"name": ["a"], "_form": ["e"]}, "responsible": {"mobile": ["b"]},
-        "website": {"nat_ip": ["c"], "_form": ["d"]}}
+        "entity": {"name": ["a"], "_form": ["e"]},
+        "responsible": {"mobile": ["b"]},
+        "website": {"nat_ip": ["c"], "_form": ["d"]},
+    }
     assert forms.errors_by_form(flow, {"sms": ["x"]}, keep_unplaced=False) == {}
 
 
 def test_a_patch_clears_what_was_removed():
     flow = forms.FLOWS["first_filing"]
-    previous = {"entity": {"name": "张三", "id_valid_until": "2030-01-01", "responsible": {"mobile": "1"}},
-                "websites": [{"name": "x"}]}
+    previous = {
+        "entity": {"name": "张三", "id_valid_until": "2030-01-01", "responsible": {"mobile": "1"}},
+        "websites": [{"name": "x"}],
+    }
     answers = {"entity": {"name": "张三", "responsible": {"mobile": "2"}}, "websites": [{"name": "y"}]}
     patch = forms.patch(flow, answers, previous)
     assert patch["entity"]["id_valid_until"] is None and patch["entity"]["responsible"] == {"mobile": "2"}

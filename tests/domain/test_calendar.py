@@ -1,4 +1,5 @@
 """China's official working-day calendar (domain.md §5), with a Mon–Fri fallback."""
+
 from datetime import date, datetime, time, timedelta, timezone
 
 import chinese_calendar
@@ -11,8 +12,7 @@ CST = timezone(timedelta(hours=8))
 
 def makeup_saturdays(year):
     """Weekend days that are official working days (调休), from chinese_calendar itself."""
-    return [d for d in chinese_calendar.get_workdays(date(year, 1, 1), date(year, 12, 31))
-            if d.weekday() >= 5]
+    return [d for d in chinese_calendar.get_workdays(date(year, 1, 1), date(year, 12, 31)) if d.weekday() >= 5]
 
 
 def test_normal_weekday_is_a_workday():
@@ -43,8 +43,7 @@ def test_makeup_working_weekend_days_of_2026_are_workdays():
 
 
 def test_weekday_holidays_of_2026_are_not_workdays():
-    holidays = [d for d in chinese_calendar.get_holidays(date(2026, 1, 1), date(2026, 12, 31))
-                if d.weekday() < 5]
+    holidays = [d for d in chinese_calendar.get_holidays(date(2026, 1, 1), date(2026, 12, 31)) if d.weekday() < 5]
     assert holidays
     assert not any(C.is_workday(d) for d in holidays)
 
@@ -81,8 +80,11 @@ def test_add_working_days_across_national_day():
     start = datetime(2026, 9, 30, 14, 0, tzinfo=CST)
     end = C.add_working_days(start, 1)
     assert end.date() > date(2026, 10, 7)
-    expected = next(date(2026, 10, 1) + timedelta(days=i) for i in range(30)
-                    if chinese_calendar.is_workday(date(2026, 10, 1) + timedelta(days=i)))
+    expected = next(
+        date(2026, 10, 1) + timedelta(days=i)
+        for i in range(30)
+        if chinese_calendar.is_workday(date(2026, 10, 1) + timedelta(days=i))
+    )
     assert end == datetime.combine(expected, time(14, 0), tzinfo=CST)
     assert end == datetime(2026, 10, 8, 14, 0, tzinfo=CST)
 
@@ -132,8 +134,9 @@ def test_working_days_between_includes_b_and_excludes_a():
     assert C.working_days_between(mon - timedelta(days=1), mon) == 1
 
 
-@pytest.mark.parametrize("start", [date(2026, 6, 1), date(2026, 9, 20), date(2026, 9, 30),
-                                   date(2026, 12, 20), date(2026, 2, 10)])
+@pytest.mark.parametrize(
+    "start", [date(2026, 6, 1), date(2026, 9, 20), date(2026, 9, 30), date(2026, 12, 20), date(2026, 2, 10)]
+)
 @pytest.mark.parametrize("n", [1, 3, 10, 30])
 def test_working_days_between_inverts_add_working_days(start, n):
     at = datetime.combine(start, time(9, 0), tzinfo=CST)

@@ -1,4 +1,5 @@
 """The virtual clock (pure arithmetic): scale, re-anchoring, durations, CST display."""
+
 from datetime import datetime, timezone
 
 import pytest
@@ -83,20 +84,23 @@ def test_dict_round_trip():
     assert c.with_scale(0) == Clock(START, 1000.5, 0)
 
 
-@pytest.mark.parametrize("text, seconds", [
-    ("2d", 2 * 86400),
-    ("36h", 36 * 3600),
-    ("1d12h", 36 * 3600),
-    ("90m", 5400),
-    ("45s", 45),
-    ("1w", 7 * 86400),
-    ("1.5h", 5400),
-    (" 2D ", 2 * 86400),
-    ("1d 12h", 36 * 3600),
-    ("3600", 3600),
-    (3600, 3600),
-    (2.5, 2.5),
-])
+@pytest.mark.parametrize(
+    "text, seconds",
+    [
+        ("2d", 2 * 86400),
+        ("36h", 36 * 3600),
+        ("1d12h", 36 * 3600),
+        ("90m", 5400),
+        ("45s", 45),
+        ("1w", 7 * 86400),
+        ("1.5h", 5400),
+        (" 2D ", 2 * 86400),
+        ("1d 12h", 36 * 3600),
+        ("3600", 3600),
+        (3600, 3600),
+        (2.5, 2.5),
+    ],
+)
 def test_parse_duration(text, seconds):
     assert K.parse_duration(text) == seconds
 

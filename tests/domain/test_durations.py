@@ -1,4 +1,5 @@
 """How long each stage takes (domain.md §5), on China's working-day calendar, seeded."""
+
 from datetime import date, timedelta, timezone
 
 import pytest
@@ -17,8 +18,7 @@ FILING_KINDS = ("first_filing", "access_filing", "add_website", "add_website_ext
 
 
 def due(delay, start=MON, *, province=GD, kind="first_filing", settings=None, seed=1):
-    return durations.due(delay, start, province=province, kind=kind, settings=settings,
-                         rand=rng(seed, "test", delay))
+    return durations.due(delay, start, province=province, kind=kind, settings=settings, rand=rng(seed, "test", delay))
 
 
 def wd(start, end):
@@ -34,6 +34,7 @@ def at(text):
 
 # --- provider review ------------------------------------------------------------------
 
+
 def test_provider_review_is_the_next_working_day_same_time():
     assert due("provider_review", MON) == at("2026-06-02T09:00:00+08:00")
     assert due("provider_review", FRI) == at("2026-06-08T16:30:00+08:00")
@@ -45,6 +46,7 @@ def test_provider_review_setting():
 
 
 # --- to bureau ------------------------------------------------------------------------
+
 
 def test_to_bureau_is_one_to_three_working_days():
     seen = set()
@@ -70,6 +72,7 @@ def test_to_bureau_settings():
 
 # --- SMS window -----------------------------------------------------------------------
 
+
 def test_sms_window_is_24_hours_of_clock_time():
     assert due("sms_window", MON) == MON + 24 * 3600
     assert due("sms_window", FRI) == FRI + 24 * 3600  # weekends count
@@ -79,9 +82,12 @@ def test_sms_window_is_24_hours_of_clock_time():
 
 # --- bureau review --------------------------------------------------------------------
 
+
 def bureau_days(province, kind, seeds=range(200), start=MON, settings=None):
-    return [wd(start, due("bureau_review", start, province=province, kind=kind,
-                          settings=settings, seed=seed)) for seed in seeds]
+    return [
+        wd(start, due("bureau_review", start, province=province, kind=kind, settings=settings, seed=seed))
+        for seed in seeds
+    ]
 
 
 @pytest.mark.parametrize("kind", FILING_KINDS)
@@ -142,10 +148,8 @@ def test_fixed_bureau_wd_overrides_province_and_kind():
 
 
 def test_cancel_and_change_ranges_are_settings():
-    assert set(bureau_days(GD, "cancel_entity", seeds=range(10),
-                           settings={"cancel_wd": (2, 2, 2)})) == {2}
-    assert set(bureau_days(GD, "change_website", seeds=range(10),
-                           settings={"change_wd": (8, 9, 10)})) <= {8, 9, 10}
+    assert set(bureau_days(GD, "cancel_entity", seeds=range(10), settings={"cancel_wd": (2, 2, 2)})) == {2}
+    assert set(bureau_days(GD, "change_website", seeds=range(10), settings={"change_wd": (8, 9, 10)})) <= {8, 9, 10}
 
 
 def test_bureau_working_days_directly():
@@ -157,24 +161,30 @@ def test_bureau_working_days_directly():
 
 # --- determinism ----------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("delay", ["to_bureau", "bureau_review"])
 def test_same_seed_same_due(delay):
     for seed in range(10):
-        a = durations.due(delay, MON, province=ZJ, kind="first_filing", settings=None,
-                          rand=rng(seed, "app-1", delay, 1))
-        b = durations.due(delay, MON, province=ZJ, kind="first_filing", settings=None,
-                          rand=rng(seed, "app-1", delay, 1))
+        a = durations.due(
+            delay, MON, province=ZJ, kind="first_filing", settings=None, rand=rng(seed, "app-1", delay, 1)
+        )
+        b = durations.due(
+            delay, MON, province=ZJ, kind="first_filing", settings=None, rand=rng(seed, "app-1", delay, 1)
+        )
         assert a == b
 
 
 @pytest.mark.parametrize("delay", ["to_bureau", "bureau_review"])
 def test_different_seeds_give_different_dues(delay):
-    dues = {durations.due(delay, MON, province=ZJ, kind="first_filing", settings=None,
-                          rand=rng(seed, "app-1", delay, 1)) for seed in range(30)}
+    dues = {
+        durations.due(delay, MON, province=ZJ, kind="first_filing", settings=None, rand=rng(seed, "app-1", delay, 1))
+        for seed in range(30)
+    }
     assert len(dues) > 1
 
 
 # --- idle timers ----------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("key, days", [("idle_7d", 7), ("idle_15d", 15), ("idle_30d", 30), ("idle_45d", 45)])
 def test_idle_keys_are_calendar_days(key, days):
@@ -185,7 +195,11 @@ def test_idle_keys_are_calendar_days(key, days):
 def test_idle_settings():
     s = {"idle_reminder_days": (1, 2, 3), "idle_expiry_days": 10}
     assert [due(k, settings=s) - MON for k in ("idle_7d", "idle_15d", "idle_30d", "idle_45d")] == [
-        86400, 2 * 86400, 3 * 86400, 10 * 86400]
+        86400,
+        2 * 86400,
+        3 * 86400,
+        10 * 86400,
+    ]
 
 
 def test_unknown_delay_key():
@@ -195,6 +209,7 @@ def test_unknown_delay_key():
 
 def test_every_timer_delay_key_is_known():
     from backend.domain import workflow
+
     for tm in workflow.TIMERS:
         due(tm.delay)  # does not raise
 

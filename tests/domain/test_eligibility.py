@@ -1,4 +1,5 @@
 """Eligibility for the 云托管 filing type (domain.md §2), on hand-built resources."""
+
 from datetime import date, timedelta
 
 import pytest
@@ -10,12 +11,15 @@ IP1, IP2 = "81.10.20.30", "101.1.2.3"
 
 
 def pack(days_left, env="env-1", pid="pack-1"):
-    return {"id": pid, "env_id": env, "bought_on": "2026-01-01",
-            "expires_on": (TODAY + timedelta(days=days_left)).isoformat()}
+    return {
+        "id": pid,
+        "env_id": env,
+        "bought_on": "2026-01-01",
+        "expires_on": (TODAY + timedelta(days=days_left)).isoformat(),
+    }
 
 
-def world(pack_days=365, *, packs=None, vpc_by="system", nat_by="system", size="micro",
-          service_vpc="vpc-1", ip=IP1):
+def world(pack_days=365, *, packs=None, vpc_by="system", nat_by="system", size="micro", service_vpc="vpc-1", ip=IP1):
     """One environment, one VPC, one NAT gateway, one service: eligible by default."""
     return {
         "environments": [{"id": "env-1", "name": "prod", "plan": "personal"}],
@@ -33,13 +37,13 @@ def rule(result, name):
 
 def add_second_gateway(res, ip=IP2):
     res["vpcs"].append({"id": "vpc-2", "env_id": "env-1", "created_by": "system"})
-    res["nat_gateways"].append({"id": "nat-2", "vpc_id": "vpc-2", "created_by": "system",
-                                "size": "micro", "ip": ip})
+    res["nat_gateways"].append({"id": "nat-2", "vpc_id": "vpc-2", "created_by": "system", "size": "micro", "ip": ip})
     res["services"].append({"id": "svc-2", "env_id": "env-1", "vpc_id": "vpc-2", "name": "api"})
     return res
 
 
 # --- resource pack ---------------------------------------------------------------------
+
 
 def test_eligible_world_passes_every_rule():
     result = E.evaluate(world(), TODAY, {})
@@ -47,15 +51,19 @@ def test_eligible_world_passes_every_rule():
     assert result["rule_set"] == "default"
     assert result["date"] == "2026-06-01"
     assert all(r["passed"] and r["code"] == "OK" for r in result["rules"])
-    assert result["usable_ips"] == [{"ip": IP1, "nat_gateway_id": "nat-1", "vpc_id": "vpc-1",
-                                     "used": 0, "slots_left": 2}]
+    assert result["usable_ips"] == [
+        {"ip": IP1, "nat_gateway_id": "nat-1", "vpc_id": "vpc-1", "used": 0, "slots_left": 2}
+    ]
 
 
-@pytest.mark.parametrize("days, passed, code", [
-    (89, False, "RESOURCE_PACK_VALIDITY_LT_90D"),
-    (90, True, "OK"),
-    (91, True, "OK"),
-])
+@pytest.mark.parametrize(
+    "days, passed, code",
+    [
+        (89, False, "RESOURCE_PACK_VALIDITY_LT_90D"),
+        (90, True, "OK"),
+        (91, True, "OK"),
+    ],
+)
 def test_pack_validity_threshold_is_90_days(days, passed, code):
     result = E.evaluate(world(days), TODAY, {})
     r = rule(result, "resource_pack")
@@ -86,7 +94,10 @@ def test_missing_collections_are_treated_as_empty():
     result = E.evaluate({}, TODAY, {})
     assert result["eligible"] is False
     assert [r["code"] for r in result["rules"]] == [
-        "NO_RESOURCE_PACK", "NO_SYSTEM_NAT_GATEWAY", "NAT_IP_QUOTA_EXHAUSTED"]
+        "NO_RESOURCE_PACK",
+        "NO_SYSTEM_NAT_GATEWAY",
+        "NAT_IP_QUOTA_EXHAUSTED",
+    ]
 
 
 def test_the_best_of_several_packs_counts():
@@ -116,12 +127,16 @@ def test_days_left():
 
 # --- system NAT gateway ----------------------------------------------------------------
 
-@pytest.mark.parametrize("kwargs, reason", [
-    ({"vpc_by": "user"}, "所在 VPC 不是系统创建的"),
-    ({"nat_by": "user"}, "NAT 网关不是系统创建的"),
-    ({"size": "small"}, "NAT 网关不是微小型"),
-    ({"service_vpc": "vpc-elsewhere"}, "所在 VPC 中没有运行中的服务"),
-])
+
+@pytest.mark.parametrize(
+    "kwargs, reason",
+    [
+        ({"vpc_by": "user"}, "所在 VPC 不是系统创建的"),
+        ({"nat_by": "user"}, "NAT 网关不是系统创建的"),
+        ({"size": "small"}, "NAT 网关不是微小型"),
+        ({"service_vpc": "vpc-elsewhere"}, "所在 VPC 中没有运行中的服务"),
+    ],
+)
 def test_gateway_rejected_with_a_reason(kwargs, reason):
     result = E.evaluate(world(**kwargs), TODAY, {})
     r = rule(result, "system_nat_gateway")
@@ -136,8 +151,11 @@ def test_gateway_rejected_with_a_reason(kwargs, reason):
 def test_a_reason_per_rejected_gateway():
     res = {
         "resource_packs": [pack(365)],
-        "vpcs": [{"id": "v-custom", "created_by": "user"}, {"id": "v-sys", "created_by": "system"},
-                 {"id": "v-idle", "created_by": "system"}],
+        "vpcs": [
+            {"id": "v-custom", "created_by": "user"},
+            {"id": "v-sys", "created_by": "system"},
+            {"id": "v-idle", "created_by": "system"},
+        ],
         "nat_gateways": [
             {"id": "n1", "vpc_id": "v-custom", "created_by": "system", "size": "micro", "ip": "1.1.1.1"},
             {"id": "n2", "vpc_id": "v-sys", "created_by": "user", "size": "micro", "ip": "1.1.1.2"},
@@ -161,13 +179,11 @@ def test_a_reason_per_rejected_gateway():
 def test_a_good_gateway_passes_and_still_lists_the_rejected_ones():
     res = world()
     res["vpcs"].append({"id": "vpc-c", "created_by": "user"})
-    res["nat_gateways"].append({"id": "nat-c", "vpc_id": "vpc-c", "created_by": "system",
-                                "size": "micro", "ip": IP2})
+    res["nat_gateways"].append({"id": "nat-c", "vpc_id": "vpc-c", "created_by": "system", "size": "micro", "ip": IP2})
     result = E.evaluate(res, TODAY, {})
     r = rule(result, "system_nat_gateway")
     assert r["passed"] is True
-    assert r["rejected_gateways"] == [{"nat_gateway_id": "nat-c", "ip": IP2,
-                                       "reason": "所在 VPC 不是系统创建的"}]
+    assert r["rejected_gateways"] == [{"nat_gateway_id": "nat-c", "ip": IP2, "reason": "所在 VPC 不是系统创建的"}]
     assert [row["ip"] for row in result["usable_ips"]] == [IP1]
 
 
@@ -177,6 +193,7 @@ def test_system_gateways():
 
 
 # --- IP quota --------------------------------------------------------------------------
+
 
 def test_ip_used_twice_is_exhausted():
     result = E.evaluate(world(), TODAY, {IP1: 2})
@@ -190,8 +207,9 @@ def test_ip_used_twice_is_exhausted():
 def test_ip_used_once_has_one_slot_left():
     result = E.evaluate(world(), TODAY, {IP1: 1})
     assert result["eligible"] is True
-    assert result["usable_ips"] == [{"ip": IP1, "nat_gateway_id": "nat-1", "vpc_id": "vpc-1",
-                                     "used": 1, "slots_left": 1}]
+    assert result["usable_ips"] == [
+        {"ip": IP1, "nat_gateway_id": "nat-1", "vpc_id": "vpc-1", "used": 1, "slots_left": 1}
+    ]
 
 
 def test_usage_of_other_ips_does_not_count():
@@ -203,7 +221,9 @@ def test_two_gateways_give_two_usable_ips():
     result = E.evaluate(add_second_gateway(world()), TODAY, {})
     assert result["eligible"] is True
     assert [(r["ip"], r["nat_gateway_id"], r["slots_left"]) for r in result["usable_ips"]] == [
-        (IP1, "nat-1", 2), (IP2, "nat-2", 2)]
+        (IP1, "nat-1", 2),
+        (IP2, "nat-2", 2),
+    ]
 
 
 def test_one_exhausted_gateway_of_two_leaves_the_other():
@@ -216,14 +236,18 @@ def test_one_exhausted_gateway_of_two_leaves_the_other():
 
 # --- every rule always listed ----------------------------------------------------------
 
-@pytest.mark.parametrize("res, usage", [
-    (world(), {}),
-    (world(10), {}),
-    (world(packs=[]), {}),
-    (world(vpc_by="user"), {}),
-    (world(), {IP1: 2}),
-    ({}, {}),
-])
+
+@pytest.mark.parametrize(
+    "res, usage",
+    [
+        (world(), {}),
+        (world(10), {}),
+        (world(packs=[]), {}),
+        (world(vpc_by="user"), {}),
+        (world(), {IP1: 2}),
+        ({}, {}),
+    ],
+)
 def test_every_rule_is_always_listed(res, usage):
     result = E.evaluate(res, TODAY, usage)
     assert [r["rule"] for r in result["rules"]] == ["resource_pack", "system_nat_gateway", "ip_quota"]
@@ -241,6 +265,7 @@ def test_all_failures_are_reported_together():
 
 
 # --- check_ip() ------------------------------------------------------------------------
+
 
 def test_check_ip():
     ok = E.evaluate(world(), TODAY, {})
@@ -264,6 +289,7 @@ def test_check_ip_refuses_the_exhausted_ip_of_two():
 
 # --- cloudbase-2025 --------------------------------------------------------------------
 
+
 def env2025(days=200, plan="personal", ip="119.0.0.9", eid="env-a"):
     env = {"id": eid, "plan": plan, "plan_expires_on": (TODAY + timedelta(days=days)).isoformat()}
     if ip:
@@ -281,8 +307,7 @@ def test_2025_paid_plan_with_fixed_ip_passes(plan):
     assert result["eligible"] is True
     assert result["rule_set"] == "cloudbase-2025"
     assert [r["rule"] for r in result["rules"]] == ["plan", "fixed_egress_ip", "ip_quota"]
-    assert result["usable_ips"] == [{"ip": "119.0.0.9", "environment_id": "env-a",
-                                     "used": 0, "slots_left": 2}]
+    assert result["usable_ips"] == [{"ip": "119.0.0.9", "environment_id": "env-a", "used": 0, "slots_left": 2}]
     assert E.check_ip(result, "119.0.0.9") is None
 
 
@@ -333,8 +358,7 @@ def test_2025_ignores_resource_packs_and_nat_gateways():
 
 
 def test_2025_two_environments_each_count():
-    result = run2025(env2025(ip="1.0.0.1", eid="a"), env2025(ip="1.0.0.2", eid="b"),
-                     usage={"1.0.0.1": 2})
+    result = run2025(env2025(ip="1.0.0.1", eid="a"), env2025(ip="1.0.0.2", eid="b"), usage={"1.0.0.1": 2})
     assert result["eligible"] is True
     assert [r["ip"] for r in result["usable_ips"]] == ["1.0.0.2"]
     assert E.check_ip(result, "1.0.0.1") == "NAT_IP_QUOTA_EXHAUSTED"

@@ -1,13 +1,16 @@
 """Error codes live in one module: every code raised anywhere in backend/ is declared in
 errors.CODES with its HTTP status, and the shared ones come from one factory each."""
+
 import re
 from pathlib import Path
 
 from backend.domain import errors
 
 BACKEND = Path(__file__).resolve().parents[2] / "backend"
-RAISED = re.compile(r"(?:NotFound|Conflict|DomainError|Forbidden|Unauthorized|_precondition|Unprocessable)\(\s*\"([A-Z][A-Z_]+)\""
-                    r"|code=\"([A-Z][A-Z_]+)\"")
+RAISED = re.compile(
+    r"(?:NotFound|Conflict|DomainError|Forbidden|Unauthorized|_precondition|Unprocessable)\(\s*\"([A-Z][A-Z_]+)\""
+    r"|code=\"([A-Z][A-Z_]+)\""
+)
 
 
 def raised_codes():
@@ -26,13 +29,22 @@ def test_every_raised_code_is_declared():
 
 
 def test_the_factories_give_declared_codes_and_statuses():
-    for exc in (errors.sandbox_not_found("s1"), errors.application_not_found("A0001"), errors.order_in_progress("A1"),
-                errors.action_not_allowed("待完善", "resubmit", "draft", ["submit"]), errors.sms_code_wrong(2),
-                errors.kind_not_available("first_filing", "首次备案"), errors.teleport_not_allowed("x"),
-                errors.validation_failed({"payload": ["x"]})):
+    for exc in (
+        errors.sandbox_not_found("s1"),
+        errors.application_not_found("A0001"),
+        errors.order_in_progress("A1"),
+        errors.action_not_allowed("待完善", "resubmit", "draft", ["submit"]),
+        errors.sms_code_wrong(2),
+        errors.kind_not_available("first_filing", "首次备案"),
+        errors.teleport_not_allowed("x"),
+        errors.validation_failed({"payload": ["x"]}),
+    ):
         assert errors.CODES[exc.code] == exc.status, exc.code
-    assert errors.sandbox_not_found("s1").to_dict() == {"code": "SANDBOX_NOT_FOUND", "message": "沙箱不存在",
-                                                       "sandbox_id": "s1"}
+    assert errors.sandbox_not_found("s1").to_dict() == {
+        "code": "SANDBOX_NOT_FOUND",
+        "message": "沙箱不存在",
+        "sandbox_id": "s1",
+    }
     assert errors.as_errors([errors.Problem("a", "X", "m1"), ("a", "Y", "m2")]) == {"a": ["m1", "m2"]}
 
 

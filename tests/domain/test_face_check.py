@@ -1,4 +1,5 @@
 """The face-check task through every status and its expiry, in virtual time."""
+
 import pytest
 
 from backend.domain import face_check as fc, readiness
@@ -39,10 +40,20 @@ def test_unknown_reason_is_refused():
 
 
 def test_readiness_lists_the_owner_until_passed():
-    order = {"kind": "first_filing", "province": "44",
-             "payload": {"entity": {"type": "personal", "province": "44", "responsible": OWNER,
-                                    "certificate_type": "resident_id", "certificate_number": OWNER["certificate_number"]},
-                         "websites": [{"name": "x"}]}}
+    order = {
+        "kind": "first_filing",
+        "province": "44",
+        "payload": {
+            "entity": {
+                "type": "personal",
+                "province": "44",
+                "responsible": OWNER,
+                "certificate_type": "resident_id",
+                "certificate_number": OWNER["certificate_number"],
+            },
+            "websites": [{"name": "x"}],
+        },
+    }
     before = [m.code for m in readiness.missing(order, now=T0)]
     assert "FACE_CHECK_PENDING" in before
     done = fc.stored(fc.complete(fc.new_task("t", "a", 0, OWNER, T0), True, None, T0))

@@ -1,4 +1,5 @@
 """The real forms' rules (process.md §2), checked at entry: one test per rule, each able to fail."""
+
 from datetime import date
 
 from support.people import person, resident_id
@@ -16,14 +17,21 @@ def codes(payload, kind="first_filing"):
 
 
 def personal(**entity):
-    ent = {"type": "personal", "province": "44", "certificate_number": ME["certificate_number"], "responsible": dict(ME)}
+    ent = {
+        "type": "personal",
+        "province": "44",
+        "certificate_number": ME["certificate_number"],
+        "responsible": dict(ME),
+    }
     ent.update(entity)
     return {"entity": ent, "websites": [{"name": "x"}]}
 
 
 def test_a_complete_form_has_no_problem():
     payload = personal(mailing_address=ADDRESS)
-    payload["entity"]["responsible"].update(emergency_phone="13900001111", id_valid_until="长期", office_phone="0755-86013388")
+    payload["entity"]["responsible"].update(
+        emergency_phone="13900001111", id_valid_until="长期", office_phone="0755-86013388"
+    )
     payload["websites"][0]["languages"] = ["1", "12"]
     assert codes(payload) == set()
     assert forms_rules.missing_fields("first_filing", payload, None) == []
@@ -53,17 +61,33 @@ def test_personal_owner_is_the_entity_owner_and_no_pre_approvals():
 
 
 def test_pre_approvals_known_unique_numbered():
-    payload = {"entity": {"type": "enterprise", "province": "44", "responsible": ME},
-               "websites": [{"pre_approvals": [{"type": "news", "number": "粤-1号"}, {"type": "news", "number": "粤-2号"},
-                                                {"type": "astrology", "number": "x"}, {"type": "finance", "number": ""}],
-                             "languages": ["99"]}]}
-    assert {"PRE_APPROVAL_DUPLICATE", "PRE_APPROVAL_TYPE_UNKNOWN", "LANGUAGE_UNKNOWN", "FIELD_REQUIRED"} <= codes(payload)
+    payload = {
+        "entity": {"type": "enterprise", "province": "44", "responsible": ME},
+        "websites": [
+            {
+                "pre_approvals": [
+                    {"type": "news", "number": "粤-1号"},
+                    {"type": "news", "number": "粤-2号"},
+                    {"type": "astrology", "number": "x"},
+                    {"type": "finance", "number": ""},
+                ],
+                "languages": ["99"],
+            }
+        ],
+    }
+    assert {"PRE_APPROVAL_DUPLICATE", "PRE_APPROVAL_TYPE_UNKNOWN", "LANGUAGE_UNKNOWN", "FIELD_REQUIRED"} <= codes(
+        payload
+    )
 
 
 def test_missing_fields_before_submission():
     missing = [path for path, _, _ in forms_rules.missing_fields("first_filing", personal(), None)]
-    assert missing == ["entity.mailing_address", "entity.responsible.emergency_phone",
-                       "entity.responsible.id_valid_until", "websites.0.languages"]
+    assert missing == [
+        "entity.mailing_address",
+        "entity.responsible.emergency_phone",
+        "entity.responsible.id_valid_until",
+        "websites.0.languages",
+    ]
     assert forms_rules.missing_fields("cancel_entity", {}, None) == []
 
 

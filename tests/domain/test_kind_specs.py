@@ -1,5 +1,6 @@
 """The kind specs' contract: one spec per kind, complete, and every layer finds its part —
 a spec that lacks a part fails here or at import, never as a 500 or a wrong text at run time."""
+
 import dataclasses
 
 import pytest
@@ -38,8 +39,12 @@ def test_a_spec_without_a_part_cannot_be_built():
 
 
 def test_a_malformed_spec_is_reported():
-    bad = dataclasses.replace(ANY, payload=dataclasses.replace(ANY.payload, websites="several"),
-                              served_early_in=frozenset({"nowhere"}), sms_to=("cousin",))
+    bad = dataclasses.replace(
+        ANY,
+        payload=dataclasses.replace(ANY.payload, websites="several"),
+        served_early_in=frozenset({"nowhere"}),
+        sms_to=("cousin",),
+    )
     found = "\n".join(kind_spec.problems(bad, frozenset(workflow.STATES)))
     assert "payload.websites" in found and "nowhere" in found and "cousin" in found
     chat = dataclasses.replace(ANY.chat, asked_when=(("not_a_form", "entity"),))

@@ -1,11 +1,21 @@
 """E-mail copies are stored packed (mail.pack) and read back exactly as sent (mail.unpack)."""
+
 from backend.domain import mail
 
 
 def _copy(code="ORDER_SUBMITTED", name="张三", audit=()):
     subject, body = mail.compose(code, "A0001", name, "您的备案订单 A0001 已提交。", audit)
-    return {"id": "M000002", "at": "2026-06-01T09:00:00+08:00", "channel": "email", "to": "z@example.com",
-            "sender": mail.SENDER, "code": code, "app_id": "A0001", "subject": subject, "text": body}
+    return {
+        "id": "M000002",
+        "at": "2026-06-01T09:00:00+08:00",
+        "channel": "email",
+        "to": "z@example.com",
+        "sender": mail.SENDER,
+        "code": code,
+        "app_id": "A0001",
+        "subject": subject,
+        "text": body,
+    }
 
 
 def test_a_copy_is_stored_without_its_rendered_parts_and_read_back_whole():

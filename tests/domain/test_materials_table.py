@@ -1,5 +1,6 @@
 """The required-slot table (process.md §3.1) as a table test: entity type × province × owner-is-legal-rep
 × non-local ID × site count × pre-approval → the slots an order needs."""
+
 import pytest
 from support.people import person, resident_id
 
@@ -12,8 +13,13 @@ HUBEI_ID = resident_id("42010619900101001")
 
 
 def personal(province="44", cert=None):
-    return {"type": "personal", "certificate_type": "resident_id",
-            "certificate_number": cert or BOSS["certificate_number"], "province": province, "responsible": BOSS}
+    return {
+        "type": "personal",
+        "certificate_type": "resident_id",
+        "certificate_number": cert or BOSS["certificate_number"],
+        "province": province,
+        "responsible": BOSS,
+    }
 
 
 def org(province="44", rep=None):
@@ -42,23 +48,72 @@ CASES = [
     ("personal-local-hubei", "first_filing", personal("42", HUBEI_ID), [site()], "42", 0, BASE_P),
     ("personal-nonlocal-refused-province-no-permit-slot", "first_filing", personal("41"), [site()], "41", 0, BASE_P),
     ("org-owner-is-rep", "first_filing", org(), [site()], "44", 0, BASE_O),
-    ("org-owner-not-rep-auth-province", "first_filing", org("51", REP), [site()], "51", 0,
-     BASE_O + ["authorization_letter"]),
+    (
+        "org-owner-not-rep-auth-province",
+        "first_filing",
+        org("51", REP),
+        [site()],
+        "51",
+        0,
+        BASE_O + ["authorization_letter"],
+    ),
     ("org-owner-not-rep-any-province", "first_filing", org("11", REP), [site()], "11", 0, BASE_O),
-    ("org-site-owner-differs", "first_filing", org(), [site(OTHER)], "44", 0,
-     BASE_O + ["websites.0.owner_id_front", "websites.0.owner_id_back"]),
-    ("org-site-owner-not-rep-hubei", "first_filing", org("42", REP), [site(OTHER)], "42", 0,
-     BASE_O + ["websites.0.owner_id_front", "websites.0.owner_id_back", "websites.0.owner_authorization_letter"]),
-    ("org-two-sites-pre-approval", "first_filing", org(), [site(), site(content="news", pre=[{"type": "news"}])],
-     "44", 0, BASE_O + ["websites.1.pre_approval_document"]),
-    ("org-gd-finance", "first_filing", org(), [site(content="finance")], "44", 0,
-     BASE_O + ["websites.0.pre_approval_document", "websites.0.gd_finance_commitment"]),
-    ("org-jiangsu-domain-certificate", "first_filing", org("32"), [site(), site()], "32", 0,
-     BASE_O + ["websites.0.domain_certificate", "websites.1.domain_certificate"]),
+    (
+        "org-site-owner-differs",
+        "first_filing",
+        org(),
+        [site(OTHER)],
+        "44",
+        0,
+        BASE_O + ["websites.0.owner_id_front", "websites.0.owner_id_back"],
+    ),
+    (
+        "org-site-owner-not-rep-hubei",
+        "first_filing",
+        org("42", REP),
+        [site(OTHER)],
+        "42",
+        0,
+        BASE_O + ["websites.0.owner_id_front", "websites.0.owner_id_back", "websites.0.owner_authorization_letter"],
+    ),
+    (
+        "org-two-sites-pre-approval",
+        "first_filing",
+        org(),
+        [site(), site(content="news", pre=[{"type": "news"}])],
+        "44",
+        0,
+        BASE_O + ["websites.1.pre_approval_document"],
+    ),
+    (
+        "org-gd-finance",
+        "first_filing",
+        org(),
+        [site(content="finance")],
+        "44",
+        0,
+        BASE_O + ["websites.0.pre_approval_document", "websites.0.gd_finance_commitment"],
+    ),
+    (
+        "org-jiangsu-domain-certificate",
+        "first_filing",
+        org("32"),
+        [site(), site()],
+        "32",
+        0,
+        BASE_O + ["websites.0.domain_certificate", "websites.1.domain_certificate"],
+    ),
     ("org-xinjiang-party-building", "first_filing", org("65"), [site()], "65", 0, BASE_O + ["party_building_letter"]),
     ("org-xinjiang-access-no-party-building", "access_filing", org("65"), [site()], "65", 0, BASE_O),
-    ("org-hunan-existing-sites-plan", "add_website", org("43"), [site()], "43", 2,
-     BASE_O + ["websites.0.domain_certificate", "website_construction_plan"]),
+    (
+        "org-hunan-existing-sites-plan",
+        "add_website",
+        org("43"),
+        [site()],
+        "43",
+        2,
+        BASE_O + ["websites.0.domain_certificate", "website_construction_plan"],
+    ),
     ("change-needs-nothing", "change_website", org(), [site()], "44", 1, []),
     ("cancel-needs-nothing", "cancel_entity", org(), [], "44", 1, []),
 ]
@@ -78,6 +133,7 @@ def test_every_slot_has_a_label_and_a_reason():
 
 def test_check_image_reasons():
     from support.images import FAKE_PDF, png
+
     with pytest.raises(materials.BadImage) as e:
         materials.check_image(FAKE_PDF, 10_000, 300)
     assert e.value.code == "MATERIAL_NOT_IMAGE"

@@ -1,4 +1,5 @@
 """MIIT's per-person SMS check, as pure functions (backend/domain/miit.py)."""
+
 import random
 
 from backend.domain import miit
@@ -14,13 +15,26 @@ def test_one_verification_per_distinct_mobile():
     site = {"name": "李四", "mobile": "13700137000", "certificate_number": "440305198505050019"}
     people = miit.people([("entity", boss), ("website", site), ("website", boss), ("website", {"mobile": None})])
     assert [(p["person"], p["roles"], p["mobile"], p["id_last6"]) for p in people] == [
-        ("P1", ["entity", "website"], "13900139000", "01456X"), ("P2", ["website"], "13700137000", "050019")]
+        ("P1", ["entity", "website"], "13900139000", "01456X"),
+        ("P2", ["website"], "13700137000", "050019"),
+    ]
 
 
 def v(**over):
-    return {"person": "P1", "roles": ["entity"], "name": "张三", "mobile": "13800138000", "id_last6": "01001X",
-            "code": "123456", "state": miit.PENDING, "sent_at": 0.0, "last_sent_at": 0.0, "expires_at": 86400.0,
-            "sends": 1, **over}
+    return {
+        "person": "P1",
+        "roles": ["entity"],
+        "name": "张三",
+        "mobile": "13800138000",
+        "id_last6": "01001X",
+        "code": "123456",
+        "state": miit.PENDING,
+        "sent_at": 0.0,
+        "last_sent_at": 0.0,
+        "expires_at": 86400.0,
+        "sends": 1,
+        **over,
+    }
 
 
 def test_each_field_is_checked():

@@ -2,23 +2,45 @@
 every account world, the gate the chat applies at the kind choice (verification.account_gate)
 refuses exactly when the kind's own precondition would refuse a well-formed order for an account
 reason — so a walk that passes the kind choice cannot dead-end at submission on the account."""
+
 import pytest
 
 from backend.domain import kinds, verification
 from backend.domain.errors import Conflict
 from backend.domain.filings import Records
 
-ACCOUNT_CODES = {"ORDER_IN_PROGRESS", "ENTITY_ALREADY_FILED", "ENTITY_FILED_AT_TENCENT", "ENTITY_NOT_FILED_AT_TENCENT",
-                 "LAST_WEBSITE_CANCEL_ENTITY"}
-OWN = {"id": "E1", "number": "粤ICP备2026000001号", "status": "active", "account": "self", "type": "personal",
-       "certificate_type": "resident_id", "certificate_number": "440305199001010018", "province": "44",
-       "access_providers": ["tencent"], "name": "张三"}
+ACCOUNT_CODES = {
+    "ORDER_IN_PROGRESS",
+    "ENTITY_ALREADY_FILED",
+    "ENTITY_FILED_AT_TENCENT",
+    "ENTITY_NOT_FILED_AT_TENCENT",
+    "LAST_WEBSITE_CANCEL_ENTITY",
+}
+OWN = {
+    "id": "E1",
+    "number": "粤ICP备2026000001号",
+    "status": "active",
+    "account": "self",
+    "type": "personal",
+    "certificate_type": "resident_id",
+    "certificate_number": "440305199001010018",
+    "province": "44",
+    "access_providers": ["tencent"],
+    "name": "张三",
+}
 ELSEWHERE = dict(OWN, access_providers=["other"])
 
 
 def site(n, entity="E1", providers=("tencent",)):
-    return {"id": f"W{n}", "entity_id": entity, "number": f"{OWN['number']}-{n}", "domain": f"site{n}.cn",
-            "name": f"网站{n}", "status": "active", "access_providers": list(providers)}
+    return {
+        "id": f"W{n}",
+        "entity_id": entity,
+        "number": f"{OWN['number']}-{n}",
+        "domain": f"site{n}.cn",
+        "name": f"网站{n}",
+        "status": "active",
+        "access_providers": list(providers),
+    }
 
 
 WORLDS = {
@@ -34,12 +56,25 @@ def payload(kind, records):
     number = records.sites(own["id"])[0]["number"] if own and records.sites(own["id"]) else "粤ICP备2026000001号-1"
     new_site = {"name": "新网站", "domain": "brand-new.cn", "service_content": "blog"}
     return {
-        "first_filing": {"entity": {"type": "personal", "certificate_number": "440305199202020022", "province": "44",
-                                    "responsible": {"name": "李四"}}, "websites": [new_site]},
+        "first_filing": {
+            "entity": {
+                "type": "personal",
+                "certificate_number": "440305199202020022",
+                "province": "44",
+                "responsible": {"name": "李四"},
+            },
+            "websites": [new_site],
+        },
         "add_website": {"websites": [new_site]},
-        "add_website_external": {"entity": {"type": "personal", "certificate_type": "resident_id",
-                                            "certificate_number": OWN["certificate_number"], "province": "44"},
-                                 "websites": [new_site]},
+        "add_website_external": {
+            "entity": {
+                "type": "personal",
+                "certificate_type": "resident_id",
+                "certificate_number": OWN["certificate_number"],
+                "province": "44",
+            },
+            "websites": [new_site],
+        },
         "change_filing": {"entity": {"name": "张三"}},
         "change_website": {"websites": [{"website_number": number, "name": "改名"}]},
         "cancel_entity": {"reason": "不再使用"},
@@ -87,16 +122,33 @@ def test_the_scenario_verification_finds_passes_the_kind_choice():
     from datetime import datetime, timezone
 
     from backend.domain.errors import DomainError
+
     eligible = {"eligible": True, "usable_ips": [{"ip": "1.2.3.4", "slots_left": 2}], "rules": []}
     for world, data in WORLDS.items():
         records = Records(*data)
         for domain in ("brand-new.cn", "site1.cn", "site2.cn"):
-            req = {"province": "44", "entity_type": "personal", "certificate_type": "resident_id",
-                   "certificate_number": OWN["certificate_number"], "domains": [domain]}
-            w = verification.World(records=records, domains={domain: {"name": domain, "real_name_status": "verified",
-                                                                      "holder_certificate_number": OWN["certificate_number"]}},
-                                   account={}, business={}, eligibility=eligible, open_order=None,
-                                   now=datetime(2026, 6, 1, tzinfo=timezone.utc))
+            req = {
+                "province": "44",
+                "entity_type": "personal",
+                "certificate_type": "resident_id",
+                "certificate_number": OWN["certificate_number"],
+                "domains": [domain],
+            }
+            w = verification.World(
+                records=records,
+                domains={
+                    domain: {
+                        "name": domain,
+                        "real_name_status": "verified",
+                        "holder_certificate_number": OWN["certificate_number"],
+                    }
+                },
+                account={},
+                business={},
+                eligibility=eligible,
+                open_order=None,
+                now=datetime(2026, 6, 1, tzinfo=timezone.utc),
+            )
             try:
                 kind = verification.decide(req, w)["scenario"]
             except DomainError:
@@ -109,6 +161,7 @@ def test_every_step_of_the_conversation_leads_to_a_submit_or_an_end():
     `confirm` (where the order is submitted) or `done`; with the kind gate above, a submit reached
     this way is one the account rules accept."""
     from backend.chat import steps
+
     ends = {"confirm", "done"}
     for start in steps.STEPS:
         seen, todo = set(), [start]

@@ -65,13 +65,16 @@ def test_real_numbers_are_valid_on_the_day_of_writing(text):
     assert numbering.describe(text, today=date(2026, 11, 27))["valid"] is True
 
 
-@pytest.mark.parametrize("code, year, seq, expected", [
-    ("44", 2026, 12345, "粤ICP备2026012345号"),
-    ("11", 2011, 18762, "京ICP备11018762号"),
-    ("44", 2020, 1, "粤ICP备2020000001号"),
-    ("11", 2019, 999999, "京ICP备19999999号"),
-    ("51", 2024, 7, "蜀ICP备2024000007号"),
-])
+@pytest.mark.parametrize(
+    "code, year, seq, expected",
+    [
+        ("44", 2026, 12345, "粤ICP备2026012345号"),
+        ("11", 2011, 18762, "京ICP备11018762号"),
+        ("44", 2020, 1, "粤ICP备2020000001号"),
+        ("11", 2019, 999999, "京ICP备19999999号"),
+        ("51", 2024, 7, "蜀ICP备2024000007号"),
+    ],
+)
 def test_entity_number_format(code, year, seq, expected):
     assert numbering.entity_number(code, year, seq) == expected
 
@@ -107,26 +110,29 @@ def test_website_number():
         numbering.website_number(entity + "-1", 2)
 
 
-@pytest.mark.parametrize("typed, normalized", [
-    ("粤 B2-20090059-1", "粤B2-20090059-1"),
-    ("京 ICP 备 11018762号", "京ICP备11018762号"),
-    ("京ICP备11018762号-1", "京ICP备11018762号-1"),
-    ("  京ICP备11018762号 - 1 ", "京ICP备11018762号-1"),
-    ("京ICP备１１０１８７６２号－１", "京ICP备11018762号-1"),  # full-width digits and hyphen
-    ("京ＩＣＰ备11018762号", "京ICP备11018762号"),  # full-width letters
-    ("京ICP备11018762号‐1", "京ICP备11018762号-1"),  # U+2010 hyphen
-    ("京ICP备11018762号–1", "京ICP备11018762号-1"),  # en dash
-    ("京ICP备11018762号—1", "京ICP备11018762号-1"),  # em dash
-    ("京icp备11018762号", "京ICP备11018762号"),
-    ("京ICP备11018762", "京ICP备11018762号"),  # 号 forgotten
-    ("京ICP备11018762\u3000号", "京ICP备11018762号"),  # ideographic space
-    ("京ICP备\u200b11018762号", "京ICP备11018762号"),  # zero-width space from a web page
-    ("陕ICP备2024026116号-1a", "陕ICP备2024026116号-1A"),
-    ("粤ｂ２－２００９００５９", "粤B2-20090059"),
-    ("京公网安备 11010802020287 号", "京公网安备11010802020287号"),
-    ("京ICP证 030173号", "京ICP证030173号"),
-    ("滇ICP备09010050-5号", "滇ICP备09010050号-5"),  # an odd legacy form seen in the wild
-])
+@pytest.mark.parametrize(
+    "typed, normalized",
+    [
+        ("粤 B2-20090059-1", "粤B2-20090059-1"),
+        ("京 ICP 备 11018762号", "京ICP备11018762号"),
+        ("京ICP备11018762号-1", "京ICP备11018762号-1"),
+        ("  京ICP备11018762号 - 1 ", "京ICP备11018762号-1"),
+        ("京ICP备１１０１８７６２号－１", "京ICP备11018762号-1"),  # full-width digits and hyphen
+        ("京ＩＣＰ备11018762号", "京ICP备11018762号"),  # full-width letters
+        ("京ICP备11018762号‐1", "京ICP备11018762号-1"),  # U+2010 hyphen
+        ("京ICP备11018762号–1", "京ICP备11018762号-1"),  # en dash
+        ("京ICP备11018762号—1", "京ICP备11018762号-1"),  # em dash
+        ("京icp备11018762号", "京ICP备11018762号"),
+        ("京ICP备11018762", "京ICP备11018762号"),  # 号 forgotten
+        ("京ICP备11018762\u3000号", "京ICP备11018762号"),  # ideographic space
+        ("京ICP备\u200b11018762号", "京ICP备11018762号"),  # zero-width space from a web page
+        ("陕ICP备2024026116号-1a", "陕ICP备2024026116号-1A"),
+        ("粤ｂ２－２００９００５９", "粤B2-20090059"),
+        ("京公网安备 11010802020287 号", "京公网安备11010802020287号"),
+        ("京ICP证 030173号", "京ICP证030173号"),
+        ("滇ICP备09010050-5号", "滇ICP备09010050号-5"),  # an odd legacy form seen in the wild
+    ],
+)
 def test_tolerates_how_people_type(typed, normalized):
     assert numbering.parse(typed)["normalized"] == normalized
 
@@ -150,46 +156,49 @@ def test_guizhou_police_numbers_use_gui():
     assert numbering.describe("贵ICP备2025056580号")["code"] == "NUMBER_WRONG_ABBR_FOR_KIND"
 
 
-@pytest.mark.parametrize("text, code", [
-    ("", "NUMBER_EMPTY"),
-    ("   ", "NUMBER_EMPTY"),
-    (None, "NUMBER_EMPTY"),
-    ("hello", "NUMBER_UNKNOWN_FORMAT"),
-    ("粤ICP备号", "NUMBER_UNKNOWN_FORMAT"),
-    ("粤ICP备2026012345号号", "NUMBER_UNKNOWN_FORMAT"),
-    ("粤ICP备2026012345号-", "NUMBER_UNKNOWN_FORMAT"),
-    ("粤ICP备2026012345号-1B", "NUMBER_UNKNOWN_FORMAT"),
-    ("粤ICP备20260123AB号", "NUMBER_UNKNOWN_FORMAT"),
-    (12345, "NUMBER_UNKNOWN_FORMAT"),
-    ("ICP备2026012345号", "NUMBER_UNKNOWN_PROVINCE"),
-    ("港ICP备2026012345号", "NUMBER_UNKNOWN_PROVINCE"),
-    ("广东ICP备2026012345号", "NUMBER_UNKNOWN_PROVINCE"),
-    ("港公网安备44030502008569号", "NUMBER_UNKNOWN_PROVINCE"),
-    ("港B2-20090059", "NUMBER_UNKNOWN_PROVINCE"),
-    ("川ICP备2026012345号", "NUMBER_WRONG_ABBR_FOR_KIND"),
-    ("蜀公网安备51010602000097号", "NUMBER_WRONG_ABBR_FOR_KIND"),
-    ("粤ICP备202601234号", "NUMBER_BAD_SERIAL_LENGTH"),
-    ("粤ICP备20260123456号", "NUMBER_BAD_SERIAL_LENGTH"),
-    ("粤ICP备1101876号", "NUMBER_BAD_SERIAL_LENGTH"),
-    ("粤B2-2009005", "NUMBER_BAD_SERIAL_LENGTH"),
-    ("京ICP证30173号", "NUMBER_BAD_SERIAL_LENGTH"),
-    ("京公网安备1101080202028号", "NUMBER_BAD_SERIAL_LENGTH"),
-    ("粤ICP备2027012345号", "NUMBER_BAD_YEAR"),  # after today
-    ("粤ICP备03012345号", "NUMBER_BAD_YEAR"),  # before 2004
-    ("粤ICP备99012345号", "NUMBER_BAD_YEAR"),  # 1999
-    ("粤ICP备2019012345号", "NUMBER_BAD_YEAR"),  # 4-digit year only from 2020
-    ("粤ICP备2003012345号", "NUMBER_BAD_YEAR"),
-    ("粤ICP备23012345号", "NUMBER_BAD_YEAR"),  # 2023 must be written with 4 digits
-    ("粤B2-20270059", "NUMBER_BAD_YEAR"),
-    ("粤B2-19990059", "NUMBER_BAD_YEAR"),
-    ("京ICP证990173号", "NUMBER_BAD_YEAR"),
-    ("粤ICP备2026012345号-0", "NUMBER_BAD_SITE_INDEX"),
-    ("粤ICP备2026012345号-01", "NUMBER_BAD_SITE_INDEX"),
-    ("粤ICP备2026012345号-01X", "NUMBER_BAD_SITE_INDEX"),
-    ("粤B2-20090059-0", "NUMBER_BAD_SITE_INDEX"),
-    ("粤公网安备11010802020287号", "NUMBER_POLICE_DIVISION_MISMATCH"),
-    ("川公网安备44030502008569号", "NUMBER_POLICE_DIVISION_MISMATCH"),
-])
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("", "NUMBER_EMPTY"),
+        ("   ", "NUMBER_EMPTY"),
+        (None, "NUMBER_EMPTY"),
+        ("hello", "NUMBER_UNKNOWN_FORMAT"),
+        ("粤ICP备号", "NUMBER_UNKNOWN_FORMAT"),
+        ("粤ICP备2026012345号号", "NUMBER_UNKNOWN_FORMAT"),
+        ("粤ICP备2026012345号-", "NUMBER_UNKNOWN_FORMAT"),
+        ("粤ICP备2026012345号-1B", "NUMBER_UNKNOWN_FORMAT"),
+        ("粤ICP备20260123AB号", "NUMBER_UNKNOWN_FORMAT"),
+        (12345, "NUMBER_UNKNOWN_FORMAT"),
+        ("ICP备2026012345号", "NUMBER_UNKNOWN_PROVINCE"),
+        ("港ICP备2026012345号", "NUMBER_UNKNOWN_PROVINCE"),
+        ("广东ICP备2026012345号", "NUMBER_UNKNOWN_PROVINCE"),
+        ("港公网安备44030502008569号", "NUMBER_UNKNOWN_PROVINCE"),
+        ("港B2-20090059", "NUMBER_UNKNOWN_PROVINCE"),
+        ("川ICP备2026012345号", "NUMBER_WRONG_ABBR_FOR_KIND"),
+        ("蜀公网安备51010602000097号", "NUMBER_WRONG_ABBR_FOR_KIND"),
+        ("粤ICP备202601234号", "NUMBER_BAD_SERIAL_LENGTH"),
+        ("粤ICP备20260123456号", "NUMBER_BAD_SERIAL_LENGTH"),
+        ("粤ICP备1101876号", "NUMBER_BAD_SERIAL_LENGTH"),
+        ("粤B2-2009005", "NUMBER_BAD_SERIAL_LENGTH"),
+        ("京ICP证30173号", "NUMBER_BAD_SERIAL_LENGTH"),
+        ("京公网安备1101080202028号", "NUMBER_BAD_SERIAL_LENGTH"),
+        ("粤ICP备2027012345号", "NUMBER_BAD_YEAR"),  # after today
+        ("粤ICP备03012345号", "NUMBER_BAD_YEAR"),  # before 2004
+        ("粤ICP备99012345号", "NUMBER_BAD_YEAR"),  # 1999
+        ("粤ICP备2019012345号", "NUMBER_BAD_YEAR"),  # 4-digit year only from 2020
+        ("粤ICP备2003012345号", "NUMBER_BAD_YEAR"),
+        ("粤ICP备23012345号", "NUMBER_BAD_YEAR"),  # 2023 must be written with 4 digits
+        ("粤B2-20270059", "NUMBER_BAD_YEAR"),
+        ("粤B2-19990059", "NUMBER_BAD_YEAR"),
+        ("京ICP证990173号", "NUMBER_BAD_YEAR"),
+        ("粤ICP备2026012345号-0", "NUMBER_BAD_SITE_INDEX"),
+        ("粤ICP备2026012345号-01", "NUMBER_BAD_SITE_INDEX"),
+        ("粤ICP备2026012345号-01X", "NUMBER_BAD_SITE_INDEX"),
+        ("粤B2-20090059-0", "NUMBER_BAD_SITE_INDEX"),
+        ("粤公网安备11010802020287号", "NUMBER_POLICE_DIVISION_MISMATCH"),
+        ("川公网安备44030502008569号", "NUMBER_POLICE_DIVISION_MISMATCH"),
+    ],
+)
 def test_invalid_numbers_have_a_stable_reason(text, code):
     with pytest.raises(InvalidNumber) as e:
         numbering.parse(text, today=date(2026, 11, 27))
@@ -226,20 +235,23 @@ def test_describe_valid_shape():
     }
 
 
-@pytest.mark.parametrize("typed, code, suggestion", [
-    ("京ICP备11018762", "NUMBER_MISSING_HAO", "京ICP备11018762号"),
-    ("京ICP备11018762-1", "NUMBER_MISSING_HAO", "京ICP备11018762号-1"),
-    ("京 ICP 备 11018762号", "NUMBER_HAS_SPACES", "京ICP备11018762号"),
-    (" 京ICP备11018762号", "NUMBER_HAS_SPACES", "京ICP备11018762号"),
-    ("京ICP备11018762\u3000号", "NUMBER_HAS_SPACES", "京ICP备11018762号"),
-    ("京icp备11018762号", "NUMBER_LOWERCASE", "京ICP备11018762号"),
-    ("陕ICP备2024026116号-1a", "NUMBER_LOWERCASE", "陕ICP备2024026116号-1A"),
-    ("京ＩＣＰ备11018762号", "NUMBER_FULL_WIDTH", "京ICP备11018762号"),
-    ("京ICP备１１０１８７６２号－１", "NUMBER_FULL_WIDTH", "京ICP备11018762号-1"),
-    ("京ICP备11018762号–1", "NUMBER_WRONG_DASH", "京ICP备11018762号-1"),
-    ("京ICP备\u200b11018762号", "NUMBER_INVISIBLE_CHARACTERS", "京ICP备11018762号"),
-    ("滇ICP备09010050-5号", "NUMBER_HAO_MISPLACED", "滇ICP备09010050号-5"),
-])
+@pytest.mark.parametrize(
+    "typed, code, suggestion",
+    [
+        ("京ICP备11018762", "NUMBER_MISSING_HAO", "京ICP备11018762号"),
+        ("京ICP备11018762-1", "NUMBER_MISSING_HAO", "京ICP备11018762号-1"),
+        ("京 ICP 备 11018762号", "NUMBER_HAS_SPACES", "京ICP备11018762号"),
+        (" 京ICP备11018762号", "NUMBER_HAS_SPACES", "京ICP备11018762号"),
+        ("京ICP备11018762\u3000号", "NUMBER_HAS_SPACES", "京ICP备11018762号"),
+        ("京icp备11018762号", "NUMBER_LOWERCASE", "京ICP备11018762号"),
+        ("陕ICP备2024026116号-1a", "NUMBER_LOWERCASE", "陕ICP备2024026116号-1A"),
+        ("京ＩＣＰ备11018762号", "NUMBER_FULL_WIDTH", "京ICP备11018762号"),
+        ("京ICP备１１０１８７６２号－１", "NUMBER_FULL_WIDTH", "京ICP备11018762号-1"),
+        ("京ICP备11018762号–1", "NUMBER_WRONG_DASH", "京ICP备11018762号-1"),
+        ("京ICP备\u200b11018762号", "NUMBER_INVISIBLE_CHARACTERS", "京ICP备11018762号"),
+        ("滇ICP备09010050-5号", "NUMBER_HAO_MISPLACED", "滇ICP备09010050号-5"),
+    ],
+)
 def test_the_validator_is_strict_and_suggests(typed, code, suggestion):
     """Issue 9 item 4: parse() reads what people type; the validator says it is not valid."""
     r = numbering.describe(typed)

@@ -1,4 +1,5 @@
 """Demo pacing of the virtual clock (issue #14) and auto-renewing fixtures: pure arithmetic."""
+
 from datetime import date
 
 import pytest

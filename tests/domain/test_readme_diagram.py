@@ -1,4 +1,5 @@
 """The README's state diagram is the one generated from the workflow table."""
+
 import re
 from pathlib import Path
 

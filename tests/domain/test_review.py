@@ -1,4 +1,5 @@
 """Provider and bureau review rules: each code, failing and passing."""
+
 from datetime import date, timedelta
 from fnmatch import fnmatchcase
 
@@ -28,43 +29,79 @@ LEGAL_REP_ID = make_ric("44030519800101456")
 
 
 def person(**over):
-    base = {"name": "张三", "certificate_type": "resident_id", "certificate_number": RIC_GD,
-            "mobile": "13800138000", "email": "zhangsan@example.com"}
+    base = {
+        "name": "张三",
+        "certificate_type": "resident_id",
+        "certificate_number": RIC_GD,
+        "mobile": "13800138000",
+        "email": "zhangsan@example.com",
+    }
     return {**base, **over}
 
 
 def personal(**over):
-    base = {"type": "personal", "name": "张三", "certificate_type": "resident_id",
-            "certificate_number": RIC_GD, "province": "44", "address": "广东省深圳市南山区",
-            "residence_permit": False, "id_valid_until": "2035-01-01", "responsible": person()}
+    base = {
+        "type": "personal",
+        "name": "张三",
+        "certificate_type": "resident_id",
+        "certificate_number": RIC_GD,
+        "province": "44",
+        "address": "广东省深圳市南山区",
+        "residence_permit": False,
+        "id_valid_until": "2035-01-01",
+        "responsible": person(),
+    }
     return {**base, **over}
 
 
 def enterprise(**over):
-    base = {"type": "enterprise", "name": "深圳某某科技有限公司", "certificate_type": "uscc",
-            "certificate_number": USCC_GD, "province": "44", "address": "广东省深圳市南山区",
-            "residence_permit": False, "id_valid_until": None,
-            "responsible": person(name="李四", certificate_number=LEGAL_REP_ID, mobile="13900139000")}
+    base = {
+        "type": "enterprise",
+        "name": "深圳某某科技有限公司",
+        "certificate_type": "uscc",
+        "certificate_number": USCC_GD,
+        "province": "44",
+        "address": "广东省深圳市南山区",
+        "residence_permit": False,
+        "id_valid_until": None,
+        "responsible": person(name="李四", certificate_number=LEGAL_REP_ID, mobile="13900139000"),
+    }
     return {**base, **over}
 
 
 def site(**over):
-    base = {"name": "张三的个人博客", "domain": "zhangsan-blog.cn", "service_content": "blog",
-            "commercial": False, "pre_approval_number": None, "filing_type": "cloudbase_run",
-            "nat_ip": "1.2.3.4", "responsible": None}
+    base = {
+        "name": "张三的个人博客",
+        "domain": "zhangsan-blog.cn",
+        "service_content": "blog",
+        "commercial": False,
+        "pre_approval_number": None,
+        "filing_type": "cloudbase_run",
+        "nat_ip": "1.2.3.4",
+        "responsible": None,
+    }
     return {**base, **over}
 
 
 def app(entity=None, websites=None, kind="first_filing"):
-    payload = {"entity": entity if entity is not None else personal(),
-               "websites": websites if websites is not None else [site()]}
+    payload = {
+        "entity": entity if entity is not None else personal(),
+        "websites": websites if websites is not None else [site()],
+    }
     return {"id": "A0001", "kind": kind, "payload": payload}
 
 
 def domain_record(name="zhangsan-blog.cn", **over):
-    base = {"name": name, "registrar": "DNSPod", "registrar_approved": True, "holder_name": "张三",
-            "holder_certificate_number": RIC_GD, "real_name_status": "verified",
-            "registered_on": "2025-01-01", "expires_on": "2027-01-01"}
+    base = {
+        "name": name,
+        "registrar": "DNSPod",
+        "registrar_approved": True,
+        "holder_name": "张三",
+        "holder_certificate_number": RIC_GD,
+        "real_name_status": "verified",
+        "registered_on": "2025-01-01",
+        "expires_on": "2027-01-01",
+    }
     return {**base, **over}
 
 
@@ -83,16 +120,18 @@ def codes(stage, application, context):
 
 # --- the baseline passes both stages ------------------------------------------------
 
+
 def test_clean_personal_application_passes_both_stages():
     assert review("provider", app(), ctx()) == []
     assert review("bureau", app(), ctx()) == []
 
 
 def test_clean_enterprise_application_passes_both_stages():
-    record = domain_record("moumou.com", holder_name="深圳某某科技有限公司",
-                           holder_certificate_number=USCC_GD)
-    application = app(enterprise(), [site(name="某某科技官网", domain="moumou.com",
-                                          service_content="enterprise_site", commercial=True)])
+    record = domain_record("moumou.com", holder_name="深圳某某科技有限公司", holder_certificate_number=USCC_GD)
+    application = app(
+        enterprise(),
+        [site(name="某某科技官网", domain="moumou.com", service_content="enterprise_site", commercial=True)],
+    )
     assert review("provider", application, ctx(record)) == []
     assert review("bureau", application, ctx(record)) == []
 
@@ -100,13 +139,30 @@ def test_clean_enterprise_application_passes_both_stages():
 # --- the rule table as a contract ----------------------------------------------------
 
 EXPECTED_CODES = [
-    "DOMAIN_NOT_REGISTERED", "DOMAIN_EXPIRED", "DOMAIN_REGISTRAR_NOT_APPROVED", "DOMAIN_NOT_REAL_NAME",
-    "DOMAIN_HOLDER_MISMATCH", "WEBSITE_NAME_TOO_SHORT", "WEBSITE_NAME_NOT_CHINESE",
-    "WEBSITE_NAME_IS_DOMAIN", "WEBSITE_NAME_FORBIDDEN_PREFIX", "WEBSITE_NAME_PERSONAL_FORBIDDEN_WORD",
-    "WEBSITE_NAME_SENSITIVE", "PERSONAL_COMMERCIAL_CONTENT", "PERSONAL_ENTERPRISE_CONTENT",
-    "PERSONAL_PRE_APPROVAL_CONTENT", "PRE_APPROVAL_NUMBER_MISSING", "RESPONSIBLE_UNDER_18",
-    "ID_EXPIRED", "ID_VALIDITY_TOO_SHORT", "NONLOCAL_PERSONAL_ID", "ORG_PROVINCE_MISMATCH",
-    "DOMAIN_NEAR_EXPIRY", "DOMAIN_CONFLICT", "MOBILE_SHARED_WITH_OTHER_ENTITY", "ENTITY_CONFLICT",
+    "DOMAIN_NOT_REGISTERED",
+    "DOMAIN_EXPIRED",
+    "DOMAIN_REGISTRAR_NOT_APPROVED",
+    "DOMAIN_NOT_REAL_NAME",
+    "DOMAIN_HOLDER_MISMATCH",
+    "WEBSITE_NAME_TOO_SHORT",
+    "WEBSITE_NAME_NOT_CHINESE",
+    "WEBSITE_NAME_IS_DOMAIN",
+    "WEBSITE_NAME_FORBIDDEN_PREFIX",
+    "WEBSITE_NAME_PERSONAL_FORBIDDEN_WORD",
+    "WEBSITE_NAME_SENSITIVE",
+    "PERSONAL_COMMERCIAL_CONTENT",
+    "PERSONAL_ENTERPRISE_CONTENT",
+    "PERSONAL_PRE_APPROVAL_CONTENT",
+    "PRE_APPROVAL_NUMBER_MISSING",
+    "RESPONSIBLE_UNDER_18",
+    "ID_EXPIRED",
+    "ID_VALIDITY_TOO_SHORT",
+    "NONLOCAL_PERSONAL_ID",
+    "ORG_PROVINCE_MISMATCH",
+    "DOMAIN_NEAR_EXPIRY",
+    "DOMAIN_CONFLICT",
+    "MOBILE_SHARED_WITH_OTHER_ENTITY",
+    "ENTITY_CONFLICT",
 ]
 
 
@@ -119,8 +175,7 @@ def test_rule_lookup_and_stages():
     assert R.rule("DOMAIN_NOT_REAL_NAME").stage == "provider"
     assert R.rule("NO_SUCH_RULE") is None
     bureau = {r.code for r in R.RULES if r.stage == "bureau"}
-    assert bureau == {"DOMAIN_NEAR_EXPIRY", "DOMAIN_CONFLICT", "MOBILE_SHARED_WITH_OTHER_ENTITY",
-                      "ENTITY_CONFLICT"}
+    assert bureau == {"DOMAIN_NEAR_EXPIRY", "DOMAIN_CONFLICT", "MOBILE_SHARED_WITH_OTHER_ENTITY", "ENTITY_CONFLICT"}
     for r in R.RULES:
         assert r.key_name and r.error and r.suggest
         assert r.stage in R.STAGES
@@ -132,8 +187,10 @@ def test_unknown_stage_is_an_error():
 
 
 def test_entries_have_the_audit_data_shape_and_fields_match_patterns():
-    application = app(personal(responsible=person(certificate_number=make_ric("44030520100101123"))),
-                      [site(name="abc", domain="abc.io", commercial=True, service_content="news")])
+    application = app(
+        personal(responsible=person(certificate_number=make_ric("44030520100101123"))),
+        [site(name="abc", domain="abc.io", commercial=True, service_content="news")],
+    )
     entries = review("provider", application, ctx())
     assert entries
     for e in entries:
@@ -153,9 +210,9 @@ def test_order_is_rule_order_then_natural_field_order():
 
 # --- domain (provider) -------------------------------------------------------------
 
+
 def test_domain_not_registered():
-    assert failing("provider", app(), ReviewContext(today=TODAY)) == [
-        ("DOMAIN_NOT_REGISTERED", "websites.0.domain")]
+    assert failing("provider", app(), ReviewContext(today=TODAY)) == [("DOMAIN_NOT_REGISTERED", "websites.0.domain")]
 
 
 def test_registry_lookup_ignores_case_and_idn_form():
@@ -167,26 +224,29 @@ def test_registry_lookup_ignores_case_and_idn_form():
 
 def test_domain_expired():
     assert failing("provider", app(), ctx(domain_record(expires_on="2026-05-31"))) == [
-        ("DOMAIN_EXPIRED", "websites.0.domain")]
+        ("DOMAIN_EXPIRED", "websites.0.domain")
+    ]
     assert review("provider", app(), ctx(domain_record(expires_on="2026-06-01"))) == []
 
 
 def test_registrar_not_approved():
     assert failing("provider", app(), ctx(domain_record(registrar_approved=False))) == [
-        ("DOMAIN_REGISTRAR_NOT_APPROVED", "websites.0.domain")]
+        ("DOMAIN_REGISTRAR_NOT_APPROVED", "websites.0.domain")
+    ]
 
 
 @pytest.mark.parametrize("status", ["pending", "failed"])
 def test_domain_not_real_name(status):
     assert failing("provider", app(), ctx(domain_record(real_name_status=status))) == [
-        ("DOMAIN_NOT_REAL_NAME", "websites.0.domain")]
+        ("DOMAIN_NOT_REAL_NAME", "websites.0.domain")
+    ]
 
 
-@pytest.mark.parametrize("over", [{"holder_name": "李四"},
-                                  {"holder_certificate_number": make_ric("44030519900101124")}])
+@pytest.mark.parametrize(
+    "over", [{"holder_name": "李四"}, {"holder_certificate_number": make_ric("44030519900101124")}]
+)
 def test_domain_holder_mismatch(over):
-    assert failing("provider", app(), ctx(domain_record(**over))) == [
-        ("DOMAIN_HOLDER_MISMATCH", "websites.0.domain")]
+    assert failing("provider", app(), ctx(domain_record(**over))) == [("DOMAIN_HOLDER_MISMATCH", "websites.0.domain")]
 
 
 def test_holder_certificate_compares_case_insensitively():
@@ -198,17 +258,24 @@ def test_holder_certificate_compares_case_insensitively():
 
 def test_organisation_domain_may_be_held_by_its_legal_representative():
     record = domain_record("moumou.com", holder_name="李四", holder_certificate_number=LEGAL_REP_ID)
-    application = app(enterprise(), [site(name="某某科技官网", domain="moumou.com",
-                                          service_content="enterprise_site")])
+    application = app(enterprise(), [site(name="某某科技官网", domain="moumou.com", service_content="enterprise_site")])
     assert review("provider", application, ctx(record)) == []
     personal_app = app(websites=[site(domain="moumou.com")])
     assert "DOMAIN_HOLDER_MISMATCH" in codes("provider", personal_app, ctx(record))
 
 
 def test_new_website_is_checked_against_the_entity_on_record():
-    on_record = {"id": "E1", "name": "张三", "type": "personal", "certificate_type": "resident_id",
-                 "certificate_number": RIC_GD, "province": "44", "number": "粤ICP备2025000001号",
-                 "status": "active", "responsible": person()}
+    on_record = {
+        "id": "E1",
+        "name": "张三",
+        "type": "personal",
+        "certificate_type": "resident_id",
+        "certificate_number": RIC_GD,
+        "province": "44",
+        "number": "粤ICP备2025000001号",
+        "status": "active",
+        "responsible": person(),
+    }
     application = {"id": "A2", "kind": "add_website", "payload": {"websites": [site()]}}
     good = ctx(entities=[on_record], own_entity_id="E1")
     assert review("provider", application, good) == []
@@ -218,10 +285,10 @@ def test_new_website_is_checked_against_the_entity_on_record():
 
 # --- website name ---------------------------------------------------------------------
 
+
 def name_codes(name, entity=None, domain="zhangsan-blog.cn"):
     application = app(entity or personal(), [site(name=name, domain=domain)])
-    return {c for c, f in failing("provider", application, ctx(domain_record(domain)))
-            if f == "websites.0.name"}
+    return {c for c, f in failing("provider", application, ctx(domain_record(domain))) if f == "websites.0.name"}
 
 
 @pytest.mark.parametrize("name", ["张三的个人博客", "三个字", "ABC技术笔记", "张三 的 随笔"])
@@ -239,8 +306,7 @@ def test_name_not_chinese(name):
     assert name_codes(name) == {"WEBSITE_NAME_NOT_CHINESE"}
 
 
-@pytest.mark.parametrize("name", ["zhangsan-blog.cn", "ZhangSan-Blog", "www.zhangsan-blog.cn",
-                                  "other-site.com"])
+@pytest.mark.parametrize("name", ["zhangsan-blog.cn", "ZhangSan-Blog", "www.zhangsan-blog.cn", "other-site.com"])
 def test_name_is_domain(name):
     assert "WEBSITE_NAME_IS_DOMAIN" in name_codes(name)
 
@@ -263,8 +329,9 @@ def test_prefix_only_counts_at_the_start():
     assert name_codes("张三的中国美食博客") == set()
 
 
-@pytest.mark.parametrize("word", ["论坛", "社区", "交流", "在线", "平台", "门户", "公司", "企业",
-                                  "工作室", "导航", "搜索"])
+@pytest.mark.parametrize(
+    "word", ["论坛", "社区", "交流", "在线", "平台", "门户", "公司", "企业", "工作室", "导航", "搜索"]
+)
 def test_personal_name_forbidden_words(word):
     assert name_codes(f"张三的{word}") == {"WEBSITE_NAME_PERSONAL_FORBIDDEN_WORD"}
     assert "WEBSITE_NAME_PERSONAL_FORBIDDEN_WORD" not in name_codes(f"某某{word}", enterprise())
@@ -278,24 +345,22 @@ def test_name_sensitive(word):
 
 # --- content ---------------------------------------------------------------------------
 
+
 def test_personal_commercial_content():
     application = app(websites=[site(commercial=True)])
-    assert failing("provider", application, ctx()) == [
-        ("PERSONAL_COMMERCIAL_CONTENT", "websites.0.commercial")]
+    assert failing("provider", application, ctx()) == [("PERSONAL_COMMERCIAL_CONTENT", "websites.0.commercial")]
 
 
 @pytest.mark.parametrize("content", ["enterprise_site", "ecommerce", "portal"])
 def test_personal_enterprise_content(content):
     application = app(websites=[site(service_content=content)])
-    assert failing("provider", application, ctx()) == [
-        ("PERSONAL_ENTERPRISE_CONTENT", "websites.0.service_content")]
+    assert failing("provider", application, ctx()) == [("PERSONAL_ENTERPRISE_CONTENT", "websites.0.service_content")]
 
 
 @pytest.mark.parametrize("content", sorted(R.PRE_APPROVAL_CONTENT))
 def test_personal_pre_approval_content(content):
     application = app(websites=[site(service_content=content)])
-    assert failing("provider", application, ctx()) == [
-        ("PERSONAL_PRE_APPROVAL_CONTENT", "websites.0.service_content")]
+    assert failing("provider", application, ctx()) == [("PERSONAL_PRE_APPROVAL_CONTENT", "websites.0.service_content")]
 
 
 @pytest.mark.parametrize("content", ["blog", "education", "other"])
@@ -308,14 +373,14 @@ def org_app(**site_over):
 
 
 def org_ctx():
-    return ctx(domain_record("moumou.com", holder_name="深圳某某科技有限公司",
-                             holder_certificate_number=USCC_GD))
+    return ctx(domain_record("moumou.com", holder_name="深圳某某科技有限公司", holder_certificate_number=USCC_GD))
 
 
 @pytest.mark.parametrize("content", sorted(R.PRE_APPROVAL_CONTENT))
 def test_organisation_needs_pre_approval_number(content):
     assert failing("provider", org_app(service_content=content), org_ctx()) == [
-        ("PRE_APPROVAL_NUMBER_MISSING", "websites.0.pre_approval_number")]
+        ("PRE_APPROVAL_NUMBER_MISSING", "websites.0.pre_approval_number")
+    ]
     blank = org_app(service_content=content, pre_approval_number="  ")
     assert "PRE_APPROVAL_NUMBER_MISSING" in codes("provider", blank, org_ctx())
     filed = org_app(service_content=content, pre_approval_number="粤新闻许字〔2026〕001号")
@@ -341,7 +406,8 @@ def minor_ctx(today):
 
 def test_responsible_one_day_before_18th_birthday_is_refused():
     assert failing("provider", minor_app(), minor_ctx(date(2026, 5, 31))) == [
-        ("RESPONSIBLE_UNDER_18", "entity.responsible.certificate_number")]
+        ("RESPONSIBLE_UNDER_18", "entity.responsible.certificate_number")
+    ]
 
 
 @pytest.mark.parametrize("today", [date(2026, 6, 1), date(2026, 6, 2)])
@@ -352,7 +418,8 @@ def test_responsible_on_and_after_18th_birthday_passes(today):
 def test_website_responsible_under_18():
     application = app(websites=[site(responsible=person(name="小明", certificate_number=MINOR))])
     assert failing("provider", application, ctx(today=date(2026, 5, 31))) == [
-        ("RESPONSIBLE_UNDER_18", "websites.0.responsible.certificate_number")]
+        ("RESPONSIBLE_UNDER_18", "websites.0.responsible.certificate_number")
+    ]
 
 
 def test_leap_day_birthday_turns_18_on_first_of_march():
@@ -364,9 +431,18 @@ def test_leap_day_birthday_turns_18_on_first_of_march():
 
 
 def test_minimum_age_is_a_setting():
-    assert review("provider", minor_app(), ReviewContext(
-        today=date(2026, 5, 31), domains={"zhangsan-blog.cn": domain_record(holder_certificate_number=MINOR)},
-        settings={"min_age": 16})) == []
+    assert (
+        review(
+            "provider",
+            minor_app(),
+            ReviewContext(
+                today=date(2026, 5, 31),
+                domains={"zhangsan-blog.cn": domain_record(holder_certificate_number=MINOR)},
+                settings={"min_age": 16},
+            ),
+        )
+        == []
+    )
 
 
 def test_age_helpers():
@@ -378,9 +454,16 @@ def test_age_helpers():
 
 # --- ID validity (Shanghai: >= 3 months) ------------------------------------------------
 
+
 def sh_app(until):
-    return app(personal(certificate_number=RIC_SH, province="31", id_valid_until=until,
-                        responsible=person(certificate_number=RIC_SH)))
+    return app(
+        personal(
+            certificate_number=RIC_SH,
+            province="31",
+            id_valid_until=until,
+            responsible=person(certificate_number=RIC_SH),
+        )
+    )
 
 
 def sh_ctx():
@@ -392,8 +475,7 @@ def test_shanghai_id_valid_exactly_three_months_passes():
 
 
 def test_shanghai_id_valid_less_than_three_months_fails():
-    assert failing("provider", sh_app("2026-08-31"), sh_ctx()) == [
-        ("ID_VALIDITY_TOO_SHORT", "entity.id_valid_until")]
+    assert failing("provider", sh_app("2026-08-31"), sh_ctx()) == [("ID_VALIDITY_TOO_SHORT", "entity.id_valid_until")]
 
 
 def test_short_id_validity_is_fine_where_the_province_does_not_care():
@@ -403,16 +485,17 @@ def test_short_id_validity_is_fine_where_the_province_does_not_care():
 def test_expired_id_fails_everywhere_once():
     assert failing("provider", sh_app("2026-05-31"), sh_ctx()) == [("ID_EXPIRED", "entity.id_valid_until")]
     assert failing("provider", app(personal(id_valid_until="2026-05-31")), ctx()) == [
-        ("ID_EXPIRED", "entity.id_valid_until")]
+        ("ID_EXPIRED", "entity.id_valid_until")
+    ]
     assert review("provider", app(personal(id_valid_until=None)), ctx()) == []
 
 
 # --- non-local personal ID -----------------------------------------------------------------
 
+
 def nonlocal_codes(province, permit, **settings):
     application = app(personal(province=province, residence_permit=permit))
-    return [(c, f) for c, f in failing("provider", application, ctx(settings=settings))
-            if c == "NONLOCAL_PERSONAL_ID"]
+    return [(c, f) for c, f in failing("provider", application, ctx(settings=settings)) if c == "NONLOCAL_PERSONAL_ID"]
 
 
 def test_local_id_passes():
@@ -433,17 +516,19 @@ def test_refusing_province_refuses_even_with_a_permit(province):
 
 def test_lenient_setting_lets_a_permit_through_everywhere():
     assert nonlocal_codes("23", True, strict_nonlocal_id=False) == []
-    assert nonlocal_codes("23", False, strict_nonlocal_id=False) == [
-        ("NONLOCAL_PERSONAL_ID", "entity.province")]
+    assert nonlocal_codes("23", False, strict_nonlocal_id=False) == [("NONLOCAL_PERSONAL_ID", "entity.province")]
 
 
 def test_organisations_are_not_subject_to_the_personal_id_rule():
-    application = app(enterprise(province="44", responsible=person(certificate_number=RIC_ZJ)),
-                      [site(name="某某科技资讯", domain="moumou.com")])
+    application = app(
+        enterprise(province="44", responsible=person(certificate_number=RIC_ZJ)),
+        [site(name="某某科技资讯", domain="moumou.com")],
+    )
     assert "NONLOCAL_PERSONAL_ID" not in codes("provider", application, org_ctx())
 
 
 # --- organisation province ------------------------------------------------------------------
+
 
 def test_organisation_files_in_the_province_of_its_uscc():
     moved = app(enterprise(province="11"), [site(name="某某科技资讯", domain="moumou.com")])
@@ -453,25 +538,23 @@ def test_organisation_files_in_the_province_of_its_uscc():
 
 def test_centrally_registered_organisation_has_no_province_to_compare():
     entity = enterprise(province="11", certificate_number=USCC_CENTRAL)
-    record = domain_record("moumou.com", holder_name="深圳某某科技有限公司",
-                           holder_certificate_number=USCC_CENTRAL)
+    record = domain_record("moumou.com", holder_name="深圳某某科技有限公司", holder_certificate_number=USCC_CENTRAL)
     application = app(entity, [site(name="某某科技资讯", domain="moumou.com")])
     assert review("provider", application, ctx(record)) == []
 
 
 def test_org_code_certificate_skips_the_province_rule():
     entity = enterprise(province="11", certificate_type="org_code", certificate_number="12345678-X")
-    record = domain_record("moumou.com", holder_name="深圳某某科技有限公司",
-                           holder_certificate_number="12345678-X")
+    record = domain_record("moumou.com", holder_name="深圳某某科技有限公司", holder_certificate_number="12345678-X")
     application = app(entity, [site(name="某某科技资讯", domain="moumou.com")])
     assert review("provider", application, ctx(record)) == []
 
 
 # --- bureau: domain expiry (Zhejiang: >= 3 months) -------------------------------------------
 
+
 def zj_app():
-    return app(personal(certificate_number=RIC_ZJ, province="33",
-                        responsible=person(certificate_number=RIC_ZJ)))
+    return app(personal(certificate_number=RIC_ZJ, province="33", responsible=person(certificate_number=RIC_ZJ)))
 
 
 def zj_ctx(expires_on):
@@ -494,18 +577,33 @@ def test_near_expiry_is_fine_where_the_province_does_not_care():
 
 # --- bureau: conflicts with the national registry ---------------------------------------------
 
+
 def other_entity(**over):
-    base = {"id": "E9", "name": "王五", "type": "personal", "certificate_type": "resident_id",
-            "certificate_number": make_ric("44030519850505789"), "province": "44",
-            "number": "粤ICP备2024000009号", "status": "active",
-            "responsible": person(name="王五", mobile="13700137000")}
+    base = {
+        "id": "E9",
+        "name": "王五",
+        "type": "personal",
+        "certificate_type": "resident_id",
+        "certificate_number": make_ric("44030519850505789"),
+        "province": "44",
+        "number": "粤ICP备2024000009号",
+        "status": "active",
+        "responsible": person(name="王五", mobile="13700137000"),
+    }
     return {**base, **over}
 
 
 def record_site(**over):
-    base = {"id": "W9", "entity_id": "E9", "name": "王五的博客", "domain": "zhangsan-blog.cn",
-            "number": "粤ICP备2024000009号-1", "status": "active", "nat_ip": "5.6.7.8",
-            "access_providers": ["aliyun"]}
+    base = {
+        "id": "W9",
+        "entity_id": "E9",
+        "name": "王五的博客",
+        "domain": "zhangsan-blog.cn",
+        "number": "粤ICP备2024000009号-1",
+        "status": "active",
+        "nat_ip": "5.6.7.8",
+        "access_providers": ["aliyun"],
+    }
     return {**base, **over}
 
 
@@ -519,8 +617,7 @@ def test_domain_conflict_matches_case_insensitively():
     assert codes("bureau", app(), context) == {"DOMAIN_CONFLICT"}
 
 
-@pytest.mark.parametrize("over,own", [({"status": "cancelled"}, None), ({}, "E9"),
-                                      ({"domain": "other.cn"}, None)])
+@pytest.mark.parametrize("over,own", [({"status": "cancelled"}, None), ({}, "E9"), ({"domain": "other.cn"}, None)])
 def test_no_domain_conflict(over, own):
     context = ctx(entities=[other_entity()], websites=[record_site(**over)], own_entity_id=own)
     assert "DOMAIN_CONFLICT" not in codes("bureau", app(kind="add_website"), context)
@@ -531,11 +628,14 @@ def test_mobile_shared_with_another_entity():
     application = app(entity, [site(responsible=person(name="赵六", mobile="13700137000"))])
     assert failing("bureau", application, ctx(entities=[other_entity()])) == [
         ("MOBILE_SHARED_WITH_OTHER_ENTITY", "entity.responsible.mobile"),
-        ("MOBILE_SHARED_WITH_OTHER_ENTITY", "websites.0.responsible.mobile")]
+        ("MOBILE_SHARED_WITH_OTHER_ENTITY", "websites.0.responsible.mobile"),
+    ]
 
 
-@pytest.mark.parametrize("entity_over,own", [({"status": "cancelled"}, None), ({}, "E9"),
-                                             ({"responsible": person(mobile="13600136000")}, None)])
+@pytest.mark.parametrize(
+    "entity_over,own",
+    [({"status": "cancelled"}, None), ({}, "E9"), ({"responsible": person(mobile="13600136000")}, None)],
+)
 def test_mobile_not_shared(entity_over, own):
     application = app(personal(responsible=person(mobile="13700137000")))
     context = ctx(entities=[other_entity(**entity_over)], own_entity_id=own)
@@ -544,15 +644,17 @@ def test_mobile_not_shared(entity_over, own):
 
 def test_entity_conflict_on_first_filing():
     on_record = other_entity(certificate_number=RIC_GD)
-    assert failing("bureau", app(), ctx(entities=[on_record])) == [
-        ("ENTITY_CONFLICT", "entity.certificate_number")]
+    assert failing("bureau", app(), ctx(entities=[on_record])) == [("ENTITY_CONFLICT", "entity.certificate_number")]
 
 
-@pytest.mark.parametrize("over,own,kind", [
-    ({"status": "cancelled"}, None, "first_filing"),
-    ({}, "E9", "first_filing"),
-    ({}, None, "add_website_external"),
-])
+@pytest.mark.parametrize(
+    "over,own,kind",
+    [
+        ({"status": "cancelled"}, None, "first_filing"),
+        ({}, "E9", "first_filing"),
+        ({}, None, "add_website_external"),
+    ],
+)
 def test_no_entity_conflict(over, own, kind):
     on_record = other_entity(certificate_number=RIC_GD, **over)
     context = ctx(entities=[on_record], own_entity_id=own)
@@ -560,8 +662,7 @@ def test_no_entity_conflict(over, own, kind):
 
 
 def test_stages_do_not_leak_into_each_other():
-    context = ctx(domain_record(registrar_approved=False),
-                  entities=[other_entity()], websites=[record_site()])
+    context = ctx(domain_record(registrar_approved=False), entities=[other_entity()], websites=[record_site()])
     assert codes("provider", app(), context) == {"DOMAIN_REGISTRAR_NOT_APPROVED"}
     assert codes("bureau", app(), context) == {"DOMAIN_CONFLICT"}
 

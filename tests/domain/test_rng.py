@@ -1,4 +1,5 @@
 """Seeded randomness: one stream per (seed, purpose)."""
+
 import random
 
 from backend.domain.rng import rng

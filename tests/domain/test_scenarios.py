@@ -1,19 +1,50 @@
 """The scenario table (domain/scenarios.py): one declaration per kind, pure preconditions."""
+
 import pytest
 
 from backend.domain import kinds, scenarios as S
 from backend.domain.errors import Conflict, Unprocessable
 
-ENTITY = {"id": "E1", "number": "粤ICP备19000123号", "status": "active", "account": "self", "type": "enterprise",
-          "certificate_type": "uscc", "certificate_number": "91440300MA5FGHJK0P", "province": "44",
-          "access_providers": ["tencent"], "responsible": {"name": "王五", "mobile": "13900139000"}}
+ENTITY = {
+    "id": "E1",
+    "number": "粤ICP备19000123号",
+    "status": "active",
+    "account": "self",
+    "type": "enterprise",
+    "certificate_type": "uscc",
+    "certificate_number": "91440300MA5FGHJK0P",
+    "province": "44",
+    "access_providers": ["tencent"],
+    "responsible": {"name": "王五", "mobile": "13900139000"},
+}
 SITES = [
-    {"id": "W1", "entity_id": "E1", "number": "粤ICP备19000123号-1", "domain": "moumou-tech.cn", "status": "active",
-     "access_providers": ["tencent"], "nat_ip": "1.2.3.4", "extra_domains": ["moumou-tech.com"]},
-    {"id": "W2", "entity_id": "E1", "number": "粤ICP备19000123号-2", "domain": "moumou-shop.cn", "status": "active",
-     "access_providers": ["other"], "responsible": {"name": "李四", "mobile": "13700137000"}},
-    {"id": "W3", "entity_id": "E1", "number": "粤ICP备19000123号-3", "domain": "moumou-old.cn", "status": "cancelled",
-     "access_providers": ["tencent"]},
+    {
+        "id": "W1",
+        "entity_id": "E1",
+        "number": "粤ICP备19000123号-1",
+        "domain": "moumou-tech.cn",
+        "status": "active",
+        "access_providers": ["tencent"],
+        "nat_ip": "1.2.3.4",
+        "extra_domains": ["moumou-tech.com"],
+    },
+    {
+        "id": "W2",
+        "entity_id": "E1",
+        "number": "粤ICP备19000123号-2",
+        "domain": "moumou-shop.cn",
+        "status": "active",
+        "access_providers": ["other"],
+        "responsible": {"name": "李四", "mobile": "13700137000"},
+    },
+    {
+        "id": "W3",
+        "entity_id": "E1",
+        "number": "粤ICP备19000123号-3",
+        "domain": "moumou-old.cn",
+        "status": "cancelled",
+        "access_providers": ["tencent"],
+    },
 ]
 
 
@@ -30,8 +61,11 @@ def code_of(kind, payload, recs=None):
 def test_one_declaration_per_kind():
     assert set(S.SCENARIOS) == kinds.ALL
     assert S.early_serve() == {"access_filing": frozenset({"provider_approved", "sms_verification", "bureau_review"})}
-    assert {k for k, s in S.SCENARIOS.items() if s.new_websites} == {"first_filing", "add_website",
-                                                                      "add_website_external"}
+    assert {k for k, s in S.SCENARIOS.items() if s.new_websites} == {
+        "first_filing",
+        "add_website",
+        "add_website_external",
+    }
 
 
 def test_records_find_websites_by_any_reference():
@@ -64,35 +98,56 @@ def test_change_normalization():
     entry = {"website_id": "W1", "nat_ip": "1.2.3.4", "remove_domains": ["MOUMOU-TECH.com"]}
     res = S.resolve("change_website", records(), {"websites": [entry]}, ("website",))
     # the same IP is no change (no new slot); removed domains as on record
-    assert res.payload["websites"] == [{"website_id": "W1", "website_number": "粤ICP备19000123号-1",
-                                        "remove_domains": ["moumou-tech.com"]}]
+    assert res.payload["websites"] == [
+        {"website_id": "W1", "website_number": "粤ICP备19000123号-1", "remove_domains": ["moumou-tech.com"]}
+    ]
     assert S.order_ips({"kind": "change_website", "payload": res.payload}) == []
-    assert code_of("change_website", {"websites": [{"website_id": "W1", "remove_domains": [
-        "moumou-tech.cn", "moumou-tech.com"]}]}) == "WEBSITE_NEEDS_A_DOMAIN"
+    assert (
+        code_of(
+            "change_website",
+            {"websites": [{"website_id": "W1", "remove_domains": ["moumou-tech.cn", "moumou-tech.com"]}]},
+        )
+        == "WEBSITE_NEEDS_A_DOMAIN"
+    )
     assert code_of("change_filing", {"entity": {"province": "北京市"}}) == "CROSS_PROVINCE_CHANGE"
     with pytest.raises(Unprocessable):
         S.resolve("change_filing", records(), {"websites": [{"website_id": "W1", "nat_ip": "5.6.7.8"}]}, ())
 
 
 def test_change_filing_sms_roles():
-    res = S.resolve("change_filing", records(), {"websites": [{"website_id": "W1", "name": "某某科技新官网"}]},
-                    ("entity", "website"))
+    res = S.resolve(
+        "change_filing",
+        records(),
+        {"websites": [{"website_id": "W1", "name": "某某科技新官网"}]},
+        ("entity", "website"),
+    )
     assert [c["role"] for c in res.contacts] == ["website"]
-    res = S.resolve("change_filing", records(), {"entity": {"responsible": {"mobile": "13600136000"}}},
-                    ("entity", "website"))
+    res = S.resolve(
+        "change_filing", records(), {"entity": {"responsible": {"mobile": "13600136000"}}}, ("entity", "website")
+    )
     assert [(c["role"], c["mobile"], c["name"]) for c in res.contacts] == [("entity", "13600136000", "王五")]
 
 
-@pytest.mark.parametrize("kind,payload,paths", [
-    ("cancel_website", {}, {"website_id"}),
-    ("cancel_entity", {"entity_number": "x"}, {"entity_number"}),
-    ("access_filing", {"entity_number": "粤ICP备19000123号", "websites": [{"domain": "a.cn"}]}, {"websites.0.nat_ip"}),
-    ("change_website", {"websites": [{"website_id": "W1", "name": "x"}, {"website_id": "W2", "name": "y"}]},
-     {"websites"}),
-    ("change_filing", {}, {"payload"}),
-    ("change_filing", {"entity": {"responsible": {"mobile": "1"}}}, {"entity.responsible.mobile"}),
-    ("add_website", {"entity": {}, "websites": []}, {"entity", "websites"}),
-])
+@pytest.mark.parametrize(
+    "kind,payload,paths",
+    [
+        ("cancel_website", {}, {"website_id"}),
+        ("cancel_entity", {"entity_number": "x"}, {"entity_number"}),
+        (
+            "access_filing",
+            {"entity_number": "粤ICP备19000123号", "websites": [{"domain": "a.cn"}]},
+            {"websites.0.nat_ip"},
+        ),
+        (
+            "change_website",
+            {"websites": [{"website_id": "W1", "name": "x"}, {"website_id": "W2", "name": "y"}]},
+            {"websites"},
+        ),
+        ("change_filing", {}, {"payload"}),
+        ("change_filing", {"entity": {"responsible": {"mobile": "1"}}}, {"entity.responsible.mobile"}),
+        ("add_website", {"entity": {}, "websites": []}, {"entity", "websites"}),
+    ],
+)
 def test_payload_shapes(kind, payload, paths):
     assert {p for p, _, _ in S.payload_problems(kind, payload)} == paths
 
@@ -108,6 +163,7 @@ def test_ip_requests_and_province():
 def test_on_record_today_means_active_under_an_active_entity():
     """One definition, used by the preconditions, MIIT's query, the gateway and the NAT IP quota."""
     from backend.services import gateway, registry, world  # noqa: F401 (they use it, below)
+
     cancelled = dict(ENTITY, id="E2", status="cancelled")
     sites = SITES + [dict(SITES[0], id="W4", entity_id="E2"), dict(SITES[0], id="W5", entity_id="E9")]
     entities = {e["id"]: e for e in (ENTITY, cancelled)}
@@ -119,7 +175,10 @@ def test_on_record_today_means_active_under_an_active_entity():
 
 def test_merge_changes_keeps_what_is_not_changed():
     base = {"name": "王五", "mobile": "13900139000", "extra": {"a": 1, "b": 2}}
-    assert S.merge_changes(base, {"mobile": "13700137000", "extra": {"b": 3}}) == \
-        {"name": "王五", "mobile": "13700137000", "extra": {"a": 1, "b": 3}}
+    assert S.merge_changes(base, {"mobile": "13700137000", "extra": {"b": 3}}) == {
+        "name": "王五",
+        "mobile": "13700137000",
+        "extra": {"a": 1, "b": 3},
+    }
     assert S.merge_changes(None, {"email": None}) == {"email": None}  # None is a value, not a deletion
     assert base["extra"] == {"a": 1, "b": 2}  # the base is not modified

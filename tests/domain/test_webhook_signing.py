@@ -1,4 +1,5 @@
 """The webhook signature and address rules (services/webhook_delivery.py, no Redis)."""
+
 import hashlib
 import hmac
 
@@ -19,8 +20,18 @@ def test_backoff_doubles_and_is_capped():
 
 def test_addresses(monkeypatch):
     monkeypatch.delenv("ICPSIM_WEBHOOK_ALLOW_LOOPBACK", raising=False)
-    for host in ("127.0.0.1", "::1", "10.0.0.1", "172.16.0.1", "192.168.1.1", "169.254.169.254", "0.0.0.0",
-                 "224.0.0.1", "::ffff:127.0.0.1", "fe80::1"):
+    for host in (
+        "127.0.0.1",
+        "::1",
+        "10.0.0.1",
+        "172.16.0.1",
+        "192.168.1.1",
+        "169.254.169.254",
+        "0.0.0.0",
+        "224.0.0.1",
+        "::ffff:127.0.0.1",
+        "fe80::1",
+    ):
         assert wd.address_problem(host, 80), host
     assert wd.address_problem("no-such-host.invalid", 80)
     assert wd.address_problem("8.8.8.8", 443) is None

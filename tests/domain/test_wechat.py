@@ -1,12 +1,22 @@
 """WeChat's getIcpEntranceInfo codes for every state of the workflow table and every kind."""
+
 import pytest
 
 from backend.domain import kinds, wechat, workflow
 
 # what WeChat reports for a filing order in each of our states [W1]
-FILING = {"draft": (1024, None), "provider_review": (2, None), "provider_rejected": (3, None),
-          "provider_approved": (2, None), "sms_verification": (4, 1), "bureau_review": (4, 2),
-          "bureau_rejected": (5, None), "approved": (6, None), "withdrawn": (1024, None), "expired": (1024, None)}
+FILING = {
+    "draft": (1024, None),
+    "provider_review": (2, None),
+    "provider_rejected": (3, None),
+    "provider_approved": (2, None),
+    "sms_verification": (4, 1),
+    "bureau_review": (4, 2),
+    "bureau_rejected": (5, None),
+    "approved": (6, None),
+    "withdrawn": (1024, None),
+    "expired": (1024, None),
+}
 # a cancellation in flight reports its stage with is_canceling 1; done, the record is gone: 1024
 CANCEL_DONE = 1024
 ALL_CASES = [(kind, state) for kind in sorted(kinds.ALL) for state in sorted(workflow.used_states(kind))]
@@ -38,17 +48,32 @@ def test_sms_failure_shows_sms_verify_status_3(code):
     assert wechat.codes("provider_rejected", "first_filing", ["DOMAIN_NOT_REAL_NAME"])["sms_verify_status"] is None
 
 
-@pytest.mark.parametrize("missing,status", [
-    ((), 1024), ({"info"}, 1025), ({"category"}, 1026), ({"info", "category"}, 1027), ({"uncertified"}, 1028),
-    ({"info", "uncertified"}, 1029), ({"category", "uncertified"}, 1030), ({"info", "category", "uncertified"}, 1031)])
+@pytest.mark.parametrize(
+    "missing,status",
+    [
+        ((), 1024),
+        ({"info"}, 1025),
+        ({"category"}, 1026),
+        ({"info", "category"}, 1027),
+        ({"uncertified"}, 1028),
+        ({"info", "uncertified"}, 1029),
+        ({"category", "uncertified"}, 1030),
+        ({"info", "category", "uncertified"}, 1031),
+    ],
+)
 def test_not_filed_bits(missing, status):
     assert wechat.codes("draft", "first_filing", missing=missing)["status"] == status
     assert wechat.STATUS_ZH[status].startswith("未备案")
 
 
 def test_info_shape_and_audit_data():
-    app = {"state": "bureau_rejected", "kind": "first_filing",
-           "audit_data": [{"code": "X", "field": "websites.0.name", "key_name": "网站名称", "error": "不符", "suggest": "改"}]}
+    app = {
+        "state": "bureau_rejected",
+        "kind": "first_filing",
+        "audit_data": [
+            {"code": "X", "field": "websites.0.name", "key_name": "网站名称", "error": "不符", "suggest": "改"}
+        ],
+    }
     info = wechat.info(app)
     assert list(info) == ["status", "is_canceling", "audit_data", "available", "sms_verify_status"]
     assert info["audit_data"] == [{"key_name": "网站名称", "error": "不符", "suggest": "改"}]

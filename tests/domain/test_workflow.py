@@ -1,4 +1,5 @@
 """The workflow table (domain.md §4): well formed, kind-aware, and its derived views."""
+
 import pytest
 
 from backend.domain import kinds as K, workflow as W
@@ -11,6 +12,7 @@ def test_the_real_table_has_no_problems():
 
 
 # --- problems() can fail --------------------------------------------------------------
+
 
 def test_problems_reports_a_timer_action_without_a_row(monkeypatch):
     broken = tuple(t for t in W.TRANSITIONS if t.action != "bureau_approve")
@@ -38,8 +40,10 @@ def test_problems_reports_an_unreachable_state(monkeypatch):
 
 
 def test_problems_reports_unknown_actor_and_unknown_kind(monkeypatch):
-    extra = (T("poke", "draft", "draft", "robot", "x"),
-             T("nudge", "draft", "draft", "user", "x", frozenset({"no_such_kind"})))
+    extra = (
+        T("poke", "draft", "draft", "robot", "x"),
+        T("nudge", "draft", "draft", "user", "x", frozenset({"no_such_kind"})),
+    )
     monkeypatch.setattr(W, "TRANSITIONS", W.TRANSITIONS + extra)
     found = W.problems()
     assert "poke: unknown actor robot" in found
@@ -56,6 +60,7 @@ def test_problems_reports_a_row_to_an_unknown_state(monkeypatch):
 
 
 # --- shape of the graph ---------------------------------------------------------------
+
 
 @pytest.mark.parametrize("kind", sorted(K.ALL))
 def test_every_used_state_is_reachable_from_draft(kind):
@@ -93,6 +98,7 @@ def test_expired_is_not_terminal_and_can_be_reopened():
 
 # --- find() and kinds -----------------------------------------------------------------
 
+
 def test_send_to_bureau_depends_on_the_kind():
     assert W.find("provider_approved", "send_to_bureau", "first_filing").target == "sms_verification"
     assert W.find("provider_approved", "send_to_bureau", "cancel_access").target == "bureau_review"
@@ -123,8 +129,7 @@ def test_find_returns_none_for_moves_not_in_the_table():
 def test_find_returns_exactly_one_row_per_state_action_kind():
     for kind in K.ALL:
         for t in W.TRANSITIONS:
-            rows = [r for r in W.TRANSITIONS
-                    if r.source == t.source and r.action == t.action and kind in r.kinds]
+            rows = [r for r in W.TRANSITIONS if r.source == t.source and r.action == t.action and kind in r.kinds]
             assert len(rows) <= 1, (kind, t.source, t.action)
 
 
@@ -141,18 +146,22 @@ def test_resubmission_goes_back_to_provider_review():
 
 # --- user_actions() -------------------------------------------------------------------
 
-@pytest.mark.parametrize("state, expected", [
-    ("draft", {"edit", "submit", "withdraw"}),
-    ("provider_review", {"withdraw"}),
-    ("provider_rejected", {"edit", "resubmit", "withdraw"}),
-    ("provider_approved", {"withdraw"}),
-    ("sms_verification", {"verify_sms"}),
-    ("bureau_review", set()),
-    ("bureau_rejected", {"edit", "resubmit", "withdraw"}),
-    ("approved", set()),
-    ("withdrawn", set()),
-    ("expired", {"reopen"}),
-])
+
+@pytest.mark.parametrize(
+    "state, expected",
+    [
+        ("draft", {"edit", "submit", "withdraw"}),
+        ("provider_review", {"withdraw"}),
+        ("provider_rejected", {"edit", "resubmit", "withdraw"}),
+        ("provider_approved", {"withdraw"}),
+        ("sms_verification", {"verify_sms"}),
+        ("bureau_review", set()),
+        ("bureau_rejected", {"edit", "resubmit", "withdraw"}),
+        ("approved", set()),
+        ("withdrawn", set()),
+        ("expired", {"reopen"}),
+    ],
+)
 def test_user_actions_for_first_filing(state, expected):
     actions = W.user_actions(state, "first_filing")
     assert set(actions) == expected
@@ -167,8 +176,7 @@ def test_no_withdraw_once_at_the_bureau():
 
 def test_sms_failed_is_not_offered_as_a_choice():
     assert "sms_failed" not in W.user_actions("sms_verification", "first_filing")
-    assert [t.action for t in W.moves_from("sms_verification", "first_filing", "user")] == [
-        "verify_sms", "sms_failed"]
+    assert [t.action for t in W.moves_from("sms_verification", "first_filing", "user")] == ["verify_sms", "sms_failed"]
 
 
 def test_cancel_access_has_no_user_action_in_sms_verification():
@@ -177,26 +185,34 @@ def test_cancel_access_has_no_user_action_in_sms_verification():
 
 def test_moves_from_filters_by_actor():
     assert {t.action for t in W.moves_from("provider_review", "first_filing", "provider")} == {
-        "provider_approve", "provider_reject"}
+        "provider_approve",
+        "provider_reject",
+    }
     assert {t.action for t in W.moves_from("bureau_review", "first_filing", "bureau")} == {
-        "bureau_approve", "bureau_reject"}
+        "bureau_approve",
+        "bureau_reject",
+    }
     assert W.moves_from("bureau_review", "first_filing", "user") == []
 
 
 # --- WeChat status codes (domain.md §4) -----------------------------------------------
 
-@pytest.mark.parametrize("name, zh, status, sms", [
-    ("draft", "待完善", 1024, None),
-    ("provider_review", "腾讯云审核中", 2, None),
-    ("provider_rejected", "初审驳回", 3, None),
-    ("provider_approved", "待提交管局", 2, None),
-    ("sms_verification", "管局审核中·待短信核验", 4, 1),
-    ("bureau_review", "管局审核中", 4, 2),
-    ("bureau_rejected", "管局驳回", 5, None),
-    ("approved", "已完成", 6, None),
-    ("withdrawn", "已撤销", 1024, None),
-    ("expired", "已过期", 1024, None),
-])
+
+@pytest.mark.parametrize(
+    "name, zh, status, sms",
+    [
+        ("draft", "待完善", 1024, None),
+        ("provider_review", "腾讯云审核中", 2, None),
+        ("provider_rejected", "初审驳回", 3, None),
+        ("provider_approved", "待提交管局", 2, None),
+        ("sms_verification", "管局审核中·待短信核验", 4, 1),
+        ("bureau_review", "管局审核中", 4, 2),
+        ("bureau_rejected", "管局驳回", 5, None),
+        ("approved", "已完成", 6, None),
+        ("withdrawn", "已撤销", 1024, None),
+        ("expired", "已过期", 1024, None),
+    ],
+)
 def test_wechat_codes_match_domain_md(name, zh, status, sms):
     st = W.state(name)
     assert st.name == name
@@ -206,9 +222,18 @@ def test_wechat_codes_match_domain_md(name, zh, status, sms):
 
 
 def test_exactly_the_ten_states_of_domain_md():
-    assert set(W.STATES) == {"draft", "provider_review", "provider_rejected", "provider_approved",
-                             "sms_verification", "bureau_review", "bureau_rejected", "approved",
-                             "withdrawn", "expired"}
+    assert set(W.STATES) == {
+        "draft",
+        "provider_review",
+        "provider_rejected",
+        "provider_approved",
+        "sms_verification",
+        "bureau_review",
+        "bureau_rejected",
+        "approved",
+        "withdrawn",
+        "expired",
+    }
 
 
 def test_unknown_state_raises_key_error():
@@ -217,6 +242,7 @@ def test_unknown_state_raises_key_error():
 
 
 # --- timers ---------------------------------------------------------------------------
+
 
 def test_every_timer_action_exists_as_a_row_for_every_kind_that_reaches_its_state():
     for kind in K.ALL:
@@ -246,8 +272,11 @@ def test_idle_reminders_and_expiry_on_the_states_waiting_on_the_user():
     for state in ("draft", "provider_rejected", "bureau_rejected"):
         timers = {t.name: t for t in W.timers_for(state)}
         assert {n: t.delay for n, t in timers.items()} == {
-            "remind_7d": "idle_7d", "remind_15d": "idle_15d", "remind_30d": "idle_30d",
-            "expire": "idle_45d"}
+            "remind_7d": "idle_7d",
+            "remind_15d": "idle_15d",
+            "remind_30d": "idle_30d",
+            "expire": "idle_45d",
+        }
         for name in ("remind_7d", "remind_15d", "remind_30d"):
             assert timers[name].actions == ()  # a reminder moves nothing
         assert timers["expire"].actions == ("expire",)
@@ -261,6 +290,7 @@ def test_states_waiting_on_a_reviewer_have_a_progress_timer():
 
 
 # --- mermaid() ------------------------------------------------------------------------
+
 
 def test_mermaid_contains_every_transition_and_every_state():
     text = W.mermaid()
@@ -290,6 +320,7 @@ def test_mermaid_labels_kind_specific_rows():
 
 # --- outcomes of timers and user endpoints (`via`) -------------------------------------
 
+
 def test_review_timers_map_each_verdict_to_a_row_of_their_reviewer():
     for stage in ("provider", "bureau"):
         tm = W.timer(f"{stage}_review", f"{stage}_review")
@@ -313,8 +344,10 @@ def test_user_actions_and_the_action_endpoint_come_from_via():
 
 
 def test_problems_reports_a_via_on_a_row_that_is_not_the_users(monkeypatch):
-    extra = (T("shortcut", "provider_review", "approved", "provider", "x", via="action"),
-             T("poke", "draft", "draft", "user", "x", via="telepathy"))
+    extra = (
+        T("shortcut", "provider_review", "approved", "provider", "x", via="action"),
+        T("poke", "draft", "draft", "user", "x", via="telepathy"),
+    )
     monkeypatch.setattr(W, "TRANSITIONS", W.TRANSITIONS + extra)
     found = W.problems()
     assert "shortcut: via action but actor provider (only user rows are offered)" in found
@@ -330,11 +363,22 @@ def test_problems_reports_timer_outcomes_that_do_not_fit(monkeypatch):
     review = W.timer("provider_review", "provider_review")
     broken = tuple(
         W.Timer(t.state, t.name, t.delay, t.mode, {"approve": "provider_approve"}, review="provider")
-        if t is review else t for t in W.TIMERS)
-    broken += (W.Timer("provider_approved", "hurry", "to_bureau", "progress", {"due": "withdraw"}),
-               W.Timer("draft", "nag", "idle_7d", "progress"),
-               W.Timer("bureau_review", "judge", "bureau_review", "progress",
-                       {"approve": "bureau_approve", "reject": "bureau_reject"}, review="court"))
+        if t is review
+        else t
+        for t in W.TIMERS
+    )
+    broken += (
+        W.Timer("provider_approved", "hurry", "to_bureau", "progress", {"due": "withdraw"}),
+        W.Timer("draft", "nag", "idle_7d", "progress"),
+        W.Timer(
+            "bureau_review",
+            "judge",
+            "bureau_review",
+            "progress",
+            {"approve": "bureau_approve", "reject": "bureau_reject"},
+            review="court",
+        ),
+    )
     monkeypatch.setattr(W, "TIMERS", broken)
     found = W.problems()
     assert "timer provider_review: outcomes ['approve'], expected ['approve', 'reject']" in found

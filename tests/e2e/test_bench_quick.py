@@ -1,6 +1,7 @@
 """`python -m bench --quick` keeps working: it starts the Procfile's stack, measures every
 figure beside its floor and writes them all. Only that it runs is checked here — the
 figures themselves are never asserted (no timed assertion in tests)."""
+
 import json
 import subprocess
 import sys
@@ -11,8 +12,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_bench_quick_measures_every_figure(tmp_path):
     out = tmp_path / "bench.json"
-    done = subprocess.run([sys.executable, "-m", "bench", "--quick", "--json", str(out)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "--quick", "--json", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     report = json.loads(out.read_text())
     assert report["quick"] is True and len(report["rows"]) >= 10
@@ -23,8 +29,13 @@ def test_bench_quick_measures_every_figure(tmp_path):
 
 def test_bench_profile_writes_a_profile(tmp_path):
     out = tmp_path / "profile.html"
-    done = subprocess.run([sys.executable, "-m", "bench", "--profile", "--profile-runs", "1", "--profile-out",
-                           str(out)], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "--profile", "--profile-runs", "1", "--profile-out", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     assert out.stat().st_size > 1000
     assert "advance" in out.with_suffix(".txt").read_text()

@@ -1,6 +1,7 @@
 """Demo pacing against gunicorn and a real `rq worker --with-scheduler` (issue #14): the
 scheduler delivers the reviews at the fast speed by itself, then at the user's turn the clock
 runs at real speed and the SMS window's job is a real day away."""
+
 import time
 
 import pytest

@@ -1,5 +1,6 @@
 """A first filing over HTTP against gunicorn and a real `rq worker`, with the worker
 killed (SIGKILL) and restarted in the middle: nothing lost, nothing done twice."""
+
 import threading
 import time
 
@@ -39,8 +40,12 @@ def test_first_filing_survives_worker_kill(stack, r):
     sid, token = sb["id"], sb["token"]
     home = f"{base}/sandboxes/{sid}"
     ip = call("GET", f"{home}/eligibility", token).json()["usable_ips"][0]["ip"]
-    call("POST", f"{home}/domains", token, json={"name": "zhangsan-blog.cn", "holder_name": "张三",
-                                                 "holder_certificate_number": ZHANG_SAN_ID})
+    call(
+        "POST",
+        f"{home}/domains",
+        token,
+        json={"name": "zhangsan-blog.cn", "holder_name": "张三", "holder_certificate_number": ZHANG_SAN_ID},
+    )
     created = call("POST", f"{home}/applications", token, json={"payload": personal_payload(ip)})
     assert created.status_code == 201, created.json()
     app_url = f"{home}/applications/{created.json()['id']}"
@@ -60,8 +65,9 @@ def test_first_filing_survives_worker_kill(stack, r):
 
     # 3. advancing waits for a worker; a new one starts while it waits
     result = {}
-    advancing = threading.Thread(target=lambda: result.update(
-        resp=call("POST", f"{home}/clock/advance", CONTROL, json={"until_idle": True})))
+    advancing = threading.Thread(
+        target=lambda: result.update(resp=call("POST", f"{home}/clock/advance", CONTROL, json={"until_idle": True}))
+    )
     advancing.start()
     time.sleep(1.0)
     stack.add_worker()

@@ -1,4 +1,5 @@
 """The CloudBase Run gateway over real HTTP, against gunicorn: Host headers decide."""
+
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -30,8 +31,7 @@ def api(method, url, token=CONTROL, **kw):
 
 
 def visit(root, host, sid, path="/"):
-    return requests.get(root + path, headers={"Host": host, "X-Icpsim-Sandbox": sid},
-                        allow_redirects=False, timeout=30)
+    return requests.get(root + path, headers={"Host": host, "X-Icpsim-Sandbox": sid}, allow_redirects=False, timeout=30)
 
 
 def test_gateway_over_http(web):
@@ -39,16 +39,34 @@ def test_gateway_over_http(web):
     sb = api("POST", f"{root}/api/v1/sandboxes", json={"seed": 42}).json()
     sid = sb["id"]
     home = f"{root}/api/v1/sandboxes/{sid}"
-    tencent = api("POST", f"{home}/registry/entities", json={
-        "name": "深圳市某某科技有限公司", "type": "enterprise", "certificate_type": "uscc",
-        "certificate_number": credit_code("91440300MA5FGHJK0"), "province": "44", "access_provider": "tencent",
-        "websites": [{"name": "某某科技官网", "domain": "moumou-tech.cn"}]})
+    tencent = api(
+        "POST",
+        f"{home}/registry/entities",
+        json={
+            "name": "深圳市某某科技有限公司",
+            "type": "enterprise",
+            "certificate_type": "uscc",
+            "certificate_number": credit_code("91440300MA5FGHJK0"),
+            "province": "44",
+            "access_provider": "tencent",
+            "websites": [{"name": "某某科技官网", "domain": "moumou-tech.cn"}],
+        },
+    )
     assert tencent.status_code == 201, tencent.json()
     number = tencent.json()["websites"][0]["number"]
-    elsewhere = api("POST", f"{home}/registry/entities", json={
-        "name": "北京某某网络技术有限公司", "type": "enterprise", "certificate_type": "uscc",
-        "certificate_number": credit_code("91110108MA01ABCD0"), "province": "11", "number": "京ICP备11018762号",
-        "websites": [{"name": "某某网络", "domain": "moumou-net.cn"}]})
+    elsewhere = api(
+        "POST",
+        f"{home}/registry/entities",
+        json={
+            "name": "北京某某网络技术有限公司",
+            "type": "enterprise",
+            "certificate_type": "uscc",
+            "certificate_number": credit_code("91110108MA01ABCD0"),
+            "province": "11",
+            "number": "京ICP备11018762号",
+            "websites": [{"name": "某某网络", "domain": "moumou-net.cn"}],
+        },
+    )
     assert elsewhere.status_code == 201, elsewhere.json()
 
     # filed at Tencent: the site, with its record number linked to MIIT
@@ -77,6 +95,9 @@ def test_gateway_over_http(web):
     rows = api("GET", f"{home}/registry/query", token=sb["token"], params={"domain": "moumou-net.cn"}).json()
     assert [r["website"]["number"] for r in rows] == ["京ICP备11018762号-1"]
     for host in (f"127.0.0.1:{port}", f"localhost:{port}"):
-        resp = requests.get(f"{root}/api/v1/sandboxes/{sid}/entities", timeout=30,
-                            headers={"Host": host, "Authorization": f"Bearer {sb['token']}"})
+        resp = requests.get(
+            f"{root}/api/v1/sandboxes/{sid}/entities",
+            timeout=30,
+            headers={"Host": host, "Authorization": f"Bearer {sb['token']}"},
+        )
         assert resp.status_code == 200 and len(resp.json()) == 2, host

@@ -1,6 +1,7 @@
 """Issue #8 against real gunicorn and `rq worker` processes: stalled bodies do not starve the
 web process, the access log never carries a sandbox token, a request id follows a call into
 the worker's job, and /metrics, /readyz answer under gunicorn."""
+
 import json
 import socket
 
@@ -19,20 +20,30 @@ def _stalled_post(port, count):
     socks = []
     for _ in range(count):
         s = socket.create_connection(("127.0.0.1", port), timeout=60)
-        s.sendall((f"POST /api/v1/sandboxes HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {CONTROL}\r\n"
-                   "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{").encode())
+        s.sendall(
+            (
+                f"POST /api/v1/sandboxes HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {CONTROL}\r\n"
+                "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"
+            ).encode()
+        )
         socks.append(s)
     return socks
 
 
 def test_stalled_bodies_do_not_starve_the_web_process(r, redis_url, tmp_path):
-    with running_stack(redis_url, CONTROL, tmp_path / "stack.log", workers=0, ICPSIM_WEB_WORKERS="1",
-                       ICPSIM_WEB_THREADS=str(THREADS), ICPSIM_BODY_TIMEOUT="2") as stack:
+    with running_stack(
+        redis_url,
+        CONTROL,
+        tmp_path / "stack.log",
+        workers=0,
+        ICPSIM_WEB_WORKERS="1",
+        ICPSIM_WEB_THREADS=str(THREADS),
+        ICPSIM_BODY_TIMEOUT="2",
+    ) as stack:
         stalled = _stalled_post(stack.port, STALLED)
         try:
             # a normal caller still gets its answer (the stalled bodies time out one by one)
-            resp = requests.get(f"{stack.base}/sandboxes", headers={"Authorization": f"Bearer {CONTROL}"},
-                                timeout=60)
+            resp = requests.get(f"{stack.base}/sandboxes", headers={"Authorization": f"Bearer {CONTROL}"}, timeout=60)
             assert resp.status_code == 200, resp.text
             # and each stalled client got a 408 JSON, its connection closed
             for s in stalled:
@@ -50,8 +61,10 @@ def test_stalled_bodies_do_not_starve_the_web_process(r, redis_url, tmp_path):
                 s.close()
         assert requests.get(f"{stack.origin}/healthz", timeout=30).status_code == 200
         # what gunicorn refuses before the app runs is JSON too
-        for resp, status in ((requests.get(f"{stack.origin}/{'x' * 5000}", timeout=30), 414),
-                             (requests.get(stack.origin + "/healthz", headers={"X-Big": "y" * 9000}, timeout=30), 431)):
+        for resp, status in (
+            (requests.get(f"{stack.origin}/{'x' * 5000}", timeout=30), 414),
+            (requests.get(stack.origin + "/healthz", headers={"X-Big": "y" * 9000}, timeout=30), 431),
+        ):
             assert resp.status_code == status and resp.headers["Content-Type"].startswith("application/json")
             assert resp.json()["code"] and "<html" not in resp.text
 
@@ -70,18 +83,26 @@ def call(method, url, token, **kw):
 def test_token_stays_out_of_the_access_log_and_the_request_id_reaches_the_worker(stack, tmp_path):
     sb = call("POST", f"{stack.base}/sandboxes", CONTROL, json={"seed": 42}).json()
     sid, token = sb["id"], sb["token"]
-    page = requests.get(f"{stack.origin}/miniprogram/?sandbox={sid}&token={token}", timeout=30,
-                        headers={"Referer": f"{stack.origin}/miniprogram/?token={token}"})
+    page = requests.get(
+        f"{stack.origin}/miniprogram/?sandbox={sid}&token={token}",
+        timeout=30,
+        headers={"Referer": f"{stack.origin}/miniprogram/?token={token}"},
+    )
     assert page.status_code == 200 and page.headers["Referrer-Policy"] == "no-referrer"
 
     home = f"{stack.base}/sandboxes/{sid}"
     ip = call("GET", f"{home}/eligibility", token).json()["usable_ips"][0]["ip"]
-    call("POST", f"{home}/domains", token, json={"name": "zhangsan-blog.cn", "holder_name": "张三",
-                                                 "holder_certificate_number": ZHANG_SAN_ID})
+    call(
+        "POST",
+        f"{home}/domains",
+        token,
+        json={"name": "zhangsan-blog.cn", "holder_name": "张三", "holder_certificate_number": ZHANG_SAN_ID},
+    )
     app = call("POST", f"{home}/applications", token, json={"payload": personal_payload(ip)}).json()
     assert call("POST", f"{home}/applications/{app['id']}/actions/submit", token, json={}).status_code == 200
-    resp = call("POST", f"{home}/clock/advance", CONTROL, json={"duration": "1d"},
-                headers={"X-Request-Id": "e2e-advance-42"})
+    resp = call(
+        "POST", f"{home}/clock/advance", CONTROL, json={"duration": "1d"}, headers={"X-Request-Id": "e2e-advance-42"}
+    )
     assert resp.status_code == 200, resp.text
     assert resp.headers["X-Request-Id"] == "e2e-advance-42"
 
@@ -97,6 +118,9 @@ def test_token_stays_out_of_the_access_log_and_the_request_id_reaches_the_worker
     log = (tmp_path / "stack.log").read_text(encoding="utf-8", errors="replace")
     assert token not in log, "a sandbox token was written to the log"
     assert "token=[redacted]" in log
-    started = [json.loads(line[line.index("{"):]) for line in log.splitlines()
-               if '"timer job started"' in line and "{" in line]
+    started = [
+        json.loads(line[line.index("{") :])
+        for line in log.splitlines()
+        if '"timer job started"' in line and "{" in line
+    ]
     assert any(entry.get("request_id") == "e2e-advance-42" for entry in started), started[:3]

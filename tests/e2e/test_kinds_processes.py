@@ -1,5 +1,6 @@
 """New website and cancelled website end to end, over HTTP against gunicorn and a real
 `rq worker`; the gateway answers real HTTP requests: not filed → served → cancelled → blocked."""
+
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -32,8 +33,9 @@ class Client:
         self.home = f"{root}/api/v1/sandboxes/{sid}"
 
     def call(self, method, path, token=None, **kw):
-        resp = requests.request(method, self.home + path, timeout=90,
-                                headers={"Authorization": f"Bearer {token or self.token}"}, **kw)
+        resp = requests.request(
+            method, self.home + path, timeout=90, headers={"Authorization": f"Bearer {token or self.token}"}, **kw
+        )
         assert resp.headers["Content-Type"].startswith("application/json"), resp.text
         return resp
 
@@ -52,8 +54,11 @@ class Client:
         assert self.ok("POST", url + "/actions/submit", json={})["state"] == "provider_review"
         self.until_idle()
         assert self.ok("GET", url)["state"] == "sms_verification"
-        sms = [m for m in self.ok("GET", "/outbox", params={"channel": "sms", "app_id": app["id"]})
-               if m["code"] == "MIIT_SMS_CODE"]
+        sms = [
+            m
+            for m in self.ok("GET", "/outbox", params={"channel": "sms", "app_id": app["id"]})
+            if m["code"] == "MIIT_SMS_CODE"
+        ]
         code = sms[-1]["text"].split("核验码为 ")[1][:6]
         assert self.ok("POST", url + "/sms-verification", json={"code": code})["state"] == "bureau_review"
         fired = self.until_idle()["fired"]
@@ -63,17 +68,24 @@ class Client:
         return app
 
     def visit(self, host):
-        return requests.get(self.root + "/", headers={"Host": host, "X-Icpsim-Sandbox": self.sid},
-                            allow_redirects=False, timeout=30)
+        return requests.get(
+            self.root + "/", headers={"Host": host, "X-Icpsim-Sandbox": self.sid}, allow_redirects=False, timeout=30
+        )
 
 
 def test_add_then_cancel_a_website_and_the_gateway(stack):
     root, port = stack
-    sb = requests.post(f"{root}/api/v1/sandboxes", json={"seed": 42}, timeout=30,
-                       headers={"Authorization": f"Bearer {CONTROL}"}).json()
+    sb = requests.post(
+        f"{root}/api/v1/sandboxes", json={"seed": 42}, timeout=30, headers={"Authorization": f"Bearer {CONTROL}"}
+    ).json()
     c = Client(root, sb["id"], sb["token"])
     for name in ("zhangsan-blog.cn", "zhangsan-notes.cn"):
-        c.ok("POST", "/domains", 201, json={"name": name, "holder_name": "张三", "holder_certificate_number": ZHANG_SAN_ID})
+        c.ok(
+            "POST",
+            "/domains",
+            201,
+            json={"name": name, "holder_name": "张三", "holder_certificate_number": ZHANG_SAN_ID},
+        )
     ip = c.ok("GET", "/eligibility")["usable_ips"][0]["ip"]
 
     first = c.file("first_filing", personal_payload(ip))
@@ -81,8 +93,14 @@ def test_add_then_cancel_a_website_and_the_gateway(stack):
     assert c.visit("zhangsan-notes.cn").status_code == 302
 
     # 新增网站: the next number under the entity; served once approved
-    added = c.file("add_website", {"websites": [{"name": "张三的读书笔记", "domain": "zhangsan-notes.cn",
-                                                 "service_content": "blog", "nat_ip": ip}]})
+    added = c.file(
+        "add_website",
+        {
+            "websites": [
+                {"name": "张三的读书笔记", "domain": "zhangsan-notes.cn", "service_content": "blog", "nat_ip": ip}
+            ]
+        },
+    )
     number = added["result"]["website_numbers"][0]
     assert number == entity_number + "-2"
     assert c.ok("GET", "/eligibility")["usable_ips"] == []  # both filings of the one IP are used
@@ -111,7 +129,13 @@ def test_add_then_cancel_a_website_and_the_gateway(stack):
     resp = c.call("POST", "/applications", json={"kind": "cancel_website", "payload": {"domain": "zhangsan-blog.cn"}})
     assert resp.status_code == 409 and resp.json()["code"] == "LAST_WEBSITE_CANCEL_ENTITY"
     # filing the domain again gives a new number: -2 is never reissued
-    again = c.file("add_website", {"websites": [{"name": "张三的读书笔记", "domain": "zhangsan-notes.cn",
-                                                 "service_content": "blog", "nat_ip": ip}]})
+    again = c.file(
+        "add_website",
+        {
+            "websites": [
+                {"name": "张三的读书笔记", "domain": "zhangsan-notes.cn", "service_content": "blog", "nat_ip": ip}
+            ]
+        },
+    )
     assert again["result"]["website_numbers"] == [entity_number + "-3"]
     assert c.visit("zhangsan-notes.cn").status_code == 200

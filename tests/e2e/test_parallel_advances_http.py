@@ -1,5 +1,6 @@
 """20 clock advances of one day sent at once to real gunicorn: they run one at a time and
 the clock moves exactly 20 days (they used to overwrite each other: +4–5 days)."""
+
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 

@@ -1,5 +1,6 @@
 """Stopping and starting the embedded Redis keeps sandboxes, applications and pending
 timers (append-only file), and a timer still fires exactly once afterwards."""
+
 import os
 
 import pytest
@@ -28,8 +29,9 @@ def test_pending_timers_survive_a_restart(own_redis):
     r = connect(os.environ["REDIS_URL"])
     sb = sandboxes.create(r, seed=5)
     sid = sb["id"]
-    domains.create(r, sid, {"name": "zhangsan-blog.cn", "holder_name": "张三",
-                            "holder_certificate_number": ZHANG_SAN_ID})
+    domains.create(
+        r, sid, {"name": "zhangsan-blog.cn", "holder_name": "张三", "holder_certificate_number": ZHANG_SAN_ID}
+    )
     ip = sandboxes.cloud.check(r, sid)["usable_ips"][0]["ip"]
     app = applications.create(r, sid, "first_filing", personal_payload(ip))
     applications.act(r, sid, app["id"], "submit")

@@ -1,6 +1,7 @@
 """A running clock against gunicorn and a real `rq worker --with-scheduler`: each timer has
 one scheduled job whatever the scale does, RQ's scheduler delivers each timer once, and an
 advance on a running clock never races the scheduler for the timer it delivers."""
+
 import time
 
 import pytest
@@ -49,8 +50,12 @@ def test_running_clock_one_job_per_timer_and_no_double_delivery(stack, r):
     clock = lambda: call("GET", f"{home}/clock", token).json()  # noqa: E731
     scale = lambda value: call("PUT", f"{home}/clock/scale", CONTROL, json={"scale": value})  # noqa: E731
     ip = call("GET", f"{home}/eligibility", token).json()["usable_ips"][0]["ip"]
-    call("POST", f"{home}/domains", token, json={"name": "zhangsan-blog.cn", "holder_name": "张三",
-                                                 "holder_certificate_number": ZHANG_SAN_ID})
+    call(
+        "POST",
+        f"{home}/domains",
+        token,
+        json={"name": "zhangsan-blog.cn", "holder_name": "张三", "holder_certificate_number": ZHANG_SAN_ID},
+    )
     app = call("POST", f"{home}/applications", token, json={"payload": personal_payload(ip)}).json()
     app_url = f"{home}/applications/{app['id']}"
     call("POST", f"{app_url}/actions/submit", token, json={})

@@ -3,6 +3,7 @@ against gunicorn: every supported action through the SDK's own clients and model
 and an expired timestamp, resources made through icpsim's REST API as the SDK sees them, and the
 云托管 eligibility worked out from the SDK's view agreeing with `…/eligibility`. No request here
 is built by hand: the SDK signs and sends everything."""
+
 import json
 import os
 import re
@@ -49,8 +50,11 @@ def sandbox(stack):
 def clients(stack, secret_id, secret_key):
     profile = ClientProfile(httpProfile=HttpProfile(endpoint=f"127.0.0.1:{stack.port}", protocol="http"))
     cred = credential.Credential(secret_id, secret_key)
-    return (ba_client.BaClient(cred, "", profile), tcbr_client.TcbrClient(cred, "ap-shanghai", profile),
-            vpc_client.VpcClient(cred, "ap-shanghai", profile))
+    return (
+        ba_client.BaClient(cred, "", profile),
+        tcbr_client.TcbrClient(cred, "ap-shanghai", profile),
+        vpc_client.VpcClient(cred, "ap-shanghai", profile),
+    )
 
 
 def request(model, **fields):
@@ -67,8 +71,9 @@ def test_every_action_through_the_official_clients(stack, sandbox):
     assert [(e.EnvId, e.Alias, e.EnvType, e.Status) for e in envs.EnvList] == [("env-0001", "prod", "tcbr", "NORMAL")]
     servers = tcbr.DescribeCloudRunServers(request(tcbr_models.DescribeCloudRunServersRequest, EnvId="env-0001"))
     assert servers.Total == 1 and servers.ServerList[0].ServerName == "web"
-    detail = tcbr.DescribeCloudRunServerDetail(request(tcbr_models.DescribeCloudRunServerDetailRequest,
-                                                       EnvId="env-0001", ServerName="web"))
+    detail = tcbr.DescribeCloudRunServerDetail(
+        request(tcbr_models.DescribeCloudRunServerDetailRequest, EnvId="env-0001", ServerName="web")
+    )
     assert detail.ServerConfig.VpcConf.VpcId == "vpc-0001" and detail.BaseInfo.ServerName == "web"
     assert len(detail.RequestId) == 36
 
@@ -78,8 +83,11 @@ def test_every_action_through_the_official_clients(stack, sandbox):
     ip = nats.NatGatewaySet[0].PublicIpAddressSet[0].PublicIpAddress
     eligibility = rest("GET", f"{stack.base}/sandboxes/{sandbox['id']}/eligibility", sandbox["token"])
     assert [row["ip"] for row in eligibility["usable_ips"]] == [ip]
-    addresses = vpc.DescribeAddresses(request(vpc_models.DescribeAddressesRequest,
-                                              Filters=[request(vpc_models.Filter, Name="address-ip", Values=[ip])]))
+    addresses = vpc.DescribeAddresses(
+        request(
+            vpc_models.DescribeAddressesRequest, Filters=[request(vpc_models.Filter, Name="address-ip", Values=[ip])]
+        )
+    )
     assert [(a.AddressIp, a.InstanceId, a.InstanceType) for a in addresses.AddressSet] == [(ip, "nat-0001", "NAT")]
 
     auth = ba.DescribeGetAuthInfo(ba_models.DescribeGetAuthInfoRequest())
@@ -89,8 +97,9 @@ def test_every_action_through_the_official_clients(stack, sandbox):
     assert requests.get(url + "&format=png", timeout=30).content.startswith(b"\x89PNG")
 
     with pytest.raises(TencentCloudSDKException) as e:
-        tcbr.DescribeCloudRunServerDetail(request(tcbr_models.DescribeCloudRunServerDetailRequest,
-                                                  EnvId="env-0001", ServerName="nope"))
+        tcbr.DescribeCloudRunServerDetail(
+            request(tcbr_models.DescribeCloudRunServerDetailRequest, EnvId="env-0001", ServerName="nope")
+        )
     assert e.value.code == "ResourceNotFound.ServerNotFound" and len(e.value.requestId) == 36
 
 
@@ -100,12 +109,25 @@ def test_sync_icp_order_web_info_through_the_sdk(stack, sandbox):
     payload = personal_payload(ip)
     app = rest("POST", f"{home}/applications", sandbox["token"], json={"kind": "first_filing", "payload": payload})
     ba, _, _ = clients(stack, sandbox["secret_id"], sandbox["secret_key"])
-    sync = request(ba_models.SyncIcpOrderWebInfoRequest, IcpOrderId=app["id"], SourceWebId="1",
-                   TargetWebIds=["1", "7"], SyncFields=["serviceContent"], CheckSamePerson=True)
+    sync = request(
+        ba_models.SyncIcpOrderWebInfoRequest,
+        IcpOrderId=app["id"],
+        SourceWebId="1",
+        TargetWebIds=["1", "7"],
+        SyncFields=["serviceContent"],
+        CheckSamePerson=True,
+    )
     assert len(ba.SyncIcpOrderWebInfo(sync).RequestId) == 36  # the only website: nothing to copy to
     with pytest.raises(TencentCloudSDKException) as e:
-        ba.SyncIcpOrderWebInfo(request(ba_models.SyncIcpOrderWebInfoRequest, IcpOrderId="A9999", SourceWebId="1",
-                                       TargetWebIds=["2"], SyncFields=["serviceContent"]))
+        ba.SyncIcpOrderWebInfo(
+            request(
+                ba_models.SyncIcpOrderWebInfoRequest,
+                IcpOrderId="A9999",
+                SourceWebId="1",
+                TargetWebIds=["2"],
+                SyncFields=["serviceContent"],
+            )
+        )
     assert e.value.code == "ResourceNotFound"
 
 
@@ -121,6 +143,7 @@ def test_a_wrong_key_and_an_expired_timestamp(stack, sandbox, monkeypatch):
         @staticmethod
         def time():
             return time.time() - 600
+
     monkeypatch.setattr(abstract_client, "time", TenMinutesAgo)
     with pytest.raises(TencentCloudSDKException) as e:
         vpc.DescribeVpcs(vpc_models.DescribeVpcsRequest())
@@ -137,16 +160,27 @@ def test_get_requests_and_an_unsigned_payload(stack, sandbox):
     """The SDK's other ways to send: GET with the parameters in the query, and a POST whose
     payload is left out of the signature (`unsignedPayload`)."""
     cred = credential.Credential(sandbox["secret_id"], sandbox["secret_key"])
-    for http in (HttpProfile(endpoint=f"127.0.0.1:{stack.port}", protocol="http", reqMethod="GET"),
-                 HttpProfile(endpoint=f"127.0.0.1:{stack.port}", protocol="http")):
+    for http in (
+        HttpProfile(endpoint=f"127.0.0.1:{stack.port}", protocol="http", reqMethod="GET"),
+        HttpProfile(endpoint=f"127.0.0.1:{stack.port}", protocol="http"),
+    ):
         profile = ClientProfile(httpProfile=http)
         profile.unsignedPayload = http.reqMethod == "POST"
         vpc = vpc_client.VpcClient(cred, "ap-shanghai", profile)
-        nats = vpc.DescribeNatGateways(request(vpc_models.DescribeNatGatewaysRequest, Limit=10, Filters=[
-            request(vpc_models.Filter, Name="vpc-id", Values=["vpc-0001", "vpc-9999"])]))
+        nats = vpc.DescribeNatGateways(
+            request(
+                vpc_models.DescribeNatGatewaysRequest,
+                Limit=10,
+                Filters=[request(vpc_models.Filter, Name="vpc-id", Values=["vpc-0001", "vpc-9999"])],
+            )
+        )
         assert nats.TotalCount == 1 and nats.NatGatewaySet[0].VpcId == "vpc-0001", http.reqMethod
-        none = vpc.DescribeNatGateways(request(vpc_models.DescribeNatGatewaysRequest, Filters=[
-            request(vpc_models.Filter, Name="vpc-id", Values=["vpc-9999"])]))
+        none = vpc.DescribeNatGateways(
+            request(
+                vpc_models.DescribeNatGatewaysRequest,
+                Filters=[request(vpc_models.Filter, Name="vpc-id", Values=["vpc-9999"])],
+            )
+        )
         assert none.TotalCount == 0 and none.NatGatewaySet == []
 
 
@@ -176,10 +210,20 @@ def test_what_the_rest_api_creates_is_what_the_sdk_sees(stack, sandbox):
     for vpc_id, name in ((custom["id"], "api"), (second["id"], "admin")):
         rest("POST", f"{home}/cloud/services", token, json={"env_id": env["id"], "vpc_id": vpc_id, "name": name})
     # a website on record at Tencent through the second gateway: the service's custom domain
-    rest("POST", f"{home}/registry/entities", json={
-        "name": "张三", "type": "personal", "certificate_type": "resident_id",
-        "certificate_number": "440305199001010018", "province": "44", "access_provider": "tencent",
-        "account": "self", "websites": [{"name": "张三的笔记", "domain": "zhangsan-notes.cn", "nat_ip": "162.3.3.3"}]})
+    rest(
+        "POST",
+        f"{home}/registry/entities",
+        json={
+            "name": "张三",
+            "type": "personal",
+            "certificate_type": "resident_id",
+            "certificate_number": "440305199001010018",
+            "province": "44",
+            "access_provider": "tencent",
+            "account": "self",
+            "websites": [{"name": "张三的笔记", "domain": "zhangsan-notes.cn", "nat_ip": "162.3.3.3"}],
+        },
+    )
 
     _, tcbr, vpc = clients(stack, sandbox["secret_id"], sandbox["secret_key"])
     vpcs = vpc.DescribeVpcs(request(vpc_models.DescribeVpcsRequest, Limit="100")).VpcSet
@@ -190,8 +234,9 @@ def test_what_the_rest_api_creates_is_what_the_sdk_sees(stack, sandbox):
     for e in tcbr.DescribeCloudRunEnvs(tcbr_models.DescribeCloudRunEnvsRequest()).EnvList:
         listed = tcbr.DescribeCloudRunServers(request(tcbr_models.DescribeCloudRunServersRequest, EnvId=e.EnvId))
         for s in listed.ServerList:
-            detail = tcbr.DescribeCloudRunServerDetail(request(tcbr_models.DescribeCloudRunServerDetailRequest,
-                                                               EnvId=e.EnvId, ServerName=s.ServerName))
+            detail = tcbr.DescribeCloudRunServerDetail(
+                request(tcbr_models.DescribeCloudRunServerDetailRequest, EnvId=e.EnvId, ServerName=s.ServerName)
+            )
             service_vpcs.append(detail.ServerConfig.VpcConf.VpcId)
             if s.ServerName == "admin":
                 assert s.CustomDomainNames == ["zhangsan-notes.cn"] == detail.BaseInfo.CustomDomainNames
@@ -226,10 +271,16 @@ def undeclared(model_cls, value, module, path=""):
     return out
 
 
-ANSWERS = [("ba", "CreateWeappQRUrl", {"SessionKey": "s"}), ("ba", "DescribeGetAuthInfo", {}),
-           ("tcbr", "DescribeCloudRunEnvs", {}), ("tcbr", "DescribeCloudRunServers", {"EnvId": "env-0001"}),
-           ("tcbr", "DescribeCloudRunServerDetail", {"EnvId": "env-0001", "ServerName": "web"}),
-           ("vpc", "DescribeVpcs", {}), ("vpc", "DescribeNatGateways", {}), ("vpc", "DescribeAddresses", {})]
+ANSWERS = [
+    ("ba", "CreateWeappQRUrl", {"SessionKey": "s"}),
+    ("ba", "DescribeGetAuthInfo", {}),
+    ("tcbr", "DescribeCloudRunEnvs", {}),
+    ("tcbr", "DescribeCloudRunServers", {"EnvId": "env-0001"}),
+    ("tcbr", "DescribeCloudRunServerDetail", {"EnvId": "env-0001", "ServerName": "web"}),
+    ("vpc", "DescribeVpcs", {}),
+    ("vpc", "DescribeNatGateways", {}),
+    ("vpc", "DescribeAddresses", {}),
+]
 
 
 def test_every_answer_has_only_the_fields_the_sdk_models_declare(stack, sandbox):
@@ -246,8 +297,12 @@ def test_the_readme_example_runs(stack, sandbox):
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme.split("## Use the Tencent Cloud SDK", 1)[1].split("\n## ", 1)[0]
     example = section.split("```python\n", 1)[1].split("```", 1)[0]
-    env = dict(os.environ, TENCENTCLOUD_SECRET_ID=sandbox["secret_id"], TENCENTCLOUD_SECRET_KEY=sandbox["secret_key"],
-               ICPSIM_ENDPOINT=f"127.0.0.1:{stack.port}")
+    env = dict(
+        os.environ,
+        TENCENTCLOUD_SECRET_ID=sandbox["secret_id"],
+        TENCENTCLOUD_SECRET_KEY=sandbox["secret_key"],
+        ICPSIM_ENDPOINT=f"127.0.0.1:{stack.port}",
+    )
     done = subprocess.run([sys.executable, "-c", example], env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.startswith("nat-0001 {'tcb:created-by': 'system', 'tcb:nat-size': 'micro'} ['"), done.stdout

@@ -2,6 +2,7 @@
 filing's events to a loopback receiver that answers 500, then stalls past the timeout, then
 200: the first event is retried with backoff until it lands, the rest wait behind it and
 arrive in order, every request signed; the delivery log shows each attempt."""
+
 import pytest
 import requests
 from support.people import ZHANG_SAN_ID, personal_payload
@@ -9,8 +10,13 @@ from support.procs import running_stack
 from support.webhook_receiver import Receiver, signature_ok
 
 CONTROL = "e2e-webhooks-control"
-ENV = {"ICPSIM_JOB_WAIT": "60", "ICPSIM_WEBHOOK_ALLOW_LOOPBACK": "1", "ICPSIM_WEBHOOK_BACKOFF_S": "0.5",
-       "ICPSIM_WEBHOOK_TIMEOUT_S": "1", "ICPSIM_WEBHOOK_MAX_ATTEMPTS": "4"}
+ENV = {
+    "ICPSIM_JOB_WAIT": "60",
+    "ICPSIM_WEBHOOK_ALLOW_LOOPBACK": "1",
+    "ICPSIM_WEBHOOK_BACKOFF_S": "0.5",
+    "ICPSIM_WEBHOOK_TIMEOUT_S": "1",
+    "ICPSIM_WEBHOOK_MAX_ATTEMPTS": "4",
+}
 
 
 @pytest.fixture
@@ -31,8 +37,12 @@ def test_retries_order_and_log_with_real_workers(stack):
         home, token = f"{stack.base}/sandboxes/{sb['id']}", sb["token"]
         secret = call("POST", f"{home}/webhooks", token, json={"url": rec.url})["secret"]
         ip = call("GET", f"{home}/eligibility", token)["usable_ips"][0]["ip"]
-        call("POST", f"{home}/domains", token, json={"name": "zhangsan-blog.cn", "holder_name": "张三",
-                                                     "holder_certificate_number": ZHANG_SAN_ID})
+        call(
+            "POST",
+            f"{home}/domains",
+            token,
+            json={"name": "zhangsan-blog.cn", "holder_name": "张三", "holder_certificate_number": ZHANG_SAN_ID},
+        )
         app = call("POST", f"{home}/applications", token, json={"payload": personal_payload(ip)})
         call("POST", f"{home}/applications/{app['id']}/actions/submit", token, json={})
         call("POST", f"{home}/clock/advance", CONTROL, json={"until_idle": True})
@@ -45,6 +55,7 @@ def test_retries_order_and_log_with_real_workers(stack):
         def settled(_):
             log = call("GET", f"{home}/webhooks/deliveries", token, params={"limit": 500})
             return log and all(d["state"] != "pending" for d in log)
+
         assert rec.wait_for(settled, timeout=90), call("GET", f"{home}/webhooks/deliveries", token)
 
         log = list(reversed(call("GET", f"{home}/webhooks/deliveries", token, params={"limit": 500})))

@@ -1,5 +1,6 @@
 """A worker started before Redis exists waits for it, and one that loses Redis comes back
 (issue #8, item 6): the Procfile's `python -m workers.run`, a real process, a real Redis."""
+
 import shutil
 import signal
 import subprocess
@@ -28,10 +29,12 @@ def wait_for(condition, timeout=30.0, what="condition"):
 def finished(server, job_id):
     def check():
         try:
-            return Job.fetch(job_id, connection=server.client(decode_responses=False)).get_status() \
-                == JobStatus.FINISHED
+            return (
+                Job.fetch(job_id, connection=server.client(decode_responses=False)).get_status() == JobStatus.FINISHED
+            )
         except Exception:
             return False
+
     return check
 
 
@@ -47,8 +50,14 @@ def test_a_worker_started_before_redis_waits_and_reconnects(data_dir):
     env = child_env(server.url, "ctl")
     log_path = data_dir / "worker.log"
     with open(log_path, "w") as log:
-        worker = subprocess.Popen([sys.executable, "-m", "workers.run", "icpsim"], cwd=ROOT, env=env,
-                                  stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "workers.run", "icpsim"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         wait_for(lambda: "waiting for it" in log_path.read_text(), what="the worker to say it waits")
         assert worker.poll() is None  # `rq worker` would have exited here

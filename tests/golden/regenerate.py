@@ -6,6 +6,7 @@ unless behaviour changes on purpose — then regenerate them and review the diff
     .venv/bin/python tests/golden/regenerate.py          # rewrite
     .venv/bin/python tests/golden/regenerate.py --check  # compare, exit 1 on a difference
 """
+
 import sys
 import tempfile
 from pathlib import Path

@@ -1,5 +1,6 @@
 """History, outbox and conversations are capped per sandbox, and the API says what was dropped
 (issue #8, bounded growth). Caps come from the environment (README: configuration)."""
+
 from api.flows import act, assert_error, create_app, history, ok, outbox, register_domain, to_sms, usable_ip
 from support.people import personal_payload
 
@@ -14,7 +15,11 @@ def test_history_keeps_the_newest_events_and_counts_the_rest(sandbox, monkeypatc
     app = filed(sandbox)
     total = len(history(sandbox, app))
     for n in range(8):  # each edit of the draft is an event
-        ok(sandbox.patch(f"~/applications/{app}", json={"payload": {"entity": {"address": f"广东省深圳市南山区科技园路 {n} 号"}}}))
+        ok(
+            sandbox.patch(
+                f"~/applications/{app}", json={"payload": {"entity": {"address": f"广东省深圳市南山区科技园路 {n} 号"}}}
+            )
+        )
     act(sandbox, app, "submit")
     total += 9
     events = history(sandbox, app)

@@ -3,6 +3,7 @@
 Deleted lazily by the web process: the sandbox a request names at once, the others by a
 sweep (on a change, at most every ICPSIM_IDLE_SWEEP_SECONDS). No timed assertions: `now` is passed explicitly,
 or real time is waited for in a bounded loop on a condition."""
+
 import time
 
 import pytest
@@ -71,4 +72,5 @@ def test_the_web_sweeps_other_expired_sandboxes(control, r, monkeypatch):
 def test_a_reset_keeps_the_ttl(control):
     sb = new_sandbox(control, idle_ttl_seconds=600)
     from conftest import CONTROL
+
     assert ok(sb.post("~/reset", token=CONTROL))["idle_ttl_seconds"] == 600

@@ -1,4 +1,5 @@
 """A deleted or reset sandbox takes its scheduled RQ jobs with it (issue #8, item 10)."""
+
 import pytest
 from api.flows import CONTROL, act, create_app, ok, register_domain, usable_ip
 from support.people import personal_payload

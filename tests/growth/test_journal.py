@@ -1,4 +1,5 @@
 """The recording journal keeps what a replay needs, within caps in entries and bytes (issue #8, item 2)."""
+
 import yaml
 from api.flows import CONTROL, create_app, ok, register_domain, sms_code, usable_ip, verify, wrong_code
 from support.people import personal_payload
@@ -31,6 +32,7 @@ def test_refused_large_requests_add_nothing_to_redis(sandbox, r):
 def test_a_wrong_sms_code_is_journaled_as_the_code_alone(sandbox, r):
     """A wrong code is refused but counts towards MIIT's limit: a replay needs it, not its body."""
     from api.flows import act, until_idle
+
     register_domain(sandbox, "zhangsan-blog.cn")
     app = create_app(sandbox, personal_payload(usable_ip(sandbox)))["id"]
     act(sandbox, app, "submit")

@@ -1,4 +1,5 @@
 """An over-long list is refused before its items are validated, and a 422 stays small (issue #8, item 3a)."""
+
 import json
 
 from api.flows import field_errors, usable_ip
@@ -17,6 +18,7 @@ def test_two_hundred_thousand_websites_get_a_small_422_naming_the_length(sandbox
 
 def test_a_list_without_its_own_maximum_is_capped_too(sandbox):
     from api.flows import CONTROL
+
     resp = sandbox.post("~/faults", json={"effect": "reject", "codes": ["X"] * 5000}, token=CONTROL)
     field_errors(resp, "codes")  # a 422 naming the list
     assert len(resp.get_data()) < 2000

@@ -1,5 +1,6 @@
 """Every input that becomes a time is bounded, and nothing after a commit turns it into an
 error answer (issue #8, items 4 and 10)."""
+
 import pytest
 from api.flows import CONTROL, act, create_app, field_errors, get_app, ok, register_domain, usable_ip
 from support.people import personal_payload
@@ -57,6 +58,7 @@ def test_a_failing_after_commit_hook_does_not_undo_the_answer(r, sandbox):
         tx.after_commit.append(lambda: 1 / 0)
         tx.after_commit.append(lambda: tx.r.hset(keys.sandbox(tx.sid), "second", "ran"))
         return "answer"
+
     assert store.run(r, sandbox.sid, fn) == "answer"
     assert r.hget(keys.sandbox(sandbox.sid), "probe") == "committed"
     assert r.hget(keys.sandbox(sandbox.sid), "second") == "ran"  # one failing hook stops no other
@@ -71,6 +73,7 @@ def test_a_failed_hand_over_to_rq_still_answers_and_the_timer_waits(sandbox, r, 
 
     def broken(*args, **kwargs):
         raise OverflowError("date value out of range")
+
     monkeypatch.setattr(scheduling, "hand_to_rq", broken)
     assert act(sandbox, app, "submit")["state"] == "provider_review"
     assert r.zcard(keys.timers(sandbox.sid)) >= 1

@@ -1,12 +1,13 @@
 """The pytest plugin shipped with the package (entry point pytest11), as a team uses it:
 a test file of its own, run by pytest in a subprocess, with nothing but the fixtures."""
+
 from importlib.metadata import entry_points
 
 import pytest
 
 pytest_plugins = ["pytester"]
 
-EXAMPLE = '''
+EXAMPLE = """
 import pytest
 
 PAYLOAD = {"entity": {"type": "personal", "name": "张三", "certificate_type": "resident_id",
@@ -52,7 +53,7 @@ def test_a_failing_scenario_fails_the_test(icpsim_replay, tmp_path):
     path.write_text("version: 1\\nname: wrong clock\\nsteps:\\n  - advance: 1d\\n    expect: {clock: '2030-01-01T00:00:00+08:00'}\\n",
                     encoding="utf-8")
     icpsim_replay(path)
-'''
+"""
 
 
 def plugin_args():
@@ -65,8 +66,13 @@ def test_a_team_uses_icpsim_in_its_own_tests(pytester):
     pytester.makepyfile(test_team=EXAMPLE)
     result = pytester.runpytest_subprocess(*plugin_args(), "-p", "no:cacheprovider", "-v", timeout=240)
     result.assert_outcomes(passed=3, failed=1)
-    result.stdout.fnmatch_lines(["*test_a_failing_scenario_fails_the_test FAILED*",
-                                 "*step 1 (advance: 1d)*", "*clock: expected \"2030-01-01T00:00:00+08:00\"*"])
+    result.stdout.fnmatch_lines(
+        [
+            "*test_a_failing_scenario_fails_the_test FAILED*",
+            "*step 1 (advance: 1d)*",
+            '*clock: expected "2030-01-01T00:00:00+08:00"*',
+        ]
+    )
 
 
 def test_the_fixtures_are_listed(pytester):

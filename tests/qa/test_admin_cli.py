@@ -1,5 +1,6 @@
 """Issue 9: the admin commands of `icpsim` (mock_miniprogram/admin.py) run as real processes
 against a real running stack (gunicorn + rq worker), over HTTP only."""
+
 import json
 import os
 import subprocess
@@ -16,6 +17,7 @@ CONTROL = "qa-admin-control"
 @pytest.fixture(scope="module")
 def stack(redis_url, tmp_path_factory):
     from backend.store.connection import connect
+
     connect(redis_url).flushdb()
     with running_stack(redis_url, CONTROL, tmp_path_factory.mktemp("admin") / "processes.log") as s:
         yield s
@@ -28,8 +30,13 @@ def icpsim(stack, *args, token=CONTROL, user_token=None, check=True):
     if user_token:
         env["ICPSIM_TOKEN"] = user_token
     env["COLUMNS"] = "250"  # rich tables: one row per line
-    done = subprocess.run([sys.executable, "-m", "icpsim_cli", *args, "--url", stack.origin], env=env,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "icpsim_cli", *args, "--url", stack.origin],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     if check:
         assert done.returncode == 0, (done.stdout, done.stderr)
     return done
@@ -61,6 +68,7 @@ def test_without_a_token_it_says_which_one(stack):
 def filed_sandbox(stack):
     """A sandbox with a first filing waiting for MIIT's SMS code (through the SDK)."""
     from mock_miniprogram.sdk import Control
+
     sb = Control(stack.origin, CONTROL).new_sandbox(seed=42)
     sb.create_domain("zhangsan-blog.cn", "张三", "440305199001010018")
     app = sb.create_application("first_filing", personal_payload(sb.eligibility()["usable_ips"][0]["ip"]))
@@ -105,6 +113,7 @@ def test_export_and_import_a_snapshot_then_go_on(stack, tmp_path):
     copy = as_json(stack, "sandbox", "import", str(snap))
     assert copy["id"] != sb.sid
     from mock_miniprogram.sdk import Control
+
     twin = Control(stack.origin, CONTROL).sandbox(copy["id"])
     assert twin.application(app)["state"] == "sms_verification"
     twin.verify_sms(app, twin.sms_code(app))
@@ -118,6 +127,7 @@ def test_an_imported_running_clock_has_its_timers_rearmed(stack, tmp_path):
     """The copy's pending timers are handed to the real worker's scheduler again: provider
     review fires by itself in the copy (its clock runs), with nobody advancing it."""
     import time
+
     sb, app = filed_sandbox(stack)  # paused: provider review pending, no job scheduled
     snap = tmp_path / "world.json"
     icpsim(stack, "sandbox", "export", sb.sid, "-o", str(snap))
@@ -127,6 +137,7 @@ def test_an_imported_running_clock_has_its_timers_rearmed(stack, tmp_path):
     snap.write_text(json.dumps(data, ensure_ascii=False))
     copy = as_json(stack, "sandbox", "import", str(snap))
     from mock_miniprogram.sdk import Control
+
     twin = Control(stack.origin, CONTROL).sandbox(copy["id"])
     deadline = time.monotonic() + 90
     while twin.application(app)["state"] == "provider_review" and time.monotonic() < deadline:
@@ -141,6 +152,7 @@ def test_recordings_of_a_running_clock_replay_with_real_workers(stack, tmp_path)
     import time
 
     from mock_miniprogram.sdk import Control
+
     sb = Control(stack.origin, CONTROL).new_sandbox(seed=42, scale=20000)
     sb.create_domain("zhangsan-blog.cn", "张三", "440305199001010018")
     app = sb.create_application("first_filing", personal_payload(sb.eligibility()["usable_ips"][0]["ip"]))

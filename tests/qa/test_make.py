@@ -1,5 +1,6 @@
 """Issue 9 items 3 and 7: what `make run` and `make test` do on a first run (read with
 `make -n` against a venv that does not exist, so nothing is installed or started)."""
+
 import subprocess
 import sys
 from pathlib import Path
@@ -14,8 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def dry_run(target, tmp_path):
     venv = tmp_path / "venv"
-    out = subprocess.run(["make", "-n", target, f"VENV={venv}"], cwd=ROOT, capture_output=True, text=True,
-                         timeout=60)
+    out = subprocess.run(["make", "-n", target, f"VENV={venv}"], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     return out.stdout, venv
 
@@ -44,5 +44,7 @@ def test_the_licence_is_an_spdx_expression():
         return
     data = tomllib.loads((ROOT / "pyproject.toml").read_text())
     assert data["project"]["license"] == "MIT"  # a table here is deprecated by setuptools (warnings on install)
-    assert any(req.replace(" ", "").startswith("setuptools>=7") and int(req.split(">=")[1].split(".")[0]) >= 77
-               for req in data["build-system"]["requires"])
+    assert any(
+        req.replace(" ", "").startswith("setuptools>=7") and int(req.split(">=")[1].split(".")[0]) >= 77
+        for req in data["build-system"]["requires"]
+    )

@@ -1,5 +1,6 @@
 """Issue 9 item 11: `icpsim replay --watch FILE` re-runs the file when it changes (the
 authoring loop against a running simulator); Ctrl-C stops it."""
+
 import os
 import signal
 import subprocess
@@ -52,9 +53,13 @@ def test_watch_runs_again_when_the_file_changes_and_stops_on_ctrl_c(stack, tmp_p
     scenario = tmp_path / "watched.yaml"
     scenario.write_text(SCENARIO % "2026-06-01T09:00:00+08:00", encoding="utf-8")
     env = dict(os.environ, ICPSIM_CONTROL_TOKEN=CONTROL)
-    proc = subprocess.Popen([sys.executable, "-m", "icpsim_cli", "replay", "--watch", str(scenario),
-                             "--url", stack.origin, "-q"], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "icpsim_cli", "replay", "--watch", str(scenario), "--url", stack.origin, "-q"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         out = Lines(proc.stdout)
         out.wait_for("1 passed")

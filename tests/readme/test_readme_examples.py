@@ -3,6 +3,7 @@ drift — the shell blocks in one bash session (as a reader types them, one afte
 with `$ICPSIM_CONTROL_TOKEN` set as the README says) against a real running stack (gunicorn
 and an rq worker), each YAML scenario with `icpsim replay --url`, each Python block with this
 venv's python (pytest with the icpsim plugin). Conventions: tests/support/readme.py."""
+
 import os
 import re
 import shutil
@@ -19,8 +20,11 @@ ROOT = Path(__file__).resolve().parents[2]
 CONTROL = "readme-control-token"
 BLOCKS = readme.readme_blocks(ROOT)
 # what a failed command prints on stderr (the session goes on: later checks would fail too)
-FAILURE = re.compile(r"command not found|No such file|Traceback|jq: error|parse error|curl: \(\d+\)|"
-                     r"^icpsim: |: error: |^FAILED|^ERROR|Error:", re.M)
+FAILURE = re.compile(
+    r"command not found|No such file|Traceback|jq: error|parse error|curl: \(\d+\)|"
+    r"^icpsim: |: error: |^FAILED|^ERROR|Error:",
+    re.M,
+)
 
 
 def runnable(*langs):
@@ -42,6 +46,7 @@ def stack(redis_url, tmp_path_factory):
     """A running simulator as after `make run`: web, worker, the demo sandbox."""
     from backend.services import bootstrap
     from backend.store.connection import connect
+
     client = connect(redis_url)
     client.flushdb()
     old = os.environ.get("ICPSIM_CONTROL_TOKEN")
@@ -53,8 +58,9 @@ def stack(redis_url, tmp_path_factory):
             os.environ.pop("ICPSIM_CONTROL_TOKEN", None)
         else:
             os.environ["ICPSIM_CONTROL_TOKEN"] = old
-    with running_stack(redis_url, CONTROL, tmp_path_factory.mktemp("readme") / "processes.log",
-                       workers=2, ICPSIM_JOB_WAIT="60") as s:
+    with running_stack(
+        redis_url, CONTROL, tmp_path_factory.mktemp("readme") / "processes.log", workers=2, ICPSIM_JOB_WAIT="60"
+    ) as s:
         yield s
 
 
@@ -72,10 +78,12 @@ def reader_env(stack):
     says, and no venv on PATH (the README says how to reach `icpsim`)."""
     venv_bin = str(Path(sys.executable).parent)
     path = os.pathsep.join(p for p in os.environ.get("PATH", "").split(os.pathsep) if p != venv_bin)
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("ICPSIM_", "REDIS_")) and k not in ("VIRTUAL_ENV", "PYTHONPATH")}
-    env.update(PATH=path, ICPSIM_CONTROL_TOKEN=CONTROL, PORT=str(stack.port), COLUMNS="200",
-               PYTHONPATH="")
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("ICPSIM_", "REDIS_")) and k not in ("VIRTUAL_ENV", "PYTHONPATH")
+    }
+    env.update(PATH=path, ICPSIM_CONTROL_TOKEN=CONTROL, PORT=str(stack.port), COLUMNS="200", PYTHONPATH="")
     return env
 
 
@@ -84,13 +92,19 @@ def sdk_env(env, stack, block):
     exported (TENCENTCLOUD_SECRET_ID/KEY of a new `demo` sandbox): the same, made here."""
     if "TENCENTCLOUD_SECRET_ID" not in block.text:
         return env
-    made = requests.post(f"{stack.origin}/api/v1/sandboxes", json={"preset": "demo"},
-                         headers={"Authorization": f"Bearer {CONTROL}"}, timeout=30).json()
+    made = requests.post(
+        f"{stack.origin}/api/v1/sandboxes",
+        json={"preset": "demo"},
+        headers={"Authorization": f"Bearer {CONTROL}"},
+        timeout=30,
+    ).json()
     return dict(env, TENCENTCLOUD_SECRET_ID=made["secret_id"], TENCENTCLOUD_SECRET_KEY=made["secret_key"])
 
 
 def on_stack(text, stack):
-    return text.replace("127.0.0.1:5000", f"127.0.0.1:{stack.port}").replace("localhost:5000", f"localhost:{stack.port}")
+    return text.replace("127.0.0.1:5000", f"127.0.0.1:{stack.port}").replace(
+        "localhost:5000", f"localhost:{stack.port}"
+    )
 
 
 def test_the_shell_examples_run_in_one_session(stack, workdir):
@@ -102,8 +116,15 @@ def test_the_shell_examples_run_in_one_session(stack, workdir):
         spans.append((block, f"@@readme-block-{i}"))
         script += [f'echo "@@readme-block-{i}<"', on_stack(text, stack), f'echo "@@readme-block-{i}>"']
     (workdir / "readme.sh").write_text("\n".join(script) + "\n", encoding="utf-8")
-    done = subprocess.run(["bash", "readme.sh"], cwd=workdir, env=reader_env(stack), stdin=subprocess.DEVNULL,
-                          capture_output=True, text=True, timeout=900)
+    done = subprocess.run(
+        ["bash", "readme.sh"],
+        cwd=workdir,
+        env=reader_env(stack),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     out = done.stdout
     problems = []
     if done.returncode != 0:
@@ -115,8 +136,16 @@ def test_the_shell_examples_run_in_one_session(stack, workdir):
         if got is None or not readme.pattern(want).fullmatch(got):
             problems.append(f"{block.where()}: `{cmd}`\n  expected: {want}\n  got:      {got}")
     for block, marker in spans:
-        expected = next((b for b in BLOCKS if b.expected_output and b.line > block.line
-                         and not any(x.lang in readme.SHELL and block.line < x.line < b.line for x in BLOCKS)), None)
+        expected = next(
+            (
+                b
+                for b in BLOCKS
+                if b.expected_output
+                and b.line > block.line
+                and not any(x.lang in readme.SHELL and block.line < x.line < b.line for x in BLOCKS)
+            ),
+            None,
+        )
         if expected is None:
             continue
         got = (readme.between(out, marker) or "").splitlines()
@@ -130,8 +159,13 @@ def test_the_shell_examples_run_in_one_session(stack, workdir):
 def test_the_yaml_scenarios_replay(stack, workdir, block, tmp_path):
     path = tmp_path / f"readme-{block.line}.yaml"
     path.write_text(block.text, encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "icpsim_cli", "replay", str(path), "--url", stack.origin,
-                           "--token", CONTROL, "-q"], cwd=workdir, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "icpsim_cli", "replay", str(path), "--url", stack.origin, "--token", CONTROL, "-q"],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, f"{block.where()}:\n{done.stdout}\n{done.stderr}"
 
 
@@ -142,13 +176,38 @@ def test_the_python_examples_run(stack, workdir, block, tmp_path):
     path = tmp_path / f"test_readme_{block.line}.py"
     path.write_text(on_stack(block.text, stack), encoding="utf-8")
     if not re.search(r"^\s*def test_", block.text, re.M):
-        done = subprocess.run([sys.executable, str(path)], cwd=workdir, env=sdk_env(reader_env(stack), stack, block),
-                              capture_output=True, text=True, timeout=300)
+        done = subprocess.run(
+            [sys.executable, str(path)],
+            cwd=workdir,
+            env=sdk_env(reader_env(stack), stack, block),
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert done.returncode == 0, f"{block.where()}:\n{done.stdout}\n{done.stderr}"
         return
     (tmp_path / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "pytest", str(path), "-q", "-p", "no:cacheprovider",
-                           "-c", str(tmp_path / "pytest.ini"), "--rootdir", str(tmp_path),
-                           "--icpsim-url", stack.origin, "--icpsim-token", CONTROL],
-                          cwd=workdir, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            str(path),
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-c",
+            str(tmp_path / "pytest.ini"),
+            "--rootdir",
+            str(tmp_path),
+            "--icpsim-url",
+            stack.origin,
+            "--icpsim-token",
+            CONTROL,
+        ],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0 and " passed" in done.stdout, f"{block.where()}:\n{done.stdout}\n{done.stderr}"

@@ -1,4 +1,5 @@
 """Fixtures of the replay tests: the runner in-process (Flask's test client, RQ synchronous)."""
+
 import pytest
 from conftest import CONTROL
 from support.flask_http import BASE_URL, FlaskSession
@@ -7,6 +8,7 @@ from support.flask_http import BASE_URL, FlaskSession
 @pytest.fixture
 def runner(app):
     from mock_miniprogram.replay.runner import Runner
+
     run = Runner(BASE_URL, CONTROL)
     run.session_factory = lambda: FlaskSession(app)
     return run
@@ -19,4 +21,5 @@ def replay(runner):
 
     def go(text, path="<test>"):
         return runner.run(parser.loads(text, path))
+
     return go

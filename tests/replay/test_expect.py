@@ -1,4 +1,5 @@
 """Expectation matching: values, operators, the named expectations, failure messages."""
+
 from mock_miniprogram.replay import expect as E
 
 
@@ -28,18 +29,35 @@ def test_operators():
     assert "unknown operator" in E.match({"$nope": 1}, 1)[0].render()
 
 
-APP = {"id": "A0001", "state": "approved", "wechat": {"status": 6, "sms_verify_status": None},
-       "audit_data": [{"code": "B"}, {"code": "A"}],
-       "result": {"entity_number": "粤ICP备2026014959号", "website_numbers": ["粤ICP备2026014959号-1"]}}
+APP = {
+    "id": "A0001",
+    "state": "approved",
+    "wechat": {"status": 6, "sms_verify_status": None},
+    "audit_data": [{"code": "B"}, {"code": "A"}],
+    "result": {"entity_number": "粤ICP备2026014959号", "website_numbers": ["粤ICP备2026014959号-1"]},
+}
 
 
 def test_application_expectations():
-    assert E.app_mismatches({"state": "approved", "wechat_status": 6, "sms_verify_status": None,
-                             "audit_codes": ["A", "B"], "record_number": r"粤ICP备2026\d{6}号",
-                             "website_numbers": [r"粤ICP备2026\d{6}号-1"]}, APP) == []
+    assert (
+        E.app_mismatches(
+            {
+                "state": "approved",
+                "wechat_status": 6,
+                "sms_verify_status": None,
+                "audit_codes": ["A", "B"],
+                "record_number": r"粤ICP备2026\d{6}号",
+                "website_numbers": [r"粤ICP备2026\d{6}号-1"],
+            },
+            APP,
+        )
+        == []
+    )
     (m,) = E.app_mismatches({"record_number": r"京ICP备\d+号"}, APP, who="app")
-    assert m.render() == ('app.record_number: expected {"$regex": "京ICP备\\\\d+号"}, got "粤ICP备2026014959号" '
-                          "(does not match the pattern)")
+    assert m.render() == (
+        'app.record_number: expected {"$regex": "京ICP备\\\\d+号"}, got "粤ICP备2026014959号" '
+        "(does not match the pattern)"
+    )
     (m,) = E.app_mismatches({"audit_codes": ["A"]}, APP)
     assert "audit_data codes differ" in m.render()
     assert E.app_mismatches({"record_number": None}, {"result": {}}) == []
@@ -48,16 +66,25 @@ def test_application_expectations():
 
 
 def test_outbox_eligibility_records():
-    outbox = [{"code": "MIIT_SMS_CODE", "channel": "sms", "to": "138", "app_id": "A0001", "text": "核验码为 123456"},
-              {"code": "ORDER_SUBMITTED", "channel": "site", "to": "account", "app_id": "A0001", "text": "…"}]
-    assert E.outbox_mismatches([{"code": "MIIT_SMS_CODE", "app": "app", "text": {"$regex": ".*123456.*"}}],
-                               outbox, lambda ref: "A0001") == []
+    outbox = [
+        {"code": "MIIT_SMS_CODE", "channel": "sms", "to": "138", "app_id": "A0001", "text": "核验码为 123456"},
+        {"code": "ORDER_SUBMITTED", "channel": "site", "to": "account", "app_id": "A0001", "text": "…"},
+    ]
+    assert (
+        E.outbox_mismatches(
+            [{"code": "MIIT_SMS_CODE", "app": "app", "text": {"$regex": ".*123456.*"}}], outbox, lambda ref: "A0001"
+        )
+        == []
+    )
     (m,) = E.outbox_mismatches([{"code": "MIIT_SMS_CODE", "count": 2}], outbox, str)
     assert m.what == "outbox[0].count" and (m.expected, m.actual) == (2, 1)
     (m,) = E.outbox_mismatches([{"code": "BUREAU_APPROVED"}], outbox, str)
     assert "no such message" in m.render()
-    result = {"eligible": False, "rules": [{"code": "NO_RESOURCE_PACK", "passed": False}, {"code": "OK", "passed": True}],
-              "usable_ips": []}
+    result = {
+        "eligible": False,
+        "rules": [{"code": "NO_RESOURCE_PACK", "passed": False}, {"code": "OK", "passed": True}],
+        "usable_ips": [],
+    }
     assert E.eligibility_mismatches({"eligible": False, "failed": ["NO_RESOURCE_PACK"], "usable_ips": 0}, result) == []
     assert E.eligibility_mismatches({"failed": []}, result)[0].what == "eligibility.failed"
     recs = [{"number": "1", "status": "active"}, {"number": "2", "status": "cancelled"}]

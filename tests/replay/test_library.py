@@ -1,6 +1,7 @@
 """End to end, with real processes: the built-in library against a simulator the runner
 starts itself (embedded Redis, gunicorn, rq workers), the CLI with JUnit output, and
 determinism — byte-identical transcripts across runs and with -j 1 vs -j 4."""
+
 import os
 import subprocess
 import sys
@@ -36,13 +37,25 @@ def parallel_run(simulator, library):
 def test_the_library_covers_what_it_should(library):
     tags = {t for sc in library for t in sc.tags}
     from backend.domain import kinds, review
+
     assert len(library) >= 30
     implemented = kinds.IMPLEMENTED
     assert implemented <= tags, sorted(implemented - tags)  # every kind that works has its scenario
     first_filing_codes = {r.code for r in review.RULES} | {"SMS_TIMEOUT", "SMS_CODE_FAILED", "RANDOM_REVIEW_REJECTION"}
     assert first_filing_codes <= tags, sorted(first_filing_codes - tags)  # every rejection code
-    for need in ("eligibility", "withdrawal", "expiry", "resubmission", "gateway", "faults", "teleport", "chat",
-                 "conflict", "timeout", "wrong_code"):
+    for need in (
+        "eligibility",
+        "withdrawal",
+        "expiry",
+        "resubmission",
+        "gateway",
+        "faults",
+        "teleport",
+        "chat",
+        "conflict",
+        "timeout",
+        "wrong_code",
+    ):
         assert need in tags, need
 
 
@@ -63,18 +76,29 @@ def test_transcripts_are_identical_across_runs_and_parallelism(simulator, librar
 
 
 def run_cli(*args, env=None, timeout=300):
-    return subprocess.run(ICPSIM + ["replay", *args], capture_output=True, text=True, timeout=timeout,
-                          env={**os.environ, **(env or {})})
+    return subprocess.run(
+        ICPSIM + ["replay", *args], capture_output=True, text=True, timeout=timeout, env={**os.environ, **(env or {})}
+    )
 
 
 def test_the_cli_against_a_url_with_junit_and_a_failing_expectation(simulator, tmp_path):
     good = LIBRARY / "first-filing-happy-path-personal.yaml"
     bad = tmp_path / "deliberately-wrong.yaml"
-    bad.write_text(good.read_text(encoding="utf-8").replace("state: approved", "state: bureau_rejected"),
-                   encoding="utf-8")
+    bad.write_text(
+        good.read_text(encoding="utf-8").replace("state: approved", "state: bureau_rejected"), encoding="utf-8"
+    )
     report = tmp_path / "junit.xml"
-    proc = run_cli(str(good), str(bad), "--url", simulator.url, "--junit", str(report), "-j", "2",
-                   env={"ICPSIM_CONTROL_TOKEN": simulator.control_token})
+    proc = run_cli(
+        str(good),
+        str(bad),
+        "--url",
+        simulator.url,
+        "--junit",
+        str(report),
+        "-j",
+        "2",
+        env={"ICPSIM_CONTROL_TOKEN": simulator.control_token},
+    )
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "2 scenarios: 1 passed, 1 failed, 0 errors" in proc.stdout
     assert f"[{bad}]" in proc.stdout and "step 6 (advance: until_idle)" in proc.stdout
@@ -89,8 +113,13 @@ def test_the_cli_against_a_url_with_junit_and_a_failing_expectation(simulator, t
 def test_the_cli_starts_its_own_simulator_and_rejects_unknown_versions(tmp_path):
     future = tmp_path / "future.yaml"
     future.write_text("version: 2\nname: from the future\nsteps: [{advance: 1d}]\n", encoding="utf-8")
-    proc = run_cli(str(LIBRARY / "faults-teleport.yaml"), str(future), "--junit", str(tmp_path / "j.xml"),
-                   env={"ICPSIM_CONTROL_TOKEN": ""})
+    proc = run_cli(
+        str(LIBRARY / "faults-teleport.yaml"),
+        str(future),
+        "--junit",
+        str(tmp_path / "j.xml"),
+        env={"ICPSIM_CONTROL_TOKEN": ""},
+    )
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "starting a simulator" in proc.stderr
     assert "unsupported scenario format version 2" in proc.stdout
@@ -119,13 +148,29 @@ def test_a_running_clock_session_records_and_replays(simulator, tmp_path):
     control = Control(simulator.url, simulator.control_token)
     sb = control.new_sandbox(seed=2026, preset="demo", scale=100000, settings={"sms_window_hours": 720})
     ip = sb.eligibility()["usable_ips"][0]["ip"]
-    person = {"name": "张三", "certificate_number": "440305199001010018", "mobile": "13800138000",
-              "email": "zhangsan@example.com"}
-    app = sb.create_application("first_filing", {
-        "entity": {"type": "personal", "name": "张三", "certificate_type": "resident_id",
-                   "certificate_number": "440305199001010018", "province": "44",
-                   "address": "广东省深圳市南山区科技园路 1 号", "responsible": person},
-        "websites": [{"name": "张三的个人博客", "domain": "zhangsan-blog.cn", "service_content": "blog", "nat_ip": ip}]})
+    person = {
+        "name": "张三",
+        "certificate_number": "440305199001010018",
+        "mobile": "13800138000",
+        "email": "zhangsan@example.com",
+    }
+    app = sb.create_application(
+        "first_filing",
+        {
+            "entity": {
+                "type": "personal",
+                "name": "张三",
+                "certificate_type": "resident_id",
+                "certificate_number": "440305199001010018",
+                "province": "44",
+                "address": "广东省深圳市南山区科技园路 1 号",
+                "responsible": person,
+            },
+            "websites": [
+                {"name": "张三的个人博客", "domain": "zhangsan-blog.cn", "service_content": "blog", "nat_ip": ip}
+            ],
+        },
+    )
     sb.act(app["id"], "submit")
 
     def wait_for(state, timeout=60):
@@ -141,8 +186,11 @@ def test_a_running_clock_session_records_and_replays(simulator, tmp_path):
     wait_for("approved")
     sb.set_scale(0)
     number = sb.application(app["id"])["result"]["entity_number"]
-    text = requests.get(f"{simulator.url}/api/v1/sandboxes/{sb.sid}/recording",
-                        headers={"Authorization": f"Bearer {sb.token}"}, timeout=30).text
+    text = requests.get(
+        f"{simulator.url}/api/v1/sandboxes/{sb.sid}/recording",
+        headers={"Authorization": f"Bearer {sb.token}"},
+        timeout=30,
+    ).text
     scenario = p.loads(text, "running.yaml")
     assert any("to" in (s.get("advance") or {}) for s in scenario.steps if isinstance(s.get("advance"), dict))
     assert number in text
@@ -155,5 +203,6 @@ def test_transcripts_equal_the_golden_files(parallel_run, tmp_path):
     recorded before (tests/golden/transcripts; regenerate with tests/golden/regenerate.py only when
     behaviour changes on purpose)."""
     from golden.regenerate import differences
+
     cli.write_transcripts(tmp_path, [r for r in parallel_run if r.transcript])
     assert differences(tmp_path) == []

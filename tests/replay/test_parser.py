@@ -1,4 +1,5 @@
 """Reading scenario files: versions, one action per step, the JSON Schema, folders."""
+
 import json
 
 import pytest
@@ -69,8 +70,10 @@ def test_schema_errors_name_the_place():
 def test_faults_in_files_are_checked():
     bad = "version: 1\nname: n\nworld: {faults: [{effect: explode}]}\nsteps: [{advance: 1d}]"
     assert problems(bad)[0].startswith("world.faults[0].effect")
-    ok = ("version: 1\nname: n\nworld: {faults: [{effect: reject, stage: bureau, times: once, codes: [DOMAIN_CONFLICT]}]}\n"
-          "steps: [{fault: {effect: delay, stage: handover, delay: 36h}}, {clear_faults: true}]")
+    ok = (
+        "version: 1\nname: n\nworld: {faults: [{effect: reject, stage: bureau, times: once, codes: [DOMAIN_CONFLICT]}]}\n"
+        "steps: [{fault: {effect: delay, stage: handover, delay: 36h}}, {clear_faults: true}]"
+    )
     parser.loads(ok)
 
 
@@ -89,6 +92,7 @@ def test_collect_folders_and_missing_paths(tmp_path):
 def test_the_published_schema_is_the_generated_one():
     assert parser.SCHEMA_PATH.read_text(encoding="utf-8") == schema_source.render()
     import jsonschema
+
     jsonschema.Draft202012Validator.check_schema(parser.schema())
 
 

@@ -1,4 +1,5 @@
 """A sandbox's session, exported by GET …/recording, replays to the same result."""
+
 import yaml
 from api.flows import (
     CONTROL,
@@ -63,16 +64,29 @@ def test_a_recorded_session_replays_to_the_same_result(sandbox, replay):
 
 def test_a_recorded_chat_replays(control, replay):
     from api.flows import new_sandbox
+
     sb = new_sandbox(control, preset="demo", seed=42)
     conv = ok(sb.post("~/conversations", json={}), 201)
     url = f"~/conversations/{conv['id']}/replies"
-    for n, answer in enumerate([{"choice": "start"}, {"choice": "first_filing"},
-                                {"form": {"type": "personal", "name": "张三", "certificate_type": "resident_id",
-                                          "certificate_number": "440305199001010018", "province": "44",
-                                          "address": "广东省深圳市南山区科技园路 1 号"}},
-                                {"form": {"mobile": "13800138000", "email": "zhangsan@example.com"}},
-                                {"form": {"name": "张三的个人博客", "domain": "zhangsan-blog.cn"}},
-                                {"choice": "submit"}]):
+    for n, answer in enumerate(
+        [
+            {"choice": "start"},
+            {"choice": "first_filing"},
+            {
+                "form": {
+                    "type": "personal",
+                    "name": "张三",
+                    "certificate_type": "resident_id",
+                    "certificate_number": "440305199001010018",
+                    "province": "44",
+                    "address": "广东省深圳市南山区科技园路 1 号",
+                }
+            },
+            {"form": {"mobile": "13800138000", "email": "zhangsan@example.com"}},
+            {"form": {"name": "张三的个人博客", "domain": "zhangsan-blog.cn"}},
+            {"choice": "submit"},
+        ]
+    ):
         ok(sb.post(url, json={"client_message_id": f"random-{n}", **answer}))
     until_idle(sb)
     ok(sb.post(url, json={"client_message_id": "code", "text": sms_code(sb, "A0001")}))
@@ -99,6 +113,7 @@ def test_a_recording_of_a_running_clock_replays(control, replay):
     import time
 
     from conftest import new_sandbox
+
     sb = new_sandbox(control, seed=42, preset="eligible", scale=20000)
     register_domain(sb, "zhangsan-blog.cn")
     create_app(sb, personal_payload(usable_ip(sb)))

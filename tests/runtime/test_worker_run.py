@@ -1,4 +1,5 @@
 """workers.run: waiting for Redis backs off and can be bounded; the worker class is chosen in one place."""
+
 from workers import run
 
 
@@ -13,6 +14,7 @@ def test_waiting_for_a_missing_redis_backs_off_and_gives_up_when_bounded(tmp_pat
         pauses.append(seconds)
         if next(calls) == 7:
             raise KeyboardInterrupt
+
     try:
         run.wait_for_redis(url, sleep=sleep)
     except KeyboardInterrupt:
@@ -28,4 +30,5 @@ def test_the_worker_class_is_the_non_forking_one_with_icpsims_scheduler():
     from rq.worker import SimpleWorker
 
     from workers.worker import Worker
+
     assert run.worker_class() is Worker and issubclass(Worker, SimpleWorker)

@@ -1,5 +1,6 @@
 """A requests-like session over Flask's test client, so the SDK and the replay runner can
 run in-process against the app (with RQ's synchronous mode) — fast unit tests, no sockets."""
+
 import json as _json
 from urllib.parse import urlsplit
 
@@ -25,8 +26,9 @@ class FlaskSession:
     def __init__(self, app):
         self.client = app.test_client()
 
-    def request(self, method, url, json=None, params=None, headers=None, timeout=None, allow_redirects=False,
-                data=None):
+    def request(
+        self, method, url, json=None, params=None, headers=None, timeout=None, allow_redirects=False, data=None
+    ):
         parts = urlsplit(url)
         kwargs = {"method": method, "headers": dict(headers or {}), "query_string": params or parts.query or None}
         if json is not None:

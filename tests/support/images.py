@@ -1,4 +1,5 @@
 """Real images for upload tests, drawn with Pillow (never checked-in binaries)."""
+
 import io
 
 from PIL import Image, ImageDraw

@@ -1,4 +1,5 @@
 """Valid test identities, computed with their check digits (never typed by hand)."""
+
 from stdnum.cn import ric, uscc
 
 
@@ -14,14 +15,35 @@ ZHANG_SAN_ID = resident_id("44030519900101001")  # Shenzhen, born 1990-01-01
 
 
 def person(name="张三", cert=None, mobile="13800138000", email="zhangsan@example.com"):
-    return {"name": name, "certificate_type": "resident_id", "certificate_number": cert or ZHANG_SAN_ID,
-            "mobile": mobile, "email": email}
+    return {
+        "name": name,
+        "certificate_type": "resident_id",
+        "certificate_number": cert or ZHANG_SAN_ID,
+        "mobile": mobile,
+        "email": email,
+    }
 
 
 def personal_payload(nat_ip, domain="zhangsan-blog.cn", name="张三的个人博客", **entity):
-    ent = {"type": "personal", "name": "张三", "certificate_type": "resident_id",
-           "certificate_number": ZHANG_SAN_ID, "province": "44", "address": "广东省深圳市南山区科技园路 1 号",
-           "responsible": person()}
+    ent = {
+        "type": "personal",
+        "name": "张三",
+        "certificate_type": "resident_id",
+        "certificate_number": ZHANG_SAN_ID,
+        "province": "44",
+        "address": "广东省深圳市南山区科技园路 1 号",
+        "responsible": person(),
+    }
     ent.update(entity)
-    return {"entity": ent, "websites": [{"name": name, "domain": domain, "service_content": "blog",
-                                         "filing_type": "cloudbase_run", "nat_ip": nat_ip}]}
+    return {
+        "entity": ent,
+        "websites": [
+            {
+                "name": name,
+                "domain": domain,
+                "service_content": "blog",
+                "filing_type": "cloudbase_run",
+                "nat_ip": nat_ip,
+            }
+        ],
+    }

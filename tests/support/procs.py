@@ -1,4 +1,5 @@
 """Real processes for end-to-end tests: gunicorn serving the app, `rq worker` with its scheduler."""
+
 import contextlib
 import os
 import signal
@@ -27,8 +28,7 @@ def child_env(redis_url, control, **extra):
 
 
 def start(cmd, env, log):
-    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True)
+    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
 
 def start_web(env, port, log):
@@ -39,7 +39,9 @@ def start_web(env, port, log):
 
 
 def start_worker(env, log):
-    return start([str(BIN / "rq"), "worker", "-w", "workers.worker.Worker", "--url", env["REDIS_URL"], "icpsim"], env, log)
+    return start(
+        [str(BIN / "rq"), "worker", "-w", "workers.worker.Worker", "--url", env["REDIS_URL"], "icpsim"], env, log
+    )
 
 
 def wait_http(url, proc, timeout=30):

@@ -10,6 +10,7 @@ Conventions (in README.md):
 - a ```text expected-output block lists lines the shell block before it must print (each one
   matched in full, `…` for anything), in this order.
 """
+
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,4 +89,4 @@ def between(output, marker):
     start, end = output.find(marker + "<\n"), output.find(marker + ">")
     if start < 0 or end < 0:
         return None
-    return output[start + len(marker) + 2:end].strip()
+    return output[start + len(marker) + 2 : end].strip()

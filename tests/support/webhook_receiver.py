@@ -1,5 +1,6 @@
 """A webhook receiver on loopback for the tests: a tiny http.server in a thread that records
 every POST (headers, body) and answers from a script of statuses (or stalls, for timeouts)."""
+
 import hashlib
 import hmac
 import json

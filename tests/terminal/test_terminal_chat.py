@@ -6,6 +6,7 @@ inline forms (one field at a time, Enter keeps the default, a wrong ID is asked 
 `:advance` to move the sandbox clock, `:sms` to read MIIT's code from the outbox, the
 record numbers at the end, then `:quit`; `--conversation` picks the conversation up again.
 """
+
 import codecs
 import os
 import queue
@@ -31,8 +32,14 @@ class Chat:
     """A running `icpsim chat`: expect() a pattern in its output, type() a line."""
 
     def __init__(self, args, env):
-        self.proc = subprocess.Popen([str(BIN / "icpsim"), "chat", *args], cwd=ROOT, env=env,
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(
+            [str(BIN / "icpsim"), "chat", *args],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
         self.chunks, self.seen, self.pos = queue.Queue(), "", 0
         threading.Thread(target=self._pump, daemon=True).start()
 
@@ -96,6 +103,7 @@ def chat_process(stack):
         chat = Chat(["--url", stack["url"], "--poll", "0.2", *args], dict(stack["env"], PYTHONUNBUFFERED="1"))
         started.append(chat)
         return chat
+
     yield start
     for chat in started:
         chat.close()
@@ -142,17 +150,17 @@ def fill_a_first_filing(chat):
 
 def test_first_filing_in_the_terminal(chat_process):
     chat = chat_process("--control-token", CONTROL, "--preset", "demo", "--seed", "42")
-    chat.answer(r"\d\) 为什么要备案", "2")                       # why file? the seed, quoted
+    chat.answer(r"\d\) 为什么要备案", "2")  # why file? the seed, quoted
     chat.expect("未获取许可或者未履行备案手续的，不得从事互联网信息服务")
     fill_a_first_filing(chat)
-    chat.answer(r"等待审核中", ":advance")                  # the provider reviews, hands over
+    chat.answer(r"等待审核中", ":advance")  # the provider reviews, hands over
     chat.expect(r"管局审核中·待短信核验")
     chat.answer(r"请在 24 小时内输入 6 位核验码[\s\S]*> $", ":sms")
     code = chat.expect(r"核验码为 (\d{6})").group(1)
     chat.prompt()
     chat.type(code)
     chat.expect("状态：管局审核中（微信 status 4，sms_verify_status 2）")
-    chat.answer(r"等待审核中", ":advance")                  # the bureau decides
+    chat.answer(r"等待审核中", ":advance")  # the bureau decides
     entity = chat.expect(r"主体备案号：(粤ICP备2026\d{6}号)").group(1)
     chat.expect(rf"网站备案号：{re.escape(entity)}-1")
     chat.expect("备案成功")
@@ -175,6 +183,7 @@ def test_the_terminal_polls_while_the_clock_runs(stack, chat_process):
     """No control token: nothing to advance with; the sandbox clock runs and the client polls
     until the SMS prompt and then the record numbers arrive."""
     from mock_miniprogram.sdk import Control
+
     sb = Control(stack["url"], CONTROL).new_sandbox(seed=7, preset="demo", settings={"sms_window_hours": 2000})
     stack["env"].pop("ICPSIM_CONTROL_TOKEN")
     chat = chat_process("--sandbox", sb.sid, "--token", sb.token)
@@ -193,7 +202,14 @@ def test_the_terminal_polls_while_the_clock_runs(stack, chat_process):
 
 def test_chat_needs_a_sandbox_or_the_control_token():
     env = {k: v for k, v in os.environ.items() if k != "ICPSIM_CONTROL_TOKEN"}
-    done = subprocess.run([str(BIN / "icpsim"), "chat", "--url", f"http://127.0.0.1:{free_port()}"], cwd=ROOT,
-                          env=env, input="", capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [str(BIN / "icpsim"), "chat", "--url", f"http://127.0.0.1:{free_port()}"],
+        cwd=ROOT,
+        env=env,
+        input="",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode != 0
     assert "--control-token" in done.stderr

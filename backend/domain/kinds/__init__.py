@@ -6,6 +6,7 @@ recipients, bureau duration, approval effect and texts, gateway rule, chat forms
 labels. Adding a kind: a new module here, its line in `_MODULES`, its tests and a
 scenario (README, "Adding a kind"). The registry is checked when it is imported.
 """
+
 from backend.domain.kinds import (
     access_filing,
     add_website,
@@ -19,8 +20,17 @@ from backend.domain.kinds import (
 )
 from backend.domain.kinds.spec import Approval, Chat, KindSpec, Payload, problems
 
-_MODULES = (first_filing, access_filing, add_website, add_website_external, change_filing, change_website,
-            cancel_entity, cancel_website, cancel_access)
+_MODULES = (
+    first_filing,
+    access_filing,
+    add_website,
+    add_website_external,
+    change_filing,
+    change_website,
+    cancel_entity,
+    cancel_website,
+    cancel_access,
+)
 
 KINDS: dict[str, KindSpec] = {m.SPEC.code: m.SPEC for m in _MODULES}
 Kind = KindSpec  # the name the code used before the specs

@@ -7,6 +7,7 @@ reads the spec: the REST payload schemas (api/schemas.py), entry validation
 (domain/payloads.py), preconditions, the workflow's SMS path, review scope, the approval
 effects (services/effects.py), the gateway, the chat's forms, texts and status cards.
 """
+
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -23,6 +24,7 @@ BUREAU_DURATIONS = ("filing", "change", "cancel")
 @dataclass(frozen=True)
 class Payload:
     """The payload's shape; entry validation and the REST schema are built from it."""
+
     entity: str | None  # "new" | "changes" | "match" | None
     entity_required: bool
     websites: str | None  # "new" | "refs" | "changes" | None
@@ -37,6 +39,7 @@ class Payload:
 @dataclass(frozen=True)
 class Approval:
     """What the bureau's approval does, as data the services apply (services/effects.py)."""
+
     effect: str  # name of the effect in services.effects.APPROVAL_EFFECTS
     zh: str  # what approval does, for docs
     message: str  # outbox text after "已通过管局审核，"; {numbers} issued/kept, {revoked} revoked
@@ -50,6 +53,7 @@ class Approval:
 @dataclass(frozen=True)
 class Chat:
     """The kind in the conversation (backend/chat): forms, labels, quotes."""
+
     en: str  # English name
     seed_quote: str  # the seed's words on when the kind applies (WeChat-facing)
     forms: tuple[str, ...]  # chat form ids (chat/forms.py FORMS), in the order asked
@@ -118,9 +122,12 @@ def problems(spec: KindSpec, states: frozenset[str] | None = None) -> list[str]:
     are the workflow's state names (the registry cannot import the workflow: it imports us)."""
     out = []
     p = spec.payload
-    for name, value, allowed in (("payload.entity", p.entity, PART_MODES), ("payload.websites", p.websites, PART_MODES),
-                                 ("payload.reference", p.reference, REFERENCES),
-                                 ("bureau_duration", spec.bureau_duration, BUREAU_DURATIONS)):
+    for name, value, allowed in (
+        ("payload.entity", p.entity, PART_MODES),
+        ("payload.websites", p.websites, PART_MODES),
+        ("payload.reference", p.reference, REFERENCES),
+        ("bureau_duration", spec.bureau_duration, BUREAU_DURATIONS),
+    ):
         if value not in allowed:
             out.append(f"{spec.code}: {name} {value!r} not one of {allowed}")
     if set(spec.sms_to) - set(SMS_ROLES):
@@ -130,6 +137,9 @@ def problems(spec: KindSpec, states: frozenset[str] | None = None) -> list[str]:
     if states is not None and not spec.served_early_in <= states:
         out.append(f"{spec.code}: served_early_in names unknown states {sorted(spec.served_early_in - states)}")
     asked = set(spec.chat.forms)
-    out += [f"{spec.code}: chat asked_when names form {f} not in its forms" for f, _ in spec.chat.asked_when
-            if f not in asked]
+    out += [
+        f"{spec.code}: chat asked_when names form {f} not in its forms"
+        for f, _ in spec.chat.asked_when
+        if f not in asked
+    ]
     return out

@@ -1,0 +1,82 @@
+"""The chat's own questions that are not part of an order: 验证备案类型 before any order form
+and the checklist of fields readiness finds missing. Part of FORMS (form_table.py)."""
+
+from backend.chat.form_model import CERT_TYPE_LABELS, DATE, ENTITY_TYPE_LABELS, SELECT, TEL, Field, Form, labelled
+from backend.domain import validation
+
+CHECKS = (
+    # 验证备案类型 (issue #12): the chat's own question before any order form (steps_verify.py)
+    Form(
+        "verify",
+        ("验证备案类型", "Verify the filing type"),
+        "_chat.verify",
+        (
+            Field("province", ("备案地域（省份）", "Province of the filing"), SELECT, options="provinces"),
+            Field(
+                "entity_type",
+                ("主办者性质", "Entity type"),
+                SELECT,
+                options=labelled(validation.ENTITY_TYPES, ENTITY_TYPE_LABELS),
+                default="personal",
+            ),
+            Field(
+                "certificate_type",
+                ("证件类型", "Certificate type"),
+                SELECT,
+                options=labelled(validation.CERT_TYPES, CERT_TYPE_LABELS),
+                default="resident_id",
+            ),
+            Field(
+                "certificate_number",
+                ("证件号码", "Certificate number"),
+                placeholder=("与域名持有者的实名证件一致", "as on the domain holder's real-name record"),
+            ),
+            Field(
+                "domain",
+                ("域名", "Domain"),
+                placeholder=("一级域名，例如 example.cn", "apex domain, e.g. example.cn"),
+            ),
+        ),
+        in_payload=False,
+        submit_label=("验证", "Verify"),
+    ),
+    # the form fields readiness finds missing before a strict submit (steps_checklist.py, issue #12)
+    Form(
+        "checklist",
+        ("补充信息", "Missing details"),
+        "_chat.checklist",
+        (
+            Field("emergency_phone", ("主体负责人应急联系电话", "Entity owner's emergency phone"), TEL),
+            Field(
+                "id_valid_from",
+                ("证件有效期起始日期", "ID valid from"),
+                DATE,
+                placeholder=("YYYY-MM-DD", "YYYY-MM-DD"),
+            ),
+            Field(
+                "id_valid_until",
+                ("证件有效期截止日期", "ID valid until"),
+                placeholder=("YYYY-MM-DD 或「长期」", "YYYY-MM-DD or 长期"),
+            ),
+            Field(
+                "province_code",
+                ("通信地址：省级区划代码", "Address: province code"),
+                placeholder=("6 位", "6 digits"),
+            ),
+            Field("city_code", ("通信地址：市级区划代码", "Address: city code"), placeholder=("6 位", "6 digits")),
+            Field(
+                "district_code",
+                ("通信地址：区县区划代码", "Address: district code"),
+                placeholder=("6 位", "6 digits"),
+            ),
+            Field("street", ("通信地址：街道门牌", "Address: street and number")),
+            Field(
+                "languages",
+                ("网站语言（代码，逗号分隔）", "Website languages (codes, comma-separated)"),
+                placeholder=("1 = 中文简体", "1 = Simplified Chinese"),
+            ),
+        ),
+        in_payload=False,
+        submit_label=("保存", "Save"),
+    ),
+)

@@ -1,0 +1,193 @@
+"""Entry checks of people and organisations (domain.md §7): certificate numbers with their
+checksums, which certificate fits which entity type, mobile, e-mail, province.
+
+Each returns a list of `(code, zh_message)` problems, empty when fine; `validation`
+re-exports them and builds the per-field error dicts from them.
+"""
+
+import re
+from datetime import date
+
+from stdnum import exceptions as stdnum_errors
+from stdnum.cn import ric, uscc
+
+from backend.domain import provinces
+from backend.domain.domain_names import domain_syntax
+
+ENTITY_TYPES = (
+    "personal",
+    "enterprise",
+    "government",
+    "institution",
+    "social_org",
+    "private_non_enterprise",
+    "foundation",
+    "law_firm",
+)
+PERSON_CERT_TYPES = ("resident_id", "passport", "hk_macao_permit", "taiwan_permit", "foreign_permanent_id")
+ORG_CERT_TYPES = ("uscc", "org_code")
+CERT_TYPES = PERSON_CERT_TYPES + ORG_CERT_TYPES
+
+# Resident-ID-format numbers also start with 71/81/82/83: the residence permits
+# of Taiwan, Hong Kong and Macao residents. They are not filing provinces.
+_NON_PROVINCE_ID_REGIONS = ("71", "81", "82", "83")
+
+# Certificate shapes without a public checksum: only length and charset are checked.
+_CERT_PATTERNS = {
+    "passport": (re.compile(r"[A-Z0-9]{5,20}"), "护照号码应为 5–20 位字母或数字"),
+    "hk_macao_permit": (
+        re.compile(r"[HM][0-9]{8}([0-9]{2})?"),
+        "港澳居民来往内地通行证号码应为 H 或 M 开头加 8 或 10 位数字",
+    ),
+    "taiwan_permit": (re.compile(r"[0-9]{8}([0-9]{2})?"), "台湾居民来往大陆通行证号码应为 8 或 10 位数字"),
+    "foreign_permanent_id": (
+        re.compile(r"[A-Z]{3}[0-9]{12}|9[0-9]{17}"),
+        "外国人永久居留身份证号码应为 15 位（3 位字母加 12 位数字）或 9 开头的 18 位数字",
+    ),
+    "org_code": (re.compile(r"[0-9A-Z]{8}-?[0-9X]"), "组织机构代码应为 9 位（8 位数字或大写字母加 1 位校验码）"),
+}
+
+# ASCII digits only ([0-9], not \d): str.isdigit() and \d also accept "²" or "٣", which int() or
+# stdnum then choke on.
+_MOBILE = re.compile(r"(?:\+?86)?(1[3-9][0-9]{9})")
+_RESIDENT_ID = re.compile(r"[0-9]{17}[0-9X]")
+_EMAIL_LOCAL = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
+
+
+def problem(code, message):
+    return [(code, message)]
+
+
+def text_of(value):
+    return value.strip() if isinstance(value, str) else ""
+
+
+def check_resident_id(value) -> list:
+    """18-digit resident ID: shape, province part, birth date, GB 11643 checksum.
+
+    stdnum's county table is not used: county codes change over the years and
+    the simulator only needs the province (for the non-local ID rule).
+    """
+    number = ric.compact(text_of(value))
+    if not _RESIDENT_ID.fullmatch(number):
+        return problem("ID_FORMAT_INVALID", "居民身份证号码应为 18 位，前 17 位为数字，最后一位为数字或 X")
+    region = number[:2]
+    if region not in _NON_PROVINCE_ID_REGIONS and not is_province_code(region):
+        return problem("ID_REGION_INVALID", "居民身份证号码前两位不是有效的省级行政区划代码")
+    try:
+        born = ric.get_birth_date(number)
+    except stdnum_errors.ValidationError:
+        born = None
+    if born is None or born.year < 1900:
+        return problem("ID_BIRTH_DATE_INVALID", "居民身份证号码中的出生日期无效")
+    if number[17] != ric.calc_check_digit(number):
+        return problem("ID_CHECKSUM_INVALID", "居民身份证号码校验位错误，请核对后重新填写")
+    return []
+
+
+def birth_date(number: str) -> date:
+    """Birth date encoded in an 18-digit resident ID (digits 7–14)."""
+    return ric.get_birth_date(ric.compact(number))
+
+
+def id_province(number: str) -> str:
+    """The 2-digit province code that starts a resident ID ('44' for Guangdong)."""
+    return ric.compact(number)[:2]
+
+
+def check_uscc(value) -> list:
+    """Unified social credit code (GB 32100): 18 characters and a mod-31 check character."""
+    number = uscc.compact(text_of(value))
+    try:
+        uscc.validate(number)
+    except stdnum_errors.InvalidChecksum:
+        return problem("USCC_CHECKSUM_INVALID", "统一社会信用代码校验位错误，请核对后重新填写")
+    except stdnum_errors.ValidationError:
+        return problem("USCC_FORMAT_INVALID", "统一社会信用代码应为 18 位，由数字和大写字母组成（不含 I、O、Z、S、V）")
+    return []
+
+
+def uscc_province(number: str) -> str:
+    """Province of a USCC's registering authority: its division code is characters 3–8."""
+    return uscc.compact(number)[2:4]
+
+
+def check_certificate(cert_type, number) -> list:
+    if cert_type not in CERT_TYPES:
+        return problem("CERT_TYPE_UNKNOWN", "不支持的证件类型")
+    if not text_of(number):
+        return problem("FIELD_REQUIRED", "请填写证件号码")
+    if cert_type == "resident_id":
+        return check_resident_id(number)
+    if cert_type == "uscc":
+        return check_uscc(number)
+    pattern, message = _CERT_PATTERNS[cert_type]
+    if not pattern.fullmatch(text_of(number).upper()):
+        return problem("CERT_NUMBER_INVALID", message)
+    return []
+
+
+def check_cert_type_for_entity(entity_type, cert_type) -> list:
+    """Individuals file with a personal document, organisations with an organisation code."""
+    if entity_type not in ENTITY_TYPES:
+        return problem("ENTITY_TYPE_UNKNOWN", "不支持的主办者性质")
+    allowed = PERSON_CERT_TYPES if entity_type == "personal" else ORG_CERT_TYPES
+    if cert_type in CERT_TYPES and cert_type not in allowed:
+        if entity_type == "personal":
+            return problem("CERT_TYPE_MISMATCH", "个人主体应使用居民身份证、护照或港澳台居民通行证等个人证件")
+        return problem("CERT_TYPE_MISMATCH", "单位主体应使用统一社会信用代码或组织机构代码证")
+    return []
+
+
+def check_person_cert_type(cert_type) -> list:
+    """A responsible person is a person, whatever the entity."""
+    if cert_type in ORG_CERT_TYPES:
+        return problem("CERT_TYPE_MISMATCH", "负责人应使用居民身份证、护照或港澳台居民通行证等个人证件")
+    return []
+
+
+def normalize_mobile(value) -> str | None:
+    """'+86 138-0013-8000' -> '13800138000'; None when it is not a mainland mobile."""
+    digits = re.sub(r"[\s\-()]", "", value) if isinstance(value, str) else ""
+    match = _MOBILE.fullmatch(digits)
+    return match.group(1) if match else None
+
+
+def check_mobile(value) -> list:
+    if normalize_mobile(value) is None:
+        return problem("MOBILE_INVALID", "请填写有效的中国大陆手机号码（11 位，以 13–19 开头）")
+    return []
+
+
+def check_email(value) -> list:
+    text = text_of(value)
+    local, at, domain = text.rpartition("@")
+    ok = (
+        at
+        and len(text) <= 254
+        and len(local) <= 64
+        and _EMAIL_LOCAL.fullmatch(local)
+        and "." in domain
+        and not domain_syntax(domain.lower())
+    )
+    if not ok:
+        return problem("EMAIL_INVALID", "请填写有效的电子邮箱地址，例如 name@example.com")
+    return []
+
+
+def check_province(value) -> list:
+    if _province_code(value) is None:
+        return problem("PROVINCE_UNKNOWN", "无法识别的省份，请填写 2 位省级行政区划代码，例如 44（广东省）")
+    return []
+
+
+def _province_code(value):
+    try:
+        return provinces.normalize(value)
+    except Exception:  # provinces raises DomainError; any failure means "unknown"
+        return None
+
+
+def is_province_code(code) -> bool:
+    """True for the 2-digit code of one of the 31 provincial-level divisions."""
+    return isinstance(code, str) and len(code) == 2 and _province_code(code) == code
