@@ -39,19 +39,29 @@ class FaultRuleSchema(s.Strict):
     "always" (omitted: always; sms_timeout: once)."""
 
     effect = fields.String(
-        required=True, validate=s.one_of(F.EFFECTS), metadata={"description": "reject | approve | sms_timeout | delay"}
+        required=True,
+        validate=s.one_of(F.EFFECTS),
+        metadata={"description": "reject | approve | sms_timeout | delay | face_fail"},
     )
     stage = fields.String(
         load_default=None,
         allow_none=True,
         metadata={
             "description": "reject/approve: provider | bureau | any; "
-            "sms_timeout: sms; delay: provider | handover | sms | bureau"
+            "sms_timeout: sms; delay: provider | handover | sms | bureau; face_fail: face"
         },
     )
     times = fields.Raw(load_default=None, allow_none=True, metadata={"description": "1, 2, … | once | always"})
     probability = fields.Float(
-        load_default=None, allow_none=True, metadata={"description": "0 < p ≤ 1, drawn from the sandbox's seeded RNG"}
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "0 < p ≤ 1, drawn from the sandbox's seeded RNG (reject, approve, face_fail)"},
+    )
+    reason = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=s.one_of(F.FACE_REASONS),
+        metadata={"description": "face_fail：真实性核验失败的原因（背景、遮挡、他人入镜、未授权摄像头……）"},
     )
     audit_data = fields.List(
         fields.Dict(),
@@ -86,6 +96,7 @@ class FaultSchema(Schema):
     audit_data = fields.List(fields.Dict())
     delay = fields.String()
     delay_seconds = fields.Float()
+    reason = fields.String()
     app_id = fields.String(allow_none=True)
     kind = fields.String(allow_none=True)
     attempt = fields.Integer(allow_none=True)

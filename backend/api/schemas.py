@@ -144,6 +144,14 @@ class SettingsSchema(ProcessSettings, Strict):
     strict_nonlocal_id = fields.Boolean()
     min_age = fields.Integer(validate=in_range(0, 100), metadata={"description": "个人备案的最低年龄"})
     random_rejection_rate = fields.Float(validate=in_range(0, 1), metadata={"description": "随机驳回的比例"})
+    material_min_sharpness = fields.Integer(
+        validate=in_range(0, 255),
+        metadata={"description": "材料清晰度下限（0–255，上传时用 Pillow 计算）；低于它初审以「模糊」驳回该材料；0 关闭"},
+    )
+    material_rejection_rate = fields.Float(
+        validate=in_range(0, 1),
+        metadata={"description": "初审以模板不对、未签字盖章、水印不符驳回一份材料的比例（按种子抽取；缺省 0）"},
+    )
     rule_set = fields.String(validate=one_of(eligibility.RULE_SETS))
     province_overrides = ProvinceOverrides(
         metadata={"type": "object", "description": '按省份覆盖 provinces.csv 的规则：{"44": {"bureau_wd_max": 5}}'}

@@ -6,24 +6,26 @@ first rule that matches; the first match wins, and a rule that has fired its
 `times` is skipped from then on. A rule:
 
     {"id": "F0001",
-     "effect": "reject" | "approve" | "sms_timeout" | "delay",
+     "effect": "reject" | "approve" | "sms_timeout" | "delay" | "face_fail",
      "stage": "provider" | "bureau" | "any"          (reject, approve)
               "sms"                                  (sms_timeout)
               "provider" | "handover" | "sms" | "bureau"   (delay: which stage's timer)
+              "face"                                 (face_fail: a face-check attempt)
      "times": 1 | 2 | … | None (always),  "used": how often it fired,
-     "probability": None | 0 < p ≤ 1    (reject, approve: drawn from the seeded RNG;
+     "probability": None | 0 < p ≤ 1    (reject, approve, face_fail: drawn from the seeded RNG;
                                           a draw that misses counts as no match),
+     "reason": "occlusion" | …          (face_fail: a face_check.FAILURE_REASONS key),
      "audit_data": [{code, field, key_name, error, suggest}],   (reject)
      "delay": "3d" (a duration), "delay_seconds": 259200.0,     (delay)
      "app_id": None | "A0001", "kind": None | "first_filing", "attempt": None | 2,
      "note": free text}
 """
 
-from backend.domain import audit, materials, review
+from backend.domain import audit, face_check, materials, review
 from backend.domain.clock import parse_duration
 from backend.domain.errors import Unprocessable
 
-EFFECTS = ("reject", "approve", "sms_timeout", "delay")
+EFFECTS = ("reject", "approve", "sms_timeout", "delay", "face_fail")
 DECISION_STAGES = ("provider", "bureau", "any")
 DELAY_STAGES = ("provider", "handover", "sms", "bureau")
 # the timer of each stage (workflow.TIMERS names)
@@ -35,8 +37,12 @@ STAGE_TIMERS = {
 }
 TIMER_STAGES = {v: k for k, v in STAGE_TIMERS.items()}
 FILTERS = ("app_id", "kind", "attempt")
+# what a phone may report (an expiry is the clock's, never an attempt's)
+FACE_REASONS = tuple(r for r in face_check.FAILURE_REASONS if r != "expired")
+DEFAULT_ONCE = ("sms_timeout", "face_fail")  # effects whose `times` defaults to 1
+PROBABLE = ("reject", "approve", "face_fail")  # effects that may carry a probability
 MAX_DELAY_SECONDS = 365 * 86400  # a delayed stage's timer stays well inside datetime's range
-FIELDS = ("effect", "stage", "times", "probability", "audit_data", "codes", "delay", "note") + FILTERS
+FIELDS = ("effect", "stage", "times", "probability", "audit_data", "codes", "delay", "reason", "note") + FILTERS
 
 INJECTED = {
     "code": "FAULT_INJECTED",
@@ -99,10 +105,11 @@ def normalize(data, rule_id):
     if effect not in EFFECTS:
         errors.setdefault("effect", []).append(f"须为以下之一：{', '.join(EFFECTS)}")
     stage = _stage(effect, data.get("stage"), errors)
-    times = _times(data.get("times", 1 if effect in ("sms_timeout",) else None), errors)
+    times = _times(data.get("times", 1 if effect in DEFAULT_ONCE else None), errors)
     probability = _probability(effect, data.get("probability"), errors)
     audit = _audit(effect, data, errors)
     delay_seconds = _delay(effect, data.get("delay"), errors)
+    reason = _reason(effect, data.get("reason"), errors)
     attempt = _filters(data, errors)
     if errors:
         raise Unprocessable(errors)
@@ -123,6 +130,8 @@ def normalize(data, rule_id):
     if effect == "delay":
         rule["delay"] = str(data["delay"])
         rule["delay_seconds"] = delay_seconds
+    if effect == "face_fail":
+        rule["reason"] = reason
     return rule
 
 
@@ -138,6 +147,10 @@ def _stage(effect, stage, errors):
             errors.setdefault("stage", []).append("短信核验超时的阶段只能是 sms")
     elif effect == "delay" and stage not in DELAY_STAGES:
         errors.setdefault("stage", []).append(f"须为以下之一：{', '.join(DELAY_STAGES)}")
+    elif effect == "face_fail":
+        stage = stage or "face"
+        if stage != "face":
+            errors.setdefault("stage", []).append("真实性核验失败的阶段只能是 face")
     return stage
 
 
@@ -155,8 +168,8 @@ def _times(times, errors):
 def _probability(effect, probability, errors):
     if probability is None:
         return None
-    if effect not in ("reject", "approve"):
-        errors.setdefault("probability", []).append("只有 reject 和 approve 规则可以设置概率")
+    if effect not in PROBABLE:
+        errors.setdefault("probability", []).append("只有 reject、approve 和 face_fail 规则可以设置概率")
     elif isinstance(probability, bool) or not isinstance(probability, (int, float)) or not 0 < probability <= 1:
         errors.setdefault("probability", []).append("须为大于 0、不大于 1 的数")
     return probability
@@ -201,6 +214,17 @@ def _delay(effect, delay, errors):
         errors.setdefault("delay", []).append(f"延迟最多 {MAX_DELAY_SECONDS // 86400} 天")
         return None
     return seconds
+
+
+def _reason(effect, reason, errors):
+    """A face_fail rule's failure reason (required there, refused elsewhere)."""
+    if effect != "face_fail":
+        if reason is not None:
+            errors.setdefault("reason", []).append("只有 face_fail 规则可以设置失败原因")
+        return None
+    if reason not in FACE_REASONS:
+        errors.setdefault("reason", []).append(f"须为以下之一：{', '.join(FACE_REASONS)}")
+    return reason
 
 
 def _filters(data, errors):

@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from backend.domain import review_checks as checks, validation as V
+from backend.domain import material_review, review_checks as checks, validation as V
 from backend.domain.review_checks import (  # noqa: F401  (re-exported: the rules' words and context)
     DEFAULT_SETTINGS,
     ENTERPRISE_CONTENT,
@@ -282,4 +282,7 @@ def review(stage: str, app: dict, ctx: ReviewContext) -> list[dict]:
     for r in RULES:
         if r.stage == stage:
             entries += [audit_entry(r, p) for p in sorted(set(r.check(app, ctx)), key=_natural)]
+    if stage == "provider" and ctx.materials:  # the uploads, after the rules (material_review.py)
+        settings = {k: ctx.setting(k) for k in ("material_min_sharpness", "material_rejection_rate")}
+        entries += material_review.judge(app["id"], ctx.materials, settings, ctx.seed)
     return entries

@@ -52,6 +52,8 @@ SENSITIVE_WORDS = (
 DEFAULT_SETTINGS = {
     "strict_nonlocal_id": True,  # 'refused' provinces refuse non-local IDs even with a permit
     "min_age": 18,
+    "material_min_sharpness": 40,  # material_review.py: below it an upload is 模糊
+    "material_rejection_rate": 0.0,  # material_review.py: seeded share of template/signature/watermark rejections
 }
 
 
@@ -63,6 +65,8 @@ class ReviewContext:
     websites: list = field(default_factory=list)  # national registry: websites
     own_entity_id: str | None = None
     settings: dict = field(default_factory=dict)
+    materials: dict = field(default_factory=dict)  # slot -> upload metadata (the order's required slots)
+    seed: object = 0  # the sandbox's seed (material_review's draws)
 
     def setting(self, name):
         return self.settings.get(name, DEFAULT_SETTINGS.get(name))

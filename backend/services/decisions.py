@@ -6,8 +6,9 @@ drawn from the seeded RNG so the same inputs always give the same outcome.
 """
 
 from backend.domain import review
+from backend.domain.materials import MATERIAL_KINDS
 from backend.domain.rng import rng
-from backend.services import faults, world
+from backend.services import faults, materials, world
 
 RANDOM_REJECTION = {
     "code": "RANDOM_REVIEW_REJECTION",
@@ -26,7 +27,17 @@ def context(tx, app):
         websites=tx.all("websites"),
         own_entity_id=app.get("entity_id"),
         settings=world.settings(tx),
+        materials=_uploads(tx, app),
+        seed=world.seed(tx),
     )
+
+
+def _uploads(tx, app):
+    """The order's uploads of its required slots, in slot order (the reviewer judges these)."""
+    if app.get("kind") not in MATERIAL_KINDS:
+        return {}
+    have = {d["slot"]: d for d in tx.all(materials.COLLECTION) if d["app_id"] == app["id"]}
+    return {s.key: have[s.key] for s in materials.slots(tx, app) if s.key in have}
 
 
 def decide(tx, app, stage):

@@ -4,7 +4,7 @@ time when read. Each result lands in the outbox."""
 
 from backend.domain import face_check, forms_rules, readiness
 from backend.domain.errors import Conflict, NotFound
-from backend.services import effects, materials, world
+from backend.services import effects, faults, materials, world
 from backend.store import tx as store
 
 COLLECTION = "face_checks"
@@ -94,19 +94,25 @@ def _forced_failure(tx):
     return queue[used]
 
 
+def _forced(tx, app, task):
+    """Why a passing attempt fails anyway: the face_check_faults setting first (its queue), then
+    a face_fail fault rule. An attempt the task refuses raises, and the transaction uses nothing up."""
+    return _forced_failure(tx) or faults.face_failure(tx, app, task)
+
+
 def complete(r, sid, task_id, passed, reason=None):
     """The owner's phone: pass, or fail with a reason (background, occlusion, another person, …)."""
 
     def fn(tx):
         task = _task(tx, task_id)
         now = world.now(tx)
-        forced = _forced_failure(tx) if passed else None
+        app = materials.application(tx, task["app_id"])
+        forced = _forced(tx, app, task) if passed else None
         try:
             done = face_check.complete(task, passed and not forced, forced or reason, now)
         except face_check.TaskError as exc:
             raise Conflict(exc.code, exc.message, task_id=task_id) from None
         tx.put(COLLECTION, face_check.stored(done))
-        app = materials.application(tx, task["app_id"])
         text = (
             "真实性核验已通过"
             if done["status"] == face_check.SUCCESS

@@ -1,6 +1,7 @@
 """Fault injection rules of a sandbox (stored in its meta hash, field `faults`) and the
 hooks the simulator calls where it decides: reviews (decisions.decide), sending the
-MIIT SMS (effects), arming a stage's timer (engine.arm).
+MIIT SMS (effects), arming a stage's timer (engine.arm), a face-check attempt
+(face_checks.complete).
 
 Every hook runs inside the caller's transaction, so a rule's use count moves with
 the transition it caused: a rule that fires "once" fires exactly once.
@@ -106,3 +107,14 @@ def extra_delay(tx, app, timer_name):
         return 0.0
     _, rule = _first(tx, app, ("delay",), stage)
     return float(rule["delay_seconds"]) if rule else 0.0
+
+
+def face_failure(tx, app, task):
+    """The reason a rule fails this face-check attempt with, or None (the phone's word stands)."""
+
+    def draw(rule):
+        rand = rng(world.seed(tx), app["id"], "face", task["id"], task.get("attempts", 0), "fault", rule["id"])
+        return rand.random() < rule["probability"]
+
+    _, rule = _first(tx, app, ("face_fail",), "face", draw)
+    return rule["reason"] if rule else None

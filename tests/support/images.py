@@ -2,7 +2,7 @@
 
 import io
 
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFilter
 
 
 def png(width=800, height=600, text="营业执照"):
@@ -16,9 +16,33 @@ def png(width=800, height=600, text="营业执照"):
     return buf.getvalue()
 
 
+def _page(width, height):
+    """A printed page: lines of dark text on light paper (sharp enough for the reviewer)."""
+    img = Image.new("RGB", (width, height), (245, 245, 240))
+    draw = ImageDraw.Draw(img)
+    for y in range(30, height - 30, 20):
+        draw.text((30, y), "ICP BEIAN 2026 " * (width // 90), fill=(20, 20, 20))
+    return img
+
+
 def jpeg(width=800, height=600):
+    """A photographed page as JPEG."""
+    buf = io.BytesIO()
+    _page(width, height).save(buf, "JPEG", quality=85)
+    return buf.getvalue()
+
+
+def blank_jpeg(width=800, height=600):
+    """A single-colour photo: decodable, large enough, and nothing on it (the reviewer's 模糊)."""
     buf = io.BytesIO()
     Image.new("RGB", (width, height), (120, 160, 200)).save(buf, "JPEG", quality=85)
+    return buf.getvalue()
+
+
+def blurry_png(width=800, height=600, radius=3):
+    """A page out of focus (Gaussian blur): the upload accepts it, the reviewer does not."""
+    buf = io.BytesIO()
+    _page(width, height).filter(ImageFilter.GaussianBlur(radius)).save(buf, "PNG")
     return buf.getvalue()
 
 
