@@ -146,7 +146,9 @@ class SettingsSchema(ProcessSettings, Strict):
     random_rejection_rate = fields.Float(validate=in_range(0, 1), metadata={"description": "随机驳回的比例"})
     material_min_sharpness = fields.Integer(
         validate=in_range(0, 255),
-        metadata={"description": "材料清晰度下限（0–255，上传时用 Pillow 计算）；低于它初审以「模糊」驳回该材料；0 关闭"},
+        metadata={
+            "description": "材料清晰度下限（0–255，上传时用 Pillow 计算）；低于它初审以「模糊」驳回该材料；0 关闭"
+        },
     )
     material_rejection_rate = fields.Float(
         validate=in_range(0, 1),

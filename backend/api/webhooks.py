@@ -5,6 +5,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from backend.api import common
+from backend.api.schema_base import one_of
 from backend.services import webhooks
 
 blp = Blueprint(
@@ -16,12 +17,15 @@ blp = Blueprint(
 
 
 class WebhookCreateSchema(Schema):
-    url = fields.String(required=True, validate=validate.Length(min=8, max=webhooks.MAX_URL))
+    url = fields.String(
+        required=True,
+        validate=validate.Length(min=8, max=webhooks.MAX_URL, error="长度须在 {min} 到 {max} 个字符之间。"),
+    )
     events = fields.List(
-        fields.String(validate=validate.OneOf(webhooks.EVENT_TYPES)),
+        fields.String(validate=one_of(webhooks.EVENT_TYPES)),
         load_default=None,
         allow_none=True,
-        validate=validate.Length(max=len(webhooks.EVENT_TYPES)),
+        validate=validate.Length(max=len(webhooks.EVENT_TYPES), error="最多 {max} 项。"),
         metadata={"description": "只接收这些事件；不填为全部"},
     )
 

@@ -1,10 +1,11 @@
 """真实性核验: one task per distinct website owner of an order, completed by the owner's (simulated)
 phone. Tasks live in the `face_checks` collection (id "<app>:<n>"); expiry is computed in virtual
-time when read. Each result lands in the outbox."""
+time when read. Each result lands in the outbox and goes to the sandbox's webhooks as WeChat's
+`notify_icpfiling_verify_result` (event type `face_check.result`)."""
 
 from backend.domain import face_check, forms_rules, readiness
 from backend.domain.errors import Conflict, NotFound
-from backend.services import effects, faults, materials, world
+from backend.services import effects, faults, materials, webhooks, world
 from backend.store import tx as store
 
 COLLECTION = "face_checks"
@@ -113,6 +114,7 @@ def complete(r, sid, task_id, passed, reason=None):
         except face_check.TaskError as exc:
             raise Conflict(exc.code, exc.message, task_id=task_id) from None
         tx.put(COLLECTION, face_check.stored(done))
+        webhooks.on_face_check(tx, app, done, now)  # the result first, then the message it wrote
         text = (
             "真实性核验已通过"
             if done["status"] == face_check.SUCCESS

@@ -9,7 +9,8 @@ chain delivers them in order (services/webhook_delivery.py, workers/webhooks.py)
 Payloads: a state change is shaped like WeChat's `notify_apply_icpfiling_result` event
 (`InfoType`, `authorizer_appid`, `beian_status` = WeChat's status), the end of a
 verification like `notify_icpfiling_verify_result` (`task_id`, `result` 2 failed / 3
-success), our fields beside under `icpsim`. Nothing is written when the sandbox has no
+success), and so does a face-check (真实性核验) attempt — the event WeChat really pushes it for —
+with the face task's id; our fields beside under `icpsim`. Nothing is written when the sandbox has no
 webhook (one field of the sandbox hash, which every use case reads anyway).
 """
 
@@ -23,7 +24,13 @@ from backend.services import webhook_delivery, world
 from backend.services.webhook_delivery import DELIVERIES, HOOKS, MAX_DELIVERIES, SECRET  # noqa: F401 (the sender's keys)
 from backend.store import tx as store
 
-EVENT_TYPES = ("application.state_changed", "verification.result", "verification.person", "outbox.message")
+EVENT_TYPES = (
+    "application.state_changed",
+    "verification.result",
+    "verification.person",
+    "face_check.result",
+    "outbox.message",
+)
 MAX_WEBHOOKS = 10
 MAX_URL = 500
 ON = "webhooks_on"  # field of the sandbox hash: "1" when at least one webhook is registered
@@ -228,6 +235,37 @@ def on_person(tx, app, person, result):
                 "roles": person["roles"],
                 "mobile_masked": person.get("mobile_masked") or "",
                 "result": result,
+            },
+        },
+    )
+
+
+def on_face_check(tx, app, task, now):
+    """A face-check attempt ended (`task` as it now is): WeChat's `notify_icpfiling_verify_result`
+    with the face task's id and `result` 3 success / 2 failed; `is_finish` false on a failure means
+    the owner may try again while the notice lives."""
+    emit(
+        tx,
+        "face_check.result",
+        app["id"],
+        {
+            "AppId": "icpsim",
+            "CreateTime": int(now),
+            "InfoType": "notify_icpfiling_verify_result",
+            "task_id": task["id"],
+            "verify_appid": tx.sid,
+            "result": task["status"],
+            "icpsim": {
+                "application_id": app["id"],
+                "task_id": task["id"],
+                "site_index": task.get("site_index"),
+                "person": {"name": (task.get("person") or {}).get("name")},
+                "face_status": task["status"],
+                "is_finish": task["is_finish"],
+                "reason": task.get("reason"),
+                "reason_zh": task.get("reason_zh"),
+                "attempts": task.get("attempts", 0),
+                "at": iso(now),
             },
         },
     )

@@ -267,6 +267,8 @@ def test_the_reviewer_rejects_one_material_and_only_that_slot_is_uploaded_again(
     ok(upload(strict, app["id"], "commitment_letter", jpeg(), "letter-signed.jpg"), 201)
     assert ok(strict.get(f"~/applications/{app['id']}/requirements"))["ready"]
     assert ok(strict.post(f"~/applications/{app['id']}/actions/resubmit"))["state"] == "provider_review"
+    until_idle(strict)  # the rule fired once; the reviewer finds the new, sharp photo fine
+    assert ok(strict.get(f"~/applications/{app['id']}"))["state"] == "sms_verification"
 
 
 def test_nothing_is_written_for_an_unknown_order_or_slot(strict, uploads):

@@ -1,0 +1,96 @@
+"""The provider reviewer's judgement of uploaded materials (domain/material_review.py): the
+sharpness Pillow computes at upload, and the seeded rejections for what no machine can see."""
+
+from datetime import date
+
+import pytest
+from support.images import blank_jpeg, blurry_png, jpeg, png
+
+from backend.domain import material_review as M, materials, review
+from backend.domain.review import ReviewContext
+
+LIMIT = 4 * 1024 * 1024
+
+
+def facts(data):
+    return materials.check_image(data, LIMIT, 300)
+
+
+def upload(data, slot="commitment_letter"):
+    return dict(facts(data), slot=slot, zh=materials.SLOT_ZH[slot.split(".")[-1]])
+
+
+@pytest.mark.parametrize(
+    "make,low,high",
+    [
+        (png, 200, 255),  # a crisp outline and text
+        (jpeg, 200, 255),  # a photographed page
+        (lambda: blurry_png(radius=1), 60, 200),  # a little soft: still readable
+        (lambda: blurry_png(radius=3), 0, 39),  # out of focus
+        (blank_jpeg, 0, 0),  # nothing on it
+    ],
+)
+def test_sharpness_is_computed_at_upload(make, low, high):
+    assert low <= facts(make())["sharpness"] <= high
+
+
+def test_sharpness_of_a_large_image_is_judged_at_screen_size():
+    assert facts(png(2400, 1800))["sharpness"] > M.DEFAULT_MIN_SHARPNESS
+    assert facts(blank_jpeg(2400, 1800))["sharpness"] == 0
+
+
+def test_a_blurry_or_blank_upload_is_rejected_as_blurry_naming_its_slot():
+    uploads = {
+        "entity_owner_id_front": upload(png(), "entity_owner_id_front"),
+        "commitment_letter": upload(blurry_png()),
+        "websites.0.owner_id_back": upload(blank_jpeg(), "websites.0.owner_id_back"),
+    }
+    audit = M.judge("A0001", uploads, {}, seed=1)
+    assert [(a["code"], a["field"]) for a in audit] == [
+        ("MATERIAL_BLURRY", "materials.commitment_letter"),
+        ("MATERIAL_BLURRY", "materials.websites.0.owner_id_back"),
+    ]
+    assert audit[0] == materials.rejection_entry("MATERIAL_BLURRY", "materials.commitment_letter")
+    assert audit[1]["key_name"] == materials.SLOT_ZH["owner_id_back"]
+
+
+def test_the_threshold_is_a_setting_and_zero_turns_it_off():
+    uploads = {"commitment_letter": upload(blurry_png(radius=1))}
+    assert M.judge("A0001", uploads, {}, seed=1) == []
+    assert M.judge("A0001", uploads, {"material_min_sharpness": 255}, seed=1)[0]["code"] == "MATERIAL_BLURRY"
+    assert M.judge("A0001", {"commitment_letter": upload(blank_jpeg())}, {"material_min_sharpness": 0}, seed=1) == []
+
+
+def test_an_upload_without_a_score_is_not_judged_blurry():
+    doc = {k: v for k, v in upload(blank_jpeg()).items() if k != "sharpness"}  # stored before scores existed
+    assert M.judge("A0001", {"commitment_letter": doc}, {}, seed=1) == []
+
+
+def test_the_seeded_rate_gives_reasons_that_fit_the_slot_and_the_same_file_the_same_verdict():
+    letter, photo = upload(png()), upload(jpeg(), "entity_owner_id_front")
+    always = {"material_rejection_rate": 1}
+    [a, b] = M.judge("A0001", {"commitment_letter": letter, "entity_owner_id_front": photo}, always, seed=7)
+    assert a["code"] in M.LETTER_REASONS and a["field"] == "materials.commitment_letter"
+    assert b["code"] == "MATERIAL_WRONG_WATERMARK"  # an ID photo is neither a template nor signed
+    assert M.judge("A0001", {"commitment_letter": letter}, always, seed=7) == [a]  # reproducible
+    assert M.judge("A0001", {"commitment_letter": letter}, {}, seed=7) == []  # default: off
+
+
+def test_a_rate_rejects_about_that_share_and_depends_on_the_seed():
+    uploads = {
+        f"websites.{i}.domain_certificate": dict(upload(png(), "websites.0.domain_certificate"), sha256=f"{i:064x}")
+        for i in range(200)
+    }
+    share = len(M.judge("A0001", uploads, {"material_rejection_rate": 0.25}, seed=3)) / 200
+    assert 0.15 < share < 0.35
+    assert M.judge("A0001", uploads, {"material_rejection_rate": 0.25}, seed=3) != M.judge(
+        "A0001", uploads, {"material_rejection_rate": 0.25}, seed=4
+    )
+
+
+def test_the_provider_review_judges_the_uploads_the_bureau_does_not():
+    app = {"id": "A0001", "kind": "first_filing", "payload": {}}
+    ctx = ReviewContext(today=date(2026, 6, 1), materials={"commitment_letter": upload(blank_jpeg())}, seed=1)
+    assert [a["code"] for a in review.review("provider", app, ctx)] == ["MATERIAL_BLURRY"]
+    assert review.review("bureau", app, ctx) == []
+    assert review.review("provider", app, ReviewContext(today=date(2026, 6, 1))) == []
