@@ -38,8 +38,8 @@ FAULT = {
     "required": ["effect"],
     "description": "a fault-injection rule; the first rule that matches wins",
     "properties": {
-        "effect": {"enum": ["reject", "approve", "sms_timeout", "delay"]},
-        "stage": {"enum": ["provider", "bureau", "any", "sms", "handover"]},
+        "effect": {"enum": ["reject", "approve", "sms_timeout", "delay", "face_fail"]},
+        "stage": {"enum": ["provider", "bureau", "any", "sms", "handover", "face"]},
         "times": {"oneOf": [{"type": "integer", "minimum": 1}, {"enum": ["once", "always"]}, {"type": "null"}]},
         "probability": {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
         "audit_data": {
@@ -54,6 +54,10 @@ FAULT = {
         },
         "codes": {"type": "array", "minItems": 1, "items": {"type": "string", "pattern": "^[A-Z0-9_]+$"}},
         "delay": DURATION,
+        "reason": {
+            "enum": ["background", "occlusion", "another_person", "orientation", "permission_denied", "face_mismatch"],
+            "description": "face_fail: why the face check fails",
+        },
         "app_id": {"type": "string"},
         "kind": {"type": "string"},
         "attempt": {"type": "integer", "minimum": 1},

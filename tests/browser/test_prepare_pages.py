@@ -111,3 +111,25 @@ def test_upload_through_the_page_and_the_face_check_on_the_phone(stack, page, tm
     missing = call("GET", f"{home}/applications/{app['id']}/requirements", sb["token"])["missing"]
     assert not any(m["stage"] == "face_check" for m in missing)
     assert not real_problems(page), page.problems
+
+
+def test_a_face_fail_rule_fails_the_phone_s_passing_attempt(stack, page):  # noqa: F811
+    """A trainer's face_fail rule (POST …/faults): the owner taps 通过 on the phone page and is told
+    another person was in the picture; the retry passes."""
+    sb, home = sandbox(stack)
+    call("POST", f"{home}/faults", CONTROL, json={"effect": "face_fail", "reason": "another_person"})
+    ip = call("GET", f"{home}/eligibility", sb["token"])["usable_ips"][0]["ip"]
+    app = call(
+        "POST", f"{home}/applications", sb["token"], json={"kind": "first_filing", "payload": personal_payload(ip)}
+    )
+    [task] = call("POST", f"{home}/applications/{app['id']}/face-checks", sb["token"])
+    open_page(page, stack, sb, "face.html", f"&task={task['id']}")
+    page.wait_for_function("document.querySelector('[data-testid=face-status]').dataset.status === '1'")
+    page.get_by_test_id("face-pass").click()
+    page.wait_for_function("document.querySelector('[data-testid=face-status]').dataset.status === '2'")
+    assert "其他人" in page.get_by_test_id("face-result").inner_text()
+    shot(page, "face-check-fault-rule.png")
+    page.get_by_test_id("face-pass").click()
+    page.wait_for_function("document.querySelector('[data-testid=face-status]').dataset.status === '3'")
+    assert call("GET", f"{home}/faults", CONTROL)[0]["used"] == 1
+    assert not real_problems(page), page.problems

@@ -55,3 +55,12 @@ def test_face_rules_match_only_face_attempts_and_their_filters():
     assert F.candidates(rules, dict(APP, id="A0002"), ("face_fail",), "face") == [0, 2]
     used = F.used(rules, 2)
     assert F.exhausted(used[2]) and F.candidates(used, APP, ("face_fail",), "face") == []
+
+
+def test_the_scenario_format_knows_the_face_fail_rule():
+    from icpsim_scenario import schema_source
+
+    props = schema_source.FAULT["properties"]
+    assert set(props["effect"]["enum"]) == set(F.EFFECTS)
+    assert props["reason"]["enum"] == list(F.FACE_REASONS)
+    assert set(props) - {"id"} >= set(F.FIELDS)

@@ -71,3 +71,32 @@ def test_retries_order_and_log_with_real_workers(stack):
         assert ids[2:] == [d["event"]["id"] for d in log] and ids[2:] == sorted(ids[2:])
         states = [e["icpsim"]["state"] for e in rec.events()[2:] if e["type"] == "application.state_changed"]
         assert states == ["provider_review", "provider_approved", "sms_verification", "bureau_review", "approved"]
+
+
+def test_face_check_fault_and_result_push_with_real_workers(stack):
+    """A face_fail rule posted over HTTP fails the owner's first attempt; both results reach the
+    receiver from the rq workers as notify_icpfiling_verify_result, in order, signed."""
+    with Receiver() as rec:
+        sb = call("POST", f"{stack.base}/sandboxes", CONTROL, json={"seed": 42})
+        home, token = f"{stack.base}/sandboxes/{sb['id']}", sb["token"]
+        secret = call("POST", f"{home}/webhooks", token, json={"url": rec.url, "events": ["face_check.result"]})[
+            "secret"
+        ]
+        rule = call("POST", f"{home}/faults", CONTROL, json={"effect": "face_fail", "reason": "permission_denied"})
+        assert rule["stage"] == "face" and rule["times"] == 1
+        ip = call("GET", f"{home}/eligibility", token)["usable_ips"][0]["ip"]
+        app = call("POST", f"{home}/applications", token, json={"payload": personal_payload(ip)})
+        [task] = call("POST", f"{home}/applications/{app['id']}/face-checks", token)
+        first = call("POST", f"{home}/face-checks/{task['id']}/result", token, json={"passed": True})
+        assert first["status"] == 2 and first["reason"] == "permission_denied"
+        assert call("POST", f"{home}/face-checks/{task['id']}/result", token, json={"passed": True})["status"] == 3
+        assert rec.wait_for(lambda got: len(got.events()) >= 2, timeout=90), call(
+            "GET", f"{home}/webhooks/deliveries", token
+        )
+        events = rec.events()
+        assert all(signature_ok(c, secret) for c in rec.calls)
+        assert [(e["InfoType"], e["task_id"], e["result"]) for e in events] == [
+            ("notify_icpfiling_verify_result", task["id"], 2),
+            ("notify_icpfiling_verify_result", task["id"], 3),
+        ]
+        assert events[0]["icpsim"]["reason"] == "permission_denied" and events[1]["icpsim"]["is_finish"]
