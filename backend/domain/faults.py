@@ -125,14 +125,18 @@ def normalize(data, rule_id):
         "attempt": attempt,
         "note": data.get("note"),
     }
+    return rule | _extras(effect, audit, data.get("delay"), delay_seconds, reason)
+
+
+def _extras(effect, audit, delay, delay_seconds, reason):
+    """The fields of one effect: a reject's audit_data, a delay's duration, a face_fail's reason."""
     if effect == "reject":
-        rule["audit_data"] = audit
+        return {"audit_data": audit}
     if effect == "delay":
-        rule["delay"] = str(data["delay"])
-        rule["delay_seconds"] = delay_seconds
+        return {"delay": str(delay), "delay_seconds": delay_seconds}
     if effect == "face_fail":
-        rule["reason"] = reason
-    return rule
+        return {"reason": reason}
+    return {}
 
 
 def _stage(effect, stage, errors):
