@@ -29,7 +29,7 @@ function slotRow(app, row) {
     const form = new FormData();
     form.append("file", input.files[0]);
     const r = await call(ctx, "POST", `/applications/${encodeURIComponent(app)}/materials/${encodeURIComponent(row.slot)}`, form, true);
-    if (r.ok) show($("upload-result"), true, `已上传 ${row.zh}：${r.data.width}×${r.data.height} ${r.data.format}\nSHA-256 ${r.data.sha256.slice(0, 16)}…`);
+    if (r.ok) show($("upload-result"), true, `已上传 ${row.zh}：${r.data.width}×${r.data.height} ${r.data.format}${r.data.sharpness == null ? "" : ` · 清晰度 ${r.data.sharpness}/255`}\nSHA-256 ${r.data.sha256.slice(0, 16)}…`);
     else show($("upload-result"), false, problem(r.data));
     loadSlots();
   });

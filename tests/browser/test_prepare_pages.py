@@ -83,7 +83,7 @@ def test_upload_through_the_page_and_the_face_check_on_the_phone(stack, page, tm
     good.write_bytes(png(900, 1200))
     page.get_by_test_id("file-commitment_letter").set_input_files(str(good))
     page.wait_for_function("document.querySelector('[data-slot=commitment_letter] .state').textContent === '已上传'")
-    assert "900×1200 PNG" in page.get_by_test_id("upload-result").inner_text()
+    assert "900×1200 PNG · 清晰度 255/255" in page.get_by_test_id("upload-result").inner_text()
     bad = tmp_path / "scan.png"
     bad.write_bytes(b"%PDF-1.4 not an image")
     page.get_by_test_id("file-entity_owner_id_front").set_input_files(str(bad))
