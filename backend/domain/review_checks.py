@@ -6,7 +6,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from backend.domain import kinds, provinces, validation as V
+from backend.domain import kinds, material_review, provinces, validation as V
 from backend.domain.scenarios import domain_key as _domain_key
 
 PRE_APPROVAL_CONTENT = frozenset(
@@ -52,8 +52,8 @@ SENSITIVE_WORDS = (
 DEFAULT_SETTINGS = {
     "strict_nonlocal_id": True,  # 'refused' provinces refuse non-local IDs even with a permit
     "min_age": 18,
-    "material_min_sharpness": 40,  # material_review.py: below it an upload is 模糊
-    "material_rejection_rate": 0.0,  # material_review.py: seeded share of template/signature/watermark rejections
+    "material_min_sharpness": material_review.DEFAULT_MIN_SHARPNESS,  # below it an upload is 模糊
+    "material_rejection_rate": material_review.DEFAULT_REJECTION_RATE,  # template/signature/watermark, seeded
 }
 
 
