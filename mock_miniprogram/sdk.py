@@ -71,8 +71,22 @@ class Control(_Http):
         info = self.request("GET", f"/sandboxes/{sid}")
         return SandboxClient(self.base_url, sid, token or info["token"], control=self, info=info)
 
-    def sandboxes(self):
-        return self.request("GET", "/sandboxes")
+    def sandboxes(self, limit=None, max_pages=1000):
+        """Every sandbox, following the X-Next-Cursor pages (at most `max_pages` requests)."""
+        out, cursor = [], ""
+        for _ in range(max_pages):
+            params = {"cursor": cursor} if cursor else {}
+            if limit:
+                params["limit"] = limit
+            resp = self._send("GET", "/sandboxes", params=params)
+            body = self._body(resp)
+            if resp.status_code >= 400:
+                raise IcpsimError(resp.status_code, body)
+            out += body
+            cursor = resp.headers.get("X-Next-Cursor")
+            if not cursor:
+                break
+        return out
 
     def delete_sandbox(self, sid):
         return self.request("DELETE", f"/sandboxes/{sid}")

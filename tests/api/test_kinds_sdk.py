@@ -33,3 +33,12 @@ def test_seed_then_access_filing_with_the_sdk(app):
     done = sb.application(app_["id"])
     assert done["state"] == "approved" and done["result"]["website_numbers"] == ["粤ICP备19000123号-1"]
     assert sb.registry_query(domain="moumou-tech.cn")[0]["access_providers"] == ["other", "tencent"]
+
+
+def test_sdk_lists_every_page_of_sandboxes(app):
+    """Control.sandboxes() follows X-Next-Cursor: five sandboxes in pages of two."""
+    control = Control(BASE_URL, CONTROL, session=FlaskSession(app))
+    made = {control.new_sandbox(seed=n).sid for n in range(5)}
+    listed = [s["id"] for s in control.sandboxes(limit=2)]
+    assert made <= set(listed) and len(listed) == len(set(listed))
+    assert len(control.sandboxes(limit=2, max_pages=1)) == 2
