@@ -56,6 +56,7 @@ _PART_LABELS = {
     "service_content": (None, "网站服务内容"),
     "commercial": (None, "是否经营性网站"),
     "pre_approval_number": (None, "前置审批文号"),
+    "pre_approvals": (None, "前置审批"),
     "nat_ip": (None, "网站IP地址"),
     "mobile": ("负责人手机号码", "负责人手机号码"),
     "email": ("负责人电子邮箱", "负责人电子邮箱"),

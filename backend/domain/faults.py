@@ -62,7 +62,7 @@ def _audit_from_codes(codes, errors):
         if r is None:
             errors.setdefault("codes", []).append(f"未知的审核规则代码：{code}")
             continue
-        out.append(review.audit_entry(r, r.field.replace("*", "0")))
+        out.append(review.audit_entry(r, r.example_path))
     return out
 
 
@@ -82,7 +82,7 @@ def audit_entries(items, errors):
             continue
         rule = review.rule(item["code"])
         base = (
-            review.audit_entry(rule, rule.field.replace("*", "0"))
+            review.audit_entry(rule, rule.example_path)
             if rule
             else (materials.rejection_entry(item["code"], item.get("field")) or _unknown_code(item))
         )  # issue #12

@@ -12,12 +12,14 @@ import re
 from datetime import date, timedelta
 from pathlib import Path
 
-from backend.domain import numbering, province_rules, provinces, validation
+from backend.domain import forms_people, kinds, numbering, pre_approvals, province_rules, provinces, validation
 from backend.domain.filings import same_text
+from backend.domain.review_checks import ENTERPRISE_CONTENT, PRE_APPROVAL_CONTENT
 
 _DATA = Path(__file__).parent / "data"
-NEW_ENTITY_KINDS = ("first_filing", "add_website_external")
-NEW_SITE_KINDS = ("first_filing", "add_website_external", "add_website")
+# from the kind specs: the kinds whose payload carries a new entity form / new website forms
+NEW_ENTITY_KINDS = tuple(code for code, spec in kinds.KINDS.items() if spec.payload.entity == "new")
+NEW_SITE_KINDS = tuple(code for code, spec in kinds.KINDS.items() if spec.payload.websites == "new")
 LONG_TERM = "长期"
 ID_MIN_DAYS_LEFT = 31  # WeChat guide: an ID must have more than a month left
 _LANDLINE = re.compile(r"0[1-9][0-9]{1,2}-?[1-9][0-9]{6,7}")
@@ -31,7 +33,7 @@ def _rows(name):
 
 DIVISIONS = {r["code"]: r for r in _rows("divisions.csv")}
 LANGUAGES = {r["id"]: r["name"] for r in _rows("languages.csv")}
-PRE_APPROVAL_TYPES = {r["code"]: r for r in _rows("pre_approval_types.csv")}
+PRE_APPROVAL_TYPES = pre_approvals.TYPES
 SERVICE_CONTENT_TYPES = {r["code"]: r for r in _rows("service_content_types.csv")}
 
 
@@ -93,7 +95,7 @@ def validity_problems(person, today, prefix):
     return out
 
 
-def phone_problems(person, rules, prefix):
+def phone_problems(person, rules, prefix, org=False):
     out = []
     mobile = validation.normalize_mobile(person.get("mobile"))
     emergency, office = person.get("emergency_phone"), person.get("office_phone")
@@ -103,21 +105,35 @@ def phone_problems(person, rules, prefix):
             out.append((f"{prefix}.emergency_phone", "PHONE_INVALID", "应急联系电话须为 11 位手机号或带区号的固定电话"))
         elif em is not None and em == mobile:
             out.append((f"{prefix}.emergency_phone", "EMERGENCY_SAME_AS_MOBILE", "应急联系电话不能与负责人手机号相同"))
+    if office is None and org and rules.office_phone_landline:
+        out.append((f"{prefix}.office_phone", "FIELD_REQUIRED", "本省要求填写办公室电话（带区号的固定电话）"))
     if office is not None:
         om = validation.normalize_mobile(office)
         if om is None and not _LANDLINE.fullmatch(str(office)):
             out.append(
                 (f"{prefix}.office_phone", "PHONE_INVALID", "办公室电话须为带区号的固定电话，例如 0755-86013388")
             )
+        elif om is not None and org and rules.office_phone_landline:
+            out.append(
+                (
+                    f"{prefix}.office_phone",
+                    "OFFICE_PHONE_NOT_LANDLINE",
+                    "本省要求办公室电话为带区号的固定电话，不能填写手机号",
+                )
+            )
         elif om is not None and om == mobile and rules.office_phone_differs:
             out.append((f"{prefix}.office_phone", "OFFICE_SAME_AS_MOBILE", "本省要求办公室电话不能与负责人手机号相同"))
     return out
 
 
-def person_problems(person, today, rules, prefix):
+def person_problems(person, today, rules, prefix, org=False):
     if not isinstance(person, dict):
         return []
-    return validity_problems(person, today, prefix) + phone_problems(person, rules, prefix)
+    return validity_problems(person, today, prefix) + phone_problems(person, rules, prefix, org)
+
+
+def _is_org(entity):
+    return isinstance(entity, dict) and entity.get("type") not in (None, "", "personal")
 
 
 def entity_problems(entity, today):
@@ -127,7 +143,7 @@ def entity_problems(entity, today):
         out += address_problems(
             entity["mailing_address"], validation_province(entity.get("province")), "entity.mailing_address"
         )
-    out += person_problems(entity.get("responsible"), today, rules, "entity.responsible")
+    out += person_problems(entity.get("responsible"), today, rules, "entity.responsible", _is_org(entity))
     licence = entity.get("icp_licence_number")
     if licence is not None:
         out += licence_problems(entity, licence)
@@ -190,6 +206,40 @@ def validation_province(value):
         return None
 
 
+def personal_content_problems(site, prefix):
+    """§7, T15: a person cannot file commercial, enterprise-type or pre-approval content (at entry;
+    the provider's review keeps the same rules for orders written before)."""
+    out = []
+    if site.get("commercial") is True:
+        out.append(
+            (
+                f"{prefix}.commercial",
+                "PERSONAL_COMMERCIAL_CONTENT",
+                "个人主体不能备案经营性网站；如需开展经营性业务，请以单位主体备案",
+            )
+        )
+    content = site.get("service_content")
+    if content in ENTERPRISE_CONTENT:
+        out.append(
+            (
+                f"{prefix}.service_content",
+                "PERSONAL_ENTERPRISE_CONTENT",
+                "个人网站不能开办企业官网、电子商务或门户类网站，请选择与个人网站相符的服务内容（例如博客）",
+            )
+        )
+    elif content in PRE_APPROVAL_CONTENT:
+        out.append(
+            (
+                f"{prefix}.service_content",
+                "PERSONAL_PRE_APPROVAL_CONTENT",
+                "个人主体不能备案需要前置审批的内容（新闻、出版、药品和医疗器械、文化、广播电影电视、金融、网约车、游戏）",
+            )
+        )
+    if pre_approvals.declared(site):
+        out.append((f"{prefix}.pre_approvals", "PERSONAL_PRE_APPROVAL", "个人不能办理涉及前置审批的网站备案"))
+    return out
+
+
 def website_problems(site, i, entity, today):
     prefix = f"websites.{i}"
     out = []
@@ -198,8 +248,8 @@ def website_problems(site, i, entity, today):
             out.append((f"{prefix}.languages.{j}", "LANGUAGE_UNKNOWN", "不支持的网站语言"))
     seen = set()
     for j, item in enumerate(site.get("pre_approvals") or []):
-        kind = (item or {}).get("type")
-        if kind not in PRE_APPROVAL_TYPES:
+        kind = pre_approvals.type_code((item or {}).get("type"))  # an id ("1") or a code ("news")
+        if kind is None:
             out.append((f"{prefix}.pre_approvals.{j}.type", "PRE_APPROVAL_TYPE_UNKNOWN", "不支持的前置审批类型"))
         elif kind in seen:
             out.append((f"{prefix}.pre_approvals.{j}.type", "PRE_APPROVAL_DUPLICATE", "前置审批类型不能重复"))
@@ -208,8 +258,7 @@ def website_problems(site, i, entity, today):
         seen.add(kind)
     entity = entity or {}
     if entity.get("type") == "personal":
-        if site.get("pre_approvals"):
-            out.append((f"{prefix}.pre_approvals", "PERSONAL_PRE_APPROVAL", "个人不能办理涉及前置审批的网站备案"))
+        out += personal_content_problems(site, prefix)
         owner = site.get("responsible")
         if isinstance(owner, dict) and not same_text(
             owner.get("certificate_number"), (entity.get("responsible") or {}).get("certificate_number")
@@ -222,20 +271,21 @@ def website_problems(site, i, entity, today):
                 )
             )
     rules = province_rules.get(validation_province(entity.get("province")))
-    out += person_problems(site.get("responsible"), today, rules, f"{prefix}.responsible")
+    out += person_problems(site.get("responsible"), today, rules, f"{prefix}.responsible", _is_org(entity))
     return out
 
 
 def problems(kind: str, payload: dict, today: date, entity: dict | None = None) -> list[tuple[str, str, str]]:
-    """(path, code, message) for each rule of §2 the given fields break (absent fields are not checked here)."""
+    """(path, code, message) for each rule of §2 the given fields break (absent fields are not checked here).
+    `entity` is the entity on record the order is about (新增网站 carries no entity form)."""
     ent = payload.get("entity") if isinstance(payload.get("entity"), dict) else None
     out = entity_problems(ent, today) if ent and kind in NEW_ENTITY_KINDS else []
     owner_entity = ent or entity
     sites = [s for s in payload.get("websites") or [] if isinstance(s, dict)]
+    prov = validation_province((owner_entity or {}).get("province"))
     if kind in NEW_SITE_KINDS:
         for i, site in enumerate(sites):
             out += website_problems(site, i, owner_entity, today)
-        prov = validation_province((owner_entity or {}).get("province"))
         if prov and province_rules.get(prov).one_site_per_order and len(sites) > 1:
             out.append(
                 (
@@ -244,6 +294,8 @@ def problems(kind: str, payload: dict, today: date, entity: dict | None = None) 
                     "本省每个备案订单只能包含 1 个网站，其他网站请在备案通过后办理「新增网站」",
                 )
             )
+    if kind in NEW_ENTITY_KINDS or kind in NEW_SITE_KINDS:
+        out += forms_people.problems(payload, prov, entity)
     return out
 
 

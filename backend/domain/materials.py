@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageFilter, UnidentifiedImageError
 
-from backend.domain import province_rules, provinces, validation
+from backend.domain import pre_approvals, province_rules, provinces, validation
 from backend.domain.filings import same_text
 
 # orders that upload documents: the ones that file new websites or move access to Tencent;
@@ -70,10 +70,14 @@ def same_person(a, b) -> bool:
 
 
 def owner_is_legal_rep(entity: dict, person: dict | None) -> bool:
-    """An organisation's person is its legal representative unless the entity names another one."""
-    rep = entity.get("legal_representative")
-    if entity.get("type") == "personal" or not isinstance(rep, dict):
+    """Whether an organisation's person (None: its 主体负责人) is its legal representative: the one
+    `legal_representative` names, else the 主体负责人 (who is the LR unless the entity says otherwise).
+    A person filing as themself is always their own."""
+    if entity.get("type") == "personal":
         return True
+    rep = entity.get("legal_representative")
+    if not isinstance(rep, dict):
+        rep = entity.get("responsible")
     return same_person(rep, person or entity.get("responsible"))
 
 
@@ -123,7 +127,8 @@ def _site_slots(i, site, entity, province, rules):
         ]
     if rules.website_owner_auth and not owner_is_legal_rep(entity, owner):
         out.append(_site_slot(i, "owner_authorization_letter", "网站负责人不是法定代表人，本省须提供授权书"))
-    if site.get("pre_approval_number") or site.get("pre_approvals") or site.get("service_content") in REGULATED_CONTENT:
+    personal = entity.get("type") == "personal"  # a person cannot hold a pre-approval (§2.5): nothing to upload
+    if not personal and (pre_approvals.declared(site) or site.get("service_content") in REGULATED_CONTENT):
         out.append(_site_slot(i, "pre_approval_document", "涉及前置审批的内容须上传前置审批文件"))
     if "domain_certificate" in rules.extra_documents:
         out.append(_site_slot(i, "domain_certificate", "本省要求提供域名证书"))

@@ -19,6 +19,12 @@ FIRST_LICENCE_YEAR = 2000  # ICP licences predate the filing system (京ICP证00
 MAX_SEQUENCE = 999_999  # an entity serial ends in 6 digits
 
 
+# What parse() calls a number an entity's records hang from, and a website's number under it: an
+# ICP licence holder's records use the licence as the entity number (process.md §7, W12, D2).
+ENTITY_KINDS = ("entity", "icp_licence", "icp_licence_legacy")
+WEBSITE_KINDS = ("website", "website_on_licence")
+
+
 class InvalidNumber(DomainError):
     status = 422
 
@@ -37,11 +43,19 @@ def entity_number(province_code, year, seq):
     return f"{abbr}ICP备{year % 100:02d}{seq:06d}号"
 
 
+def licence_entity_number(licence):
+    """The entity number of an ICP licence holder: the licence as written on record (粤B2-20090059)."""
+    parsed = parse(licence)
+    if parsed["kind"] not in ENTITY_KINDS[1:]:
+        raise ValueError(f"not an ICP licence number: {licence}")
+    return parsed["normalized"]
+
+
 def website_number(entity_number, n):
     if n < 1:
         raise ValueError(f"website index must be >= 1: {n}")
     parsed = parse(entity_number)
-    if parsed["kind"] != "entity":
+    if parsed["kind"] not in ENTITY_KINDS:
         raise ValueError(f"not an entity number: {entity_number}")
     return f"{parsed['normalized']}-{n}"
 

@@ -47,7 +47,7 @@ def _refs_problems(entry, prefix=""):
         except (numbering.InvalidNumber, TypeError, AttributeError) as e:
             out.append((at("website_number"), "NUMBER_INVALID", getattr(e, "message", "备案号格式不正确")))
         else:
-            if kind != "website":
+            if kind not in numbering.WEBSITE_KINDS:
                 out.append((at("website_number"), "NUMBER_INVALID", "请填写网站备案号，例如 粤ICP备2026012345号-1"))
     if entry.get("domain") is not None and not isinstance(entry.get("domain"), str):
         out.append((at("domain"), "DOMAIN_SYNTAX_INVALID", "请填写域名，例如 example.com"))
@@ -61,7 +61,7 @@ def _entity_number_problems(value, path):
         kind = numbering.parse(value)["kind"]
     except numbering.InvalidNumber as e:
         return [(path, "NUMBER_INVALID", e.message)]
-    if kind != "entity":
+    if kind not in numbering.ENTITY_KINDS:
         return [(path, "NUMBER_INVALID", "请填写主体备案号（不带网站序号），例如 粤ICP备2026012345号")]
     return []
 

@@ -8,6 +8,7 @@ the simulator takes Tencent's own FAQ (T37, T39) first, so each row is a default
 - one_site_per_order: one website per order (Hubei, Hunan, Henan).
 - local_mobile: `all` every mobile of the order local; `personal` only for personal entities.
 - office_phone_differs: the office phone must not be the owner's mobile (Beijing, Liaoning, Jilin).
+- office_phone_landline: an organisation's office phone is required and must be a landline (Jiangsu).
 - extra_documents: material slots this province adds (`;`-separated).
 """
 
@@ -28,6 +29,7 @@ class ProvinceRules:
     local_mobile: str  # "" | "all" | "personal"
     office_phone_differs: bool
     extra_documents: tuple
+    office_phone_landline: bool = False
 
 
 def _row(row) -> ProvinceRules:
@@ -40,6 +42,7 @@ def _row(row) -> ProvinceRules:
         local_mobile=row["local_mobile"] or "",
         office_phone_differs=row["office_phone_differs"] == "yes",
         extra_documents=tuple(d for d in row["extra_documents"].split(";") if d),
+        office_phone_landline=row["office_phone_landline"] == "yes",
     )
 
 

@@ -39,6 +39,11 @@ class Rule:
     error: str
     suggest: str
     check: Callable[[dict, ReviewContext], list]
+    example: str = ""  # the path a forced rejection names (faults); default: `field` with * -> 0
+
+    @property
+    def example_path(self) -> str:
+        return self.example or self.field.replace("*", "0")
 
 
 # --- the rules -----------------------------------------------------------------
@@ -169,11 +174,12 @@ RULES = [
     Rule(
         "PRE_APPROVAL_NUMBER_MISSING",
         "provider",
-        "websites.*.pre_approval_number",
+        "websites.*.pre_approval*",
         "前置审批文号",
         "该网站的服务内容需要前置审批，但未填写前置审批文号",
         "请先向主管部门取得前置审批文件，再填写审批文号并上传审批材料",
-        checks.per_site("pre_approval_number", checks.missing_pre_approval),
+        checks.missing_pre_approval,
+        example="websites.0.pre_approval_number",
     ),
     Rule(
         "RESPONSIBLE_UNDER_18",
@@ -187,20 +193,22 @@ RULES = [
     Rule(
         "ID_EXPIRED",
         "provider",
-        "entity.id_valid_until",
+        "*id_valid_until",
         "证件有效期",
         "负责人证件已过有效期",
         "请换领新证件，以有效证件的信息重新提交备案",
         checks.id_expired,
+        example="entity.id_valid_until",
     ),
     Rule(
         "ID_VALIDITY_TOO_SHORT",
         "provider",
-        "entity.id_valid_until",
+        "*id_valid_until",
         "证件有效期",
         "证件剩余有效期不足本省管局要求（上海要求不少于 3 个月）",
         "请先换领新证件，再以新证件的信息提交备案",
         checks.id_validity_short,
+        example="entity.id_valid_until",
     ),
     Rule(
         "NONLOCAL_PERSONAL_ID",

@@ -6,7 +6,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from backend.domain import kinds, material_review, provinces, validation as V
+from backend.domain import kinds, material_review, pre_approvals, provinces, validation as V
 from backend.domain.scenarios import domain_key as _domain_key
 
 PRE_APPROVAL_CONTENT = frozenset(
@@ -252,13 +252,18 @@ def per_site(field_name, failed):
     return check
 
 
-def missing_pre_approval(site, app, ctx):
-    number = site.get("pre_approval_number")
-    return (
-        _is_org(app, ctx)
-        and site.get("service_content") in PRE_APPROVAL_CONTENT
-        and not (isinstance(number, str) and number.strip())
-    )
+def missing_pre_approval(app, ctx):
+    """An organisation's regulated content without the pre-approval it needs (§2.5, §7): judged on
+    the form's `pre_approvals` (type and number) when the site uses it, else on the older
+    `pre_approval_number`; the path is the field the site was written with."""
+    if not _is_org(app, ctx):
+        return []
+    out = []
+    for i, site in _websites(app):
+        if site.get("service_content") in PRE_APPROVAL_CONTENT and not pre_approvals.satisfied(site):
+            name = "pre_approvals" if pre_approvals.uses_new_field(site) else "pre_approval_number"
+            out.append(f"websites.{i}.{name}")
+    return out
 
 
 # --- people and entity ---------------------------------------------------------
@@ -275,21 +280,41 @@ def under_age(app, ctx):
     return paths
 
 
-def _id_until(app, ctx):
-    entity = (app.get("payload") or {}).get("entity")
-    return _date(entity.get("id_valid_until")) if isinstance(entity, dict) else None
+def _validity_fields(app):
+    """(path, date) of every ID validity the order gives: the entity's own and every responsible
+    person's (entity.responsible, websites.N.responsible); "长期" and blanks give no date."""
+    payload = app.get("payload") or {}
+    holders = []
+    entity = payload.get("entity")
+    if isinstance(entity, dict):
+        holders.append(("entity", entity))
+        if isinstance(entity.get("responsible"), dict):
+            holders.append(("entity.responsible", entity["responsible"]))
+    holders += [
+        (f"websites.{i}.responsible", s["responsible"])
+        for i, s in _websites(app)
+        if isinstance(s.get("responsible"), dict)
+    ]
+    out = []
+    for prefix, holder in holders:
+        until = _date(holder.get("id_valid_until"))
+        if until is not None:
+            out.append((f"{prefix}.id_valid_until", until))
+    return out
 
 
 def id_expired(app, ctx):
-    until = _id_until(app, ctx)
-    return ["entity.id_valid_until"] if until is not None and until < ctx.today else []
+    return [path for path, until in _validity_fields(app) if until < ctx.today]
 
 
 def id_validity_short(app, ctx):
-    until, province = _id_until(app, ctx), _province(entity_of(app, ctx), ctx)
-    if until is None or province is None or province.id_min_months_left <= 0 or until < ctx.today:
-        return []  # already expired: ID_EXPIRED says so
-    return ["entity.id_valid_until"] if until < add_months(ctx.today, province.id_min_months_left) else []
+    """Shanghai's ≥ 3 months (provinces.csv id_min_months_left) on every ID the order names."""
+    province = _province(entity_of(app, ctx), ctx)
+    if province is None or province.id_min_months_left <= 0:
+        return []
+    least = add_months(ctx.today, province.id_min_months_left)
+    # already expired: ID_EXPIRED says so
+    return [path for path, until in _validity_fields(app) if ctx.today <= until < least]
 
 
 def nonlocal_id(app, ctx):

@@ -45,7 +45,8 @@ def _preconditions(tx, kind, app_id=None, payload=None, check_ips=True):
     on_record = scenarios.Records(tx.all("entities"), tx.all("websites"))
     resolution = scenarios.resolve(kind, on_record, payload, kinds.get(kind).sms_to)
     if check_ips:
-        _validate(tx, kind, resolution.payload, app_id)
+        record = tx.get("entities", resolution.entity_id) if resolution.entity_id else None
+        _validate(tx, kind, resolution.payload, app_id, record)
     return resolution
 
 
@@ -67,9 +68,10 @@ def _key(path):
     return "payload" if path == "payload" else f"payload.{path}"
 
 
-def _validate(tx, kind, payload, app_id=None):
+def _validate(tx, kind, payload, app_id=None, record=None):
+    """Entry validation; `record` is the entity on record the order is about (新增网站)."""
     problems = payloads.validate_payload(kind, payload)
-    for path, _code, message in forms_rules.problems(kind, payload, world.today(tx)):  # the real forms (§2)
+    for path, _code, message in forms_rules.problems(kind, payload, world.today(tx), record):  # the real forms (§2)
         problems.setdefault(path, []).append(message)
     result = cloud.evaluate(tx, exclude_app=app_id)
     requests = scenarios.ip_requests(kind, payload)

@@ -150,7 +150,8 @@ def next_entity_number(tx, province, at):
 def _first_filing(tx, app, at):
     ent = app["payload"]["entity"]
     province = scenarios.province_of(app)  # "广东省" or "440000" as typed, "44" on record
-    entity_number = next_entity_number(tx, province, at)
+    licence = ent.get("icp_licence_number")  # a licence holder is numbered from its licence (§7)
+    entity_number = numbering.licence_entity_number(licence) if licence else next_entity_number(tx, province, at)
     entity = records.new_entity(
         tx.next_id("entity", "E"),
         ent,

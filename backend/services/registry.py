@@ -298,7 +298,7 @@ def _wanted_number(number):
         wanted = numbering.parse(number)
     except numbering.InvalidNumber as e:
         raise Unprocessable({"number": [e.message]}) from None
-    if wanted["kind"] not in ("entity", "website"):
+    if wanted["kind"] not in numbering.ENTITY_KINDS + numbering.WEBSITE_KINDS:
         raise Unprocessable(
             {"number": ["请填写 ICP 备案号：主体备案号（如 粤ICP备2026012345号）或网站备案号（如 …号-1）"]}
         )
@@ -324,7 +324,7 @@ def search(tx, domain=None, number=None, entity_name=None):
         if wanted_number and wanted_number["entity_number"] != number_key(entity["number"]):
             continue
         sites = sorted(sites_of.get(entity["id"], []), key=lambda w: (w.get("site_index") or 0, w["id"]))
-        if wanted_number and wanted_number["kind"] == "website":
+        if wanted_number and wanted_number["kind"] in numbering.WEBSITE_KINDS:
             sites = [w for w in sites if number_key(w["number"]) == wanted_number["normalized"]]
         if wanted_domain:
             sites = [w for w in sites if wanted_domain in map(domain_key, scenarios.website_domains(w))]
@@ -333,7 +333,7 @@ def search(tx, domain=None, number=None, entity_name=None):
         elif (
             not sites_of.get(entity["id"])
             and not wanted_domain
-            and not (wanted_number and wanted_number["kind"] == "website")
+            and not (wanted_number and wanted_number["kind"] in numbering.WEBSITE_KINDS)
         ):
             rows.append(_row(entity, None))  # an entity on record with no active website left
     return rows

@@ -1,6 +1,7 @@
 """注销网站 cancel_website: one website's number revoked for good; never the entity's last website."""
 
 import pytest
+from support.people import person
 
 from api.flows import (
     act,
@@ -188,6 +189,9 @@ def test_bad_payload(two, payload, path):
     field_errors(sb.post("~/applications", json={"kind": KIND, "payload": payload}), path)
 
 
+SELF_OTHER_PHONE = dict(person(), mobile=SITE_OWNER["mobile"])
+
+
 def test_site_owner_gets_the_code(sandbox):
     """A website with its own responsible person: MIIT's code goes to that person."""
     first_filed(sandbox)
@@ -195,7 +199,12 @@ def test_site_owner_gets_the_code(sandbox):
     added = approve(
         sandbox,
         "add_website",
-        {"websites": [new_site(usable_ip(sandbox), "zhangsan-notes.cn", "张三的读书笔记", responsible=SITE_OWNER)]},
+        # a person's website owner is the person themself (process.md §2.3), here with another phone
+        {
+            "websites": [
+                new_site(usable_ip(sandbox), "zhangsan-notes.cn", "张三的读书笔记", responsible=SELF_OTHER_PHONE)
+            ]
+        },
     )
     app = create_app(sandbox, {"website_number": added["result"]["website_numbers"][0]}, kind=KIND)
     act(sandbox, app["id"], "submit")

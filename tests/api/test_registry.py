@@ -448,7 +448,9 @@ def test_query_needs_a_criterion(registry):
     field_errors(sb.get("~/registry/query"), "query")
     field_errors(sb.get("~/registry/query", query_string={"domain": ""}), "query")
     field_errors(sb.get("~/registry/query", query_string={"number": "粤ICP备123号"}), "number")
-    field_errors(sb.get("~/registry/query", query_string={"number": "粤B2-20090059"}), "number")
+    field_errors(sb.get("~/registry/query", query_string={"number": "粤公网安备44030502000001号"}), "number")
+    # a licence holder's records are numbered from its licence (process.md §7): a valid query
+    assert ok(sb.get("~/registry/query", query_string={"number": "粤B2-20090059"})) == []
 
 
 def test_cancelled_records_are_not_shown(registry, r):

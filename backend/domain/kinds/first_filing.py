@@ -24,6 +24,15 @@ def precondition(records: Records, payload: dict, roles: tuple[str, ...]) -> Res
             field="payload.entity.certificate_number",
             entity_number=on_record["number"],
         )
+    licence = ent.get("icp_licence_number")  # a licence holder's records are numbered from it (§7)
+    holder = records.by_number(licence) if licence else None
+    if holder is not None:
+        raise errors.entity_on_record(
+            f"该 ICP 经营许可证号已是主体 {holder['name']} 的备案号，不能再用于其他主体",
+            "请核对许可证号；已备案的主体请办理「接入备案」或「新增网站」",
+            field="payload.entity.icp_licence_number",
+            entity_number=holder["number"],
+        )
     check_new_domains(records, payload["websites"])
     owner = ent.get("responsible")
     return Resolution(
