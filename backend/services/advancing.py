@@ -20,7 +20,7 @@ from rq.results import Result
 
 from backend import config, observability
 from backend.domain.clock import iso, parse_duration
-from backend.domain.errors import Conflict, DomainError, Unprocessable
+from backend.domain.errors import DomainError, fail, validation_failed
 from backend.services import scheduling, timers, world
 from backend.store import tx as store
 
@@ -59,7 +59,7 @@ def advance(r, sid, duration=None, until_idle=False, include_deadlines=False, ma
         answer = _wait(job, lock)
     if "error" in answer:
         err = answer["error"]
-        raise DomainError(err.pop("code"), err.pop("message"), status=answer["status"], **err)
+        raise fail(err.pop("code"), err.pop("message"), status=answer["status"], **err)
     return answer["view"]
 
 
@@ -72,7 +72,7 @@ def _check_span(duration, until_idle):
         except (TypeError, ValueError):
             seconds = 0  # reported as a bad format below
         if not seconds <= timers.MAX_SPAN:  # also NaN
-            raise Unprocessable({"duration": [f"一次最多推进 {timers.MAX_SPAN // 86400} 天"]})
+            raise validation_failed({"duration": [f"一次最多推进 {timers.MAX_SPAN // 86400} 天"]})
 
 
 def _wait(job, lock):
@@ -93,23 +93,18 @@ def _wait(job, lock):
             if int(payload[b"type"]) != Result.Type.RETRIED.value:
                 result = Result.restore(job.id, entry_id.decode(), payload, connection=conn, serializer=job.serializer)
                 text = (result.exc_string or "").strip().splitlines()
-                raise DomainError(
-                    "ADVANCE_FAILED",
-                    "推进时钟的任务执行失败，请查看 worker 日志",
-                    status=503,
-                    error=text[-1] if text else "failed",
-                )
+                raise fail("ADVANCE_FAILED", error=text[-1] if text else "failed")
         status = job.get_status(refresh=True)
         if status in (JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED) and time.monotonic() > wait_start:
             try:
                 job.cancel()
             except Exception:  # noqa: BLE001 — a worker took it meanwhile: it runs, we still answer
                 pass
-            raise DomainError("WORKER_TIMEOUT", "等待 worker 处理时钟推进超时：请确认 worker 进程在运行", status=503)
+            raise fail("WORKER_TIMEOUT")
         if status in (JobStatus.FINISHED, JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED) and not answer:
-            raise DomainError("ADVANCE_FAILED", f"推进时钟的任务结束为 {status.value}，没有结果", status=503)
+            raise fail("ADVANCE_FAILED", f"推进时钟的任务结束为 {status.value}，没有结果")
         lock.reacquire()
-    raise DomainError("WORKER_TIMEOUT", "等待 worker 处理时钟推进超时", status=503)
+    raise fail("WORKER_TIMEOUT")
 
 
 # -- the worker side ------------------------------------------------------------
@@ -130,9 +125,9 @@ def _target(start, duration, until_idle):
     try:
         seconds = parse_duration(duration)
     except (TypeError, ValueError):
-        raise Unprocessable({"duration": [f"时长格式不正确：{duration!r}，例如 2d、36h、1d12h、90m"]}) from None
+        raise validation_failed({"duration": [f"时长格式不正确：{duration!r}，例如 2d、36h、1d12h、90m"]}) from None
     if seconds < 0:
-        raise Unprocessable({"duration": ["时钟不能倒退"]})
+        raise validation_failed({"duration": ["时钟不能倒退"]})
     return start + seconds
 
 
@@ -149,7 +144,7 @@ def _advance(r, sid, duration, until_idle, include_deadlines, max_steps):
                 break
             fired.append(_deliver(r, sid, nxt, running, fired))
         else:
-            raise Conflict("ADVANCE_STEP_LIMIT", f"推进时钟时触发的定时器超过 {max_steps} 个，已停止", fired=fired)
+            raise fail("ADVANCE_STEP_LIMIT", f"推进时钟时触发的定时器超过 {max_steps} 个，已停止", fired=fired)
         if not until_idle:
             timers.set_clock(r, sid, lambda c: c.moved_to(target, time.time()), reschedule=False)
     finally:
@@ -181,7 +176,7 @@ def _deliver(r, sid, timer, running, fired):
         except Exception as exc:  # noqa: BLE001 — a broken timer is reported, never a 500
             error = f"{type(exc).__name__}: {exc}"
     timers.mark_failed(r, sid, timer["id"], error)
-    raise Conflict(
+    raise fail(
         "TIMER_FAILED",
         f"订单 {timer['app_id']} 的定时任务「{timer['name']}」（{timer['id']}）执行失败，"
         "已标记为失败，之后推进时钟时会跳过它；请查看 worker 日志",

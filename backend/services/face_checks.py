@@ -3,7 +3,7 @@ phone. Tasks live in the `face_checks` collection (id "<app>:<n>"); expiry is co
 time when read. Each result lands in the outbox."""
 
 from backend.domain import face_check, forms_rules, readiness
-from backend.domain.errors import Conflict, NotFound
+from backend.domain.errors import fail
 from backend.services import effects, materials, world
 from backend.store import tx as store
 
@@ -30,7 +30,7 @@ def start(r, sid, app_id):
         app = materials.application(tx, app_id)
         materials.check_editable(app)
         if not readiness.needs_face_check(app):
-            raise Conflict("FACE_CHECK_NOT_NEEDED", "该类订单无需真实性核验")
+            raise fail("FACE_CHECK_NOT_NEEDED")
         now = world.now(tx)
         entity = materials.order_entity(tx, app)
         have = [face_check.at(t, now) for t in tasks_of(tx, app_id)]
@@ -65,7 +65,7 @@ def start(r, sid, app_id):
 def _task(tx, task_id):
     task = tx.get(COLLECTION, task_id)
     if task is None:
-        raise NotFound("FACE_CHECK_NOT_FOUND", "核验任务不存在", task_id=task_id)
+        raise fail("FACE_CHECK_NOT_FOUND", task_id=task_id)
     return task
 
 
@@ -104,7 +104,7 @@ def complete(r, sid, task_id, passed, reason=None):
         try:
             done = face_check.complete(task, passed and not forced, forced or reason, now)
         except face_check.TaskError as exc:
-            raise Conflict(exc.code, exc.message, task_id=task_id) from None
+            raise fail(exc.code, exc.message, task_id=task_id) from None
         tx.put(COLLECTION, face_check.stored(done))
         app = materials.application(tx, task["app_id"])
         text = (
@@ -131,7 +131,7 @@ def resend(r, sid, task_id):
         try:
             fresh = face_check.resend(task, now)
         except face_check.TaskError as exc:
-            raise Conflict(exc.code, exc.message, task_id=task_id) from None
+            raise fail(exc.code, exc.message, task_id=task_id) from None
         tx.put(COLLECTION, face_check.stored(fresh))
         app = materials.application(tx, task["app_id"])
         effects.notify(

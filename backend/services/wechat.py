@@ -1,7 +1,7 @@
 """WeChat's getIcpEntranceInfo view of an application and of the account, beside ours."""
 
 from backend.domain import scenarios, wechat
-from backend.domain.errors import NotFound
+from backend.domain.errors import fail
 from backend.services import cloud, engine
 from backend.store import tx as store
 
@@ -34,7 +34,7 @@ def application(r, sid, app_id) -> dict:
     tx = store.read(r, sid)
     app = tx.get("applications", app_id)
     if app is None:
-        raise NotFound("APPLICATION_NOT_FOUND", "备案订单不存在", application_id=app_id)
+        raise fail("APPLICATION_NOT_FOUND", application_id=app_id)
     eligible = _eligible(tx)
     missing = wechat.draft_missing(app, eligible) if app["state"] == "draft" else None
     view = engine.view(app)
