@@ -181,7 +181,7 @@ _PAYLOAD_DOC = "备案信息，结构取决于 kind（见 README「The nine scen
 
 
 class ApplicationCreateSchema(Strict):
-    kind = fields.String(load_default="first_filing", validate=one_of(sorted(kinds.KINDS)))
+    kind = fields.String(load_default=kinds.FIRST_FILING, validate=one_of(sorted(kinds.KINDS)))
     payload = fields.Dict(
         required=True,
         metadata={

@@ -9,7 +9,7 @@ Pure: `decide(request, world)` reads a `World` snapshot the service builds, neve
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from backend.domain import calendar, errors, tlds, validation
+from backend.domain import calendar, errors, kinds, tlds, validation
 from backend.domain.errors import DomainError, validation_failed
 from backend.domain.filings import TENCENT, Records, domain_key, province_code, same_text
 
@@ -18,18 +18,14 @@ REALNAME_SYNC_HOURS = 48
 BIZ_SYNC_WORKDAYS = 7  # the sources say 3–7 working days; the simulator waits the longest
 DOMAIN_REALNAME_SYNC_DAYS = 3
 
-SCENARIO_ZH = {
-    "first_filing": "首次备案",
-    "access_filing": "接入备案",
-    "add_website": "新增网站（原备案在腾讯云）",
-    "add_website_external": "新增网站（原备案不在腾讯云）",
-}
+# the kinds this step can answer (§1.3), with what the user does next
 NEXT_STEP = {
-    "first_filing": "请填写主体信息、网站信息和负责人信息",
-    "access_filing": "请确认备案信息（接入备案不能修改备案内容），选择云托管 IP",
-    "add_website": "主体信息已从备案记录带出，请填写新网站的信息",
-    "add_website_external": "主体信息须与备案记录一致，请填写新网站的信息",
+    kinds.FIRST_FILING: "请填写主体信息、网站信息和负责人信息",
+    kinds.ACCESS_FILING: "请确认备案信息（接入备案不能修改备案内容），选择云托管 IP",
+    kinds.ADD_WEBSITE: "主体信息已从备案记录带出，请填写新网站的信息",
+    kinds.ADD_WEBSITE_EXTERNAL: "主体信息须与备案记录一致，请填写新网站的信息",
 }
+SCENARIO_ZH = {kind: kinds.KINDS[kind].zh for kind in NEXT_STEP}
 
 
 @dataclass
@@ -146,7 +142,7 @@ def _domain_checks(req, world, entity):
 def _scenario(req, world, entity):
     """§1.3, once nothing blocks: which kind of order this is."""
     if entity is None:
-        return "first_filing", None
+        return kinds.FIRST_FILING, None
     filed = [world.records.site_with_domain(d) for d in req["domains"]]
     for i, site in enumerate(filed):
         if site is not None and TENCENT in (site.get("access_providers") or []):
@@ -158,7 +154,7 @@ def _scenario(req, world, entity):
                 number=site["number"],
             )
     if all(filed):
-        return "access_filing", entity
+        return kinds.ACCESS_FILING, entity
     if any(filed):
         raise validation_failed(
             {
@@ -170,8 +166,8 @@ def _scenario(req, world, entity):
         )
     own = world.records.own()
     if own is not None and own["id"] == entity["id"] and TENCENT in (entity.get("access_providers") or []):
-        return "add_website", entity
-    return "add_website_external", entity
+        return kinds.ADD_WEBSITE, entity
+    return kinds.ADD_WEBSITE_EXTERNAL, entity
 
 
 def _record_checks(req: dict, entity: dict) -> None:
@@ -226,14 +222,7 @@ def decide(req: dict, world: World) -> dict:
 
 # -- the account rules of a kind, before its first form (the chat's kind choice) ----------------
 
-NEEDS_OWN_AT_TENCENT = (
-    "add_website",
-    "change_filing",
-    "change_website",
-    "cancel_entity",
-    "cancel_website",
-    "cancel_access",
-)
+NEEDS_OWN_AT_TENCENT = frozenset(kind for kind, spec in kinds.KINDS.items() if spec.acts_on_own_entity)
 
 
 def account_gate(kind: str, records: Records, open_order: str | None = None) -> DomainError | None:
@@ -245,14 +234,14 @@ def account_gate(kind: str, records: Records, open_order: str | None = None) -> 
         return errors.order_in_progress(open_order)
     own = records.own()
     at_tencent = own is not None and TENCENT in (own.get("access_providers") or [])
-    if kind == "first_filing" and own is not None:
+    if kind == kinds.FIRST_FILING and own is not None:
         return blocked(
             "ENTITY_ALREADY_FILED",
             f"该账号已有备案主体 {own['number']}，不能再办理首次备案",
             "一个账号只能备案一个主体：新增网站请选择「新增网站（原备案在腾讯云）」",
             entity_number=own["number"],
         )
-    if kind == "add_website_external" and own is not None and at_tencent:
+    if kind == kinds.ADD_WEBSITE_EXTERNAL and own is not None and at_tencent:
         return blocked(
             "ENTITY_FILED_AT_TENCENT",
             f"该账号的主体 {own['number']} 已在腾讯云备案",
@@ -261,7 +250,7 @@ def account_gate(kind: str, records: Records, open_order: str | None = None) -> 
         )
     if kind in NEEDS_OWN_AT_TENCENT and not at_tencent:
         return preconditions.no_entity_at_tencent(own)
-    if kind == "cancel_website" and own is not None and len(records.sites(own["id"])) <= 1:
+    if kind == kinds.CANCEL_WEBSITE and own is not None and len(records.sites(own["id"])) <= 1:
         return blocked(
             "LAST_WEBSITE_CANCEL_ENTITY",
             f"主体 {own['number']} 下只有一个网站，不能单独注销",

@@ -50,7 +50,7 @@ def _upgraded(app):
     return dict(app, sms=dict(sms, people=[person]))
 
 
-def _pending_app(tx, app_id, action="verify_sms"):
+def _pending_app(tx, app_id, action=workflow.VERIFY_SMS):
     app = _upgraded(_get(tx, app_id))
     if workflow.find(app["state"], workflow.VERIFY_SMS, app["kind"]) is None or not (app.get("sms") or {}).get(
         "people"

@@ -16,7 +16,7 @@ webhook (one field of the sandbox hash, which every use case reads anyway).
 import secrets
 from urllib.parse import urlsplit
 
-from backend.domain import wechat
+from backend.domain import wechat, workflow
 from backend.domain.clock import iso
 from backend.domain.errors import fail, validation_failed
 from backend.services import webhook_delivery, world
@@ -27,7 +27,7 @@ EVENT_TYPES = ("application.state_changed", "verification.result", "verification
 MAX_WEBHOOKS = 10
 MAX_URL = 500
 ON = "webhooks_on"  # field of the sandbox hash: "1" when at least one webhook is registered
-VERIFY_END = {"verify_sms": 3, "sms_failed": 2, "sms_timeout": 2}  # action -> WeChat's result
+VERIFY_END = {workflow.VERIFY_SMS: 3, workflow.SMS_FAILED: 2, workflow.SMS_TIMEOUT: 2}  # action -> WeChat's result
 
 
 # -- registration ----------------------------------------------------------------------
