@@ -26,7 +26,7 @@ UPLOAD_BODY = limits.MAX_UPLOAD_BYTES + 64 * 1024  # the file and its multipart 
 
 class FaceResultSchema(Strict):
     passed = fields.Boolean(required=True)
-    reason = fields.String(load_default=None, validate=one_of(sorted(set(face_check.FAILURE_REASONS) - {"expired"})))
+    reason = fields.String(load_default=None, validate=one_of(face_check.REPORTABLE_REASONS))
 
 
 @blp.route(APP + "/requirements")

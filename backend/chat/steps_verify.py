@@ -40,9 +40,9 @@ def _prefill(kind, values, result):
         "certificate_number": values["certificate_number"],
         "province": result["province"],
     }
-    if kinds.get(kind).files_new_entity:
+    if kinds.KINDS[kind].files_new_entity:
         return {"entity": entity, "websites": [site]}
-    if kinds.get(kind).accesses_records:
+    if kinds.KINDS[kind].accesses_records:
         return {"entity_number": result["entity_number"], "websites": [site]}
     return {"websites": [site]}
 

@@ -12,7 +12,7 @@ import re
 from datetime import date, timedelta
 from pathlib import Path
 
-from backend.domain import kinds, numbering, province_rules, provinces, validation
+from backend.domain import kinds, limits, numbering, province_rules, provinces, validation
 from backend.domain.filings import same_text
 
 _DATA = Path(__file__).parent / "data"
@@ -21,7 +21,7 @@ NEW_SITE_KINDS = frozenset(k for k, s in kinds.KINDS.items() if s.files_new_webs
 LONG_TERM = "长期"
 ID_MIN_DAYS_LEFT = 31  # WeChat guide: an ID must have more than a month left
 _LANDLINE = re.compile(r"0[1-9][0-9]{1,2}-?[1-9][0-9]{6,7}")
-MAX_STREET = 100
+MAX_STREET = limits.MAX_STREET
 
 
 def _rows(name):

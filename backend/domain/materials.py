@@ -104,7 +104,7 @@ def _entity_slots(kind, entity, province, rules):
     prov = provinces.get(str(province)[:2]) if province else None
     if prov and prov.nonlocal_personal_id == "residence_permit" and nonlocal_personal_id(entity, province):
         out.append(Slot("residence_permit", SLOT_ZH["residence_permit"], "外省身份证须提供本省居住证明"))
-    if "party_building_letter" in rules.extra_documents and not kinds.get(kind).accesses_records:
+    if "party_building_letter" in rules.extra_documents and not kinds.KINDS[kind].accesses_records:
         out.append(
             Slot("party_building_letter", SLOT_ZH["party_building_letter"], "本省首次备案和新增网站须提供党建确认函")
         )

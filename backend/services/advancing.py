@@ -19,7 +19,7 @@ from rq.job import JobStatus
 from rq.results import Result
 
 from backend import config, observability
-from backend.domain.clock import iso, parse_duration
+from backend.domain.clock import advance_problems, iso, parse_duration
 from backend.domain.errors import DomainError, fail, validation_failed
 from backend.services import scheduling, timers, world
 from backend.store import tx as store
@@ -64,15 +64,10 @@ def advance(r, sid, duration=None, until_idle=False, include_deadlines=False, ma
 
 
 def _check_span(duration, until_idle):
-    # Bounded before anything is saved (the API schema checks it too): a huge duration would
-    # store a virtual time past year 9999 and break every later request to the sandbox.
-    if not until_idle and duration is not None:
-        try:
-            seconds = parse_duration(duration)
-        except (TypeError, ValueError):
-            seconds = 0  # reported as a bad format below
-        if not seconds <= timers.MAX_SPAN:  # also NaN
-            raise validation_failed({"duration": [f"一次最多推进 {timers.MAX_SPAN // 86400} 天"]})
+    # judged before anything is queued or saved (the API schema checks only its type)
+    problems = advance_problems(duration) if not until_idle and duration is not None else []
+    if problems:
+        raise validation_failed({"duration": problems})
 
 
 def _wait(job, lock):
@@ -122,13 +117,10 @@ def run(r, sid, duration, until_idle, include_deadlines, max_steps):
 def _target(start, duration, until_idle):
     if until_idle:
         return start + timers.MAX_SPAN
-    try:
-        seconds = parse_duration(duration)
-    except (TypeError, ValueError):
-        raise validation_failed({"duration": [f"时长格式不正确：{duration!r}，例如 2d、36h、1d12h、90m"]}) from None
-    if seconds < 0:
-        raise validation_failed({"duration": ["时钟不能倒退"]})
-    return start + seconds
+    problems = advance_problems(duration)
+    if problems:
+        raise validation_failed({"duration": problems})
+    return start + parse_duration(duration)
 
 
 def _advance(r, sid, duration, until_idle, include_deadlines, max_steps):

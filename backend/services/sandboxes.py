@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 from rq.job import Job
 
-from backend.domain import errors, mail, presets
+from backend.domain import errors, limits, mail, presets
 from backend.domain.clock import (
     DEFAULT_START,
     PACINGS,
@@ -40,10 +40,10 @@ def _new_meta(sid, token, seed, preset, clock, settings, name, idle_ttl=None):
     }
 
 
-MAX_SEED_CHARS = 64
-MAX_IDLE_TTL = 366 * 86400
+MAX_SEED_CHARS = limits.MAX_SEED_CHARS
+MAX_IDLE_TTL = limits.MAX_IDLE_TTL_SECONDS
 DROPPED_FIELDS = ("journal", "outbox")  # and history:<app id> (keys.dropped)
-MAX_NAME_CHARS = 64
+MAX_NAME_CHARS = limits.MAX_SANDBOX_NAME
 
 
 def _checked(seed, preset, clock_start, scale, settings, name, pacing=STEADY):
