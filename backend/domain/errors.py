@@ -124,7 +124,7 @@ CODES: dict[str, Code] = {
     "SMS_RESEND_REFUSED": Code(429, "暂不能重新发送核验短信"),
     # 409: a kind's preconditions (domain/preconditions.py, domain/kinds/); each site names the
     # records concerned in its own message
-    "ENTITY_ALREADY_FILED": Code(409, "该账号已有备案主体"),
+    "ENTITY_ALREADY_FILED": Code(409, "该账号已有备案主体：一个账号只能备案一个主体"),
     "ENTITY_ON_RECORD": Code(409, "该主体已有备案记录"),
     "ENTITY_NOT_FILED_AT_TENCENT": Code(409, "该主体未在腾讯云备案"),
     "ENTITY_NOT_ON_RECORD": Code(409, "该主体没有备案记录"),

@@ -105,7 +105,7 @@ def qr(r, cid, sid, base_url, kind="svg"):
     """The trainee's link as a QR code (SVG or PNG bytes), for a phone's camera."""
     doc = _doc(r, cid)
     if sid not in doc["sandboxes"]:
-        raise fail("SANDBOX_NOT_FOUND", "该培训班没有这个沙箱", sandbox_id=sid)
+        raise fail("SANDBOX_NOT_FOUND", sandbox_id=sid)  # not one of the class's
     sb = sandboxes.describe(r, sid)
     out = io.BytesIO()
     code = segno.make(link(sid, sb["token"], base_url), error="m")

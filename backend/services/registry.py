@@ -145,7 +145,7 @@ def _conflicts(tx, entity_number, cert_type, cert_number, account, sites):
                 entity_id=e["id"],
             )
     if account == "self" and any(e.get("status") == ACTIVE and e.get("account") == "self" for e in entities):
-        raise fail("ENTITY_ALREADY_FILED", "该账号已有备案主体：一个账号只能备案一个主体")
+        raise fail("ENTITY_ALREADY_FILED")
     on_record = {domain_key(d): w for w in active_websites(tx) for d in scenarios.website_domains(w)}
     for i, site in enumerate(sites):
         for domain in [site["domain"], *(site.get("extra_domains") or [])]:
