@@ -6,7 +6,7 @@ from marshmallow import ValidationError
 
 from backend.api import common, errors, schemas as s
 from backend.domain import workflow
-from backend.domain.errors import NotFound, Unprocessable
+from backend.domain.errors import fail, validation_failed
 from backend.services import applications
 
 blp = Blueprint(
@@ -58,7 +58,7 @@ class Application(MethodView):
         try:
             patch = s.load_payload(kind, data["payload"], partial=True)
         except ValidationError as e:
-            raise Unprocessable(errors.flatten(e.messages)) from None
+            raise validation_failed(errors.flatten(e.messages)) from None
         return applications.edit(common.redis(), sid, app_id, common.plain(patch))
 
 
@@ -74,7 +74,7 @@ class Action(MethodView):
     def post(self, data, sid, app_id, action):
         """Perform a user action: submit, resubmit, withdraw, reopen (409 when the state forbids it)"""
         if action not in ACTIONS:
-            raise NotFound("ACTION_UNKNOWN", f"未知的操作：{action}", allowed=ACTIONS)
+            raise fail("ACTION_UNKNOWN", f"未知的操作：{action}", allowed=ACTIONS)
         return applications.act(common.redis(), sid, app_id, action, data.get("reason"))
 
 

@@ -5,6 +5,7 @@ Re-exported by schemas.py."""
 from marshmallow import Schema, fields, validate
 
 from backend.api.schema_base import IsoDate, Strict, in_range, ip_address, one_of, text
+from backend.domain import limits
 
 
 class EnvironmentSchema(Strict):
@@ -63,11 +64,11 @@ class EligibilitySchema(Schema):
 
 class DomainSchema(Strict):
     id = fields.String(dump_only=True)
-    name = text(253, required=True)
+    name = text(limits.MAX_DOMAIN, required=True)
     registrar = fields.String(load_default=None, validate=validate.Length(max=100, error="长度不能超过 {max} 个字符。"))
     registrar_approved = fields.Boolean(load_default=None)
-    holder_name = text(100, required=True)
-    holder_certificate_number = text(40, required=True)
+    holder_name = text(limits.MAX_TEXT, required=True)
+    holder_certificate_number = text(limits.MAX_CERTIFICATE_NUMBER, required=True)
     real_name_status = fields.String(load_default=None, validate=one_of(("verified", "pending", "failed")))
     registered_on = IsoDate(load_default=None, allow_none=True)
     expires_on = IsoDate(load_default=None, allow_none=True)

@@ -7,7 +7,7 @@ import socket
 from flask import Request, current_app, g, jsonify, request
 from werkzeug.exceptions import ClientDisconnected, MethodNotAllowed, RequestEntityTooLarge
 
-from backend.domain.errors import DomainError, NotFound, Unauthorized, Unprocessable
+from backend.domain.errors import NotFound, fail, validation_failed
 from backend.services import auth
 
 MAX_JSON_DEPTH = 32  # the deepest real body (a payload's entity.responsible.name) is 4 levels
@@ -31,7 +31,7 @@ def bearer():
     if not token:
         return None
     if not TOKEN_TEXT.fullmatch(token):  # e.g. `Bearer \xff`: compare_digest refuses non-ASCII
-        raise Unauthorized("TOKEN_INVALID", "访问令牌无效或已失效")
+        raise fail("TOKEN_INVALID")
     return token
 
 
@@ -46,7 +46,7 @@ def sandbox(sid):
             auth.require_sandbox(redis(), bearer(), "")
         except NotFound:
             pass
-        raise NotFound("SANDBOX_NOT_FOUND", "沙箱不存在", sandbox_id=sid)
+        raise fail("SANDBOX_NOT_FOUND", sandbox_id=sid)
     noted = {} if request.method in CHANGING else None  # a change is journaled: its clock read here too
     who = auth.require_sandbox(redis(), bearer(), sid, noted)
     if noted is not None:
@@ -61,7 +61,7 @@ SECURITY = [{"bearer": []}]
 
 
 def _too_deep():
-    return DomainError("JSON_TOO_DEEP", f"请求格式不正确：JSON 嵌套不能超过 {MAX_JSON_DEPTH} 层", status=400)
+    return fail("JSON_TOO_DEEP", f"请求格式不正确：JSON 嵌套不能超过 {MAX_JSON_DEPTH} 层")
 
 
 def json_depth(value, limit=MAX_JSON_DEPTH):
@@ -113,7 +113,7 @@ def _read_body():
         if not isinstance(error, TimeoutError) and not isinstance(error.__context__, TimeoutError):
             raise
         _stop_reading()
-        raise DomainError("REQUEST_TIMEOUT", "请求体发送超时，请重试", status=408) from error
+        raise fail("REQUEST_TIMEOUT") from error
 
 
 def check_body():
@@ -138,7 +138,7 @@ def check_body():
         raise _too_deep()
     bad = unencodable_texts(data)
     if bad:  # a lone surrogate ("\ud800") cannot be stored as UTF-8: refuse it per field
-        raise Unprocessable({path: ["包含无效的字符（不成对的 Unicode 代理项），请删除后重新填写"] for path in bad})
+        raise validation_failed({path: ["包含无效的字符（不成对的 Unicode 代理项），请删除后重新填写"] for path in bad})
 
 
 class IcpRequest(Request):
@@ -146,8 +146,8 @@ class IcpRequest(Request):
         if e is None:
             return super().on_json_loading_failed(e)
         if "digits" in str(e):  # Python refuses integers over 4,300 digits (int_max_str_digits)
-            raise DomainError("JSON_NUMBER_TOO_LONG", "请求格式不正确：JSON 中的数字位数过多", status=400)
-        raise DomainError("JSON_INVALID", "请求格式不正确：请求体不是合法的 JSON", status=400)
+            raise fail("JSON_NUMBER_TOO_LONG")
+        raise fail("JSON_INVALID")
 
 
 def _encodable(text):

@@ -7,7 +7,7 @@ from flask import jsonify, request
 from marshmallow import INCLUDE, Schema, fields
 from werkzeug.exceptions import HTTPException
 
-from backend.domain.errors import DomainError
+from backend.domain.errors import DomainError, fail
 
 log = logging.getLogger("icpsim")
 
@@ -122,7 +122,7 @@ def too_deep(error: RecursionError):
     """JSON nested so deep that parsing or walking it recursed past Python's limit: the
     request's fault, answered before any service ran (nothing was written)."""
     log.warning("request body nested too deeply: %s", error)
-    return body("JSON_TOO_DEEP", "请求格式不正确：JSON 嵌套层级过深", 400)
+    return domain_error(fail("JSON_TOO_DEEP"))
 
 
 def redis_down(error: Exception):
@@ -134,7 +134,7 @@ def redis_down(error: Exception):
 
         response = gateway.unavailable_page()
     else:
-        response = body("REDIS_UNAVAILABLE", "模拟器的存储（Redis）暂时不可用，请稍后重试", 503)
+        response = domain_error(fail("REDIS_UNAVAILABLE"))
     response.headers["Retry-After"] = str(REDIS_RETRY_AFTER)
     return response
 

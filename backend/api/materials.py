@@ -9,7 +9,7 @@ from marshmallow import fields
 from backend.api import common
 from backend.api.schema_base import Strict, one_of
 from backend.domain import face_check, forms_rules, limits
-from backend.domain.errors import NotFound, Unprocessable
+from backend.domain.errors import fail
 from backend.services import face_checks, materials
 
 blp = Blueprint(
@@ -26,7 +26,7 @@ UPLOAD_BODY = limits.MAX_UPLOAD_BYTES + 64 * 1024  # the file and its multipart 
 
 class FaceResultSchema(Strict):
     passed = fields.Boolean(required=True)
-    reason = fields.String(load_default=None, validate=one_of(sorted(set(face_check.FAILURE_REASONS) - {"expired"})))
+    reason = fields.String(load_default=None, validate=one_of(face_check.REPORTABLE_REASONS))
 
 
 @blp.route(APP + "/requirements")
@@ -70,11 +70,7 @@ class Material(MethodView):
         """Upload one slot's image (multipart/form-data, field `file`; JPG/PNG, ≤ 4 MB, short side ≥ 300 px)"""
         upload = request.files.get("file")
         if upload is None:
-            raise Unprocessable(
-                {"file": ["请以 multipart/form-data 上传文件（字段名 file）"]},
-                code="UPLOAD_FILE_MISSING",
-                message="没有收到文件",
-            )
+            raise fail("UPLOAD_FILE_MISSING", errors={"file": ["请以 multipart/form-data 上传文件（字段名 file）"]})
         data = upload.stream.read(limits.MAX_UPLOAD_BYTES + 1)
         return materials.upload(common.redis(), sid, app_id, slot, upload.filename or slot, data), 201
 
@@ -135,7 +131,7 @@ class Template(MethodView):
     def get(self, name):
         """Download a letter template: commitment_letter (承诺书) or authorization_letter (授权书)"""
         if name not in TEMPLATES:
-            raise NotFound("TEMPLATE_NOT_FOUND", "模板不存在", templates=sorted(TEMPLATES))
+            raise fail("TEMPLATE_NOT_FOUND", templates=sorted(TEMPLATES))
         body = (forms_rules._DATA / "templates" / f"{name}.txt").read_bytes()
         return Response(
             body, mimetype="text/plain", headers={"Content-Disposition": f"attachment; filename={name}.txt"}
@@ -155,5 +151,5 @@ class Reference(MethodView):
             "service-contents": list(forms_rules.SERVICE_CONTENT_TYPES.values()),
         }
         if table not in tables:
-            raise NotFound("REFERENCE_NOT_FOUND", "没有该选项表", tables=sorted(tables) + ["divisions"])
+            raise fail("REFERENCE_NOT_FOUND", tables=sorted(tables) + ["divisions"])
         return tables[table]

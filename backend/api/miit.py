@@ -10,10 +10,11 @@ user types in — never a token in a URL.
 from flask import current_app, send_from_directory
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 
 from backend.api import common
 from backend.api.miniprogram import CONFIG_KEY
+from backend.api.schema_base import MOBILE, PERSON_ID
 from backend.services import verification
 
 blp = Blueprint(
@@ -41,8 +42,8 @@ class ResendSchema(Schema):
     class Meta:
         ordered = True
 
-    person = fields.String(load_default=None, validate=validate.Regexp(r"^P\d{1,2}$", error="核验人编号格式为 P1、P2…"))
-    mobile = fields.String(load_default=None, validate=validate.Regexp(r"^1\d{10}$", error="手机号为 11 位数字。"))
+    person = fields.String(load_default=None, validate=PERSON_ID)
+    mobile = fields.String(load_default=None, validate=MOBILE)
 
 
 @blp.route("")

@@ -4,8 +4,19 @@
 from marshmallow import Schema, ValidationError, fields, post_load, validate
 
 from backend.api import process_schemas
-from backend.api.schema_base import CERT_TYPES, CONTENTS, NEW_FILING_TYPES, TYPES, IsoDate, Strict, one_of, text
-from backend.domain import kinds, limits, validation as V, workflow
+from backend.api.schema_base import (
+    CERT_TYPES,
+    CONTENTS,
+    MOBILE,
+    NEW_FILING_TYPES,
+    PERSON_ID,
+    TYPES,
+    IsoDate,
+    Strict,
+    one_of,
+    text,
+)
+from backend.domain import kinds, limits, workflow
 
 
 class PersonSchema(Strict):
@@ -25,11 +36,11 @@ class PersonSchema(Strict):
 
 class EntitySchema(Strict):
     type = fields.String(required=True, validate=one_of(TYPES), metadata={"description": "主体性质"})
-    name = text(V.MAX_TEXT, required=True, metadata={"description": "主办单位或主办人名称"})
+    name = text(limits.MAX_TEXT, required=True, metadata={"description": "主办单位或主办人名称"})
     certificate_type = fields.String(required=True, validate=one_of(CERT_TYPES))
     certificate_number = text(limits.MAX_CERTIFICATE_NUMBER, required=True)
     province = text(limits.MAX_PROVINCE, required=True, metadata={"description": "省份：代码 44、440000 或名称 广东省"})
-    address = text(V.MAX_TEXT, required=True, metadata={"description": "通信地址"})
+    address = text(limits.MAX_TEXT, required=True, metadata={"description": "通信地址"})
     residence_permit = fields.Boolean(load_default=False)
     id_valid_until = IsoDate(load_default=None, allow_none=True)
     responsible = fields.Nested(PersonSchema, required=True, metadata={"description": "主体负责人"})
@@ -37,7 +48,7 @@ class EntitySchema(Strict):
 
 
 class WebsiteSchema(Strict):
-    name = text(V.MAX_WEBSITE_NAME, required=True, metadata={"description": "网站名称"})
+    name = text(limits.MAX_WEBSITE_NAME, required=True, metadata={"description": "网站名称"})
     domain = text(limits.MAX_DOMAIN, required=True, metadata={"description": "一个网站一个域名"})
     # the domain requires it (validation.website_problems); the REST API fills the documented
     # default (README examples of add_website and scenarios) before the domain sees the payload
@@ -91,7 +102,7 @@ class AccessWebsiteSchema(WebsiteRefSchema):
 class WebsiteChangeSchema(WebsiteRefSchema):
     """A change of one website on record: the reference, then only the fields that change."""
 
-    name = text(V.MAX_WEBSITE_NAME)
+    name = text(limits.MAX_WEBSITE_NAME)
     service_content = fields.String(validate=one_of(CONTENTS))
     commercial = fields.Boolean()
     pre_approval_number = fields.String(allow_none=True)
@@ -181,7 +192,7 @@ _PAYLOAD_DOC = "备案信息，结构取决于 kind（见 README「The nine scen
 
 
 class ApplicationCreateSchema(Strict):
-    kind = fields.String(load_default="first_filing", validate=one_of(sorted(kinds.KINDS)))
+    kind = fields.String(load_default=kinds.FIRST_FILING, validate=one_of(sorted(kinds.KINDS)))
     payload = fields.Dict(
         required=True,
         metadata={
@@ -207,8 +218,8 @@ class ApplicationPatchSchema(Strict):
 class SmsCodeSchema(Strict):
     code = fields.String(required=True, validate=validate.Regexp(r"^[0-9]{6}$", error="核验码为 6 位数字。"))
     # MIIT's page: who verifies (person id or mobile), with the last six digits of their ID
-    person = fields.String(load_default=None, validate=validate.Regexp(r"^P\d{1,2}$", error="核验人编号格式为 P1、P2…"))
-    mobile = fields.String(load_default=None, validate=validate.Regexp(r"^1\d{10}$", error="手机号为 11 位数字。"))
+    person = fields.String(load_default=None, validate=PERSON_ID)
+    mobile = fields.String(load_default=None, validate=MOBILE)
     id_last6 = fields.String(
         load_default=None, validate=validate.Regexp(r"^\d{5}[\dXx]$", error="证件号码后六位为 6 位数字（末位可为 X）。")
     )

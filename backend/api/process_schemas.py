@@ -36,7 +36,7 @@ class ProcessSettings(Schema):
         metadata={"description": "提交前检查材料和真实性核验（缺省 false：旧的直接提交流程）"}
     )
     face_check_faults = fields.List(
-        fields.String(validate=one_of(sorted(set(face_check.FAILURE_REASONS) - {"expired"}))),
+        fields.String(validate=one_of(face_check.REPORTABLE_REASONS)),
         validate=validate.Length(max=10, error="最多 {max} 项。"),
         metadata={"description": "真实性核验：依次强制失败的原因（每次核验用掉一项）"},
     )
@@ -52,7 +52,7 @@ class AddressSchema(Schema):
     province_code = text(6, required=True, metadata={"description": "省份 6 位行政区划代码，如 440000"})
     city_code = text(6, required=True, metadata={"description": "城市代码，如 440300"})
     district_code = text(6, required=True, metadata={"description": "区县代码，如 440305"})
-    street = text(100, required=True, metadata={"description": "街道门牌（详细到门牌号）"})
+    street = text(limits.MAX_STREET, required=True, metadata={"description": "街道门牌（详细到门牌号）"})
 
 
 class LegalRepSchema(Schema):

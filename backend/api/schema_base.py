@@ -5,7 +5,7 @@ import ipaddress
 from marshmallow import Schema, ValidationError, fields, pre_load, validate
 
 from backend.api import zh_messages
-from backend.domain import clock, scenarios, validation as V
+from backend.domain import scenarios, validation as V
 
 zh_messages.install()  # before any field below is built: fields copy their messages at init
 
@@ -35,14 +35,13 @@ def ip_address(value):
         raise ValidationError("须为合法的 IP 地址，例如 162.14.10.20。") from None
 
 
+# MIIT's verification page (payload_schemas.SmsCodeSchema, miit.ResendSchema): who verifies
+PERSON_ID = validate.Regexp(r"^P\d{1,2}$", error="核验人编号格式为 P1、P2…")
+MOBILE = validate.Regexp(r"^1\d{10}$", error="手机号为 11 位数字。")
+
+
 def in_range(lo, hi):
     return validate.Range(min=lo, max=hi, error="须在 {min} 到 {max} 之间。")
-
-
-def usable_scale(value):
-    problems = clock.scale_problems(value)
-    if problems:
-        raise ValidationError(problems)
 
 
 MAX_LIST_ITEMS = 1000  # a request list without a maximum of its own (bodies are at most 1 MiB)

@@ -48,7 +48,6 @@ from backend.api.schema_base import (  # noqa: F401
     ip_address,
     one_of,
     text,
-    usable_scale,
 )
 from backend.domain import clock, durations, eligibility, limits, presets, provinces, review
 
@@ -182,18 +181,16 @@ assert set(SettingsSchema._declared_fields) == (
 class Seed(fields.Field):
     """An integer or a short string (stored as text)."""
 
-    default_error_messages = {"invalid": "种子须为整数或 1 到 64 个字符的字符串。"}
+    default_error_messages = {"invalid": f"种子须为整数或 1 到 {limits.MAX_SEED_CHARS} 个字符的字符串。"}
 
     def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, bool) or not isinstance(value, (int, str)) or not 0 < len(str(value)) <= 64:
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, str))
+            or not 0 < len(str(value)) <= limits.MAX_SEED_CHARS
+        ):
             raise self.make_error("invalid")
         return value
-
-
-def clock_start_in_range(value):
-    problems = clock.start_problems(value)
-    if problems:
-        raise ValidationError(problems)
 
 
 class SandboxCreateSchema(Strict):
@@ -202,20 +199,20 @@ class SandboxCreateSchema(Strict):
         allow_none=True,
         metadata={
             "description": "种子（整数或字符串）；同一种子得到同样的结果",
-            "anyOf": [{"type": "integer"}, {"type": "string", "maxLength": 64}],
+            "anyOf": [{"type": "integer"}, {"type": "string", "maxLength": limits.MAX_SEED_CHARS}],
         },
     )
     preset = fields.String(load_default="eligible", validate=one_of(sorted(presets.PRESETS)))
     clock_start = fields.String(
         load_default=None,
         allow_none=True,
-        validate=clock_start_in_range,
         metadata={"description": "虚拟时钟起点（2000-01-01 到 2100-01-01），缺省 2026-06-01T09:00:00+08:00"},
     )
-    scale = fields.Float(load_default=0.0, validate=usable_scale)
+    scale = fields.Float(load_default=0.0)  # bounds: clock.scale_problems (sandboxes.create)
     settings = fields.Nested(SettingsSchema, load_default=dict)
     name = fields.String(
-        load_default=None, validate=validate.Length(min=1, max=64, error="长度须在 {min} 到 {max} 个字符之间。")
+        load_default=None,
+        validate=validate.Length(min=1, max=limits.MAX_SANDBOX_NAME, error="长度须在 {min} 到 {max} 个字符之间。"),
     )
     pacing = fields.String(
         load_default=None,
@@ -226,7 +223,7 @@ class SandboxCreateSchema(Strict):
     idle_ttl_seconds = fields.Integer(
         load_default=None,
         allow_none=True,
-        validate=in_range(1, 366 * 86400),
+        validate=in_range(1, limits.MAX_IDLE_TTL_SECONDS),
         metadata={"description": "闲置时限（秒）：这么久没有任何 API 调用，沙箱连同其数据被删除；缺省不删除"},
     )
 
@@ -274,20 +271,13 @@ class AdvanceSchema(Strict):
             return
         if not duration:
             raise ValidationError("请提供 duration（例如 2d）或 until_idle: true。", "duration")
-        try:
-            seconds = clock.parse_duration(duration)
-        except ValueError:
-            raise ValidationError(
-                f"时长格式不正确：{duration[:40]!r}，例如 2d、36h、1d12h、90m。", "duration"
-            ) from None
-        if not seconds <= limits.MAX_ADVANCE_SECONDS:
-            raise ValidationError(f"一次最多推进 {MAX_ADVANCE_DAYS} 天。", "duration")
+        # what the duration means (its format, direction, bound) is the domain's:
+        # clock.advance_problems, checked by the service before anything happens
 
 
 class ScaleSchema(Strict):
     scale = fields.Float(
-        required=True,
-        validate=usable_scale,
+        required=True,  # its bounds are the domain's (clock.scale_problems, checked by timers.set_scale)
         metadata={"description": f"0 pauses; a running clock: {clock.MIN_RUNNING_SCALE:g} to {clock.MAX_SCALE:.0f}"},
     )
 

@@ -8,7 +8,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from backend.api import common, schemas as s
-from backend.domain.errors import Unprocessable
+from backend.domain.errors import validation_failed
 from backend.services import snapshots
 
 blp = Blueprint(
@@ -43,5 +43,5 @@ class Snapshot(MethodView):
         """Replace the sandbox's state with a snapshot (its id, name and token stay; timers re-armed)"""
         body = request.get_json(silent=True)
         if body is None:
-            raise Unprocessable({"_schema": ["请求体须为 JSON 快照"]})
+            raise validation_failed({"_schema": ["请求体须为 JSON 快照"]})
         return snapshots.restore(common.redis(), sid, body)

@@ -8,7 +8,7 @@ import json
 from redis.exceptions import LockError
 
 from backend import config
-from backend.domain.errors import Conflict, DomainError, NotFound
+from backend.domain.errors import fail
 from backend.store import keys, tx as store
 
 LOCK_SECONDS = 60
@@ -17,7 +17,7 @@ LOCK_SECONDS = 60
 def load(r, sid, cid):
     conv = store.read(r, sid).get("conversations", cid)
     if conv is None:
-        raise NotFound("CONVERSATION_NOT_FOUND", "对话不存在", conversation_id=cid)
+        raise fail("CONVERSATION_NOT_FOUND", conversation_id=cid)
     return conv
 
 
@@ -28,7 +28,7 @@ def _lock(r, sid, cid):
 def locked(r, sid, cid, fn):
     lock = _lock(r, sid, cid)
     if not lock.acquire():
-        raise DomainError("CONVERSATION_BUSY", "对话正在处理上一条消息，请稍后重试", status=503, conversation_id=cid)
+        raise fail("CONVERSATION_BUSY", conversation_id=cid)
     try:
         return fn()
     finally:
@@ -47,7 +47,7 @@ def load_for_reply(r, sid, cid, client_id):
     reader.prefetch(wanted + ([("field", replies, client_id)] if client_id else []))
     conv = reader.get("conversations", cid)
     if conv is None:
-        raise NotFound("CONVERSATION_NOT_FOUND", "对话不存在", conversation_id=cid)
+        raise fail("CONVERSATION_NOT_FOUND", conversation_id=cid)
     done = reader.field(replies, client_id) if client_id else None
     return reader, conv, done
 
@@ -58,16 +58,16 @@ def commit(r, sid, conv, messages, client_message_id=None, answer_doc=None, new=
         if new:
             limit = config.conversations_max()
             if limit and tx.counter("conversation") >= limit:  # bounded growth (README: configuration)
-                raise Conflict(
+                raise fail(
                     "CONVERSATION_LIMIT", f"沙箱的对话数已达上限（{limit} 个），请重置沙箱或新建沙箱", limit=limit
                 )
             doc["id"] = tx.next_id("conversation", "C")
         else:
             stored = tx.get("conversations", doc["id"])
             if stored is None:
-                raise NotFound("CONVERSATION_NOT_FOUND", "对话不存在", conversation_id=doc["id"])
+                raise fail("CONVERSATION_NOT_FOUND", conversation_id=doc["id"])
             if stored["seq"] + len(messages) != doc["seq"]:
-                raise DomainError("CONVERSATION_BUSY", "对话已被并发修改，请重试", status=503)
+                raise fail("CONVERSATION_BUSY")
         doc["updated_at"] = messages[-1]["at"] if messages else doc.get("updated_at")
         doc.setdefault("created_at", doc["updated_at"])
         tx.put("conversations", doc)

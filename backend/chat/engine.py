@@ -14,7 +14,7 @@ from backend.chat import cards, conversation_store as kept, forms, steps
 from backend.chat.texts import COMMAND_LABELS, DEFAULT_LOCALE, LOCALES, pick, say
 from backend.domain import records, scenarios, workflow
 from backend.domain.clock import iso
-from backend.domain.errors import Conflict, NotFound
+from backend.domain.errors import NotFound, fail
 from backend.services import applications, cloud, world
 from backend.store import tx as store
 
@@ -340,7 +340,7 @@ def reply(r, sid, cid, body):
             return _replay(r, sid, cid, json.loads(done))
         limit = config.conversation_max_messages()
         if limit and conv["seq"] >= limit:  # bounded growth: a transcript only grows, so it stops here
-            raise Conflict(
+            raise fail(
                 "CONVERSATION_FULL", f"对话消息已达上限（{limit} 条），请开始新的对话", conversation_id=cid, limit=limit
             )
         ctx = Ctx(r, sid, conv, reader)

@@ -34,7 +34,7 @@ def sms_handle(ctx, text):
     try:
         applications.verify_sms(ctx.r, ctx.sid, ctx.conv["application_id"], code)
     except Unprocessable as exc:
-        if exc.details.get("state", "sms_verification") != "sms_verification":
+        if exc.details.get("state", workflow.SMS_VERIFICATION) != workflow.SMS_VERIFICATION:
             return sync(ctx, force=True)  # the wrong code too many: the order went back (rejected)
         invalid(ctx, exc.errors, text=exc.message if ctx.locale != "en" else None)
         ctx.conv["app_version"] = ctx.app(refresh=True)["version"]  # a wrong code is no news
@@ -50,8 +50,8 @@ def rejected_enter(ctx):
     who = ctx.t("REJECTED_BY_bureau" if app["state"] == workflow.BUREAU_REJECTED else "REJECTED_BY_provider")
     choices = []
     if app["kind"] in forms.FLOWS:
-        choices.append(choice(ctx, "edit"))
-    choices += [choice(ctx, "resubmit"), choice(ctx, "withdraw")]
+        choices.append(choice(ctx, workflow.EDIT))
+    choices += [choice(ctx, workflow.RESUBMIT), choice(ctx, workflow.WITHDRAW)]
     ctx.ask_choices(
         "REJECTED",
         ctx.t("REJECTED", who=who, reasons=cards.audit_lines(ctx.locale, app["audit_data"])),
@@ -69,7 +69,7 @@ def _act(ctx, action):
 
 
 def rejected_handle(ctx, value):
-    if value != "edit":
+    if value != workflow.EDIT:
         return _act(ctx, value)
     app = ctx.app()
     fl = forms.FLOWS[app["kind"]]
@@ -90,7 +90,7 @@ def done_enter(ctx):
 
 
 def expired_enter(ctx):
-    ctx.ask_choices("EXPIRED", ctx.t("EXPIRED"), [choice(ctx, "reopen"), choice(ctx, "restart")])
+    ctx.ask_choices("EXPIRED", ctx.t("EXPIRED"), [choice(ctx, workflow.REOPEN), choice(ctx, "restart")])
 
 
 def expired_handle(ctx, value):

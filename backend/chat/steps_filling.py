@@ -217,7 +217,7 @@ def confirm_enter(ctx):
     lines = "\n".join(
         part["title"] + colon + sep.join(f"{i['label']} {i['value']}" for i in part["items"]) for part in recap
     )
-    choices = [choice(ctx, "submit")] + [
+    choices = [choice(ctx, workflow.SUBMIT)] + [
         choice(ctx, f"edit:{p['screen']}", "edit_form", {"title": p["title"]}) for p in recap
     ]
     ctx.ask_choices("CONFIRM", ctx.t("CONFIRM", summary=lines), choices, summary=recap)

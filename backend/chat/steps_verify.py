@@ -5,6 +5,7 @@ flow of that scenario starts with what was verified already filled in."""
 from backend.chat import forms
 from backend.chat.paths import get_path
 from backend.chat.step_kit import SAME, available, first_form_step, invalid, refused
+from backend.domain import kinds
 from backend.domain.errors import DomainError, Unprocessable
 from backend.services import filing_type
 
@@ -39,9 +40,9 @@ def _prefill(kind, values, result):
         "certificate_number": values["certificate_number"],
         "province": result["province"],
     }
-    if kind in ("first_filing", "add_website_external"):
+    if kinds.KINDS[kind].files_new_entity:
         return {"entity": entity, "websites": [site]}
-    if kind == "access_filing":
+    if kinds.KINDS[kind].accesses_records:
         return {"entity_number": result["entity_number"], "websites": [site]}
     return {"websites": [site]}
 

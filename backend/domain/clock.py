@@ -10,6 +10,8 @@ import re
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta, timezone
 
+from backend.domain import limits
+
 CST = timezone(timedelta(hours=8), "CST")
 DEFAULT_START = "2026-06-01T09:00:00+08:00"  # a Monday; fixed so runs are reproducible
 
@@ -141,8 +143,8 @@ def start_problems(text) -> list:
 # A running clock's slowest and fastest speeds. Slower than 1/1000 would put timers more
 # than a millennium of real time away (past what datetime holds once a year of deadlines
 # is added); 0 pauses the clock instead.
-MIN_RUNNING_SCALE = 0.001
-MAX_SCALE = 1e7
+MIN_RUNNING_SCALE = limits.MIN_RUNNING_CLOCK_SCALE
+MAX_SCALE = limits.MAX_CLOCK_SCALE
 
 
 def scale_problems(scale) -> list:
@@ -183,3 +185,18 @@ def parse_duration(text) -> float:
     if not parts or "".join(n + u for n, u in parts) != s:
         raise ValueError(f"not a duration: {text!r} (examples: 2d, 36h, 1d12h, 90m)")
     return sum(float(n) * _UNITS[u] for n, u in parts)
+
+
+def advance_problems(duration) -> list[str]:
+    """zh-CN problems of a clock advance's duration, empty when it is usable: a duration
+    (parse_duration), forwards, at most limits.MAX_ADVANCE_DAYS (a huge one would store a
+    virtual time past year 9999 and break every later request to the sandbox)."""
+    try:
+        seconds = parse_duration(duration)
+    except (TypeError, ValueError):
+        return [f"时长格式不正确：{str(duration)[:40]!r}，例如 2d、36h、1d12h、90m。"]
+    if not seconds <= limits.MAX_ADVANCE_SECONDS:  # also NaN
+        return [f"一次最多推进 {limits.MAX_ADVANCE_DAYS} 天。"]
+    if seconds < 0:
+        return ["时钟不能倒退"]
+    return []

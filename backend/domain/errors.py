@@ -38,8 +38,8 @@ class Unprocessable(DomainError):
 
     status = 422
 
-    def __init__(self, errors, code="VALIDATION_FAILED", message="提交的信息有误，请按提示修改"):
-        super().__init__(code, message, errors=errors)
+    def __init__(self, errors, code, message, **details):
+        super().__init__(code, message, errors=errors, **details)
         self.errors = errors
 
 
@@ -70,128 +70,155 @@ def as_errors(problems: Iterable[tuple[str, str, str]]) -> dict[str, list[str]]:
     return errors
 
 
-# Every machine `code` an API error carries, with its HTTP status: the one list a client
-# reads codes from (tests/domain/test_errors.py finds every code raised in backend/ here).
-CODES: dict[str, int] = {
+class Code(NamedTuple):
+    """A declared error code: its HTTP status and its zh-CN message (the default; a raising
+    site words its own only where the message carries a value, e.g. a count or a name)."""
+
+    status: int
+    message: str
+
+
+# Every machine `code` an API error carries, with its HTTP status and message: the one list a
+# client reads codes from; `fail(code, …)` builds every error from it (tests/domain/test_errors.py
+# checks no raising site in backend/ names a code outside this table or builds an error by hand).
+CODES: dict[str, Code] = {
     # 400 / 401 / 403: the request and its token
-    "JSON_TOO_DEEP": 400,
-    "JSON_NUMBER_TOO_LONG": 400,
-    "JSON_INVALID": 400,
-    "REQUEST_TIMEOUT": 408,
-    "TOKEN_MISSING": 401,
-    "TOKEN_INVALID": 401,
-    "CONTROL_TOKEN_INVALID": 403,
+    "JSON_TOO_DEEP": Code(400, "请求格式不正确：JSON 嵌套层级过深"),
+    "JSON_NUMBER_TOO_LONG": Code(400, "请求格式不正确：JSON 中的数字位数过多"),
+    "JSON_INVALID": Code(400, "请求格式不正确：请求体不是合法的 JSON"),
+    "REQUEST_TIMEOUT": Code(408, "请求体发送超时，请重试"),
+    "TOKEN_MISSING": Code(401, "缺少访问令牌：请在 Authorization: Bearer 中提供沙箱令牌"),
+    "TOKEN_INVALID": Code(401, "访问令牌无效或已失效"),
+    "CONTROL_TOKEN_INVALID": Code(401, "控制令牌无效"),
     # 404: what the path names
-    "SANDBOX_NOT_FOUND": 404,
-    "APPLICATION_NOT_FOUND": 404,
-    "CONVERSATION_NOT_FOUND": 404,
-    "DOMAIN_NOT_FOUND": 404,
-    "FAULT_NOT_FOUND": 404,
-    "CLASS_NOT_FOUND": 404,
-    "VERIFICATION_NOT_FOUND": 404,
-    "WEBHOOK_NOT_FOUND": 404,
-    "DELIVERY_NOT_FOUND": 404,
+    "SANDBOX_NOT_FOUND": Code(404, "沙箱不存在"),
+    "APPLICATION_NOT_FOUND": Code(404, "备案订单不存在"),
+    "CONVERSATION_NOT_FOUND": Code(404, "对话不存在"),
+    "DOMAIN_NOT_FOUND": Code(404, "域名不在注册信息中"),
+    "FAULT_NOT_FOUND": Code(404, "故障规则不存在"),
+    "CLASS_NOT_FOUND": Code(404, "培训班不存在"),
+    "VERIFICATION_NOT_FOUND": Code(404, "未找到该核验人（请核对手机号）"),
+    "WEBHOOK_NOT_FOUND": Code(404, "回调地址不存在"),
+    "DELIVERY_NOT_FOUND": Code(404, "投递记录不存在"),
+    "ACTION_UNKNOWN": Code(404, "未知的操作"),
     # 409: the state of the sandbox does not allow it
-    "SANDBOX_EXISTS": 409,
-    "DOMAIN_EXISTS": 409,
-    "ENTITY_EXISTS": 409,
-    "ENTITY_NUMBER_EXISTS": 409,
-    "ACTION_NOT_ALLOWED": 409,
-    "ACTION_UNKNOWN": 409,
-    "TELEPORT_NOT_ALLOWED": 409,
-    "KIND_NOT_AVAILABLE": 409,
-    "ORDER_IN_PROGRESS": 409,
-    "CONVERSATION_BUSY": 409,
-    "NUMBER_SEQUENCE_EXHAUSTED": 409,
-    "TIMER_FAILED": 409,
-    "TIMER_NOT_DELIVERED": 409,
-    "ADVANCE_STEP_LIMIT": 409,
-    "ADVANCE_IN_PROGRESS": 409,
-    "CONVERSATION_LIMIT": 409,
-    "CONVERSATION_FULL": 409,
-    "ALREADY_VERIFIED": 409,
-    "WEBHOOK_LIMIT": 409,
-    # 429: MIIT's resend limit (409 when the check is over)
-    "SMS_RESEND_REFUSED": 429,
-    # 409: a kind's preconditions (domain/preconditions.py, domain/kinds/)
-    "ENTITY_ALREADY_FILED": 409,
-    "ENTITY_ON_RECORD": 409,
-    "ENTITY_NOT_FILED_AT_TENCENT": 409,
-    "ENTITY_NOT_ON_RECORD": 409,
-    "ENTITY_MISMATCH_WITH_RECORD": 409,
-    "ENTITY_FILED_AT_TENCENT": 409,
-    "ENTITY_IN_OTHER_ACCOUNT": 409,
-    "WEBSITE_NOT_FOUND": 409,
-    "WEBSITE_NOT_AT_TENCENT": 409,
-    "WEBSITE_ALREADY_AT_TENCENT": 409,
-    "RECORD_CHANGE_NOT_ALLOWED": 409,
-    "DOMAIN_CONFLICT": 409,
-    "DOMAIN_ALREADY_FILED": 409,
-    "DOMAIN_CANNOT_BE_ADDED": 409,
-    "WEBSITE_NEEDS_A_DOMAIN": 409,
-    "CROSS_PROVINCE_CHANGE": 409,
-    "ENTITY_IDENTITY_CHANGE_NOT_ALLOWED": 409,
-    "LAST_WEBSITE_CANCEL_ENTITY": 409,
+    "SANDBOX_EXISTS": Code(409, "沙箱已存在"),
+    "DOMAIN_EXISTS": Code(409, "域名已在注册信息中"),
+    "ENTITY_EXISTS": Code(409, "该证件已有备案主体，一个主体只能有一个主体备案号"),
+    "ENTITY_NUMBER_EXISTS": Code(409, "主体备案号已存在，备案号不可重复使用"),
+    "ACTION_NOT_ALLOWED": Code(409, "当前状态下不能执行此操作"),
+    "TELEPORT_NOT_ALLOWED": Code(409, "不能跳转到该状态"),
+    "KIND_NOT_AVAILABLE": Code(409, "暂不支持该类型的订单"),
+    "ORDER_IN_PROGRESS": Code(409, "账号下已有进行中的备案订单，请先完成或撤销该订单"),
+    "CONVERSATION_BUSY": Code(503, "对话正在处理上一条消息，请稍后重试"),
+    "NUMBER_SEQUENCE_EXHAUSTED": Code(409, "该省份的备案号顺序号已用完，无法分配新的主体备案号"),
+    "TIMER_FAILED": Code(409, "定时任务执行失败，已标记为失败，之后推进时钟时会跳过它；请查看 worker 日志"),
+    "TIMER_NOT_DELIVERED": Code(409, "定时任务未送达"),
+    "ADVANCE_STEP_LIMIT": Code(409, "推进时钟时触发的定时器过多，已停止"),
+    "ADVANCE_IN_PROGRESS": Code(409, "该沙箱的时钟正在被另一个请求推进；请稍后重试"),
+    "CONVERSATION_LIMIT": Code(409, "沙箱的对话数已达上限，请重置沙箱或新建沙箱"),
+    "CONVERSATION_FULL": Code(409, "对话消息已达上限，请开始新的对话"),
+    "ALREADY_VERIFIED": Code(409, "该手机号已完成短信核验"),
+    "WEBHOOK_LIMIT": Code(409, "回调地址数已达上限"),
+    # 429: MIIT's resend limit (409 when the check is over: the raising site says which)
+    "SMS_RESEND_REFUSED": Code(429, "暂不能重新发送核验短信"),
+    # 409: a kind's preconditions (domain/preconditions.py, domain/kinds/); each site names the
+    # records concerned in its own message
+    "ENTITY_ALREADY_FILED": Code(409, "该账号已有备案主体：一个账号只能备案一个主体"),
+    "ENTITY_ON_RECORD": Code(409, "该主体已有备案记录"),
+    "ENTITY_NOT_FILED_AT_TENCENT": Code(409, "该主体未在腾讯云备案"),
+    "ENTITY_NOT_ON_RECORD": Code(409, "该主体没有备案记录"),
+    "ENTITY_MISMATCH_WITH_RECORD": Code(409, "主体信息与备案记录不一致"),
+    "ENTITY_FILED_AT_TENCENT": Code(409, "该主体已在腾讯云备案"),
+    "ENTITY_IN_OTHER_ACCOUNT": Code(409, "主体证件号码已在其他腾讯云账号下备案"),
+    "WEBSITE_NOT_FOUND": Code(409, "备案记录中没有该网站"),
+    "WEBSITE_NOT_AT_TENCENT": Code(409, "该网站未接入腾讯云"),
+    "WEBSITE_ALREADY_AT_TENCENT": Code(409, "该网站已接入腾讯云"),
+    "RECORD_CHANGE_NOT_ALLOWED": Code(409, "该订单不能修改备案内容"),
+    "DOMAIN_CONFLICT": Code(409, "域名已在备案信息中，不能重复备案"),
+    "DOMAIN_ALREADY_FILED": Code(409, "域名已备案"),
+    "DOMAIN_CANNOT_BE_ADDED": Code(409, "该域名不能加入此网站"),
+    "WEBSITE_NEEDS_A_DOMAIN": Code(409, "网站至少须保留一个域名"),
+    "CROSS_PROVINCE_CHANGE": Code(409, "不能跨省变更备案"),
+    "ENTITY_IDENTITY_CHANGE_NOT_ALLOWED": Code(409, "不能变更主体的证件信息"),
+    "LAST_WEBSITE_CANCEL_ENTITY": Code(409, "这是主体下最后一个网站，请注销主体"),
     # 409: filing-type verification, before any form (domain/verification.py, process.md §1.4)
-    "ACCOUNT_FLAGGED": 409,
-    "REALNAME_SYNC_PENDING": 409,
-    "ACCOUNT_REALNAME_MISMATCH": 409,
-    "BIZ_INFO_SYNC_PENDING": 409,
-    "CERTIFICATE_LOOKUP_FAILED": 409,
-    "TLD_NOT_FILEABLE": 409,
-    "DOMAIN_NOT_REGISTERED": 409,
-    "DOMAIN_REALNAME_PENDING": 409,
-    "DOMAIN_REALNAME_SYNC_PENDING": 409,
-    "DOMAIN_HOLDER_MISMATCH": 409,
-    "INFO_CONFLICT": 409,
-    "NO_RESOURCE": 409,
+    "ACCOUNT_FLAGGED": Code(409, "异常账号备案：该账号存在风险，暂不能办理新增或变更备案"),
+    "REALNAME_SYNC_PENDING": Code(409, "账号完成实名认证不足48小时，实名信息尚未同步到备案系统"),
+    "ACCOUNT_REALNAME_MISMATCH": Code(409, "实名认证账号与备案主体不符"),
+    "BIZ_INFO_SYNC_PENDING": Code(409, "工商信息不匹配：营业执照登记或变更不足 7 个工作日，信息尚未同步"),
+    "CERTIFICATE_LOOKUP_FAILED": Code(409, "证件号码未能获取信息"),
+    "TLD_NOT_FILEABLE": Code(409, "该域名后缀不支持备案"),
+    "DOMAIN_NOT_REGISTERED": Code(409, "域名不在注册信息中"),
+    "DOMAIN_REALNAME_PENDING": Code(409, "域名未实名认证"),
+    "DOMAIN_REALNAME_SYNC_PENDING": Code(409, "域名未实名认证：域名实名信息尚未同步到工信部（需 3 天）"),
+    "DOMAIN_HOLDER_MISMATCH": Code(409, "域名持有者与备案主体不一致"),
+    "INFO_CONFLICT": Code(409, "信息冲突：证件号码与已有备案记录的主办者性质或证件类型不一致"),
+    "NO_RESOURCE": Code(409, "暂无可用资源：账号下没有满足备案要求的云托管资源"),
     # the stages before submission (materials, face checks, readiness)
-    "SUBMIT_NOT_READY": 409,
-    "UPLOAD_QUOTA_EXCEEDED": 409,
-    "MATERIAL_SLOT_NOT_REQUIRED": 404,
-    "MATERIAL_NOT_FOUND": 404,
-    "TEMPLATE_NOT_FOUND": 404,
-    "FACE_CHECK_NOT_FOUND": 404,
-    "FACE_CHECK_NOT_NEEDED": 409,
-    "FACE_CHECK_FINISHED": 409,
-    "FACE_CHECK_NOTICE_EXPIRED": 409,
-    "FACE_CHECK_REASON_UNKNOWN": 422,
-    "MATERIAL_TOO_LARGE": 422,
-    "MATERIAL_NOT_IMAGE": 422,
-    "MATERIAL_FORMAT_UNSUPPORTED": 422,
-    "MATERIAL_RESOLUTION_TOO_LOW": 422,
-    "UPLOAD_FILE_MISSING": 422,
-    "REFERENCE_NOT_FOUND": 404,
+    "SUBMIT_NOT_READY": Code(409, "提交前还有未完成的步骤"),
+    "UPLOAD_QUOTA_EXCEEDED": Code(409, "沙箱内的文件已达上限"),
+    "MATERIAL_SLOT_NOT_REQUIRED": Code(404, "该订单不需要上传该材料"),
+    "MATERIAL_NOT_FOUND": Code(404, "该材料尚未上传"),
+    "TEMPLATE_NOT_FOUND": Code(404, "模板不存在"),
+    "FACE_CHECK_NOT_FOUND": Code(404, "核验任务不存在"),
+    "FACE_CHECK_NOT_NEEDED": Code(409, "该类订单无需真实性核验"),
+    "FACE_CHECK_FINISHED": Code(409, "核验任务已结束"),
+    "FACE_CHECK_NOTICE_EXPIRED": Code(409, "核验通知已超过 24 小时，请重新发送核验通知"),
+    "FACE_CHECK_REASON_UNKNOWN": Code(409, "未知的失败原因"),
+    "MATERIAL_TOO_LARGE": Code(422, "文件过大"),
+    "MATERIAL_NOT_IMAGE": Code(422, "文件不是可识别的图片（仅支持 JPG、PNG），请上传原件的彩色照片或扫描件"),
+    "MATERIAL_FORMAT_UNSUPPORTED": Code(422, "不支持的图片格式：仅支持 JPG、PNG"),
+    "MATERIAL_RESOLUTION_TOO_LOW": Code(422, "图片分辨率过低"),
+    "UPLOAD_FILE_MISSING": Code(422, "没有收到文件"),
+    "REFERENCE_NOT_FOUND": Code(404, "没有该选项表"),
     # 422: the input
-    "VALIDATION_FAILED": 422,
-    "SMS_CODE_WRONG": 422,
-    "WEBHOOK_URL_REFUSED": 422,
-    "NUMBER_SEQUENCE_TOO_HIGH": 422,
-    "PROVINCE_UNKNOWN": 422,
+    "VALIDATION_FAILED": Code(422, "提交的信息有误，请按提示修改"),
+    "SMS_CODE_WRONG": Code(422, "短信核验码错误"),
+    "WEBHOOK_URL_REFUSED": Code(422, "回调地址不允许"),
+    "NUMBER_SEQUENCE_TOO_HIGH": Code(422, "备案号的顺序号过大"),
+    "PROVINCE_UNKNOWN": Code(422, "无法识别的省份：请填写省份名称、简称或 2 位/6 位行政区划代码"),
     # 503: the workers
-    "WORKER_TIMEOUT": 503,
-    "ADVANCE_FAILED": 503,
+    "WORKER_TIMEOUT": Code(503, "等待 worker 处理时钟推进超时：请确认 worker 进程在运行"),
+    "ADVANCE_FAILED": Code(503, "推进时钟的任务执行失败，请查看 worker 日志"),
+    # 503: the store (answered by the API's error handler, with Retry-After)
+    "REDIS_UNAVAILABLE": Code(503, "模拟器的存储（Redis）暂时不可用，请稍后重试"),
 }
 
-
-# -- one factory per code raised from more than one place --------------------------------
-
-
-def sandbox_not_found(sid: str | None = None) -> NotFound:
-    details = {"sandbox_id": sid} if sid is not None else {}
-    return NotFound("SANDBOX_NOT_FOUND", "沙箱不存在", **details)
+_CLASS: dict[int, type[DomainError]] = {401: Unauthorized, 403: Forbidden, 404: NotFound, 409: Conflict}
 
 
-def application_not_found(app_id: str) -> NotFound:
-    return NotFound("APPLICATION_NOT_FOUND", "备案订单不存在", application_id=app_id)
+def fail(code: str, message: str | None = None, /, *, status: int | None = None, **details: Any) -> DomainError:
+    """The error of a declared `code`: its class, status and message from CODES. `message`
+    only where the site's words carry a value (a count, a name); `status` only for the one code
+    whose status depends on the case (SMS_RESEND_REFUSED); `errors` (field path → messages)
+    makes it an Unprocessable, the 422 the API and the chat read field by field."""
+    declared = CODES[code]
+    text = declared.message if message is None else message
+    if "errors" in details:
+        return Unprocessable(details.pop("errors"), code, text, **details)
+    status = declared.status if status is None else status
+    return _CLASS.get(status, DomainError)(code, text, status, **details)
 
 
-def order_in_progress(app_id: str, message: str = "账号下已有进行中的备案订单，请先完成或撤销该订单") -> Conflict:
-    return Conflict("ORDER_IN_PROGRESS", message, application_id=app_id)
+# -- named factories where the details take shaping -------------------------------------
 
 
-def action_not_allowed(state_zh: str, action: str, state: str, allowed: list[str]) -> Conflict:
-    return Conflict(
+def sandbox_not_found(sid: str | None = None) -> DomainError:
+    details: dict[str, Any] = {"sandbox_id": sid} if sid is not None else {}
+    return fail("SANDBOX_NOT_FOUND", **details)
+
+
+def application_not_found(app_id: str) -> DomainError:
+    return fail("APPLICATION_NOT_FOUND", application_id=app_id)
+
+
+def order_in_progress(app_id: str, message: str | None = None) -> DomainError:
+    return fail("ORDER_IN_PROGRESS", message, application_id=app_id)
+
+
+def action_not_allowed(state_zh: str, action: str, state: str, allowed: list[str]) -> DomainError:
+    return fail(
         "ACTION_NOT_ALLOWED",
         f"当前状态「{state_zh}」下不能执行此操作",
         action=action,
@@ -200,20 +227,13 @@ def action_not_allowed(state_zh: str, action: str, state: str, allowed: list[str
     )
 
 
-def teleport_not_allowed(message: str, **details: Any) -> Conflict:
-    return Conflict("TELEPORT_NOT_ALLOWED", message, **details)
-
-
-def kind_not_available(kind: str, kind_zh: str) -> Conflict:
-    return Conflict("KIND_NOT_AVAILABLE", f"暂不支持「{kind_zh}」订单", kind=kind)
-
-
-def sms_code_wrong(left: int) -> Unprocessable:
-    return Unprocessable({"code": [f"核验码错误，还可尝试 {left} 次"]}, code="SMS_CODE_WRONG", message="短信核验码错误")
+def kind_not_available(kind: str, kind_zh: str) -> DomainError:
+    return fail("KIND_NOT_AVAILABLE", f"暂不支持「{kind_zh}」订单", kind=kind)
 
 
 def validation_failed(errors: dict[str, list[str]]) -> Unprocessable:
-    return Unprocessable(errors)
+    """The 422 of per-field problems the domain found (VALIDATION_FAILED)."""
+    return Unprocessable(errors, "VALIDATION_FAILED", CODES["VALIDATION_FAILED"].message)
 
 
 # -- the preconditions' answers (domain/preconditions.py, domain/kinds/): a 409 with what to do
@@ -228,8 +248,8 @@ class PreconditionFailed(Conflict):
 
 
 def _precondition(code: str) -> Callable[..., PreconditionFailed]:
-    def factory(message: str, suggest: str, **details: Any) -> PreconditionFailed:
-        return PreconditionFailed(code, message, suggest, **details)
+    def factory(message: str | None, suggest: str, **details: Any) -> PreconditionFailed:
+        return PreconditionFailed(code, CODES[code].message if message is None else message, suggest, **details)
 
     factory.__name__ = code.lower()
     factory.code = code  # type: ignore[attr-defined]

@@ -23,7 +23,7 @@ first rule that matches; the first match wins, and a rule that has fired its
 
 from backend.domain import audit, face_check, materials, review
 from backend.domain.clock import parse_duration
-from backend.domain.errors import Unprocessable
+from backend.domain.errors import validation_failed
 
 EFFECTS = ("reject", "approve", "sms_timeout", "delay", "face_fail")
 DECISION_STAGES = ("provider", "bureau", "any")
@@ -96,7 +96,7 @@ def normalize(data, rule_id):
 
     Each part is checked by its own function below, in the order its errors are reported."""
     if not isinstance(data, dict):
-        raise Unprocessable({"_schema": ["故障规则须为对象"]})
+        raise validation_failed({"_schema": ["故障规则须为对象"]})
     errors = {}
     unknown = sorted(set(data) - set(FIELDS) - {"id", "used", "delay_seconds"})
     if unknown:
@@ -112,7 +112,7 @@ def normalize(data, rule_id):
     reason = _reason(effect, data.get("reason"), errors)
     attempt = _filters(data, errors)
     if errors:
-        raise Unprocessable(errors)
+        raise validation_failed(errors)
     rule = {
         "id": rule_id,
         "effect": effect,

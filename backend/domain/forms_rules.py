@@ -12,18 +12,18 @@ import re
 from datetime import date, timedelta
 from pathlib import Path
 
-from backend.domain import forms_people, kinds, numbering, pre_approvals, province_rules, provinces, validation
+from backend.domain import forms_people, kinds, limits, numbering, pre_approvals, province_rules, provinces, validation
 from backend.domain.filings import same_text
 from backend.domain.review_checks import ENTERPRISE_CONTENT, PRE_APPROVAL_CONTENT
 
 _DATA = Path(__file__).parent / "data"
 # from the kind specs: the kinds whose payload carries a new entity form / new website forms
-NEW_ENTITY_KINDS = tuple(code for code, spec in kinds.KINDS.items() if spec.payload.entity == "new")
-NEW_SITE_KINDS = tuple(code for code, spec in kinds.KINDS.items() if spec.payload.websites == "new")
+NEW_ENTITY_KINDS = frozenset(k for k, s in kinds.KINDS.items() if s.files_new_entity)
+NEW_SITE_KINDS = frozenset(k for k, s in kinds.KINDS.items() if s.files_new_website)
 LONG_TERM = "长期"
 ID_MIN_DAYS_LEFT = 31  # WeChat guide: an ID must have more than a month left
 _LANDLINE = re.compile(r"0[1-9][0-9]{1,2}-?[1-9][0-9]{6,7}")
-MAX_STREET = 100
+MAX_STREET = limits.MAX_STREET
 
 
 def _rows(name):

@@ -16,12 +16,18 @@ MAX_PROVINCE = 20  # a code (44, 440000) or a name (广东省)
 MAX_DOMAIN = 253  # DNS
 MAX_IP = 45  # the longest textual IPv6
 MAX_DOCUMENT_ID = 20  # W0001, E0001, …
+MAX_STREET = 100  # the street part of a mailing address (process.md §2)
 
 # the clock
 MAX_CLOCK_SCALE = 10_000_000  # virtual seconds per real second
+MIN_RUNNING_CLOCK_SCALE = 0.001  # a slower running clock is a paused one (scale 0)
 MAX_ADVANCE_DAYS = 400  # one advance (a duration or until idle) runs the clock at most ~13 months ahead
 MAX_ADVANCE_SECONDS = MAX_ADVANCE_DAYS * 86400
-CLOCK_SCALE_MESSAGE = f"倍率须在 0 到 {MAX_CLOCK_SCALE} 之间"
+
+# a sandbox
+MAX_SEED_CHARS = 64  # a string seed
+MAX_SANDBOX_NAME = 64
+MAX_IDLE_TTL_SECONDS = 366 * 86400  # a sandbox deleted after this long without a call at most
 
 # materials and face checks (issue #12); Tencent's own byte/pixel limits are not published (process.md §3.2)
 MAX_UPLOAD_BYTES = 4 * 1024 * 1024  # Alibaba and Huawei: 4 MB per image

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageFilter, UnidentifiedImageError
 
-from backend.domain import pre_approvals, province_rules, provinces, validation
+from backend.domain import kinds, pre_approvals, province_rules, provinces, validation, workflow
 from backend.domain.filings import same_text
 
 # orders that upload documents: the ones that file new websites or move access to Tencent;
 # changes and cancellations are decided on the record (a simulator choice, README)
-MATERIAL_KINDS = ("first_filing", "add_website", "add_website_external", "access_filing")
+MATERIAL_KINDS = frozenset(k for k, s in kinds.KINDS.items() if s.files_new_website or s.accesses_records)
 FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png"}
 SHARPNESS_SIDE = 1024  # the image is judged at most this large (as a reviewer's screen shows it)
 SHARPNESS_QUANTILE = 0.995  # the edge strength that the strongest 0.5 % of pixels reach
@@ -110,7 +110,7 @@ def _entity_slots(kind, entity, province, rules):
     prov = provinces.get(str(province)[:2]) if province else None
     if prov and prov.nonlocal_personal_id == "residence_permit" and nonlocal_personal_id(entity, province):
         out.append(Slot("residence_permit", SLOT_ZH["residence_permit"], "外省身份证须提供本省居住证明"))
-    if "party_building_letter" in rules.extra_documents and kind != "access_filing":
+    if "party_building_letter" in rules.extra_documents and not kinds.KINDS[kind].accesses_records:
         out.append(
             Slot("party_building_letter", SLOT_ZH["party_building_letter"], "本省首次备案和新增网站须提供党建确认函")
         )
@@ -257,7 +257,7 @@ def rejection_entry(code: str, field: str | None) -> dict | None:
     }
 
 
-def rejected_slots(app: dict, rejected_states=("provider_rejected",)) -> dict:
+def rejected_slots(app: dict, rejected_states=(workflow.PROVIDER_REJECTED,)) -> dict:
     """slot -> the audit entry that rejects it, while the order is back with the user."""
     if app.get("state") not in rejected_states:
         return {}

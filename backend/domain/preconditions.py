@@ -7,7 +7,7 @@ import copy
 from collections.abc import Iterable
 
 from backend.domain import errors
-from backend.domain.errors import Conflict, Unprocessable
+from backend.domain.errors import Conflict, Unprocessable, validation_failed
 from backend.domain.filings import (
     TENCENT,
     WEBSITE_REFS,
@@ -48,7 +48,7 @@ IDENTITY_FIELDS = ("type", "certificate_type", "certificate_number")
 
 
 def unprocessable(path: str, message: str) -> Unprocessable:
-    return Unprocessable({f"payload.{path}": [message]})
+    return validation_failed({f"payload.{path}": [message]})
 
 
 def no_entity_at_tencent(own: dict | None) -> Conflict:

@@ -9,7 +9,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from backend.domain.errors import DomainError
+from backend.domain.errors import fail
 
 _CSV = Path(__file__).parent / "data" / "provinces.csv"
 
@@ -71,11 +71,7 @@ _BY_TEXT = {**_BY_POLICE_ABBR, **_BY_ICP_ABBR, **{p.short_name: p for p in _ALL}
 
 
 def _unknown(value):
-    return DomainError(
-        "PROVINCE_UNKNOWN",
-        f"无法识别的省份「{value}」：请填写省份名称、简称或 2 位/6 位行政区划代码",
-        status=422,
-    )
+    return fail("PROVINCE_UNKNOWN", f"无法识别的省份「{value}」：请填写省份名称、简称或 2 位/6 位行政区划代码")
 
 
 def all_provinces():

@@ -9,8 +9,8 @@ Pure: `decide(request, world)` reads a `World` snapshot the service builds, neve
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from backend.domain import calendar, tlds, validation
-from backend.domain.errors import Conflict, Unprocessable
+from backend.domain import calendar, errors, kinds, tlds, validation
+from backend.domain.errors import DomainError, validation_failed
 from backend.domain.filings import TENCENT, Records, domain_key, province_code, same_text
 
 # how long a fresh real-name or business registration takes to reach the filing system (§1.4)
@@ -18,18 +18,14 @@ REALNAME_SYNC_HOURS = 48
 BIZ_SYNC_WORKDAYS = 7  # the sources say 3–7 working days; the simulator waits the longest
 DOMAIN_REALNAME_SYNC_DAYS = 3
 
-SCENARIO_ZH = {
-    "first_filing": "首次备案",
-    "access_filing": "接入备案",
-    "add_website": "新增网站（原备案在腾讯云）",
-    "add_website_external": "新增网站（原备案不在腾讯云）",
-}
+# the kinds this step can answer (§1.3), with what the user does next
 NEXT_STEP = {
-    "first_filing": "请填写主体信息、网站信息和负责人信息",
-    "access_filing": "请确认备案信息（接入备案不能修改备案内容），选择云托管 IP",
-    "add_website": "主体信息已从备案记录带出，请填写新网站的信息",
-    "add_website_external": "主体信息须与备案记录一致，请填写新网站的信息",
+    kinds.FIRST_FILING: "请填写主体信息、网站信息和负责人信息",
+    kinds.ACCESS_FILING: "请确认备案信息（接入备案不能修改备案内容），选择云托管 IP",
+    kinds.ADD_WEBSITE: "主体信息已从备案记录带出，请填写新网站的信息",
+    kinds.ADD_WEBSITE_EXTERNAL: "主体信息须与备案记录一致，请填写新网站的信息",
 }
+SCENARIO_ZH = {kind: kinds.KINDS[kind].zh for kind in NEXT_STEP}
 
 
 @dataclass
@@ -46,57 +42,37 @@ class World:
     faults: list = field(default_factory=list)  # verification codes forced by the operator
 
 
-def blocked(code: str, message: str, suggest: str, **details) -> Conflict:
-    return Conflict(code, message, suggest=suggest, **details)
+def blocked(code: str, message: str | None, suggest: str, **details) -> DomainError:
+    return errors.fail(code, message, suggest=suggest, **details)
 
 
-# every code this step can answer, with its message and fix (process.md §1.4); the tests walk them
+# every code this step can answer, with what to do (process.md §1.4; the message is the code's
+# in errors.CODES); the tests walk them
 BLOCKING = {
-    "ACCOUNT_FLAGGED": (
-        "异常账号备案：该账号存在风险，暂不能办理新增或变更备案",
-        "请更换账号（不保证通过）或提交工单申诉",
-    ),
-    "REALNAME_SYNC_PENDING": (
-        "账号完成实名认证不足48小时，实名信息尚未同步到备案系统",
-        "请在实名认证完成 48 小时后再验证",
-    ),
+    "ACCOUNT_FLAGGED": "请更换账号（不保证通过）或提交工单申诉",
+    "REALNAME_SYNC_PENDING": "请在实名认证完成 48 小时后再验证",
     "ACCOUNT_REALNAME_MISMATCH": (
-        "实名认证账号与备案主体不符",
-        "新增备案要求备案主体与腾讯云账号实名认证主体一致；请使用与主体一致的账号，或变更账号实名认证",
+        "新增备案要求备案主体与腾讯云账号实名认证主体一致；请使用与主体一致的账号，或变更账号实名认证"
     ),
-    "BIZ_INFO_SYNC_PENDING": (
-        "工商信息不匹配：营业执照登记或变更不足 7 个工作日，信息尚未同步",
-        "请在登记或变更满 7 个工作日后再验证，并核对主办者性质和证件号码",
-    ),
-    "CERTIFICATE_LOOKUP_FAILED": ("证件号码未能获取信息", "请 30 分钟后重试；连续两次失败请提交工单"),
-    "TLD_NOT_FILEABLE": ("该域名后缀不支持备案", "请使用工信部批准的域名后缀，或使用境外服务器"),
-    "DOMAIN_NOT_REGISTERED": ("域名不在注册信息中", "请先注册该域名，或核对域名拼写"),
-    "DOMAIN_REALNAME_PENDING": ("域名未实名认证", "请先在注册商处完成域名实名认证"),
-    "DOMAIN_REALNAME_SYNC_PENDING": (
-        "域名未实名认证：域名实名信息尚未同步到工信部（需 3 天）",
-        "请在域名实名认证完成 3 天后再验证",
-    ),
-    "DOMAIN_HOLDER_MISMATCH": ("域名持有者与备案主体不一致", "请将域名过户到备案主体名下，或更换域名"),
-    "DOMAIN_ALREADY_FILED": ("域名已备案", "该域名已由其他主体备案；请确认域名归属，或由原主体先注销该网站或取消接入"),
-    "INFO_CONFLICT": (
-        "信息冲突：证件号码与已有备案记录的主办者性质或证件类型不一致",
-        "请在工信部备案管理系统查询原记录并核对；原记录有误的请先在原接入商办理变更",
-    ),
-    "ENTITY_IN_OTHER_ACCOUNT": (
-        "主体证件号码已在其他腾讯云账号下备案",
-        "请登录该账号办理，或申请备案迁移（账号转移），或先注销主体",
-    ),
-    "ORDER_IN_PROGRESS": ("此账号存在进行中的备案订单", "请先完成或撤销该订单"),
-    "NO_RESOURCE": (
-        "暂无可用资源：账号下没有满足备案要求的云托管资源",
-        "请购买或续费云托管资源包、使用系统创建的微小型 NAT 网关，或使用备案授权码",
-    ),
+    "BIZ_INFO_SYNC_PENDING": "请在登记或变更满 7 个工作日后再验证，并核对主办者性质和证件号码",
+    "CERTIFICATE_LOOKUP_FAILED": "请 30 分钟后重试；连续两次失败请提交工单",
+    "TLD_NOT_FILEABLE": "请使用工信部批准的域名后缀，或使用境外服务器",
+    "DOMAIN_NOT_REGISTERED": "请先注册该域名，或核对域名拼写",
+    "DOMAIN_REALNAME_PENDING": "请先在注册商处完成域名实名认证",
+    "DOMAIN_REALNAME_SYNC_PENDING": "请在域名实名认证完成 3 天后再验证",
+    "DOMAIN_HOLDER_MISMATCH": "请将域名过户到备案主体名下，或更换域名",
+    "DOMAIN_ALREADY_FILED": "该域名已由其他主体备案；请确认域名归属，或由原主体先注销该网站或取消接入",
+    "INFO_CONFLICT": "请在工信部备案管理系统查询原记录并核对；原记录有误的请先在原接入商办理变更",
+    "ENTITY_IN_OTHER_ACCOUNT": "请登录该账号办理，或申请备案迁移（账号转移），或先注销主体",
+    "ORDER_IN_PROGRESS": "请先完成或撤销该订单",
+    "NO_RESOURCE": "请购买或续费云托管资源包、使用系统创建的微小型 NAT 网关，或使用备案授权码",
 }
+# this step's own words for a code other steps word otherwise (the suggestion says the rest)
+_MESSAGE = {"ORDER_IN_PROGRESS": "此账号存在进行中的备案订单"}
 
 
-def fail(code: str, **details) -> Conflict:
-    message, suggest = BLOCKING[code]
-    return blocked(code, message, suggest, **details)
+def fail(code: str, **details) -> DomainError:
+    return blocked(code, _MESSAGE.get(code), BLOCKING[code], **details)
 
 
 def check_request(req: dict) -> None:
@@ -118,7 +94,7 @@ def check_request(req: dict) -> None:
         if found:
             problems[f"domains.{i}"] = [m for _, m in found]
     if problems:
-        raise Unprocessable(problems)
+        raise validation_failed(problems)
 
 
 def _account_checks(req, world):
@@ -166,7 +142,7 @@ def _domain_checks(req, world, entity):
 def _scenario(req, world, entity):
     """§1.3, once nothing blocks: which kind of order this is."""
     if entity is None:
-        return "first_filing", None
+        return kinds.FIRST_FILING, None
     filed = [world.records.site_with_domain(d) for d in req["domains"]]
     for i, site in enumerate(filed):
         if site is not None and TENCENT in (site.get("access_providers") or []):
@@ -178,9 +154,9 @@ def _scenario(req, world, entity):
                 number=site["number"],
             )
     if all(filed):
-        return "access_filing", entity
+        return kinds.ACCESS_FILING, entity
     if any(filed):
-        raise Unprocessable(
+        raise validation_failed(
             {
                 "domains": [
                     "已备案的域名与未备案的域名不能在同一订单中办理："
@@ -190,8 +166,8 @@ def _scenario(req, world, entity):
         )
     own = world.records.own()
     if own is not None and own["id"] == entity["id"] and TENCENT in (entity.get("access_providers") or []):
-        return "add_website", entity
-    return "add_website_external", entity
+        return kinds.ADD_WEBSITE, entity
+    return kinds.ADD_WEBSITE_EXTERNAL, entity
 
 
 def _record_checks(req: dict, entity: dict) -> None:
@@ -246,33 +222,26 @@ def decide(req: dict, world: World) -> dict:
 
 # -- the account rules of a kind, before its first form (the chat's kind choice) ----------------
 
-NEEDS_OWN_AT_TENCENT = (
-    "add_website",
-    "change_filing",
-    "change_website",
-    "cancel_entity",
-    "cancel_website",
-    "cancel_access",
-)
+NEEDS_OWN_AT_TENCENT = frozenset(kind for kind, spec in kinds.KINDS.items() if spec.acts_on_own_entity)
 
 
-def account_gate(kind: str, records: Records, open_order: str | None = None) -> Conflict | None:
+def account_gate(kind: str, records: Records, open_order: str | None = None) -> DomainError | None:
     """The refusal every submission of `kind` would meet from the account's own state, or None: the
     conversation says it at the kind choice instead of after the forms."""
-    from backend.domain import errors, preconditions  # the kinds' shared answers
+    from backend.domain import preconditions  # the kinds' shared answers
 
     if open_order:
         return errors.order_in_progress(open_order)
     own = records.own()
     at_tencent = own is not None and TENCENT in (own.get("access_providers") or [])
-    if kind == "first_filing" and own is not None:
+    if kind == kinds.FIRST_FILING and own is not None:
         return blocked(
             "ENTITY_ALREADY_FILED",
             f"该账号已有备案主体 {own['number']}，不能再办理首次备案",
             "一个账号只能备案一个主体：新增网站请选择「新增网站（原备案在腾讯云）」",
             entity_number=own["number"],
         )
-    if kind == "add_website_external" and own is not None and at_tencent:
+    if kind == kinds.ADD_WEBSITE_EXTERNAL and own is not None and at_tencent:
         return blocked(
             "ENTITY_FILED_AT_TENCENT",
             f"该账号的主体 {own['number']} 已在腾讯云备案",
@@ -281,7 +250,7 @@ def account_gate(kind: str, records: Records, open_order: str | None = None) -> 
         )
     if kind in NEEDS_OWN_AT_TENCENT and not at_tencent:
         return preconditions.no_entity_at_tencent(own)
-    if kind == "cancel_website" and own is not None and len(records.sites(own["id"])) <= 1:
+    if kind == kinds.CANCEL_WEBSITE and own is not None and len(records.sites(own["id"])) <= 1:
         return blocked(
             "LAST_WEBSITE_CANCEL_ENTITY",
             f"主体 {own['number']} 下只有一个网站，不能单独注销",

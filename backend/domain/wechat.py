@@ -20,7 +20,7 @@ INFO_MISSING, CATEGORY_MISSING, UNCERTIFIED = 1, 2, 4  # the bits over 1024 [W1,
 SMS_WAITING, SMS_DONE, SMS_TIMED_OUT = 1, 2, 3
 SMS_FAILURE_CODES = frozenset({"SMS_TIMEOUT", "SMS_CODE_FAILED"})
 # states where no order is on its way and the record (if any) is what counts
-PRE_SUBMISSION = frozenset({"draft", "expired", "withdrawn"})
+PRE_SUBMISSION = frozenset({workflow.DRAFT, workflow.EXPIRED, workflow.WITHDRAWN})
 
 STATUS_ZH = {
     2: "平台审核中",
@@ -63,12 +63,12 @@ def codes(state: str, kind: str, audit_codes=(), missing=None) -> dict:
     st = workflow.state(state)
     canceling = is_cancellation(kind) and not st.terminal and state not in PRE_SUBMISSION  # submitted
     status, sms = st.wechat_status, st.sms_verify_status
-    if state == "approved" and is_cancellation(kind):
+    if state == workflow.APPROVED and is_cancellation(kind):
         status = NOT_FILED  # the entity / website / access is gone: never 6
-    elif state == "draft":
+    elif state == workflow.DRAFT:
         m = missing or ()
         status = not_filed_code("info" in m, "category" in m, "uncertified" in m)
-    if state == "provider_rejected" and SMS_FAILURE_CODES & set(audit_codes):
+    if state == workflow.PROVIDER_REJECTED and SMS_FAILURE_CODES & set(audit_codes):
         sms = SMS_TIMED_OUT
     return {"status": status, "sms_verify_status": sms, "is_canceling": 1 if canceling else 0}
 
@@ -114,7 +114,7 @@ def account_info(apps: list, filed: bool, eligible: bool, missing_of=None) -> di
     `missing_of(app)`: the not-filed bits of a draft.
     """
     open_ = [a for a in apps if not workflow.state(a["state"]).terminal and a["state"] not in PRE_SUBMISSION]
-    drafts = [a for a in apps if a["state"] == "draft"]
+    drafts = [a for a in apps if a["state"] == workflow.DRAFT]
     available = eligible or bool(open_ or drafts)
     if open_:
         return info(open_[-1], available)

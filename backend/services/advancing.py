@@ -19,8 +19,8 @@ from rq.job import JobStatus
 from rq.results import Result
 
 from backend import config, observability
-from backend.domain.clock import iso, parse_duration
-from backend.domain.errors import Conflict, DomainError, Unprocessable
+from backend.domain.clock import advance_problems, iso, parse_duration
+from backend.domain.errors import DomainError, fail, validation_failed
 from backend.services import scheduling, timers, world
 from backend.store import tx as store
 
@@ -59,20 +59,15 @@ def advance(r, sid, duration=None, until_idle=False, include_deadlines=False, ma
         answer = _wait(job, lock)
     if "error" in answer:
         err = answer["error"]
-        raise DomainError(err.pop("code"), err.pop("message"), status=answer["status"], **err)
+        raise fail(err.pop("code"), err.pop("message"), status=answer["status"], **err)
     return answer["view"]
 
 
 def _check_span(duration, until_idle):
-    # Bounded before anything is saved (the API schema checks it too): a huge duration would
-    # store a virtual time past year 9999 and break every later request to the sandbox.
-    if not until_idle and duration is not None:
-        try:
-            seconds = parse_duration(duration)
-        except (TypeError, ValueError):
-            seconds = 0  # reported as a bad format below
-        if not seconds <= timers.MAX_SPAN:  # also NaN
-            raise Unprocessable({"duration": [f"一次最多推进 {timers.MAX_SPAN // 86400} 天"]})
+    # judged before anything is queued or saved (the API schema checks only its type)
+    problems = advance_problems(duration) if not until_idle and duration is not None else []
+    if problems:
+        raise validation_failed({"duration": problems})
 
 
 def _wait(job, lock):
@@ -93,23 +88,18 @@ def _wait(job, lock):
             if int(payload[b"type"]) != Result.Type.RETRIED.value:
                 result = Result.restore(job.id, entry_id.decode(), payload, connection=conn, serializer=job.serializer)
                 text = (result.exc_string or "").strip().splitlines()
-                raise DomainError(
-                    "ADVANCE_FAILED",
-                    "推进时钟的任务执行失败，请查看 worker 日志",
-                    status=503,
-                    error=text[-1] if text else "failed",
-                )
+                raise fail("ADVANCE_FAILED", error=text[-1] if text else "failed")
         status = job.get_status(refresh=True)
         if status in (JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED) and time.monotonic() > wait_start:
             try:
                 job.cancel()
             except Exception:  # noqa: BLE001 — a worker took it meanwhile: it runs, we still answer
                 pass
-            raise DomainError("WORKER_TIMEOUT", "等待 worker 处理时钟推进超时：请确认 worker 进程在运行", status=503)
+            raise fail("WORKER_TIMEOUT")
         if status in (JobStatus.FINISHED, JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED) and not answer:
-            raise DomainError("ADVANCE_FAILED", f"推进时钟的任务结束为 {status.value}，没有结果", status=503)
+            raise fail("ADVANCE_FAILED", f"推进时钟的任务结束为 {status.value}，没有结果")
         lock.reacquire()
-    raise DomainError("WORKER_TIMEOUT", "等待 worker 处理时钟推进超时", status=503)
+    raise fail("WORKER_TIMEOUT")
 
 
 # -- the worker side ------------------------------------------------------------
@@ -127,13 +117,10 @@ def run(r, sid, duration, until_idle, include_deadlines, max_steps):
 def _target(start, duration, until_idle):
     if until_idle:
         return start + timers.MAX_SPAN
-    try:
-        seconds = parse_duration(duration)
-    except (TypeError, ValueError):
-        raise Unprocessable({"duration": [f"时长格式不正确：{duration!r}，例如 2d、36h、1d12h、90m"]}) from None
-    if seconds < 0:
-        raise Unprocessable({"duration": ["时钟不能倒退"]})
-    return start + seconds
+    problems = advance_problems(duration)
+    if problems:
+        raise validation_failed({"duration": problems})
+    return start + parse_duration(duration)
 
 
 def _advance(r, sid, duration, until_idle, include_deadlines, max_steps):
@@ -149,7 +136,7 @@ def _advance(r, sid, duration, until_idle, include_deadlines, max_steps):
                 break
             fired.append(_deliver(r, sid, nxt, running, fired))
         else:
-            raise Conflict("ADVANCE_STEP_LIMIT", f"推进时钟时触发的定时器超过 {max_steps} 个，已停止", fired=fired)
+            raise fail("ADVANCE_STEP_LIMIT", f"推进时钟时触发的定时器超过 {max_steps} 个，已停止", fired=fired)
         if not until_idle:
             timers.set_clock(r, sid, lambda c: c.moved_to(target, time.time()), reschedule=False)
     finally:
@@ -181,7 +168,7 @@ def _deliver(r, sid, timer, running, fired):
         except Exception as exc:  # noqa: BLE001 — a broken timer is reported, never a 500
             error = f"{type(exc).__name__}: {exc}"
     timers.mark_failed(r, sid, timer["id"], error)
-    raise Conflict(
+    raise fail(
         "TIMER_FAILED",
         f"订单 {timer['app_id']} 的定时任务「{timer['name']}」（{timer['id']}）执行失败，"
         "已标记为失败，之后推进时钟时会跳过它；请查看 worker 日志",

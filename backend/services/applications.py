@@ -5,7 +5,7 @@ import json
 
 from backend.domain import eligibility, errors, forms_rules, kinds, payloads, records, scenarios, workflow
 from backend.domain.clock import iso
-from backend.domain.errors import Unprocessable
+from backend.domain.errors import Unprocessable, fail, validation_failed
 from backend.services import cloud, engine, verification, world
 from backend.store import keys, tx as store
 
@@ -23,7 +23,7 @@ def _get(tx, app_id):
 
 def _check_kind(kind):
     if kinds.get(kind) is None:
-        raise Unprocessable({"kind": [f"未知的备案类型：{kind}"]})
+        raise validation_failed({"kind": [f"未知的备案类型：{kind}"]})
     if kind not in kinds.IMPLEMENTED:
         raise errors.kind_not_available(kind, kinds.get(kind).zh)
 
@@ -163,7 +163,7 @@ def _ready(tx, app):
 
     missing = face_checks.missing(tx, app)
     if missing:
-        raise errors.Conflict(
+        raise fail(
             "SUBMIT_NOT_READY",
             "提交前还有未完成的步骤：" + "；".join(m.message for m in missing[:5]),
             missing=[m._asdict() for m in missing],

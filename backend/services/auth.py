@@ -6,7 +6,7 @@ import secrets
 
 from backend import config
 from backend.domain import errors
-from backend.domain.errors import Unauthorized
+from backend.domain.errors import fail
 from backend.store import keys
 
 
@@ -34,9 +34,9 @@ def is_control(r, token):
 
 def require_control(r, token):
     if not token:
-        raise Unauthorized("TOKEN_MISSING", "缺少访问令牌：请在 Authorization: Bearer 中提供控制令牌")
+        raise fail("TOKEN_MISSING", "缺少访问令牌：请在 Authorization: Bearer 中提供控制令牌")
     if not is_control(r, token):
-        raise Unauthorized("CONTROL_TOKEN_INVALID", "控制令牌无效")
+        raise fail("CONTROL_TOKEN_INVALID")
 
 
 def require_sandbox(r, token, sid, noted=None):
@@ -45,7 +45,7 @@ def require_sandbox(r, token, sid, noted=None):
     `noted` (a dict), when given, receives the sandbox's raw `clock` field, read in the same
     round trip as the check (the recording journal notes a change's virtual time)."""
     if not token:
-        raise Unauthorized("TOKEN_MISSING", "缺少访问令牌：请在 Authorization: Bearer 中提供沙箱令牌")
+        raise fail("TOKEN_MISSING")
     control = is_control(r, token)
     found = _check_reads(r, token, sid, control, noted)
     if control:
@@ -54,7 +54,7 @@ def require_sandbox(r, token, sid, noted=None):
         return "control"
     owner = found
     if owner is None:
-        raise Unauthorized("TOKEN_INVALID", "访问令牌无效或已失效")
+        raise fail("TOKEN_INVALID")
     if owner != sid:
         raise errors.sandbox_not_found(sid)
     return "user"

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 import segno
 
 from backend.domain.clock import DEMO
-from backend.domain.errors import NotFound
+from backend.domain.errors import NotFound, fail
 from backend.services import console, sandboxes
 from backend.store import keys
 
@@ -50,7 +50,7 @@ def create(r, size, preset="training", seed_base=1, names=None, name=None, scale
 def _doc(r, cid):
     raw = r.hget(keys.CLASSES, cid)
     if raw is None:
-        raise NotFound("CLASS_NOT_FOUND", "培训班不存在", class_id=cid)
+        raise fail("CLASS_NOT_FOUND", class_id=cid)
     return json.loads(raw)
 
 
@@ -105,7 +105,7 @@ def qr(r, cid, sid, base_url, kind="svg"):
     """The trainee's link as a QR code (SVG or PNG bytes), for a phone's camera."""
     doc = _doc(r, cid)
     if sid not in doc["sandboxes"]:
-        raise NotFound("SANDBOX_NOT_FOUND", "该培训班没有这个沙箱", sandbox_id=sid)
+        raise fail("SANDBOX_NOT_FOUND", sandbox_id=sid)  # not one of the class's
     sb = sandboxes.describe(r, sid)
     out = io.BytesIO()
     code = segno.make(link(sid, sb["token"], base_url), error="m")

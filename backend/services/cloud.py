@@ -3,7 +3,7 @@
 from datetime import date, timedelta
 
 from backend.domain import eligibility
-from backend.domain.errors import Unprocessable
+from backend.domain.errors import validation_failed
 from backend.domain.review import add_months
 from backend.domain.rng import rng
 from backend.services import world
@@ -20,7 +20,7 @@ COLLECTIONS = {
 
 def _ref(tx, collection, doc_id, field):
     if not doc_id or tx.get(collection, doc_id) is None:
-        raise Unprocessable({field: [f"{field} 指向的资源不存在：{doc_id}"]})
+        raise validation_failed({field: [f"{field} 指向的资源不存在：{doc_id}"]})
 
 
 def _ip(tx, n):
@@ -49,7 +49,7 @@ def build(tx, collection, data):
         if not doc.get("ip"):
             doc["ip"] = _ip(tx, tx.counter("nat_gateways") + 1)
         if any(n["ip"] == doc["ip"] for n in tx.all("nat_gateways")):
-            raise Unprocessable({"ip": [f"IP {doc['ip']} 已被另一个 NAT 网关使用"]})
+            raise validation_failed({"ip": [f"IP {doc['ip']} 已被另一个 NAT 网关使用"]})
     elif collection == "services":
         _ref(tx, "environments", doc.get("env_id"), "env_id")
         _ref(tx, "vpcs", doc.get("vpc_id"), "vpc_id")

@@ -3,7 +3,7 @@ the workflow table as a graph the page draws (states, moves, the main path)."""
 
 from collections import deque
 
-from backend.domain import review, workflow
+from backend.domain import kinds, review, workflow
 from backend.services import engine, live, sandboxes
 from backend.store import tx as store
 
@@ -11,9 +11,9 @@ MAX_APPLICATIONS = 50  # per sandbox in the overview (the newest)
 APP_FIELDS = ("id", "kind", "kind_zh", "state", "state_zh", "waits_on", "updated_at", "attempt", "result")
 
 
-def main_path(kind="first_filing"):
+def main_path(kind=kinds.FIRST_FILING):
     """The shortest way from a draft to approval in the table: the progress bar's steps."""
-    start, goal = "draft", "approved"
+    start, goal = workflow.DRAFT, workflow.APPROVED
     came = {start: None}
     queue = deque([start])
     while queue:
@@ -33,7 +33,9 @@ def progress(app) -> dict:
     """How far along the main path an application is (a rejection counts where it happened)."""
     path = main_path(app["kind"])
     state = app["state"]
-    at = {"provider_rejected": "provider_review", "bureau_rejected": "bureau_review"}.get(state, state)
+    at = {workflow.PROVIDER_REJECTED: workflow.PROVIDER_REVIEW, workflow.BUREAU_REJECTED: workflow.BUREAU_REVIEW}.get(
+        state, state
+    )
     step = path.index(at) if at in path else 0
     return {"step": step, "steps": len(path) - 1, "path": path}
 

@@ -32,15 +32,19 @@ def teleport(r, sid, app_id, target, reason=None, audit_data=None):
         app = _get(tx, app_id)
         row = workflow.teleport_row(app["state"], target, app["kind"])
         if row is None:
-            raise errors.teleport_not_allowed(
+            raise errors.fail(
+                "TELEPORT_NOT_ALLOWED",
                 f"状态表中无法从「{workflow.state(app['state']).zh}」到达「{target}」",
                 state=app["state"],
                 target=target,
                 allowed_targets=workflow.teleport_targets(app["state"], app["kind"]),
             )
         if target == workflow.APPROVED and kinds.get(app["kind"]).approval.effect not in effects.APPROVAL_EFFECTS:
-            raise errors.teleport_not_allowed(
-                f"「{kinds.get(app['kind']).zh}」的审核通过效果尚未实现", state=app["state"], target=target
+            raise errors.fail(
+                "TELEPORT_NOT_ALLOWED",
+                f"「{kinds.get(app['kind']).zh}」的审核通过效果尚未实现",
+                state=app["state"],
+                target=target,
             )
         entries = None
         if target in workflow.REJECTED_STATES:

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from backend.domain import renewal, validation
-from backend.domain.errors import Conflict, NotFound, Unprocessable
+from backend.domain.errors import fail, validation_failed
 from backend.services import world
 from backend.store import tx as store
 
@@ -26,9 +26,9 @@ def build(tx, data):
     # the registry holds any well-formed domain; the TLD list is checked when filing
     problems = [p for p in validation.check_domain(name) if p[0] == "DOMAIN_SYNTAX_INVALID"]
     if problems:
-        raise Unprocessable({"name": [msg for _, msg in problems]})
+        raise validation_failed({"name": [msg for _, msg in problems]})
     if _find(tx, name) is not None:
-        raise Conflict("DOMAIN_EXISTS", f"域名 {name} 已在注册信息中", domain=name)
+        raise fail("DOMAIN_EXISTS", f"域名 {name} 已在注册信息中", domain=name)
     today = world.today(tx)
     doc = {
         "registrar": DEFAULT_REGISTRAR,
@@ -56,7 +56,7 @@ def get(r, sid, name):
     reader = store.read(r, sid)
     doc = _find(reader, name)
     if doc is None:
-        raise NotFound("DOMAIN_NOT_FOUND", "域名不在注册信息中", domain=name)
+        raise fail("DOMAIN_NOT_FOUND", domain=name)
     return renewal.renewed(doc, world.today(reader))
 
 
@@ -66,7 +66,7 @@ def update(r, sid, name, changes):
     def fn(tx):
         doc = _find(tx, name)
         if doc is None:
-            raise NotFound("DOMAIN_NOT_FOUND", "域名不在注册信息中", domain=name)
+            raise fail("DOMAIN_NOT_FOUND", domain=name)
         doc = {**doc, **{k: v for k, v in changes.items() if v is not None and k not in ("id", "name")}}
         tx.put("domains", doc)
         return doc

@@ -2,7 +2,7 @@
 
 from backend.domain import durations, kinds, miit, numbering, records, scenarios, workflow
 from backend.domain.clock import iso, to_datetime
-from backend.domain.errors import DomainError
+from backend.domain.errors import fail
 from backend.domain.rng import rng
 from backend.services import emails, faults, sms_codes, webhooks, world
 from backend.services.sms_codes import contacts
@@ -136,10 +136,9 @@ def next_entity_number(tx, province, at):
     name = f"icp:{province}:{year}"
     seq = tx.counter(name) or rng(world.seed(tx), "icp-seq", province, year).randint(1000, 60000)
     if seq + 1 > numbering.MAX_SEQUENCE:
-        raise DomainError(
+        raise fail(
             "NUMBER_SEQUENCE_EXHAUSTED",
             f"{year} 年该省份的备案号顺序号已用完，无法分配新的主体备案号",
-            status=409,
             province=province,
             year=year,
         )

@@ -4,7 +4,7 @@ time when read. Each result lands in the outbox and goes to the sandbox's webhoo
 `notify_icpfiling_verify_result` (event type `face_check.result`)."""
 
 from backend.domain import face_check, forms_rules, readiness
-from backend.domain.errors import Conflict, NotFound
+from backend.domain.errors import fail
 from backend.services import effects, faults, materials, webhooks, world
 from backend.store import tx as store
 
@@ -31,7 +31,7 @@ def start(r, sid, app_id):
         app = materials.application(tx, app_id)
         materials.check_editable(app)
         if not readiness.needs_face_check(app):
-            raise Conflict("FACE_CHECK_NOT_NEEDED", "该类订单无需真实性核验")
+            raise fail("FACE_CHECK_NOT_NEEDED")
         now = world.now(tx)
         entity = materials.order_entity(tx, app)
         have = [face_check.at(t, now) for t in tasks_of(tx, app_id)]
@@ -66,7 +66,7 @@ def start(r, sid, app_id):
 def _task(tx, task_id):
     task = tx.get(COLLECTION, task_id)
     if task is None:
-        raise NotFound("FACE_CHECK_NOT_FOUND", "核验任务不存在", task_id=task_id)
+        raise fail("FACE_CHECK_NOT_FOUND", task_id=task_id)
     return task
 
 
@@ -112,7 +112,7 @@ def complete(r, sid, task_id, passed, reason=None):
         try:
             done = face_check.complete(task, passed and not forced, forced or reason, now)
         except face_check.TaskError as exc:
-            raise Conflict(exc.code, exc.message, task_id=task_id) from None
+            raise fail(exc.code, exc.message, task_id=task_id) from None
         tx.put(COLLECTION, face_check.stored(done))
         webhooks.on_face_check(tx, app, done, now)  # the result first, then the message it wrote
         text = (
@@ -139,7 +139,7 @@ def resend(r, sid, task_id):
         try:
             fresh = face_check.resend(task, now)
         except face_check.TaskError as exc:
-            raise Conflict(exc.code, exc.message, task_id=task_id) from None
+            raise fail(exc.code, exc.message, task_id=task_id) from None
         tx.put(COLLECTION, face_check.stored(fresh))
         app = materials.application(tx, task["app_id"])
         effects.notify(

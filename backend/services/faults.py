@@ -10,7 +10,7 @@ the transition it caused: a rule that fires "once" fires exactly once.
 import json
 
 from backend.domain import faults as F
-from backend.domain.errors import NotFound
+from backend.domain.errors import fail
 from backend.domain.rng import rng
 from backend.services import world
 from backend.store import tx as store
@@ -58,7 +58,7 @@ def remove(r, sid, rule_id):
         items = rules(tx)
         kept = [x for x in items if x["id"] != rule_id]
         if len(kept) == len(items):
-            raise NotFound("FAULT_NOT_FOUND", "故障规则不存在", fault_id=rule_id)
+            raise fail("FAULT_NOT_FOUND", fault_id=rule_id)
         _save(tx, kept)
 
     store.run(r, sid, fn)

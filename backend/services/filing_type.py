@@ -1,7 +1,7 @@
 """验证备案类型 and 我的备案 (process.md §1, §9.1): the first step of every new filing, and the
 account's filings that changes and cancellations start from."""
 
-from backend.domain import verification
+from backend.domain import kinds, verification
 from backend.domain.clock import to_datetime
 from backend.domain.filings import TENCENT, Records, domain_key, website_domains
 from backend.services import cloud, world
@@ -69,22 +69,26 @@ def _entity_prefill(entity):
     return {k: entity[k] for k in keep if entity.get(k) is not None}
 
 
+def _offer(kind, label, available, **rest):
+    """One order the account may place; whether it needs an IP is the kind's (its spec)."""
+    return {"kind": kind, "label": label, "needs_ip": kinds.KINDS[kind].chat.needs_ip, "available": available, **rest}
+
+
 def offers(entity, sites, eligible):
     """The orders that apply to the account's filings, each with its pre-filled payload.
     Changes and cancellations need no IP; a new website does (the eligibility gate)."""
     at_tencent = TENCENT in (entity.get("access_providers") or [])
     if not at_tencent:
         return [
-            {
-                "kind": "access_filing",
-                "label": "接入备案",
-                "needs_ip": True,
-                "available": eligible,
-                "payload": {
+            _offer(
+                kinds.ACCESS_FILING,
+                "接入备案",
+                eligible,
+                payload={
                     "entity_number": entity["number"],
                     "websites": [{"website_number": s["number"]} for s in sites],
                 },
-            }
+            )
         ]
     out = _entity_offers(entity, eligible)
     for site in (s for s in sites if s["access"] == "tencent"):
@@ -95,27 +99,9 @@ def offers(entity, sites, eligible):
 def _entity_offers(entity, eligible):
     """An entity accessed at Tencent: a new website, a change of the entity, its cancellation."""
     return [
-        {
-            "kind": "add_website",
-            "label": "新增网站",
-            "needs_ip": True,
-            "available": eligible,
-            "payload": {"websites": []},
-        },
-        {
-            "kind": "change_filing",
-            "label": "变更主体信息",
-            "needs_ip": False,
-            "available": True,
-            "payload": {"entity": _entity_prefill(entity)},
-        },
-        {
-            "kind": "cancel_entity",
-            "label": "注销主体",
-            "needs_ip": False,
-            "available": True,
-            "payload": {"entity_number": entity["number"]},
-        },
+        _offer(kinds.ADD_WEBSITE, "新增网站", eligible, payload={"websites": []}),
+        _offer(kinds.CHANGE_FILING, "变更主体信息", True, payload={"entity": _entity_prefill(entity)}),
+        _offer(kinds.CANCEL_ENTITY, "注销主体", True, payload={"entity_number": entity["number"]}),
     ]
 
 
@@ -124,36 +110,21 @@ def _website_offers(site, site_count):
     ref = {"website_number": site["number"]}
     keep = {k: site[k] for k in ("name", "service_content", "responsible") if site.get(k) is not None}
     out = [
-        {
-            "kind": "change_website",
-            "label": f"变更网站 {site['number']}",
-            "needs_ip": False,
-            "available": True,
-            "website_number": site["number"],
-            "payload": {"websites": [dict(ref, domain=site["domain"], **keep)]},
-        }
+        _offer(
+            kinds.CHANGE_WEBSITE,
+            f"变更网站 {site['number']}",
+            True,
+            website_number=site["number"],
+            payload={"websites": [dict(ref, domain=site["domain"], **keep)]},
+        )
     ]
     # the last website of an entity is cancelled with the entity (LAST_WEBSITE_CANCEL_ENTITY)
     if site_count > 1:
         out.append(
-            {
-                "kind": "cancel_website",
-                "label": f"注销网站 {site['number']}",
-                "needs_ip": False,
-                "available": True,
-                "website_number": site["number"],
-                "payload": ref,
-            }
+            _offer(kinds.CANCEL_WEBSITE, f"注销网站 {site['number']}", True, website_number=site["number"], payload=ref)
         )
     out.append(
-        {
-            "kind": "cancel_access",
-            "label": f"取消接入 {site['number']}",
-            "needs_ip": False,
-            "available": True,
-            "website_number": site["number"],
-            "payload": ref,
-        }
+        _offer(kinds.CANCEL_ACCESS, f"取消接入 {site['number']}", True, website_number=site["number"], payload=ref)
     )
     return out
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from backend import config
 from backend.domain import errors, limits, materials, readiness, workflow
 from backend.domain.clock import iso
-from backend.domain.errors import Conflict, NotFound, Unprocessable
+from backend.domain.errors import fail
 from backend.domain.filings import Records
 from backend.services import engine, world
 from backend.store import tx as store
@@ -76,9 +76,9 @@ def check_editable(app):
 def _check_caps(tx, replacing, size):
     docs = [d for d in tx.all(COLLECTION) if d["id"] != replacing]
     if len(docs) + 1 > limits.MAX_UPLOADS_PER_SANDBOX:
-        raise Conflict("UPLOAD_QUOTA_EXCEEDED", f"沙箱内最多保存 {limits.MAX_UPLOADS_PER_SANDBOX} 个文件")
+        raise fail("UPLOAD_QUOTA_EXCEEDED", f"沙箱内最多保存 {limits.MAX_UPLOADS_PER_SANDBOX} 个文件")
     if sum(d["bytes"] for d in docs) + size > limits.MAX_UPLOAD_BYTES_PER_SANDBOX:
-        raise Conflict(
+        raise fail(
             "UPLOAD_QUOTA_EXCEEDED",
             f"沙箱内文件总大小不能超过 {limits.MAX_UPLOAD_BYTES_PER_SANDBOX // (1024 * 1024)} MB",
         )
@@ -107,7 +107,7 @@ def upload(r, sid, app_id, slot, filename, data: bytes):
     try:
         facts = materials.check_image(data, limits.MAX_UPLOAD_BYTES, limits.MIN_IMAGE_SIDE)
     except materials.BadImage as bad:
-        raise Unprocessable({"file": [bad.message]}, code=bad.code, message=bad.message) from None
+        raise fail(bad.code, bad.message, errors={"file": [bad.message]}) from None
     holder = {}
     relative = f"{sid}/{app_id}/{slot}-{facts['sha256'][:16]}.{'jpg' if facts['format'] == 'JPEG' else 'png'}"
 
@@ -116,7 +116,7 @@ def upload(r, sid, app_id, slot, filename, data: bytes):
         check_editable(app)
         wanted = {s.key: s for s in slots(tx, app)}
         if slot not in wanted:
-            raise NotFound("MATERIAL_SLOT_NOT_REQUIRED", f"该订单不需要上传「{slot}」", slots=sorted(wanted))
+            raise fail("MATERIAL_SLOT_NOT_REQUIRED", f"该订单不需要上传「{slot}」", slots=sorted(wanted))
         doc_id = f"{app_id}:{slot}"
         _check_caps(tx, doc_id, facts["bytes"])
         previous = tx.get(COLLECTION, doc_id)
@@ -144,5 +144,5 @@ def upload(r, sid, app_id, slot, filename, data: bytes):
 def read_bytes(r, sid, app_id, slot):
     doc = store.read(r, sid).get(COLLECTION, f"{app_id}:{slot}")
     if doc is None:
-        raise NotFound("MATERIAL_NOT_FOUND", "该材料尚未上传", slot=slot)
+        raise fail("MATERIAL_NOT_FOUND", slot=slot)
     return doc, (config.uploads_dir() / doc["path"]).read_bytes()

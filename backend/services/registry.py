@@ -9,7 +9,7 @@ conflicts need them) — and answers the public query over the active records.
 
 from backend.domain import numbering, provinces, records, scenarios, validation
 from backend.domain.clock import iso, parse_instant, to_datetime
-from backend.domain.errors import Conflict, DomainError, Unprocessable
+from backend.domain.errors import DomainError, fail, validation_failed
 from backend.domain.rng import rng
 from backend.domain.scenarios import ACTIVE, domain_key, number_key  # one definition, in the domain
 from backend.services import effects, world
@@ -129,7 +129,7 @@ def _reserve(tx, parsed):
 def _conflicts(tx, entity_number, cert_type, cert_number, account, sites):
     entities = tx.all("entities")
     if entity_number and any(number_key(e.get("number")) == entity_number for e in entities):
-        raise Conflict(
+        raise fail(
             "ENTITY_NUMBER_EXISTS", f"主体备案号 {entity_number} 已存在，备案号不可重复使用", number=entity_number
         )
     cert = (cert_type, str(cert_number).strip().upper())
@@ -138,20 +138,20 @@ def _conflicts(tx, entity_number, cert_type, cert_number, account, sites):
             e.get("status") == ACTIVE
             and (e.get("certificate_type"), str(e.get("certificate_number", "")).strip().upper()) == cert
         ):
-            raise Conflict(
+            raise fail(
                 "ENTITY_EXISTS",
                 f"该证件已有备案主体 {e['number']}，一个主体只能有一个主体备案号",
                 number=e["number"],
                 entity_id=e["id"],
             )
     if account == "self" and any(e.get("status") == ACTIVE and e.get("account") == "self" for e in entities):
-        raise Conflict("ENTITY_ALREADY_FILED", "该账号已有备案主体：一个账号只能备案一个主体")
+        raise fail("ENTITY_ALREADY_FILED")
     on_record = {domain_key(d): w for w in active_websites(tx) for d in scenarios.website_domains(w)}
     for i, site in enumerate(sites):
         for domain in [site["domain"], *(site.get("extra_domains") or [])]:
             taken = on_record.get(domain_key(domain))
             if taken:
-                raise Conflict(
+                raise fail(
                     "DOMAIN_CONFLICT",
                     f"域名 {domain} 已在备案信息中（{taken['number']}），不能重复备案",
                     domain=domain,
@@ -212,13 +212,13 @@ def _checked(data, now):
             used[n] = i
     filed_at = _filed_at(data, now, errors)
     if errors:
-        raise Unprocessable(errors)
+        raise validation_failed(errors)
     if parsed and parsed["sequence"] > MAX_SEEDED_SEQUENCE:
         message = (
             f"备案号的顺序号 {parsed['sequence']:06d} 过大：预置的顺序号须小于 {MAX_SEEDED_SEQUENCE + 1}，"
             "以便后续审核通过的备案仍能分配备案号"
         )
-        raise Unprocessable({"number": [message]}, code="NUMBER_SEQUENCE_TOO_HIGH", message=message)
+        raise fail("NUMBER_SEQUENCE_TOO_HIGH", message, errors={"number": [message]})
     return sites, province, parsed, indexes, filed_at
 
 
@@ -297,9 +297,9 @@ def _wanted_number(number):
     try:
         wanted = numbering.parse(number)
     except numbering.InvalidNumber as e:
-        raise Unprocessable({"number": [e.message]}) from None
+        raise validation_failed({"number": [e.message]}) from None
     if wanted["kind"] not in numbering.ENTITY_KINDS + numbering.WEBSITE_KINDS:
-        raise Unprocessable(
+        raise validation_failed(
             {"number": ["请填写 ICP 备案号：主体备案号（如 粤ICP备2026012345号）或网站备案号（如 …号-1）"]}
         )
     return wanted
@@ -308,7 +308,7 @@ def _wanted_number(number):
 def search(tx, domain=None, number=None, entity_name=None):
     """Rows of active records matching every criterion given (see query())."""
     if not any(v not in (None, "") for v in (domain, number, entity_name)):
-        raise Unprocessable({"query": ["请提供 domain（域名）、number（备案号）或 entity（主体名称）之一"]})
+        raise validation_failed({"query": ["请提供 domain（域名）、number（备案号）或 entity（主体名称）之一"]})
     wanted_number = _wanted_number(number) if number not in (None, "") else None
     wanted_domain = domain_key(domain) if domain not in (None, "") else None
     name_part = entity_name.strip() if isinstance(entity_name, str) and entity_name.strip() else None

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 from rq.job import Job
 
-from backend.domain import errors, mail, presets
+from backend.domain import errors, limits, mail, presets
 from backend.domain.clock import (
     DEFAULT_START,
     PACINGS,
@@ -18,7 +18,7 @@ from backend.domain.clock import (
     scale_problems,
     start_problems,
 )
-from backend.domain.errors import Conflict, NotFound, Unprocessable
+from backend.domain.errors import NotFound, fail, validation_failed
 from backend.services import api_credentials, auth, cloud, domains, scheduling
 from backend.store import keys, tx as store
 
@@ -40,10 +40,10 @@ def _new_meta(sid, token, seed, preset, clock, settings, name, idle_ttl=None):
     }
 
 
-MAX_SEED_CHARS = 64
-MAX_IDLE_TTL = 366 * 86400
+MAX_SEED_CHARS = limits.MAX_SEED_CHARS
+MAX_IDLE_TTL = limits.MAX_IDLE_TTL_SECONDS
 DROPPED_FIELDS = ("journal", "outbox")  # and history:<app id> (keys.dropped)
-MAX_NAME_CHARS = 64
+MAX_NAME_CHARS = limits.MAX_SANDBOX_NAME
 
 
 def _checked(seed, preset, clock_start, scale, settings, name, pacing=STEADY):
@@ -75,7 +75,7 @@ def _checked(seed, preset, clock_start, scale, settings, name, pacing=STEADY):
     if name is not None and (not isinstance(name, str) or not 0 < len(name) <= MAX_NAME_CHARS):
         errors["name"] = [f"名称须为 1 到 {MAX_NAME_CHARS} 个字符"]
     if errors:
-        raise Unprocessable(errors)
+        raise validation_failed(errors)
     return start, scale
 
 
@@ -85,14 +85,14 @@ def _check_idle_ttl(idle_ttl_seconds):
         or not isinstance(idle_ttl_seconds, int)
         or not 1 <= idle_ttl_seconds <= MAX_IDLE_TTL
     ):
-        raise Unprocessable({"idle_ttl_seconds": [f"闲置时限须为 1 到 {MAX_IDLE_TTL} 秒"]})
+        raise validation_failed({"idle_ttl_seconds": [f"闲置时限须为 1 到 {MAX_IDLE_TTL} 秒"]})
 
 
 def _write(tx, meta, preset, token, api_keys, revision, idle_ttl_seconds):
     """create's one MULTI: the meta hash, the preset's world, the listing, the token and API keys."""
     sid = tx.sid
     if tx.meta():  # WATCHed: a concurrent create of the same id makes one of them retry and stop here
-        raise Conflict("SANDBOX_EXISTS", "沙箱已存在", sandbox_id=sid)
+        raise fail("SANDBOX_EXISTS", sandbox_id=sid)
     for field, value in meta.items():
         tx.set_meta(field, value)
     _populate(tx, presets.PRESETS[preset])

@@ -12,7 +12,7 @@ import time
 
 from backend.domain import errors, presets
 from backend.domain.clock import Clock, iso, start_problems
-from backend.domain.errors import Unprocessable
+from backend.domain.errors import validation_failed
 from backend.services import sandboxes, scheduling, timers
 from backend.store import keys, snapshot as store_snapshot
 
@@ -84,7 +84,7 @@ def restore(r, sid, snap):
         raise errors.sandbox_not_found(sid)
     problems = _problems(snap)
     if problems:
-        raise Unprocessable(problems)
+        raise validation_failed(problems)
     meta = {k: v for k, v in snap["keys"][""]["value"].items() if k not in IDENTITY}
     meta.update({k: current[k] for k in IDENTITY if k in current})
     clock = Clock.from_dict(json.loads(meta["clock"]))

@@ -19,7 +19,7 @@ from rq.results import Result
 from backend import config
 from backend.domain import audit, durations, limits, workflow
 from backend.domain.clock import iso, scale_problems
-from backend.domain.errors import Conflict, DomainError, Unprocessable
+from backend.domain.errors import fail, validation_failed
 from backend.services import decisions, effects, engine, scheduling, world
 from backend.store import keys, tx as store
 
@@ -209,7 +209,7 @@ def rearm(r, sid):
 def set_scale(r, sid, scale):
     problems = scale_problems(scale)
     if problems:
-        raise Unprocessable({"scale": problems})
+        raise validation_failed({"scale": problems})
     with _exclusive(r, sid):
         _set_clock(r, sid, lambda c: c.rescaled(scale, time.time()))
     mark_running(r, sid, scale)
@@ -232,7 +232,7 @@ def _exclusive(r, sid):
     wait = config.job_wait_seconds()
     lock = r.lock(keys.advance_lock(sid), timeout=LOCK_SECONDS, blocking_timeout=wait)
     if not lock.acquire():
-        raise Conflict("ADVANCE_IN_PROGRESS", f"该沙箱的时钟正在被另一个请求推进，{wait:g} 秒内未结束；请稍后重试")
+        raise fail("ADVANCE_IN_PROGRESS", f"该沙箱的时钟正在被另一个请求推进，{wait:g} 秒内未结束；请稍后重试")
     try:
         yield lock
     finally:
@@ -278,10 +278,8 @@ def _wait(job, deadline, adopted):
                 return (JobStatus.FINISHED if kind == Result.Type.SUCCESSFUL else JobStatus.FAILED), final
         if adopted and job.get_status(refresh=True) == JobStatus.SCHEDULED:
             return JobStatus.SCHEDULED, None
-    raise DomainError(
+    raise fail(
         "WORKER_TIMEOUT",
-        "等待 worker 处理定时任务超时：请确认 worker 进程在运行",
-        status=503,
         timer=job.args[1] if len(job.args) > 1 else None,
     )
 

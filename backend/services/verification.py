@@ -9,7 +9,7 @@ wrong code too many; the SMS window timer (sms_timeout) ends it for everybody.
 
 from backend.domain import audit, durations, miit, workflow
 from backend.domain.clock import iso
-from backend.domain.errors import Conflict, DomainError, NotFound, Unprocessable
+from backend.domain.errors import fail
 from backend.services import engine, sms_codes, webhooks, world
 from backend.services.effects import notify
 from backend.store import tx as store
@@ -18,7 +18,7 @@ from backend.store import tx as store
 def _get(tx, app_id):
     app = tx.get("applications", app_id)
     if app is None:
-        raise NotFound("APPLICATION_NOT_FOUND", "备案订单不存在", application_id=app_id)
+        raise fail("APPLICATION_NOT_FOUND", application_id=app_id)
     return app
 
 
@@ -50,7 +50,7 @@ def _upgraded(app):
     return dict(app, sms=dict(sms, people=[person]))
 
 
-def _pending_app(tx, app_id, action="verify_sms"):
+def _pending_app(tx, app_id, action=workflow.VERIFY_SMS):
     app = _upgraded(_get(tx, app_id))
     if workflow.find(app["state"], workflow.VERIFY_SMS, app["kind"]) is None or not (app.get("sms") or {}).get(
         "people"
@@ -65,9 +65,9 @@ def _named(app, person, mobile, code):
     if v is None and not person and not mobile and code:
         v = next((p for p in people if p["state"] == miit.PENDING), None)  # one-box form: the first
     if v is None:
-        raise NotFound("VERIFICATION_NOT_FOUND", "未找到该核验人（请核对手机号）", people=[p["person"] for p in people])
+        raise fail("VERIFICATION_NOT_FOUND", people=[p["person"] for p in people])
     if v["state"] == miit.VERIFIED:
-        raise Conflict("ALREADY_VERIFIED", "该手机号已完成短信核验", person=v["person"])
+        raise fail("ALREADY_VERIFIED", person=v["person"])
     return v
 
 
@@ -138,10 +138,10 @@ def _wrong_code(app, v, fields, left):
     message = (
         f"短信核验信息错误，还可尝试 {left} 次" if left else "短信核验错误次数过多，核验失败，订单已退回腾讯云初审驳回"
     )
-    exc = Unprocessable(
-        {f: [_FIELD_ZH[f] + (f"，还可尝试 {left} 次" if left else "")] for f in fields},
-        code="SMS_CODE_WRONG",
-        message=message,
+    exc = fail(
+        "SMS_CODE_WRONG",
+        message,
+        errors={f: [_FIELD_ZH[f] + (f"，还可尝试 {left} 次" if left else "")] for f in fields},
     )
     exc.details.update(person=v["person"], attempts_left=left, state=app["state"], application=engine.view(app))
     return exc
@@ -162,7 +162,7 @@ def resend(r, sid, app_id, person=None, mobile=None):
         now = world.now(tx)
         why = miit.resend_refusal(v, now)
         if why:
-            raise DomainError(
+            raise fail(
                 "SMS_RESEND_REFUSED",
                 _RESEND_ZH[why],
                 status=429 if why in ("TOO_SOON", "TOO_MANY") else 409,

@@ -17,9 +17,9 @@ webhook (one field of the sandbox hash, which every use case reads anyway).
 import secrets
 from urllib.parse import urlsplit
 
-from backend.domain import wechat
+from backend.domain import wechat, workflow
 from backend.domain.clock import iso
-from backend.domain.errors import Conflict, NotFound, Unprocessable
+from backend.domain.errors import fail, validation_failed
 from backend.services import webhook_delivery, world
 from backend.services.webhook_delivery import DELIVERIES, HOOKS, MAX_DELIVERIES, SECRET  # noqa: F401 (the sender's keys)
 from backend.store import tx as store
@@ -34,7 +34,7 @@ EVENT_TYPES = (
 MAX_WEBHOOKS = 10
 MAX_URL = 500
 ON = "webhooks_on"  # field of the sandbox hash: "1" when at least one webhook is registered
-VERIFY_END = {"verify_sms": 3, "sms_failed": 2, "sms_timeout": 2}  # action -> WeChat's result
+VERIFY_END = {workflow.VERIFY_SMS: 3, workflow.SMS_FAILED: 2, workflow.SMS_TIMEOUT: 2}  # action -> WeChat's result
 
 
 # -- registration ----------------------------------------------------------------------
@@ -43,22 +43,22 @@ VERIFY_END = {"verify_sms": 3, "sms_failed": 2, "sms_timeout": 2}  # action -> W
 def _check_url(url):
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.username or parts.password:
-        raise Unprocessable({"url": ["回调地址须为 http(s)://主机[:端口]/路径，且不含用户名密码"]})
+        raise validation_failed({"url": ["回调地址须为 http(s)://主机[:端口]/路径，且不含用户名密码"]})
     problem = webhook_delivery.address_problem(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
     if problem:
-        raise Unprocessable({"url": [problem]}, code="WEBHOOK_URL_REFUSED", message="回调地址不允许：" + problem)
+        raise fail("WEBHOOK_URL_REFUSED", "回调地址不允许：" + problem, errors={"url": [problem]})
 
 
 def register(r, sid, url, events=None):
     _check_url(url)
     unknown = sorted(set(events or ()) - set(EVENT_TYPES))
     if unknown:
-        raise Unprocessable({"events": [f"未知的事件类型：{', '.join(unknown)}"]})
+        raise validation_failed({"events": [f"未知的事件类型：{', '.join(unknown)}"]})
 
     def fn(tx):
         hooks = tx.all(HOOKS)
         if len(hooks) >= MAX_WEBHOOKS:
-            raise Conflict("WEBHOOK_LIMIT", f"每个沙箱最多注册 {MAX_WEBHOOKS} 个回调地址", limit=MAX_WEBHOOKS)
+            raise fail("WEBHOOK_LIMIT", f"每个沙箱最多注册 {MAX_WEBHOOKS} 个回调地址", limit=MAX_WEBHOOKS)
         secret = world.meta(tx).get(SECRET) or secrets.token_hex(32)
         hook = {
             "id": tx.next_id("webhook", "H", 3),
@@ -83,7 +83,7 @@ def list_hooks(r, sid):
 def remove(r, sid, hook_id):
     def fn(tx):
         if tx.get(HOOKS, hook_id) is None:
-            raise NotFound("WEBHOOK_NOT_FOUND", "回调地址不存在", webhook_id=hook_id)
+            raise fail("WEBHOOK_NOT_FOUND", webhook_id=hook_id)
         tx.delete(HOOKS, hook_id)
         tx.set_meta(ON, "1" if len(tx.all(HOOKS)) else "0")
 
@@ -299,9 +299,9 @@ def redeliver(r, sid, delivery_id):
     def fn(tx):
         old = tx.get(DELIVERIES, delivery_id)
         if old is None:
-            raise NotFound("DELIVERY_NOT_FOUND", "投递记录不存在", delivery_id=delivery_id)
+            raise fail("DELIVERY_NOT_FOUND", delivery_id=delivery_id)
         if tx.get(HOOKS, old["webhook_id"]) is None:
-            raise Conflict("WEBHOOK_NOT_FOUND", "该回调地址已删除，无法重新投递", webhook_id=old["webhook_id"])
+            raise fail("WEBHOOK_NOT_FOUND", "该回调地址已删除，无法重新投递", status=409, webhook_id=old["webhook_id"])
         doc = dict(
             old,
             id=tx.next_id("webhook_delivery", "D", 8),

@@ -1,7 +1,7 @@
 """WeChat's getIcpEntranceInfo view of an application and of the account, beside ours."""
 
-from backend.domain import scenarios, wechat
-from backend.domain.errors import NotFound
+from backend.domain import scenarios, wechat, workflow
+from backend.domain.errors import fail
 from backend.services import cloud, engine
 from backend.store import tx as store
 
@@ -34,11 +34,13 @@ def application(r, sid, app_id) -> dict:
     tx = store.read(r, sid)
     app = tx.get("applications", app_id)
     if app is None:
-        raise NotFound("APPLICATION_NOT_FOUND", "备案订单不存在", application_id=app_id)
+        raise fail("APPLICATION_NOT_FOUND", application_id=app_id)
     eligible = _eligible(tx)
-    missing = wechat.draft_missing(app, eligible) if app["state"] == "draft" else None
+    missing = wechat.draft_missing(app, eligible) if app["state"] == workflow.DRAFT else None
     view = engine.view(app)
-    return _envelope(wechat.info(app, available=eligible or app["state"] != "draft", missing=missing), _ours(view))
+    return _envelope(
+        wechat.info(app, available=eligible or app["state"] != workflow.DRAFT, missing=missing), _ours(view)
+    )
 
 
 def account(r, sid) -> dict:
@@ -46,7 +48,7 @@ def account(r, sid) -> dict:
     apps = tx.all("applications")
     eligible = _eligible(tx)
     info = wechat.account_info(apps, _filed(tx), eligible, lambda a: wechat.draft_missing(a, eligible))
-    current = next((a for a in reversed(apps) if a["state"] not in ("withdrawn",)), None)
+    current = next((a for a in reversed(apps) if a["state"] != workflow.WITHDRAWN), None)
     return _envelope(
         info,
         {"eligible": eligible, "filed": _filed(tx), "application": _ours(engine.view(current)) if current else None},

@@ -135,3 +135,13 @@ def test_parse_instant_reads_zone_less_text_as_cst():
 def test_parse_instant_rejects_garbage():
     with pytest.raises(ValueError):
         K.parse_instant("not a date")
+
+
+def test_an_advance_s_duration_is_judged_by_the_domain():
+    from backend.domain import limits
+
+    assert K.advance_problems("2d") == [] and K.advance_problems(f"{limits.MAX_ADVANCE_DAYS}d") == []
+    assert K.advance_problems("soon") == ["时长格式不正确：'soon'，例如 2d、36h、1d12h、90m。"]
+    assert K.advance_problems("x" * 100)[0].startswith("时长格式不正确：'" + "x" * 40 + "'")
+    assert K.advance_problems(f"{limits.MAX_ADVANCE_DAYS + 1}d") == [f"一次最多推进 {limits.MAX_ADVANCE_DAYS} 天。"]
+    assert K.advance_problems(-60) == ["时钟不能倒退"]  # a number of seconds, from a direct call

@@ -49,3 +49,20 @@ def test_a_malformed_spec_is_reported():
     assert "payload.websites" in found and "nowhere" in found and "cousin" in found
     chat = dataclasses.replace(ANY.chat, asked_when=(("not_a_form", "entity"),))
     assert kind_spec.problems(dataclasses.replace(ANY, chat=chat))
+
+
+def test_what_the_code_asks_of_a_kind_is_read_from_its_spec():
+    """Logic that differs by kind asks the spec (its payload's modes), never the kind's name."""
+    by = {
+        name: {k for k, s in kinds.KINDS.items() if getattr(s, name)}
+        for name in ("files_new_entity", "files_new_website", "accesses_records", "acts_on_own_entity")
+    }
+    assert by["files_new_entity"] == {kinds.FIRST_FILING, kinds.ADD_WEBSITE_EXTERNAL}
+    assert by["files_new_website"] == by["files_new_entity"] | {kinds.ADD_WEBSITE}
+    assert by["accesses_records"] == {kinds.ACCESS_FILING}
+    # the kinds that act on the account's own entity at Tencent: neither a new entity nor one to match
+    assert by["acts_on_own_entity"] == kinds.ALL - by["files_new_entity"] - by["accesses_records"]
+    # the kinds that file or bring a website onto a 云托管 IP need one (and take materials)
+    assert {k for k, s in kinds.KINDS.items() if s.chat.needs_ip} == by["files_new_website"] | by["accesses_records"]
+    names = [getattr(kinds, n) for n in kinds.__all__ if n.isupper() and n not in ("ALL", "KINDS")]
+    assert set(names) >= set(kinds.KINDS)

@@ -33,6 +33,12 @@ _MODULES = (
 )
 
 KINDS: dict[str, KindSpec] = {m.SPEC.code: m.SPEC for m in _MODULES}
+# the names the rest of the code uses where a rule picks a kind (verification's decision tree,
+# the offers of an account), instead of strings
+FIRST_FILING, ACCESS_FILING, ADD_WEBSITE = first_filing.SPEC.code, access_filing.SPEC.code, add_website.SPEC.code
+ADD_WEBSITE_EXTERNAL, CHANGE_FILING = add_website_external.SPEC.code, change_filing.SPEC.code
+CHANGE_WEBSITE, CANCEL_ENTITY = change_website.SPEC.code, cancel_entity.SPEC.code
+CANCEL_WEBSITE, CANCEL_ACCESS = cancel_website.SPEC.code, cancel_access.SPEC.code
 Kind = KindSpec  # the name the code used before the specs
 
 ALL = frozenset(KINDS)
@@ -59,7 +65,16 @@ if _problems:  # a malformed spec stops the import: never a 500 or a wrong text 
     raise ImportError("kind specs: " + "; ".join(_problems))
 
 __all__ = [
+    "ACCESS_FILING",
+    "ADD_WEBSITE",
+    "ADD_WEBSITE_EXTERNAL",
     "ALL",
+    "CANCEL_ACCESS",
+    "CANCEL_ENTITY",
+    "CANCEL_WEBSITE",
+    "CHANGE_FILING",
+    "CHANGE_WEBSITE",
+    "FIRST_FILING",
     "IMPLEMENTED",
     "KINDS",
     "WITHOUT_SMS",

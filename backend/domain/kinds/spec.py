@@ -79,6 +79,26 @@ class KindSpec:
     def needs_sms(self) -> bool:
         return bool(self.sms_to)
 
+    @property
+    def files_new_entity(self) -> bool:
+        """The order files an entity not yet on record (its full data)."""
+        return self.payload.entity == "new"
+
+    @property
+    def files_new_website(self) -> bool:
+        """The order files websites not yet on record (their full data)."""
+        return self.payload.websites == "new"
+
+    @property
+    def accesses_records(self) -> bool:
+        """The order brings websites already on record (by reference) to Tencent."""
+        return self.payload.websites == "refs"
+
+    @property
+    def acts_on_own_entity(self) -> bool:
+        """The order changes or cancels what the account's own entity, at Tencent, has on record."""
+        return self.payload.entity not in ("new", "match")
+
     # the payload's shape, under the names the scenario table used
     @property
     def kind(self) -> str:
