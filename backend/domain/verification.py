@@ -9,14 +9,15 @@ Pure: `decide(request, world)` reads a `World` snapshot the service builds, neve
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from backend.domain import calendar, tlds, validation
+from backend.domain import calendar, filing_province, tlds, validation
 from backend.domain.errors import Conflict, Unprocessable
 from backend.domain.filings import TENCENT, Records, domain_key, province_code, same_text
 
 # how long a fresh real-name or business registration takes to reach the filing system (§1.4)
 REALNAME_SYNC_HOURS = 48
 BIZ_SYNC_WORKDAYS = 7  # the sources say 3–7 working days; the simulator waits the longest
-DOMAIN_REALNAME_SYNC_DAYS = 3
+DOMAIN_REALNAME_SYNC_DAYS = 3  # natural days at Tencent's registrar (DNSPod), working days at others (T41, T15)
+TENCENT_REGISTRARS = ("dnspod", "tencent", "腾讯")  # what a registrar's name contains when it is Tencent's
 
 SCENARIO_ZH = {
     "first_filing": "首次备案",
@@ -44,6 +45,7 @@ class World:
     open_order: str | None  # an order in progress (its id), if any
     now: datetime
     faults: list = field(default_factory=list)  # verification codes forced by the operator
+    settings: dict = field(default_factory=dict)  # the sandbox's (strict_nonlocal_id, province_overrides)
 
 
 def blocked(code: str, message: str, suggest: str, **details) -> Conflict:
@@ -94,6 +96,13 @@ BLOCKING = {
 }
 
 
+# another registrar's domain syncs in working days (process.md §1.4): the same code, its own wording
+SYNC_PENDING_WORKDAYS = (
+    "域名未实名认证：域名实名信息尚未同步到工信部（非腾讯云注册的域名需 3 个工作日）",
+    "请在域名实名认证完成 3 个工作日后再验证",
+)
+
+
 def fail(code: str, **details) -> Conflict:
     message, suggest = BLOCKING[code]
     return blocked(code, message, suggest, **details)
@@ -119,6 +128,20 @@ def check_request(req: dict) -> None:
             problems[f"domains.{i}"] = [m for _, m in found]
     if problems:
         raise Unprocessable(problems)
+
+
+def _where_to_file(req, world):
+    """§1.2: an organisation files in its certificate's province, a person in their ID's unless that
+    bureau accepts non-local IDs (the residence permit is declared on the form, after this)."""
+    who = {
+        "type": req.get("entity_type"),
+        "certificate_type": req.get("certificate_type"),
+        "certificate_number": req.get("certificate_number"),
+    }
+    province = filing_province.province_of(req.get("province"), world.settings)
+    found = filing_province.problems(who, province, strict=filing_province.strict(world.settings))
+    if found:
+        raise Unprocessable({"province": [message for _, message in found]})
 
 
 def _account_checks(req, world):
@@ -152,15 +175,33 @@ def _domain_checks(req, world, entity):
             raise fail("DOMAIN_NOT_REGISTERED", **where)
         if doc.get("real_name_status") != "verified":
             raise fail("DOMAIN_REALNAME_PENDING", **where)
-        since = doc.get("real_name_verified_on")
-        if since and (today - date.fromisoformat(since)).days < DOMAIN_REALNAME_SYNC_DAYS:
-            raise fail("DOMAIN_REALNAME_SYNC_PENDING", real_name_verified_on=since, **where)
+        sync_pending(doc, today, where)
         holder = doc.get("holder_certificate_number") or None
         if holder and not same_text(holder, req["certificate_number"]):
             raise fail("DOMAIN_HOLDER_MISMATCH", **where)
         site = world.records.site_with_domain(name)
         if site is not None and (entity is None or site["entity_id"] != entity["id"]):
             raise fail("DOMAIN_ALREADY_FILED", number=site["number"], **where)
+
+
+def at_tencent_registrar(doc: dict) -> bool:
+    name = str(doc.get("registrar") or "").casefold()
+    return any(mark in name for mark in TENCENT_REGISTRARS)
+
+
+def sync_pending(doc: dict, today: date, where: dict) -> None:
+    """DOMAIN_REALNAME_SYNC_PENDING (raised) while a fresh real-name verification has not reached
+    MIIT: 3 natural days for a domain at Tencent's registrar, 3 working days elsewhere."""
+    since = doc.get("real_name_verified_on")
+    if not since:
+        return
+    start = date.fromisoformat(since)
+    if at_tencent_registrar(doc):
+        if (today - start).days < DOMAIN_REALNAME_SYNC_DAYS:
+            raise fail("DOMAIN_REALNAME_SYNC_PENDING", real_name_verified_on=since, **where)
+    elif calendar.working_days_between(start, today) < DOMAIN_REALNAME_SYNC_DAYS:
+        message, suggest = SYNC_PENDING_WORKDAYS
+        raise blocked("DOMAIN_REALNAME_SYNC_PENDING", message, suggest, real_name_verified_on=since, **where)
 
 
 def _scenario(req, world, entity):
@@ -202,11 +243,21 @@ def _record_checks(req: dict, entity: dict) -> None:
         entity.get("certificate_type"), req["certificate_type"]
     ):
         raise fail("INFO_CONFLICT", entity_number=entity["number"])
+    if province_code(req["province"]) != province_code(entity.get("province")):
+        where = filing_province.province_of(entity.get("province"))
+        raise Unprocessable(
+            {
+                "province": [
+                    f"该主体已在{where.name if where else '其他省份'}备案（{entity['number']}），备案地域须与备案记录一致"
+                ]
+            }
+        )
 
 
 def decide(req: dict, world: World) -> dict:
     """The scenario for this certificate and these domains, or the first blocking Conflict (raised)."""
     check_request(req)
+    _where_to_file(req, world)
     for code in world.faults:
         raise fail(code, forced=True)
     _account_checks(req, world)

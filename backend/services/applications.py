@@ -3,7 +3,17 @@
 import copy
 import json
 
-from backend.domain import eligibility, errors, forms_rules, kinds, payloads, records, scenarios, workflow
+from backend.domain import (
+    eligibility,
+    errors,
+    filing_province,
+    forms_rules,
+    kinds,
+    payloads,
+    records,
+    scenarios,
+    workflow,
+)
 from backend.domain.clock import iso
 from backend.domain.errors import Unprocessable
 from backend.services import cloud, engine, verification, world
@@ -70,6 +80,9 @@ def _key(path):
 def _validate(tx, kind, payload, app_id=None):
     problems = payloads.validate_payload(kind, payload)
     for path, _code, message in forms_rules.problems(kind, payload, world.today(tx)):  # the real forms (§2)
+        problems.setdefault(path, []).append(message)
+    # where the entity may file (§1.2, §8): the rule verification and the review apply too
+    for path, _code, message in filing_province.entry_problems(kinds.get(kind), payload, world.settings(tx)):
         problems.setdefault(path, []).append(message)
     result = cloud.evaluate(tx, exclude_app=app_id)
     requests = scenarios.ip_requests(kind, payload)

@@ -20,6 +20,7 @@ def _world(tx) -> verification.World:
         open_order=opened[0]["id"] if opened else None,
         now=to_datetime(world.now(tx)),
         faults=list(settings.get("verification_faults") or []),
+        settings=settings,
     )
 
 

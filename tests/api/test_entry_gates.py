@@ -1,9 +1,10 @@
 """Gates the real flow puts before any form or at entry (process.md §1.2, §1.4, §2.7, §8): they hold
 whether or not the client called 验证备案类型 first (audit items 1, 6, 8, 9, 10)."""
 
-from support.people import ZHANG_SAN_ID, personal_payload
+from support.people import ZHANG_SAN_ID, credit_code, personal_payload
 
-from api.flows import assert_error, create_app, field_errors, register_domain, usable_ip
+from api.flows import advance, assert_error, create_app, field_errors, new_sandbox, register_domain, usable_ip
+from api.kinds_flows import ORG_USCC, new_site, org_domain, org_entity, seed_org
 
 VERIFY = "~/filing-type/verify"
 
@@ -26,3 +27,82 @@ def test_a_virtual_operator_mobile_is_refused_at_entry_per_field(sandbox):
     payload["websites"][0]["responsible"] = dict(payload["entity"]["responsible"], mobile="17112345678")
     field_errors(create(sandbox, payload), "payload.websites.0.responsible.mobile")
     assert create_app(sandbox, personal_payload(usable_ip(sandbox)))["state"] == "draft"
+
+
+# -- items 8 and 9: where an entity may file (§1.2, §8) -------------------------------------------
+
+
+def verify_body(**over):
+    body = {
+        "province": "44",
+        "entity_type": "personal",
+        "certificate_type": "resident_id",
+        "certificate_number": ZHANG_SAN_ID,
+        "domains": ["zhangsan-blog.cn"],
+    }
+    return {**body, **over}
+
+
+def test_a_province_that_refuses_non_local_ids_refuses_them_at_verify_and_entry(sandbox):
+    register_domain(sandbox, "zhangsan-blog.cn")
+    for province in ("41", "50", "15"):  # Henan, Chongqing, Inner Mongolia
+        errors = field_errors(sandbox.post(VERIFY, json=verify_body(province=province)), "province")
+        assert "不受理外省居民身份证" in errors["province"][0]
+        payload = personal_payload(usable_ip(sandbox), province=province, residence_permit=True)
+        errors = field_errors(create(sandbox, payload), "payload.entity.province")
+        assert "不受理外省居民身份证" in errors["payload.entity.province"][0]
+
+
+def test_a_province_that_allows_them_takes_the_residence_permit(sandbox):
+    register_domain(sandbox, "zhangsan-blog.cn")
+    assert sandbox.post(VERIFY, json=verify_body(province="31")).get_json()["scenario"] == "first_filing"
+    app = create_app(sandbox, personal_payload(usable_ip(sandbox), province="31", residence_permit=True))
+    assert app["state"] == "draft"
+
+
+def test_the_lenient_setting_and_overrides_are_read_at_entry(control):
+    sb = new_sandbox(control, settings={"strict_nonlocal_id": False})
+    register_domain(sb, "zhangsan-blog.cn")
+    assert sb.post(VERIFY, json=verify_body(province="50")).status_code == 200
+    assert create_app(sb, personal_payload(usable_ip(sb), province="50", residence_permit=True))["state"] == "draft"
+
+
+def test_an_organisation_files_in_its_certificates_province(sandbox):
+    seed_org(sandbox)  # on record in 粤, filed elsewhere
+    org_domain(sandbox, "moumou-shop.cn")
+    body = verify_body(
+        province="11",
+        entity_type="enterprise",
+        certificate_type="uscc",
+        certificate_number=ORG_USCC,
+        domains=["moumou-shop.cn"],
+    )
+    errors = field_errors(sandbox.post(VERIFY, json=body), "province")
+    assert "广东省" in errors["province"][0]
+    other = credit_code("91440300MA5ABCDE0")  # a Shenzhen company never filed
+    register_domain(sandbox, "example-tech.cn", holder_name="深圳市示例科技有限公司", holder_cert=other)
+    payload = {
+        "entity": org_entity(name="深圳市示例科技有限公司", certificate_number=other, province="11"),
+        "websites": [new_site(usable_ip(sandbox), "example-tech.cn", "示例科技官网", "enterprise_site")],
+    }
+    errors = field_errors(create(sandbox, payload), "payload.entity.province")
+    assert "广东省" in errors["payload.entity.province"][0]
+    payload["entity"]["province"] = "44"
+    assert create_app(sandbox, payload)["state"] == "draft"
+
+
+# -- item 10: the domain real-name sync wait (§1.4) -------------------------------------------------
+
+
+def test_another_registrars_domain_waits_three_working_days(sandbox):
+    # verified on Friday 2026-05-29: Monday is one working day later
+    register_domain(sandbox, "zhangsan-blog.cn", registrar="GoDaddy", real_name_verified_on="2026-05-29")
+    body = assert_error(sandbox.post(VERIFY, json=verify_body()), 409, "DOMAIN_REALNAME_SYNC_PENDING")
+    assert "3 个工作日" in body["message"] and body["field"] == "domains.0"
+    advance(sandbox, duration="48h")  # Wednesday: Mon, Tue, Wed
+    assert sandbox.post(VERIFY, json=verify_body()).status_code == 200
+
+
+def test_a_dnspod_domain_waits_three_natural_days(sandbox):
+    register_domain(sandbox, "zhangsan-blog.cn", real_name_verified_on="2026-05-29")
+    assert sandbox.post(VERIFY, json=verify_body()).status_code == 200
