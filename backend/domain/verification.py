@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from backend.domain import calendar, filing_province, tlds, validation
+from backend.domain.clock import CST
 from backend.domain.errors import Conflict, Unprocessable
 from backend.domain.filings import TENCENT, Records, domain_key, province_code, same_text
 
@@ -144,18 +145,43 @@ def _where_to_file(req, world):
         raise Unprocessable({"province": [message for _, message in found]})
 
 
-def _account_checks(req, world):
+def account_checks(req, world) -> str | None:
+    """The account (§1.4); returns the entity name its real name was compared with, None when the
+    request names no entity and nothing on record or in the domain registry does."""
     acct = world.account
     if acct.get("flagged"):
         raise fail("ACCOUNT_FLAGGED")
     verified_at = acct.get("real_name_verified_at")
-    if verified_at and (world.now - datetime.fromisoformat(verified_at)).total_seconds() < REALNAME_SYNC_HOURS * 3600:
+    if verified_at and (world.now - _aware(verified_at)).total_seconds() < REALNAME_SYNC_HOURS * 3600:
         raise fail("REALNAME_SYNC_PENDING", real_name_verified_at=verified_at)
-    if acct.get("real_name") and not same_text(acct["real_name"], req.get("entity_name") or acct["real_name"]):
+    if not acct.get("real_name"):
+        return None
+    name = req.get("entity_name") or _known_name(req, world)
+    if name is not None and not same_text(acct["real_name"], name):
         raise fail("ACCOUNT_REALNAME_MISMATCH", account_real_name=acct["real_name"])
+    return name
 
 
-def _business_checks(req, world):
+def _aware(when: str) -> datetime:
+    """A stored instant; one without an offset is China Standard Time, the filing system's."""
+    moment = datetime.fromisoformat(when)
+    return moment if moment.tzinfo else moment.replace(tzinfo=CST)
+
+
+def _known_name(req, world) -> str | None:
+    """The name that goes with the certificate: its entity on record, else the real-name holder of
+    one of the domains registered under that certificate."""
+    entity = world.records.by_certificate(req.get("certificate_number"))
+    if entity is not None and entity.get("name"):
+        return entity["name"]
+    for name in req.get("domains") or []:
+        doc = world.domains.get(domain_key(name)) or {}
+        if doc.get("holder_name") and same_text(doc.get("holder_certificate_number"), req.get("certificate_number")):
+            return doc["holder_name"]
+    return None
+
+
+def business_checks(req, world):
     info = world.business.get(str(req.get("certificate_number", "")).upper())
     if req.get("entity_type") != "personal" and info and info.get("updated_on"):
         updated = date.fromisoformat(info["updated_on"])
@@ -164,24 +190,29 @@ def _business_checks(req, world):
 
 
 def _domain_checks(req, world, entity):
-    today = world.now.date()
     for i, name in enumerate(req["domains"]):
         where = {"field": f"domains.{i}", "domain": name}
         labels = validation.domain_unicode(validation.normalize_domain(name)).split(".")
         if not tlds.is_approved(labels[-1]):
             raise fail("TLD_NOT_FILEABLE", **where)
-        doc = world.domains.get(domain_key(name))
-        if doc is None:
-            raise fail("DOMAIN_NOT_REGISTERED", **where)
-        if doc.get("real_name_status") != "verified":
-            raise fail("DOMAIN_REALNAME_PENDING", **where)
-        sync_pending(doc, today, where)
-        holder = doc.get("holder_certificate_number") or None
-        if holder and not same_text(holder, req["certificate_number"]):
-            raise fail("DOMAIN_HOLDER_MISMATCH", **where)
+        registry_checks(name, req["certificate_number"], world, where)
         site = world.records.site_with_domain(name)
         if site is not None and (entity is None or site["entity_id"] != entity["id"]):
             raise fail("DOMAIN_ALREADY_FILED", number=site["number"], **where)
+
+
+def registry_checks(name: str, certificate: str, world: World, where: dict, registry: bool = True) -> None:
+    """What the domain registry answers for one domain (raised). Without `registry` only the
+    real-name sync wait: the rest the provider's review also checks (domain.md §7)."""
+    doc = world.domains.get(domain_key(name))
+    if doc is None or doc.get("real_name_status") != "verified":
+        if registry:
+            raise fail("DOMAIN_NOT_REGISTERED" if doc is None else "DOMAIN_REALNAME_PENDING", **where)
+        return
+    sync_pending(doc, world.now.date(), where)
+    holder = doc.get("holder_certificate_number") or None
+    if registry and holder and not same_text(holder, certificate):
+        raise fail("DOMAIN_HOLDER_MISMATCH", **where)
 
 
 def at_tencent_registrar(doc: dict) -> bool:
@@ -260,8 +291,8 @@ def decide(req: dict, world: World) -> dict:
     _where_to_file(req, world)
     for code in world.faults:
         raise fail(code, forced=True)
-    _account_checks(req, world)
-    _business_checks(req, world)
+    compared = account_checks(req, world)
+    business_checks(req, world)
     entity = world.records.by_certificate(req["certificate_number"])
     if entity is not None:
         _record_checks(req, entity)
@@ -282,7 +313,16 @@ def decide(req: dict, world: World) -> dict:
     if nat_ip and all(row["ip"] != nat_ip for row in world.eligibility["usable_ips"]):
         raise fail("NO_RESOURCE", nat_ip=nat_ip)
     kind, record = _scenario(req, world, entity)
-    return {
+    return _answer(req, world, kind, record, compared)
+
+
+# what a verify without `entity_name` could not compare, said in its answer
+NAME_NOT_CHECKED = "未填写主体名称，备案主体与账号实名认证主体（{real_name}）是否一致将在创建订单时核对"
+
+
+def _answer(req, world, kind, record, compared):
+    nat_ip = req.get("nat_ip")
+    out = {
         "scenario": kind,
         "scenario_zh": SCENARIO_ZH[kind],
         "next_step": NEXT_STEP[kind],
@@ -293,6 +333,12 @@ def decide(req: dict, world: World) -> dict:
         "nat_ip": nat_ip or world.eligibility["usable_ips"][0]["ip"],
         "usable_ips": world.eligibility["usable_ips"],
     }
+    if world.account.get("real_name") and compared is None:
+        real_name = world.account["real_name"]
+        out["not_checked"] = [
+            {"code": "ACCOUNT_REALNAME_MISMATCH", "message": NAME_NOT_CHECKED.format(real_name=real_name)}
+        ]
+    return out
 
 
 # -- the account rules of a kind, before its first form (the chat's kind choice) ----------------

@@ -16,12 +16,13 @@ from backend.domain import (
 )
 from backend.domain.clock import iso
 from backend.domain.errors import Unprocessable
-from backend.services import cloud, engine, verification, world
+from backend.services import cloud, engine, filing_type as verify_step, verification, world
 from backend.store import keys, tx as store
 
 # what create, edit and act read: the orders and their timers, the filings on record
-# (preconditions) and the account's resources (eligibility of the NAT IPs)
-CHECKS = (*store.WORKFLOW, *store.RECORDS, *world.RESOURCES)
+# (preconditions), the account's resources (eligibility of the NAT IPs) and the domain registry
+# (the verification's checks of a new filing, services/filing_type.order_gate)
+CHECKS = (*store.WORKFLOW, *store.RECORDS, *world.RESOURCES, "domains")
 
 
 def _get(tx, app_id):
@@ -54,6 +55,8 @@ def _preconditions(tx, kind, app_id=None, payload=None, check_ips=True):
         _validate(tx, kind, payload, app_id)  # raises, with every problem (IPs included)
     on_record = scenarios.Records(tx.all("entities"), tx.all("websites"))
     resolution = scenarios.resolve(kind, on_record, payload, kinds.get(kind).sms_to)
+    # 验证备案类型's blocking checks, whether or not verify was called (§1.4)
+    verify_step.order_gate(tx, kind, resolution.payload, resolution.entity_id)
     if check_ips:
         _validate(tx, kind, resolution.payload, app_id)
     return resolution

@@ -1,10 +1,11 @@
 """Gates the real flow puts before any form or at entry (process.md §1.2, §1.4, §2.7, §8): they hold
 whether or not the client called 验证备案类型 first (audit items 1, 6, 8, 9, 10)."""
 
-from support.people import ZHANG_SAN_ID, credit_code, personal_payload
+import pytest
+from support.people import ZHANG_SAN_ID, credit_code, personal_payload, resident_id
 
 from api.flows import advance, assert_error, create_app, field_errors, new_sandbox, register_domain, usable_ip
-from api.kinds_flows import ORG_USCC, new_site, org_domain, org_entity, seed_org
+from api.kinds_flows import ORG_USCC, first_filed, new_site, org_domain, org_entity, seed_org
 
 VERIFY = "~/filing-type/verify"
 
@@ -106,3 +107,73 @@ def test_another_registrars_domain_waits_three_working_days(sandbox):
 def test_a_dnspod_domain_waits_three_natural_days(sandbox):
     register_domain(sandbox, "zhangsan-blog.cn", real_name_verified_on="2026-05-29")
     assert sandbox.post(VERIFY, json=verify_body()).status_code == 200
+
+
+# -- item 1: 验证备案类型's blocking checks hold when verify is never called (§1.4, §9.1) -------------
+
+STAGES = {"pre_submit_checks": True}
+SKIPPED_VERIFY = [
+    ({"account": {"flagged": True}}, {}, "ACCOUNT_FLAGGED"),
+    ({"account": {"real_name": "李四"}}, {}, "ACCOUNT_REALNAME_MISMATCH"),
+    (
+        {"account": {"real_name": "张三", "real_name_verified_at": "2026-06-01T08:00:00+08:00"}},
+        {},
+        "REALNAME_SYNC_PENDING",
+    ),
+    ({"verification_faults": ["CERTIFICATE_LOOKUP_FAILED"]}, {}, "CERTIFICATE_LOOKUP_FAILED"),
+    ({}, {"real_name_verified_on": "2026-05-31"}, "DOMAIN_REALNAME_SYNC_PENDING"),
+]
+
+
+@pytest.mark.parametrize("settings,domain_fields,code", SKIPPED_VERIFY, ids=[c[2] for c in SKIPPED_VERIFY])
+@pytest.mark.parametrize("stages", [True, False], ids=["stages", "no-stages"])
+def test_an_order_created_without_verify_meets_the_same_blocking_code(control, settings, domain_fields, code, stages):
+    sb = new_sandbox(control, settings={**settings, **(STAGES if stages else {})})
+    register_domain(sb, "zhangsan-blog.cn", **domain_fields)
+    said = assert_error(sb.post(VERIFY, json=verify_body(entity_name="张三")), 409, code)
+    body = assert_error(create(sb, personal_payload(usable_ip(sb))), 409, code)
+    assert (body["message"], body["suggest"]) == (said["message"], said["suggest"])
+    assert sb.get("~/applications").get_json() == []
+
+
+def test_submit_checks_again(sandbox):
+    register_domain(sandbox, "zhangsan-blog.cn")
+    app = create_app(sandbox, personal_payload(usable_ip(sandbox)))
+    sandbox.patch("~/domains/zhangsan-blog.cn", json={"real_name_verified_on": "2026-06-01"})
+    resp = sandbox.post(f"~/applications/{app['id']}/actions/submit", json={})
+    body = assert_error(resp, 409, "DOMAIN_REALNAME_SYNC_PENDING")
+    assert body["field"] == "payload.websites.0.domain"
+
+
+def test_the_domain_registrys_answers_come_at_entry_when_the_stages_are_enforced(control):
+    sb = new_sandbox(control, settings=STAGES)
+    register_domain(sb, "zhangsan-blog.cn", holder_name="李四", holder_cert=resident_id("44030519850505001"))
+    assert_error(create(sb, personal_payload(usable_ip(sb))), 409, "DOMAIN_HOLDER_MISMATCH")
+    body = assert_error(create(sb, personal_payload(usable_ip(sb), domain="nobody-has-it.cn")), 409)
+    assert body["code"] == "DOMAIN_NOT_REGISTERED" and body["field"] == "payload.websites.0.domain"
+
+
+def test_new_websites_and_access_filings_meet_them_too(control):
+    sb = new_sandbox(control, settings={"account": {"real_name": "张三"}})
+    today = first_filed(sb)["updated_at"][:10]  # 张三 at Tencent
+    register_domain(sb, "zhangsan-notes.cn", real_name_verified_on=today)
+    site = new_site(usable_ip(sb), "zhangsan-notes.cn", "张三的读书笔记")
+    assert_error(create(sb, {"websites": [site]}, "add_website"), 409, "DOMAIN_REALNAME_SYNC_PENDING")
+    other = new_sandbox(control, settings={"account": {"real_name": "张三"}})
+    seed_org(other)  # 深圳市某某科技有限公司, filed elsewhere: not the account's real name
+    org_domain(other, "moumou-tech.cn")
+    access = {
+        "entity_number": "粤ICP备19000123号",
+        "websites": [{"domain": "moumou-tech.cn", "nat_ip": usable_ip(other)}],
+    }
+    assert_error(create(other, access, "access_filing"), 409, "ACCOUNT_REALNAME_MISMATCH")
+
+
+def test_verify_without_the_entity_name_compares_what_it_knows_and_says_what_it_could_not(control):
+    sb = new_sandbox(control, settings={"account": {"real_name": "李四"}})
+    register_domain(sb, "zhangsan-blog.cn")  # held by 张三 under this ID
+    assert_error(sb.post(VERIFY, json=verify_body()), 409, "ACCOUNT_REALNAME_MISMATCH")
+    sb2 = new_sandbox(control, settings={"account": {"real_name": "张三"}})
+    register_domain(sb2, "zhangsan-blog.cn")
+    out = sb2.post(VERIFY, json=verify_body()).get_json()
+    assert out["scenario"] == "first_filing" and "not_checked" not in out

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from support.people import ZHANG_SAN_ID, credit_code, resident_id
 
-from backend.domain import filing_province, provinces, verification
+from backend.domain import filing_province, kinds, new_filing_gate, provinces, verification
 from backend.domain.errors import Conflict, Unprocessable
 from backend.domain.filings import Records
 
@@ -36,6 +36,7 @@ def domain(name="zhangsan-blog.cn", **over):
         "name": name,
         "real_name_status": "verified",
         "holder_certificate_number": ZHANG_SAN_ID,
+        "holder_name": "张三",
         "registrar": "DNSPod",
         **over,
     }
@@ -171,3 +172,87 @@ def test_an_entity_on_record_is_verified_in_its_records_province():
     with pytest.raises(Unprocessable) as exc:
         verification.decide(req, world(entities=[record], domains=[domain(holder_certificate_number="MA5ABCDE-1")]))
     assert "粤ICP备19000123号" in exc.value.errors["province"][0]
+
+
+# -- item 1: an order that files something new meets the verification's checks -----------------
+
+FIRST = kinds.get("first_filing")
+
+
+def order(name="张三", domain_name="zhangsan-blog.cn", **entity):
+    ent = {"type": "personal", "certificate_type": "resident_id", "certificate_number": ZHANG_SAN_ID, "name": name}
+    return {"entity": {**ent, **entity}, "websites": [{"domain": domain_name, "name": "张三的个人博客"}]}
+
+
+def gate_code(payload, w, spec=FIRST, record=None, registry=False):
+    try:
+        new_filing_gate.check(spec, payload, record, w, registry=registry)
+    except Conflict as exc:
+        return exc.code
+    return None
+
+
+ORDER_CASES = [
+    ({"account": {"flagged": True}}, "ACCOUNT_FLAGGED"),
+    ({"account": {"real_name": "张三", "real_name_verified_at": "2026-06-01T08:00:00+08:00"}}, "REALNAME_SYNC_PENDING"),
+    ({"account": {"real_name": "李四"}}, "ACCOUNT_REALNAME_MISMATCH"),
+    ({"faults": ["CERTIFICATE_LOOKUP_FAILED"]}, "CERTIFICATE_LOOKUP_FAILED"),
+    ({"domains": [domain(real_name_verified_on="2026-05-31")]}, "DOMAIN_REALNAME_SYNC_PENDING"),
+]
+
+
+@pytest.mark.parametrize("given,code", ORDER_CASES, ids=[c[1] for c in ORDER_CASES])
+def test_a_first_filing_meets_the_blocking_checks_with_the_same_code_and_message(given, code):
+    w = world(**{"domains": [domain()], **given})
+    assert gate_code(order(), w) == code
+    # the same code and message verify answers
+    try:
+        verification.decide(ask(entity_name="张三"), w)
+    except Conflict as exc:
+        assert exc.code == code
+        with pytest.raises(Conflict) as mine:
+            new_filing_gate.check(FIRST, order(), None, w)
+        assert mine.value.message == exc.message and mine.value.details["suggest"] == exc.details["suggest"]
+
+
+def test_a_realname_verified_without_an_offset_is_china_time():
+    w = world(account={"real_name": "张三", "real_name_verified_at": "2026-05-31T10:00:00"}, domains=[domain()])
+    assert gate_code(order(), w) == "REALNAME_SYNC_PENDING"  # 23 h before 09:00 CST
+
+
+def test_the_account_name_is_the_orders_entity_or_the_record():
+    w = world(account={"real_name": "张三"}, domains=[domain()])
+    assert gate_code(order(), w) is None
+    assert gate_code(order(name="李四"), w) == "ACCOUNT_REALNAME_MISMATCH"
+    record = {"id": "E1", "name": "李四", "type": "personal", "certificate_number": ZHANG_SAN_ID}
+    add = {"websites": [{"domain": "zhangsan-blog.cn"}]}
+    assert gate_code(add, w, kinds.get("add_website"), record) == "ACCOUNT_REALNAME_MISMATCH"
+
+
+def test_changes_and_cancellations_do_not_meet_them():
+    w = world(account={"flagged": True})
+    for code in ("change_filing", "change_website", "cancel_entity", "cancel_website", "cancel_access"):
+        assert not kinds.get(code).new_filing
+        assert gate_code({"entity": {"name": "张三"}}, w, kinds.get(code)) is None
+    assert all(
+        kinds.get(k).new_filing for k in ("first_filing", "access_filing", "add_website", "add_website_external")
+    )
+
+
+def test_the_registrys_own_answers_wait_for_the_review_unless_the_stages_are_enforced():
+    w = world(domains=[domain(holder_certificate_number=resident_id("44030519850505001"))])
+    assert gate_code(order(), w) is None  # the provider's review rejects it (DOMAIN_HOLDER_MISMATCH)
+    assert gate_code(order(), w, registry=True) == "DOMAIN_HOLDER_MISMATCH"
+    assert gate_code(order(domain_name="nobody.cn"), w, registry=True) == "DOMAIN_NOT_REGISTERED"
+
+
+def test_verify_without_an_entity_name_checks_what_it_can_and_says_so():
+    w = world(account={"real_name": "李四"}, domains=[domain()])  # the domain's holder: 张三, same ID
+    assert code_of(ask(), w) == "ACCOUNT_REALNAME_MISMATCH"
+    anonymous = world(account={"real_name": "李四"}, domains=[domain(holder_name=None)])
+    out = verification.decide(ask(), anonymous)
+    assert [n["code"] for n in out["not_checked"]] == ["ACCOUNT_REALNAME_MISMATCH"]
+    assert "李四" in out["not_checked"][0]["message"]
+    named = world(account={"real_name": "张三"}, domains=[domain()])
+    assert "not_checked" not in verification.decide(ask(entity_name="张三"), named)
+    assert "not_checked" not in verification.decide(ask(), world(domains=[domain()]))
