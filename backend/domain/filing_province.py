@@ -40,7 +40,7 @@ def problems(entity: dict, province, *, strict: bool = True, need_permit: bool =
     permit (the form's `residence_permit`); verification asks before the form, so it does not."""
     if province is None or not isinstance(entity, dict):
         return []
-    number = entity.get("certificate_number")
+    number = str(entity.get("certificate_number") or "")
     if entity.get("type") == "personal":
         if entity.get("certificate_type") != "resident_id" or ids.check_resident_id(number):
             return []
