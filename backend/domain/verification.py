@@ -9,7 +9,7 @@ Pure: `decide(request, world)` reads a `World` snapshot the service builds, neve
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from backend.domain import calendar, filing_province, tlds, validation
+from backend.domain import calendar, filing_province, tlds, validation, verify_inputs
 from backend.domain.clock import CST
 from backend.domain.errors import Conflict, Unprocessable
 from backend.domain.filings import TENCENT, Records, domain_key, province_code, same_text
@@ -107,42 +107,6 @@ SYNC_PENDING_WORKDAYS = (
 def fail(code: str, **details) -> Conflict:
     message, suggest = BLOCKING[code]
     return blocked(code, message, suggest, **details)
-
-
-def check_request(req: dict) -> None:
-    """The inputs themselves (422, per field), before anything is looked up."""
-    problems = {}
-    ent_type, cert_type = req.get("entity_type"), req.get("certificate_type")
-    for path, found in (
-        ("province", validation.check_province(req.get("province"))),
-        ("entity_type", validation.check_cert_type_for_entity(ent_type, cert_type)),
-        ("certificate_number", validation.check_certificate(cert_type, req.get("certificate_number"))),
-    ):
-        if found:
-            problems[path] = [m for _, m in found]
-    domains = req.get("domains") or []
-    if not domains:
-        problems["domains"] = ["请至少填写一个域名"]
-    for i, name in enumerate(domains):
-        found = [p for p in validation.check_domain(name) if p[0] != "DOMAIN_TLD_NOT_APPROVED"]
-        if found:
-            problems[f"domains.{i}"] = [m for _, m in found]
-    if problems:
-        raise Unprocessable(problems)
-
-
-def _where_to_file(req, world):
-    """§1.2: an organisation files in its certificate's province, a person in their ID's unless that
-    bureau accepts non-local IDs (the residence permit is declared on the form, after this)."""
-    who = {
-        "type": req.get("entity_type"),
-        "certificate_type": req.get("certificate_type"),
-        "certificate_number": req.get("certificate_number"),
-    }
-    province = filing_province.province_of(req.get("province"), world.settings)
-    found = filing_province.problems(who, province, strict=filing_province.strict(world.settings))
-    if found:
-        raise Unprocessable({"province": [message for _, message in found]})
 
 
 def account_checks(req, world) -> str | None:
@@ -287,8 +251,9 @@ def _record_checks(req: dict, entity: dict) -> None:
 
 def decide(req: dict, world: World) -> dict:
     """The scenario for this certificate and these domains, or the first blocking Conflict (raised)."""
-    check_request(req)
-    _where_to_file(req, world)
+    req = verify_inputs.normalized(req)
+    verify_inputs.check_request(req)
+    verify_inputs.where_to_file(req, world.settings)
     for code in world.faults:
         raise fail(code, forced=True)
     compared = account_checks(req, world)

@@ -177,3 +177,15 @@ def test_verify_without_the_entity_name_compares_what_it_knows_and_says_what_it_
     register_domain(sb2, "zhangsan-blog.cn")
     out = sb2.post(VERIFY, json=verify_body()).get_json()
     assert out["scenario"] == "first_filing" and "not_checked" not in out
+
+
+# -- item 23: the verification's inputs as typed ---------------------------------------------------
+
+
+def test_verify_refuses_invisible_characters_and_duplicates_and_folds_full_width_digits(sandbox):
+    register_domain(sandbox, "zhangsan-blog.cn")
+    errors = field_errors(sandbox.post(VERIFY, json=verify_body(domains=["zhang\u200bsan-blog.cn"])), "domains.0")
+    assert "不可见字符" in errors["domains.0"][0]
+    field_errors(sandbox.post(VERIFY, json=verify_body(domains=["zhangsan-blog.cn", "zhangsan-blog.cn"])), "domains")
+    full = "".join(chr(ord(c) + 0xFEE0) for c in ZHANG_SAN_ID)
+    assert sandbox.post(VERIFY, json=verify_body(certificate_number=full)).get_json()["scenario"] == "first_filing"

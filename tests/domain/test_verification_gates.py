@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from support.people import ZHANG_SAN_ID, credit_code, resident_id
 
-from backend.domain import filing_province, kinds, new_filing_gate, provinces, verification
+from backend.domain import filing_province, kinds, new_filing_gate, provinces, validation, verification
 from backend.domain.errors import Conflict, Unprocessable
 from backend.domain.filings import Records
 
@@ -256,3 +256,29 @@ def test_verify_without_an_entity_name_checks_what_it_can_and_says_so():
     named = world(account={"real_name": "张三"}, domains=[domain()])
     assert "not_checked" not in verification.decide(ask(entity_name="张三"), named)
     assert "not_checked" not in verification.decide(ask(), world(domains=[domain()]))
+
+
+# -- item 23: the verification's inputs as typed -------------------------------------------------
+
+
+def test_an_invisible_character_in_a_domain_is_refused_not_dropped():
+    with pytest.raises(Unprocessable) as exc:
+        verification.decide(ask(domains=["zhang\u200bsan-blog.cn"]), world(domains=[domain()]))
+    assert "不可见字符" in exc.value.errors["domains.0"][0]
+    assert validation.check_domain("zhang san.cn") and validation.check_domain("zhang\u200bsan-blog.cn")
+
+
+def test_a_full_width_certificate_number_is_the_same_number():
+    full = "".join(chr(ord(c) + 0xFEE0) for c in ZHANG_SAN_ID)  # ４４０３…
+    out = verification.decide(ask(certificate_number=full), world(domains=[domain()]))
+    assert out["scenario"] == "first_filing"
+
+
+def test_duplicate_domains_and_several_for_a_person_are_refused():
+    org = ask(entity_type="enterprise", certificate_type="uscc", certificate_number=ORG_USCC)
+    with pytest.raises(Unprocessable) as exc:
+        verification.decide(dict(org, domains=["a-shop.cn", "A-SHOP.CN"]), world())
+    assert list(exc.value.errors) == ["domains.1"] and "重复" in exc.value.errors["domains.1"][0]
+    with pytest.raises(Unprocessable) as exc:
+        verification.decide(ask(domains=["zhangsan-blog.cn", "zhangsan-notes.cn"]), world())
+    assert "1 个域名" in exc.value.errors["domains"][0]
