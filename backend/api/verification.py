@@ -48,6 +48,9 @@ class VerifyResultSchema(Schema):
     domains = fields.List(fields.String())
     nat_ip = fields.String()
     usable_ips = fields.List(fields.Dict())
+    not_checked = fields.List(
+        fields.Dict(), metadata={"description": "未能核对的项（例如未填写主体名称时的账号实名认证主体比对）及说明"}
+    )
 
 
 class MyFilingsSchema(Schema):

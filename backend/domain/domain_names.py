@@ -55,6 +55,8 @@ def domain_syntax(domain):
     """Problems with the shape of a normalised domain (RFC 1035 labels, IDNA)."""
     if not domain or "/" in domain or ":" in domain or "@" in domain:
         return _problem("DOMAIN_SYNTAX_INVALID", "请只填写域名本身，例如 example.com，不含 http://、端口和路径")
+    if any(unicodedata.category(c)[0] in "CZ" for c in domain):  # IDNA 2003 would silently drop U+200B
+        return _problem("DOMAIN_SYNTAX_INVALID", "域名不能包含空格或不可见字符（如零宽空格），请重新输入")
     labels = domain.split(".")
     ascii_labels = [_label_ascii(label) for label in labels]
     if len(labels) < 2 or any(a is None or not _LDH_LABEL.fullmatch(a) for a in ascii_labels):

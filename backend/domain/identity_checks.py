@@ -5,8 +5,10 @@ Each returns a list of `(code, zh_message)` problems, empty when fine; `validati
 re-exports them and builds the per-field error dicts from them.
 """
 
+import csv
 import re
 from datetime import date
+from pathlib import Path
 
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import ric, uscc
@@ -50,6 +52,10 @@ _CERT_PATTERNS = {
 # ASCII digits only ([0-9], not \d): str.isdigit() and \d also accept "²" or "٣", which int() or
 # stdnum then choke on.
 _MOBILE = re.compile(r"(?:\+?86)?(1[3-9][0-9]{9})")
+# Virtual-operator (移动通信转售) ranges: MIIT's verification SMS does not reach them (process.md
+# §1.4 不支持该手机号段, §2.7); the prefixes are data.
+with (Path(__file__).parent / "data" / "unsupported_mobile_ranges.csv").open(encoding="utf-8") as _f:
+    UNSUPPORTED_MOBILE_PREFIXES = tuple(row["prefix"] for row in csv.DictReader(_f))
 _RESIDENT_ID = re.compile(r"[0-9]{17}[0-9X]")
 _EMAIL_LOCAL = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
 
@@ -154,8 +160,14 @@ def normalize_mobile(value) -> str | None:
 
 
 def check_mobile(value) -> list:
-    if normalize_mobile(value) is None:
+    mobile = normalize_mobile(value)
+    if mobile is None:
         return problem("MOBILE_INVALID", "请填写有效的中国大陆手机号码（11 位，以 13–19 开头）")
+    if mobile.startswith(UNSUPPORTED_MOBILE_PREFIXES):
+        return problem(
+            "MOBILE_RANGE_UNSUPPORTED",
+            f"不支持该手机号段：{mobile[:3]} 等虚拟运营商号段收不到工信部核验短信，请更换三大运营商的手机号码",
+        )
     return []
 
 

@@ -6,7 +6,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from backend.domain import kinds, material_review, pre_approvals, provinces, validation as V
+from backend.domain import filing_province, kinds, material_review, pre_approvals, provinces, validation as V
 from backend.domain.scenarios import domain_key as _domain_key
 
 PRE_APPROVAL_CONTENT = frozenset(
@@ -319,33 +319,18 @@ def id_validity_short(app, ctx):
 
 def nonlocal_id(app, ctx):
     entity = entity_of(app, ctx)
-    province = _province(entity, ctx)
-    number = entity.get("certificate_number")
-    if (
-        entity.get("type") != "personal"
-        or entity.get("certificate_type") != "resident_id"
-        or province is None
-        or V.check_resident_id(number)
-    ):
-        return []
-    if V.id_province(number) == province.code:
-        return []
-    refused = province.nonlocal_personal_id == "refused" and ctx.setting("strict_nonlocal_id")
-    permitted = entity.get("residence_permit") is True
-    return ["entity.province"] if refused or not permitted else []
+    found = filing_province.problems(
+        entity, _province(entity, ctx), strict=bool(ctx.setting("strict_nonlocal_id")), need_permit=True
+    )
+    return ["entity.province"] if any(code == "NONLOCAL_PERSONAL_ID" for code, _ in found) else []
 
 
 def org_province(app, ctx):
     entity = entity_of(app, ctx)
-    province = _province(entity)
-    number = entity.get("certificate_number")
-    if not _is_org(app, ctx) or entity.get("certificate_type") != "uscc" or province is None or V.check_uscc(number):
+    if not _is_org(app, ctx):
         return []
-    issued_in = V.uscc_province(number)
-    # Centrally registered bodies carry 100000: no province to compare with.
-    if not V.is_province_code(issued_in):
-        return []
-    return ["entity.province"] if issued_in != province.code else []
+    found = filing_province.problems(entity, _province(entity))
+    return ["entity.province"] if any(code == "ORG_PROVINCE_MISMATCH" for code, _ in found) else []
 
 
 def _others(ctx):

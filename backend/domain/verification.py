@@ -9,14 +9,16 @@ Pure: `decide(request, world)` reads a `World` snapshot the service builds, neve
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from backend.domain import calendar, errors, kinds, tlds, validation
+from backend.domain import calendar, errors, filing_province, kinds, tlds, validation, verify_inputs
+from backend.domain.clock import CST
 from backend.domain.errors import DomainError, validation_failed
 from backend.domain.filings import TENCENT, Records, domain_key, province_code, same_text
 
 # how long a fresh real-name or business registration takes to reach the filing system (§1.4)
 REALNAME_SYNC_HOURS = 48
 BIZ_SYNC_WORKDAYS = 7  # the sources say 3–7 working days; the simulator waits the longest
-DOMAIN_REALNAME_SYNC_DAYS = 3
+DOMAIN_REALNAME_SYNC_DAYS = 3  # natural days at Tencent's registrar (DNSPod), working days at others (T41, T15)
+TENCENT_REGISTRARS = ("dnspod", "tencent", "腾讯")  # what a registrar's name contains when it is Tencent's
 
 # the kinds this step can answer (§1.3), with what the user does next
 NEXT_STEP = {
@@ -40,6 +42,7 @@ class World:
     open_order: str | None  # an order in progress (its id), if any
     now: datetime
     faults: list = field(default_factory=list)  # verification codes forced by the operator
+    settings: dict = field(default_factory=dict)  # the sandbox's (strict_nonlocal_id, province_overrides)
 
 
 def blocked(code: str, message: str | None, suggest: str, **details) -> DomainError:
@@ -71,44 +74,54 @@ BLOCKING = {
 _MESSAGE = {"ORDER_IN_PROGRESS": "此账号存在进行中的备案订单"}
 
 
+# another registrar's domain syncs in working days (process.md §1.4): the same code, its own wording
+SYNC_PENDING_WORKDAYS = (
+    "域名未实名认证：域名实名信息尚未同步到工信部（非腾讯云注册的域名需 3 个工作日）",
+    "请在域名实名认证完成 3 个工作日后再验证",
+)
+
+
 def fail(code: str, **details) -> DomainError:
     return blocked(code, _MESSAGE.get(code), BLOCKING[code], **details)
 
 
-def check_request(req: dict) -> None:
-    """The inputs themselves (422, per field), before anything is looked up."""
-    problems = {}
-    ent_type, cert_type = req.get("entity_type"), req.get("certificate_type")
-    for path, found in (
-        ("province", validation.check_province(req.get("province"))),
-        ("entity_type", validation.check_cert_type_for_entity(ent_type, cert_type)),
-        ("certificate_number", validation.check_certificate(cert_type, req.get("certificate_number"))),
-    ):
-        if found:
-            problems[path] = [m for _, m in found]
-    domains = req.get("domains") or []
-    if not domains:
-        problems["domains"] = ["请至少填写一个域名"]
-    for i, name in enumerate(domains):
-        found = [p for p in validation.check_domain(name) if p[0] != "DOMAIN_TLD_NOT_APPROVED"]
-        if found:
-            problems[f"domains.{i}"] = [m for _, m in found]
-    if problems:
-        raise validation_failed(problems)
-
-
-def _account_checks(req, world):
+def account_checks(req, world) -> str | None:
+    """The account (§1.4); returns the entity name its real name was compared with, None when the
+    request names no entity and nothing on record or in the domain registry does."""
     acct = world.account
     if acct.get("flagged"):
         raise fail("ACCOUNT_FLAGGED")
     verified_at = acct.get("real_name_verified_at")
-    if verified_at and (world.now - datetime.fromisoformat(verified_at)).total_seconds() < REALNAME_SYNC_HOURS * 3600:
+    if verified_at and (world.now - _aware(verified_at)).total_seconds() < REALNAME_SYNC_HOURS * 3600:
         raise fail("REALNAME_SYNC_PENDING", real_name_verified_at=verified_at)
-    if acct.get("real_name") and not same_text(acct["real_name"], req.get("entity_name") or acct["real_name"]):
+    if not acct.get("real_name"):
+        return None
+    name = req.get("entity_name") or _known_name(req, world)
+    if name is not None and not same_text(acct["real_name"], name):
         raise fail("ACCOUNT_REALNAME_MISMATCH", account_real_name=acct["real_name"])
+    return name
 
 
-def _business_checks(req, world):
+def _aware(when: str) -> datetime:
+    """A stored instant; one without an offset is China Standard Time, the filing system's."""
+    moment = datetime.fromisoformat(when)
+    return moment if moment.tzinfo else moment.replace(tzinfo=CST)
+
+
+def _known_name(req, world) -> str | None:
+    """The name that goes with the certificate: its entity on record, else the real-name holder of
+    one of the domains registered under that certificate."""
+    entity = world.records.by_certificate(req.get("certificate_number"))
+    if entity is not None and entity.get("name"):
+        return entity["name"]
+    for name in req.get("domains") or []:
+        doc = world.domains.get(domain_key(name)) or {}
+        if doc.get("holder_name") and same_text(doc.get("holder_certificate_number"), req.get("certificate_number")):
+            return doc["holder_name"]
+    return None
+
+
+def business_checks(req, world):
     info = world.business.get(str(req.get("certificate_number", "")).upper())
     if req.get("entity_type") != "personal" and info and info.get("updated_on"):
         updated = date.fromisoformat(info["updated_on"])
@@ -117,26 +130,49 @@ def _business_checks(req, world):
 
 
 def _domain_checks(req, world, entity):
-    today = world.now.date()
     for i, name in enumerate(req["domains"]):
         where = {"field": f"domains.{i}", "domain": name}
         labels = validation.domain_unicode(validation.normalize_domain(name)).split(".")
         if not tlds.is_approved(labels[-1]):
             raise fail("TLD_NOT_FILEABLE", **where)
-        doc = world.domains.get(domain_key(name))
-        if doc is None:
-            raise fail("DOMAIN_NOT_REGISTERED", **where)
-        if doc.get("real_name_status") != "verified":
-            raise fail("DOMAIN_REALNAME_PENDING", **where)
-        since = doc.get("real_name_verified_on")
-        if since and (today - date.fromisoformat(since)).days < DOMAIN_REALNAME_SYNC_DAYS:
-            raise fail("DOMAIN_REALNAME_SYNC_PENDING", real_name_verified_on=since, **where)
-        holder = doc.get("holder_certificate_number") or None
-        if holder and not same_text(holder, req["certificate_number"]):
-            raise fail("DOMAIN_HOLDER_MISMATCH", **where)
+        registry_checks(name, req["certificate_number"], world, where)
         site = world.records.site_with_domain(name)
         if site is not None and (entity is None or site["entity_id"] != entity["id"]):
             raise fail("DOMAIN_ALREADY_FILED", number=site["number"], **where)
+
+
+def registry_checks(name: str, certificate: str, world: World, where: dict, registry: bool = True) -> None:
+    """What the domain registry answers for one domain (raised). Without `registry` only the
+    real-name sync wait: the rest the provider's review also checks (domain.md §7)."""
+    doc = world.domains.get(domain_key(name))
+    if doc is None or doc.get("real_name_status") != "verified":
+        if registry:
+            raise fail("DOMAIN_NOT_REGISTERED" if doc is None else "DOMAIN_REALNAME_PENDING", **where)
+        return
+    sync_pending(doc, world.now.date(), where)
+    holder = doc.get("holder_certificate_number") or None
+    if registry and holder and not same_text(holder, certificate):
+        raise fail("DOMAIN_HOLDER_MISMATCH", **where)
+
+
+def at_tencent_registrar(doc: dict) -> bool:
+    name = str(doc.get("registrar") or "").casefold()
+    return any(mark in name for mark in TENCENT_REGISTRARS)
+
+
+def sync_pending(doc: dict, today: date, where: dict) -> None:
+    """DOMAIN_REALNAME_SYNC_PENDING (raised) while a fresh real-name verification has not reached
+    MIIT: 3 natural days for a domain at Tencent's registrar, 3 working days elsewhere."""
+    since = doc.get("real_name_verified_on")
+    if not since:
+        return
+    start = date.fromisoformat(since)
+    if at_tencent_registrar(doc):
+        if (today - start).days < DOMAIN_REALNAME_SYNC_DAYS:
+            raise fail("DOMAIN_REALNAME_SYNC_PENDING", real_name_verified_on=since, **where)
+    elif calendar.working_days_between(start, today) < DOMAIN_REALNAME_SYNC_DAYS:
+        message, suggest = SYNC_PENDING_WORKDAYS
+        raise blocked("DOMAIN_REALNAME_SYNC_PENDING", message, suggest, real_name_verified_on=since, **where)
 
 
 def _scenario(req, world, entity):
@@ -178,15 +214,26 @@ def _record_checks(req: dict, entity: dict) -> None:
         entity.get("certificate_type"), req["certificate_type"]
     ):
         raise fail("INFO_CONFLICT", entity_number=entity["number"])
+    if province_code(req["province"]) != province_code(entity.get("province")):
+        where = filing_province.province_of(entity.get("province"))
+        raise validation_failed(
+            {
+                "province": [
+                    f"该主体已在{where.name if where else '其他省份'}备案（{entity['number']}），备案地域须与备案记录一致"
+                ]
+            }
+        )
 
 
 def decide(req: dict, world: World) -> dict:
     """The scenario for this certificate and these domains, or the first blocking Conflict (raised)."""
-    check_request(req)
+    req = verify_inputs.normalized(req)
+    verify_inputs.check_request(req)
+    verify_inputs.where_to_file(req, world.settings)
     for code in world.faults:
         raise fail(code, forced=True)
-    _account_checks(req, world)
-    _business_checks(req, world)
+    compared = account_checks(req, world)
+    business_checks(req, world)
     entity = world.records.by_certificate(req["certificate_number"])
     if entity is not None:
         _record_checks(req, entity)
@@ -207,7 +254,16 @@ def decide(req: dict, world: World) -> dict:
     if nat_ip and all(row["ip"] != nat_ip for row in world.eligibility["usable_ips"]):
         raise fail("NO_RESOURCE", nat_ip=nat_ip)
     kind, record = _scenario(req, world, entity)
-    return {
+    return _answer(req, world, kind, record, compared)
+
+
+# what a verify without `entity_name` could not compare, said in its answer
+NAME_NOT_CHECKED = "未填写主体名称，备案主体与账号实名认证主体（{real_name}）是否一致将在创建订单时核对"
+
+
+def _answer(req, world, kind, record, compared):
+    nat_ip = req.get("nat_ip")
+    out = {
         "scenario": kind,
         "scenario_zh": SCENARIO_ZH[kind],
         "next_step": NEXT_STEP[kind],
@@ -218,6 +274,12 @@ def decide(req: dict, world: World) -> dict:
         "nat_ip": nat_ip or world.eligibility["usable_ips"][0]["ip"],
         "usable_ips": world.eligibility["usable_ips"],
     }
+    if world.account.get("real_name") and compared is None:
+        real_name = world.account["real_name"]
+        out["not_checked"] = [
+            {"code": "ACCOUNT_REALNAME_MISMATCH", "message": NAME_NOT_CHECKED.format(real_name=real_name)}
+        ]
+    return out
 
 
 # -- the account rules of a kind, before its first form (the chat's kind choice) ----------------

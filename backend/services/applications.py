@@ -3,15 +3,26 @@
 import copy
 import json
 
-from backend.domain import eligibility, errors, forms_rules, kinds, payloads, records, scenarios, workflow
+from backend.domain import (
+    eligibility,
+    errors,
+    filing_province,
+    forms_rules,
+    kinds,
+    payloads,
+    records,
+    scenarios,
+    workflow,
+)
 from backend.domain.clock import iso
 from backend.domain.errors import Unprocessable, fail, validation_failed
-from backend.services import cloud, engine, verification, world
+from backend.services import cloud, engine, filing_type as verify_step, verification, world
 from backend.store import keys, tx as store
 
 # what create, edit and act read: the orders and their timers, the filings on record
-# (preconditions) and the account's resources (eligibility of the NAT IPs)
-CHECKS = (*store.WORKFLOW, *store.RECORDS, *world.RESOURCES)
+# (preconditions), the account's resources (eligibility of the NAT IPs) and the domain registry
+# (the verification's checks of a new filing, services/filing_type.order_gate)
+CHECKS = (*store.WORKFLOW, *store.RECORDS, *world.RESOURCES, "domains")
 
 
 def _get(tx, app_id):
@@ -44,6 +55,8 @@ def _preconditions(tx, kind, app_id=None, payload=None, check_ips=True):
         _validate(tx, kind, payload, app_id)  # raises, with every problem (IPs included)
     on_record = scenarios.Records(tx.all("entities"), tx.all("websites"))
     resolution = scenarios.resolve(kind, on_record, payload, kinds.get(kind).sms_to)
+    # 验证备案类型's blocking checks, whether or not verify was called (§1.4)
+    verify_step.order_gate(tx, kind, resolution.payload, resolution.entity_id)
     if check_ips:
         record = tx.get("entities", resolution.entity_id) if resolution.entity_id else None
         _validate(tx, kind, resolution.payload, app_id, record)
@@ -72,6 +85,9 @@ def _validate(tx, kind, payload, app_id=None, record=None):
     """Entry validation; `record` is the entity on record the order is about (新增网站)."""
     problems = payloads.validate_payload(kind, payload)
     for path, _code, message in forms_rules.problems(kind, payload, world.today(tx), record):  # the real forms (§2)
+        problems.setdefault(path, []).append(message)
+    # where the entity may file (§1.2, §8): the rule verification and the review apply too
+    for path, _code, message in filing_province.entry_problems(kinds.get(kind), payload, world.settings(tx)):
         problems.setdefault(path, []).append(message)
     result = cloud.evaluate(tx, exclude_app=app_id)
     requests = scenarios.ip_requests(kind, payload)

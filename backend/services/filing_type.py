@@ -1,31 +1,46 @@
 """验证备案类型 and 我的备案 (process.md §1, §9.1): the first step of every new filing, and the
 account's filings that changes and cancellations start from."""
 
-from backend.domain import kinds, verification
+from backend.domain import kinds, new_filing_gate, verification
 from backend.domain.clock import to_datetime
 from backend.domain.filings import TENCENT, Records, domain_key, website_domains
 from backend.services import cloud, world
 from backend.store import tx as store
 
 
-def _world(tx) -> verification.World:
+def _world(tx, resources=True) -> verification.World:
+    """What the verification reads; without `resources`, not the account's IPs and orders
+    (an order's gate: its own preconditions check those)."""
     settings = world.settings(tx)
-    opened = world.open_applications(tx)
+    opened = world.open_applications(tx) if resources else None
     return verification.World(
         records=Records(tx.all("entities"), tx.all("websites")),
         domains={domain_key(d["name"]): d for d in tx.all("domains")},
         account=settings.get("account") or {},
         business={str(k).upper(): v for k, v in (settings.get("business_registry") or {}).items()},
-        eligibility=cloud.evaluate(tx),
+        eligibility=cloud.evaluate(tx) if resources else {},
         open_order=opened[0]["id"] if opened else None,
         now=to_datetime(world.now(tx)),
         faults=list(settings.get("verification_faults") or []),
+        settings=settings,
     )
 
 
 def verify(r, sid, request: dict) -> dict:
     """The scenario that applies, or a blocking Conflict (code, message, suggest)."""
     return verification.decide(request, _world(store.read(r, sid)))
+
+
+def order_gate(tx, kind, payload, entity_id=None) -> None:
+    """An order that files something new meets the verification's blocking checks (raised) even
+    when verify was never called (domain/new_filing_gate.py), in the caller's transaction."""
+    spec = kinds.get(kind)
+    if spec is None or not spec.new_filing:
+        return
+    found = _world(tx, resources=False)
+    record = found.records.entity(entity_id) if entity_id else None
+    registry = bool(world.settings(tx).get("pre_submit_checks"))
+    new_filing_gate.check(spec, payload, record, found, registry=registry)
 
 
 def account_gate(r, sid, kind):

@@ -234,6 +234,19 @@ def test_mobile_invalid(value):
     assert V.normalize_mobile(value) is None
 
 
+@pytest.mark.parametrize("value", ["17012345678", "17112345678", "16212345678", "+86 165-1234-5678", "16712345678"])
+def test_virtual_operator_ranges_are_refused(value):
+    """process.md §1.4 不支持该手机号段: MIIT's SMS does not reach virtual-operator ranges."""
+    found = V.check_mobile(value)
+    assert codes(found) == ["MOBILE_RANGE_UNSUPPORTED"]
+    assert "不支持该手机号段" in found[0][1]
+
+
+def test_neighbouring_ranges_stay_valid():
+    for value in ("17312345678", "17712345678", "16612345678", "19212345678", "15012345678"):
+        assert V.check_mobile(value) == [], value
+
+
 @pytest.mark.parametrize("value", ["zhangsan@example.com", "a.b+c@mail.qq.com", "x@例子.中国"])
 def test_email_valid(value):
     assert V.check_email(value) == []

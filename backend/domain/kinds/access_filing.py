@@ -122,6 +122,7 @@ SPEC = KindSpec(
         description="已在其他接入商备案的主体和网站接入腾讯云，信息须与备案一致。",
     ),
     precondition=precondition,
+    new_filing=True,
     sms_to=("website",),
     bureau_duration="filing",
     approved_zh="已备案",

@@ -34,6 +34,7 @@ SPEC = KindSpec(
         description="主体为账号在腾讯云备案的主体。",
     ),
     precondition=precondition,
+    new_filing=True,
     sms_to=("website",),
     bureau_duration="filing",
     approved_zh="已备案",

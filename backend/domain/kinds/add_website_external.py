@@ -83,6 +83,7 @@ SPEC = KindSpec(
         description="主办者性质、证件类型和号码须与备案一致。",
     ),
     precondition=precondition,
+    new_filing=True,
     sms_to=("website",),
     bureau_duration="filing",
     approved_zh="已备案",

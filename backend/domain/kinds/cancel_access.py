@@ -31,6 +31,7 @@ SPEC = KindSpec(
         description="备案号保留，网站不再接入腾讯云。",
     ),
     precondition=precondition,
+    new_filing=False,
     sms_to=(),
     bureau_duration="cancel",
     approved_zh="已取消接入",

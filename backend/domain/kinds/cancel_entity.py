@@ -39,6 +39,7 @@ SPEC = KindSpec(
         description="注销账号的主体及其全部网站。",
     ),
     precondition=precondition,
+    new_filing=False,
     sms_to=("entity",),
     bureau_duration="cancel",
     approved_zh="已注销",

@@ -40,6 +40,7 @@ SPEC = KindSpec(
         description="不能注销主体下唯一的网站（请注销主体）。",
     ),
     precondition=precondition,
+    new_filing=False,
     sms_to=("website",),
     bureau_duration="cancel",
     approved_zh="已注销",

@@ -45,6 +45,7 @@ SPEC = KindSpec(
         description="只填变更的主体字段和/或网站字段（不能跨省，证件不能变）。",
     ),
     precondition=precondition,
+    new_filing=False,
     sms_to=("entity", "website"),
     bureau_duration="change",
     approved_zh="已变更",

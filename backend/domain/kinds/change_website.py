@@ -36,6 +36,7 @@ SPEC = KindSpec(
         description="一个网站的变更，可删除域名、改为云托管备案。",
     ),
     precondition=precondition,
+    new_filing=False,
     sms_to=("website",),
     bureau_duration="change",
     approved_zh="已变更",

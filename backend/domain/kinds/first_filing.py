@@ -57,6 +57,7 @@ SPEC = KindSpec(
         description="主体信息和网站信息。",
     ),
     precondition=precondition,
+    new_filing=True,
     sms_to=("entity", "website"),
     bureau_duration="filing",
     approved_zh="已备案",

@@ -68,6 +68,9 @@ class KindSpec:
     zh: str  # WeChat-facing name
     payload: Payload
     precondition: Callable  # (Records, payload, sms roles) -> Resolution, or raises DomainError
+    # files something new (an entity, websites, or their access at Tencent): 验证备案类型's blocking
+    # checks (process.md §1.4) apply at create and submit too, whether or not verify was called
+    new_filing: bool
     sms_to: tuple[str, ...]  # whose phones get MIIT's code: "entity" and/or "website"; () none
     bureau_duration: str  # key into the durations: "filing" | "change" | "cancel"
     approved_zh: str  # what 已完成 means for this kind
