@@ -38,7 +38,7 @@ STAGE_TIMERS = {
 TIMER_STAGES = {v: k for k, v in STAGE_TIMERS.items()}
 FILTERS = ("app_id", "kind", "attempt")
 # what a phone may report (an expiry is the clock's, never an attempt's)
-FACE_REASONS = tuple(r for r in face_check.FAILURE_REASONS if r != "expired")
+FACE_REASONS = tuple(r for r in face_check.FAILURE_REASONS if r in face_check.REPORTABLE_REASONS)
 DEFAULT_ONCE = ("sms_timeout", "face_fail")  # effects whose `times` defaults to 1
 PROBABLE = ("reject", "approve", "face_fail")  # effects that may carry a probability
 MAX_DELAY_SECONDS = 365 * 86400  # a delayed stage's timer stays well inside datetime's range
