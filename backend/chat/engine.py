@@ -240,6 +240,8 @@ def answer(ctx, body):
         return follow(ctx, steps.SAME, step.id)
     if kind == "text" and step.accepts == steps.CHOICE:
         matched = _match_choice(ctx, value)
+        if matched is None and value.strip() in step.also:
+            matched = value.strip()
         if matched is not None:
             kind, value = "choice", matched
     if step.accepts == steps.NONE:
@@ -248,7 +250,8 @@ def answer(ctx, body):
     if kind != step.accepts:
         ctx.say("text", "INVALID_ANSWER", ctx.t("INVALID_KIND_OF_ANSWER", expected=_expected(ctx)), errors={})
         return follow(ctx, steps.SAME, step.id)
-    if kind == "choice" and value not in [c["value"] for c in ctx.conv["accepts"].get("choices") or []]:
+    offered = [c["value"] for c in ctx.conv["accepts"].get("choices") or []]
+    if kind == "choice" and value not in offered and value not in step.also:
         ctx.say("text", "INVALID_ANSWER", ctx.t("INVALID_CHOICE"), errors={"choice": [ctx.t("INVALID_CHOICE")]})
         return follow(ctx, steps.SAME, step.id)
     if kind == "form" and not isinstance(value, dict):

@@ -25,6 +25,8 @@ class Step:
     next: tuple = ()
     anchor: bool = False  # entering it clears the way back (the order was submitted)
     form_id: str | None = None
+    # choices accepted without being offered (a recorded conversation's older answers)
+    also: tuple = ()
 
 
 # -- helpers the steps share ------------------------------------------------------------

@@ -37,6 +37,12 @@ def account_gate(r, sid, kind):
     )
 
 
+def order_gate(r, sid):
+    """ORDER_IN_PROGRESS (with what to do) while the account has an order in progress, else None."""
+    opened = world.open_applications(store.read(r, sid))
+    return verification.fail("ORDER_IN_PROGRESS", application_id=opened[0]["id"]) if opened else None
+
+
 def _site_view(site):
     at_tencent = TENCENT in (site.get("access_providers") or [])
     return {
