@@ -75,6 +75,12 @@ def _entity_prefill(entity):
     return {k: entity[k] for k in keep if entity.get(k) is not None}
 
 
+def offers_for(records: Records, eligible: bool) -> list:
+    """The orders that apply to the account's filings on `records` (none without an entity)."""
+    own = records.own()
+    return offers(own, [_site_view(s) for s in records.sites(own["id"])], eligible) if own else []
+
+
 def offers(entity, sites, eligible):
     """The orders that apply to the account's filings, each with its pre-filled payload.
     Changes and cancellations need no IP; a new website does (the eligibility gate)."""
