@@ -3,7 +3,17 @@
 import copy
 import json
 
-from backend.domain import eligibility, errors, forms_rules, kinds, payloads, records, scenarios, workflow
+from backend.domain import (
+    eligibility,
+    errors,
+    forms_rules,
+    kinds,
+    mobile_home,
+    payloads,
+    records,
+    scenarios,
+    workflow,
+)
 from backend.domain.clock import iso
 from backend.domain.errors import Unprocessable
 from backend.services import cloud, engine, verification, world
@@ -71,6 +81,8 @@ def _validate(tx, kind, payload, app_id=None):
     problems = payloads.validate_payload(kind, payload)
     for path, _code, message in forms_rules.problems(kind, payload, world.today(tx)):  # the real forms (§2)
         problems.setdefault(path, []).append(message)
+    for path, _code, message in _mobile_problems(tx, payload):  # 手机号归属地 (§2.7)
+        problems.setdefault(path, []).append(message)
     result = cloud.evaluate(tx, exclude_app=app_id)
     requests = scenarios.ip_requests(kind, payload)
     for path, ip, filing_type in requests:
@@ -88,6 +100,15 @@ def _validate(tx, kind, payload, app_id=None):
     if problems:
         # the same dotted paths as marshmallow's problems for the request body
         raise errors.validation_failed({_key(path): msgs for path, msgs in problems.items()})
+
+
+def _mobile_problems(tx, payload):
+    """Mobiles the entity's province wants local, by the sandbox's number registry (none: all local)."""
+    known = mobile_home.registry(world.settings(tx).get("mobile_registry"))
+    if not known:
+        return []
+    own = scenarios.Records(tx.all("entities"), []).own()
+    return mobile_home.problems(payload, own, known)
 
 
 _IP_MESSAGES = {
