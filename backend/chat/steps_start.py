@@ -94,7 +94,10 @@ def not_eligible_handle(ctx, value):
 VERIFY = "verify"  # the verification form, which finds the kind (steps_verify.py)
 NEW, CHANGE = "new", "change"  # the menu: 新增备案 (verification first) or 变更/注销 (from my filings)
 # the old menu's answers (a kind, or "verify"), still accepted for recorded conversations
-LEGACY_CHOICES = (*kinds.KINDS, VERIFY)
+LEGACY_CHOICES = {
+    **{code: (k.zh, k.chat.en) for code, k in kinds.KINDS.items()},
+    VERIFY: ("验证备案类型", "Verify the filing type"),
+}
 
 
 def kind_enter(ctx):

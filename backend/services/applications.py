@@ -3,17 +3,7 @@
 import copy
 import json
 
-from backend.domain import (
-    eligibility,
-    errors,
-    forms_rules,
-    kinds,
-    mobile_home,
-    payloads,
-    records,
-    scenarios,
-    workflow,
-)
+from backend.domain import eligibility, errors, forms_rules, kinds, mobile_home, payloads, records, scenarios, workflow
 from backend.domain.clock import iso
 from backend.domain.errors import Unprocessable
 from backend.services import cloud, engine, verification, world
