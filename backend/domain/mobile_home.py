@@ -54,8 +54,8 @@ def _people(payload: dict):
 def problems(payload: dict, record: dict | None, known: dict[str, str]) -> list[tuple[str, str, str]]:
     """(path, code, message) for each mobile the entity's province wants local and is not. The entity
     is the payload's (a new entity) over the one on record (changes and new websites)."""
-    given = payload.get("entity") if isinstance(payload.get("entity"), dict) else {}
-    entity = {**(record or {}), **given}
+    given = payload.get("entity")
+    entity = {**(record or {}), **(given if isinstance(given, dict) else {})}
     try:
         province = provinces.normalize(entity.get("province"))
     except Exception:
