@@ -1,10 +1,10 @@
 """Schemas of the stages before submission (issue #12): filing-type verification, materials,
 face checks, and the sandbox settings they read."""
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from backend.api.schema_base import one_of, text
-from backend.domain import face_check, limits, verification
+from backend.domain import face_check, limits, provinces, validation, verification
 
 
 class AccountSettingsSchema(Schema):
@@ -15,6 +15,21 @@ class AccountSettingsSchema(Schema):
         format="iso", metadata={"description": "实名认证完成时间（48 小时内未同步）"}
     )
     flagged = fields.Boolean(metadata={"description": "异常账号（风控）"})
+
+
+MAX_MOBILE_REGISTRY = 200
+
+
+def _mobile(value):
+    if validation.normalize_mobile(value) is None:
+        raise ValidationError("须为 11 位中国大陆手机号码。")
+
+
+def _province(value):
+    try:
+        provinces.normalize(value)
+    except Exception:
+        raise ValidationError("未知的省份（填写省份代码或名称，如 32 或 江苏省）。") from None
 
 
 class ProcessSettings(Schema):
@@ -31,6 +46,15 @@ class ProcessSettings(Schema):
         fields.String(validate=one_of(sorted(verification.BLOCKING))),
         validate=validate.Length(max=5, error="最多 {max} 项。"),
         metadata={"description": "验证备案类型时强制返回的拦截代码"},
+    )
+    mobile_registry = fields.Dict(
+        keys=fields.String(validate=_mobile),
+        values=fields.String(validate=_province),
+        validate=validate.Length(max=MAX_MOBILE_REGISTRY, error="最多 {max} 项。"),
+        metadata={
+            "description": "手机号归属地：{手机号码: 省份（代码或名称）}；未登记的号码视为本地号码"
+            "（江苏、天津、湖南个人要求负责人使用本省手机号码）"
+        },
     )
     pre_submit_checks = fields.Boolean(
         metadata={"description": "提交前检查材料和真实性核验（缺省 false：旧的直接提交流程）"}

@@ -170,7 +170,9 @@ def _which(body):
 def _echo(ctx, kind, value):
     if kind == "choice":
         choices = ctx.conv["accepts"].get("choices") or []
-        text = next((c["label"] for c in choices if c["value"] == value), str(value))
+        also = steps.STEPS[ctx.conv["step"]].also  # an older answer the step still takes: its own label
+        text = next((c["label"] for c in choices if c["value"] == value), None)
+        text = text or (pick(ctx.locale, also[value]) if isinstance(value, str) and value in also else str(value))
     elif kind == "form":
         form = steps.STEPS.get(ctx.conv["step"])
         form = forms.FORMS.get(form.form_id) if form and form.form_id else None
@@ -240,6 +242,8 @@ def answer(ctx, body):
         return follow(ctx, steps.SAME, step.id)
     if kind == "text" and step.accepts == steps.CHOICE:
         matched = _match_choice(ctx, value)
+        if matched is None and value.strip() in step.also:
+            matched = value.strip()
         if matched is not None:
             kind, value = "choice", matched
     if step.accepts == steps.NONE:
@@ -248,7 +252,8 @@ def answer(ctx, body):
     if kind != step.accepts:
         ctx.say("text", "INVALID_ANSWER", ctx.t("INVALID_KIND_OF_ANSWER", expected=_expected(ctx)), errors={})
         return follow(ctx, steps.SAME, step.id)
-    if kind == "choice" and value not in [c["value"] for c in ctx.conv["accepts"].get("choices") or []]:
+    offered = [c["value"] for c in ctx.conv["accepts"].get("choices") or []]
+    if kind == "choice" and value not in offered and not (isinstance(value, str) and value in step.also):
         ctx.say("text", "INVALID_ANSWER", ctx.t("INVALID_CHOICE"), errors={"choice": [ctx.t("INVALID_CHOICE")]})
         return follow(ctx, steps.SAME, step.id)
     if kind == "form" and not isinstance(value, dict):

@@ -18,6 +18,23 @@ from backend.chat.form_model import (
 from backend.chat.paths import get_path
 from backend.domain import validation
 
+
+def _site_on_record(name):
+    """A website change field's default: its value on record for the website the form names (the
+    conversation keeps the filing a change started from at `_chat.record`; steps_filings.py)."""
+
+    def derive(answers):
+        sites = get_path(answers, "_chat.record.sites") or {}
+        return (sites.get(get_path(answers, "websites.0.website_id")) or {}).get(name)
+
+    return derive
+
+
+def _on_record(path):
+    """An entity change field's default: its value on record (`_chat.record.entity…`)."""
+    return "_chat.record.entity." + path
+
+
 CHANGES = (
     # changes: only what is filled in changes
     Form(
@@ -31,6 +48,7 @@ CHANGES = (
                 ("新的网站名称", "New name"),
                 required=False,
                 placeholder=("不变更请留空", "empty: unchanged"),
+                derive=_site_on_record("name"),
             ),
             Field(
                 "service_content",
@@ -38,6 +56,7 @@ CHANGES = (
                 SELECT,
                 required=False,
                 options=labelled(validation.SERVICE_CONTENTS, SERVICE_CONTENT_LABELS),
+                derive=_site_on_record("service_content"),
             ),
             Field(
                 "filing_type",
@@ -117,12 +136,14 @@ CHANGES = (
                 ("新的主办者名称", "New name"),
                 required=False,
                 placeholder=("不变更请留空", "empty: unchanged"),
+                default_from=_on_record("name"),
             ),
             Field(
                 "address",
                 ("新的通信地址", "New postal address"),
                 required=False,
                 placeholder=("不变更请留空", "empty: unchanged"),
+                default_from=_on_record("address"),
             ),
         ),
         partial=True,
@@ -139,6 +160,7 @@ CHANGES = (
                 required=False,
                 pattern=r"^1[3-9]\d{9}$",
                 placeholder=("不变更请留空", "empty: unchanged"),
+                default_from=_on_record("responsible.mobile"),
             ),
             Field(
                 "email",
@@ -146,6 +168,7 @@ CHANGES = (
                 EMAIL,
                 required=False,
                 placeholder=("不变更请留空", "empty: unchanged"),
+                default_from=_on_record("responsible.email"),
             ),
         ),
         partial=True,
@@ -161,6 +184,7 @@ CHANGES = (
                 ("新的网站名称", "New name"),
                 required=False,
                 placeholder=("不变更请留空", "empty: unchanged"),
+                derive=_site_on_record("name"),
             ),
             Field(
                 "service_content",
@@ -168,6 +192,7 @@ CHANGES = (
                 SELECT,
                 required=False,
                 options=labelled(validation.SERVICE_CONTENTS, SERVICE_CONTENT_LABELS),
+                derive=_site_on_record("service_content"),
             ),
         ),
         partial=True,

@@ -1,7 +1,17 @@
 """The chat's own questions that are not part of an order: 验证备案类型 before any order form
 and the checklist of fields readiness finds missing. Part of FORMS (form_table.py)."""
 
-from backend.chat.form_model import CERT_TYPE_LABELS, DATE, ENTITY_TYPE_LABELS, SELECT, TEL, Field, Form, labelled
+from backend.chat.form_model import (
+    CERT_TYPE_LABELS,
+    DATE,
+    ENTITY_TYPE_LABELS,
+    FIRST_OPTION,
+    SELECT,
+    TEL,
+    Field,
+    Form,
+    labelled,
+)
 from backend.domain import validation
 
 CHECKS = (
@@ -35,6 +45,13 @@ CHECKS = (
                 "domain",
                 ("域名", "Domain"),
                 placeholder=("一级域名，例如 example.cn", "apex domain, e.g. example.cn"),
+            ),
+            Field(
+                "nat_ip",
+                ("备案云服务（云托管系统 NAT 网关 IP）", "Filing resource (CloudBase Run system NAT gateway IP)"),
+                SELECT,
+                options="usable_ips",
+                default=FIRST_OPTION,
             ),
         ),
         in_payload=False,

@@ -4,7 +4,7 @@ application's state puts a submitted conversation (`state_step`, `sync`)."""
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from backend.chat import cards, forms
 from backend.chat.texts import CHOICE_LABELS, SEED_WHY, pick
@@ -25,6 +25,8 @@ class Step:
     next: tuple = ()
     anchor: bool = False  # entering it clears the way back (the order was submitted)
     form_id: str | None = None
+    # choices accepted without being offered (a recorded conversation's older answers): {value: (zh, en) label}
+    also: dict = field(default_factory=dict)
 
 
 # -- helpers the steps share ------------------------------------------------------------

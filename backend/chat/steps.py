@@ -11,7 +11,7 @@ Every rule lives in the services: the chat calls `cloud`, `applications.check/cr
 edit/act/verify_sms/get` and maps their answers (422 errors onto form fields).
 """
 
-from backend.chat import forms, steps_checklist, steps_verify
+from backend.chat import forms, steps_checklist, steps_filings, steps_verify
 from backend.chat.step_kit import (  # noqa: F401
     AUTO,
     CHOICE,
@@ -49,6 +49,7 @@ from backend.chat.steps_filling import (
     pick_handle,
 )
 from backend.chat.steps_start import (
+    LEGACY_CHOICES,
     eligibility_enter,
     kind_enter,
     kind_handle,
@@ -123,7 +124,22 @@ STEPS = {
         ),
         Step("eligibility", AUTO, eligibility_enter, next=("kind", "not_eligible")),
         Step("not_eligible", CHOICE, not_eligible_enter, not_eligible_handle, next=("eligibility", "kind")),
-        Step("kind", CHOICE, kind_enter, kind_handle, next=FIRST_FORMS + (steps_verify.STEP,)),
+        Step(
+            "kind",
+            CHOICE,
+            kind_enter,
+            kind_handle,
+            next=FIRST_FORMS + (steps_verify.STEP, steps_filings.STEP),
+            also=LEGACY_CHOICES,
+        ),
+        # 我的备案: the changes and cancellations that apply to the account's filings (issue #12)
+        Step(
+            steps_filings.STEP,
+            CHOICE,
+            steps_filings.filings_enter,
+            steps_filings.filings_handle,
+            next=FIRST_FORMS + ("kind",),
+        ),
         *_screen_steps(),
         # replaces the generic screen step of the verify form: the services decide the kind (issue #12)
         Step(

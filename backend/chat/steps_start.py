@@ -2,7 +2,7 @@
 
 import copy
 
-from backend.chat import forms
+from backend.chat import forms, steps_filings, steps_verify
 from backend.chat.step_kit import SAME, available, choice, first_form_step, refused, sync, why_notice
 from backend.chat.texts import SEED_REQUIREMENTS
 from backend.domain import kinds, workflow
@@ -91,21 +91,20 @@ def not_eligible_handle(ctx, value):
     return {"recheck": "eligibility", "kinds": "kind"}[value]
 
 
-VERIFY = "verify"  # not a kind: the verification form, which finds the kind (steps_verify.py)
+VERIFY = "verify"  # the verification form, which finds the kind (steps_verify.py)
+NEW, CHANGE = "new", "change"  # the menu: 新增备案 (verification first) or 变更/注销 (from my filings)
+# the old menu's answers (a kind, or "verify"), still accepted for recorded conversations
+LEGACY_CHOICES = {
+    **{code: (k.zh, k.chat.en) for code, k in kinds.KINDS.items()},
+    VERIFY: ("验证备案类型", "Verify the filing type"),
+}
 
 
 def kind_enter(ctx):
     choices = [
-        {
-            "value": code,
-            "label": k.zh if ctx.locale != "en" else k.chat.en,
-            "description": k.chat.seed_quote,
-            "available": available(code),
-        }
-        for code, k in kinds.KINDS.items()
+        choice(ctx, NEW, description=ctx.t("NEW_FILING_DESCRIPTION"), available=True),
+        choice(ctx, CHANGE, description=ctx.t("CHANGE_FILING_DESCRIPTION"), available=True),
     ]
-    # the seed's nine scenarios keep their places (and numbers); verification comes after them
-    choices.append({"value": VERIFY, "label": ctx.t("VERIFY_CHOICE"), "description": "", "available": True})
     ctx.ask_choices("CHOOSE_KIND", ctx.t("CHOOSE_KIND"), choices)
 
 
@@ -126,9 +125,58 @@ def not_available(ctx, kind):
     return SAME
 
 
+def _ineligible(ctx, text):
+    result = ctx.eligibility()
+    ctx.say(
+        "notice",
+        "NOT_ELIGIBLE",
+        text,
+        notice={
+            "level": "error",
+            "title": ctx.t("NOT_ELIGIBLE_TITLE"),
+            "rules": result["rules"],
+            "usable_ips": [],
+            "rule_set": result["rule_set"],
+            "quote": SEED_REQUIREMENTS,
+        },
+    )
+    return SAME
+
+
+def new_filing(ctx):
+    """新增备案: one order at a time, a filing IP, then the verification form (pre-filled with the
+    account's entity when it has one: a new website is verified with its certificate)."""
+    gate = filing_type.order_gate(ctx.r, ctx.sid)
+    if gate is not None:
+        refused(ctx, gate)
+        return SAME
+    if not ctx.eligibility()["eligible"]:
+        return _ineligible(ctx, ctx.t("NEW_NEEDS_ELIGIBILITY"))
+    own = ctx.records().own() or {}
+    known = {
+        "province": own.get("province"),
+        "entity_type": own.get("type"),
+        "certificate_type": own.get("certificate_type"),
+        "certificate_number": own.get("certificate_number"),
+    }
+    verify = {k: v for k, v in known.items() if v is not None}
+    ctx.conv.update(kind=None, answers={"_chat": {"verify": verify}}, form_errors={}, return_to_confirm=False)
+    return steps_verify.STEP
+
+
 def kind_handle(ctx, value):
+    if value == NEW:
+        return new_filing(ctx)
+    if value == CHANGE:
+        return steps_filings.change_entry(ctx)
     if value == VERIFY:
-        return "form.verify"
+        return steps_verify.STEP
+    return direct_kind(ctx, value)
+
+
+def direct_kind(ctx, value):
+    """The old menu's answer, a kind by name (recorded conversations): the account rules and the
+    filing IP are checked before its first form, which starts empty."""
     kind = kinds.get(value)
     if not available(value):
         return not_available(ctx, value)
@@ -138,21 +186,7 @@ def kind_handle(ctx, value):
         return SAME
     fl = forms.FLOWS[value]
     if fl.needs_ip and not ctx.eligibility()["eligible"]:
-        result = ctx.eligibility()
-        ctx.say(
-            "notice",
-            "NOT_ELIGIBLE",
-            ctx.t("KIND_NEEDS_ELIGIBILITY", kind_zh=kind.zh, kind_en=kind.chat.en),
-            notice={
-                "level": "error",
-                "title": ctx.t("NOT_ELIGIBLE_TITLE"),
-                "rules": result["rules"],
-                "usable_ips": [],
-                "rule_set": result["rule_set"],
-                "quote": SEED_REQUIREMENTS,
-            },
-        )
-        return SAME
+        return _ineligible(ctx, ctx.t("KIND_NEEDS_ELIGIBILITY", kind_zh=kind.zh, kind_en=kind.chat.en))
     if ctx.conv.get("kind") != value:
         ctx.conv.update(kind=value, answers={}, form_errors={})
     ctx.conv["return_to_confirm"] = False

@@ -18,6 +18,7 @@ FIELD_OF = {
     "certificate_number": "certificate_number",
     "domains": "domain",
     "domains.0": "domain",
+    "nat_ip": "nat_ip",
 }
 
 
@@ -28,12 +29,13 @@ def _request(values):
         "certificate_type": values.get("certificate_type"),
         "certificate_number": values.get("certificate_number"),
         "domains": [values["domain"]] if values.get("domain") else [],
+        "nat_ip": values.get("nat_ip"),
     }
 
 
 def _prefill(kind, values, result):
     """What the verified inputs fill in on the scenario's forms."""
-    site = {"domain": result["domains"][0]}
+    site = {"domain": result["domains"][0], "nat_ip": result["nat_ip"]}
     entity = {
         "type": values["entity_type"],
         "certificate_type": values["certificate_type"],

@@ -69,13 +69,37 @@ TEXTS = {
     ),
     "NOT_ELIGIBLE_TITLE": ("不满足云托管备案要求", "Not eligible for a CloudBase Run filing"),
     "NOT_ELIGIBLE_ACTIONS": ("按提示处理后，可以重新检查。", "Fix what is listed, then check again."),
-    "CHOOSE_KIND": ("请选择备案场景：", "Choose the filing scenario:"),
+    "CHOOSE_KIND": ("请选择要办理的备案业务：", "What would you like to do?"),
+    "NEW_FILING_DESCRIPTION": (
+        "首次备案、接入备案或新增网站：先验证备案类型，系统按证件和域名判断适用的场景",
+        "A first filing, an access filing or a new website: verify the filing type first; "
+        "the scenario follows from your certificate and domain",
+    ),
+    "CHANGE_FILING_DESCRIPTION": (
+        "从「我的备案」选择：变更主体或网站、注销主体或网站、取消接入（无需云托管 IP）",
+        'From "My filings": change or cancel the entity or a website, or cancel access (no CloudBase Run IP needed)',
+    ),
+    "NEW_NEEDS_ELIGIBILITY": (
+        "新增备案需要选择云托管备案 IP，而您的账号暂不满足云托管备案要求；变更或注销备案不受影响。",
+        "A new filing needs a CloudBase Run filing IP, and your account is not eligible yet; "
+        "changes and cancellations are not affected.",
+    ),
+    "MY_FILINGS_TITLE": ("我的备案", "My filings"),
+    "MY_FILINGS_NONE": ("该账号下还没有备案主体。", "This account has no filed entity yet."),
+    "MY_FILINGS_ENTITY": ("主体：{name}（{number}，{access}）", "Entity: {name} ({number}, {access})"),
+    "MY_FILINGS_SITE": (
+        "网站：{name}（{domain}，{number}，{access}）",
+        "Website: {name} ({domain}, {number}, {access})",
+    ),
+    "ACCESS_tencent": ("已接入腾讯云", "accessed at Tencent Cloud"),
+    "ACCESS_other": ("接入在其他服务商", "accessed elsewhere"),
+    "CHOOSE_FILING_ORDER": ("请选择要办理的业务：", "Choose what to do:"),
+    "NO_FILING_ORDER": (
+        "没有可以在这里办理的变更或注销。新的网站或接入备案请返回选择「新增备案」。",
+        'Nothing here can be changed or cancelled. For a new website or an access filing, go back and choose "New filing".',
+    ),
     "VERIFIED": ("验证通过，备案类型：{scenario_zh}。{next_step}", "Verified: {scenario_zh}. {next_step}"),
     "VERIFIED_TITLE": ("验证备案类型", "Filing type verified"),
-    "VERIFY_CHOICE": (
-        "验证备案类型（推荐：按证件和域名判断场景）",
-        "Verify the filing type (recommended: the scenario from your certificate and domain)",
-    ),
     "KIND_NOT_AVAILABLE": (
         "「{kind_zh}」暂未开放，请选择其他备案场景。",
         '"{kind_en}" is not available yet; choose another scenario.',
@@ -196,7 +220,10 @@ CHOICE_LABELS = {
     "why": ("为什么要备案？", "Why file?"),
     "track": ("查看进行中的订单", "Follow the order in progress"),
     "recheck": ("重新检查备案资格", "Check again"),
-    "kinds": ("选择其他备案场景", "Choose another scenario"),
+    "kinds": ("办理其他业务（变更、注销无需 IP）", "Something else (changes and cancellations need no IP)"),
+    "new": ("新增备案", "New filing"),
+    "change": ("变更或注销备案", "Change or cancel a filing"),
+    "menu": ("返回备案业务菜单", "Back to the menu"),
     workflow.SUBMIT: ("确认提交", "Submit"),
     "edit_form": ("修改{title}", "Edit: {title}"),
     workflow.EDIT: ("修改信息", "Edit"),

@@ -9,6 +9,7 @@ from backend.domain import (
     filing_province,
     forms_rules,
     kinds,
+    mobile_home,
     payloads,
     records,
     scenarios,
@@ -89,6 +90,8 @@ def _validate(tx, kind, payload, app_id=None, record=None):
     # where the entity may file (§1.2, §8): the rule verification and the review apply too
     for path, _code, message in filing_province.entry_problems(kinds.get(kind), payload, world.settings(tx)):
         problems.setdefault(path, []).append(message)
+    for path, _code, message in _mobile_problems(tx, payload):  # 手机号归属地 (§2.7)
+        problems.setdefault(path, []).append(message)
     result = cloud.evaluate(tx, exclude_app=app_id)
     requests = scenarios.ip_requests(kind, payload)
     for path, ip, filing_type in requests:
@@ -106,6 +109,15 @@ def _validate(tx, kind, payload, app_id=None, record=None):
     if problems:
         # the same dotted paths as marshmallow's problems for the request body
         raise errors.validation_failed({_key(path): msgs for path, msgs in problems.items()})
+
+
+def _mobile_problems(tx, payload):
+    """Mobiles the entity's province wants local, by the sandbox's number registry (none: all local)."""
+    known = mobile_home.registry(world.settings(tx).get("mobile_registry"))
+    if not known:
+        return []
+    own = scenarios.Records(tx.all("entities"), []).own()
+    return mobile_home.problems(payload, own, known)
 
 
 _IP_MESSAGES = {

@@ -52,6 +52,12 @@ def account_gate(r, sid, kind):
     )
 
 
+def order_gate(r, sid):
+    """ORDER_IN_PROGRESS (with what to do) while the account has an order in progress, else None."""
+    opened = world.open_applications(store.read(r, sid))
+    return verification.fail("ORDER_IN_PROGRESS", application_id=opened[0]["id"]) if opened else None
+
+
 def _site_view(site):
     at_tencent = TENCENT in (site.get("access_providers") or [])
     return {
@@ -87,6 +93,12 @@ def _entity_prefill(entity):
 def _offer(kind, label, available, **rest):
     """One order the account may place; whether it needs an IP is the kind's (its spec)."""
     return {"kind": kind, "label": label, "needs_ip": kinds.KINDS[kind].chat.needs_ip, "available": available, **rest}
+
+
+def offers_for(records: Records, eligible: bool) -> list:
+    """The orders that apply to the account's filings on `records` (none without an entity)."""
+    own = records.own()
+    return offers(own, [_site_view(s) for s in records.sites(own["id"])], eligible) if own else []
 
 
 def offers(entity, sites, eligible):

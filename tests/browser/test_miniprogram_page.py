@@ -65,8 +65,8 @@ ANSWERS = {
     "service_content": "blog",
 }
 BY_FORM = {"website": {"name": "张三的个人博客"}}
-# Quick replies, most wanted first: start, the first filing (首次备案), submit.
-CHOICES = ("start", "first_filing", "submit")
+# Quick replies, most wanted first: start, 新增备案 (verification first), submit.
+CHOICES = ("start", "new", "submit")
 
 
 @pytest.fixture(scope="module")
@@ -265,8 +265,8 @@ def test_first_filing_from_the_page(stack, page, tmp_path):
     open_page(pg, stack["origin"], sb)
     seen = walk(pg, home, sb, tmp_path)
 
-    # the conversation's way: start, 首次备案, the forms, submit, wait, the SMS code, wait
-    assert seen[:2] == ["choice:start", "choice:first_filing"], seen
+    # the conversation's way: start, 新增备案, 验证备案类型, the forms, submit, wait, the SMS code, wait
+    assert seen[:3] == ["choice:start", "choice:new", "form:verify"], seen
     for step in ("form:entity", "form:website", "choice:submit", "text:sms_code"):
         assert step in seen, seen
     assert seen.count("none") >= 2, seen
@@ -290,12 +290,13 @@ def test_first_filing_from_the_page(stack, page, tmp_path):
 
 
 def test_rejection_shows_audit_data_then_resubmit(stack, page, tmp_path):
-    """The domain is not in the registry: the provider rejects it. The card shows audit_data;
-    the user registers the domain and resubmits from the page; the filing goes through."""
+    """The domain's real-name check lapses after verification: the provider rejects it. The card
+    shows audit_data; the domain is verified again, the user resubmits from the page; it goes through."""
     pg = page
-    sb = call("POST", f"{stack['api']}/sandboxes", CONTROL, json={"seed": 42, "preset": "eligible"})
-    home = f"{stack['api']}/sandboxes/{sb['id']}"
+    sb, home = new_sandbox(stack["api"])
     open_page(pg, stack["origin"], sb)
+    walk(pg, home, sb, tmp_path, until=lambda pg, kind: pg.locator("[data-code=CONFIRM]").count() > 0)
+    call("PATCH", f"{home}/domains/zhangsan-blog.cn", sb["token"], json={"real_name_status": "pending"})
     walk(
         pg,
         home,
@@ -314,12 +315,7 @@ def test_rejection_shows_audit_data_then_resubmit(stack, page, tmp_path):
     assert audit.locator('[data-field^="websites"]').count() >= 1
     pg.screenshot(path=str(tmp_path / "rejected.png"))
 
-    call(
-        "POST",
-        f"{home}/domains",
-        sb["token"],
-        json={"name": "zhangsan-blog.cn", "holder_name": "张三", "holder_certificate_number": ZHANG_SAN_ID},
-    )
+    call("PATCH", f"{home}/domains/zhangsan-blog.cn", sb["token"], json={"real_name_status": "verified"})
     seen = walk(pg, home, sb, tmp_path, choices=("resubmit",) + CHOICES)
     assert seen[0] == "choice:resubmit", seen
     assert WEBSITE_NUMBER.fullmatch(pg.get_by_test_id("record-number").last.inner_text().strip())
@@ -335,7 +331,7 @@ def test_export_recording_downloads_the_session_as_a_scenario(stack, page, tmp_p
     seen = walk(
         pg, home, sb, tmp_path, until=lambda pg, kind: kind == "form" and accepts(pg)[1].get("formId") == "responsible"
     )
-    assert seen == ["choice:start", "choice:first_filing", "form:entity"], seen
+    assert seen == ["choice:start", "choice:new", "form:verify", "form:entity"], seen
     cid = pg.evaluate(f"() => localStorage.getItem('icpsim.miniprogram.conversation.{sb['id']}')")
 
     pg.get_by_test_id("menu-button").click()
@@ -365,8 +361,9 @@ def test_export_recording_downloads_the_session_as_a_scenario(stack, page, tmp_p
     chats = [st["chat"] for st in steps if "chat" in st]
     assert {c["conversation"] for c in chats} == {cid}, chats
     replies = [c["reply"] for c in chats]
-    assert replies[:2] == [{"choice": "start"}, {"choice": "first_filing"}], replies
-    assert len(replies) == 3 and replies[2]["form"]["certificate_number"] == ZHANG_SAN_ID, replies
+    assert replies[:2] == [{"choice": "start"}, {"choice": "new"}], replies
+    assert len(replies) == 4 and replies[2]["form"]["certificate_number"] == ZHANG_SAN_ID, replies
+    assert replies[2]["form"]["domain"] == "zhangsan-blog.cn", replies  # the verification form
     assert all("client_message_id" not in r for r in replies)
     # the file is what the API serves (same session: the page only polled since)
     assert scenario == call("GET", f"{home}/recording", sb["token"], params={"format": "json"})

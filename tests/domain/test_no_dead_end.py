@@ -173,3 +173,66 @@ def test_every_step_of_the_conversation_leads_to_a_submit_or_an_end():
             nxt = [steps.START if n == steps.RESTART else n for n in steps.STEPS[step].next]
             todo.extend(n for n in nxt if n in steps.STEPS)
         assert seen & ends or start in steps.SYNC_TARGETS, start
+
+
+# -- 我的备案 (issue #12): what the change/cancel branch offers is never refused for the account ------
+
+
+def _offered(records):
+    """The offers the chat's filings step shows (no filing IP needed), as the services compute them."""
+    from backend.services import filing_type
+
+    return [o for o in filing_type.offers_for(records, eligible=False) if not o["needs_ip"]]
+
+
+def _chat_payload(kind, records, offer):
+    """The payload the offer's forms start from in the chat (the pre-filled answers, what a user
+    then types to change: a reason, a new name)."""
+    from backend.chat import forms, steps_filings
+
+    answers = steps_filings.prefill(records, offer)
+    if kind == "change_website":
+        answers["websites"][0]["name"] = "改名的网站"
+    if kind == "change_filing":
+        answers["entity"] = {"name": "张三"}
+    return forms.payload(forms.FLOWS[kind], answers)
+
+
+@pytest.mark.parametrize("world", sorted(WORLDS))
+def test_every_offer_of_my_filings_passes_the_account_rules(world):
+    records = Records(*WORLDS[world])
+    for offer in _offered(records):
+        kind = offer["kind"]
+        assert verification.account_gate(kind, records) is None, (world, offer["label"])
+        for payload in (dict(offer["payload"], reason="不再使用"), _chat_payload(kind, records, offer)):
+            try:
+                kinds.get(kind).precondition(records, payload, kinds.get(kind).sms_to)
+            except Conflict as exc:
+                raise AssertionError((world, offer["label"], payload, exc.code)) from exc
+
+
+def test_my_filings_offers_something_to_every_account_at_tencent():
+    """An entity accessed at Tencent always has a change or cancellation to choose (no empty list)."""
+    for world, data in WORLDS.items():
+        records = Records(*data)
+        own = records.own()
+        at_tencent = own is not None and "tencent" in own.get("access_providers", [])
+        assert bool(_offered(records)) == at_tencent, world
+
+
+def test_both_branches_of_the_menu_reach_a_submit():
+    """新增备案 (the verification form) and 变更/注销 (my filings) each lead to `confirm`."""
+    from backend.chat import steps, steps_filings, steps_verify
+
+    def reaches_confirm(start):
+        seen, todo = set(), [start]
+        while todo:
+            step = todo.pop()
+            if step not in seen and step in steps.STEPS:
+                seen.add(step)
+                todo.extend(steps.STEPS[step].next)
+        return "confirm" in seen
+
+    kind = steps.STEPS["kind"]
+    assert {steps_verify.STEP, steps_filings.STEP} <= set(kind.next)
+    assert reaches_confirm(steps_verify.STEP) and reaches_confirm(steps_filings.STEP)

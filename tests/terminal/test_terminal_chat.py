@@ -1,7 +1,8 @@
 """`icpsim chat` against real processes: gunicorn serving the API and an `rq worker`.
 
 The terminal client is driven through its input stream like a person at a keyboard:
-wait for a prompt, type a line. It completes a first filing: numbered quick replies,
+wait for a prompt, type a line. It completes a first filing (新增备案, then 验证备案类型 finds
+the scenario and pre-fills the forms): numbered quick replies,
 inline forms (one field at a time, Enter keeps the default, a wrong ID is asked again),
 `:advance` to move the sandbox clock, `:sms` to read MIIT's code from the outbox, the
 record numbers at the end, then `:quit`; `--conversation` picks the conversation up again.
@@ -113,20 +114,29 @@ def fill_a_first_filing(chat):
     """From the welcome to the submitted order, as a person types it."""
     chat.answer(r"1\) 开始备案[\s\S]*> $", "1")
     chat.expect(r"可用于备案的 IP：(\d+\.\d+\.\d+\.\d+)")
-    chat.answer(r"1\) 首次备案", "1")
+    chat.answer(r"1\) 新增备案", "1")
 
-    # the entity form, field by field; Enter keeps the default
-    chat.answer(r"主体性质 \*[\s\S]*\[个人\] > $", "")
-    chat.answer(r"主办单位或主办人名称 \*[\s\S]*> $", "张三")
+    # 验证备案类型 first: the certificate and the domain decide the scenario; Enter keeps the default
+    chat.answer(r"备案地域（省份） \*[\s\S]*> $", "广东省")
+    chat.answer(r"主办者性质 \*[\s\S]*\[个人\] > $", "")
     chat.answer(r"证件类型 \*[\s\S]*\[居民身份证\] > $", "")
     chat.answer(r"证件号码 \*[\s\S]*> $", ZHANG_SAN_ID[:-1] + ("1" if ZHANG_SAN_ID[-1] != "1" else "2"))
-    chat.answer(r"主体所在省份 \*[\s\S]*> $", "广东省")
-    chat.answer(r"通信地址 \*[\s\S]*> $", "广东省深圳市南山区科技园路 1 号")
-    chat.answer(r"是否持有本省居住证[\s\S]*\[否\] > $", "")
-    chat.answer(r"证件有效期至[\s\S]*> $", "")
+    chat.answer(r"域名 \*[\s\S]*> $", "zhangsan-blog.cn")
+    chat.answer(r"备案云服务[\s\S]*\[\d+\.\d+\.\d+\.\d+（剩余 2 次）\] > $", "")
     # a wrong check digit: only that field is asked again, with the zh-CN reason
     chat.expect("居民身份证号码校验位错误")
     chat.answer(r"证件号码 \*[\s\S]*> $", ZHANG_SAN_ID)
+    chat.expect("验证通过，备案类型：首次备案")
+
+    # the entity form starts with what was verified
+    chat.answer(r"主体性质 \*[\s\S]*\[个人\] > $", "")
+    chat.answer(r"主办单位或主办人名称 \*[\s\S]*> $", "张三")
+    chat.answer(r"证件类型 \*[\s\S]*\[居民身份证\] > $", "")
+    chat.answer(rf"证件号码 \*[\s\S]*\[{ZHANG_SAN_ID}\] > $", "")
+    chat.answer(r"主体所在省份 \*[\s\S]*\[广东省\] > $", "")
+    chat.answer(r"通信地址 \*[\s\S]*> $", "广东省深圳市南山区科技园路 1 号")
+    chat.answer(r"是否持有本省居住证[\s\S]*\[否\] > $", "")
+    chat.answer(r"证件有效期至[\s\S]*> $", "")
 
     # the responsible person: a personal entity's name and ID are the defaults
     chat.answer(r"负责人姓名 \*[\s\S]*\[张三\] > $", "")
@@ -137,7 +147,7 @@ def fill_a_first_filing(chat):
 
     # the website; the filing IP defaults to the usable one
     chat.answer(r"网站名称 \*[\s\S]*> $", "张三的个人博客")
-    chat.answer(r"网站域名 \*[\s\S]*> $", "zhangsan-blog.cn")
+    chat.answer(r"网站域名 \*[\s\S]*\[zhangsan-blog.cn\] > $", "")
     chat.answer(r"网站服务内容 \*[\s\S]*\[博客/个人空间\] > $", "")
     chat.answer(r"是否经营性网站[\s\S]*> $", "")
     chat.answer(r"前置审批文号[\s\S]*> $", "")
@@ -171,7 +181,7 @@ def test_first_filing_in_the_terminal(chat_process):
 
     # reconnect: the transcript comes back and the conversation goes on from where it was
     again = chat_process("--control-token", CONTROL, "--sandbox", sid, "--conversation", cid)
-    again.expect("你：首次备案")
+    again.expect("你：新增备案")
     again.expect(rf"主体备案号：{re.escape(entity)}")
     again.answer(r"1\) 开始新的备案[\s\S]*> $", ":status")
     again.expect(r"订单 A0001")
