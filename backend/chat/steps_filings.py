@@ -5,6 +5,7 @@ access filings go through 验证备案类型) and starts the chosen order's form
 
 from backend.chat import forms
 from backend.chat.step_kit import SAME, available, choice, first_form_step, refused
+from backend.domain import kinds
 from backend.services import filing_type
 
 STEP = "filings"
@@ -40,11 +41,11 @@ def prefill(records, offer):
     sites = records.sites(own["id"]) if own else []
     answers = {"_chat": {"record": _record(own or {}, sites)}}
     site = next((s for s in sites if s["number"] == offer.get("website_number")), None)
-    if offer["kind"] == "change_website" and site:
+    if offer["kind"] == kinds.CHANGE_WEBSITE and site:
         answers["websites"] = [{"website_id": site["id"]}]
-    elif offer["kind"] in ("cancel_website", "cancel_access") and site:
+    elif offer["kind"] in (kinds.CANCEL_WEBSITE, kinds.CANCEL_ACCESS) and site:
         answers["website_id"] = site["id"]
-    elif offer["kind"] == "cancel_entity":
+    elif offer["kind"] == kinds.CANCEL_ENTITY:
         answers["entity_number"] = offer["payload"]["entity_number"]
     return answers
 
@@ -97,7 +98,7 @@ def filings_enter(ctx):
     )
     offers = _offers(mine)
     if not offers:  # nothing to change here: the services' reason and what to do instead
-        gate = filing_type.account_gate(ctx.r, ctx.sid, "change_filing")
+        gate = filing_type.account_gate(ctx.r, ctx.sid, kinds.CHANGE_FILING)
         if gate is not None:
             refused(ctx, gate)
     choices = [
