@@ -52,7 +52,7 @@ def prefill(records, offer):
 
 def change_entry(ctx):
     """The menu's 变更或注销: one order at a time, then the account's filings."""
-    gate = filing_type.order_gate(ctx.r, ctx.sid)
+    gate = filing_type.open_order_gate(ctx.r, ctx.sid)
     if gate is not None:
         refused(ctx, gate)
         return SAME

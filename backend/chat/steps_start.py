@@ -146,7 +146,7 @@ def _ineligible(ctx, text):
 def new_filing(ctx):
     """新增备案: one order at a time, a filing IP, then the verification form (pre-filled with the
     account's entity when it has one: a new website is verified with its certificate)."""
-    gate = filing_type.order_gate(ctx.r, ctx.sid)
+    gate = filing_type.open_order_gate(ctx.r, ctx.sid)
     if gate is not None:
         refused(ctx, gate)
         return SAME

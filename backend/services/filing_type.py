@@ -52,7 +52,7 @@ def account_gate(r, sid, kind):
     )
 
 
-def order_gate(r, sid):
+def open_order_gate(r, sid):
     """ORDER_IN_PROGRESS (with what to do) while the account has an order in progress, else None."""
     opened = world.open_applications(store.read(r, sid))
     return verification.fail("ORDER_IN_PROGRESS", application_id=opened[0]["id"]) if opened else None
