@@ -83,4 +83,4 @@ def commit(r, sid, conv, messages, client_message_id=None, answer_doc=None, new=
 
 def messages(r, sid, cid, first=1, last=-1):
     raw = r.lrange(keys.conversation_messages(sid, cid), first - 1, last - 1 if last > 0 else -1)
-    return [json.loads(m) for m in raw]
+    return [store.decode(m) for m in raw]

@@ -337,7 +337,7 @@ def reply(r, sid, cid, body):
     def run():
         reader, conv, done = kept.load_for_reply(r, sid, cid, client_id)
         if done:
-            return _replay(r, sid, cid, json.loads(done))
+            return _replay(r, sid, cid, store.decode(done))
         limit = config.conversation_max_messages()
         if limit and conv["seq"] >= limit:  # bounded growth: a transcript only grows, so it stops here
             raise Conflict(

@@ -197,4 +197,4 @@ def list_all(r, sid):
 
 def history(r, sid, app_id):
     _get(store.read(r, sid), app_id)
-    return [json.loads(e) for e in r.lrange(keys.history(sid, app_id), 0, -1)]
+    return [store.decode(e) for e in r.lrange(keys.history(sid, app_id), 0, -1)]

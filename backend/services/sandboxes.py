@@ -295,7 +295,7 @@ def outbox(r, sid, channel=None, to=None, app_id=None):
     exists, raw = batch.execute()
     if not exists:
         raise errors.sandbox_not_found(sid)
-    msgs = [mail.unpack(json.loads(m)) for m in raw]
+    msgs = [mail.unpack(store.decode(m)) for m in raw]
     return [
         m
         for m in msgs

@@ -19,7 +19,7 @@ import re
 import redis
 
 from backend import config
-from backend.store import keys
+from backend.store import keys, packing
 
 log = logging.getLogger("icpsim")
 
@@ -48,6 +48,16 @@ return n
 
 def dumps(doc):
     return json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def encode(doc):
+    """A document as stored: its JSON text, packed (store/packing.py)."""
+    return packing.pack(dumps(doc))
+
+
+def decode(raw):
+    """A stored document (packed or plain JSON) back to Python."""
+    return json.loads(packing.unpack(raw))
 
 
 def id_order(doc_id):
@@ -180,12 +190,12 @@ class Tx:
 
     def get(self, collection, doc_id):
         raw = self._field(keys.collection(self.sid, collection), doc_id)
-        return json.loads(raw) if raw is not None else None
+        return decode(raw) if raw is not None else None
 
     def all(self, collection):
         """Every document of a collection, in id order (A9999 before A10000)."""
         docs = self._hash(keys.collection(self.sid, collection))
-        return [json.loads(docs[i]) for i in sorted(docs, key=id_order)]
+        return [decode(docs[i]) for i in sorted(docs, key=id_order)]
 
     def timer(self, timer_id):
         """One pending timer (None when gone): one HGET, not the whole timer hash."""
@@ -231,7 +241,7 @@ class Tx:
         self._hset(keys.seq(self.sid), name, str(value))
 
     def put(self, collection, doc):
-        self._hset(keys.collection(self.sid, collection), doc["id"], dumps(doc))
+        self._hset(keys.collection(self.sid, collection), doc["id"], encode(doc))
 
     def delete(self, collection, doc_id):
         self._remember(keys.collection(self.sid, collection), doc_id, None)
@@ -243,20 +253,20 @@ class Tx:
     def add_history(self, app_id, event):
         """Capped per application (config.history_max_events): the oldest events go first."""
         self._writes.append(
-            ("capped", keys.history(self.sid, app_id), dumps(event), config.history_max_events(), f"history:{app_id}")
+            ("capped", keys.history(self.sid, app_id), encode(event), config.history_max_events(), f"history:{app_id}")
         )
 
     def add_message(self, cid, message):
         """A conversation's transcript only grows: messages are appended, never rewritten."""
-        self._writes.append(("rpush", keys.conversation_messages(self.sid, cid), dumps(message)))
+        self._writes.append(("rpush", keys.conversation_messages(self.sid, cid), encode(message)))
 
     def mark_reply(self, cid, client_message_id, answer):
         """Remember what a client message was answered with (idempotent retries)."""
-        self._writes.append(("hset", keys.conversation_replies(self.sid, cid), client_message_id, dumps(answer)))
+        self._writes.append(("hset", keys.conversation_replies(self.sid, cid), client_message_id, encode(answer)))
 
     def add_outbox(self, message):
         """Capped per sandbox (config.outbox_max_messages): the oldest messages go first."""
-        self._writes.append(("capped", keys.outbox(self.sid), dumps(message), config.outbox_max_messages(), "outbox"))
+        self._writes.append(("capped", keys.outbox(self.sid), encode(message), config.outbox_max_messages(), "outbox"))
 
     def add_timer(self, doc):
         self._hset(keys.timer_docs(self.sid), doc["id"], dumps(doc))
