@@ -7,7 +7,6 @@ conversation (a Redis lock); its messages, the new document and the answer to it
 client message id are written in one transaction (`store.tx`).
 """
 
-import json
 
 from backend import config
 from backend.chat import cards, conversation_store as kept, forms, steps
@@ -334,8 +333,8 @@ def reply(r, sid, cid, body):
     client_id = body.get("client_message_id") or None
     # no read before the lock: an unknown conversation's lock is free, and the 404 comes from inside
 
-    def run():
-        reader, conv, done = kept.load_for_reply(r, sid, cid, client_id)
+    def run(lock):
+        reader, conv, done = kept.load_for_reply(r, sid, cid, client_id, lock)
         if done:
             return _replay(r, sid, cid, store.decode(done))
         limit = config.conversation_max_messages()
@@ -354,10 +353,14 @@ def reply(r, sid, cid, body):
             "accepts": conv["accepts"],
             "application_id": conv.get("application_id"),
         }
-        kept.commit(r, sid, conv, ctx.out, client_id, result)
+        kept.commit(r, sid, conv, ctx.out, client_id, result, lock=lock)
         return {"messages": ctx.out, **_public(result)}
 
-    return kept.locked(r, sid, cid, run)
+    lock = kept.ReplyLock(r, sid, cid)
+    try:
+        return run(lock)
+    finally:
+        lock.release()  # unless the commit released it
 
 
 def _public(result):

@@ -19,7 +19,7 @@ import re
 import redis
 
 from backend import config
-from backend.store import keys, packing
+from backend.store import keys, packing, pipelining
 
 log = logging.getLogger("icpsim")
 
@@ -103,28 +103,33 @@ class Tx:
             self.pipe.watch(key)
             self._watched.add(key)
 
-    def prefetch(self, wanted):
-        """WATCH the keys in one command, then read them all in one pipelined round trip.
-
-        Reading on another connection is safe: WATCH was issued first, so any write
-        after it still aborts our EXEC.
-        """
+    def prefetch(self, wanted, first=None):
+        """WATCH the keys and read them all in one round trip (the first prefetch of a
+        transaction: both sent together on its connection), or WATCH, then the reads
+        pipelined on another connection (safe: WATCH was issued first, so any write after
+        it still aborts our EXEC)."""
         new = [k for k in wanted if not self._known(k)]
+        if first is not None:  # a command sent ahead of the reads (a Reader's: a lock's SET NX)
+            head, *rest = pipelining.send(self.r, [first, *(pipelining.read_command(i) for i in new)])
+            self._took(new, rest)
+            return head
         if not new:
-            return
+            return None
         unwatched = list(dict.fromkeys(k if isinstance(k, str) else k[1] for k in new))
         unwatched = [k for k in unwatched if k not in self._watched]
-        if unwatched:
-            self._watch_many(unwatched)
-        batch = self.r.pipeline(transaction=False)
-        for item in new:
-            if isinstance(item, str):
-                batch.hgetall(item)
-            elif item[0] == "set":
-                batch.smembers(item[1])
-            else:
-                batch.hget(item[1], item[2])
-        for item, value in zip(new, batch.execute()):
+        commands = [pipelining.read_command(i) for i in new]
+        if unwatched and not self._watched and pipelining.can_fold(self.pipe):
+            values = pipelining.watch_and_read(self.pipe, unwatched, commands)  # one round trip for both
+            self._watched.update(unwatched)
+        else:
+            if unwatched:
+                self._watch_many(unwatched)
+            values = pipelining.send(self.r, commands)
+        self._took(new, values)
+        return None
+
+    def _took(self, new, values):
+        for item, value in zip(new, values):
             if isinstance(item, str):
                 self._loaded(item, value)
             elif item[0] == "set":
@@ -286,6 +291,10 @@ class Tx:
         if key in self._sets:
             (self._sets[key].add if present else self._sets[key].discard)(member)
 
+    def script(self, text, script_keys, args):
+        """Run a Lua script in the same MULTI (e.g. releasing a lock with the commit)."""
+        self._writes.append(("eval", "", text, script_keys, args))  # "": no key for the key index
+
     def sadd(self, key, member):
         """Add to a set outside the sandbox (e.g. keys.SANDBOXES), in the same MULTI."""
         self._writes.append(("sadd", key, member))
@@ -327,6 +336,8 @@ class Tx:
                 self.pipe.srem(key, args[0])
             elif op == "set":
                 self.pipe.set(key, args[0])
+            elif op == "eval":
+                self.pipe.eval(args[0], len(args[1]), *args[1], *args[2])
 
 
 def run(r: redis.Redis, sid, fn, prefetch=BASE):

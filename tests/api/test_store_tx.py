@@ -55,7 +55,7 @@ def test_a_transaction_sees_its_own_writes_field_by_field_and_whole(world):
         return seen
 
     assert store.run(r, SID, fn) == {"get": (20, None), "all": [20, 3, 4], "again": [20, 30, 4]}
-    stored = {k: json.loads(v)["n"] for k, v in r.hgetall(keys.collection(SID, "applications")).items()}
+    stored = {k: store.decode(v)["n"] for k, v in r.hgetall(keys.collection(SID, "applications")).items()}
     assert stored == {"A0002": 20, "A0003": 30, "A0004": 4}
 
 
@@ -75,7 +75,7 @@ def test_a_change_to_the_collection_after_a_get_reruns_the_transaction(world):
 
     store.run(r, SID, fn)
     assert runs == [1, 10]
-    assert json.loads(r.hget(keys.collection(SID, "applications"), "A0001"))["n"] == 11
+    assert store.decode(r.hget(keys.collection(SID, "applications"), "A0001"))["n"] == 11
 
 
 def test_concurrent_increments_through_get_never_lose_an_update(world):
@@ -100,7 +100,7 @@ def test_concurrent_increments_through_get_never_lose_an_update(world):
     for t in threads:
         t.join()
     assert errors == []
-    assert json.loads(r.hget(keys.collection(SID, "applications"), "A0001"))["n"] == 1 + 4 * 15
+    assert store.decode(r.hget(keys.collection(SID, "applications"), "A0001"))["n"] == 1 + 4 * 15
 
 
 def test_ids_sort_by_number_not_by_text(world):
