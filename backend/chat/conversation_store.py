@@ -10,6 +10,7 @@ from redis.exceptions import LockError
 
 from backend import config
 from backend.domain.errors import Conflict, DomainError, NotFound
+from backend.services import recording
 from backend.store import keys, tx as store
 
 LOCK_SECONDS = 60
@@ -89,8 +90,9 @@ def load_for_reply(r, sid, cid, client_id, lock):
     return reader, conv, done
 
 
-def commit(r, sid, conv, messages, client_message_id=None, answer_doc=None, new=False, lock=None):
-    """Save the conversation and its new messages; `lock` (a ReplyLock): released in the same MULTI."""
+def commit(r, sid, conv, messages, client_message_id=None, answer_doc=None, new=False, lock=None, journal=None):
+    """Save the conversation and its new messages; `lock` (a ReplyLock) released and `journal`
+    (the request's journal entry, recording.append_in) appended in the same MULTI."""
 
     def fn(tx):
         doc = dict(conv)
@@ -116,12 +118,16 @@ def commit(r, sid, conv, messages, client_message_id=None, answer_doc=None, new=
             tx.mark_reply(doc["id"], client_message_id, answer_doc)
         if lock is not None:
             lock.release_in(tx)
+        if journal is not None:
+            recording.append_in(tx, journal["entry"])
         return doc
 
     # an update reads the conversation for sure: WATCHed and read with the meta hash, in one round trip
     doc = store.run(r, sid, fn, prefetch=store.BASE if new else (store.META, ("conversations", conv["id"])))
     if lock is not None:
         lock.held = False
+    if journal is not None:
+        journal["done"] = True
     return doc
 
 

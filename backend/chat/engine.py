@@ -7,7 +7,6 @@ conversation (a Redis lock); its messages, the new document and the answer to it
 client message id are written in one transaction (`store.tx`).
 """
 
-
 from backend import config
 from backend.chat import cards, conversation_store as kept, forms, steps
 from backend.chat.texts import COMMAND_LABELS, DEFAULT_LOCALE, LOCALES, pick, say
@@ -328,8 +327,9 @@ def messages_after(r, sid, cid, after=0):
     }
 
 
-def reply(r, sid, cid, body):
-    """Answer one client message; the same client_message_id again gets the same answer."""
+def reply(r, sid, cid, body, journal=None):
+    """Answer one client message; the same client_message_id again gets the same answer.
+    `journal` (the request's journal entry, see recording.append_in): appended with the commit."""
     client_id = body.get("client_message_id") or None
     # no read before the lock: an unknown conversation's lock is free, and the 404 comes from inside
 
@@ -353,7 +353,7 @@ def reply(r, sid, cid, body):
             "accepts": conv["accepts"],
             "application_id": conv.get("application_id"),
         }
-        kept.commit(r, sid, conv, ctx.out, client_id, result, lock=lock)
+        kept.commit(r, sid, conv, ctx.out, client_id, result, lock=lock, journal=journal)
         return {"messages": ctx.out, **_public(result)}
 
     lock = kept.ReplyLock(r, sid, cid)

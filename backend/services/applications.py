@@ -1,7 +1,6 @@
 """Use cases of an application (备案订单): create, edit, act, verify the SMS code, read."""
 
 import copy
-import json
 
 from backend.domain import eligibility, errors, forms_rules, kinds, payloads, records, scenarios, workflow
 from backend.domain.clock import iso

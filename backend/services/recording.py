@@ -81,13 +81,17 @@ def append(r, sid, entry):
     Once one call was dropped, later ones are dropped too: a recording with a hole in
     the middle would replay to something else."""
     script = r.register_script(_APPEND)  # EVALSHA: the script's text goes to Redis once, not per call
+    return bool(script(keys=[keys.journal(sid), keys.dropped(sid)], args=_append_args(entry)))
+
+
+def append_in(tx, entry):
+    """The same append inside a transaction's MULTI (tx.script): no round trip of its own."""
+    tx.script(_APPEND, [keys.journal(tx.sid), keys.dropped(tx.sid)], _append_args(entry))
+
+
+def _append_args(entry):
     text = store.dumps(entry)  # stored packed (store/packing.py); the byte cap counts its JSON text
-    return bool(
-        script(
-            keys=[keys.journal(sid), keys.dropped(sid)],
-            args=[packing.pack(text), config.journal_max_entries(), config.journal_max_bytes(), len(text.encode())],
-        )
-    )
+    return [packing.pack(text), config.journal_max_entries(), config.journal_max_bytes(), len(text.encode())]
 
 
 def dropped(r, sid):
