@@ -1,7 +1,6 @@
 """The store's transactions (backend/store/tx.py) against a real Redis: what a use case reads,
 in how many round trips, and that reading less never makes a transaction less safe."""
 
-import json
 import threading
 
 import pytest
