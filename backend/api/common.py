@@ -9,6 +9,7 @@ from werkzeug.exceptions import ClientDisconnected, MethodNotAllowed, RequestEnt
 
 from backend.domain.errors import DomainError, NotFound, Unauthorized, Unprocessable
 from backend.services import auth
+from backend.store import keys, tx as store
 
 MAX_JSON_DEPTH = 32  # the deepest real body (a payload's entity.responsible.name) is 4 levels
 MAX_FIELD_ERRORS = 20  # a body with thousands of bad strings gets the first ones, not a huge 422
@@ -48,10 +49,31 @@ def sandbox(sid):
             pass
         raise NotFound("SANDBOX_NOT_FOUND", "沙箱不存在", sandbox_id=sid)
     noted = {} if request.method in CHANGING else None  # a change is journaled: its clock read here too
-    who = auth.require_sandbox(redis(), bearer(), sid, noted)
+    reads = _sure_reads(sid)
+    who = auth.require_sandbox(redis(), bearer(), sid, noted, reads)
     if noted is not None:
         g.icpsim_clock = (sid, noted["clock"])
+    if reads:
+        g.icpsim_reads = (sid, reads)
     return who
+
+
+def _sure_reads(sid):
+    """What a request surely reads, sent with its token check: a GET naming an application
+    reads its document (common.reader hands it to the service)."""
+    app_id = (request.view_args or {}).get("app_id")
+    if request.method in ("GET", "HEAD") and isinstance(app_id, str):
+        return {("HGET", keys.collection(sid, "applications"), app_id): None}
+    return {}
+
+
+def reader(sid):
+    """A store reader for this request's GET, holding what the token check read with it."""
+    out = store.read(redis(), sid)
+    seen = g.pop("icpsim_reads", None)
+    if seen and seen[0] == sid:
+        out.seed(seen[1])
+    return out
 
 
 CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})

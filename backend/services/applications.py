@@ -172,8 +172,9 @@ def verify_sms(r, sid, app_id, code, person=None, mobile=None, id_last6=None):
     return verification.verify(r, sid, app_id, code, person=person, mobile=mobile, id_last6=id_last6)
 
 
-def get(r, sid, app_id):
-    return engine.view(_get(store.read(r, sid), app_id))
+def get(r, sid, app_id, reader=None):
+    """`reader`: a store reader holding what the request read already (api common.reader)."""
+    return engine.view(_get(reader or store.read(r, sid), app_id))
 
 
 def check(r, sid, kind, payload, app_id=None):

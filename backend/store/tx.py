@@ -381,6 +381,10 @@ class Reader(Tx):
     def __init__(self, r, sid):
         super().__init__(r, sid, r)
 
+    def seed(self, reads):
+        """Field reads done already ({("HGET", key, field): value}, e.g. with a token check)."""
+        self._fields.update({(c[1], c[2]): v for c, v in reads.items() if c[0] == "HGET"})
+
     def _watch(self, key):
         pass
 

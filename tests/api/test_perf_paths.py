@@ -310,3 +310,17 @@ def test_a_change_sends_its_watch_with_its_first_reads(control, r):
     with _round_trips() as trips:
         assert timers.fire(r, sb.sid, timer["id"], app["id"]) == "provider_approve"
     assert trips["n"] <= 4, trips
+
+
+def test_get_of_an_application_costs_two_round_trips(control, r):
+    """The rate limiter, then the token check with the application's document in one pipeline."""
+    sb = new_sandbox(control)
+    ip = eligibility(sb)["usable_ips"][0]["ip"]
+    app = ok(sb.post("~/applications", json={"payload": personal_payload(ip)}), 201)
+    for token in (None, control.token):  # the sandbox's own token, then the control token
+        ok(sb.get(f"~/applications/{app['id']}", token=token))
+        with _round_trips() as trips:
+            got = ok(sb.get(f"~/applications/{app['id']}", token=token))
+        assert got == app and trips["n"] <= 2, trips
+    assert sb.get("~/applications/A9999").status_code == 404
+    assert new_sandbox(control, seed=9).get(f"/api/v1/sandboxes/{sb.sid}/applications/{app['id']}").status_code == 404
