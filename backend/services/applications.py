@@ -134,7 +134,7 @@ def edit(r, sid, app_id, patch):
         app = _resolved(app, resolution)
         return engine.fire(tx, app, workflow.EDIT, "user", now, reason="修改订单信息")
 
-    return engine.view(store.run(r, sid, fn, prefetch=CHECKS))
+    return engine.view(store.run(r, sid, fn, prefetch=(*CHECKS, (store.APP_TIMERS, app_id))))
 
 
 def act(r, sid, app_id, action, reason=None):
@@ -152,7 +152,7 @@ def act(r, sid, app_id, action, reason=None):
             _ready(tx, app)  # the stages before submission: forms, face check, materials (readiness.missing)
         return engine.fire(tx, app, action, "user", world.now(tx), reason=reason)
 
-    return engine.view(store.run(r, sid, fn, prefetch=CHECKS))
+    return engine.view(store.run(r, sid, fn, prefetch=(*CHECKS, (store.APP_TIMERS, app_id))))
 
 
 def _ready(tx, app):

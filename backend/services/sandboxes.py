@@ -136,7 +136,12 @@ def create(
     )
     api_keys = api_credentials.credentials.new_pair()  # the Tencent Cloud API's SecretId/SecretKey
 
-    store.run(r, sid, lambda tx: _write(tx, meta, preset, token, api_keys, revision, idle_ttl_seconds))
+    store.run(  # the system NAT gateway's IP is picked among the gateways': read with the rest
+        r,
+        sid,
+        lambda tx: _write(tx, meta, preset, token, api_keys, revision, idle_ttl_seconds),
+        prefetch=(*store.BASE, "nat_gateways"),
+    )
     if scale > 0:
         r.sadd(keys.RUNNING, sid)  # what worker recovery sweeps (backend.services.recovery)
     return {**describe(r, sid), **api_keys.public()}
@@ -150,13 +155,14 @@ def _populate(tx, preset):
 
 
 def describe(r, sid):
-    meta = r.hgetall(keys.sandbox(sid))
-    if not meta:
-        raise errors.sandbox_not_found(sid)
     batch = r.pipeline(transaction=False)
+    batch.hgetall(keys.sandbox(sid))
     batch.zscore(keys.IDLE_EXPIRY, sid)
     batch.hgetall(keys.dropped(sid))
-    return _described(sid, meta, *batch.execute())
+    meta, expiry, dropped = batch.execute()
+    if not meta:
+        raise errors.sandbox_not_found(sid)
+    return _described(sid, meta, expiry, dropped)
 
 
 def _described(sid, meta, expiry, dropped):

@@ -1,6 +1,7 @@
 """Round trips: a prefetch's reads pipelined, and a transaction's WATCH sent with its first reads."""
 
 from redis.client import Pipeline
+from redis.exceptions import ConnectionError as LostConnection, TimeoutError as LostTimeout, WatchError
 
 
 def read_command(item):
@@ -26,10 +27,12 @@ def can_fold(pipe):
 def watch_and_read(pipe, watch, commands):
     """WATCH `watch`, then `commands` (tuples: name, *args), sent together on the transaction's
     own connection; returns the commands' replies. The reads come after the WATCH on the same
-    connection, so a write after them aborts the EXEC all the same. A dropped connection is
-    retried as redis-py retries a WATCH (nothing is watched yet on a new one: both go again);
-    any other failure drops the connection, whose replies may be left unread."""
-    conn = pipe.connection = pipe.connection_pool.get_connection()
+    connection, so a write after them aborts the EXEC all the same. On a fresh connection a
+    dropped one is retried as redis-py retries a WATCH (nothing watched yet: both go again);
+    on one already watching, a failure is a WatchError, as redis-py makes it (the transaction
+    runs again from the start). Any failure drops the connection (replies may be left unread)."""
+    fresh = pipe.connection is None
+    conn = pipe.connection = pipe.connection or pipe.connection_pool.get_connection()
     every = [("WATCH", *watch), *commands]
 
     def send():
@@ -37,7 +40,12 @@ def watch_and_read(pipe, watch, commands):
         return [pipe.parse_response(conn, c[0]) for c in every]  # WATCH's reply marks the pipe watching
 
     try:
-        replies = conn.retry.call_with_retry(send, lambda error: conn.disconnect())
+        replies = conn.retry.call_with_retry(send, lambda error: conn.disconnect()) if fresh else send()
+    except (LostConnection, LostTimeout, OSError) as error:
+        conn.disconnect()
+        if fresh:
+            raise
+        raise WatchError("the connection dropped while watching keys") from error
     except BaseException:
         conn.disconnect()
         raise

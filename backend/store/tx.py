@@ -103,6 +103,14 @@ class Tx:
             self.pipe.watch(key)
             self._watched.add(key)
 
+    def _read(self, key, *command):
+        """One read of `key`, WATCHed first: both in one round trip when it is not yet watched."""
+        if key in self._watched:
+            return self.pipe.execute_command(*command)
+        (value,) = pipelining.watch_and_read(self.pipe, [key], [command])
+        self._watched.add(key)
+        return value
+
     def prefetch(self, wanted, first=None):
         """WATCH the keys and read them all in one round trip (the first prefetch of a
         transaction: both sent together on its connection), or WATCH, then the reads
@@ -163,8 +171,7 @@ class Tx:
 
     def _hash(self, key):
         if key not in self._cache:
-            self._watch(key)
-            return self._loaded(key, self.pipe.hgetall(key))
+            return self._loaded(key, self._read(key, "HGETALL", key))
         return self._cache[key]
 
     def _field(self, key, field):
@@ -173,8 +180,7 @@ class Tx:
         if key in self._cache:
             return self._cache[key].get(field)
         if (key, field) not in self._fields:
-            self._watch(key)
-            self._fields[(key, field)] = self.pipe.hget(key, field)
+            self._fields[(key, field)] = self._read(key, "HGET", key, field)
         return self._fields[(key, field)]
 
     def _remember(self, key, field, value):
@@ -212,14 +218,12 @@ class Tx:
         application), then their documents in one HMGET, never the whole timer hash."""
         key = keys.app_timers(self.sid, app_id)
         if key not in self._sets:
-            self._watch(key)
-            self._sets[key] = set(self.pipe.smembers(key))
+            self._sets[key] = set(self._read(key, "SMEMBERS", key))
         ids = sorted(self._sets[key])
         docs_key = keys.timer_docs(self.sid)
         missing = [i for i in ids if docs_key not in self._cache and (docs_key, i) not in self._fields]
         if missing:
-            self._watch(docs_key)
-            for i, raw in zip(missing, self.pipe.hmget(docs_key, missing)):
+            for i, raw in zip(missing, self._read(docs_key, "HMGET", docs_key, *missing)):
                 self._fields[(docs_key, i)] = raw
         docs = [self.timer(i) for i in ids]
         return sorted((d for d in docs if d is not None), key=lambda t: (t["due"], id_order(t["id"])))
@@ -387,6 +391,9 @@ class Reader(Tx):
 
     def _watch(self, key):
         pass
+
+    def _read(self, key, *command):
+        return self.r.execute_command(*command)
 
     def _watch_many(self, wanted):
         pass
