@@ -60,11 +60,26 @@ def sandbox(sid):
 
 def _sure_reads(sid):
     """What a request surely reads, sent with its token check: a GET naming an application
-    reads its document (common.reader hands it to the service)."""
+    reads its document (common.reader hands it to the service), the outbox's GET the outbox
+    (common.already_read)."""
+    if request.method not in ("GET", "HEAD"):
+        return {}
     app_id = (request.view_args or {}).get("app_id")
-    if request.method in ("GET", "HEAD") and isinstance(app_id, str):
+    if isinstance(app_id, str):
         return {("HGET", keys.collection(sid, "applications"), app_id): None}
+    if request.url_rule is not None and request.url_rule.rule.endswith("/<sid>/outbox"):
+        return {outbox_read(sid): None}
     return {}
+
+
+def outbox_read(sid):
+    return ("LRANGE", keys.outbox(sid), 0, -1)
+
+
+def already_read(sid, command):
+    """The reply of a read sent with the token check (`_sure_reads`), or None."""
+    seen = g.get("icpsim_reads")
+    return seen[1].get(command) if seen and seen[0] == sid else None
 
 
 def reader(sid):

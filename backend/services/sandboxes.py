@@ -292,15 +292,17 @@ def forget_jobs(r, sid):
     return len(idle)
 
 
-def outbox(r, sid, channel=None, to=None, app_id=None):
+def outbox(r, sid, channel=None, to=None, app_id=None, raw=None):
     """The sandbox's messages, oldest first, filtered here: one round trip (the sandbox's
-    existence and the list together)."""
-    batch = r.pipeline(transaction=False)
-    batch.exists(keys.sandbox(sid))
-    batch.lrange(keys.outbox(sid), 0, -1)
-    exists, raw = batch.execute()
-    if not exists:
-        raise errors.sandbox_not_found(sid)
+    existence and the list together). `raw`: the list as read already with the request's
+    token check (which found the sandbox)."""
+    if raw is None:
+        batch = r.pipeline(transaction=False)
+        batch.exists(keys.sandbox(sid))
+        batch.lrange(keys.outbox(sid), 0, -1)
+        exists, raw = batch.execute()
+        if not exists:
+            raise errors.sandbox_not_found(sid)
     msgs = [mail.unpack(store.decode(m)) for m in raw]
     return [
         m
