@@ -16,6 +16,7 @@ a new file under a new tag, and `unpack` keeps reading the old one.
 """
 
 import base64
+import json
 import zlib
 from pathlib import Path
 
@@ -42,3 +43,18 @@ def unpack(stored: str) -> str:
         return stored
     d = _DECOMPRESS.copy()
     return (d.decompress(base64.b85decode(stored[len(TAG) :])) + d.flush()).decode()
+
+
+def dumps(doc):
+    """A document's JSON text: compact, keys sorted, UTF-8 as is."""
+    return json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def encode(doc):
+    """A document as stored: its JSON text, packed."""
+    return pack(dumps(doc))
+
+
+def decode(raw):
+    """A stored document (packed or plain JSON) back to Python."""
+    return json.loads(unpack(raw))

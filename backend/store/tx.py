@@ -19,7 +19,8 @@ import re
 import redis
 
 from backend import config
-from backend.store import keys, packing, pipelining
+from backend.store import keys, pipelining
+from backend.store.packing import decode, dumps, encode  # noqa: F401 — the store's names for them
 
 log = logging.getLogger("icpsim")
 
@@ -44,20 +45,6 @@ if cap > 0 and n > cap then
 end
 return n
 """
-
-
-def dumps(doc):
-    return json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-
-
-def encode(doc):
-    """A document as stored: its JSON text, packed (store/packing.py)."""
-    return packing.pack(dumps(doc))
-
-
-def decode(raw):
-    """A stored document (packed or plain JSON) back to Python."""
-    return json.loads(packing.unpack(raw))
 
 
 def id_order(doc_id):
