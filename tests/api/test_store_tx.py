@@ -183,7 +183,8 @@ def test_clock_and_fault_changes_read_no_order(sandbox, control, tx_reads):
 
 def test_order_use_cases_read_nothing_beyond_their_prefetch(sandbox, tx_reads):
     """Creating, submitting, withdrawing: every key the transaction reads came in the
-    prefetch's one round trip (applications.CHECKS)."""
+    prefetch's one round trip (applications.CHECKS, and for an action the application's
+    timer set)."""
     from support.people import personal_payload
 
     from backend.services import applications
@@ -195,4 +196,5 @@ def test_order_use_cases_read_nothing_beyond_their_prefetch(sandbox, tx_reads):
     for action in ("submit", "withdraw"):
         resp = sandbox.post(f"~/applications/{app['id']}/actions/{action}", json={})
         assert resp.status_code == 200, resp.get_json()
+    wanted |= set(store.core_keys(sandbox.sid, [(store.APP_TIMERS, app["id"])]))
     assert tx_reads and set(tx_reads) <= wanted, set(tx_reads) - wanted
