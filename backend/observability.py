@@ -95,22 +95,30 @@ def _safe(fn):
     return wrapper
 
 
-@_safe
-def count_transition(r, kind, state):
-    r.hincrby(METRICS_KEY, f"transition|{kind}|{state}", 1)
+# Counting a transition inside its own commit's MULTI (no round trip of its own); pcall: a
+# broken metrics key (WRONGTYPE) loses the count, never the commit.
+_COUNT = "redis.pcall('HINCRBY', KEYS[1], ARGV[1], 1) return 0"
+
+
+def count_transition_in(tx, kind, state):
+    """Count a transition with the transaction (`tx.script`) that commits it."""
+    tx.script(_COUNT, [METRICS_KEY], [f"transition|{kind}|{state}"])
+
+
+# The timer lag's sum, count and max in one round trip, the max compared atomically.
+_LAG = """
+redis.call('HINCRBYFLOAT', KEYS[1], 'timer_lag_sum', ARGV[1])
+redis.call('HINCRBY', KEYS[1], 'timer_lag_count', 1)
+if tonumber(ARGV[1]) > tonumber(redis.call('HGET', KEYS[1], 'timer_lag_max') or '0') then
+  redis.call('HSET', KEYS[1], 'timer_lag_max', ARGV[1])
+end
+return 0
+"""
 
 
 @_safe
 def record_timer_lag(r, seconds):
-    seconds = max(0.0, float(seconds))
-    with r.pipeline(transaction=False) as pipe:
-        pipe.hincrbyfloat(METRICS_KEY, "timer_lag_sum", seconds)
-        pipe.hincrby(METRICS_KEY, "timer_lag_count", 1)
-        pipe.execute()
-    # the max is read-compare-write: a lost race only keeps a slightly smaller max
-    current = float(r.hget(METRICS_KEY, "timer_lag_max") or 0)
-    if seconds > current:
-        r.hset(METRICS_KEY, "timer_lag_max", seconds)
+    r.register_script(_LAG)(keys=[METRICS_KEY], args=[max(0.0, float(seconds))])
 
 
 def read_counters(r):

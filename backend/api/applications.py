@@ -46,7 +46,7 @@ class Application(MethodView):
     @common.needs("sandbox")
     def get(self, sid, app_id):
         """Read an application: state, WeChat status codes, allowed actions, audit_data, numbers"""
-        return applications.get(common.redis(), sid, app_id)
+        return applications.get(common.redis(), sid, app_id, reader=common.reader(sid))
 
     @blp.arguments(s.ApplicationPatchSchema)
     @blp.response(200, s.ApplicationSchema)

@@ -9,6 +9,7 @@ from werkzeug.exceptions import ClientDisconnected, MethodNotAllowed, RequestEnt
 
 from backend.domain.errors import NotFound, fail, validation_failed
 from backend.services import auth
+from backend.store import keys, tx as store
 
 MAX_JSON_DEPTH = 32  # the deepest real body (a payload's entity.responsible.name) is 4 levels
 MAX_FIELD_ERRORS = 20  # a body with thousands of bad strings gets the first ones, not a huge 422
@@ -48,10 +49,46 @@ def sandbox(sid):
             pass
         raise fail("SANDBOX_NOT_FOUND", sandbox_id=sid)
     noted = {} if request.method in CHANGING else None  # a change is journaled: its clock read here too
-    who = auth.require_sandbox(redis(), bearer(), sid, noted)
+    reads = _sure_reads(sid)
+    who = auth.require_sandbox(redis(), bearer(), sid, noted, reads)
     if noted is not None:
         g.icpsim_clock = (sid, noted["clock"])
+    if reads:
+        g.icpsim_reads = (sid, reads)
     return who
+
+
+def _sure_reads(sid):
+    """What a request surely reads, sent with its token check: a GET naming an application
+    reads its document (common.reader hands it to the service), the outbox's GET the outbox
+    (common.already_read)."""
+    if request.method not in ("GET", "HEAD"):
+        return {}
+    app_id = (request.view_args or {}).get("app_id")
+    if isinstance(app_id, str):
+        return {("HGET", keys.collection(sid, "applications"), app_id): None}
+    if request.url_rule is not None and request.url_rule.rule.endswith("/<sid>/outbox"):
+        return {outbox_read(sid): None}
+    return {}
+
+
+def outbox_read(sid):
+    return ("LRANGE", keys.outbox(sid), 0, -1)
+
+
+def already_read(sid, command):
+    """The reply of a read sent with the token check (`_sure_reads`), or None."""
+    seen = g.get("icpsim_reads")
+    return seen[1].get(command) if seen and seen[0] == sid else None
+
+
+def reader(sid):
+    """A store reader for this request's GET, holding what the token check read with it."""
+    out = store.read(redis(), sid)
+    seen = g.pop("icpsim_reads", None)
+    if seen and seen[0] == sid:
+        out.seed(seen[1])
+    return out
 
 
 CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})

@@ -312,19 +312,40 @@ def _mark():
         log.exception("journal: cannot note the request")
 
 
+def journal_with_commit(status):
+    """This request's journal entry as it reads if the request answers `status`, for a use case
+    that appends it in its own commit (recording.append_in: no round trip of its own); once it
+    sets "done", the after_request hook leaves it. None when the request is not journaled."""
+    note = g.get("icpsim_journal")
+    if note is None or not recording.worth_journaling(status, note["path"]):
+        return None
+    try:
+        note["ahead"] = {"sid": note["sid"], "entry": _entry(note, status), "done": False}
+    except Exception:  # never fail a request because of the recording: the hook appends it then
+        log.exception("journal: cannot note the request")
+        return None
+    return note["ahead"]
+
+
+def _entry(note, status):
+    return {
+        "method": request.method,
+        "path": note["path"],
+        "body": recording.journal_body(note["path"], request.get_json(silent=True)),
+        "status": status,
+        "at": note["at"],
+        "who": note["who"],
+    }
+
+
 def _journal(response):
     note = g.pop("icpsim_journal", None)
     if note is None or not recording.worth_journaling(response.status_code, note["path"]):
         return response  # a refused call changed nothing: a replay does not need it
+    if note.get("ahead", {}).get("done"):
+        return response  # appended with the request's own commit
     try:
-        entry = {
-            "method": request.method,
-            "path": note["path"],
-            "body": recording.journal_body(note["path"], request.get_json(silent=True)),
-            "status": response.status_code,
-            "at": note["at"],
-            "who": note["who"],
-        }
+        entry = _entry(note, response.status_code)
         if note["path"] in ("/clock/advance", "/clock/scale") and response.status_code == 200:
             entry["now"] = (response.get_json(silent=True) or {}).get("epoch")
         recording.append(common.redis(), note["sid"], entry)

@@ -8,7 +8,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from backend.api import common, zh_messages
+from backend.api import common, control, zh_messages
 from backend.chat import engine
 from backend.chat.texts import LOCALES, normalize_locale
 
@@ -137,4 +137,4 @@ class Replies(MethodView):
     @common.needs("sandbox")
     def post(self, data, sid, cid):
         """Reply: a choice, a form, a text or a command; idempotent per client_message_id"""
-        return engine.reply(common.redis(), sid, cid, data)
+        return engine.reply(common.redis(), sid, cid, data, journal=control.journal_with_commit(200))

@@ -116,4 +116,4 @@ class Outbox(MethodView):
     @common.needs("sandbox")
     def get(self, query, sid):
         """SMS and in-site messages sent in this sandbox (e-mail is not simulated)"""
-        return sandboxes.outbox(common.redis(), sid, **query)
+        return sandboxes.outbox(common.redis(), sid, **query, raw=common.already_read(sid, common.outbox_read(sid)))

@@ -7,8 +7,6 @@ conversation (a Redis lock); its messages, the new document and the answer to it
 client message id are written in one transaction (`store.tx`).
 """
 
-import json
-
 from backend import config
 from backend.chat import cards, conversation_store as kept, forms, steps
 from backend.chat.texts import COMMAND_LABELS, DEFAULT_LOCALE, LOCALES, pick, say
@@ -334,15 +332,16 @@ def messages_after(r, sid, cid, after=0):
     }
 
 
-def reply(r, sid, cid, body):
-    """Answer one client message; the same client_message_id again gets the same answer."""
+def reply(r, sid, cid, body, journal=None):
+    """Answer one client message; the same client_message_id again gets the same answer.
+    `journal` (the request's journal entry, see recording.append_in): appended with the commit."""
     client_id = body.get("client_message_id") or None
     # no read before the lock: an unknown conversation's lock is free, and the 404 comes from inside
 
-    def run():
-        reader, conv, done = kept.load_for_reply(r, sid, cid, client_id)
+    def run(lock):
+        reader, conv, done = kept.load_for_reply(r, sid, cid, client_id, lock)
         if done:
-            return _replay(r, sid, cid, json.loads(done))
+            return _replay(r, sid, cid, store.decode(done))
         limit = config.conversation_max_messages()
         if limit and conv["seq"] >= limit:  # bounded growth: a transcript only grows, so it stops here
             raise fail(
@@ -359,10 +358,14 @@ def reply(r, sid, cid, body):
             "accepts": conv["accepts"],
             "application_id": conv.get("application_id"),
         }
-        kept.commit(r, sid, conv, ctx.out, client_id, result)
+        kept.commit(r, sid, conv, ctx.out, client_id, result, lock=lock, journal=journal)
         return {"messages": ctx.out, **_public(result)}
 
-    return kept.locked(r, sid, cid, run)
+    lock = kept.ReplyLock(r, sid, cid)
+    try:
+        return run(lock)
+    finally:
+        lock.release()  # unless the commit released it
 
 
 def _public(result):

@@ -1,7 +1,6 @@
 """Use cases of an application (备案订单): create, edit, act, verify the SMS code, read."""
 
 import copy
-import json
 
 from backend.domain import (
     eligibility,
@@ -165,7 +164,7 @@ def edit(r, sid, app_id, patch):
         app = _resolved(app, resolution)
         return engine.fire(tx, app, workflow.EDIT, "user", now, reason="修改订单信息")
 
-    return engine.view(store.run(r, sid, fn, prefetch=CHECKS))
+    return engine.view(store.run(r, sid, fn, prefetch=(*CHECKS, (store.APP_TIMERS, app_id))))
 
 
 def act(r, sid, app_id, action, reason=None):
@@ -183,7 +182,7 @@ def act(r, sid, app_id, action, reason=None):
             _ready(tx, app)  # the stages before submission: forms, face check, materials (readiness.missing)
         return engine.fire(tx, app, action, "user", world.now(tx), reason=reason)
 
-    return engine.view(store.run(r, sid, fn, prefetch=CHECKS))
+    return engine.view(store.run(r, sid, fn, prefetch=(*CHECKS, (store.APP_TIMERS, app_id))))
 
 
 def _ready(tx, app):
@@ -203,8 +202,9 @@ def verify_sms(r, sid, app_id, code, person=None, mobile=None, id_last6=None):
     return verification.verify(r, sid, app_id, code, person=person, mobile=mobile, id_last6=id_last6)
 
 
-def get(r, sid, app_id):
-    return engine.view(_get(store.read(r, sid), app_id))
+def get(r, sid, app_id, reader=None):
+    """`reader`: a store reader holding what the request read already (api common.reader)."""
+    return engine.view(_get(reader or store.read(r, sid), app_id))
 
 
 def check(r, sid, kind, payload, app_id=None):
@@ -227,4 +227,4 @@ def list_all(r, sid):
 
 def history(r, sid, app_id):
     _get(store.read(r, sid), app_id)
-    return [json.loads(e) for e in r.lrange(keys.history(sid, app_id), 0, -1)]
+    return [store.decode(e) for e in r.lrange(keys.history(sid, app_id), 0, -1)]

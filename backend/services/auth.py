@@ -39,15 +39,17 @@ def require_control(r, token):
         raise fail("CONTROL_TOKEN_INVALID")
 
 
-def require_sandbox(r, token, sid, noted=None):
+def require_sandbox(r, token, sid, noted=None, reads=None):
     """Control token or this sandbox's own token; any other sandbox's token sees nothing (404).
 
     `noted` (a dict), when given, receives the sandbox's raw `clock` field, read in the same
-    round trip as the check (the recording journal notes a change's virtual time)."""
+    round trip as the check (the recording journal notes a change's virtual time). `reads`
+    (a dict {command tuple: None}), when given, receives the replies of those read commands,
+    sent in that round trip too (what the request reads for sure; kept only if the check passes)."""
     if not token:
         raise fail("TOKEN_MISSING")
     control = is_control(r, token)
-    found = _check_reads(r, token, sid, control, noted)
+    found = _check_reads(r, token, sid, control, noted, reads or {})
     if control:
         if not found:
             raise errors.sandbox_not_found(sid)
@@ -60,14 +62,20 @@ def require_sandbox(r, token, sid, noted=None):
     return "user"
 
 
-def _check_reads(r, token, sid, control, noted):
+def _check_reads(r, token, sid, control, noted, reads):
     """The sandbox's existence (control token) or the token's owner, plus the raw clock into
-    `noted` when asked: one round trip either way."""
+    `noted` and the `reads` when asked: one round trip either way."""
     check = (lambda c: c.exists(keys.sandbox(sid))) if control else (lambda c: c.get(keys.token(token_hash(token))))
-    if noted is None:
+    if noted is None and not reads:
         return check(r)
     batch = r.pipeline(transaction=False)
     check(batch)
-    batch.hget(keys.sandbox(sid), "clock")
-    found, noted["clock"] = batch.execute()
+    if noted is not None:
+        batch.hget(keys.sandbox(sid), "clock")
+    for command in reads:
+        batch.execute_command(*command)
+    found, *rest = batch.execute()
+    if noted is not None:
+        noted["clock"] = rest.pop(0)
+    reads.update(dict(zip(list(reads), rest)))
     return found

@@ -96,4 +96,6 @@ def evaluate(tx, exclude_app=None):
 
 
 def check(r, sid):
-    return evaluate(store.read(r, sid))
+    reader = store.read(r, sid)  # what `evaluate` reads, in one round trip
+    reader.prefetch(store.core_keys(sid, (store.META, *world.RESOURCES, *store.RECORDS, "applications")))
+    return evaluate(reader)

@@ -45,7 +45,7 @@ def build(tx, data):
 
 
 def create(r, sid, data):
-    return store.run(r, sid, lambda tx: build(tx, data))
+    return store.run(r, sid, lambda tx: build(tx, data), prefetch=(*store.BASE, "domains"))
 
 
 def list_all(r, sid):

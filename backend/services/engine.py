@@ -98,7 +98,7 @@ def apply_transition(
     else:
         _keep_timers(tx, app)
     tx.put("applications", app)
-    tx.after_commit.append(lambda r=tx.r, k=app["kind"], s=row.target: observability.count_transition(r, k, s))
+    observability.count_transition_in(tx, app["kind"], row.target)
     moved = Moved(tx.sid, app["id"], app["kind"], row.action, row.source, row.target, row.actor, app["version"], at)
     for hook in AFTER_COMMIT:
         tx.after_commit.append(lambda hook=hook: hook(moved))

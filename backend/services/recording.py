@@ -18,7 +18,7 @@ from backend import config
 from backend.domain import mail
 from backend.domain.clock import Clock, iso, parse_instant, to_datetime
 from backend.services import sandboxes, world
-from backend.store import keys, tx as store
+from backend.store import keys, packing, tx as store
 
 FORMAT_VERSION = icpsim_scenario.FORMAT_VERSION
 NOT_RECORDED = ("/reset", "/recording")  # paths (relative to the sandbox) never journaled
@@ -63,15 +63,15 @@ def journal_body(path, body):
 _APPEND = """
 local size = tonumber(redis.call('HGET', KEYS[2], 'journal_bytes') or '0')
 local n = redis.call('LLEN', KEYS[1])
-local max_n, max_bytes = tonumber(ARGV[2]), tonumber(ARGV[3])
+local max_n, max_bytes, bytes = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 if redis.call('HEXISTS', KEYS[2], 'journal') == 1
-   or (max_n > 0 and n >= max_n) or (max_bytes > 0 and size + #ARGV[1] > max_bytes) then
+   or (max_n > 0 and n >= max_n) or (max_bytes > 0 and size + bytes > max_bytes) then
   redis.call('HINCRBY', KEYS[2], 'journal', 1)
-  redis.call('HINCRBY', KEYS[2], 'journal_dropped_bytes', #ARGV[1])
+  redis.call('HINCRBY', KEYS[2], 'journal_dropped_bytes', bytes)
   return 0
 end
 redis.call('RPUSH', KEYS[1], ARGV[1])
-redis.call('HINCRBY', KEYS[2], 'journal_bytes', #ARGV[1])
+redis.call('HINCRBY', KEYS[2], 'journal_bytes', bytes)
 return 1
 """
 
@@ -81,12 +81,17 @@ def append(r, sid, entry):
     Once one call was dropped, later ones are dropped too: a recording with a hole in
     the middle would replay to something else."""
     script = r.register_script(_APPEND)  # EVALSHA: the script's text goes to Redis once, not per call
-    return bool(
-        script(
-            keys=[keys.journal(sid), keys.dropped(sid)],
-            args=[store.dumps(entry), config.journal_max_entries(), config.journal_max_bytes()],
-        )
-    )
+    return bool(script(keys=[keys.journal(sid), keys.dropped(sid)], args=_append_args(entry)))
+
+
+def append_in(tx, entry):
+    """The same append inside a transaction's MULTI (tx.script): no round trip of its own."""
+    tx.script(_APPEND, [keys.journal(tx.sid), keys.dropped(tx.sid)], _append_args(entry))
+
+
+def _append_args(entry):
+    text = store.dumps(entry)  # stored packed (store/packing.py); the byte cap counts its JSON text
+    return [packing.pack(text), config.journal_max_entries(), config.journal_max_bytes(), len(text.encode())]
 
 
 def dropped(r, sid):
@@ -96,7 +101,7 @@ def dropped(r, sid):
 
 
 def entries(r, sid):
-    return [json.loads(x) for x in r.lrange(keys.journal(sid), 0, -1)]
+    return [store.decode(x) for x in r.lrange(keys.journal(sid), 0, -1)]
 
 
 def _seed(value):
@@ -210,7 +215,7 @@ def _world_at_end(r, sid):
     pipe.hgetall(keys.collection(sid, "applications"))
     pipe.zrange(keys.timers(sid), 0, -1, withscores=True)
     docs, timers = pipe.execute()
-    applications = [json.loads(docs[i]) for i in sorted(docs, key=store.id_order)]
+    applications = [store.decode(docs[i]) for i in sorted(docs, key=store.id_order)]
     return applications, [due for _, due in timers]
 
 
@@ -239,7 +244,7 @@ def export(r, sid):
     reader = store.read(r, sid)
     clock = world.clock(reader)
     start = origin.get("clock_start")
-    outbox = [mail.unpack(json.loads(m)) for m in r.lrange(keys.outbox(sid), 0, -1)]
+    outbox = [mail.unpack(store.decode(m)) for m in r.lrange(keys.outbox(sid), 0, -1)]
     for m in outbox:
         m["_epoch"] = parse_instant(m["at"])
     steps, vt = _journal_steps(r, sid, outbox, start)

@@ -136,7 +136,12 @@ def create(
     )
     api_keys = api_credentials.credentials.new_pair()  # the Tencent Cloud API's SecretId/SecretKey
 
-    store.run(r, sid, lambda tx: _write(tx, meta, preset, token, api_keys, revision, idle_ttl_seconds))
+    store.run(  # the system NAT gateway's IP is picked among the gateways': read with the rest
+        r,
+        sid,
+        lambda tx: _write(tx, meta, preset, token, api_keys, revision, idle_ttl_seconds),
+        prefetch=(*store.BASE, "nat_gateways"),
+    )
     if scale > 0:
         r.sadd(keys.RUNNING, sid)  # what worker recovery sweeps (backend.services.recovery)
     return {**describe(r, sid), **api_keys.public()}
@@ -150,13 +155,14 @@ def _populate(tx, preset):
 
 
 def describe(r, sid):
-    meta = r.hgetall(keys.sandbox(sid))
-    if not meta:
-        raise errors.sandbox_not_found(sid)
     batch = r.pipeline(transaction=False)
+    batch.hgetall(keys.sandbox(sid))
     batch.zscore(keys.IDLE_EXPIRY, sid)
     batch.hgetall(keys.dropped(sid))
-    return _described(sid, meta, *batch.execute())
+    meta, expiry, dropped = batch.execute()
+    if not meta:
+        raise errors.sandbox_not_found(sid)
+    return _described(sid, meta, expiry, dropped)
 
 
 def _described(sid, meta, expiry, dropped):
@@ -286,16 +292,18 @@ def forget_jobs(r, sid):
     return len(idle)
 
 
-def outbox(r, sid, channel=None, to=None, app_id=None):
+def outbox(r, sid, channel=None, to=None, app_id=None, raw=None):
     """The sandbox's messages, oldest first, filtered here: one round trip (the sandbox's
-    existence and the list together)."""
-    batch = r.pipeline(transaction=False)
-    batch.exists(keys.sandbox(sid))
-    batch.lrange(keys.outbox(sid), 0, -1)
-    exists, raw = batch.execute()
-    if not exists:
-        raise errors.sandbox_not_found(sid)
-    msgs = [mail.unpack(json.loads(m)) for m in raw]
+    existence and the list together). `raw`: the list as read already with the request's
+    token check (which found the sandbox)."""
+    if raw is None:
+        batch = r.pipeline(transaction=False)
+        batch.exists(keys.sandbox(sid))
+        batch.lrange(keys.outbox(sid), 0, -1)
+        exists, raw = batch.execute()
+        if not exists:
+            raise errors.sandbox_not_found(sid)
+    msgs = [mail.unpack(store.decode(m)) for m in raw]
     return [
         m
         for m in msgs

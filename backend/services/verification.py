@@ -127,7 +127,7 @@ def verify(r, sid, app_id, code, person=None, mobile=None, id_last6=None):
         )
         return app, (v, wrong_fields, left)
 
-    app, wrong = store.run(r, sid, fn, prefetch=store.WORKFLOW)
+    app, wrong = store.run(r, sid, fn, prefetch=(*store.WORKFLOW, (store.APP_TIMERS, app_id)))
     if wrong is not None:
         raise _wrong_code(app, *wrong)
     return engine.view(app)

@@ -24,7 +24,7 @@ from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
 from backend.store import keys
-from backend.store.tx import dumps
+from backend.store.tx import decode, dumps
 
 log = logging.getLogger("icpsim.webhooks")
 
@@ -135,7 +135,7 @@ def post(url: str, secret: str, delivery: dict) -> dict:
 
 
 def _docs(r, sid):
-    return [json.loads(v) for v in r.hgetall(keys.collection(sid, DELIVERIES)).values()]
+    return [decode(v) for v in r.hgetall(keys.collection(sid, DELIVERIES)).values()]
 
 
 def _head(r, sid, hook_id, app_id):
@@ -182,7 +182,7 @@ def _drain_locked(r, sid, hook_id, app_id):
         if raw is None or secret is None:
             _save(r, sid, dict(doc, state="failed", error="回调地址已删除"))
             continue
-        attempt = post(json.loads(raw)["url"], secret, doc)
+        attempt = post(decode(raw)["url"], secret, doc)
         doc = dict(doc, attempts=[*doc["attempts"], attempt][-MAX_ATTEMPTS:])
         if attempt["ok"]:
             _save(r, sid, dict(doc, state="delivered", next_attempt_at=None))

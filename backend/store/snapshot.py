@@ -11,7 +11,7 @@ import json
 import re
 
 from backend.domain import mail
-from backend.store import keys
+from backend.store import keys, packing
 
 _ID = r"[A-Za-z0-9_-]{1,64}"
 SHAPES = (
@@ -26,6 +26,8 @@ SHAPES = (
     (re.compile(rf":conv:{_ID}:replies"), "hash"),
     (re.compile(rf":apptimers:{_ID}"), "set"),  # an application's pending timer ids (timer delivery reads it)
 )
+# the keys whose values are stored packed (store/packing.py): a snapshot carries their JSON text
+PACKED = re.compile(rf":col:{_ID}|:hist:{_ID}|:outbox|:conv:{_ID}:(messages|replies)")
 MAX_KEYS = 10_000
 MAX_ITEMS = 100_000  # fields, elements or members of one key
 MAX_TEXT = 256 * 1024  # characters of one value
@@ -68,11 +70,20 @@ def dump(r, sid):
             value = [[member, score] for member, score in value]
         elif kind == "set":
             value = sorted(value)
-        elif suffix == ":outbox":  # e-mail copies as sent, whatever their stored form
+        if PACKED.fullmatch(suffix):
+            value = _convert(value, packing.unpack)
+        if suffix == ":outbox":  # e-mail copies as sent, whatever their stored form
             value = [_outbox_entry(m, mail.unpack) for m in value]
         if value:
             out[suffix] = {"type": kind, "value": value}
     return out
+
+
+def _convert(value, convert):
+    """Every value of a hash (dict) or element of a list through `convert`."""
+    if isinstance(value, dict):
+        return {k: convert(v) for k, v in value.items()}
+    return [convert(v) for v in value]
 
 
 def _outbox_entry(raw, convert):
@@ -144,11 +155,13 @@ def load(r, sid, data):
         key, value = base + suffix, entry["value"]
         if not value:
             continue
+        if suffix == ":outbox":
+            value = [_outbox_entry(m, mail.pack) for m in value]
+        if PACKED.fullmatch(suffix):
+            value = _convert(value, packing.pack)
         if entry["type"] == "hash":
             pipe.hset(key, mapping=value)
         elif entry["type"] == "list":
-            if suffix == ":outbox":
-                value = [_outbox_entry(m, mail.pack) for m in value]
             for i in range(0, len(value), 1000):
                 pipe.rpush(key, *value[i : i + 1000])
         elif entry["type"] == "set":

@@ -19,7 +19,8 @@ import re
 import redis
 
 from backend import config
-from backend.store import keys
+from backend.store import keys, pipelining
+from backend.store.packing import decode, dumps, encode  # noqa: F401 — the store's names for them
 
 log = logging.getLogger("icpsim")
 
@@ -44,10 +45,6 @@ if cap > 0 and n > cap then
 end
 return n
 """
-
-
-def dumps(doc):
-    return json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def id_order(doc_id):
@@ -93,28 +90,41 @@ class Tx:
             self.pipe.watch(key)
             self._watched.add(key)
 
-    def prefetch(self, wanted):
-        """WATCH the keys in one command, then read them all in one pipelined round trip.
+    def _read(self, key, *command):
+        """One read of `key`, WATCHed first: both in one round trip when it is not yet watched."""
+        if key in self._watched:
+            return self.pipe.execute_command(*command)
+        (value,) = pipelining.watch_and_read(self.pipe, [key], [command])
+        self._watched.add(key)
+        return value
 
-        Reading on another connection is safe: WATCH was issued first, so any write
-        after it still aborts our EXEC.
-        """
+    def prefetch(self, wanted, first=None):
+        """WATCH the keys and read them all in one round trip (the first prefetch of a
+        transaction: both sent together on its connection), or WATCH, then the reads
+        pipelined on another connection (safe: WATCH was issued first, so any write after
+        it still aborts our EXEC)."""
         new = [k for k in wanted if not self._known(k)]
+        if first is not None:  # a command sent ahead of the reads (a Reader's: a lock's SET NX)
+            head, *rest = pipelining.send(self.r, [first, *(pipelining.read_command(i) for i in new)])
+            self._took(new, rest)
+            return head
         if not new:
-            return
+            return None
         unwatched = list(dict.fromkeys(k if isinstance(k, str) else k[1] for k in new))
         unwatched = [k for k in unwatched if k not in self._watched]
-        if unwatched:
-            self._watch_many(unwatched)
-        batch = self.r.pipeline(transaction=False)
-        for item in new:
-            if isinstance(item, str):
-                batch.hgetall(item)
-            elif item[0] == "set":
-                batch.smembers(item[1])
-            else:
-                batch.hget(item[1], item[2])
-        for item, value in zip(new, batch.execute()):
+        commands = [pipelining.read_command(i) for i in new]
+        if unwatched and not self._watched and pipelining.can_fold(self.pipe):
+            values = pipelining.watch_and_read(self.pipe, unwatched, commands)  # one round trip for both
+            self._watched.update(unwatched)
+        else:
+            if unwatched:
+                self._watch_many(unwatched)
+            values = pipelining.send(self.r, commands)
+        self._took(new, values)
+        return None
+
+    def _took(self, new, values):
+        for item, value in zip(new, values):
             if isinstance(item, str):
                 self._loaded(item, value)
             elif item[0] == "set":
@@ -148,8 +158,7 @@ class Tx:
 
     def _hash(self, key):
         if key not in self._cache:
-            self._watch(key)
-            return self._loaded(key, self.pipe.hgetall(key))
+            return self._loaded(key, self._read(key, "HGETALL", key))
         return self._cache[key]
 
     def _field(self, key, field):
@@ -158,8 +167,7 @@ class Tx:
         if key in self._cache:
             return self._cache[key].get(field)
         if (key, field) not in self._fields:
-            self._watch(key)
-            self._fields[(key, field)] = self.pipe.hget(key, field)
+            self._fields[(key, field)] = self._read(key, "HGET", key, field)
         return self._fields[(key, field)]
 
     def _remember(self, key, field, value):
@@ -180,12 +188,12 @@ class Tx:
 
     def get(self, collection, doc_id):
         raw = self._field(keys.collection(self.sid, collection), doc_id)
-        return json.loads(raw) if raw is not None else None
+        return decode(raw) if raw is not None else None
 
     def all(self, collection):
         """Every document of a collection, in id order (A9999 before A10000)."""
         docs = self._hash(keys.collection(self.sid, collection))
-        return [json.loads(docs[i]) for i in sorted(docs, key=id_order)]
+        return [decode(docs[i]) for i in sorted(docs, key=id_order)]
 
     def timer(self, timer_id):
         """One pending timer (None when gone): one HGET, not the whole timer hash."""
@@ -197,14 +205,12 @@ class Tx:
         application), then their documents in one HMGET, never the whole timer hash."""
         key = keys.app_timers(self.sid, app_id)
         if key not in self._sets:
-            self._watch(key)
-            self._sets[key] = set(self.pipe.smembers(key))
+            self._sets[key] = set(self._read(key, "SMEMBERS", key))
         ids = sorted(self._sets[key])
         docs_key = keys.timer_docs(self.sid)
         missing = [i for i in ids if docs_key not in self._cache and (docs_key, i) not in self._fields]
         if missing:
-            self._watch(docs_key)
-            for i, raw in zip(missing, self.pipe.hmget(docs_key, missing)):
+            for i, raw in zip(missing, self._read(docs_key, "HMGET", docs_key, *missing)):
                 self._fields[(docs_key, i)] = raw
         docs = [self.timer(i) for i in ids]
         return sorted((d for d in docs if d is not None), key=lambda t: (t["due"], id_order(t["id"])))
@@ -231,7 +237,7 @@ class Tx:
         self._hset(keys.seq(self.sid), name, str(value))
 
     def put(self, collection, doc):
-        self._hset(keys.collection(self.sid, collection), doc["id"], dumps(doc))
+        self._hset(keys.collection(self.sid, collection), doc["id"], encode(doc))
 
     def delete(self, collection, doc_id):
         self._remember(keys.collection(self.sid, collection), doc_id, None)
@@ -243,20 +249,20 @@ class Tx:
     def add_history(self, app_id, event):
         """Capped per application (config.history_max_events): the oldest events go first."""
         self._writes.append(
-            ("capped", keys.history(self.sid, app_id), dumps(event), config.history_max_events(), f"history:{app_id}")
+            ("capped", keys.history(self.sid, app_id), encode(event), config.history_max_events(), f"history:{app_id}")
         )
 
     def add_message(self, cid, message):
         """A conversation's transcript only grows: messages are appended, never rewritten."""
-        self._writes.append(("rpush", keys.conversation_messages(self.sid, cid), dumps(message)))
+        self._writes.append(("rpush", keys.conversation_messages(self.sid, cid), encode(message)))
 
     def mark_reply(self, cid, client_message_id, answer):
         """Remember what a client message was answered with (idempotent retries)."""
-        self._writes.append(("hset", keys.conversation_replies(self.sid, cid), client_message_id, dumps(answer)))
+        self._writes.append(("hset", keys.conversation_replies(self.sid, cid), client_message_id, encode(answer)))
 
     def add_outbox(self, message):
         """Capped per sandbox (config.outbox_max_messages): the oldest messages go first."""
-        self._writes.append(("capped", keys.outbox(self.sid), dumps(message), config.outbox_max_messages(), "outbox"))
+        self._writes.append(("capped", keys.outbox(self.sid), encode(message), config.outbox_max_messages(), "outbox"))
 
     def add_timer(self, doc):
         self._hset(keys.timer_docs(self.sid), doc["id"], dumps(doc))
@@ -275,6 +281,10 @@ class Tx:
         self._writes.append(("sadd" if present else "srem", key, member))
         if key in self._sets:
             (self._sets[key].add if present else self._sets[key].discard)(member)
+
+    def script(self, text, script_keys, args):
+        """Run a Lua script in the same MULTI (e.g. releasing a lock with the commit)."""
+        self._writes.append(("eval", "", text, script_keys, args))  # "": no key for the key index
 
     def sadd(self, key, member):
         """Add to a set outside the sandbox (e.g. keys.SANDBOXES), in the same MULTI."""
@@ -317,6 +327,8 @@ class Tx:
                 self.pipe.srem(key, args[0])
             elif op == "set":
                 self.pipe.set(key, args[0])
+            elif op == "eval":
+                self.pipe.eval(args[0], len(args[1]), *args[1], *args[2])
 
 
 def run(r: redis.Redis, sid, fn, prefetch=BASE):
@@ -360,8 +372,15 @@ class Reader(Tx):
     def __init__(self, r, sid):
         super().__init__(r, sid, r)
 
+    def seed(self, reads):
+        """Field reads done already ({("HGET", key, field): value}, e.g. with a token check)."""
+        self._fields.update({(c[1], c[2]): v for c, v in reads.items() if c[0] == "HGET"})
+
     def _watch(self, key):
         pass
+
+    def _read(self, key, *command):
+        return self.r.execute_command(*command)
 
     def _watch_many(self, wanted):
         pass

@@ -62,13 +62,13 @@ def test_rejection_email_says_what_to_fix_to_each_person(sandbox):
 def test_email_copies_are_stored_packed_and_read_and_exported_whole(sandbox, control, r):
     import json
 
-    from backend.store import keys
+    from backend.store import keys, tx as store
 
     register_domain(sandbox, "zhangsan-blog.cn")
     app = create_app(sandbox, personal_payload(usable_ip(sandbox)))
     act(sandbox, app["id"], "submit")
     until_idle(sandbox)
-    stored = [json.loads(m) for m in r.lrange(keys.outbox(sandbox.sid), 0, -1)]
+    stored = [store.decode(m) for m in r.lrange(keys.outbox(sandbox.sid), 0, -1)]
     assert [m for m in stored if m["channel"] == "email"] and all(
         "mail" in m and "text" not in m for m in stored if m["channel"] == "email"
     )

@@ -212,14 +212,14 @@ def test_an_order_from_before_per_person_checks_still_verifies(sandbox, r):
     """An order stored by an older version (one code for everybody) is upgraded when answered."""
     import json
 
-    from backend.store import keys
+    from backend.store import keys, tx as store
 
     register_domain(sandbox, "zhangsan-blog.cn")
     app = create_app(sandbox, personal_payload(usable_ip(sandbox)))
     act(sandbox, app["id"], "submit")
     to_sms(sandbox, app["id"])
     key = keys.collection(sandbox.sid, "applications")
-    doc = json.loads(r.hget(key, app["id"]))
+    doc = store.decode(r.hget(key, app["id"]))
     code = doc["sms"]["people"][0]["code"]
     doc["sms"] = {"code": code, "sent_at": doc["sms"]["sent_at"], "wrong": 0, "recipients": ["13800138000"]}
     r.hset(key, app["id"], json.dumps(doc, ensure_ascii=False))

@@ -6,8 +6,10 @@ import json
 import subprocess
 import sys
 import threading
+from contextlib import contextmanager
 from datetime import datetime
 
+import redis
 from rq import Queue, SimpleWorker
 from rq.job import JobStatus
 from rq.registry import StartedJobRegistry
@@ -16,7 +18,7 @@ from support.redis_calls import commands, spent
 
 from api.flows import assert_error, eligibility, new_sandbox, ok
 from backend.domain.clock import Clock
-from backend.services import recovery, timers
+from backend.services import recording, recovery, timers
 from backend.store import keys, tx as store
 
 
@@ -165,7 +167,7 @@ def _crowd(r, sid, n):
     pipe.execute()
 
 
-def _fire_cost(control, r, crowd):
+def _due_timer(control, r, crowd):
     sb = new_sandbox(control)
     ok(
         sb.post(
@@ -187,6 +189,11 @@ def _fire_cost(control, r, crowd):
         sb.sid,
         lambda tx: tx.set_meta("clock", Clock.from_dict(json.loads(tx.meta()["clock"])).moved_to(due, 0).to_dict()),
     )
+    return sb, timer, app
+
+
+def _fire_cost(control, r, crowd):
+    sb, timer, app = _due_timer(control, r, crowd)
     before, sent = commands(r), r.info("stats")["total_net_output_bytes"]
     assert timers.fire(r, sb.sid, timer["id"], app["id"]) == "provider_approve"
     return sum(spent(r, before).values()), r.info("stats")["total_net_output_bytes"] - sent
@@ -256,3 +263,108 @@ def test_recovery_sweep_skips_advancing_and_forgets_deleted_sandboxes(control, r
     assert recovery.rehand_running(r, keys.advance_lock) == []  # idempotent: it has its job now
     assert control.delete(f"/api/v1/sandboxes/{sb.sid}").status_code == 204
     assert not r.sismember(keys.RUNNING, sb.sid)
+
+
+@contextmanager
+def _round_trips():
+    """What this process sends to Redis, as `make bench` counts it: one per command, one per pipeline."""
+    count = {"n": 0}
+    original = redis.connection.AbstractConnection.send_packed_command
+
+    def counted(self, *args, **kwargs):
+        count["n"] += 1
+        return original(self, *args, **kwargs)
+
+    redis.connection.AbstractConnection.send_packed_command = counted
+    try:
+        yield count
+    finally:
+        redis.connection.AbstractConnection.send_packed_command = original
+
+
+def test_a_chat_reply_costs_five_round_trips_and_is_journaled_once(control, r):
+    """The rate limiter, the token check (with the clock the journal notes), the conversation's
+    lock taken with its first read, the commit's WATCH with its reads, and its MULTI — which
+    also releases the lock and appends the journal entry."""
+    sb = new_sandbox(control, preset="demo")
+    cid = ok(sb.post("~/conversations", json={}), 201)["id"]
+    ok(sb.post(f"~/conversations/{cid}/replies", json={"command": "help"}))  # scripts loaded, connections open
+    before = len(recording.entries(r, sb.sid))
+    with _round_trips() as trips:
+        answer = ok(sb.post(f"~/conversations/{cid}/replies", json={"command": "help"}))
+    assert answer["messages"] and trips["n"] <= 5, trips
+    journal = recording.entries(r, sb.sid)
+    assert len(journal) == before + 1 and journal[-1]["path"] == f"/conversations/{cid}/replies"
+    assert journal[-1]["status"] == 200 and journal[-1]["body"] == {"command": "help"}
+    assert not r.exists(keys.conversation_lock(sb.sid, cid))  # released with the commit
+    # the same client message again: answered from what was kept, the lock released all the same
+    first = ok(sb.post(f"~/conversations/{cid}/replies", json={"command": "help", "client_message_id": "m1"}))
+    again = ok(sb.post(f"~/conversations/{cid}/replies", json={"command": "help", "client_message_id": "m1"}))
+    assert again == first and not r.exists(keys.conversation_lock(sb.sid, cid))
+
+
+def test_a_change_sends_its_watch_with_its_first_reads(control, r):
+    """A transaction's WATCH travels with its prefetch: a timer's delivery is its WATCH + reads,
+    one more read (the application's timers), and the MULTI."""
+    sb, timer, app = _due_timer(control, r, 0)
+    with _round_trips() as trips:
+        assert timers.fire(r, sb.sid, timer["id"], app["id"]) == "provider_approve"
+    assert trips["n"] <= 4, trips
+
+
+def test_get_of_an_application_costs_two_round_trips(control, r):
+    """The rate limiter, then the token check with the application's document in one pipeline."""
+    sb = new_sandbox(control)
+    ip = eligibility(sb)["usable_ips"][0]["ip"]
+    app = ok(sb.post("~/applications", json={"payload": personal_payload(ip)}), 201)
+    for token in (None, control.token):  # the sandbox's own token, then the control token
+        ok(sb.get(f"~/applications/{app['id']}", token=token))
+        with _round_trips() as trips:
+            got = ok(sb.get(f"~/applications/{app['id']}", token=token))
+        assert got == app and trips["n"] <= 2, trips
+    assert sb.get("~/applications/A9999").status_code == 404
+    assert new_sandbox(control, seed=9).get(f"/api/v1/sandboxes/{sb.sid}/applications/{app['id']}").status_code == 404
+
+
+# Round trips of each call of the README's first filing (the advances aside: a worker's job):
+# the rate limiter and the token check are in every one; a change adds its WATCH with its
+# reads, its MULTI and the journal's append; the sandbox's first change touches its idle time.
+FIRST_FILING_TRIPS = {
+    "POST domains": 6,
+    "GET eligibility": 3,
+    "POST applications": 6,
+    "POST submit": 5,
+    "GET outbox": 2,
+    "POST sms-verification": 5,
+    "GET application": 2,
+}
+
+
+def test_the_first_filing_calls_read_what_they_need_at_once(control, r):
+    from api.flows import register_domain, until_idle
+
+    sb = new_sandbox(control, seed=21)
+    spent_by = {}
+
+    def counted(name, call):
+        with _round_trips() as trips:
+            out = call()
+        spent_by[name] = trips["n"]
+        return out
+
+    counted("POST domains", lambda: register_domain(sb, "zhangsan-blog.cn"))
+    ip = counted("GET eligibility", lambda: eligibility(sb))["usable_ips"][0]["ip"]
+    app = counted(
+        "POST applications", lambda: ok(sb.post("~/applications", json={"payload": personal_payload(ip)}), 201)
+    )
+    counted("POST submit", lambda: ok(sb.post(f"~/applications/{app['id']}/actions/submit")))
+    until_idle(sb)
+    sms = counted("GET outbox", lambda: ok(sb.get("~/outbox?channel=sms")))
+    code = sms[-1]["text"].split("核验码为 ")[1][:6]
+    counted(
+        "POST sms-verification",
+        lambda: ok(sb.post(f"~/applications/{app['id']}/sms-verification", json={"code": code})),
+    )
+    until_idle(sb)
+    assert counted("GET application", lambda: ok(sb.get(f"~/applications/{app['id']}")))["state"] == "approved"
+    assert spent_by == FIRST_FILING_TRIPS

@@ -1,7 +1,6 @@
 """The store's transactions (backend/store/tx.py) against a real Redis: what a use case reads,
 in how many round trips, and that reading less never makes a transaction less safe."""
 
-import json
 import threading
 
 import pytest
@@ -55,7 +54,7 @@ def test_a_transaction_sees_its_own_writes_field_by_field_and_whole(world):
         return seen
 
     assert store.run(r, SID, fn) == {"get": (20, None), "all": [20, 3, 4], "again": [20, 30, 4]}
-    stored = {k: json.loads(v)["n"] for k, v in r.hgetall(keys.collection(SID, "applications")).items()}
+    stored = {k: store.decode(v)["n"] for k, v in r.hgetall(keys.collection(SID, "applications")).items()}
     assert stored == {"A0002": 20, "A0003": 30, "A0004": 4}
 
 
@@ -75,7 +74,7 @@ def test_a_change_to_the_collection_after_a_get_reruns_the_transaction(world):
 
     store.run(r, SID, fn)
     assert runs == [1, 10]
-    assert json.loads(r.hget(keys.collection(SID, "applications"), "A0001"))["n"] == 11
+    assert store.decode(r.hget(keys.collection(SID, "applications"), "A0001"))["n"] == 11
 
 
 def test_concurrent_increments_through_get_never_lose_an_update(world):
@@ -100,7 +99,7 @@ def test_concurrent_increments_through_get_never_lose_an_update(world):
     for t in threads:
         t.join()
     assert errors == []
-    assert json.loads(r.hget(keys.collection(SID, "applications"), "A0001"))["n"] == 1 + 4 * 15
+    assert store.decode(r.hget(keys.collection(SID, "applications"), "A0001"))["n"] == 1 + 4 * 15
 
 
 def test_ids_sort_by_number_not_by_text(world):
@@ -184,7 +183,8 @@ def test_clock_and_fault_changes_read_no_order(sandbox, control, tx_reads):
 
 def test_order_use_cases_read_nothing_beyond_their_prefetch(sandbox, tx_reads):
     """Creating, submitting, withdrawing: every key the transaction reads came in the
-    prefetch's one round trip (applications.CHECKS)."""
+    prefetch's one round trip (applications.CHECKS, and for an action the application's
+    timer set)."""
     from support.people import personal_payload
 
     from backend.services import applications
@@ -196,4 +196,5 @@ def test_order_use_cases_read_nothing_beyond_their_prefetch(sandbox, tx_reads):
     for action in ("submit", "withdraw"):
         resp = sandbox.post(f"~/applications/{app['id']}/actions/{action}", json={})
         assert resp.status_code == 200, resp.get_json()
+    wanted |= set(store.core_keys(sandbox.sid, [(store.APP_TIMERS, app["id"])]))
     assert tx_reads and set(tx_reads) <= wanted, set(tx_reads) - wanted

@@ -1,0 +1,87 @@
+"""Compact storage (store/packing.py): what is stored packed reads back byte for byte, plain
+JSON stored before still reads, and the vocabulary the packed values depend on never changes."""
+
+import hashlib
+import json
+
+import pytest
+from support.people import ZHANG_SAN_ID, personal_payload
+
+from api.flows import CONTROL, act, create_app, ok, register_domain, sms_code, until_idle, usable_ip, verify
+from backend.store import keys, packing, tx as store
+
+# Every value packed with vocabulary 1 needs exactly this file: a new vocabulary is a new file and tag.
+VOCABULARY_1_SHA256 = "f072882ac9fec60e8ff4858aabe2b312d99dc3797c0e35493de37b3578652eb3"
+
+
+def test_the_vocabulary_is_frozen():
+    assert hashlib.sha256(packing.VOCABULARY).hexdigest() == VOCABULARY_1_SHA256
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        {"id": "A0001", "state": "approved", "note": "张三的个人博客 " * 40},
+        {"action": "submit", "actor": "user", "at": "2026-06-01T09:00:00+08:00", "from": "draft", "to": "x"},
+        {"text": "【工信部】您的ICP备案短信核验码为 123456", "emoji": "😀", "esc": '"\\\n\u2028'},
+        {"n": 1},
+    ],
+)
+def test_packed_documents_read_back_byte_for_byte(doc):
+    text = store.dumps(doc)
+    stored = store.encode(doc)
+    assert packing.unpack(stored) == text and store.decode(stored) == doc
+    assert len(stored) <= len(text.encode())  # never longer than the JSON (a tiny one stays plain)
+
+
+def test_plain_json_reads_as_it_is():
+    assert packing.unpack('{"id":"A0001"}') == '{"id":"A0001"}'
+    assert store.decode('{"id":"A0001"}') == {"id": "A0001"}
+    assert packing.pack("{}") == "{}"  # shorter than any packed form
+
+
+def _approved_first_filing(sb):
+    register_domain(sb, "zhangsan-blog.cn")
+    app = create_app(sb, personal_payload(usable_ip(sb)))["id"]
+    act(sb, app, "submit")
+    until_idle(sb)
+    ok(verify(sb, app, sms_code(sb, app)))
+    until_idle(sb)
+    assert ok(sb.get(f"~/applications/{app}"))["state"] == "approved"
+    return app
+
+
+def test_stored_values_are_packed_and_answers_unchanged(sandbox, r):
+    app = _approved_first_filing(sandbox)
+    stored = r.hget(keys.collection(sandbox.sid, "applications"), app)
+    assert stored.startswith(packing.TAG)
+    assert json.loads(packing.unpack(stored))["state"] == "approved"
+    for key in (keys.outbox(sandbox.sid), keys.history(sandbox.sid, app), keys.journal(sandbox.sid)):
+        assert all(v.startswith(packing.TAG) for v in r.lrange(key, 0, -1)), key
+    # the snapshot export carries JSON text, not the stored form
+    exported = json.loads(sandbox.get("~/snapshot", token=CONTROL).get_data(as_text=True))
+    assert not any(
+        str(v).startswith(packing.TAG) for entry in exported["keys"].values() for v in _values(entry["value"])
+    )
+
+
+def _values(value):
+    return value.values() if isinstance(value, dict) else value
+
+
+def sandbox_bytes(r, sid):
+    names = set(keys.indexed(sid, r)) | {keys.sandbox(sid)}
+    return sum(r.memory_usage(k, samples=0) or 0 for k in names)
+
+
+def test_an_approved_first_filing_keeps_under_4_kb(control, r):
+    """Issue #11's goal, measured as `make bench` does: a sandbox after an approved first
+    filing, minus one that only registered the domain (deterministic: the embedded Redis)."""
+    from api.flows import new_sandbox
+
+    filed = new_sandbox(control, seed=11)
+    _approved_first_filing(filed)
+    base = new_sandbox(control, seed=12)
+    register_domain(base, "zhangsan-blog.cn", holder_cert=ZHANG_SAN_ID)
+    grown = sandbox_bytes(r, filed.sid) - sandbox_bytes(r, base.sid)
+    assert grown <= 4 * 1024, grown
