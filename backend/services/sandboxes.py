@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 
 from rq.job import Job
 
+from backend import config
 from backend.domain import errors, limits, mail, presets
 from backend.domain.clock import (
     DEFAULT_START,
@@ -38,6 +39,14 @@ def _new_meta(sid, token, seed, preset, clock, settings, name, idle_ttl=None):
         # where the clock started and how fast: a sandbox reset starts it there again
         "origin": json.dumps({"clock_start": clock.anchor_virtual, "scale": clock.scale, "pacing": clock.pacing}),
     }
+
+
+def _with_server_defaults(settings):
+    """The server's default for what the creator left out (ICPSIM_PRE_SUBMIT_CHECKS): written into
+    the sandbox's own settings, so a reset, a snapshot or another server keeps its meaning."""
+    if config.settings().pre_submit_checks and "pre_submit_checks" not in (settings or {}):
+        return {**(settings or {}), "pre_submit_checks": True}
+    return settings
 
 
 MAX_SEED_CHARS = limits.MAX_SEED_CHARS
@@ -126,6 +135,7 @@ def create(
     `pacing` "demo": the clock runs at `scale` only while the system works (domain.clock).
     `token` and `revision` let a simulator reset recreate a sandbox as clients knew it."""
     pacing = pacing or STEADY
+    settings = _with_server_defaults(settings)
     start, scale = _checked(seed, preset, clock_start, scale, settings, name, pacing)
     _check_idle_ttl(idle_ttl_seconds)
     sid = sid or "sb_" + secrets.token_hex(6)

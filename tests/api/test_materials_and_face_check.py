@@ -154,6 +154,19 @@ def test_without_the_setting_submission_works_as_before(sandbox, uploads):
     assert ok(sandbox.post(f"~/applications/{app['id']}/actions/submit"))["state"] == "provider_review"
 
 
+def test_the_server_default_turns_the_stages_on_for_new_sandboxes(control, uploads, monkeypatch):
+    """ICPSIM_PRE_SUBMIT_CHECKS=1: a sandbox whose creator says nothing gets the real stages; an
+    explicit false keeps the direct submit; the choice is written into the sandbox's settings."""
+    monkeypatch.setenv("ICPSIM_PRE_SUBMIT_CHECKS", "1")
+    sb = new_sandbox(control)
+    assert ok(control.get(f"/api/v1/sandboxes/{sb.sid}"))["settings"]["pre_submit_checks"] is True
+    app = draft(sb, personal_payload(usable_ip(sb)))
+    assert_error(sb.post(f"~/applications/{app['id']}/actions/submit"), 409, "SUBMIT_NOT_READY")
+    lenient = new_sandbox(control, settings={"pre_submit_checks": False})
+    app = draft(lenient, personal_payload(usable_ip(lenient)))
+    assert ok(lenient.post(f"~/applications/{app['id']}/actions/submit"))["state"] == "provider_review"
+
+
 # -- the face check ------------------------------------------------------------------------
 
 
