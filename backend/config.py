@@ -85,6 +85,11 @@ def rebuild(env: Mapping[str, str] | None = None) -> Settings:
 # -- the settings one by one (what most callers read) -----------------------------------
 
 
+def sandbox_defaults() -> dict:
+    """Per-sandbox settings a new sandbox gets when its creator does not say (ICPSIM_PRE_SUBMIT_CHECKS)."""
+    return {"pre_submit_checks": True} if settings().pre_submit_checks else {}
+
+
 def redis_url() -> str | None:
     return settings().redis_url
 

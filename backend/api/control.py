@@ -20,7 +20,7 @@ from backend.api import (
     schemas as s,  # first: installs the zh-CN messages before the fields below
 )
 from backend.domain import faults as F, workflow
-from backend.services import auth, bootstrap, control, faults, recording, sandboxes
+from backend.services import auth, bootstrap, control, faults, idle, recording, sandboxes
 
 log = logging.getLogger("icpsim")
 
@@ -373,13 +373,13 @@ def _touch():
             sid = m.group(1)
             seen = _touched.get(sid)
             if seen is None or now - seen[0] >= seen[1]:
-                ttl = sandboxes.touch(r, sid)
+                ttl = idle.touch(r, sid)
                 if len(_touched) > 10_000:
                     _touched.clear()
                 _touched[sid] = (now, min(TOUCH_RECHECK, ttl / 10) if ttl else TOUCH_RECHECK)
         if request.method in MUTATING and now - _last_sweep[0] >= config.idle_sweep_seconds():
             _last_sweep[0] = now
-            sandboxes.sweep_idle(r)
+            idle.sweep_idle(r)
     except Exception:  # noqa: BLE001 — housekeeping
         log.exception("idle sandboxes: touch or sweep failed")
 

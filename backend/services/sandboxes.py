@@ -19,7 +19,7 @@ from backend.domain.clock import (
     scale_problems,
     start_problems,
 )
-from backend.domain.errors import NotFound, fail, validation_failed
+from backend.domain.errors import fail, validation_failed
 from backend.services import api_credentials, auth, cloud, domains, scheduling
 from backend.store import keys, tx as store
 
@@ -39,14 +39,6 @@ def _new_meta(sid, token, seed, preset, clock, settings, name, idle_ttl=None):
         # where the clock started and how fast: a sandbox reset starts it there again
         "origin": json.dumps({"clock_start": clock.anchor_virtual, "scale": clock.scale, "pacing": clock.pacing}),
     }
-
-
-def _with_server_defaults(settings):
-    """The server's default for what the creator left out (ICPSIM_PRE_SUBMIT_CHECKS): written into
-    the sandbox's own settings, so a reset, a snapshot or another server keeps its meaning."""
-    if config.settings().pre_submit_checks and "pre_submit_checks" not in (settings or {}):
-        return {**(settings or {}), "pre_submit_checks": True}
-    return settings
 
 
 MAX_SEED_CHARS = limits.MAX_SEED_CHARS
@@ -135,17 +127,16 @@ def create(
     `pacing` "demo": the clock runs at `scale` only while the system works (domain.clock).
     `token` and `revision` let a simulator reset recreate a sandbox as clients knew it."""
     pacing = pacing or STEADY
-    settings = _with_server_defaults(settings)
+    # the server's defaults for what the creator left out, kept in the sandbox's own settings
+    settings = {**config.sandbox_defaults(), **(settings or {})} or settings
     start, scale = _checked(seed, preset, clock_start, scale, settings, name, pacing)
     _check_idle_ttl(idle_ttl_seconds)
     sid = sid or "sb_" + secrets.token_hex(6)
     token = token or "sbt_" + secrets.token_urlsafe(24)
     seed = seed if seed is not None else secrets.randbelow(10**9)
-    meta = _new_meta(
-        sid, token, seed, preset, Clock(start, time.time(), scale, pacing), settings, name, idle_ttl_seconds
-    )
+    clock = Clock(start, time.time(), scale, pacing)
+    meta = _new_meta(sid, token, seed, preset, clock, settings, name, idle_ttl_seconds)
     api_keys = api_credentials.credentials.new_pair()  # the Tencent Cloud API's SecretId/SecretKey
-
     store.run(  # the system NAT gateway's IP is picked among the gateways': read with the rest
         r,
         sid,
@@ -364,46 +355,3 @@ def reset(r, sid):
 
 
 # -- idle time-to-live --------------------------------------------------------------
-# A sandbox created with `idle_ttl_seconds` is listed in keys.IDLE_EXPIRY, scored by the
-# real moment its time runs out; every API call to it moves that moment (`touch`). Expired
-# sandboxes are deleted lazily by the web process: the one a request names at once
-# (`touch`), the others by a sweep at most every ICPSIM_IDLE_SWEEP_SECONDS (`sweep_idle`).
-
-_TOUCH = """
-local old = redis.call('ZSCORE', KEYS[1], ARGV[2])
-if not old then return -1 end
-if tonumber(old) <= tonumber(ARGV[1]) then return 0 end
-local ttl = redis.call('HGET', KEYS[2], 'idle_ttl')
-if not ttl then return -1 end
-redis.call('ZADD', KEYS[1], 'XX', tonumber(ARGV[1]) + tonumber(ttl), ARGV[2])
-return tonumber(ttl)
-"""
-
-
-def touch(r, sid, now=None):
-    """An API call reached sandbox `sid`: its idle time starts again. Returns its
-    time-to-live in seconds, None when it has none, 0 when its time had run out already
-    (it is deleted now)."""
-    now = time.time() if now is None else now
-    ttl = r.eval(_TOUCH, 2, keys.IDLE_EXPIRY, keys.sandbox(sid), now, sid)
-    if ttl == 0:
-        return 0 if _expire(r, sid, now) else None
-    return None if ttl < 0 else int(ttl)
-
-
-def _expire(r, sid, now):
-    score = r.zscore(keys.IDLE_EXPIRY, sid)
-    if score is None or score > now:  # touched meanwhile
-        return False
-    try:
-        delete(r, sid)
-    except NotFound:
-        r.zrem(keys.IDLE_EXPIRY, sid)  # deleted by someone else: only the listing is left
-    return True
-
-
-def sweep_idle(r, now=None, limit=100):
-    """Delete up to `limit` sandboxes whose idle time-to-live ran out; returns their ids."""
-    now = time.time() if now is None else now
-    due = r.zrangebyscore(keys.IDLE_EXPIRY, "-inf", now, start=0, num=limit)
-    return [sid for sid in due if _expire(r, sid, now)]

@@ -10,7 +10,7 @@ import pytest
 from api.flows import assert_error, field_errors, ok, register_domain
 from conftest import new_sandbox
 
-from backend.services import sandboxes
+from backend.services import idle
 from backend.store import keys
 
 
@@ -32,7 +32,7 @@ def test_the_sweep_deletes_expired_sandboxes_only(control, r):
     register_domain(short, "zhangsan-blog.cn")
     long_ = new_sandbox(control, idle_ttl_seconds=3600)
     forever = new_sandbox(control)
-    assert sandboxes.sweep_idle(r, now=time.time() + 120) == [short.sid]
+    assert idle.sweep_idle(r, now=time.time() + 120) == [short.sid]
     assert_error(control.get(f"/api/v1/sandboxes/{short.sid}"), 404)
     assert not list(r.scan_iter(match=keys.children_of(short.sid)))  # its data went too
     assert_error(short.get("~/domains"), 401)  # and its token
@@ -44,9 +44,9 @@ def test_the_sweep_deletes_expired_sandboxes_only(control, r):
 def test_a_call_restarts_the_idle_time(control, r):
     sb = new_sandbox(control, idle_ttl_seconds=60)
     first = r.zscore(keys.IDLE_EXPIRY, sb.sid)
-    assert sandboxes.touch(r, sb.sid, now=time.time() + 50) == 60
+    assert idle.touch(r, sb.sid, now=time.time() + 50) == 60
     assert r.zscore(keys.IDLE_EXPIRY, sb.sid) > first + 40
-    assert sandboxes.sweep_idle(r, now=time.time() + 90) == []  # 50 + 60 > 90
+    assert idle.sweep_idle(r, now=time.time() + 90) == []  # 50 + 60 > 90
 
 
 def test_a_call_to_an_expired_sandbox_finds_it_gone(control, r):
