@@ -116,20 +116,30 @@ def _read_body():
         raise DomainError("REQUEST_TIMEOUT", "请求体发送超时，请重试", status=408) from error
 
 
+def _too_large(view_class):
+    """413 PAYLOAD_TOO_LARGE, or the view's own answer (`body_too_large(declared length)`: an
+    upload says MATERIAL_TOO_LARGE with the sizes)."""
+    hook = getattr(view_class, "body_too_large", None)
+    return hook(request.content_length) if hook else RequestEntityTooLarge()
+
+
 def check_body():
     """before_request, after the token checks: the body is read here, within the socket's
     timeout (408 when it stalls); a JSON body nested deeper than any real request is refused
     (400) before anything walks it (schemas, services, the journal), and so is text that
     cannot be stored (a lone surrogate: 422 per field)."""
     limit = current_app.config.get("MAX_CONTENT_LENGTH")
-    view = current_app.view_functions.get(request.endpoint)
-    larger = getattr(getattr(view, "view_class", None), "max_body_bytes", None)  # uploads: their own cap
+    view_class = getattr(current_app.view_functions.get(request.endpoint), "view_class", None)
+    larger = getattr(view_class, "max_body_bytes", None)  # uploads: their own cap
     if larger:
         limit = request.max_content_length = larger
     if limit and (request.content_length or 0) > limit:
-        raise RequestEntityTooLarge()  # whatever its type, before anything reads it
-    if not _read_body() or not request.is_json:
-        return
+        raise _too_large(view_class)  # whatever its type, before anything reads it
+    try:
+        if not _read_body() or not request.is_json:
+            return
+    except RequestEntityTooLarge:  # a chunked body that went over the cap
+        raise _too_large(view_class) from None
     try:
         data = request.get_json()  # not JSON: 400 (IcpRequest.on_json_loading_failed)
     except RecursionError:  # the JSON parser itself gave up (about 1000 levels)
