@@ -176,7 +176,6 @@ def check_image(data: bytes, max_bytes: int, min_side: int) -> dict:
         with Image.open(io.BytesIO(data)) as img:
             img.load()
             width, height = img.size
-            colour = uploads.is_colour(img)
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         raise BadImage(
             "MATERIAL_NOT_IMAGE", "文件不是可识别的图片（仅支持 JPG、PNG），请上传原件的彩色照片或扫描件"
@@ -188,7 +187,7 @@ def check_image(data: bytes, max_bytes: int, min_side: int) -> dict:
             "MATERIAL_RESOLUTION_TOO_LOW",
             f"图片分辨率过低（{width}×{height}），短边须不少于 {min_side} 像素，请上传清晰完整的原件照片",
         )
-    if not colour:  # §3.2: a colour scan or photo of the original
+    if not uploads.is_colour_file(data):  # §3.2: a colour scan or photo of the original
         raise BadImage("MATERIAL_NOT_COLOUR", uploads.NOT_COLOUR_MESSAGE)
     return {
         "format": fmt,

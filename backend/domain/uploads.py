@@ -2,6 +2,7 @@
 (materials.check_image): its size against the per-file cap, reported with the real numbers;
 its filename, bounded and cleaned before it is stored or echoed; colour, not black and white."""
 
+import io
 import re
 import unicodedata
 
@@ -72,6 +73,12 @@ def is_colour(img: Image.Image) -> bool:
     indices = [int(pixel[0] if isinstance(pixel, tuple) else pixel) for _, pixel in used]  # PA: (index, alpha)
     entries = [palette[3 * index : 3 * index + 3] for index in indices]
     return any(len(rgb) == 3 and not rgb[0] == rgb[1] == rgb[2] for rgb in entries)
+
+
+def is_colour_file(data: bytes) -> bool:
+    """is_colour of an encoded image that materials.check_image has already decoded once."""
+    with Image.open(io.BytesIO(data)) as img:
+        return is_colour(img)
 
 
 NOT_COLOUR_MESSAGE = "图片为黑白或灰度图：请上传原件的彩色照片或彩色扫描件（不接受黑白复印件、灰度扫描件）"
