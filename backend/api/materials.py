@@ -149,12 +149,21 @@ class FaceCheckResult(MethodView):
         return face_checks.complete(common.redis(), sid, task_id, data["passed"], data.get("reason"))
 
 
+@blp.route("/sandboxes/<sid>/face-checks/<task_id>/begin")
+class FaceCheckBegin(MethodView):
+    @blp.doc(security=common.SECURITY)
+    @common.needs("sandbox")
+    def post(self, sid, task_id):
+        """The owner's phone opened the notice and began recording: face_status 0 → 1 (等待中)"""
+        return face_checks.begin(common.redis(), sid, task_id)
+
+
 @blp.route("/sandboxes/<sid>/face-checks/<task_id>/resend")
 class FaceCheckResend(MethodView):
     @blp.doc(security=common.SECURITY)
     @common.needs("sandbox")
     def post(self, sid, task_id):
-        """A new 24 h notice for an unfinished task (the task itself lives 3 days)"""
+        """A new 24 h notice for an unfinished task; after the notice expired, a new task (the answer's `id`)"""
         return face_checks.resend(common.redis(), sid, task_id)
 
 
