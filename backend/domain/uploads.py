@@ -82,3 +82,38 @@ def is_colour_file(data: bytes) -> bool:
 
 
 NOT_COLOUR_MESSAGE = "图片为黑白或灰度图：请上传原件的彩色照片或彩色扫描件（不接受黑白复印件、灰度扫描件）"
+
+
+# -- whose ID an upload shows: an owner's ID images count only while that person is the owner ---
+
+_OWNER_ID_SLOTS = ("entity_owner_id_front", "entity_owner_id_back")
+_SITE_OWNER_ID_SLOTS = ("owner_id_front", "owner_id_back")
+
+
+def slot_person(slot: str, entity: dict | None, websites: list | None) -> str | None:
+    """The certificate number of the person an ID slot shows (upper-cased), None for other slots."""
+    name = slot.rsplit(".", 1)[-1]
+    person = None
+    if name in _OWNER_ID_SLOTS:
+        person = (entity or {}).get("responsible")
+    elif name in _SITE_OWNER_ID_SLOTS and slot.startswith("websites."):
+        index = slot.split(".")[1]
+        sites = websites or []
+        site = sites[int(index)] if index.isdigit() and int(index) < len(sites) else None
+        person = site.get("responsible") if isinstance(site, dict) else None
+    if not isinstance(person, dict):
+        return None
+    return str(person.get("certificate_number") or "").strip().upper() or None
+
+
+def shows_current_person(doc: dict, entity: dict | None, websites: list | None) -> bool:
+    """False for an ID image uploaded for a person who is no longer the slot's owner (the owner
+    was changed by an edit); uploads from before `person` was recorded always count."""
+    recorded = doc.get("person")
+    return recorded is None or recorded == slot_person(doc.get("slot") or "", entity, websites)
+
+
+def unchanged_after_rejection(previous: dict | None, shown: dict | None, sha256: str) -> bool:
+    """True when the slot's upload stands rejected by the reviewer and the new file is the same
+    bytes: re-sending it must not clear the rejection (§3.3: rescan or retake)."""
+    return bool(previous and shown and shown.get("status") == "rejected" and previous.get("sha256") == sha256)

@@ -62,3 +62,21 @@ def test_readiness_lists_the_owner_until_passed():
     after = [m.code for m in readiness.missing(order, face_tasks=[done], now=T0)]
     assert "FACE_CHECK_PENDING" not in after and "MATERIAL_MISSING" in after
     assert readiness.missing({"kind": "cancel_entity", "payload": {}}, now=T0) == []
+
+
+def test_a_resend_after_the_notice_replaces_the_task():
+    task = fc.new_task("A0001:1", "A0001", 0, OWNER, T0)
+    late = T0 + fc.NOTICE_SECONDS + 1
+    assert not fc.needs_new_task(task, T0 + 60) and fc.needs_new_task(task, late)
+    old = fc.replaced(task, "A0001:2", late)
+    assert (old["status"], old["is_finish"], old["reason"], old["replaced_by"]) == (
+        fc.FAILED,
+        True,
+        "notice_expired",
+        "A0001:2",
+    )
+    assert not fc.needs_new_task(fc.stored(old), late)
+    with pytest.raises(fc.TaskError) as e:
+        fc.begin(task, late)
+    assert e.value.code == "FACE_CHECK_NOTICE_EXPIRED"
+    assert fc.at(task, T0 + fc.TASK_SECONDS)["reason"] == "expired"  # a task never begun expires too

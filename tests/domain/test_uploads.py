@@ -94,3 +94,27 @@ def test_long_filenames_are_cut_keeping_the_extension():
     assert len(name) == limits.MAX_FILENAME and name.endswith(".png")
     name = uploads.clean_filename("a" * 300, "x")
     assert name == "a" * limits.MAX_FILENAME
+
+
+OWNER = {"name": "王五", "certificate_number": "440305198001010013"}
+SITE_OWNER = {"name": "赵六", "certificate_number": "44030519850505001x"}
+
+
+def test_the_person_an_id_slot_shows():
+    entity, sites = {"responsible": OWNER}, [{"responsible": SITE_OWNER}]
+    assert uploads.slot_person("entity_owner_id_front", entity, sites) == OWNER["certificate_number"]
+    assert uploads.slot_person("websites.0.owner_id_back", entity, sites) == "44030519850505001X"
+    assert uploads.slot_person("websites.3.owner_id_back", entity, sites) is None
+    assert uploads.slot_person("commitment_letter", entity, sites) is None
+    doc = {"slot": "entity_owner_id_back", "person": OWNER["certificate_number"]}
+    assert uploads.shows_current_person(doc, entity, sites)
+    assert not uploads.shows_current_person(doc, {"responsible": SITE_OWNER}, sites)
+    assert uploads.shows_current_person({"slot": "entity_owner_id_back"}, {"responsible": SITE_OWNER}, sites)
+
+
+def test_only_the_same_bytes_after_a_rejection_are_refused():
+    previous = {"sha256": "a"}
+    assert uploads.unchanged_after_rejection(previous, {"status": "rejected"}, "a")
+    assert not uploads.unchanged_after_rejection(previous, {"status": "rejected"}, "b")
+    assert not uploads.unchanged_after_rejection(previous, {"status": "uploaded"}, "a")
+    assert not uploads.unchanged_after_rejection(None, None, "a")
