@@ -10,7 +10,7 @@ function render(t) {
   $("status").textContent = `${STATUS[t.status]}${t.is_finish ? "（已结束）" : ""}`;
   $("status").dataset.status = String(t.status);
   $("who").textContent = `网站负责人：${t.person?.name || ""} · 第 ${t.attempts} 次核验`;
-  $("expiry").textContent = `通知有效至 ${t.notice_expires_at}${t.notice_valid ? "" : "（已过期）"} · 任务有效至 ${t.expires_at}`;
+  $("expiry").textContent = `通知有效至 ${t.notice_expires_at}${t.notice_valid || t.is_finish ? "" : "（已过期）"} · 任务有效至 ${t.expires_at}`;
   const open = !t.is_finish;
   $("pass").disabled = $("fail").disabled = !open || !t.notice_valid;
   $("resend").hidden = !open || t.notice_valid;
