@@ -136,10 +136,13 @@ def check_body():
     if limit and (request.content_length or 0) > limit:
         raise _too_large(view_class)  # whatever its type, before anything reads it
     try:
-        if not _read_body() or not request.is_json:
-            return
-    except RequestEntityTooLarge:  # a chunked body that went over the cap
+        body = _read_body()
+    except RequestEntityTooLarge:
         raise _too_large(view_class) from None
+    if limit and request.content_length is None and len(body) >= limit:
+        raise _too_large(view_class)  # werkzeug cuts a chunked body at the cap without a word
+    if not body or not request.is_json:
+        return
     try:
         data = request.get_json()  # not JSON: 400 (IcpRequest.on_json_loading_failed)
     except RecursionError:  # the JSON parser itself gave up (about 1000 levels)
