@@ -153,19 +153,32 @@ def _read_body():
         raise fail("REQUEST_TIMEOUT") from error
 
 
+def _too_large(view_class):
+    """413 PAYLOAD_TOO_LARGE, or the view's own answer (`body_too_large(declared length)`: an
+    upload says MATERIAL_TOO_LARGE with the sizes)."""
+    hook = getattr(view_class, "body_too_large", None)
+    return hook(request.content_length) if hook else RequestEntityTooLarge()
+
+
 def check_body():
     """before_request, after the token checks: the body is read here, within the socket's
     timeout (408 when it stalls); a JSON body nested deeper than any real request is refused
     (400) before anything walks it (schemas, services, the journal), and so is text that
     cannot be stored (a lone surrogate: 422 per field)."""
     limit = current_app.config.get("MAX_CONTENT_LENGTH")
-    view = current_app.view_functions.get(request.endpoint)
-    larger = getattr(getattr(view, "view_class", None), "max_body_bytes", None)  # uploads: their own cap
+    view_class = getattr(current_app.view_functions.get(request.endpoint), "view_class", None)
+    larger = getattr(view_class, "max_body_bytes", None)  # uploads: their own cap
     if larger:
         limit = request.max_content_length = larger
     if limit and (request.content_length or 0) > limit:
-        raise RequestEntityTooLarge()  # whatever its type, before anything reads it
-    if not _read_body() or not request.is_json:
+        raise _too_large(view_class)  # whatever its type, before anything reads it
+    try:
+        body = _read_body()
+    except RequestEntityTooLarge:
+        raise _too_large(view_class) from None
+    if limit and request.content_length is None and len(body) >= limit:
+        raise _too_large(view_class)  # werkzeug cuts a chunked body at the cap without a word
+    if not body or not request.is_json:
         return
     try:
         data = request.get_json()  # not JSON: 400 (IcpRequest.on_json_loading_failed)

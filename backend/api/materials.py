@@ -1,14 +1,18 @@
 """The stages before submission: materials (multipart uploads), the face-check tasks, the
 checklist of what is missing, the letter templates and the forms' reference data."""
 
+import io
+import re
+
 from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields
+from werkzeug.formparser import FormDataParser
 
 from backend.api import common
 from backend.api.schema_base import Strict, one_of
-from backend.domain import face_check, forms_rules, limits
+from backend.domain import face_check, forms_rules, limits, uploads
 from backend.domain.errors import fail
 from backend.services import face_checks, materials
 
@@ -20,8 +24,8 @@ blp = Blueprint(
 )
 
 APP = "/sandboxes/<sid>/applications/<app_id>"
+_FILE_PART = re.compile(rb'name="?file"?;\s*filename')
 TEMPLATES = {"commitment_letter": "网站备案承诺书", "authorization_letter": "法定代表人授权书"}
-UPLOAD_BODY = limits.MAX_UPLOAD_BYTES + 64 * 1024  # the file and its multipart framing
 
 
 class FaceResultSchema(Strict):
@@ -49,7 +53,11 @@ class Materials(MethodView):
 
 @blp.route(APP + "/materials/<slot>")
 class Material(MethodView):
-    max_body_bytes = UPLOAD_BODY
+    max_body_bytes = limits.MAX_UPLOAD_REQUEST_BYTES  # up to it an over-size file is told its size
+
+    @staticmethod
+    def body_too_large(declared):
+        return uploads.too_large(declared, whole_request=True)
 
     @blp.doc(
         security=common.SECURITY,
@@ -67,12 +75,15 @@ class Material(MethodView):
     )
     @common.needs("sandbox")
     def post(self, sid, app_id, slot):
-        """Upload one slot's image (multipart/form-data, field `file`; JPG/PNG, ≤ 4 MB, short side ≥ 300 px)"""
+        """Upload one slot's image (multipart/form-data, field `file`; colour JPG/PNG, ≤ 4 MB, short side ≥ 300 px)"""
         upload = request.files.get("file")
         if upload is None:
-            raise fail("UPLOAD_FILE_MISSING", errors={"file": ["请以 multipart/form-data 上传文件（字段名 file）"]})
-        data = upload.stream.read(limits.MAX_UPLOAD_BYTES + 1)
-        return materials.upload(common.redis(), sid, app_id, slot, upload.filename or slot, data), 201
+            raise _no_file()
+        data = upload.stream.read()  # the body is at most MAX_UPLOAD_REQUEST_BYTES
+        if len(data) > limits.MAX_UPLOAD_BYTES:
+            raise uploads.too_large(len(data))
+        name = uploads.clean_filename(upload.filename, slot)
+        return materials.upload(common.redis(), sid, app_id, slot, name, data), 201
 
     @blp.doc(security=common.SECURITY)
     @common.needs("sandbox")
@@ -80,6 +91,26 @@ class Material(MethodView):
         """The uploaded image itself"""
         doc, data = materials.read_bytes(common.redis(), sid, app_id, slot)
         return Response(data, mimetype=doc["content_type"])
+
+
+def _no_file():
+    """Why a multipart body has no file `file`: werkzeug drops the whole form silently when a
+    filename is not UTF-8 (GBK from some clients), and a part whose header a raw line break cut
+    is no file either; parsing again, loudly, tells them apart."""
+    body = request.get_data(cache=True) if request.mimetype == "multipart/form-data" else b""
+    try:
+        parser = FormDataParser(silent=False)
+        parser.parse(io.BytesIO(body), request.mimetype, len(body), request.mimetype_params)
+    except UnicodeDecodeError:
+        return uploads.filename_not_utf8()
+    except ValueError:
+        pass
+    if _FILE_PART.search(body):  # a file part was sent, yet none arrived: its header is broken
+        message = "无法读取文件分段的头部：文件名不能含换行符等控制字符，请重命名文件后重新上传"
+        return fail("UPLOAD_FILENAME_INVALID", message, errors={"file": [message]})
+    return fail(
+        "UPLOAD_FILE_MISSING", errors={"file": ["请以 multipart/form-data 上传文件（字段名 file，须为文件而非文本）"]}
+    )
 
 
 @blp.route(APP + "/face-checks")
@@ -116,12 +147,21 @@ class FaceCheckResult(MethodView):
         return face_checks.complete(common.redis(), sid, task_id, data["passed"], data.get("reason"))
 
 
+@blp.route("/sandboxes/<sid>/face-checks/<task_id>/begin")
+class FaceCheckBegin(MethodView):
+    @blp.doc(security=common.SECURITY)
+    @common.needs("sandbox")
+    def post(self, sid, task_id):
+        """The owner's phone opened the notice and began recording: face_status 0 → 1 (等待中)"""
+        return face_checks.begin(common.redis(), sid, task_id)
+
+
 @blp.route("/sandboxes/<sid>/face-checks/<task_id>/resend")
 class FaceCheckResend(MethodView):
     @blp.doc(security=common.SECURITY)
     @common.needs("sandbox")
     def post(self, sid, task_id):
-        """A new 24 h notice for an unfinished task (the task itself lives 3 days)"""
+        """A new 24 h notice for an unfinished task; after the notice expired, a new task (the answer's `id`)"""
         return face_checks.resend(common.redis(), sid, task_id)
 
 

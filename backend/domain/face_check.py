@@ -1,8 +1,10 @@
 """真实性核验 (face / video check, process.md §4): the website owner's check as an asynchronous task.
 
-Statuses as WeChat's `face_status` (W4, W12): 0 not started · 1 waiting · 2 failed · 3 success;
-final only with `is_finish`. The notice the owner taps is valid 24 h and may be re-sent while the
-task lives; the task itself lives 3 days (W5). Times are virtual (the sandbox clock), and expiry is
+Statuses as WeChat's `face_status` (W4, W12): 0 not started (the notice is out, the owner has not
+begun) · 1 waiting (the owner began recording; the result is awaited) · 2 failed · 3 success;
+final only with `is_finish`. The notice the owner taps is valid 24 h; re-sent within it, it is
+the same task; after it, a resend starts a new task and closes the old one (W5: "afterwards start
+a new task"). A task lives 3 days (W5). Times are virtual (the sandbox clock), and expiry is
 computed when the task is read, so a paused clock never expires anything.
 """
 
@@ -31,7 +33,7 @@ def new_task(task_id: str, app_id: str, site_index: int, person: dict, now: floa
         "app_id": app_id,
         "site_index": site_index,
         "person": {k: person.get(k) for k in ("name", "certificate_number", "mobile")},
-        "status": WAITING,
+        "status": NOT_STARTED,
         "is_finish": False,
         "reason": None,
         "reason_zh": None,
@@ -45,7 +47,7 @@ def new_task(task_id: str, app_id: str, site_index: int, person: dict, now: floa
 
 def at(task: dict, now: float) -> dict:
     """The task as of `now`: a waiting task past its 3 days has failed (expired), for good."""
-    if task["status"] in (WAITING, FAILED) and not task["is_finish"] and now >= parse_instant(task["expires_at"]):
+    if not task["is_finish"] and now >= parse_instant(task["expires_at"]):
         return dict(
             task,
             status=FAILED,
@@ -86,11 +88,44 @@ def complete(task: dict, passed: bool, reason: str | None, now: float) -> dict:
 
 
 def resend(task: dict, now: float) -> dict:
-    """A new 24 h notice for an unfinished task."""
+    """A new 24 h notice for an unfinished task whose notice still lives (else: needs_new_task)."""
     task = at(task, now)
     if task["is_finish"]:
         raise TaskError("FACE_CHECK_FINISHED", "核验任务已结束，无需重新发送")
-    return dict(task, status=WAITING, notice_sent_at=iso(now), notice_expires_at=iso(now + NOTICE_SECONDS))
+    return dict(task, status=NOT_STARTED, notice_sent_at=iso(now), notice_expires_at=iso(now + NOTICE_SECONDS))
+
+
+def begin(task: dict, now: float) -> dict:
+    """The owner opened the notice and began recording: 1 等待中 until the result."""
+    task = at(task, now)
+    if task["is_finish"]:
+        raise TaskError("FACE_CHECK_FINISHED", "核验任务已结束：" + (task.get("reason_zh") or "已核验成功"))
+    if not task["notice_valid"]:
+        raise TaskError("FACE_CHECK_NOTICE_EXPIRED", "核验通知已超过 24 小时，请重新发送核验通知")
+    return dict(task, status=WAITING)
+
+
+REPLACED_REASON = "notice_expired"
+REPLACED_REASON_ZH = "核验通知超过 24 小时未完成核验，已重新发起新的核验任务"
+
+
+def needs_new_task(task: dict, now: float) -> bool:
+    """A resend after the 24 h notice (and before the task's 3 days) starts a new task (W5)."""
+    current = at(task, now)
+    return not current["is_finish"] and not current["notice_valid"]
+
+
+def replaced(task: dict, new_id: str, now: float) -> dict:
+    """The old task once a resend started `new_id`: failed for good, pointing to its successor."""
+    return dict(
+        at(task, now),
+        status=FAILED,
+        is_finish=True,
+        reason=REPLACED_REASON,
+        reason_zh=REPLACED_REASON_ZH,
+        replaced_by=new_id,
+        finished_at=iso(now),
+    )
 
 
 def stored(task: dict) -> dict:

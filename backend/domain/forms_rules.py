@@ -12,7 +12,17 @@ import re
 from datetime import date, timedelta
 from pathlib import Path
 
-from backend.domain import forms_people, kinds, limits, numbering, pre_approvals, province_rules, provinces, validation
+from backend.domain import (
+    divisions,
+    forms_people,
+    kinds,
+    limits,
+    numbering,
+    pre_approvals,
+    province_rules,
+    provinces,
+    validation,
+)
 from backend.domain.filings import same_text
 from backend.domain.review_checks import ENTERPRISE_CONTENT, PRE_APPROVAL_CONTENT
 
@@ -31,7 +41,6 @@ def _rows(name):
         return list(csv.DictReader(f))
 
 
-DIVISIONS = {r["code"]: r for r in _rows("divisions.csv")}
 LANGUAGES = {r["id"]: r["name"] for r in _rows("languages.csv")}
 PRE_APPROVAL_TYPES = pre_approvals.TYPES
 SERVICE_CONTENT_TYPES = {r["code"]: r for r in _rows("service_content_types.csv")}
@@ -39,7 +48,7 @@ SERVICE_CONTENT_TYPES = {r["code"]: r for r in _rows("service_content_types.csv"
 
 def children(code: str | None) -> list[dict]:
     """The division tree one level down (provinces when code is None): queryIcpDistrictCode's shape."""
-    return [{"code": c, "name": r["name"]} for c, r in DIVISIONS.items() if (r["parent"] or None) == code]
+    return divisions.children(code)
 
 
 # -- the checks -----------------------------------------------------------------------------
@@ -50,13 +59,13 @@ def address_problems(addr, province, prefix):
         return [(prefix, "FIELD_REQUIRED", "请选择通信地址的省、市、区县并填写街道门牌")]
     out = []
     p, c, d = (str(addr.get(k) or "") for k in ("province_code", "city_code", "district_code"))
-    if p not in DIVISIONS or DIVISIONS[p]["parent"]:
+    if not divisions.is_province(p):
         out.append((f"{prefix}.province_code", "DIVISION_UNKNOWN", "请选择省份（6 位行政区划代码，如 440000）"))
     elif province and p[:2] != str(province)[:2]:
         out.append((f"{prefix}.province_code", "ADDRESS_PROVINCE_MISMATCH", "通信地址须在备案地域所在省份"))
-    if c not in DIVISIONS or DIVISIONS[c]["parent"] != p:
+    if not divisions.contains(p, c):
         out.append((f"{prefix}.city_code", "DIVISION_NOT_IN_PARENT", "所选城市不属于所选省份"))
-    if d not in DIVISIONS or DIVISIONS[d]["parent"] != c:
+    if not divisions.contains(c, d):
         out.append((f"{prefix}.district_code", "DIVISION_NOT_IN_PARENT", "所选区县不属于所选城市"))
     street = str(addr.get("street") or "").strip()
     if not street:

@@ -31,6 +31,9 @@ MAX_IDLE_TTL_SECONDS = 366 * 86400  # a sandbox deleted after this long without 
 
 # materials and face checks (issue #12); Tencent's own byte/pixel limits are not published (process.md §3.2)
 MAX_UPLOAD_BYTES = 4 * 1024 * 1024  # Alibaba and Huawei: 4 MB per image
+# an upload request's hard cap: a larger body is refused unread; up to it, an over-size file is
+# read and told its real size (a phone's full-resolution photo is 3-15 MB)
+MAX_UPLOAD_REQUEST_BYTES = 20 * 1024 * 1024
 MIN_IMAGE_SIDE = 300  # pixels on the short side [inference]: a 1×1 or thumbnail is refused
 MAX_UPLOADS_PER_SANDBOX = 200  # files kept at once
 MAX_UPLOAD_BYTES_PER_SANDBOX = 100 * 1024 * 1024

@@ -4,7 +4,7 @@ must be.
 `required(...)` is the slot table of §3.1: a pure function of the entity type, the province
 (province_rules.csv, provinces.csv), whether the owners are the legal representative, a
 non-local personal ID, the websites and their pre-approvals. `check_image` is what the upload
-refuses at once (§3.2): not a decodable JPEG/PNG, too large, too small.
+refuses at once (§3.2): not a decodable JPEG/PNG, too large, too small, not in colour.
 """
 
 import hashlib
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageFilter, UnidentifiedImageError
 
-from backend.domain import kinds, pre_approvals, province_rules, provinces, validation, workflow
+from backend.domain import kinds, pre_approvals, province_rules, provinces, uploads, validation, workflow
 from backend.domain.filings import same_text
 
 # orders that upload documents: the ones that file new websites or move access to Tencent;
@@ -173,7 +173,7 @@ class BadImage(ValueError):
 def check_image(data: bytes, max_bytes: int, min_side: int) -> dict:
     """The facts of an acceptable image, or BadImage: decodable JPEG/PNG, ≤ max_bytes, each side ≥ min_side."""
     if len(data) > max_bytes:
-        raise BadImage("MATERIAL_TOO_LARGE", f"文件过大：{len(data)} 字节，单个文件不能超过 {max_bytes // 1024} KB")
+        raise BadImage("MATERIAL_TOO_LARGE", uploads.too_large(len(data), max_bytes).message)
     if not data:
         raise BadImage("MATERIAL_NOT_IMAGE", "文件为空")
     try:
@@ -195,6 +195,8 @@ def check_image(data: bytes, max_bytes: int, min_side: int) -> dict:
             "MATERIAL_RESOLUTION_TOO_LOW",
             f"图片分辨率过低（{width}×{height}），短边须不少于 {min_side} 像素，请上传清晰完整的原件照片",
         )
+    if not uploads.is_colour_file(data):  # §3.2: a colour scan or photo of the original
+        raise BadImage("MATERIAL_NOT_COLOUR", uploads.NOT_COLOUR_MESSAGE)
     return {
         "format": fmt,
         "content_type": FORMATS[fmt],

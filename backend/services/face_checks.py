@@ -136,6 +136,8 @@ def resend(r, sid, task_id):
     def fn(tx):
         task = _task(tx, task_id)
         now = world.now(tx)
+        if face_check.needs_new_task(task, now):
+            return _renew(tx, sid, task, now)
         try:
             fresh = face_check.resend(task, now)
         except face_check.TaskError as exc:
@@ -180,3 +182,40 @@ def requirements(r, sid, app_id):
         "missing": [row._asdict() for row in rows],
         "notices": forms_rules.notices(app.get("payload") or {}),
     }
+
+
+def _renew(tx, sid, task, now):
+    """A resend after the 24 h notice: a new task (and notice) for the same owner; the old one is
+    closed, pointing to it (W5)."""
+    app = materials.application(tx, task["app_id"])
+    materials.check_editable(app)
+    new_id = f"{app['id']}:{len(tasks_of(tx, app['id'])) + 1}"
+    fresh = face_check.new_task(new_id, app["id"], task["site_index"], task["person"], now)
+    tx.put(COLLECTION, face_check.stored(face_check.replaced(task, new_id, now)))
+    tx.put(COLLECTION, fresh)
+    effects.notify(
+        tx,
+        app,
+        now,
+        "FACE_CHECK_NOTICE",
+        f"【腾讯云】原核验通知已超过 24 小时，已重新发起真实性核验，请在 24 小时内完成：{_link(sid, new_id)}",
+        channel="sms",
+        to=task["person"].get("mobile") or "account",
+    )
+    return _view(sid, fresh, now)
+
+
+def begin(r, sid, task_id):
+    """The owner's phone opened the notice and began recording (face_status 1 等待中)."""
+
+    def fn(tx):
+        task = _task(tx, task_id)
+        now = world.now(tx)
+        try:
+            started = face_check.begin(task, now)
+        except face_check.TaskError as exc:
+            raise fail(exc.code, exc.message, task_id=task_id) from None
+        tx.put(COLLECTION, face_check.stored(started))
+        return _view(sid, started, now)
+
+    return store.run(r, sid, fn, prefetch=(*store.WORKFLOW, COLLECTION))

@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 from backend import config
-from backend.domain import errors, limits, materials, readiness, workflow
+from backend.domain import errors, limits, materials, readiness, uploads, workflow
 from backend.domain.clock import iso
 from backend.domain.errors import fail
 from backend.domain.filings import Records
@@ -52,7 +52,28 @@ def uploaded(tx, app_id):
     """The order's uploads, with the provider reviewer's rejections applied (materials.with_review)."""
     have = {d["slot"]: d for d in tx.all(COLLECTION) if d["app_id"] == app_id}
     app = tx.get("applications", app_id)
-    return materials.with_review(have, app) if app else have
+    return materials.with_review(current_people_only(tx, app, have), app) if app else have
+
+
+def current_people_only(tx, app, have):
+    """The uploads without the ID images of an owner the order no longer names (an edit changed
+    the entity's or a website's owner): those slots must be uploaded again."""
+    entity, websites = order_entity(tx, app), (app.get("payload") or {}).get("websites") or []
+    return {slot: d for slot, d in have.items() if uploads.shows_current_person(d, entity, websites)}
+
+
+def person_and_rejection(tx, app, slot, previous, sha256):
+    """The person an ID upload shows (kept with it); refuses the same bytes as a rejected upload."""
+    shown = materials.with_review({slot: previous}, app).get(slot) if previous else None
+    if uploads.unchanged_after_rejection(previous, shown, sha256):
+        message = (
+            f"该材料已被驳回（{(shown or {}).get('audit', {}).get('error', '')}），"
+            "重新上传的文件与被驳回的文件完全相同：请按要求重新拍摄或扫描后上传"
+        )
+        raise fail("MATERIAL_UNCHANGED", message, errors={"file": [message]})
+    entity, websites = order_entity(tx, app), (app.get("payload") or {}).get("websites") or []
+    person = uploads.slot_person(slot, entity, websites)
+    return {"person": person} if person else {}
 
 
 def checklist(r, sid, app_id):
@@ -120,7 +141,8 @@ def upload(r, sid, app_id, slot, filename, data: bytes):
         doc_id = f"{app_id}:{slot}"
         _check_caps(tx, doc_id, facts["bytes"])
         previous = tx.get(COLLECTION, doc_id)
-        doc = _material_doc(tx, app, wanted[slot], filename, facts, relative, previous)
+        extra = person_and_rejection(tx, app, slot, previous, facts["sha256"])
+        doc = {**_material_doc(tx, app, wanted[slot], filename, facts, relative, previous), **extra}
         tx.put(COLLECTION, doc)
         holder.update(doc=doc, previous=previous)
         return doc

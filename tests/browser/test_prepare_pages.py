@@ -98,7 +98,7 @@ def test_upload_through_the_page_and_the_face_check_on_the_phone(stack, page, tm
     [task] = call("POST", f"{home}/applications/{app['id']}/face-checks", sb["token"])
     open_page(page, stack, sb, "face.html", f"&task={task['id']}")
     status = page.get_by_test_id("face-status")
-    page.wait_for_function("document.querySelector('[data-testid=face-status]').dataset.status === '1'")
+    page.wait_for_function("document.querySelector('[data-testid=face-status]').dataset.status === '0'")
     page.get_by_test_id("face-reason").select_option("occlusion")
     page.get_by_test_id("face-fail").click()
     page.wait_for_function("document.querySelector('[data-testid=face-status]').dataset.status === '2'")

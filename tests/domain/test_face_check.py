@@ -10,7 +10,8 @@ OWNER = {"name": "张三", "certificate_number": "440305199001010018", "mobile":
 
 def test_statuses_and_is_finish():
     task = fc.new_task("A0001:1", "A0001", 0, OWNER, T0)
-    assert task["status"] == fc.WAITING and not task["is_finish"]
+    assert task["status"] == fc.NOT_STARTED and not task["is_finish"]
+    assert fc.begin(task, T0 + 30)["status"] == fc.WAITING
     failed = fc.complete(task, False, "background", T0 + 60)
     assert failed["status"] == fc.FAILED and not failed["is_finish"] and failed["attempts"] == 1
     done = fc.complete(fc.stored(failed), True, None, T0 + 120)
@@ -26,7 +27,8 @@ def test_notice_24h_then_resend_then_task_3_days():
     with pytest.raises(fc.TaskError) as e:
         fc.complete(task, True, None, T0 + fc.NOTICE_SECONDS + 1)
     assert e.value.code == "FACE_CHECK_NOTICE_EXPIRED"
-    again = fc.resend(task, T0 + fc.NOTICE_SECONDS + 1)
+    assert fc.needs_new_task(task, T0 + fc.NOTICE_SECONDS + 1)  # W5: afterwards a new task
+    again = fc.resend(task, T0 + fc.NOTICE_SECONDS - 1)  # within the 24 h: the same task
     assert fc.at(again, T0 + fc.NOTICE_SECONDS + 2)["notice_valid"]
     expired = fc.at(again, T0 + fc.TASK_SECONDS)
     assert expired["status"] == fc.FAILED and expired["is_finish"] and expired["reason"] == "expired"
@@ -60,3 +62,21 @@ def test_readiness_lists_the_owner_until_passed():
     after = [m.code for m in readiness.missing(order, face_tasks=[done], now=T0)]
     assert "FACE_CHECK_PENDING" not in after and "MATERIAL_MISSING" in after
     assert readiness.missing({"kind": "cancel_entity", "payload": {}}, now=T0) == []
+
+
+def test_a_resend_after_the_notice_replaces_the_task():
+    task = fc.new_task("A0001:1", "A0001", 0, OWNER, T0)
+    late = T0 + fc.NOTICE_SECONDS + 1
+    assert not fc.needs_new_task(task, T0 + 60) and fc.needs_new_task(task, late)
+    old = fc.replaced(task, "A0001:2", late)
+    assert (old["status"], old["is_finish"], old["reason"], old["replaced_by"]) == (
+        fc.FAILED,
+        True,
+        "notice_expired",
+        "A0001:2",
+    )
+    assert not fc.needs_new_task(fc.stored(old), late)
+    with pytest.raises(fc.TaskError) as e:
+        fc.begin(task, late)
+    assert e.value.code == "FACE_CHECK_NOTICE_EXPIRED"
+    assert fc.at(task, T0 + fc.TASK_SECONDS)["reason"] == "expired"  # a task never begun expires too

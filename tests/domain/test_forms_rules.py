@@ -42,7 +42,7 @@ def test_address_codes_must_nest_and_sit_in_the_province():
     assert "DIVISION_NOT_IN_PARENT" in codes(personal(mailing_address=dict(ADDRESS, city_code="440100")))
     assert "ADDRESS_PROVINCE_MISMATCH" in codes(personal(province="42", mailing_address=ADDRESS))
     assert "FIELD_REQUIRED" in codes(personal(mailing_address=dict(ADDRESS, street=" ")))
-    assert [c["code"] for c in forms_rules.children("440000")] == ["440100", "440300"]
+    assert {"440100", "440300"} <= {c["code"] for c in forms_rules.children("440000")}
 
 
 def test_phones_and_validity():
