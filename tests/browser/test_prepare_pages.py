@@ -124,7 +124,7 @@ def test_a_face_fail_rule_fails_the_phone_s_passing_attempt(stack, page):  # noq
     )
     [task] = call("POST", f"{home}/applications/{app['id']}/face-checks", sb["token"])
     open_page(page, stack, sb, "face.html", f"&task={task['id']}")
-    page.wait_for_function("document.querySelector('[data-testid=face-status]').dataset.status === '1'")
+    page.wait_for_function("document.querySelector('[data-testid=face-status]').dataset.status === '0'")
     page.get_by_test_id("face-pass").click()
     page.wait_for_function("document.querySelector('[data-testid=face-status]').dataset.status === '2'")
     assert "其他人" in page.get_by_test_id("face-result").inner_text()
