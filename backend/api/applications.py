@@ -81,11 +81,11 @@ class Action(MethodView):
 @blp.route("/<app_id>/sms-verification")
 class SmsVerification(MethodView):
     @blp.arguments(s.SmsCodeSchema)
-    @blp.response(200, s.ApplicationSchema)
+    @blp.response(200, s.SmsVerifiedSchema)
     @blp.doc(security=common.SECURITY)
     @common.needs("sandbox")
     def post(self, data, sid, app_id):
-        """MIIT SMS check of one person: code (+ person or mobile, + last 6 ID digits); 422 when wrong, the 6th wrong one too"""
+        """MIIT SMS check of one person: code (+ person or mobile, + last 6 ID digits); 422 when wrong, the 6th wrong one too; `message` is MIIT's answer"""
         return applications.verify_sms(
             common.redis(),
             sid,

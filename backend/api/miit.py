@@ -14,7 +14,7 @@ from marshmallow import Schema, fields
 
 from backend.api import common
 from backend.api.miniprogram import CONFIG_KEY
-from backend.api.schema_base import MOBILE, PERSON_ID
+from backend.api.schema_base import ID_LAST6, MOBILE, PERSON_ID
 from backend.services import verification
 
 blp = Blueprint(
@@ -44,6 +44,7 @@ class ResendSchema(Schema):
 
     person = fields.String(load_default=None, validate=PERSON_ID)
     mobile = fields.String(load_default=None, validate=MOBILE)
+    id_last6 = fields.String(load_default=None, validate=ID_LAST6)
 
 
 @blp.route("")
@@ -63,8 +64,11 @@ class Resend(MethodView):
     @blp.doc(security=common.SECURITY)
     @common.needs("sandbox")
     def post(self, data, sid, app_id):
-        """MIIT's 重新获取: a new code for one person (the old one stops working); 429 when too soon"""
-        app = verification.resend(common.redis(), sid, app_id, person=data["person"], mobile=data["mobile"])
+        """MIIT's 短信重发: a new code for one person (mobile + last 6 ID digits, or person); the old one
+        stops working. 429 when too soon; 409 when nothing is pending, 404 when the phone or ID digits are nobody's (MIIT's words)"""
+        app = verification.resend(
+            common.redis(), sid, app_id, person=data["person"], mobile=data["mobile"], id_last6=data["id_last6"]
+        )
         return app["verifications"]
 
 

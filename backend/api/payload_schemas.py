@@ -7,6 +7,7 @@ from backend.api import process_schemas
 from backend.api.schema_base import (
     CERT_TYPES,
     CONTENTS,
+    ID_LAST6,
     MOBILE,
     NEW_FILING_TYPES,
     PERSON_ID,
@@ -220,9 +221,7 @@ class SmsCodeSchema(Strict):
     # MIIT's page: who verifies (person id or mobile), with the last six digits of their ID
     person = fields.String(load_default=None, validate=PERSON_ID)
     mobile = fields.String(load_default=None, validate=MOBILE)
-    id_last6 = fields.String(
-        load_default=None, validate=validate.Regexp(r"^\d{5}[\dXx]$", error="证件号码后六位为 6 位数字（末位可为 X）。")
-    )
+    id_last6 = fields.String(load_default=None, validate=ID_LAST6)
 
 
 class ActionSchema(Strict):
@@ -274,3 +273,14 @@ class ApplicationSchema(Schema):
     created_at = fields.String()
     updated_at = fields.String()
     submitted_at = fields.String()
+
+
+class SmsVerifiedSchema(ApplicationSchema):
+    """The answer of a right MIIT entry: the order, and MIIT's words for it."""
+
+    message = fields.String(
+        metadata={
+            "description": "工信部提示：您的短信核验完成，请等待其他核验人进行短信核验 / "
+            "您的短信核验已全部完成，该请求将提交管局审核"
+        }
+    )

@@ -38,6 +38,7 @@ def ip_address(value):
 # MIIT's verification page (payload_schemas.SmsCodeSchema, miit.ResendSchema): who verifies
 PERSON_ID = validate.Regexp(r"^P\d{1,2}$", error="核验人编号格式为 P1、P2…")
 MOBILE = validate.Regexp(r"^1\d{10}$", error="手机号为 11 位数字。")
+ID_LAST6 = validate.Regexp(r"^\d{5}[\dXx]$", error="证件号码后六位为 6 位数字（末位可为 X）。")
 
 
 def in_range(lo, hi):

@@ -28,6 +28,7 @@ from backend.api.payload_schemas import (  # noqa: F401
     PartialNested,
     PersonSchema,
     SmsCodeSchema,
+    SmsVerifiedSchema,
     WebsiteChangeSchema,
     WebsiteRefSchema,
     WebsiteSchema,

@@ -97,7 +97,7 @@ CODES: dict[str, Code] = {
     "DOMAIN_NOT_FOUND": Code(404, "域名不在注册信息中"),
     "FAULT_NOT_FOUND": Code(404, "故障规则不存在"),
     "CLASS_NOT_FOUND": Code(404, "培训班不存在"),
-    "VERIFICATION_NOT_FOUND": Code(404, "未找到该核验人（请核对手机号）"),
+    "VERIFICATION_NOT_FOUND": Code(404, "该条验证库里找不到记录"),
     "WEBHOOK_NOT_FOUND": Code(404, "回调地址不存在"),
     "DELIVERY_NOT_FOUND": Code(404, "投递记录不存在"),
     "ACTION_UNKNOWN": Code(404, "未知的操作"),

@@ -19,6 +19,11 @@ PENDING, VERIFIED, FAILED, EXPIRED = "pending", "verified", "failed", "expired"
 RESEND_INTERVAL_S = 60  # MIIT's page: "重新获取" after a 60 s countdown (simulator choice)
 MAX_SENDS = 5  # codes per person per window (simulator choice, like MIIT's daily cap)
 _DIGITS = re.compile(r"\d{6}")
+# MIIT's own words [T8, M1]: the answers of a right entry, and resend's two refusals
+DONE_ONE_ZH = "您的短信核验完成，请等待其他核验人进行短信核验"
+DONE_ALL_ZH = "您的短信核验已全部完成，该请求将提交管局审核"
+NOTHING_PENDING_ZH = "暂无待短信核验的备案申请，无需重发短信"
+NO_RECORD_ZH = "该条验证库里找不到记录"
 
 
 def mask(mobile: str | None) -> str:
@@ -87,6 +92,32 @@ def find(
     return pending[0] if len(pending) == 1 else None
 
 
+def answering(verifications: list, person: str | None, mobile: str | None, code_: str | None) -> dict | None:
+    """Whose entry a verification call is. A mobile that is nobody's on the order is a wrong
+    entry like a wrong code or wrong ID digits (5 wrong entries of any of them) [T8, H4]: it
+    counts against the person whose code it carries, else the first still pending."""
+    v = find(verifications, person, mobile, code_)
+    if v is None and not person:
+        v = find(verifications, code_=code_) if code_ else None
+        v = v or next((p for p in verifications if p["state"] == PENDING), None)
+    return v
+
+
+def done_message(verifications: list) -> str:
+    """What MIIT answers a right entry: everybody has verified, or others still have to."""
+    return DONE_ALL_ZH if all_verified(verifications) else DONE_ONE_ZH
+
+
+def resend_target(verifications: list, mobile: str | None, id_last6: str | None, person: str | None = None):
+    """The verification MIIT's 短信重发 (phone + last six ID digits) names; None when they match
+    nobody on the order — a wrong or changed phone, MIIT's NO_RECORD_ZH. Whether it still
+    has a code to resend is resend_refusal's (NOT_PENDING: NOTHING_PENDING_ZH)."""
+    v = find(verifications, person, mobile)
+    if v is not None and id_last6 is not None and v.get("id_last6") and str(id_last6).upper() != v["id_last6"]:
+        return None
+    return v
+
+
 def mismatches(v: dict, mobile: str | None, id_last6: str | None, code_: str) -> list:
     """The fields of a verification call that do not match (empty: all right). Mobile and
     ID digits are checked when given (the mini-program's one-box form carries only the code)."""
@@ -106,7 +137,7 @@ def all_verified(verifications: list) -> bool:
 
 def resend_refusal(v: dict, now: float) -> str | None:
     """Why MIIT would not send another code now (None: it will)."""
-    if v["state"] != PENDING:
+    if v["state"] != PENDING:  # verified: MIIT has nothing pending for this phone
         return "NOT_PENDING"
     if now >= v["expires_at"]:
         return "WINDOW_OVER"

@@ -10,6 +10,8 @@ the simulator takes Tencent's own FAQ (T37, T39) first, so each row is a default
 - office_phone_differs: the office phone must not be the owner's mobile (Beijing, Liaoning, Jilin).
 - office_phone_landline: an organisation's office phone is required and must be a landline (Jiangsu).
 - extra_documents: material slots this province adds (`;`-separated).
+- website_owner_one_entity: a 网站负责人 may not appear in any other entity on record, in any role
+  (Chongqing, J2-Chongqing); elsewhere only as another entity's 网站负责人 (process.md §2.3, T39).
 """
 
 import csv
@@ -30,6 +32,7 @@ class ProvinceRules:
     office_phone_differs: bool
     extra_documents: tuple
     office_phone_landline: bool = False
+    website_owner_one_entity: bool = False
 
 
 def _row(row) -> ProvinceRules:
@@ -43,6 +46,7 @@ def _row(row) -> ProvinceRules:
         office_phone_differs=row["office_phone_differs"] == "yes",
         extra_documents=tuple(d for d in row["extra_documents"].split(";") if d),
         office_phone_landline=row["office_phone_landline"] == "yes",
+        website_owner_one_entity=row["website_owner_one_entity"] == "yes",
     )
 
 

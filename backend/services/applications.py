@@ -12,6 +12,7 @@ from backend.domain import (
     payloads,
     records,
     scenarios,
+    website_owners,
     workflow,
 )
 from backend.domain.clock import iso
@@ -91,6 +92,8 @@ def _validate(tx, kind, payload, app_id=None, record=None):
         problems.setdefault(path, []).append(message)
     for path, _code, message in _mobile_problems(tx, payload):  # 手机号归属地 (§2.7)
         problems.setdefault(path, []).append(message)
+    for path, _code, message in _owner_problems(tx, kind, payload, record):  # one owner, one entity (§2.3)
+        problems.setdefault(path, []).append(message)
     result = cloud.evaluate(tx, exclude_app=app_id)
     requests = scenarios.ip_requests(kind, payload)
     for path, ip, filing_type in requests:
@@ -117,6 +120,13 @@ def _mobile_problems(tx, payload):
         return []
     own = scenarios.Records(tx.all("entities"), []).own()
     return mobile_home.problems(payload, own, known)
+
+
+def _owner_problems(tx, kind, payload, record):
+    """A new website's owner already website owner of another entity on record (Chongqing: in it at all)."""
+    if kind not in forms_rules.NEW_SITE_KINDS:
+        return []
+    return website_owners.problems(payload, scenarios.Records(tx.all("entities"), tx.all("websites")), record)
 
 
 _IP_MESSAGES = {

@@ -50,20 +50,22 @@ def _upgraded(app):
     return dict(app, sms=dict(sms, people=[person]))
 
 
-def _pending_app(tx, app_id, action=workflow.VERIFY_SMS):
+def _at_sms_step(app):
+    return workflow.find(app["state"], workflow.VERIFY_SMS, app["kind"]) is not None and bool(
+        (app.get("sms") or {}).get("people")
+    )
+
+
+def _pending_app(tx, app_id):
     app = _upgraded(_get(tx, app_id))
-    if workflow.find(app["state"], workflow.VERIFY_SMS, app["kind"]) is None or not (app.get("sms") or {}).get(
-        "people"
-    ):
-        raise engine.not_allowed(app, action)
+    if not _at_sms_step(app):
+        raise engine.not_allowed(app, workflow.VERIFY_SMS)
     return app
 
 
 def _named(app, person, mobile, code):
     people = app["sms"]["people"]
-    v = miit.find(people, person, mobile, code)
-    if v is None and not person and not mobile and code:
-        v = next((p for p in people if p["state"] == miit.PENDING), None)  # one-box form: the first
+    v = miit.answering(people, person, mobile, code)
     if v is None:
         raise fail("VERIFICATION_NOT_FOUND", people=[p["person"] for p in people])
     if v["state"] == miit.VERIFIED:
@@ -84,7 +86,7 @@ def _verified(tx, app, v, now):
     """A right answer: the person is verified; the last one moves the order to the bureau."""
     app = _with(app, v, state=miit.VERIFIED, verified_at=now)
     webhooks.on_person(tx, app, miit.public(v, iso), "verified")
-    if miit.all_verified(app["sms"]["people"]):
+    if miit.all_verified(app["sms"]["people"]):  # the answer's words: miit.done_message
         return engine.fire(tx, app, workflow.VERIFY_SMS, "user", now)
     return _step(
         tx,
@@ -97,8 +99,10 @@ def _verified(tx, app, v, now):
 
 def verify(r, sid, app_id, code, person=None, mobile=None, id_last6=None):
     """One person's check. Right: that person is verified (and the order moves to the bureau
-    when everybody is). Wrong: 422 SMS_CODE_WRONG with attempts left; the wrong one too many
-    answers the same 422 with the order's new state (provider_rejected), never a 2xx."""
+    when everybody is); the answer carries MIIT's words (`message`). Wrong code, ID digits or
+    a mobile that is nobody's on the order: 422 SMS_CODE_WRONG with attempts left; the wrong
+    one too many answers the same 422 with the order's new state (provider_rejected), never
+    a 2xx."""
 
     def fn(tx):
         app = _pending_app(tx, app_id)
@@ -130,7 +134,7 @@ def verify(r, sid, app_id, code, person=None, mobile=None, id_last6=None):
     app, wrong = store.run(r, sid, fn, prefetch=(*store.WORKFLOW, (store.APP_TIMERS, app_id)))
     if wrong is not None:
         raise _wrong_code(app, *wrong)
-    return engine.view(app)
+    return dict(engine.view(app), message=miit.done_message(app["sms"]["people"]))
 
 
 def _wrong_code(app, v, fields, left):
@@ -153,23 +157,21 @@ def _step(tx, app, now, action, reason):
     return engine.apply_transition(tx, app, workflow.sms_step_row(app["kind"], action), now, reason=reason)
 
 
-def resend(r, sid, app_id, person=None, mobile=None):
-    """MIIT's "重新获取": a fresh code for one person; the old one stops working."""
+def resend(r, sid, app_id, person=None, mobile=None, id_last6=None):
+    """MIIT's 短信重发 / "重新获取": a fresh code for one person; the old one stops working.
+    Refusals in MIIT's words: nothing pending (409), phone or ID digits nobody's (404)."""
 
     def fn(tx):
-        app = _pending_app(tx, app_id, "resend_sms")
-        v = _named(app, person, mobile, None)
+        app = _upgraded(_get(tx, app_id))
+        if not _at_sms_step(app):
+            raise _refused("NOT_PENDING")
+        v = miit.resend_target(app["sms"]["people"], mobile, id_last6, person)
+        if v is None:
+            raise fail("VERIFICATION_NOT_FOUND", miit.NO_RECORD_ZH)
         now = world.now(tx)
         why = miit.resend_refusal(v, now)
         if why:
-            raise fail(
-                "SMS_RESEND_REFUSED",
-                _RESEND_ZH[why],
-                status=429 if why in ("TOO_SOON", "TOO_MANY") else 409,
-                reason=why,
-                person=v["person"],
-                retry_after_s=_retry_after(v, now, why),
-            )
+            raise _refused(why, v, now)
         sends = v["sends"] + 1
         fresh = sms_codes.new_code(tx, app, app["sms"]["people"].index(v), sends)
         app = _with(app, v, code=fresh, sends=sends, last_sent_at=now)
@@ -185,11 +187,22 @@ def resend(r, sid, app_id, person=None, mobile=None):
 
 
 _RESEND_ZH = {
-    "NOT_PENDING": "该核验已结束，不能重新发送",
-    "WINDOW_OVER": "核验时限已过，不能重新发送",
+    "NOT_PENDING": miit.NOTHING_PENDING_ZH,
+    "WINDOW_OVER": miit.NOTHING_PENDING_ZH,
     "TOO_SOON": f"发送过于频繁，请 {miit.RESEND_INTERVAL_S} 秒后再试",
     "TOO_MANY": f"核验码发送次数已达上限（{miit.MAX_SENDS} 条）",
 }
+
+
+def _refused(why, v=None, now=None):
+    return fail(
+        "SMS_RESEND_REFUSED",
+        _RESEND_ZH[why],
+        status=429 if why in ("TOO_SOON", "TOO_MANY") else 409,
+        reason=why,
+        person=v["person"] if v else None,
+        retry_after_s=_retry_after(v, now, why) if v else None,
+    )
 
 
 def _retry_after(v, now, why):

@@ -2,7 +2,7 @@
 whether or not the client called 验证备案类型 first (audit items 1, 6, 8, 9, 10)."""
 
 import pytest
-from support.people import ZHANG_SAN_ID, credit_code, personal_payload, resident_id
+from support.people import ZHANG_SAN_ID, credit_code, person, personal_payload, resident_id
 
 from api.flows import advance, assert_error, create_app, field_errors, new_sandbox, register_domain, usable_ip
 from api.kinds_flows import ORG_USCC, first_filed, new_site, org_domain, org_entity, seed_org
@@ -82,8 +82,10 @@ def test_an_organisation_files_in_its_certificates_province(sandbox):
     assert "广东省" in errors["province"][0]
     other = credit_code("91440300MA5ABCDE0")  # a Shenzhen company never filed
     register_domain(sandbox, "example-tech.cn", holder_name="深圳市示例科技有限公司", holder_cert=other)
+    # its own boss: the seeded company's 王五 is already website owner there (one owner, one entity)
+    boss = person(name="钱九", cert=resident_id("44030519870707007"), mobile="13200132000", email="qj@example.com")
     payload = {
-        "entity": org_entity(name="深圳市示例科技有限公司", certificate_number=other, province="11"),
+        "entity": org_entity(name="深圳市示例科技有限公司", certificate_number=other, province="11", responsible=boss),
         "websites": [new_site(usable_ip(sandbox), "example-tech.cn", "示例科技官网", "enterprise_site")],
     }
     errors = field_errors(create(sandbox, payload), "payload.entity.province")

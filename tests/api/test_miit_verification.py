@@ -79,9 +79,12 @@ def test_one_verified_still_waits_both_go_to_the_bureau(two):
     app = ok(check(sb, app_id, ORG_BOSS, codes[BOSS]))
     assert app["state"] == "sms_verification" and app["wechat"] == {"status": 4, "sms_verify_status": 1}
     assert [v["state"] for v in app["verifications"]] == ["verified", "pending"]
+    assert app["message"] == "您的短信核验完成，请等待其他核验人进行短信核验"  # MIIT's words [T8]
     assert_error(check(sb, app_id, ORG_BOSS, codes[BOSS]), 409, "ALREADY_VERIFIED")
     app = ok(check(sb, app_id, SITE_OWNER, codes[SITE], person="P2"))
     assert app["state"] == "bureau_review" and app["wechat"] == {"status": 4, "sms_verify_status": 2}
+    assert app["message"] == "您的短信核验已全部完成，该请求将提交管局审核"
+    assert "message" not in get_app(sb, app_id)  # the answer's, not the order's
 
 
 def test_someone_elses_code_is_wrong(two):
@@ -98,9 +101,34 @@ def test_wrong_id_digits(two):
     assert list(body["errors"]) == ["id_last6"] and body["attempts_left"] == 5
     assert body["state"] == "sms_verification"
     assert get_app(sb, app_id)["verifications"][0]["attempts_left"] == 5
-    # a mobile that is nobody's on this order
-    assert_error(check(sb, app_id, dict(ORG_BOSS, mobile="13111111111"), codes[BOSS]), 404, "VERIFICATION_NOT_FOUND")
     assert ok(check(sb, app_id, ORG_BOSS, codes[BOSS]))["verifications"][0]["state"] == "verified"
+
+
+def test_a_wrong_mobile_is_a_wrong_entry(two):
+    """A mobile that is nobody's on the order counts like a wrong code [T8]: against the
+    person whose code it carries."""
+    sb, app_id = two
+    codes = latest_codes(sb, app_id)
+    body = assert_error(check(sb, app_id, dict(SITE_OWNER, mobile="13111111111"), codes[SITE]), 422, "SMS_CODE_WRONG")
+    assert list(body["errors"]) == ["mobile"] and body["person"] == "P2" and body["attempts_left"] == 5
+    assert [v["attempts_left"] for v in get_app(sb, app_id)["verifications"]] == [6, 5]
+
+
+def test_five_wrong_entries_of_any_field_then_the_sixth_returns_the_order(two):
+    sb, app_id = two
+    code = latest_codes(sb, app_id)[SITE]
+    entries = [  # (who as typed, code)
+        (SITE_OWNER, wrong_code(code)),
+        (dict(SITE_OWNER, mobile="13111111111"), code),
+        (dict(SITE_OWNER, certificate_number="000000"), code),
+        (dict(SITE_OWNER, mobile="13111111112"), code),
+        (SITE_OWNER, wrong_code(code)),
+    ]
+    for left, (who, typed) in zip((5, 4, 3, 2, 1), entries, strict=True):
+        body = assert_error(check(sb, app_id, who, typed), 422, "SMS_CODE_WRONG")
+        assert (body["person"], body["attempts_left"]) == ("P2", left), body
+    body = assert_error(check(sb, app_id, SITE_OWNER, code, id_last6="000000"), 422, "SMS_CODE_WRONG")
+    assert body["attempts_left"] == 0 and body["state"] == "provider_rejected"
 
 
 def test_bad_fields_are_422(two):
@@ -139,9 +167,31 @@ def test_resend_is_rate_limited_and_invalidates_the_old_code(two):
     assert ok(check(sb, app_id, ORG_BOSS, new))["verifications"][0]["state"] == "verified"
     # a verified person gets no more codes
     advance(sb, duration="61s")
-    assert_error(
-        sb.post(f"~/applications/{app_id}/verifications/resend", json={"person": "P1"}), 409, "ALREADY_VERIFIED"
+    body = assert_error(
+        sb.post(f"~/applications/{app_id}/verifications/resend", json={"person": "P1"}), 409, "SMS_RESEND_REFUSED"
     )
+    assert body["message"] == NOTHING_PENDING and body["reason"] == "NOT_PENDING"
+
+
+NOTHING_PENDING = "暂无待短信核验的备案申请，无需重发短信"
+NO_RECORD = "该条验证库里找不到记录"
+
+
+def resend(sb, app_id, **body):
+    return sb.post(f"~/applications/{app_id}/verifications/resend", json=body)
+
+
+def test_resend_refusals_in_miits_words(two):
+    sb, app_id = two
+    advance(sb, duration="61s")
+    for body in ({"mobile": "13111111111"}, {"mobile": SITE, "id_last6": "000000"}):  # wrong or changed phone
+        assert assert_error(resend(sb, app_id, **body), 404, "VERIFICATION_NOT_FOUND")["message"] == NO_RECORD
+    listed = ok(resend(sb, app_id, mobile=SITE, id_last6=last6(SITE_OWNER)))  # MIIT's form: phone + ID digits
+    assert [v["sends"] for v in listed] == [1, 2]
+    ok(check(sb, app_id, ORG_BOSS, latest_codes(sb, app_id)[BOSS]))
+    ok(check(sb, app_id, SITE_OWNER, latest_codes(sb, app_id)[SITE]))
+    body = assert_error(resend(sb, app_id, mobile=SITE), 409, "SMS_RESEND_REFUSED")  # at the bureau now
+    assert body["message"] == NOTHING_PENDING and body["reason"] == "NOT_PENDING"
 
 
 def test_resend_has_a_cap(two):

@@ -104,7 +104,7 @@ def test_two_people_verify_on_miits_page(at_sms):
             pg.get_by_test_id("id-last6").fill(BOSS["certificate_number"][-6:])
             pg.get_by_test_id("submit").click()
             pg.wait_for_selector("[data-testid=result].ok")
-            assert "其他负责人" in pg.get_by_test_id("result").inner_text()
+            assert "请等待其他核验人进行短信核验" in pg.get_by_test_id("result").inner_text()  # MIIT's words
             pg.wait_for_function("document.querySelector('[data-testid=person-P1]').innerText.includes('已核验')")
             assert call("GET", f"{home}/applications/{app_id}", sb["token"])["state"] == "sms_verification"
 
@@ -112,7 +112,7 @@ def test_two_people_verify_on_miits_page(at_sms):
             pg.get_by_test_id("id-last6").fill(SITE["certificate_number"][-6:])
             pg.get_by_test_id("code").fill(code_for(home, sb["token"], SITE["mobile"]))
             pg.get_by_test_id("submit").click()
-            pg.wait_for_function("document.querySelector('[data-testid=result]').innerText.includes('管局审核')")
+            pg.wait_for_function("document.querySelector('[data-testid=result]').innerText.includes('已全部完成')")
             pg.wait_for_function("document.querySelector('[data-testid=person-P2]').innerText.includes('已核验')")
             assert call("GET", f"{home}/applications/{app_id}", sb["token"])["state"] == "bureau_review"
             SHOT.parent.mkdir(exist_ok=True)

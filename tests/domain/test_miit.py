@@ -68,3 +68,32 @@ def test_sms_text_points_to_miit():
 def test_all_verified():
     assert not miit.all_verified([])
     assert miit.all_verified([v(state=miit.VERIFIED)]) and not miit.all_verified([v(state=miit.VERIFIED), v()])
+
+
+def test_a_wrong_mobile_is_an_entry_of_someone_pending():
+    """A mobile nobody on the order has counts as a wrong entry [T8]: against the person whose
+    code it carries, else the first still pending; a named person is always that person."""
+    a, b = v(state=miit.VERIFIED), v(person="P2", mobile="13700137000", code="999999")
+    assert miit.answering([a, b], None, "13111111111", "999999") is b
+    assert miit.answering([a, b], None, "13111111111", "000000") is b  # the first pending
+    assert miit.answering([a, b], None, "13800138000", "123456") is a  # a verified one: ALREADY_VERIFIED
+    assert miit.answering([a, b], "P3", None, "999999") is None
+    assert miit.mismatches(b, "13111111111", None, "999999") == ["mobile"]
+
+
+def test_the_answer_of_a_right_entry():
+    assert (
+        miit.done_message([v(state=miit.VERIFIED), v(person="P2")]) == "您的短信核验完成，请等待其他核验人进行短信核验"
+    )
+    assert miit.done_message([v(state=miit.VERIFIED)]) == "您的短信核验已全部完成，该请求将提交管局审核"
+
+
+def test_resend_names_a_person_by_phone_and_id_digits():
+    a, b = v(), v(person="P2", mobile="13700137000", id_last6=None)
+    assert miit.resend_target([a, b], "13800138000", "01001x") is a
+    assert miit.resend_target([a, b], "13800138000", "000000") is None  # 该条验证库里找不到记录
+    assert miit.resend_target([a, b], "13111111111", None) is None
+    assert miit.resend_target([a, b], "13700137000", "123456") is b  # no ID on record: the phone alone
+    assert miit.resend_target([a, b], None, None, person="P2") is b
+    assert miit.NO_RECORD_ZH == "该条验证库里找不到记录"
+    assert miit.NOTHING_PENDING_ZH == "暂无待短信核验的备案申请，无需重发短信"

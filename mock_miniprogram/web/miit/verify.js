@@ -93,9 +93,9 @@ $("#form").addEventListener("submit", async (ev) => {
   remember();
   const body = { code: $("#code").value.trim(), mobile: $("#mobile").value.trim(), id_last6: $("#idlast6").value.trim() };
   const { status, data } = await api("POST", `${appPath()}/sms-verification`, body);
-  if (status === 200) {
+  if (status === 200) {  // MIIT's own words come with the answer
     const done = data.state !== "sms_verification";
-    show(true, done ? "核验成功。本订单全部负责人已完成短信核验，已进入管局审核。" : "核验成功。请其他负责人使用各自收到的核验码完成核验。");
+    show(true, data.message || (done ? "您的短信核验已全部完成，该请求将提交管局审核" : "您的短信核验完成，请等待其他核验人进行短信核验"));
     $("#code").value = "";
   } else {
     const fields = Object.values((data && data.errors) || {}).flat().join("；");
@@ -106,7 +106,9 @@ $("#form").addEventListener("submit", async (ev) => {
 
 $("#resend").addEventListener("click", async () => {
   remember();
-  const { status, data } = await api("POST", `${appPath()}/verifications/resend`, { mobile: $("#mobile").value.trim() });
+  const body = { mobile: $("#mobile").value.trim() };  // MIIT's 短信重发: phone + last six ID digits
+  if ($("#idlast6").value.trim()) body.id_last6 = $("#idlast6").value.trim();
+  const { status, data } = await api("POST", `${appPath()}/verifications/resend`, body);
   show(status === 200, status === 200 ? "核验码已重新发送，原核验码失效。" : (data && data.message) || `发送失败（HTTP ${status}）`);
   await refresh();
 });
