@@ -34,6 +34,17 @@ def test_packed_documents_read_back_byte_for_byte(doc):
     assert len(stored) <= len(text.encode())  # never longer than the JSON (a tiny one stays plain)
 
 
+def test_values_packed_in_the_first_format_still_read():
+    """`~1` (the same vocabulary, Base85) was written before Base64 replaced it: it reads as it did."""
+    import base64
+    import zlib
+
+    text = store.dumps({"id": "A0001", "state": "approved", "note": "张三的个人博客"})
+    c = zlib.compressobj(9, zlib.DEFLATED, -15, 9, zlib.Z_DEFAULT_STRATEGY, packing.VOCABULARY)
+    old = "~1" + base64.b85encode(c.compress(text.encode()) + c.flush()).decode("ascii")
+    assert packing.unpack(old) == text and packing.pack(text).startswith("~2")
+
+
 def test_plain_json_reads_as_it_is():
     assert packing.unpack('{"id":"A0001"}') == '{"id":"A0001"}'
     assert store.decode('{"id":"A0001"}') == {"id": "A0001"}
