@@ -35,6 +35,26 @@ def _on_record(path):
     return "_chat.record.entity." + path
 
 
+# what both website changes (the kind's own form and a change filing's) ask first: one definition
+_SITE_CHANGE_FIELDS = (
+    Field("website_id", ("要变更的网站", "Website"), SELECT, options="own_websites", default=FIRST_OPTION),
+    Field(
+        "name",
+        ("新的网站名称", "New name"),
+        required=False,
+        placeholder=("不变更请留空", "empty: unchanged"),
+        derive=_site_on_record("name"),
+    ),
+    Field(
+        "service_content",
+        ("新的服务内容", "New service content"),
+        SELECT,
+        required=False,
+        options=labelled(validation.SERVICE_CONTENTS, SERVICE_CONTENT_LABELS),
+        derive=_site_on_record("service_content"),
+    ),
+)
+
 CHANGES = (
     # changes: only what is filled in changes
     Form(
@@ -42,22 +62,7 @@ CHANGES = (
         ("变更网站", "Website change"),
         "websites.0",
         (
-            Field("website_id", ("要变更的网站", "Website"), SELECT, options="own_websites", default=FIRST_OPTION),
-            Field(
-                "name",
-                ("新的网站名称", "New name"),
-                required=False,
-                placeholder=("不变更请留空", "empty: unchanged"),
-                derive=_site_on_record("name"),
-            ),
-            Field(
-                "service_content",
-                ("新的服务内容", "New service content"),
-                SELECT,
-                required=False,
-                options=labelled(validation.SERVICE_CONTENTS, SERVICE_CONTENT_LABELS),
-                derive=_site_on_record("service_content"),
-            ),
+            *_SITE_CHANGE_FIELDS,
             Field(
                 "filing_type",
                 ("改用的云服务", "Switch the filing to"),
@@ -177,24 +182,7 @@ CHANGES = (
         "site_change",
         ("网站信息变更", "Website change"),
         "websites.0",
-        (
-            Field("website_id", ("要变更的网站", "Website"), SELECT, options="own_websites", default=FIRST_OPTION),
-            Field(
-                "name",
-                ("新的网站名称", "New name"),
-                required=False,
-                placeholder=("不变更请留空", "empty: unchanged"),
-                derive=_site_on_record("name"),
-            ),
-            Field(
-                "service_content",
-                ("新的服务内容", "New service content"),
-                SELECT,
-                required=False,
-                options=labelled(validation.SERVICE_CONTENTS, SERVICE_CONTENT_LABELS),
-                derive=_site_on_record("service_content"),
-            ),
-        ),
+        (*_SITE_CHANGE_FIELDS,),
         partial=True,
     ),
     Form(
