@@ -50,6 +50,7 @@ from backend.api.schema_base import (  # noqa: F401
     one_of,
     text,
 )
+from backend.api.timeline_schemas import TIMELINE_SETTINGS, TimelineSettings
 from backend.domain import clock, durations, eligibility, limits, presets, provinces, review
 
 # -- sandbox settings (README「Per-sandbox settings」): every key typed and bounded -------------
@@ -126,7 +127,7 @@ class ProvinceOverrides(fields.Field):
         return out
 
 
-class SettingsSchema(ProcessSettings, Strict):
+class SettingsSchema(ProcessSettings, TimelineSettings, Strict):
     """Per-sandbox settings: durations.DEFAULTS, review.DEFAULT_SETTINGS and the rest (README)."""
 
     provider_review_wd = working_days(metadata={"description": "初审（腾讯云）工作日"})
@@ -176,6 +177,7 @@ assert set(SettingsSchema._declared_fields) == (
     | set(review.DEFAULT_SETTINGS)
     | {"random_rejection_rate", "rule_set", "province_overrides"}
     | PROCESS_SETTINGS
+    | TIMELINE_SETTINGS
 )
 
 

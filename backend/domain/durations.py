@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from backend.domain import calendar, kinds
+from backend.domain import calendar, kinds, timeline
 from backend.domain.clock import to_datetime
 
 DEFAULTS = {
@@ -48,6 +48,8 @@ def due(delay, start, *, province, kind, settings, rand):
         end = at + timedelta(hours=setting(settings, "sms_window_hours"))
     elif delay == "bureau_review":
         end = calendar.add_working_days(at, bureau_working_days(province, kind, settings, rand))
+    elif delay == "sms_resubmit":  # process.md §5: Tencent resubmits 24 h after the SMS timeout
+        end = at + timedelta(hours=timeline.resubmit_hours(settings) or timeline.RESUBMIT_HOURS_PROCESS_MD)
     elif delay.startswith("idle_"):
         end = at + timedelta(days=_idle_days(delay, settings))
     else:

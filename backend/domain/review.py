@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from backend.domain import material_review, review_checks as checks, validation as V
+from backend.domain import material_review, review_checks as checks, timeline, validation as V
 from backend.domain.review_checks import (  # noqa: F401  (re-exported: the rules' words and context)
     DEFAULT_SETTINGS,
     ENTERPRISE_CONTENT,
@@ -227,6 +227,22 @@ RULES = [
         "单位证件的登记地与备案省份不一致，单位须在证件登记地所在省份备案",
         "请将备案省份改为统一社会信用代码登记地所在的省份",
         checks.org_province,
+    ),
+    Rule(
+        # the reviewer's phone call (初审 电话核实, process.md §6.1 "Call" [T45, T10], §9.5): unanswered,
+        # again ~1 h later, still unanswered → rejected; a seeded share (`call_unreachable_rate`, 0)
+        "CALL_UNREACHABLE",
+        "provider",
+        "*.responsible.mobile",
+        "负责人手机号码",
+        timeline.CALL_UNREACHABLE_ERROR,
+        timeline.CALL_UNREACHABLE_SUGGEST,
+        lambda app, ctx: (
+            [timeline.called_path(app)]
+            if timeline.call_unanswered(app, ctx.settings.get("call_unreachable_rate") or 0, ctx.seed)
+            else []
+        ),
+        example="entity.responsible.mobile",
     ),
     Rule(
         "DOMAIN_NEAR_EXPIRY",

@@ -61,6 +61,9 @@ class Timer:
     mode: str  # progress | deadline
     outcomes: dict = field(default_factory=dict, hash=False)
     review: str | None = None  # provider | bureau: who decides the outcome
+    # armed only when this condition of the order and the settings holds (engine.GUARDS);
+    # None: always armed on entering `state`
+    guard: str | None = None
 
     @property
     def actions(self):
@@ -99,6 +102,16 @@ TRANSITIONS = (
     T("resubmit", "provider_rejected", "provider_review", "user", "重新提交", via="action"),
     T("withdraw", "provider_rejected", "withdrawn", "user", "放弃订单", via="action"),
     T("expire", "provider_rejected", "expired", "clock", "订单超时未处理"),
+    # process.md §5 "Timeout / failure" [T40, T8], §9.6: returned by the SMS check and nothing to
+    # change → Tencent submits it to the bureau again after 24 h (setting sms_timeout_resubmit_hours)
+    T(
+        "auto_resubmit",
+        "provider_rejected",
+        "sms_verification",
+        "clock",
+        "腾讯云重新提交管局（短信核验超时后）",
+        K.WITH_SMS,
+    ),
     T("send_to_bureau", "provider_approved", "sms_verification", "clock", "提交管局，发送核验短信", K.WITH_SMS),
     T("send_to_bureau", "provider_approved", "bureau_review", "clock", "提交管局", K.WITHOUT_SMS),
     T("withdraw", "provider_approved", "withdrawn", "user", "放弃备案", via="action"),
@@ -132,6 +145,14 @@ TIMERS = (
     Timer("provider_approved", "send_to_bureau", "to_bureau", "progress", {"due": "send_to_bureau"}),
     Timer("sms_verification", "sms_timeout", "sms_window", "deadline", {"due": "sms_timeout"}),
     Timer(
+        "provider_rejected",
+        "auto_resubmit",
+        "sms_resubmit",
+        "progress",
+        {"due": "auto_resubmit"},
+        guard="sms_resubmit",
+    ),
+    Timer(
         "bureau_review",
         "bureau_review",
         "bureau_review",
@@ -159,12 +180,14 @@ REJECTED_STATES = (PROVIDER_REJECTED, BUREAU_REJECTED)
 
 EDIT, SUBMIT, RESUBMIT, WITHDRAW, REOPEN = "edit", "submit", "resubmit", "withdraw", "reopen"
 VERIFY_SMS, SMS_FAILED, SMS_TIMEOUT = "verify_sms", "sms_failed", "sms_timeout"
+AUTO_RESUBMIT = "auto_resubmit"
 # the user actions that start a review, or reopen an order: the world is checked again first
 RECHECKING_ACTIONS = (SUBMIT, RESUBMIT, REOPEN)
 
 ACTORS = ("user", "provider", "bureau", "clock", "system")
 VIAS = ("action", "edit", "sms")  # how a user row is offered: see Transition
 REVIEWERS = ("provider", "bureau")
+GUARDS = ("sms_resubmit",)  # conditions a timer may be armed under (engine.GUARDS implements them)
 VERDICTS = ("approve", "reject")
 
 
@@ -305,7 +328,7 @@ def _name_problems():
     ]
     out += [
         f"action constant {n} not in TRANSITIONS"
-        for n in (EDIT, SUBMIT, RESUBMIT, WITHDRAW, REOPEN, VERIFY_SMS, SMS_FAILED, SMS_TIMEOUT)
+        for n in (EDIT, SUBMIT, RESUBMIT, WITHDRAW, REOPEN, VERIFY_SMS, SMS_FAILED, SMS_TIMEOUT, AUTO_RESUBMIT)
         if n not in actions
     ]
     return out
@@ -317,6 +340,8 @@ def _timer_problems(tm):
         out.append(f"timer {tm.name}: unknown state {tm.state}")
     if tm.mode not in ("progress", "deadline"):
         out.append(f"timer {tm.name}: unknown mode {tm.mode}")
+    if tm.guard is not None and tm.guard not in GUARDS:
+        out.append(f"timer {tm.name}: unknown guard {tm.guard}")
     if tm.review is not None and tm.review not in REVIEWERS:
         out.append(f"timer {tm.name}: unknown reviewer {tm.review}")
     wanted = set(VERDICTS) if tm.review else ({"due"} if tm.outcomes else set())
@@ -359,6 +384,16 @@ def create_row(kind):
 
 
 VERIFIED_ONE, RESEND_SMS = "verify_sms_person", "resend_sms"  # MIIT's per-person steps (services/verification.py)
+# MIIT has decided and told the user; Tencent's status follows `tencent_sync_hours` later
+# (process.md §6.1 "Bureau → Tencent sync", services/miit_sync.py)
+MIIT_DECIDED = "miit_decided"
+
+
+def miit_decided_row(kind, verdict):
+    zh = "工信部通知：管局审核通过（腾讯云待同步）" if verdict == "approve" else "工信部通知：管局驳回（腾讯云待同步）"
+    return Transition(MIIT_DECIDED, BUREAU_REVIEW, BUREAU_REVIEW, "bureau", zh, frozenset({kind}), activity=False)
+
+
 _SMS_STEPS = {WRONG_CODE: "短信核验码错误", VERIFIED_ONE: "一人短信核验通过", RESEND_SMS: "重新发送短信核验码"}
 
 

@@ -1,13 +1,14 @@
 """What entering a state does: SMS codes, notifications, and the effects of approval."""
 
-from backend.domain import durations, kinds, miit, numbering, records, scenarios, workflow
+from backend.domain import durations, kinds, miit, numbering, records, scenarios, timeline, workflow
 from backend.domain.clock import iso, to_datetime
 from backend.domain.errors import fail
 from backend.domain.rng import rng
 from backend.services import emails, faults, sms_codes, webhooks, world
 from backend.services.sms_codes import contacts
 
-SMS_SENDER = miit.SENDER  # MIIT's verification sender, as users see it
+SMS_SENDER = miit.SENDER  # MIIT's verification sender by default (setting miit_sms_sender, timeline.py)
+MIIT_CODES = ("MIIT_SMS_CODE", "MIIT_RESULT")  # messages MIIT sends, not Tencent
 TENCENT = scenarios.TENCENT
 
 
@@ -17,7 +18,7 @@ def notify(tx, app, at, code, text, channel="site", to="account"):
         "at": iso(at),
         "channel": channel,
         "to": to,
-        "sender": SMS_SENDER if code == "MIIT_SMS_CODE" else "腾讯云备案",
+        "sender": timeline.miit_sender(world.settings(tx)) if code in MIIT_CODES else "腾讯云备案",
         "code": code,
         "app_id": app["id"],
         "text": text,
@@ -25,6 +26,17 @@ def notify(tx, app, at, code, text, channel="site", to="account"):
     tx.add_outbox(message)
     webhooks.on_message(tx, message)  # events out (issue #13)
     emails.follow(tx, app, message, [p for _, p in contacts(app)])  # and by e-mail (domain.md §9)
+
+
+def sms_people(tx, app, at, code, text):
+    """The same SMS to each responsible person's distinct mobile (process.md §6.3: SMS and e-mail
+    go to the ICP 负责人 [T57]); none when the order names no mobile."""
+    sent = []
+    for _, person in contacts(app):
+        if person.get("mobile") and person["mobile"] not in sent:
+            sent.append(person["mobile"])
+            notify(tx, app, at, code, text, channel="sms", to=person["mobile"])
+    return sent
 
 
 def sms_recipients(app):
@@ -61,6 +73,9 @@ def _provider_approved(tx, app, row, at):
 def _sms(tx, app, row, at):
     # one code per responsible person with a distinct mobile (services/sms_codes.py);
     # a forced SMS timeout (fault injection): the codes never arrive
+    if row.action == workflow.AUTO_RESUBMIT:  # Tencent resubmitted after a timeout: a new round of codes
+        app = dict(app, sms_round=app.get("sms_round", 0) + 1, sms_resubmit=None)
+        notify(tx, app, at, "SMS_RESUBMITTED", timeline.resubmitted_notice(app["id"]))
     return sms_codes.start(tx, app, at, notify, lost=faults.sms_lost(tx, app))
 
 
@@ -85,12 +100,19 @@ def _rejected(tx, app, row, at):
             channel="sms",
             to=person["mobile"],
         )
+    hours = timeline.resubmit_hours(world.settings(tx))
+    if row.action in (workflow.SMS_TIMEOUT, workflow.SMS_FAILED) and hours is not None:
+        # process.md §5: Tencent phones the user and resubmits after 24 h unless something must
+        # change; the mark names this version, so an edit (a new version) cancels the resubmission
+        app = dict(app, sms_resubmit={"returned_at": iso(at), "version": app["version"], "hours": hours})
+        sms_people(tx, app, at, "SMS_RESUBMIT_SCHEDULED", timeline.resubmit_notice(app["id"], hours))
     return app
 
 
 def _approved(tx, app, row, at):
     spec = kinds.get(app["kind"])
-    app = APPROVAL_EFFECTS[spec.approval.effect](tx, app, at)
+    if not (app.get("miit_result") or {}).get("applied"):  # MIIT's decision applied them already
+        app = APPROVAL_EFFECTS[spec.approval.effect](tx, app, at)
     result = app.get("result", {})
     numbers = "、".join([result.get("entity_number", "")] + result.get("website_numbers", []))
     revoked = "、".join(result.get("revoked_numbers", []))

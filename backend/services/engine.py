@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from backend import observability
-from backend.domain import errors, kinds, provinces, records, scenarios, wechat, workflow
+from backend.domain import errors, kinds, provinces, records, scenarios, timeline, wechat, workflow
 from backend.domain.clock import iso
 from backend.domain.durations import due
 from backend.domain.rng import rng
@@ -124,6 +124,15 @@ def disarm(tx, app_id):
             tx.after_commit.append(lambda sid=tx.sid, tid=t["id"]: scheduling.unschedule(sid, tid))
 
 
+# workflow.Timer.guard -> whether the timer is armed for this order under these settings
+GUARDS = {
+    # process.md §5: the order came back from the SMS check, nothing edited since, setting on
+    "sms_resubmit": lambda app, settings: timeline.resubmit_hours(settings) is not None and timeline.resubmit_due(app),
+}
+if set(GUARDS) != set(workflow.GUARDS):  # the table's guards and their implementations agree
+    raise ImportError(f"timer guards: table {sorted(workflow.GUARDS)}, implemented {sorted(GUARDS)}")
+
+
 def arm(tx, app, at):
     """Arm the timers the table declares for the state just entered.
 
@@ -136,6 +145,10 @@ def arm(tx, app, at):
     province = provinces.with_overrides(province, settings.get("province_overrides"))
     armed = []
     for spec in workflow.timers_for(app["state"]):
+        if spec.guard is not None and not (
+            GUARDS[spec.guard](app, settings) and all(workflow.find(app["state"], a, app["kind"]) for a in spec.actions)
+        ):
+            continue
         rand = rng(seed, app["id"], spec.name, app.get("attempt", 0))
         when = due(spec.delay, at, province=province, kind=app["kind"], settings=settings, rand=rand)
         when += faults.extra_delay(tx, app, spec.name)  # fault injection: "delay a stage"
@@ -145,10 +158,24 @@ def arm(tx, app, at):
         doc = records.new_timer(tx.next_id("timer", "T", 6), app, spec.name, when, iso(when), mode)
         tx.add_timer(doc)
         armed.append(doc)
+    _schedule(tx, clock, armed)
+
+
+def _schedule(tx, clock, armed):
     clock = pacing.hurry(tx, clock, armed)  # a demo-paced clock runs fast while the system works
     for doc in armed:
         if clock.scale > 0:  # a paused clock schedules nothing: an advance delivers its timers
             tx.after_commit.append(lambda d=doc, sid=tx.sid, c=clock: scheduling.hand_to_rq(sid, d, c))
+
+
+def arm_again(tx, app, name, when):
+    """Arm one timer of the table for the order's current state and version at `when` (a
+    stage that goes on after a step that is no move: Tencent's sync after MIIT's decision)."""
+    spec = workflow.timer(app["state"], name)
+    doc = records.new_timer(tx.next_id("timer", "T", 6), app, spec.name, when, iso(when), spec.mode)
+    tx.add_timer(doc)
+    _schedule(tx, world.clock(tx), [doc])
+    return doc
 
 
 def view(app):

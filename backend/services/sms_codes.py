@@ -28,6 +28,8 @@ def new_code(tx, app, person_index, sends):
     args = (world.seed(tx), app["id"], "sms", app.get("attempt", 0))
     if person_index or sends > 1:
         args += (person_index, sends)
+    if app.get("sms_round"):  # Tencent's resubmission after a timeout: new codes (timeline.py)
+        args += ("round", app["sms_round"])
     return miit.code(rng(*args))
 
 

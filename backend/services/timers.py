@@ -20,7 +20,7 @@ from backend import config
 from backend.domain import audit, durations, limits, workflow
 from backend.domain.clock import iso, scale_problems
 from backend.domain.errors import fail, validation_failed
-from backend.services import decisions, effects, engine, scheduling, world
+from backend.services import decisions, effects, engine, miit_sync, scheduling, world
 from backend.store import keys, tx as store
 
 MAX_STEPS = 500
@@ -52,6 +52,15 @@ def _remind(tx, app, at, spec, settings):
         "IDLE_REMINDER",
         f"您的备案订单 {app['id']} 已 {days} 天未处理，请尽快完善，{expiry} 天未处理将过期。",
     )
+    # and by SMS to each responsible person (domain.md §9; process.md §6.3: reminders while waiting
+    # on the user go by SMS + e-mail to the ICP 负责人 [T24, T57])
+    effects.sms_people(
+        tx,
+        app,
+        at,
+        "IDLE_REMINDER",
+        f"【腾讯云】您的备案订单 {app['id']} 已 {days} 天未处理，请尽快登录备案小程序处理。",
+    )
 
 
 def _fire(tx, timer_id, clock_to=None):
@@ -80,6 +89,9 @@ def _fire(tx, timer_id, clock_to=None):
         _remind(tx, app, at, spec, settings)
         return "reminded"
     if spec.review:
+        synced = miit_sync.bureau(tx, app, spec, at) if spec.review == "bureau" else None
+        if synced is not None:  # MIIT first, Tencent's status later (tencent_sync_hours)
+            return synced
         verdict, findings = decisions.decide(tx, app, spec.review)
         action = spec.action_for(verdict)
         engine.fire(tx, app, action, spec.review, at, audit_data=findings if verdict == "reject" else None)
