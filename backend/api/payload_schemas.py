@@ -273,6 +273,19 @@ class ApplicationSchema(Schema):
     created_at = fields.String()
     updated_at = fields.String()
     submitted_at = fields.String()
+    miit_result = fields.Dict(
+        metadata={
+            "description": "工信部的审核结果（设置 tencent_sync_hours > 0 时）：verdict、at（工信部通知时刻）、"
+            "tencent_sync_at（腾讯云同步状态的时刻）、audit_data、applied（备案记录已生成）"
+        }
+    )
+    sms_resubmit = fields.Dict(
+        allow_none=True,
+        metadata={
+            "description": "短信核验超时退回后腾讯云的重新提交（设置 sms_timeout_resubmit_hours）：returned_at、hours；"
+            "修改订单即取消，重新提交后为 null"
+        },
+    )
 
 
 class SmsVerifiedSchema(ApplicationSchema):
