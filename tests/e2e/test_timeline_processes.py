@@ -1,0 +1,101 @@
+"""The timers after submission that process.md adds (the audit's items 11 and 13) against gunicorn
+and a real `rq worker --with-scheduler`: on a running clock RQ's scheduler delivers Tencent's
+resubmission 24 h after an SMS timeout (sms_timeout_resubmit_hours), then the bureau's decision
+(MIIT first) and Tencent's sync 6 h later (tencent_sync_hours); an advance by the control API
+delivers the SMS timeout itself through a worker job."""
+
+import re
+import time
+from datetime import datetime
+
+import pytest
+import requests
+from support.people import ZHANG_SAN_ID, personal_payload
+from support.procs import running_stack
+
+CONTROL = "e2e-control"
+FAST = 200000  # a virtual day in about 0.4 s of real time
+
+
+@pytest.fixture
+def stack(r, redis_url, tmp_path):
+    with running_stack(redis_url, CONTROL, tmp_path / "processes.log", ICPSIM_JOB_WAIT="60") as s:
+        yield {"base": s.base}
+
+
+def call(method, url, token, **kw):
+    resp = requests.request(method, url, headers={"Authorization": f"Bearer {token}"}, timeout=90, **kw)
+    assert resp.headers["Content-Type"].startswith("application/json"), resp.text
+    return resp
+
+
+def wait_for(check, timeout=90):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"not reached in {timeout}s")
+
+
+def test_resubmission_and_miit_first_sync_delivered_by_the_workers(stack):
+    base = stack["base"]
+    settings = {"sms_timeout_resubmit_hours": 24, "tencent_sync_hours": 6, "sms_window_hours": 720}
+    sb = call("POST", f"{base}/sandboxes", CONTROL, json={"seed": 42, "settings": settings}).json()
+    sid, token = sb["id"], sb["token"]
+    home = f"{base}/sandboxes/{sid}"
+    scale = lambda value: call("PUT", f"{home}/clock/scale", CONTROL, json={"scale": value})  # noqa: E731
+    ip = call("GET", f"{home}/eligibility", token).json()["usable_ips"][0]["ip"]
+    call(
+        "POST",
+        f"{home}/domains",
+        token,
+        json={"name": "zhangsan-blog.cn", "holder_name": "张三", "holder_certificate_number": ZHANG_SAN_ID},
+    )
+    app = call("POST", f"{home}/applications", token, json={"payload": personal_payload(ip)}).json()
+    app_url = f"{home}/applications/{app['id']}"
+    state = lambda: call("GET", app_url, token).json()["state"]  # noqa: E731
+    actions = lambda: [e["action"] for e in call("GET", f"{app_url}/history", token).json()]  # noqa: E731
+    call("POST", f"{app_url}/actions/submit", token, json={})
+
+    def codes():
+        sms = [m for m in call("GET", f"{home}/outbox", token, params={"channel": "sms"}).json()]
+        return [re.search(r"\d{6}", m["text"]).group(0) for m in sms if m["code"] == "MIIT_SMS_CODE"]
+
+    # 1. the scheduler delivers the reviews up to the SMS prompt; paused there
+    scale(FAST)
+    wait_for(lambda: state() == "sms_verification")
+    scale(0)
+    # 2. the SMS window runs out in an advance (a worker job fires the timer)
+    clock = call("GET", f"{home}/clock", token).json()
+    [window] = clock["pending_timers"]
+    left = round(datetime.fromisoformat(window["due_at"]).timestamp() - clock["epoch"])
+    fired = call("POST", f"{home}/clock/advance", CONTROL, json={"duration": f"{left}s"}).json()["fired"]
+    assert [f["result"] for f in fired] == ["sms_timeout"]
+    assert state() == "provider_rejected"
+    pending = call("GET", f"{home}/clock", token).json()["pending_timers"]
+    assert pending[0]["name"] == "auto_resubmit"
+    # 3. running again: the scheduler delivers Tencent's resubmission, MIIT texts a new code
+    scale(FAST)
+    wait_for(lambda: state() == "sms_verification")
+    scale(0)
+    assert actions()[-2:] == ["sms_timeout", "auto_resubmit"]
+    first, second = codes()
+    assert first != second
+    body = {"code": second}
+    assert call("POST", f"{app_url}/sms-verification", token, json=body).json()["state"] == "bureau_review"
+    # 4. running again: the bureau decides (MIIT first), Tencent syncs 6 h later, both by the scheduler
+    scale(FAST)
+    wait_for(lambda: state() == "approved")
+    scale(0)
+    history = call("GET", f"{app_url}/history", token).json()
+    decided, synced = history[-2], history[-1]
+    assert (decided["action"], synced["action"]) == ("miit_decided", "bureau_approve")
+    seconds = datetime.fromisoformat(synced["at"]) - datetime.fromisoformat(decided["at"])
+    assert seconds.total_seconds() == 6 * 3600
+    outbox = call("GET", f"{home}/outbox", token).json()
+    miit = [m for m in outbox if m["code"] == "MIIT_RESULT"]
+    tencent = [m for m in outbox if m["code"] == "BUREAU_APPROVED" and m["channel"] == "site"]
+    assert [m["at"] for m in miit] == [decided["at"]] and [m["at"] for m in tencent] == [synced["at"]]
+    assert call("GET", f"{home}/clock", token).json()["pending_timers"] == []
