@@ -5,9 +5,10 @@ README's state diagram are all derived from STATES, TRANSITIONS and TIMERS below
 Nothing else in the code base names a transition by hand.
 """
 
+import sys
 from dataclasses import dataclass, field
 
-from backend.domain import kinds as K, workflow_diagram
+from backend.domain import kinds as K, workflow_checks, workflow_diagram
 
 
 @dataclass(frozen=True)
@@ -254,112 +255,8 @@ def used_states(kind):
 
 
 def problems():
-    """Why the table is not well formed (empty when it is); checked by the tests."""
-    out = [p for t in TRANSITIONS for p in _row_problems(t)]
-    vias: dict[str, set] = {}
-    for t in TRANSITIONS:
-        vias.setdefault(t.action, set()).add(t.via)
-    for action, found in sorted(vias.items()):
-        if len(found) > 1:
-            out.append(f"{action}: offered via {sorted(map(str, found))} (one way per action)")
-    for tm in TIMERS:
-        out += _timer_problems(tm)
-    out += _name_problems()
-    for spec in K.KINDS.values():  # the kinds' parts that name states (the gateway's early serving)
-        out += K.spec.problems(spec, frozenset(STATES))
-    for kind in K.ALL:
-        out += _kind_problems(kind)
-    return out
-
-
-def _row_problems(t):
-    out = [f"{t.action}: unknown state {end}" for end in (t.source, t.target) if end not in STATES]
-    if t.actor not in ACTORS:
-        out.append(f"{t.action}: unknown actor {t.actor}")
-    if not t.kinds <= K.ALL:
-        out.append(f"{t.action}: unknown kinds {set(t.kinds - K.ALL)}")
-    if t.via is not None and t.via not in VIAS:
-        out.append(f"{t.action}: unknown via {t.via}")
-    if t.via is not None and t.actor != "user":
-        out.append(f"{t.action}: via {t.via} but actor {t.actor} (only user rows are offered)")
-    if t.actor in ("provider", "bureau", "clock") and not any(
-        tm.state == t.source and t.action in tm.actions for tm in TIMERS
-    ):
-        out.append(f"{t.action}: no timer of {t.source} fires it")
-    return out
-
-
-def _kind_problems(kind):
-    """Every state a kind uses is reachable, escapable unless terminal, and can still end."""
-    out = []
-    reach = reachable(kind)
-    for name, st in STATES.items():
-        if name not in used_states(kind):
-            continue  # e.g. sms_verification for a kind that sends no SMS
-        if name not in reach:
-            out.append(f"{kind}: state {name} unreachable")
-        if not st.terminal and not moves_from(name, kind):
-            out.append(f"{kind}: non-terminal state {name} has no way out")
-    for name in used_states(kind):
-        # every state must be able to end (no trap cycles): some terminal is reachable
-        if not any(STATES[s].terminal for s in reachable(kind, name) if s in STATES):
-            out.append(f"{kind}: no terminal state reachable from {name}")
-    return out
-
-
-def _name_problems():
-    """Every exported name constant is a state or an action of the table."""
-    actions = {t.action for t in TRANSITIONS}
-    out = [
-        f"state constant {n} not in STATES"
-        for n in (
-            DRAFT,
-            PROVIDER_REVIEW,
-            PROVIDER_REJECTED,
-            PROVIDER_APPROVED,
-            SMS_VERIFICATION,
-            BUREAU_REVIEW,
-            BUREAU_REJECTED,
-            APPROVED,
-            WITHDRAWN,
-            EXPIRED,
-        )
-        if n not in STATES
-    ]
-    out += [
-        f"action constant {n} not in TRANSITIONS"
-        for n in (EDIT, SUBMIT, RESUBMIT, WITHDRAW, REOPEN, VERIFY_SMS, SMS_FAILED, SMS_TIMEOUT, AUTO_RESUBMIT)
-        if n not in actions
-    ]
-    return out
-
-
-def _timer_problems(tm):
-    out = []
-    if tm.state not in STATES:
-        out.append(f"timer {tm.name}: unknown state {tm.state}")
-    if tm.mode not in ("progress", "deadline"):
-        out.append(f"timer {tm.name}: unknown mode {tm.mode}")
-    if tm.guard is not None and tm.guard not in GUARDS:
-        out.append(f"timer {tm.name}: unknown guard {tm.guard}")
-    if tm.review is not None and tm.review not in REVIEWERS:
-        out.append(f"timer {tm.name}: unknown reviewer {tm.review}")
-    wanted = set(VERDICTS) if tm.review else ({"due"} if tm.outcomes else set())
-    if set(tm.outcomes) != wanted:
-        out.append(f"timer {tm.name}: outcomes {sorted(tm.outcomes)}, expected {sorted(wanted)}")
-    if not tm.outcomes and tm.mode != "deadline":
-        out.append(f"timer {tm.name}: a reminder (no outcome) must be a deadline")
-    actor = tm.review or "clock"
-    for action in tm.actions:
-        rows = [find(tm.state, action, k) for k in K.ALL]
-        rows = [r for r in rows if r is not None]
-        if not rows:
-            out.append(f"timer {tm.name}: no row {tm.state} --{action}-->")
-        for row in rows:
-            if row.actor != actor:
-                out.append(f"timer {tm.name}: {action} is fired by {row.actor}, not {actor}")
-                break
-    return out
+    """Why the table is not well formed (empty when it is); checked by the tests (workflow_checks.py)."""
+    return workflow_checks.problems(sys.modules[__name__])
 
 
 def mermaid():

@@ -166,7 +166,10 @@ def test_miit_tells_the_user_first_and_tencent_syncs_6h_later(control):
 
 def test_a_bureau_rejection_reaches_the_user_by_miit_first(control):
     sb, app_id = filing(control, tencent_sync_hours=6)
-    ok(sb.post("~/faults", json={"effect": "reject", "stage": "bureau", "codes": ["DOMAIN_CONFLICT"]}, token=CONTROL), 201)
+    ok(
+        sb.post("~/faults", json={"effect": "reject", "stage": "bureau", "codes": ["DOMAIN_CONFLICT"]}, token=CONTROL),
+        201,
+    )
     to_sms(sb, app_id)
     ok(verify(sb, app_id, sms_code(sb, app_id)))
     fired = until_idle(sb)["fired"]

@@ -4,11 +4,10 @@ workflow table and its delay."""
 
 from datetime import datetime, timedelta
 
-from backend.domain import durations, kinds as K, timeline as TL, workflow as W
-from backend.domain.clock import CST
-
 from domain.test_review import app, ctx, enterprise, failing, site
 
+from backend.domain import durations, kinds as K, timeline as TL, workflow as W
+from backend.domain.clock import CST
 
 # -- defaults: domain.md's model unless a sandbox says otherwise --------------------------------
 
@@ -57,7 +56,9 @@ def test_call_unreachable_is_a_provider_review_rule_driven_by_the_rate():
         "provider", order, ctx(settings={"call_unreachable_rate": 1})
     )
     assert all(code != "CALL_UNREACHABLE" for code, _ in failing("provider", order, ctx()))
-    assert all(code != "CALL_UNREACHABLE" for code, _ in failing("bureau", order, ctx(settings={"call_unreachable_rate": 1})))
+    assert all(
+        code != "CALL_UNREACHABLE" for code, _ in failing("bureau", order, ctx(settings={"call_unreachable_rate": 1}))
+    )
 
 
 def test_call_unreachable_texts_name_the_retry_and_the_numbers():
@@ -110,4 +111,9 @@ def test_miit_result_texts():
     no = TL.miit_result_text("reject", "", "该域名已由其他主体备案（域名冲突）")
     assert "未通过管局审核" in no and "域名冲突" in no
     row = W.miit_decided_row(K.FIRST_FILING, "approve")
-    assert (row.source, row.target, row.activity, row.action) == (W.BUREAU_REVIEW, W.BUREAU_REVIEW, False, W.MIIT_DECIDED)
+    assert (row.source, row.target, row.activity, row.action) == (
+        W.BUREAU_REVIEW,
+        W.BUREAU_REVIEW,
+        False,
+        W.MIIT_DECIDED,
+    )

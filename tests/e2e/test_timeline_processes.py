@@ -60,7 +60,7 @@ def test_resubmission_and_miit_first_sync_delivered_by_the_workers(stack):
     call("POST", f"{app_url}/actions/submit", token, json={})
 
     def codes():
-        sms = [m for m in call("GET", f"{home}/outbox", token, params={"channel": "sms"}).json()]
+        sms = call("GET", f"{home}/outbox", token, params={"channel": "sms"}).json()
         return [re.search(r"\d{6}", m["text"]).group(0) for m in sms if m["code"] == "MIIT_SMS_CODE"]
 
     # 1. the scheduler delivers the reviews up to the SMS prompt; paused there
