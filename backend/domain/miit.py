@@ -13,7 +13,7 @@ A verification is a plain dict kept in the order (`app["sms"]["people"]`):
 
 import re
 
-SENDER = "106598051001"  # MIIT's telecom sender number as users see it [A1]
+SENDER = "12381"  # MIIT's current sender (process.md §5 [M1], §9.8); 106598051001 is the legacy carrier one [A1]
 SITE = "https://beian.miit.gov.cn"
 PENDING, VERIFIED, FAILED, EXPIRED = "pending", "verified", "failed", "expired"
 RESEND_INTERVAL_S = 60  # MIIT's page: "重新获取" after a 60 s countdown (simulator choice)

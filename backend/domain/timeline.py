@@ -13,8 +13,8 @@ keeps domain.md's model (README "Simulator choices"):
   the user hears the bureau's result from MIIT first (MIIT's SMS; MIIT's portal shows the record)
   and Tencent's filing system syncs the status ~6 h later. domain.md §4 moves the order when the
   bureau decides, so the default is 0 (both at once, no MIIT result SMS).
-- `miit_sms_sender` (item 12): domain.md §9's `106598051001`; process.md §5 (M1) says MIIT's
-  current sender is `12381`.
+- `miit_sms_sender` (item 12): process.md §5 (M1) and §9.8 say MIIT's current sender is `12381`,
+  the default; domain.md §9's "106598051001-style" legacy carrier sender is a setting.
 - `call_unreachable_rate` (item 17, process.md §6.1 "Call" [T45, T10], §9.5): the provider
   reviewer phones the responsible person; unanswered, again ~1 h later, still unanswered → 初审驳回
   `CALL_UNREACHABLE`. A seeded share of provider reviews, default 0.
@@ -32,7 +32,7 @@ SYNC_HOURS_PROCESS_MD = 6  # process.md §6.1: "Tencent syncs in ~6 h (newer)"
 DEFAULTS = {
     "sms_timeout_resubmit_hours": None,  # None: domain.md (the user resubmits); process.md: 24
     "tencent_sync_hours": 0,  # 0: domain.md (Tencent's status at the bureau's decision); process.md: ~6
-    "miit_sms_sender": SENDER_DOMAIN_MD,
+    "miit_sms_sender": SENDER_MIIT_12381,  # process.md §5 / §9.8 (domain.md: "106598051001-style")
     "call_unreachable_rate": 0,  # 0–1, seeded per order and attempt
 }
 MAX_HOURS = 24 * 30  # both delays: at most 30 days

@@ -12,7 +12,7 @@ from support.people import credit_code, person, personal_payload, resident_id  #
 
 TODAY = date(2026, 6, 1)  # the default virtual date (clock paused at 2026-06-01T09:00:00+08:00)
 CJK = re.compile(r"[\u4e00-\u9fff]")
-SMS_SENDER = "106598051001"
+SMS_SENDER = "12381"
 
 # An organisation (enterprise) in Guangdong: its USCC carries division code 440300.
 ORG_USCC = credit_code("91440300MA5ABCDE0")

@@ -147,7 +147,7 @@ def test_miit_tells_the_user_first_and_tencent_syncs_6h_later(control):
     assert when(miit["tencent_sync_at"]) - when(miit["at"]) == 6 * 3600
     numbers = app["result"]["website_numbers"]
     [sms] = codes(sb, "MIIT_RESULT")
-    assert sms["channel"] == "sms" and sms["to"] == MOBILE and sms["sender"] == "106598051001"
+    assert sms["channel"] == "sms" and sms["to"] == MOBILE and sms["sender"] == "12381"
     assert numbers[0] in sms["text"] and "已通过管局审核" in sms["text"]
     assert not codes(sb, "BUREAU_APPROVED")  # Tencent's notice waits for the sync
     query = ok(sb.get("~/registry/query", query_string={"domain": "zhangsan-blog.cn"}))
@@ -186,12 +186,12 @@ def test_a_bureau_rejection_reaches_the_user_by_miit_first(control):
 
 
 def test_miit_sender_is_a_setting(control):
-    sb, app_id = filing(control, miit_sms_sender="12381")
+    sb, app_id = filing(control, miit_sms_sender="106598051001")
     to_sms(sb, app_id)
-    assert [m["sender"] for m in sms_messages(sb, app_id)] == ["12381"]
+    assert [m["sender"] for m in sms_messages(sb, app_id)] == ["106598051001"]  # the legacy carrier sender
     sb2, app2 = filing(control)
     to_sms(sb2, app2)
-    assert [m["sender"] for m in sms_messages(sb2, app2)] == ["106598051001"]
+    assert [m["sender"] for m in sms_messages(sb2, app2)] == ["12381"]  # process.md §5: MIIT's current one
 
 
 def test_bad_timeline_settings_are_422_per_field(control):

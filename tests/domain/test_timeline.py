@@ -16,11 +16,11 @@ def test_defaults_keep_domain_md_and_settings_override_them():
     assert TL.DEFAULTS == {
         "sms_timeout_resubmit_hours": None,
         "tencent_sync_hours": 0,
-        "miit_sms_sender": "106598051001",
+        "miit_sms_sender": "12381",
         "call_unreachable_rate": 0,
     }
-    assert TL.miit_sender({}) == "106598051001" == TL.miit_sender(None)
-    assert TL.miit_sender({"miit_sms_sender": "12381"}) == "12381"
+    assert TL.miit_sender({}) == "12381" == TL.miit_sender(None)
+    assert TL.miit_sender({"miit_sms_sender": "106598051001"}) == "106598051001"
     assert TL.resubmit_hours({}) is None and TL.resubmit_hours({"sms_timeout_resubmit_hours": 24}) == 24.0
     assert TL.sync_hours({}) == 0.0 and TL.sync_hours({"tencent_sync_hours": 6}) == 6.0
 
