@@ -25,7 +25,9 @@ class TimelineSettings(Schema):
     )
     miit_sms_sender = fields.String(
         validate=validate.Regexp(r"^\d{3,20}$", error="须为 3 到 20 位数字，例如 12381 或 106598051001。"),
-        metadata={"description": "工信部短信的发送号码：缺省 12381（工信部现行号码，process.md §5）；旧运营商号码如 106598051001"},
+        metadata={
+            "description": "工信部短信的发送号码：缺省 12381（工信部现行号码，process.md §5）；旧运营商号码如 106598051001"
+        },
     )
     call_unreachable_rate = fields.Float(
         validate=in_range(0, 1),
