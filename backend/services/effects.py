@@ -80,7 +80,9 @@ def _sms(tx, app, row, at):
 
 
 def _bureau_review(tx, app, row, at):
-    notify(tx, app, at, "SUBMITTED_TO_BUREAU", f"备案订单 {app['id']} 已提交至管局审核。")
+    text = f"备案订单 {app['id']} 已提交至管局审核。"
+    notify(tx, app, at, "SUBMITTED_TO_BUREAU", text)
+    sms_people(tx, app, at, "SUBMITTED_TO_BUREAU", text)  # process.md §6.3: Tencent's notice by SMS/e-mail [A1, M2]
     return app
 
 
@@ -90,16 +92,8 @@ def _rejected(tx, app, row, at):
     notify(
         tx, app, at, row.target.upper(), f"备案订单 {app['id']} 被{who}驳回：{reasons}。请按驳回意见修改后重新提交。"
     )
-    for _, person in contacts(app)[:1]:
-        notify(
-            tx,
-            app,
-            at,
-            row.target.upper(),
-            f"您的备案订单 {app['id']} 被驳回，请登录备案小程序查看原因。",
-            channel="sms",
-            to=person["mobile"],
-        )
+    # every responsible person, not only the first (process.md §6.3: SMS and e-mail → the ICP 负责人 [T57])
+    sms_people(tx, app, at, row.target.upper(), f"您的备案订单 {app['id']} 被驳回，请登录备案小程序查看原因。")
     hours = timeline.resubmit_hours(world.settings(tx))
     if row.action in (workflow.SMS_TIMEOUT, workflow.SMS_FAILED) and hours is not None:
         # process.md §5: Tencent phones the user and resubmits after 24 h unless something must
