@@ -20,7 +20,7 @@ from backend import config
 from backend.domain import audit, durations, limits, workflow
 from backend.domain.clock import iso, scale_problems
 from backend.domain.errors import fail, validation_failed
-from backend.services import decisions, effects, engine, scheduling, world
+from backend.services import decisions, effects, engine, materials, scheduling, world
 from backend.store import keys, tx as store
 
 MAX_STEPS = 500
@@ -34,8 +34,9 @@ def fire(r, sid, timer_id, app_id=None, clock_to=None):
 
     Reads single documents: the timer, its application and that application's timers
     (known from the job's arguments), with what a review decides on (records, domain
-    registry), all in one round trip; never the sandbox's whole applications or timers."""
-    wanted = [*store.BASE, *store.RECORDS, "domains", (store.TIMERS, timer_id)]
+    registry, the order's uploads), all in one round trip; never the sandbox's whole
+    applications or timers."""
+    wanted = [*store.BASE, *store.RECORDS, "domains", materials.COLLECTION, (store.TIMERS, timer_id)]
     if app_id:
         wanted += [("applications", app_id), (store.APP_TIMERS, app_id)]
     return store.run(r, sid, lambda tx: _fire(tx, timer_id, clock_to), prefetch=wanted)
