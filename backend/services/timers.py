@@ -17,8 +17,8 @@ from rq.job import JobStatus
 from rq.results import Result
 
 from backend import config
-from backend.domain import audit, durations, limits, workflow
-from backend.domain.clock import iso, scale_problems
+from backend.domain import audit, durations, errors, limits, workflow
+from backend.domain.clock import Clock, iso, scale_problems
 from backend.domain.errors import fail, validation_failed
 from backend.services import decisions, effects, engine, materials, scheduling, world
 from backend.store import keys, tx as store
@@ -152,14 +152,40 @@ def _due_timers(r, sid, until):
     return sorted(docs, key=lambda t: (t["due"], len(t["id"]), t["id"]))
 
 
+# The sandbox's clock and its pending timers' documents (the first NEXT_WINDOW by due time) in
+# one round trip: what the clock view shows, and what an advance reads before each timer.
+_CLOCK_AND_DUE = """
+local clock = redis.call('HGET', KEYS[3], 'clock')
+local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '+inf', 'LIMIT', 0, tonumber(ARGV[1]))
+local out = {clock}
+if #ids > 0 then
+  local docs = redis.call('HMGET', KEYS[2], unpack(ids))
+  for i = 1, #docs do out[i + 1] = docs[i] end
+end
+return out
+"""
+
+
+def snapshot(r, sid):
+    """(the clock, the pending timers earliest first, the failed ones included): one round trip."""
+    if "clock_and_due" not in _script:
+        _script["clock_and_due"] = r.register_script(_CLOCK_AND_DUE)
+    raw = _script["clock_and_due"](
+        keys=[keys.timers(sid), keys.timer_docs(sid), keys.sandbox(sid)], args=[NEXT_WINDOW], client=r
+    )
+    if not raw or raw[0] is None:
+        raise errors.sandbox_not_found(sid)
+    docs = [json.loads(d) for d in raw[1:] if d is not None]
+    return Clock.from_dict(json.loads(raw[0])), sorted(docs, key=lambda t: (t["due"], len(t["id"]), t["id"]))
+
+
 # -- the clock, as the control API sees it -------------------------------------
 
 
-def clock_view(r, sid):
-    reader = store.read(r, sid)
-    clock = world.clock(reader)
+def clock_view(r, sid, seen=None):
+    """The clock and its timers; `seen`: a `snapshot` taken since the last change (none read)."""
+    clock, timers = seen or snapshot(r, sid)
     now = clock.now(time.time())
-    timers = _due_timers(r, sid, "+inf")  # one round trip; the first NEXT_WINDOW timers at most
     return {
         "now": iso(now),
         "epoch": now,
@@ -244,7 +270,12 @@ def _exclusive(r, sid):
 
 
 def _next_timer(r, sid, target, until_idle, include_deadlines):
-    pending = [t for t in _due_timers(r, sid, target) if not t.get("failed")]
+    return pick_next(_due_timers(r, sid, target), target, until_idle, include_deadlines)
+
+
+def pick_next(timers, target, until_idle, include_deadlines):
+    """The timer an advance to `target` fires next, of the pending `timers` (earliest first)."""
+    pending = [t for t in timers if t["due"] <= target and not t.get("failed")]
     if not pending:
         return None
     first = pending[0]
@@ -286,4 +317,4 @@ def _wait(job, deadline, adopted):
 
 
 # what the advance (backend.services.advancing) uses
-exclusive, set_clock, reschedule, next_timer, wait_job = _exclusive, _set_clock, _reschedule, _next_timer, _wait
+exclusive, set_clock, reschedule, wait_job = _exclusive, _set_clock, _reschedule, _wait
