@@ -213,23 +213,31 @@ def _limit_value():
     return os.environ.get("ICPSIM_RATE_LIMIT_PUBLIC") or DEFAULT_PUBLIC_LIMIT
 
 
+# A fixed window that starts with its first request (as flask-limiter's): the count, and the
+# window's expiry set by that first request. EVAL, not EVALSHA: a pipeline holding a registered
+# script would first ask Redis whether it knows it (one more round trip).
+_COUNT = """
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return n
+"""
+
+
 def limit_request():
     """before_request, right after the request id: one budget per sandbox (routes under a
     sandbox id) or per client address (everything else), fixed windows counted in Redis
-    (INCR + EXPIRE per limit). The token check's reads (common.token_check_ahead) travel in
+    (`_COUNT` per limit). The token check's reads (common.token_check_ahead) travel in
     the same round trip, so a sandbox call pays one round trip for both. A Redis error lets
     the request through (its own calls then answer 503)."""
     if request.path in OPS_PATHS:
         return
     try:
-        items, now = _parsed(_limit_value()), time.time()
+        items = _parsed(_limit_value())
         ahead = common.token_check_ahead() or []
         batch = common.redis().pipeline(transaction=False)
         for item in items:
             window = item.get_expiry()
-            key = f"{LIMIT_PREFIX}:{_limit_key()}:{item.amount}/{window}:{int(now // window)}"
-            batch.incr(key)
-            batch.expire(key, window)
+            batch.eval(_COUNT, 1, f"{LIMIT_PREFIX}:{_limit_key()}:{item.amount}/{window}", window)
         for command in ahead:
             batch.execute_command(*command)
         replies = batch.execute()
@@ -237,9 +245,9 @@ def limit_request():
         log.warning("rate limit: cannot count the request", exc_info=True)
         return
     if ahead:
-        g.icpsim_read_ahead = dict(zip(ahead, replies[2 * len(items) :]))
-    for i, item in enumerate(items):
-        if replies[2 * i] > item.amount:
+        g.icpsim_read_ahead = dict(zip(ahead, replies[len(items) :]))
+    for count, item in zip(replies, items):
+        if count > item.amount:
             raise TooManyRequests(item.get_expiry())
 
 
