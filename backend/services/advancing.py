@@ -112,11 +112,12 @@ def _wait(job, lock):
 # -- the worker side ------------------------------------------------------------
 
 
-def run(r, sid, duration, until_idle, include_deadlines, max_steps):
+def run(r, sid, duration, until_idle, include_deadlines, max_steps, before=()):
     """The advance itself (the job's body): the clock view with `fired`, or the domain error
-    as {"error", "status"} so the web answers it unchanged."""
+    as {"error", "status"} so the web answers it unchanged. `before`: scripts sent with its
+    first read (timers.snapshot), e.g. the job's lag for /metrics."""
     try:
-        return {"view": _advance(r, sid, duration, until_idle, include_deadlines, max_steps)}
+        return {"view": _advance(r, sid, duration, until_idle, include_deadlines, max_steps, before)}
     except DomainError as err:
         return {"error": err.to_dict(), "status": err.status}
 
@@ -130,10 +131,10 @@ def _target(start, duration, until_idle):
     return start + parse_duration(duration)
 
 
-def _advance(r, sid, duration, until_idle, include_deadlines, max_steps):
+def _advance(r, sid, duration, until_idle, include_deadlines, max_steps, before=()):
     """Each step reads the clock and the pending timers in one round trip (timers.snapshot);
     the last one is also the answer's view when nothing changed after it (until idle, paused)."""
-    clock, pending = timers.snapshot(r, sid)
+    clock, pending = timers.snapshot(r, sid, before)
     start = clock.now(time.time())
     target = _target(start, duration, until_idle)
     running = clock.scale > 0

@@ -166,13 +166,22 @@ return out
 """
 
 
-def snapshot(r, sid):
-    """(the clock, the pending timers earliest first, the failed ones included): one round trip."""
-    if "clock_and_due" not in _script:
-        _script["clock_and_due"] = r.register_script(_CLOCK_AND_DUE)
-    raw = _script["clock_and_due"](
-        keys=[keys.timers(sid), keys.timer_docs(sid), keys.sandbox(sid)], args=[NEXT_WINDOW], client=r
-    )
+def snapshot(r, sid, before=()):
+    """(the clock, the pending timers earliest first, the failed ones included): one round trip.
+    `before`: scripts (text, keys, args) sent first in that round trip (e.g. a job's timer lag)."""
+    script_keys = [keys.timers(sid), keys.timer_docs(sid), keys.sandbox(sid)]
+    if before:  # EVAL in a pipeline: a registered script would first cost a SCRIPT EXISTS
+        batch = r.pipeline(transaction=False)
+        for text, their_keys, args in before:
+            batch.eval(text, len(their_keys), *their_keys, *args)
+        batch.eval(_CLOCK_AND_DUE, len(script_keys), *script_keys, NEXT_WINDOW)
+        raw = batch.execute(raise_on_error=False)[-1]
+        if isinstance(raw, Exception):
+            raise raw
+    else:
+        if "clock_and_due" not in _script:
+            _script["clock_and_due"] = r.register_script(_CLOCK_AND_DUE)
+        raw = _script["clock_and_due"](keys=script_keys, args=[NEXT_WINDOW], client=r)
     if not raw or raw[0] is None:
         raise errors.sandbox_not_found(sid)
     docs = [json.loads(d) for d in raw[1:] if d is not None]

@@ -369,3 +369,16 @@ def test_the_first_filing_calls_read_what_they_need_at_once(control, r):
     until_idle(sb)
     assert counted("GET application", lambda: ok(sb.get(f"~/applications/{app['id']}")))["state"] == "approved"
     assert spent_by == FIRST_FILING_TRIPS
+
+
+def test_an_advance_counts_its_lag_with_its_first_read(control, r):
+    """The advance job's lag (for /metrics) rides in the pipeline of its first read of the clock
+    and the timers: counted once per advance, whatever the advance fires."""
+    from backend import observability
+
+    sb = new_sandbox(control)
+    before = observability.read_counters(r)["timer_lag"]["count"]
+    view = ok(control.post(f"/api/v1/sandboxes/{sb.sid}/clock/advance", json={"duration": "1d"}))
+    assert view["fired"] == []
+    ok(control.post(f"/api/v1/sandboxes/{sb.sid}/clock/advance", json={"until_idle": True}))
+    assert observability.read_counters(r)["timer_lag"]["count"] == before + 2
