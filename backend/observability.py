@@ -121,6 +121,11 @@ def record_timer_lag(r, seconds):
     r.register_script(_LAG)(keys=[METRICS_KEY], args=[max(0.0, float(seconds))])
 
 
+def timer_lag_script(seconds):
+    """The same count as a script (text, keys, args) for a caller to send with its own reads."""
+    return (_LAG, [METRICS_KEY], [max(0.0, float(seconds))])
+
+
 def read_counters(r):
     """{"transitions": {(kind, state): n}, "timer_lag": {"sum", "count", "max"}}."""
     raw = r.hgetall(METRICS_KEY)
@@ -138,7 +143,8 @@ def read_counters(r):
 
 def job_started(job, sid, timer_id, r=None):
     """A worker picked up a timer job: log it with the request id that caused it, and the
-    lag between the real moment it was due (`due_real` in its meta) and now."""
+    lag between the real moment it was due (`due_real` in its meta) and now, counted in Redis
+    when `r` is given. Returns the lag in seconds (None without `due_real`)."""
     configure_logging()  # a worker process: RQ set up its own loggers only
     meta = getattr(job, "meta", None) or {}
     extra = {
@@ -153,3 +159,4 @@ def job_started(job, sid, timer_id, r=None):
         if r is not None:
             record_timer_lag(r, extra["lag_seconds"])
     log.info("timer job started", extra=extra)
+    return extra.get("lag_seconds")

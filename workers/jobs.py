@@ -46,5 +46,6 @@ def fire_timer(sid, timer_id, app_id=None):
 def advance_clock(sid, duration, until_idle, include_deadlines, max_steps):
     """A whole clock advance (backend.services.advancing): the view, or the domain error."""
     r = client()
-    observability.job_started(get_current_job(), sid, "advance", r)  # the timers it delivers: the request's id
-    return advancing.run(r, sid, duration, until_idle, include_deadlines, max_steps)
+    lag = observability.job_started(get_current_job(), sid, "advance")  # the timers it delivers: the request's id
+    before = [observability.timer_lag_script(lag)] if lag is not None else []  # counted with its first read
+    return advancing.run(r, sid, duration, until_idle, include_deadlines, max_steps, before)

@@ -7,18 +7,21 @@ for load balancers and Prometheus, not API clients) and the hooks:
   in the response header, logged as one JSON line, and carried into the RQ jobs it enqueues;
 - every request is counted by route template, method and status (prometheus_client,
   multiprocess-aware under gunicorn: backend/gunicorn_conf.py sets PROMETHEUS_MULTIPROC_DIR);
-- flask-limiter on the same Redis: per sandbox for routes under a sandbox id, per client
-  address for everything else (configurable, generous by default; 429 JSON + Retry-After).
+- rate limits on the same Redis: per sandbox for routes under a sandbox id, per client
+  address for everything else (configurable, generous by default; 429 JSON + Retry-After),
+  counted in the round trip that also reads the request's token check.
 """
 
 import logging
 import os
 import time
+from functools import lru_cache
 
 from flask import Response, g, jsonify, request
-from flask_limiter import Limiter
+from limits import parse_many
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from werkzeug.exceptions import HTTPException
 
 from backend import config, observability
 from backend.api import common
@@ -28,6 +31,7 @@ log = logging.getLogger("icpsim")
 OPS_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 DEFAULT_SANDBOX_LIMIT = "6000 per minute"  # a QA run drives one sandbox far below this
 DEFAULT_PUBLIC_LIMIT = "6000 per minute"  # per client address: gateway, pages, control calls
+LIMIT_PREFIX = f"{config.KEY_PREFIX}:ratelimit"
 
 REQUESTS = Counter(
     "icpsim_http_requests_total", "HTTP requests by route template, method and status", ["route", "method", "status"]
@@ -183,6 +187,21 @@ def finish_request(response):
 # -- rate limits -------------------------------------------------------------------------------
 
 
+class TooManyRequests(HTTPException):
+    """Over a rate limit: errors.too_many answers 429 with Retry-After (the limit's window)."""
+
+    code = 429
+
+    def __init__(self, retry_after):
+        super().__init__()
+        self.retry_after = retry_after
+
+
+@lru_cache(maxsize=32)
+def _parsed(text):
+    return tuple(parse_many(text))
+
+
 def _limit_key():
     sid = (request.view_args or {}).get("sid")
     return f"sandbox:{sid}" if sid else f"addr:{request.remote_addr}"
@@ -194,45 +213,51 @@ def _limit_value():
     return os.environ.get("ICPSIM_RATE_LIMIT_PUBLIC") or DEFAULT_PUBLIC_LIMIT
 
 
-def storage_uri(r):
-    """flask-limiter's storage on the store's own Redis (a unix socket for the embedded one)."""
-    pool = getattr(r, "connection_pool", None)
-    if pool is None:  # not a redis-py client (a stand-in in a test): count in memory
-        return "memory://"
-    kw = pool.connection_kwargs
-    db = kw.get("db", 0)
-    if kw.get("path"):
-        return f"redis+unix://{kw['path']}?db={db}"
-    auth = f":{kw['password']}@" if kw.get("password") else ""
-    return f"redis://{auth}{kw.get('host', '127.0.0.1')}:{kw.get('port', 6379)}/{db}"
+# A fixed window that starts with its first request (as flask-limiter's): the count, and the
+# window's expiry set by that first request. EVAL, not EVALSHA: a pipeline holding a registered
+# script would first ask Redis whether it knows it (one more round trip).
+_COUNT = """
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return n
+"""
 
 
-def install_limits(app, r):
-    enabled = os.environ.get("ICPSIM_RATE_LIMITS", "on").lower() not in ("0", "off", "false", "no")
+def limit_request():
+    """before_request, right after the request id: one budget per sandbox (routes under a
+    sandbox id) or per client address (everything else), fixed windows counted in Redis
+    (`_COUNT` per limit). The token check's reads (common.token_check_ahead) travel in
+    the same round trip, so a sandbox call pays one round trip for both. A Redis error lets
+    the request through (its own calls then answer 503)."""
+    if request.path in OPS_PATHS:
+        return
+    try:
+        items = _parsed(_limit_value())
+        ahead = common.token_check_ahead() or []
+        batch = common.redis().pipeline(transaction=False)
+        for item in items:
+            window = item.get_expiry()
+            batch.eval(_COUNT, 1, f"{LIMIT_PREFIX}:{_limit_key()}:{item.amount}/{window}", window)
+        for command in ahead:
+            batch.execute_command(*command)
+        replies = batch.execute()
+    except Exception:  # noqa: BLE001 — like flask-limiter's swallow_errors: never a 500 for counting
+        log.warning("rate limit: cannot count the request", exc_info=True)
+        return
+    if ahead:
+        g.icpsim_read_ahead = dict(zip(ahead, replies[len(items) :]))
+    for count, item in zip(replies, items):
+        if count > item.amount:
+            raise TooManyRequests(item.get_expiry())
+
+
+def install_limits(app):
+    """The rate limit hook, right after the request id (before the gateway's hook answers a
+    customer Host: the gateway's pages are limited too); ICPSIM_RATE_LIMITS=off: none."""
+    if os.environ.get("ICPSIM_RATE_LIMITS", "on").lower() in ("0", "off", "false", "no"):
+        return
     hooks = app.before_request_funcs.setdefault(None, [])
-    before = list(hooks)
-    # application limits: one budget per sandbox (or client address) over all routes together;
-    # the request identifier gives paths without a route (the gateway's customer Hosts) a name,
-    # as flask-limiter skips requests with no endpoint
-    limiter = Limiter(
-        _limit_key,
-        app=app,
-        storage_uri=storage_uri(r),
-        application_limits=[_limit_value],
-        application_limits_exempt_when=lambda: request.path in OPS_PATHS,
-        request_identifier=lambda: request.endpoint or "unrouted",
-        headers_enabled=False,
-        swallow_errors=True,
-        key_prefix=f"{config.KEY_PREFIX}:ratelimit",
-        enabled=enabled,
-    )
-    # the limiter's check runs right after the request id, before the gateway's hook answers a
-    # customer Host: the gateway's pages are limited too
-    for hook in [h for h in hooks if h not in before]:
-        hooks.remove(hook)
-        hooks.insert(hooks.index(start_request) + 1, hook)
-    app.extensions["icpsim.limiter"] = limiter
-    return limiter
+    hooks.insert(hooks.index(start_request) + 1, limit_request)
 
 
 def install(app):
@@ -243,8 +268,4 @@ def install(app):
     app.add_url_rule("/healthz", "healthz", healthz, methods=["GET"])
     app.add_url_rule("/readyz", "readyz", readyz, methods=["GET"])
     app.add_url_rule("/metrics", "metrics", metrics, methods=["GET"])
-    install_limits(app, common_redis(app))
-
-
-def common_redis(app):
-    return app.extensions["icpsim.redis"]
+    install_limits(app)

@@ -6,6 +6,7 @@ Monday–Friday and say so through `covered()`; the README documents the choice.
 """
 
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 import chinese_calendar
 
@@ -18,6 +19,7 @@ def covered(day: date) -> bool:
         return False
 
 
+@lru_cache(maxsize=8192)  # a review's deadline walks ~10 days; the table never changes in a process
 def is_workday(day: date) -> bool:
     try:
         return chinese_calendar.is_workday(day)

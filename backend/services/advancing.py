@@ -44,23 +44,30 @@ def advance(r, sid, duration=None, until_idle=False, include_deadlines=False, ma
     """
     _check_span(duration, until_idle)
     with timers.exclusive(r, sid) as lock:
-        job = scheduling.queue().enqueue(
-            "workers.jobs.advance_clock",
-            sid,
-            duration,
-            until_idle,
-            include_deadlines,
-            max_steps,
-            job_timeout=JOB_TIMEOUT,
-            result_ttl=scheduling.RESULT_TTL,
-            failure_ttl=86400,
-            meta=observability.job_meta(due_real=time.time()),
-        )  # the request id follows into the worker's log
+        job = _enqueue(scheduling.queue(), sid, duration, until_idle, include_deadlines, max_steps)
         answer = _wait(job, lock)
     if "error" in answer:
         err = answer["error"]
         raise fail(err.pop("code"), err.pop("message"), status=answer["status"], **err)
     return answer["view"]
+
+
+def _enqueue(q, *args):
+    """The advance's job, in ONE round trip: RQ's enqueue on a pipeline of ours (by itself it
+    sends the queue's registration and the job in two). The request id follows into the
+    worker's log."""
+    options = {
+        "job_timeout": JOB_TIMEOUT,
+        "result_ttl": scheduling.RESULT_TTL,
+        "failure_ttl": 86400,
+        "meta": observability.job_meta(due_real=time.time()),
+    }
+    if not q.is_async:  # jobs run in this process (tests, the profile): RQ runs it at once
+        return q.enqueue("workers.jobs.advance_clock", *args, **options)
+    with q.connection.pipeline() as pipe:
+        job = q.enqueue("workers.jobs.advance_clock", *args, pipeline=pipe, **options)
+        pipe.execute()
+    return job
 
 
 def _check_span(duration, until_idle):
@@ -105,11 +112,12 @@ def _wait(job, lock):
 # -- the worker side ------------------------------------------------------------
 
 
-def run(r, sid, duration, until_idle, include_deadlines, max_steps):
+def run(r, sid, duration, until_idle, include_deadlines, max_steps, before=()):
     """The advance itself (the job's body): the clock view with `fired`, or the domain error
-    as {"error", "status"} so the web answers it unchanged."""
+    as {"error", "status"} so the web answers it unchanged. `before`: scripts sent with its
+    first read (timers.snapshot), e.g. the job's lag for /metrics."""
     try:
-        return {"view": _advance(r, sid, duration, until_idle, include_deadlines, max_steps)}
+        return {"view": _advance(r, sid, duration, until_idle, include_deadlines, max_steps, before)}
     except DomainError as err:
         return {"error": err.to_dict(), "status": err.status}
 
@@ -123,18 +131,21 @@ def _target(start, duration, until_idle):
     return start + parse_duration(duration)
 
 
-def _advance(r, sid, duration, until_idle, include_deadlines, max_steps):
-    clock = world.clock(store.read(r, sid))
+def _advance(r, sid, duration, until_idle, include_deadlines, max_steps, before=()):
+    """Each step reads the clock and the pending timers in one round trip (timers.snapshot);
+    the last one is also the answer's view when nothing changed after it (until idle, paused)."""
+    clock, pending = timers.snapshot(r, sid, before)
     start = clock.now(time.time())
     target = _target(start, duration, until_idle)
     running = clock.scale > 0
     fired = []
     try:
         for _ in range(max_steps):
-            nxt = timers.next_timer(r, sid, target, until_idle, include_deadlines)
+            nxt = timers.pick_next(pending, target, until_idle, include_deadlines)
             if nxt is None:
                 break
             fired.append(_deliver(r, sid, nxt, running, fired))
+            clock, pending = timers.snapshot(r, sid)
         else:
             raise fail("ADVANCE_STEP_LIMIT", f"推进时钟时触发的定时器超过 {max_steps} 个，已停止", fired=fired)
         if not until_idle:
@@ -142,7 +153,7 @@ def _advance(r, sid, duration, until_idle, include_deadlines, max_steps):
     finally:
         if running:  # what is still ahead goes back on RQ's schedule for the clock as it is now
             timers.reschedule(r, sid, world.clock(store.read(r, sid)))
-    view = timers.clock_view(r, sid)
+    view = timers.clock_view(r, sid, seen=(clock, pending) if until_idle and not running else None)
     view["fired"] = fired
     view["started_at"] = iso(start)
     return view

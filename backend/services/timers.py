@@ -17,10 +17,10 @@ from rq.job import JobStatus
 from rq.results import Result
 
 from backend import config
-from backend.domain import audit, durations, limits, workflow
-from backend.domain.clock import iso, scale_problems
+from backend.domain import audit, durations, errors, limits, workflow
+from backend.domain.clock import Clock, iso, scale_problems
 from backend.domain.errors import fail, validation_failed
-from backend.services import decisions, effects, engine, miit_sync, scheduling, world
+from backend.services import decisions, effects, engine, materials, miit_sync, scheduling, world
 from backend.store import keys, tx as store
 
 MAX_STEPS = 500
@@ -34,8 +34,9 @@ def fire(r, sid, timer_id, app_id=None, clock_to=None):
 
     Reads single documents: the timer, its application and that application's timers
     (known from the job's arguments), with what a review decides on (records, domain
-    registry), all in one round trip; never the sandbox's whole applications or timers."""
-    wanted = [*store.BASE, *store.RECORDS, "domains", (store.TIMERS, timer_id)]
+    registry, the order's uploads), all in one round trip; never the sandbox's whole
+    applications or timers."""
+    wanted = [*store.BASE, *store.RECORDS, "domains", materials.COLLECTION, (store.TIMERS, timer_id)]
     if app_id:
         wanted += [("applications", app_id), (store.APP_TIMERS, app_id)]
     return store.run(r, sid, lambda tx: _fire(tx, timer_id, clock_to), prefetch=wanted)
@@ -163,14 +164,49 @@ def _due_timers(r, sid, until):
     return sorted(docs, key=lambda t: (t["due"], len(t["id"]), t["id"]))
 
 
+# The sandbox's clock and its pending timers' documents (the first NEXT_WINDOW by due time) in
+# one round trip: what the clock view shows, and what an advance reads before each timer.
+_CLOCK_AND_DUE = """
+local clock = redis.call('HGET', KEYS[3], 'clock')
+local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '+inf', 'LIMIT', 0, tonumber(ARGV[1]))
+local out = {clock}
+if #ids > 0 then
+  local docs = redis.call('HMGET', KEYS[2], unpack(ids))
+  for i = 1, #docs do out[i + 1] = docs[i] end
+end
+return out
+"""
+
+
+def snapshot(r, sid, before=()):
+    """(the clock, the pending timers earliest first, the failed ones included): one round trip.
+    `before`: scripts (text, keys, args) sent first in that round trip (e.g. a job's timer lag)."""
+    script_keys = [keys.timers(sid), keys.timer_docs(sid), keys.sandbox(sid)]
+    if before:  # EVAL in a pipeline: a registered script would first cost a SCRIPT EXISTS
+        batch = r.pipeline(transaction=False)
+        for text, their_keys, args in before:
+            batch.eval(text, len(their_keys), *their_keys, *args)
+        batch.eval(_CLOCK_AND_DUE, len(script_keys), *script_keys, NEXT_WINDOW)
+        raw = batch.execute(raise_on_error=False)[-1]
+        if isinstance(raw, Exception):
+            raise raw
+    else:
+        if "clock_and_due" not in _script:
+            _script["clock_and_due"] = r.register_script(_CLOCK_AND_DUE)
+        raw = _script["clock_and_due"](keys=script_keys, args=[NEXT_WINDOW], client=r)
+    if not raw or raw[0] is None:
+        raise errors.sandbox_not_found(sid)
+    docs = [json.loads(d) for d in raw[1:] if d is not None]
+    return Clock.from_dict(json.loads(raw[0])), sorted(docs, key=lambda t: (t["due"], len(t["id"]), t["id"]))
+
+
 # -- the clock, as the control API sees it -------------------------------------
 
 
-def clock_view(r, sid):
-    reader = store.read(r, sid)
-    clock = world.clock(reader)
+def clock_view(r, sid, seen=None):
+    """The clock and its timers; `seen`: a `snapshot` taken since the last change (none read)."""
+    clock, timers = seen or snapshot(r, sid)
     now = clock.now(time.time())
-    timers = _due_timers(r, sid, "+inf")  # one round trip; the first NEXT_WINDOW timers at most
     return {
         "now": iso(now),
         "epoch": now,
@@ -255,7 +291,12 @@ def _exclusive(r, sid):
 
 
 def _next_timer(r, sid, target, until_idle, include_deadlines):
-    pending = [t for t in _due_timers(r, sid, target) if not t.get("failed")]
+    return pick_next(_due_timers(r, sid, target), target, until_idle, include_deadlines)
+
+
+def pick_next(timers, target, until_idle, include_deadlines):
+    """The timer an advance to `target` fires next, of the pending `timers` (earliest first)."""
+    pending = [t for t in timers if t["due"] <= target and not t.get("failed")]
     if not pending:
         return None
     first = pending[0]
@@ -297,4 +338,4 @@ def _wait(job, deadline, adopted):
 
 
 # what the advance (backend.services.advancing) uses
-exclusive, set_clock, reschedule, next_timer, wait_job = _exclusive, _set_clock, _reschedule, _next_timer, _wait
+exclusive, set_clock, reschedule, wait_job = _exclusive, _set_clock, _reschedule, _wait

@@ -149,7 +149,16 @@ def run_all(scenarios, url, token, jobs=1, progress=None, keep=False):
     if jobs <= 1:
         return [one(sc) for sc in scenarios]
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        return list(pool.map(one, scenarios))
+        # the longest first, so the run does not end on one long scenario while the other
+        # threads idle; the results keep the files' order (and each its own sandbox)
+        futures = {id(sc): pool.submit(one, sc) for sc in sorted(scenarios, key=_weight, reverse=True)}
+        return [futures[id(sc)].result() for sc in scenarios]
+
+
+def _weight(scenario):
+    """A scenario's expected length: its steps, a clock advance (worker jobs, reviews) as three."""
+    steps = [s for s in scenario.steps if isinstance(s, dict)]
+    return len(steps) + 2 * sum("advance" in s or "teleport" in s for s in steps) + len(scenario.world)
 
 
 def write_transcripts(folder, results):
