@@ -8,6 +8,7 @@ from backend.chat.form_model import (
     EMAIL,
     ENTITY_TYPE_LABELS,
     FIRST_OPTION,
+    MULTI,
     SELECT,
     SERVICE_CONTENT_LABELS,
     TEL,
@@ -117,10 +118,10 @@ FILING = (
             ),
             Field(
                 "service_content",
-                ("网站服务内容", "Service content"),
-                SELECT,
+                ("网站服务内容（可多选）", "Service content (one or more)"),
+                MULTI,
                 options=labelled(validation.SERVICE_CONTENTS, SERVICE_CONTENT_LABELS),
-                default="blog",
+                default=["blog"],
             ),
             Field("commercial", ("是否经营性网站", "Commercial (经营性) site"), BOOL, required=False, default=False),
             Field(

@@ -21,6 +21,7 @@ from backend.domain import (
     pre_approvals,
     province_rules,
     provinces,
+    service_contents,
     validation,
 )
 from backend.domain.filings import same_text
@@ -201,7 +202,9 @@ def notices(payload: dict) -> list[str]:
     """What the flow tells the user besides the rules: commercial content needs a licence (§7)."""
     sites = [s for s in payload.get("websites") or [] if isinstance(s, dict)]
     if any(
-        s.get("commercial") or SERVICE_CONTENT_TYPES.get(s.get("service_content"), {}).get("commercial") == "yes"
+        s.get("commercial") or any(
+            SERVICE_CONTENT_TYPES.get(c, {}).get("commercial") == "yes" for c in service_contents.of(s)
+        )
         for s in sites
     ):
         return [COMMERCIAL_NOTICE]
@@ -227,8 +230,7 @@ def personal_content_problems(site, prefix):
                 "个人主体不能备案经营性网站；如需开展经营性业务，请以单位主体备案",
             )
         )
-    content = site.get("service_content")
-    if content in ENTERPRISE_CONTENT:
+    if service_contents.any_in(site, ENTERPRISE_CONTENT):
         out.append(
             (
                 f"{prefix}.service_content",
@@ -236,7 +238,7 @@ def personal_content_problems(site, prefix):
                 "个人网站不能开办企业官网、电子商务或门户类网站，请选择与个人网站相符的服务内容（例如博客）",
             )
         )
-    elif content in PRE_APPROVAL_CONTENT:
+    elif service_contents.any_in(site, PRE_APPROVAL_CONTENT):
         out.append(
             (
                 f"{prefix}.service_content",

@@ -6,7 +6,15 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from backend.domain import filing_province, kinds, material_review, pre_approvals, provinces, validation as V
+from backend.domain import (
+    filing_province,
+    kinds,
+    material_review,
+    pre_approvals,
+    provinces,
+    service_contents,
+    validation as V,
+)
 from backend.domain.scenarios import domain_key as _domain_key
 
 PRE_APPROVAL_CONTENT = frozenset(
@@ -260,7 +268,7 @@ def missing_pre_approval(app, ctx):
         return []
     out = []
     for i, site in _websites(app):
-        if site.get("service_content") in PRE_APPROVAL_CONTENT and not pre_approvals.satisfied(site):
+        if service_contents.any_in(site, PRE_APPROVAL_CONTENT) and not pre_approvals.satisfied(site):
             name = "pre_approvals" if pre_approvals.uses_new_field(site) else "pre_approval_number"
             out.append(f"websites.{i}.{name}")
     return out
