@@ -116,9 +116,9 @@ class ServiceContent(fields.Field):
             raise ValidationError("须为网站服务内容代码的列表（至少 1 项）。")
         if len(value) > V.service_contents.MAX_ITEMS:
             raise ValidationError(f"最多选择 {V.service_contents.MAX_ITEMS} 项。")
-        bad = {i: [allowed] for i, v in enumerate(value) if not isinstance(v, str) or v not in CONTENTS}
+        bad = [str(i + 1) for i, v in enumerate(value) if not isinstance(v, str) or v not in CONTENTS]
         if bad:
-            raise ValidationError(bad)
+            raise ValidationError(f"第 {'、'.join(bad)} 项{allowed}")
         if len(set(value)) != len(value):
             raise ValidationError("网站服务内容不能重复选择。")
         return list(value)

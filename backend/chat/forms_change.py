@@ -47,7 +47,7 @@ _SITE_CHANGE_FIELDS = (
     ),
     Field(
         "service_content",
-        ("新的服务内容（可多选）", "New service content (one or more)"),
+        ("新的服务内容", "New service content"),
         MULTI,
         required=False,
         options=labelled(validation.SERVICE_CONTENTS, SERVICE_CONTENT_LABELS),

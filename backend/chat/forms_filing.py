@@ -118,7 +118,7 @@ FILING = (
             ),
             Field(
                 "service_content",
-                ("网站服务内容（可多选）", "Service content (one or more)"),
+                ("网站服务内容", "Service content"),
                 MULTI,
                 options=labelled(validation.SERVICE_CONTENTS, SERVICE_CONTENT_LABELS),
                 default=["blog"],

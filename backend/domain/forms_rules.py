@@ -47,6 +47,22 @@ PRE_APPROVAL_TYPES = pre_approvals.TYPES
 SERVICE_CONTENT_TYPES = {r["code"]: r for r in _rows("service_content_types.csv")}
 
 
+def entity_type_table() -> list[dict]:
+    """process.md §2.2: each entity type, its ids in the two public lists (GH1/GH2) and its certificates."""
+    return [
+        dict(r, certificates=r["certificates"].split(), gh1_id=r["gh1_id"] or None, gh2_id=r["gh2_id"] or None)
+        for r in validation.ENTITY_TYPE_TABLE.values()
+    ]
+
+
+def certificate_type_table() -> list[dict]:
+    """process.md §2.2: each certificate type, its MIIT codes and its number rule."""
+    return [
+        dict(r, miit_codes=r["miit_codes"].split(), pattern=r["pattern"] or None, message=r["message"] or None)
+        for r in validation.CERT_TYPE_TABLE.values()
+    ]
+
+
 def children(code: str | None) -> list[dict]:
     """The division tree one level down (provinces when code is None): queryIcpDistrictCode's shape."""
     return divisions.children(code)

@@ -17,7 +17,9 @@ from datetime import date
 from backend.domain import errors, limits, service_contents
 from backend.domain.domain_names import check_domain, domain_ascii, domain_syntax, domain_unicode, normalize_domain  # noqa: F401
 from backend.domain.identity_checks import (  # noqa: F401  (re-exported: callers know them as validation.*)
+    CERT_TYPE_TABLE,
     CERT_TYPES,
+    ENTITY_TYPE_TABLE,
     ENTITY_TYPES,
     ORG_CERT_TYPES,
     PERSON_CERT_TYPES,
