@@ -59,6 +59,12 @@ class ProcessSettings(Schema):
     pre_submit_checks = fields.Boolean(
         metadata={"description": "提交前检查材料和真实性核验（缺省 false：旧的直接提交流程）"}
     )
+    face_check_before_materials = fields.Boolean(
+        metadata={
+            "description": "先真实性核验再上传材料（缺省 true，process.md §4.1：视频核身 → 上传材料）；"
+            "false：核验前也可上传"
+        }
+    )
     face_check_faults = fields.List(
         fields.String(validate=one_of(face_check.REPORTABLE_REASONS)),
         validate=validate.Length(max=10, error="最多 {max} 项。"),
