@@ -124,6 +124,10 @@ def website_fields():
             validate=validate.Length(min=1, max=17, error="须选择 {min} 到 {max} 种语言。"),
             metadata={"description": '网站语言 id（GET /api/v1/reference/languages），如 ["1"]'},
         ),
+        "homepage_url": text(
+            limits.MAX_URL,
+            metadata={"description": "网站首页地址，须在该网站的域名上，如 https://www.example.cn/（缺省 http://域名/）"},
+        ),
         "pre_approvals": fields.List(
             fields.Nested(PreApprovalSchema),
             validate=validate.Length(max=10, error="最多 {max} 项。"),

@@ -117,6 +117,12 @@ FILING = (
                 placeholder=("一级域名，例如 example.cn", "apex domain, e.g. example.cn"),
             ),
             Field(
+                "homepage_url",
+                ("网站首页地址", "Homepage URL"),
+                required=False,
+                placeholder=("在该域名上，例如 https://www.example.cn/", "on the domain, e.g. https://www.example.cn/"),
+            ),
+            Field(
                 "service_content",
                 ("网站服务内容", "Service content"),
                 MULTI,

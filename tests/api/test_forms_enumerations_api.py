@@ -101,3 +101,13 @@ def test_a_minor_website_owner_is_refused_at_entry(sandbox):
         sandbox.post("~/applications", json={"kind": "first_filing", "payload": payload}),
         "payload.websites.0.responsible.certificate_number",
     )
+
+
+def test_the_homepage_url_is_checked_against_the_websites_domain(sandbox):
+    payload = _org(sandbox, homepage_url="https://www.other.cn/")
+    errors = field_errors(
+        sandbox.post("~/applications", json={"kind": "first_filing", "payload": payload}), "payload.websites.0.homepage_url"
+    )
+    assert "shili-tech.cn" in errors["payload.websites.0.homepage_url"][0]
+    payload["websites"][0]["homepage_url"] = "https://www.shili-tech.cn/index.html"
+    assert create_app(sandbox, payload)["payload"]["websites"][0]["homepage_url"].endswith("/index.html")

@@ -182,3 +182,26 @@ def test_numbers_without_a_birth_date_are_not_judged():
     passport = {"type": "enterprise", "responsible": {"certificate_type": "passport", "certificate_number": "E1234567"}}
     assert not forms_people.minor_problems(forms_people.people({"entity": passport}), date(2026, 6, 1), 18)
     assert not forms_people.minor_problems(_named("440305201003010012"), date(2026, 6, 1), 18)  # bad checksum
+
+
+# --- 网站首页地址 ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url, code",
+    [
+        ("https://www.shili.cn/", None),
+        ("http://shili.cn:8080/index.html", None),
+        ("https://WWW.SHILI.CN", None),
+        ("https://evil.cn/", "HOMEPAGE_NOT_ON_DOMAIN"),
+        ("https://shili.cn.evil.cn/", "HOMEPAGE_NOT_ON_DOMAIN"),
+        ("https://xshili.cn/", "HOMEPAGE_NOT_ON_DOMAIN"),
+        ("ftp://shili.cn/", "HOMEPAGE_URL_INVALID"),
+        ("https://user:pw@shili.cn/", "HOMEPAGE_URL_INVALID"),
+        ("https://shili.cn:99999/", "HOMEPAGE_URL_INVALID"),
+        ("shili.cn", "HOMEPAGE_URL_INVALID"),
+    ],
+)
+def test_the_homepage_must_be_on_the_websites_domain(url, code):
+    found = forms_rules.website_problems({"domain": "shili.cn", "homepage_url": url}, 0, {"type": "enterprise"}, date(2026, 6, 1))
+    assert [c for p, c, _ in found if p == "websites.0.homepage_url"] == ([code] if code else [])
