@@ -32,6 +32,25 @@ def _province(value):
         raise ValidationError("未知的省份（填写省份代码或名称，如 32 或 江苏省）。") from None
 
 
+def mobile_registry_field(**kw):
+    return fields.Dict(
+        keys=fields.String(validate=_mobile),
+        values=fields.String(validate=_province),
+        validate=validate.Length(max=MAX_MOBILE_REGISTRY, error="最多 {max} 项。"),
+        metadata={
+            "description": "手机号归属地：{手机号码: 省份（代码或名称）}；未登记的号码视为本地号码"
+            "（江苏、天津、湖南个人要求负责人使用本省手机号码）"
+        },
+        **kw,
+    )
+
+
+class MobileRegistrySchema(Schema):
+    """PUT …/mobile-registry: the whole registry, replacing the one the sandbox had."""
+
+    mobile_registry = mobile_registry_field(required=True)
+
+
 class ProcessSettings(Schema):
     """Settings of the stages before submission; SettingsSchema inherits them."""
 
@@ -47,15 +66,7 @@ class ProcessSettings(Schema):
         validate=validate.Length(max=5, error="最多 {max} 项。"),
         metadata={"description": "验证备案类型时强制返回的拦截代码"},
     )
-    mobile_registry = fields.Dict(
-        keys=fields.String(validate=_mobile),
-        values=fields.String(validate=_province),
-        validate=validate.Length(max=MAX_MOBILE_REGISTRY, error="最多 {max} 项。"),
-        metadata={
-            "description": "手机号归属地：{手机号码: 省份（代码或名称）}；未登记的号码视为本地号码"
-            "（江苏、天津、湖南个人要求负责人使用本省手机号码）"
-        },
-    )
+    mobile_registry = mobile_registry_field()
     pre_submit_checks = fields.Boolean(
         metadata={"description": "提交前检查材料和真实性核验（缺省 false：旧的直接提交流程）"}
     )
