@@ -148,7 +148,8 @@ class SettingsSchema(ProcessSettings, Strict):
     material_min_sharpness = fields.Integer(
         validate=in_range(0, 255),
         metadata={
-            "description": "材料清晰度下限（0–255，上传时用 Pillow 计算）；低于它初审以「模糊」驳回该材料；0 关闭"
+            "description": "材料清晰度下限（0–255，上传时用 Pillow 计算），设置后对所有材料统一适用；"
+            "缺省按材料类别（证件照 60、扫描件 40、签字文书 30）；低于它初审以「模糊」驳回该材料；0 关闭"
         },
     )
     material_rejection_rate = fields.Float(

@@ -291,6 +291,10 @@ def review(stage: str, app: dict, ctx: ReviewContext) -> list[dict]:
         if r.stage == stage:
             entries += [audit_entry(r, p) for p in sorted(set(r.check(app, ctx)), key=_natural)]
     if stage == "provider" and ctx.materials:  # the uploads, after the rules (material_review.py)
-        settings = {k: ctx.setting(k) for k in ("material_min_sharpness", "material_rejection_rate")}
+        # the sharpness setting only when the sandbox sets it: else each slot kind's own threshold
+        settings = {
+            "material_min_sharpness": ctx.settings.get("material_min_sharpness"),
+            "material_rejection_rate": ctx.setting("material_rejection_rate"),
+        }
         entries += material_review.judge(app["id"], ctx.materials, settings, ctx.seed)
     return entries

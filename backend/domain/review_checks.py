@@ -60,7 +60,8 @@ SENSITIVE_WORDS = (
 DEFAULT_SETTINGS = {
     "strict_nonlocal_id": True,  # 'refused' provinces refuse non-local IDs even with a permit
     "min_age": 18,
-    "material_min_sharpness": material_review.DEFAULT_MIN_SHARPNESS,  # below it an upload is 模糊
+    # unset: each slot kind's threshold (material_review.QUALITY); set: one value for every slot
+    "material_min_sharpness": None,
     "material_rejection_rate": material_review.DEFAULT_REJECTION_RATE,  # template/signature/watermark, seeded
 }
 
