@@ -137,7 +137,9 @@ def website_fields():
         ),
         "homepage_url": text(
             limits.MAX_URL,
-            metadata={"description": "网站首页地址，须在该网站的域名上，如 https://www.example.cn/（缺省 http://域名/）"},
+            metadata={
+                "description": "网站首页地址，须在该网站的域名上，如 https://www.example.cn/（缺省 http://域名/）"
+            },
         ),
         "pre_approvals": fields.List(
             fields.Nested(PreApprovalSchema),

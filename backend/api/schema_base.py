@@ -96,7 +96,7 @@ class ServiceContent(fields.Field):
 
     def __init__(self, **kwargs):
         meta = {
-            "description": "网站服务内容（可多选）：代码列表，例如 [\"blog\"]；单个代码视为一项。可选："
+            "description": '网站服务内容（可多选）：代码列表，例如 ["blog"]；单个代码视为一项。可选：'
             + "、".join(CONTENTS),
             "oneOf": [
                 {"type": "array", "items": {"type": "string", "enum": list(CONTENTS)}},

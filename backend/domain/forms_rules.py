@@ -219,9 +219,8 @@ def notices(payload: dict) -> list[str]:
     """What the flow tells the user besides the rules: commercial content needs a licence (§7)."""
     sites = [s for s in payload.get("websites") or [] if isinstance(s, dict)]
     if any(
-        s.get("commercial") or any(
-            SERVICE_CONTENT_TYPES.get(c, {}).get("commercial") == "yes" for c in service_contents.of(s)
-        )
+        s.get("commercial")
+        or any(SERVICE_CONTENT_TYPES.get(c, {}).get("commercial") == "yes" for c in service_contents.of(s))
         for s in sites
     ):
         return [COMMERCIAL_NOTICE]
@@ -285,11 +284,23 @@ def homepage_problems(url, domains, path):
     domains — the domain itself or a name under it (www.example.cn for example.cn)."""
     host = _url_host(url) if isinstance(url, str) else None
     if host is None:
-        return [(path, "HOMEPAGE_URL_INVALID", "请填写以 http:// 或 https:// 开头的网站首页地址，例如 https://www.example.cn/")]
+        return [
+            (
+                path,
+                "HOMEPAGE_URL_INVALID",
+                "请填写以 http:// 或 https:// 开头的网站首页地址，例如 https://www.example.cn/",
+            )
+        ]
     keys = [k for k in (domain_key(d) for d in domains) if k]
     if keys and not any(host == k or host.endswith("." + k) for k in keys):
         shown = "、".join(d for d in domains if d)
-        return [(path, "HOMEPAGE_NOT_ON_DOMAIN", f"网站首页地址须在该网站的域名上（{shown}），例如 https://www.{domains[0]}/")]
+        return [
+            (
+                path,
+                "HOMEPAGE_NOT_ON_DOMAIN",
+                f"网站首页地址须在该网站的域名上（{shown}），例如 https://www.{domains[0]}/",
+            )
+        ]
     return []
 
 

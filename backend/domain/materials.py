@@ -13,7 +13,16 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageFilter, UnidentifiedImageError
 
-from backend.domain import kinds, pre_approvals, province_rules, provinces, service_contents, uploads, validation, workflow
+from backend.domain import (
+    kinds,
+    pre_approvals,
+    province_rules,
+    provinces,
+    service_contents,
+    uploads,
+    validation,
+    workflow,
+)
 from backend.domain.filings import same_text
 
 # orders that upload documents: the ones that file new websites or move access to Tencent;

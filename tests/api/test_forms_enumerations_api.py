@@ -33,9 +33,17 @@ def test_a_single_code_is_still_accepted_and_answered_as_written(sandbox):
 
 
 def test_bad_lists_are_refused_per_field(sandbox):
-    for bad in ([], ["blog", "blog"], ["nonsense"], "nonsense", ["blog", "news", "other", "portal", "games", "culture"]):
+    for bad in (
+        [],
+        ["blog", "blog"],
+        ["nonsense"],
+        "nonsense",
+        ["blog", "news", "other", "portal", "games", "culture"],
+    ):
         field_errors(
-            sandbox.post("~/applications", json={"kind": "first_filing", "payload": _org(sandbox, service_content=bad)}),
+            sandbox.post(
+                "~/applications", json={"kind": "first_filing", "payload": _org(sandbox, service_content=bad)}
+            ),
             "payload.websites.0.service_content",
         )
 
@@ -106,7 +114,8 @@ def test_a_minor_website_owner_is_refused_at_entry(sandbox):
 def test_the_homepage_url_is_checked_against_the_websites_domain(sandbox):
     payload = _org(sandbox, homepage_url="https://www.other.cn/")
     errors = field_errors(
-        sandbox.post("~/applications", json={"kind": "first_filing", "payload": payload}), "payload.websites.0.homepage_url"
+        sandbox.post("~/applications", json={"kind": "first_filing", "payload": payload}),
+        "payload.websites.0.homepage_url",
     )
     assert "shili-tech.cn" in errors["payload.websites.0.homepage_url"][0]
     payload["websites"][0]["homepage_url"] = "https://www.shili-tech.cn/index.html"

@@ -60,7 +60,10 @@ def test_a_personal_site_with_one_enterprise_content_among_several_is_refused():
 
 def test_the_review_rules_read_lists_too():
     rule = next(r for r in review.RULES if r.code == "PERSONAL_PRE_APPROVAL_CONTENT")
-    app = {"kind": "first_filing", "payload": {"entity": {"type": "personal"}, "websites": [{"service_content": ["blog", "news"]}]}}
+    app = {
+        "kind": "first_filing",
+        "payload": {"entity": {"type": "personal"}, "websites": [{"service_content": ["blog", "news"]}]},
+    }
     ctx = review.ReviewContext(today=date(2026, 6, 1))
     assert rule.check(app, ctx)
 
@@ -120,9 +123,9 @@ def test_which_certificate_each_entity_type_accepts(entity_type, cert_type, ok):
 
 
 def test_unknown_types_name_the_allowed_list():
-    (code, message), = V.check_cert_type_for_entity("martian", "uscc")
+    ((code, message),) = V.check_cert_type_for_entity("martian", "uscc")
     assert code == "ENTITY_TYPE_UNKNOWN" and "企业（enterprise）" in message
-    (code, message), = V.check_certificate("moon_pass", "1")
+    ((code, message),) = V.check_certificate("moon_pass", "1")
     assert code == "CERT_TYPE_UNKNOWN" and "居民身份证（resident_id）" in message
 
 
@@ -156,7 +159,10 @@ ADULT = "440305199001010018"
 
 def _named(owner_number, site_owner=None):
     payload = {
-        "entity": {"type": "enterprise", "responsible": {"certificate_type": "resident_id", "certificate_number": owner_number}},
+        "entity": {
+            "type": "enterprise",
+            "responsible": {"certificate_type": "resident_id", "certificate_number": owner_number},
+        },
         "websites": [{"responsible": site_owner}] if site_owner else [],
     }
     return forms_people.people(payload)
@@ -203,5 +209,7 @@ def test_numbers_without_a_birth_date_are_not_judged():
     ],
 )
 def test_the_homepage_must_be_on_the_websites_domain(url, code):
-    found = forms_rules.website_problems({"domain": "shili.cn", "homepage_url": url}, 0, {"type": "enterprise"}, date(2026, 6, 1))
+    found = forms_rules.website_problems(
+        {"domain": "shili.cn", "homepage_url": url}, 0, {"type": "enterprise"}, date(2026, 6, 1)
+    )
     assert [c for p, c, _ in found if p == "websites.0.homepage_url"] == ([code] if code else [])
