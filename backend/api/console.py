@@ -45,6 +45,7 @@ class WorkflowGraphSchema(Schema):
     main_path = fields.List(fields.String())
     mermaid = fields.String()
     rejection_reasons = fields.List(fields.Dict())
+    face_fail_reasons = fields.List(fields.Dict(), metadata={"description": "真实性核验失败故障的原因"})
 
 
 def conditional(etag, body):

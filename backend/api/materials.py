@@ -182,13 +182,16 @@ class Template(MethodView):
 class Reference(MethodView):
     @blp.doc(security=[])
     def get(self, table):
-        """The forms' options as data: divisions (?parent=440000), languages, pre-approval-types, service-contents"""
+        """The forms' options as data: divisions (?parent=440000), languages, pre-approval-types, service-contents,
+        entity-types (with the certificates each accepts), certificate-types (with their number rule)"""
         if table == "divisions":
             return forms_rules.children(request.args.get("parent") or None)
         tables = {
             "languages": [{"id": k, "name": v} for k, v in forms_rules.LANGUAGES.items()],
             "pre-approval-types": list(forms_rules.PRE_APPROVAL_TYPES.values()),
             "service-contents": list(forms_rules.SERVICE_CONTENT_TYPES.values()),
+            "entity-types": forms_rules.entity_type_table(),
+            "certificate-types": forms_rules.certificate_type_table(),
         }
         if table not in tables:
             raise fail("REFERENCE_NOT_FOUND", tables=sorted(tables) + ["divisions"])

@@ -6,13 +6,13 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate
 from backend.api import process_schemas
 from backend.api.schema_base import (
     CERT_TYPES,
-    CONTENTS,
     ID_LAST6,
     MOBILE,
     NEW_FILING_TYPES,
     PERSON_ID,
     TYPES,
     IsoDate,
+    ServiceContent,
     Strict,
     one_of,
     text,
@@ -53,11 +53,7 @@ class WebsiteSchema(Strict):
     domain = text(limits.MAX_DOMAIN, required=True, metadata={"description": "一个网站一个域名"})
     # the domain requires it (validation.website_problems); the REST API fills the documented
     # default (README examples of add_website and scenarios) before the domain sees the payload
-    service_content = fields.String(
-        load_default="blog",
-        validate=one_of(CONTENTS),
-        metadata={"description": "网站服务内容，缺省 blog（博客/个人空间）"},
-    )
+    service_content = ServiceContent(load_default="blog", metadata={"description": "网站服务内容（可多选），缺省 blog"})
     commercial = fields.Boolean(load_default=False)
     pre_approval_number = fields.String(load_default=None, allow_none=True)
     filing_type = fields.String(load_default="cloudbase_run", validate=one_of(NEW_FILING_TYPES))
@@ -104,7 +100,7 @@ class WebsiteChangeSchema(WebsiteRefSchema):
     """A change of one website on record: the reference, then only the fields that change."""
 
     name = text(limits.MAX_WEBSITE_NAME)
-    service_content = fields.String(validate=one_of(CONTENTS))
+    service_content = ServiceContent()
     commercial = fields.Boolean()
     pre_approval_number = fields.String(allow_none=True)
     responsible = PartialNested(PersonSchema(partial=True), metadata={"description": "网站负责人：只填变更的字段"})

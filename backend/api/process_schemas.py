@@ -32,6 +32,25 @@ def _province(value):
         raise ValidationError("未知的省份（填写省份代码或名称，如 32 或 江苏省）。") from None
 
 
+def mobile_registry_field(**kw):
+    return fields.Dict(
+        keys=fields.String(validate=_mobile),
+        values=fields.String(validate=_province),
+        validate=validate.Length(max=MAX_MOBILE_REGISTRY, error="最多 {max} 项。"),
+        metadata={
+            "description": "手机号归属地：{手机号码: 省份（代码或名称）}；未登记的号码视为本地号码"
+            "（江苏、天津、湖南个人要求负责人使用本省手机号码）"
+        },
+        **kw,
+    )
+
+
+class MobileRegistrySchema(Schema):
+    """PUT …/mobile-registry: the whole registry, replacing the one the sandbox had."""
+
+    mobile_registry = mobile_registry_field(required=True)
+
+
 class ProcessSettings(Schema):
     """Settings of the stages before submission; SettingsSchema inherits them."""
 
@@ -47,17 +66,15 @@ class ProcessSettings(Schema):
         validate=validate.Length(max=5, error="最多 {max} 项。"),
         metadata={"description": "验证备案类型时强制返回的拦截代码"},
     )
-    mobile_registry = fields.Dict(
-        keys=fields.String(validate=_mobile),
-        values=fields.String(validate=_province),
-        validate=validate.Length(max=MAX_MOBILE_REGISTRY, error="最多 {max} 项。"),
-        metadata={
-            "description": "手机号归属地：{手机号码: 省份（代码或名称）}；未登记的号码视为本地号码"
-            "（江苏、天津、湖南个人要求负责人使用本省手机号码）"
-        },
-    )
+    mobile_registry = mobile_registry_field()
     pre_submit_checks = fields.Boolean(
         metadata={"description": "提交前检查材料和真实性核验（缺省 false：旧的直接提交流程）"}
+    )
+    face_check_before_materials = fields.Boolean(
+        metadata={
+            "description": "先真实性核验再上传材料（缺省 true，process.md §4.1：视频核身 → 上传材料）；"
+            "false：核验前也可上传"
+        }
     )
     face_check_faults = fields.List(
         fields.String(validate=one_of(face_check.REPORTABLE_REASONS)),
@@ -117,6 +134,12 @@ def website_fields():
             text(3),
             validate=validate.Length(min=1, max=17, error="须选择 {min} 到 {max} 种语言。"),
             metadata={"description": '网站语言 id（GET /api/v1/reference/languages），如 ["1"]'},
+        ),
+        "homepage_url": text(
+            limits.MAX_URL,
+            metadata={
+                "description": "网站首页地址，须在该网站的域名上，如 https://www.example.cn/（缺省 http://域名/）"
+            },
         ),
         "pre_approvals": fields.List(
             fields.Nested(PreApprovalSchema),

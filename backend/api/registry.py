@@ -41,7 +41,7 @@ class SeedWebsiteSchema(s.Strict):
         validate=validate.Length(min=1, error="至少填写一个接入商。"),
         metadata={"description": "接入商，缺省同主体的 access_provider；含 tencent 即接入腾讯云"},
     )
-    service_content = fields.String(load_default=None, allow_none=True, validate=s.one_of(s.CONTENTS))
+    service_content = s.ServiceContent(load_default=None, allow_none=True)
     responsible = fields.Nested(s.PersonSchema, load_default=None, allow_none=True)
     filing_type = fields.String(
         load_default=None,
@@ -124,7 +124,7 @@ class WebsiteRecordSchema(Schema):
     status = fields.String()
     nat_ip = fields.String(allow_none=True)
     access_providers = fields.List(fields.String())
-    service_content = fields.String(allow_none=True)
+    service_content = fields.Raw(allow_none=True, metadata={"description": "网站服务内容：代码或代码列表"})
     filed_at = fields.String()
     responsible = fields.Dict(allow_none=True)
     seeded = fields.Boolean()

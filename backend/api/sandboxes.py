@@ -4,7 +4,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
-from backend.api import common, schemas as s
+from backend.api import common, process_schemas, schemas as s
 from backend.services import advancing, sandboxes, timers
 
 
@@ -106,6 +106,24 @@ class Scale(MethodView):
     def put(self, data, sid):
         """Set the clock's speed (0 pauses it; 86400 = one virtual day per second)"""
         return timers.set_scale(common.redis(), sid, data["scale"])
+
+
+@blp.route("/<sid>/mobile-registry")
+class MobileRegistry(MethodView):
+    @blp.response(200, process_schemas.MobileRegistrySchema)
+    @blp.doc(security=common.SECURITY)
+    @common.needs("sandbox")
+    def get(self, sid):
+        """Read the phone-locality registry (settings.mobile_registry: {mobile: province})"""
+        return sandboxes.mobile_registry(common.redis(), sid)
+
+    @blp.arguments(process_schemas.MobileRegistrySchema)
+    @blp.response(200, process_schemas.MobileRegistrySchema)
+    @blp.doc(security=common.SECURITY)
+    @common.needs("control")
+    def put(self, data, sid):
+        """Replace the phone-locality registry after creation (a setting: the control token, like creating the sandbox)"""
+        return sandboxes.set_mobile_registry(common.redis(), sid, data["mobile_registry"])
 
 
 @blp.route("/<sid>/outbox")

@@ -87,3 +87,41 @@ class IsoDate(fields.Date):
 
     def _serialize(self, value, attr, obj, **kwargs):
         return value if isinstance(value, str) or value is None else value.isoformat()
+
+
+class ServiceContent(fields.Field):
+    """网站服务内容 (process.md §2.3: multi-select): a list of codes; a single code (the shape of
+    orders written before) is accepted as written and reads as a one-item list. Kept as given, so
+    older payloads answer exactly as before."""
+
+    def __init__(self, **kwargs):
+        meta = {
+            "description": '网站服务内容（可多选）：代码列表，例如 ["blog"]；单个代码视为一项。可选：'
+            + "、".join(CONTENTS),
+            "oneOf": [
+                {"type": "array", "items": {"type": "string", "enum": list(CONTENTS)}},
+                {"type": "string", "enum": list(CONTENTS)},
+            ],
+        }
+        meta.update(kwargs.pop("metadata", {}))
+        super().__init__(metadata=meta, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        allowed = "须为以下之一：" + ", ".join(CONTENTS) + "。"
+        if isinstance(value, str):
+            if value not in CONTENTS:
+                raise ValidationError(allowed)
+            return value
+        if not isinstance(value, list) or not value:
+            raise ValidationError("须为网站服务内容代码的列表（至少 1 项）。")
+        if len(value) > V.service_contents.MAX_ITEMS:
+            raise ValidationError(f"最多选择 {V.service_contents.MAX_ITEMS} 项。")
+        bad = [str(i + 1) for i, v in enumerate(value) if not isinstance(v, str) or v not in CONTENTS]
+        if bad:
+            raise ValidationError(f"第 {'、'.join(bad)} 项{allowed}")
+        if len(set(value)) != len(value):
+            raise ValidationError("网站服务内容不能重复选择。")
+        return list(value)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return value

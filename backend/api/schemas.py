@@ -44,6 +44,7 @@ from backend.api.schema_base import (  # noqa: F401
     NEW_FILING_TYPES,
     TYPES,
     IsoDate,
+    ServiceContent,
     Strict,
     in_range,
     ip_address,
@@ -148,7 +149,8 @@ class SettingsSchema(ProcessSettings, TimelineSettings, Strict):
     material_min_sharpness = fields.Integer(
         validate=in_range(0, 255),
         metadata={
-            "description": "材料清晰度下限（0–255，上传时用 Pillow 计算）；低于它初审以「模糊」驳回该材料；0 关闭"
+            "description": "材料清晰度下限（0–255，上传时用 Pillow 计算），设置后对所有材料统一适用；"
+            "缺省按材料类别（证件照 60、扫描件 40、签字文书 30）；低于它初审以「模糊」驳回该材料；0 关闭"
         },
     )
     material_rejection_rate = fields.Float(
@@ -364,7 +366,7 @@ class RecordSchema(Schema):
     max_site_index = fields.Integer(metadata={"description": "主体：已分配的最大网站序号（注销的序号不再使用）"})
     filing_type = fields.String(allow_none=True, metadata={"description": "网站：cloudbase_run（云托管）或 cvm"})
     extra_domains = fields.List(fields.String(), metadata={"description": "网站：旧备案的附加域名"})
-    service_content = fields.String(allow_none=True)
+    service_content = fields.Raw(allow_none=True, metadata={"description": "网站服务内容：代码或代码列表"})
     responsible = fields.Dict(allow_none=True)
     revoked_at = fields.String(metadata={"description": "注销时间（status 为 cancelled）"})
     changed_at = fields.String()

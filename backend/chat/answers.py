@@ -1,6 +1,8 @@
 """One form against the conversation's answers: its options (some from the sandbox), paths
 in the nested payload, rendering, coercing and absorbing what the user submitted."""
 
+import re
+
 from backend.chat.form_table import BOOL, FIRST_OPTION, MULTI, SELECT
 from backend.chat.paths import get_path, set_path
 from backend.chat.texts import pick
@@ -96,7 +98,7 @@ def render(ctx, form, answers, errors=None):
             "required": f.required,
             "value": values[f.name],
         }
-        if f.type == SELECT:
+        if f.type == SELECT or (f.type == MULTI and f.options):
             item["options"] = options(ctx, f, answers)
         if f.pattern:
             item["pattern"] = f.pattern
@@ -123,6 +125,8 @@ _FALSE = {"false", "0", "no", "n", "否", "不是", ""}
 def coerce(fld, value):
     """A typed-in answer as the payload wants it; anything odd is kept for the validators to name."""
     if fld.type == MULTI:
+        if isinstance(value, str):  # typed in (icpsim chat): "blog, news" or "blog、news"
+            value = [v.strip() for v in re.split(r"[,，、]", value) if v.strip()]
         return list(value) or None if isinstance(value, (list, tuple)) else value
     if isinstance(value, str):
         value = value.strip()
@@ -155,7 +159,8 @@ def display(ctx, fld, value, answers=None):
     if fld.type == BOOL:
         return pick(ctx.locale, ("是", "yes") if value else ("否", "no"))
     if fld.type == MULTI and isinstance(value, list):
-        return ("、" if ctx.locale != "en" else ", ").join(map(str, value))
+        labels = {o["value"]: o["label"] for o in options(ctx, fld, answers)} if fld.options else {}
+        return ("、" if ctx.locale != "en" else ", ").join(str(labels.get(v, v)) for v in value)
     if fld.type == SELECT:
         for opt in options(ctx, fld, answers):
             if opt["value"] == value:

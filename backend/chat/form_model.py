@@ -5,31 +5,17 @@ import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from backend.domain import identity_checks
+
 TEXT, SELECT, DATE, BOOL, TEL, EMAIL, MULTI = "text", "select", "date", "bool", "tel", "email", "multi"
 FIELD_TYPES = (TEXT, SELECT, DATE, BOOL, TEL, EMAIL, MULTI)  # MULTI: a list of options (a pick's field)
 FIRST_OPTION = "<first option>"
 FORM, PICK = "form", "pick"  # how a screen is asked: a form message, or toggling quick replies
 
 # labels of the domain's codes (validation.ENTITY_TYPES, CERT_TYPES, SERVICE_CONTENTS)
-ENTITY_TYPE_LABELS = {
-    "personal": ("个人", "Individual"),
-    "enterprise": ("企业", "Enterprise"),
-    "government": ("政府机关", "Government body"),
-    "institution": ("事业单位", "Public institution"),
-    "social_org": ("社会团体", "Social organisation"),
-    "private_non_enterprise": ("民办非企业单位", "Private non-enterprise unit"),
-    "foundation": ("基金会", "Foundation"),
-    "law_firm": ("律师执业机构", "Law firm"),
-}
-CERT_TYPE_LABELS = {
-    "resident_id": ("居民身份证", "Resident ID card"),
-    "passport": ("护照", "Passport"),
-    "hk_macao_permit": ("港澳居民来往内地通行证", "Mainland travel permit (HK/Macao)"),
-    "taiwan_permit": ("台湾居民来往大陆通行证", "Mainland travel permit (Taiwan)"),
-    "foreign_permanent_id": ("外国人永久居留身份证", "Foreigner's permanent residence ID"),
-    "uscc": ("统一社会信用代码证书", "Unified social credit code"),
-    "org_code": ("组织机构代码证", "Organisation code certificate"),
-}
+# names from the domain's data files (entity_types.csv, certificate_types.csv: process.md §2.2)
+ENTITY_TYPE_LABELS = {code: (r["name"], r["en"]) for code, r in identity_checks.ENTITY_TYPE_TABLE.items()}
+CERT_TYPE_LABELS = {code: (r["name"], r["en"]) for code, r in identity_checks.CERT_TYPE_TABLE.items()}
 SERVICE_CONTENT_LABELS = {
     "blog": ("博客/个人空间", "Blog / personal site"),
     "enterprise_site": ("企业官网", "Company site"),

@@ -48,7 +48,7 @@ _SITE_CHANGE_FIELDS = (
     Field(
         "service_content",
         ("新的服务内容", "New service content"),
-        SELECT,
+        MULTI,
         required=False,
         options=labelled(validation.SERVICE_CONTENTS, SERVICE_CONTENT_LABELS),
         derive=_site_on_record("service_content"),

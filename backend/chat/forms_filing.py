@@ -8,6 +8,7 @@ from backend.chat.form_model import (
     EMAIL,
     ENTITY_TYPE_LABELS,
     FIRST_OPTION,
+    MULTI,
     SELECT,
     SERVICE_CONTENT_LABELS,
     TEL,
@@ -116,11 +117,17 @@ FILING = (
                 placeholder=("一级域名，例如 example.cn", "apex domain, e.g. example.cn"),
             ),
             Field(
+                "homepage_url",
+                ("网站首页地址", "Homepage URL"),
+                required=False,
+                placeholder=("在该域名上，例如 https://www.example.cn/", "on the domain, e.g. https://www.example.cn/"),
+            ),
+            Field(
                 "service_content",
                 ("网站服务内容", "Service content"),
-                SELECT,
+                MULTI,
                 options=labelled(validation.SERVICE_CONTENTS, SERVICE_CONTENT_LABELS),
-                default="blog",
+                default=["blog"],
             ),
             Field("commercial", ("是否经营性网站", "Commercial (经营性) site"), BOOL, required=False, default=False),
             Field(

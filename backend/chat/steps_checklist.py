@@ -14,7 +14,8 @@ from backend.chat.step_kit import SAME, invalid, refused, sync
 from backend.chat.texts import pick
 from backend.domain import workflow
 from backend.domain.errors import DomainError, Unprocessable
-from backend.services import applications, face_checks
+from backend.services import applications, face_checks, world
+from backend.store import tx as store
 
 STEP = "checklist"
 FORM_ID = "checklist"
@@ -85,10 +86,15 @@ def checklist_enter(ctx):
     choices = []
     if _field_names(missing):
         choices.append({"value": "fields", "label": _t(ctx, "FIELDS")})
-    if any(row["stage"] == "face_check" for row in missing):
+    face_pending = any(row["stage"] == "face_check" for row in missing)
+    if face_pending:
         choices.append({"value": "face", "label": _t(ctx, "FACE")})  # the task's page link comes with its answer
+    # 视频核身 → 上传材料 (process.md §4.1): no upload reply while a face check is pending, unless the sandbox lifts it
+    uploads_open = not face_pending or not world.settings(store.read(ctx.r, ctx.sid)).get(
+        "face_check_before_materials", True
+    )
     for row in missing:
-        if row["stage"] == "materials":
+        if row["stage"] == "materials" and uploads_open:
             what = row["message"].removeprefix("请上传：")
             choices.append(
                 {"value": f"upload:{row['path']}", "label": _t(ctx, "UPLOAD", what=what), "action": {"open": link}}

@@ -289,6 +289,8 @@ function faultPanel(sandbox, app, faults) {
     h("option", { value: "provider" }, "腾讯云初审"), h("option", { value: "bureau" }, "管局"));
   const reason = h("select", { "aria-label": "驳回原因", class: "reason-select" },
     h("option", { value: "" }, "模拟的驳回（默认原因）"), reasons.map((r) => h("option", { value: r.code }, `${r.key_name}：${r.error}`)));
+  const faceReason = h("select", { "aria-label": "核验失败原因", "data-testid": "face-fail-reason" },
+    (state.graph.face_fail_reasons || []).map((r) => h("option", { value: r.code }, `${r.zh}（${r.code}）`)));
   const delayStage = h("select", { "aria-label": "延迟阶段" }, ["provider", "handover", "sms", "bureau"].map((s) => h("option", { value: s }, s)));
   const delay = h("input", { value: "2d", class: "narrow", "aria-label": "延迟时长" });
   const targets = app ? teleportTargets(app.state) : [];
@@ -302,12 +304,14 @@ function faultPanel(sandbox, app, faults) {
       h("button", { type: "button", onclick: () => act("短信超时", () => api("POST", path, { effect: "sms_timeout" })) }, "短信核验超时"),
       "延迟：", delayStage, delay, h("button", { type: "button",
         onclick: () => act("注入延迟", () => api("POST", path, { effect: "delay", stage: delayStage.value, delay: delay.value.trim() })) }, "延迟该阶段")),
+    h("div", { class: "row" }, "真实性核验：", faceReason, h("button", { type: "button", "data-testid": "fault-face-fail",
+      onclick: () => act("注入核验失败", () => api("POST", path, { effect: "face_fail", reason: faceReason.value })) }, "下一次人脸核验失败")),
     app ? h("div", { class: "row" }, `订单 ${app.id} 跳转到：`, target,
       h("button", { type: "button", disabled: !targets.length,
         onclick: () => act("跳转", () => api("POST", `${sb(sandbox.id)}/applications/${encodeURIComponent(app.id)}/teleport`, { to: target.value })) }, "跳转"),
       h("button", { type: "button", onclick: () => act("订单重置", () => api("POST", `${sb(sandbox.id)}/applications/${encodeURIComponent(app.id)}/reset`, {})) }, "订单重置为草稿")) : null,
     faults.length ? h("ul", { class: "rules" }, faults.map((f) => h("li", {},
-      `${f.effect} · ${f.stage || ""} · 已用 ${f.used}${f.times ? `/${f.times}` : ""} `,
+      `${f.effect} · ${f.stage || ""}${f.reason ? ` · ${f.reason}` : ""} · 已用 ${f.used}${f.times ? `/${f.times}` : ""} `,
       h("button", { type: "button", class: "link", onclick: () => act("删除规则", () => api("DELETE", `${path}/${encodeURIComponent(f.id)}`)) }, "删除")))) : h("div", { class: "muted" }, "没有故障规则"),
     h("div", { class: "row" }, h("button", { type: "button", class: "danger",
       onclick: () => confirm(`把沙箱 ${sandbox.id} 重置为预设（令牌不变）？`) && act("沙箱重置", () => api("POST", `${sb(sandbox.id)}/reset`, {})) }, "重置沙箱")));

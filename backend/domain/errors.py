@@ -159,6 +159,7 @@ CODES: dict[str, Code] = {
     "SUBMIT_NOT_READY": Code(409, "提交前还有未完成的步骤"),
     "UPLOAD_QUOTA_EXCEEDED": Code(409, "沙箱内的文件已达上限"),
     "MATERIAL_SLOT_NOT_REQUIRED": Code(404, "该订单不需要上传该材料"),
+    "FACE_CHECK_FIRST": Code(409, "请先完成网站负责人的真实性核验（人脸核验），再上传材料"),
     "MATERIAL_NOT_FOUND": Code(404, "该材料尚未上传"),
     "TEMPLATE_NOT_FOUND": Code(404, "模板不存在"),
     "FACE_CHECK_NOT_FOUND": Code(404, "核验任务不存在"),

@@ -11,7 +11,7 @@ from datetime import date
 
 from backend.domain import provinces, validation
 from backend.domain.filings import same_text
-from backend.domain.review_checks import add_months
+from backend.domain.review_checks import add_months, age_on
 
 VALIDITY_FIELDS = {"id_valid_from": "证件有效期起始日期", "id_valid_until": "证件有效期截止日期"}
 TEMPORARY_ID_MAX_MONTHS = 12  # a validity span under a year is a 临时居民身份证 (valid 3 months)
@@ -134,6 +134,38 @@ def temporary_id_problems(named: list, province: str | None) -> list[tuple[str, 
         for prefix, person in named
         if prefix is not None and refused and is_temporary_id(person)
     ]
+
+
+# an 18-digit resident-ID-shaped number carries the birth date (the residence permits too)
+_BIRTH_DATED = ("resident_id", "hk_macao_residence_permit", "taiwan_residence_permit")
+ROLE_ZH = {"entity.responsible": "主体负责人"}
+
+
+def minor_problems(named: list, today: date, min_age: int) -> list[tuple[str, str, str]]:
+    """A responsible person (主体负责人, 网站负责人; a person filing as themself) under `min_age`
+    on the sandbox's virtual date, from the birth date in the ID number: refused at entry (the
+    provider's review keeps the same rule, RESPONSIBLE_UNDER_18, for orders written before)."""
+    out = []
+    for prefix, person in named:
+        if prefix is None or prefix == "entity" and any(p == "entity.responsible" for p, _ in named):
+            continue  # the record's own; a person filing as themself is checked as entity.responsible
+        number = person.get("certificate_number")
+        if person.get("certificate_type", "resident_id") not in _BIRTH_DATED or validation.check_certificate(
+            person.get("certificate_type", "resident_id"), number
+        ):
+            continue  # only a valid birth-dated number tells the age; a bad one is reported elsewhere
+        age = age_on(validation.birth_date(number), today)
+        if age < min_age:
+            role = "网站负责人" if prefix.startswith("websites.") else "主体负责人"
+            out.append(
+                (
+                    f"{prefix}.certificate_number",
+                    "RESPONSIBLE_UNDER_18",
+                    f"{role}须年满 {min_age} 周岁（按证件号码中的出生日期，现年 {age} 周岁）；"
+                    "未成年人可由监护人作为负责人办理备案",
+                )
+            )
+    return out
 
 
 def problems(payload: dict, province: str | None, record: dict | None = None) -> list[tuple[str, str, str]]:

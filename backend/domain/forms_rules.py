@@ -11,6 +11,7 @@ import csv
 import re
 from datetime import date, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from backend.domain import (
     divisions,
@@ -21,9 +22,10 @@ from backend.domain import (
     pre_approvals,
     province_rules,
     provinces,
+    service_contents,
     validation,
 )
-from backend.domain.filings import same_text
+from backend.domain.filings import domain_key, same_text
 from backend.domain.review_checks import ENTERPRISE_CONTENT, PRE_APPROVAL_CONTENT
 
 _DATA = Path(__file__).parent / "data"
@@ -44,6 +46,22 @@ def _rows(name):
 LANGUAGES = {r["id"]: r["name"] for r in _rows("languages.csv")}
 PRE_APPROVAL_TYPES = pre_approvals.TYPES
 SERVICE_CONTENT_TYPES = {r["code"]: r for r in _rows("service_content_types.csv")}
+
+
+def entity_type_table() -> list[dict]:
+    """process.md §2.2: each entity type, its ids in the two public lists (GH1/GH2) and its certificates."""
+    return [
+        dict(r, certificates=r["certificates"].split(), gh1_id=r["gh1_id"] or None, gh2_id=r["gh2_id"] or None)
+        for r in validation.ENTITY_TYPE_TABLE.values()
+    ]
+
+
+def certificate_type_table() -> list[dict]:
+    """process.md §2.2: each certificate type, its MIIT codes and its number rule."""
+    return [
+        dict(r, miit_codes=r["miit_codes"].split(), pattern=r["pattern"] or None, message=r["message"] or None)
+        for r in validation.CERT_TYPE_TABLE.values()
+    ]
 
 
 def children(code: str | None) -> list[dict]:
@@ -201,7 +219,8 @@ def notices(payload: dict) -> list[str]:
     """What the flow tells the user besides the rules: commercial content needs a licence (§7)."""
     sites = [s for s in payload.get("websites") or [] if isinstance(s, dict)]
     if any(
-        s.get("commercial") or SERVICE_CONTENT_TYPES.get(s.get("service_content"), {}).get("commercial") == "yes"
+        s.get("commercial")
+        or any(SERVICE_CONTENT_TYPES.get(c, {}).get("commercial") == "yes" for c in service_contents.of(s))
         for s in sites
     ):
         return [COMMERCIAL_NOTICE]
@@ -227,8 +246,7 @@ def personal_content_problems(site, prefix):
                 "个人主体不能备案经营性网站；如需开展经营性业务，请以单位主体备案",
             )
         )
-    content = site.get("service_content")
-    if content in ENTERPRISE_CONTENT:
+    if service_contents.any_in(site, ENTERPRISE_CONTENT):
         out.append(
             (
                 f"{prefix}.service_content",
@@ -236,7 +254,7 @@ def personal_content_problems(site, prefix):
                 "个人网站不能开办企业官网、电子商务或门户类网站，请选择与个人网站相符的服务内容（例如博客）",
             )
         )
-    elif content in PRE_APPROVAL_CONTENT:
+    elif service_contents.any_in(site, PRE_APPROVAL_CONTENT):
         out.append(
             (
                 f"{prefix}.service_content",
@@ -249,9 +267,48 @@ def personal_content_problems(site, prefix):
     return out
 
 
+def _url_host(url):
+    """The host of an http(s) URL without credentials and with a valid port, else None."""
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018  (a bad port raises)
+    except (AttributeError, ValueError):
+        return None
+    if parts.scheme not in ("http", "https") or parts.username or parts.password or not parts.hostname:
+        return None
+    return domain_key(parts.hostname)
+
+
+def homepage_problems(url, domains, path):
+    """网站首页 URL (process.md §2.3: "one of the site's URLs"): http(s), on one of the website's
+    domains — the domain itself or a name under it (www.example.cn for example.cn)."""
+    host = _url_host(url) if isinstance(url, str) else None
+    if host is None:
+        return [
+            (
+                path,
+                "HOMEPAGE_URL_INVALID",
+                "请填写以 http:// 或 https:// 开头的网站首页地址，例如 https://www.example.cn/",
+            )
+        ]
+    keys = [k for k in (domain_key(d) for d in domains) if k]
+    if keys and not any(host == k or host.endswith("." + k) for k in keys):
+        shown = "、".join(d for d in domains if d)
+        return [
+            (
+                path,
+                "HOMEPAGE_NOT_ON_DOMAIN",
+                f"网站首页地址须在该网站的域名上（{shown}），例如 https://www.{domains[0]}/",
+            )
+        ]
+    return []
+
+
 def website_problems(site, i, entity, today):
     prefix = f"websites.{i}"
     out = []
+    if site.get("homepage_url") is not None:
+        out += homepage_problems(site["homepage_url"], [site.get("domain") or ""], f"{prefix}.homepage_url")
     for j, lang in enumerate(site.get("languages") or []):
         if str(lang) not in LANGUAGES:
             out.append((f"{prefix}.languages.{j}", "LANGUAGE_UNKNOWN", "不支持的网站语言"))

@@ -16,19 +16,23 @@ from stdnum.cn import ric, uscc
 from backend.domain import provinces
 from backend.domain.domain_names import domain_syntax
 
-ENTITY_TYPES = (
-    "personal",
-    "enterprise",
-    "government",
-    "institution",
-    "social_org",
-    "private_non_enterprise",
-    "foundation",
-    "law_firm",
-)
-PERSON_CERT_TYPES = ("resident_id", "passport", "hk_macao_permit", "taiwan_permit", "foreign_permanent_id")
-ORG_CERT_TYPES = ("uscc", "org_code")
+_DATA = Path(__file__).parent / "data"
+
+
+def _rows(name):
+    with (_DATA / name).open(encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+# process.md §2.2 as data: the entity types (names canonical, GH1/GH2 ids kept as data) with the
+# certificates each accepts, and the certificate types with their number rule
+ENTITY_TYPE_TABLE = {r["code"]: r for r in _rows("entity_types.csv")}
+CERT_TYPE_TABLE = {r["code"]: r for r in _rows("certificate_types.csv")}
+ENTITY_TYPES = tuple(ENTITY_TYPE_TABLE)
+PERSON_CERT_TYPES = tuple(c for c, r in CERT_TYPE_TABLE.items() if r["holder"] == "person")
+ORG_CERT_TYPES = tuple(c for c, r in CERT_TYPE_TABLE.items() if r["holder"] == "org")
 CERT_TYPES = PERSON_CERT_TYPES + ORG_CERT_TYPES
+ACCEPTED_CERTS = {code: tuple(r["certificates"].split()) for code, r in ENTITY_TYPE_TABLE.items()}
 
 # Resident-ID-format numbers also start with 71/81/82/83: the residence permits
 # of Taiwan, Hong Kong and Macao residents. They are not filing provinces.
@@ -36,18 +40,17 @@ _NON_PROVINCE_ID_REGIONS = ("71", "81", "82", "83")
 
 # Certificate shapes without a public checksum: only length and charset are checked.
 _CERT_PATTERNS = {
-    "passport": (re.compile(r"[A-Z0-9]{5,20}"), "护照号码应为 5–20 位字母或数字"),
-    "hk_macao_permit": (
-        re.compile(r"[HM][0-9]{8}([0-9]{2})?"),
-        "港澳居民来往内地通行证号码应为 H 或 M 开头加 8 或 10 位数字",
-    ),
-    "taiwan_permit": (re.compile(r"[0-9]{8}([0-9]{2})?"), "台湾居民来往大陆通行证号码应为 8 或 10 位数字"),
-    "foreign_permanent_id": (
-        re.compile(r"[A-Z]{3}[0-9]{12}|9[0-9]{17}"),
-        "外国人永久居留身份证号码应为 15 位（3 位字母加 12 位数字）或 9 开头的 18 位数字",
-    ),
-    "org_code": (re.compile(r"[0-9A-Z]{8}-?[0-9X]"), "组织机构代码应为 9 位（8 位数字或大写字母加 1 位校验码）"),
+    code: (re.compile(r["pattern"]), r["message"])
+    for code, r in CERT_TYPE_TABLE.items()
+    if r["rule"] in ("pattern", "uscc_or_legacy")
 }
+
+
+def names(codes) -> str:
+    """'居民身份证（resident_id）、护照（passport）…': the allowed list a message names."""
+    table = {**ENTITY_TYPE_TABLE, **CERT_TYPE_TABLE}
+    return "、".join(f"{table[c]['name']}（{c}）" if c in table else c for c in codes)
+
 
 # ASCII digits only ([0-9], not \d): str.isdigit() and \d also accept "²" or "٣", which int() or
 # stdnum then choke on.
@@ -119,13 +122,21 @@ def uscc_province(number: str) -> str:
 
 
 def check_certificate(cert_type, number) -> list:
+    """The number of a certificate type by the type's rule (data/certificate_types.csv): the GB
+    checksums of resident IDs and USCCs, a resident-ID number of the permit's region, or a shape."""
     if cert_type not in CERT_TYPES:
-        return problem("CERT_TYPE_UNKNOWN", "不支持的证件类型")
+        return problem("CERT_TYPE_UNKNOWN", "不支持的证件类型，可选：" + names(CERT_TYPES))
     if not text_of(number):
         return problem("FIELD_REQUIRED", "请填写证件号码")
-    if cert_type == "resident_id":
+    rule = CERT_TYPE_TABLE[cert_type]["rule"]
+    if rule == "resident_id":
         return check_resident_id(number)
-    if cert_type == "uscc":
+    if rule == "resident_id_region":
+        regions = tuple(CERT_TYPE_TABLE[cert_type]["pattern"].split())
+        if not ric.compact(text_of(number)).startswith(regions):
+            return problem("CERT_NUMBER_INVALID", CERT_TYPE_TABLE[cert_type]["message"])
+        return check_resident_id(number)
+    if rule == "uscc" or (rule == "uscc_or_legacy" and len(uscc.compact(text_of(number))) == 18):
         return check_uscc(number)
     pattern, message = _CERT_PATTERNS[cert_type]
     if not pattern.fullmatch(text_of(number).upper()):
@@ -134,14 +145,17 @@ def check_certificate(cert_type, number) -> list:
 
 
 def check_cert_type_for_entity(entity_type, cert_type) -> list:
-    """Individuals file with a personal document, organisations with an organisation code."""
+    """Which certificates an entity type files with (process.md §2.2, data/entity_types.csv)."""
     if entity_type not in ENTITY_TYPES:
-        return problem("ENTITY_TYPE_UNKNOWN", "不支持的主办者性质")
-    allowed = PERSON_CERT_TYPES if entity_type == "personal" else ORG_CERT_TYPES
+        return problem("ENTITY_TYPE_UNKNOWN", "不支持的主办者性质，可选：" + names(ENTITY_TYPES))
+    allowed = ACCEPTED_CERTS[entity_type]
     if cert_type in CERT_TYPES and cert_type not in allowed:
         if entity_type == "personal":
             return problem("CERT_TYPE_MISMATCH", "个人主体应使用居民身份证、护照或港澳台居民通行证等个人证件")
-        return problem("CERT_TYPE_MISMATCH", "单位主体应使用统一社会信用代码或组织机构代码证")
+        if cert_type in PERSON_CERT_TYPES:
+            return problem("CERT_TYPE_MISMATCH", "单位主体应使用统一社会信用代码或组织机构代码证")
+        label = ENTITY_TYPE_TABLE[entity_type]["name"]
+        return problem("CERT_TYPE_MISMATCH", f"主办者性质为{label}时，证件类型可选：{names(allowed)}")
     return []
 
 

@@ -14,6 +14,7 @@ MAX_RECORD_NUMBER = 40  # 粤ICP备2026012345号-1 and its variants
 MAX_MOBILE = 20
 MAX_PROVINCE = 20  # a code (44, 440000) or a name (广东省)
 MAX_DOMAIN = 253  # DNS
+MAX_URL = 2048  # 网站首页地址 (browsers' practical limit)
 MAX_IP = 45  # the longest textual IPv6
 MAX_DOCUMENT_ID = 20  # W0001, E0001, …
 MAX_STREET = 100  # the street part of a mailing address (process.md §2)

@@ -13,7 +13,16 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageFilter, UnidentifiedImageError
 
-from backend.domain import kinds, pre_approvals, province_rules, provinces, uploads, validation, workflow
+from backend.domain import (
+    kinds,
+    pre_approvals,
+    province_rules,
+    provinces,
+    service_contents,
+    uploads,
+    validation,
+    workflow,
+)
 from backend.domain.filings import same_text
 
 # orders that upload documents: the ones that file new websites or move access to Tencent;
@@ -128,11 +137,11 @@ def _site_slots(i, site, entity, province, rules):
     if rules.website_owner_auth and not owner_is_legal_rep(entity, owner):
         out.append(_site_slot(i, "owner_authorization_letter", "网站负责人不是法定代表人，本省须提供授权书"))
     personal = entity.get("type") == "personal"  # a person cannot hold a pre-approval (§2.5): nothing to upload
-    if not personal and (pre_approvals.declared(site) or site.get("service_content") in REGULATED_CONTENT):
+    if not personal and (pre_approvals.declared(site) or service_contents.any_in(site, REGULATED_CONTENT)):
         out.append(_site_slot(i, "pre_approval_document", "涉及前置审批的内容须上传前置审批文件"))
     if "domain_certificate" in rules.extra_documents:
         out.append(_site_slot(i, "domain_certificate", "本省要求提供域名证书"))
-    if str(province)[:2] == "44" and site.get("service_content") == "finance":
+    if str(province)[:2] == "44" and "finance" in service_contents.of(site):
         out.append(_site_slot(i, "gd_finance_commitment", "广东金融类网站须提供盖章承诺书"))
     return out
 

@@ -1,7 +1,7 @@
 """Entry validation of an order's payload, by its kind's declared shape (KindSpec.payload):
 no registry look-ups (the preconditions do those). Paths are relative to the payload."""
 
-from backend.domain import kinds, limits, numbering, validation
+from backend.domain import kinds, limits, numbering, service_contents, validation
 from backend.domain.errors import Problem
 from backend.domain.filings import FILING_TYPES, WEBSITE_REFS, merge_changes, province_code
 from backend.domain.kinds.spec import Payload
@@ -89,9 +89,8 @@ def _change_site_problems(entry, i):
         out.append((prefix, "NOTHING_TO_CHANGE", "请填写要变更的网站信息"))
     if "name" in entry:
         out += validation.at_path(f"{prefix}.name", validation.check_website_name(entry["name"]))
-    content = entry.get("service_content")
-    if "service_content" in entry and content not in validation.SERVICE_CONTENTS:
-        out.append((f"{prefix}.service_content", "SERVICE_CONTENT_UNKNOWN", "不支持的网站服务内容"))
+    if "service_content" in entry:
+        out += service_contents.problems(entry["service_content"], prefix)
     for key in ("remove_domains", "add_domains"):
         if key in entry and (not isinstance(entry[key], list) or not all(isinstance(d, str) for d in entry[key])):
             out.append((f"{prefix}.{key}", "FIELD_INVALID", '请填写域名列表，例如 ["old.example.com"]'))

@@ -33,9 +33,18 @@ def type_code(value: object) -> str | None:
 
 
 def needed_type(service_content: object) -> str | None:
+    """The pre-approval type one content code needs (None: none)."""
     if not isinstance(service_content, str):
         return None
     return NEEDED.get(service_content) or None
+
+
+def needed_types(service_content: object) -> list[str]:
+    """The pre-approval types a website's contents need: a code or a list of codes (§2.3 multi-select)."""
+    values = [service_content] if isinstance(service_content, str) else service_content
+    if not isinstance(values, (list, tuple)):
+        return []
+    return sorted({t for t in (needed_type(v) for v in values) if t})
 
 
 def _filled(text: object) -> bool:
@@ -61,8 +70,8 @@ def satisfied(site: dict, content: object = None) -> bool:
     (the older shape) a non-blank `pre_approval_number`."""
     if _filled(site.get("pre_approval_number")):
         return True
-    want = needed_type(content if content is not None else site.get("service_content"))
-    return any(
-        isinstance(item, dict) and _filled(item.get("number")) and (want is None or type_code(item.get("type")) == want)
-        for item in _items(site)
-    )
+    wants = needed_types(content if content is not None else site.get("service_content"))
+    items = [i for i in _items(site) if isinstance(i, dict) and _filled(i.get("number"))]
+    if not wants:
+        return bool(items)
+    return all(any(type_code(item.get("type")) == want for item in items) for want in wants)

@@ -55,6 +55,11 @@ def needs_face_check(order: dict) -> bool:
     return order["kind"] in materials.MATERIAL_KINDS
 
 
+def face_checks_pending(order: dict, entity: dict | None, face_tasks: list | None, now: float) -> list[Requirement]:
+    """The website owners still to pass the face check (none when the order needs no face check)."""
+    return _face_checks_missing(order, entity, face_tasks, now) if needs_face_check(order) else []
+
+
 def _face_checks_missing(order: dict, entity: dict | None, face_tasks: list | None, now: float) -> list[Requirement]:
     """A website owner without a successful face check (by certificate number) is a requirement."""
     tasks = [face_check.at(t, now) for t in face_tasks or []]

@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from backend.domain import material_review, review_checks as checks, timeline, validation as V
+from backend.domain import material_review, review_checks as checks, service_contents, timeline, validation as V
 from backend.domain.review_checks import (  # noqa: F401  (re-exported: the rules' words and context)
     DEFAULT_SETTINGS,
     ENTERPRISE_CONTENT,
@@ -156,7 +156,7 @@ RULES = [
         "请选择与个人网站相符的服务内容（例如博客），或以单位主体备案",
         checks.per_site(
             "service_content",
-            lambda s, app, ctx: checks.is_personal(app, ctx) and s.get("service_content") in ENTERPRISE_CONTENT,
+            lambda s, app, ctx: checks.is_personal(app, ctx) and service_contents.any_in(s, ENTERPRISE_CONTENT),
         ),
     ),
     Rule(
@@ -168,7 +168,7 @@ RULES = [
         "个人无法取得前置审批，请更换网站服务内容，或由取得前置审批的单位主体备案",
         checks.per_site(
             "service_content",
-            lambda s, app, ctx: checks.is_personal(app, ctx) and s.get("service_content") in PRE_APPROVAL_CONTENT,
+            lambda s, app, ctx: checks.is_personal(app, ctx) and service_contents.any_in(s, PRE_APPROVAL_CONTENT),
         ),
     ),
     Rule(
@@ -307,6 +307,10 @@ def review(stage: str, app: dict, ctx: ReviewContext) -> list[dict]:
         if r.stage == stage:
             entries += [audit_entry(r, p) for p in sorted(set(r.check(app, ctx)), key=_natural)]
     if stage == "provider" and ctx.materials:  # the uploads, after the rules (material_review.py)
-        settings = {k: ctx.setting(k) for k in ("material_min_sharpness", "material_rejection_rate")}
+        # the sharpness setting only when the sandbox sets it: else each slot kind's own threshold
+        settings = {
+            "material_min_sharpness": ctx.settings.get("material_min_sharpness"),
+            "material_rejection_rate": ctx.setting("material_rejection_rate"),
+        }
         entries += material_review.judge(app["id"], ctx.materials, settings, ctx.seed)
     return entries

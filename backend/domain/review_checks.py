@@ -6,7 +6,15 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from backend.domain import filing_province, kinds, material_review, pre_approvals, provinces, validation as V
+from backend.domain import (
+    filing_province,
+    kinds,
+    material_review,
+    pre_approvals,
+    provinces,
+    service_contents,
+    validation as V,
+)
 from backend.domain.scenarios import domain_key as _domain_key
 
 PRE_APPROVAL_CONTENT = frozenset(
@@ -52,7 +60,8 @@ SENSITIVE_WORDS = (
 DEFAULT_SETTINGS = {
     "strict_nonlocal_id": True,  # 'refused' provinces refuse non-local IDs even with a permit
     "min_age": 18,
-    "material_min_sharpness": material_review.DEFAULT_MIN_SHARPNESS,  # below it an upload is 模糊
+    # unset: each slot kind's threshold (material_review.QUALITY); set: one value for every slot
+    "material_min_sharpness": None,
     "material_rejection_rate": material_review.DEFAULT_REJECTION_RATE,  # template/signature/watermark, seeded
 }
 
@@ -260,7 +269,7 @@ def missing_pre_approval(app, ctx):
         return []
     out = []
     for i, site in _websites(app):
-        if site.get("service_content") in PRE_APPROVAL_CONTENT and not pre_approvals.satisfied(site):
+        if service_contents.any_in(site, PRE_APPROVAL_CONTENT) and not pre_approvals.satisfied(site):
             name = "pre_approvals" if pre_approvals.uses_new_field(site) else "pre_approval_number"
             out.append(f"websites.{i}.{name}")
     return out

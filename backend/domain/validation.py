@@ -14,10 +14,12 @@ import re
 import unicodedata
 from datetime import date
 
-from backend.domain import errors, limits
+from backend.domain import errors, limits, service_contents
 from backend.domain.domain_names import check_domain, domain_ascii, domain_syntax, domain_unicode, normalize_domain  # noqa: F401
 from backend.domain.identity_checks import (  # noqa: F401  (re-exported: callers know them as validation.*)
+    CERT_TYPE_TABLE,
     CERT_TYPES,
+    ENTITY_TYPE_TABLE,
     ENTITY_TYPES,
     ORG_CERT_TYPES,
     PERSON_CERT_TYPES,
@@ -38,22 +40,7 @@ from backend.domain.identity_checks import (  # noqa: F401  (re-exported: caller
     uscc_province,
 )
 
-SERVICE_CONTENTS = (
-    "blog",
-    "enterprise_site",
-    "portal",
-    "ecommerce",
-    "news",
-    "publishing",
-    "drugs_medical",
-    "culture",
-    "radio_film_tv",
-    "finance",
-    "ride_hailing",
-    "games",
-    "education",
-    "other",
-)
+SERVICE_CONTENTS = service_contents.CODES  # data/service_content_types.csv; a website picks several
 MAX_WEBSITES = limits.MAX_WEBSITES
 
 # Ideographic and full-width full stops: IME users type them as the dot.
@@ -208,9 +195,8 @@ def website_problems(website, index) -> list:
         out += at_path(f"{prefix}.name", check_website_name(website["name"]))
     if not is_blank(website.get("domain")):
         out += _domain_field(website["domain"], f"{prefix}.domain")
-    content = website.get("service_content")
-    if not is_blank(content) and content not in SERVICE_CONTENTS:
-        out.append((f"{prefix}.service_content", "SERVICE_CONTENT_UNKNOWN", "不支持的网站服务内容"))
+    if not is_blank(website.get("service_content")):
+        out += service_contents.problems(website["service_content"], prefix)
     return out + optional_problems(website, prefix)
 
 

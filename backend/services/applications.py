@@ -6,11 +6,13 @@ from backend.domain import (
     eligibility,
     errors,
     filing_province,
+    forms_people,
     forms_rules,
     kinds,
     mobile_home,
     payloads,
     records,
+    review_checks,
     scenarios,
     website_owners,
     workflow,
@@ -90,6 +92,9 @@ def _validate(tx, kind, payload, app_id=None, record=None):
     # where the entity may file (§1.2, §8): the rule verification and the review apply too
     for path, _code, message in filing_province.entry_problems(kinds.get(kind), payload, world.settings(tx)):
         problems.setdefault(path, []).append(message)
+    min_age = world.settings(tx).get("min_age", review_checks.DEFAULT_SETTINGS["min_age"])
+    for path, _code, message in forms_people.minor_problems(forms_people.people(payload), world.today(tx), min_age):
+        problems.setdefault(path, []).append(message)  # minors refused at entry (process.md §8)
     for path, _code, message in _mobile_problems(tx, payload):  # 手机号归属地 (§2.7)
         problems.setdefault(path, []).append(message)
     for path, _code, message in _owner_problems(tx, kind, payload, record):  # one owner, one entity (§2.3)

@@ -3,7 +3,7 @@ the workflow table as a graph the page draws (states, moves, the main path)."""
 
 from collections import deque
 
-from backend.domain import kinds, review, workflow
+from backend.domain import face_check, faults, kinds, review, workflow
 from backend.services import engine, live, sandboxes
 from backend.store import tx as store
 
@@ -91,4 +91,6 @@ def workflow_graph() -> dict:
         "main_path": main_path(),
         "mermaid": workflow.mermaid(),
         "rejection_reasons": reasons,
+        # the face_fail fault's reasons (POST …/faults {"effect": "face_fail", "reason": …})
+        "face_fail_reasons": [{"code": r, "zh": face_check.FAILURE_REASONS[r]} for r in faults.FACE_REASONS],
     }

@@ -14,6 +14,7 @@ from backend.services import engine, world
 from backend.store import tx as store
 
 COLLECTION = "materials"
+FACE_CHECKS = "face_checks"  # services/face_checks.COLLECTION (that module imports this one)
 
 
 def sandbox_dir(sid: str) -> Path:
@@ -123,6 +124,19 @@ def _material_doc(tx, app, wanted, filename, facts, relative, previous):
     }  # uploaded after this many submissions (with_review)
 
 
+def face_check_first(tx, app):
+    """process.md §4.1 (T48): 填写负责人 → 视频核身 → 上传材料 — no upload before every website owner
+    passed the face check. Enforced with the other stages (`pre_submit_checks`); the sandbox setting
+    `face_check_before_materials: false` lifts it."""
+    settings = world.settings(tx)
+    if not settings.get("pre_submit_checks") or not settings.get("face_check_before_materials", True):
+        return
+    tasks = [t for t in tx.all(FACE_CHECKS) if t["app_id"] == app["id"]]
+    pending = readiness.face_checks_pending(app, order_entity(tx, app), tasks, world.now(tx))
+    if pending:
+        raise fail("FACE_CHECK_FIRST", pending=[p.path for p in pending], messages=[p.message for p in pending])
+
+
 def upload(r, sid, app_id, slot, filename, data: bytes):
     """Check the image (Pillow), write its bytes, record its metadata; replaces the slot's earlier upload."""
     try:
@@ -138,6 +152,7 @@ def upload(r, sid, app_id, slot, filename, data: bytes):
         wanted = {s.key: s for s in slots(tx, app)}
         if slot not in wanted:
             raise fail("MATERIAL_SLOT_NOT_REQUIRED", f"该订单不需要上传「{slot}」", slots=sorted(wanted))
+        face_check_first(tx, app)
         doc_id = f"{app_id}:{slot}"
         _check_caps(tx, doc_id, facts["bytes"])
         previous = tx.get(COLLECTION, doc_id)
@@ -153,7 +168,7 @@ def upload(r, sid, app_id, slot, filename, data: bytes):
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(data)  # bytes first (a failed write leaves no metadata), then the metadata
     try:
-        doc = store.run(r, sid, fn, prefetch=(*store.WORKFLOW, *store.RECORDS, COLLECTION))
+        doc = store.run(r, sid, fn, prefetch=(*store.WORKFLOW, *store.RECORDS, COLLECTION, FACE_CHECKS))
     except Exception:
         target.unlink(missing_ok=True)
         raise

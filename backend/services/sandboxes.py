@@ -20,7 +20,7 @@ from backend.domain.clock import (
     start_problems,
 )
 from backend.domain.errors import fail, validation_failed
-from backend.services import api_credentials, auth, cloud, domains, scheduling
+from backend.services import api_credentials, auth, cloud, domains, scheduling, world
 from backend.store import keys, tx as store
 
 
@@ -355,3 +355,21 @@ def reset(r, sid):
 
 
 # -- idle time-to-live --------------------------------------------------------------
+
+
+def mobile_registry(r, sid) -> dict:
+    return {"mobile_registry": world.settings(store.read(r, sid)).get("mobile_registry") or {}}
+
+
+def set_mobile_registry(r, sid, registry: dict) -> dict:
+    """Replace settings.mobile_registry (手机号归属地) of a live sandbox: read at each entry check,
+    so the next create or edit of an order sees it; orders already written are not re-checked."""
+
+    def fn(tx):
+        settings = dict(world.settings(tx), mobile_registry=registry)
+        if not registry:
+            settings.pop("mobile_registry")
+        tx.set_meta("settings", json.dumps(settings, ensure_ascii=False))
+        return {"mobile_registry": registry}
+
+    return store.run(r, sid, fn)

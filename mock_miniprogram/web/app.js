@@ -449,6 +449,14 @@ function renderField(field, seq) {
         (field.options || []).map((o) => h("option", { value: o.value, selected: String(o.value) === String(field.value) }, o.label ?? o.value)));
       break;
     }
+    case "multi": {
+      // a multi-select (网站服务内容): the value is a list; a single code reads as a one-item list
+      const chosen = new Set((Array.isArray(field.value) ? field.value : field.value ? [field.value] : []).map(String));
+      control = h("select", { ...common, multiple: true, class: "weui-select weui-select_multi",
+        size: Math.min((field.options || []).length, 5) },
+        (field.options || []).map((o) => h("option", { value: o.value, selected: chosen.has(String(o.value)) }, o.label ?? o.value)));
+      break;
+    }
     case "bool":
       control = h("input", { ...common, type: "checkbox", class: "switch", checked: !!field.value });
       break;
@@ -478,6 +486,10 @@ function collect(node, fields) {
     const control = node.elements.namedItem(field.name);
     if (!control) continue;
     // every field, empty ones too: a field left out would keep the value the form showed
+    if (field.type === "multi" && control.selectedOptions) {
+      values[field.name] = Array.from(control.selectedOptions, (o) => o.value);
+      continue;
+    }
     values[field.name] = field.type === "bool" ? control.checked : String(control.value ?? "").trim();
   }
   return values;

@@ -99,6 +99,19 @@ def test_workflow_graph_comes_from_the_table(control):
     assert_error(control.get("/api/v1/console/workflow", token=""), 401)
 
 
+def test_the_graph_names_the_face_fail_reasons_the_faults_endpoint_accepts(control, sandbox):
+    from backend.domain import faults
+
+    reasons = ok(control.get("/api/v1/console/workflow"))["face_fail_reasons"]
+    assert [r["code"] for r in reasons] == list(faults.FACE_REASONS) and all(r["zh"] for r in reasons)
+    for r in reasons:  # each is a rule the console's button can create
+        rule = ok(
+            control.post(f"/api/v1/sandboxes/{sandbox.sid}/faults", json={"effect": "face_fail", "reason": r["code"]}),
+            201,
+        )
+        assert rule["reason"] == r["code"]
+
+
 # -- classes -------------------------------------------------------------------------
 
 

@@ -44,13 +44,8 @@ def test_a_strict_sandbox_walks_the_checklist_to_a_submit(strict, uploads):
     assert values[0] == "fields" and "face" in values and "refresh" in values and "back" in values
     prepare = msg["checklist"]["links"]["prepare"]
     assert prepare == f"/miniprogram/prepare.html?sandbox={strict.sid}&app={app_id}"
-    slots = [v.split(":", 1)[1] for v in values if v.startswith("upload:")]
-    assert slots == ["entity_owner_id_front", "entity_owner_id_back", "commitment_letter"]
-    assert all(c["action"]["open"] == prepare for c in msg["choices"] if c["value"].startswith("upload:"))
-
-    # an upload cannot travel in a chat reply: its reply says where to upload
-    said = chat.choose("upload:commitment_letter")
-    assert said["step"] == "checklist" and prepare in one(said, "UPLOAD_HOW")["text"]
+    # 视频核身 → 上传材料 (process.md §4.1): no upload reply while the face check is pending
+    assert not [v for v in values if v.startswith("upload:")] and "请上传" in msg["text"]
 
     # the form fields: a form of just the missing ones, checked by the services like REST
     form = chat.choose("fields")
@@ -85,6 +80,14 @@ def test_a_strict_sandbox_walks_the_checklist_to_a_submit(strict, uploads):
     assert tasks and all(t["link"].startswith("/miniprogram/face.html?") for t in tasks)
     for task in tasks:
         ok(strict.post(f"~/face-checks/{task['id']}/result", json={"passed": True}))
+    msg = one(chat.choose("refresh"), "CHECKLIST")
+    slots = [c["value"].split(":", 1)[1] for c in msg["choices"] if c["value"].startswith("upload:")]
+    assert slots == ["entity_owner_id_front", "entity_owner_id_back", "commitment_letter"]
+    assert all(c["action"]["open"] == prepare for c in msg["choices"] if c["value"].startswith("upload:"))
+
+    # an upload cannot travel in a chat reply: its reply says where to upload
+    said = chat.choose("upload:commitment_letter")
+    assert said["step"] == "checklist" and prepare in one(said, "UPLOAD_HOW")["text"]
 
     # the materials through the REST multipart endpoint, then "check again"
     for slot in slots[:-1]:

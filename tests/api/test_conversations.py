@@ -110,7 +110,7 @@ def test_a_whole_first_filing_through_the_conversation(demo):
     assert app["payload"]["websites"][0] == {
         "name": "张三的个人博客",
         "domain": "zhangsan-blog.cn",
-        "service_content": "blog",
+        "service_content": ["blog"],  # a multi-select (process.md §2.3)
         "commercial": False,
         "filing_type": "cloudbase_run",
         "nat_ip": ip,

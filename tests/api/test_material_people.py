@@ -18,7 +18,7 @@ from api.flows import (
     until_idle,
     usable_ip,
 )
-from api.test_materials_and_face_check import ready_order, upload
+from api.test_materials_and_face_check import pass_face_check, ready_order, upload
 
 ZHAO = person(name="赵六", cert=resident_id("44030519850505001"), mobile="13700137000")
 
@@ -37,6 +37,7 @@ def slot_upload(sb, app_id, slot):
 def test_a_new_entity_owner_needs_new_id_images(strict):
     register_domain(strict, "example-org.cn", holder_name=ORG_NAME, holder_cert=ORG_USCC)
     app = create_app(strict, org_payload([usable_ip(strict)], [("example-org.cn", "示例官网")]))
+    pass_face_check(strict, app["id"])
     doc = ok(upload(strict, app["id"], "entity_owner_id_front", png()), 201)
     assert doc["person"] == org_payload([""], [("x", "y")])["entity"]["responsible"]["certificate_number"]
     ok(upload(strict, app["id"], "entity_certificate", png()), 201)
@@ -45,6 +46,7 @@ def test_a_new_entity_owner_needs_new_id_images(strict):
     assert slot_upload(strict, app["id"], "entity_certificate") is not None  # not a person's
     missing = ok(strict.get(f"~/applications/{app['id']}/requirements"))["missing"]
     assert ("MATERIAL_MISSING", "entity_owner_id_front") in [(m["code"], m["path"]) for m in missing]
+    pass_face_check(strict, app["id"])  # 赵六 is now the website owner too: his own face check first
     assert ok(upload(strict, app["id"], "entity_owner_id_front", jpeg()), 201)["person"] == ZHAO["certificate_number"]
     assert slot_upload(strict, app["id"], "entity_owner_id_front") is not None
 

@@ -74,6 +74,7 @@ def test_a_personal_order_needs_the_owner_id_and_the_commitment_letter(strict, u
 
 def test_an_upload_pillow_accepts_goes_to_disk_with_its_hash(strict, uploads):
     app = draft(strict)
+    pass_face_check(strict, app["id"])  # 视频核身 → 上传材料 (process.md §4.1)
     data = png()
     doc = ok(upload(strict, app["id"], "entity_owner_id_front", data), 201)
     assert doc["width"] == 800 and doc["format"] == "PNG" and doc["status"] == "uploaded"
@@ -123,10 +124,29 @@ def test_too_large_and_unknown_slot_and_no_file(strict, uploads):
 def test_uploads_go_with_the_sandbox(control, uploads):
     sb = new_sandbox(control, settings={"pre_submit_checks": True})
     app = draft(sb)
+    pass_face_check(sb, app["id"])
     ok(upload(sb, app["id"], "commitment_letter", png()), 201)
     assert (uploads / sb.sid).exists()
     assert control.delete(f"/api/v1/sandboxes/{sb.sid}").status_code == 204
     assert not (uploads / sb.sid).exists()
+
+
+def test_no_upload_before_every_website_owner_passed_the_face_check(strict, uploads):
+    app = draft(strict)
+    body = assert_error(upload(strict, app["id"], "commitment_letter", png()), 409, "FACE_CHECK_FIRST")
+    assert body["pending"] == ["websites.0.responsible"] and "真实性核验" in body["message"]
+    assert not list(uploads.rglob("*.png"))  # nothing written
+    [task] = ok(strict.post(f"~/applications/{app['id']}/face-checks"), 201)
+    ok(strict.post(f"~/face-checks/{task['id']}/result", json={"passed": False, "reason": "occlusion"}))
+    assert_error(upload(strict, app["id"], "commitment_letter", png()), 409, "FACE_CHECK_FIRST")  # failed: not yet
+    ok(strict.post(f"~/face-checks/{task['id']}/result", json={"passed": True}))
+    ok(upload(strict, app["id"], "commitment_letter", png()), 201)
+
+
+def test_the_order_can_be_lifted_per_sandbox(control, uploads):
+    sb = new_sandbox(control, settings={"pre_submit_checks": True, "face_check_before_materials": False})
+    app = draft(sb)
+    ok(upload(sb, app["id"], "commitment_letter", png()), 201)
 
 
 def test_submit_is_refused_until_forms_face_check_and_materials_are_done(strict, uploads):

@@ -58,3 +58,22 @@ def test_the_chat_form_says_it_on_the_mobile_field(control):
     error = fields(one(body, "FORM_RESPONSIBLE"))["mobile"]["error"]
     assert "江苏省" in error and "广东省" in error
     assert chat.form(mobile="13900139000")["step"] == "form.website"
+
+
+def test_the_registry_can_be_replaced_after_creation_with_the_control_token(control, sandbox):
+    from api.flows import CONTROL
+
+    ip = usable_ip(sandbox)
+    assert create_app(sandbox, jiangsu(ip, "13800138000"))["state"] == "draft"  # no registry: local
+    ok(sandbox.post(f"~/applications/{ok(sandbox.get('~/applications'))[0]['id']}/actions/withdraw"))
+    # a sandbox's own token may read it, not change it (settings are the operator's)
+    assert ok(sandbox.get("~/mobile-registry")) == {"mobile_registry": {}}
+    assert_error(sandbox.put("~/mobile-registry", json={"mobile_registry": REGISTRY}), 401, "CONTROL_TOKEN_INVALID")
+    assert_error(sandbox.put("~/mobile-registry", json={"mobile_registry": {"12345": "火星"}}, token=CONTROL), 422)
+    got = ok(sandbox.put("~/mobile-registry", json={"mobile_registry": REGISTRY}, token=CONTROL))
+    assert got == {"mobile_registry": REGISTRY} and ok(sandbox.get("~/mobile-registry")) == got
+    assert ok(sandbox.get(f"/api/v1/sandboxes/{sandbox.sid}"))["settings"]["mobile_registry"] == REGISTRY
+    resp = sandbox.post("~/applications", json={"kind": "first_filing", "payload": jiangsu(ip, "13800138000")})
+    field_errors(resp, "payload.entity.responsible.mobile")  # the next entry check reads the new registry
+    ok(sandbox.put("~/mobile-registry", json={"mobile_registry": {}}, token=CONTROL))  # emptied: all local again
+    assert create_app(sandbox, jiangsu(ip, "13800138000"))["state"] == "draft"

@@ -198,3 +198,16 @@ def test_material_settings_are_validated(control):
     for bad in ({"material_min_sharpness": 256}, {"material_min_sharpness": -1}, {"material_rejection_rate": 1.5}):
         resp = control.post("/api/v1/sandboxes", json={"settings": bad})
         field_errors(resp, f"settings.{next(iter(bad))}")
+
+
+def test_an_id_photo_needs_more_sharpness_than_a_signed_letter_unless_the_setting_says_one_value(control, uploads):
+    soft = blurry_png(radius=1.5)  # about 46: a readable letter, too soft for OCR of an ID
+    sb = strict_sandbox(control)
+    app = ready_order(sb, {"entity_owner_id_front": soft, "commitment_letter": soft})
+    got = submit_and_review(sb, app["id"])
+    assert [(e["code"], e["field"]) for e in got["audit_data"]] == [
+        ("MATERIAL_BLURRY", "materials.entity_owner_id_front")
+    ]
+    one_value = strict_sandbox(control, material_min_sharpness=40)  # the global override: every slot 40
+    app = ready_order(one_value, {"entity_owner_id_front": soft, "commitment_letter": soft})
+    assert submit_and_review(one_value, app["id"])["state"] == "sms_verification"

@@ -10,7 +10,7 @@ from PIL import Image
 from support.images import png
 
 from api.flows import assert_error, new_sandbox, ok
-from api.test_materials_and_face_check import draft, upload
+from api.test_materials_and_face_check import draft, pass_face_check, upload
 from backend.domain import limits
 
 SLOT = "commitment_letter"
@@ -75,6 +75,7 @@ def test_a_filename_that_is_not_utf8_or_is_cut_gets_a_clear_message(strict, uplo
 
 def test_filenames_are_cleaned_and_bounded_before_they_are_stored(strict, uploads):
     app = draft(strict)
+    pass_face_check(strict, app["id"])
     doc = ok(upload(strict, app["id"], SLOT, png(), "../a\u202eb\x00c" + "名" * 15000 + ".png"), 201)
     assert len(doc["filename"]) == limits.MAX_FILENAME and doc["filename"].endswith(".png")
     assert doc["filename"].startswith("abc名") and "\u202e" not in doc["filename"]

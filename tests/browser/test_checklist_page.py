@@ -66,15 +66,11 @@ def test_the_checklist_on_the_page_leads_to_a_submit(stack, page, tmp_path):  # 
     assert link.startswith(f"/miniprogram/prepare.html?sandbox={sb['id']}&app=A"), link
     app_id = link.rsplit("=", 1)[1]
     values = [b.get_attribute("data-value") for b in checklist.get_by_test_id("quick-reply").all()]
-    assert "upload:commitment_letter" in values and "face" in values and "fields" in values, values
+    # 视频核身 → 上传材料 (process.md §4.1): the upload replies come once the face check passed
+    assert "face" in values and "fields" in values and not any(v.startswith("upload:") for v in values), values
     SHOTS = ROOT / "test-artifacts"
     SHOTS.mkdir(exist_ok=True)
     pg.screenshot(path=str(SHOTS / "chat-checklist.png"), full_page=True)
-
-    with pg.context.expect_page() as popup:  # an upload reply opens the upload page beside the chat
-        choose(pg, "upload:commitment_letter")
-    assert "/miniprogram/prepare.html" in popup.value.url
-    popup.value.close()
 
     choose(pg, "fields")
     form = pg.locator("[data-testid=form][data-active=true]").last
@@ -90,6 +86,11 @@ def test_the_checklist_on_the_page_leads_to_a_submit(stack, page, tmp_path):  # 
     face_link = pg.locator("[data-code=FACE_CHECK_SENT]").last.get_by_test_id("action-link").get_attribute("href")
     task = face_link.split("task=", 1)[1]
     call("POST", f"{home}/face-checks/{task}/result", sb["token"], json={"passed": True})
+    choose(pg, "refresh")
+    with pg.context.expect_page() as popup:  # an upload reply opens the upload page beside the chat
+        choose(pg, "upload:commitment_letter")
+    assert "/miniprogram/prepare.html" in popup.value.url
+    popup.value.close()
     for slot in ("entity_owner_id_front", "entity_owner_id_back", "commitment_letter"):
         resp = requests.post(
             f"{home}/applications/{app_id}/materials/{slot}",

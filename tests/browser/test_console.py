@@ -185,3 +185,27 @@ def test_refused_submit_shows_its_notice_in_view(stack, browser, tmp_path):
     mp.after_reply(pg, seq)
     pg.get_by_test_id("waiting").wait_for()
     assert problems == [], problems
+
+
+def test_the_fault_panel_injects_a_face_check_failure_with_its_reason(stack, browser, tmp_path):
+    """The fault panel's 真实性核验 row: pick a reason, press the button, and the sandbox has a
+    face_fail rule with that reason (the same POST …/faults a scenario makes)."""
+    problems = []
+    console = new_page(browser, problems)
+    sb, home = mp.new_sandbox(stack["api"])
+    log_in(console, stack["origin"])
+    console.locator(f'#sandbox-list [data-sandbox="{sb["id"]}"]').click()
+    reason = console.get_by_test_id("face-fail-reason")
+    options = reason.locator("option").evaluate_all("(os) => os.map((o) => o.value)")
+    from backend.domain import faults
+
+    assert options == list(faults.FACE_REASONS), options
+    reason.select_option("another_person")
+    console.get_by_test_id("fault-face-fail").click()
+    console.locator(".faults .rules li", has_text="face_fail · face · another_person").wait_for()
+    rules = mp.call("GET", f"{home}/faults", CONTROL)
+    assert [(r["effect"], r["reason"]) for r in rules] == [("face_fail", "another_person")], rules
+    console.locator(".faults").scroll_into_view_if_needed()
+    console.screenshot(path=str(tmp_path / "console-face-fail.png"), full_page=True)
+    console.locator(".faults").screenshot(path=str(ROOT / "test-artifacts" / "console-face-fail.png"))
+    assert problems == [], problems

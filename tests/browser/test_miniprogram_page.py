@@ -421,3 +421,30 @@ def test_the_token_leaves_the_address_bar(stack, page):
     assert cid in pg.get_by_test_id("caption").inner_text()  # the same conversation, same token
     assert not [u for u in requests_seen if sb["token"] in u], requests_seen
     assert pg.problems == []
+
+
+def test_the_website_form_asks_service_content_as_a_multi_select(stack, page, tmp_path):
+    """网站服务内容 is a multi-select (process.md §2.3): the page shows a <select multiple>, sends the
+    chosen codes as a list, and the recap names them all; 网站首页地址 is asked beside the domain."""
+    pg = page
+    sb, home = new_sandbox(stack["api"])
+    open_page(pg, stack["origin"], sb)
+    walk(pg, home, sb, tmp_path, until=lambda p, kind: kind == "form" and accepts(p)[1].get("formId") == "website")
+    form = pg.locator("[data-testid=form][data-active=true]").last
+    contents = form.locator("[data-field=service_content]")
+    assert contents.evaluate("n => n.multiple") and contents.evaluate(
+        "n => [...n.selectedOptions].map(o => o.value)"
+    ) == ["blog"]
+    contents.select_option(["blog", "other"])
+    form.locator("[data-field=name]").fill("张三的个人博客")
+    form.locator("[data-field=homepage_url]").fill("https://www.zhangsan-blog.cn/")
+    form.scroll_into_view_if_needed()
+    form.screenshot(path=str(tmp_path / "website-form.png"))
+    (ROOT / "test-artifacts").mkdir(exist_ok=True)
+    form.screenshot(path=str(ROOT / "test-artifacts" / "website-form-multi.png"))
+    seq = last_seq(pg)
+    form.get_by_test_id("form-submit").click()
+    after_reply(pg, seq)
+    [conv] = call("GET", f"{home}/conversations", sb["token"])
+    texts = [m.get("text") or "" for m in call("GET", f"{home}/conversations/{conv['id']}", sb["token"])["transcript"]]
+    assert any("网站服务内容 博客/个人空间、其他" in t for t in texts), texts[-3:]

@@ -76,6 +76,33 @@ def test_upload_through_the_page_and_the_face_check_on_the_phone(stack, page, tm
     app = call(
         "POST", f"{home}/applications", sb["token"], json={"kind": "first_filing", "payload": personal_payload(ip)}
     )
+    # 视频核身 → 上传材料 (process.md §4.1): an upload before the face check is refused, and says why
+    open_page(page, stack, sb, "prepare.html", f"&app={app['id']}")
+    page.locator("[data-slot=commitment_letter]").wait_for()
+    early = tmp_path / "early.png"
+    early.write_bytes(png(900, 1200))
+    page.get_by_test_id("file-commitment_letter").set_input_files(str(early))
+    page.wait_for_function("document.querySelector('[data-testid=upload-result]').classList.contains('err')")
+    assert "真实性核验" in page.get_by_test_id("upload-result").inner_text()
+    page.get_by_test_id("materials").scroll_into_view_if_needed()
+    SHOTS.mkdir(exist_ok=True)
+    page.get_by_test_id("materials").screenshot(path=str(SHOTS / "upload-before-face-check.png"))
+
+    [task] = call("POST", f"{home}/applications/{app['id']}/face-checks", sb["token"])
+    open_page(page, stack, sb, "face.html", f"&task={task['id']}")
+    status = page.get_by_test_id("face-status")
+    page.wait_for_function("document.querySelector('[data-testid=face-status]').dataset.status === '0'")
+    page.get_by_test_id("face-reason").select_option("occlusion")
+    page.get_by_test_id("face-fail").click()
+    page.wait_for_function("document.querySelector('[data-testid=face-status]').dataset.status === '2'")
+    assert "遮挡" in page.get_by_test_id("face-result").inner_text()
+    shot(page, "face-check-failed.png")
+    page.get_by_test_id("face-pass").click()
+    page.wait_for_function("document.querySelector('[data-testid=face-status]').dataset.status === '3'")
+    assert "核验成功" in status.inner_text()
+    shot(page, "face-check-passed.png")
+
+    # the face check passed: the page takes uploads, Pillow judges them
     open_page(page, stack, sb, "prepare.html", f"&app={app['id']}")
     slot = page.locator("[data-slot=commitment_letter]")
     slot.wait_for()
@@ -95,19 +122,6 @@ def test_upload_through_the_page_and_the_face_check_on_the_phone(stack, page, tm
     uploaded = call("GET", f"{home}/applications/{app['id']}/materials", sb["token"])
     assert [r["slot"] for r in uploaded["slots"] if r["upload"]] == ["commitment_letter"]
 
-    [task] = call("POST", f"{home}/applications/{app['id']}/face-checks", sb["token"])
-    open_page(page, stack, sb, "face.html", f"&task={task['id']}")
-    status = page.get_by_test_id("face-status")
-    page.wait_for_function("document.querySelector('[data-testid=face-status]').dataset.status === '0'")
-    page.get_by_test_id("face-reason").select_option("occlusion")
-    page.get_by_test_id("face-fail").click()
-    page.wait_for_function("document.querySelector('[data-testid=face-status]').dataset.status === '2'")
-    assert "遮挡" in page.get_by_test_id("face-result").inner_text()
-    shot(page, "face-check-failed.png")
-    page.get_by_test_id("face-pass").click()
-    page.wait_for_function("document.querySelector('[data-testid=face-status]').dataset.status === '3'")
-    assert "核验成功" in status.inner_text()
-    shot(page, "face-check-passed.png")
     missing = call("GET", f"{home}/applications/{app['id']}/requirements", sb["token"])["missing"]
     assert not any(m["stage"] == "face_check" for m in missing)
     assert not real_problems(page), page.problems

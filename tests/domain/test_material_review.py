@@ -94,3 +94,21 @@ def test_the_provider_review_judges_the_uploads_the_bureau_does_not():
     assert [a["code"] for a in review.review("provider", app, ctx)] == ["MATERIAL_BLURRY"]
     assert review.review("bureau", app, ctx) == []
     assert review.review("provider", app, ReviewContext(today=date(2026, 6, 1))) == []
+
+
+def test_each_slot_kind_has_its_own_threshold_unless_the_setting_overrides_it():
+    # data/material_quality.csv: ID photos are read by OCR and compared with the face (60), scans 40, letters 30
+    assert M.min_sharpness_for("entity_owner_id_front") == 60
+    assert M.min_sharpness_for("websites.1.owner_id_back") == 60
+    assert M.min_sharpness_for("entity_certificate") == 40
+    assert M.min_sharpness_for("commitment_letter") == 30
+    assert M.min_sharpness_for("unknown_slot") == M.DEFAULT_MIN_SHARPNESS
+    assert M.min_sharpness_for("entity_owner_id_front", 10) == 10 and M.min_sharpness_for("commitment_letter", 0) == 0
+    every = {slot for row in M.QUALITY.values() for slot in row["slots"].split()}
+    assert every == set(materials.SLOT_ZH)  # each slot has a kind
+    soft = blurry_png(radius=1.5)  # readable as a letter, too soft for an ID photo
+    assert 30 <= facts(soft)["sharpness"] < 60
+    uploads = {"commitment_letter": upload(soft), "entity_owner_id_front": upload(soft, "entity_owner_id_front")}
+    audit = M.judge("A0001", uploads, {}, seed=1)
+    assert [(a["code"], a["field"]) for a in audit] == [("MATERIAL_BLURRY", "materials.entity_owner_id_front")]
+    assert M.judge("A0001", uploads, {"material_min_sharpness": 20}, seed=1) == []  # the global override
