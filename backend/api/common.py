@@ -7,6 +7,7 @@ import socket
 from flask import Request, current_app, g, jsonify, request
 from werkzeug.exceptions import ClientDisconnected, MethodNotAllowed, RequestEntityTooLarge
 
+from backend.api import ratelimits
 from backend.domain.errors import NotFound, fail, validation_failed
 from backend.services import auth
 from backend.store import keys, tx as store
@@ -50,7 +51,14 @@ def sandbox(sid):
         raise fail("SANDBOX_NOT_FOUND", sandbox_id=sid)
     noted = {} if request.method in CHANGING else None  # a change is journaled: its clock read here too
     reads = _sure_reads(sid)
-    who = auth.require_sandbox(redis(), bearer(), sid, noted, reads)
+    limit = ratelimits.pending()  # the sandbox's rate-limit counter rides in the same pipeline
+    if limit:
+        reads[limit] = None
+    try:
+        who = auth.require_sandbox(redis(), bearer(), sid, noted, reads)
+    finally:
+        if limit:
+            ratelimits.settle(reads.pop(limit, None))  # over the limit: 429 before any 401/404
     if noted is not None:
         g.icpsim_clock = (sid, noted["clock"])
     if reads:
@@ -304,10 +312,13 @@ def check_auth():
     if not views:
         return None  # no such path: 404 JSON
     needs_set = required(request.method, views, "sid" in args)
-    if "control" in needs_set:
-        control()
-    if "sandbox" in needs_set:
-        sandbox(args.get("sid"))
+    try:
+        if "control" in needs_set:
+            control()
+        if "sandbox" in needs_set:
+            sandbox(args.get("sid"))
+    finally:
+        ratelimits.settle()  # a counter the token check did not carry (refused before it): sent now
     if request.method == "OPTIONS":
         return options_answer()
     return None

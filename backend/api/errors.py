@@ -103,10 +103,9 @@ def http_error(error: HTTPException):
 
 
 def too_many(error: HTTPException):
-    """Over a rate limit (flask-limiter): 429 with Retry-After, the limit's window at most
-    (the limiter's own headers would cost a Redis call on every request)."""
-    limit = getattr(getattr(error, "limit", None), "limit", None)
-    retry_after = limit.get_expiry() if limit is not None else 60
+    """Over a rate limit (api/ratelimits.py): 429 with Retry-After, the limit's window at most
+    (the counter's exact time to live would cost a Redis call)."""
+    retry_after = getattr(error, "retry_after", None) or 60
     if _browser_page():  # a visitor of a customer's site, or of /webblock
         from backend.api import gateway
 

@@ -7,8 +7,8 @@ for load balancers and Prometheus, not API clients) and the hooks:
   in the response header, logged as one JSON line, and carried into the RQ jobs it enqueues;
 - every request is counted by route template, method and status (prometheus_client,
   multiprocess-aware under gunicorn: backend/gunicorn_conf.py sets PROMETHEUS_MULTIPROC_DIR);
-- flask-limiter on the same Redis: per sandbox for routes under a sandbox id, per client
-  address for everything else (configurable, generous by default; 429 JSON + Retry-After).
+- rate limits (backend/api/ratelimits.py): per sandbox for routes under a sandbox id, per
+  client address for everything else (configurable, generous by default; 429 JSON + Retry-After).
 """
 
 import logging
@@ -16,18 +16,15 @@ import os
 import time
 
 from flask import Response, g, jsonify, request
-from flask_limiter import Limiter
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
 from backend import config, observability
-from backend.api import common
+from backend.api import common, ratelimits
 
 log = logging.getLogger("icpsim")
 
-OPS_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
-DEFAULT_SANDBOX_LIMIT = "6000 per minute"  # a QA run drives one sandbox far below this
-DEFAULT_PUBLIC_LIMIT = "6000 per minute"  # per client address: gateway, pages, control calls
+OPS_PATHS = ratelimits.EXEMPT_PATHS  # never rate limited, never logged
 
 REQUESTS = Counter(
     "icpsim_http_requests_total", "HTTP requests by route template, method and status", ["route", "method", "status"]
@@ -180,61 +177,6 @@ def finish_request(response):
     return response
 
 
-# -- rate limits -------------------------------------------------------------------------------
-
-
-def _limit_key():
-    sid = (request.view_args or {}).get("sid")
-    return f"sandbox:{sid}" if sid else f"addr:{request.remote_addr}"
-
-
-def _limit_value():
-    if (request.view_args or {}).get("sid"):
-        return os.environ.get("ICPSIM_RATE_LIMIT_SANDBOX") or DEFAULT_SANDBOX_LIMIT
-    return os.environ.get("ICPSIM_RATE_LIMIT_PUBLIC") or DEFAULT_PUBLIC_LIMIT
-
-
-def storage_uri(r):
-    """flask-limiter's storage on the store's own Redis (a unix socket for the embedded one)."""
-    pool = getattr(r, "connection_pool", None)
-    if pool is None:  # not a redis-py client (a stand-in in a test): count in memory
-        return "memory://"
-    kw = pool.connection_kwargs
-    db = kw.get("db", 0)
-    if kw.get("path"):
-        return f"redis+unix://{kw['path']}?db={db}"
-    auth = f":{kw['password']}@" if kw.get("password") else ""
-    return f"redis://{auth}{kw.get('host', '127.0.0.1')}:{kw.get('port', 6379)}/{db}"
-
-
-def install_limits(app, r):
-    enabled = os.environ.get("ICPSIM_RATE_LIMITS", "on").lower() not in ("0", "off", "false", "no")
-    hooks = app.before_request_funcs.setdefault(None, [])
-    before = list(hooks)
-    # application limits: one budget per sandbox (or client address) over all routes together;
-    # the request identifier gives paths without a route (the gateway's customer Hosts) a name,
-    # as flask-limiter skips requests with no endpoint
-    limiter = Limiter(
-        _limit_key,
-        app=app,
-        storage_uri=storage_uri(r),
-        application_limits=[_limit_value],
-        application_limits_exempt_when=lambda: request.path in OPS_PATHS,
-        request_identifier=lambda: request.endpoint or "unrouted",
-        headers_enabled=False,
-        swallow_errors=True,
-        key_prefix=f"{config.KEY_PREFIX}:ratelimit",
-        enabled=enabled,
-    )
-    # the limiter's check runs right after the request id, before the gateway's hook answers a
-    # customer Host: the gateway's pages are limited too
-    for hook in [h for h in hooks if h not in before]:
-        hooks.remove(hook)
-        hooks.insert(hooks.index(start_request) + 1, hook)
-    app.extensions["icpsim.limiter"] = limiter
-    return limiter
-
-
 def install(app):
     """Routes, the request-id and metrics hooks (first and last of all), and the rate limits."""
     observability.configure_logging()
@@ -243,8 +185,4 @@ def install(app):
     app.add_url_rule("/healthz", "healthz", healthz, methods=["GET"])
     app.add_url_rule("/readyz", "readyz", readyz, methods=["GET"])
     app.add_url_rule("/metrics", "metrics", metrics, methods=["GET"])
-    install_limits(app, common_redis(app))
-
-
-def common_redis(app):
-    return app.extensions["icpsim.redis"]
+    ratelimits.install(app, after=start_request)  # the limits' check right after the request id

@@ -44,8 +44,9 @@ def require_sandbox(r, token, sid, noted=None, reads=None):
 
     `noted` (a dict), when given, receives the sandbox's raw `clock` field, read in the same
     round trip as the check (the recording journal notes a change's virtual time). `reads`
-    (a dict {command tuple: None}), when given, receives the replies of those read commands,
-    sent in that round trip too (what the request reads for sure; kept only if the check passes)."""
+    (a dict {command tuple: None}), when given, receives the replies of those commands, sent in
+    that round trip too (what the request reads for sure, kept only if the check passes, and
+    its rate-limit counter, whose reply counts whatever the check says)."""
     if not token:
         raise fail("TOKEN_MISSING")
     control = is_control(r, token)
