@@ -280,13 +280,30 @@ def _measures(ctx, sizes):
     ]
 
 
+def _fill(small_r, big_r, small, big):
+    from bench import measures as m
+
+    t0 = time.perf_counter()
+    m.fill_elsewhere(small_r, small)
+    m.fill_elsewhere(big_r, big)
+    print(f"filled {small:,} and {big:,} sandboxes in {time.perf_counter() - t0:.1f} s", flush=True)
+
+
+def _selected(table, only):
+    """The rows of `table` named by --only (all when it is empty)."""
+    unknown = only - {key for key, *_ in table}
+    if unknown:
+        raise SystemExit(f"--only: no such figure {sorted(unknown)}; one of {[key for key, *_ in table]}")
+    return [row for row in table if not only or row[0] in only]
+
+
 FILLED = {"delete_sandbox_big_vs_small", "list_sandboxes_page_big_vs_small"}  # need the filled stores
 
 
 def run(args):
     from backend.runtime.embedded_redis import EmbeddedRedis
     from backend.store.connection import connect
-    from bench import measures as m, report
+    from bench import report
     from bench.stack import Stack
 
     quick = args.quick
@@ -299,20 +316,13 @@ def run(args):
     try:
         small_r, big_r = connect(urls[0]), connect(urls[1])
         if not only or only & FILLED:
-            t0 = time.perf_counter()
-            m.fill_elsewhere(small_r, small)
-            m.fill_elsewhere(big_r, big)
-            print(f"filled {small:,} and {big:,} sandboxes in {time.perf_counter() - t0:.1f} s", flush=True)
+            _fill(small_r, big_r, small, big)
         with Stack(tmp) as stack:
             os.environ["REDIS_URL"] = stack.url  # the services this process calls use the stack's Redis
             os.environ.pop("ICPSIM_SYNC_JOBS", None)
             ctx = Ctx(stack, quick, small_r, big_r)
             ctx.r.hset("bench:floor", mapping={"a": "1", "b": "2"})
-            table = _measures(ctx, (big, small))
-            unknown = only - {key for key, *_ in table}
-            if unknown:
-                raise SystemExit(f"--only: no such figure {sorted(unknown)}; one of {[key for key, *_ in table]}")
-            table = [row for row in table if not only or row[0] in only]
+            table = _selected(_measures(ctx, (big, small)), only)
             results = {key: [] for key, *_ in table}
             for i in range(rounds):
                 for key, _label, kind, _op, _goal, fn in table:
