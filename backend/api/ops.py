@@ -20,7 +20,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, H
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
 from backend import config, observability
-from backend.api import common, ratelimits
+from backend.api import common, errors, ratelimits
 
 log = logging.getLogger("icpsim")
 
@@ -185,4 +185,4 @@ def install(app):
     app.add_url_rule("/healthz", "healthz", healthz, methods=["GET"])
     app.add_url_rule("/readyz", "readyz", readyz, methods=["GET"])
     app.add_url_rule("/metrics", "metrics", metrics, methods=["GET"])
-    ratelimits.install(app, after=start_request)  # the limits' check right after the request id
+    ratelimits.install(app, after=start_request, too_many=errors.too_many)  # right after the request id

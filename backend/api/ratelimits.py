@@ -111,25 +111,23 @@ def settle(reply=None):
         raise TooManyRequests(retry_after=limits[int(reply) - 1].get_expiry())
 
 
-def settle_late(response):
-    """after_request: a request answered before the token check (a page for a customer's Host
-    on a sandbox path) is counted too, and answered 429 when over its limit."""
-    if "icpsim_limit" not in g:
-        return response
-    try:
-        settle()
-    except TooManyRequests as error:
-        from backend.api import errors
-
-        return errors.too_many(error)
-    return response
-
-
-def install(app, after):
-    """`check` right after the hook `after` (the request id), `settle_late` before the
-    after_request hooks registered so far (the request log sees a late 429)."""
+def install(app, after, too_many):
+    """`check` right after the hook `after` (the request id); after the request, a counter
+    still owed (a page for a customer's Host on a sandbox path, answered before the token
+    check) is counted too, and the answer replaced by `too_many(error)` when over its limit.
+    Registered last, that hook runs before the request log, which then logs the 429."""
     if not enabled():
         return
     hooks = app.before_request_funcs.setdefault(None, [])
     hooks.insert(hooks.index(after) + 1, check)
+
+    def settle_late(response):
+        if "icpsim_limit" not in g:
+            return response
+        try:
+            settle()
+        except TooManyRequests as error:
+            return too_many(error)
+        return response
+
     app.after_request(settle_late)
