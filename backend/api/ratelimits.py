@@ -40,7 +40,7 @@ HIT = """
 for i, key in ipairs(KEYS) do
   local ok, n = pcall(redis.call, 'INCR', key)
   if not ok then return 0 end
-  if n == 1 or redis.call('TTL', key) == -1 then redis.call('EXPIRE', key, ARGV[2 * i]) end
+  if n == 1 then redis.call('EXPIRE', key, ARGV[2 * i]) end
   if n > tonumber(ARGV[2 * i - 1]) then return i end
 end
 return 0
