@@ -1,5 +1,7 @@
 """The Flask application: REST API, OpenAPI at /openapi.json, Swagger UI at /docs."""
 
+from types import FunctionType
+
 import swagger_ui_bundle
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask, send_from_directory
@@ -62,9 +64,26 @@ class IcpApi(Api):
         return errors.http_error(error)
 
 
+class IcpFlask(Flask):
+    """Flask asks of every hook and view, on every request, whether it is a coroutine
+    function (about 17 checks a request); a function's answer is kept instead."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._synced = {}
+
+    def ensure_sync(self, func):
+        if type(func) is not FunctionType:  # a bound method (a view's per-request instance): not kept
+            return super().ensure_sync(func)
+        synced = self._synced.get(func)
+        if synced is None:
+            synced = self._synced[func] = super().ensure_sync(func)
+        return synced
+
+
 def create_app(redis_client=None):
     zh_messages.install()
-    app = Flask(__name__)
+    app = IcpFlask(__name__)
     app.request_class = common.IcpRequest  # a body that is not JSON: 400 JSON_INVALID, never a 500
     app.config.update(
         API_TITLE="icpsim",

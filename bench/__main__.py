@@ -10,6 +10,7 @@ its median and min–max over the rounds, with the goal of issue #11 and pass/fa
   python -m bench --quick     small sizes, 1 round per figure, for CI to keep it working
   python -m bench --strict    exit 1 when a goal is missed
   python -m bench --profile   a pyinstrument profile of a first filing → var/profile-first-filing.html
+  python -m bench --only get_application_rps,chat_reply_rps   only these figures (keys as in var/bench.json)
 Every loop is bounded in count; nothing leaves the loopback.
 """
 
@@ -279,30 +280,49 @@ def _measures(ctx, sizes):
     ]
 
 
+def _fill(small_r, big_r, small, big):
+    from bench import measures as m
+
+    t0 = time.perf_counter()
+    m.fill_elsewhere(small_r, small)
+    m.fill_elsewhere(big_r, big)
+    print(f"filled {small:,} and {big:,} sandboxes in {time.perf_counter() - t0:.1f} s", flush=True)
+
+
+def _selected(table, only):
+    """The rows of `table` named by --only (all when it is empty)."""
+    unknown = only - {key for key, *_ in table}
+    if unknown:
+        raise SystemExit(f"--only: no such figure {sorted(unknown)}; one of {[key for key, *_ in table]}")
+    return [row for row in table if not only or row[0] in only]
+
+
+FILLED = {"delete_sandbox_big_vs_small", "list_sandboxes_page_big_vs_small"}  # need the filled stores
+
+
 def run(args):
     from backend.runtime.embedded_redis import EmbeddedRedis
     from backend.store.connection import connect
-    from bench import measures as m, report
+    from bench import report
     from bench.stack import Stack
 
     quick = args.quick
     rounds = 1 if quick else max(3, args.rounds)
     big, small = (10_000, 1_000) if quick else (100_000, 1_000)
+    only = set(filter(None, (args.only or "").split(",")))
     tmp = Path(tempfile.mkdtemp(prefix="icpsim-bench-"))
     extra = [EmbeddedRedis(tmp / "small"), EmbeddedRedis(tmp / "big")]
     urls = [s.start() for s in extra]
     try:
         small_r, big_r = connect(urls[0]), connect(urls[1])
-        t0 = time.perf_counter()
-        m.fill_elsewhere(small_r, small)
-        m.fill_elsewhere(big_r, big)
-        print(f"filled {small:,} and {big:,} sandboxes in {time.perf_counter() - t0:.1f} s", flush=True)
+        if not only or only & FILLED:
+            _fill(small_r, big_r, small, big)
         with Stack(tmp) as stack:
             os.environ["REDIS_URL"] = stack.url  # the services this process calls use the stack's Redis
             os.environ.pop("ICPSIM_SYNC_JOBS", None)
             ctx = Ctx(stack, quick, small_r, big_r)
             ctx.r.hset("bench:floor", mapping={"a": "1", "b": "2"})
-            table = _measures(ctx, (big, small))
+            table = _selected(_measures(ctx, (big, small)), only)
             results = {key: [] for key, *_ in table}
             for i in range(rounds):
                 for key, _label, kind, _op, _goal, fn in table:
@@ -329,6 +349,7 @@ def main(argv=None):
     )
     p.add_argument("--strict", action="store_true", help="exit 1 when a goal is missed")
     p.add_argument("--rounds", type=int, default=3, help="rounds per figure (at least 3; quick: 1)")
+    p.add_argument("--only", help="comma-separated figure keys (as in var/bench.json): measure only these")
     p.add_argument("--json", default=str(ROOT / "var" / "bench.json"), help="where to write every figure")
     p.add_argument("--profile", action="store_true", help="only profile a first filing with pyinstrument")
     p.add_argument("--profile-out", default=str(ROOT / "var" / "profile-first-filing.html"))

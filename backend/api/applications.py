@@ -1,10 +1,10 @@
 """Applications (备案订单): create, edit, act, verify the SMS code, read the history."""
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import ValidationError
 
 from backend.api import common, errors, schemas as s
+from backend.api.blueprint import Blueprint
 from backend.domain import workflow
 from backend.domain.errors import fail, validation_failed
 from backend.services import applications

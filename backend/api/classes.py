@@ -3,10 +3,10 @@ QR codes, and a class view with everyone's progress."""
 
 from flask import Response, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from backend.api import common, schemas as s
+from backend.api.blueprint import Blueprint
 from backend.domain import clock, presets
 from backend.services import classes
 

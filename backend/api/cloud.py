@@ -1,9 +1,9 @@
 """Cloud resources of the sandbox account, and eligibility for the 云托管 filing type."""
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from backend.api import common, schemas as s
+from backend.api.blueprint import Blueprint
 from backend.services import cloud
 
 blp = Blueprint(

@@ -7,8 +7,8 @@ import socket
 from flask import Request, current_app, g, jsonify, request
 from werkzeug.exceptions import ClientDisconnected, MethodNotAllowed, RequestEntityTooLarge
 
-from backend import config
-from backend.domain.errors import DomainError, NotFound, fail, validation_failed
+from backend.api import ratelimits
+from backend.domain.errors import NotFound, fail, validation_failed
 from backend.services import auth
 from backend.store import keys, tx as store
 
@@ -51,30 +51,19 @@ def sandbox(sid):
         raise fail("SANDBOX_NOT_FOUND", sandbox_id=sid)
     noted = {} if request.method in CHANGING else None  # a change is journaled: its clock read here too
     reads = _sure_reads(sid)
-    done = g.pop("icpsim_read_ahead", None)  # sent with the rate limit's count (ops.limit_request)
-    who = auth.require_sandbox(redis(), bearer(), sid, noted, reads, done)
+    limit = ratelimits.pending()  # the sandbox's rate-limit counter rides in the same pipeline
+    if limit:
+        reads[limit] = None
+    try:
+        who = auth.require_sandbox(redis(), bearer(), sid, noted, reads)
+    finally:
+        if limit:
+            ratelimits.settle(reads.pop(limit, None))  # over the limit: 429 before any 401/404
     if noted is not None:
         g.icpsim_clock = (sid, noted["clock"])
     if reads:
         g.icpsim_reads = (sid, reads)
     return who
-
-
-def token_check_ahead():
-    """The commands `sandbox()` will send for this request's token check, when they are known
-    before any hook runs (a route under a valid sandbox id, a well-formed token, the control
-    token configured): the rate limiter sends them in its own round trip. None otherwise."""
-    sid = (request.view_args or {}).get("sid")
-    if not isinstance(sid, str) or not SANDBOX_ID.fullmatch(sid) or not config.control_token_from_env():
-        return None
-    try:
-        token = bearer()
-    except DomainError:
-        return None
-    if token is None:
-        return None
-    noted = {} if request.method in CHANGING else None
-    return auth.check_commands(token, sid, auth.is_control(redis(), token), noted, _sure_reads(sid))
 
 
 def _sure_reads(sid):
@@ -323,10 +312,13 @@ def check_auth():
     if not views:
         return None  # no such path: 404 JSON
     needs_set = required(request.method, views, "sid" in args)
-    if "control" in needs_set:
-        control()
-    if "sandbox" in needs_set:
-        sandbox(args.get("sid"))
+    try:
+        if "control" in needs_set:
+            control()
+        if "sandbox" in needs_set:
+            sandbox(args.get("sid"))
+    finally:
+        ratelimits.settle()  # a counter the token check did not carry (refused before it): sent now
     if request.method == "OPTIONS":
         return options_answer()
     return None

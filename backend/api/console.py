@@ -7,10 +7,10 @@ If-None-Match with the same tag, 304 and no body (see README, "Live updates").
 
 from flask import jsonify, make_response, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from backend.api import common
+from backend.api.blueprint import Blueprint
 from backend.services import classes, console, live
 
 blp = Blueprint(

@@ -10,7 +10,6 @@ import time
 import yaml
 from flask import Response, g, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 import icpsim_scenario
@@ -19,6 +18,7 @@ from backend.api import (
     common,
     schemas as s,  # first: installs the zh-CN messages before the fields below
 )
+from backend.api.blueprint import Blueprint
 from backend.domain import faults as F, workflow
 from backend.services import auth, bootstrap, control, faults, idle, recording, sandboxes
 

@@ -5,10 +5,10 @@ The protocol is docs/conversation.md; the conversation itself is backend/chat/.
 
 from flask import request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from backend.api import common, control, zh_messages
+from backend.api.blueprint import Blueprint
 from backend.chat import engine
 from backend.chat.texts import LOCALES, normalize_locale
 

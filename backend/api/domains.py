@@ -1,9 +1,9 @@
 """The sandbox's domain registry."""
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from backend.api import common, schemas as s
+from backend.api.blueprint import Blueprint
 from backend.services import domains
 
 blp = Blueprint(

@@ -103,7 +103,8 @@ def http_error(error: HTTPException):
 
 
 def too_many(error: HTTPException):
-    """Over a rate limit (ops.limit_request): 429 with Retry-After, the limit's window at most."""
+    """Over a rate limit (api/ratelimits.py): 429 with Retry-After, the limit's window at most
+    (the counter's exact time to live would cost a Redis call)."""
     retry_after = getattr(error, "retry_after", None) or 60
     if _browser_page():  # a visitor of a customer's site, or of /webblock
         from backend.api import gateway

@@ -6,11 +6,11 @@ import re
 
 from flask import Response, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import fields
 from werkzeug.formparser import FormDataParser
 
 from backend.api import common
+from backend.api.blueprint import Blueprint
 from backend.api.schema_base import Strict, one_of
 from backend.domain import face_check, forms_rules, limits, uploads
 from backend.domain.errors import fail

@@ -9,10 +9,10 @@ user types in — never a token in a URL.
 
 from flask import current_app, send_from_directory
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from backend.api import common
+from backend.api.blueprint import Blueprint
 from backend.api.miniprogram import CONFIG_KEY
 from backend.api.schema_base import ID_LAST6, MOBILE, PERSON_ID
 from backend.services import verification

@@ -7,31 +7,24 @@ for load balancers and Prometheus, not API clients) and the hooks:
   in the response header, logged as one JSON line, and carried into the RQ jobs it enqueues;
 - every request is counted by route template, method and status (prometheus_client,
   multiprocess-aware under gunicorn: backend/gunicorn_conf.py sets PROMETHEUS_MULTIPROC_DIR);
-- rate limits on the same Redis: per sandbox for routes under a sandbox id, per client
-  address for everything else (configurable, generous by default; 429 JSON + Retry-After),
-  counted in the round trip that also reads the request's token check.
+- rate limits (backend/api/ratelimits.py): per sandbox for routes under a sandbox id, per
+  client address for everything else (configurable, generous by default; 429 JSON + Retry-After).
 """
 
 import logging
 import os
 import time
-from functools import lru_cache
 
 from flask import Response, g, jsonify, request
-from limits import parse_many
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
-from werkzeug.exceptions import HTTPException
 
 from backend import config, observability
-from backend.api import common
+from backend.api import common, errors, ratelimits
 
 log = logging.getLogger("icpsim")
 
-OPS_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
-DEFAULT_SANDBOX_LIMIT = "6000 per minute"  # a QA run drives one sandbox far below this
-DEFAULT_PUBLIC_LIMIT = "6000 per minute"  # per client address: gateway, pages, control calls
-LIMIT_PREFIX = f"{config.KEY_PREFIX}:ratelimit"
+OPS_PATHS = ratelimits.EXEMPT_PATHS  # never rate limited, never logged
 
 REQUESTS = Counter(
     "icpsim_http_requests_total", "HTTP requests by route template, method and status", ["route", "method", "status"]
@@ -184,82 +177,6 @@ def finish_request(response):
     return response
 
 
-# -- rate limits -------------------------------------------------------------------------------
-
-
-class TooManyRequests(HTTPException):
-    """Over a rate limit: errors.too_many answers 429 with Retry-After (the limit's window)."""
-
-    code = 429
-
-    def __init__(self, retry_after):
-        super().__init__()
-        self.retry_after = retry_after
-
-
-@lru_cache(maxsize=32)
-def _parsed(text):
-    return tuple(parse_many(text))
-
-
-def _limit_key():
-    sid = (request.view_args or {}).get("sid")
-    return f"sandbox:{sid}" if sid else f"addr:{request.remote_addr}"
-
-
-def _limit_value():
-    if (request.view_args or {}).get("sid"):
-        return os.environ.get("ICPSIM_RATE_LIMIT_SANDBOX") or DEFAULT_SANDBOX_LIMIT
-    return os.environ.get("ICPSIM_RATE_LIMIT_PUBLIC") or DEFAULT_PUBLIC_LIMIT
-
-
-# A fixed window that starts with its first request (as flask-limiter's): the count, and the
-# window's expiry set by that first request. EVAL, not EVALSHA: a pipeline holding a registered
-# script would first ask Redis whether it knows it (one more round trip).
-_COUNT = """
-local n = redis.call('INCR', KEYS[1])
-if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
-return n
-"""
-
-
-def limit_request():
-    """before_request, right after the request id: one budget per sandbox (routes under a
-    sandbox id) or per client address (everything else), fixed windows counted in Redis
-    (`_COUNT` per limit). The token check's reads (common.token_check_ahead) travel in
-    the same round trip, so a sandbox call pays one round trip for both. A Redis error lets
-    the request through (its own calls then answer 503)."""
-    if request.path in OPS_PATHS:
-        return
-    try:
-        items = _parsed(_limit_value())
-        ahead = common.token_check_ahead() or []
-        batch = common.redis().pipeline(transaction=False)
-        for item in items:
-            window = item.get_expiry()
-            batch.eval(_COUNT, 1, f"{LIMIT_PREFIX}:{_limit_key()}:{item.amount}/{window}", window)
-        for command in ahead:
-            batch.execute_command(*command)
-        replies = batch.execute()
-    except Exception:  # noqa: BLE001 — like flask-limiter's swallow_errors: never a 500 for counting
-        log.warning("rate limit: cannot count the request", exc_info=True)
-        return
-    if ahead:
-        g.icpsim_read_ahead = dict(zip(ahead, replies[len(items) :]))
-    for count, item in zip(replies, items):
-        if count > item.amount:
-            raise TooManyRequests(item.get_expiry())
-
-
-def install_limits(app):
-    """The rate limit hook, right after the request id (before the gateway's hook answers a
-    customer Host: the gateway's pages are limited too); ICPSIM_RATE_LIMITS=off: none."""
-    if os.environ.get("ICPSIM_RATE_LIMITS", "on").lower() in ("0", "off", "false", "no"):
-        return
-    hooks = app.before_request_funcs.setdefault(None, [])
-    hooks.insert(hooks.index(start_request) + 1, limit_request)
-
-
 def install(app):
     """Routes, the request-id and metrics hooks (first and last of all), and the rate limits."""
     observability.configure_logging()
@@ -268,4 +185,4 @@ def install(app):
     app.add_url_rule("/healthz", "healthz", healthz, methods=["GET"])
     app.add_url_rule("/readyz", "readyz", readyz, methods=["GET"])
     app.add_url_rule("/metrics", "metrics", metrics, methods=["GET"])
-    install_limits(app)
+    ratelimits.install(app, after=start_request, too_many=errors.too_many)  # right after the request id

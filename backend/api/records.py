@@ -1,9 +1,9 @@
 """Filings on record (entities 主体, websites 网站) and the record-number validator."""
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from backend.api import common, schemas as s
+from backend.api.blueprint import Blueprint
 from backend.services import records
 
 blp = Blueprint(

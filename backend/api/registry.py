@@ -1,13 +1,13 @@
 """The national filing registry: seeding records (operators) and MIIT's public query."""
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from backend.api import (
     common,
     schemas as s,  # first: installs the zh-CN messages before the fields below
 )
+from backend.api.blueprint import Blueprint
 from backend.services import registry
 
 blp = Blueprint(

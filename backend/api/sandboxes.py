@@ -1,10 +1,10 @@
 """Control API: sandboxes and their clocks (control token), outbox and clock reads."""
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from backend.api import common, process_schemas, schemas as s
+from backend.api.blueprint import Blueprint
 from backend.services import advancing, sandboxes, timers
 
 

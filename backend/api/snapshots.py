@@ -5,9 +5,9 @@ import json
 
 from flask import Response, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from backend.api import common, schemas as s
+from backend.api.blueprint import Blueprint
 from backend.domain.errors import validation_failed
 from backend.services import snapshots
 

@@ -13,13 +13,13 @@ import uuid
 import segno
 from flask import jsonify, make_response, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from markupsafe import escape
 from marshmallow import Schema, fields, validate
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from backend import config
 from backend.api import common
+from backend.api.blueprint import Blueprint
 from backend.services import api_credentials, tencentcloud as service
 from backend.tencentcloud import actions, ba, errors, params, signature, wire
 

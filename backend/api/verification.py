@@ -1,10 +1,10 @@
 """验证备案类型 (filing-type verification) and 我的备案 (my filings): where every order starts."""
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from backend.api import common
+from backend.api.blueprint import Blueprint
 from backend.api.schema_base import Strict, one_of, text
 from backend.domain import limits, validation as V
 from backend.services import filing_type

@@ -1,10 +1,10 @@
 """Webhooks: callback URLs of a sandbox, their delivery log, redelivery."""
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from backend.api import common
+from backend.api.blueprint import Blueprint
 from backend.api.schema_base import one_of
 from backend.services import webhooks
 

@@ -1,10 +1,10 @@
 """WeChat's view: getIcpEntranceInfo's `info` object for one application and for the account."""
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from backend.api import common
+from backend.api.blueprint import Blueprint
 from backend.services import wechat
 
 blp = Blueprint(

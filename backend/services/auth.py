@@ -39,18 +39,18 @@ def require_control(r, token):
         raise fail("CONTROL_TOKEN_INVALID")
 
 
-def require_sandbox(r, token, sid, noted=None, reads=None, done=None):
+def require_sandbox(r, token, sid, noted=None, reads=None):
     """Control token or this sandbox's own token; any other sandbox's token sees nothing (404).
 
     `noted` (a dict), when given, receives the sandbox's raw `clock` field, read in the same
     round trip as the check (the recording journal notes a change's virtual time). `reads`
-    (a dict {command tuple: None}), when given, receives the replies of those read commands,
-    sent in that round trip too (what the request reads for sure; kept only if the check passes).
-    `done`: replies by command already read this request (see `_check_reads`)."""
+    (a dict {command tuple: None}), when given, receives the replies of those commands, sent in
+    that round trip too (what the request reads for sure, kept only if the check passes, and
+    its rate-limit counter, whose reply counts whatever the check says)."""
     if not token:
         raise fail("TOKEN_MISSING")
     control = is_control(r, token)
-    found = _check_reads(r, token, sid, control, noted, reads or {}, done)
+    found = _check_reads(r, token, sid, control, noted, reads or {})
     if control:
         if not found:
             raise errors.sandbox_not_found(sid)
@@ -63,30 +63,19 @@ def require_sandbox(r, token, sid, noted=None, reads=None, done=None):
     return "user"
 
 
-def check_commands(token, sid, control, noted, reads):
-    """The commands of a sandbox token check, in order: the sandbox's existence (control token)
-    or the token's owner, the raw clock when `noted` is wanted, then the `reads`."""
-    out = [("EXISTS", keys.sandbox(sid)) if control else ("GET", keys.token(token_hash(token)))]
-    if noted is not None:
-        out.append(("HGET", keys.sandbox(sid), "clock"))
-    return out + list(reads)
-
-
-def _check_reads(r, token, sid, control, noted, reads, done=None):
+def _check_reads(r, token, sid, control, noted, reads):
     """The sandbox's existence (control token) or the token's owner, plus the raw clock into
-    `noted` and the `reads` when asked: one round trip either way, none when `done` (replies
-    by command, sent earlier in this request: the rate limiter's round trip) holds them all."""
-    commands = check_commands(token, sid, control, noted, reads)
-    if done is not None and all(c in done for c in commands):
-        replies = [done[c] for c in commands]
-    elif noted is None and not reads:
-        replies = [r.execute_command(*commands[0])]
-    else:
-        batch = r.pipeline(transaction=False)
-        for command in commands:
-            batch.execute_command(*command)
-        replies = batch.execute()
-    found, *rest = replies
+    `noted` and the `reads` when asked: one round trip either way."""
+    check = (lambda c: c.exists(keys.sandbox(sid))) if control else (lambda c: c.get(keys.token(token_hash(token))))
+    if noted is None and not reads:
+        return check(r)
+    batch = r.pipeline(transaction=False)
+    check(batch)
+    if noted is not None:
+        batch.hget(keys.sandbox(sid), "clock")
+    for command in reads:
+        batch.execute_command(*command)
+    found, *rest = batch.execute()
     if noted is not None:
         noted["clock"] = rest.pop(0)
     reads.update(dict(zip(list(reads), rest)))

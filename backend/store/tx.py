@@ -308,13 +308,13 @@ class Tx:
         written = sorted({key[len(own) :] for _, key, *_ in self._writes if key.startswith(own)})
         if written:
             self.pipe.hset(keys.index(self.sid), mapping=dict.fromkeys(written, ""))
-        for op, key, *args in self._writes:
+        for op, key, *args in _merged(self._writes):
             if op == "hset":
                 self.pipe.hset(key, args[0], args[1])
             elif op == "hdel":
                 self.pipe.hdel(key, args[0])
             elif op == "rpush":
-                self.pipe.rpush(key, args[0])
+                self.pipe.rpush(key, *args)
             elif op == "capped":
                 self.pipe.eval(CAPPED_PUSH, 2, key, keys.dropped(self.sid), args[0], args[1], args[2])
             elif op == "zadd":
@@ -329,6 +329,16 @@ class Tx:
                 self.pipe.set(key, args[0])
             elif op == "eval":
                 self.pipe.eval(args[0], len(args[1]), *args[1], *args[2])
+
+
+def _merged(writes):  # the buffered writes, consecutive appends to one list sent as one RPUSH
+    out: list[tuple] = []
+    for write in writes:
+        if write[0] == "rpush" and out and out[-1][0] == "rpush" and out[-1][1] == write[1]:
+            out[-1] = (*out[-1], *write[2:])
+        else:
+            out.append(write)
+    return out
 
 
 def run(r: redis.Redis, sid, fn, prefetch=BASE):
