@@ -273,6 +273,7 @@ class ApplicationSchema(Schema):
     created_at = fields.String()
     updated_at = fields.String()
     submitted_at = fields.String()
+    agreement = fields.Dict(metadata={"description": "《腾讯云备案服务信息收集及使用说明》：title, accepted_at"})
 
 
 class SmsVerifiedSchema(ApplicationSchema):
