@@ -77,7 +77,7 @@ STATES = {
         State("draft", "待完善", 1024, en="draft"),
         State("provider_review", "腾讯云审核中", 2, waits_on="provider", en="under provider review"),
         State("provider_rejected", "初审驳回", 3, en="rejected by the provider"),
-        State("provider_approved", "待提交管局", 2, waits_on="clock", en="waiting to go to the bureau"),
+        State("provider_approved", "等待提交管局审核", 2, waits_on="clock", en="waiting to go to the bureau"),
         State("sms_verification", "管局审核中·待短信核验", 4, sms_verify_status=1, en="waiting for SMS verification"),
         State("bureau_review", "管局审核中", 4, sms_verify_status=2, waits_on="bureau", en="under bureau review"),
         State("bureau_rejected", "管局驳回", 5, en="rejected by the bureau"),

@@ -204,7 +204,7 @@ def test_moves_from_filters_by_actor():
         ("draft", "待完善", 1024, None),
         ("provider_review", "腾讯云审核中", 2, None),
         ("provider_rejected", "初审驳回", 3, None),
-        ("provider_approved", "待提交管局", 2, None),
+        ("provider_approved", "等待提交管局审核", 2, None),
         ("sms_verification", "管局审核中·待短信核验", 4, 1),
         ("bureau_review", "管局审核中", 4, 2),
         ("bureau_rejected", "管局驳回", 5, None),
