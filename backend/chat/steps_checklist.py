@@ -131,6 +131,33 @@ def submit(ctx):
     return sync(ctx, force=True)
 
 
+def _start_face_check(ctx):
+    try:
+        tasks = face_checks.start(ctx.r, ctx.sid, ctx.conv["application_id"])
+    except DomainError as exc:
+        refused(ctx, exc)
+        return SAME
+    links = [t["link"] for t in tasks if not t.get("is_finish")]
+    ctx.say(
+        "text",
+        "FACE_CHECK_SENT",
+        _t(ctx, "FACE_SENT", links="、".join(links) or FACE_PAGE),
+        tasks=[{"id": t["id"], "status": t["status"], "link": t["link"]} for t in tasks],
+        action={"open": links[0] if links else FACE_PAGE},
+    )
+    return SAME
+
+
+def _send_code(ctx, mobile):
+    try:
+        sent = phone_checks.send(ctx.r, ctx.sid, ctx.conv["application_id"], mobile)
+    except DomainError as exc:
+        refused(ctx, exc)
+        return SAME
+    ctx.conv["otp"] = {"mobile": sent["mobile"], "masked": sent["mobile_masked"]}
+    return OTP_STEP
+
+
 def checklist_handle(ctx, value):
     if value == "back":
         return "confirm"
@@ -140,13 +167,7 @@ def checklist_handle(ctx, value):
         phone_checks.accept(ctx.r, ctx.sid, ctx.conv["application_id"])
         return SAME  # the list again, without it
     if value.startswith("otp:"):
-        try:
-            sent = phone_checks.send(ctx.r, ctx.sid, ctx.conv["application_id"], value[4:])
-        except DomainError as exc:
-            refused(ctx, exc)
-            return SAME
-        ctx.conv["otp"] = {"mobile": sent["mobile"], "masked": sent["mobile_masked"]}
-        return OTP_STEP
+        return _send_code(ctx, value[4:])
     if value.startswith("upload:"):
         row = next((r for r in ctx.conv.get("checklist") or [] if r["path"] == value[7:]), None)
         what = (row or {}).get("message", value[7:]).removeprefix("请上传：")
@@ -158,20 +179,7 @@ def checklist_handle(ctx, value):
         )
         return SAME
     if value == "face":
-        try:
-            tasks = face_checks.start(ctx.r, ctx.sid, ctx.conv["application_id"])
-        except DomainError as exc:
-            refused(ctx, exc)
-            return SAME
-        links = [t["link"] for t in tasks if not t.get("is_finish")]
-        ctx.say(
-            "text",
-            "FACE_CHECK_SENT",
-            _t(ctx, "FACE_SENT", links="、".join(links) or FACE_PAGE),
-            tasks=[{"id": t["id"], "status": t["status"], "link": t["link"]} for t in tasks],
-            action={"open": links[0] if links else FACE_PAGE},
-        )
-        return SAME
+        return _start_face_check(ctx)
     if _missing(ctx):  # refresh: still something to do
         return SAME
     try:

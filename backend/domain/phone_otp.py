@@ -22,7 +22,7 @@ MAX_WRONG = 5  # wrong entries a code takes; the 5th spends it (simulator choice
 RESEND_INTERVAL_S = 60  # 获取验证码 countdown (simulator choice)
 MAX_SENDS = 5  # codes per mobile and order in 24 h (simulator choice)
 SENDS_WINDOW_S = 24 * 3600
-SENT, VERIFIED = "sent", "verified"
+SENT, VERIFIED, VOID = "sent", "verified", "void"  # void: the code expired or was spent
 STATE_ZH = {None: "未验证", SENT: "验证码已发送", VERIFIED: "已验证"}
 
 
@@ -129,8 +129,10 @@ def check_code(check: dict | None, entered: str, now: float) -> dict:
 
 def public(check: dict | None, person: dict, now: float) -> dict:
     """What clients see of one mobile's check: never the code, the mobile masked."""
-    state = (check or {}).get("state")
-    live = state == SENT and check.get("code") is not None and now < check["expires_at"]
+    got = check or {}
+    state = got.get("state")
+    live = state == SENT and got.get("code") is not None and now < got["expires_at"]
+    shown = VOID if state == SENT and not live else state
     mobile = person["mobile"]
     return {
         "mobile": mobile,
@@ -138,9 +140,9 @@ def public(check: dict | None, person: dict, now: float) -> dict:
         "name": person.get("name") or "",
         "paths": list(person.get("paths") or []),
         "verified": state == VERIFIED,
-        "state": state if state != SENT or live else "expired",
-        "state_zh": STATE_ZH.get(state, "未验证") if state != SENT or live else "验证码已失效",
-        "attempts_left": MAX_WRONG - check["wrong"] if live else None,
-        "code_expires_at": iso(check["expires_at"]) if live else None,
-        "verified_at": iso(check["verified_at"]) if state == VERIFIED else None,
+        "state": shown,
+        "state_zh": "验证码已失效" if shown == VOID else STATE_ZH.get(state, "未验证"),
+        "attempts_left": MAX_WRONG - got["wrong"] if live else None,
+        "code_expires_at": iso(got["expires_at"]) if live else None,
+        "verified_at": iso(got["verified_at"]) if state == VERIFIED else None,
     }

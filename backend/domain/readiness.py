@@ -114,12 +114,7 @@ def missing(
     new_forms = phone_checks is not None and order["kind"] in materials.MATERIAL_KINDS
     if new_forms and not (agreement or {}).get("accepted_at"):
         out.append(
-            Requirement(
-                "agreement",
-                "AGREEMENT_NOT_ACCEPTED",
-                "agreement",
-                f"请阅读并同意《{AGREEMENT_TITLE}》",
-            )
+            Requirement("agreement", "AGREEMENT_NOT_ACCEPTED", "agreement", f"请阅读并同意《{AGREEMENT_TITLE}》")
         )
     out += [
         Requirement("form", code, path, message)
@@ -129,7 +124,11 @@ def missing(
         out.extend(_phones_missing(order, phone_checks))
     if needs_face_check(order):
         out.extend(_face_checks_missing(order, entity, face_tasks, now))
-    uploaded = uploaded or {}
+    return out + _materials_missing(order, entity, uploaded or {}, existing_sites)
+
+
+def _materials_missing(order: dict, entity: dict | None, uploaded: dict, existing_sites: int) -> list[Requirement]:
+    out = []
     for slot in required_slots(order, entity, existing_sites):
         doc = uploaded.get(slot.key)
         if doc is None:

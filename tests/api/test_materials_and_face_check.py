@@ -135,7 +135,9 @@ def test_submit_is_refused_until_forms_face_check_and_materials_are_done(strict,
     app = create_app(strict, personal_payload(usable_ip(strict)))  # the old, short form
     need = ok(strict.get(f"~/applications/{app['id']}/requirements"))
     stages = {m["stage"] for m in need["missing"]}
-    assert stages == {"agreement", "form", "phone", "face_check", "materials"} and need["enforced"] and not need["ready"]
+    assert (
+        stages == {"agreement", "form", "phone", "face_check", "materials"} and need["enforced"] and not need["ready"]
+    )
     body = assert_error(strict.post(f"~/applications/{app['id']}/actions/submit"), 409, "SUBMIT_NOT_READY")
     assert any(m["code"] == "FACE_CHECK_PENDING" for m in body["missing"])
     ok(strict.patch(f"~/applications/{app['id']}", json={"payload": full_personal(usable_ip(strict))}))

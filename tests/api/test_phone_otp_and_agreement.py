@@ -73,7 +73,7 @@ def test_a_code_lives_five_virtual_minutes(strict):
     ok(strict.post(f"~/applications/{app['id']}/phone-checks/{MOBILE}/send"), 201)
     code = otp_code(strict, app["id"], MOBILE)
     advance(strict, duration="5m")
-    assert phones(strict, app["id"])[0]["state"] == "expired"
+    assert phones(strict, app["id"])[0]["state"] == "void"
     assert_error(
         strict.post(f"~/applications/{app['id']}/phone-checks/{MOBILE}/verify", json={"code": code}),
         409,
@@ -122,8 +122,14 @@ def test_a_mobile_the_order_does_not_name_is_refused(strict):
 def test_an_edited_mobile_must_be_verified_again(strict):
     app = draft(strict)
     confirm_contacts(strict, app["id"])
-    assert not [m for m in ok(strict.get(f"~/applications/{app['id']}/requirements"))["missing"] if m["stage"] == "phone"]
-    ok(strict.patch(f"~/applications/{app['id']}", json={"payload": {"entity": {"responsible": {"mobile": "13700137000"}}}}))
+    assert not [
+        m for m in ok(strict.get(f"~/applications/{app['id']}/requirements"))["missing"] if m["stage"] == "phone"
+    ]
+    ok(
+        strict.patch(
+            f"~/applications/{app['id']}", json={"payload": {"entity": {"responsible": {"mobile": "13700137000"}}}}
+        )
+    )
     need = ok(strict.get(f"~/applications/{app['id']}/requirements"))["missing"]
     assert [(m["code"], m["path"]) for m in need if m["stage"] == "phone"] == [
         ("PHONE_NOT_VERIFIED", "entity.responsible.mobile")

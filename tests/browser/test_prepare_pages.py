@@ -156,9 +156,7 @@ def test_the_agreement_and_the_owner_s_phone_code_on_the_page(stack, page):  # n
     code = re.search(r"验证码为 (\d{6})", inbox.inner_text()).group(1)
     page.get_by_test_id("otp-code-13800138000").fill(code)
     page.get_by_test_id("otp-check-13800138000").click()
-    page.wait_for_function(
-        "document.querySelector('[data-mobile=\"13800138000\"] .state').textContent === '已验证'"
-    )
+    page.wait_for_function("document.querySelector('[data-mobile=\"13800138000\"] .state').textContent === '已验证'")
     page.get_by_test_id("contacts").screenshot(path=str(SHOTS / "phone-otp.png"))
     missing = call("GET", f"{home}/applications/{app['id']}/requirements", sb["token"])["missing"]
     assert not any(m["stage"] in ("agreement", "phone") for m in missing)
