@@ -22,6 +22,7 @@ from backend.api import (
     miit,
     miniprogram,
     ops,
+    phone_checks,
     records,
     registry,
     sandboxes,
@@ -45,6 +46,7 @@ BLUEPRINTS += (
     verification.blp,
     materials.blp,
 )  # issue #12: filing-type verification, my filings, materials, face checks
+BLUEPRINTS += (phone_checks.blp,)  # audit #7, #24: phone OTP while filling, the agreement
 
 
 MAX_BODY_BYTES = 1024 * 1024  # 1 MiB: the largest real request (10 websites, a recording) is far smaller

@@ -78,3 +78,10 @@ class DomainSchema(Strict):
         metadata={"description": "自动续费：剩余不足一年时按虚拟日期续期（演示与培训沙箱）"},
     )
     real_name_verified_on = IsoDate(load_default=None, allow_none=True)  # MIIT has it 3 days later
+    site_online = fields.Boolean(
+        load_default=None,
+        metadata={
+            "description": "域名当前是否解析到可访问的网站：首次备案或新增网站在管局审核期间可访问则被驳回"
+            "（SITE_REACHABLE_DURING_REVIEW）；默认否"
+        },
+    )

@@ -282,6 +282,7 @@ class ApplicationSchema(Schema):
             "修改订单即取消，重新提交后为 null"
         },
     )
+    agreement = fields.Dict(metadata={"description": "《腾讯云备案服务信息收集及使用说明》：title, accepted_at"})
 
 
 class SmsVerifiedSchema(ApplicationSchema):

@@ -159,7 +159,14 @@ STEPS = {
             CHOICE,
             steps_checklist.checklist_enter,
             steps_checklist.checklist_handle,
-            next=("confirm", steps_checklist.FORM_STEP) + SYNC_TARGETS,
+            next=("confirm", steps_checklist.FORM_STEP, steps_checklist.OTP_STEP) + SYNC_TARGETS,
+        ),
+        Step(
+            steps_checklist.OTP_STEP,
+            TEXT,
+            steps_checklist.otp_enter,
+            steps_checklist.otp_handle,
+            next=(steps_checklist.STEP,),
         ),
         Step(
             steps_checklist.FORM_STEP,

@@ -6,20 +6,24 @@
   upload page (prepare.html); "I uploaded it" checks again;
 - the face check: its reply starts the task (services.face_checks.start) and shows the face page;
 - the missing form fields: `form.checklist`, a form of just those fields, applied with
-  `applications.edit` — the same domain checks as REST, errors on their fields.
+  `applications.edit` — the same domain checks as REST, errors on their fields;
+- the agreement (process.md §1.1): its reply accepts it (services.phone_checks.accept);
+- a responsible person's unverified mobile (§2.1, §9 item 2): its reply sends the code
+  (services.phone_checks.send) and `checklist.otp` asks for it, checked like REST's verify.
 When nothing is missing any more the order is submitted as `confirm` does."""
 
 from backend.chat import forms
 from backend.chat.step_kit import SAME, invalid, refused, sync
 from backend.chat.texts import pick
-from backend.domain import workflow
+from backend.domain import readiness, workflow
 from backend.domain.errors import DomainError, Unprocessable
-from backend.services import applications, face_checks, world
+from backend.services import applications, face_checks, phone_checks, world
 from backend.store import tx as store
 
 STEP = "checklist"
 FORM_ID = "checklist"
 FORM_STEP = "form." + FORM_ID
+OTP_STEP = STEP + ".otp"
 NOT_READY = "SUBMIT_NOT_READY"
 PREPARE_PAGE, FACE_PAGE = "/miniprogram/prepare.html", "/miniprogram/face.html"
 
@@ -47,6 +51,14 @@ TEXTS = {
         'The face-check notice was sent; complete it on the face page: {links}, then reply "check again".',
     ),
     "FIELDS": ("填写缺少的信息", "Fill in the missing details"),
+    "AGREE": ("我已阅读并同意《{title}》", "I have read and accept 《{title}》"),
+    "OTP": ("获取验证码：{who} {masked}", "Get a code: {who} {masked}"),
+    "OTP_PROMPT": (
+        "验证码已发送至 {masked}（5 分钟内有效，也已发送到该负责人的邮箱），请回复 6 位验证码：",
+        "A code was sent to {masked} (valid 5 minutes; also e-mailed to that person). Reply with the 6 digits:",
+    ),
+    "OTP_DONE": ("手机号码 {masked} 已验证。", "The mobile {masked} is verified."),
+    "OTP_FORMAT": ("验证码为 6 位数字", "The code is 6 digits"),
     "REFRESH": ("我已上传/已完成，重新检查", "I uploaded it / done — check again"),
     "BACK": ("返回修改订单", "Back to the order"),
 }
@@ -84,8 +96,15 @@ def checklist_enter(ctx):
     items = "\n".join(f"{i}. {row['message']}" for i, row in enumerate(missing, 1))
     link = prepare_link(ctx)
     choices = []
+    if any(row["stage"] == "agreement" for row in missing):
+        choices.append({"value": "agree", "label": _t(ctx, "AGREE", title=readiness.AGREEMENT_TITLE)})
     if _field_names(missing):
         choices.append({"value": "fields", "label": _t(ctx, "FIELDS")})
+    if any(row["stage"] == "phone" for row in missing):
+        for phone in phone_checks.list_for(ctx.r, ctx.sid, ctx.conv["application_id"]):
+            if not phone["verified"]:
+                label = _t(ctx, "OTP", who=phone["name"], masked=phone["mobile_masked"])
+                choices.append({"value": f"otp:{phone['mobile']}", "label": label})
     face_pending = any(row["stage"] == "face_check" for row in missing)
     if face_pending:
         choices.append({"value": "face", "label": _t(ctx, "FACE")})  # the task's page link comes with its answer
@@ -118,11 +137,43 @@ def submit(ctx):
     return sync(ctx, force=True)
 
 
+def _start_face_check(ctx):
+    try:
+        tasks = face_checks.start(ctx.r, ctx.sid, ctx.conv["application_id"])
+    except DomainError as exc:
+        refused(ctx, exc)
+        return SAME
+    links = [t["link"] for t in tasks if not t.get("is_finish")]
+    ctx.say(
+        "text",
+        "FACE_CHECK_SENT",
+        _t(ctx, "FACE_SENT", links="、".join(links) or FACE_PAGE),
+        tasks=[{"id": t["id"], "status": t["status"], "link": t["link"]} for t in tasks],
+        action={"open": links[0] if links else FACE_PAGE},
+    )
+    return SAME
+
+
+def _send_code(ctx, mobile):
+    try:
+        sent = phone_checks.send(ctx.r, ctx.sid, ctx.conv["application_id"], mobile)
+    except DomainError as exc:
+        refused(ctx, exc)
+        return SAME
+    ctx.conv["otp"] = {"mobile": sent["mobile"], "masked": sent["mobile_masked"]}
+    return OTP_STEP
+
+
 def checklist_handle(ctx, value):
     if value == "back":
         return "confirm"
     if value == "fields":
         return FORM_STEP
+    if value == "agree":
+        phone_checks.accept(ctx.r, ctx.sid, ctx.conv["application_id"])
+        return SAME  # the list again, without it
+    if value.startswith("otp:"):
+        return _send_code(ctx, value[4:])
     if value.startswith("upload:"):
         row = next((r for r in ctx.conv.get("checklist") or [] if r["path"] == value[7:]), None)
         what = (row or {}).get("message", value[7:]).removeprefix("请上传：")
@@ -134,20 +185,7 @@ def checklist_handle(ctx, value):
         )
         return SAME
     if value == "face":
-        try:
-            tasks = face_checks.start(ctx.r, ctx.sid, ctx.conv["application_id"])
-        except DomainError as exc:
-            refused(ctx, exc)
-            return SAME
-        links = [t["link"] for t in tasks if not t.get("is_finish")]
-        ctx.say(
-            "text",
-            "FACE_CHECK_SENT",
-            _t(ctx, "FACE_SENT", links="、".join(links) or FACE_PAGE),
-            tasks=[{"id": t["id"], "status": t["status"], "link": t["link"]} for t in tasks],
-            action={"open": links[0] if links else FACE_PAGE},
-        )
-        return SAME
+        return _start_face_check(ctx)
     if _missing(ctx):  # refresh: still something to do
         return SAME
     try:
@@ -157,6 +195,35 @@ def checklist_handle(ctx, value):
             return SAME
         refused(ctx, exc)
         return "confirm"
+
+
+# -- a mobile's OTP ---------------------------------------------------------------------------
+
+
+def otp_enter(ctx):
+    otp = ctx.conv.get("otp") or {}
+    ctx.ask_text("CHECKLIST_OTP", _t(ctx, "OTP_PROMPT", masked=otp.get("masked", "")), "otp_code", pattern=r"^\d{6}$")
+
+
+def otp_handle(ctx, text):
+    """The code typed back: verified → the checklist again; a wrong one → asked again; a spent
+    or expired code, or anything else refused → the checklist (get a new code there)."""
+    otp = ctx.conv.get("otp") or {}
+    code = str(text).strip()
+    if not code.isdigit() or len(code) != 6:
+        invalid(ctx, {"code": [_t(ctx, "OTP_FORMAT")]})
+        return SAME
+    try:
+        phone_checks.verify(ctx.r, ctx.sid, ctx.conv["application_id"], otp.get("mobile") or "", code)
+    except Unprocessable as exc:
+        invalid(ctx, exc.errors, text=exc.message if ctx.locale != "en" else None)
+        return SAME
+    except DomainError as exc:
+        refused(ctx, exc)
+        return STEP
+    ctx.say("text", "CHECKLIST_OTP_DONE", _t(ctx, "OTP_DONE", masked=otp.get("masked", "")))
+    ctx.conv.pop("otp", None)
+    return STEP
 
 
 # -- the missing form fields ------------------------------------------------------------------

@@ -9,13 +9,13 @@ orders about a filed entity), the uploaded materials and the face-check tasks.
 
 from typing import NamedTuple
 
-from backend.domain import face_check, forms_rules, materials
+from backend.domain import face_check, forms_rules, materials, phone_otp
 from backend.domain.filings import same_text
 
 
 class Requirement(NamedTuple):
-    stage: str  # "form" | "materials" | "face_check"
-    code: str  # FORM_FIELD_MISSING, MATERIAL_MISSING, MATERIAL_REJECTED, FACE_CHECK_PENDING, …
+    stage: str  # "form" | "phone" | "agreement" | "materials" | "face_check"
+    code: str  # FORM_FIELD_MISSING, PHONE_NOT_VERIFIED, AGREEMENT_NOT_ACCEPTED, MATERIAL_MISSING, FACE_CHECK_PENDING, …
     path: str  # the field, the slot, or websites.N.responsible
     message: str  # zh-CN, what to do
 
@@ -82,6 +82,23 @@ def _face_checks_missing(order: dict, entity: dict | None, face_tasks: list | No
     return out
 
 
+AGREEMENT_TITLE = "腾讯云备案服务信息收集及使用说明"  # process.md §1.1 [X1, T33]
+
+
+def _phones_missing(order: dict, checks: list) -> list[Requirement]:
+    """A responsible person's mobile without a checked OTP (process.md §2.1, §9 item 2)."""
+    return [
+        Requirement(
+            "phone",
+            "PHONE_NOT_VERIFIED",
+            person["paths"][0] + ".mobile",
+            f"负责人{person['name']}的手机号码 {person['mobile']} 尚未完成验证码验证",
+        )
+        for person in phone_otp.people(order)
+        if not phone_otp.verified(checks, person["mobile"])
+    ]
+
+
 def missing(
     order: dict,
     entity: dict | None = None,
@@ -89,17 +106,34 @@ def missing(
     face_tasks: list | None = None,
     now: float = 0.0,
     existing_sites: int = 0,
+    phone_checks: list | None = None,
+    agreement: dict | None = None,
 ) -> list[Requirement]:
     """Every requirement not met yet, in the order the mini-program walks them:
-    forms → face check → materials (T48: 填写网站信息 → 填写负责人 → 视频核身 → 上传材料 → 提交)."""
+    agreement → forms (with the phones' OTP) → face check → materials
+    (§1.1 agreement; T48: 填写网站信息 → 填写负责人 → 视频核身 → 上传材料 → 提交).
+    `phone_checks` None: neither the phones nor the agreement are asked about (callers that
+    predate them); else `agreement` is the order's recorded acceptance (None: not accepted)."""
     entity = order_entity(order, entity)
-    out = [
+    out = []
+    new_forms = phone_checks is not None and order["kind"] in materials.MATERIAL_KINDS
+    if new_forms and not (agreement or {}).get("accepted_at"):
+        out.append(
+            Requirement("agreement", "AGREEMENT_NOT_ACCEPTED", "agreement", f"请阅读并同意《{AGREEMENT_TITLE}》")
+        )
+    out += [
         Requirement("form", code, path, message)
         for path, code, message in forms_rules.missing_fields(order["kind"], order.get("payload") or {}, entity)
     ]
+    if phone_checks is not None:
+        out.extend(_phones_missing(order, phone_checks))
     if needs_face_check(order):
         out.extend(_face_checks_missing(order, entity, face_tasks, now))
-    uploaded = uploaded or {}
+    return out + _materials_missing(order, entity, uploaded or {}, existing_sites)
+
+
+def _materials_missing(order: dict, entity: dict | None, uploaded: dict, existing_sites: int) -> list[Requirement]:
+    out = []
     for slot in required_slots(order, entity, existing_sites):
         doc = uploaded.get(slot.key)
         if doc is None:

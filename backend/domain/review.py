@@ -272,6 +272,15 @@ RULES = [
         checks.shared_mobile,
     ),
     Rule(
+        "SITE_REACHABLE_DURING_REVIEW",
+        "bureau",
+        "websites.*.domain",
+        "网站域名",
+        "管局审核期间网站可以访问：首次备案或新增网站在备案通过前不得开通访问",
+        "请暂停域名解析（关闭网站访问），在备案通过前保持网站无法访问，然后重新提交",
+        checks.per_domain(checks.site_online),
+    ),
+    Rule(
         "ENTITY_CONFLICT",
         "bureau",
         "entity.certificate_number",

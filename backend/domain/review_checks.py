@@ -354,6 +354,14 @@ def shared_mobile(app, ctx):
     ]
 
 
+def site_online(record, app, ctx):
+    """process.md §6.1 "site must stay offline (pause DNS) for first filing / new site" [T9, T44],
+    §9 item 7: a new website whose domain serves a site while the bureau reviews it. The fact is
+    the domain registry's `site_online` (set by the user or a trainer; absent: offline)."""
+    spec = kinds.get(app.get("kind"))
+    return bool(spec is not None and spec.files_new_website and record.get("site_online"))
+
+
 def entity_conflict(app, ctx):
     entity = (app.get("payload") or {}).get("entity")
     spec = kinds.get(app.get("kind"))

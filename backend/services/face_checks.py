@@ -5,7 +5,7 @@ time when read. Each result lands in the outbox and goes to the sandbox's webhoo
 
 from backend.domain import face_check, forms_rules, readiness
 from backend.domain.errors import fail
-from backend.services import effects, faults, materials, webhooks, world
+from backend.services import effects, faults, materials, phone_checks, webhooks, world
 from backend.store import tx as store
 
 COLLECTION = "face_checks"
@@ -159,7 +159,8 @@ def resend(r, sid, task_id):
 
 
 def missing(tx, app):
-    """readiness.missing of an order inside a transaction (the submit guard, the checklist)."""
+    """readiness.missing of an order inside a transaction (the submit guard, the checklist): with
+    the phones' OTP checks and the agreement (services/phone_checks.py)."""
     entity = materials.order_entity(tx, app)
     return readiness.missing(
         app,
@@ -168,6 +169,8 @@ def missing(tx, app):
         tasks_of(tx, app["id"]),
         world.now(tx),
         materials.existing_sites(tx, app),
+        phone_checks=phone_checks.checks_of(tx, app["id"]),
+        agreement=app.get("agreement"),
     )
 
 

@@ -620,7 +620,7 @@ function renderComposer(live) {
   $("#composer").classList.toggle("composer_busy", state.busy);
   if (box.dataset.key !== key) {
     box.dataset.key = key;
-    if (a.input !== "sms_code") $("#sms-banner").hidden = true;
+    if (!PHONE_CODES[a.input]) $("#sms-banner").hidden = true;
     box.replaceChildren(...composerFor(a, live));
   }
   for (const el of box.querySelectorAll("button, input")) {
@@ -643,6 +643,7 @@ function composerFor(a, live) {
       box.append(h("div", { class: "composer__hint", "data-testid": "hint" }, live ? "请填写上方的表单后提交" : "请输入「查看进度」或「上一步」"));
       break;
     case "text":
+      if (a.input === "otp_code") showSmsBanner();  // the checklist's phone code: the phone shows it too
       box.append(a.input === "sms_code" ? renderSms() : renderText());
       break;
     default:
@@ -662,16 +663,21 @@ function renderText() {
   return [input, h("button", { type: "button", class: "send", "data-testid": "text-send", onclick: send }, "发送")];
 }
 
-/** The simulated phone gets MIIT's SMS: a notification banner, as the real phone would show
- *  (the sandbox's outbox holds it). Tap to dismiss; the user still types the code. */
+// the text inputs whose code arrives by SMS -> the outbox code of that SMS
+const PHONE_CODES = { sms_code: "MIIT_SMS_CODE", otp_code: "PHONE_OTP_CODE" };
+
+/** The simulated phone gets MIIT's SMS (or Tencent's OTP while filling): a notification banner,
+ *  as the real phone would show (the sandbox's outbox holds it). Tap to dismiss; the user still
+ *  types the code. */
 async function showSmsBanner() {
-  if (!state.applicationId) return;
+  const wanted = PHONE_CODES[state.accepts?.input];
+  if (!state.applicationId || !wanted) return;
   let sms;
   try {
     const list = await api("GET", `/outbox?channel=sms&app_id=${encodeURIComponent(state.applicationId)}`);
-    sms = [...(list || [])].reverse().find((m) => m.code === "MIIT_SMS_CODE");
+    sms = [...(list || [])].reverse().find((m) => m.code === wanted);
   } catch { return; }
-  if (!sms || showSmsBanner.shown === sms.id || state.accepts?.input !== "sms_code") return;
+  if (!sms || showSmsBanner.shown === sms.id || PHONE_CODES[state.accepts?.input] !== wanted) return;
   showSmsBanner.shown = sms.id;
   $("#sms-banner-from").textContent = sms.sender || "106…";
   $("#sms-banner-text").textContent = sms.text;

@@ -154,6 +154,27 @@ def verify(sb, app_id, code):
     return sb.post(f"~/applications/{app_id}/sms-verification", json={"code": code})
 
 
+def otp_code(sb, app_id, mobile):
+    """The 6-digit code of the latest phone-OTP SMS to `mobile` (services/phone_checks.py)."""
+    msgs = [m for m in outbox(sb, channel="sms", app_id=app_id) if m["code"] == "PHONE_OTP_CODE" and m["to"] == mobile]
+    assert msgs, f"no OTP SMS to {mobile}"
+    return re.findall(r"(?<!\d)(\d{6})(?!\d)", msgs[-1]["text"])[0]
+
+
+def confirm_contacts(sb, app_id):
+    """The user accepts the agreement and verifies every responsible mobile the order names with
+    the OTP texted to it (the stages pre_submit_checks asks before the face check)."""
+    ok(sb.post(f"~/applications/{app_id}/agreement"))
+    for phone in ok(sb.get(f"~/applications/{app_id}/phone-checks")):
+        if phone["verified"]:
+            continue
+        ok(sb.post(f"~/applications/{app_id}/phone-checks/{phone['mobile']}/send"), 201)
+        code = otp_code(sb, app_id, phone["mobile"])
+        assert ok(sb.post(f"~/applications/{app_id}/phone-checks/{phone['mobile']}/verify", json={"code": code}))[
+            "verified"
+        ]
+
+
 def to_sms(sb, app_id):
     """From provider_review: advance until idle, which stops at the SMS prompt."""
     until_idle(sb)

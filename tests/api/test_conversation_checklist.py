@@ -9,7 +9,7 @@ import pytest
 from support.images import png
 
 from api.chat_flows import Chat, fields, one, to_confirm
-from api.flows import new_sandbox, ok, register_domain
+from api.flows import new_sandbox, ok, otp_code, register_domain, wrong_code
 
 
 @pytest.fixture
@@ -38,10 +38,11 @@ def to_checklist(sb):
 def test_a_strict_sandbox_walks_the_checklist_to_a_submit(strict, uploads):
     chat, body = to_checklist(strict)
     app_id = body["application_id"]
-    assert stages(body) == {"form", "face_check", "materials"}
+    assert stages(body) == {"agreement", "form", "phone", "face_check", "materials"}
     msg = one(body, "CHECKLIST")
     values = [c["value"] for c in msg["choices"]]
-    assert values[0] == "fields" and "face" in values and "refresh" in values and "back" in values
+    assert values[:3] == ["agree", "fields", "otp:13800138000"]
+    assert "face" in values and "refresh" in values and "back" in values
     prepare = msg["checklist"]["links"]["prepare"]
     assert prepare == f"/miniprogram/prepare.html?sandbox={strict.sid}&app={app_id}"
     # 视频核身 → 上传材料 (process.md §4.1): no upload reply while the face check is pending
@@ -72,7 +73,19 @@ def test_a_strict_sandbox_walks_the_checklist_to_a_submit(strict, uploads):
         languages="1",
     )
     assert good["step"] == "checklist", [(m["code"], m.get("errors")) for m in good["messages"]]
-    assert stages(good) == {"face_check", "materials"}
+    assert stages(good) == {"agreement", "phone", "face_check", "materials"}
+
+    # the agreement (process.md §1.1), then the mobile's OTP read from the simulated phone (§2.1)
+    agreed = chat.choose("agree")
+    assert agreed["step"] == "checklist" and stages(agreed) == {"phone", "face_check", "materials"}
+    asked = chat.choose("otp:13800138000")
+    assert asked["step"] == "checklist.otp" and "138****8000" in one(asked, "CHECKLIST_OTP")["text"]
+    code = otp_code(strict, app_id, "13800138000")
+    wrong = chat.send(text=wrong_code(code))
+    assert wrong["step"] == "checklist.otp" and one(wrong, "INVALID_ANSWER")["errors"]["code"]
+    verified = chat.send(text=code)
+    assert verified["step"] == "checklist" and stages(verified) == {"face_check", "materials"}
+    assert "otp:13800138000" not in [c["value"] for c in one(verified, "CHECKLIST")["choices"]]
 
     # the face check: the reply starts the task and shows the face page; the phone passes it (REST)
     face = chat.choose("face")
@@ -142,7 +155,8 @@ def test_icpsim_chat_prints_the_checklist_links(strict, uploads):
         term.render(msg)
     text = out.getvalue()
     assert f"http://127.0.0.1:1/miniprogram/prepare.html?sandbox={strict.sid}&app={body['application_id']}" in text
-    assert "http://127.0.0.1:1/miniprogram/face.html?sandbox=" in text and "1) 填写缺少的信息" in text
+    assert "http://127.0.0.1:1/miniprogram/face.html?sandbox=" in text and "2) 填写缺少的信息" in text
+    assert "1) 我已阅读并同意《腾讯云备案服务信息收集及使用说明》" in text and "3) 获取验证码：张三 138****8000" in text
 
 
 def test_the_fields_answered_at_the_checklist_survive_a_trip_back_to_the_recap(strict, uploads):
@@ -157,7 +171,7 @@ def test_the_fields_answered_at_the_checklist_survive_a_trip_back_to_the_recap(s
         street="科技园路 1 号",
         languages="1",
     )
-    assert stages(body) == {"face_check", "materials"}
+    assert stages(body) == {"agreement", "phone", "face_check", "materials"}
     assert chat.choose("back")["step"] == "confirm"
     again = chat.choose("submit")
-    assert again["step"] == "checklist" and stages(again) == {"face_check", "materials"}
+    assert again["step"] == "checklist" and stages(again) == {"agreement", "phone", "face_check", "materials"}

@@ -10,6 +10,7 @@ from support.people import personal_payload
 from api.flows import (
     advance,
     assert_error,
+    confirm_contacts,
     create_app,
     field_errors,
     new_sandbox,
@@ -154,10 +155,13 @@ def test_submit_is_refused_until_forms_face_check_and_materials_are_done(strict,
     app = create_app(strict, personal_payload(usable_ip(strict)))  # the old, short form
     need = ok(strict.get(f"~/applications/{app['id']}/requirements"))
     stages = {m["stage"] for m in need["missing"]}
-    assert stages == {"form", "face_check", "materials"} and need["enforced"] and not need["ready"]
+    assert (
+        stages == {"agreement", "form", "phone", "face_check", "materials"} and need["enforced"] and not need["ready"]
+    )
     body = assert_error(strict.post(f"~/applications/{app['id']}/actions/submit"), 409, "SUBMIT_NOT_READY")
     assert any(m["code"] == "FACE_CHECK_PENDING" for m in body["missing"])
     ok(strict.patch(f"~/applications/{app['id']}", json={"payload": full_personal(usable_ip(strict))}))
+    confirm_contacts(strict, app["id"])
     pass_face_check(strict, app["id"])
     for slot in ("entity_owner_id_front", "entity_owner_id_back"):
         ok(upload(strict, app["id"], slot, png()), 201)
@@ -262,6 +266,7 @@ def test_the_real_forms_are_checked_at_entry(sandbox):
 
 def ready_order(sb):
     app = draft(sb)
+    confirm_contacts(sb, app["id"])
     pass_face_check(sb, app["id"])
     for slot in ("entity_owner_id_front", "entity_owner_id_back", "commitment_letter"):
         ok(upload(sb, app["id"], slot, png()), 201)

@@ -7,7 +7,7 @@ import pytest
 from support.images import blank_jpeg, blurry_png, jpeg, png
 from support.webhook_receiver import Receiver, signature_ok
 
-from api.flows import CONTROL, assert_error, field_errors, new_sandbox, ok, outbox, until_idle
+from api.flows import CONTROL, assert_error, confirm_contacts, field_errors, new_sandbox, ok, outbox, until_idle
 from api.test_materials_and_face_check import draft, pass_face_check, upload
 
 PERSONAL_SLOTS = ("entity_owner_id_front", "entity_owner_id_back", "commitment_letter")
@@ -141,6 +141,7 @@ def test_the_face_check_event_type_can_be_subscribed_and_unknown_ones_cannot(san
 
 def ready_order(sb, images):
     app = draft(sb)
+    confirm_contacts(sb, app["id"])
     pass_face_check(sb, app["id"])
     for slot in PERSONAL_SLOTS:
         ok(upload(sb, app["id"], slot, images.get(slot, png())), 201)

@@ -5,6 +5,7 @@ answer links the face page; after the uploads (the page's REST endpoint) "check 
 Screenshot: test-artifacts/chat-checklist.png."""
 
 import io
+import re
 
 import pytest
 import requests
@@ -81,6 +82,19 @@ def test_the_checklist_on_the_page_leads_to_a_submit(stack, page, tmp_path):  # 
     after_reply(pg, seq)
     after = pg.locator("[data-code=CHECKLIST]").last.inner_text()
     assert "应急联系电话" not in after and "人脸核验" in after, "\n".join(transcript(pg))
+
+    # the agreement, then the owner's mobile: 获取验证码, the phone's banner shows the SMS, type it
+    choose(pg, "agree")
+    choose(pg, "otp:13800138000")
+    banner = pg.locator("#sms-banner")
+    banner.wait_for(state="visible")
+    code = re.search(r"验证码为 (\d{6})", banner.inner_text()).group(1)
+    seq = last_seq(pg)
+    pg.get_by_test_id("text-input").fill(code)
+    pg.get_by_test_id("text-send").click()
+    after_reply(pg, seq)
+    after = pg.locator("[data-code=CHECKLIST]").last.inner_text()
+    assert "验证码验证" not in after and "信息收集及使用说明" not in after, "\n".join(transcript(pg))
 
     choose(pg, "face")
     face_link = pg.locator("[data-code=FACE_CHECK_SENT]").last.get_by_test_id("action-link").get_attribute("href")

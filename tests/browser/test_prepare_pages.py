@@ -147,3 +147,31 @@ def test_a_face_fail_rule_fails_the_phone_s_passing_attempt(stack, page):  # noq
     page.wait_for_function("document.querySelector('[data-testid=face-status]').dataset.status === '3'")
     assert call("GET", f"{home}/faults", CONTROL)[0]["used"] == 1
     assert not real_problems(page), page.problems
+
+
+def test_the_agreement_and_the_owner_s_phone_code_on_the_page(stack, page):  # noqa: F811
+    """协议与负责人手机验证 (process.md §1.1, §2.1): tick the agreement, get a code, read it on the
+    simulated phone (the page shows the outbox SMS), type it back; the order's readiness no longer
+    lists the agreement or the phone."""
+    import re
+
+    sb, home = sandbox(stack, {"pre_submit_checks": True})
+    ip = call("GET", f"{home}/eligibility", sb["token"])["usable_ips"][0]["ip"]
+    app = call(
+        "POST", f"{home}/applications", sb["token"], json={"kind": "first_filing", "payload": personal_payload(ip)}
+    )
+    open_page(page, stack, sb, "prepare.html", f"&app={app['id']}")
+    page.locator("[data-mobile='13800138000']").wait_for()
+    page.get_by_test_id("agree").check()
+    page.wait_for_function("document.querySelector('[data-testid=agree]').disabled")
+    page.get_by_test_id("otp-send-13800138000").click()
+    inbox = page.get_by_test_id("phone-inbox")
+    inbox.wait_for(state="visible")
+    code = re.search(r"验证码为 (\d{6})", inbox.inner_text()).group(1)
+    page.get_by_test_id("otp-code-13800138000").fill(code)
+    page.get_by_test_id("otp-check-13800138000").click()
+    page.wait_for_function("document.querySelector('[data-mobile=\"13800138000\"] .state').textContent === '已验证'")
+    page.get_by_test_id("contacts").screenshot(path=str(SHOTS / "phone-otp.png"))
+    missing = call("GET", f"{home}/applications/{app['id']}/requirements", sb["token"])["missing"]
+    assert not any(m["stage"] in ("agreement", "phone") for m in missing)
+    assert not real_problems(page), page.problems

@@ -163,6 +163,7 @@ EXPECTED_CODES = [
     "DOMAIN_NEAR_EXPIRY",
     "DOMAIN_CONFLICT",
     "MOBILE_SHARED_WITH_OTHER_ENTITY",
+    "SITE_REACHABLE_DURING_REVIEW",
     "ENTITY_CONFLICT",
 ]
 
@@ -176,7 +177,13 @@ def test_rule_lookup_and_stages():
     assert R.rule("DOMAIN_NOT_REAL_NAME").stage == "provider"
     assert R.rule("NO_SUCH_RULE") is None
     bureau = {r.code for r in R.RULES if r.stage == "bureau"}
-    assert bureau == {"DOMAIN_NEAR_EXPIRY", "DOMAIN_CONFLICT", "MOBILE_SHARED_WITH_OTHER_ENTITY", "ENTITY_CONFLICT"}
+    assert bureau == {
+        "DOMAIN_NEAR_EXPIRY",
+        "DOMAIN_CONFLICT",
+        "MOBILE_SHARED_WITH_OTHER_ENTITY",
+        "SITE_REACHABLE_DURING_REVIEW",
+        "ENTITY_CONFLICT",
+    }
     for r in R.RULES:
         assert r.key_name and r.error and r.suggest
         assert r.stage in R.STAGES
@@ -672,3 +679,16 @@ def test_review_survives_a_payload_without_entity_or_websites():
     application = {"id": "A3", "kind": "cancel_entity", "payload": {}}
     assert review("provider", application, ReviewContext(today=TODAY)) == []
     assert review("bureau", application, ReviewContext(today=TODAY)) == []
+
+
+def test_a_new_website_reachable_during_the_bureau_review_is_rejected():
+    """process.md §6.1, §9 item 7: first filing / new site must stay offline; off unless the
+    registry says the domain serves a site."""
+    online = domain_record(site_online=True)
+    assert failing("bureau", app(), ctx(domain_record())) == []
+    assert failing("bureau", app(), ctx(online)) == [("SITE_REACHABLE_DURING_REVIEW", "websites.0.domain")]
+    assert failing("bureau", app(kind="add_website"), ctx(online)) == [
+        ("SITE_REACHABLE_DURING_REVIEW", "websites.0.domain")
+    ]
+    # an access filing moves a site already on record: it may stay online
+    assert failing("bureau", app(kind="access_filing"), ctx(online)) == []

@@ -1,0 +1,148 @@
+"""Phone OTP while filling the forms (process.md §2.1 "手机号码: OTP-verified on entry", §6.3
+"Phone OTP while filling (负责人 mobile; also e-mail codes)" — Tencent's `SendSmsVerificationCode`
+/ `CheckSmsVerificationCode`, `SendEmailVerificationCode` [T33, T32] — and §9 item 2 "phones
+OTP-verified (6-digit, 5-min code)"), as pure functions.
+
+Every responsible person the order's forms name (主体负责人, each 网站负责人; one check per distinct
+mobile) gets a 6-digit code on their mobile (and the same code by e-mail); typed back within 5
+virtual minutes, the mobile counts as verified for this order. Not the emergency phone (§5: it
+never receives codes). Limits process.md does not give are the simulator's (README "Simulator
+choices"): 5 wrong entries spend a code (a new one must be requested), a new code only after a
+60 s countdown, at most 5 codes per mobile and order within 24 h.
+
+A check is a plain dict: {id, app_id, mobile, name, paths, code, state, sent_at, expires_at,
+wrong, sends: [epoch…], verified_at}. Times are virtual epochs; expiry is computed when read.
+"""
+
+from backend.domain import materials
+from backend.domain.clock import iso
+
+CODE_SECONDS = 5 * 60  # §9 item 2: a 5-minute code
+MAX_WRONG = 5  # wrong entries a code takes; the 5th spends it (simulator choice)
+RESEND_INTERVAL_S = 60  # 获取验证码 countdown (simulator choice)
+MAX_SENDS = 5  # codes per mobile and order in 24 h (simulator choice)
+SENDS_WINDOW_S = 24 * 3600
+SENT, VERIFIED, VOID = "sent", "verified", "void"  # void: the code expired or was spent
+STATE_ZH = {None: "未验证", SENT: "验证码已发送", VERIFIED: "已验证"}
+
+
+class OtpError(ValueError):
+    def __init__(self, code, message, **details):
+        super().__init__(message)
+        self.code, self.message, self.details = code, message, details
+
+
+def people(order: dict) -> list[dict]:
+    """The mobiles the order's forms carry that must be verified: {mobile, name, paths}, one per
+    distinct mobile, in form order (entity owner first). Only orders with full forms (the kinds
+    with a face check and materials); a personal site's owner is the entity's."""
+    if order.get("kind") not in materials.MATERIAL_KINDS:
+        return []
+    payload = order.get("payload") or {}
+    found: list[tuple[str, dict]] = []
+    ent = payload.get("entity")
+    if isinstance(ent, dict) and isinstance(ent.get("responsible"), dict):
+        found.append(("entity.responsible", ent["responsible"]))
+    for i, site in enumerate(payload.get("websites") or []):
+        if isinstance(site, dict) and isinstance(site.get("responsible"), dict):
+            found.append((f"websites.{i}.responsible", site["responsible"]))
+    out: list[dict] = []
+    for path, person in found:
+        mobile = person.get("mobile")
+        if not isinstance(mobile, str) or not mobile:
+            continue
+        same = next((p for p in out if p["mobile"] == mobile), None)
+        if same is not None:
+            same["paths"].append(path)
+            continue
+        out.append({"mobile": mobile, "name": person.get("name") or "", "email": person.get("email"), "paths": [path]})
+    return out
+
+
+def verified(checks: list, mobile: str) -> bool:
+    return any(c["mobile"] == mobile and c["state"] == VERIFIED for c in checks or [])
+
+
+def code(rand) -> str:
+    return f"{rand.randint(0, 999999):06d}"
+
+
+def sms_text(code_: str) -> str:
+    return f"【腾讯云】您的备案信息验证码为 {code_}，5 分钟内有效。如非本人操作，请忽略本短信。"
+
+
+def email_text(name: str, code_: str) -> tuple[str, str]:
+    """(subject, body) of the e-mail copy of a code (`SendEmailVerificationCode`)."""
+    body = (
+        f"尊敬的{name or '用户'}：\n\n您好！您正在填写腾讯云 ICP 备案信息，验证码为 {code_}，5 分钟内有效。"
+        "\n如非本人操作，请忽略本邮件。\n\n腾讯云备案中心\n（此邮件由系统自动发送，请勿回复）"
+    )
+    return "【腾讯云】备案信息验证码", body
+
+
+def send(check: dict | None, person: dict, app_id: str, new_code: str, now: float) -> dict:
+    """A new code for `person`'s mobile (the previous one, if any, is void). Refused while the
+    countdown runs, after MAX_SENDS codes in 24 h, and for a mobile verified already."""
+    sends = [t for t in (check or {}).get("sends") or [] if now - t < SENDS_WINDOW_S]
+    if check and check["state"] == VERIFIED:
+        raise OtpError("PHONE_ALREADY_VERIFIED", "该手机号码已验证，无需再次获取验证码")
+    if sends and now - sends[-1] < RESEND_INTERVAL_S:
+        wait = int(RESEND_INTERVAL_S - (now - sends[-1])) or 1
+        raise OtpError("PHONE_CODE_TOO_SOON", f"验证码发送过于频繁，请 {wait} 秒后再试", retry_after=wait)
+    if len(sends) >= MAX_SENDS:
+        raise OtpError("PHONE_CODE_TOO_MANY_SENDS", f"该手机号码 24 小时内获取验证码已达 {MAX_SENDS} 次，请稍后再试")
+    return {
+        "id": f"{app_id}:{person['mobile']}",
+        "app_id": app_id,
+        "mobile": person["mobile"],
+        "name": person.get("name") or "",
+        "paths": list(person.get("paths") or []),
+        "code": new_code,
+        "state": SENT,
+        "sent_at": now,
+        "expires_at": now + CODE_SECONDS,
+        "wrong": 0,
+        "sends": [*sends, now],
+        "verified_at": None,
+    }
+
+
+def check_code(check: dict | None, entered: str, now: float) -> dict:
+    """`CheckSmsVerificationCode`: the right code within 5 minutes verifies the mobile."""
+    if check is None or check["state"] not in (SENT, VERIFIED) or check.get("code") is None:
+        raise OtpError("PHONE_CODE_NOT_SENT", "请先获取验证码")
+    if check["state"] == VERIFIED:
+        return check
+    if now >= check["expires_at"]:
+        raise OtpError("PHONE_CODE_EXPIRED", "验证码已过期（5 分钟内有效），请重新获取")
+    if str(entered).strip() != check["code"]:
+        wrong = check["wrong"] + 1
+        left = MAX_WRONG - wrong
+        if left <= 0:
+            spent = dict(check, wrong=wrong, code=None)
+            raise OtpError("PHONE_CODE_SPENT", "验证码错误次数过多，已失效，请重新获取", check=spent)
+        raise OtpError(
+            "PHONE_CODE_WRONG", f"验证码错误，还可输入 {left} 次", attempts_left=left, check=dict(check, wrong=wrong)
+        )
+    return dict(check, state=VERIFIED, verified_at=now, code=None)
+
+
+def public(check: dict | None, person: dict, now: float) -> dict:
+    """What clients see of one mobile's check: never the code, the mobile masked."""
+    got = check or {}
+    state = got.get("state")
+    live = state == SENT and got.get("code") is not None and now < got["expires_at"]
+    shown = VOID if state == SENT and not live else state
+    mobile = person["mobile"]
+    return {
+        "mobile": mobile,
+        "mobile_masked": mobile[:3] + "****" + mobile[-4:] if len(mobile) >= 7 else mobile,
+        "name": person.get("name") or "",
+        "paths": list(person.get("paths") or []),
+        "verified": state == VERIFIED,
+        "state": shown,
+        "state_zh": "验证码已失效" if shown == VOID else STATE_ZH.get(state, "未验证"),
+        "attempts_left": MAX_WRONG - got["wrong"] if live else None,
+        "code_expires_at": iso(got["expires_at"]) if live else None,
+        "verified_at": iso(got["verified_at"]) if state == VERIFIED else None,
+    }
