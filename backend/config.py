@@ -49,7 +49,8 @@ class Settings:
             control_token=env.get("ICPSIM_CONTROL_TOKEN") or None,
             sync_jobs=env.get("ICPSIM_SYNC_JOBS", "") in ("1", "true", "yes"),
             job_wait_seconds=float(env.get("ICPSIM_JOB_WAIT", "30")),
-            pre_submit_checks=env.get("ICPSIM_PRE_SUBMIT_CHECKS", "").strip().lower() not in ("0", "false", "no", "off"),
+            pre_submit_checks=env.get("ICPSIM_PRE_SUBMIT_CHECKS", "").strip().lower()
+            not in ("0", "false", "no", "off"),
         )
 
 

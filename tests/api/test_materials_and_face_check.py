@@ -1,7 +1,6 @@
 """Materials (multipart uploads checked with Pillow, bytes on disk, metadata in Redis), the face-check
 task, and the submit guard of the stages before submission (pre_submit_checks)."""
 
-
 import pytest
 from conftest import Api
 from support.images import FAKE_PDF, jpeg, png

@@ -42,7 +42,17 @@ def test_the_queue_follows_the_settings(redis_url):
 
 
 @pytest.mark.parametrize(
-    ("value", "on"), [(None, True), ("", True), ("1", True), ("true", True), ("0", False), ("off", False), (" False ", False), ("no", False)]
+    ("value", "on"),
+    [
+        (None, True),
+        ("", True),
+        ("1", True),
+        ("true", True),
+        ("0", False),
+        ("off", False),
+        (" False ", False),
+        ("no", False),
+    ],
 )
 def test_the_real_stages_are_the_default_unless_icpsim_pre_submit_checks_says_no(value, on):
     env = {} if value is None else {"ICPSIM_PRE_SUBMIT_CHECKS": value}
