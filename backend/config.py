@@ -88,7 +88,8 @@ def rebuild(env: Mapping[str, str] | None = None) -> Settings:
 
 
 def sandbox_defaults() -> dict:
-    """Per-sandbox settings a new sandbox gets when its creator does not say (ICPSIM_PRE_SUBMIT_CHECKS)."""
+    """Per-sandbox settings a new sandbox gets when its creator does not say: the real stages
+    before submission (`pre_submit_checks`), none with ICPSIM_PRE_SUBMIT_CHECKS=0."""
     return {"pre_submit_checks": True} if settings().pre_submit_checks else {}
 
 
