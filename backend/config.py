@@ -30,8 +30,9 @@ class Settings:
     control_token: str | None
     sync_jobs: bool  # run RQ jobs in the calling process (RQ's is_async=False); API tests
     job_wait_seconds: float  # how long a clock advance waits for a worker to finish one timer job
-    # a new sandbox's `pre_submit_checks` when its creator does not say (the real stages enforced)
-    pre_submit_checks: bool = False
+    # a new sandbox's `pre_submit_checks` when its creator does not say: the real stages
+    # enforced by default; ICPSIM_PRE_SUBMIT_CHECKS=0 makes the server's default lenient
+    pre_submit_checks: bool = True
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> "Settings":
@@ -48,7 +49,8 @@ class Settings:
             control_token=env.get("ICPSIM_CONTROL_TOKEN") or None,
             sync_jobs=env.get("ICPSIM_SYNC_JOBS", "") in ("1", "true", "yes"),
             job_wait_seconds=float(env.get("ICPSIM_JOB_WAIT", "30")),
-            pre_submit_checks=env.get("ICPSIM_PRE_SUBMIT_CHECKS", "").lower() in ("1", "true", "yes"),
+            pre_submit_checks=env.get("ICPSIM_PRE_SUBMIT_CHECKS", "").strip().lower()
+            not in ("0", "false", "no", "off"),
         )
 
 
@@ -86,7 +88,8 @@ def rebuild(env: Mapping[str, str] | None = None) -> Settings:
 
 
 def sandbox_defaults() -> dict:
-    """Per-sandbox settings a new sandbox gets when its creator does not say (ICPSIM_PRE_SUBMIT_CHECKS)."""
+    """Per-sandbox settings a new sandbox gets when its creator does not say: the real stages
+    before submission (`pre_submit_checks`), none with ICPSIM_PRE_SUBMIT_CHECKS=0."""
     return {"pre_submit_checks": True} if settings().pre_submit_checks else {}
 
 

@@ -19,6 +19,9 @@ from backend.domain.clock import Clock
 from backend.services import applications, cloud, domains, sandboxes
 from backend.store import keys, tx as store
 
+# the measures are of what follows the submit: no forms, face check or uploads before it
+LENIENT = {"pre_submit_checks": False}
+
 DOMAIN = {"name": "zhangsan-blog.cn", "holder_name": "张三", "holder_certificate_number": ZHANG_SAN_ID}
 
 
@@ -48,7 +51,7 @@ def round_trips():
 def due_timer(r, seed, crowd=0):
     """A sandbox with a submitted first filing whose provider review is due now (clock
     paused at its due time): (sandbox id, timer id, application id)."""
-    sid = sandboxes.create(r, seed=seed)["id"]
+    sid = sandboxes.create(r, seed=seed, settings=dict(LENIENT))["id"]
     domains.create(r, sid, dict(DOMAIN))
     ip = cloud.check(r, sid)["usable_ips"][0]["ip"]
     app = applications.create(r, sid, "first_filing", personal_payload(ip))
@@ -181,10 +184,11 @@ class Http:
 
 
 def first_filing(ctx, seed):
-    """The README's first filing over HTTP: (seconds, HTTP calls, jobs, sandbox id)."""
+    """The README's first filing over HTTP, without the stages before submission (as measured
+    before they were the default): (seconds, HTTP calls, jobs, sandbox id)."""
     http = Http(ctx.stack.base, ctx.stack.control)
     start = time.perf_counter()
-    sb = http("POST", "/sandboxes", json={"seed": seed})
+    sb = http("POST", "/sandboxes", json={"seed": seed, "settings": dict(LENIENT)})
     home = f"/sandboxes/{sb['id']}"
     http("POST", f"{home}/domains", json=dict(DOMAIN))
     ip = http("GET", f"{home}/eligibility")["usable_ips"][0]["ip"]

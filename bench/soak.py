@@ -40,7 +40,13 @@ import requests
 from backend.runtime.stack import Stack
 
 SCALE = 50_000  # a running clock: one virtual day in under 2 real seconds
-FAST = {"provider_review_wd": 1, "to_bureau_wd_min": 1, "to_bureau_wd_max": 1, "bureau_wd": 1}
+FAST = {
+    "provider_review_wd": 1,
+    "to_bureau_wd_min": 1,
+    "to_bureau_wd_max": 1,
+    "bureau_wd": 1,
+    "pre_submit_checks": False,
+}
 PERSON = {
     "name": "张三",
     "certificate_type": "resident_id",

@@ -141,6 +141,8 @@ def _sandbox_create(args):
         for k, v in (("scale", args.scale), ("clock_start", args.clock_start), ("name", args.name))
         if v is not None
     }
+    if args.no_pre_submit_checks:
+        options["settings"] = {"pre_submit_checks": False}
     seed = int(args.seed) if args.seed is not None and args.seed.lstrip("-").isdigit() else args.seed
     sb = _control(args).new_sandbox(seed=seed, preset=args.preset, **options)
     _show_sandboxes(args, "sandbox created", [sb.info])
@@ -203,6 +205,11 @@ def _add_sandbox_arguments(parser):
     p.add_argument("--scale", type=float, help="clock speed (0 paused, 20000 a first filing in a minute)")
     p.add_argument("--clock-start", help="virtual start, e.g. 2026-06-01T09:00:00+08:00")
     p.add_argument("--name")
+    p.add_argument(
+        "--no-pre-submit-checks",
+        action="store_true",
+        help="settings.pre_submit_checks false: submit without the forms' extra fields, face check and materials",
+    )
     p.set_defaults(_admin=_sandbox_create)
     p = sub.add_parser("list", help="list the sandboxes")
     p.set_defaults(_admin=_sandbox_list)

@@ -1,7 +1,10 @@
 """icpsim's pytest plugin (entry point `pytest11`: installed with the package, nothing to configure).
 
-A team's own tests get a running simulator and a fresh sandbox per test:
+A team's own tests get a running simulator and a fresh sandbox per test. A new sandbox walks
+the real stages before submission (forms, face check, materials: settings.pre_submit_checks,
+on by default); a test about what follows the submit can opt out with a marker:
 
+    @pytest.mark.icpsim(settings={"pre_submit_checks": False})
     def test_my_filing(icpsim_sandbox, icpsim_clock):
         app = icpsim_sandbox.create_application("first_filing", payload)   # the SDK's SandboxClient
         icpsim_sandbox.act(app["id"], "submit"); icpsim_clock.until_idle()

@@ -42,6 +42,12 @@ def add_arguments(parser):
     parser.add_argument("--locale", choices=("zh-CN", "en"), default=None, help="the bot's language")
     parser.add_argument("--preset", default="demo", help="preset of a new sandbox (default: demo)")
     parser.add_argument("--seed", default=None, help="seed of a new sandbox")
+    parser.add_argument(
+        "--no-pre-submit-checks",
+        action="store_true",
+        help="a new sandbox without the stages before submission (settings.pre_submit_checks false): "
+        "the submit goes straight to the reviews, no face check or uploads (the pages) needed",
+    )
     parser.add_argument("--poll", type=float, default=1.0, help="seconds between polls while waiting")
 
 
@@ -356,7 +362,8 @@ def connect(args):
     if not control:
         raise SystemExit("icpsim chat: give --sandbox and --token, or --control-token to create a sandbox")
     seed = int(args.seed) if args.seed and str(args.seed).isdigit() else args.seed
-    return control.new_sandbox(seed=seed, preset=args.preset)
+    options = {"settings": {"pre_submit_checks": False}} if getattr(args, "no_pre_submit_checks", False) else {}
+    return control.new_sandbox(seed=seed, preset=args.preset, **options)
 
 
 def run(args):

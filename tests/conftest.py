@@ -117,7 +117,12 @@ def control(app):
 
 
 def new_sandbox(control, **body):
+    """A sandbox for a test. Lenient unless the test says otherwise: `pre_submit_checks` is
+    false (a filing submits without the forms' extra fields, face checks and materials),
+    because most tests are about what happens after submission; the server's default is
+    the real stages (tests of that default create their sandbox with control.post)."""
     body.setdefault("seed", 7)
+    body["settings"] = {"pre_submit_checks": False, **(body.get("settings") or {})}
     resp = control.post("/api/v1/sandboxes", json=body)
     assert resp.status_code == 201, resp.get_json()
     data = resp.get_json()

@@ -68,7 +68,10 @@ class ProcessSettings(Schema):
     )
     mobile_registry = mobile_registry_field()
     pre_submit_checks = fields.Boolean(
-        metadata={"description": "提交前检查材料和真实性核验（缺省 false：旧的直接提交流程）"}
+        metadata={
+            "description": "提交前的真实流程：表单字段、网站负责人真实性核验与材料齐全方可提交（缺省 true，"
+            "服务端 ICPSIM_PRE_SUBMIT_CHECKS=0 时缺省 false）；false：直接提交，供只测提交之后的场景"
+        }
     )
     face_check_before_materials = fields.Boolean(
         metadata={

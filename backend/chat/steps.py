@@ -153,7 +153,7 @@ STEPS = {
         Step(
             "confirm", CHOICE, confirm_enter, confirm_handle, next=FORM_STEPS + SYNC_TARGETS + (steps_checklist.STEP,)
         ),
-        # the stages before submission a strict sandbox asks for (pre_submit_checks, issue #12)
+        # the stages before submission (pre_submit_checks, on by default; issue #12)
         Step(
             steps_checklist.STEP,
             CHOICE,

@@ -399,7 +399,7 @@ async function createClass(form) {
   const data = new FormData(form);
   const names = String(data.get("names") || "").split("\n").map((s) => s.trim()).filter(Boolean);
   const body = { size: Number(data.get("size")), preset: data.get("preset"), seed_base: Number(data.get("seed_base")),
-    scale: Number(data.get("scale")), names };
+    scale: Number(data.get("scale")), names, pre_submit_checks: data.get("pre_submit_checks") === "on" };
   if (String(data.get("name") || "").trim()) body.name = String(data.get("name")).trim();
   $("#class-error").textContent = "";
   try {

@@ -24,14 +24,28 @@ def link(sid, token, base_url=""):
     return f"{base_url.rstrip('/')}/miniprogram/?sandbox={sid}#token={token}"
 
 
-def create(r, size, preset="training", seed_base=1, names=None, name=None, scale=DEFAULT_SCALE, pacing=DEMO):
-    """Arguments are checked by the API schema; each sandbox is made atomically (one MULTI)."""
+def create(
+    r,
+    size,
+    preset="training",
+    seed_base=1,
+    names=None,
+    name=None,
+    scale=DEFAULT_SCALE,
+    pacing=DEMO,
+    pre_submit_checks=None,
+):
+    """Arguments are checked by the API schema; each sandbox is made atomically (one MULTI).
+    `pre_submit_checks` None: the server's default (the real stages before submission)."""
     cid = "cls_" + secrets.token_hex(4)
     names = list(names or [])
+    settings = None if pre_submit_checks is None else {"pre_submit_checks": pre_submit_checks}
     made = []
     for i in range(size):
         trainee = names[i] if i < len(names) and names[i] else f"学员{i + 1:02d}"
-        sb = sandboxes.create(r, seed=seed_base + i, preset=preset, scale=scale, pacing=pacing, name=trainee)
+        sb = sandboxes.create(
+            r, seed=seed_base + i, preset=preset, scale=scale, pacing=pacing, name=trainee, settings=settings
+        )
         made.append(sb["id"])
     doc = {
         "id": cid,

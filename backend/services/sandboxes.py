@@ -127,8 +127,9 @@ def create(
     `pacing` "demo": the clock runs at `scale` only while the system works (domain.clock).
     `token` and `revision` let a simulator reset recreate a sandbox as clients knew it."""
     pacing = pacing or STEADY
-    # the server's defaults for what the creator left out, kept in the sandbox's own settings
-    settings = {**config.sandbox_defaults(), **(settings or {})} or settings
+    # the server's defaults (config.sandbox_defaults) for what the creator left out, kept in its settings
+    if settings is None or isinstance(settings, dict):
+        settings = {**config.sandbox_defaults(), **(settings or {})} or settings
     start, scale = _checked(seed, preset, clock_start, scale, settings, name, pacing)
     _check_idle_ttl(idle_ttl_seconds)
     sid = sid or "sb_" + secrets.token_hex(6)

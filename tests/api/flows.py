@@ -4,11 +4,13 @@ Everything goes through the Flask test client (the `Api` wrapper of conftest):
 the tests assert on status codes and JSON bodies only.
 """
 
+import io
 import re
 from datetime import date, timedelta
 
 from conftest import CONTROL, new_sandbox  # noqa: F401  (re-exported for the tests)
-from support.people import credit_code, person, personal_payload, resident_id  # noqa: F401
+from support.images import png
+from support.people import credit_code, full_personal_payload, person, personal_payload, resident_id  # noqa: F401
 
 TODAY = date(2026, 6, 1)  # the default virtual date (clock paused at 2026-06-01T09:00:00+08:00)
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -208,6 +210,36 @@ def verify_and_finish(sb, app_id):
     assert app["state"] == "bureau_review", app
     until_idle(sb)
     return get_app(sb, app_id)
+
+
+def upload(sb, app_id, slot, data=None, name="x.png"):
+    """A material as a real multipart upload (a readable PNG unless `data` says otherwise)."""
+    return sb.call(
+        "POST",
+        f"~/applications/{app_id}/materials/{slot}",
+        data={"file": (io.BytesIO(png() if data is None else data), name)},
+        content_type="multipart/form-data",
+    )
+
+
+def pass_face_check(sb, app_id):
+    """Every website owner's face check started and passed on the simulated phone."""
+    tasks = ok(sb.post(f"~/applications/{app_id}/face-checks"), 201)
+    for task in tasks:
+        ok(sb.post(f"~/face-checks/{task['id']}/result", json={"passed": True}))
+    return tasks
+
+
+def complete_the_stages(sb, app_id):
+    """The stages before submission of a sandbox with pre_submit_checks (the default): the face
+    checks passed and every required material uploaded; the forms are the payload's business."""
+    pass_face_check(sb, app_id)
+    need = ok(sb.get(f"~/applications/{app_id}/requirements"))
+    for row in need["missing"]:
+        if row["stage"] == "materials":
+            ok(upload(sb, app_id, row["path"]), 201)
+    need = ok(sb.get(f"~/applications/{app_id}/requirements"))
+    assert need["ready"], need
 
 
 def file_and_approve(sb, payload):

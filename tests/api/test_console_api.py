@@ -3,20 +3,22 @@ links and QR codes, resets that keep tokens, and a demo sandbox that holds for a
 
 import pytest
 from conftest import Api
-from support.people import personal_payload
+from support.people import full_personal_payload, personal_payload
 
 from api.flows import (
     CONTROL,
     act,
     advance,
     assert_error,
+    complete_the_stages,
     create_app,
     eligibility,
     field_errors,
-    file_and_approve,
     get_app,
     ok,
+    to_sms,
     usable_ip,
+    verify_and_finish,
 )
 
 
@@ -130,12 +132,16 @@ def test_a_class_makes_one_sandbox_per_trainee(control):
         assert t["clock"]["pacing"] == "demo"
         trainee = Api(control.client, t["sandbox_id"], t["token"])
         assert eligibility(trainee)["eligible"] is True
+        settings = ok(control.get(f"/api/v1/sandboxes/{t['sandbox_id']}"))["settings"]
+        assert settings == {"pre_submit_checks": True}  # the server's default: the real stages
     listed = ok(control.get("/api/v1/classes"))
     assert [c["id"] for c in listed] == [klass["id"]]
 
 
 def test_the_class_view_shows_each_trainees_progress(control):
-    klass = make_class(control, size=2)
+    klass = make_class(control, size=2, pre_submit_checks=False)  # straight to the reviews
+    for t in klass["trainees"]:
+        assert ok(control.get(f"/api/v1/sandboxes/{t['sandbox_id']}"))["settings"] == {"pre_submit_checks": False}
     first = klass["trainees"][0]
     trainee = Api(control.client, first["sandbox_id"], first["token"])
     app = create_app(trainee, personal_payload(usable_ip(trainee)))
@@ -233,12 +239,19 @@ def test_the_demo_is_demo_paced(demo):
     assert clock["pacing"] == "demo" and clock["scale"] == 20000
 
 
-def test_a_year_later_the_demo_is_still_eligible_and_files(control, demo):
+def test_a_year_later_the_demo_is_still_eligible_and_files(control, demo, tmp_path, monkeypatch):
+    """…through the real stages (the server's default): forms, face check, materials, then the reviews."""
+    monkeypatch.setenv("ICPSIM_UPLOADS_DIR", str(tmp_path / "uploads"))
     ok(demo.put("~/clock/scale", json={"scale": 0}, token=CONTROL))
     advance(demo, duration="365d")
     result = eligibility(demo)
     assert result["eligible"] is True, result
     domain = ok(demo.get("~/domains/zhangsan-blog.cn"))
     assert domain["expires_on"] >= result["date"]
-    app = file_and_approve(demo, personal_payload(usable_ip(demo)))
+    assert ok(control.get(f"/api/v1/sandboxes/{demo.sid}"))["settings"]["pre_submit_checks"] is True
+    app = create_app(demo, full_personal_payload(usable_ip(demo)))
+    complete_the_stages(demo, app["id"])
+    act(demo, app["id"], "submit")
+    to_sms(demo, app["id"])
+    app = verify_and_finish(demo, app["id"])
     assert app["state"] == "approved" and app["result"]["website_numbers"]

@@ -8,7 +8,7 @@ from mock_miniprogram.sdk import Control
 
 def test_seed_then_access_filing_with_the_sdk(app):
     control = Control(BASE_URL, CONTROL, session=FlaskSession(app))
-    sb = control.new_sandbox(seed=3)
+    sb = control.new_sandbox(seed=3, settings={"pre_submit_checks": False})  # the registry, not the stages
     seeded = sb.seed_entity(
         name="深圳市某某科技有限公司",
         type="enterprise",

@@ -1,11 +1,10 @@
 """Materials (multipart uploads checked with Pillow, bytes on disk, metadata in Redis), the face-check
 task, and the submit guard of the stages before submission (pre_submit_checks)."""
 
-import io
-
 import pytest
+from conftest import Api
 from support.images import FAKE_PDF, jpeg, png
-from support.people import personal_payload
+from support.people import full_personal_payload, personal_payload
 
 from api.flows import (
     advance,
@@ -16,7 +15,9 @@ from api.flows import (
     new_sandbox,
     ok,
     outbox,
+    pass_face_check,
     register_domain,
+    upload,
     usable_ip,
 )
 
@@ -27,44 +28,26 @@ def uploads(tmp_path, monkeypatch):
     return tmp_path / "uploads"
 
 
+def default_sandbox(control):
+    """A sandbox whose creator says nothing about the stages (the server's default decides)."""
+    resp = control.post("/api/v1/sandboxes", json={"seed": 7})
+    data = ok(resp, 201)
+    return Api(control.client, data["id"], data["token"])
+
+
 @pytest.fixture
 def strict(control):
-    return new_sandbox(control, settings={"pre_submit_checks": True})
+    """The real stages: the server's default for a sandbox whose creator says nothing."""
+    return default_sandbox(control)
 
 
 def full_personal(ip):
-    """张三's first filing with every field of the real forms."""
-    payload = personal_payload(ip)
-    payload["entity"]["mailing_address"] = {
-        "province_code": "440000",
-        "city_code": "440300",
-        "district_code": "440305",
-        "street": "科技园路 1 号",
-    }
-    payload["entity"]["responsible"].update(emergency_phone="13900001111", id_valid_until="长期")
-    payload["websites"][0]["languages"] = ["1"]
-    return payload
-
-
-def upload(sb, app_id, slot, data, name="x.png"):
-    return sb.call(
-        "POST",
-        f"~/applications/{app_id}/materials/{slot}",
-        data={"file": (io.BytesIO(data), name)},
-        content_type="multipart/form-data",
-    )
+    return full_personal_payload(ip)
 
 
 def draft(sb, payload=None):
     register_domain(sb, "zhangsan-blog.cn")
     return create_app(sb, payload or full_personal(usable_ip(sb)))
-
-
-def pass_face_check(sb, app_id):
-    tasks = ok(sb.post(f"~/applications/{app_id}/face-checks"), 201)
-    for task in tasks:
-        ok(sb.post(f"~/face-checks/{task['id']}/result", json={"passed": True}))
-    return tasks
 
 
 def test_a_personal_order_needs_the_owner_id_and_the_commitment_letter(strict, uploads):
@@ -123,7 +106,7 @@ def test_too_large_and_unknown_slot_and_no_file(strict, uploads):
 
 
 def test_uploads_go_with_the_sandbox(control, uploads):
-    sb = new_sandbox(control, settings={"pre_submit_checks": True})
+    sb = default_sandbox(control)
     app = draft(sb)
     pass_face_check(sb, app["id"])
     ok(upload(sb, app["id"], "commitment_letter", png()), 201)
@@ -172,21 +155,32 @@ def test_submit_is_refused_until_forms_face_check_and_materials_are_done(strict,
     assert ok(strict.post(f"~/applications/{app['id']}/actions/submit"))["state"] == "provider_review"
 
 
-def test_without_the_setting_submission_works_as_before(sandbox, uploads):
+def test_with_the_stages_off_submission_works_as_before(sandbox, uploads):
     app = draft(sandbox, personal_payload(usable_ip(sandbox)))
     assert not ok(sandbox.get(f"~/applications/{app['id']}/requirements"))["enforced"]
     assert ok(sandbox.post(f"~/applications/{app['id']}/actions/submit"))["state"] == "provider_review"
 
 
-def test_the_server_default_turns_the_stages_on_for_new_sandboxes(control, uploads, monkeypatch):
-    """ICPSIM_PRE_SUBMIT_CHECKS=1: a sandbox whose creator says nothing gets the real stages; an
-    explicit false keeps the direct submit; the choice is written into the sandbox's settings."""
-    monkeypatch.setenv("ICPSIM_PRE_SUBMIT_CHECKS", "1")
-    sb = new_sandbox(control)
-    assert ok(control.get(f"/api/v1/sandboxes/{sb.sid}"))["settings"]["pre_submit_checks"] is True
+def test_a_sandbox_created_without_settings_gets_the_real_stages_written_in(control, strict):
+    """`strict` is such a sandbox: the tests above walk its stages (SUBMIT_NOT_READY until done)."""
+    assert ok(control.get(f"/api/v1/sandboxes/{strict.sid}"))["settings"] == {"pre_submit_checks": True}
+
+
+def test_icpsim_pre_submit_checks_0_makes_the_server_default_lenient(control, uploads, monkeypatch):
+    monkeypatch.setenv("ICPSIM_PRE_SUBMIT_CHECKS", "0")
+    sb = default_sandbox(control)
+    assert "pre_submit_checks" not in ok(control.get(f"/api/v1/sandboxes/{sb.sid}"))["settings"]
     app = draft(sb, personal_payload(usable_ip(sb)))
-    assert_error(sb.post(f"~/applications/{app['id']}/actions/submit"), 409, "SUBMIT_NOT_READY")
-    lenient = new_sandbox(control, settings={"pre_submit_checks": False})
+    assert not ok(sb.get(f"~/applications/{app['id']}/requirements"))["enforced"]
+    assert ok(sb.post(f"~/applications/{app['id']}/actions/submit"))["state"] == "provider_review"
+
+
+def test_an_explicit_false_keeps_the_direct_submit_whatever_the_server_default(control, uploads, monkeypatch):
+    monkeypatch.setenv("ICPSIM_PRE_SUBMIT_CHECKS", "1")
+    resp = control.post("/api/v1/sandboxes", json={"seed": 7, "settings": {"pre_submit_checks": False}})
+    data = ok(resp, 201)
+    assert data["settings"] == {"pre_submit_checks": False}
+    lenient = Api(control.client, data["id"], data["token"])
     app = draft(lenient, personal_payload(usable_ip(lenient)))
     assert ok(lenient.post(f"~/applications/{app['id']}/actions/submit"))["state"] == "provider_review"
 

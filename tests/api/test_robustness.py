@@ -131,7 +131,7 @@ def test_good_settings_are_kept_as_given(control):
         },
     }
     body = ok(create(control, seed=3, settings=settings), 201)
-    assert body["settings"] == settings
+    assert body["settings"] == {**settings, "pre_submit_checks": True}  # the server's default added
 
 
 def test_a_province_override_with_typical_above_max_is_422(control):

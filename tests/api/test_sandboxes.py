@@ -17,7 +17,7 @@ def test_create_defaults(control):
     assert body["preset"] == "eligible"
     assert body["seed"]  # a random seed is drawn and shown
     assert body["clock"] == {"now": "2026-06-01T09:00:00+08:00", "scale": 0.0, "pacing": "steady"}
-    assert body["settings"] == {}
+    assert body["settings"] == {"pre_submit_checks": True}  # the real stages before submission
 
 
 def test_preset_eligible(control):
@@ -97,7 +97,7 @@ def test_clock_start_date_only_is_read_in_china_time(control):
 
 def test_name_and_settings_are_kept(control):
     body = ok(create(control, seed=5, name="qa-run", settings={"sms_max_wrong": 3}), 201)
-    assert body["name"] == "qa-run" and body["settings"] == {"sms_max_wrong": 3}
+    assert body["name"] == "qa-run" and body["settings"] == {"sms_max_wrong": 3, "pre_submit_checks": True}
 
 
 def test_list(control):

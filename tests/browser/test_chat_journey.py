@@ -6,6 +6,7 @@ Screenshots: test-artifacts/chat-verify-blocked.png, chat-verified.png, chat-my-
 chat-change-prefilled.png."""
 
 import pytest
+from browser.test_checklist_page import checklist_app, clear_checklist
 from browser.test_miniprogram_page import (  # noqa: F401
     MISSING,
     WEBSITE_NUMBER,
@@ -54,7 +55,7 @@ def shot(pg, name):
 
 def test_verification_then_my_filings_on_the_page(stack, page, tmp_path):  # noqa: F811
     pg = page
-    sb, home = new_sandbox(stack["api"])
+    sb, home = new_sandbox(stack["api"], settings={})  # the server's default: the real stages
     open_page(pg, stack["origin"], sb)
     choose(pg, "start")
     menu = [
@@ -82,7 +83,9 @@ def test_verification_then_my_filings_on_the_page(stack, page, tmp_path):  # noq
     verified.evaluate("n => n.closest('[data-testid=message]').scrollIntoView({block: 'start'})")
     shot(pg, "chat-verified.png")
 
-    # through to approval, the way a user answers
+    # through to approval, the way a user answers: the real stages (the server's default) first
+    walk(pg, home, sb, tmp_path, until=lambda p, kind: p.locator("[data-code=CHECKLIST]").count() > 0)
+    clear_checklist(pg, home, sb, checklist_app(pg, sb))
     walk(pg, home, sb, tmp_path)
     number = pg.get_by_test_id("record-number").last.inner_text().strip()
     assert WEBSITE_NUMBER.fullmatch(number), number

@@ -10,7 +10,7 @@ pytestmark = pytest.mark.skipif(MISSING is not None, reason=str(MISSING))
 
 
 def test_a_resend_after_the_notice_moves_the_phone_to_a_new_task(stack, page):  # noqa: F811
-    sb, home = sandbox(stack, {"pre_submit_checks": True})
+    sb, home = sandbox(stack)  # the server's default: the real stages
     ip = call("GET", f"{home}/eligibility", sb["token"])["usable_ips"][0]["ip"]
     app = call(
         "POST", f"{home}/applications", sb["token"], json={"kind": "first_filing", "payload": personal_payload(ip)}

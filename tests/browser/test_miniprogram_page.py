@@ -128,8 +128,12 @@ def call(method, url, token, **kw):
     return resp.json()
 
 
-def new_sandbox(api):
-    sb = call("POST", f"{api}/sandboxes", CONTROL, json={"seed": 42, "preset": "eligible"})
+def new_sandbox(api, settings=None):
+    """A sandbox with 张三's domain. `settings` None: the fast path (pre_submit_checks false) —
+    these tests are about the page after the submit; test_checklist_page and test_chat_journey
+    walk the real stages (the server's default)."""
+    settings = {"pre_submit_checks": False} if settings is None else settings
+    sb = call("POST", f"{api}/sandboxes", CONTROL, json={"seed": 42, "preset": "eligible", "settings": settings})
     home = f"{api}/sandboxes/{sb['id']}"
     call(
         "POST",

@@ -71,7 +71,7 @@ def test_verification_step_routes_and_blocks(stack, page):  # noqa: F811
 
 
 def test_upload_through_the_page_and_the_face_check_on_the_phone(stack, page, tmp_path):  # noqa: F811
-    sb, home = sandbox(stack, {"pre_submit_checks": True})
+    sb, home = sandbox(stack)  # the server's default: the real stages
     ip = call("GET", f"{home}/eligibility", sb["token"])["usable_ips"][0]["ip"]
     app = call(
         "POST", f"{home}/applications", sb["token"], json={"kind": "first_filing", "payload": personal_payload(ip)}

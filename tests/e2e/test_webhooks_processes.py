@@ -10,6 +10,7 @@ from support.procs import running_stack
 from support.webhook_receiver import Receiver, signature_ok
 
 CONTROL = "e2e-webhooks-control"
+LENIENT = {"pre_submit_checks": False}  # straight to the reviews: this test is about what follows the submit
 ENV = {
     "ICPSIM_JOB_WAIT": "60",
     "ICPSIM_WEBHOOK_ALLOW_LOOPBACK": "1",
@@ -33,7 +34,7 @@ def call(method, url, token, **kw):
 
 def test_retries_order_and_log_with_real_workers(stack):
     with Receiver(script=[500, "stall"]) as rec:
-        sb = call("POST", f"{stack.base}/sandboxes", CONTROL, json={"seed": 42})
+        sb = call("POST", f"{stack.base}/sandboxes", CONTROL, json={"seed": 42, "settings": LENIENT})
         home, token = f"{stack.base}/sandboxes/{sb['id']}", sb["token"]
         secret = call("POST", f"{home}/webhooks", token, json={"url": rec.url})["secret"]
         ip = call("GET", f"{home}/eligibility", token)["usable_ips"][0]["ip"]
@@ -77,7 +78,7 @@ def test_face_check_fault_and_result_push_with_real_workers(stack):
     """A face_fail rule posted over HTTP fails the owner's first attempt; both results reach the
     receiver from the rq workers as notify_icpfiling_verify_result, in order, signed."""
     with Receiver() as rec:
-        sb = call("POST", f"{stack.base}/sandboxes", CONTROL, json={"seed": 42})
+        sb = call("POST", f"{stack.base}/sandboxes", CONTROL, json={"seed": 42, "settings": LENIENT})
         home, token = f"{stack.base}/sandboxes/{sb['id']}", sb["token"]
         secret = call("POST", f"{home}/webhooks", token, json={"url": rec.url, "events": ["face_check.result"]})[
             "secret"

@@ -18,7 +18,7 @@ PAYLOAD = {"entity": {"type": "personal", "name": "张三", "certificate_type": 
            "websites": [{"name": "张三的个人博客", "domain": "zhangsan-blog.cn", "service_content": "blog"}]}
 
 
-@pytest.mark.icpsim(seed=42, preset="demo")
+@pytest.mark.icpsim(seed=42, preset="demo", settings={"pre_submit_checks": False})  # the reviews, not the stages
 def test_first_filing(icpsim_sandbox, icpsim_clock, icpsim_outbox):
     ip = icpsim_sandbox.eligibility()["usable_ips"][0]["ip"]
     payload = dict(PAYLOAD, websites=[dict(PAYLOAD["websites"][0], nat_ip=ip)])

@@ -49,6 +49,9 @@ def as_json(stack, *args, **kw):
 def test_sandbox_create_list_show_reset_delete(stack):
     sb = as_json(stack, "sandbox", "create", "--seed", "42", "--preset", "eligible")
     assert sb["seed"] == "42" and sb["token"].startswith("sbt_")
+    assert sb["settings"] == {"pre_submit_checks": True}  # the real stages: the server's default
+    fast = as_json(stack, "sandbox", "create", "--no-pre-submit-checks")
+    assert fast["settings"] == {"pre_submit_checks": False}
     table = icpsim(stack, "sandbox", "list").stdout
     assert sb["id"] in table and "eligible" in table  # a rich table
     assert [s["id"] for s in as_json(stack, "sandbox", "list")].count(sb["id"]) == 1
@@ -65,11 +68,15 @@ def test_without_a_token_it_says_which_one(stack):
     assert done.returncode == 2 and "ICPSIM_CONTROL_TOKEN" in done.stderr
 
 
+LENIENT = {"pre_submit_checks": False}
+
+
 def filed_sandbox(stack):
-    """A sandbox with a first filing waiting for MIIT's SMS code (through the SDK)."""
+    """A sandbox with a first filing waiting for MIIT's SMS code (through the SDK; the fast path,
+    no stages before the submit)."""
     from mock_miniprogram.sdk import Control
 
-    sb = Control(stack.origin, CONTROL).new_sandbox(seed=42)
+    sb = Control(stack.origin, CONTROL).new_sandbox(seed=42, settings=LENIENT)
     sb.create_domain("zhangsan-blog.cn", "张三", "440305199001010018")
     app = sb.create_application("first_filing", personal_payload(sb.eligibility()["usable_ips"][0]["ip"]))
     sb.act(app["id"], "submit")
@@ -153,7 +160,7 @@ def test_recordings_of_a_running_clock_replay_with_real_workers(stack, tmp_path)
 
     from mock_miniprogram.sdk import Control
 
-    sb = Control(stack.origin, CONTROL).new_sandbox(seed=42, scale=20000)
+    sb = Control(stack.origin, CONTROL).new_sandbox(seed=42, scale=20000, settings=LENIENT)
     sb.create_domain("zhangsan-blog.cn", "张三", "440305199001010018")
     app = sb.create_application("first_filing", personal_payload(sb.eligibility()["usable_ips"][0]["ip"]))
     sb.act(app["id"], "submit")

@@ -146,7 +146,9 @@ def test_a_running_clock_session_records_and_replays(simulator, tmp_path):
     from mock_miniprogram.sdk import Control
 
     control = Control(simulator.url, simulator.control_token)
-    sb = control.new_sandbox(seed=2026, preset="demo", scale=100000, settings={"sms_window_hours": 720})
+    sb = control.new_sandbox(
+        seed=2026, preset="demo", scale=100000, settings={"sms_window_hours": 720, "pre_submit_checks": False}
+    )
     ip = sb.eligibility()["usable_ips"][0]["ip"]
     person = {
         "name": "张三",

@@ -48,7 +48,11 @@ def test_a_recorded_session_replays_to_the_same_result(sandbox, replay):
     scenario = parser.loads(text, "recorded.yaml")  # valid against the published schema
     data = yaml.safe_load(text)
     steps = data["steps"]
-    assert data["seed"] == 7 and data["world"] == {"preset": "eligible", "clock_start": "2026-06-01T09:00:00+08:00"}
+    assert data["seed"] == 7 and data["world"] == {
+        "preset": "eligible",
+        "clock_start": "2026-06-01T09:00:00+08:00",
+        "settings": {"pre_submit_checks": False},  # the sandbox's settings: the replay submits as it did
+    }
     assert {"verify_sms": {"app": app}} in steps  # the right code: read from the outbox
     assert any(s.get("verify_sms", {}).get("code") for s in steps if isinstance(s.get("verify_sms"), dict))
     assert {"fault": {"effect": "delay", "stage": "bureau", "delay": "2d"}} in steps

@@ -10,6 +10,7 @@ name: {name}
 seed: 42
 world:
   preset: eligible
+  settings: {{pre_submit_checks: false}}
   domains: [{{name: zhangsan-blog.cn, holder_name: 张三, holder_certificate_number: "440305199001010018"}}]
 vars:
   payload:

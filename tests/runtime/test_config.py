@@ -39,3 +39,22 @@ def test_the_queue_follows_the_settings(redis_url):
     config.rebuild()
     two = scheduling.queue()
     assert two is not one and two.is_async is (not config.sync_jobs())
+
+
+@pytest.mark.parametrize(
+    ("value", "on"),
+    [
+        (None, True),
+        ("", True),
+        ("1", True),
+        ("true", True),
+        ("0", False),
+        ("off", False),
+        (" False ", False),
+        ("no", False),
+    ],
+)
+def test_the_real_stages_are_the_default_unless_icpsim_pre_submit_checks_says_no(value, on):
+    env = {} if value is None else {"ICPSIM_PRE_SUBMIT_CHECKS": value}
+    built = config.Settings.from_env(env)
+    assert built.pre_submit_checks is on

@@ -47,3 +47,17 @@ def personal_payload(nat_ip, domain="zhangsan-blog.cn", name="张三的个人博
             }
         ],
     }
+
+
+def full_personal_payload(nat_ip, **kw):
+    """张三's first filing with every field of the real forms (what pre_submit_checks asks for)."""
+    payload = personal_payload(nat_ip, **kw)
+    payload["entity"]["mailing_address"] = {
+        "province_code": "440000",
+        "city_code": "440300",
+        "district_code": "440305",
+        "street": "科技园路 1 号",
+    }
+    payload["entity"]["responsible"].update(emergency_phone="13900001111", id_valid_until="长期")
+    payload["websites"][0]["languages"] = ["1"]
+    return payload
