@@ -11,6 +11,7 @@ waits on the provider or the bureau the client polls for news; with a control to
 """
 
 import os
+import re
 import select
 import sys
 import time
@@ -49,6 +50,17 @@ def add_arguments(parser):
         "the submit goes straight to the reviews, no face check or uploads (the pages) needed",
     )
     parser.add_argument("--poll", type=float, default=1.0, help="seconds between polls while waiting")
+
+
+def _label(options, value):
+    return next((o["label"] for o in options if o["value"] == value), value)
+
+
+def _pick(options, line):
+    """An option by its number, label or value; anything else as typed (the server says why)."""
+    if line.isdigit() and 1 <= int(line) <= len(options):
+        return options[int(line) - 1]["value"]
+    return next((o["value"] for o in options if line in (o["label"], str(o["value"]))), line)
 
 
 class Quit(Exception):
@@ -295,7 +307,11 @@ class Terminal:
         options = field.get("options") or []
         shown = value
         if field["type"] == "select":
-            shown = next((o["label"] for o in options if o["value"] == value), value)
+            shown = _label(options, value)
+        elif field["type"] == "multi":  # several choices: "1,3" or their labels
+            shown = "、".join(
+                _label(options, v) for v in (value if isinstance(value, list) else [value] if value else [])
+            )
         elif field["type"] == "bool":
             shown = "是" if value else "否"
         mark = " *" if field.get("required") else ""
@@ -315,11 +331,10 @@ class Terminal:
             return value
         if line == "-":
             return None
-        if options and line.isdigit() and 1 <= int(line) <= len(options):
-            return options[int(line) - 1]["value"]
+        if options and field["type"] == "multi":
+            return [_pick(options, part) for part in re.split(r"[,，、\s]+", line) if part]
         if options:
-            match = next((o["value"] for o in options if line in (o["label"], str(o["value"]))), None)
-            return match if match is not None else line
+            return _pick(options, line)
         if field["type"] == "bool":
             return line.lower() in ("y", "yes", "是", "true", "1")
         return line

@@ -231,8 +231,10 @@ def pass_face_check(sb, app_id):
 
 
 def complete_the_stages(sb, app_id):
-    """The stages before submission of a sandbox with pre_submit_checks (the default): the face
-    checks passed and every required material uploaded; the forms are the payload's business."""
+    """The stages before submission of a sandbox with pre_submit_checks (the default): the
+    agreement and each responsible mobile's code, the face checks passed and every required
+    material uploaded; the forms are the payload's business."""
+    confirm_contacts(sb, app_id)
     pass_face_check(sb, app_id)
     need = ok(sb.get(f"~/applications/{app_id}/requirements"))
     for row in need["missing"]:

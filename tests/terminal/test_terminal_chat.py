@@ -148,6 +148,7 @@ def fill_a_first_filing(chat):
     # the website; the filing IP defaults to the usable one
     chat.answer(r"网站名称 \*[\s\S]*> $", "张三的个人博客")
     chat.answer(r"网站域名 \*[\s\S]*\[zhangsan-blog.cn\] > $", "")
+    chat.answer(r"网站首页地址[\s\S]*> $", "")  # optional: Enter leaves it empty
     chat.answer(r"网站服务内容 \*[\s\S]*\[博客/个人空间\] > $", "")
     chat.answer(r"是否经营性网站[\s\S]*> $", "")
     chat.answer(r"前置审批文号[\s\S]*> $", "")
