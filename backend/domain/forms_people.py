@@ -1,6 +1,6 @@
 """The people of one order, checked together at entry (process.md §2.1, §2.7, §8): the same person
 (one certificate number) named twice must not contradict their own ID validity; different people
-need different mobiles, and an emergency phone must not be another person's mobile; a temporary
+need different mobiles and e-mails, and an emergency phone must not be another person's mobile; a temporary
 resident ID (临时居民身份证) is refused where the province says so (provinces.csv).
 
 `problems(payload, province, record)` gives (path, code, zh message) triples like forms_rules;
@@ -78,12 +78,28 @@ def consistency_problems(named: list) -> list[tuple[str, str, str]]:
     return out
 
 
+def _email(person: dict) -> str:
+    return str(person.get("email") or "").strip().lower()
+
+
 def phone_problems(named: list) -> list[tuple[str, str, str]]:
-    """§2.7: different people need different mobiles; no one's emergency phone is another's mobile."""
+    """§2.7 (H5): different people need different mobiles and e-mails; no one's emergency phone is
+    another's mobile."""
     out = []
     for k, (prefix, person) in enumerate(named):
         if prefix is None:
             continue
+        email = _email(person)
+        for other_prefix, other in named[:k] if email else []:
+            if not _same(person, other) and _email(other) == email:
+                out.append(
+                    (
+                        f"{prefix}.email",
+                        "EMAIL_SHARED_BETWEEN_PEOPLE",
+                        f"不同负责人不能使用同一电子邮箱：该邮箱已是{_where(other_prefix)}的电子邮箱",
+                    )
+                )
+                break
         mobile = validation.normalize_mobile(person.get("mobile"))
         emergency = validation.normalize_mobile(person.get("emergency_phone"))
         for other_prefix, other in named[:k] if mobile else []:

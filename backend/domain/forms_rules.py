@@ -18,6 +18,7 @@ from backend.domain import (
     kinds,
     limits,
     numbering,
+    order_rules,
     pre_approvals,
     province_rules,
     provinces,
@@ -305,6 +306,8 @@ def problems(kind: str, payload: dict, today: date, entity: dict | None = None) 
             )
     if kind in NEW_ENTITY_KINDS or kind in NEW_SITE_KINDS:
         out += forms_people.problems(payload, prov, entity)
+        # the people and websites of the order together (personal = self, JS/AH, Shanxi)
+        out += order_rules.problems(owner_entity, sites, bool(ent) and kind in NEW_ENTITY_KINDS, kind in NEW_SITE_KINDS)
     return out
 
 

@@ -12,6 +12,9 @@ the simulator takes Tencent's own FAQ (T37, T39) first, so each row is a default
 - extra_documents: material slots this province adds (`;`-separated).
 - website_owner_one_entity: a 网站负责人 may not appear in any other entity on record, in any role
   (Chongqing, J2-Chongqing); elsewhere only as another entity's 网站负责人 (process.md §2.3, T39).
+- non_lr_owner_runs_sites: a 主体负责人 who is not the legal representative must be the owner of
+  every website too (Jiangsu, Anhui: process.md §8, T37, H2); order_rules.py checks it.
+- max_new_domains: at most this many new domains per order (Shanxi 3: process.md §8, H2); empty none.
 """
 
 import csv
@@ -33,6 +36,8 @@ class ProvinceRules:
     extra_documents: tuple
     office_phone_landline: bool = False
     website_owner_one_entity: bool = False
+    non_lr_owner_runs_sites: bool = False
+    max_new_domains: int = 0  # 0: no limit
 
 
 def _row(row) -> ProvinceRules:
@@ -47,6 +52,8 @@ def _row(row) -> ProvinceRules:
         extra_documents=tuple(d for d in row["extra_documents"].split(";") if d),
         office_phone_landline=row["office_phone_landline"] == "yes",
         website_owner_one_entity=row["website_owner_one_entity"] == "yes",
+        non_lr_owner_runs_sites=row["non_lr_owner_runs_sites"] == "yes",
+        max_new_domains=int(row["max_new_domains"] or 0),
     )
 
 
