@@ -9,11 +9,14 @@ the simulator takes Tencent's own FAQ (T37, T39) first, so each row is a default
 - local_mobile: `all` every mobile of the order local; `personal` only for personal entities.
 - office_phone_differs: the office phone must not be the owner's mobile (Beijing, Liaoning, Jilin).
 - office_phone_landline: an organisation's office phone is required and must be a landline (Jiangsu).
-- extra_documents: material slots this province adds (`;`-separated).
+- extra_documents: material slots this province adds (`;`-separated); `establishment_approval`
+  (编办证明 / 事业单位网站开办审核申请表) only for government bodies and institutions.
 - website_owner_one_entity: a 网站负责人 may not appear in any other entity on record, in any role
   (Chongqing, J2-Chongqing); elsewhere only as another entity's 网站负责人 (process.md §2.3, T39).
 - non_lr_owner_runs_sites: a 主体负责人 who is not the legal representative must be the owner of
   every website too (Jiangsu, Anhui: process.md §8, T37, H2); order_rules.py checks it.
+- construction_plan_sites: an organisation whose websites (on record + this order's new ones)
+  reach this many uploads a 网站建设方案书 (Shanghai ≥ 30, Guangdong > 30: process.md §3.1, §8).
 - max_new_domains: at most this many new domains per order (Shanxi 3: process.md §8, H2); empty none.
 """
 
@@ -38,6 +41,7 @@ class ProvinceRules:
     website_owner_one_entity: bool = False
     non_lr_owner_runs_sites: bool = False
     max_new_domains: int = 0  # 0: no limit
+    construction_plan_sites: int = 0  # 0: never
 
 
 def _row(row) -> ProvinceRules:
@@ -54,6 +58,7 @@ def _row(row) -> ProvinceRules:
         website_owner_one_entity=row["website_owner_one_entity"] == "yes",
         non_lr_owner_runs_sites=row["non_lr_owner_runs_sites"] == "yes",
         max_new_domains=int(row["max_new_domains"] or 0),
+        construction_plan_sites=int(row["construction_plan_sites"] or 0),
     )
 
 
