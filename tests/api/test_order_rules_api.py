@@ -3,7 +3,7 @@ each test is the audit's probe, now refused at entry with a per-field zh-CN 422.
 
 from support.people import ZHANG_SAN_ID, credit_code, person, personal_payload, resident_id
 
-from api.flows import create_app, field_errors, ok, register_domain, system_ip, usable_ip
+from api.flows import CONTROL, create_app, field_errors, ok, register_domain, system_ip, usable_ip
 from api.kinds_flows import ORG_BOSS, SITE_OWNER, new_site, org_domain, org_entity
 
 LI_SI = person(name="李四", cert=resident_id("11010119900307777"), mobile="13800138000", email="a@b.cn")
@@ -92,3 +92,26 @@ def test_shanxi_refuses_a_fourth_new_domain_in_one_order(sandbox):
     errors = field_errors(create(sandbox, {"entity": entity, "websites": sites}), "payload.websites")
     assert any("最多新增 3 个域名" in m for m in errors["payload.websites"])
     assert create_app(sandbox, {"entity": entity, "websites": sites[:3]})["state"] == "draft"
+
+
+# -- 10: a mobile of another entity on record, refused at entry -------------------------------------
+
+
+def test_a_mobile_of_another_entity_on_record_is_refused_at_entry(sandbox):
+    lisi = {
+        "name": "李四",
+        "type": "personal",
+        "certificate_type": "resident_id",
+        "certificate_number": LI_SI["certificate_number"],
+        "province": "11",
+        "responsible": LI_SI,
+        "websites": [{"name": "李四的博客", "domain": "lisi-blog.cn"}],
+    }
+    ok(sandbox.post("~/registry/entities", json=lisi, token=CONTROL), 201)
+    register_domain(sandbox, "zhangsan-blog.cn")
+    payload = personal_payload(usable_ip(sandbox))
+    payload["entity"]["responsible"]["mobile"] = LI_SI["mobile"]
+    errors = field_errors(create(sandbox, payload), "payload.entity.responsible.mobile")
+    assert "其他备案主体" in errors["payload.entity.responsible.mobile"][0]
+    payload["entity"]["responsible"]["mobile"] = "13800138009"
+    assert create_app(sandbox, payload)["state"] == "draft"

@@ -119,5 +119,35 @@ def test_different_people_need_different_e_mails():
 
 def test_a_new_website_owner_may_not_take_the_e_mail_of_the_owner_on_record():
     record = org("44")["entity"]
-    payload = {"websites": [{"name": "某某科技新站", "domain": "moumou9.cn", "responsible": dict(OTHER, email=BOSS["email"])}]}
+    payload = {
+        "websites": [{"name": "某某科技新站", "domain": "moumou9.cn", "responsible": dict(OTHER, email=BOSS["email"])}]
+    }
     assert ("websites.0.responsible.email", "EMAIL_SHARED_BETWEEN_PEOPLE") in problems(payload, "add_website", record)
+
+
+# -- #10 one mobile, one entity (at entry) ---------------------------------------------------
+
+
+def _records(*entities):
+    from backend.domain.filings import Records
+
+    return Records(list(entities), [])
+
+
+def test_a_mobile_of_another_entity_on_record_is_refused_at_entry():
+    from backend.domain import entity_mobiles
+
+    other = {"id": "E1", "status": "active", "certificate_number": "91440300MA5FGHJK0P", "responsible": dict(OTHER)}
+    payload = personal(dict(ME, mobile=OTHER["mobile"]))
+    found = entity_mobiles.problems(payload, _records(other))
+    assert [(p, c) for p, c, _ in found] == [("entity.responsible.mobile", "MOBILE_SHARED_WITH_OTHER_ENTITY")]
+    # a cancelled entity, the order's own entity (same certificate) or the record it is about do not count
+    assert entity_mobiles.problems(payload, _records(dict(other, status="cancelled"))) == []
+    mine = dict(other, certificate_number=ME["certificate_number"])
+    assert entity_mobiles.problems(payload, _records(mine)) == []
+    site = {"websites": [{"name": "新站", "responsible": dict(BOSS, mobile=OTHER["mobile"])}]}
+    assert entity_mobiles.problems(site, _records(other), record=other) == []
+    # a new website owner with that mobile, for another entity's record
+    assert [p for p, _, _ in entity_mobiles.problems(site, _records(other), record={"id": "E2"})] == [
+        "websites.0.responsible.mobile"
+    ]
