@@ -242,7 +242,7 @@ def personal_content_problems(site, prefix):
             (
                 f"{prefix}.service_content",
                 "PERSONAL_PRE_APPROVAL_CONTENT",
-                "个人主体不能备案需要前置审批的内容（新闻、出版、药品和医疗器械、文化、广播电影电视、金融、网约车、游戏）",
+                "个人主体不能备案需要前置审批的内容（新闻、出版、教育、药品和医疗器械、文化、广播电影电视、金融、网约车、游戏）",
             )
         )
     if pre_approvals.declared(site):

@@ -10,7 +10,7 @@ from backend.domain import filing_province, kinds, material_review, pre_approval
 from backend.domain.scenarios import domain_key as _domain_key
 
 PRE_APPROVAL_CONTENT = frozenset(
-    {"news", "publishing", "drugs_medical", "culture", "radio_film_tv", "finance", "ride_hailing", "games"}
+    {"news", "publishing", "drugs_medical", "culture", "radio_film_tv", "finance", "ride_hailing", "games", "education"}
 )
 # Enterprise-type content a person cannot run (T10, T15): file as an organisation.
 ENTERPRISE_CONTENT = frozenset({"enterprise_site", "ecommerce", "portal"})

@@ -4,7 +4,7 @@ each test is the audit's probe, now refused at entry with a per-field zh-CN 422.
 from support.people import ZHANG_SAN_ID, credit_code, person, personal_payload, resident_id
 
 from api.flows import CONTROL, create_app, field_errors, ok, register_domain, system_ip, usable_ip
-from api.kinds_flows import ORG_BOSS, SITE_OWNER, new_site, org_domain, org_entity
+from api.kinds_flows import ORG_BOSS, SITE_OWNER, new_site, org_domain, org_entity, run
 
 LI_SI = person(name="李四", cert=resident_id("11010119900307777"), mobile="13800138000", email="a@b.cn")
 
@@ -115,3 +115,22 @@ def test_a_mobile_of_another_entity_on_record_is_refused_at_entry(sandbox):
     assert "其他备案主体" in errors["payload.entity.responsible.mobile"][0]
     payload["entity"]["responsible"]["mobile"] = "13800138009"
     assert create_app(sandbox, payload)["state"] == "draft"
+
+
+# -- 18: 网络教育 needs a 教育 pre-approval -------------------------------------------------------
+
+
+def test_education_is_refused_for_a_person_and_needs_the_pre_approval_of_an_organisation(sandbox):
+    register_domain(sandbox, "zhangsan-blog.cn")
+    ip = usable_ip(sandbox)
+    payload = personal_payload(ip)
+    payload["websites"][0]["service_content"] = "education"
+    errors = field_errors(create(sandbox, payload), "payload.websites.0.service_content")
+    assert "教育" in errors["payload.websites.0.service_content"][0]
+    org_domain(sandbox, "shili-edu.cn")
+    site = new_site(ip, "shili-edu.cn", "某某科技在线课堂", "education")
+    app = run(sandbox, create_app(sandbox, {"entity": org_entity(), "websites": [site]})["id"])
+    assert app["state"] == "provider_rejected"
+    assert [(e["code"], e["field"]) for e in app["audit_data"]] == [
+        ("PRE_APPROVAL_NUMBER_MISSING", "websites.0.pre_approval_number")
+    ]

@@ -151,3 +151,12 @@ def test_a_mobile_of_another_entity_on_record_is_refused_at_entry():
     assert [p for p, _, _ in entity_mobiles.problems(site, _records(other), record={"id": "E2"})] == [
         "websites.0.responsible.mobile"
     ]
+
+
+# -- #18 网络教育 is pre-approval content --------------------------------------------------------
+
+
+def test_a_person_cannot_file_education_content():
+    payload = personal(dict(ME))
+    payload["websites"][0]["service_content"] = "education"
+    assert ("websites.0.service_content", "PERSONAL_PRE_APPROVAL_CONTENT") in problems(payload)
