@@ -198,8 +198,12 @@ COMMERCIAL_NOTICE = (
 )
 
 
-def notices(payload: dict) -> list[str]:
-    """What the flow tells the user besides the rules: commercial content needs a licence (§7)."""
+def notices(payload: dict, entity: dict | None = None) -> list[str]:
+    """What the flow tells the user besides the rules: commercial content needs a licence (§7) —
+    unless the entity (the order's, else `entity`, the one on record) already holds one."""
+    own = payload.get("entity") if isinstance(payload.get("entity"), dict) else entity
+    if isinstance(own, dict) and str(own.get("icp_licence_number") or "").strip():
+        return []
     sites = [s for s in payload.get("websites") or [] if isinstance(s, dict)]
     if any(
         s.get("commercial") or SERVICE_CONTENT_TYPES.get(s.get("service_content"), {}).get("commercial") == "yes"

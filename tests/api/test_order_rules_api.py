@@ -134,3 +134,17 @@ def test_education_is_refused_for_a_person_and_needs_the_pre_approval_of_an_orga
     assert [(e["code"], e["field"]) for e in app["audit_data"]] == [
         ("PRE_APPROVAL_NUMBER_MISSING", "websites.0.pre_approval_number")
     ]
+
+
+# -- 9: a licence holder is not told to apply for a licence --------------------------------------
+
+
+def test_a_licence_holder_gets_no_licence_notice(sandbox):
+    org_domain(sandbox, "shili-shop.cn")
+    site = new_site(usable_ip(sandbox), "shili-shop.cn", "某某科技商城", "ecommerce", commercial=True)
+    holder = create_app(sandbox, {"entity": org_entity(icp_licence_number="粤B2-20090059"), "websites": [site]})
+    assert ok(sandbox.get(f"~/applications/{holder['id']}/requirements"))["notices"] == []
+    ok(sandbox.post(f"~/applications/{holder['id']}/actions/withdraw", json={}))
+    plain = create_app(sandbox, {"entity": org_entity(), "websites": [site]})
+    notices = ok(sandbox.get(f"~/applications/{plain['id']}/requirements"))["notices"]
+    assert len(notices) == 1 and "经营许可证" in notices[0]
