@@ -17,6 +17,11 @@ the simulator takes Tencent's own FAQ (T37, T39) first, so each row is a default
   every website too (Jiangsu, Anhui: process.md §8, T37, H2); order_rules.py checks it.
 - construction_plan_sites: an organisation whose websites (on record + this order's new ones)
   reach this many uploads a 网站建设方案书 (Shanghai ≥ 30, Guangdong > 30: process.md §3.1, §8).
+- renewed_licence: what an organisation on record under its pre-三证合一 organisation code does
+  when it verifies with its new USCC (process.md §1.3, T36): `new_licence` the old number + the new
+  licence, then a change filing; `old_document` the old number + a valid old-number document;
+  `by_kind` (Jiangsu) the first for an access filing, the second for a new website; empty: change
+  the record at the old provider first.
 - max_new_domains: at most this many new domains per order (Shanxi 3: process.md §8, H2); empty none.
 """
 
@@ -42,6 +47,7 @@ class ProvinceRules:
     non_lr_owner_runs_sites: bool = False
     max_new_domains: int = 0  # 0: no limit
     construction_plan_sites: int = 0  # 0: never
+    renewed_licence: str = ""
 
 
 def _row(row) -> ProvinceRules:
@@ -59,6 +65,7 @@ def _row(row) -> ProvinceRules:
         non_lr_owner_runs_sites=row["non_lr_owner_runs_sites"] == "yes",
         max_new_domains=int(row["max_new_domains"] or 0),
         construction_plan_sites=int(row["construction_plan_sites"] or 0),
+        renewed_licence=row["renewed_licence"] or "",
     )
 
 

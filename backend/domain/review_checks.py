@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from backend.domain import filing_province, kinds, material_review, pre_approvals, provinces, validation as V
+from backend.domain.filings import same_organisation
 from backend.domain.scenarios import domain_key as _domain_key
 
 PRE_APPROVAL_CONTENT = frozenset(
@@ -189,7 +190,8 @@ def holder_mismatch(record, app, ctx):
         holders.append(entity["responsible"])
     return not any(
         (record.get("holder_name") or "").strip() == (h.get("name") or "").strip()
-        and _same_cert(record.get("holder_certificate_number"), h.get("certificate_number"))
+        and str(record.get("holder_certificate_number") or "").strip() != ""
+        and same_organisation(record.get("holder_certificate_number"), h.get("certificate_number"))
         for h in holders
     )
 
