@@ -82,24 +82,31 @@ def _email(person: dict) -> str:
     return str(person.get("email") or "").strip().lower()
 
 
+def email_problems(named: list) -> list[tuple[str, str, str]]:
+    """§2.7 (H5): different people need different e-mails (the record's 主体负责人 counts)."""
+    out = []
+    for k, (prefix, person) in enumerate(named):
+        email = _email(person)
+        if prefix is None or not email:
+            continue
+        other_prefix = next((p for p, other in named[:k] if not _same(person, other) and _email(other) == email), "")
+        if other_prefix != "":
+            out.append(
+                (
+                    f"{prefix}.email",
+                    "EMAIL_SHARED_BETWEEN_PEOPLE",
+                    f"不同负责人不能使用同一电子邮箱：该邮箱已是{_where(other_prefix)}的电子邮箱",
+                )
+            )
+    return out
+
+
 def phone_problems(named: list) -> list[tuple[str, str, str]]:
-    """§2.7 (H5): different people need different mobiles and e-mails; no one's emergency phone is
-    another's mobile."""
+    """§2.7: different people need different mobiles; no one's emergency phone is another's mobile."""
     out = []
     for k, (prefix, person) in enumerate(named):
         if prefix is None:
             continue
-        email = _email(person)
-        for other_prefix, other in named[:k] if email else []:
-            if not _same(person, other) and _email(other) == email:
-                out.append(
-                    (
-                        f"{prefix}.email",
-                        "EMAIL_SHARED_BETWEEN_PEOPLE",
-                        f"不同负责人不能使用同一电子邮箱：该邮箱已是{_where(other_prefix)}的电子邮箱",
-                    )
-                )
-                break
         mobile = validation.normalize_mobile(person.get("mobile"))
         emergency = validation.normalize_mobile(person.get("emergency_phone"))
         for other_prefix, other in named[:k] if mobile else []:
@@ -154,4 +161,9 @@ def temporary_id_problems(named: list, province: str | None) -> list[tuple[str, 
 
 def problems(payload: dict, province: str | None, record: dict | None = None) -> list[tuple[str, str, str]]:
     named = people(payload, record)
-    return consistency_problems(named) + phone_problems(named) + temporary_id_problems(named, province)
+    return (
+        consistency_problems(named)
+        + phone_problems(named)
+        + email_problems(named)
+        + temporary_id_problems(named, province)
+    )
