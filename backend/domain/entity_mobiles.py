@@ -19,6 +19,8 @@ def problems(payload: dict, records: Records, record: dict | None = None) -> lis
     entity = payload.get("entity") if isinstance(payload.get("entity"), dict) else record
     own_cert = (entity or {}).get("certificate_number") if isinstance(entity, dict) else None
     own_id = (record or {}).get("id") if isinstance(record, dict) else None
+    if not str(own_cert or "").strip() and not own_id:
+        return []  # whose entity this is is not known yet (a change's partial form): nothing to compare with
     taken = set()
     for other in records.entities.values():
         if other.get("status") != ACTIVE or (own_id and other.get("id") == own_id):

@@ -147,6 +147,8 @@ def test_a_mobile_of_another_entity_on_record_is_refused_at_entry():
     assert entity_mobiles.problems(payload, _records(mine)) == []
     site = {"websites": [{"name": "新站", "responsible": dict(BOSS, mobile=OTHER["mobile"])}]}
     assert entity_mobiles.problems(site, _records(other), record=other) == []
+    # a change's partial form without its record (the chat's per-form check): unknown, not compared
+    assert entity_mobiles.problems({"entity": {"responsible": {"mobile": OTHER["mobile"]}}}, _records(other)) == []
     # a new website owner with that mobile, for another entity's record
     assert [p for p, _, _ in entity_mobiles.problems(site, _records(other), record={"id": "E2"})] == [
         "websites.0.responsible.mobile"
