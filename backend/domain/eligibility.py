@@ -5,9 +5,17 @@ filings already use each NAT IP. Every rule is reported, passed or not, so the
 client can show the whole checklist, not just the first failure.
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 MIN_PACK_DAYS = 90
+# A resource pack's month is 30 days. The seed's worked example (备案准备, 云托管备案要求 1):
+# "例如，您在2020年10月1日购买了有效期为6个月的资源包，则您需要在2020年12月30日之前通过备案小程序完成
+# 备案流程" — 6 × 30 days from 2020-10-01 expire on 2021-03-30; on 2020-12-30 the pack has exactly
+# 90 days left, which the rule itself accepts ("剩余有效期大于等于90天"), on 2020-12-31 only 89.
+# So 12-30 is the last day the pack qualifies: "在12月30日之前" reads as a deadline that includes
+# that day (calendar months, 2021-04-01, would keep it eligible until 2021-01-01 and contradict
+# the example; a deadline excluding 12-30 would need a 179-day pack, which no month count gives).
+PACK_DAYS_PER_MONTH = 30
 SLOTS_PER_IP = 2
 RULE_SETS = ("default", "cloudbase-2025")
 PAID_PLANS = ("personal", "standard", "professional", "enterprise")
@@ -16,6 +24,11 @@ SEED_PACK = (
     "账号下开通云托管的环境中须至少有一个环境购买了云托管资源包，且申请备案时任意一个资源包的剩余有效期大于等于90天。"
 )
 SEED_NAT = "须至少有一个服务运行在系统创建的 VPC 中，并使用“系统创建”的微小型 NAT 网关；每个网关提供一个备案 IP，每个 IP 可进行两次备案。"
+
+
+def pack_expires_on(bought_on: date, months: int) -> date:
+    """The day a resource pack bought on `bought_on` for `months` months expires (30-day months)."""
+    return bought_on + timedelta(days=PACK_DAYS_PER_MONTH * months)
 
 
 def days_left(expires_on: str, today: date) -> int:

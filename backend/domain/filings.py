@@ -57,6 +57,23 @@ def same_text(a: object, b: object) -> bool:
     return str(a or "").strip().upper() == str(b or "").strip().upper()
 
 
+def org_code_of(certificate: object) -> str:
+    """The 9-character organisation code a certificate number stands for: a USCC embeds it at
+    positions 9–17 (三证合一, GB 32100-2015); an organisation code is itself (hyphen dropped)."""
+    text = str(certificate or "").strip().upper().replace("-", "")
+    return text[8:17] if len(text) == 18 else text if len(text) == 9 else ""
+
+
+def same_organisation(a: object, b: object) -> bool:
+    """One certificate number, or a USCC and the pre-三证合一 organisation code it embeds (never two blanks)."""
+    if not str(a or "").strip() or not str(b or "").strip():
+        return False
+    if same_text(a, b):
+        return True
+    ta, tb = (str(x or "").strip().replace("-", "") for x in (a, b))
+    return {len(ta), len(tb)} == {9, 18} and org_code_of(ta) == org_code_of(tb) != ""
+
+
 def province_code(value: object) -> str | None:
     try:
         return provinces.normalize(value)
@@ -88,6 +105,21 @@ class Records:
                 e
                 for e in self.entities.values()
                 if e.get("status") == ACTIVE and key and number_key(e.get("number")) == key
+            ),
+            None,
+        )
+
+    def by_old_org_code(self, uscc: object) -> dict | None:
+        """An active entity on record under the organisation code a USCC embeds (pre-三证合一)."""
+        code = org_code_of(uscc) if len(str(uscc or "").strip()) == 18 else ""
+        return next(
+            (
+                e
+                for e in self.entities.values()
+                if code
+                and e.get("status") == ACTIVE
+                and e.get("certificate_type") == "org_code"
+                and org_code_of(e.get("certificate_number")) == code
             ),
             None,
         )

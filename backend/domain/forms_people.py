@@ -1,6 +1,6 @@
 """The people of one order, checked together at entry (process.md §2.1, §2.7, §8): the same person
 (one certificate number) named twice must not contradict their own ID validity; different people
-need different mobiles, and an emergency phone must not be another person's mobile; a temporary
+need different mobiles and e-mails, and an emergency phone must not be another person's mobile; a temporary
 resident ID (临时居民身份证) is refused where the province says so (provinces.csv).
 
 `problems(payload, province, record)` gives (path, code, zh message) triples like forms_rules;
@@ -75,6 +75,29 @@ def consistency_problems(named: list) -> list[tuple[str, str, str]]:
                         f"同一人（证件号码相同）的{label}前后不一致：与{_where(first)}填写的「{earlier}」不同",
                     )
                 )
+    return out
+
+
+def _email(person: dict) -> str:
+    return str(person.get("email") or "").strip().lower()
+
+
+def email_problems(named: list) -> list[tuple[str, str, str]]:
+    """§2.7 (H5): different people need different e-mails (the record's 主体负责人 counts)."""
+    out = []
+    for k, (prefix, person) in enumerate(named):
+        email = _email(person)
+        if prefix is None or not email:
+            continue
+        other_prefix = next((p for p, other in named[:k] if not _same(person, other) and _email(other) == email), "")
+        if other_prefix != "":
+            out.append(
+                (
+                    f"{prefix}.email",
+                    "EMAIL_SHARED_BETWEEN_PEOPLE",
+                    f"不同负责人不能使用同一电子邮箱：该邮箱已是{_where(other_prefix)}的电子邮箱",
+                )
+            )
     return out
 
 
@@ -170,4 +193,9 @@ def minor_problems(named: list, today: date, min_age: int) -> list[tuple[str, st
 
 def problems(payload: dict, province: str | None, record: dict | None = None) -> list[tuple[str, str, str]]:
     named = people(payload, record)
-    return consistency_problems(named) + phone_problems(named) + temporary_id_problems(named, province)
+    return (
+        consistency_problems(named)
+        + phone_problems(named)
+        + email_problems(named)
+        + temporary_id_problems(named, province)
+    )

@@ -19,6 +19,7 @@ from backend.domain import (
     kinds,
     limits,
     numbering,
+    order_rules,
     pre_approvals,
     province_rules,
     provinces,
@@ -215,8 +216,12 @@ COMMERCIAL_NOTICE = (
 )
 
 
-def notices(payload: dict) -> list[str]:
-    """What the flow tells the user besides the rules: commercial content needs a licence (§7)."""
+def notices(payload: dict, entity: dict | None = None) -> list[str]:
+    """What the flow tells the user besides the rules: commercial content needs a licence (§7) —
+    unless the entity (the order's, else `entity`, the one on record) already holds one."""
+    own = payload.get("entity") if isinstance(payload.get("entity"), dict) else entity
+    if isinstance(own, dict) and str(own.get("icp_licence_number") or "").strip():
+        return []
     sites = [s for s in payload.get("websites") or [] if isinstance(s, dict)]
     if any(
         s.get("commercial")
@@ -259,7 +264,7 @@ def personal_content_problems(site, prefix):
             (
                 f"{prefix}.service_content",
                 "PERSONAL_PRE_APPROVAL_CONTENT",
-                "个人主体不能备案需要前置审批的内容（新闻、出版、药品和医疗器械、文化、广播电影电视、金融、网约车、游戏）",
+                "个人主体不能备案需要前置审批的内容（新闻、出版、教育、药品和医疗器械、文化、广播电影电视、金融、网约车、游戏）",
             )
         )
     if pre_approvals.declared(site):
@@ -362,6 +367,8 @@ def problems(kind: str, payload: dict, today: date, entity: dict | None = None) 
             )
     if kind in NEW_ENTITY_KINDS or kind in NEW_SITE_KINDS:
         out += forms_people.problems(payload, prov, entity)
+        # the people and websites of the order together (personal = self, JS/AH, Shanxi)
+        out += order_rules.problems(owner_entity, sites, bool(ent) and kind in NEW_ENTITY_KINDS, kind in NEW_SITE_KINDS)
     return out
 
 

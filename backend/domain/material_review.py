@@ -39,6 +39,7 @@ LETTERS = frozenset(
         "party_building_letter",
         "gd_finance_commitment",
         "website_construction_plan",
+        "establishment_approval",
     }
 )
 LETTER_REASONS = ("MATERIAL_WRONG_TEMPLATE", "MATERIAL_UNSIGNED", "MATERIAL_WRONG_WATERMARK")

@@ -58,7 +58,10 @@ SLOT_ZH = {
     "owner_authorization_letter": "网站负责人授权书",
     "pre_approval_document": "前置审批文件",
     "domain_certificate": "域名证书",
+    "establishment_approval": "编办证明 / 事业单位网站开办审核申请表",
 }
+# entity types a 编办 (机构编制委员会办公室) approves: they upload its 证明 where the province asks
+ESTABLISHMENT_TYPES = ("government", "institution")
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,13 @@ def _entity_slots(kind, entity, province, rules):
         out.append(
             Slot("party_building_letter", SLOT_ZH["party_building_letter"], "本省首次备案和新增网站须提供党建确认函")
         )
+    if (
+        "establishment_approval" in rules.extra_documents
+        and entity.get("type") in ESTABLISHMENT_TYPES
+        and kinds.KINDS[kind].files_new_website
+    ):
+        why = "本省党政机关、事业单位开办网站须提供编办证明或事业单位网站开办审核申请表"
+        out.append(Slot("establishment_approval", SLOT_ZH["establishment_approval"], why))
     return out
 
 
@@ -156,14 +166,17 @@ def required(
     out = _entity_slots(kind, entity, province, rules)
     for i, site in enumerate(websites or []):
         out += _site_slots(i, site if isinstance(site, dict) else {}, entity, province, rules)
+    plan = SLOT_ZH["website_construction_plan"]
     if str(province or "")[:2] == "43" and existing_sites >= 2:
-        out.append(
-            Slot(
-                "website_construction_plan",
-                SLOT_ZH["website_construction_plan"],
-                "湖南：主体已有网站的，须提供网站建设方案书",
-            )
-        )
+        out.append(Slot("website_construction_plan", plan, "湖南：主体已有网站的，须提供网站建设方案书"))
+    elif (
+        rules.construction_plan_sites
+        and entity.get("type") != "personal"
+        and kinds.KINDS[kind].files_new_website
+        and existing_sites + len(websites or []) >= rules.construction_plan_sites
+    ):
+        why = f"本省单位主体网站数达到 {rules.construction_plan_sites} 个的，须提供网站建设方案书"
+        out.append(Slot("website_construction_plan", plan, why))
     return out
 
 

@@ -9,9 +9,20 @@ the simulator takes Tencent's own FAQ (T37, T39) first, so each row is a default
 - local_mobile: `all` every mobile of the order local; `personal` only for personal entities.
 - office_phone_differs: the office phone must not be the owner's mobile (Beijing, Liaoning, Jilin).
 - office_phone_landline: an organisation's office phone is required and must be a landline (Jiangsu).
-- extra_documents: material slots this province adds (`;`-separated).
+- extra_documents: material slots this province adds (`;`-separated); `establishment_approval`
+  (编办证明 / 事业单位网站开办审核申请表) only for government bodies and institutions.
 - website_owner_one_entity: a 网站负责人 may not appear in any other entity on record, in any role
   (Chongqing, J2-Chongqing); elsewhere only as another entity's 网站负责人 (process.md §2.3, T39).
+- non_lr_owner_runs_sites: a 主体负责人 who is not the legal representative must be the owner of
+  every website too (Jiangsu, Anhui: process.md §8, T37, H2); order_rules.py checks it.
+- construction_plan_sites: an organisation whose websites (on record + this order's new ones)
+  reach this many uploads a 网站建设方案书 (Shanghai ≥ 30, Guangdong > 30: process.md §3.1, §8).
+- renewed_licence: what an organisation on record under its pre-三证合一 organisation code does
+  when it verifies with its new USCC (process.md §1.3, T36): `new_licence` the old number + the new
+  licence, then a change filing; `old_document` the old number + a valid old-number document;
+  `by_kind` (Jiangsu) the first for an access filing, the second for a new website; empty: change
+  the record at the old provider first.
+- max_new_domains: at most this many new domains per order (Shanxi 3: process.md §8, H2); empty none.
 """
 
 import csv
@@ -33,6 +44,10 @@ class ProvinceRules:
     extra_documents: tuple
     office_phone_landline: bool = False
     website_owner_one_entity: bool = False
+    non_lr_owner_runs_sites: bool = False
+    max_new_domains: int = 0  # 0: no limit
+    construction_plan_sites: int = 0  # 0: never
+    renewed_licence: str = ""
 
 
 def _row(row) -> ProvinceRules:
@@ -47,6 +62,10 @@ def _row(row) -> ProvinceRules:
         extra_documents=tuple(d for d in row["extra_documents"].split(";") if d),
         office_phone_landline=row["office_phone_landline"] == "yes",
         website_owner_one_entity=row["website_owner_one_entity"] == "yes",
+        non_lr_owner_runs_sites=row["non_lr_owner_runs_sites"] == "yes",
+        max_new_domains=int(row["max_new_domains"] or 0),
+        construction_plan_sites=int(row["construction_plan_sites"] or 0),
+        renewed_licence=row["renewed_licence"] or "",
     )
 
 

@@ -15,10 +15,11 @@ from backend.domain import (
     service_contents,
     validation as V,
 )
+from backend.domain.filings import same_organisation
 from backend.domain.scenarios import domain_key as _domain_key
 
 PRE_APPROVAL_CONTENT = frozenset(
-    {"news", "publishing", "drugs_medical", "culture", "radio_film_tv", "finance", "ride_hailing", "games"}
+    {"news", "publishing", "drugs_medical", "culture", "radio_film_tv", "finance", "ride_hailing", "games", "education"}
 )
 # Enterprise-type content a person cannot run (T10, T15): file as an organisation.
 ENTERPRISE_CONTENT = frozenset({"enterprise_site", "ecommerce", "portal"})
@@ -198,7 +199,8 @@ def holder_mismatch(record, app, ctx):
         holders.append(entity["responsible"])
     return not any(
         (record.get("holder_name") or "").strip() == (h.get("name") or "").strip()
-        and _same_cert(record.get("holder_certificate_number"), h.get("certificate_number"))
+        and str(record.get("holder_certificate_number") or "").strip() != ""
+        and same_organisation(record.get("holder_certificate_number"), h.get("certificate_number"))
         for h in holders
     )
 

@@ -9,10 +9,10 @@ Pure: `decide(request, world)` reads a `World` snapshot the service builds, neve
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from backend.domain import calendar, errors, filing_province, kinds, tlds, validation, verify_inputs
+from backend.domain import calendar, errors, filing_province, kinds, province_rules, tlds, validation, verify_inputs
 from backend.domain.clock import CST
 from backend.domain.errors import DomainError, validation_failed
-from backend.domain.filings import TENCENT, Records, domain_key, province_code, same_text
+from backend.domain.filings import TENCENT, Records, domain_key, province_code, same_organisation, same_text
 
 # how long a fresh real-name or business registration takes to reach the filing system (§1.4)
 REALNAME_SYNC_HOURS = 48
@@ -151,7 +151,7 @@ def registry_checks(name: str, certificate: str, world: World, where: dict, regi
         return
     sync_pending(doc, world.now.date(), where)
     holder = doc.get("holder_certificate_number") or None
-    if registry and holder and not same_text(holder, certificate):
+    if registry and holder and not same_organisation(holder, certificate):
         raise fail("DOMAIN_HOLDER_MISMATCH", **where)
 
 
@@ -206,6 +206,37 @@ def _scenario(req, world, entity):
     return kinds.ADD_WEBSITE_EXTERNAL, entity
 
 
+RENEWED_LICENCE_ROUTES = {
+    "new_licence": "请以原组织机构代码 {old} 办理（证件类型选择组织机构代码证），上传新的营业执照；"
+    "备案通过后再办理「变更备案」，将证件号码更新为统一社会信用代码",
+    "old_document": "请以原组织机构代码 {old} 办理（证件类型选择组织机构代码证），并上传仍在有效期内的原组织机构代码证",
+    "": "本省须先在原接入商办理「变更备案」，将证件号码更新为统一社会信用代码后再验证",
+}
+
+
+def renewed_licence_check(req: dict, world: World) -> None:
+    """A USCC whose embedded organisation code (positions 9–17) is an entity on record under that
+    old number (process.md §1.2, §1.3, T36, T58): the same organisation, filed before 三证合一. The
+    answer says so and what this province wants (province_rules.csv `renewed_licence`)."""
+    old = world.records.by_old_org_code(req["certificate_number"])
+    if old is None:
+        return
+    route = province_rules.get(province_code(old.get("province"))).renewed_licence
+    if route == "by_kind":  # Jiangsu: an access filing with the new licence, a new website with the old document
+        filed = [world.records.site_with_domain(d) for d in req["domains"]]
+        route = "new_licence" if filed and all(s and s["entity_id"] == old["id"] for s in filed) else "old_document"
+    number = old["certificate_number"]
+    raise blocked(
+        "ENTITY_FILED_UNDER_OLD_NUMBER",
+        f"该单位已以三证合一前的组织机构代码 {number} 备案（{old['number']}），请勿以统一社会信用代码重新备案",
+        RENEWED_LICENCE_ROUTES.get(route, RENEWED_LICENCE_ROUTES[""]).format(old=number),
+        old_certificate_type="org_code",
+        old_certificate_number=number,
+        entity_number=old["number"],
+        route=route or "change_first",
+    )
+
+
 def _record_checks(req: dict, entity: dict) -> None:
     """The certificate is on record: not in another account, and the same type of entity."""
     if entity.get("account") not in (None, "self") and TENCENT in (entity.get("access_providers") or []):
@@ -237,6 +268,8 @@ def decide(req: dict, world: World) -> dict:
     entity = world.records.by_certificate(req["certificate_number"])
     if entity is not None:
         _record_checks(req, entity)
+    elif req.get("certificate_type") == "uscc":
+        renewed_licence_check(req, world)
     own = world.records.own()
     if own is not None and (entity is None or own["id"] != entity["id"]):
         raise blocked(

@@ -8,14 +8,18 @@ rejected, 6 filed, 1024 not filed, and 1025–1031 "not filed, something is stil
 Our states are richer; this module maps (state, kind, what happened) onto those codes:
 - a cancellation order never reports 6: in flight it reports the stage it is in with
   `is_canceling` 1; once done the thing it cancelled is no longer filed at Tencent, so 1024;
-- an SMS check that timed out (or failed) sends the order back to 初审驳回 (3) and keeps
-  `sms_verify_status` 3 so a client sees why (WeChat: 3 = 核验超时);
+- `sms_verify_status` is WeChat's only while `status` is 4 [W1, process.md §5 "3 timed out (only
+  while status 4)"]: 3 (核验超时) in a status-4 state whose order's SMS check failed, and null in
+  every other status. An SMS check that timed out (or failed) returns the order to the provider
+  (process.md §5): 初审驳回, status 3, with `sms_verify_status` null — the reason is in
+  `audit_data` (SMS_TIMEOUT / SMS_CODE_FAILED), like any other 初审驳回;
 - before submission the 1025–1031 bits say what is missing (see `not_filed_code`).
 """
 
 from backend.domain import kinds, workflow
 
 FILED, NOT_FILED = 6, 1024
+BUREAU_REVIEW = 4  # the only status with a sms_verify_status [W1]
 INFO_MISSING, CATEGORY_MISSING, UNCERTIFIED = 1, 2, 4  # the bits over 1024 [W1, SDK tables]
 SMS_WAITING, SMS_DONE, SMS_TIMED_OUT = 1, 2, 3
 SMS_FAILURE_CODES = frozenset({"SMS_TIMEOUT", "SMS_CODE_FAILED"})
@@ -68,8 +72,10 @@ def codes(state: str, kind: str, audit_codes=(), missing=None) -> dict:
     elif state == workflow.DRAFT:
         m = missing or ()
         status = not_filed_code("info" in m, "category" in m, "uncertified" in m)
-    if state == workflow.PROVIDER_REJECTED and SMS_FAILURE_CODES & set(audit_codes):
+    if status == BUREAU_REVIEW and SMS_FAILURE_CODES & set(audit_codes):
         sms = SMS_TIMED_OUT
+    if status != BUREAU_REVIEW:
+        sms = None  # meaningful only while status 4 [W1]
     return {"status": status, "sms_verify_status": sms, "is_canceling": 1 if canceling else 0}
 
 

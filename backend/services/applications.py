@@ -4,6 +4,7 @@ import copy
 
 from backend.domain import (
     eligibility,
+    entity_mobiles,
     errors,
     filing_province,
     forms_people,
@@ -98,6 +99,9 @@ def _validate(tx, kind, payload, app_id=None, record=None):
     for path, _code, message in _mobile_problems(tx, payload):  # 手机号归属地 (§2.7)
         problems.setdefault(path, []).append(message)
     for path, _code, message in _owner_problems(tx, kind, payload, record):  # one owner, one entity (§2.3)
+        problems.setdefault(path, []).append(message)
+    on_record = scenarios.Records(tx.all("entities"), [])
+    for path, _code, message in entity_mobiles.problems(payload, on_record, record):  # one mobile, one entity
         problems.setdefault(path, []).append(message)
     result = cloud.evaluate(tx, exclude_app=app_id)
     requests = scenarios.ip_requests(kind, payload)

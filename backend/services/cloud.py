@@ -4,7 +4,6 @@ from datetime import date, timedelta
 
 from backend.domain import eligibility
 from backend.domain.errors import validation_failed
-from backend.domain.review import add_months
 from backend.domain.rng import rng
 from backend.services import world
 from backend.store import tx as store
@@ -37,7 +36,7 @@ def build(tx, collection, data):
         bought = date.fromisoformat(doc.get("bought_on") or today.isoformat())
         doc["bought_on"] = bought.isoformat()
         if not doc.get("expires_on"):
-            doc["expires_on"] = add_months(bought, int(doc.get("months") or 12)).isoformat()
+            doc["expires_on"] = eligibility.pack_expires_on(bought, int(doc.get("months") or 12)).isoformat()
     elif collection == "vpcs":
         if doc.get("env_id"):
             _ref(tx, "environments", doc["env_id"], "env_id")

@@ -178,12 +178,13 @@ def requirements(r, sid, app_id):
     tx = store.read(r, sid)
     app = materials.application(tx, app_id)
     rows = missing(tx, app)
+    entity = materials.order_entity(tx, app)
     return {
         "application_id": app_id,
         "ready": not rows,
         "enforced": bool(world.settings(tx).get("pre_submit_checks")),
         "missing": [row._asdict() for row in rows],
-        "notices": forms_rules.notices(app.get("payload") or {}),
+        "notices": forms_rules.notices(app.get("payload") or {}, entity),
     }
 
 

@@ -162,6 +162,7 @@ def test_jiangsu_wants_a_landline_office_phone(sandbox, office):
         ({"commercial": True}, "payload.websites.0.commercial"),
         ({"service_content": "ecommerce"}, "payload.websites.0.service_content"),
         ({"service_content": "news"}, "payload.websites.0.service_content"),
+        ({"service_content": "education"}, "payload.websites.0.service_content"),  # 3 教育 (process.md §2.5)
     ],
 )
 def test_personal_commercial_or_regulated_content_is_refused_at_entry(sandbox, over, path):
@@ -175,7 +176,7 @@ def test_a_person_is_not_asked_for_a_pre_approval_document(control):
     sb = new_sandbox(control, settings={"pre_submit_checks": True})
     register_domain(sb, "zhangsan-blog.cn")
     payload = personal_payload(usable_ip(sb))
-    payload["websites"][0]["service_content"] = "education"
+    payload["websites"][0]["service_content"] = "other"  # education needs one: refused at entry (test above)
     app = ok(create(sb, payload), 201)
     slots = [row["slot"] for row in ok(sb.get(f"~/applications/{app['id']}/materials"))["slots"]]
     assert not [s for s in slots if "pre_approval" in s], slots

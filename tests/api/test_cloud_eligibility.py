@@ -85,7 +85,7 @@ def test_resources_create_and_list(empty):
     assert env["id"].startswith("env-") and env["plan"] == "standard"
     pack = cloud(empty, "resource-packs", env_id=env["id"], months=6)
     assert pack["id"].startswith("pack-")
-    assert pack["bought_on"] == "2026-06-01" and pack["expires_on"] == "2026-12-01"
+    assert pack["bought_on"] == "2026-06-01" and pack["expires_on"] == "2026-11-28"  # 6 × 30 days
     vpc = cloud(empty, "vpcs", env_id=env["id"])
     assert vpc["id"].startswith("vpc-") and vpc["created_by"] == "system"
     svc = cloud(empty, "services", env_id=env["id"], vpc_id=vpc["id"], name="api")
@@ -206,9 +206,23 @@ def test_best_pack_counts_and_it_may_be_in_another_environment(empty):
 def test_pack_by_months(empty):
     world(empty, pack_days=None)
     env = ok(empty.get("~/cloud/environments"))[0]
-    cloud(empty, "resource-packs", env_id=env["id"], bought_on="2026-03-01", months=3)  # ends 2026-06-01
+    cloud(empty, "resource-packs", env_id=env["id"], bought_on="2026-03-03", months=3)  # 90 days: ends 2026-06-01
     pack = rules(eligibility(empty))["resource_pack"]
     assert pack["passed"] is False and pack["best_days_left"] == 0
+
+
+@pytest.mark.parametrize("today,eligible", [("2020-12-29", True), ("2020-12-30", True), ("2020-12-31", False)])
+def test_the_seeds_worked_example_of_the_90_day_rule(control, today, eligible):
+    """Seed 备案准备: bought 2020-10-01 for 6 months → "需要在2020年12月30日之前通过备案小程序完成备案流程"."""
+    home = new_sandbox(control, preset="empty", clock_start=f"{today}T09:00:00+08:00")
+    env = cloud(home, "environments", name="env1")
+    pack = cloud(home, "resource-packs", env_id=env["id"], bought_on="2020-10-01", months=6)
+    assert pack["expires_on"] == "2021-03-30"
+    vpc = cloud(home, "vpcs", env_id=env["id"])
+    cloud(home, "nat-gateways", vpc_id=vpc["id"])
+    cloud(home, "services", env_id=env["id"], vpc_id=vpc["id"], name="web")
+    el = eligibility(home)
+    assert rules(el)["resource_pack"]["passed"] is eligible and el["eligible"] is eligible
 
 
 def test_no_pack(empty):

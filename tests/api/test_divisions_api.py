@@ -26,6 +26,7 @@ def local_payload(ip, province, address, id_prefix17, domain):
     payload = personal_payload(
         ip, domain=domain, province=province, certificate_number=me["certificate_number"], name="陈一", responsible=me
     )
+    payload["entity"]["name"] = "陈一"  # a person files as themself (process.md §2.1)
     payload["websites"][0]["name"] = "陈一的个人博客"
     payload["websites"][0]["languages"] = ["1"]
     p, c, d = address

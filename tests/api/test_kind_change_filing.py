@@ -74,11 +74,11 @@ def test_entity_and_website_change(sandbox):
         KIND,
         {
             "entity": {"address": NEW_ADDRESS},
-            "websites": [{"domain": "zhangsan-notes.cn", "service_content": "education", "responsible": SITE_OWNER}],
+            "websites": [{"domain": "zhangsan-notes.cn", "service_content": "other", "responsible": SITE_OWNER}],
         },
     )
     assert sms_to(sandbox, app["id"]) == sorted(["13800138000", SITE_OWNER["mobile"]])
-    assert website(sandbox, added["result"]["website_numbers"][0])["service_content"] == "education"
+    assert website(sandbox, added["result"]["website_numbers"][0])["service_content"] == "other"
 
 
 def test_remove_an_old_extra_domain(sandbox):

@@ -148,7 +148,7 @@ def test_the_sixth_wrong_code_answers_422_with_the_new_state(two):
         assert assert_error(check(sb, app_id, SITE_OWNER, bad), 422, "SMS_CODE_WRONG")["attempts_left"] == left
     body = assert_error(check(sb, app_id, SITE_OWNER, bad), 422, "SMS_CODE_WRONG")
     assert body["attempts_left"] == 0 and body["state"] == "provider_rejected"
-    assert body["application"]["wechat"] == {"status": 3, "sms_verify_status": 3}
+    assert body["application"]["wechat"] == {"status": 3, "sms_verify_status": None}  # only with status 4 [W1]
     assert get_app(sb, app_id)["state"] == "provider_rejected"
 
 
@@ -210,9 +210,10 @@ def test_timeout_when_one_has_not_verified(two):
     advance(sb, duration="25h")
     app = get_app(sb, app_id)
     assert app["state"] == "provider_rejected" and app["audit_data"][0]["code"] == "SMS_TIMEOUT"
-    assert app["wechat"] == {"status": 3, "sms_verify_status": 3}
+    assert app["wechat"] == {"status": 3, "sms_verify_status": None}  # returned to the provider (§5)
     info = ok(sb.get(f"~/applications/{app_id}/wechat"))["info"]
-    assert info["status"] == 3 and info["sms_verify_status"] == 3
+    assert info["status"] == 3 and info["sms_verify_status"] is None
+    assert [e["key_name"] for e in info["audit_data"]] == [app["audit_data"][0]["key_name"]]  # the reason
     assert info["audit_data"] and set(info["audit_data"][0]) == {"key_name", "error", "suggest"}
 
 

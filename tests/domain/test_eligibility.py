@@ -366,3 +366,16 @@ def test_2025_two_environments_each_count():
 
 def test_rule_sets_declared():
     assert E.RULE_SETS == ("default", "cloudbase-2025")
+
+
+def test_the_seeds_worked_example_of_a_six_month_pack():
+    """Seed 备案准备 (云托管备案要求 1): "例如，您在2020年10月1日购买了有效期为6个月的资源包，则您需要在
+    2020年12月30日之前通过备案小程序完成备案流程" — 30-day months: the pack expires 2021-03-30, so
+    2020-12-30 is the last day with ≥ 90 days left."""
+    expires = E.pack_expires_on(date(2020, 10, 1), 6)
+    assert expires == date(2021, 3, 30)
+    pack = [{"expires_on": expires.isoformat()}]
+    assert E._pack_rule(pack, date(2020, 12, 30))["passed"] is True
+    assert E._pack_rule(pack, date(2020, 12, 30))["best_days_left"] == 90
+    assert E._pack_rule(pack, date(2020, 12, 31))["passed"] is False
+    assert E._pack_rule(pack, date(2021, 1, 1))["code"] == "RESOURCE_PACK_VALIDITY_LT_90D"

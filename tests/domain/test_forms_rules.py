@@ -94,3 +94,12 @@ def test_missing_fields_before_submission():
 def test_commercial_notice():
     assert forms_rules.notices({"websites": [{"service_content": "ecommerce"}]}) == [forms_rules.COMMERCIAL_NOTICE]
     assert forms_rules.notices({"websites": [{"service_content": "blog"}]}) == []
+
+
+def test_a_licence_holder_is_not_told_to_apply_for_a_licence():
+    """§7: a licence application presupposes a filing; a holder's numbers come from the licence."""
+    sites = [{"service_content": "ecommerce", "commercial": True}]
+    holder = {"type": "enterprise", "icp_licence_number": "粤B2-20090059"}
+    assert forms_rules.notices({"entity": holder, "websites": sites}) == []
+    assert forms_rules.notices({"websites": sites}, entity=holder) == []  # 新增网站: the entity on record
+    assert forms_rules.notices({"entity": {"type": "enterprise"}, "websites": sites}) == [forms_rules.COMMERCIAL_NOTICE]

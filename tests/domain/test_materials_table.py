@@ -22,8 +22,8 @@ def personal(province="44", cert=None):
     }
 
 
-def org(province="44", rep=None):
-    ent = {"type": "enterprise", "certificate_type": "uscc", "province": province, "responsible": BOSS}
+def org(province="44", rep=None, kind="enterprise"):
+    ent = {"type": kind, "certificate_type": "uscc", "province": province, "responsible": BOSS}
     if rep:
         ent["legal_representative"] = rep
     return ent
@@ -114,6 +114,50 @@ CASES = [
         2,
         BASE_O + ["websites.0.domain_certificate", "website_construction_plan"],
     ),
+    # 编办证明 / 事业单位网站开办审核申请表: government bodies and institutions in YN, NM, HL, JX (§3.1, §8)
+    *[
+        (f"{kind}-{prov}-establishment-approval", "first_filing", org(prov, kind=kind), [site()], prov, 0, want)
+        for prov in ("53", "15", "23", "36")
+        for kind, want in (
+            ("government", BASE_O + ["establishment_approval"]),
+            ("institution", BASE_O + ["establishment_approval"]),
+            ("enterprise", BASE_O),
+        )
+    ],
+    (
+        "institution-44-no-establishment-approval",
+        "first_filing",
+        org("44", kind="institution"),
+        [site()],
+        "44",
+        0,
+        BASE_O,
+    ),
+    (
+        "institution-jx-add-website",
+        "add_website",
+        org("36", kind="institution"),
+        [site()],
+        "36",
+        1,
+        BASE_O + ["establishment_approval"],
+    ),
+    ("institution-jx-access-no-approval", "access_filing", org("36", kind="institution"), [site()], "36", 0, BASE_O),
+    # 网站建设方案书: Shanghai ≥ 30 websites, Guangdong > 30 (on record + this order's), organisations
+    ("org-sh-30-sites-plan", "add_website", org("31"), [site()], "31", 29, BASE_O + ["website_construction_plan"]),
+    ("org-sh-29-sites-no-plan", "add_website", org("31"), [site()], "31", 28, BASE_O),
+    ("org-gd-31-sites-plan", "add_website", org(), [site(), site()], "44", 29, BASE_O + ["website_construction_plan"]),
+    ("org-gd-30-sites-no-plan", "add_website", org(), [site()], "44", 29, BASE_O),
+    (
+        "org-js-40-sites-no-plan",
+        "add_website",
+        org("32"),
+        [site()],
+        "32",
+        39,
+        BASE_O + ["websites.0.domain_certificate"],
+    ),
+    ("personal-gd-no-plan", "add_website", personal(), [site()], "44", 40, BASE_P),
     ("change-needs-nothing", "change_website", org(), [site()], "44", 1, []),
     ("cancel-needs-nothing", "cancel_entity", org(), [], "44", 1, []),
 ]

@@ -371,7 +371,7 @@ def test_personal_pre_approval_content(content):
     assert failing("provider", application, ctx()) == [("PERSONAL_PRE_APPROVAL_CONTENT", "websites.0.service_content")]
 
 
-@pytest.mark.parametrize("content", ["blog", "education", "other"])
+@pytest.mark.parametrize("content", ["blog", "other"])
 def test_personal_ordinary_content_passes(content):
     assert review("provider", app(websites=[site(service_content=content)]), ctx()) == []
 

@@ -42,10 +42,19 @@ def test_codes(kind, state):
 
 
 @pytest.mark.parametrize("code", ["SMS_TIMEOUT", "SMS_CODE_FAILED"])
-def test_sms_failure_shows_sms_verify_status_3(code):
+def test_sms_failure_returns_the_order_with_status_3_and_no_sms_verify_status(code):
+    """process.md §5 [W1]: sms_verify_status 1 / 2 / 3 only while status 4; a timed-out or failed
+    check returns the order to the provider (初审驳回, status 3), the reason in audit_data."""
     got = wechat.codes("provider_rejected", "first_filing", [code])
-    assert got == {"status": 3, "sms_verify_status": 3, "is_canceling": 0}
+    assert got == {"status": 3, "sms_verify_status": None, "is_canceling": 0}
     assert wechat.codes("provider_rejected", "first_filing", ["DOMAIN_NOT_REAL_NAME"])["sms_verify_status"] is None
+
+
+@pytest.mark.parametrize("kind,state", ALL_CASES)
+def test_sms_verify_status_only_while_status_4(kind, state):
+    for audit in ((), ("SMS_TIMEOUT",), ("SMS_CODE_FAILED",)):
+        got = wechat.codes(state, kind, audit)
+        assert (got["sms_verify_status"] is not None) == (got["status"] == 4), (state, audit, got)
 
 
 @pytest.mark.parametrize(
