@@ -100,7 +100,7 @@ STAGE_ACTIONS = {
                 {"type": "array", "minItems": 1, "items": {"type": "string", "minLength": 1}},
                 {"const": "all_required"},
             ],
-            "description": "the slots (e.g. id_front, websites.0.owner_id_front); all_required (default): "
+            "description": "the slots (e.g. entity_owner_id_front, commitment_letter; GET …/materials lists them); all_required (default): "
             "every required slot not uploaded yet or rejected",
         },
     ),
