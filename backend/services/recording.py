@@ -140,9 +140,9 @@ def _otp_from_outbox(outbox, app_id, mobile, code, at):
     """True when `code` is the latest phone code sent to `mobile` for the application before `at`."""
     latest = None
     for m in outbox:
-        if m.get("app_id") == app_id and m.get("code") == "PHONE_OTP_CODE" and m.get("to") == mobile:
-            if at is None or m["_epoch"] <= at + 1e-6:
-                latest = m
+        mine = m.get("app_id") == app_id and m.get("code") == "PHONE_OTP_CODE" and m.get("to") == mobile
+        if mine and (at is None or m["_epoch"] <= at + 1e-6):
+            latest = m
     return latest is not None and code in latest["text"]
 
 
