@@ -7,6 +7,8 @@ A test keeps the shipped JSON equal to SCHEMA.
 
 import json
 
+from icpsim_scenario import schema_stages
+
 APP = {
     "type": "string",
     "minLength": 1,
@@ -65,50 +67,7 @@ FAULT = {
     },
 }
 FACE_REASONS = FAULT["properties"]["reason"]["enum"]
-
-
-def _app_step(description, **props):
-    """A stage step: `step: app` (or null: the last application), or {app, …props}."""
-    return {
-        "description": description,
-        "oneOf": [
-            APP,
-            {"type": "null"},
-            {"type": "object", "additionalProperties": False, "properties": {"app": APP, **props}},
-        ],
-    }
-
-
-STAGE_ACTIONS = {
-    "accept_agreement": _app_step("POST …/applications/{id}/agreement: the user accepts the filing agreement"),
-    "verify_phones": _app_step(
-        "each unverified responsible mobile: its OTP code sent (unless one is live), read from the outbox "
-        "as the person reads their phone, typed in; then GET …/requirements",
-        mobile={"type": "string", "description": "only this mobile (default: every one not verified yet)"},
-    ),
-    "pass_face_checks": _app_step(
-        "the website owners' face checks started (POST …/face-checks) and each open one's result reported "
-        "as the owner's phone does; then GET …/requirements",
-        passed={"type": "boolean", "description": "default true; false: the check fails with `reason`"},
-        reason={"enum": FACE_REASONS, "description": "why it fails (passed: false)"},
-        task={"type": "string", "description": "only this task (its id, e.g. A0001:1), started already"},
-    ),
-    "upload_materials": _app_step(
-        "a generated colour PNG (the same bytes every run) uploaded to each slot; then GET …/requirements",
-        slots={
-            "oneOf": [
-                {"type": "array", "minItems": 1, "items": {"type": "string", "minLength": 1}},
-                {"const": "all_required"},
-            ],
-            "description": "the slots (e.g. entity_owner_id_front, commitment_letter; GET …/materials lists them); all_required (default): "
-            "every required slot not uploaded yet or rejected",
-        },
-    ),
-    "prepare_submission": _app_step(
-        "every stage before submission in process.md §4.1's order: accept_agreement, verify_phones, "
-        "pass_face_checks (when asked), upload_materials all_required; then GET …/requirements"
-    ),
-}
+STAGE_ACTIONS = schema_stages.actions(APP, FACE_REASONS)
 MATCHER_NOTE = (
     "a value to match: a literal, or an operator object {$regex: …}, {$contains: …}, "
     "{$len: n}, {$in: [...]}, {$absent: true}, {$not: …}; objects match as subsets"
