@@ -5,7 +5,10 @@ that changed something is appended to the sandbox's journal (`keys.journal(sid)`
 `after_request` hook: one capped push per call (`worth_journaling` says which calls). `export()`
 turns the journal into a scenario (format version 1, see icpsim_scenario/scenario.schema.json): the sandbox's seed,
 preset, clock start and settings as the starting world; one step per call, the SMS
-code read from the outbox when the user typed the one that was sent; explicit clock
+code read from the outbox when the user typed the one that was sent; the stages before
+submission as their steps (an upload, journaled without its file, as `upload_materials`,
+which sends the scenario's generated image; the agreement, a phone code read from the
+outbox, a face result: `accept_agreement`, `verify_phones`, `pass_face_checks`); explicit clock
 moves where the virtual clock ran between calls; expectations of the final states.
 """
 

@@ -8,10 +8,9 @@ its answer is what `expect:` sees (status, error)."""
 
 import functools
 import hashlib
-import io
 import re
-
-from PIL import Image, ImageDraw
+import struct
+import zlib
 
 from mock_miniprogram.replay.outcome import StepError
 
@@ -19,19 +18,41 @@ ALL_REQUIRED = "all_required"
 MATERIAL_NAME = "material.png"
 
 
+WIDTH, HEIGHT = 800, 600
+PAPER, INK, RED = (250, 248, 240), (20, 20, 60), (200, 30, 30)
+
+
+def _pixel(x, y):
+    """A scanned page: a red frame, then lines of dark "words" on light paper (hard edges: sharp)."""
+    if 20 <= x < WIDTH - 20 and 20 <= y < HEIGHT - 20 and not (26 <= x < WIDTH - 26 and 26 <= y < HEIGHT - 26):
+        return 2
+    line, word = (y - 60) % 24, (x // 6 + (y // 24) * 3) % 7
+    return 1 if 50 <= x < WIDTH - 50 and 60 <= y < HEIGHT - 60 and line < 9 and word not in (0, 4) else 0
+
+
+def _chunk(kind, data):
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
 @functools.lru_cache(maxsize=1)
 def material_png():
-    """A colour scan of a printed page, 1000×750: large and sharp enough for the upload's checks
-    and the reviewer's sharpness threshold; the same bytes on every run (a fixed drawing, PNG
-    with no timestamp), so a replay's transcript is the same too."""
-    img = Image.new("RGB", (1000, 750), (250, 248, 240))
-    draw = ImageDraw.Draw(img)
-    draw.rectangle((20, 20, 979, 729), outline=(200, 30, 30), width=6)
-    for y in range(60, 700, 22):
-        draw.text((50, y), "ICP BEIAN MATERIAL 2026 " * 5, fill=(20, 20, 60))
-    buf = io.BytesIO()
-    img.save(buf, "PNG", optimize=False)
-    return buf.getvalue()
+    """A colour scan of a printed page, 800×600, as a palette PNG: large and sharp enough for the
+    upload's checks and every slot's sharpness threshold. Drawn and encoded here (stored deflate
+    blocks, no timestamp), so its bytes are the same on every run and with any Pillow or zlib: a
+    replay's transcript (the upload's size and hash) is too."""
+    raw = b"".join(b"\x00" + bytes(_pixel(x, y) for x in range(WIDTH)) for y in range(HEIGHT))
+    blocks = [raw[i : i + 65535] for i in range(0, len(raw), 65535)]
+    deflate = b"".join(
+        struct.pack("<BHH", int(i == len(blocks) - 1), len(b), len(b) ^ 0xFFFF) + b for i, b in enumerate(blocks)
+    )
+    stream = b"\x78\x01" + deflate + struct.pack(">I", zlib.adler32(raw))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _chunk(b"IHDR", struct.pack(">IIBBBBB", WIDTH, HEIGHT, 8, 3, 0, 0, 0))
+        + _chunk(b"PLTE", bytes(PAPER + INK + RED))
+        + _chunk(b"IDAT", stream)
+        + _chunk(b"IEND", b"")
+    )
 
 
 def describe_file(name, data):
