@@ -7,6 +7,8 @@ A test keeps the shipped JSON equal to SCHEMA.
 
 import json
 
+from icpsim_scenario import schema_stages
+
 APP = {
     "type": "string",
     "minLength": 1,
@@ -64,6 +66,8 @@ FAULT = {
         "note": {"type": "string"},
     },
 }
+FACE_REASONS = FAULT["properties"]["reason"]["enum"]
+STAGE_ACTIONS = schema_stages.actions(APP, FACE_REASONS)
 MATCHER_NOTE = (
     "a value to match: a literal, or an operator object {$regex: …}, {$contains: …}, "
     "{$len: n}, {$in: [...]}, {$absent: true}, {$not: …}; objects match as subsets"
@@ -291,6 +295,7 @@ ACTIONS = {
         ],
         "description": "a chat reply: a text, or one of text/choice/form/command (POST …/conversations/{id}/replies)",
     },
+    **STAGE_ACTIONS,
 }
 WORLD_CLOUD = {
     "type": "object",

@@ -5,7 +5,10 @@ that changed something is appended to the sandbox's journal (`keys.journal(sid)`
 `after_request` hook: one capped push per call (`worth_journaling` says which calls). `export()`
 turns the journal into a scenario (format version 1, see icpsim_scenario/scenario.schema.json): the sandbox's seed,
 preset, clock start and settings as the starting world; one step per call, the SMS
-code read from the outbox when the user typed the one that was sent; explicit clock
+code read from the outbox when the user typed the one that was sent; the stages before
+submission as their steps (an upload, journaled without its file, as `upload_materials`,
+which sends the scenario's generated image; the agreement, a phone code read from the
+outbox, a face result: `accept_agreement`, `verify_phones`, `pass_face_checks`); explicit clock
 moves where the virtual clock ran between calls; expectations of the final states.
 """
 
@@ -24,6 +27,10 @@ FORMAT_VERSION = icpsim_scenario.FORMAT_VERSION
 NOT_RECORDED = ("/reset", "/recording")  # paths (relative to the sandbox) never journaled
 _SMS = re.compile(r"^/applications/([^/]+)/sms-verification$")
 _REPLIES = re.compile(r"^/conversations/([^/]+)/replies$")
+_AGREEMENT = re.compile(r"^/applications/([^/]+)/agreement$")
+_PHONE_VERIFY = re.compile(r"^/applications/([^/]+)/phone-checks/([^/]+)/verify$")
+_FACE_RESULT = re.compile(r"^/face-checks/(([^/]+):\d+)/result$")
+_UPLOAD = re.compile(r"^/applications/([^/]+)/materials/([^/]+)$")
 _VOLATILE = ("client_message_id",)  # random per click in the page; never part of a result
 
 
@@ -132,11 +139,47 @@ def _clean(body):
     return body
 
 
+def _otp_from_outbox(outbox, app_id, mobile, code, at):
+    """True when `code` is the latest phone code sent to `mobile` for the application before `at`."""
+    latest = None
+    for m in outbox:
+        mine = m.get("app_id") == app_id and m.get("code") == "PHONE_OTP_CODE" and m.get("to") == mobile
+        if mine and (at is None or m["_epoch"] <= at + 1e-6):
+            latest = m
+    return latest is not None and code in latest["text"]
+
+
+def _stage_step(method, path, body, outbox, at):
+    """The stages before submission as their scenario steps (README "Writing a scenario"): an
+    upload (journaled without its file) replays with the scenario's generated image; the phone
+    code the person read from their phone is read from the outbox again. None: another call."""
+    if method != "POST":
+        return None
+    body = body if isinstance(body, dict) else {}
+    if m := _AGREEMENT.match(path):
+        return {"accept_agreement": m.group(1)}
+    if m := _UPLOAD.match(path):
+        return {"upload_materials": {"app": m.group(1), "slots": [m.group(2)]}}
+    if m := _FACE_RESULT.match(path):
+        spec = {"app": m.group(2), "task": m.group(1)}
+        if body.get("passed") is False:
+            spec["passed"] = False
+        if body.get("reason") is not None:
+            spec["reason"] = body["reason"]
+        return {"pass_face_checks": spec}
+    m = _PHONE_VERIFY.match(path)
+    if m and _otp_from_outbox(outbox, m.group(1), m.group(2), str(body.get("code")), at):
+        return {"verify_phones": {"app": m.group(1), "mobile": m.group(2)}}
+    return None
+
+
 def _step(entry, outbox):
     method, path, body = entry["method"], entry["path"], entry.get("body")
     step = None
     if entry["status"] >= 400 and not _SMS.match(path):
         step = None  # a refused call is replayed as the raw call it was (below)
+    elif (stage := _stage_step(method, path, body, outbox, entry["at"])) is not None:
+        step = stage
     elif method == "POST" and path == "/clock/advance":
         step = _advance_step(body)
     elif method == "POST" and _SMS.match(path) and isinstance(body, dict):
@@ -286,9 +329,21 @@ def _journal_steps(r, sid, outbox, start):
             continue
         if vt is not None and entry.get("at") is not None and entry["at"] - vt >= 1:
             steps.append({"advance": {"to": _instant(entry["at"])}})  # the clock ran between two calls
-        steps.append(_step(entry, outbox))
+        step = _step(entry, outbox)
+        if not _joined(steps, step):
+            steps.append(step)
         vt = entry.get("now", entry.get("at", vt))
     return steps, vt
+
+
+def _joined(steps, step):
+    """Uploads one after another to the same application become one upload_materials step."""
+    before = steps[-1].get("upload_materials") if steps and len(steps[-1]) == 1 else None
+    now = step.get("upload_materials") if len(step) == 1 else None
+    if before is None or now is None or before["app"] != now["app"]:
+        return False
+    before["slots"].append(now["slots"][0])
+    return True
 
 
 def _description(sid, info, lost):

@@ -20,6 +20,7 @@ import requests
 from mock_miniprogram.replay import expect as E
 from mock_miniprogram.replay.checks import Expectations
 from mock_miniprogram.replay.outcome import Result, StepError, StepFailure, step_label
+from mock_miniprogram.replay.stages import StageActions, describe_file
 from mock_miniprogram.replay.steps import StepActions
 from mock_miniprogram.replay.world import WorldSetup
 from mock_miniprogram.sdk import Control, IcpsimError
@@ -42,7 +43,7 @@ class Runner:
         return _Run(self, scenario).execute()
 
 
-class _Run(WorldSetup, StepActions, Expectations):
+class _Run(WorldSetup, StepActions, StageActions, Expectations):
     def __init__(self, runner, scenario):
         self.runner, self.scenario = runner, scenario
         self.session = runner.session_factory()
@@ -101,13 +102,17 @@ class _Run(WorldSetup, StepActions, Expectations):
 
     # -- HTTP --------------------------------------------------------------------------
 
-    def request(self, method, path, body=None, query=None, token="user", record=True):
-        """One call under /api/v1/sandboxes/{sid}; returns (status, body)."""
+    def request(self, method, path, body=None, query=None, token="user", record=True, files=None):
+        """One call under /api/v1/sandboxes/{sid}; returns (status, body). `files`: a multipart
+        upload ({field: (name, bytes, type)}), shown in the transcript by its size and hash."""
         tok = self.sb.token if token == "user" else self.runner.control_token
         url = f"{self.runner.url}/api/v1/sandboxes/{self.sb.sid}{path}"
         kwargs = {"params": query, "headers": {"Authorization": f"Bearer {tok}"}, "timeout": self.runner.timeout}
         if body is not None:
             kwargs["json"] = body
+        if files:
+            kwargs["files"] = files
+            body = {k: describe_file(name, data)["file"] for k, (name, data, _type) in files.items()}
         resp = self.session.request(method, url, **kwargs)
         status, data = resp.status_code, _body(resp)
         if record and self._exchanges is not None:

@@ -101,7 +101,7 @@ def test_the_cli_against_a_url_with_junit_and_a_failing_expectation(simulator, t
     )
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "2 scenarios: 1 passed, 1 failed, 0 errors" in proc.stdout
-    assert f"[{bad}]" in proc.stdout and "step 6 (advance: until_idle)" in proc.stdout
+    assert f"[{bad}]" in proc.stdout and "step 11 (advance: until_idle)" in proc.stdout
     assert 'state: expected "bureau_rejected", got "approved"' in proc.stdout
     assert "2/2" in proc.stderr  # the progress bar
     root = ET.parse(report).getroot()
