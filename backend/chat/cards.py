@@ -24,10 +24,7 @@ def next_step(locale, app):
         for t in [workflow.find(app["state"], a, app["kind"])]
         if t
     )
-    text = template.format(actions=actions)
-    due = resubmit_due_at(app)
-    gap = " " if locale == "en" else ""
-    return f"{text}{gap}{say(locale, 'SMS_RESUBMIT_PENDING', due=when(due))}" if due else text
+    return template.format(actions=actions)
 
 
 # -- after submission as process.md tells it (domain/timeline.py; absent with default settings) --
@@ -73,7 +70,7 @@ def resubmit_due_at(app):
     return at.isoformat(timespec="seconds")
 
 
-def pending_fields(app):
+def pending_fields(locale, app):
     """The card's structured view of what is pending (only keys that apply: a default sandbox's
     cards are unchanged)."""
     out = {}
@@ -83,13 +80,24 @@ def pending_fields(app):
             "verdict": miit.get("verdict"),
             "at": miit.get("at"),
             "tencent_sync_at": miit.get("tencent_sync_at"),
-            "numbers": miit_numbers(app) if miit.get("verdict") == "approve" else [],
+            "numbers": _numbers(app) if miit.get("verdict") == "approve" else {},
             "audit_data": miit.get("audit_data") or [],
         }
     due = resubmit_due_at(app)
     if due:
-        out["sms_resubmit"] = {"due_at": due, "returned_at": app["sms_resubmit"].get("returned_at")}
+        out["sms_resubmit"] = {
+            "due_at": due,
+            "returned_at": app["sms_resubmit"].get("returned_at"),
+            "text": say(locale, "SMS_RESUBMIT_PENDING", due=when(due)),
+        }
     return out
+
+
+def _numbers(app):
+    """The numbers MIIT issued (or revoked), keyed as the card's `result`."""
+    result = app.get("result") or {}
+    keys = ("entity_number", "website_numbers", "revoked_numbers")
+    return {k: result[k] for k in keys if result.get(k)}
 
 
 def _at_path(payload, path):
@@ -146,7 +154,7 @@ def status_card(r, sid, locale, app):
         "next_step": nxt,
         "audit_data": app.get("audit_data") or [],
         "result": app.get("result") or {},
-        **pending_fields(app),
+        **pending_fields(locale, app),
     }
     text = say(
         locale,
@@ -156,6 +164,8 @@ def status_card(r, sid, locale, app):
         state_en=STATE_EN.get(app["state"], app["state"]),
         next_step=nxt,
     )
+    if "sms_resubmit" in card:  # the order waits on the user, and on Tencent's resubmission unless edited
+        text += "\n" + card["sms_resubmit"]["text"]
     return text, card
 
 

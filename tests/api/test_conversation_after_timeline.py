@@ -3,7 +3,7 @@
 resubmission after an SMS timeout, the reviewer's unanswered call, a site online during the
 bureau's review. With the default settings none of it shows (the chat goldens hold that)."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from api.chat_flows import Chat, bot, one, submit, to_confirm
 from api.flows import CONTROL, advance, get_app, latest_codes, ok, until_idle
@@ -51,7 +51,10 @@ def test_miit_s_approval_shows_before_tencent_syncs(control):
     news = chat.poll(seen)
     card = one(news, "STATUS_CARD")
     numbers = app["result"]["website_numbers"]
-    assert card["card"]["miit_result"]["numbers"] == [app["result"]["entity_number"], *numbers]
+    assert card["card"]["miit_result"]["numbers"] == {
+        "entity_number": app["result"]["entity_number"],
+        "website_numbers": numbers,
+    }
     sync_at = card["card"]["miit_result"]["tencent_sync_at"]
     assert sync_at == app["miit_result"]["tencent_sync_at"]
     nxt = card["card"]["next_step"]
@@ -76,7 +79,7 @@ def test_miit_s_rejection_shows_the_reasons_before_tencent_syncs(control):
     to_bureau_decision(sb)
     card = one(chat.poll(seen), "STATUS_CARD")["card"]
     assert card["state"] == "bureau_review" and card["miit_result"]["verdict"] == "reject"
-    assert card["miit_result"]["numbers"] == []
+    assert card["miit_result"]["numbers"] == {}
     assert "管局审核未通过" in card["next_step"] and "域名冲突" in card["next_step"]
 
 
@@ -88,9 +91,14 @@ def test_a_pending_automatic_resubmission_and_an_edit_cancelling_it(control):
     app = get_app(sb, app_id)
     assert app["state"] == "provider_rejected" and app["sms_resubmit"]
     news = chat.poll(seen)
-    card = one(news, "STATUS_CARD")["card"]
+    status = one(news, "STATUS_CARD")
+    card = status["card"]
     due = card["sms_resubmit"]["due_at"]
-    assert due.replace("T", " ")[:16] in card["next_step"] and "修改" in card["next_step"]
+    note = card["sms_resubmit"]["text"]
+    assert due.replace("T", " ")[:16] in note and "不再自动重新提交" in note and note in status["text"]
+    assert datetime.fromisoformat(due) - datetime.fromisoformat(app["sms_resubmit"]["returned_at"]) == timedelta(
+        hours=24
+    )
     prompt = one(news, "REJECTED")
     assert "腾讯云将于" in prompt["text"] and "不再自动重新提交" in prompt["text"]
     assert news["step"] == "rejected"
