@@ -64,3 +64,25 @@ def test_the_card_shows_miit_s_result_before_tencent_syncs(stack, page, tmp_path
     number = pg.get_by_test_id("record-number").last.inner_text().strip()
     assert number in app["result"]["website_numbers"]
     assert pg.problems == []
+
+
+def test_the_card_shows_a_pending_resubmission_after_an_sms_timeout(stack, page, tmp_path):  # noqa: F811
+    """`sms_timeout_resubmit_hours`: MIIT's code is never typed; 24 h later the order is 初审驳回
+    and the card says when Tencent resubmits it, and that an edit cancels that."""
+    pg = page
+    sb, home = sandbox(stack["api"], sms_timeout_resubmit_hours=24)
+    mp.open_page(pg, stack["origin"], sb)
+    mp.walk(pg, home, sb, tmp_path, until=lambda pg, kind: kind == "text")  # MIIT's SMS prompt
+    mp.call("POST", f"{home}/clock/advance", mp.CONTROL, json={"duration": "25h"})
+    note = pg.locator("[data-testid=status-card][data-state=provider_rejected] [data-testid=sms-resubmit]").last
+    note.wait_for(timeout=30_000)
+    app = mp.call("GET", f"{home}/applications", sb["token"])[0]
+    assert app["state"] == "provider_rejected" and app["sms_resubmit"]
+    due = note.get_attribute("data-due")
+    assert f"{due[5:10]} {due[11:16]}" in note.inner_text() and "不再自动重新提交" in note.inner_text()
+    rejected = pg.locator("[data-testid=message][data-code=REJECTED]").last
+    assert "腾讯云将于" in rejected.inner_text()
+    note.evaluate("n => n.closest('[data-testid=message]').scrollIntoView({block: 'start'})")
+    pg.wait_for_timeout(300)
+    mp.save_phone(pg, tmp_path / "sms-resubmit.png", ROOT / "test-artifacts" / "sms-resubmit.png")
+    assert pg.problems == []
