@@ -52,9 +52,11 @@ def rejected_enter(ctx):
     if app["kind"] in forms.FLOWS:
         choices.append(choice(ctx, workflow.EDIT))
     choices += [choice(ctx, workflow.RESUBMIT), choice(ctx, workflow.WITHDRAW)]
+    text = ctx.t("REJECTED", who=who, reasons=cards.audit_lines(ctx.locale, app["audit_data"]))
+    hints = cards.rejection_hints(ctx.locale, app)  # none for the rejections an edit fixes
     ctx.ask_choices(
         "REJECTED",
-        ctx.t("REJECTED", who=who, reasons=cards.audit_lines(ctx.locale, app["audit_data"])),
+        "\n".join([text, *hints]),
         choices,
         audit_data=app["audit_data"],
     )

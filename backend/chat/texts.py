@@ -156,6 +156,45 @@ TEXTS = {
         "The order was rejected by {who}:\n{reasons}\nEdit it as suggested and resubmit, or "
         "resubmit once you fixed the cause elsewhere.",
     ),
+    # after submission as process.md tells it (settings of backend/domain/timeline.py): shown only
+    # when an order carries the mark, so a default sandbox's conversation says what it said before
+    "SMS_RESUBMIT_PENDING": (
+        "工信部短信核验超时，订单已退回腾讯云。如备案信息无需修改，腾讯云将于 {due} 为您重新提交管局，"
+        "届时工信部会重新发送短信核验码，请及时完成核验；如需修改信息，保存修改后不再自动重新提交，"
+        "请修改后自行重新提交。",
+        "MIIT's SMS check timed out and the order went back to Tencent Cloud. If nothing needs to change, "
+        "Tencent Cloud resubmits it to the bureau at {due} and MIIT sends new codes then; if you edit "
+        "the order, the automatic resubmission is cancelled and you resubmit it yourself.",
+    ),
+    "MIIT_RESULT_approve": (
+        "工信部已通知：管局审核通过，备案号：{numbers}（可在 beian.miit.gov.cn 查询）。"
+        "腾讯云将于 {sync_at} 同步订单状态，在此之前订单仍显示「管局审核中」。",
+        "MIIT says the bureau approved the filing; numbers: {numbers} (see beian.miit.gov.cn). "
+        "Tencent Cloud syncs the order at {sync_at}; until then it still shows the bureau review.",
+    ),
+    "MIIT_RESULT_reject": (
+        "工信部已通知：管局审核未通过：{reasons}。腾讯云将于 {sync_at} 同步订单状态，届时可按驳回意见修改后重新提交。",
+        "MIIT says the bureau rejected the filing: {reasons}. Tencent Cloud syncs the order at "
+        "{sync_at}; then edit it as suggested and resubmit.",
+    ),
+    "HINT_CALL_UNREACHABLE": (
+        "腾讯云审核人员致电负责人手机 {mobile} 核实备案信息，无人接听；约 1 小时后再次致电仍未接通，因此驳回。"
+        "请保持该手机畅通并留意腾讯云备案审核来电（{numbers}）。信息无需修改时可直接重新提交，"
+        "腾讯云初审时会再次致电核实。",
+        "Tencent Cloud's reviewer phoned the responsible person's mobile {mobile} to check the "
+        "filing, got no answer, tried again about an hour later, then rejected the order. Keep "
+        "that phone on and answer calls from {numbers}. If nothing needs to change, resubmit as "
+        "is; the reviewer calls again.",
+    ),
+    "HINT_SITE_REACHABLE": (
+        "管局审核期间网站 {domains} 仍可访问：首次备案或新增网站在备案通过前不得开通访问。"
+        "请暂停域名解析（关闭网站访问），在备案通过前保持网站无法访问，然后直接重新提交"
+        "（模拟器中：将域名的 site_online 设为 false）。",
+        "The site {domains} could be reached during the bureau's review: a first filing or a new "
+        "website must stay offline until it is filed. Pause the domain's DNS, keep the site "
+        "offline until the filing is approved, then resubmit as is (in the simulator: set the "
+        "domain's site_online to false).",
+    ),
     "REJECTED_BY_provider": ("腾讯云", "Tencent Cloud"),
     "REJECTED_BY_bureau": ("管局", "the bureau"),
     "AUDIT_LINE": ("· {key_name}：{error}（建议：{suggest}）", "· {key_name}: {error} (suggestion: {suggest})"),

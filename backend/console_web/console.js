@@ -264,6 +264,27 @@ function clockPanel(sandbox, clock) {
     h("div", { class: "muted" }, next ? `下一个定时器：${next.name}（${next.app_id}）于 ${next.due_at.replace("T", " ")}` : "没有待触发的定时器"));
 }
 
+/** What the timeline settings left on the order: MIIT's result before Tencent's sync, the
+ * automatic resubmission after an SMS timeout (services/console.after_submission). */
+function afterSubmission(app) {
+  const rows = [];
+  const miit = app.miit_result;
+  if (miit) {
+    rows.push(h("div", { class: "after-row", "data-testid": "console-miit-result", "data-verdict": miit.verdict, "data-pending": String(!!miit.pending) },
+      h("strong", {}, "工信部结果："), miit.verdict === "approve" ? "管局审核通过" : "管局驳回",
+      (miit.codes || []).length ? h("code", {}, ` ${miit.codes.join(", ")}`) : null,
+      ` · 工信部通知 ${(miit.at || "").replace("T", " ").slice(0, 16)} · 腾讯云同步 ${(miit.tencent_sync_at || "").replace("T", " ").slice(0, 16)}`,
+      h("span", { class: "muted" }, miit.pending ? "（腾讯云待同步）" : "（已同步）")));
+  }
+  const resubmit = app.sms_resubmit;
+  if (resubmit) {
+    rows.push(h("div", { class: "after-row", "data-testid": "console-sms-resubmit", "data-pending": String(!!resubmit.pending) },
+      h("strong", {}, "短信超时后自动重新提交："), `${(resubmit.due_at || "").replace("T", " ").slice(0, 16)} `,
+      h("span", { class: "muted" }, resubmit.pending ? "（待执行；用户修改订单即取消）" : "（不再执行：订单已修改或已重新提交）")));
+  }
+  return rows.length ? h("div", { class: "after-submission" }, rows) : null;
+}
+
 function appPanel(sandbox, app, history) {
   const visited = new Set(history.flatMap((e) => [e.from, e.to]).filter(Boolean));
   const diagram = h("div", { class: "diagram", "data-testid": "diagram" });
@@ -271,6 +292,7 @@ function appPanel(sandbox, app, history) {
   return h("section", { class: "panel app-panel" },
     h("h3", {}, `订单 ${app.id} · ${app.kind_zh} · `, stateBadge(app),
       h("span", { class: "muted" }, ` ${WAITS_ZH[app.waits_on] || ""}`)),
+    afterSubmission(app),
     h("div", { class: "app-grid" },
       h("ol", { class: "timeline", "data-testid": "timeline" }, history.map((e) => h("li", { class: e.fault ? "fault" : "" },
         h("div", { class: "when" }, (e.at || "").replace("T", " ").slice(0, 19)),
@@ -287,8 +309,13 @@ function faultPanel(sandbox, app, faults) {
   const reasons = (state.graph.rejection_reasons || []);
   const stage = h("select", { "aria-label": "阶段" }, h("option", { value: "any" }, "下一个审核"),
     h("option", { value: "provider" }, "腾讯云初审"), h("option", { value: "bureau" }, "管局"));
-  const reason = h("select", { "aria-label": "驳回原因", class: "reason-select" },
-    h("option", { value: "" }, "模拟的驳回（默认原因）"), reasons.map((r) => h("option", { value: r.code }, `${r.key_name}：${r.error}`)));
+  // the reasons by the stage that gives them (a provider code such as CALL_UNREACHABLE, a bureau
+  // code such as SITE_REACHABLE_DURING_REVIEW); choosing one sets the stage it belongs to
+  const reason = h("select", { "aria-label": "驳回原因", class: "reason-select", "data-testid": "fault-reason",
+    onchange: () => { const r = reasons.find((x) => x.code === reason.value); if (r) stage.value = r.stage; } },
+    h("option", { value: "" }, "模拟的驳回（默认原因）"),
+    [["provider", "腾讯云初审"], ["bureau", "管局"]].map(([st, label]) => h("optgroup", { label },
+      reasons.filter((r) => r.stage === st).map((r) => h("option", { value: r.code, "data-stage": r.stage }, `${r.key_name}：${r.error}（${r.code}）`)))));
   const faceReason = h("select", { "aria-label": "核验失败原因", "data-testid": "face-fail-reason" },
     (state.graph.face_fail_reasons || []).map((r) => h("option", { value: r.code }, `${r.zh}（${r.code}）`)));
   const delayStage = h("select", { "aria-label": "延迟阶段" }, ["provider", "handover", "sms", "bureau"].map((s) => h("option", { value: s }, s)));

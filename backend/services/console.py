@@ -2,8 +2,9 @@
 the workflow table as a graph the page draws (states, moves, the main path)."""
 
 from collections import deque
+from datetime import datetime, timedelta
 
-from backend.domain import face_check, faults, kinds, review, workflow
+from backend.domain import face_check, faults, kinds, review, timeline, workflow
 from backend.services import engine, live, sandboxes
 from backend.store import tx as store
 
@@ -44,6 +45,35 @@ def app_summary(app) -> dict:
     view = engine.view(app)
     out = {k: view.get(k) for k in APP_FIELDS}
     out["progress"] = progress(app)
+    out.update(after_submission(app))
+    return out
+
+
+def after_submission(app) -> dict:
+    """What the timeline settings (domain/timeline.py) left on the order, for the trainer:
+    MIIT's result (`pending` until Tencent syncs it) and Tencent's resubmission after an SMS
+    timeout (`due_at`; `pending` while the order is 初审驳回 and unedited). Absent otherwise."""
+    out = {}
+    miit = app.get("miit_result")
+    if miit:
+        pending = app["state"] == workflow.BUREAU_REVIEW and miit.get("attempt") == app.get("attempt")
+        out["miit_result"] = {
+            **{k: miit.get(k) for k in ("verdict", "at", "tencent_sync_at", "applied")},
+            "codes": [a.get("code") for a in miit.get("audit_data") or []],
+            "pending": pending,
+        }
+    mark = app.get("sms_resubmit")
+    if mark:
+        try:
+            due = datetime.fromisoformat(mark["returned_at"]) + timedelta(hours=float(mark["hours"]))
+        except (KeyError, TypeError, ValueError):
+            return out
+        pending = app["state"] == workflow.PROVIDER_REJECTED and timeline.resubmit_due(app)
+        out["sms_resubmit"] = {
+            "returned_at": mark["returned_at"],
+            "due_at": due.isoformat(timespec="seconds"),
+            "pending": pending,
+        }
     return out
 
 

@@ -18,12 +18,13 @@ const ACTIONS_ZH = {
   send_to_bureau: "提交管局", verify_sms: "短信核验通过", sms_failed: "短信核验失败",
   sms_timeout: "短信核验超时", bureau_approve: "管局审核通过", bureau_reject: "管局驳回",
   withdraw: "撤销订单", expire: "订单过期", reopen: "重新打开",
+  miit_decided: "工信部通知审核结果（腾讯云待同步）", auto_resubmit: "腾讯云重新提交管局",
 };
 const TONES = {
   approved: "ok", provider_rejected: "bad", bureau_rejected: "bad", sms_verification: "wait",
   draft: "wait", withdrawn: "off", expired: "off",
 };
-const RESULT_LABELS = { entity_number: "主体备案号", website_numbers: "网站备案号" };
+const RESULT_LABELS = { entity_number: "主体备案号", website_numbers: "网站备案号", revoked_numbers: "已注销备案号" };
 
 const state = {
   sid: "", token: "", cid: null, locale: "zh-CN",
@@ -516,10 +517,28 @@ function renderStatus(card, text) {
     wechat.status != null ? h("span", { class: "tag", "data-testid": "wechat-status" }, "微信 status ", h("b", {}, String(wechat.status))) : null,
     wechat.sms_verify_status != null ? h("span", { class: "tag", "data-testid": "wechat-sms" }, "sms_verify_status ", h("b", {}, String(wechat.sms_verify_status))) : null,
     card.state ? h("span", { class: "tag" }, card.state) : null),
-  result && Object.keys(result).length ? renderNumbers(result) : null,
+  // MIIT's result before Tencent's sync: MIIT's verdict and numbers, not yet 备案成功 here
+  card.miit_result ? renderMiitResult(card.miit_result)
+    : result && Object.keys(result).length ? renderNumbers(result) : null,
   audit.length ? renderAudit(audit) : null,
-  card.next_step ? h("div", { class: "next-step", "data-testid": "next-step" }, card.next_step) : null,
+  card.next_step && !card.miit_result ? h("div", { class: "next-step", "data-testid": "next-step" }, card.next_step) : null,
+  card.sms_resubmit ? h("div", { class: "pending-note", "data-testid": "sms-resubmit", "data-due": card.sms_resubmit.due_at || "" },
+    h("div", { class: "pending-note__title" }, `腾讯云将于 ${fmtShort(card.sms_resubmit.due_at)} 自动重新提交管局`),
+    card.sms_resubmit.text || "") : null,
   timeline.length ? renderTimeline(timeline) : null);
+}
+
+/** MIIT told the user first (process.md §6.1, §6.3); Tencent's status syncs at tencent_sync_at. */
+function renderMiitResult(miit) {
+  const approved = miit.verdict === "approve";
+  const numbers = Object.entries(miit.numbers || {}).flatMap(([key, v]) => (Array.isArray(v) ? v : [v]).map((n) => [key, n]));
+  return h("div", { class: `miit-result miit-result_${approved ? "ok" : "bad"}`, "data-testid": "miit-result", "data-verdict": miit.verdict || "" },
+    h("div", { class: "miit-result__title" }, approved ? "工信部通知：管局审核通过" : "工信部通知：管局审核未通过"),
+    numbers.map(([key, n]) => h("div", { class: "numbers__row" }, h("span", {}, RESULT_LABELS[key] || key),
+      h("b", { "data-testid": "miit-number", "data-key": key }, n))),
+    (miit.audit_data || []).map((a) => h("div", { class: "miit-result__reason", "data-code": a.code || "" }, `${a.key_name ? `${a.key_name}：` : ""}${a.error || a.code || ""}`)),
+    h("div", { class: "miit-result__sync", "data-testid": "miit-sync" },
+      `腾讯云将于 ${fmtShort(miit.tencent_sync_at)} 同步订单状态${approved ? "，届时显示备案成功" : "，届时可修改后重新提交"}`));
 }
 
 /** The history, newest last; a long one shows its last entries and a button for the rest. */

@@ -255,3 +255,52 @@ def test_a_year_later_the_demo_is_still_eligible_and_files(control, demo, tmp_pa
     to_sms(demo, app["id"])
     app = verify_and_finish(demo, app["id"])
     assert app["state"] == "approved" and app["result"]["website_numbers"]
+
+
+# -- the order view: what the timeline settings left on an order ------------------------------
+
+
+def overview_app(control, sb, app_id):
+    sandboxes = ok(control.get("/api/v1/console/sandboxes"))["sandboxes"]
+    [mine] = [s for s in sandboxes if s["id"] == sb.sid]
+    return next(a for a in mine["applications"] if a["id"] == app_id)
+
+
+def test_the_overview_shows_a_pending_resubmission_then_its_cancellation_by_an_edit(control):
+    from api.flows import new_sandbox, register_domain, to_sms
+
+    sb = new_sandbox(control, settings={"sms_timeout_resubmit_hours": 24})
+    register_domain(sb, "zhangsan-blog.cn")
+    app = create_app(sb, personal_payload(usable_ip(sb)))
+    act(sb, app["id"], "submit")
+    assert "sms_resubmit" not in overview_app(control, sb, app["id"])  # nothing yet: absent
+    to_sms(sb, app["id"])
+    advance(sb, duration="25h")  # MIIT's 24 h window closes
+    mark = get_app(sb, app["id"])["sms_resubmit"]
+    shown = overview_app(control, sb, app["id"])["sms_resubmit"]
+    assert shown["pending"] is True and shown["returned_at"] == mark["returned_at"]
+    assert shown["due_at"][:10] > mark["returned_at"][:10]  # 24 h later
+    payload = get_app(sb, app["id"])["payload"]
+    ok(sb.patch(f"~/applications/{app['id']}", json={"payload": payload}))  # an edit cancels it
+    assert overview_app(control, sb, app["id"])["sms_resubmit"]["pending"] is False
+
+
+def test_the_overview_shows_miit_s_result_pending_then_synced(control):
+    from api.flows import new_sandbox, register_domain, sms_code, to_sms, verify
+
+    sb = new_sandbox(control, settings={"tencent_sync_hours": 6})
+    register_domain(sb, "zhangsan-blog.cn")
+    app = create_app(sb, personal_payload(usable_ip(sb)))
+    act(sb, app["id"], "submit")
+    to_sms(sb, app["id"])
+    ok(verify(sb, app["id"], sms_code(sb, app["id"])))
+    from datetime import datetime
+
+    clock = ok(sb.get("~/clock", token=CONTROL))
+    due = datetime.fromisoformat(clock["pending_timers"][0]["due_at"]).timestamp()
+    fired = advance(sb, duration=f"{round(due - clock['epoch'])}s")["fired"]
+    assert [f["result"] for f in fired] == ["miit_decided"]  # the sync is 6 h after the decision
+    shown = overview_app(control, sb, app["id"])["miit_result"]
+    assert shown["verdict"] == "approve" and shown["pending"] is True and shown["codes"] == []
+    advance(sb, until_idle=True)
+    assert overview_app(control, sb, app["id"])["miit_result"]["pending"] is False

@@ -210,3 +210,63 @@ def test_the_fault_panel_injects_a_face_check_failure_with_its_reason(stack, bro
     console.screenshot(path=str(tmp_path / "console-face-fail.png"), full_page=True)
     console.locator(".faults").screenshot(path=str(ROOT / "test-artifacts" / "console-face-fail.png"))
     assert problems == [], problems
+
+
+def test_the_order_view_shows_miit_s_result_and_the_fault_panel_offers_the_new_codes(stack, browser, tmp_path):
+    """A sandbox where MIIT tells the user first (`tencent_sync_hours`): at the bureau's decision
+    the order view shows MIIT's verdict with Tencent's sync pending. The fault panel offers the
+    reviewer's unanswered call (a provider code) and a site online during review (a bureau code);
+    choosing one sets the stage it belongs to, and the rule is the one a scenario would POST."""
+    from datetime import datetime
+
+    problems = []
+    sb = mp.call("POST", f"{stack['api']}/sandboxes", CONTROL, json={"seed": 42, "settings": {"tencent_sync_hours": 6}})
+    home = f"{stack['api']}/sandboxes/{sb['id']}"
+    domain = {"name": "zhangsan-blog.cn", "holder_name": "张三", "holder_certificate_number": mp.ZHANG_SAN_ID}
+    mp.call("POST", f"{home}/domains", sb["token"], json=domain)
+    ip = mp.call("GET", f"{home}/eligibility", sb["token"])["usable_ips"][0]["ip"]
+    body = {"kind": "first_filing", "payload": personal_payload(ip)}
+    app = mp.call("POST", f"{home}/applications", sb["token"], json=body)
+    mp.call("POST", f"{home}/applications/{app['id']}/actions/submit", sb["token"], json={})
+    mp.advance(home)  # to MIIT's SMS check
+    code = mp.sms_code(home, sb["token"])
+    mp.call("POST", f"{home}/applications/{app['id']}/sms-verification", sb["token"], json={"code": code})
+    clock = mp.call("GET", f"{home}/clock", CONTROL)
+    due = datetime.fromisoformat(clock["pending_timers"][0]["due_at"]).timestamp()
+    mp.call("POST", f"{home}/clock/advance", CONTROL, json={"duration": f"{round(due - clock['epoch'])}s"})
+    miit = mp.call("GET", f"{home}/applications/{app['id']}", sb["token"])["miit_result"]
+
+    console = new_page(browser, problems)
+    log_in(console, stack["origin"])
+    console.locator(f'#sandbox-list [data-sandbox="{sb["id"]}"]').click()
+    shown = console.get_by_test_id("console-miit-result")
+    shown.wait_for()
+    assert shown.get_attribute("data-verdict") == "approve" and shown.get_attribute("data-pending") == "true"
+    text = shown.inner_text()
+    assert "管局审核通过" in text and "腾讯云待同步" in text
+    assert miit["tencent_sync_at"].replace("T", " ")[:16] in text
+
+    reason = console.get_by_test_id("fault-reason")
+    stage = console.locator("select[aria-label=阶段]")
+    groups = reason.locator("optgroup").evaluate_all("(gs) => gs.map((g) => g.label)")
+    assert groups == ["腾讯云初审", "管局"], groups
+    assert reason.locator("optgroup[label=腾讯云初审] option[value=CALL_UNREACHABLE]").count() == 1
+    assert reason.locator("optgroup[label=管局] option[value=SITE_REACHABLE_DURING_REVIEW]").count() == 1
+    reason.select_option("SITE_REACHABLE_DURING_REVIEW")
+    assert stage.input_value() == "bureau"
+    reason.select_option("CALL_UNREACHABLE")
+    assert stage.input_value() == "provider"
+    console.get_by_test_id("fault-reject").click()
+    console.locator(".faults .rules li", has_text="reject · provider").wait_for()
+    rules = mp.call("GET", f"{home}/faults", CONTROL)
+    assert [(r["effect"], r["stage"], [a["code"] for a in r["audit_data"]]) for r in rules] == [
+        ("reject", "provider", ["CALL_UNREACHABLE"])
+    ]
+    console.locator(".app-panel").scroll_into_view_if_needed()
+    console.screenshot(path=str(tmp_path / "console-miit.png"), full_page=True)
+    console.locator(".app-panel").screenshot(path=str(ROOT / "test-artifacts" / "console-miit-result.png"))
+
+    mp.advance(home)  # Tencent syncs: the view says so, live
+    console.locator("[data-testid=console-miit-result][data-pending=false]").wait_for()
+    assert "已同步" in console.get_by_test_id("console-miit-result").inner_text()
+    assert problems == [], problems
