@@ -77,7 +77,8 @@ class ReplyLock:
 
 
 def load_for_reply(r, sid, cid, client_id, lock):
-    """One round trip: the conversation's lock (SET NX), the conversation, the sandbox's meta
+    """One round trip: the conversation's lock (SET NX), the WATCH of the lock and the sandbox's
+    hash (on `lock.pipe`, where the commit's MULTI goes), the conversation, the sandbox's meta
     hash (the clock, for `now`) and the answer already given to `client_id`, if any. While the
     lock is taken, it tries again every 0.1 s, as redis-py's Lock does, for up to LOCK_SECONDS.
     Returns (reader, conversation, earlier answer)."""
@@ -85,13 +86,11 @@ def load_for_reply(r, sid, cid, client_id, lock):
     wanted = store.core_keys(sid, (store.META, ("conversations", cid)))
     wanted += [("field", replies, client_id)] if client_id else []
     give_up = time.monotonic() + LOCK_SECONDS
-    convs = keys.collection(sid, "conversations")
+    convs, take = keys.collection(sid, "conversations"), ("SET", lock.key, lock.token, "NX", "PX", LOCK_SECONDS * 1000)
     while True:
         reader, pipe = store.read(r, sid), r.pipeline(transaction=True)
         try:  # the lock first, then WATCH (our own SET would abort the EXEC), then the reads
-            took = reader.prefetch(
-                wanted, ("SET", lock.key, lock.token, "NX", "PX", LOCK_SECONDS * 1000), (pipe, [lock.key, keys.sandbox(sid)])
-            )
+            took = reader.prefetch(wanted, take, (pipe, [lock.key, keys.sandbox(sid)]))
         except BaseException:
             pipe.reset()
             raise
