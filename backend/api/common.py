@@ -173,6 +173,8 @@ def check_body():
     timeout (408 when it stalls); a JSON body nested deeper than any real request is refused
     (400) before anything walks it (schemas, services, the journal), and so is text that
     cannot be stored (a lone surrogate: 422 per field)."""
+    if not (request.content_length or request.headers.get("Transfer-Encoding")):
+        return  # no body (a GET): nothing to check (what the steps below conclude, sooner)
     limit = current_app.config.get("MAX_CONTENT_LENGTH")
     view_class = getattr(current_app.view_functions.get(request.endpoint), "view_class", None)
     larger = getattr(view_class, "max_body_bytes", None)  # uploads: their own cap

@@ -1,14 +1,13 @@
 """Control API of issue #5: fault injection, teleport, resets at three scopes, and the
-session recording (with the `after_request` hook that journals every mutating call).
+session recording (the hooks that journal every mutating call are api/journal.py's).
 """
 
 import json
 import logging
-import re
 import time
 
 import yaml
-from flask import Response, g, request
+from flask import Response, request
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
@@ -16,11 +15,12 @@ import icpsim_scenario
 from backend import config
 from backend.api import (
     common,
+    journal,
     schemas as s,  # first: installs the zh-CN messages before the fields below
 )
 from backend.api.blueprint import Blueprint
 from backend.domain import faults as F, workflow
-from backend.services import auth, bootstrap, control, faults, idle, recording, sandboxes
+from backend.services import bootstrap, control, faults, idle, recording, sandboxes
 
 log = logging.getLogger("icpsim")
 
@@ -284,74 +284,9 @@ class ScenarioSchema(MethodView):
         return Response(SCHEMA_FILE.read_text(encoding="utf-8"), mimetype="application/json")
 
 
-# -- the journal hook -------------------------------------------------------------------
-
-MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-_SANDBOX_PATH = re.compile(r"^/api/v1/sandboxes/([^/]+)(/.*)?$")
-
-
-def _mark():
-    """before_request (after the auth check): note what to journal and the virtual time."""
-    if request.method not in MUTATING:
-        return
-    m = _SANDBOX_PATH.match(request.path)
-    if not m or not m.group(2) or m.group(2).rstrip("/") in recording.NOT_RECORDED:
-        return
-    try:
-        r = common.redis()
-        sid = m.group(1)
-        noted = g.pop("icpsim_clock", None)  # read with the token check (common.sandbox)
-        raw = noted[1] if noted and noted[0] == sid else recording.UNREAD
-        g.icpsim_journal = {
-            "sid": sid,
-            "path": m.group(2).rstrip("/"),
-            "at": recording.clock_now(r, sid, raw),
-            "who": "control" if auth.is_control(r, common.bearer()) else "user",
-        }
-    except Exception:  # never fail a request because of the recording
-        log.exception("journal: cannot note the request")
-
-
-def journal_with_commit(status):
-    """This request's journal entry as it reads if the request answers `status`, for a use case
-    that appends it in its own commit (recording.append_in: no round trip of its own); once it
-    sets "done", the after_request hook leaves it. None when the request is not journaled."""
-    note = g.get("icpsim_journal")
-    if note is None or not recording.worth_journaling(status, note["path"]):
-        return None
-    try:
-        note["ahead"] = {"sid": note["sid"], "entry": _entry(note, status), "done": False}
-    except Exception:  # never fail a request because of the recording: the hook appends it then
-        log.exception("journal: cannot note the request")
-        return None
-    return note["ahead"]
-
-
-def _entry(note, status):
-    return {
-        "method": request.method,
-        "path": note["path"],
-        "body": recording.journal_body(note["path"], request.get_json(silent=True)),
-        "status": status,
-        "at": note["at"],
-        "who": note["who"],
-    }
-
-
-def _journal(response):
-    note = g.pop("icpsim_journal", None)
-    if note is None or not recording.worth_journaling(response.status_code, note["path"]):
-        return response  # a refused call changed nothing: a replay does not need it
-    if note.get("ahead", {}).get("done"):
-        return response  # appended with the request's own commit
-    try:
-        entry = _entry(note, response.status_code)
-        if note["path"] in ("/clock/advance", "/clock/scale") and response.status_code == 200:
-            entry["now"] = (response.get_json(silent=True) or {}).get("epoch")
-        recording.append(common.redis(), note["sid"], entry)
-    except Exception:
-        log.exception("journal: cannot append the request")
-    return response
+MUTATING = journal.MUTATING
+_SANDBOX_PATH = journal.SANDBOX_PATH
+journal_with_commit = journal.with_commit  # the chat reply's (api/conversations.py)
 
 
 _last_sweep = [0.0]  # per process: when this process last swept expired sandboxes
@@ -387,5 +322,4 @@ def _touch():
 def install(app):
     """Register the journal and idle time-to-live hooks; call after `app.before_request(common.check_auth)`."""
     app.before_request(_touch)
-    app.before_request(_mark)
-    app.after_request(_journal)
+    journal.install(app)

@@ -149,6 +149,24 @@ def start_request():
     g.icpsim_request_id = observability.new_request_id(request.headers.get("X-Request-Id"))
 
 
+_CHILDREN: dict = {}  # (route, method, status) -> the counter's and the histogram's labelled children
+
+
+def _counted(route, method, status, elapsed):
+    """Count a request; `labels()` checks and looks its labels up under a lock each time (~2 µs
+    per metric), so each combination's children are kept (routes and statuses are few)."""
+    children = _CHILDREN.get((route, method, status))
+    if children is None:
+        if len(_CHILDREN) > 5000:  # bounded whatever comes (unmatched paths share one route)
+            _CHILDREN.clear()
+        children = _CHILDREN[(route, method, status)] = (
+            REQUESTS.labels(route, method, str(status)),
+            LATENCY.labels(route),
+        )
+    children[0].inc()
+    children[1].observe(elapsed)
+
+
 def finish_request(response):
     started = g.pop("icpsim_started", None)
     rid = g.get("icpsim_request_id")
@@ -160,8 +178,7 @@ def finish_request(response):
         return response
     elapsed = time.perf_counter() - started
     route = _route()
-    REQUESTS.labels(route, request.method, str(response.status_code)).inc()
-    LATENCY.labels(route).observe(elapsed)
+    _counted(route, request.method, response.status_code, elapsed)
     if request.path not in OPS_PATHS:
         log.info(
             "request",

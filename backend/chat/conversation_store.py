@@ -6,12 +6,12 @@ conversation; this is its storage."""
 import secrets
 import time
 
-from redis.exceptions import LockError
+from redis.exceptions import LockError, WatchError
 
 from backend import config
 from backend.domain.errors import fail
 from backend.services import recording
-from backend.store import keys, tx as store
+from backend.store import keys, pipelining, tx as store
 
 LOCK_SECONDS = 60
 
@@ -50,22 +50,35 @@ return 0
 
 class ReplyLock:
     """The conversation's lock as a reply takes it: SET NX sent with the reply's first reads
-    (`load_for_reply`), released with its commit; `release` for the paths without one."""
+    (`load_for_reply`), released with its commit; `release` for the paths without one.
+    `pipe`: a transaction pipeline WATCHing the lock and the sandbox's hash since the lock was
+    taken (the commit's MULTI goes on it); `seen`: the conversation as stored then."""
 
     def __init__(self, r, sid, cid):
         self.r, self.key, self.token, self.held = r, keys.conversation_lock(sid, cid), secrets.token_hex(16), False
+        self.pipe, self.seen = None, None
+
+    def unwatch(self):
+        if self.pipe is not None:
+            pipe, self.pipe = self.pipe, None
+            pipe.reset()  # UNWATCH, the connection back to the pool
 
     def release(self):
-        if self.held:
-            self.held = False
-            self.r.eval(_RELEASE, 1, self.key, self.token)
+        release = [("EVAL", _RELEASE, 1, self.key, self.token)] if self.held else []
+        self.held = False
+        if self.pipe is not None:  # UNWATCH and the release in one round trip
+            pipe, self.pipe = self.pipe, None
+            pipelining.unwatch_with(pipe, release)
+        elif release:
+            self.r.execute_command(*release[0])
 
     def release_in(self, tx):
         tx.script(_RELEASE, [self.key], [self.token])
 
 
 def load_for_reply(r, sid, cid, client_id, lock):
-    """One round trip: the conversation's lock (SET NX), the conversation, the sandbox's meta
+    """One round trip: the conversation's lock (SET NX), the WATCH of the lock and the sandbox's
+    hash (on `lock.pipe`, where the commit's MULTI goes), the conversation, the sandbox's meta
     hash (the clock, for `now`) and the answer already given to `client_id`, if any. While the
     lock is taken, it tries again every 0.1 s, as redis-py's Lock does, for up to LOCK_SECONDS.
     Returns (reader, conversation, earlier answer)."""
@@ -73,11 +86,18 @@ def load_for_reply(r, sid, cid, client_id, lock):
     wanted = store.core_keys(sid, (store.META, ("conversations", cid)))
     wanted += [("field", replies, client_id)] if client_id else []
     give_up = time.monotonic() + LOCK_SECONDS
+    convs, take = keys.collection(sid, "conversations"), ("SET", lock.key, lock.token, "NX", "PX", LOCK_SECONDS * 1000)
     while True:
-        reader = store.read(r, sid)
-        if reader.prefetch(wanted, first=("SET", lock.key, lock.token, "NX", "PX", LOCK_SECONDS * 1000)):
-            lock.held = True
+        reader, pipe = store.read(r, sid), r.pipeline(transaction=True)
+        try:  # the lock first, then WATCH (our own SET would abort the EXEC), then the reads
+            took = reader.prefetch(wanted, take, (pipe, [lock.key, keys.sandbox(sid)]))
+        except BaseException:
+            pipe.reset()
+            raise
+        if took:
+            lock.held, lock.pipe, lock.seen = True, pipe, reader.field(convs, cid)
             break
+        pipe.reset()
         if time.monotonic() >= give_up:
             raise fail("CONVERSATION_BUSY", conversation_id=cid)
         time.sleep(0.1)
@@ -95,12 +115,7 @@ def commit(r, sid, conv, messages, client_message_id=None, answer_doc=None, new=
     def fn(tx):
         doc = dict(conv)
         if new:
-            limit = config.conversations_max()
-            if limit and tx.counter("conversation") >= limit:  # bounded growth (README: configuration)
-                raise fail(
-                    "CONVERSATION_LIMIT", f"沙箱的对话数已达上限（{limit} 个），请重置沙箱或新建沙箱", limit=limit
-                )
-            doc["id"] = tx.next_id("conversation", "C")
+            doc["id"] = _new_id(tx)
         else:
             stored = tx.get("conversations", doc["id"])
             if stored is None:
@@ -120,13 +135,54 @@ def commit(r, sid, conv, messages, client_message_id=None, answer_doc=None, new=
             recording.append_in(tx, journal["entry"])
         return doc
 
-    # an update reads the conversation for sure: WATCHed and read with the meta hash, in one round trip
-    doc = store.run(r, sid, fn, prefetch=store.BASE if new else (store.META, ("conversations", conv["id"])))
+    doc = _commit_watched(r, sid, fn, lock, conv["id"]) if lock is not None and not new else None
+    # the slow way, an update reads the conversation for sure: WATCHed and read with the meta hash at once
+    slow = store.BASE if new else (store.META, ("conversations", conv["id"]))
+    doc = store.run(r, sid, _holding(lock, fn), prefetch=slow) if doc is None else doc
     if lock is not None:
         lock.held = False
     if journal is not None:
         journal["done"] = True
     return doc
+
+
+def _new_id(tx):
+    limit = config.conversations_max()
+    if limit and tx.counter("conversation") >= limit:  # bounded growth (README: configuration)
+        raise fail("CONVERSATION_LIMIT", f"沙箱的对话数已达上限（{limit} 个），请重置沙箱或新建沙箱", limit=limit)
+    return tx.next_id("conversation", "C")
+
+
+def _holding(lock, fn):
+    """The slow path's fn: only while `lock` is still ours (a reply whose lock expired never commits)."""
+
+    def checked(tx):
+        if lock is not None and pipelining.watch_and_read(tx.pipe, [lock.key], [("GET", lock.key)])[0] != lock.token:
+            raise fail("CONVERSATION_BUSY")
+        return fn(tx)
+
+    return checked
+
+
+def _commit_watched(r, sid, fn, lock, cid):
+    """The commit's MULTI on the pipeline that WATCHes the lock and the sandbox's hash since
+    the lock was taken (`load_for_reply`): no re-read — only the lock's holder writes the
+    conversation. None when a watched key changed (the lock expired or was taken over, the
+    sandbox reset, deleted or its clock or settings moved): then the slow path."""
+    pipe = lock.pipe
+    if pipe is None:
+        return None
+    try:
+        tx = store.Tx(pipe, sid, r)
+        tx.seed({("HGET", keys.collection(sid, "conversations"), cid): lock.seen})
+        doc = fn(tx)
+        tx.flush()
+        pipe.execute()
+        return doc
+    except WatchError:
+        return None
+    finally:
+        lock.unwatch()
 
 
 def messages(r, sid, cid, first=1, last=-1):

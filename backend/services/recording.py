@@ -1,8 +1,9 @@
 """Recording a sandbox's session and exporting it as a replayable scenario (issue #5).
 
 Each mutating call to a sandbox's API (REST calls, chat replies, clock moves, faults)
-that changed something is appended to the sandbox's journal (`keys.journal(sid)`) by an
-`after_request` hook: one capped push per call (`worth_journaling` says which calls). `export()`
+that changed something is appended to the sandbox's journal (`keys.journal(sid)`): one capped
+push per call (`worth_journaling` says which calls), in the MULTI of the call's change or after
+its answer (api/journal.py says when). `export()`
 turns the journal into a scenario (format version 1, see icpsim_scenario/scenario.schema.json): the sandbox's seed,
 preset, clock start and settings as the starting world; one step per call, the SMS
 code read from the outbox when the user typed the one that was sent; the stages before
@@ -99,6 +100,32 @@ def append_in(tx, entry):
 def _append_args(entry):
     text = store.dumps(entry)  # stored packed (store/packing.py); the byte cap counts its JSON text
     return [packing.pack(text), config.journal_max_entries(), config.journal_max_bytes(), len(text.encode())]
+
+
+# Takes back one entry appended with a commit (append_in) when the request then answered
+# otherwise than that entry said (recording.retract): the newest copy of it leaves the list
+# (its bytes uncounted), or, when the caps had dropped it, it is uncounted from `dropped`.
+_RETRACT = """
+if redis.call('LREM', KEYS[1], -1, ARGV[1]) == 1 then
+  redis.call('HINCRBY', KEYS[2], 'journal_bytes', -tonumber(ARGV[2]))
+  return 1
+end
+if redis.call('HEXISTS', KEYS[2], 'journal') == 1 then
+  if redis.call('HINCRBY', KEYS[2], 'journal', -1) <= 0 then
+    redis.call('HDEL', KEYS[2], 'journal', 'journal_dropped_bytes')
+  else
+    redis.call('HINCRBY', KEYS[2], 'journal_dropped_bytes', -tonumber(ARGV[2]))
+  end
+end
+return 0
+"""
+
+
+def retract(r, sid, entry):
+    """Take back an entry appended with a commit (append_in): the request then answered
+    another status (an error after its commit, another 2xx than its view declares)."""
+    packed, _, _, size = _append_args(entry)
+    r.eval(_RETRACT, 2, keys.journal(sid), keys.dropped(sid), packed, size)
 
 
 def dropped(r, sid):

@@ -111,6 +111,7 @@ def verify(r, sid, app_id, code, person=None, mobile=None, id_last6=None):
         wrong_fields = miit.mismatches(v, mobile, id_last6, code)
         if not wrong_fields:
             return _verified(tx, app, v, now), None
+        tx.refuses()  # a 422 after the commit: its journal entry is appended after it (api/journal.py)
         allowed = int(durations.setting(world.settings(tx), "sms_max_wrong"))
         wrong = v["wrong"] + 1
         left = max(allowed + 1 - wrong, 0)

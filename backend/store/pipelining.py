@@ -24,16 +24,18 @@ def can_fold(pipe):
     return isinstance(pipe, Pipeline) and pipe.connection is None and not pipe.watching
 
 
-def watch_and_read(pipe, watch, commands):
+def watch_and_read(pipe, watch, commands, ahead=()):
     """WATCH `watch`, then `commands` (tuples: name, *args), sent together on the transaction's
     own connection; returns the commands' replies. The reads come after the WATCH on the same
     connection, so a write after them aborts the EXEC all the same. On a fresh connection a
     dropped one is retried as redis-py retries a WATCH (nothing watched yet: both go again);
     on one already watching, a failure is a WatchError, as redis-py makes it (the transaction
-    runs again from the start). Any failure drops the connection (replies may be left unread)."""
+    runs again from the start). Any failure drops the connection (replies may be left unread).
+    `ahead`: commands sent before the WATCH (a write of ours there, e.g. taking a lock, does
+    not abort the EXEC); their replies come first."""
     fresh = pipe.connection is None
     conn = pipe.connection = pipe.connection or pipe.connection_pool.get_connection()
-    every = [("WATCH", *watch), *commands]
+    every = [*ahead, ("WATCH", *watch), *commands]
 
     def send():
         conn.send_packed_command(conn.pack_commands(every))
@@ -49,4 +51,47 @@ def watch_and_read(pipe, watch, commands):
     except BaseException:
         conn.disconnect()
         raise
+    return replies[: len(ahead)] + replies[len(ahead) + 1 :]
+
+
+# A list that keeps its newest `cap` items: what it drops is counted in the sandbox's
+# `dropped` hash (the API says so), in the same MULTI as the push. cap 0: no cap.
+CAPPED_PUSH = """
+local n = redis.call('RPUSH', KEYS[1], ARGV[1])
+local cap = tonumber(ARGV[2])
+if cap > 0 and n > cap then
+  redis.call('LTRIM', KEYS[1], n - cap, -1)
+  redis.call('HINCRBY', KEYS[2], ARGV[3], n - cap)
+end
+return n
+"""
+
+
+def merged(writes):  # the buffered writes, consecutive appends to one list sent as one RPUSH
+    out: list[tuple] = []
+    for write in writes:
+        if write[0] == "rpush" and out and out[-1][0] == "rpush" and out[-1][1] == write[1]:
+            out[-1] = (*out[-1], *write[2:])
+        else:
+            out.append(write)
+    return out
+
+
+def unwatch_with(pipe, commands):
+    """UNWATCH a transaction pipeline's keys and send `commands` in the same round trip on its
+    connection, then give the connection back (pipe.reset() would UNWATCH in a round trip of
+    its own); the commands' replies."""
+    conn = pipe.connection
+    if conn is None or not pipe.watching:
+        pipe.reset()
+        return send(pipe, commands) if commands else []
+    every = [("UNWATCH",), *commands]
+    try:
+        conn.send_packed_command(conn.pack_commands(every))
+        replies = [pipe.parse_response(conn, c[0]) for c in every]  # UNWATCH's reply: not watching
+    except BaseException:
+        conn.disconnect()
+        raise
+    finally:
+        pipe.reset()
     return replies[1:]

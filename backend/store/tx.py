@@ -12,6 +12,7 @@ Reads cost what they need: `get` is one HGET (the collection key WATCHed all the
 (`run(..., prefetch=...)`, the sandbox hash and the counters by default).
 """
 
+import contextvars
 import json
 import logging
 import re
@@ -33,18 +34,6 @@ WORKFLOW = (*BASE, TIMERS, "applications")  # use cases that read or move applic
 RECORDS = ("entities", "websites")  # the filings on record (preconditions, approval effects, gateway)
 
 _ID = re.compile(r"(\D*)(\d+)")
-
-# A list that keeps its newest `cap` items: what it drops is counted in the sandbox's
-# `dropped` hash (the API says so), in the same MULTI as the push. cap 0: no cap.
-CAPPED_PUSH = """
-local n = redis.call('RPUSH', KEYS[1], ARGV[1])
-local cap = tonumber(ARGV[2])
-if cap > 0 and n > cap then
-  redis.call('LTRIM', KEYS[1], n - cap, -1)
-  redis.call('HINCRBY', KEYS[2], ARGV[3], n - cap)
-end
-return n
-"""
 
 
 def id_order(doc_id):
@@ -83,12 +72,12 @@ class Tx:
         self._fields = {}  # (key, field) -> value (None: absent) of hashes not read whole
         self._sets = {}  # key -> set of members, as read + our writes
         self._writes, self.after_commit = [], []
+        self.answers_error = False  # see refuses()
 
     # -- reads (watched) ---------------------------------------------------
-    def _watch(self, key):
-        if key not in self._watched:
-            self.pipe.watch(key)
-            self._watched.add(key)
+    def seed(self, reads):
+        """Field reads done already ({("HGET", key, field): value}, e.g. with a token check)."""
+        self._fields.update({(c[1], c[2]): v for c, v in reads.items() if c[0] == "HGET"})
 
     def _read(self, key, *command):
         """One read of `key`, WATCHed first: both in one round trip when it is not yet watched."""
@@ -98,14 +87,16 @@ class Tx:
         self._watched.add(key)
         return value
 
-    def prefetch(self, wanted, first=None):
-        """WATCH the keys and read them all in one round trip (the first prefetch of a
-        transaction: both sent together on its connection), or WATCH, then the reads
-        pipelined on another connection (safe: WATCH was issued first, so any write after
-        it still aborts our EXEC)."""
+    def prefetch(self, wanted, first=None, watch=None):
+        """WATCH the keys and read them in one round trip (a transaction's first prefetch, on its
+        connection), or WATCH, then the reads on another (a write after the WATCH still aborts)."""
         new = [k for k in wanted if not self._known(k)]
         if first is not None:  # a command sent ahead of the reads (a Reader's: a lock's SET NX)
-            head, *rest = pipelining.send(self.r, [first, *(pipelining.read_command(i) for i in new)])
+            reads = [pipelining.read_command(i) for i in new]
+            if watch:  # (a transaction pipeline, keys): WATCHed after `first`, before the reads
+                head, *rest = pipelining.watch_and_read(watch[0], watch[1], reads, ahead=[first])
+            else:
+                head, *rest = pipelining.send(self.r, [first, *reads])
             self._took(new, rest)
             return head
         if not new:
@@ -282,6 +273,9 @@ class Tx:
         if key in self._sets:
             (self._sets[key].add if present else self._sets[key].discard)(member)
 
+    def refuses(self):  # an error answer follows this commit (a wrong code, counted): no RIDER in it
+        self.answers_error = True
+
     def script(self, text, script_keys, args):
         """Run a Lua script in the same MULTI (e.g. releasing a lock with the commit)."""
         self._writes.append(("eval", "", text, script_keys, args))  # "": no key for the key index
@@ -308,7 +302,7 @@ class Tx:
         written = sorted({key[len(own) :] for _, key, *_ in self._writes if key.startswith(own)})
         if written:
             self.pipe.hset(keys.index(self.sid), mapping=dict.fromkeys(written, ""))
-        for op, key, *args in _merged(self._writes):
+        for op, key, *args in pipelining.merged(self._writes):
             if op == "hset":
                 self.pipe.hset(key, args[0], args[1])
             elif op == "hdel":
@@ -316,7 +310,7 @@ class Tx:
             elif op == "rpush":
                 self.pipe.rpush(key, *args)
             elif op == "capped":
-                self.pipe.eval(CAPPED_PUSH, 2, key, keys.dropped(self.sid), args[0], args[1], args[2])
+                self.pipe.eval(pipelining.CAPPED_PUSH, 2, key, keys.dropped(self.sid), args[0], args[1], args[2])
             elif op == "zadd":
                 self.pipe.zadd(key, {args[0]: args[1]})
             elif op == "zrem":
@@ -331,14 +325,10 @@ class Tx:
                 self.pipe.eval(args[0], len(args[1]), *args[1], *args[2])
 
 
-def _merged(writes):  # the buffered writes, consecutive appends to one list sent as one RPUSH
-    out: list[tuple] = []
-    for write in writes:
-        if write[0] == "rpush" and out and out[-1][0] == "rpush" and out[-1][1] == write[1]:
-            out[-1] = (*out[-1], *write[2:])
-        else:
-            out.append(write)
-    return out
+# A write riding in the MULTI of the first commit to its sandbox that writes something in this
+# context (a request): the request's journal entry (api/journal.py), no round trip of its own.
+# An object with `sid`, `ride(tx)` (buffers its writes) and `committed()`; cleared once taken.
+RIDER: contextvars.ContextVar = contextvars.ContextVar("icpsim_commit_rider", default=None)
 
 
 def run(r: redis.Redis, sid, fn, prefetch=BASE):
@@ -351,15 +341,26 @@ def run(r: redis.Redis, sid, fn, prefetch=BASE):
     """
     holder = {}
     wanted = core_keys(sid, prefetch)
+    rider = RIDER.get()
+    if rider is not None and rider.sid != sid:
+        rider = None
 
     def attempt(pipe):
         tx = Tx(pipe, sid, r)
         tx.prefetch(wanted)
         holder["result"] = fn(tx)
         holder["tx"] = tx
+        holder["rode"] = (
+            rider is not None and RIDER.get() is rider and bool(tx._writes) and not tx.answers_error
+        )  # a commit that writes nothing carries nothing
+        if holder["rode"]:
+            rider.ride(tx)
         tx.flush()
 
     r.transaction(attempt)
+    if holder["rode"]:
+        RIDER.set(None)
+        rider.committed()
     for callback in holder["tx"].after_commit:
         after_commit_safely(callback)
     return holder["result"]
@@ -381,13 +382,6 @@ class Reader(Tx):
 
     def __init__(self, r, sid):
         super().__init__(r, sid, r)
-
-    def seed(self, reads):
-        """Field reads done already ({("HGET", key, field): value}, e.g. with a token check)."""
-        self._fields.update({(c[1], c[2]): v for c, v in reads.items() if c[0] == "HGET"})
-
-    def _watch(self, key):
-        pass
 
     def _read(self, key, *command):
         return self.r.execute_command(*command)
