@@ -1,6 +1,7 @@
 # icpsim — everyday commands. Needs only Python (3.10–3.12) and pip.
 #   make run     create .venv if needed, install the runtime dependencies, then `icpsim up`
-#   make test    install with the test extra, then pytest (extra arguments: make test PYTEST_ARGS='-k number -x')
+#   make test    install with the test extra, then pytest in 2 processes (1 with REDIS_URL; PYTEST_JOBS=N;
+#                extra arguments: make test PYTEST_ARGS='-k number -x')
 #   make bench   install, then the benchmark of the real stack (`python -m bench`; BENCH_ARGS='--quick --strict')
 #   make bench-profile   a pyinstrument profile of a first filing (var/profile-first-filing.html)
 #   make check   ruff (lint, imports sorted, format), import-linter contracts, mypy (domain, store), module/function sizes
@@ -20,8 +21,12 @@ run: $(STAMP)
 	@echo "icpsim: the command line is $(VENV)/bin/icpsim (or: source $(VENV)/bin/activate, then icpsim …)"
 	$(VENV)/bin/icpsim up
 
+# Two pytest processes (pytest-xdist), each with its own embedded Redis, a file whole on one;
+# one process when REDIS_URL names a server: every test flushes that one database.
+PYTEST_JOBS ?= $(if $(REDIS_URL),0,2)
+
 test: $(TEST_STAMP)
-	$(VPY) -m pytest $(PYTEST_ARGS)
+	$(VPY) -m pytest -n $(PYTEST_JOBS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 bench: $(TEST_STAMP)
 	$(VPY) -m bench $(BENCH_ARGS)

@@ -15,10 +15,31 @@ from backend import config as settings
 CONTROL = "test-control-token"
 
 
+# With pytest-xdist (`make test`: -n 2 --dist loadfile --no-loadscope-reorder) each file runs
+# whole on one worker process, files handed out in this order: the long ones (real processes:
+# simulators, gunicorn and workers, Chromium) first, the many short ones last to fill in.
+FIRST = ("readme", "replay", "e2e", "qa", "plugin", "browser", "terminal", "runtime", "growth")
+
+
 def pytest_configure(config):
+    if os.environ.get("REDIS_URL") and getattr(config.option, "numprocesses", None) and config.option.dist != "no":
+        # every test flushes the one database of REDIS_URL: two processes would flush each other's
+        raise pytest.UsageError("REDIS_URL is one shared database: run the tests in one process (-n 0)")
     os.environ["ICPSIM_CONTROL_TOKEN"] = CONTROL
     os.environ["ICPSIM_SYNC_JOBS"] = "1"
     settings.rebuild()
+
+
+def pytest_collection_modifyitems(config, items):
+    if not hasattr(config, "workerinput"):  # not an xdist worker: the usual order
+        return
+    here = Path(__file__).parent
+
+    def rank(item):
+        top = Path(item.path).relative_to(here).parts[0]
+        return FIRST.index(top) if top in FIRST else len(FIRST)
+
+    items.sort(key=rank)  # stable: the order within a file, and of files within a folder, is kept
 
 
 @pytest.fixture(autouse=True)
@@ -75,11 +96,25 @@ def r(redis_url):
     client.close()
 
 
+_APPS = {}  # environment → the app built for it (one at a time)
+
+
 @pytest.fixture
 def app(r):
+    """The app on this test's fresh client `r`. Building it is the slowest part of most API
+    tests (~0.2 s: flask-smorest's OpenAPI spec, Werkzeug's routes), and it depends only on the
+    environment (settings are read from it) and on the Redis URL: it is built once per
+    environment and shared, as one gunicorn worker serves many requests. It keeps no state of
+    its own between requests (everything is in Redis, flushed by `r`)."""
     from backend.app import create_app
 
-    return create_app(r)
+    key = tuple(sorted(item for item in os.environ.items() if item[0] != "PYTEST_CURRENT_TEST"))
+    app = _APPS.get(key)
+    if app is None:
+        _APPS.clear()
+        app = _APPS[key] = create_app(r)
+    app.extensions["icpsim.redis"] = r
+    return app
 
 
 class Api:
