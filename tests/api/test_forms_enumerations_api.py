@@ -90,17 +90,19 @@ def test_the_tables_are_served(sandbox):
     assert certs["resident_id"]["miit_codes"] == ["2"] and certs["passport"]["pattern"]
 
 
-def test_a_minor_is_refused_at_entry_and_a_guardian_is_not(sandbox):
+def test_a_minor_is_refused_at_entry_and_an_adult_is_not(sandbox):
+    """A person files as themself (process.md §2.1): a 16-year-old's own filing is refused at
+    entry; the same payload for an adult is written."""
     register_domain(sandbox, "zhangsan-blog.cn")
     payload = personal_payload(usable_ip(sandbox))
+    payload["entity"].update(name="张小明", certificate_number=MINOR)
     payload["entity"]["responsible"] = person(name="张小明", cert=MINOR)
     errors = field_errors(
         sandbox.post("~/applications", json={"kind": "first_filing", "payload": payload}),
         "payload.entity.responsible.certificate_number",
     )
     assert "年满 18 周岁" in errors["payload.entity.responsible.certificate_number"][0]
-    payload["entity"]["responsible"] = person()
-    create_app(sandbox, payload)
+    create_app(sandbox, personal_payload(usable_ip(sandbox)))
 
 
 def test_a_minor_website_owner_is_refused_at_entry(sandbox):

@@ -16,7 +16,10 @@ CONTROL = "e2e-control"
 
 def _order(base):
     sb = requests.post(
-        f"{base}/sandboxes", headers={"Authorization": f"Bearer {CONTROL}"}, json={"seed": 42}, timeout=60
+        f"{base}/sandboxes",
+        headers={"Authorization": f"Bearer {CONTROL}"},
+        json={"seed": 42, "settings": {"face_check_before_materials": False}},
+        timeout=60,
     ).json()
     home, auth = f"{base}/sandboxes/{sb['id']}", {"Authorization": f"Bearer {sb['token']}"}
     ip = requests.get(f"{home}/eligibility", headers=auth, timeout=60).json()["usable_ips"][0]["ip"]
