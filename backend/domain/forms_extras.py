@@ -39,7 +39,13 @@ def _text(value, path, name, required):
         return [(path, "FIELD_INVALID", f"{label}须为文本")]
     text = value.strip()
     if required and not text:
-        return [(path, "FIELD_REQUIRED", f"请填写{label}" + ("（与证件上的地址一致）" if name == "certificate_address" else ""))]
+        return [
+            (
+                path,
+                "FIELD_REQUIRED",
+                f"请填写{label}" + ("（与证件上的地址一致）" if name == "certificate_address" else ""),
+            )
+        ]
     if len(text) > _BOUNDS[name]:
         return [(path, "FIELD_TOO_LONG", f"{label}不能超过 {_BOUNDS[name]} 个字符")]
     return []
