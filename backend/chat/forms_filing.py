@@ -66,10 +66,7 @@ FILING = (
                 "investor",
                 ("投资人或主管单位", "Investor or supervising unit"),
                 required=False,
-                placeholder=(
-                    "个人可不填（即本人）；单位填写法定代表人或主管单位",
-                    "a person: empty (themselves); an organisation: its legal rep or parent body",
-                ),
+                placeholder=("个人免填；单位填法定代表人或主管单位", "a person: empty; else legal rep or parent body"),
             ),
             Field(
                 "residence_permit",
