@@ -83,6 +83,7 @@ def test_pre_approvals_known_unique_numbered():
 def test_missing_fields_before_submission():
     missing = [path for path, _, _ in forms_rules.missing_fields("first_filing", personal(), None)]
     assert missing == [
+        "entity.certificate_address",
         "entity.mailing_address",
         "entity.responsible.emergency_phone",
         "entity.responsible.id_valid_until",
