@@ -292,6 +292,9 @@ class Terminal:
             shown = next((o["label"] for o in options if o["value"] == value), value)
         elif field["type"] == "bool":
             shown = "是" if value else "否"
+        elif field["type"] == "multi":  # a multi-select (网站服务内容): a list of option values
+            chosen = value if isinstance(value, list) else [value] if value else []
+            shown = "、".join(next((o["label"] for o in options if o["value"] == v), str(v)) for v in chosen)
         mark = " *" if field.get("required") else ""
         if field.get("error"):
             self.out(f"  ✗ {field['error']}")
@@ -309,6 +312,8 @@ class Terminal:
             return value
         if line == "-":
             return None
+        if field["type"] == "multi":  # "1,14" or "1 14" or the codes
+            return [self.option_value(options, part) for part in line.replace("，", ",").replace(",", " ").split()]
         if options and line.isdigit() and 1 <= int(line) <= len(options):
             return options[int(line) - 1]["value"]
         if options:
@@ -317,6 +322,13 @@ class Terminal:
         if field["type"] == "bool":
             return line.lower() in ("y", "yes", "是", "true", "1")
         return line
+
+    @staticmethod
+    def option_value(options, part):
+        """One typed option: its number in the list, its label or its value."""
+        if part.isdigit() and 1 <= int(part) <= len(options):
+            return options[int(part) - 1]["value"]
+        return next((o["value"] for o in options if part in (o["label"], str(o["value"]))), part)
 
     # -- the session ------------------------------------------------------------------------
     def run(self):
