@@ -31,10 +31,17 @@ class _Http:
         self.session = session or requests.Session()
         self.timeout = timeout
 
-    def _send(self, method, path, json=None, params=None, token=None, headers=None):
+    def _send(self, method, path, json=None, params=None, token=None, headers=None, files=None):
         hdrs = {"Authorization": f"Bearer {token or self.token}", **(headers or {})}
+        extra = {"files": files} if files else {}  # multipart/form-data (a material's upload)
         return self.session.request(
-            method, f"{self.base_url}/api/v1{path}", json=json, params=params, headers=hdrs, timeout=self.timeout
+            method,
+            f"{self.base_url}/api/v1{path}",
+            json=json,
+            params=params,
+            headers=hdrs,
+            timeout=self.timeout,
+            **extra,
         )
 
     @staticmethod
@@ -44,8 +51,8 @@ class _Http:
         except ValueError:  # not JSON: not icpsim answering (a proxy, another server)
             return {"code": "NOT_JSON", "message": resp.text[:200]}
 
-    def request(self, method, path, json=None, params=None, token=None, headers=None):
-        resp = self._send(method, path, json=json, params=params, token=token, headers=headers)
+    def request(self, method, path, json=None, params=None, token=None, headers=None, files=None):
+        resp = self._send(method, path, json=json, params=params, token=token, headers=headers, files=files)
         body = self._body(resp)
         if resp.status_code >= 400:
             raise IcpsimError(resp.status_code, body)
@@ -193,6 +200,82 @@ class SandboxClient(_Http):
             if msg["code"] == "MIIT_SMS_CODE":
                 return re.search(r"\d{6}", msg["text"]).group(0)
         return None
+
+    # the stages before submission (issue #12; README "Before submission"): filing-type
+    # verification, the checklist, the agreement, the phones' OTP, the face check, the materials
+    def verify_filing_type(self, **fields):
+        """POST …/filing-type/verify: the scenario that applies, or a 409 blocking code (IcpsimError)."""
+        return self._sb("POST", "/filing-type/verify", json=fields)
+
+    def my_filings(self):
+        return self._sb("GET", "/my-filings")
+
+    def requirements(self, app_id):
+        """What is still missing before the order can be submitted: {enforced, ready, missing: [...]}."""
+        return self._sb("GET", f"/applications/{app_id}/requirements")
+
+    def agreement(self, app_id):
+        return self._sb("GET", f"/applications/{app_id}/agreement")
+
+    def accept_agreement(self, app_id):
+        """POST …/agreement: 《腾讯云备案服务信息收集及使用说明》 accepted (the first acceptance is kept)."""
+        return self._sb("POST", f"/applications/{app_id}/agreement")
+
+    def phone_checks(self, app_id):
+        """One check per responsible mobile of the order: mobile_masked, state (null/sent/void/verified)."""
+        return self._sb("GET", f"/applications/{app_id}/phone-checks")
+
+    def send_phone_code(self, app_id, mobile):
+        """POST …/phone-checks/{mobile}/send: a 6-digit code by SMS (and e-mail), valid 5 virtual minutes."""
+        return self._sb("POST", f"/applications/{app_id}/phone-checks/{mobile}/send")
+
+    def verify_phone(self, app_id, mobile, code):
+        return self._sb("POST", f"/applications/{app_id}/phone-checks/{mobile}/verify", json={"code": code})
+
+    def phone_code(self, mobile):
+        """The latest OTP the simulated phone `mobile` received (the outbox's PHONE_OTP_CODE SMS), or None."""
+        sms = [m for m in self.outbox(channel="sms", to=mobile) if m.get("code") == "PHONE_OTP_CODE"]
+        found = re.search(r"\d{6}", sms[-1].get("text", "")) if sms else None
+        return found.group(0) if found else None
+
+    def confirm_phone(self, app_id, mobile):
+        """Send a code to `mobile`, read it on the simulated phone and enter it."""
+        self.send_phone_code(app_id, mobile)
+        return self.verify_phone(app_id, mobile, self.phone_code(mobile))
+
+    def face_checks(self, app_id):
+        return self._sb("GET", f"/applications/{app_id}/face-checks")
+
+    def start_face_checks(self, app_id):
+        """POST …/face-checks: one task per website owner (status 0 未开始, 1 等待中, 2 失败, 3 成功)."""
+        return self._sb("POST", f"/applications/{app_id}/face-checks")
+
+    def face_check(self, task_id):
+        return self._sb("GET", f"/face-checks/{task_id}")
+
+    def face_check_result(self, task_id, passed, reason=None):
+        """The owner's phone reports: passed, or failed with a reason (face_check.REPORTABLE_REASONS)."""
+        body = {"passed": passed, **({"reason": reason} if reason else {})}
+        return self._sb("POST", f"/face-checks/{task_id}/result", json=body)
+
+    def resend_face_check(self, task_id):
+        return self._sb("POST", f"/face-checks/{task_id}/resend")
+
+    def materials(self, app_id):
+        return self._sb("GET", f"/applications/{app_id}/materials")
+
+    def upload_material(self, app_id, slot, data, filename="material.png", content_type="image/png"):
+        """POST …/materials/{slot} as multipart/form-data (field `file`): `data` is the image's bytes."""
+        files = {"file": (filename, data, content_type)}
+        return self._sb("POST", f"/applications/{app_id}/materials/{slot}", files=files)
+
+    def mobile_registry(self):
+        """The phone-locality registry {mobile: province} (settings.mobile_registry)."""
+        return self._sb("GET", "/mobile-registry")["mobile_registry"]
+
+    def set_mobile_registry(self, registry):
+        """PUT …/mobile-registry with the control token: replaces the whole registry."""
+        return self._ctl("PUT", "/mobile-registry", json={"mobile_registry": registry})["mobile_registry"]
 
     def validate_number(self, number):
         return self._sb("GET", "/numbers/validate", params={"number": number})

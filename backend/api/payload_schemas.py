@@ -101,6 +101,8 @@ class WebsiteChangeSchema(WebsiteRefSchema):
 
     name = text(limits.MAX_WEBSITE_NAME)
     service_content = ServiceContent()
+    homepage_url = process_schemas.website_fields()["homepage_url"]
+    remark = process_schemas.remark_field("新的网站备注")
     commercial = fields.Boolean()
     pre_approval_number = fields.String(allow_none=True)
     responsible = PartialNested(PersonSchema(partial=True), metadata={"description": "网站负责人：只填变更的字段"})

@@ -119,8 +119,27 @@ def person_fields():
     }
 
 
+def remark_field(what):
+    return fields.String(
+        allow_none=True,
+        validate=validate.Length(max=limits.MAX_REMARK, error="备注不能超过 {max} 个字符。"),
+        metadata={"description": f"{what}（可不填，最多 {limits.MAX_REMARK} 个字符）"},
+    )
+
+
 def entity_fields():
     return {
+        "certificate_address": text(
+            limits.MAX_CERT_ADDRESS,
+            metadata={"description": "证件住所：证件上的地址，与证件一致（不同于通信地址；提交前须填写）"},
+        ),
+        "investor": text(
+            limits.MAX_TEXT,
+            metadata={
+                "description": "投资人或主管单位：个人为本人姓名（可不填）；单位为法定代表人或主管/投资单位（提交前须填写）"
+            },
+        ),
+        "remark": remark_field("主体备注，如「已是最详细地址」"),
         "mailing_address": fields.Nested(AddressSchema, metadata={"description": "通信地址：行政区划代码 + 街道"}),
         "legal_representative": fields.Nested(
             LegalRepSchema, metadata={"description": "法定代表人（单位主体负责人不是法定代表人时填写）"}
@@ -144,6 +163,7 @@ def website_fields():
                 "description": "网站首页地址，须在该网站的域名上，如 https://www.example.cn/（缺省 http://域名/）"
             },
         ),
+        "remark": remark_field("网站备注，如「XXXX为本公司的项目」"),
         "pre_approvals": fields.List(
             fields.Nested(PreApprovalSchema),
             validate=validate.Length(max=10, error="最多 {max} 项。"),

@@ -53,6 +53,20 @@ _SITE_CHANGE_FIELDS = (
         options=labelled(validation.SERVICE_CONTENTS, SERVICE_CONTENT_LABELS),
         derive=_site_on_record("service_content"),
     ),
+    Field(
+        "homepage_url",
+        ("新的网站首页地址", "New homepage URL"),
+        required=False,
+        placeholder=("不变更请留空；须在该网站的域名上", "empty: unchanged; on the website's domain"),
+        derive=_site_on_record("homepage_url"),
+    ),
+    Field(
+        "remark",
+        ("新的网站备注", "New website remark"),
+        required=False,
+        placeholder=("不变更请留空", "empty: unchanged"),
+        derive=_site_on_record("remark"),
+    ),
 )
 
 CHANGES = (
@@ -149,6 +163,20 @@ CHANGES = (
                 required=False,
                 placeholder=("不变更请留空", "empty: unchanged"),
                 default_from=_on_record("address"),
+            ),
+            *(
+                Field(
+                    name,
+                    (f"新的{zh}", f"New {en}"),
+                    required=False,
+                    placeholder=("不变更请留空", "empty: unchanged"),
+                    default_from=_on_record(name),
+                )
+                for name, zh, en in (
+                    ("certificate_address", "证件住所", "address on the certificate"),
+                    ("investor", "投资人或主管单位", "investor or supervising unit"),
+                    ("remark", "主体备注", "entity remark"),
+                )
             ),
         ),
         partial=True,

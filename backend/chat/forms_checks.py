@@ -63,6 +63,12 @@ CHECKS = (
         ("补充信息", "Missing details"),
         "_chat.checklist",
         (
+            Field(
+                "certificate_address",
+                ("证件住所", "Address on the certificate"),
+                placeholder=("与证件上的地址一致", "as printed on the certificate"),
+            ),
+            Field("investor", ("投资人或主管单位", "Investor or supervising unit")),
             Field("emergency_phone", ("主体负责人应急联系电话", "Entity owner's emergency phone"), TEL),
             Field(
                 "id_valid_from",

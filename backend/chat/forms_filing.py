@@ -16,7 +16,9 @@ from backend.chat.form_model import (
     Form,
     labelled,
 )
-from backend.domain import validation
+from backend.domain import limits, validation
+
+REMARK_HINT = (f"可不填，最多 {limits.MAX_REMARK} 个字符", f"optional, up to {limits.MAX_REMARK} characters")
 
 FILING = (
     Form(
@@ -50,9 +52,21 @@ FILING = (
             ),
             Field("province", ("主体所在省份", "Province"), SELECT, options="provinces"),
             Field(
+                "certificate_address",
+                ("证件住所", "Address on the certificate"),
+                required=False,
+                placeholder=("与证件上的地址一致（提交前须填写）", "as printed on the certificate (needed to submit)"),
+            ),
+            Field(
                 "address",
                 ("通信地址", "Postal address"),
                 placeholder=("省、市、区（县）、街道及门牌号", "province, city, district, street and number"),
+            ),
+            Field(
+                "investor",
+                ("投资人或主管单位", "Investor or supervising unit"),
+                required=False,
+                placeholder=("个人免填；单位填法定代表人或主管单位", "a person: empty; else legal rep or parent body"),
             ),
             Field(
                 "residence_permit",
@@ -68,6 +82,7 @@ FILING = (
                 required=False,
                 placeholder=("YYYY-MM-DD，长期有效可不填", "YYYY-MM-DD; empty if permanent"),
             ),
+            Field("remark", ("主体备注", "Entity remark"), required=False, placeholder=REMARK_HINT),
         ),
     ),
     Form(
@@ -143,6 +158,7 @@ FILING = (
                 options="usable_ips",
                 default=FIRST_OPTION,
             ),
+            Field("remark", ("网站备注", "Website remark"), required=False, placeholder=REMARK_HINT),
         ),
         fixed={"filing_type": "cloudbase_run"},
         repeat=True,

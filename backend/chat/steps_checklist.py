@@ -31,6 +31,8 @@ PREPARE_PAGE, FACE_PAGE = "/miniprogram/prepare.html", "/miniprogram/face.html"
 # labels and types are the `checklist` form's (form_table.py)
 ADDRESS = ("province_code", "city_code", "district_code", "street")
 FIELDS = {
+    "certificate_address": "entity.certificate_address",
+    "investor": "entity.investor",
     "emergency_phone": "entity.responsible.emergency_phone",
     "id_valid_from": "entity.responsible.id_valid_from",
     "id_valid_until": "entity.responsible.id_valid_until",

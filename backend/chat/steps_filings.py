@@ -24,11 +24,12 @@ def offer_value(offer):
 
 def _record(own, sites):
     """What the change forms start from (`_chat.record`: forms_change reads it as defaults)."""
-    keep = ("name", "service_content")
+    keep = ("name", "service_content", "homepage_url", "remark")
     return {
         "entity": {
             "name": own.get("name"),
             "address": own.get("address"),
+            **{k: own.get(k) for k in ("certificate_address", "investor", "remark")},
             "responsible": {k: (own.get("responsible") or {}).get(k) for k in ("mobile", "email")},
         },
         "sites": {s["id"]: {k: s.get(k) for k in keep} for s in sites},

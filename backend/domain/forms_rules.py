@@ -11,10 +11,10 @@ import csv
 import re
 from datetime import date, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from backend.domain import (
     divisions,
+    forms_extras,
     forms_people,
     kinds,
     limits,
@@ -26,7 +26,8 @@ from backend.domain import (
     service_contents,
     validation,
 )
-from backend.domain.filings import domain_key, same_text
+from backend.domain.filings import same_text
+from backend.domain.forms_extras import homepage_problems  # noqa: F401  (also used here)
 from backend.domain.review_checks import ENTERPRISE_CONTENT, PRE_APPROVAL_CONTENT
 
 _DATA = Path(__file__).parent / "data"
@@ -272,43 +273,6 @@ def personal_content_problems(site, prefix):
     return out
 
 
-def _url_host(url):
-    """The host of an http(s) URL without credentials and with a valid port, else None."""
-    try:
-        parts = urlsplit(url.strip())
-        parts.port  # noqa: B018  (a bad port raises)
-    except (AttributeError, ValueError):
-        return None
-    if parts.scheme not in ("http", "https") or parts.username or parts.password or not parts.hostname:
-        return None
-    return domain_key(parts.hostname)
-
-
-def homepage_problems(url, domains, path):
-    """网站首页 URL (process.md §2.3: "one of the site's URLs"): http(s), on one of the website's
-    domains — the domain itself or a name under it (www.example.cn for example.cn)."""
-    host = _url_host(url) if isinstance(url, str) else None
-    if host is None:
-        return [
-            (
-                path,
-                "HOMEPAGE_URL_INVALID",
-                "请填写以 http:// 或 https:// 开头的网站首页地址，例如 https://www.example.cn/",
-            )
-        ]
-    keys = [k for k in (domain_key(d) for d in domains) if k]
-    if keys and not any(host == k or host.endswith("." + k) for k in keys):
-        shown = "、".join(d for d in domains if d)
-        return [
-            (
-                path,
-                "HOMEPAGE_NOT_ON_DOMAIN",
-                f"网站首页地址须在该网站的域名上（{shown}），例如 https://www.{domains[0]}/",
-            )
-        ]
-    return []
-
-
 def website_problems(site, i, entity, today):
     prefix = f"websites.{i}"
     out = []
@@ -369,7 +333,7 @@ def problems(kind: str, payload: dict, today: date, entity: dict | None = None) 
         out += forms_people.problems(payload, prov, entity)
         # the people and websites of the order together (personal = self, JS/AH, Shanxi)
         out += order_rules.problems(owner_entity, sites, bool(ent) and kind in NEW_ENTITY_KINDS, kind in NEW_SITE_KINDS)
-    return out
+    return out + forms_extras.problems(payload, entity)  # 证件住所, 投资人, remarks: every kind
 
 
 def missing_fields(kind: str, payload: dict, entity: dict | None) -> list[tuple[str, str, str]]:
@@ -377,6 +341,7 @@ def missing_fields(kind: str, payload: dict, entity: dict | None) -> list[tuple[
     out = []
     ent = payload.get("entity") if isinstance(payload.get("entity"), dict) else None
     if ent and kind in NEW_ENTITY_KINDS:
+        out += forms_extras.missing(ent)
         if not ent.get("mailing_address"):
             out.append(("entity.mailing_address", "FORM_FIELD_MISSING", "请填写通信地址（省、市、区县和街道门牌）"))
         owner = ent.get("responsible") or {}

@@ -18,6 +18,8 @@ MAX_URL = 2048  # 网站首页地址 (browsers' practical limit)
 MAX_IP = 45  # the longest textual IPv6
 MAX_DOCUMENT_ID = 20  # W0001, E0001, …
 MAX_STREET = 100  # the street part of a mailing address (process.md §2)
+MAX_REMARK = 200  # 主体备注 / 网站备注 (process.md §2.1, §2.3; no published bound: a choice)
+MAX_CERT_ADDRESS = 100  # 证件住所, as printed on the certificate
 
 # the clock
 MAX_CLOCK_SCALE = 10_000_000  # virtual seconds per real second

@@ -6,7 +6,7 @@ under domain/kinds/."""
 import copy
 from collections.abc import Iterable
 
-from backend.domain import errors
+from backend.domain import errors, forms_extras
 from backend.domain.errors import Conflict, Unprocessable, validation_failed
 from backend.domain.filings import (
     TENCENT,
@@ -24,6 +24,8 @@ CHANGE_FIELDS = (
     "service_content",
     "commercial",
     "pre_approval_number",
+    "homepage_url",
+    "remark",
     "responsible",
     "remove_domains",
     "add_domains",
@@ -39,6 +41,9 @@ ENTITY_CHANGE_FIELDS = (
     "address",
     "residence_permit",
     "id_valid_until",
+    "certificate_address",
+    "investor",
+    "remark",
     "responsible",
 )
 IDENTITY_FIELDS = ("type", "certificate_type", "certificate_number")
@@ -184,6 +189,12 @@ def resolve_changes(
         if not allow_filing_type and ("filing_type" in change or "nat_ip" in change):
             raise unprocessable(f"websites.{i}.filing_type", "更换备案使用的云服务或 IP 请办理「变更网站」")
         _filing_type_change(site, change, i)
+        if change.get("homepage_url") is not None:  # on a domain the website keeps (process.md §2.3)
+            kept = [d for d in website_domains(site) if domain_key(d) not in removing]
+            for path, _code, message in forms_extras.homepage_problems(
+                change["homepage_url"], kept, f"websites.{i}.homepage_url"
+            ):
+                raise unprocessable(path, message)
         sites.append(site)
         out.append({"website_id": site["id"], "website_number": site["number"], **change})
     return sites, out

@@ -39,6 +39,9 @@ class Entity(TypedDict, total=False):
     changed_at: str
     revoked_at: str
     revoked_by: str
+    certificate_address: str
+    investor: str
+    remark: str
 
 
 class Website(TypedDict, total=False):
@@ -55,7 +58,9 @@ class Website(TypedDict, total=False):
     former_nat_ip: str | None
     filing_type: str  # cloudbase_run | cvm
     access_providers: list[str]
-    service_content: str | None
+    service_content: str | list[str] | None
+    homepage_url: str
+    remark: str
     filed_at: str
     responsible: Person | None
     seeded: bool
@@ -167,7 +172,15 @@ def new_entity(
     return entity
 
 
-ENTITY_FORM_EXTRAS = ("icp_licence_number", "mailing_address", "legal_representative")
+ENTITY_FORM_EXTRAS = (
+    "icp_licence_number",
+    "mailing_address",
+    "legal_representative",
+    "certificate_address",  # 证件住所, 投资人或主管单位, 主体备注 (process.md §2.1)
+    "investor",
+    "remark",
+)
+WEBSITE_FORM_EXTRAS = ("homepage_url", "remark")  # 网站首页地址, 网站备注 (§2.3)
 
 
 def new_website(
@@ -202,6 +215,9 @@ def new_website(
     )
     if site.get("extra_domains"):
         doc["extra_domains"] = list(site["extra_domains"])
+    for extra in WEBSITE_FORM_EXTRAS:  # the real forms' fields, on the record when filed
+        if site.get(extra):
+            doc[extra] = site[extra]  # type: ignore[literal-required]
     if seeded:
         doc["seeded"] = True
     return doc

@@ -286,8 +286,12 @@ def _access_filing(tx, app, at):
     )
 
 
-_SITE_FIELDS = ("name", "service_content", "commercial", "pre_approval_number", "filing_type", "nat_ip")
-_ENTITY_FIELDS = ("name", "address", "residence_permit", "id_valid_until")
+_SITE_FIELDS = (
+    *("name", "service_content", "commercial", "pre_approval_number", "filing_type", "nat_ip"),
+    *("homepage_url", "remark"),  # 网站首页地址, 网站备注 (process.md §2.3)
+)
+# 证件住所, 投资人或主管单位, 主体备注 (§2.1) change on the record too
+_ENTITY_FIELDS = ("name", "address", "residence_permit", "id_valid_until", "certificate_address", "investor", "remark")
 
 
 def _change(tx, app, at):

@@ -10,7 +10,9 @@ REAL_NAME_STATES = ("verified", "unverified")
 REAL_NAME_TYPES = ("personal", "enterprise")
 
 # SyncFields names → the website's fields in icpsim's order payload; a website's person
-# (sitePerson…) is its responsible person (负责人).
+# (sitePerson…) is its responsible person (负责人). The real API takes field names only and
+# answers a RequestId, so no value crosses the wire; the names it accepts are not published
+# (README Simulator choices). A value is copied whole: serviceContent's list of codes stays a list.
 PERSON_FIELDS = {
     "sitePersonName": "name",
     "sitePersonCerType": "certificate_type",

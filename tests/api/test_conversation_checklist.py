@@ -52,7 +52,8 @@ def test_a_strict_sandbox_walks_the_checklist_to_a_submit(strict, uploads):
     form = chat.choose("fields")
     assert form["step"] == "form.checklist"
     asked = set(fields(one(form, "FORM_CHECKLIST")))
-    assert {"emergency_phone", "id_valid_until", "province_code", "street", "languages"} <= asked
+    assert {"certificate_address", "emergency_phone", "id_valid_until", "province_code", "street", "languages"} <= asked
+    assert "investor" not in asked  # a person's investor is themselves (process.md §2.1)
     bad = chat.form(
         emergency_phone="12",
         id_valid_until="长期",
@@ -64,6 +65,7 @@ def test_a_strict_sandbox_walks_the_checklist_to_a_submit(strict, uploads):
     )
     assert bad["step"] == "form.checklist" and "emergency_phone" in one(bad, "INVALID_ANSWER")["errors"]
     good = chat.form(
+        certificate_address="广东省深圳市南山区科技园路 1 号",
         emergency_phone="13900001111",
         id_valid_until="长期",
         province_code="440000",
@@ -163,6 +165,7 @@ def test_the_fields_answered_at_the_checklist_survive_a_trip_back_to_the_recap(s
     chat, _ = to_checklist(strict)
     chat.choose("fields")
     body = chat.form(
+        certificate_address="广东省深圳市南山区科技园路 1 号",
         emergency_phone="13900001111",
         id_valid_until="长期",
         province_code="440000",

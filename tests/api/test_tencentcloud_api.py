@@ -237,6 +237,24 @@ def test_sync_icp_order_web_info_edits_the_order(sb):
     )
 
 
+def test_sync_copies_a_multi_select_service_content_whole(sb):
+    """The real API names fields only (SyncFields: list of str) and never carries a value: a
+    website's 网站服务内容 is copied within the order as the list it is (README Simulator choices)."""
+    ips = [usable_ip(sb)] * 2
+    for domain in ("shili-a.cn", "shili-b.cn"):
+        register_domain(sb, domain, holder_name="深圳市示例科技有限公司", holder_cert=ORG_USCC)
+    payload = org_payload(ips, [("shili-a.cn", "示例官网"), ("shili-b.cn", "示例商城")])
+    payload["websites"][0]["service_content"] = ["enterprise_site", "other"]
+    app = create_app(sb, payload)
+    assert app["payload"]["websites"][1]["service_content"] == "enterprise_site"  # a single code, as written
+    sync = {"IcpOrderId": app["id"], "SourceWebId": "1", "TargetWebIds": ["2"], "SyncFields": ["serviceContent"]}
+    assert sb.ok_tc("SyncIcpOrderWebInfo", sync) == {}
+    sites = ok(sb.get(f"~/applications/{app['id']}"))["payload"]["websites"]
+    assert sites[0]["service_content"] == sites[1]["service_content"] == ["enterprise_site", "other"]
+    calls = [step["call"] for step in ok(sb.get("~/recording?format=json"))["steps"] if "call" in step]
+    assert calls[-1]["body"]["websites"][1]["service_content"] == ["enterprise_site", "other"]
+
+
 def test_the_qr_link_opens_the_page_once_without_the_token_in_any_url(sb):
     url = sb.ok_tc("CreateWeappQRUrl", {"SessionKey": "k"})["Url"]
     assert url.startswith("http://127.0.0.1:5000/miniprogram/qr?") and sb.token not in url

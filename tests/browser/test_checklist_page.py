@@ -28,6 +28,7 @@ from support.procs import ROOT
 
 pytestmark = pytest.mark.skipif(MISSING is not None, reason=str(MISSING))
 FIELDS = {
+    "certificate_address": "广东省深圳市南山区科技园路 1 号",
     "emergency_phone": "13900001111",
     "id_valid_from": "2020-01-01",
     "id_valid_until": "长期",
@@ -36,6 +37,8 @@ FIELDS = {
     "district_code": "440305",
     "street": "科技园路 1 号",
     "languages": "1",
+    "certificate_address": "广东省深圳市南山区科技园路 1 号",
+    "investor": "深圳市示例科技有限公司",
 }
 
 

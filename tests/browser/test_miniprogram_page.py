@@ -452,3 +452,30 @@ def test_the_website_form_asks_service_content_as_a_multi_select(stack, page, tm
     [conv] = call("GET", f"{home}/conversations", sb["token"])
     texts = [m.get("text") or "" for m in call("GET", f"{home}/conversations/{conv['id']}", sb["token"])["transcript"]]
     assert any("网站服务内容 博客/个人空间、其他" in t for t in texts), texts[-3:]
+
+
+def test_the_page_asks_the_certificate_address_investor_and_remarks_and_they_reach_the_record(stack, page, tmp_path):
+    """证件住所, 投资人或主管单位 and 主体备注 on the entity form, 网站备注 on the website form
+    (process.md §2.1, §2.3): typed on the page, filed, and kept on the record."""
+    pg = page
+    sb, home = new_sandbox(stack["api"])
+    open_page(pg, stack["origin"], sb)
+    walk(pg, home, sb, tmp_path, until=lambda p, kind: kind == "form" and accepts(p)[1].get("formId") == "entity")
+    form = pg.locator("[data-testid=form][data-active=true]").last
+    for name in ("certificate_address", "investor", "remark"):
+        assert form.locator(f"[data-field={name}]").count() == 1, name
+    form.locator("[data-field=certificate_address]").fill("广东省深圳市南山区科技园路 1 号")
+    form.locator("[data-field=remark]").fill("已是最详细地址")
+    form.scroll_into_view_if_needed()
+    (ROOT / "test-artifacts").mkdir(exist_ok=True)
+    form.screenshot(path=str(ROOT / "test-artifacts" / "entity-form-extras.png"))
+    fill_form(pg, "entity")
+    walk(pg, home, sb, tmp_path, until=lambda p, kind: kind == "form" and accepts(p)[1].get("formId") == "website")
+    pg.locator("[data-testid=form][data-active=true]").last.locator("[data-field=remark]").fill("张三的个人技术博客")
+    fill_form(pg, "website")
+    walk(pg, home, sb, tmp_path)
+    [entity] = call("GET", f"{home}/entities", sb["token"])
+    assert entity["certificate_address"] == "广东省深圳市南山区科技园路 1 号" and entity["remark"] == "已是最详细地址"
+    assert "investor" not in entity  # a person's investor is themselves: left empty on the page
+    [site] = call("GET", f"{home}/websites", sb["token"])
+    assert site["remark"] == "张三的个人技术博客"

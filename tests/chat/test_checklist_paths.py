@@ -16,6 +16,8 @@ from backend.services.applications import merge
 
 # one valid answer per field of the checklist form (张三, 深圳南山)
 ANSWERS = {
+    "certificate_address": "广东省深圳市南山区科技园路 1 号",
+    "investor": "张三",
     "emergency_phone": "13900001111",
     "id_valid_from": "2020-01-01",
     "id_valid_until": "长期",
@@ -26,6 +28,7 @@ ANSWERS = {
     "languages": "1",
 }
 FILLED = {
+    "entity.certificate_address",
     "entity.mailing_address",
     "entity.responsible.emergency_phone",
     "entity.responsible.id_valid_until",
@@ -45,6 +48,8 @@ def order(filled, sites):
             "district_code": "440305",
             "street": "x 路 1 号",
         }
+    if "entity.certificate_address" in filled:
+        payload["entity"]["certificate_address"] = ANSWERS["certificate_address"]
     for name in ("emergency_phone", "id_valid_until"):
         if f"entity.responsible.{name}" in filled:
             payload["entity"]["responsible"][name] = ANSWERS[name]

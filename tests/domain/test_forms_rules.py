@@ -28,7 +28,7 @@ def personal(**entity):
 
 
 def test_a_complete_form_has_no_problem():
-    payload = personal(mailing_address=ADDRESS)
+    payload = personal(mailing_address=ADDRESS, certificate_address="广东省深圳市南山区科技园路 1 号")
     payload["entity"]["responsible"].update(
         emergency_phone="13900001111", id_valid_until="长期", office_phone="0755-86013388"
     )
@@ -83,6 +83,7 @@ def test_pre_approvals_known_unique_numbered():
 def test_missing_fields_before_submission():
     missing = [path for path, _, _ in forms_rules.missing_fields("first_filing", personal(), None)]
     assert missing == [
+        "entity.certificate_address",
         "entity.mailing_address",
         "entity.responsible.emergency_phone",
         "entity.responsible.id_valid_until",

@@ -43,8 +43,8 @@ class FlaskSession:
         kwargs = {"method": method, "headers": dict(headers or {}), "query_string": params or parts.query or None}
         if json is not None:
             kwargs["json"] = json
-        if files:  # requests' {field: (name, bytes, type)} as a multipart form
-            kwargs["data"] = {k: (io.BytesIO(v[1]), v[0], v[2]) for k, v in files.items()}
+        if files:  # requests' {"field": (filename, bytes, content type)} as a multipart body
+            kwargs["data"] = {k: (io.BytesIO(v[1]), v[0], *v[2:]) for k, v in files.items()}
             kwargs["content_type"] = "multipart/form-data"
         return Response(self.client.open(parts.path, follow_redirects=False, **kwargs))
 

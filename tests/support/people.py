@@ -59,5 +59,6 @@ def full_personal_payload(nat_ip, **kw):
         "street": "科技园路 1 号",
     }
     payload["entity"]["responsible"].update(emergency_phone="13900001111", id_valid_until="长期")
+    payload["entity"]["certificate_address"] = "广东省深圳市南山区科技园路 1 号"  # 证件住所
     payload["websites"][0]["languages"] = ["1"]
     return payload
