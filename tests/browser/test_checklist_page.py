@@ -37,7 +37,6 @@ FIELDS = {
     "district_code": "440305",
     "street": "科技园路 1 号",
     "languages": "1",
-    "certificate_address": "广东省深圳市南山区科技园路 1 号",
     "investor": "深圳市示例科技有限公司",
 }
 
