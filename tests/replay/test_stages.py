@@ -37,6 +37,7 @@ steps:
       payload:
         entity: {type: personal, name: 张三, certificate_type: resident_id, certificate_number: "440305199001010018",
                  province: "44", address: 广东省深圳市南山区科技园路 1 号,
+                 certificate_address: 广东省深圳市南山区科技园路 1 号,
                  mailing_address: {province_code: "440000", city_code: "440300", district_code: "440305",
                                    street: 科技园路 1 号},
                  responsible: {name: 张三, certificate_type: resident_id, certificate_number: "440305199001010018",

@@ -134,9 +134,12 @@ def fill_a_first_filing(chat):
     chat.answer(r"证件类型 \*[\s\S]*\[居民身份证\] > $", "")
     chat.answer(rf"证件号码 \*[\s\S]*\[{ZHANG_SAN_ID}\] > $", "")
     chat.answer(r"主体所在省份 \*[\s\S]*\[广东省\] > $", "")
+    chat.answer(r"证件住所[\s\S]*> $", "广东省深圳市南山区科技园路 1 号")  # optional until the submit
     chat.answer(r"通信地址 \*[\s\S]*> $", "广东省深圳市南山区科技园路 1 号")
+    chat.answer(r"投资人或主管单位[\s\S]*> $", "")  # a person: themselves
     chat.answer(r"是否持有本省居住证[\s\S]*\[否\] > $", "")
     chat.answer(r"证件有效期至[\s\S]*> $", "")
+    chat.answer(r"主体备注[\s\S]*> $", "")
 
     # the responsible person: a personal entity's name and ID are the defaults
     chat.answer(r"负责人姓名 \*[\s\S]*\[张三\] > $", "")
@@ -153,6 +156,7 @@ def fill_a_first_filing(chat):
     chat.answer(r"是否经营性网站[\s\S]*> $", "")
     chat.answer(r"前置审批文号[\s\S]*> $", "")
     chat.answer(r"备案 IP[\s\S]*\[\d+\.\d+\.\d+\.\d+（剩余 2 次）\] > $", "")
+    chat.answer(r"网站备注[\s\S]*> $", "")
 
     chat.expect("请核对备案信息")
     chat.answer(r"1\) 确认提交[\s\S]*> $", "1")
