@@ -117,6 +117,8 @@ def test_a_licence_holder_is_numbered_from_its_licence(sandbox):
     assert app["result"]["website_numbers"] == ["粤B2-20090059-1"]
     rows = ok(sandbox.get("~/registry/query", query_string={"number": "粤B2-20090059-1"}))
     assert rows and "粤B2-20090059-1" in str(rows)
+    [entity] = ok(sandbox.get("~/entities"))
+    assert entity["icp_licence_number"] == "粤B2-20090059"  # the record shows the licence it came from
 
 
 # -- 15 ---------------------------------------------------------------------------------------

@@ -41,6 +41,18 @@ def test_the_fields_are_filed_and_land_on_the_record(sandbox):
     assert site["remark"] == "示例科技为本公司的官网" and site["homepage_url"] == "https://www.shili-tech.cn/"
 
 
+def test_the_mailing_address_and_the_legal_representative_show_on_the_record(sandbox):
+    mailing = {"province_code": "440000", "city_code": "440300", "district_code": "440305", "street": "科技园路 2 号"}
+    payload = _org(sandbox, mailing_address=mailing)
+    boss = payload["entity"]["responsible"]
+    payload["entity"]["legal_representative"] = {"name": boss["name"], "certificate_number": boss["certificate_number"]}
+    app = run(sandbox, create_app(sandbox, payload)["id"])
+    assert app["state"] == "approved"
+    ent = entities(sandbox)[0]
+    assert ent["mailing_address"] == mailing
+    assert ent["legal_representative"]["certificate_number"] == boss["certificate_number"]
+
+
 def test_an_old_payload_without_them_still_files(sandbox):
     app = first_filed(sandbox)
     ent = entities(sandbox)[0]
