@@ -170,23 +170,31 @@ def jobs_round(ctx, queue_name, n):
 
 
 class Http:
+    """A keep-alive session on one base URL that notes each call (method, path, JSON body) in
+    `sent`, so the same calls can be replayed on the floor (`floor_filing`)."""
+
     def __init__(self, base, token):
         self.base, self.s = base, requests.Session()
         self.s.headers["Authorization"] = f"Bearer {token}"
-        self.calls = 0
+        self.sent = []
+
+    @property
+    def calls(self):
+        return len(self.sent)
 
     def __call__(self, method, path, **kw):
-        self.calls += 1
+        self.sent.append((method, kw.get("json"), kw.get("params"), path.endswith("/clock/advance")))
         resp = self.s.request(method, self.base + path, timeout=60, **kw)
         if resp.status_code >= 400:
             raise RuntimeError(f"{method} {path} -> {resp.status_code}: {resp.text[:300]}")
         return resp.json() if resp.content else None
 
 
-def first_filing(ctx, seed):
+def first_filing(ctx, seed, http=None):
     """The README's first filing over HTTP, without the stages before submission (as measured
-    before they were the default): (seconds, HTTP calls, jobs, sandbox id)."""
-    http = Http(ctx.stack.base, ctx.stack.control)
+    before they were the default): (seconds, HTTP calls, jobs, sandbox id). `http.sent` keeps
+    the calls made, for `floor_filing`."""
+    http = http or Http(ctx.stack.base, ctx.stack.control)
     start = time.perf_counter()
     sb = http("POST", "/sandboxes", json={"seed": seed, "settings": dict(LENIENT)})
     home = f"/sandboxes/{sb['id']}"
@@ -204,6 +212,48 @@ def first_filing(ctx, seed):
     if state != "approved":
         raise RuntimeError(f"first filing ended {state}")
     return elapsed, http.calls, jobs, sb["id"]
+
+
+def floor_filing(ctx, sent):
+    """The floor of a first filing, run the way the filing runs: the same calls (method, JSON
+    body, query) one after the other on a new keep-alive session, each to the floor endpoint,
+    and an RQ no-op job, waited for, where the filing's advances ran their job. Seconds."""
+    s, q = requests.Session(), Queue("icpsim", connection=ctx.raw)
+    start = time.perf_counter()
+    for method, body, params, runs_a_job in sent:
+        s.request(method, ctx.stack.floor_url, json=body, params=params, timeout=60).raise_for_status()
+        if runs_a_job:
+            job = q.enqueue("bench.noop.noop", result_ttl=60)
+            if job.latest_result(timeout=60) is None:
+                raise RuntimeError("the no-op job got no result within 60 s")
+    return time.perf_counter() - start
+
+
+def filing_round(ctx, n):
+    """n filings each paired with a floor filing (the same calls on the floor endpoint, no-op
+    jobs where its advances ran theirs), which one goes first alternating: (pairs, (median
+    icpsim, the earlier floor)) — the earlier floor being each call's floor as the median of 20
+    back-to-back floor calls, plus the median of 5 no-op jobs per job (the table's until
+    2026-11-30)."""
+    pairs, sent = [], []
+
+    def icp():
+        http = Http(ctx.stack.base, ctx.stack.control)
+        elapsed = first_filing(ctx, ctx.seed(), http)[0]
+        sent[:] = http.sent
+        return elapsed
+
+    for i in range(n):
+        if i % 2:
+            floor = floor_filing(ctx, sent)
+            pairs.append((icp(), floor))
+        else:
+            first = icp()
+            pairs.append((first, floor_filing(ctx, sent)))
+    noop = median_of([job_latency(Queue("icpsim", connection=ctx.raw), "bench.noop.noop") for _ in range(5)])
+    jobs = sum(1 for *_, runs_a_job in sent if runs_a_job)
+    earlier = len(sent) * floor_call_latency(ctx, 20) + jobs * noop
+    return pairs, (median_of([a for a, _ in pairs]), earlier)
 
 
 def floor_call_latency(ctx, n):
