@@ -167,12 +167,18 @@ MAX_REASON = limits.MAX_REASON
 PAYLOADS = {code: _payload_schema(spec) for code, spec in kinds.KINDS.items()}
 
 
+# One instance per (kind, partial), made once: building a schema deep-copies its declared
+# fields and its nested schemas (~0.2 ms for a first filing's), and an instance loads any
+# number of payloads, as flask-smorest's own argument schemas do.
+_LOADERS = {(code, partial): cls(partial=partial) for code, cls in PAYLOADS.items() for partial in (False, True)}
+
+
 def load_payload(kind, payload, partial=False):
     """The payload loaded with its kind's schema; ValidationError keyed under "payload"."""
     if not isinstance(payload, dict):
         raise ValidationError({"payload": ["须为对象。"]})
     try:
-        return PAYLOADS[kind](partial=partial).load(payload)
+        return _LOADERS[(kind, bool(partial))].load(payload)
     except ValidationError as e:
         raise ValidationError({"payload": e.messages}) from None
 

@@ -63,7 +63,7 @@ def _preconditions(tx, kind, app_id=None, payload=None, check_ips=True):
     verify_step.order_gate(tx, kind, resolution.payload, resolution.entity_id)
     if check_ips:
         record = tx.get("entities", resolution.entity_id) if resolution.entity_id else None
-        _validate(tx, kind, resolution.payload, app_id, record)
+        _validate(tx, kind, resolution.payload, app_id, record, clean=payload)
     return resolution
 
 
@@ -85,9 +85,10 @@ def _key(path):
     return "payload" if path == "payload" else f"payload.{path}"
 
 
-def _validate(tx, kind, payload, app_id=None, record=None):
-    """Entry validation; `record` is the entity on record the order is about (新增网站)."""
-    problems = payloads.validate_payload(kind, payload)
+def _validate(tx, kind, payload, app_id=None, record=None, clean=None):
+    """Entry validation; `record` is the entity on record the order is about (新增网站);
+    `clean`: a payload that passed validate_payload already (not checked again when equal)."""
+    problems = {} if clean is not None and payload == clean else payloads.validate_payload(kind, payload)
     for path, _code, message in forms_rules.problems(kind, payload, world.today(tx), record):  # the real forms (§2)
         problems.setdefault(path, []).append(message)
     # where the entity may file (§1.2, §8): the rule verification and the review apply too

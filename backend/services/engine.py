@@ -83,6 +83,7 @@ def apply_transition(
     the new state), the entry effects (outbox messages, SMS code, record numbers) and the
     document, all buffered in the one transaction; AFTER_COMMIT hooks run once it commits.
     Returns the updated document."""
+    new = "version" not in app  # records.new_application: it has no timers yet, none to read
     app = dict(app, state=row.target, version=app.get("version", 0) + 1)
     if row.activity:
         app["updated_at"] = iso(at)
@@ -91,7 +92,8 @@ def apply_transition(
     event = _history_event(app, row, at, reason, audit_data)
     tx.add_history(app["id"], event)
     if row.activity:
-        disarm(tx, app["id"])
+        if not new:
+            disarm(tx, app["id"])
         if row.target != row.source:
             app = effects.on_enter(tx, app, row, at)
         arm(tx, app, at)  # an edit (a self-loop) is activity too: the idle clock starts again
