@@ -89,7 +89,7 @@ def _check_idle_ttl(idle_ttl_seconds):
         raise validation_failed({"idle_ttl_seconds": [f"闲置时限须为 1 到 {MAX_IDLE_TTL} 秒"]})
 
 
-def _write(tx, meta, preset, token, api_keys, revision, idle_ttl_seconds):
+def _write(tx, meta, preset, token, api_keys, revision, expires):
     """create's one MULTI: the meta hash, the preset's world, the listing, the token and API keys."""
     sid = tx.sid
     if tx.meta():  # WATCHed: a concurrent create of the same id makes one of them retry and stop here
@@ -103,8 +103,8 @@ def _write(tx, meta, preset, token, api_keys, revision, idle_ttl_seconds):
     api_credentials.issue(tx, sid, api_keys)
     if revision:
         tx.set(keys.revision(sid), revision + 1)  # after flush's INCR: the version still grows
-    if idle_ttl_seconds:
-        tx.zadd(keys.IDLE_EXPIRY, sid, time.time() + idle_ttl_seconds)
+    if expires is not None:
+        tx.zadd(keys.IDLE_EXPIRY, sid, expires)
 
 
 def create(
@@ -127,6 +127,7 @@ def create(
     `pacing` "demo": the clock runs at `scale` only while the system works (domain.clock).
     `token` and `revision` let a simulator reset recreate a sandbox as clients knew it."""
     pacing = pacing or STEADY
+    fresh = sid is None  # a new id: nothing of it was stored before (a reset passes the old one)
     # the server's defaults (config.sandbox_defaults) for what the creator left out, kept in its settings
     if settings is None or isinstance(settings, dict):
         settings = {**config.sandbox_defaults(), **(settings or {})} or settings
@@ -138,15 +139,18 @@ def create(
     clock = Clock(start, time.time(), scale, pacing)
     meta = _new_meta(sid, token, seed, preset, clock, settings, name, idle_ttl_seconds)
     api_keys = api_credentials.credentials.new_pair()  # the Tencent Cloud API's SecretId/SecretKey
+    expires = time.time() + idle_ttl_seconds if idle_ttl_seconds else None
     store.run(  # the system NAT gateway's IP is picked among the gateways': read with the rest
         r,
         sid,
-        lambda tx: _write(tx, meta, preset, token, api_keys, revision, idle_ttl_seconds),
+        lambda tx: _write(tx, meta, preset, token, api_keys, revision, expires),
         prefetch=(*store.BASE, "nat_gateways"),
     )
     if scale > 0:
         r.sadd(keys.RUNNING, sid)  # what worker recovery sweeps (backend.services.recovery)
-    return {**describe(r, sid), **api_keys.public()}
+    # a new id's description is what was just written (no read back); a reused one's is read
+    described = _described(sid, meta, expires, {}) if fresh else describe(r, sid)
+    return {**described, **api_keys.public()}
 
 
 def _populate(tx, preset):
