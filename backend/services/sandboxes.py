@@ -107,6 +107,7 @@ def _write(tx, meta, preset, token, api_keys, revision, expires):
         tx.zadd(keys.IDLE_EXPIRY, sid, expires)
 
 
+# long: its signature spells out every option of a new sandbox, one per line; the body is 25 lines
 def create(
     r,
     seed=None,
@@ -126,8 +127,7 @@ def create(
 
     `pacing` "demo": the clock runs at `scale` only while the system works (domain.clock).
     `token` and `revision` let a simulator reset recreate a sandbox as clients knew it."""
-    pacing = pacing or STEADY
-    fresh = sid is None  # a new id: nothing of it was stored before (a reset passes the old one)
+    pacing, fresh = pacing or STEADY, sid is None  # fresh: a new id, nothing of it stored (a reset passes the old)
     # the server's defaults (config.sandbox_defaults) for what the creator left out, kept in its settings
     if settings is None or isinstance(settings, dict):
         settings = {**config.sandbox_defaults(), **(settings or {})} or settings
@@ -149,8 +149,7 @@ def create(
     if scale > 0:
         r.sadd(keys.RUNNING, sid)  # what worker recovery sweeps (backend.services.recovery)
     # a new id's description is what was just written (no read back); a reused one's is read
-    described = _described(sid, meta, expires, {}) if fresh else describe(r, sid)
-    return {**described, **api_keys.public()}
+    return {**(_described(sid, meta, expires, {}) if fresh else describe(r, sid)), **api_keys.public()}
 
 
 def _populate(tx, preset):
