@@ -234,7 +234,7 @@ def _commit_watched(r, sid, fn, lock, cid):
         tx.seed({("HGET", keys.collection(sid, "conversations"), cid): lock.seen})
         doc = fn(tx)
         tx.flush()
-        pipe.execute()
+        pipelining.exec_watched(pipe)
         return doc
     except WatchError:
         return None
