@@ -114,8 +114,7 @@ def create_app(redis_client=None):
     miniprogram.install(app)  # the mock mini-program page: /miniprogram/ (static files)
     ops.install(app)  # /healthz /readyz /metrics, request ids, request metrics, rate limits (before the tokens)
     miit.install(app)  # MIIT's verification page for the simulated phone: /miit/verify
-    app.before_request(common.check_auth)  # tokens before bodies: 401/404 before any 422
-    app.before_request(common.check_body)  # then the body's size (413) and nesting (400)
+    common.install(app)  # tokens before bodies (401/404 before any 422), then the body's checks
     control.install(app)  # after the auth check: journal each mutating sandbox call (recordings)
 
     @app.get("/static/swagger-ui/<path:name>")

@@ -7,7 +7,7 @@ import socket
 from flask import Request, current_app, g, jsonify, request
 from werkzeug.exceptions import ClientDisconnected, MethodNotAllowed, RequestEntityTooLarge
 
-from backend.api import ratelimits
+from backend.api import begun, ratelimits
 from backend.domain.errors import NotFound, fail, validation_failed
 from backend.services import auth
 from backend.store import keys, tx as store
@@ -49,13 +49,17 @@ def sandbox(sid):
         except NotFound:
             pass
         raise fail("SANDBOX_NOT_FOUND", sandbox_id=sid)
+    token = bearer()
+    start = begun.start(sid) if token else None  # the view's first round trip rides along (api/begun.py)
+    if start is not None:
+        return begun.check(redis(), sid, token, start)
     noted = {} if request.method in CHANGING else None  # a change is journaled: its clock read here too
     reads = _sure_reads(sid)
     limit = ratelimits.pending()  # the sandbox's rate-limit counter rides in the same pipeline
     if limit:
         reads[limit] = None
     try:
-        who = auth.require_sandbox(redis(), bearer(), sid, noted, reads)
+        who = auth.require_sandbox(redis(), token, sid, noted, reads)
     finally:
         if limit:
             ratelimits.settle(reads.pop(limit, None))  # over the limit: 429 before any 401/404
@@ -324,6 +328,12 @@ def check_auth():
     if request.method == "OPTIONS":
         return options_answer()
     return None
+
+
+def install(app):
+    app.before_request(check_auth)  # tokens before bodies: 401/404 before any 422
+    app.before_request(check_body)  # then the body's size (413) and nesting (400)
+    begun.install(app)  # a lock taken with the token check, left by a 4xx: released
 
 
 def options_answer():

@@ -7,9 +7,10 @@ from flask import request
 from flask.views import MethodView
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from backend.api import common, control, zh_messages
+from backend.api import begun, common, control, zh_messages
 from backend.api.blueprint import Blueprint
 from backend.chat import engine
+from backend.chat.conversation_store import ReplyStart
 from backend.chat.texts import LOCALES, normalize_locale
 
 zh_messages.install()  # before the fields below are built
@@ -135,6 +136,8 @@ class Replies(MethodView):
     @blp.response(200, ConversationMessagesSchema)
     @blp.doc(security=common.SECURITY)
     @common.needs("sandbox")
+    @begun.begins(ReplyStart)  # the lock and the first reads ride with the token check
     def post(self, data, sid, cid):
         """Reply: a choice, a form, a text or a command; idempotent per client_message_id"""
-        return engine.reply(common.redis(), sid, cid, data, journal=control.journal_with_commit(200))
+        journal = control.journal_with_commit(200)
+        return engine.reply(common.redis(), sid, cid, data, journal=journal, begun=begun.taken(sid))

@@ -75,18 +75,75 @@ class ReplyLock:
     def release_in(self, tx):
         tx.script(_RELEASE, [self.key], [self.token])
 
+    def take(self):
+        return ("SET", self.key, self.token, "NX", "PX", LOCK_SECONDS * 1000)
 
-def load_for_reply(r, sid, cid, client_id, lock):
+
+class ReplyStart:
+    """A reply's first round trip begun by the token check (api/common.py), before the body is
+    read: `ahead` — the rate-limit counter and the token check that takes the lock (`take`,
+    SET NX) only when it passes (services/auth.guarded) — then the WATCH of the lock and the
+    sandbox's hash and the reads of `load_for_reply` (the answer to a client_message_id aside:
+    the body is not read yet). `hold` keeps the lock and the reads when the check took it;
+    `drop` lets go of whatever is left (a 4xx before the view: the lock released)."""
+
+    def __init__(self, r, sid, cid):
+        self.sid, self.cid, self.lock, self.reader = sid, cid, ReplyLock(r, sid, cid), None
+
+    def take(self):
+        return self.lock.take()
+
+    def send(self, ahead):
+        """The round trip; the replies of `ahead`."""
+        sid, lock = self.sid, self.lock
+        reader, pipe = store.read(lock.r, sid), lock.r.pipeline(transaction=True)
+        try:
+            replies = reader.prefetch(_reply_reads(sid, self.cid), list(ahead), (pipe, [lock.key, keys.sandbox(sid)]))
+        except BaseException:
+            pipe.reset()
+            raise
+        self.reader, lock.pipe = reader, pipe
+        return replies
+
+    def hold(self, took):
+        """The lock was taken (the check passed and it was free): keep it, WATCHing; else unwatch."""
+        if took:
+            self.lock.held, self.lock.seen = (
+                True,
+                self.reader.field(keys.collection(self.sid, "conversations"), self.cid),
+            )
+        else:
+            self.lock.unwatch()
+
+    def clock(self):
+        """The sandbox's raw clock field, as read (the journal notes a change's virtual time)."""
+        return self.reader.field(keys.sandbox(self.sid), "clock")
+
+    def drop(self):
+        self.lock.release()
+
+
+def _reply_reads(sid, cid):
+    return store.core_keys(sid, (store.META, ("conversations", cid)))
+
+
+def load_for_reply(r, sid, cid, client_id, lock, begun=None):
     """One round trip: the conversation's lock (SET NX), the WATCH of the lock and the sandbox's
     hash (on `lock.pipe`, where the commit's MULTI goes), the conversation, the sandbox's meta
     hash (the clock, for `now`) and the answer already given to `client_id`, if any. While the
     lock is taken, it tries again every 0.1 s, as redis-py's Lock does, for up to LOCK_SECONDS.
+    `begun` (a ReplyStart holding `lock`): that round trip was sent with the token check; only
+    the answer to `client_id` is read here (one HGET: only the lock's holder writes it).
     Returns (reader, conversation, earlier answer)."""
     replies = keys.conversation_replies(sid, cid)
-    wanted = store.core_keys(sid, (store.META, ("conversations", cid)))
-    wanted += [("field", replies, client_id)] if client_id else []
+    if begun is not None:
+        conv = begun.reader.get("conversations", cid)
+        if conv is None:
+            raise fail("CONVERSATION_NOT_FOUND", conversation_id=cid)
+        return begun.reader, conv, begun.reader.field(replies, client_id) if client_id else None
+    wanted = _reply_reads(sid, cid) + ([("field", replies, client_id)] if client_id else [])
     give_up = time.monotonic() + LOCK_SECONDS
-    convs, take = keys.collection(sid, "conversations"), ("SET", lock.key, lock.token, "NX", "PX", LOCK_SECONDS * 1000)
+    convs, take = keys.collection(sid, "conversations"), lock.take()
     while True:
         reader, pipe = store.read(r, sid), r.pipeline(transaction=True)
         try:  # the lock first, then WATCH (our own SET would abort the EXEC), then the reads
@@ -177,7 +234,7 @@ def _commit_watched(r, sid, fn, lock, cid):
         tx.seed({("HGET", keys.collection(sid, "conversations"), cid): lock.seen})
         doc = fn(tx)
         tx.flush()
-        pipe.execute()
+        pipelining.exec_watched(pipe)
         return doc
     except WatchError:
         return None

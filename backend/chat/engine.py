@@ -332,14 +332,15 @@ def messages_after(r, sid, cid, after=0):
     }
 
 
-def reply(r, sid, cid, body, journal=None):
+def reply(r, sid, cid, body, journal=None, begun=None):
     """Answer one client message; the same client_message_id again gets the same answer.
-    `journal` (the request's journal entry, see recording.append_in): appended with the commit."""
+    `journal` (the request's journal entry, see recording.append_in): appended with the commit.
+    `begun`: a ReplyStart holding the lock and the first reads (sent with the token check)."""
     client_id = body.get("client_message_id") or None
     # no read before the lock: an unknown conversation's lock is free, and the 404 comes from inside
 
     def run(lock):
-        reader, conv, done = kept.load_for_reply(r, sid, cid, client_id, lock)
+        reader, conv, done = kept.load_for_reply(r, sid, cid, client_id, lock, begun)
         if done:
             return _replay(r, sid, cid, store.decode(done))
         limit = config.conversation_max_messages()
@@ -361,7 +362,7 @@ def reply(r, sid, cid, body, journal=None):
         kept.commit(r, sid, conv, ctx.out, client_id, result, lock=lock, journal=journal)
         return {"messages": ctx.out, **_public(result)}
 
-    lock = kept.ReplyLock(r, sid, cid)
+    lock = begun.lock if begun is not None else kept.ReplyLock(r, sid, cid)
     try:
         return run(lock)
     finally:

@@ -52,15 +52,59 @@ def require_sandbox(r, token, sid, noted=None, reads=None):
     control = is_control(r, token)
     found = _check_reads(r, token, sid, control, noted, reads or {})
     if control:
-        if not found:
-            raise errors.sandbox_not_found(sid)
-        return "control"
-    owner = found
-    if owner is None:
+        return verdict(True, "ok" if found else "other", sid)
+    return verdict(False, "none" if found is None else "ok" if found == sid else "other", sid)
+
+
+def verdict(control, status, sid):
+    """'control' or 'user' when the check passed ("ok"); else 401 (an unknown token: "none")
+    or 404 (another sandbox's token, or no such sandbox: "other")."""
+    if status == "ok":
+        return "control" if control else "user"
+    if status == "none" and not control:
         raise fail("TOKEN_INVALID")
-    if owner != sid:
-        raise errors.sandbox_not_found(sid)
-    return "user"
+    raise errors.sandbox_not_found(sid)
+
+
+# The token check of `guarded`: only when it passes is the SET (KEYS[2], ARGV[3:]) run.
+# ARGV[1]: "1" for the control token (the sandbox must exist), "0" for a user token (its
+# owner must be ARGV[2], the sandbox). Returns {status, 1 when the SET was done else 0}.
+_GUARD = """
+local control = ARGV[1] == '1'
+local found = redis.call(control and 'EXISTS' or 'GET', KEYS[1])
+local status
+if control then
+  status = (found == 1) and 'ok' or 'other'
+elseif not found then
+  status = 'none'
+elseif found == ARGV[2] then
+  status = 'ok'
+else
+  status = 'other'
+end
+if status ~= 'ok' then return {status, 0} end
+return {status, redis.call('SET', KEYS[2], unpack(ARGV, 3)) and 1 or 0}
+"""
+
+
+def guarded(r, token, sid, then):
+    """The sandbox token check as one command that also runs `then` (("SET", key, *args): a
+    lock's SET NX) only when the check passes, so a refused token writes nothing; for a
+    pipeline that carries the check with other commands. (control?, command); its reply
+    goes to `guard_verdict`."""
+    if not token:
+        raise fail("TOKEN_MISSING")
+    control = is_control(r, token)
+    key = keys.sandbox(sid) if control else keys.token(token_hash(token))
+    return control, ("EVAL", _GUARD, 2, key, then[1], "1" if control else "0", sid, *then[2:])
+
+
+def guard_verdict(control, reply, sid):
+    """(who, whether `then` was done) from a `guarded` command's reply; raises 401/404 as
+    `require_sandbox` does."""
+    status, done = reply
+    status = status.decode() if isinstance(status, bytes) else status
+    return verdict(control, status, sid), bool(done)
 
 
 def _check_reads(r, token, sid, control, noted, reads):

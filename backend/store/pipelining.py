@@ -1,7 +1,7 @@
 """Round trips: a prefetch's reads pipelined, and a transaction's WATCH sent with its first reads."""
 
 from redis.client import Pipeline
-from redis.exceptions import ConnectionError as LostConnection, TimeoutError as LostTimeout, WatchError
+from redis.exceptions import ConnectionError as LostConnection, ResponseError, TimeoutError as LostTimeout, WatchError
 
 
 def read_command(item):
@@ -95,3 +95,42 @@ def unwatch_with(pipe, commands):
     finally:
         pipe.reset()
     return replies[1:]
+
+
+def exec_watched(pipe):
+    """MULTI, the commands queued on a transaction pipeline that WATCHes, and EXEC, in one round
+    trip on its connection — what `pipe.execute()` does, without redis-py's per-command
+    response callbacks and bookkeeping (the replies come back raw). WatchError when a watched
+    key changed (or the connection dropped: nothing was applied that we know of); the first
+    error reply raised. The connection goes back to the pool either way."""
+    conn, stack = pipe.connection, pipe.command_stack
+    if conn is None or not pipe.watching or pipe.scripts or any(options for _, options in stack):
+        return pipe.execute()
+    every = [("MULTI",), *(args for args, _ in stack), ("EXEC",)]
+    try:
+        conn.send_packed_command(conn.pack_commands(every))
+        errors = []
+        for _ in range(len(stack) + 1):  # MULTI's OK, then QUEUED (or an error) per command
+            try:
+                conn.read_response()
+            except ResponseError as error:
+                errors.append(error)
+        try:
+            replies = conn.read_response()
+        except ResponseError as error:  # EXECABORT: a command was refused as it was queued
+            raise errors[0] if errors else error from None
+    except (LostConnection, LostTimeout, OSError) as error:
+        conn.disconnect()
+        raise WatchError("the connection dropped during the transaction") from error
+    except BaseException:
+        conn.disconnect()
+        raise
+    finally:
+        pipe.watching = False  # EXEC (or the dropped connection) ended the WATCH
+        pipe.reset()
+    if replies is None:
+        raise WatchError("Watched variable changed.")
+    for reply in replies:
+        if isinstance(reply, ResponseError):
+            raise reply
+    return replies

@@ -92,13 +92,14 @@ class Tx:
         connection), or WATCH, then the reads on another (a write after the WATCH still aborts)."""
         new = [k for k in wanted if not self._known(k)]
         if first is not None:  # a command sent ahead of the reads (a Reader's: a lock's SET NX)
+            ahead = first if isinstance(first, list) else [first]  # a list: several, their replies
             reads = [pipelining.read_command(i) for i in new]
             if watch:  # (a transaction pipeline, keys): WATCHed after `first`, before the reads
-                head, *rest = pipelining.watch_and_read(watch[0], watch[1], reads, ahead=[first])
+                got = pipelining.watch_and_read(watch[0], watch[1], reads, ahead=ahead)
             else:
-                head, *rest = pipelining.send(self.r, [first, *reads])
-            self._took(new, rest)
-            return head
+                got = pipelining.send(self.r, [*ahead, *reads])
+            self._took(new, got[len(ahead) :])
+            return got[: len(ahead)] if isinstance(first, list) else got[0]
         if not new:
             return None
         unwatched = list(dict.fromkeys(k if isinstance(k, str) else k[1] for k in new))

@@ -73,3 +73,19 @@ def test_a_broken_counter_never_fails_a_request_and_off_counts_nothing(r, monkey
     sb = new_sandbox(control)
     assert [sb.get("~/clock").status_code for _ in range(3)] == [200, 200, 200]
     assert not list(r.scan_iter(match="icpsim:ratelimit*"))
+
+
+def test_a_chat_reply_over_the_limit_leaves_no_lock(r, monkeypatch):
+    """The reply's lock rides with the token check and the counter (api/begun.py): a 429 there
+    releases it before the answer, and commits nothing."""
+    from backend.store import keys
+
+    monkeypatch.setenv("ICPSIM_RATE_LIMIT_SANDBOX", "2 per minute")
+    control = Api(_app(r).test_client(), token=CONTROL)
+    sb = new_sandbox(control, preset="demo")  # a control call: not on the sandbox's counter
+    cid = sb.post("~/conversations", json={}).get_json()["id"]  # 1
+    assert sb.post(f"~/conversations/{cid}/replies", json={"command": "help"}).status_code == 200  # 2
+    seq = r.llen(keys.conversation_messages(sb.sid, cid))
+    assert_error(sb.post(f"~/conversations/{cid}/replies", json={"command": "help"}), 429)
+    assert not r.exists(keys.conversation_lock(sb.sid, cid))
+    assert r.llen(keys.conversation_messages(sb.sid, cid)) == seq

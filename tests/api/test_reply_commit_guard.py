@@ -75,7 +75,7 @@ def test_another_conversation_saved_meanwhile_does_not_disturb_a_reply(chat, r, 
     answer = ok(sb.post(f"~/conversations/{cid}/replies", json={"command": "help"}))
     monkeypatch.undo()
     assert answer["last_seq"] == seq + 2 and _state(r, sb, cid) == (seq + 2, messages + 2, journaled + 1)
-    assert sent["n"] == 3 + 2, sent  # the fast path; the 2 are the test's own HGET and HSET
+    assert sent["n"] == 2 + 2, sent  # the fast path; the 2 are the test's own HGET and HSET
 
 
 def test_a_sandbox_changed_meanwhile_sends_the_reply_the_slow_way(chat, r, monkeypatch):
@@ -88,6 +88,75 @@ def test_a_sandbox_changed_meanwhile_sends_the_reply_the_slow_way(chat, r, monke
     monkeypatch.undo()
     assert answer["last_seq"] == seq + 2 and _state(r, sb, cid) == (seq + 2, messages + 2, journaled + 1)
     assert not r.exists(keys.conversation_lock(sb.sid, cid))
-    # the 3 of the fast path (its EXEC refused), then WATCH + reads, the lock's check, the MULTI;
+    # the 2 of the fast path (its EXEC refused), then WATCH + reads, the lock's check, the MULTI;
     # the 2 in between are the test's own
-    assert sent["n"] == 3 + 3 + 2, sent
+    assert sent["n"] == 2 + 3 + 2, sent
+
+
+def _writes(r):
+    """Changes to the store so far (every write counts one: Redis's own dirty counter)."""
+    return r.info("persistence")["rdb_changes_since_last_save"]
+
+
+@pytest.mark.parametrize("body", [{"command": "help"}, {"command": "jump"}], ids=["good body", "bad body"])
+def test_a_refused_token_on_the_reply_takes_no_lock_and_sees_nothing(chat, control, r, body):
+    """The reply's lock and first reads ride with its token check (common.begins): a refused
+    token still gets its 401/404 (before any 422), takes no lock — not even for a moment — and
+    sees none of what was read; it writes no more than a request without a token (its
+    rate-limit counter)."""
+    sb, cid = chat
+    other = new_sandbox(control, seed=99)
+    path = f"/api/v1/sandboxes/{sb.sid}/conversations/{cid}/replies"
+    before = _state(r, sb, cid)
+    refused = {
+        "no token": (None, 401, "TOKEN_MISSING"),
+        "unknown token": ("ict_nobody", 401, "TOKEN_INVALID"),
+        "another sandbox's token": (other.token, 404, "SANDBOX_NOT_FOUND"),
+    }
+    sb.client.post(path, json=body)  # the rate-limit window opened (its EXPIRE)
+    spent = {}
+    for name, (token, status, code) in refused.items():
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        writes = _writes(r)
+        resp = sb.client.post(path, json=body, headers=headers)
+        spent[name] = _writes(r) - writes
+        assert (resp.status_code, resp.get_json()["code"]) == (status, code), name
+        assert set(resp.get_json()) <= {"code", "message", "errors", "sandbox_id", "request_id"}, name
+    assert spent["unknown token"] == spent["another sandbox's token"] == spent["no token"], spent
+    # the control token on a sandbox that does not exist: 404, no lock there either
+    resp = control.post(f"/api/v1/sandboxes/sb_000000000000/conversations/{cid}/replies", json=body)
+    assert resp.status_code == 404 and resp.get_json()["code"] == "SANDBOX_NOT_FOUND"
+    assert not r.exists(keys.conversation_lock("sb_000000000000", cid))
+    assert _state(r, sb, cid) == before and not r.exists(keys.conversation_lock(sb.sid, cid))
+
+
+def test_a_reply_refused_after_its_token_check_lets_go_of_the_lock(chat, control, r):
+    """A 422 (or 400) after the token check took the lock: released before the answer, and
+    nothing committed; the next reply goes through at once (no wait for the lock)."""
+    sb, cid = chat
+    before = _state(r, sb, cid)
+    for body, status in (({"command": "jump"}, 422), ({"choice": "a", "text": "b"}, 422)):
+        assert sb.post(f"~/conversations/{cid}/replies", json=body).status_code == status
+        assert not r.exists(keys.conversation_lock(sb.sid, cid))
+    resp = sb.client.post(
+        f"/api/v1/sandboxes/{sb.sid}/conversations/{cid}/replies",
+        data=b"{not json",
+        headers={"Authorization": f"Bearer {sb.token}", "Content-Type": "application/json"},
+    )
+    assert resp.status_code == 400 and not r.exists(keys.conversation_lock(sb.sid, cid))
+    assert _state(r, sb, cid) == before
+    for token in (None, control.token):  # the sandbox's token, then the control token
+        seq = _state(r, sb, cid)[0]
+        assert (
+            ok(sb.post(f"~/conversations/{cid}/replies", json={"command": "help"}, token=token))["last_seq"] == seq + 2
+        )
+
+
+def test_a_reply_whose_lock_is_busy_at_its_token_check_waits_for_it(chat, r):
+    """The lock held by another reply when the token check tries it: the reply takes the
+    ordinary way (tries again every 0.1 s) and is answered once the other lets go."""
+    sb, cid = chat
+    seq = _state(r, sb, cid)[0]
+    r.set(keys.conversation_lock(sb.sid, cid), "another-holder", px=250)
+    answer = ok(sb.post(f"~/conversations/{cid}/replies", json={"command": "help"}))
+    assert answer["last_seq"] == seq + 2 and not r.exists(keys.conversation_lock(sb.sid, cid))

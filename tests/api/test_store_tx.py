@@ -198,3 +198,36 @@ def test_order_use_cases_read_nothing_beyond_their_prefetch(sandbox, tx_reads):
         assert resp.status_code == 200, resp.get_json()
     wanted |= set(store.core_keys(sandbox.sid, [(store.APP_TIMERS, app["id"])]))
     assert tx_reads and set(tx_reads) <= wanted, set(tx_reads) - wanted
+
+
+def test_exec_watched_answers_as_redis_py_does(r):
+    """pipelining.exec_watched (a chat reply's commit): the raw replies; WatchError when a
+    watched key changed; an error reply raised (queued or at EXEC); the connection back in
+    the pool each time."""
+    import redis as redis_py
+
+    from backend.store import pipelining
+
+    def watched(*queued):
+        pipe = r.pipeline(transaction=True)
+        pipelining.watch_and_read(pipe, ["w:a"], [("GET", "w:a")])
+        pipe.multi()
+        for command in queued:
+            pipe.execute_command(*command)
+        return pipe
+
+    r.set("w:a", "1")
+    pipe = watched(("SET", "w:b", "2"), ("INCR", "w:c"), ("HSET", "w:h", "f", "v"))
+    assert pipelining.exec_watched(pipe) == ["OK", 1, 1] and pipe.connection is None and not pipe.watching
+    assert r.get("w:b") == "2"
+    pipe = watched(("SET", "w:b", "3"))
+    r.set("w:a", "changed")
+    with pytest.raises(redis_py.WatchError):
+        pipelining.exec_watched(pipe)
+    assert r.get("w:b") == "2" and pipe.connection is None
+    with pytest.raises(redis_py.ResponseError, match="WRONGTYPE"):
+        pipelining.exec_watched(watched(("SET", "w:b", "4"), ("INCR", "w:h")))  # refused at EXEC
+    assert r.get("w:b") == "4"  # Redis applies the rest of a MULTI whose command failed at EXEC
+    with pytest.raises(redis_py.ResponseError):
+        pipelining.exec_watched(watched(("SET", "w:b", "5"), ("NOSUCHCOMMAND",)))  # refused when queued
+    assert r.get("w:b") == "4" and r.ping()
