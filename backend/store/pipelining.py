@@ -1,6 +1,7 @@
 """Round trips: a prefetch's reads pipelined, and a transaction's WATCH sent with its first reads."""
 
 from redis.client import Pipeline
+from redis.connection import HIREDIS_AVAILABLE, HiredisRespSerializer  # type: ignore[attr-defined]  # (types-redis predates them)
 from redis.exceptions import (
     ConnectionError as LostConnection,
     ExecAbortError,
@@ -8,6 +9,18 @@ from redis.exceptions import (
     TimeoutError as LostTimeout,
     WatchError,
 )
+
+if HIREDIS_AVAILABLE:
+    import hiredis
+
+
+def packed(conn, commands):
+    """Commands packed for `conn` as redis-py packs them (the same bytes), in one buffer: with
+    hiredis's packer (redis-py's default when hiredis is there) called directly, without
+    redis-py's Python around each command."""
+    if not HIREDIS_AVAILABLE or not isinstance(conn._command_packer, HiredisRespSerializer):
+        return conn.pack_commands(commands)
+    return [b"".join([hiredis.pack_command(command) for command in commands])]
 
 
 def read_command(item):
@@ -44,7 +57,7 @@ def watch_and_read(pipe, watch, commands, ahead=()):
     every = [*ahead, ("WATCH", *watch), *commands]
 
     def send():
-        conn.send_packed_command(conn.pack_commands(every))
+        conn.send_packed_command(packed(conn, every))
         return [pipe.parse_response(conn, c[0]) for c in every]  # WATCH's reply marks the pipe watching
 
     try:
@@ -144,7 +157,7 @@ def multi_exec(pipe, commands):
     every = [("MULTI",), *commands, ("EXEC",)]
     refused = []  # errors when queued: EXEC then answers EXECABORT
     try:
-        conn.send_packed_command(conn.pack_commands(every))
+        conn.send_packed_command(packed(conn, every))
         for _ in every[:-1]:
             try:
                 conn.read_response()
@@ -183,7 +196,7 @@ def unwatch_with(pipe, commands):
         return send(pipe, commands) if commands else []
     every = [("UNWATCH",), *commands]
     try:
-        conn.send_packed_command(conn.pack_commands(every))
+        conn.send_packed_command(packed(conn, every))
         replies = [pipe.parse_response(conn, c[0]) for c in every]  # UNWATCH's reply: not watching
     except BaseException:
         conn.disconnect()

@@ -137,3 +137,20 @@ def test_a_dropped_connection_in_the_commit_runs_the_transaction_again(world, mo
     store.run(r, SID, fn)
     assert runs == ["run", "dropped", "run"]
     assert store.decode(r.hget(keys.collection(SID, "applications"), "A0001")) == {"id": "A0001", "n": 3}
+
+
+def test_commands_are_packed_as_redis_py_packs_them(r):
+    conn = r.connection_pool.get_connection()
+    try:
+        every = [
+            ("MULTI",),
+            ("HSET", "icpsim:sb:x:seq", "outbox", "4", "timer", "6"),
+            ("ZADD", "icpsim:sb:x:timers", 1780534800.0, "T000006"),
+            ("EVAL", pipelining.CAPPED_PUSH, 2, "k", "d", "~2张三😀", 5000, "outbox"),
+            ("INCRBY", "icpsim:sb:x:rev", 1),
+            ("HSET", "k", "f", ""),
+            ("EXEC",),
+        ]
+        assert pipelining.packed(conn, every) == [b"".join(conn.pack_commands(every))]
+    finally:
+        r.connection_pool.release(conn)
