@@ -46,3 +46,24 @@ def test_an_unknown_province_raises_every_time():
         with pytest.raises(Exception, match="无法识别的省份「None」"):
             provinces.normalize(None)
     assert provinces.normalize("广东") == provinces.normalize(44) == provinces.normalize("４４０３００") == "44"
+
+
+def test_a_clock_is_read_once_per_text_and_follows_a_change():
+    from backend.domain.clock import Clock
+    from backend.services import world
+
+    class Tx:  # what world.clock reads: the sandbox hash
+        sid = "sb_x"
+
+        def __init__(self, clock):
+            self.doc = {"clock": clock}
+
+        def meta(self):
+            return self.doc
+
+    text = '{"anchor_real":5.0,"anchor_virtual":100.0,"scale":0}'
+    tx = Tx(text)
+    assert world.clock(tx) is world.clock(tx) == Clock(100.0, 5.0, 0.0)
+    assert world._clock_of.cache_info().maxsize == 256
+    tx.doc["clock"] = '{"anchor_real":5.0,"anchor_virtual":200.0,"scale":1}'
+    assert world.clock(tx) == Clock(200.0, 5.0, 1.0)
