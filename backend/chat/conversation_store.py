@@ -233,8 +233,8 @@ def _commit_watched(r, sid, fn, lock, cid):
         tx = store.Tx(pipe, sid, r)
         tx.seed({("HGET", keys.collection(sid, "conversations"), cid): lock.seen})
         doc = fn(tx)
-        tx.flush()
-        pipelining.exec_watched(pipe)
+        if not tx.commit():  # (it always WATCHes here: the MULTI goes raw on its connection)
+            pipe.execute()
         return doc
     except WatchError:
         return None

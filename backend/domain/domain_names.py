@@ -1,6 +1,7 @@
 """Domain names as filed: normalised (NFKC, full-width dots, lowercase), compared in punycode,
 and checked — RFC 1035 labels, IDNA, MIIT's approved TLDs, the apex (一级域名) only."""
 
+import functools
 import re
 import unicodedata
 
@@ -14,19 +15,27 @@ def _problem(code, message):
     return [(code, message)]
 
 
-def _text(value):
-    return value.strip() if isinstance(value, str) else ""
-
-
 def normalize_domain(value) -> str:
     """Trimmed, lowercase, no trailing dot; Unicode and punycode forms are kept as typed."""
-    text = unicodedata.normalize("NFKC", _text(value).translate(_DOTS))
-    return text.lower().rstrip(".")
+    return _normalized(value) if isinstance(value, str) else ""
 
 
 def domain_ascii(value) -> str:
     """The punycode form, for comparing a typed domain with a registry record."""
-    return ".".join(_label_ascii(label) or label for label in normalize_domain(value).split("."))
+    return _ascii(value) if isinstance(value, str) else ""
+
+
+# Pure functions of the text, asked many times per review of the same few domains (each rule
+# compares the order's domains with the registry's): remembered, in bounded caches.
+@functools.lru_cache(maxsize=4096)
+def _normalized(value: str) -> str:
+    text = unicodedata.normalize("NFKC", value.strip().translate(_DOTS))
+    return text.lower().rstrip(".")
+
+
+@functools.lru_cache(maxsize=4096)
+def _ascii(value: str) -> str:
+    return ".".join(_label_ascii(label) or label for label in _normalized(value).split("."))
 
 
 def domain_unicode(value) -> str:

@@ -6,6 +6,7 @@ re-exports them and builds the per-field error dicts from them.
 """
 
 import csv
+import functools
 import re
 from datetime import date
 from pathlib import Path
@@ -77,28 +78,37 @@ def check_resident_id(value) -> list:
     stdnum's county table is not used: county codes change over the years and
     the simulator only needs the province (for the non-local ID rule).
     """
-    number = ric.compact(text_of(value))
+    return list(_resident_id_problems(text_of(value)))
+
+
+# A pure function of the number, asked several times per review of the same few numbers (the
+# rules, the materials a person needs, the filing province): remembered, a bounded cache.
+@functools.lru_cache(maxsize=4096)
+def _resident_id_problems(text: str) -> tuple:
+    number = ric.compact(text)
     if not _RESIDENT_ID.fullmatch(number):
-        return problem("ID_FORMAT_INVALID", "居民身份证号码应为 18 位，前 17 位为数字，最后一位为数字或 X")
+        return (("ID_FORMAT_INVALID", "居民身份证号码应为 18 位，前 17 位为数字，最后一位为数字或 X"),)
     region = number[:2]
     if region not in _NON_PROVINCE_ID_REGIONS and not is_province_code(region):
-        return problem("ID_REGION_INVALID", "居民身份证号码前两位不是有效的省级行政区划代码")
+        return (("ID_REGION_INVALID", "居民身份证号码前两位不是有效的省级行政区划代码"),)
     try:
         born = ric.get_birth_date(number)
     except stdnum_errors.ValidationError:
         born = None
     if born is None or born.year < 1900:
-        return problem("ID_BIRTH_DATE_INVALID", "居民身份证号码中的出生日期无效")
+        return (("ID_BIRTH_DATE_INVALID", "居民身份证号码中的出生日期无效"),)
     if number[17] != ric.calc_check_digit(number):
-        return problem("ID_CHECKSUM_INVALID", "居民身份证号码校验位错误，请核对后重新填写")
-    return []
+        return (("ID_CHECKSUM_INVALID", "居民身份证号码校验位错误，请核对后重新填写"),)
+    return ()
 
 
+@functools.lru_cache(maxsize=4096)
 def birth_date(number: str) -> date:
     """Birth date encoded in an 18-digit resident ID (digits 7–14)."""
     return ric.get_birth_date(ric.compact(number))
 
 
+@functools.lru_cache(maxsize=4096)
 def id_province(number: str) -> str:
     """The 2-digit province code that starts a resident ID ('44' for Guangdong)."""
     return ric.compact(number)[:2]

@@ -5,6 +5,7 @@ import: it never changes while the simulator runs.
 """
 
 import csv
+import functools
 import unicodedata
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -97,8 +98,14 @@ def normalize(value):
     """Return the 2-digit code for a code, a division code, a name or an abbreviation."""
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
-    if not isinstance(value, str):
+    code = _code_of(value) if isinstance(value, str) else None
+    if code is None:
         raise _unknown(value)
+    return code
+
+
+@functools.lru_cache(maxsize=1024)  # a pure function of the text, asked several times per review
+def _code_of(value: str) -> str | None:
     # People paste full-width digits and stray spaces; NFKC folds the former.
     text = "".join(unicodedata.normalize("NFKC", value).split())
     if text.isascii() and text.isdigit() and len(text) in (2, 6):
@@ -107,9 +114,7 @@ def normalize(value):
         province = _BY_CODE.get(text[:2])
     else:
         province = _BY_TEXT.get(text)
-    if province is None:
-        raise _unknown(value)
-    return province.code
+    return None if province is None else province.code
 
 
 OVERRIDABLE = (

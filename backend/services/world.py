@@ -1,5 +1,6 @@
 """Reading a sandbox's world inside a transaction: clock, settings, counts."""
 
+import functools
 import json
 import time
 from datetime import date
@@ -19,7 +20,12 @@ def meta(tx):
 
 
 def clock(tx) -> Clock:
-    return Clock.from_dict(json.loads(meta(tx)["clock"]))
+    return _clock_of(meta(tx)["clock"])
+
+
+@functools.lru_cache(maxsize=256)  # read several times per transition; a Clock is immutable
+def _clock_of(text: str) -> Clock:
+    return Clock.from_dict(json.loads(text))
 
 
 def now(tx) -> float:

@@ -1,7 +1,26 @@
 """Round trips: a prefetch's reads pipelined, and a transaction's WATCH sent with its first reads."""
 
 from redis.client import Pipeline
-from redis.exceptions import ConnectionError as LostConnection, ResponseError, TimeoutError as LostTimeout, WatchError
+from redis.connection import HIREDIS_AVAILABLE, HiredisRespSerializer  # type: ignore[attr-defined]  # (types-redis predates them)
+from redis.exceptions import (
+    ConnectionError as LostConnection,
+    ExecAbortError,
+    ResponseError,
+    TimeoutError as LostTimeout,
+    WatchError,
+)
+
+if HIREDIS_AVAILABLE:
+    import hiredis
+
+
+def packed(conn, commands):
+    """Commands packed for `conn` as redis-py packs them (the same bytes), in one buffer: with
+    hiredis's packer (redis-py's default when hiredis is there) called directly, without
+    redis-py's Python around each command."""
+    if not HIREDIS_AVAILABLE or not isinstance(conn._command_packer, HiredisRespSerializer):
+        return conn.pack_commands(commands)
+    return [b"".join([hiredis.pack_command(command) for command in commands])]
 
 
 def read_command(item):
@@ -38,7 +57,7 @@ def watch_and_read(pipe, watch, commands, ahead=()):
     every = [*ahead, ("WATCH", *watch), *commands]
 
     def send():
-        conn.send_packed_command(conn.pack_commands(every))
+        conn.send_packed_command(packed(conn, every))
         return [pipe.parse_response(conn, c[0]) for c in every]  # WATCH's reply marks the pipe watching
 
     try:
@@ -67,14 +86,104 @@ return n
 """
 
 
-def merged(writes):  # the buffered writes, consecutive appends to one list sent as one RPUSH
+# The same, several values at once: consecutive capped pushes to one list, merged. Pushing them
+# together leaves the same list and counts the same number dropped as pushing them one by one.
+CAPPED_PUSH_MANY = """
+local n = redis.call('RPUSH', KEYS[1], unpack(ARGV, 3))
+local cap = tonumber(ARGV[1])
+if cap > 0 and n > cap then
+  redis.call('LTRIM', KEYS[1], n - cap, -1)
+  redis.call('HINCRBY', KEYS[2], ARGV[2], n - cap)
+end
+return n
+"""
+
+
+def merged(writes):
+    """Buffered writes (tx.Tx) as fewer commands with the same end state: consecutive appends to
+    one list as one RPUSH, consecutive capped pushes to one list as one script call, and a hash's
+    field writes folded into its first HSET while nothing in between touches that hash (inside
+    MULTI nothing else runs in between; a script is taken to touch any key). HSETs come out as
+    ("hset", key, {field: value})."""
     out: list[tuple] = []
+    open_hsets: dict = {}  # hash key -> its HSET in `out` that later field writes may join
     for write in writes:
-        if write[0] == "rpush" and out and out[-1][0] == "rpush" and out[-1][1] == write[1]:
-            out[-1] = (*out[-1], *write[2:])
+        op, key, prev = write[0], write[1], out[-1] if out else ("",)
+        if op == "hset" and key in open_hsets:
+            open_hsets[key][2][write[2]] = write[3]
+        elif op == "rpush" and prev[0] == "rpush" and prev[1] == key:
+            out[-1] = (*prev, *write[2:])
+        elif op == "capped" and prev[0] == "capped" and prev[1] == key and prev[3:] == write[3:]:
+            out[-1] = (*prev[:2], (*prev[2], write[2]), *prev[3:])
+        elif op == "hset":
+            out.append(("hset", key, {write[2]: write[3]}))
+            open_hsets[key] = out[-1]
         else:
-            out.append(write)
+            out.append(("capped", key, (write[2],), *write[3:]) if op == "capped" else write)
+            if op == "eval":
+                open_hsets.clear()
+            for k in [k for k in open_hsets if k == key or (op == "capped" and k.endswith(":dropped"))]:
+                del open_hsets[k]
     return out
+
+
+def write_commands(writes, dropped):
+    """The Redis commands of buffered writes (merged), as redis-py's methods would send them;
+    `dropped`: the sandbox's hash that counts what capped lists dropped."""
+    out: list[tuple] = []
+    for op, key, *args in merged(writes):
+        if op == "hset":
+            out.append(("HSET", key, *[part for pair in args[0].items() for part in pair]))
+        elif op == "capped" and len(args[0]) == 1:
+            out.append(("EVAL", CAPPED_PUSH, 2, key, dropped, args[0][0], args[1], args[2]))
+        elif op == "capped":
+            out.append(("EVAL", CAPPED_PUSH_MANY, 2, key, dropped, args[1], args[2], *args[0]))
+        elif op == "zadd":
+            out.append(("ZADD", key, args[1], args[0]))
+        elif op == "eval":
+            out.append(("EVAL", args[0], len(args[1]), *args[1], *args[2]))
+        else:  # hdel, rpush, zrem, sadd, srem, set: the key, then the arguments
+            out.append((op.upper(), key, *args))
+    return out
+
+
+def multi_exec(pipe, commands):
+    """MULTI, `commands` and EXEC in one write on a transaction pipeline that WATCHes already (its
+    connection): what redis-py's execute does for it, without its per-command Python (queueing,
+    callbacks: the replies are not used). WatchError when a watched key changed or the connection
+    dropped (the transaction runs again); a command's error is raised as redis-py raises it. The
+    connection goes back to the pool either way."""
+    conn = pipe.connection
+    every = [("MULTI",), *commands, ("EXEC",)]
+    refused = []  # errors when queued: EXEC then answers EXECABORT
+    try:
+        conn.send_packed_command(packed(conn, every))
+        for _ in every[:-1]:
+            try:
+                conn.read_response()
+            except ResponseError as error:
+                refused.append(error)
+        try:
+            replies = conn.read_response()
+        except ExecAbortError as error:
+            replies = error
+    except (LostConnection, LostTimeout, OSError) as error:
+        conn.disconnect()
+        raise WatchError("the connection dropped while watching keys") from error
+    except BaseException:
+        conn.disconnect()
+        raise
+    finally:
+        pipe.watching = False  # EXEC (or the connection's end) unwatched every key
+        pipe.reset()
+    if isinstance(replies, ExecAbortError):
+        raise refused[0] if refused else replies
+    if replies is None:
+        raise WatchError("Watched variable changed.")
+    failed = next((r for r in replies if isinstance(r, ResponseError)), None)
+    if failed is not None:
+        raise failed
+    return replies
 
 
 def unwatch_with(pipe, commands):
@@ -87,7 +196,7 @@ def unwatch_with(pipe, commands):
         return send(pipe, commands) if commands else []
     every = [("UNWATCH",), *commands]
     try:
-        conn.send_packed_command(conn.pack_commands(every))
+        conn.send_packed_command(packed(conn, every))
         replies = [pipe.parse_response(conn, c[0]) for c in every]  # UNWATCH's reply: not watching
     except BaseException:
         conn.disconnect()
@@ -95,42 +204,3 @@ def unwatch_with(pipe, commands):
     finally:
         pipe.reset()
     return replies[1:]
-
-
-def exec_watched(pipe):
-    """MULTI, the commands queued on a transaction pipeline that WATCHes, and EXEC, in one round
-    trip on its connection — what `pipe.execute()` does, without redis-py's per-command
-    response callbacks and bookkeeping (the replies come back raw). WatchError when a watched
-    key changed (or the connection dropped: nothing was applied that we know of); the first
-    error reply raised. The connection goes back to the pool either way."""
-    conn, stack = pipe.connection, pipe.command_stack
-    if conn is None or not pipe.watching or pipe.scripts or any(options for _, options in stack):
-        return pipe.execute()
-    every = [("MULTI",), *(args for args, _ in stack), ("EXEC",)]
-    try:
-        conn.send_packed_command(conn.pack_commands(every))
-        errors = []
-        for _ in range(len(stack) + 1):  # MULTI's OK, then QUEUED (or an error) per command
-            try:
-                conn.read_response()
-            except ResponseError as error:
-                errors.append(error)
-        try:
-            replies = conn.read_response()
-        except ResponseError as error:  # EXECABORT: a command was refused as it was queued
-            raise errors[0] if errors else error from None
-    except (LostConnection, LostTimeout, OSError) as error:
-        conn.disconnect()
-        raise WatchError("the connection dropped during the transaction") from error
-    except BaseException:
-        conn.disconnect()
-        raise
-    finally:
-        pipe.watching = False  # EXEC (or the dropped connection) ended the WATCH
-        pipe.reset()
-    if replies is None:
-        raise WatchError("Watched variable changed.")
-    for reply in replies:
-        if isinstance(reply, ResponseError):
-            raise reply
-    return replies

@@ -293,37 +293,34 @@ class Tx:
         """Set a plain key outside the sandbox (e.g. a token's key), in the same MULTI."""
         self._writes.append(("set", key, value))
 
-    def flush(self):
-        self.pipe.multi()
-        if self._writes:  # the sandbox's version: pages and the console poll it (ETag)
-            self.pipe.incr(keys.revision(self.sid))
-        # the sandbox's key index (keys.index): every key this transaction writes under the
-        # sandbox, so a delete finds them without scanning; one HSET, in the same MULTI
+    def commands(self):
+        """The MULTI's commands: the buffered writes, with the sandbox's version (pages and the
+        console poll it: ETag) and its key index (keys.index: every key this transaction writes
+        under the sandbox, so a delete finds them without scanning) when it writes anything."""
+        if not self._writes:
+            return []
         own = f"{keys.sandbox(self.sid)}:"
         written = sorted({key[len(own) :] for _, key, *_ in self._writes if key.startswith(own)})
+        head = [("INCRBY", keys.revision(self.sid), 1)]
         if written:
-            self.pipe.hset(keys.index(self.sid), mapping=dict.fromkeys(written, ""))
-        for op, key, *args in pipelining.merged(self._writes):
-            if op == "hset":
-                self.pipe.hset(key, args[0], args[1])
-            elif op == "hdel":
-                self.pipe.hdel(key, args[0])
-            elif op == "rpush":
-                self.pipe.rpush(key, *args)
-            elif op == "capped":
-                self.pipe.eval(pipelining.CAPPED_PUSH, 2, key, keys.dropped(self.sid), args[0], args[1], args[2])
-            elif op == "zadd":
-                self.pipe.zadd(key, {args[0]: args[1]})
-            elif op == "zrem":
-                self.pipe.zrem(key, args[0])
-            elif op == "sadd":
-                self.pipe.sadd(key, args[0])
-            elif op == "srem":
-                self.pipe.srem(key, args[0])
-            elif op == "set":
-                self.pipe.set(key, args[0])
-            elif op == "eval":
-                self.pipe.eval(args[0], len(args[1]), *args[1], *args[2])
+            head.append(("HSET", keys.index(self.sid), *[part for k in written for part in (k, "")]))
+        return head + pipelining.write_commands(self._writes, keys.dropped(self.sid))
+
+    def flush(self):
+        """Queue the MULTI on the pipeline (its caller executes it)."""
+        self.pipe.multi()
+        for command in self.commands():
+            self.pipe.execute_command(*command)
+
+    def commit(self):
+        """The MULTI sent and executed, in one round trip: on the watching connection without
+        redis-py's per-command queueing when the transaction read anything (it always does
+        after a prefetch), else queued for redis-py's execute. True when it was executed."""
+        if self.pipe.watching and self.pipe.connection is not None:
+            pipelining.multi_exec(self.pipe, self.commands())
+            return True
+        self.flush()
+        return False
 
 
 # A write riding in the MULTI of the first commit to its sandbox that writes something in this
@@ -356,7 +353,7 @@ def run(r: redis.Redis, sid, fn, prefetch=BASE):
         )  # a commit that writes nothing carries nothing
         if holder["rode"]:
             rider.ride(tx)
-        tx.flush()
+        tx.commit()
 
     r.transaction(attempt)
     if holder["rode"]:

@@ -45,6 +45,49 @@ def test_values_packed_in_the_first_format_still_read():
     assert packing.unpack(old) == text and packing.pack(text).startswith("~2")
 
 
+def _packed_with(text, wbits, mem_level):
+    import base64
+    import zlib
+
+    c = zlib.compressobj(9, zlib.DEFLATED, wbits, mem_level, zlib.Z_DEFAULT_STRATEGY, packing.VOCABULARY)
+    return packing.TAG + base64.b64encode(c.compress(text.encode()) + c.flush()).decode("ascii")
+
+
+# a large document: more than the compressor's 16 KB window beyond the vocabulary, repeats far apart
+_BIG = {"id": "A0002", "payload": {f"site{i}": {"name": f"张三的第{i}个网站", "n": i * 7919} for i in range(400)}}
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        {"id": "A0001", "state": "approved", "note": "张三的个人博客 " * 40},
+        {"action": "submit", "actor": "user", "at": "2026-06-01T09:00:00+08:00", "from": "draft", "to": "x"},
+        _BIG,
+    ],
+)
+def test_values_packed_with_the_former_window_still_read(doc):
+    """`~2` values were packed with a 32 KB window at memLevel 9 until the smaller state (WBITS,
+    MEM_LEVEL) replaced it: they read back byte for byte, and the new ones are no longer."""
+    text = store.dumps(doc)
+    assert len(text.encode()) > 20_000 or doc is not _BIG
+    old = _packed_with(text, -15, 9)
+    assert packing.unpack(old) == text
+    new = packing.pack(text)
+    assert (packing.WBITS, packing.MEM_LEVEL) == (-14, 5) and new == _packed_with(text, -14, 5)
+    assert packing.unpack(new) == text and store.decode(new) == doc
+    assert len(new) <= len(old) * 1.02 + 8
+
+
+def test_the_16_kb_window_holds_the_whole_vocabulary():
+    """The preset dictionary is used whole: its first bytes pack to a back-reference as its last
+    do (a window too small for it, 8 KB, leaves the first ones out: ~200 bytes packed)."""
+    assert len(packing.VOCABULARY) < 2**14 - 262  # deflate reaches back at most its window less 262 bytes
+    for part in (packing.VOCABULARY[:300], packing.VOCABULARY[6000:6300], packing.VOCABULARY[-300:]):
+        text = part.decode(errors="ignore")
+        assert len(packing.pack(text)) < 20 and packing.unpack(packing.pack(text)) == text
+    assert len(_packed_with(packing.VOCABULARY[:300].decode(errors="ignore"), -13, 5)) > 200
+
+
 def test_plain_json_reads_as_it_is():
     assert packing.unpack('{"id":"A0001"}') == '{"id":"A0001"}'
     assert store.decode('{"id":"A0001"}') == {"id": "A0001"}

@@ -200,8 +200,8 @@ def test_order_use_cases_read_nothing_beyond_their_prefetch(sandbox, tx_reads):
     assert tx_reads and set(tx_reads) <= wanted, set(tx_reads) - wanted
 
 
-def test_exec_watched_answers_as_redis_py_does(r):
-    """pipelining.exec_watched (a chat reply's commit): the raw replies; WatchError when a
+def test_multi_exec_answers_as_redis_py_does(r):
+    """pipelining.multi_exec (every commit, a chat reply's too): the raw replies; WatchError when a
     watched key changed; an error reply raised (queued or at EXEC); the connection back in
     the pool each time."""
     import redis as redis_py
@@ -211,23 +211,20 @@ def test_exec_watched_answers_as_redis_py_does(r):
     def watched(*queued):
         pipe = r.pipeline(transaction=True)
         pipelining.watch_and_read(pipe, ["w:a"], [("GET", "w:a")])
-        pipe.multi()
-        for command in queued:
-            pipe.execute_command(*command)
-        return pipe
+        return pipe, list(queued)
 
     r.set("w:a", "1")
     pipe = watched(("SET", "w:b", "2"), ("INCR", "w:c"), ("HSET", "w:h", "f", "v"))
-    assert pipelining.exec_watched(pipe) == ["OK", 1, 1] and pipe.connection is None and not pipe.watching
+    assert pipelining.multi_exec(*pipe) == ["OK", 1, 1] and pipe[0].connection is None and not pipe[0].watching
     assert r.get("w:b") == "2"
     pipe = watched(("SET", "w:b", "3"))
     r.set("w:a", "changed")
     with pytest.raises(redis_py.WatchError):
-        pipelining.exec_watched(pipe)
-    assert r.get("w:b") == "2" and pipe.connection is None
+        pipelining.multi_exec(*pipe)
+    assert r.get("w:b") == "2" and pipe[0].connection is None
     with pytest.raises(redis_py.ResponseError, match="WRONGTYPE"):
-        pipelining.exec_watched(watched(("SET", "w:b", "4"), ("INCR", "w:h")))  # refused at EXEC
+        pipelining.multi_exec(*watched(("SET", "w:b", "4"), ("INCR", "w:h")))  # refused at EXEC
     assert r.get("w:b") == "4"  # Redis applies the rest of a MULTI whose command failed at EXEC
     with pytest.raises(redis_py.ResponseError):
-        pipelining.exec_watched(watched(("SET", "w:b", "5"), ("NOSUCHCOMMAND",)))  # refused when queued
+        pipelining.multi_exec(*watched(("SET", "w:b", "5"), ("NOSUCHCOMMAND",)))  # refused when queued
     assert r.get("w:b") == "4" and r.ping()
