@@ -8,6 +8,7 @@ to docs/console.png and docs/console-class.png (the README's pictures).
 """
 
 import pytest
+from playwright.sync_api import expect
 import test_miniprogram_page as mp
 from support.people import personal_payload
 from support.procs import ROOT, child_env, free_port, start_web, start_worker, stop
@@ -197,8 +198,12 @@ def test_the_fault_panel_injects_a_face_check_failure_with_its_reason(stack, bro
     log_in(console, stack["origin"])
     console.locator(f'#sandbox-list [data-sandbox="{sb["id"]}"]').click()
     reason = console.get_by_test_id("face-fail-reason")
-    options = reason.locator("option").evaluate_all("(os) => os.map((o) => o.value)")
     from backend.domain import faults
+
+    # the panel may draw before the state graph (which lists the reasons) has arrived: its
+    # options come with the next render, so wait for them rather than read an empty select
+    expect(reason.locator("option")).to_have_count(len(faults.FACE_REASONS))
+    options = reason.locator("option").evaluate_all("(os) => os.map((o) => o.value)")
 
     assert options == list(faults.FACE_REASONS), options
     reason.select_option("another_person")
