@@ -8,8 +8,8 @@ to docs/console.png and docs/console-class.png (the README's pictures).
 """
 
 import pytest
-from playwright.sync_api import expect
 import test_miniprogram_page as mp
+from playwright.sync_api import expect
 from support.people import personal_payload
 from support.procs import ROOT, child_env, free_port, start_web, start_worker, stop
 
