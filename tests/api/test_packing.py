@@ -45,11 +45,11 @@ def test_values_packed_in_the_first_format_still_read():
     assert packing.unpack(old) == text and packing.pack(text).startswith("~2")
 
 
-def _packed_with(text, wbits, mem_level):
+def _packed_with(text, wbits, mem_level, level=9):
     import base64
     import zlib
 
-    c = zlib.compressobj(9, zlib.DEFLATED, wbits, mem_level, zlib.Z_DEFAULT_STRATEGY, packing.VOCABULARY)
+    c = zlib.compressobj(level, zlib.DEFLATED, wbits, mem_level, zlib.Z_DEFAULT_STRATEGY, packing.VOCABULARY)
     return packing.TAG + base64.b64encode(c.compress(text.encode()) + c.flush()).decode("ascii")
 
 
@@ -66,16 +66,17 @@ _BIG = {"id": "A0002", "payload": {f"site{i}": {"name": f"张三的第{i}个网�
     ],
 )
 def test_values_packed_with_the_former_window_still_read(doc):
-    """`~2` values were packed with a 32 KB window at memLevel 9 until the smaller state (WBITS,
-    MEM_LEVEL) replaced it: they read back byte for byte, and the new ones are no longer."""
+    """`~2` values were packed at level 9 with a 32 KB window at memLevel 9 until the smaller
+    state (WBITS, MEM_LEVEL) and the faster level (LEVEL) replaced them: they read back byte for
+    byte, and the new ones are at most a little longer."""
     text = store.dumps(doc)
     assert len(text.encode()) > 20_000 or doc is not _BIG
     old = _packed_with(text, -15, 9)
     assert packing.unpack(old) == text
     new = packing.pack(text)
-    assert (packing.WBITS, packing.MEM_LEVEL) == (-14, 5) and new == _packed_with(text, -14, 5)
+    assert (packing.LEVEL, packing.WBITS, packing.MEM_LEVEL) == (4, -14, 5) and new == _packed_with(text, -14, 5, 4)
     assert packing.unpack(new) == text and store.decode(new) == doc
-    assert len(new) <= len(old) * 1.02 + 8
+    assert len(new) <= len(old) * 1.15 + 8
 
 
 def test_the_16_kb_window_holds_the_whole_vocabulary():
@@ -84,7 +85,7 @@ def test_the_16_kb_window_holds_the_whole_vocabulary():
     assert len(packing.VOCABULARY) < 2**14 - 262  # deflate reaches back at most its window less 262 bytes
     for part in (packing.VOCABULARY[:300], packing.VOCABULARY[6000:6300], packing.VOCABULARY[-300:]):
         text = part.decode(errors="ignore")
-        assert len(packing.pack(text)) < 20 and packing.unpack(packing.pack(text)) == text
+        assert len(packing.pack(text)) < 40 and packing.unpack(packing.pack(text)) == text  # back-references
     assert len(_packed_with(packing.VOCABULARY[:300].decode(errors="ignore"), -13, 5)) > 200
 
 
