@@ -68,6 +68,11 @@ def _measures(ctx, sizes):
         )
         return m.paired(pairs)
 
+    def journey():
+        from bench.journey import measure
+
+        return measure(ctx)
+
     def filing_vs_sum():
         """The same filings against the earlier floor: calls × a floor call's median back to back
         + jobs × a no-op job's median (what the table showed until 2026-11-30)."""
@@ -244,6 +249,14 @@ def _measures(ctx, sizes):
             None,
             None,
             filing_vs_sum,
+        ),
+        (
+            "readme_journey_http",
+            "README's whole tour (forms, agreement, OTP, face, 3 uploads, reviews) vs floors",
+            "ratio",
+            "<=",
+            2.0,
+            journey,
         ),
         (
             "round_trips_per_transition",

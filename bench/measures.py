@@ -183,7 +183,7 @@ class Http:
         return len(self.sent)
 
     def __call__(self, method, path, **kw):
-        self.sent.append((method, kw.get("json"), kw.get("params"), path.endswith("/clock/advance")))
+        self.sent.append((method, kw.get("json"), kw.get("params"), kw.get("files"), path.endswith("/clock/advance")))
         resp = self.s.request(method, self.base + path, timeout=60, **kw)
         if resp.status_code >= 400:
             raise RuntimeError(f"{method} {path} -> {resp.status_code}: {resp.text[:300]}")
@@ -216,12 +216,12 @@ def first_filing(ctx, seed, http=None):
 
 def floor_filing(ctx, sent):
     """The floor of a first filing, run the way the filing runs: the same calls (method, JSON
-    body, query) one after the other on a new keep-alive session, each to the floor endpoint,
+    body, query, multipart files) one after the other on a new keep-alive session, each to the floor endpoint,
     and an RQ no-op job, waited for, where the filing's advances ran their job. Seconds."""
     s, q = requests.Session(), Queue("icpsim", connection=ctx.raw)
     start = time.perf_counter()
-    for method, body, params, runs_a_job in sent:
-        s.request(method, ctx.stack.floor_url, json=body, params=params, timeout=60).raise_for_status()
+    for method, body, params, files, runs_a_job in sent:
+        s.request(method, ctx.stack.floor_url, json=body, params=params, files=files, timeout=60).raise_for_status()
         if runs_a_job:
             job = q.enqueue("bench.noop.noop", result_ttl=60)
             if job.latest_result(timeout=60) is None:

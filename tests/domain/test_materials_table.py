@@ -188,3 +188,25 @@ def test_check_image_reasons():
         materials.check_image(png(), 100, 300)
     assert e.value.code == "MATERIAL_TOO_LARGE"
     assert materials.check_image(png(400, 300), 10**6, 300)["height"] == 300
+
+
+def test_an_image_checked_again_is_answered_from_its_content_without_decoding(monkeypatch):
+    """The same bytes under the same limits are judged once (a pure function of them): the same
+    facts again, a copy the caller may change, no decode; other limits or bytes are judged anew,
+    a refused image is never kept, and the memory is bounded."""
+    from support.images import png
+
+    data = png(400, 300)
+    first = materials.check_image(data, 10**6, 300)
+    first["width"] = -1  # the caller's own copy
+    monkeypatch.setattr(materials, "_check_image", lambda *a: pytest.fail("decoded again"))
+    again = materials.check_image(data, 10**6, 300)
+    assert again["width"] == 400 and again == dict(first, width=400)
+    monkeypatch.undo()
+    with pytest.raises(materials.BadImage):
+        materials.check_image(data, 100, 300)  # other limits: judged, and refused
+    with pytest.raises(materials.BadImage):
+        materials.check_image(data, 100, 300)  # still refused: refusals are not kept
+    for i in range(materials._CHECKED_MAX + 5):
+        materials.check_image(png(300 + i, 300), 10**6, 300)
+    assert len(materials._CHECKED) == materials._CHECKED_MAX
