@@ -3,7 +3,7 @@
 from flask.views import MethodView
 from marshmallow import fields, validate
 
-from backend.api import common, process_schemas, schemas as s
+from backend.api import common, control, process_schemas, schemas as s
 from backend.api.blueprint import Blueprint
 from backend.services import advancing, sandboxes, timers
 
@@ -38,7 +38,7 @@ class Sandboxes(MethodView):
     @common.needs("control")
     def post(self, data):
         """Create a sandbox (one simulated Tencent Cloud account)"""
-        return sandboxes.create(common.redis(), **common.plain(data))
+        return control.created(sandboxes.create(common.redis(), **common.plain(data)))
 
     @blp.arguments(PageQuery, location="query")
     @blp.response(

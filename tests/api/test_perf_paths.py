@@ -337,10 +337,10 @@ def test_get_of_an_application_costs_one_round_trip(control, r):
 
 # Round trips of each call of the README's first filing (the advances aside: a worker's job):
 # the token check (with the rate-limit counter) is in every one; a change adds its WATCH with
-# its reads and its MULTI (which appends the journal's entry too: api/journal.py); the sandbox's
-# first change touches its idle time.
+# its reads and its MULTI (which appends the journal's entry too: api/journal.py); a sandbox
+# this process created is not touched on its first call (its idle time has just started).
 FIRST_FILING_TRIPS = {
-    "POST domains": 4,
+    "POST domains": 3,
     "GET eligibility": 2,
     "POST applications": 3,  # a new order has no timers to read (engine.apply_transition)
     "POST submit": 3,
