@@ -117,10 +117,14 @@ def _measures(ctx, sizes):
     def get_app():
         sid, _, app_id = m.due_timer(ctx.r, ctx.seed())
         url = f"{ctx.stack.base}/sandboxes/{sid}/applications/{app_id}"
-        n = 400 // q
-        icp = m.throughput(lambda i: url, "GET", 8, n // 8, token=ctx.stack.control)
-        floor = m.throughput(lambda i: ctx.stack.floor_url, "GET", 8, n // 8)
-        return icp, floor
+        n = 80 // q  # a burst; 5 bursts each, icpsim's and the floor's alternating
+        return m.paired(
+            m.pairs_of(
+                lambda: m.throughput(lambda i: url, "GET", 8, n // 8, token=ctx.stack.control),
+                lambda: m.throughput(lambda i: ctx.stack.floor_url, "GET", 8, n // 8),
+                5,
+            )
+        )
 
     def chat():
         import requests
@@ -133,17 +137,15 @@ def _measures(ctx, sizes):
             ]
             for _ in range(4)
         ]
-        n = 120 // q
-        icp = m.throughput(
-            lambda i: f"{ctx.stack.base}/sandboxes/{sid}/conversations/{convs[i]}/replies",
-            "POST",
-            4,
-            n // 4,
-            token=ctx.stack.control,
-            bodies=lambda i: {"command": "help"},
+        n = 48 // q  # a burst; 5 bursts each, icpsim's and the floor's alternating
+        replies = lambda i: f"{ctx.stack.base}/sandboxes/{sid}/conversations/{convs[i]}/replies"  # noqa: E731
+        return m.paired(
+            m.pairs_of(
+                lambda: m.throughput(replies, "POST", 4, n // 4, ctx.stack.control, lambda i: {"command": "help"}),
+                lambda: m.throughput(lambda i: ctx.stack.floor_url, "POST", 4, n // 4, bodies=lambda i: {}),
+                5,
+            )
         )
-        floor = m.throughput(lambda i: ctx.stack.floor_url, "POST", 4, n // 4, bodies=lambda i: {})
-        return icp, floor
 
     def delete():
         def one(r):

@@ -7,7 +7,7 @@ import secrets
 from backend import config
 from backend.domain import errors
 from backend.domain.errors import fail
-from backend.store import keys
+from backend.store import keys, pipelining
 
 
 def token_hash(token):
@@ -110,16 +110,11 @@ def guard_verdict(control, reply, sid):
 def _check_reads(r, token, sid, control, noted, reads):
     """The sandbox's existence (control token) or the token's owner, plus the raw clock into
     `noted` and the `reads` when asked: one round trip either way."""
-    check = (lambda c: c.exists(keys.sandbox(sid))) if control else (lambda c: c.get(keys.token(token_hash(token))))
+    check = ("EXISTS", keys.sandbox(sid)) if control else ("GET", keys.token(token_hash(token)))
     if noted is None and not reads:
-        return check(r)
-    batch = r.pipeline(transaction=False)
-    check(batch)
-    if noted is not None:
-        batch.hget(keys.sandbox(sid), "clock")
-    for command in reads:
-        batch.execute_command(*command)
-    found, *rest = batch.execute()
+        return r.execute_command(*check)
+    clock = [("HGET", keys.sandbox(sid), "clock")] if noted is not None else []
+    found, *rest = pipelining.send(r, [check, *clock, *reads])
     if noted is not None:
         noted["clock"] = rest.pop(0)
     reads.update(dict(zip(list(reads), rest)))

@@ -31,11 +31,39 @@ def read_command(item):
 
 
 def send(r, commands):
-    """Commands (tuples: name, *args) in one pipelined round trip, no transaction; their replies."""
-    batch = r.pipeline(transaction=False)
-    for command in commands:
-        batch.execute_command(*command)
-    return batch.execute()
+    """Commands (tuples: name, *args) in one pipelined round trip, no transaction; their replies,
+    as redis-py's pipeline gives them (its response callbacks: HGETALL a dict, SMEMBERS a set),
+    the first error raised once every reply is read. Written and read on a pooled connection
+    directly: redis-py's pipeline object, its per-command queueing and its bookkeeping cost
+    more than the round trip's own Python (every sandbox call's token check goes here). A
+    dropped connection is retried as redis-py retries a pipeline."""
+    pool, callbacks = r.connection_pool, r.response_callbacks
+    conn = pool.get_connection()
+
+    def attempt():
+        conn.send_packed_command(packed(conn, commands))
+        out = []
+        for _ in commands:
+            try:
+                out.append(conn.read_response())
+            except ResponseError as error:
+                out.append(error)
+        return out
+
+    try:
+        raw = conn.retry.call_with_retry(attempt, lambda error: conn.disconnect())
+    except BaseException:
+        conn.disconnect()  # replies may be left unread: never hand the socket on
+        raise
+    finally:
+        pool.release(conn)
+    replies = []
+    for command, reply in zip(commands, raw, strict=True):
+        if isinstance(reply, ResponseError):
+            raise reply
+        callback = callbacks.get(str(command[0]).upper())
+        replies.append(callback(reply) if callback is not None else reply)
+    return replies
 
 
 def can_fold(pipe):
