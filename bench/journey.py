@@ -65,7 +65,7 @@ def readme_filing(ctx, seed, http):
 
 def journey_round(ctx, n):
     """n README journeys, each paired with its floor run alike (which goes first alternating)."""
-    pairs, sent = [], []
+    sent: list = []
 
     def icp():
         http = m.Http(ctx.stack.base, ctx.stack.control)
@@ -73,14 +73,7 @@ def journey_round(ctx, n):
         sent[:] = http.sent
         return elapsed
 
-    for i in range(n):
-        if i % 2:
-            floor = m.floor_filing(ctx, sent)
-            pairs.append((icp(), floor))
-        else:
-            first = icp()
-            pairs.append((first, m.floor_filing(ctx, sent)))
-    return pairs
+    return m.pairs_of(icp, lambda: m.floor_filing(ctx, sent), n)  # the first pair runs icpsim first
 
 
 def measure(ctx):

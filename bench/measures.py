@@ -235,7 +235,7 @@ def filing_round(ctx, n):
     icpsim, the earlier floor)) — the earlier floor being each call's floor as the median of 20
     back-to-back floor calls, plus the median of 5 no-op jobs per job (the table's until
     2026-11-30)."""
-    pairs, sent = [], []
+    sent: list = []
 
     def icp():
         http = Http(ctx.stack.base, ctx.stack.control)
@@ -243,13 +243,7 @@ def filing_round(ctx, n):
         sent[:] = http.sent
         return elapsed
 
-    for i in range(n):
-        if i % 2:
-            floor = floor_filing(ctx, sent)
-            pairs.append((icp(), floor))
-        else:
-            first = icp()
-            pairs.append((first, floor_filing(ctx, sent)))
+    pairs = pairs_of(icp, lambda: floor_filing(ctx, sent), n)  # the first pair runs icpsim first: `sent` is set
     noop = median_of([job_latency(Queue("icpsim", connection=ctx.raw), "bench.noop.noop") for _ in range(5)])
     jobs = sum(1 for *_, runs_a_job in sent if runs_a_job)
     earlier = len(sent) * floor_call_latency(ctx, 20) + jobs * noop

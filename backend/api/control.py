@@ -297,11 +297,15 @@ TOUCH_RECHECK = 30.0  # a sandbox without a time-to-live is asked again after th
 def created(sandbox):
     """A sandbox this process just created: its idle time has just started (its first call here
     need not touch it: one round trip less for the first call of every new sandbox)."""
-    ttl = sandbox.get("idle_ttl_seconds")
+    _remember(sandbox["id"], time.monotonic(), sandbox.get("idle_ttl_seconds"))
+    return sandbox
+
+
+def _remember(sid, now, ttl):
+    """Touched now: asked again after a tenth of its time-to-live, at most TOUCH_RECHECK (bounded memory)."""
     if len(_touched) > 10_000:
         _touched.clear()
-    _touched[sandbox["id"]] = (time.monotonic(), min(TOUCH_RECHECK, ttl / 10) if ttl else TOUCH_RECHECK)
-    return sandbox
+    _touched[sid] = (now, min(TOUCH_RECHECK, ttl / 10) if ttl else TOUCH_RECHECK)
 
 
 def _touch():
@@ -318,10 +322,7 @@ def _touch():
             sid = m.group(1)
             seen = _touched.get(sid)
             if seen is None or now - seen[0] >= seen[1]:
-                ttl = idle.touch(r, sid)
-                if len(_touched) > 10_000:
-                    _touched.clear()
-                _touched[sid] = (now, min(TOUCH_RECHECK, ttl / 10) if ttl else TOUCH_RECHECK)
+                _remember(sid, now, idle.touch(r, sid))
         if request.method in MUTATING and now - _last_sweep[0] >= config.idle_sweep_seconds():
             _last_sweep[0] = now
             idle.sweep_idle(r)

@@ -55,18 +55,15 @@ def public_host():
     return config.public_host()
 
 
-_OWN: dict = {}  # the Settings they were read from (frozen; a rebuild is a new one) -> the hosts
+_OWN: list = [None, frozenset()]  # [the Settings they were read from (frozen: a rebuild is a new one), the hosts]
 
 
 def own_hosts():
     """The simulator's own host names (every request asks: worked out once per settings)."""
     current = config.settings()
-    hosts = _OWN.get(id(current), (None, None))
-    if hosts[0] is not current:
-        _OWN.clear()
-        found = {normalize_host(h) for h in config.hosts()} | {normalize_host(public_host())}
-        hosts = _OWN[id(current)] = (current, frozenset(found))
-    return hosts[1]
+    if _OWN[0] is not current:
+        _OWN[:] = [current, frozenset({normalize_host(h) for h in config.hosts()} | {normalize_host(public_host())})]
+    return _OWN[1]
 
 
 def _is_ip(host):
