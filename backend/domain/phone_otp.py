@@ -5,7 +5,9 @@ OTP-verified (6-digit, 5-min code)"), as pure functions.
 
 Every responsible person the order's forms name (主体负责人, each 网站负责人; one check per distinct
 mobile) gets a 6-digit code on their mobile (and the same code by e-mail); typed back within 5
-virtual minutes, the mobile counts as verified for this order. Not the emergency phone (§5: it
+virtual minutes, the mobile counts as verified for this order. A change order (变更备案, 变更网站)
+asks only for the mobiles its changes set anew (§5 "Changed phone: … the new number may be
+verified"; an unchanged mobile was verified when it was filed). Not the emergency phone (§5: it
 never receives codes). Limits process.md does not give are the simulator's (README "Simulator
 choices"): 5 wrong entries spend a code (a new one must be requested), a new code only after a
 60 s countdown, at most 5 codes per mobile and order within 24 h.
@@ -14,7 +16,7 @@ A check is a plain dict: {id, app_id, mobile, name, paths, code, state, sent_at,
 wrong, sends: [epoch…], verified_at}. Times are virtual epochs; expiry is computed when read.
 """
 
-from backend.domain import materials
+from backend.domain import kinds, materials
 from backend.domain.clock import iso
 
 CODE_SECONDS = 5 * 60  # §9 item 2: a 5-minute code
@@ -32,11 +34,22 @@ class OtpError(ValueError):
         self.code, self.message, self.details = code, message, details
 
 
-def people(order: dict) -> list[dict]:
-    """The mobiles the order's forms carry that must be verified: {mobile, name, paths}, one per
-    distinct mobile, in form order (entity owner first). Only orders with full forms (the kinds
-    with a face check and materials); a personal site's owner is the entity's."""
-    if order.get("kind") not in materials.MATERIAL_KINDS:
+# 变更备案 / 变更网站: the changes name only what changes; a responsible person's mobile they set
+# is typed into the form like a new one (§5 "Changed phone: … the new number may be verified")
+CHANGE_KINDS = frozenset(k for k, s in kinds.KINDS.items() if "changes" in (s.payload.entity, s.payload.websites))
+
+
+def people(order: dict, on_record: dict | None = None) -> list[dict]:
+    """The mobiles the order's forms carry that must be verified: {mobile, name, email, paths},
+    one per distinct mobile, in form order (entity owner first). Orders with full forms (the kinds
+    with a face check and materials): every responsible mobile; a personal site's owner is the
+    entity's. Change orders: only the mobiles their changes set, and of those only the ones that
+    differ from the person's on record — `on_record` ({path: the responsible person on record},
+    see `recorded`; None: the record is not at hand, every mobile set counts); the name and e-mail
+    missing from a change are the record's."""
+    kind = order.get("kind")
+    change = kind in CHANGE_KINDS
+    if kind not in materials.MATERIAL_KINDS and not change:
         return []
     payload = order.get("payload") or {}
     found: list[tuple[str, dict]] = []
@@ -51,11 +64,34 @@ def people(order: dict) -> list[dict]:
         mobile = person.get("mobile")
         if not isinstance(mobile, str) or not mobile:
             continue
+        if change:
+            before = (on_record or {}).get(path) or {}
+            if before.get("mobile") == mobile:
+                continue  # unchanged: verified when it was filed
+            person = {**before, **{k: v for k, v in person.items() if v not in (None, "")}}
         same = next((p for p in out if p["mobile"] == mobile), None)
         if same is not None:
             same["paths"].append(path)
             continue
         out.append({"mobile": mobile, "name": person.get("name") or "", "email": person.get("email"), "paths": [path]})
+    return out
+
+
+def needs_record(order: dict) -> bool:
+    """Whether `people` compares the order with the record (a change order setting a mobile)."""
+    return order.get("kind") in CHANGE_KINDS
+
+
+def recorded(order: dict, entity: dict | None, sites: dict) -> dict:
+    """{path: the responsible person on record} for the people a change order's payload names:
+    the entity's owner, and each changed website's (its own, else the entity's). `entity` is the
+    entity record, `sites` the website records by id (the changes name them by `website_id`)."""
+    owner = (entity or {}).get("responsible") or {}
+    out = {"entity.responsible": owner} if entity else {}
+    for i, entry in enumerate((order.get("payload") or {}).get("websites") or []):
+        site = sites.get((entry or {}).get("website_id")) if isinstance(entry, dict) else None
+        if site is not None:
+            out[f"websites.{i}.responsible"] = site.get("responsible") or owner
     return out
 
 

@@ -85,8 +85,9 @@ def _face_checks_missing(order: dict, entity: dict | None, face_tasks: list | No
 AGREEMENT_TITLE = "腾讯云备案服务信息收集及使用说明"  # process.md §1.1 [X1, T33]
 
 
-def _phones_missing(order: dict, checks: list) -> list[Requirement]:
-    """A responsible person's mobile without a checked OTP (process.md §2.1, §9 item 2)."""
+def _phones_missing(order: dict, checks: list, on_record: dict | None = None) -> list[Requirement]:
+    """A responsible person's mobile without a checked OTP (process.md §2.1, §9 item 2; a change
+    order's new mobiles, §5 "Changed phone": phone_otp.people)."""
     return [
         Requirement(
             "phone",
@@ -94,7 +95,7 @@ def _phones_missing(order: dict, checks: list) -> list[Requirement]:
             person["paths"][0] + ".mobile",
             f"负责人{person['name']}的手机号码 {person['mobile']} 尚未完成验证码验证",
         )
-        for person in phone_otp.people(order)
+        for person in phone_otp.people(order, on_record)
         if not phone_otp.verified(checks, person["mobile"])
     ]
 
@@ -108,12 +109,15 @@ def missing(
     existing_sites: int = 0,
     phone_checks: list | None = None,
     agreement: dict | None = None,
+    on_record: dict | None = None,
 ) -> list[Requirement]:
     """Every requirement not met yet, in the order the mini-program walks them:
     agreement → forms (with the phones' OTP) → face check → materials
     (§1.1 agreement; T48: 填写网站信息 → 填写负责人 → 视频核身 → 上传材料 → 提交).
     `phone_checks` None: neither the phones nor the agreement are asked about (callers that
-    predate them); else `agreement` is the order's recorded acceptance (None: not accepted)."""
+    predate them); else `agreement` is the order's recorded acceptance (None: not accepted).
+    `on_record`: a change order's responsible people on record (phone_otp.recorded), so that only
+    the mobiles it changes are asked for; the agreement stays the full forms' step."""
     entity = order_entity(order, entity)
     out = []
     new_forms = phone_checks is not None and order["kind"] in materials.MATERIAL_KINDS
@@ -126,7 +130,7 @@ def missing(
         for path, code, message in forms_rules.missing_fields(order["kind"], order.get("payload") or {}, entity)
     ]
     if phone_checks is not None:
-        out.extend(_phones_missing(order, phone_checks))
+        out.extend(_phones_missing(order, phone_checks, on_record))
     if needs_face_check(order):
         out.extend(_face_checks_missing(order, entity, face_tasks, now))
     return out + _materials_missing(order, entity, uploaded or {}, existing_sites)

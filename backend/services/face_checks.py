@@ -171,6 +171,7 @@ def missing(tx, app):
         materials.existing_sites(tx, app),
         phone_checks=phone_checks.checks_of(tx, app["id"]),
         agreement=app.get("agreement"),
+        on_record=phone_checks.on_record(tx, app),
     )
 
 

@@ -20,8 +20,25 @@ def checks_of(tx, app_id):
     return [c for c in tx.all(COLLECTION) if c["app_id"] == app_id]
 
 
-def _person(app, mobile):
-    person = next((p for p in phone_otp.people(app) if p["mobile"] == mobile), None)
+def on_record(tx, app):
+    """A change order's responsible people on record (phone_otp.recorded), read only for the
+    change kinds (the full forms' orders verify every mobile and read no record); None: none."""
+    if not phone_otp.needs_record(app) or not app.get("entity_id"):
+        return None
+    sites = {}
+    for entry in (app.get("payload") or {}).get("websites") or []:
+        site_id = entry.get("website_id") if isinstance(entry, dict) else None
+        if site_id and site_id not in sites:
+            sites[site_id] = tx.get("websites", site_id)
+    return phone_otp.recorded(app, tx.get("entities", app["entity_id"]), {k: v for k, v in sites.items() if v})
+
+
+def people_of(tx, app):
+    return phone_otp.people(app, on_record(tx, app))
+
+
+def _person(tx, app, mobile):
+    person = next((p for p in people_of(tx, app) if p["mobile"] == mobile), None)
     if person is None:
         raise fail("PHONE_NOT_IN_ORDER", mobile=mobile)
     return person
@@ -32,7 +49,7 @@ def list_for(r, sid, app_id):
     app = materials.application(tx, app_id)
     now = world.now(tx)
     have = {c["mobile"]: c for c in checks_of(tx, app_id)}
-    return [phone_otp.public(have.get(p["mobile"]), p, now) for p in phone_otp.people(app)]
+    return [phone_otp.public(have.get(p["mobile"]), p, now) for p in people_of(tx, app)]
 
 
 def _raise(exc, mobile):
@@ -49,7 +66,7 @@ def send(r, sid, app_id, mobile):
     def fn(tx):
         app = materials.application(tx, app_id)
         materials.check_editable(app)
-        person = _person(app, mobile)
+        person = _person(tx, app, mobile)
         now = world.now(tx)
         old = tx.get(COLLECTION, f"{app_id}:{mobile}")
         drawn = int((old or {}).get("drawn") or 0)  # codes drawn for this mobile so far
@@ -87,7 +104,7 @@ def verify(r, sid, app_id, mobile, code):
 
     def fn(tx):
         app = materials.application(tx, app_id)
-        person = _person(app, mobile)
+        person = _person(tx, app, mobile)
         now = world.now(tx)
         old = tx.get(COLLECTION, f"{app_id}:{mobile}")
         try:

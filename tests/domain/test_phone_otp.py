@@ -92,3 +92,62 @@ def test_readiness_asks_for_the_agreement_and_the_phones_only_when_told():
         ("PHONE_NOT_VERIFIED", "entity.responsible.mobile")
     ]
     assert readiness.missing({"kind": "cancel_entity", "payload": {}}, now=T0, phone_checks=[]) == []
+
+
+# -- change orders: only the mobiles the changes set anew (process.md §5 "Changed phone") ------
+
+WANG = {"name": "王五", "certificate_number": "440305198001014567", "mobile": "13900139000", "email": "w@x.cn"}
+ENTITY = {"type": "enterprise", "responsible": WANG}
+SITES = {"W0001": {"id": "W0001", "responsible": LI}, "W0002": {"id": "W0002", "responsible": None}}
+
+
+def change(entity=None, websites=None, kind="change_filing"):
+    payload = {}
+    if entity is not None:
+        payload["entity"] = entity
+    if websites is not None:
+        payload["websites"] = websites
+    return {"kind": kind, "payload": payload}
+
+
+def new_mobiles(o, on_record=None):
+    return [(p["mobile"], p["name"], p.get("email"), p["paths"]) for p in otp.people(o, on_record)]
+
+
+def test_a_change_order_asks_for_the_new_mobile_with_the_recorded_name_and_email():
+    o = change({"responsible": {"mobile": "13600136000"}})
+    record = otp.recorded(o, ENTITY, SITES)
+    assert new_mobiles(o, record) == [("13600136000", "王五", "w@x.cn", ["entity.responsible"])]
+    assert new_mobiles(o) == [("13600136000", "", None, ["entity.responsible"])]  # no record at hand: asked
+
+
+def test_a_change_order_keeps_the_mobile_on_record_unasked():
+    o = change({"address": "x", "responsible": {"mobile": WANG["mobile"], "email": "new@x.cn"}})
+    assert otp.people(o, otp.recorded(o, ENTITY, SITES)) == []
+    assert otp.people(change({"address": "x"}), otp.recorded(change({"address": "x"}), ENTITY, SITES)) == []
+    site_same = change(websites=[{"website_id": "W0001", "responsible": {"mobile": LI["mobile"]}}])
+    assert otp.people(site_same, otp.recorded(site_same, ENTITY, SITES)) == []
+
+
+def test_a_website_owner_change_compares_with_the_site_else_the_entity_owner():
+    o = change(
+        websites=[
+            {"website_id": "W0001", "responsible": {"mobile": WANG["mobile"]}},  # 李四's site: new for it
+            {"website_id": "W0002", "responsible": {"mobile": WANG["mobile"]}},  # the entity's owner: unchanged
+        ],
+        kind="change_website",
+    )
+    record = otp.recorded(o, ENTITY, SITES)
+    assert record["websites.1.responsible"] == WANG and record["entity.responsible"] == WANG
+    assert new_mobiles(o, record) == [("13900139000", "李四", None, ["websites.0.responsible"])]
+
+
+def test_readiness_of_a_change_order_asks_only_for_the_new_phone():
+    o = change({"responsible": {"mobile": "13600136000"}})
+    record = otp.recorded(o, ENTITY, SITES)
+    need = readiness.missing(o, ENTITY, now=T0, phone_checks=[], on_record=record)
+    assert [(m.stage, m.code, m.path) for m in need] == [("phone", "PHONE_NOT_VERIFIED", "entity.responsible.mobile")]
+    done = otp.check_code(otp.send(None, otp.people(o, record)[0], "A0002", "222222", T0), "222222", T0)
+    assert readiness.missing(o, ENTITY, now=T0, phone_checks=[done], on_record=record) == []
+    assert readiness.missing(o, ENTITY, now=T0, on_record=record) == []  # legacy callers: nothing asked
+    assert otp.needs_record(o) and not otp.needs_record(order())
