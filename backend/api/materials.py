@@ -39,7 +39,7 @@ class Requirements(MethodView):
     @common.needs("sandbox")
     def get(self, sid, app_id):
         """What is missing before submission: forms, face checks, materials (readiness.missing)"""
-        return face_checks.requirements(common.redis(), sid, app_id)
+        return face_checks.requirements(common.redis(), sid, app_id, reader=common.reader(sid))
 
 
 @blp.route(APP + "/materials")
@@ -59,6 +59,7 @@ class Material(MethodView):
     def body_too_large(declared):
         return uploads.too_large(declared, whole_request=True)
 
+    @blp.response(201)  # its one success: the journal's entry rides in its commit (api/journal.py)
     @blp.doc(
         security=common.SECURITY,
         requestBody={
@@ -121,6 +122,7 @@ class FaceChecks(MethodView):
         """The order's face-check tasks (face_status 0/1/2/3, is_finish, notice and task expiry)"""
         return face_checks.list_for(common.redis(), sid, app_id)
 
+    @blp.response(201)
     @blp.doc(security=common.SECURITY)
     @common.needs("sandbox")
     def post(self, sid, app_id):
@@ -140,6 +142,7 @@ class FaceCheck(MethodView):
 @blp.route("/sandboxes/<sid>/face-checks/<task_id>/result")
 class FaceCheckResult(MethodView):
     @blp.arguments(FaceResultSchema)
+    @blp.response(200)
     @blp.doc(security=common.SECURITY)
     @common.needs("sandbox")
     def post(self, data, sid, task_id):

@@ -34,6 +34,7 @@ class PhoneChecks(MethodView):
 
 @blp.route(APP + "/phone-checks/<mobile>/send")
 class PhoneCheckSend(MethodView):
+    @blp.response(201)
     @blp.doc(security=common.SECURITY)
     @common.needs("sandbox")
     def post(self, sid, app_id, mobile):
@@ -44,6 +45,7 @@ class PhoneCheckSend(MethodView):
 @blp.route(APP + "/phone-checks/<mobile>/verify")
 class PhoneCheckVerify(MethodView):
     @blp.arguments(PhoneCodeSchema)
+    @blp.response(200)
     @blp.doc(security=common.SECURITY)
     @common.needs("sandbox")
     def post(self, data, sid, app_id, mobile):
@@ -59,6 +61,7 @@ class Agreement(MethodView):
         """Whether the user accepted 《腾讯云备案服务信息收集及使用说明》 for this order"""
         return phone_checks.agreement(common.redis(), sid, app_id)
 
+    @blp.response(200)
     @blp.doc(security=common.SECURITY)
     @common.needs("sandbox")
     def post(self, sid, app_id):

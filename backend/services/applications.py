@@ -20,7 +20,7 @@ from backend.domain import (
 )
 from backend.domain.clock import iso
 from backend.domain.errors import Unprocessable, fail, validation_failed
-from backend.services import cloud, engine, filing_type as verify_step, verification, world
+from backend.services import cloud, engine, face_checks, filing_type as verify_step, verification, world
 from backend.store import keys, tx as store
 
 # what create, edit and act read: the orders and their timers, the filings on record
@@ -202,12 +202,13 @@ def act(r, sid, app_id, action, reason=None):
             _ready(tx, app)  # the stages before submission: forms, face check, materials (readiness.missing)
         return engine.fire(tx, app, action, "user", world.now(tx), reason=reason)
 
-    return engine.view(store.run(r, sid, fn, prefetch=(*CHECKS, (store.APP_TIMERS, app_id))))
+    reads = (*CHECKS, (store.APP_TIMERS, app_id))
+    if action in (workflow.SUBMIT, workflow.RESUBMIT):  # the stages' checks may read them (`_ready`):
+        reads = (*reads, *face_checks.STAGES)  # in the same round trip, small hashes, empty without stages
+    return engine.view(store.run(r, sid, fn, prefetch=reads))
 
 
 def _ready(tx, app):
-    from backend.services import face_checks  # materials and face checks read applications' records
-
     missing = face_checks.missing(tx, app)
     if missing:
         raise fail(

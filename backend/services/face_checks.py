@@ -9,6 +9,8 @@ from backend.services import effects, faults, materials, phone_checks, webhooks,
 from backend.store import tx as store
 
 COLLECTION = "face_checks"
+# the stages' collections the readiness of an order reads (`missing`): uploads, face checks, phones
+STAGES = (materials.COLLECTION, COLLECTION, phone_checks.COLLECTION)
 PAGE = "/miniprogram/face.html"
 
 
@@ -175,9 +177,17 @@ def missing(tx, app):
     )
 
 
-def requirements(r, sid, app_id):
-    tx = store.read(r, sid)
+def reads_of_missing(app):
+    """What `missing` reads besides the order, for a prefetch (one round trip): the sandbox (its
+    clock), the stages' collections, and the filings on record only when the order names one."""
+    return (store.META, *STAGES, *(store.RECORDS if app.get("entity_id") else ()))
+
+
+def requirements(r, sid, app_id, reader=None):
+    """`reader`: a store reader holding what the request read already (the order: api common.reader)."""
+    tx = reader or store.read(r, sid)
     app = materials.application(tx, app_id)
+    tx.prefetch(store.core_keys(sid, reads_of_missing(app)))
     rows = missing(tx, app)
     entity = materials.order_entity(tx, app)
     return {

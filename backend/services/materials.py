@@ -137,14 +137,25 @@ def face_check_first(tx, app):
         raise fail("FACE_CHECK_FIRST", pending=[p.path for p in pending], messages=[p.message for p in pending])
 
 
+def _write_once(holder, target: Path, data: bytes) -> None:
+    """An upload's bytes, before its commit (a failed write leaves no metadata); a retry of its
+    transaction has the same path, so they are written once."""
+    if not holder.get("written"):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        holder["written"] = True
+
+
 def upload(r, sid, app_id, slot, filename, data: bytes):
-    """Check the image (Pillow), write its bytes, record its metadata; replaces the slot's earlier upload."""
+    """Check the image (Pillow), write its bytes, record its metadata; replaces the slot's earlier upload.
+    The order is read and checked in the transaction itself (one round trip with its WATCH)."""
     try:
         facts = materials.check_image(data, limits.MAX_UPLOAD_BYTES, limits.MIN_IMAGE_SIDE)
     except materials.BadImage as bad:
         raise fail(bad.code, bad.message, errors={"file": [bad.message]}) from None
     holder = {}
     relative = f"{sid}/{app_id}/{slot}-{facts['sha256'][:16]}.{'jpg' if facts['format'] == 'JPEG' else 'png'}"
+    target = config.uploads_dir() / relative
 
     def fn(tx):
         app = application(tx, app_id)
@@ -160,17 +171,14 @@ def upload(r, sid, app_id, slot, filename, data: bytes):
         doc = {**_material_doc(tx, app, wanted[slot], filename, facts, relative, previous), **extra}
         tx.put(COLLECTION, doc)
         holder.update(doc=doc, previous=previous)
+        _write_once(holder, target, data)  # only once the order and the slot (they name the path) pass
         return doc
 
-    # the order and the slot are checked before anything touches the disk (they name the path)
-    fn(store.read(r, sid))
-    target = config.uploads_dir() / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)  # bytes first (a failed write leaves no metadata), then the metadata
     try:
         doc = store.run(r, sid, fn, prefetch=(*store.WORKFLOW, *store.RECORDS, COLLECTION, FACE_CHECKS))
     except Exception:
-        target.unlink(missing_ok=True)
+        if holder.get("written"):  # only what this call wrote: a refusal before it leaves the slot's file
+            target.unlink(missing_ok=True)
         raise
     old = holder.get("previous")
     if old and old.get("path") != doc["path"]:

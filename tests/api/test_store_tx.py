@@ -184,10 +184,10 @@ def test_clock_and_fault_changes_read_no_order(sandbox, control, tx_reads):
 def test_order_use_cases_read_nothing_beyond_their_prefetch(sandbox, tx_reads):
     """Creating, submitting, withdrawing: every key the transaction reads came in the
     prefetch's one round trip (applications.CHECKS, and for an action the application's
-    timer set)."""
+    timer set, for a submit the stages' collections its checks may read)."""
     from support.people import personal_payload
 
-    from backend.services import applications
+    from backend.services import applications, face_checks
 
     ip = sandbox.get("~/eligibility").get_json()["usable_ips"][0]["ip"]
     wanted = set(store.core_keys(sandbox.sid, applications.CHECKS))
@@ -196,7 +196,7 @@ def test_order_use_cases_read_nothing_beyond_their_prefetch(sandbox, tx_reads):
     for action in ("submit", "withdraw"):
         resp = sandbox.post(f"~/applications/{app['id']}/actions/{action}", json={})
         assert resp.status_code == 200, resp.get_json()
-    wanted |= set(store.core_keys(sandbox.sid, [(store.APP_TIMERS, app["id"])]))
+    wanted |= set(store.core_keys(sandbox.sid, [(store.APP_TIMERS, app["id"]), *face_checks.STAGES]))
     assert tx_reads and set(tx_reads) <= wanted, set(tx_reads) - wanted
 
 
