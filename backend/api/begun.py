@@ -1,8 +1,9 @@
 """A view's first round trip sent with its token check (api/common.py `sandbox`): the chat
-reply's lock and first reads ride in the check's pipeline, so a reply costs one round trip
-less. The check still answers first — 429, then 401/404, all before the body is read and so
-before any 422 — and a refused token takes no lock (the check guards it in one script:
-services/auth.guarded) and sees none of what was read."""
+reply's lock and first reads, and a clock advance's lock (services/advancing.AdvanceStart),
+ride in the check's pipeline, so each costs one round trip less. The check still answers
+first — 429, then 401/404, all before the body is read and so before any 422 — and a refused
+token takes no lock (the check guards it in one script: services/auth.guarded) and sees none
+of what was read."""
 
 from flask import current_app, g, request
 
@@ -14,8 +15,9 @@ def begins(start):
     """Mark a view (right above `def`, with `needs`) whose first round trip rides with its
     token check: `start(r, sid, **other view args)` gives an object with `take()` (the write
     the check guards: a lock's SET NX, done only when the check passes), `send(ahead)` (the
-    round trip, `ahead` first), `hold(took)`, `clock()` and `drop()` (chat's ReplyStart); the
-    view gets it back from `taken(sid)`. Whatever a 4xx before the view leaves is dropped."""
+    round trip, `ahead` first), `hold(took)`, `clock()` and `drop()` (chat's ReplyStart, the
+    advance's AdvanceStart); the view gets it back from `taken(sid)`. Whatever a 4xx before
+    the view leaves is dropped."""
 
     def mark(fn):
         fn.icpsim_begin = start

@@ -7,6 +7,8 @@ sandbox that writes something appends it, with the status the view answers on su
 then answers something else (an error after its commit, another 2xx), the after_request
 hook takes that entry back (recording.retract) and appends what the answer says, as it
 always did for calls that commit nothing through the store (faults, settings, the clock).
+A clock advance takes its entry itself (with_commit) and appends it, with the answer's epoch,
+in its lock's release round trip.
 """
 
 import logging
@@ -22,7 +24,8 @@ log = logging.getLogger("icpsim")
 
 MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 SANDBOX_PATH = re.compile(r"^/api/v1/sandboxes/([^/]+)(/.*)?$")
-# calls whose entry needs their answer (the clock's epoch after a move): appended after it
+# calls whose entry needs their answer (the clock's epoch after a move): appended after it —
+# or, for an advance, with its lock's release (services/advancing: the view's with_commit)
 AFTER_ANSWER = ("/clock/advance", "/clock/scale")
 
 

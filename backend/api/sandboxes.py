@@ -3,7 +3,7 @@
 from flask.views import MethodView
 from marshmallow import fields, validate
 
-from backend.api import common, control, process_schemas, schemas as s
+from backend.api import begun, common, control, process_schemas, schemas as s
 from backend.api.blueprint import Blueprint
 from backend.services import advancing, sandboxes, timers
 
@@ -92,9 +92,11 @@ class Advance(MethodView):
     @blp.response(200, s.ClockViewSchema)
     @blp.doc(security=common.SECURITY)
     @common.needs("control+sandbox")
+    @begun.begins(advancing.AdvanceStart)  # the clock lock rides with the token check
     def post(self, data, sid):
         """Advance the clock by a duration (at most 400 days), or until idle, firing due timers in order"""
-        return advancing.advance(common.redis(), sid, **data)
+        journal = control.journal_with_commit(200)  # appended with the lock's release, with the answer's epoch
+        return advancing.advance(common.redis(), sid, **data, begun=begun.taken(sid), journal=journal)
 
 
 @blp.route("/<sid>/clock/scale")

@@ -12,6 +12,8 @@ cancels its scheduled job, or, when a worker has that job already, waits for it 
 of delivering the timer twice.
 """
 
+import logging
+import secrets
 import time
 
 import redis
@@ -21,8 +23,10 @@ from rq.results import Result
 from backend import config, observability
 from backend.domain.clock import advance_problems, iso, parse_duration
 from backend.domain.errors import DomainError, fail, validation_failed
-from backend.services import scheduling, timers, world
-from backend.store import tx as store
+from backend.services import recording, scheduling, timers, world
+from backend.store import keys, pipelining, tx as store
+
+log = logging.getLogger("icpsim")
 
 ATTEMPTS = 3  # a timer that raises is tried this many times before it is marked failed
 JOB_TIMEOUT = 600  # seconds a worker may spend on one advance (max_steps timers)
@@ -31,7 +35,16 @@ JOB_TIMEOUT = 600  # seconds a worker may spend on one advance (max_steps timers
 # -- the web side ---------------------------------------------------------------
 
 
-def advance(r, sid, duration=None, until_idle=False, include_deadlines=False, max_steps=timers.MAX_STEPS):
+def advance(
+    r,
+    sid,
+    duration=None,
+    until_idle=False,
+    include_deadlines=False,
+    max_steps=timers.MAX_STEPS,
+    begun=None,
+    journal=None,
+):
     """Move the clock forward, firing every timer that falls due, in virtual-time order.
 
     With a duration: fire what is due within it, then stop at now + duration.
@@ -39,17 +52,72 @@ def advance(r, sid, duration=None, until_idle=False, include_deadlines=False, ma
     deadlines (SMS window, idle expiry) fire only when time must pass them to
     reach a later progress timer, or when include_deadlines is set.
 
-    Advances of one sandbox run one at a time (`_exclusive`): 20 parallel advances of a
+    Advances of one sandbox run one at a time (the clock lock): 20 parallel advances of a
     day move the clock 20 days, in turn, each firing what falls due in its own day.
+    `begun`: an AdvanceStart whose lock the token check took (api/begun.py), else it is
+    taken here. `journal`: the request's journal entry (api/journal.with_commit), appended
+    with the answer's epoch (`now`) in the lock's release round trip, and only on success.
     """
-    _check_span(duration, until_idle)
-    with timers.exclusive(r, sid) as lock:
+    lock = begun.lock if begun is not None else None
+    try:
+        _check_span(duration, until_idle)
+        if lock is None:
+            lock = timers.acquire(r, sid)
         job = _enqueue(scheduling.queue(), sid, duration, until_idle, include_deadlines, max_steps)
         answer = _wait(job, lock)
+    except BaseException:
+        if lock is not None:
+            timers.release(r, lock)  # a failed advance leaves the clock free
+        raise
     if "error" in answer:
+        timers.release(r, lock)
         err = answer["error"]
         raise fail(err.pop("code"), err.pop("message"), status=answer["status"], **err)
+    _release_journaled(r, sid, lock, answer["view"], journal)
     return answer["view"]
+
+
+def _release_journaled(r, sid, lock, view, journal):
+    """The lock's release with the journal's entry appended before it, in one round trip: the
+    entries of one sandbox's advances stay in the order the lock gave them."""
+    if journal is None:
+        timers.release(r, lock)
+        return
+    journal["entry"]["now"] = view["epoch"]
+    try:
+        timers.release(r, lock, [recording.append_command(sid, journal["entry"])])
+        journal["done"] = True
+    except redis.ResponseError:  # the append's error (the lock was released): the hook tries again
+        log.exception("journal: cannot append the advance")
+
+
+class AdvanceStart:
+    """An advance's clock lock taken by its token check (api/begun.py): the lock's SET NX runs
+    only when the check passes, in the check's round trip, with the sandbox's clock field
+    (the journal notes a change's virtual time). `drop` releases it (a 4xx before the view)."""
+
+    def __init__(self, r, sid):
+        self.r, self.sid, self.held, self.raw_clock = r, sid, False, None
+        self.lock = timers.clock_lock(r, sid)
+        self.lock.local.token = secrets.token_hex(16).encode()
+
+    def take(self):
+        return ("SET", self.lock.name, self.lock.local.token, "NX", "PX", timers.LOCK_SECONDS * 1000)
+
+    def send(self, ahead):
+        *replies, self.raw_clock = pipelining.send(self.r, [*ahead, ("HGET", keys.sandbox(self.sid), "clock")])
+        return replies
+
+    def hold(self, took):
+        self.held = took
+
+    def clock(self):
+        return self.raw_clock
+
+    def drop(self):
+        if self.held:
+            self.held = False
+            timers.release(self.r, self.lock)
 
 
 def _enqueue(q, *args):
@@ -132,8 +200,10 @@ def _target(start, duration, until_idle):
 
 
 def _advance(r, sid, duration, until_idle, include_deadlines, max_steps, before=()):
-    """Each step reads the clock and the pending timers in one round trip (timers.snapshot);
-    the last one is also the answer's view when nothing changed after it (until idle, paused)."""
+    """The first step reads the clock and the pending timers in one round trip (timers.snapshot),
+    each later one reads them in the MULTI of the delivery before it (timers.fire_and_look), and
+    the clock's final move reads them in its own (timers.move_and_look): the last look is the
+    answer's view (on a paused clock: on a running one the view is read again, time has run)."""
     clock, pending = timers.snapshot(r, sid, before)
     start = clock.now(time.time())
     target = _target(start, duration, until_idle)
@@ -144,16 +214,18 @@ def _advance(r, sid, duration, until_idle, include_deadlines, max_steps, before=
             nxt = timers.pick_next(pending, target, until_idle, include_deadlines)
             if nxt is None:
                 break
-            fired.append(_deliver(r, sid, nxt, running, fired))
-            clock, pending = timers.snapshot(r, sid)
+            entry, seen = _deliver(r, sid, nxt, running, fired)
+            fired.append(entry)
+            clock, pending = seen or timers.snapshot(r, sid)
         else:
             raise fail("ADVANCE_STEP_LIMIT", f"推进时钟时触发的定时器超过 {max_steps} 个，已停止", fired=fired)
         if not until_idle:
-            timers.set_clock(r, sid, lambda c: c.moved_to(target, time.time()), reschedule=False)
+            _, seen = timers.move_and_look(r, sid, lambda c: c.moved_to(target, time.time()))
+            clock, pending = seen or timers.snapshot(r, sid)
     finally:
         if running:  # what is still ahead goes back on RQ's schedule for the clock as it is now
             timers.reschedule(r, sid, world.clock(store.read(r, sid)))
-    view = timers.clock_view(r, sid, seen=(clock, pending) if until_idle and not running else None)
+    view = timers.clock_view(r, sid, seen=None if running else (clock, pending))
     view["fired"] = fired
     view["started_at"] = iso(start)
     return view
@@ -161,19 +233,22 @@ def _advance(r, sid, duration, until_idle, include_deadlines, max_steps, before=
 
 def _deliver(r, sid, timer, running, fired):
     """Fire one due timer here, the clock moved to its due time in the same transaction
-    (paused clock); on a running clock its scheduled job is cancelled first, or waited for."""
+    (paused clock); on a running clock its scheduled job is cancelled first, or waited for.
+    (its entry in `fired`, the clock and pending timers as its commit left them or None)."""
     if running:
         timers.set_clock(
             r, sid, lambda c, due=timer["due"]: c.moved_to(due, time.time()), reschedule=True, advancing=True
         )
         adopted = _adopted_result(r, sid, timer)
         if adopted is not None:
-            return _entry(timer, adopted)
+            return _entry(timer, adopted), None
     error = None
     for _ in range(ATTEMPTS):
         try:
-            result = timers.fire(r, sid, timer["id"], timer["app_id"], clock_to=None if running else timer["due"])
-            return _entry(timer, result)
+            result, seen = timers.fire_and_look(
+                r, sid, timer["id"], timer["app_id"], clock_to=None if running else timer["due"]
+            )
+            return _entry(timer, result), seen
         except (redis.WatchError, DomainError):
             raise
         except Exception as exc:  # noqa: BLE001 — a broken timer is reported, never a 500

@@ -92,6 +92,11 @@ def append(r, sid, entry):
     return bool(script(keys=[keys.journal(sid), keys.dropped(sid)], args=_append_args(entry)))
 
 
+def append_command(sid, entry):
+    """The same append as one command, for a pipeline of the caller's (the clock lock's release)."""
+    return ("EVAL", _APPEND, 2, keys.journal(sid), keys.dropped(sid), *_append_args(entry))
+
+
 def append_in(tx, entry):
     """The same append inside a transaction's MULTI (tx.script): no round trip of its own."""
     tx.script(_APPEND, [keys.journal(tx.sid), keys.dropped(tx.sid)], _append_args(entry))

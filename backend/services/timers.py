@@ -12,7 +12,6 @@ import json
 import math
 import time
 
-import redis
 from rq.job import JobStatus
 from rq.results import Result
 
@@ -21,7 +20,7 @@ from backend.domain import audit, durations, errors, limits, workflow
 from backend.domain.clock import Clock, iso, scale_problems
 from backend.domain.errors import fail, validation_failed
 from backend.services import decisions, effects, engine, materials, miit_sync, scheduling, world
-from backend.store import keys, tx as store
+from backend.store import keys, pipelining, tx as store
 
 MAX_STEPS = 500
 MAX_SPAN = limits.MAX_ADVANCE_SECONDS  # "until idle" never runs the clock more than ~13 months ahead
@@ -36,10 +35,31 @@ def fire(r, sid, timer_id, app_id=None, clock_to=None):
     (known from the job's arguments), with what a review decides on (records, domain
     registry, the order's uploads), all in one round trip; never the sandbox's whole
     applications or timers."""
+    return _fire_in(r, sid, timer_id, app_id, clock_to, look=False)[0]
+
+
+def fire_and_look(r, sid, timer_id, app_id=None, clock_to=None):
+    """`fire`, and the clock with the pending timers as the delivery left them (what `snapshot`
+    reads), read in its MULTI after its writes: an advance's next look costs no round trip.
+    (result, (clock, timers) or None when that read could not ride along)."""
+    return _fire_in(r, sid, timer_id, app_id, clock_to, look=True)
+
+
+def _fire_in(r, sid, timer_id, app_id, clock_to, look):
     wanted = [*store.BASE, *store.RECORDS, "domains", materials.COLLECTION, (store.TIMERS, timer_id)]
     if app_id:
         wanted += [("applications", app_id), (store.APP_TIMERS, app_id)]
-    return store.run(r, sid, lambda tx: _fire(tx, timer_id, clock_to), prefetch=wanted)
+    last = {}
+
+    def fn(tx):
+        if look:
+            tx.read_after(_snapshot_command(sid))
+            last["tx"] = tx  # the attempt that commits is the last one
+        return _fire(tx, timer_id, clock_to)
+
+    result = store.run(r, sid, fn, prefetch=wanted)
+    seen = last["tx"].after_replies if look else None
+    return result, (_parse_snapshot(sid, seen[0]) if seen else None)
 
 
 def _remind(tx, app, at, spec, settings):
@@ -181,19 +201,23 @@ return out
 def snapshot(r, sid, before=()):
     """(the clock, the pending timers earliest first, the failed ones included): one round trip.
     `before`: scripts (text, keys, args) sent first in that round trip (e.g. a job's timer lag)."""
-    script_keys = [keys.timers(sid), keys.timer_docs(sid), keys.sandbox(sid)]
-    if before:  # EVAL in a pipeline: a registered script would first cost a SCRIPT EXISTS
-        batch = r.pipeline(transaction=False)
-        for text, their_keys, args in before:
-            batch.eval(text, len(their_keys), *their_keys, *args)
-        batch.eval(_CLOCK_AND_DUE, len(script_keys), *script_keys, NEXT_WINDOW)
-        raw = batch.execute(raise_on_error=False)[-1]
+    if before:  # EVAL in one pipelined round trip: a failing script ahead of the read is ignored
+        ahead = [("EVAL", text, len(their_keys), *their_keys, *args) for text, their_keys, args in before]
+        raw = pipelining.send(r, [*ahead, _snapshot_command(sid)], raise_on_error=False)[-1]
         if isinstance(raw, Exception):
             raise raw
     else:
         if "clock_and_due" not in _script:
             _script["clock_and_due"] = r.register_script(_CLOCK_AND_DUE)
-        raw = _script["clock_and_due"](keys=script_keys, args=[NEXT_WINDOW], client=r)
+        raw = _script["clock_and_due"](keys=_snapshot_command(sid)[3:6], args=[NEXT_WINDOW], client=r)
+    return _parse_snapshot(sid, raw)
+
+
+def _snapshot_command(sid):
+    return ("EVAL", _CLOCK_AND_DUE, 3, keys.timers(sid), keys.timer_docs(sid), keys.sandbox(sid), NEXT_WINDOW)
+
+
+def _parse_snapshot(sid, raw):
     if not raw or raw[0] is None:
         raise errors.sandbox_not_found(sid)
     docs = [json.loads(d) for d in raw[1:] if d is not None]
@@ -222,15 +246,32 @@ def clock_view(r, sid, seen=None):
 
 
 def _set_clock(r, sid, change, reschedule=True, advancing=False):
+    clock, _ = _move_clock(r, sid, change, look=False)
+    if reschedule:
+        _reschedule(r, sid, clock, advancing)
+    return clock
+
+
+def move_and_look(r, sid, change):
+    """Move the clock (no rescheduling), and read the clock with the pending timers as the move
+    left them in its MULTI (what `snapshot` reads): (clock, (clock, timers) or None)."""
+    return _move_clock(r, sid, change, look=True)
+
+
+def _move_clock(r, sid, change, look):
+    last = {}
+
     def fn(tx):
+        if look:
+            tx.read_after(_snapshot_command(sid))
+            last["tx"] = tx
         new = change(world.clock(tx))
         tx.set_meta("clock", new.to_dict())
         return new
 
     clock = store.run(r, sid, fn)
-    if reschedule:
-        _reschedule(r, sid, clock, advancing)
-    return clock
+    seen = last["tx"].after_replies if look else None
+    return clock, (_parse_snapshot(sid, seen[0]) if seen else None)
 
 
 def _reschedule(r, sid, clock, advancing=False):
@@ -274,20 +315,37 @@ def mark_running(r, sid, scale):
 
 @contextlib.contextmanager
 def _exclusive(r, sid):
-    """The sandbox's clock lock: a second advance (or rescale) waits for the first, up to the
-    job wait; past that it answers 409 saying another advance is running. The lock expires
-    by itself if its holder dies; each step of a long advance renews it."""
-    wait = config.job_wait_seconds()
-    lock = r.lock(keys.advance_lock(sid), timeout=LOCK_SECONDS, blocking_timeout=wait)
-    if not lock.acquire():
-        raise fail("ADVANCE_IN_PROGRESS", f"该沙箱的时钟正在被另一个请求推进，{wait:g} 秒内未结束；请稍后重试")
+    """The sandbox's clock lock held for the block (a rescale; an advance: `acquire`, `release`)."""
+    lock = acquire(r, sid)
     try:
         yield lock
     finally:
-        try:
-            lock.release()
-        except redis.exceptions.LockError:
-            pass  # expired meanwhile (a step outlived LOCK_SECONDS): nothing to release
+        release(r, lock)
+
+
+def clock_lock(r, sid):
+    """The sandbox's clock lock (not taken): a second advance (or rescale) waits for the first,
+    up to the job wait. It expires by itself if its holder dies; a long advance renews it."""
+    return r.lock(keys.advance_lock(sid), timeout=LOCK_SECONDS, blocking_timeout=config.job_wait_seconds())
+
+
+def acquire(r, sid):
+    """The clock lock, waited for up to the job wait; past that 409, another advance is running."""
+    lock = clock_lock(r, sid)
+    if not lock.acquire():
+        wait = config.job_wait_seconds()
+        raise fail("ADVANCE_IN_PROGRESS", f"该沙箱的时钟正在被另一个请求推进，{wait:g} 秒内未结束；请稍后重试")
+    return lock
+
+
+def release(r, lock, ahead=()):
+    """Release the clock lock if it is still ours (redis-py Lock's own script; expired meanwhile:
+    nothing to release), `ahead` sent before it in the same round trip; their replies (an
+    error among them raised, the lock released all the same)."""
+    token, lock.local.token = lock.local.token, None
+    if token is None:
+        return []
+    return pipelining.send(r, [*ahead, ("EVAL", lock.LUA_RELEASE_SCRIPT, 1, lock.name, token)])[:-1]
 
 
 def _next_timer(r, sid, target, until_idle, include_deadlines):

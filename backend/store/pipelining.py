@@ -30,13 +30,14 @@ def read_command(item):
     return ("SMEMBERS", item[1]) if item[0] == "set" else ("HGET", *item[1:])
 
 
-def send(r, commands):
+def send(r, commands, raise_on_error=True):
     """Commands (tuples: name, *args) in one pipelined round trip, no transaction; their replies,
     as redis-py's pipeline gives them (its response callbacks: HGETALL a dict, SMEMBERS a set),
-    the first error raised once every reply is read. Written and read on a pooled connection
-    directly: redis-py's pipeline object, its per-command queueing and its bookkeeping cost
-    more than the round trip's own Python (every sandbox call's token check goes here). A
-    dropped connection is retried as redis-py retries a pipeline."""
+    the first error raised once every reply is read (raise_on_error=False: left in its place,
+    as redis-py's `execute(raise_on_error=False)` does). Written and read on a pooled
+    connection directly: redis-py's pipeline object, its per-command queueing and its
+    bookkeeping cost more than the round trip's own Python (every sandbox call's token check
+    goes here). A dropped connection is retried as redis-py retries a pipeline."""
     pool, callbacks = r.connection_pool, r.response_callbacks
     conn = pool.get_connection()
 
@@ -60,7 +61,10 @@ def send(r, commands):
     replies = []
     for command, reply in zip(commands, raw, strict=True):
         if isinstance(reply, ResponseError):
-            raise reply
+            if raise_on_error:
+                raise reply
+            replies.append(reply)
+            continue
         callback = callbacks.get(str(command[0]).upper())
         replies.append(callback(reply) if callback is not None else reply)
     return replies

@@ -72,6 +72,7 @@ class Tx:
         self._fields = {}  # (key, field) -> value (None: absent) of hashes not read whole
         self._sets = {}  # key -> set of members, as read + our writes
         self._writes, self.after_commit = [], []
+        self._after, self.after_replies = [], None  # reads sent in the MULTI after the writes (read_after)
         self.answers_error = False  # see refuses()
 
     # -- reads (watched) ---------------------------------------------------
@@ -281,6 +282,12 @@ class Tx:
         """Run a Lua script in the same MULTI (e.g. releasing a lock with the commit)."""
         self._writes.append(("eval", "", text, script_keys, args))  # "": no key for the key index
 
+    def read_after(self, command):
+        """A read sent in the MULTI after the writes: what this commit leaves, at no round trip of
+        its own (e.g. an advance's next look at the timers). Its reply lands in `after_replies`
+        once committed (None when the commit went through redis-py's execute instead)."""
+        self._after.append(command)
+
     def sadd(self, key, member):
         """Add to a set outside the sandbox (e.g. keys.SANDBOXES), in the same MULTI."""
         self._writes.append(("sadd", key, member))
@@ -317,7 +324,8 @@ class Tx:
         redis-py's per-command queueing when the transaction read anything (it always does
         after a prefetch), else queued for redis-py's execute. True when it was executed."""
         if self.pipe.watching and self.pipe.connection is not None:
-            pipelining.multi_exec(self.pipe, self.commands())
+            replies = pipelining.multi_exec(self.pipe, self.commands() + self._after)
+            self.after_replies = replies[len(replies) - len(self._after) :]
             return True
         self.flush()
         return False
