@@ -48,7 +48,7 @@ class Materials(MethodView):
     @common.needs("sandbox")
     def get(self, sid, app_id):
         """The order's required material slots (process.md §3.1) and their uploads"""
-        return materials.checklist(common.redis(), sid, app_id)
+        return materials.checklist(common.redis(), sid, app_id, reader=common.reader(sid))
 
 
 @blp.route(APP + "/materials/<slot>")
@@ -120,7 +120,7 @@ class FaceChecks(MethodView):
     @common.needs("sandbox")
     def get(self, sid, app_id):
         """The order's face-check tasks (face_status 0/1/2/3, is_finish, notice and task expiry)"""
-        return face_checks.list_for(common.redis(), sid, app_id)
+        return face_checks.list_for(common.redis(), sid, app_id, reader=common.reader(sid))
 
     @blp.response(201)
     @blp.doc(security=common.SECURITY)
@@ -152,6 +152,7 @@ class FaceCheckResult(MethodView):
 
 @blp.route("/sandboxes/<sid>/face-checks/<task_id>/begin")
 class FaceCheckBegin(MethodView):
+    @blp.response(200)  # declared: its journal entry rides in its commit
     @blp.doc(security=common.SECURITY)
     @common.needs("sandbox")
     def post(self, sid, task_id):
@@ -161,6 +162,7 @@ class FaceCheckBegin(MethodView):
 
 @blp.route("/sandboxes/<sid>/face-checks/<task_id>/resend")
 class FaceCheckResend(MethodView):
+    @blp.response(200)  # declared: its journal entry rides in its commit
     @blp.doc(security=common.SECURITY)
     @common.needs("sandbox")
     def post(self, sid, task_id):

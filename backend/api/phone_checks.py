@@ -29,7 +29,7 @@ class PhoneChecks(MethodView):
     @common.needs("sandbox")
     def get(self, sid, app_id):
         """The responsible people's mobiles the order must verify, one per distinct mobile (verified, state, code expiry)"""
-        return phone_checks.list_for(common.redis(), sid, app_id)
+        return phone_checks.list_for(common.redis(), sid, app_id, reader=common.reader(sid))
 
 
 @blp.route(APP + "/phone-checks/<mobile>/send")
@@ -59,7 +59,7 @@ class Agreement(MethodView):
     @common.needs("sandbox")
     def get(self, sid, app_id):
         """Whether the user accepted 《腾讯云备案服务信息收集及使用说明》 for this order"""
-        return phone_checks.agreement(common.redis(), sid, app_id)
+        return phone_checks.agreement(common.redis(), sid, app_id, reader=common.reader(sid))
 
     @blp.response(200)
     @blp.doc(security=common.SECURITY)

@@ -77,9 +77,11 @@ def get(r, sid, task_id):
     return _view(sid, _task(tx, task_id), world.now(tx))
 
 
-def list_for(r, sid, app_id):
-    tx = store.read(r, sid)
+def list_for(r, sid, app_id, reader=None):
+    """`reader`: a store reader holding the order already (api common.reader)."""
+    tx = reader or store.read(r, sid)
     materials.application(tx, app_id)
+    tx.prefetch(store.core_keys(sid, (store.META, COLLECTION)))
     now = world.now(tx)
     return [_view(sid, t, now) for t in tasks_of(tx, app_id)]
 

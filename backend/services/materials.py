@@ -77,10 +77,13 @@ def person_and_rejection(tx, app, slot, previous, sha256):
     return {"person": person} if person else {}
 
 
-def checklist(r, sid, app_id):
-    """Each required slot with its upload (or none), and the slots the order no longer needs."""
-    tx = store.read(r, sid)
+def checklist(r, sid, app_id, reader=None):
+    """Each required slot with its upload (or none), and the slots the order no longer needs.
+    `reader`: a store reader holding the order already (api common.reader); the uploads and, when
+    the order names an entity record, the filings on record come in one more round trip."""
+    tx = reader or store.read(r, sid)
     app = application(tx, app_id)
+    tx.prefetch(store.core_keys(sid, (COLLECTION, *(store.RECORDS if app.get("entity_id") else ()))))
     have = uploaded(tx, app_id)
     rows = [{"slot": s.key, "zh": s.zh, "why": s.why, "upload": have.get(s.key)} for s in slots(tx, app)]
     return {

@@ -44,9 +44,13 @@ def _person(tx, app, mobile):
     return person
 
 
-def list_for(r, sid, app_id):
-    tx = store.read(r, sid)
+def list_for(r, sid, app_id, reader=None):
+    """`reader`: a store reader holding the order already (api common.reader); the clock, the
+    checks and, for a change order, its records come in one more round trip."""
+    tx = reader or store.read(r, sid)
     app = materials.application(tx, app_id)
+    records = store.RECORDS if phone_otp.needs_record(app) and app.get("entity_id") else ()
+    tx.prefetch(store.core_keys(sid, (store.META, COLLECTION, *records)))
     now = world.now(tx)
     have = {c["mobile"]: c for c in checks_of(tx, app_id)}
     return [phone_otp.public(have.get(p["mobile"]), p, now) for p in people_of(tx, app)]
@@ -127,8 +131,8 @@ def verify(r, sid, app_id, mobile, code):
 # -- the agreement (process.md §1.1, §9 item 5) --------------------------------------------
 
 
-def agreement(r, sid, app_id):
-    tx = store.read(r, sid)
+def agreement(r, sid, app_id, reader=None):
+    tx = reader or store.read(r, sid)  # the order only: what the token check read with it
     app = materials.application(tx, app_id)
     return _agreement_view(app)
 

@@ -136,3 +136,39 @@ def test_an_upload_whose_transaction_runs_again_writes_its_file_once(control, r,
     assert doc["version"] == 1 and (uploads / doc["path"]).exists()
     entries = [e for e in recording.entries(r, sb.sid) if e["path"].endswith("/commitment_letter")]
     assert [e["status"] for e in entries] == [201]
+
+
+def test_a_face_check_begin_and_resend_journal_in_their_commit(control, r, monkeypatch):
+    """Both declare their one success status (200): the journal's entry rides in the commit, no
+    round trip of its own (before: 4 each)."""
+    monkeypatch.setenv("ICPSIM_IDLE_SWEEP_SECONDS", "3600")
+    sb = _strict(control, 34)
+    app = create_app(sb, full_personal_payload(usable_ip(sb)))["id"]
+    task = ok(sb.post(f"~/applications/{app}/face-checks"), 201)[0]["id"]
+    spent = []
+    for name in ("begin", "resend"):
+        with _round_trips() as trips:
+            ok(sb.post(f"~/face-checks/{task}/{name}"))
+        spent.append((name, trips["n"]))
+    assert spent == [("begin", 3), ("resend", 3)]
+    journal = [(e["path"], e["status"]) for e in recording.entries(r, sb.sid)][-2:]
+    assert journal == [(f"/face-checks/{task}/begin", 200), (f"/face-checks/{task}/resend", 200)]
+
+
+def test_the_stages_gets_read_the_order_once(control, monkeypatch):
+    """A GET naming an order has it read with its token check (common.reader): the agreement needs
+    nothing more, the lists their collections (and the clock) in one more round trip (before: the
+    order was read again, then each collection on its own: up to 4)."""
+    monkeypatch.setenv("ICPSIM_IDLE_SWEEP_SECONDS", "3600")
+    sb = _strict(control, 35)
+    app = create_app(sb, full_personal_payload(usable_ip(sb)))["id"]
+    at = f"~/applications/{app}"
+    ok(sb.post(f"{at}/face-checks"), 201)
+    ok(sb.post(f"{at}/phone-checks/{MOBILE}/send"), 201)
+    spent = {}
+    for name in ("agreement", "materials", "face-checks", "phone-checks"):
+        with _round_trips() as trips:
+            body = ok(sb.get(f"{at}/{name}"))
+        spent[name] = trips["n"]
+        assert body, name
+    assert spent == {"agreement": 1, "materials": 2, "face-checks": 2, "phone-checks": 2}
