@@ -25,7 +25,7 @@ class PhoneCodeSchema(Strict):
 
 @blp.route(APP + "/phone-checks")
 class PhoneChecks(MethodView):
-    @blp.doc(security=common.SECURITY)
+    @blp.doc(security=common.SECURITY, responses=common.ok_doc("需验证的负责人手机号"))
     @common.needs("sandbox")
     def get(self, sid, app_id):
         """The responsible people's mobiles the order must verify, one per distinct mobile (verified, state, code expiry)"""
@@ -55,7 +55,7 @@ class PhoneCheckVerify(MethodView):
 
 @blp.route(APP + "/agreement")
 class Agreement(MethodView):
-    @blp.doc(security=common.SECURITY)
+    @blp.doc(security=common.SECURITY, responses=common.ok_doc("是否已同意说明"))
     @common.needs("sandbox")
     def get(self, sid, app_id):
         """Whether the user accepted 《腾讯云备案服务信息收集及使用说明》 for this order"""

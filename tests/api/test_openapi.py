@@ -87,3 +87,16 @@ def test_missing_swagger_asset_is_json_404(app):
     resp = app.test_client().get("/static/swagger-ui/nope.js")
     assert resp.status_code == 404 and resp.mimetype == "application/json"
     assert resp.get_json()["code"] == "NOT_FOUND"
+
+
+def test_every_operation_declares_its_success(app):
+    # an operation without a declared 2xx has its 200 judged by `default`, the error schema
+    # (schemathesis' response_schema_conformance: "code is a required property" on the stages' GETs)
+    doc = ok(app.test_client().get("/openapi.json"))
+    undeclared = [
+        f"{method.upper()} {path}"
+        for path, item in doc["paths"].items()
+        for method, op in item.items()
+        if method != "parameters" and not any(code[0] in "23" for code in op["responses"])
+    ]
+    assert not undeclared, undeclared
