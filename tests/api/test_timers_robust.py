@@ -260,6 +260,23 @@ def test_no_worker_stays_a_503_and_marks_nothing(sandbox, monkeypatch):
     assert view["failed_timers"] == [] and [t["name"] for t in view["pending_timers"]] == ["provider_review"]
 
 
+def test_no_worker_for_longer_than_one_block_is_still_worker_timeout(sandbox, monkeypatch):
+    # the wait blocks on the job's result stream 5 s at a time: a read timeout of 5 s (redis-py
+    # 8's default) answered 503 REDIS_UNAVAILABLE and left the job queued, to run after the 503
+    submitted(sandbox)
+    monkeypatch.setenv("ICPSIM_SYNC_JOBS", "0")
+    monkeypatch.setenv("ICPSIM_JOB_WAIT", "5.5")
+    scheduling.reset_queue()
+    try:
+        assert_error(sandbox.post("~/clock/advance", json={"duration": "1d"}, token=CONTROL), 503, "WORKER_TIMEOUT")
+        assert scheduling.queue().get_job_ids() == []  # taken back: it does not run after the 503
+    finally:
+        monkeypatch.undo()
+        scheduling.reset_queue()
+    later = ok(sandbox.post("~/clock/advance", json={"duration": "1h"}, token=CONTROL))  # the lock is free
+    assert [t["name"] for t in later["pending_timers"]] == ["provider_review"] and later["fired"] == []
+
+
 # -- D. the table says which user rows are endpoints -----------------------------------------
 
 
