@@ -2,10 +2,10 @@
 (§1.1): thin routes over services/phone_checks.py."""
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from backend.api import common
+from backend.api.blueprint import Blueprint
 from backend.api.schema_base import Strict
 from backend.services import phone_checks
 
