@@ -277,6 +277,47 @@ def test_no_worker_for_longer_than_one_block_is_still_worker_timeout(sandbox, mo
     assert [t["name"] for t in later["pending_timers"]] == ["provider_review"] and later["fired"] == []
 
 
+def test_a_worker_dying_mid_advance_is_a_503_after_the_job_wait(sandbox, monkeypatch):
+    # the worker took the advance's job (STARTED) and died; no worker took it up again: the
+    # advance waited its whole job timeout (10 min) instead of answering after the job wait
+    import threading
+
+    from rq.job import JobStatus
+
+    from backend.services import advancing
+
+    submitted(sandbox)
+    enqueue = advancing._enqueue
+
+    def taken_by_a_dead_worker(q, *args):
+        job = enqueue(q, *args)
+        q.remove(job.id)
+        job.worker_name = "ghost"  # registered nowhere: gone
+        job.set_status(JobStatus.STARTED)
+        job.save()
+        return job
+
+    monkeypatch.setattr(advancing, "_enqueue", taken_by_a_dead_worker)
+    monkeypatch.setenv("ICPSIM_SYNC_JOBS", "0")
+    monkeypatch.setenv("ICPSIM_JOB_WAIT", "0.5")
+    scheduling.reset_queue()
+    answers = []
+    try:
+        ask = threading.Thread(
+            target=lambda: answers.append(sandbox.post("~/clock/advance", json={"duration": "1d"}, token=CONTROL)),
+            daemon=True,
+        )
+        ask.start()
+        ask.join(15)
+    finally:
+        monkeypatch.undo()
+        scheduling.reset_queue()
+    assert answers, "the advance still waits for a dead worker"
+    assert_error(answers[0], 503, "WORKER_TIMEOUT")
+    later = ok(sandbox.post("~/clock/advance", json={"duration": "1h"}, token=CONTROL))  # the lock is free
+    assert [t["name"] for t in later["pending_timers"]] == ["provider_review"]
+
+
 # -- D. the table says which user rows are endpoints -----------------------------------------
 
 
