@@ -194,7 +194,10 @@ def _cancel(job):
 def _orphaned_since(job, status, since):
     """When the job is STARTED by a worker that is gone: since when (first seen now), else None.
     (A round trip, only on a wait past one block: the usual advance answers on the first.)"""
-    if status != JobStatus.STARTED or recovery.worker_alive(job.connection, job.worker_name):
+    if status != JobStatus.STARTED:
+        return None
+    name = job.connection.hget(job.key, "worker_name")  # set by the worker: not on our copy of the job
+    if recovery.worker_alive(job.connection, name.decode() if isinstance(name, bytes) else name):
         return None
     return since if since is not None else time.monotonic()
 

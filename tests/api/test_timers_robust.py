@@ -292,9 +292,10 @@ def test_a_worker_dying_mid_advance_is_a_503_after_the_job_wait(sandbox, monkeyp
     def taken_by_a_dead_worker(q, *args):
         job = enqueue(q, *args)
         q.remove(job.id)
-        job.worker_name = "ghost"  # registered nowhere: gone
-        job.set_status(JobStatus.STARTED)
-        job.save()
+        taken = Job.fetch(job.id, connection=q.connection)  # as the worker saw it, not our copy
+        taken.worker_name = "ghost"  # registered nowhere: gone
+        taken.set_status(JobStatus.STARTED)
+        taken.save()
         return job
 
     monkeypatch.setattr(advancing, "_enqueue", taken_by_a_dead_worker)
