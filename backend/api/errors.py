@@ -99,7 +99,12 @@ def http_error(error: HTTPException):
         extra["errors"] = flatten(messages)
     elif status == 400 and error.description:
         message = f"{message}：请求体不是合法的 JSON"
-    return body(code, message, status, **extra)
+    response = body(code, message, status, **extra)
+    # the exception's own headers, its HTML content type aside: a 405's Allow (RFC 9110 §15.5.6)
+    for name, value in error.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
 
 
 def too_many(error: HTTPException):

@@ -35,7 +35,7 @@ class FaceResultSchema(Strict):
 
 @blp.route(APP + "/requirements")
 class Requirements(MethodView):
-    @blp.doc(security=common.SECURITY)
+    @blp.doc(security=common.SECURITY, responses=common.ok_doc("提交前还缺什么"))
     @common.needs("sandbox")
     def get(self, sid, app_id):
         """What is missing before submission: forms, face checks, materials (readiness.missing)"""
@@ -44,7 +44,7 @@ class Requirements(MethodView):
 
 @blp.route(APP + "/materials")
 class Materials(MethodView):
-    @blp.doc(security=common.SECURITY)
+    @blp.doc(security=common.SECURITY, responses=common.ok_doc("资料清单及已上传的资料"))
     @common.needs("sandbox")
     def get(self, sid, app_id):
         """The order's required material slots (process.md §3.1) and their uploads"""
@@ -86,7 +86,7 @@ class Material(MethodView):
         name = uploads.clean_filename(upload.filename, slot)
         return materials.upload(common.redis(), sid, app_id, slot, name, data), 201
 
-    @blp.doc(security=common.SECURITY)
+    @blp.doc(security=common.SECURITY, responses=common.ok_doc("已上传的图片", "image/jpeg", "image/png"))
     @common.needs("sandbox")
     def get(self, sid, app_id, slot):
         """The uploaded image itself"""
@@ -116,7 +116,7 @@ def _no_file():
 
 @blp.route(APP + "/face-checks")
 class FaceChecks(MethodView):
-    @blp.doc(security=common.SECURITY)
+    @blp.doc(security=common.SECURITY, responses=common.ok_doc("订单的人脸核验任务"))
     @common.needs("sandbox")
     def get(self, sid, app_id):
         """The order's face-check tasks (face_status 0/1/2/3, is_finish, notice and task expiry)"""
@@ -132,7 +132,7 @@ class FaceChecks(MethodView):
 
 @blp.route("/sandboxes/<sid>/face-checks/<task_id>")
 class FaceCheck(MethodView):
-    @blp.doc(security=common.SECURITY)
+    @blp.doc(security=common.SECURITY, responses=common.ok_doc("人脸核验任务"))
     @common.needs("sandbox")
     def get(self, sid, task_id):
         """One task, as the owner's phone sees it"""
@@ -172,7 +172,7 @@ class FaceCheckResend(MethodView):
 
 @blp.route("/templates/<name>")
 class Template(MethodView):
-    @blp.doc(security=[])
+    @blp.doc(security=[], responses=common.ok_doc("模板（纯文本）", "text/plain"))
     def get(self, name):
         """Download a letter template: commitment_letter (承诺书) or authorization_letter (授权书)"""
         if name not in TEMPLATES:
@@ -185,7 +185,7 @@ class Template(MethodView):
 
 @blp.route("/reference/<table>")
 class Reference(MethodView):
-    @blp.doc(security=[])
+    @blp.doc(security=[], responses=common.ok_doc("表单选项"))
     def get(self, table):
         """The forms' options as data: divisions (?parent=440000), languages, pre-approval-types, service-contents,
         entity-types (with the certificates each accepts), certificate-types (with their number rule)"""

@@ -2,10 +2,10 @@
 (§1.1): thin routes over services/phone_checks.py."""
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from backend.api import common
+from backend.api.blueprint import Blueprint
 from backend.api.schema_base import Strict
 from backend.services import phone_checks
 
@@ -25,7 +25,7 @@ class PhoneCodeSchema(Strict):
 
 @blp.route(APP + "/phone-checks")
 class PhoneChecks(MethodView):
-    @blp.doc(security=common.SECURITY)
+    @blp.doc(security=common.SECURITY, responses=common.ok_doc("需验证的负责人手机号"))
     @common.needs("sandbox")
     def get(self, sid, app_id):
         """The responsible people's mobiles the order must verify, one per distinct mobile (verified, state, code expiry)"""
@@ -55,7 +55,7 @@ class PhoneCheckVerify(MethodView):
 
 @blp.route(APP + "/agreement")
 class Agreement(MethodView):
-    @blp.doc(security=common.SECURITY)
+    @blp.doc(security=common.SECURITY, responses=common.ok_doc("是否已同意说明"))
     @common.needs("sandbox")
     def get(self, sid, app_id):
         """Whether the user accepted 《腾讯云备案服务信息收集及使用说明》 for this order"""

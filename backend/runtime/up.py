@@ -1,6 +1,7 @@
 """`icpsim up`: the embedded Redis (unless REDIS_URL), the control token and the demo
 sandbox, the banner, then the Procfile's web and worker processes under honcho until
-Ctrl-C, SIGTERM or a process exit; Redis is stopped (its append-only file flushed) last."""
+Ctrl-C, SIGTERM or the web's exit (a worker that exits is started again); Redis is stopped
+(its append-only file flushed) last."""
 
 import errno
 import importlib.util
@@ -8,6 +9,7 @@ import os
 import signal
 import socket
 import sys
+import time
 from pathlib import Path
 
 from backend import config
@@ -139,14 +141,14 @@ def _safe_printer_class():
 
 
 def run_procfile(root, env, workers=1):
-    """Run the Procfile through honcho until a signal or a process exit; return honcho's code."""
+    """Run the Procfile through honcho until a signal or the web's exit; return honcho's code."""
     from honcho.environ import expand_processes, parse_procfile
     from honcho.manager import Manager
 
     procfile = parse_procfile((root / "Procfile").read_text())
     if not procfile.processes:
         raise CliError(f"{root / 'Procfile'} declares no processes")
-    manager = Manager(_safe_printer_class()(sys.stdout))
+    manager = _supervisor_class(Manager)(_safe_printer_class()(sys.stdout))
     for proc in expand_processes(procfile.processes, concurrency={"worker": max(1, workers)}, env=env):
         child = dict(env)
         child.update(proc.env)
@@ -160,9 +162,45 @@ def run_procfile(root, env, workers=1):
     return manager.returncode
 
 
+RESTART_DELAY = 1.0  # seconds before a worker that exited is started again
+
+
+def _supervisor_class(manager_class):
+    """honcho's Manager, except that a worker process exiting while the stack is not stopping
+    (SIGKILLed, killed for memory) is started again after RESTART_DELAY instead of stopping
+    everything: the workers are stateless and recovery (services/recovery.py) requeues the
+    job it held. The web exiting still stops the stack. (honcho has no restart of its own; this
+    leans on its loop calling `_any_stopped` and on its `_processes` entries.)"""
+
+    class Supervisor(manager_class):
+        def _any_stopped(self):
+            now = time.monotonic()
+            for name, proc in self._processes.items():
+                if not name.startswith("worker") or proc.get("returncode") is None or self._terminating:
+                    continue
+                due = proc.setdefault("restart_at", now + RESTART_DELAY)
+                if now >= due:
+                    self._restart(name, proc)
+            return any(
+                proc.get("returncode") is not None and (self._terminating or not name.startswith("worker"))
+                for name, proc in self._processes.items()
+            )
+
+        def _restart(self, name, proc):
+            import multiprocessing
+
+            self._system_print(f"{name} exited (rc={proc['returncode']}); starting it again\n")
+            for key in ("returncode", "restart_at"):
+                proc.pop(key, None)
+            self.returncode = None  # its exit code is not the stack's
+            proc["process"] = multiprocessing.Process(name=name, target=proc["obj"].run, args=(self.events, True))
+            proc["process"].start()
+
+    return Supervisor
+
+
 def _stop_processes(manager, grace=5.0):
     """Last resort when honcho's loop itself failed: SIGTERM, then SIGKILL, every process group."""
-    import time
 
     manager.terminate()
     procs = [p.get("process") for p in getattr(manager, "_processes", {}).values()]

@@ -23,7 +23,7 @@ from rq.results import Result
 from backend import config, observability
 from backend.domain.clock import advance_problems, iso, parse_duration
 from backend.domain.errors import DomainError, fail, validation_failed
-from backend.services import recording, scheduling, timers, world
+from backend.services import recording, recovery, scheduling, timers, world
 from backend.store import keys, pipelining, tx as store
 
 log = logging.getLogger("icpsim")
@@ -151,6 +151,7 @@ def _wait(job, lock):
     conn, key, last = job.connection, Result.get_key(job.id), "0-0"
     wait_start = time.monotonic() + config.job_wait_seconds()
     give_up = time.monotonic() + JOB_TIMEOUT + 30
+    orphaned = None  # since when the worker that started the job is gone
     while time.monotonic() < give_up:
         block = max(1, int(min(5.0, max(0.001, wait_start - time.monotonic())) * 1000))
         answer = conn.xread({key: last}, block=block)
@@ -166,15 +167,39 @@ def _wait(job, lock):
                 raise fail("ADVANCE_FAILED", error=text[-1] if text else "failed")
         status = job.get_status(refresh=True)
         if status in (JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED) and time.monotonic() > wait_start:
-            try:
-                job.cancel()
-            except Exception:  # noqa: BLE001 — a worker took it meanwhile: it runs, we still answer
-                pass
+            _cancel(job)
             raise fail("WORKER_TIMEOUT")
         if status in (JobStatus.FINISHED, JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED) and not answer:
             raise fail("ADVANCE_FAILED", f"推进时钟的任务结束为 {status.value}，没有结果")
+        orphaned = _orphaned_since(job, status, orphaned)
+        if orphaned is not None and time.monotonic() > orphaned + config.job_wait_seconds():
+            # its worker died mid-advance and no worker took it up again within the job wait
+            # (recovery requeues it once one runs): cancelled, so it does not run after the 503
+            _cancel(job)
+            raise fail(
+                "WORKER_TIMEOUT",
+                "执行时钟推进的 worker 已退出，且在等待时间内没有其他 worker 接手：请确认 worker 进程在运行",
+            )
         lock.reacquire()
     raise fail("WORKER_TIMEOUT")
+
+
+def _cancel(job):
+    try:
+        job.cancel()
+    except Exception:  # noqa: BLE001 — a worker took it meanwhile: it runs, we still answer
+        pass
+
+
+def _orphaned_since(job, status, since):
+    """When the job is STARTED by a worker that is gone: since when (first seen now), else None.
+    (A round trip, only on a wait past one block: the usual advance answers on the first.)"""
+    if status != JobStatus.STARTED:
+        return None
+    name = job.connection.hget(job.key, "worker_name")  # set by the worker: not on our copy of the job
+    if recovery.worker_alive(job.connection, name.decode() if isinstance(name, bytes) else name):
+        return None
+    return since if since is not None else time.monotonic()
 
 
 # -- the worker side ------------------------------------------------------------

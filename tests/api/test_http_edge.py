@@ -54,6 +54,14 @@ def test_unknown_method_needs_the_token_before_405(sandbox):
     assert_error(sandbox.call("PUT", "/api/v1/sandboxes", token=CONTROL), 405, "METHOD_NOT_ALLOWED")
 
 
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "TRACE", "HEAD"])
+def test_405_names_the_allowed_methods(sandbox, method):
+    # RFC 9110 §15.5.6: a 405 carries Allow (schemathesis' unsupported_method check); HEAD of a POST-only route too
+    resp = sandbox.call(method, f"/api/v1/sandboxes/{sandbox.sid}/clock/advance", token=CONTROL)
+    assert resp.status_code == 405 and resp.mimetype == "application/json"
+    assert set(resp.headers["Allow"].replace(" ", "").split(",")) == {"OPTIONS", "POST"}
+
+
 # -- defect 5: inputs that answered 500 -------------------------------------------------
 
 

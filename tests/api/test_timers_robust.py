@@ -260,6 +260,65 @@ def test_no_worker_stays_a_503_and_marks_nothing(sandbox, monkeypatch):
     assert view["failed_timers"] == [] and [t["name"] for t in view["pending_timers"]] == ["provider_review"]
 
 
+def test_no_worker_for_longer_than_one_block_is_still_worker_timeout(sandbox, monkeypatch):
+    # the wait blocks on the job's result stream 5 s at a time: a read timeout of 5 s (redis-py
+    # 8's default) answered 503 REDIS_UNAVAILABLE and left the job queued, to run after the 503
+    submitted(sandbox)
+    monkeypatch.setenv("ICPSIM_SYNC_JOBS", "0")
+    monkeypatch.setenv("ICPSIM_JOB_WAIT", "5.5")
+    scheduling.reset_queue()
+    try:
+        assert_error(sandbox.post("~/clock/advance", json={"duration": "1d"}, token=CONTROL), 503, "WORKER_TIMEOUT")
+        assert scheduling.queue().get_job_ids() == []  # taken back: it does not run after the 503
+    finally:
+        monkeypatch.undo()
+        scheduling.reset_queue()
+    later = ok(sandbox.post("~/clock/advance", json={"duration": "1h"}, token=CONTROL))  # the lock is free
+    assert [t["name"] for t in later["pending_timers"]] == ["provider_review"] and later["fired"] == []
+
+
+def test_a_worker_dying_mid_advance_is_a_503_after_the_job_wait(sandbox, monkeypatch):
+    # the worker took the advance's job (STARTED) and died; no worker took it up again: the
+    # advance waited its whole job timeout (10 min) instead of answering after the job wait
+    import threading
+
+    from rq.job import JobStatus
+
+    from backend.services import advancing
+
+    submitted(sandbox)
+    enqueue = advancing._enqueue
+
+    def taken_by_a_dead_worker(q, *args):
+        job = enqueue(q, *args)
+        q.remove(job.id)
+        taken = Job.fetch(job.id, connection=q.connection)  # as the worker saw it, not our copy
+        taken.worker_name = "ghost"  # registered nowhere: gone
+        taken.set_status(JobStatus.STARTED)
+        taken.save()
+        return job
+
+    monkeypatch.setattr(advancing, "_enqueue", taken_by_a_dead_worker)
+    monkeypatch.setenv("ICPSIM_SYNC_JOBS", "0")
+    monkeypatch.setenv("ICPSIM_JOB_WAIT", "0.5")
+    scheduling.reset_queue()
+    answers = []
+    try:
+        ask = threading.Thread(
+            target=lambda: answers.append(sandbox.post("~/clock/advance", json={"duration": "1d"}, token=CONTROL)),
+            daemon=True,
+        )
+        ask.start()
+        ask.join(15)
+    finally:
+        monkeypatch.undo()
+        scheduling.reset_queue()
+    assert answers, "the advance still waits for a dead worker"
+    assert_error(answers[0], 503, "WORKER_TIMEOUT")
+    later = ok(sandbox.post("~/clock/advance", json={"duration": "1h"}, token=CONTROL))  # the lock is free
+    assert [t["name"] for t in later["pending_timers"]] == ["provider_review"]
+
+
 # -- D. the table says which user rows are endpoints -----------------------------------------
 
 
