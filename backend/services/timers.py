@@ -35,29 +35,32 @@ def fire(r, sid, timer_id, app_id=None, clock_to=None):
     (known from the job's arguments), with what a review decides on (records, domain
     registry, the order's uploads), all in one round trip; never the sandbox's whole
     applications or timers."""
-    return _fire_in(r, sid, timer_id, app_id, clock_to, look=False)[0]
+    return fire_and_look(r, sid, timer_id, app_id, clock_to, look=False)[0]
 
 
-def fire_and_look(r, sid, timer_id, app_id=None, clock_to=None):
+def fire_and_look(r, sid, timer_id, app_id=None, clock_to=None, look=True):
     """`fire`, and the clock with the pending timers as the delivery left them (what `snapshot`
     reads), read in its MULTI after its writes: an advance's next look costs no round trip.
     (result, (clock, timers) or None when that read could not ride along)."""
-    return _fire_in(r, sid, timer_id, app_id, clock_to, look=True)
-
-
-def _fire_in(r, sid, timer_id, app_id, clock_to, look):
     wanted = [*store.BASE, *store.RECORDS, "domains", materials.COLLECTION, (store.TIMERS, timer_id)]
     if app_id:
         wanted += [("applications", app_id), (store.APP_TIMERS, app_id)]
+    return _run_and_look(r, sid, lambda tx: _fire(tx, timer_id, clock_to), look, prefetch=wanted)
+
+
+def _run_and_look(r, sid, fn, look, **run_options):
+    """store.run(fn), and when `look` the clock with the pending timers as its commit left them
+    (what `snapshot` reads), read in its MULTI after the writes: (fn's result, (clock, timers)
+    or None when not asked or that read could not ride along)."""
     last = {}
 
-    def fn(tx):
+    def body(tx):
         if look:
             tx.read_after(_snapshot_command(sid))
             last["tx"] = tx  # the attempt that commits is the last one
-        return _fire(tx, timer_id, clock_to)
+        return fn(tx)
 
-    result = store.run(r, sid, fn, prefetch=wanted)
+    result = store.run(r, sid, body, **run_options)
     seen = last["tx"].after_replies if look else None
     return result, (_parse_snapshot(sid, seen[0]) if seen else None)
 
@@ -209,12 +212,16 @@ def snapshot(r, sid, before=()):
     else:
         if "clock_and_due" not in _script:
             _script["clock_and_due"] = r.register_script(_CLOCK_AND_DUE)
-        raw = _script["clock_and_due"](keys=_snapshot_command(sid)[3:6], args=[NEXT_WINDOW], client=r)
+        raw = _script["clock_and_due"](keys=_snapshot_keys(sid), args=[NEXT_WINDOW], client=r)
     return _parse_snapshot(sid, raw)
 
 
+def _snapshot_keys(sid):
+    return [keys.timers(sid), keys.timer_docs(sid), keys.sandbox(sid)]
+
+
 def _snapshot_command(sid):
-    return ("EVAL", _CLOCK_AND_DUE, 3, keys.timers(sid), keys.timer_docs(sid), keys.sandbox(sid), NEXT_WINDOW)
+    return ("EVAL", _CLOCK_AND_DUE, 3, *_snapshot_keys(sid), NEXT_WINDOW)
 
 
 def _parse_snapshot(sid, raw):
@@ -259,19 +266,12 @@ def move_and_look(r, sid, change):
 
 
 def _move_clock(r, sid, change, look):
-    last = {}
-
     def fn(tx):
-        if look:
-            tx.read_after(_snapshot_command(sid))
-            last["tx"] = tx
         new = change(world.clock(tx))
         tx.set_meta("clock", new.to_dict())
         return new
 
-    clock = store.run(r, sid, fn)
-    seen = last["tx"].after_replies if look else None
-    return clock, (_parse_snapshot(sid, seen[0]) if seen else None)
+    return _run_and_look(r, sid, fn, look)
 
 
 def _reschedule(r, sid, clock, advancing=False):
