@@ -1,9 +1,11 @@
 """The provider reviewer's judgement of uploaded materials (domain/material_review.py): the
 sharpness Pillow computes at upload, and the seeded rejections for what no machine can see."""
 
+import io
 from datetime import date
 
 import pytest
+from PIL import Image, ImageFilter
 from support.images import blank_jpeg, blurry_png, jpeg, png
 
 from backend.domain import material_review as M, materials, review
@@ -37,6 +39,34 @@ def test_sharpness_is_computed_at_upload(make, low, high):
 def test_sharpness_of_a_large_image_is_judged_at_screen_size():
     assert facts(png(2400, 1800))["sharpness"] > M.DEFAULT_MIN_SHARPNESS
     assert facts(blank_jpeg(2400, 1800))["sharpness"] == 0
+    assert facts(blurry_png(2400, 1800, radius=6))["sharpness"] < min(int(r["min_sharpness"]) for r in M.QUALITY.values())
+
+
+def edge_quantile(grey):
+    """The definition by hand: FIND_EDGES, the 1-pixel border dropped, the value 99.5 % of pixels stay within."""
+    edges = grey.filter(ImageFilter.FIND_EDGES)
+    counts = edges.crop((1, 1, edges.width - 1, edges.height - 1)).histogram()
+    total, seen = sum(counts), 0
+    for value, count in enumerate(counts):
+        seen += count
+        if seen >= materials.SHARPNESS_QUANTILE * total:
+            return value
+    return 255
+
+
+@pytest.mark.parametrize("size,factor", [((1200, 800), 2), ((900, 1200), 2), ((2400, 1800), 3), ((4000, 3000), 4)])
+def test_a_large_image_is_judged_shrunk_by_the_whole_factor_that_brings_it_within_1024(size, factor):
+    """What is judged is the greyscale image reduced by ceil(side / 1024), each block averaged."""
+    big = Image.open(io.BytesIO(blurry_png(*size, radius=1.5)))
+    grey = big.convert("L")
+    assert max(grey.reduce(factor).size) <= materials.SHARPNESS_SIDE < max(grey.reduce(factor - 1).size)
+    assert materials.sharpness(big) == edge_quantile(grey.reduce(factor))
+
+
+@pytest.mark.parametrize("size", [(1024, 700), (800, 600), (300, 1024)])
+def test_an_image_within_1024_is_judged_as_it_is(size):
+    img = Image.open(io.BytesIO(blurry_png(*size, radius=1.5)))
+    assert materials.sharpness(img) == edge_quantile(img.convert("L"))
 
 
 def test_a_blurry_or_blank_upload_is_rejected_as_blurry_naming_its_slot():
