@@ -175,12 +175,16 @@ def test_a_large_blurry_scan_is_judged_at_screen_size_and_rejected(control, uplo
     """A 2400×1800 scan is judged shrunk (materials.sharpness): out of focus it stays blurry,
     in focus it passes."""
     sb = strict_sandbox(control)
-    app = ready_order(sb, {"entity_owner_id_back": blurry_png(2400, 1800, radius=6), "commitment_letter": png(2400, 1800)})
+    app = ready_order(
+        sb, {"entity_owner_id_back": blurry_png(2400, 1800, radius=6), "commitment_letter": png(2400, 1800)}
+    )
     slots = {row["slot"]: row["upload"] for row in ok(sb.get(f"~/applications/{app['id']}/materials"))["slots"]}
     assert slots["entity_owner_id_back"]["width"] == 2400 and slots["entity_owner_id_back"]["sharpness"] < 30
     assert slots["commitment_letter"]["sharpness"] == 255
     got = submit_and_review(sb, app["id"])
-    assert [(e["code"], e["field"]) for e in got["audit_data"]] == [("MATERIAL_BLURRY", "materials.entity_owner_id_back")]
+    assert [(e["code"], e["field"]) for e in got["audit_data"]] == [
+        ("MATERIAL_BLURRY", "materials.entity_owner_id_back")
+    ]
 
 
 def test_a_blank_photo_is_blurry_too_unless_the_setting_is_off(control, uploads):

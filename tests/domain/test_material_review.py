@@ -39,7 +39,9 @@ def test_sharpness_is_computed_at_upload(make, low, high):
 def test_sharpness_of_a_large_image_is_judged_at_screen_size():
     assert facts(png(2400, 1800))["sharpness"] > M.DEFAULT_MIN_SHARPNESS
     assert facts(blank_jpeg(2400, 1800))["sharpness"] == 0
-    assert facts(blurry_png(2400, 1800, radius=6))["sharpness"] < min(int(r["min_sharpness"]) for r in M.QUALITY.values())
+    assert facts(blurry_png(2400, 1800, radius=6))["sharpness"] < min(
+        int(r["min_sharpness"]) for r in M.QUALITY.values()
+    )
 
 
 def edge_quantile(grey):
