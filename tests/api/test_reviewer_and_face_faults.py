@@ -172,13 +172,18 @@ def test_a_blurry_upload_is_rejected_by_the_reviewer_and_only_that_slot_comes_ba
 
 
 def test_a_large_blurry_scan_is_judged_at_screen_size_and_rejected(control, uploads):
-    """A 2400×1800 scan is judged shrunk (materials.sharpness): out of focus it stays blurry,
-    in focus it passes."""
+    """Large images are judged shrunk (materials.sharpness; a JPEG decoded at that scale): out
+    of focus a scan stays blurry, in focus a scan or a 4000×3000 photo passes."""
     sb = strict_sandbox(control)
-    app = ready_order(
-        sb, {"entity_owner_id_back": blurry_png(2400, 1800, radius=6), "commitment_letter": png(2400, 1800)}
-    )
+    big = {
+        "entity_owner_id_front": jpeg(4000, 3000),
+        "entity_owner_id_back": blurry_png(2400, 1800, radius=6),
+        "commitment_letter": png(2400, 1800),
+    }
+    app = ready_order(sb, big)
     slots = {row["slot"]: row["upload"] for row in ok(sb.get(f"~/applications/{app['id']}/materials"))["slots"]}
+    assert (slots["entity_owner_id_front"]["width"], slots["entity_owner_id_front"]["height"]) == (4000, 3000)
+    assert slots["entity_owner_id_front"]["sharpness"] >= 60
     assert slots["entity_owner_id_back"]["width"] == 2400 and slots["entity_owner_id_back"]["sharpness"] < 30
     assert slots["commitment_letter"]["sharpness"] == 255
     got = submit_and_review(sb, app["id"])

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 from PIL import Image, ImageFilter
-from support.images import blank_jpeg, blurry_png, jpeg, png
+from support.images import blank_jpeg, blurry_jpeg, blurry_png, jpeg, png
 
 from backend.domain import material_review as M, materials, review
 from backend.domain.review import ReviewContext
@@ -63,6 +63,22 @@ def test_a_large_image_is_judged_shrunk_by_the_whole_factor_that_brings_it_withi
     grey = big.convert("L")
     assert max(grey.reduce(factor).size) <= materials.SHARPNESS_SIDE < max(grey.reduce(factor - 1).size)
     assert materials.sharpness(big) == edge_quantile(grey.reduce(factor))
+
+
+@pytest.mark.parametrize("size,scale", [((4000, 3000), 4), ((2100, 1500), 1), ((1600, 1200), 2), ((8200, 300), 1)])
+def test_a_large_jpeg_is_decoded_at_the_scale_it_is_judged_at(size, scale):
+    """A JPEG shrunk by a factor that 2, 4 or 8 divides is decoded at that scale (libjpeg's DCT
+    scaling) and judged there; its facts keep its full size. (8200 px: factor 9, no scale divides.)"""
+    data = blurry_jpeg(*size)
+    got = facts(data)
+    assert (got["width"], got["height"]) == size
+    decoded = Image.open(io.BytesIO(data))
+    decoded.draft("RGB", (-(-size[0] // scale), -(-size[1] // scale)))
+    decoded.load()
+    assert decoded.size == (-(-size[0] // scale), -(-size[1] // scale))
+    grey = decoded.convert("L")
+    factor = -(-max(size) // materials.SHARPNESS_SIDE) // scale
+    assert got["sharpness"] == edge_quantile(grey.reduce(factor) if factor > 1 else grey)
 
 
 @pytest.mark.parametrize("size", [(1024, 700), (800, 600), (300, 1024)])

@@ -46,4 +46,11 @@ def blurry_png(width=800, height=600, radius=3):
     return buf.getvalue()
 
 
+def blurry_jpeg(width=800, height=600, radius=1.5):
+    """A photographed page a little out of focus, as JPEG."""
+    buf = io.BytesIO()
+    _page(width, height).filter(ImageFilter.GaussianBlur(radius)).save(buf, "JPEG", quality=85)
+    return buf.getvalue()
+
+
 FAKE_PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
