@@ -19,7 +19,7 @@ from backend import config
 from backend.domain import audit, durations, errors, limits, workflow
 from backend.domain.clock import Clock, iso, scale_problems
 from backend.domain.errors import fail, validation_failed
-from backend.services import decisions, effects, engine, materials, miit_sync, scheduling, world
+from backend.services import decisions, effects, engine, materials, miit_sync, scheduling, verification, world
 from backend.store import keys, pipelining, tx as store
 
 MAX_STEPS = 500
@@ -109,6 +109,9 @@ def _fire(tx, timer_id, clock_to=None):
     spec = workflow.timer(timer["state"], timer["name"])
     at = timer["due"]  # the event happens at the due time, whenever it is delivered
     settings = world.settings(tx)
+    if spec.name == workflow.SMS_AUTO_RESEND:  # MIIT re-sends the pending codes (no move)
+        verification.auto_resend(tx, app, at)
+        return "resent"
     if not spec.outcomes:
         _remind(tx, app, at, spec, settings)
         return "reminded"
