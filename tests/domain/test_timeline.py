@@ -128,7 +128,11 @@ def _at(*args):
 
 
 def _sms_order(sent_at, window_h=24, lost=False, pending=True):
-    person = {"sent_at": sent_at, "expires_at": sent_at + window_h * 3600, "state": "pending" if pending else "verified"}
+    person = {
+        "sent_at": sent_at,
+        "expires_at": sent_at + window_h * 3600,
+        "state": "pending" if pending else "verified",
+    }
     return {"sms": {"people": [person], **({"lost": True} if lost else {})}}
 
 
