@@ -182,3 +182,22 @@ def test_a_person_is_not_asked_for_a_pre_approval_document(control):
     app = ok(create(sb, payload), 201)
     slots = [row["slot"] for row in ok(sb.get(f"~/applications/{app['id']}/materials"))["slots"]]
     assert not [s for s in slots if "pre_approval" in s], slots
+
+
+# -- Tianjin, Chongqing, Gansu: an organisation's office phone given as a mobile needs a remark -------
+
+TJ_USCC = credit_code("91120100MA1XXXXX0")
+
+
+def test_tianjin_wants_a_remark_for_an_office_mobile(sandbox):
+    register_domain(sandbox, "tj-shili.cn", holder_name=ORG_NAME, holder_cert=TJ_USCC)
+    boss = dict(ORG_BOSS, office_phone="13600136000")
+    entity = org_entity(certificate_number=TJ_USCC, province="12", address="天津市和平区南京路 1 号", responsible=boss)
+    payload = {
+        "entity": entity,
+        "websites": [new_site(usable_ip(sandbox), "tj-shili.cn", "示例科技官网", "enterprise_site")],
+    }
+    errors = field_errors(create(sandbox, payload), "payload.entity.remark")
+    assert "备注" in errors["payload.entity.remark"][0]
+    payload["entity"]["remark"] = "单位未安装固定电话，办公室电话为手机"
+    ok(create(sandbox, payload), 201)
