@@ -163,7 +163,9 @@ def office_remark_problems(holder, rules, path, org):
         return []
     if validation.normalize_mobile(person.get("office_phone")) is None or str(holder.get("remark") or "").strip():
         return []
-    return [(path, "OFFICE_MOBILE_NEEDS_REMARK", "本省办公室电话填写手机号的，须在备注中说明（例如：单位未安装固定电话）")]
+    return [
+        (path, "OFFICE_MOBILE_NEEDS_REMARK", "本省办公室电话填写手机号的，须在备注中说明（例如：单位未安装固定电话）")
+    ]
 
 
 def person_problems(person, today, rules, prefix, org=False):

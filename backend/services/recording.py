@@ -57,15 +57,10 @@ def _code_entry(path):
 def worth_journaling(status, path, code=None):
     """What a replay needs: the calls that changed the sandbox. A refused call (4xx) changed
     nothing, so replaying it adds nothing: it is not journaled, whatever its body. One
-    exception: a wrong code is refused yet counts — MIIT's SMS check (422, towards
-    `sms_max_wrong`) and the phone OTP while filling (422, and the 5th wrong entry's 409
-    PHONE_CODE_SPENT) — so it is kept, as the code alone (`journal_body`). `code`: the
-    answer's error code, when known (the 409 is kept only as PHONE_CODE_SPENT)."""
-    if 200 <= status < 300:
-        return True
-    if not _code_entry(path) or status not in (409, 422):
-        return False
-    return code in _COUNTED_REFUSALS if (code is not None or status == 409) else status == 422
+    exception: a wrong code (`code`, the answer's error code) is refused yet counts — MIIT's SMS
+    check (422, towards `sms_max_wrong`) and the phone OTP while filling (422, and the 5th wrong
+    entry's 409 PHONE_CODE_SPENT) — so it is kept, as the code alone (`journal_body`)."""
+    return 200 <= status < 300 or (code in _COUNTED_REFUSALS and _code_entry(path))
 
 
 def journal_body(path, body):
