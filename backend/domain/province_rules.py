@@ -26,6 +26,9 @@ the simulator takes Tencent's own FAQ (T37, T39) first, so each row is a default
   `by_kind` (Jiangsu) the first for an access filing, the second for a new website; empty: change
   the record at the old provider first.
 - max_new_domains: at most this many new domains per order (Shanxi 3: process.md §8, H2); empty none.
+- one_site_from_sites: `personal;organisation` — an entity with at least that many websites on
+  record files new websites one per order, i.e. one domain (Jiangxi 7;15: process.md §8, J2-Jiangxi,
+  H2); empty: never.
 """
 
 import csv
@@ -52,6 +55,7 @@ class ProvinceRules:
     construction_plan_sites: int = 0  # 0: never
     renewed_licence: str = ""
     office_mobile_remark: bool = False
+    one_site_from_sites: tuple = ()  # (personal, organisation) thresholds; (): none
 
 
 def _row(row) -> ProvinceRules:
@@ -71,6 +75,7 @@ def _row(row) -> ProvinceRules:
         construction_plan_sites=int(row["construction_plan_sites"] or 0),
         renewed_licence=row["renewed_licence"] or "",
         office_mobile_remark=row["office_mobile_remark"] == "yes",
+        one_site_from_sites=tuple(int(n) for n in row["one_site_from_sites"].split(";") if n),
     )
 
 

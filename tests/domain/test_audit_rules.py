@@ -279,3 +279,18 @@ def test_a_person_is_not_asked_for_a_pre_approval_document():
     keys = slot_names(personal(), [{"service_content": "news"}], "44")
     assert not [k for k in keys if "pre_approval" in k]
     assert "websites.0.pre_approval_document" in slot_names(org(), [{"service_content": "news"}], "44")
+
+
+def test_jiangxi_many_sites_on_record_means_one_new_website_per_order():
+    from backend.domain import order_rules
+
+    jx = org("36", certificate_number=credit_code("91360100MA1XXXXX0"))
+    two = [site(), site(domain="moumou2.com")]
+    assert [c for _, c, _ in order_rules.filed_sites_problems(jx, 15, two)] == ["ONE_SITE_PER_ORDER_MANY_ON_RECORD"]
+    assert order_rules.filed_sites_problems(jx, 15, two[:1]) == []
+    assert order_rules.filed_sites_problems(jx, 14, two) == []
+    person_jx = dict(personal("36"))
+    assert order_rules.filed_sites_problems(person_jx, 7, two) and not order_rules.filed_sites_problems(
+        person_jx, 6, two
+    )
+    assert order_rules.filed_sites_problems(org(), 40, two) == []  # Guangdong: no such rule
