@@ -115,7 +115,7 @@ def _journal(response):
             if ahead["entry"]["status"] == response.status_code:
                 return response  # appended with the request's own commit
             recording.retract(common.redis(), note["sid"], ahead["entry"])  # it answered otherwise
-        if not recording.worth_journaling(response.status_code, note["path"]):
+        if not recording.worth_journaling(response.status_code, note["path"], _error_code(response)):
             return response  # a refused call changed nothing: a replay does not need it
         entry = _entry(note, response.status_code)
         if note["path"] in AFTER_ANSWER and response.status_code == 200:
@@ -124,6 +124,13 @@ def _journal(response):
     except Exception:
         log.exception("journal: cannot append the request")
     return response
+
+
+def _error_code(response):
+    """The stable code of an error answer (a wrong code is journaled, services/recording.py)."""
+    if response.status_code < 400 or not response.is_json:
+        return None
+    return (response.get_json(silent=True) or {}).get("code")
 
 
 def _forget(_error=None):

@@ -101,8 +101,12 @@ class WebsiteChangeSchema(WebsiteRefSchema):
 
     name = text(limits.MAX_WEBSITE_NAME)
     service_content = ServiceContent()
-    homepage_url = process_schemas.website_fields()["homepage_url"]
-    remark = process_schemas.remark_field("新的网站备注")
+    homepage_url = text(
+        limits.MAX_URL,
+        allow_none=True,
+        metadata={"description": "新的网站首页地址，须在该网站保留的域名上；null 清除（恢复为默认的 http://域名/）"},
+    )
+    remark = process_schemas.remark_field("新的网站备注；null 或空字符串清除")
     commercial = fields.Boolean()
     pre_approval_number = fields.String(allow_none=True)
     responsible = PartialNested(PersonSchema(partial=True), metadata={"description": "网站负责人：只填变更的字段"})

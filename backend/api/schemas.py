@@ -52,7 +52,7 @@ from backend.api.schema_base import (  # noqa: F401
     text,
 )
 from backend.api.timeline_schemas import TIMELINE_SETTINGS, TimelineSettings
-from backend.domain import clock, durations, eligibility, limits, presets, provinces, review
+from backend.domain import clock, durations, eligibility, limits, mail, presets, provinces, review
 
 # -- sandbox settings (README「Per-sandbox settings」): every key typed and bounded -------------
 
@@ -299,7 +299,13 @@ class ClockViewSchema(Schema):
 
 
 class OutboxQuerySchema(Strict):
-    channel = fields.String(load_default=None, validate=one_of(("sms", "email", "site")))
+    channel = fields.String(
+        load_default=None,
+        validate=one_of(mail.CHANNELS),
+        metadata={
+            "description": "sms、email、site（站内信）；wechat（腾讯云助手）和 wecom（企业微信）送达与 site 相同的账号消息"
+        },
+    )
     to = fields.String(load_default=None)
     app_id = fields.String(load_default=None)
 

@@ -5,7 +5,7 @@ import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from backend.domain import identity_checks
+from backend.domain import identity_checks, service_contents
 
 TEXT, SELECT, DATE, BOOL, TEL, EMAIL, MULTI = "text", "select", "date", "bool", "tel", "email", "multi"
 FIELD_TYPES = (TEXT, SELECT, DATE, BOOL, TEL, EMAIL, MULTI)  # MULTI: a list of options (a pick's field)
@@ -16,7 +16,9 @@ FORM, PICK = "form", "pick"  # how a screen is asked: a form message, or togglin
 # names from the domain's data files (entity_types.csv, certificate_types.csv: process.md §2.2)
 ENTITY_TYPE_LABELS = {code: (r["name"], r["en"]) for code, r in identity_checks.ENTITY_TYPE_TABLE.items()}
 CERT_TYPE_LABELS = {code: (r["name"], r["en"]) for code, r in identity_checks.CERT_TYPE_TABLE.items()}
-SERVICE_CONTENT_LABELS = {
+# 网站服务内容: the names of data/service_content_types.csv (MIIT's list, process.md §2.4), with the
+# chat's own shorter labels for the codes it offered first (kept: recorded transcripts show them)
+SERVICE_CONTENT_LABELS = {code: (r["name"], r["en"]) for code, r in service_contents.TYPES.items()} | {
     "blog": ("博客/个人空间", "Blog / personal site"),
     "enterprise_site": ("企业官网", "Company site"),
     "portal": ("综合门户", "Portal"),

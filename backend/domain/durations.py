@@ -50,6 +50,8 @@ def due(delay, start, *, province, kind, settings, rand):
         end = calendar.add_working_days(at, bureau_working_days(province, kind, settings, rand))
     elif delay == "sms_resubmit":  # process.md §5: Tencent resubmits 24 h after the SMS timeout
         end = at + timedelta(hours=timeline.resubmit_hours(settings) or timeline.RESUBMIT_HOURS_PROCESS_MD)
+    elif delay == "sms_next_noon":  # process.md §5 [M2]: MIIT re-sends at 12:00 the next day
+        end = to_datetime(timeline.auto_resend_at(start))
     elif delay.startswith("idle_"):
         end = at + timedelta(days=_idle_days(delay, settings))
     else:

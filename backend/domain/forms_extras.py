@@ -19,6 +19,7 @@ from backend.domain.filings import domain_key, same_text
 # the entity's and a website's extra fields, as filed and as a change may set them
 ENTITY_FIELDS = ("certificate_address", "investor", "remark")
 WEBSITE_FIELDS = ("homepage_url", "remark")
+OPTIONAL_FIELDS = ("remark",)  # free text a change may clear (blank or null)
 
 _LABELS = {
     "certificate_address": "证件住所",
@@ -86,6 +87,16 @@ def website_problems(site: dict, prefix: str) -> list[tuple[str, str, str]]:
     if site.get("remark") is None:
         return []
     return _text(site["remark"], f"{prefix}.remark", "remark", required=False)
+
+
+def cleared(change: dict) -> dict:
+    """A change's optional free-text fields (备注) given blank are a clearing, kept as None, the
+    same as `null`: the record then has no remark (process.md §2.1, §2.3: remarks are optional)."""
+    out = dict(change)
+    for name in OPTIONAL_FIELDS:
+        if isinstance(out.get(name), str) and not out[name].strip():
+            out[name] = None
+    return out
 
 
 def _url_host(url):

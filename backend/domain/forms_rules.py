@@ -155,6 +155,19 @@ def phone_problems(person, rules, prefix, org=False):
     return out
 
 
+def office_remark_problems(holder, rules, path, org):
+    """Tianjin, Chongqing, Gansu (process.md §2.1, T37): an organisation's 负责人 whose office phone
+    is a mobile explains it in the remark of the form holding that person (`holder`)."""
+    person = holder.get("responsible") if isinstance(holder, dict) else None
+    if not (org and rules.office_mobile_remark and isinstance(person, dict)):
+        return []
+    if validation.normalize_mobile(person.get("office_phone")) is None or str(holder.get("remark") or "").strip():
+        return []
+    return [
+        (path, "OFFICE_MOBILE_NEEDS_REMARK", "本省办公室电话填写手机号的，须在备注中说明（例如：单位未安装固定电话）")
+    ]
+
+
 def person_problems(person, today, rules, prefix, org=False):
     if not isinstance(person, dict):
         return []
@@ -173,6 +186,7 @@ def entity_problems(entity, today):
             entity["mailing_address"], validation_province(entity.get("province")), "entity.mailing_address"
         )
     out += person_problems(entity.get("responsible"), today, rules, "entity.responsible", _is_org(entity))
+    out += office_remark_problems(entity, rules, "entity.remark", _is_org(entity))
     licence = entity.get("icp_licence_number")
     if licence is not None:
         out += licence_problems(entity, licence)
@@ -307,7 +321,7 @@ def website_problems(site, i, entity, today):
             )
     rules = province_rules.get(validation_province(entity.get("province")))
     out += person_problems(site.get("responsible"), today, rules, f"{prefix}.responsible", _is_org(entity))
-    return out
+    return out + office_remark_problems(site, rules, f"{prefix}.remark", _is_org(entity))
 
 
 def problems(kind: str, payload: dict, today: date, entity: dict | None = None) -> list[tuple[str, str, str]]:

@@ -24,6 +24,20 @@ SUBJECTS = {
     "PUBLIC_SECURITY_REMINDER": "请在 30 日内办理公安联网备案",
 }
 MAX_AUDIT_LINES = 20
+# process.md §6.3 [T57]: the messages to the Tencent account reach it by 站内信 (`site`, the one
+# the outbox stores) and also by the 腾讯云助手 official account (`wechat`) and WeCom (`wecom`)
+ACCOUNT_CHANNELS = ("site", "wechat", "wecom")
+CHANNELS = ("sms", "email", *ACCOUNT_CHANNELS)
+
+
+def on_channel(messages: list, channel: str | None) -> list:
+    """The outbox as one channel delivers it: `wechat` / `wecom` carry the account's in-site
+    messages (same id, code and text); no channel: the messages as stored."""
+    if channel is None:
+        return messages
+    if channel in ACCOUNT_CHANNELS[1:]:
+        return [dict(m, channel=channel) for m in messages if m["channel"] == "site"]
+    return [m for m in messages if m["channel"] == channel]
 
 
 def wanted(code: str, channel: str) -> bool:

@@ -161,6 +161,8 @@ def public(v: dict, iso) -> dict:
         "expires_at": iso(v["expires_at"]),
         "verified_at": iso(v["verified_at"]) if v.get("verified_at") else None,
         "sends": v["sends"],
+        # MIIT's automatic resend at 12:00 the next day (process.md §5 [M2]), once it happened
+        **({"auto_resent_at": iso(v["auto_resent_at"])} if v.get("auto_resent_at") else {}),
     }
 
 

@@ -6,7 +6,10 @@
 - Jiangsu and Anhui: a 主体负责人 who is not the legal representative must also be the owner of
   every website (§8 江苏 "may be non-LR, but then website owner = entity owner"; 安徽 "non-LR with
   auth, then 主体负责人 = website owner"; province_rules.csv `non_lr_owner_runs_sites`);
-- Shanxi: at most 3 new domains per order (§8 山西, H2; province_rules.csv `max_new_domains`).
+- Shanxi: at most 3 new domains per order (§8 山西, H2; province_rules.csv `max_new_domains`);
+- Jiangxi: an entity with ≥ 7 (personal) / ≥ 15 (organisation) websites on record files one new
+  website (one domain) per order (§8 江西, J2-Jiangxi, H2; `one_site_from_sites`,
+  `filed_sites_problems`, called with the count on record by the order's entry check).
 
 `problems(kind, entity, websites)` gives (path, code, zh message) triples; `entity` is the order's
 entity form, else the entity on record the order is about (新增网站 carries no entity form).
@@ -75,3 +78,17 @@ def problems(entity: dict | None, websites: list, new_entity: bool, new_sites: b
     if new_sites:
         out += non_lr_owner_problems(entity, websites, rules) + new_domain_problems(websites, rules)
     return out
+
+
+def filed_sites_problems(entity: dict | None, filed_sites: int, websites: list) -> list[tuple[str, str, str]]:
+    """Jiangxi: an entity with many websites on record adds one website per order."""
+    if not isinstance(entity, dict):
+        return []
+    thresholds = province_rules.get(_province(entity)).one_site_from_sites
+    if not thresholds:
+        return []
+    limit = thresholds[0] if entity.get("type") == "personal" else thresholds[-1]
+    if filed_sites < limit or len([s for s in websites if isinstance(s, dict)]) <= 1:
+        return []
+    zh = f"本省已备案 {limit} 个及以上网站的主体，每个订单只能新增 1 个网站（1 个域名），其他网站请分别办理「新增网站」"
+    return [("websites", "ONE_SITE_PER_ORDER_MANY_ON_RECORD", zh)]

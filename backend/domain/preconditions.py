@@ -189,15 +189,28 @@ def resolve_changes(
         if not allow_filing_type and ("filing_type" in change or "nat_ip" in change):
             raise unprocessable(f"websites.{i}.filing_type", "更换备案使用的云服务或 IP 请办理「变更网站」")
         _filing_type_change(site, change, i)
-        if change.get("homepage_url") is not None:  # on a domain the website keeps (process.md §2.3)
-            kept = [d for d in website_domains(site) if domain_key(d) not in removing]
-            for path, _code, message in forms_extras.homepage_problems(
-                change["homepage_url"], kept, f"websites.{i}.homepage_url"
-            ):
-                raise unprocessable(path, message)
+        _homepage_kept(site, change, removing, i)
+        change = forms_extras.cleared(change)
         sites.append(site)
         out.append({"website_id": site["id"], "website_number": site["number"], **change})
     return sites, out
+
+
+def _homepage_kept(site, change, removing, i):
+    """网站首页 URL is "one of the site's URLs" (process.md §2.3): a new one, or the one on record
+    when the change leaves it, must be on a domain the website keeps. `homepage_url: null`
+    clears it (back to the default, http://<domain>/)."""
+    homepage = change["homepage_url"] if "homepage_url" in change else site.get("homepage_url")
+    if homepage is None:
+        return
+    kept = [d for d in website_domains(site) if domain_key(d) not in removing]
+    for path, _code, message in forms_extras.homepage_problems(homepage, kept, f"websites.{i}.homepage_url"):
+        if "homepage_url" not in change:  # the record's homepage is on a domain the change removes
+            message = (
+                f"网站首页地址 {homepage} 所在的域名将被删除，请同时填写该网站保留域名上的首页地址"
+                "（或填 null 恢复为默认的 http://域名/）"
+            )
+        raise unprocessable(path, message)
 
 
 def _domain_changes(site, entry, i):

@@ -9,6 +9,9 @@ the simulator takes Tencent's own FAQ (T37, T39) first, so each row is a default
 - local_mobile: `all` every mobile of the order local; `personal` only for personal entities.
 - office_phone_differs: the office phone must not be the owner's mobile (Beijing, Liaoning, Jilin).
 - office_phone_landline: an organisation's office phone is required and must be a landline (Jiangsu).
+- office_mobile_remark: an organisation's office phone given as a mobile needs a remark saying so
+  (主体备注 for the 主体负责人's, 网站备注 for a 网站负责人's: Tianjin, Chongqing, Gansu; process.md
+  §2.1, T37).
 - extra_documents: material slots this province adds (`;`-separated); `establishment_approval`
   (编办证明 / 事业单位网站开办审核申请表) only for government bodies and institutions.
 - website_owner_one_entity: a 网站负责人 may not appear in any other entity on record, in any role
@@ -23,6 +26,9 @@ the simulator takes Tencent's own FAQ (T37, T39) first, so each row is a default
   `by_kind` (Jiangsu) the first for an access filing, the second for a new website; empty: change
   the record at the old provider first.
 - max_new_domains: at most this many new domains per order (Shanxi 3: process.md §8, H2); empty none.
+- one_site_from_sites: `personal;organisation` — an entity with at least that many websites on
+  record files new websites one per order, i.e. one domain (Jiangxi 7;15: process.md §8, J2-Jiangxi,
+  H2); empty: never.
 """
 
 import csv
@@ -48,6 +54,8 @@ class ProvinceRules:
     max_new_domains: int = 0  # 0: no limit
     construction_plan_sites: int = 0  # 0: never
     renewed_licence: str = ""
+    office_mobile_remark: bool = False
+    one_site_from_sites: tuple = ()  # (personal, organisation) thresholds; (): none
 
 
 def _row(row) -> ProvinceRules:
@@ -66,6 +74,8 @@ def _row(row) -> ProvinceRules:
         max_new_domains=int(row["max_new_domains"] or 0),
         construction_plan_sites=int(row["construction_plan_sites"] or 0),
         renewed_licence=row["renewed_licence"] or "",
+        office_mobile_remark=row["office_mobile_remark"] == "yes",
+        one_site_from_sites=tuple(int(n) for n in row["one_site_from_sites"].split(";") if n),
     )
 
 

@@ -18,11 +18,10 @@ from backend.domain import (
 from backend.domain.filings import same_organisation
 from backend.domain.scenarios import domain_key as _domain_key
 
-PRE_APPROVAL_CONTENT = frozenset(
-    {"news", "publishing", "drugs_medical", "culture", "radio_film_tv", "finance", "ride_hailing", "games", "education"}
-)
-# Enterprise-type content a person cannot run (T10, T15): file as an organisation.
-ENTERPRISE_CONTENT = frozenset({"enterprise_site", "ecommerce", "portal"})
+# data/service_content_types.csv's columns `pre_approval` and `enterprise`: content that needs a
+# 前置审批, and enterprise-type content a person cannot run (T10, T15: file as an organisation)
+PRE_APPROVAL_CONTENT = service_contents.PRE_APPROVAL
+ENTERPRISE_CONTENT = service_contents.ENTERPRISE
 # T10 lists 人大 next to the five domain.md names.
 FORBIDDEN_PREFIXES = ("中国", "中华", "国家", "中央", "人民", "人大")
 PERSONAL_FORBIDDEN_WORDS = (

@@ -8,6 +8,10 @@ from pathlib import Path
 with (Path(__file__).parent / "data" / "service_content_types.csv").open(encoding="utf-8") as _f:
     TYPES = {row["code"]: row for row in csv.DictReader(_f)}
 CODES = tuple(TYPES)
+# the table's rule columns (process.md §2.4, §2.5, §7; T10, T15): content that needs a 前置审批,
+# and enterprise-type content a person cannot file (file as an organisation)
+PRE_APPROVAL = frozenset(code for code, row in TYPES.items() if row["pre_approval"])
+ENTERPRISE = frozenset(code for code, row in TYPES.items() if row["enterprise"] == "yes")
 MAX_ITEMS = 5  # [inference] WeChat's content picker allows ≤5 (process.md §2.4, W16); icpsim uses the same cap
 
 

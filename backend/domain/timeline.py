@@ -20,8 +20,16 @@ keeps domain.md's model (README "Simulator choices"):
   `CALL_UNREACHABLE`. A seeded share of provider reviews, default 0.
 - Reminders (item 24, process.md §6.3 [T57, T24], domain.md §9): the idle reminders go by SMS to
   each responsible person's mobile besides the account's message and the e-mails.
+- `miit_auto_resend` (process.md §5 "Resend" [A1, M2]: "MIIT also re-sent automatically at 12:00
+  next day", a 2018 source): at 12:00 (CST) of the day after MIIT's codes went out, every person
+  who has not verified gets their current code again, when that moment falls inside the SMS
+  window (with the 24 h window, only codes sent after 12:00). domain.md is silent on it, so it is
+  on by default; `false` turns it off.
 """
 
+from datetime import datetime, time, timedelta
+
+from backend.domain.clock import CST, to_datetime
 from backend.domain.rng import rng
 
 SENDER_DOMAIN_MD = "106598051001"  # domain.md §9 (legacy carrier sender, process.md §5 A1)
@@ -34,6 +42,7 @@ DEFAULTS = {
     "tencent_sync_hours": 0,  # 0: domain.md (Tencent's status at the bureau's decision); process.md: ~6
     "miit_sms_sender": SENDER_MIIT_12381,  # process.md §5 / §9.8 (domain.md: "106598051001-style")
     "call_unreachable_rate": 0,  # 0–1, seeded per order and attempt
+    "miit_auto_resend": True,  # process.md §5 [M2]: MIIT re-sends at 12:00 the next day
 }
 MAX_HOURS = 24 * 30  # both delays: at most 30 days
 # the reviewer's numbers (process.md §6.1 [T45, T10]); the first is the one the texts name
@@ -107,6 +116,33 @@ def resubmit_notice(app_id: str, hours: float) -> str:
 
 def resubmitted_notice(app_id: str) -> str:
     return f"备案订单 {app_id} 已由腾讯云重新提交管局，工信部将重新发送核验短信，请在收到后及时完成核验。"
+
+
+# -- MIIT's automatic resend at 12:00 the next day (process.md §5 "Resend" [M2]) ------------------
+
+AUTO_RESEND_HOUR = 12
+
+
+def auto_resend_at(sent_at: float) -> float:
+    """12:00 China time of the day after `sent_at` (an epoch): when MIIT re-sends its codes."""
+    day = to_datetime(sent_at).date() + timedelta(days=1)
+    return datetime.combine(day, time(AUTO_RESEND_HOUR), tzinfo=CST).timestamp()
+
+
+def auto_resend_due(app: dict, settings) -> bool:
+    """Whether MIIT's automatic resend is armed for an order entering the SMS step: the setting
+    is on, codes went out (not a forced loss: no code ever arrives), and the next day's 12:00
+    falls before the window ends."""
+    sms = app.get("sms") or {}
+    people = sms.get("people") or []
+    if setting(settings, "miit_auto_resend") is False or sms.get("lost") or not people:
+        return False
+    first = people[0]
+    return auto_resend_at(first["sent_at"]) < min(p["expires_at"] for p in people)
+
+
+def auto_resend_reason(masked: list[str]) -> str:
+    return f"工信部于次日 {AUTO_RESEND_HOUR}:00 自动重发短信核验码（{'、'.join(masked)}）"
 
 
 # -- item 13: MIIT first, Tencent's status later --------------------------------------------------

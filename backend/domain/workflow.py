@@ -145,6 +145,8 @@ TIMERS = (
     ),
     Timer("provider_approved", "send_to_bureau", "to_bureau", "progress", {"due": "send_to_bureau"}),
     Timer("sms_verification", "sms_timeout", "sms_window", "deadline", {"due": "sms_timeout"}),
+    # process.md §5 "Resend" [M2]: MIIT texts the pending codes again at 12:00 the next day (no move)
+    Timer("sms_verification", "sms_auto_resend", "sms_next_noon", "deadline", guard="sms_auto_resend"),
     Timer(
         "provider_rejected",
         "auto_resubmit",
@@ -188,7 +190,7 @@ RECHECKING_ACTIONS = (SUBMIT, RESUBMIT, REOPEN)
 ACTORS = ("user", "provider", "bureau", "clock", "system")
 VIAS = ("action", "edit", "sms")  # how a user row is offered: see Transition
 REVIEWERS = ("provider", "bureau")
-GUARDS = ("sms_resubmit",)  # conditions a timer may be armed under (engine.GUARDS implements them)
+GUARDS = ("sms_resubmit", "sms_auto_resend")  # conditions a timer may be armed under (engine.GUARDS implements them)
 VERDICTS = ("approve", "reject")
 
 
@@ -281,6 +283,8 @@ def create_row(kind):
 
 
 VERIFIED_ONE, RESEND_SMS = "verify_sms_person", "resend_sms"  # MIIT's per-person steps (services/verification.py)
+AUTO_RESEND_SMS = "auto_resend_sms"  # MIIT's own resend at 12:00 the next day (the timer sms_auto_resend)
+SMS_AUTO_RESEND = "sms_auto_resend"
 # MIIT has decided and told the user; Tencent's status follows `tencent_sync_hours` later
 # (process.md §6.1 "Bureau → Tencent sync", services/miit_sync.py)
 MIIT_DECIDED = "miit_decided"
@@ -291,14 +295,21 @@ def miit_decided_row(kind, verdict):
     return Transition(MIIT_DECIDED, BUREAU_REVIEW, BUREAU_REVIEW, "bureau", zh, frozenset({kind}), activity=False)
 
 
-_SMS_STEPS = {WRONG_CODE: "短信核验码错误", VERIFIED_ONE: "一人短信核验通过", RESEND_SMS: "重新发送短信核验码"}
+_SMS_STEPS = {
+    WRONG_CODE: "短信核验码错误",
+    VERIFIED_ONE: "一人短信核验通过",
+    RESEND_SMS: "重新发送短信核验码",
+    AUTO_RESEND_SMS: "工信部自动重发短信核验码",
+}
 
 
 def sms_step_row(kind, action=WRONG_CODE):
     """A step of MIIT's check that is no move and no activity: a wrong entry, one person
-    verified while others are pending, a code sent again. Timers keep their due times."""
+    verified while others are pending, a code sent again (by the user, or by MIIT's clock).
+    Timers keep their due times."""
+    actor = "clock" if action == AUTO_RESEND_SMS else "user"
     return Transition(
-        action, SMS_VERIFICATION, SMS_VERIFICATION, "user", _SMS_STEPS[action], frozenset({kind}), activity=False
+        action, SMS_VERIFICATION, SMS_VERIFICATION, actor, _SMS_STEPS[action], frozenset({kind}), activity=False
     )
 
 

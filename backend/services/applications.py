@@ -11,6 +11,7 @@ from backend.domain import (
     forms_rules,
     kinds,
     mobile_home,
+    order_rules,
     payloads,
     records,
     review_checks,
@@ -133,10 +134,15 @@ def _mobile_problems(tx, payload):
 
 
 def _owner_problems(tx, kind, payload, record):
-    """A new website's owner already website owner of another entity on record (Chongqing: in it at all)."""
+    """A new website's owner already website owner of another entity on record (Chongqing: in it at
+    all); Jiangxi: an entity with many websites on record adds one per order (order_rules)."""
     if kind not in forms_rules.NEW_SITE_KINDS:
         return []
-    return website_owners.problems(payload, scenarios.Records(tx.all("entities"), tx.all("websites")), record)
+    on_record = scenarios.Records(tx.all("entities"), tx.all("websites"))
+    filed = len(on_record.sites(record["id"])) if record else 0
+    return website_owners.problems(payload, on_record, record) + order_rules.filed_sites_problems(
+        record, filed, payload.get("websites") or []
+    )
 
 
 _IP_MESSAGES = {

@@ -130,6 +130,8 @@ def disarm(tx, app_id):
 GUARDS = {
     # process.md §5: the order came back from the SMS check, nothing edited since, setting on
     "sms_resubmit": lambda app, settings: timeline.resubmit_hours(settings) is not None and timeline.resubmit_due(app),
+    # process.md §5 [M2]: MIIT's resend at 12:00 the next day, when it falls inside the SMS window
+    "sms_auto_resend": lambda app, settings: timeline.auto_resend_due(app, settings),
 }
 if set(GUARDS) != set(workflow.GUARDS):  # the table's guards and their implementations agree
     raise ImportError(f"timer guards: table {sorted(workflow.GUARDS)}, implemented {sorted(GUARDS)}")

@@ -116,7 +116,7 @@ def verify(r, sid, app_id, mobile, code):
         except phone_otp.OtpError as exc:
             if "check" in exc.details:  # a wrong entry is kept (committed), then refused below
                 tx.put(COLLECTION, exc.details["check"])
-                tx.refuses()  # answered with an error: not journaled (api/journal.py)
+                tx.refuses()  # a 422/409 after the commit: journaled after it as the code alone (api/journal.py)
                 return exc
             _raise(exc, mobile)
         tx.put(COLLECTION, done)

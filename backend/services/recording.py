@@ -45,20 +45,28 @@ def clock_now(r, sid, raw=UNREAD):
     return Clock.from_dict(json.loads(raw)).now(time.time()) if raw else None
 
 
-def worth_journaling(status, path):
+# the refusals that still changed something: a wrong code is counted (MIIT's SMS check:
+# `sms_max_wrong`; the phone OTP while filling: 5 per code, the 5th spends it, PHONE_CODE_SPENT)
+_COUNTED_REFUSALS = {"SMS_CODE_WRONG", "PHONE_CODE_WRONG", "PHONE_CODE_SPENT"}
+
+
+def _code_entry(path):
+    return _SMS.match(path) is not None or _PHONE_VERIFY.match(path) is not None
+
+
+def worth_journaling(status, path, code=None):
     """What a replay needs: the calls that changed the sandbox. A refused call (4xx) changed
     nothing, so replaying it adds nothing: it is not journaled, whatever its body. One
-    exception: a wrong SMS code is refused (422) yet counts towards MIIT's limit of wrong
-    codes (`sms_max_wrong`), so it is kept, as the code alone (`journal_body`)."""
-    if 200 <= status < 300:
-        return True
-    return status == 422 and _SMS.match(path) is not None
+    exception: a wrong code (`code`, the answer's error code) is refused yet counts — MIIT's SMS
+    check (422, towards `sms_max_wrong`) and the phone OTP while filling (422, and the 5th wrong
+    entry's 409 PHONE_CODE_SPENT) — so it is kept, as the code alone (`journal_body`)."""
+    return 200 <= status < 300 or (code in _COUNTED_REFUSALS and _code_entry(path))
 
 
 def journal_body(path, body):
     """The body as journaled: whole for a successful call (the API bounds bodies at 1 MiB and
-    the journal in bytes), only the code for an SMS verification."""
-    if _SMS.match(path):
+    the journal in bytes), only the code for a verification by code (MIIT's SMS, the phone OTP)."""
+    if _code_entry(path):
         code = body.get("code") if isinstance(body, dict) else None
         return {"code": str(code)[:16]} if code is not None else None
     return body

@@ -308,14 +308,8 @@ def outbox(r, sid, channel=None, to=None, app_id=None, raw=None):
         exists, raw = batch.execute()
         if not exists:
             raise errors.sandbox_not_found(sid)
-    msgs = [mail.unpack(store.decode(m)) for m in raw]
-    return [
-        m
-        for m in msgs
-        if (channel is None or m["channel"] == channel)
-        and (to is None or m["to"] == to)
-        and (app_id is None or m["app_id"] == app_id)
-    ]
+    msgs = mail.on_channel([mail.unpack(store.decode(m)) for m in raw], channel)  # §6.3: wechat/wecom too
+    return [m for m in msgs if (to is None or m["to"] == to) and (app_id is None or m["app_id"] == app_id)]
 
 
 def reset(r, sid):

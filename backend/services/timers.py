@@ -19,7 +19,7 @@ from backend import config
 from backend.domain import audit, durations, errors, limits, workflow
 from backend.domain.clock import Clock, iso, scale_problems
 from backend.domain.errors import fail, validation_failed
-from backend.services import decisions, effects, engine, materials, miit_sync, scheduling, world
+from backend.services import decisions, effects, engine, materials, miit_sync, scheduling, verification, world
 from backend.store import keys, pipelining, tx as store
 
 MAX_STEPS = 500
@@ -66,25 +66,19 @@ def _run_and_look(r, sid, fn, look, **run_options):
 
 
 def _remind(tx, app, at, spec, settings):
-    """A timer without outcomes: the idle reminder (the order is untouched)."""
+    """A timer without outcomes (the order does not move): MIIT's resend at 12:00 the next day
+    (process.md §5 [M2]), or the idle reminder."""
+    if spec.name == workflow.SMS_AUTO_RESEND:
+        verification.auto_resend(tx, app, at)
+        return "resent"
     days = durations.idle_days(spec.delay, settings)
     expiry = durations.setting(settings, "idle_expiry_days")
-    effects.notify(
-        tx,
-        app,
-        at,
-        "IDLE_REMINDER",
-        f"您的备案订单 {app['id']} 已 {days} 天未处理，请尽快完善，{expiry} 天未处理将过期。",
-    )
+    idle = f"您的备案订单 {app['id']} 已 {days} 天未处理"
+    effects.notify(tx, app, at, "IDLE_REMINDER", f"{idle}，请尽快完善，{expiry} 天未处理将过期。")
     # and by SMS to each responsible person (domain.md §9; process.md §6.3: reminders while waiting
     # on the user go by SMS + e-mail to the ICP 负责人 [T24, T57])
-    effects.sms_people(
-        tx,
-        app,
-        at,
-        "IDLE_REMINDER",
-        f"【腾讯云】您的备案订单 {app['id']} 已 {days} 天未处理，请尽快登录备案小程序处理。",
-    )
+    effects.sms_people(tx, app, at, "IDLE_REMINDER", f"【腾讯云】{idle}，请尽快登录备案小程序处理。")
+    return "reminded"
 
 
 def _fire(tx, timer_id, clock_to=None):
@@ -109,9 +103,8 @@ def _fire(tx, timer_id, clock_to=None):
     spec = workflow.timer(timer["state"], timer["name"])
     at = timer["due"]  # the event happens at the due time, whenever it is delivered
     settings = world.settings(tx)
-    if not spec.outcomes:
-        _remind(tx, app, at, spec, settings)
-        return "reminded"
+    if not spec.outcomes:  # no move: MIIT's resend of the pending codes, or an idle reminder
+        return _remind(tx, app, at, spec, settings)
     if spec.review:
         synced = miit_sync.bureau(tx, app, spec, at) if spec.review == "bureau" else None
         if synced is not None:  # MIIT first, Tencent's status later (tencent_sync_hours)

@@ -7,7 +7,7 @@ everybody has verified, and back to the provider (sms_failed) when someone enter
 wrong code too many; the SMS window timer (sms_timeout) ends it for everybody.
 """
 
-from backend.domain import audit, durations, miit, workflow
+from backend.domain import audit, durations, miit, timeline, workflow
 from backend.domain.clock import iso
 from backend.domain.errors import fail
 from backend.services import engine, sms_codes, webhooks, world
@@ -185,6 +185,23 @@ def resend(r, sid, app_id, person=None, mobile=None, id_last6=None):
         )
 
     return engine.view(store.run(r, sid, fn, prefetch=store.WORKFLOW))
+
+
+def auto_resend(tx, app, at):
+    """MIIT's own resend at 12:00 the next day (process.md §5 "Resend" [M2]; the timer
+    sms_auto_resend, armed only when that moment falls inside the window): every person still
+    pending gets the code they hold texted again. No new code, no send counted against MIIT's
+    cap, the window keeps its end; a history step (no move) records it."""
+    app = _upgraded(app)
+    pending = [v for v in app["sms"]["people"] if v["state"] == miit.PENDING]
+    if not pending:
+        return app
+    window_zh = durations.hours_zh(durations.setting(world.settings(tx), "sms_window_hours"))
+    for v in pending:
+        sms_codes.send(tx, app, v, at, window_zh, notify)
+        app = _with(app, v, auto_resent_at=at)
+    reason = timeline.auto_resend_reason([miit.mask(v["mobile"]) for v in pending])
+    return _step(tx, app, at, workflow.AUTO_RESEND_SMS, reason)
 
 
 _RESEND_ZH = {

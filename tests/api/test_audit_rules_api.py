@@ -182,3 +182,66 @@ def test_a_person_is_not_asked_for_a_pre_approval_document(control):
     app = ok(create(sb, payload), 201)
     slots = [row["slot"] for row in ok(sb.get(f"~/applications/{app['id']}/materials"))["slots"]]
     assert not [s for s in slots if "pre_approval" in s], slots
+
+
+# -- Tianjin, Chongqing, Gansu: an organisation's office phone given as a mobile needs a remark -------
+
+TJ_USCC = credit_code("91120100MA1XXXXX0")
+
+
+def test_tianjin_wants_a_remark_for_an_office_mobile(sandbox):
+    register_domain(sandbox, "tj-shili.cn", holder_name=ORG_NAME, holder_cert=TJ_USCC)
+    boss = dict(ORG_BOSS, office_phone="13600136000")
+    entity = org_entity(certificate_number=TJ_USCC, province="12", address="天津市和平区南京路 1 号", responsible=boss)
+    payload = {
+        "entity": entity,
+        "websites": [new_site(usable_ip(sandbox), "tj-shili.cn", "示例科技官网", "enterprise_site")],
+    }
+    errors = field_errors(create(sandbox, payload), "payload.entity.remark")
+    assert "备注" in errors["payload.entity.remark"][0]
+    payload["entity"]["remark"] = "单位未安装固定电话，办公室电话为手机"
+    ok(create(sandbox, payload), 201)
+
+
+# -- Jiangxi: an entity with ≥ 15 websites on record (≥ 7 for a person) adds one per order ---------
+
+JX_USCC = credit_code("91360100MA1XXXXX0")
+
+
+@pytest.mark.parametrize(("on_record", "refused"), [(15, True), (14, False)])
+def test_jiangxi_an_entity_with_many_sites_adds_one_website_per_order(control, on_record, refused):
+    from api.flows import new_sandbox, system_ip
+    from api.kinds_flows import seed_org
+
+    sb = new_sandbox(control)
+    second = system_ip(sb, ok(sb.get("~/cloud/environments"))[0]["id"])["ip"]
+    ip = usable_ip(sb)
+    sites = [
+        {"name": f"某某科技站点{i}", "domain": f"moumou-{i}.cn", "number": f"赣ICP备19000123号-{i + 1}"}
+        for i in range(on_record)
+    ]
+    seed_org(
+        sb,
+        provider="tencent",
+        account="self",
+        certificate_number=JX_USCC,
+        province="36",
+        number="赣ICP备19000123号",
+        websites=sites,
+    )
+    for name in ("moumou-shop.cn", "moumou-news.cn"):
+        register_domain(sb, name, holder_name=ORG_NAME, holder_cert=JX_USCC)
+    payload = {
+        "websites": [
+            new_site(ip, "moumou-shop.cn", "某某商城", "ecommerce"),
+            new_site(second, "moumou-news.cn", "某某资讯", "enterprise_site"),
+        ]
+    }
+    resp = sb.post("~/applications", json={"kind": "add_website", "payload": payload})
+    if refused:
+        errors = field_errors(resp, "payload.websites")
+        assert any("1 个网站" in m for m in errors["payload.websites"])
+        payload["websites"] = payload["websites"][:1]
+        ok(sb.post("~/applications", json={"kind": "add_website", "payload": payload}), 201)
+    else:
+        ok(resp, 201)

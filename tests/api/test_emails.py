@@ -77,3 +77,20 @@ def test_email_copies_are_stored_packed_and_read_and_exported_whole(sandbox, con
     exported = ok(control.get(f"/api/v1/sandboxes/{sandbox.sid}/snapshot"))
     sent = [json.loads(m) for m in exported["keys"][":outbox"]["value"]]
     assert [m for m in sent if m["channel"] == "email"] == mails
+
+
+def test_the_account_s_messages_reach_it_by_site_wechat_and_wecom(sandbox):
+    """process.md §6.3 [T57]: 站内信, 腾讯云助手 (WeChat) and WeCom carry the account's messages;
+    SMS and e-mail go to the responsible people. The stored outbox keeps each message once."""
+    register_domain(sandbox, "zhangsan-blog.cn")
+    app = create_app(sandbox, personal_payload(usable_ip(sandbox)))
+    act(sandbox, app["id"], "submit")
+    until_idle(sandbox)
+    site = outbox(sandbox, channel="site")
+    assert site and {m["to"] for m in site} == {"account"}
+    for channel in ("wechat", "wecom"):
+        copies = outbox(sandbox, channel=channel)
+        assert [(m["id"], m["code"], m["text"]) for m in copies] == [(m["id"], m["code"], m["text"]) for m in site]
+        assert {m["channel"] for m in copies} == {channel}
+    assert {m["channel"] for m in outbox(sandbox)} == {"site", "sms", "email"}  # stored once
+    assert sandbox.get("~/outbox?channel=fax").status_code == 422

@@ -122,3 +122,40 @@ def test_an_entity_change_takes_the_certificate_address_investor_and_remark(sand
     )
     ent = entities(sandbox)[0]
     assert (ent["certificate_address"], ent["investor"], ent["remark"]) == (CERT_ADDRESS, "张三", "已是最详细地址")
+
+
+def test_a_change_clears_a_remark_and_resets_the_homepage(sandbox):
+    """A change may clear the optional fields (leftover (b)): a remark given blank or null is
+    cleared on the record; `homepage_url: null` resets the homepage to the default (http://域名/)."""
+    first = first_filed(sandbox)
+    number = first["result"]["website_numbers"][0]
+    change = {"website_number": number, "homepage_url": "https://www.zhangsan-blog.cn/", "remark": "技术博客"}
+    approve(sandbox, "change_website", {"websites": [change]})
+    approve(sandbox, "change_website", {"websites": [{"website_number": number, "remark": "  "}]})
+    site = website(sandbox, number)
+    assert site["remark"] is None and site["homepage_url"] == "https://www.zhangsan-blog.cn/"  # only the remark
+    approve(sandbox, "change_website", {"websites": [{"website_number": number, "homepage_url": None}]})
+    assert website(sandbox, number)["homepage_url"] is None
+    approve(sandbox, "change_filing", {"entity": {"remark": "已是最详细地址"}})
+    approve(sandbox, "change_filing", {"entity": {"remark": ""}})
+    assert entities(sandbox)[0]["remark"] is None
+
+
+def test_a_change_that_removes_the_homepage_s_domain_must_give_another_homepage(sandbox):
+    """网站首页 URL is one of the site's URLs (process.md §2.3): removing the domain the record's
+    homepage is on, without a new homepage (or null), is refused on the homepage field."""
+    from api.test_kind_change_website import cvm_world
+
+    out = cvm_world(sandbox)  # 某某科技官网: moumou-tech.cn and the older moumou-tech.com
+    number = out["websites"][0]["number"]
+    approve(
+        sandbox,
+        "change_website",
+        {"websites": [{"website_number": number, "homepage_url": "https://www.moumou-tech.com/"}]},
+    )
+    removing = {"website_number": number, "remove_domains": ["moumou-tech.com"]}
+    resp = sandbox.post("~/applications", json={"kind": "change_website", "payload": {"websites": [removing]}})
+    [message] = field_errors(resp, "payload.websites.0.homepage_url")["payload.websites.0.homepage_url"]
+    assert "moumou-tech.com" in message and "null" in message
+    approve(sandbox, "change_website", {"websites": [dict(removing, homepage_url="https://moumou-tech.cn/")]})
+    assert website(sandbox, number)["homepage_url"] == "https://moumou-tech.cn/"

@@ -122,3 +122,13 @@ def test_the_homepage_url_is_checked_against_the_websites_domain(sandbox):
     assert "shili-tech.cn" in errors["payload.websites.0.homepage_url"][0]
     payload["websites"][0]["homepage_url"] = "https://www.shili-tech.cn/index.html"
     assert create_app(sandbox, payload)["payload"]["websites"][0]["homepage_url"].endswith("/index.html")
+
+
+def test_the_full_miit_service_content_list_is_served_and_accepted(sandbox):
+    table = ok(sandbox.get("/api/v1/reference/service-contents"))
+    names = {r["name"] for r in table}
+    assert {"即时通信", "网上支付", "网上非银支付", "APP", "网站建设", "其他"} <= names and len(table) >= 30
+    payment = next(r for r in table if r["code"] == "online_payment")
+    assert (payment["miit_id"], payment["pre_approval"]) == ("512", "finance")
+    app = create_app(sandbox, _org(sandbox, service_content=["web_building", "software_download"]))
+    assert app["payload"]["websites"][0]["service_content"] == ["web_building", "software_download"]

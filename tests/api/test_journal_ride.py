@@ -62,3 +62,30 @@ def test_a_wrong_sms_code_is_journaled_after_its_commit_as_its_422(sandbox, r):
     tail = recording.entries(r, sandbox.sid)[-2:]
     assert [(e["status"], e["body"]) for e in tail] == [(422, {"code": wrong_code(code)}), (200, {"code": code})]
     assert _journal_bytes(r, sandbox.sid) == sum(len(t.encode()) for t in _texts(r, sandbox.sid))
+
+
+def test_a_wrong_phone_otp_code_is_journaled_like_a_wrong_sms_code(control, r):
+    """The phone OTP while filling counts wrong codes as MIIT's check does (5 per code, the
+    5th spends it): each wrong entry is journaled with its refusal, as the code alone; a
+    refusal that changed nothing (no code sent, a spent code) is not."""
+    from conftest import new_sandbox
+
+    from api.flows import otp_code
+    from api.test_phone_otp_and_agreement import MOBILE, draft
+
+    sb = new_sandbox(control, settings={"pre_submit_checks": True})
+    app = draft(sb)["id"]
+    url = f"~/applications/{app}/phone-checks/{MOBILE}"
+    assert sb.post(url + "/verify", json={"code": "123456"}).status_code == 409  # PHONE_CODE_NOT_SENT: nothing
+    assert sb.post(url + "/send").status_code == 201
+    code = otp_code(sb, app, MOBILE)
+    statuses = [sb.post(url + "/verify", json={"code": wrong_code(code)}).status_code for _ in range(5)]
+    assert statuses == [422, 422, 422, 422, 409]  # the 5th: PHONE_CODE_SPENT
+    assert sb.post(url + "/verify", json={"code": code}).status_code == 409  # spent: PHONE_CODE_NOT_SENT, nothing
+    verifies = [e for e in recording.entries(r, sb.sid) if e["path"].endswith("/verify")]
+    assert [(e["status"], e["body"]) for e in verifies] == [(422, {"code": wrong_code(code)})] * 4 + [
+        (409, {"code": wrong_code(code)})
+    ]
+    steps = [s for s in recording.export(r, sb.sid)["steps"] if "call" in s and s["call"]["path"].endswith("/verify")]
+    assert [s["expect"]["status"] for s in steps] == [422, 422, 422, 422, 409]
+    assert _journal_bytes(r, sb.sid) == sum(len(t.encode()) for t in _texts(r, sb.sid))

@@ -227,6 +227,36 @@ def test_jiangsu_office_phone_is_a_required_landline():
     assert not any(p.endswith("office_phone") for p, _ in codes("first_filing", person_js))
 
 
+# Tianjin, Chongqing, Gansu: an organisation's office phone given as a mobile needs a remark ---------
+
+
+@pytest.mark.parametrize("province", ["12", "50", "62"])
+def test_an_office_mobile_needs_a_remark_in_tianjin_chongqing_gansu(province):
+    ent = {
+        **org(province, certificate_number=credit_code(f"91{province}0100MA1XXXXX0")),
+        "responsible": dict(BOSS, office_phone="13500135000"),
+    }
+    owner = dict(OWNER, office_phone="13400134000")
+    bare = {"entity": ent, "websites": [site(responsible=owner)]}
+    found = codes("first_filing", bare)
+    assert ("entity.remark", "OFFICE_MOBILE_NEEDS_REMARK") in found
+    assert ("websites.0.remark", "OFFICE_MOBILE_NEEDS_REMARK") in found
+    noted = {"entity": {**ent, "remark": "单位未安装固定电话"}, "websites": [site(responsible=owner, remark="同上")]}
+    assert not [c for _, c in codes("first_filing", noted) if c == "OFFICE_MOBILE_NEEDS_REMARK"]
+    landline = {"entity": {**ent, "responsible": dict(BOSS, office_phone="022-86013388")}, "websites": [site()]}
+    assert not [c for _, c in codes("first_filing", landline) if c == "OFFICE_MOBILE_NEEDS_REMARK"]
+
+
+def test_an_office_mobile_needs_no_remark_elsewhere_nor_for_a_person():
+    gd = {"entity": {**org(), "responsible": dict(BOSS, office_phone="13500135000")}, "websites": [site()]}
+    assert not [c for _, c in codes("first_filing", gd) if c == "OFFICE_MOBILE_NEEDS_REMARK"]
+    tj = {
+        "entity": {**personal("12"), "responsible": dict(BOSS, office_phone="13500135000")},
+        "websites": [{"name": "x"}],
+    }
+    assert not [c for _, c in codes("first_filing", tj) if c == "OFFICE_MOBILE_NEEDS_REMARK"]
+
+
 # -- 20: a person's commercial, enterprise-type and pre-approval content refused at entry ------------
 
 
@@ -249,3 +279,18 @@ def test_a_person_is_not_asked_for_a_pre_approval_document():
     keys = slot_names(personal(), [{"service_content": "news"}], "44")
     assert not [k for k in keys if "pre_approval" in k]
     assert "websites.0.pre_approval_document" in slot_names(org(), [{"service_content": "news"}], "44")
+
+
+def test_jiangxi_many_sites_on_record_means_one_new_website_per_order():
+    from backend.domain import order_rules
+
+    jx = org("36", certificate_number=credit_code("91360100MA1XXXXX0"))
+    two = [site(), site(domain="moumou2.com")]
+    assert [c for _, c, _ in order_rules.filed_sites_problems(jx, 15, two)] == ["ONE_SITE_PER_ORDER_MANY_ON_RECORD"]
+    assert order_rules.filed_sites_problems(jx, 15, two[:1]) == []
+    assert order_rules.filed_sites_problems(jx, 14, two) == []
+    person_jx = dict(personal("36"))
+    assert order_rules.filed_sites_problems(person_jx, 7, two) and not order_rules.filed_sites_problems(
+        person_jx, 6, two
+    )
+    assert order_rules.filed_sites_problems(org(), 40, two) == []  # Guangdong: no such rule

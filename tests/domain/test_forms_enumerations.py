@@ -213,3 +213,64 @@ def test_the_homepage_must_be_on_the_websites_domain(url, code):
         {"domain": "shili.cn", "homepage_url": url}, 0, {"type": "enterprise"}, date(2026, 6, 1)
     )
     assert [c for p, c, _ in found if p == "websites.0.homepage_url"] == ([code] if code else [])
+
+
+# process.md §2.4: MIIT's 网站服务内容 list (GH1 bit codes), every entry a code of the table
+MIIT_CONTENTS = {
+    1: "即时通信",
+    2: "搜索引擎",
+    4: "综合门户",
+    8: "网上邮局",
+    16: "网络新闻",
+    32: "博客/个人空间",
+    64: "网络广告/信息",
+    128: "单位门户网站",
+    256: "网络购物",
+    512: "网上支付",
+    1024: "网上银行",
+    2048: "网上炒股/股票基金",
+    4096: "网络游戏",
+    8192: "网络音乐",
+    16384: "网络影视",
+    32768: "网络图片",
+    65536: "网络软件/下载",
+    131072: "网上求职",
+    262144: "网上交友/婚介",
+    524288: "网上房产",
+    1048576: "网络教育",
+    2097152: "网站建设",
+    4194304: "WAP",
+    8388608: "其他",
+    134217728: "APP",
+    268435456: "网络借贷信息中介",
+    536870912: "互联网股权融资",
+    1073741824: "互联网保险",
+    2147483648: "互联网跨界金融及资产管理",
+    4294967296: "网上非银支付",
+}
+
+
+def test_every_miit_service_content_type_is_offered():
+    by_id = {(int(r["miit_id"]), r["name"]) for r in service_contents.TYPES.values()}
+    assert set(MIIT_CONTENTS.items()) <= by_id
+    assert service_contents.CODES[-1] == "other"  # 其他 last, as the forms list it
+
+
+@pytest.mark.parametrize(
+    "code, rule",
+    [
+        ("online_payment", "PERSONAL_PRE_APPROVAL_CONTENT"),
+        ("internet_insurance", "PERSONAL_PRE_APPROVAL_CONTENT"),
+        ("music", "PERSONAL_PRE_APPROVAL_CONTENT"),
+        ("search_engine", "PERSONAL_ENTERPRISE_CONTENT"),
+        ("dating", "PERSONAL_ENTERPRISE_CONTENT"),
+        ("images", None),
+        ("software_download", None),
+    ],
+)
+def test_the_table_s_columns_are_the_rules_for_a_person(code, rule):
+    found = forms_rules.problems(
+        "first_filing", {"websites": [{"service_content": [code]}], "entity": {"type": "personal"}}, date(2026, 6, 1)
+    )
+    assert [c for _, c, _ in found if c.startswith("PERSONAL_")] == ([rule] if rule else [])
+    assert (code in service_contents.PRE_APPROVAL) == (rule == "PERSONAL_PRE_APPROVAL_CONTENT")

@@ -81,3 +81,9 @@ def test_the_homepage_of_a_change_must_be_on_a_domain_the_website_keeps():
     assert [c for _, c, _ in forms_extras.homepage_problems("https://www.b.cn/", ["a.cn"], "p")] == [
         "HOMEPAGE_NOT_ON_DOMAIN"
     ]
+
+
+def test_a_change_s_blank_remark_is_a_clearing():
+    assert forms_extras.cleared({"remark": "  ", "name": "x"}) == {"remark": None, "name": "x"}
+    assert forms_extras.cleared({"remark": "备注"}) == {"remark": "备注"}
+    assert forms_extras.cleared({"remark": None}) == {"remark": None} and forms_extras.cleared({}) == {}

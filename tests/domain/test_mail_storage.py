@@ -42,3 +42,14 @@ def test_other_messages_and_foreign_bodies_are_kept_as_they_are():
     assert mail.pack(odd) is odd
     bad = {"id": "M2", "channel": "email", "code": "ORDER_SUBMITTED", "mail": {"name": 3}}
     assert mail.unpack(bad) is bad
+
+
+def test_wechat_and_wecom_deliver_the_account_s_in_site_messages():
+    msgs = [
+        {"id": "M1", "channel": "site", "to": "account", "code": "ORDER_SUBMITTED"},
+        {"id": "M2", "channel": "sms", "to": "13800138000", "code": "MIIT_SMS_CODE"},
+    ]
+    assert mail.on_channel(msgs, None) == msgs
+    assert mail.on_channel(msgs, "sms") == [msgs[1]]
+    assert mail.on_channel(msgs, "wecom") == [dict(msgs[0], channel="wecom")]
+    assert [m["id"] for m in mail.on_channel(msgs, "wechat")] == ["M1"] and msgs[0]["channel"] == "site"

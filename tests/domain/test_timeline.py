@@ -18,6 +18,7 @@ def test_defaults_keep_domain_md_and_settings_override_them():
         "tencent_sync_hours": 0,
         "miit_sms_sender": "12381",
         "call_unreachable_rate": 0,
+        "miit_auto_resend": True,
     }
     assert TL.miit_sender({}) == "12381" == TL.miit_sender(None)
     assert TL.miit_sender({"miit_sms_sender": "106598051001"}) == "106598051001"
@@ -117,3 +118,46 @@ def test_miit_result_texts():
         False,
         W.MIIT_DECIDED,
     )
+
+
+# -- MIIT's automatic resend at 12:00 the next day (process.md §5 "Resend" [M2]) -----------------
+
+
+def _at(*args):
+    return datetime(*args, tzinfo=CST).timestamp()
+
+
+def _sms_order(sent_at, window_h=24, lost=False, pending=True):
+    person = {
+        "sent_at": sent_at,
+        "expires_at": sent_at + window_h * 3600,
+        "state": "pending" if pending else "verified",
+    }
+    return {"sms": {"people": [person], **({"lost": True} if lost else {})}}
+
+
+def test_miit_resends_at_noon_the_next_day_china_time():
+    assert TL.auto_resend_at(_at(2026, 6, 3, 15, 30)) == _at(2026, 6, 4, 12)
+    assert TL.auto_resend_at(_at(2026, 6, 3, 0, 5)) == _at(2026, 6, 4, 12)
+    assert TL.auto_resend_at(_at(2026, 6, 30, 23, 59)) == _at(2026, 7, 1, 12)  # across a month
+    start = _at(2026, 6, 3, 15, 30)
+    assert durations.due("sms_next_noon", start, province=None, kind="first_filing", settings={}, rand=None) == _at(
+        2026, 6, 4, 12
+    )
+
+
+def test_the_resend_is_armed_only_inside_the_window_and_when_on():
+    assert TL.auto_resend_due(_sms_order(_at(2026, 6, 3, 15)), {})  # noon next day < 15:00 next day
+    assert not TL.auto_resend_due(_sms_order(_at(2026, 6, 3, 9)), {})  # the window ends at 09:00, before noon
+    assert not TL.auto_resend_due(_sms_order(_at(2026, 6, 3, 12)), {})  # ends exactly at noon: nothing left
+    assert TL.auto_resend_due(_sms_order(_at(2026, 6, 3, 9), window_h=48), {})  # older 48 h window
+    assert not TL.auto_resend_due(_sms_order(_at(2026, 6, 3, 15)), {"miit_auto_resend": False})
+    assert not TL.auto_resend_due(_sms_order(_at(2026, 6, 3, 15), lost=True), {})  # no code ever arrives
+    assert not TL.auto_resend_due({"sms": {}}, {})
+
+
+def test_the_workflow_table_has_the_resend_timer_without_a_move():
+    spec = W.timer("sms_verification", W.SMS_AUTO_RESEND)
+    assert (spec.delay, spec.mode, spec.outcomes, spec.guard) == ("sms_next_noon", "deadline", {}, "sms_auto_resend")
+    row = W.sms_step_row("first_filing", W.AUTO_RESEND_SMS)
+    assert (row.source, row.target, row.actor, row.activity) == ("sms_verification", "sms_verification", "clock", False)

@@ -46,8 +46,11 @@ def wait_for(check, timeout=60):
 def test_running_clock_one_job_per_timer_and_no_double_delivery(stack, r):
     base = stack["base"]
     sb = call(
-        "POST", f"{base}/sandboxes", CONTROL, json={"seed": 42, "settings": {"sms_window_hours": 720, **LENIENT}}
-    ).json()
+        "POST",
+        f"{base}/sandboxes",
+        CONTROL,
+        json={"seed": 42, "settings": {"sms_window_hours": 720, "miit_auto_resend": False, **LENIENT}},
+    ).json()  # MIIT's noon resend off: a 720 h window would arm it (its own e2e: test_timeline_processes)
     sid, token = sb["id"], sb["token"]
     home = f"{base}/sandboxes/{sid}"
     clock = lambda: call("GET", f"{home}/clock", token).json()  # noqa: E731

@@ -2,7 +2,8 @@
 and a real `rq worker --with-scheduler`: on a running clock RQ's scheduler delivers Tencent's
 resubmission 24 h after an SMS timeout (sms_timeout_resubmit_hours), then the bureau's decision
 (MIIT first) and Tencent's sync 6 h later (tencent_sync_hours); an advance by the control API
-delivers the SMS timeout itself through a worker job."""
+delivers the SMS timeout itself through a worker job, and MIIT's automatic resend at 12:00 the
+next day (miit_auto_resend)."""
 
 import math
 import re
@@ -47,6 +48,7 @@ def test_resubmission_and_miit_first_sync_delivered_by_the_workers(stack):
         "sms_timeout_resubmit_hours": 24,
         "tencent_sync_hours": 6,
         "sms_window_hours": 720,
+        "miit_auto_resend": False,  # a 720 h window would arm MIIT's noon resend (its own test below)
     }
     sb = call("POST", f"{base}/sandboxes", CONTROL, json={"seed": 42, "settings": settings}).json()
     sid, token = sb["id"], sb["token"]
@@ -106,3 +108,36 @@ def test_resubmission_and_miit_first_sync_delivered_by_the_workers(stack):
     tencent = [m for m in outbox if m["code"] == "BUREAU_APPROVED" and m["channel"] == "site"]
     assert [m["at"] for m in miit] == [decided["at"]] and [m["at"] for m in tencent] == [synced["at"]]
     assert call("GET", f"{home}/clock", token).json()["pending_timers"] == []
+
+
+def test_miit_noon_resend_delivered_by_a_worker(stack):
+    """An afternoon submission: the code goes out at 15:00 and MIIT texts it again at 12:00 the next
+    day; an advance on the paused clock delivers that timer through a worker job."""
+    base = stack["base"]
+    body = {"seed": 42, "clock_start": "2026-06-01T15:00:00+08:00", "settings": {"pre_submit_checks": False}}
+    sb = call("POST", f"{base}/sandboxes", CONTROL, json=body).json()
+    sid, token = sb["id"], sb["token"]
+    home = f"{base}/sandboxes/{sid}"
+    ip = call("GET", f"{home}/eligibility", token).json()["usable_ips"][0]["ip"]
+    call(
+        "POST",
+        f"{home}/domains",
+        token,
+        json={"name": "zhangsan-blog.cn", "holder_name": "张三", "holder_certificate_number": ZHANG_SAN_ID},
+    )
+    app = call("POST", f"{home}/applications", token, json={"payload": personal_payload(ip)}).json()
+    app_url = f"{home}/applications/{app['id']}"
+    call("POST", f"{app_url}/actions/submit", token, json={})
+    assert call("POST", f"{home}/clock/advance", CONTROL, json={"until_idle": True}).status_code == 200
+    clock = call("GET", f"{home}/clock", token).json()
+    resend, window = clock["pending_timers"]
+    assert (resend["name"], window["name"]) == ("sms_auto_resend", "sms_timeout")
+    assert resend["due_at"].endswith("T12:00:00+08:00")
+    left = math.ceil(datetime.fromisoformat(resend["due_at"]).timestamp() - clock["epoch"])
+    fired = call("POST", f"{home}/clock/advance", CONTROL, json={"duration": f"{left}s"}).json()["fired"]
+    assert [(f["name"], f["result"]) for f in fired] == [("sms_auto_resend", "resent")]
+    sms = call("GET", f"{home}/outbox", token, params={"channel": "sms", "app_id": app["id"]}).json()
+    texts = [m["text"] for m in sms if m["code"] == "MIIT_SMS_CODE"]
+    assert len(texts) == 2 and texts[0] == texts[1]
+    code = re.search(r"\d{6}", texts[1]).group(0)
+    assert call("POST", f"{app_url}/sms-verification", token, json={"code": code}).json()["state"] == "bureau_review"

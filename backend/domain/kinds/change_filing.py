@@ -1,5 +1,6 @@
 """变更备案 change_filing: changed fields of the entity and/or its websites (domains only removed)."""
 
+from backend.domain import forms_extras
 from backend.domain.filings import Records, Resolution, merge_changes
 from backend.domain.kinds.spec import Approval, Chat, KindSpec, Payload
 from backend.domain.limits import MAX_WEBSITES
@@ -13,6 +14,8 @@ def precondition(records: Records, payload: dict, roles: tuple[str, ...]) -> Res
         change_entity(records, own, changes)
     sites, entries = resolve_changes(records, own, payload.get("websites") or [], allow_filing_type=False)
     normalized = dict(payload)
+    if isinstance(changes, dict):
+        normalized["entity"] = forms_extras.cleared(changes)  # a blank 主体备注 clears it
     if "websites" in payload:
         normalized["websites"] = entries
     owner = merge_changes(own.get("responsible"), (changes or {}).get("responsible")) if changes else None
