@@ -179,18 +179,10 @@ def finish_request(response):
     elapsed = time.perf_counter() - started
     route = _route()
     _counted(route, request.method, response.status_code, elapsed)
-    if request.path not in OPS_PATHS:
-        log.info(
-            "request",
-            extra={
-                "method": request.method,
-                "route": route,
-                "path": request.path,
-                "status": response.status_code,
-                "duration_ms": round(elapsed * 1000, 1),
-                "sandbox": (request.view_args or {}).get("sid"),
-            },
-        )
+    path = request.path
+    if path not in OPS_PATHS:
+        sid = (request.view_args or {}).get("sid")
+        observability.log_request(request.method, route, path, response.status_code, round(elapsed * 1000, 1), sid)
     return response
 
 
