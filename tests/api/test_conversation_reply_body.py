@@ -1,13 +1,14 @@
 """A reply's body loads the short way (api/conversations.py `plain_reply`) to exactly what
 marshmallow's whole load gives, and steps aside for every body that load refuses, so its
-422 answers are worded by marshmallow as before."""
+422 answers are worded by marshmallow as before; the answer dumps the short way
+(`plain_messages`) to exactly what marshmallow's dump gives."""
 
 import pytest
 from marshmallow import Schema, ValidationError
 
 from api.chat_flows import Chat
 from api.flows import assert_error, new_sandbox, ok
-from backend.api.conversations import ConversationReplySchema, plain_reply
+from backend.api.conversations import ConversationMessagesSchema, ConversationReplySchema, plain_messages, plain_reply
 
 PLAIN = [
     {"command": "help"},
@@ -74,3 +75,41 @@ def test_refused_bodies_answer_422_per_field(control):
     errors = assert_error(demo.post(chat.url("/replies"), json={"command": "help", "client_message_id": ""}), 422)
     assert set(errors["errors"]) == {"client_message_id"}
     assert ok(demo.post(chat.url("/replies"), json={"command": "help"}))["messages"][-1]["code"] == "HELP"
+
+
+ANSWERS = [
+    {
+        "messages": [{"seq": 3, "from": "user", "text": "帮助"}, {"seq": 4, "from": "bot", "choices": [{"v": 1}]}],
+        "step": "welcome",
+        "accepts": {"type": "choice", "choices": [{"label": "开始", "value": "start"}], "commands": ["help"]},
+        "application_id": None,
+        "last_seq": 4,
+    },
+    {"messages": [], "step": "waiting", "accepts": {"type": "none"}, "application_id": "A0001", "last_seq": 9},
+]
+
+NOT_PLAIN = [
+    {**ANSWERS[1], "last_seq": "9"},
+    {**ANSWERS[1], "last_seq": True},
+    {**ANSWERS[1], "application_id": 1},
+    {**ANSWERS[1], "extra": 1},
+    {k: v for k, v in ANSWERS[1].items() if k != "step"},
+    {**ANSWERS[1], "messages": ({"seq": 1},)},
+    {**ANSWERS[1], "step": None},
+]
+
+
+@pytest.mark.parametrize("answer", ANSWERS)
+def test_an_answer_dumps_to_what_marshmallow_gives(answer):
+    short = plain_messages(answer)
+    assert short is not None  # the short way was taken
+    whole = Schema.dump(ConversationMessagesSchema(), answer)
+    assert short == whole and list(short) == list(whole) and ConversationMessagesSchema().dump(answer) == whole
+    assert short["messages"] is not answer["messages"] and short["accepts"] is not answer["accepts"]
+    assert all(a is not b for a, b in zip(short["messages"], answer["messages"], strict=True))
+
+
+@pytest.mark.parametrize("answer", NOT_PLAIN)
+def test_anything_else_dumps_the_whole_way(answer):
+    assert plain_messages(answer) is None
+    assert ConversationMessagesSchema().dump(answer) == Schema.dump(ConversationMessagesSchema(), answer)
