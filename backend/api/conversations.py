@@ -70,6 +70,7 @@ class ConversationReplySchema(Schema):
 
 
 REPLY_FIELDS = ("client_message_id", "choice", "form", "text", "command")  # as declared: marshmallow's order
+_TEXTS = ("client_message_id", "choice", "text", "command")
 
 
 def plain_reply(data):
@@ -77,10 +78,11 @@ def plain_reply(data):
     if type(data) is not dict or not data.keys() <= set(REPLY_FIELDS):
         return None
     out = {name: data.get(name) for name in REPLY_FIELDS}
-    if sum(out[k] is not None for k in engine.ANSWER_KEYS) != 1:
+    if len([k for k in engine.ANSWER_KEYS if out[k] is not None]) != 1:
         return None
-    if any(v is not None and type(v) is not str for k, v in out.items() if k != "form"):
-        return None
+    for name in _TEXTS:
+        if out[name] is not None and type(out[name]) is not str:
+            return None
     cid, text, command, form = out["client_message_id"], out["text"], out["command"], out["form"]
     if (cid is not None and not 1 <= len(cid) <= CLIENT_ID_MAX) or (text is not None and len(text) > TEXT_MAX):
         return None
@@ -140,8 +142,11 @@ def plain_messages(obj):
     if type(obj) is not dict or obj.keys() != set(MESSAGES_FIELDS):
         return None
     messages, step, accepts, app_id, last_seq = (obj[name] for name in MESSAGES_FIELDS)
-    if type(messages) is not list or any(type(m) is not dict for m in messages) or type(accepts) is not dict:
+    if type(messages) is not list or type(accepts) is not dict:
         return None
+    for message in messages:
+        if type(message) is not dict:
+            return None
     if type(step) is not str or type(last_seq) is not int or not (app_id is None or type(app_id) is str):
         return None
     return {"messages": [dict(m) for m in messages], "step": step, "accepts": dict(accepts)} | {
