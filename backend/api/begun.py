@@ -28,15 +28,15 @@ def begins(start):
 
 def start(sid):
     """The begun round trip of this request's view (see `begins`), or None."""
-    if request.method != "POST" or request.url_rule is None:
+    req = request._get_current_object()  # the proxy looked through once
+    if req.method != "POST" or req.url_rule is None:
         return None
-    view = getattr(current_app.view_functions[request.endpoint], "view_class", None)
+    app = current_app._get_current_object()
+    view = getattr(app.view_functions[req.url_rule.endpoint], "view_class", None)
     make = getattr(getattr(view, "post", None), "icpsim_begin", None)
     if make is None:
         return None
-    return make(
-        current_app.extensions["icpsim.redis"], sid, **{k: v for k, v in request.view_args.items() if k != "sid"}
-    )
+    return make(app.extensions["icpsim.redis"], sid, **{k: v for k, v in req.view_args.items() if k != "sid"})
 
 
 def check(r, sid, token, start):

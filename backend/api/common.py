@@ -159,11 +159,11 @@ def _stop_reading():
         pass
 
 
-def _read_body():
-    if not (request.content_length or request.headers.get("Transfer-Encoding")):
+def _read_body(req):
+    if not (req.content_length or req.headers.get("Transfer-Encoding")):
         return b""
     try:
-        return request.get_data(cache=True)  # over MAX_CONTENT_LENGTH: 413
+        return req.get_data(cache=True)  # over MAX_CONTENT_LENGTH: 413
     except (TimeoutError, ClientDisconnected) as error:
         # werkzeug reports a socket timeout as a disconnect (400); the cause tells them apart
         if not isinstance(error, TimeoutError) and not isinstance(error.__context__, TimeoutError):
@@ -172,11 +172,11 @@ def _read_body():
         raise fail("REQUEST_TIMEOUT") from error
 
 
-def _too_large(view_class):
+def _too_large(view_class, req):
     """413 PAYLOAD_TOO_LARGE, or the view's own answer (`body_too_large(declared length)`: an
     upload says MATERIAL_TOO_LARGE with the sizes)."""
     hook = getattr(view_class, "body_too_large", None)
-    return hook(request.content_length) if hook else RequestEntityTooLarge()
+    return hook(req.content_length) if hook else RequestEntityTooLarge()
 
 
 def check_body():
@@ -184,25 +184,27 @@ def check_body():
     timeout (408 when it stalls); a JSON body nested deeper than any real request is refused
     (400) before anything walks it (schemas, services, the journal), and so is text that
     cannot be stored (a lone surrogate: 422 per field)."""
-    if not (request.content_length or request.headers.get("Transfer-Encoding")):
+    req = request._get_current_object()  # the proxy looked through once (each use costs a lookup)
+    if not (req.content_length or req.headers.get("Transfer-Encoding")):
         return  # no body (a GET): nothing to check (what the steps below conclude, sooner)
-    limit = current_app.config.get("MAX_CONTENT_LENGTH")
-    view_class = getattr(current_app.view_functions.get(request.endpoint), "view_class", None)
+    app = current_app._get_current_object()
+    limit = app.config.get("MAX_CONTENT_LENGTH")
+    view_class = getattr(app.view_functions.get(req.endpoint), "view_class", None)
     larger = getattr(view_class, "max_body_bytes", None)  # uploads: their own cap
     if larger:
-        limit = request.max_content_length = larger
-    if limit and (request.content_length or 0) > limit:
-        raise _too_large(view_class)  # whatever its type, before anything reads it
+        limit = req.max_content_length = larger
+    if limit and (req.content_length or 0) > limit:
+        raise _too_large(view_class, req)  # whatever its type, before anything reads it
     try:
-        body = _read_body()
+        body = _read_body(req)
     except RequestEntityTooLarge:
-        raise _too_large(view_class) from None
-    if limit and request.content_length is None and len(body) >= limit:
-        raise _too_large(view_class)  # werkzeug cuts a chunked body at the cap without a word
-    if not body or not request.is_json:
+        raise _too_large(view_class, req) from None
+    if limit and req.content_length is None and len(body) >= limit:
+        raise _too_large(view_class, req)  # werkzeug cuts a chunked body at the cap without a word
+    if not body or not req.is_json:
         return
     try:
-        data = request.get_json()  # not JSON: 400 (IcpRequest.on_json_loading_failed)
+        data = req.get_json()  # not JSON: 400 (IcpRequest.on_json_loading_failed)
     except RecursionError:  # the JSON parser itself gave up (about 1000 levels)
         raise _too_deep() from None
     if json_depth(data) > MAX_JSON_DEPTH:

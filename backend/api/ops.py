@@ -139,14 +139,15 @@ def _store_registry():
 # -- hooks ------------------------------------------------------------------------------------
 
 
-def _route():
-    return request.url_rule.rule if request.url_rule is not None else "unmatched"
+def _route(req):
+    return req.url_rule.rule if req.url_rule is not None else "unmatched"
 
 
 def start_request():
     common.bound_socket()
-    g.icpsim_started = time.perf_counter()
-    g.icpsim_request_id = observability.new_request_id(request.headers.get("X-Request-Id"))
+    state = g._get_current_object()  # the proxies looked through once (each use costs a lookup)
+    state.icpsim_started = time.perf_counter()
+    state.icpsim_request_id = observability.new_request_id(request.headers.get("X-Request-Id"))
 
 
 _CHILDREN: dict = {}  # (route, method, status) -> the counter's and the histogram's labelled children
@@ -168,8 +169,9 @@ def _counted(route, method, status, elapsed):
 
 
 def finish_request(response):
-    started = g.pop("icpsim_started", None)
-    rid = g.get("icpsim_request_id")
+    state, req = g._get_current_object(), request._get_current_object()  # each proxy use costs a lookup
+    started = state.pop("icpsim_started", None)
+    rid = state.get("icpsim_request_id")
     if rid:
         response.headers["X-Request-Id"] = rid
     # a page opened as /miniprogram/?…&token=… must not send its URL (the token) to anyone
@@ -177,20 +179,11 @@ def finish_request(response):
     if started is None:
         return response
     elapsed = time.perf_counter() - started
-    route = _route()
-    _counted(route, request.method, response.status_code, elapsed)
-    if request.path not in OPS_PATHS:
-        log.info(
-            "request",
-            extra={
-                "method": request.method,
-                "route": route,
-                "path": request.path,
-                "status": response.status_code,
-                "duration_ms": round(elapsed * 1000, 1),
-                "sandbox": (request.view_args or {}).get("sid"),
-            },
-        )
+    route, method, status, path = _route(req), req.method, response.status_code, req.path
+    _counted(route, method, status, elapsed)
+    if path not in OPS_PATHS:
+        sid = (req.view_args or {}).get("sid")
+        observability.log_request(method, route, path, status, round(elapsed * 1000, 1), sid)
     return response
 
 

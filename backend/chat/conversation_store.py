@@ -52,11 +52,12 @@ class ReplyLock:
     """The conversation's lock as a reply takes it: SET NX sent with the reply's first reads
     (`load_for_reply`), released with its commit; `release` for the paths without one.
     `pipe`: a transaction pipeline WATCHing the lock and the sandbox's hash since the lock was
-    taken (the commit's MULTI goes on it); `seen`: the conversation as stored then."""
+    taken (the commit's MULTI goes on it); `seen`: the conversation as stored then, and
+    `seen_seq` its seq (`load_for_reply` decodes it once; the commit compares with that)."""
 
     def __init__(self, r, sid, cid):
         self.r, self.key, self.token, self.held = r, keys.conversation_lock(sid, cid), secrets.token_hex(16), False
-        self.pipe, self.seen = None, None
+        self.pipe, self.seen, self.seen_seq = None, None, None
 
     def unwatch(self):
         if self.pipe is not None:
@@ -140,6 +141,7 @@ def load_for_reply(r, sid, cid, client_id, lock, begun=None):
         conv = begun.reader.get("conversations", cid)
         if conv is None:
             raise fail("CONVERSATION_NOT_FOUND", conversation_id=cid)
+        lock.seen_seq = conv["seq"]
         return begun.reader, conv, begun.reader.field(replies, client_id) if client_id else None
     wanted = _reply_reads(sid, cid) + ([("field", replies, client_id)] if client_id else [])
     give_up = time.monotonic() + LOCK_SECONDS
@@ -161,6 +163,7 @@ def load_for_reply(r, sid, cid, client_id, lock, begun=None):
     conv = reader.get("conversations", cid)
     if conv is None:
         raise fail("CONVERSATION_NOT_FOUND", conversation_id=cid)
+    lock.seen_seq = conv["seq"]
     done = reader.field(replies, client_id) if client_id else None
     return reader, conv, done
 
@@ -169,15 +172,13 @@ def commit(r, sid, conv, messages, client_message_id=None, answer_doc=None, new=
     """Save the conversation and its new messages; `lock` (a ReplyLock) released and `journal`
     (the request's journal entry, recording.append_in) appended in the same MULTI."""
 
-    def fn(tx):
+    def fn(tx, stored_seq=None):
         doc = dict(conv)
         if new:
             doc["id"] = _new_id(tx)
         else:
-            stored = tx.get("conversations", doc["id"])
-            if stored is None:
-                raise fail("CONVERSATION_NOT_FOUND", conversation_id=doc["id"])
-            if stored["seq"] + len(messages) != doc["seq"]:
+            stored_seq = _stored_seq(tx, doc["id"]) if stored_seq is None else stored_seq
+            if stored_seq + len(messages) != doc["seq"]:
                 raise fail("CONVERSATION_BUSY")
         doc["updated_at"] = messages[-1]["at"] if messages else doc.get("updated_at")
         doc.setdefault("created_at", doc["updated_at"])
@@ -201,6 +202,13 @@ def commit(r, sid, conv, messages, client_message_id=None, answer_doc=None, new=
     if journal is not None:
         journal["done"] = True
     return doc
+
+
+def _stored_seq(tx, cid):
+    stored = tx.get("conversations", cid)
+    if stored is None:
+        raise fail("CONVERSATION_NOT_FOUND", conversation_id=cid)
+    return stored["seq"]
 
 
 def _new_id(tx):
@@ -232,7 +240,7 @@ def _commit_watched(r, sid, fn, lock, cid):
     try:
         tx = store.Tx(pipe, sid, r)
         tx.seed({("HGET", keys.collection(sid, "conversations"), cid): lock.seen})
-        doc = fn(tx)
+        doc = fn(tx, lock.seen_seq)  # the seq as loaded from `seen`: not decoded again
         if not tx.commit():  # (it always WATCHes here: the MULTI goes raw on its connection)
             pipe.execute()
         return doc

@@ -63,9 +63,13 @@ def unpack(stored: str) -> str:
     return (d.decompress(data) + d.flush()).decode()
 
 
+# json.dumps with these options builds this encoder on every call; built once, it writes the same text
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
 def dumps(doc):
     """A document's JSON text: compact, keys sorted, UTF-8 as is."""
-    return json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return _ENCODER.encode(doc)
 
 
 def encode(doc):
