@@ -19,6 +19,14 @@ from workers.jobs import client
 
 
 class Worker(SimpleWorker):
+    def execute_job(self, job, queue):
+        """The job dequeued is claimed first (recovery.claim): a worker killed before its claim
+        leaves the job to recovery, which may have put it back on the queue; then not run here."""
+        if len(self.queues) == 1 and not recovery.claim(queue, job.id, self.name):
+            self.log.warning("job %s was taken back by recovery before this worker claimed it: not run", job.id)
+            return None
+        return super().execute_job(job, queue)
+
     def work(self, *args, **kwargs):
         kwargs["with_scheduler"] = False  # ours instead: RQ's and ours would both move jobs
         stop = threading.Event()

@@ -229,6 +229,13 @@ def too_many_pixels(max_pixels: int, size=None) -> BadImage:
     )
 
 
+def _format_within(img: Image.Image, max_pixels: int) -> str | None:
+    """The image's format, or BadImage when its header claims more than max_pixels pixels."""
+    if img.size[0] * img.size[1] > max_pixels:
+        raise too_many_pixels(max_pixels, img.size)
+    return img.format
+
+
 def _check_image(data: bytes, max_bytes: int, min_side: int, max_pixels: int) -> dict:
     if len(data) > max_bytes:
         raise BadImage("MATERIAL_TOO_LARGE", uploads.too_large(len(data), max_bytes).message)
@@ -236,9 +243,7 @@ def _check_image(data: bytes, max_bytes: int, min_side: int, max_pixels: int) ->
         raise BadImage("MATERIAL_NOT_IMAGE", "文件为空")
     try:
         with Image.open(io.BytesIO(data)) as img:  # the header only: its size, nothing decoded yet
-            fmt = img.format
-            if img.size[0] * img.size[1] > max_pixels:
-                raise too_many_pixels(max_pixels, img.size)
+            fmt = _format_within(img, max_pixels)
             img.verify()  # reads the whole stream: a truncated or corrupt file fails here
         with Image.open(io.BytesIO(data)) as img:
             img.load()

@@ -145,7 +145,9 @@ def send(check: dict | None, person: dict, app_id: str, new_code: str, now: floa
 
 def is_spent(check: dict | None) -> bool:
     """A code voided by MAX_WRONG wrong entries (check_code keeps the check, without its code)."""
-    return bool(check) and check["state"] == SENT and check.get("code") is None and check["wrong"] >= MAX_WRONG
+    if not check:
+        return False
+    return check["state"] == SENT and check.get("code") is None and check["wrong"] >= MAX_WRONG
 
 
 def check_code(check: dict | None, entered: str, now: float) -> dict:
