@@ -197,6 +197,24 @@ def register_components(spec):
             spec.components.schema(name, schema=cls)
     for cls in PAYLOADS.values():
         _merge_patch_component(spec, cls.__name__.removesuffix("Schema"))
+    create = spec.components.schemas.get("ApplicationCreate")
+    if create is not None:
+        create["oneOf"] = _kind_names_the_payload()
+
+
+def _kind_names_the_payload():
+    """POST …/applications: `kind` chooses the payload's schema (the `anyOf` of `payload` is
+    only their union). One variant per kind; first_filing's also without `kind` (its default)."""
+    return [
+        {
+            "properties": {
+                "kind": {"type": "string", "enum": [code]},
+                "payload": {"$ref": f"#/components/schemas/{cls.__name__.removesuffix('Schema')}"},
+            },
+            "required": ["payload"] if code == kinds.FIRST_FILING else ["kind", "payload"],
+        }
+        for code, cls in PAYLOADS.items()
+    ]
 
 
 def _merge_patch_component(spec, name):

@@ -154,3 +154,20 @@ def test_every_boolean_field_of_the_api_is_strict():
                     if isinstance(f, fields.Boolean) and not isinstance(f, schema_base.StrictBoolean):
                         lenient.append(f"{name}.{field_name}")
     assert not lenient
+
+
+def test_the_document_ties_the_payload_to_its_kind_as_the_api_does(app, demo):
+    """`kind` chooses the payload's schema: the document's oneOf says so (the payload's anyOf
+    alone let a first filing's payload pass under kind cancel_website, which the API refuses)."""
+    import jsonschema
+
+    doc = ok(app.test_client().get("/openapi.json"))
+    body = jsonschema.Draft4Validator(
+        {"$ref": "#/components/schemas/ApplicationCreate", "components": doc["components"]}
+    )
+    payload = personal_payload(usable_ip(demo))
+    assert body.is_valid({"payload": payload}) and body.is_valid({"kind": "first_filing", "payload": payload})
+    assert not body.is_valid({"kind": "cancel_website", "payload": payload})
+    assert not body.is_valid({"payload": payload, "extra": 1})
+    resp = demo.post("~/applications", json={"kind": "cancel_website", "payload": payload})
+    assert field_errors(resp)["payload.entity"]
