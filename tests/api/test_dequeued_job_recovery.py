@@ -62,3 +62,22 @@ def test_a_started_or_ended_job_is_not_taken_back(raw):
     job.set_status(JobStatus.STARTED)
     seen = {}
     assert recovery.rescue_dequeued(q, seen, now=0.0) == [] and recovery.rescue_dequeued(q, seen, now=9.0) == []
+
+
+def test_the_worker_does_not_run_a_job_recovery_took_back_and_runs_it_once_from_the_queue(raw):
+    """The Procfile's worker class: the stale copy a slow worker dequeued is not run (its claim
+    fails), the copy back on the queue runs, once."""
+    from workers.worker import Worker as IcpWorker
+
+    q = Queue("t_dequeued", connection=raw)
+    job = q.enqueue("builtins.len", "abc")
+    raw.lmove(q.key, q.intermediate_queue_key)
+    seen = {}
+    recovery.rescue_dequeued(q, seen, now=0.0)
+    assert recovery.rescue_dequeued(q, seen, now=3.0) == [job.id]
+    worker = IcpWorker([q], connection=raw)
+    worker.execute_job(job, q)  # what the slow worker would do with the job it dequeued
+    assert job.get_status(refresh=True) == "queued" and job.results() == []
+    worker.work(burst=True, with_scheduler=False)
+    assert job.get_status(refresh=True) == "finished" and [res.return_value for res in job.results()] == [3]
+    assert q.get_job_ids() == [] and raw.llen(q.intermediate_queue_key) == 0
