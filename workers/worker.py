@@ -11,6 +11,7 @@ not a minute, so a killed worker does not stall running clocks.
 
 import threading
 
+from rq.utils import get_version
 from rq.worker import SimpleWorker
 
 from backend.services import recovery
@@ -19,6 +20,16 @@ from workers.jobs import client
 
 
 class Worker(SimpleWorker):
+    def execute_job(self, job, queue):
+        """The job dequeued is claimed first (recovery.claim): a worker killed before its claim
+        leaves the job to recovery, which may have put it back on the queue; then not run here."""
+        # RQ moves a job to the intermediate list only from one queue on Redis ≥ 6.2 (else LPOP)
+        moved = len(self.queues) == 1 and get_version(self.connection) >= (6, 2, 0)  # (cached)
+        if moved and not recovery.claim(queue, job.id, self.name):
+            self.log.warning("job %s was taken back by recovery before this worker claimed it: not run", job.id)
+            return None
+        return super().execute_job(job, queue)
+
     def work(self, *args, **kwargs):
         kwargs["with_scheduler"] = False  # ours instead: RQ's and ours would both move jobs
         stop = threading.Event()

@@ -42,7 +42,7 @@ class ClassCreateSchema(s.Strict):
     )
     scale = fields.Float(load_default=classes.DEFAULT_SCALE, validate=s.in_range(0, 1e7))
     pacing = fields.String(load_default=clock.DEMO, validate=s.one_of(clock.PACINGS))
-    pre_submit_checks = fields.Boolean(
+    pre_submit_checks = s.StrictBoolean(
         load_default=None,
         allow_none=True,
         metadata={"description": "学员沙箱的 settings.pre_submit_checks（缺省：服务端默认，即提交前的真实流程）"},

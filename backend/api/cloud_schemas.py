@@ -4,7 +4,7 @@ Re-exported by schemas.py."""
 
 from marshmallow import Schema, fields, validate
 
-from backend.api.schema_base import IsoDate, Strict, in_range, ip_address, one_of, text
+from backend.api.schema_base import IsoDate, Strict, StrictBoolean, in_range, ip_address, one_of, text
 from backend.domain import limits
 
 
@@ -24,7 +24,7 @@ class ResourcePackSchema(Strict):
     bought_on = IsoDate(load_default=None, allow_none=True)
     months = fields.Integer(load_default=None, allow_none=True, validate=in_range(1, 120))
     expires_on = IsoDate(load_default=None, allow_none=True)
-    auto_renew = fields.Boolean(
+    auto_renew = StrictBoolean(
         load_default=None,
         allow_none=True,
         metadata={"description": "自动续费：剩余不足一年时按虚拟日期续期（演示与培训沙箱）"},
@@ -55,7 +55,7 @@ class ServiceSchema(Strict):
 
 
 class EligibilitySchema(Schema):
-    eligible = fields.Boolean()
+    eligible = StrictBoolean()
     rule_set = fields.String()
     date = fields.String()
     rules = fields.List(fields.Dict())
@@ -66,19 +66,19 @@ class DomainSchema(Strict):
     id = fields.String(dump_only=True)
     name = text(limits.MAX_DOMAIN, required=True)
     registrar = fields.String(load_default=None, validate=validate.Length(max=100, error="长度不能超过 {max} 个字符。"))
-    registrar_approved = fields.Boolean(load_default=None)
+    registrar_approved = StrictBoolean(load_default=None)
     holder_name = text(limits.MAX_TEXT, required=True)
     holder_certificate_number = text(limits.MAX_CERTIFICATE_NUMBER, required=True)
     real_name_status = fields.String(load_default=None, validate=one_of(("verified", "pending", "failed")))
     registered_on = IsoDate(load_default=None, allow_none=True)
     expires_on = IsoDate(load_default=None, allow_none=True)
-    auto_renew = fields.Boolean(
+    auto_renew = StrictBoolean(
         load_default=None,
         allow_none=True,
         metadata={"description": "自动续费：剩余不足一年时按虚拟日期续期（演示与培训沙箱）"},
     )
     real_name_verified_on = IsoDate(load_default=None, allow_none=True)  # MIIT has it 3 days later
-    site_online = fields.Boolean(
+    site_online = StrictBoolean(
         load_default=None,
         metadata={
             "description": "域名当前是否解析到可访问的网站：首次备案或新增网站在管局审核期间可访问则被驳回"

@@ -63,12 +63,7 @@ class FaultRuleSchema(s.Strict):
         validate=s.one_of(F.FACE_REASONS),
         metadata={"description": "face_fail：真实性核验失败的原因（背景、遮挡、他人入镜、未授权摄像头……）"},
     )
-    audit_data = fields.List(
-        fields.Dict(),
-        load_default=None,
-        allow_none=True,
-        metadata={"description": "驳回意见 [{code, field, key_name, error, suggest}]"},
-    )
+    audit_data = s.audit_items("驳回意见 [{code, field, key_name, error, suggest}]")
     codes = fields.List(
         fields.String(),
         load_default=None,
@@ -118,9 +113,7 @@ class TeleportSchema(s.Strict):
         allow_none=True,
         validate=validate.Length(max=s.MAX_REASON, error="原因不能超过 {max} 个字符。"),
     )
-    audit_data = fields.List(
-        fields.Dict(), load_default=None, allow_none=True, metadata={"description": "跳到驳回状态时的驳回意见"}
-    )
+    audit_data = s.audit_items("跳到驳回状态时的驳回意见")
 
 
 class ResetSchema(s.Strict):

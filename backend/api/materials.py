@@ -11,7 +11,7 @@ from werkzeug.formparser import FormDataParser
 
 from backend.api import common
 from backend.api.blueprint import Blueprint
-from backend.api.schema_base import Strict, one_of
+from backend.api.schema_base import Strict, StrictBoolean, one_of
 from backend.domain import face_check, forms_rules, limits, uploads
 from backend.domain.errors import fail
 from backend.services import face_checks, materials
@@ -29,7 +29,7 @@ TEMPLATES = {"commitment_letter": "网站备案承诺书", "authorization_letter
 
 
 class FaceResultSchema(Strict):
-    passed = fields.Boolean(required=True)
+    passed = StrictBoolean(required=True)
     reason = fields.String(load_default=None, validate=one_of(face_check.REPORTABLE_REASONS))
 
 

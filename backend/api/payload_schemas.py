@@ -14,6 +14,7 @@ from backend.api.schema_base import (
     IsoDate,
     ServiceContent,
     Strict,
+    StrictBoolean,
     one_of,
     text,
 )
@@ -42,7 +43,7 @@ class EntitySchema(Strict):
     certificate_number = text(limits.MAX_CERTIFICATE_NUMBER, required=True)
     province = text(limits.MAX_PROVINCE, required=True, metadata={"description": "省份：代码 44、440000 或名称 广东省"})
     address = text(limits.MAX_TEXT, required=True, metadata={"description": "通信地址"})
-    residence_permit = fields.Boolean(load_default=False)
+    residence_permit = StrictBoolean(load_default=False)
     id_valid_until = IsoDate(load_default=None, allow_none=True)
     responsible = fields.Nested(PersonSchema, required=True, metadata={"description": "主体负责人"})
     locals().update(process_schemas.entity_fields())  # issue #12: address codes, legal rep, licence
@@ -54,7 +55,7 @@ class WebsiteSchema(Strict):
     # the domain requires it (validation.website_problems); the REST API fills the documented
     # default (README examples of add_website and scenarios) before the domain sees the payload
     service_content = ServiceContent(load_default="blog", metadata={"description": "网站服务内容（可多选），缺省 blog"})
-    commercial = fields.Boolean(load_default=False)
+    commercial = StrictBoolean(load_default=False)
     pre_approval_number = fields.String(load_default=None, allow_none=True)
     filing_type = fields.String(load_default="cloudbase_run", validate=one_of(NEW_FILING_TYPES))
     nat_ip = text(limits.MAX_IP, required=True, metadata={"description": "可用于备案的系统 NAT 网关 IP"})
@@ -107,7 +108,7 @@ class WebsiteChangeSchema(WebsiteRefSchema):
         metadata={"description": "新的网站首页地址，须在该网站保留的域名上；null 清除（恢复为默认的 http://域名/）"},
     )
     remark = process_schemas.remark_field("新的网站备注；null 或空字符串清除")
-    commercial = fields.Boolean()
+    commercial = StrictBoolean()
     pre_approval_number = fields.String(allow_none=True)
     responsible = PartialNested(PersonSchema(partial=True), metadata={"description": "网站负责人：只填变更的字段"})
     remove_domains = fields.List(
@@ -187,12 +188,62 @@ def load_payload(kind, payload, partial=False):
         raise ValidationError({"payload": e.messages}) from None
 
 
+MERGE_PATCH = "MergePatch"  # the suffix of a payload schema's every-field-optional copy (PATCH bodies)
+
+
 def register_components(spec):
-    """The per-kind payload schemas, as OpenAPI components the request bodies point to."""
+    """The per-kind payload schemas, as OpenAPI components the request bodies point to, and
+    their merge-patch copies (a PATCH loads with partial=True: nothing is required, nested
+    objects included; unknown fields are refused all the same)."""
     for cls in PAYLOADS.values():
         name = cls.__name__.removesuffix("Schema")
         if name not in spec.components.schemas:
             spec.components.schema(name, schema=cls)
+    for cls in PAYLOADS.values():
+        _merge_patch_component(spec, cls.__name__.removesuffix("Schema"))
+    create = spec.components.schemas.get("ApplicationCreate")
+    if create is not None:
+        create["oneOf"] = _kind_names_the_payload()
+
+
+def _kind_names_the_payload():
+    """POST …/applications: `kind` chooses the payload's schema (the `anyOf` of `payload` is
+    only their union). One variant per kind; first_filing's also without `kind` (its default)."""
+    return [
+        {
+            "properties": {
+                "kind": {"type": "string", "enum": [code]},
+                "payload": {"$ref": f"#/components/schemas/{cls.__name__.removesuffix('Schema')}"},
+            },
+            "required": ["payload"] if code == kinds.FIRST_FILING else ["kind", "payload"],
+        }
+        for code, cls in PAYLOADS.items()
+    ]
+
+
+def _merge_patch_component(spec, name):
+    """`name` + MERGE_PATCH: the component without `required`, its $refs to such copies."""
+    patched = name + MERGE_PATCH
+    if patched in spec.components.schemas:
+        return patched
+    spec.components.schemas[patched] = {}  # taken before the walk: a schema may refer to itself
+
+    def walk(node):
+        if isinstance(node, list):
+            return [walk(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        out = {}
+        for key, value in node.items():
+            if key == "required" and isinstance(value, list):
+                continue
+            if key == "$ref" and isinstance(value, str):
+                value = value.rsplit("/", 1)[0] + "/" + _merge_patch_component(spec, value.rsplit("/", 1)[1])
+            out[key] = walk(value)
+        return out
+
+    spec.components.schemas[patched] = walk(spec.components.schemas[name])
+    return patched
 
 
 _PAYLOAD_DOC = "备案信息，结构取决于 kind（见 README「The nine scenarios」）：" + "；".join(
@@ -200,17 +251,25 @@ _PAYLOAD_DOC = "备案信息，结构取决于 kind（见 README「The nine scen
 )
 
 
+def _one_of_the_kinds(suffix=""):
+    return [
+        {"$ref": f"#/components/schemas/{cls.__name__.removesuffix('Schema')}{suffix}"} for cls in PAYLOADS.values()
+    ]
+
+
+def payload_field(description, suffix=""):
+    """An application's payload: loaded by its kind's schema (load_payload), which refuses
+    unknown fields. Documented as one of the kinds' schemas, each closed (additionalProperties:
+    false); not a Dict, whose document would add `additionalProperties: {}` (anything goes)."""
+    return fields.Raw(
+        required=True,
+        metadata={"type": "object", "description": description, "anyOf": _one_of_the_kinds(suffix)},
+    )
+
+
 class ApplicationCreateSchema(Strict):
     kind = fields.String(load_default=kinds.FIRST_FILING, validate=one_of(sorted(kinds.KINDS)))
-    payload = fields.Dict(
-        required=True,
-        metadata={
-            "description": _PAYLOAD_DOC,
-            "anyOf": [
-                {"$ref": f"#/components/schemas/{cls.__name__.removesuffix('Schema')}"} for cls in PAYLOADS.values()
-            ],
-        },
-    )
+    payload = payload_field(_PAYLOAD_DOC)
 
     @post_load
     def _payload_of_kind(self, data, **kwargs):
@@ -218,9 +277,8 @@ class ApplicationCreateSchema(Strict):
 
 
 class ApplicationPatchSchema(Strict):
-    payload = fields.Dict(
-        required=True,
-        metadata={"description": "JSON merge patch of the payload (its kind's schema, every field optional)"},
+    payload = payload_field(
+        "JSON merge patch of the payload (its kind's schema, every field optional, at every depth)", MERGE_PATCH
     )
 
 

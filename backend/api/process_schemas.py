@@ -3,7 +3,7 @@ face checks, and the sandbox settings they read."""
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from backend.api.schema_base import one_of, text
+from backend.api.schema_base import IsoDate, StrictBoolean, one_of, text
 from backend.domain import face_check, limits, provinces, validation, verification
 
 
@@ -14,7 +14,7 @@ class AccountSettingsSchema(Schema):
     real_name_verified_at = fields.DateTime(
         format="iso", metadata={"description": "实名认证完成时间（48 小时内未同步）"}
     )
-    flagged = fields.Boolean(metadata={"description": "异常账号（风控）"})
+    flagged = StrictBoolean(metadata={"description": "异常账号（风控）"})
 
 
 MAX_MOBILE_REGISTRY = 200
@@ -51,13 +51,19 @@ class MobileRegistrySchema(Schema):
     mobile_registry = mobile_registry_field(required=True)
 
 
+class BusinessRecordSchema(Schema):
+    """A licence's entry in the business registry: when it was registered or last changed."""
+
+    updated_on = IsoDate(required=True, metadata={"description": "登记或变更日期，例如 2026-05-28"})
+
+
 class ProcessSettings(Schema):
     """Settings of the stages before submission; SettingsSchema inherits them."""
 
     account = fields.Nested(AccountSettingsSchema)
     business_registry = fields.Dict(
         keys=text(limits.MAX_CERTIFICATE_NUMBER),
-        values=fields.Dict(),
+        values=fields.Nested(BusinessRecordSchema),
         validate=validate.Length(max=100, error="最多 {max} 项。"),
         metadata={"description": "工商登记：{证件号码: {updated_on: 日期}}（7 个工作日内视为未同步）"},
     )
@@ -67,13 +73,13 @@ class ProcessSettings(Schema):
         metadata={"description": "验证备案类型时强制返回的拦截代码"},
     )
     mobile_registry = mobile_registry_field()
-    pre_submit_checks = fields.Boolean(
+    pre_submit_checks = StrictBoolean(
         metadata={
             "description": "提交前的真实流程：表单字段、网站负责人真实性核验与材料齐全方可提交（缺省 true，"
             "服务端 ICPSIM_PRE_SUBMIT_CHECKS=0 时缺省 false）；false：直接提交，供只测提交之后的场景"
         }
     )
-    face_check_before_materials = fields.Boolean(
+    face_check_before_materials = StrictBoolean(
         metadata={
             "description": "先真实性核验再上传材料（缺省 true，process.md §4.1：视频核身 → 上传材料）；"
             "false：核验前也可上传"

@@ -109,7 +109,7 @@ class EntityRecordSchema(Schema):
     max_site_index = fields.Integer(metadata={"description": "已分配的最大网站序号（注销的序号不再使用）"})
     filed_at = fields.String()
     access_providers = fields.List(fields.String())
-    seeded = fields.Boolean()
+    seeded = s.StrictBoolean()
 
 
 class WebsiteRecordSchema(Schema):
@@ -127,7 +127,7 @@ class WebsiteRecordSchema(Schema):
     service_content = fields.Raw(allow_none=True, metadata={"description": "网站服务内容：代码或代码列表"})
     filed_at = fields.String()
     responsible = fields.Dict(allow_none=True)
-    seeded = fields.Boolean()
+    seeded = s.StrictBoolean()
     filing_type = fields.String(allow_none=True)
     extra_domains = fields.List(fields.String())
 

@@ -58,6 +58,36 @@ def list_limit(field):
     return MAX_LIST_ITEMS, f"最多 {MAX_LIST_ITEMS} 项。"
 
 
+class AuditItemSchema(Schema):
+    """A rejection opinion (驳回意见) as a client writes it (a fault rule, a teleport): a review
+    rule's code; the texts left out are the rule table's (domain.faults.audit_entries)."""
+
+    code = fields.String(
+        required=True, validate=validate.Length(min=1, max=64, error="长度须在 {min} 到 {max} 个字符之间。")
+    )
+    field = fields.String(metadata={"description": "字段路径，例如 entity.name"})
+    key_name = fields.String()
+    error = fields.String()
+    suggest = fields.String()
+
+
+def audit_items(description):
+    return fields.List(
+        fields.Nested(AuditItemSchema), load_default=None, allow_none=True, metadata={"description": description}
+    )
+
+
+class StrictBoolean(fields.Boolean):
+    """A JSON boolean: true or false only. marshmallow's Boolean also takes 1, 0, "yes", "on",
+    "t"… — a body's `"pre_submit_checks": "no"` would have loaded as False, silently. A query
+    string has no booleans (every value is text): no query parameter of the API is a boolean."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
 class Strict(Schema):
     @pre_load
     def _list_lengths_before_items(self, data, **kwargs):

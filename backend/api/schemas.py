@@ -46,6 +46,8 @@ from backend.api.schema_base import (  # noqa: F401
     IsoDate,
     ServiceContent,
     Strict,
+    StrictBoolean,
+    audit_items,
     in_range,
     ip_address,
     one_of,
@@ -88,7 +90,7 @@ class ProvinceOverrideSchema(Strict):
     nonlocal_personal_id = fields.String(validate=one_of(("refused", "residence_permit")))
     domain_min_months_left = fields.Integer(validate=in_range(0, 120))
     id_min_months_left = fields.Integer(validate=in_range(0, 120))
-    temporary_id_refused = fields.Boolean()
+    temporary_id_refused = StrictBoolean()
 
 
 assert set(ProvinceOverrideSchema._declared_fields) == set(provinces.OVERRIDABLE)
@@ -143,7 +145,7 @@ class SettingsSchema(ProcessSettings, TimelineSettings, Strict):
     bureau_wd = working_days(allow_none=True, metadata={"description": "固定管局审核工作日（缺省按省份）"})
     idle_reminder_days = int_triple(*EXPIRY_DAYS, strictly=True, what="未处理提醒的天数 [第 1 次, 第 2 次, 第 3 次]")
     idle_expiry_days = fields.Integer(validate=in_range(*EXPIRY_DAYS), metadata={"description": "未处理过期天数"})
-    strict_nonlocal_id = fields.Boolean()
+    strict_nonlocal_id = StrictBoolean()
     min_age = fields.Integer(validate=in_range(0, 100), metadata={"description": "个人备案的最低年龄"})
     random_rejection_rate = fields.Float(validate=in_range(0, 1), metadata={"description": "随机驳回的比例"})
     material_min_sharpness = fields.Integer(
@@ -264,8 +266,8 @@ class AdvanceSchema(Strict):
         allow_none=True,
         metadata={"description": f"例如 2d、36h、1d12h（最多 {MAX_ADVANCE_DAYS} 天）；与 until_idle 二选一"},
     )
-    until_idle = fields.Boolean(load_default=False)
-    include_deadlines = fields.Boolean(load_default=False)
+    until_idle = StrictBoolean(load_default=False)
+    include_deadlines = StrictBoolean(load_default=False)
 
     @validates_schema
     def _duration_or_until_idle(self, data, **kwargs):
@@ -291,7 +293,7 @@ class ClockViewSchema(Schema):
     now = fields.String()
     epoch = fields.Float()
     scale = fields.Float()
-    paused = fields.Boolean()
+    paused = StrictBoolean()
     pending_timers = fields.List(fields.Dict())
     failed_timers = fields.List(fields.Dict())  # timers whose job failed: skipped by advances
     fired = fields.List(fields.Dict())
@@ -327,7 +329,7 @@ class NumberQuerySchema(Strict):
 
 
 class NumberSchema(Schema):
-    valid = fields.Boolean()
+    valid = StrictBoolean()
     input = fields.String()
     code = fields.String()
     message = fields.String()

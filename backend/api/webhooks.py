@@ -2,10 +2,11 @@
 
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
+from werkzeug.routing import BaseConverter
 
 from backend.api import common
 from backend.api.blueprint import Blueprint
-from backend.api.schema_base import one_of
+from backend.api.schema_base import StrictBoolean, one_of
 from backend.services import webhooks
 
 blp = Blueprint(
@@ -14,6 +15,26 @@ blp = Blueprint(
     url_prefix="/api/v1/sandboxes/<sid>/webhooks",
     description="事件回调：注册回调地址（可按事件类型过滤）、投递记录、重新投递；HMAC-SHA256 签名见 README",
 )
+
+DELIVERIES = "deliveries"  # the delivery log's path segment: never a webhook id (ids are H001, H002, …)
+
+
+class WebhookIdConverter(BaseConverter):
+    """A webhook id: any path segment but `deliveries`. Without it DELETE …/webhooks/deliveries
+    reached the webhook route (a webhook named "deliveries"), and OPTIONS there offered DELETE."""
+
+    regex = f"(?!{DELIVERIES}$)[^/]+"
+
+
+# before the routes below: a blueprint's deferred functions run in the order they were recorded
+blp.record_once(lambda state: state.app.url_map.converters.setdefault("webhook_id", WebhookIdConverter))
+WEBHOOK_ID = {
+    "in": "path",
+    "name": "webhook_id",
+    "required": True,
+    "schema": {"type": "string", "not": {"enum": [DELIVERIES]}},
+    "description": f"回调编号（例如 H001）；{DELIVERIES} 是投递记录的路径，不是回调编号",
+}
 
 
 class WebhookCreateSchema(Schema):
@@ -42,7 +63,7 @@ class AttemptSchema(Schema):
     n = fields.Integer()
     at = fields.String()
     status = fields.Integer(allow_none=True)
-    ok = fields.Boolean()
+    ok = StrictBoolean()
     latency_ms = fields.Integer()
     error = fields.String()
     response_excerpt = fields.String()
@@ -86,7 +107,7 @@ class Webhooks(MethodView):
         return webhooks.register(common.redis(), sid, data["url"], data["events"])
 
 
-@blp.route("/<webhook_id>")
+@blp.route("/<webhook_id:webhook_id>", parameters=[WEBHOOK_ID])
 class Webhook(MethodView):
     @blp.response(204)
     @blp.doc(security=common.SECURITY)

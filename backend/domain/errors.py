@@ -179,6 +179,7 @@ CODES: dict[str, Code] = {
     "MATERIAL_NOT_IMAGE": Code(422, "文件不是可识别的图片（仅支持 JPG、PNG），请上传原件的彩色照片或扫描件"),
     "MATERIAL_FORMAT_UNSUPPORTED": Code(422, "不支持的图片格式：仅支持 JPG、PNG"),
     "MATERIAL_RESOLUTION_TOO_LOW": Code(422, "图片分辨率过低"),
+    "MATERIAL_RESOLUTION_TOO_HIGH": Code(422, "图片尺寸过大（像素过多），请缩小后上传"),
     "MATERIAL_NOT_COLOUR": Code(422, "图片为黑白或灰度图，请上传彩色照片或扫描件"),
     "UPLOAD_FILENAME_INVALID": Code(422, "文件名无法识别"),
     "MATERIAL_UNCHANGED": Code(422, "重新上传的文件与被驳回的文件相同"),

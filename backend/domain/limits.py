@@ -38,6 +38,9 @@ MAX_UPLOAD_BYTES = 4 * 1024 * 1024  # Alibaba and Huawei: 4 MB per image
 # read and told its real size (a phone's full-resolution photo is 3-15 MB)
 MAX_UPLOAD_REQUEST_BYTES = 20 * 1024 * 1024
 MIN_IMAGE_SIDE = 300  # pixels on the short side [inference]: a 1×1 or thumbnail is refused
+# pixels at most (width × height), judged from the file's header before anything is decoded: a
+# few-KB PNG may claim 30000×30000 (900 M pixels, 2.7 GB once decoded). A 48 MP phone photo is 8000×6000.
+MAX_IMAGE_PIXELS = 50_000_000
 MAX_UPLOADS_PER_SANDBOX = 200  # files kept at once
 MAX_UPLOAD_BYTES_PER_SANDBOX = 100 * 1024 * 1024
 MAX_FILENAME = 100

@@ -17,6 +17,7 @@ from PIL import Image, ImageFilter, UnidentifiedImageError
 
 from backend.domain import (
     kinds,
+    limits,
     pre_approvals,
     province_rules,
     provinces,
@@ -203,15 +204,16 @@ _CHECKED_MAX = 256
 _CHECKED_LOCK = threading.Lock()  # the web's threads share it
 
 
-def check_image(data: bytes, max_bytes: int, min_side: int) -> dict:
-    """The facts of an acceptable image, or BadImage: decodable JPEG/PNG, ≤ max_bytes, each side ≥ min_side."""
-    key = (hashlib.sha256(data).hexdigest(), len(data), max_bytes, min_side)
+def check_image(data: bytes, max_bytes: int, min_side: int, max_pixels: int = limits.MAX_IMAGE_PIXELS) -> dict:
+    """The facts of an acceptable image, or BadImage: decodable JPEG/PNG, ≤ max_bytes, each side
+    ≥ min_side, at most max_pixels pixels."""
+    key = (hashlib.sha256(data).hexdigest(), len(data), max_bytes, min_side, max_pixels)
     with _CHECKED_LOCK:
         known = _CHECKED.get(key)
         if known is not None:
             _CHECKED.move_to_end(key)
             return dict(known)
-    facts = _check_image(data, max_bytes, min_side)  # (a refused image raises: not kept)
+    facts = _check_image(data, max_bytes, min_side, max_pixels)  # (a refused image raises: not kept)
     with _CHECKED_LOCK:
         _CHECKED[key] = dict(facts)
         if len(_CHECKED) > _CHECKED_MAX:
@@ -219,21 +221,40 @@ def check_image(data: bytes, max_bytes: int, min_side: int) -> dict:
     return facts
 
 
-def _check_image(data: bytes, max_bytes: int, min_side: int) -> dict:
+def too_many_pixels(max_pixels: int, size=None) -> BadImage:
+    shown = f"（{size[0]}×{size[1]}）" if size else ""
+    return BadImage(
+        "MATERIAL_RESOLUTION_TOO_HIGH",
+        f"图片尺寸过大{shown}，像素总数不能超过 {max_pixels // 10_000} 万，请缩小后上传",
+    )
+
+
+def _format_within(img: Image.Image, max_pixels: int) -> str | None:
+    """The image's format, or BadImage when its header claims more than max_pixels pixels."""
+    if img.size[0] * img.size[1] > max_pixels:
+        raise too_many_pixels(max_pixels, img.size)
+    return img.format
+
+
+def _check_image(data: bytes, max_bytes: int, min_side: int, max_pixels: int) -> dict:
     if len(data) > max_bytes:
         raise BadImage("MATERIAL_TOO_LARGE", uploads.too_large(len(data), max_bytes).message)
     if not data:
         raise BadImage("MATERIAL_NOT_IMAGE", "文件为空")
     try:
-        with Image.open(io.BytesIO(data)) as img:
-            fmt = img.format
+        with Image.open(io.BytesIO(data)) as img:  # the header only: its size, nothing decoded yet
+            fmt = _format_within(img, max_pixels)
             img.verify()  # reads the whole stream: a truncated or corrupt file fails here
         with Image.open(io.BytesIO(data)) as img:
             width, height = img.size
             _draft_for_sharpness(img)
             img.load()
             score = sharpness(img)
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+    except BadImage:  # (a ValueError: not one of the unreadable files below)
+        raise
+    except Image.DecompressionBombError:  # Pillow's own cap (over 2 × its MAX_IMAGE_PIXELS), at open
+        raise too_many_pixels(max_pixels) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise BadImage(
             "MATERIAL_NOT_IMAGE", "文件不是可识别的图片（仅支持 JPG、PNG），请上传原件的彩色照片或扫描件"
         ) from None

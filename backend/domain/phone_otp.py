@@ -143,8 +143,17 @@ def send(check: dict | None, person: dict, app_id: str, new_code: str, now: floa
     }
 
 
+def is_spent(check: dict | None) -> bool:
+    """A code voided by MAX_WRONG wrong entries (check_code keeps the check, without its code)."""
+    if not check:
+        return False
+    return check["state"] == SENT and check.get("code") is None and check["wrong"] >= MAX_WRONG
+
+
 def check_code(check: dict | None, entered: str, now: float) -> dict:
     """`CheckSmsVerificationCode`: the right code within 5 minutes verifies the mobile."""
+    if is_spent(check):  # every entry after the 5th wrong one, until a new code is sent
+        raise OtpError("PHONE_CODE_SPENT", "验证码错误次数过多，已失效，请重新获取")
     if check is None or check["state"] not in (SENT, VERIFIED) or check.get("code") is None:
         raise OtpError("PHONE_CODE_NOT_SENT", "请先获取验证码")
     if check["state"] == VERIFIED:

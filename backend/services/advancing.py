@@ -151,7 +151,7 @@ def _wait(job, lock):
     conn, key, last = job.connection, Result.get_key(job.id), "0-0"
     wait_start = time.monotonic() + config.job_wait_seconds()
     give_up = time.monotonic() + JOB_TIMEOUT + 30
-    orphaned = None  # since when the worker that started the job is gone
+    orphaned = status = None  # since when the worker that started the job is gone; its last status
     while time.monotonic() < give_up:
         block = max(1, int(min(5.0, max(0.001, wait_start - time.monotonic())) * 1000))
         answer = conn.xread({key: last}, block=block)
@@ -165,7 +165,9 @@ def _wait(job, lock):
                 result = Result.restore(job.id, entry_id.decode(), payload, connection=conn, serializer=job.serializer)
                 text = (result.exc_string or "").strip().splitlines()
                 raise fail("ADVANCE_FAILED", error=text[-1] if text else "failed")
-        status = job.get_status(refresh=True)
+        status, was = job.get_status(refresh=True), status
+        if status == JobStatus.QUEUED and was == JobStatus.STARTED:  # its dead worker's job, requeued:
+            wait_start = time.monotonic() + config.job_wait_seconds()  # a job wait for a worker to take it
         if status in (JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED) and time.monotonic() > wait_start:
             _cancel(job)
             raise fail("WORKER_TIMEOUT")

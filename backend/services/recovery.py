@@ -8,6 +8,11 @@ tick) moves due scheduled jobs to the queue; when it dies another takes over wit
 
 * a job left STARTED by a worker that no longer exists goes back on the queue (RQ would
   only notice when the job's timeout ran out);
+* a job a worker dequeued and died before starting (RQ moves it to the queue's intermediate
+  list first; RQ's own clean-up fails it after a minute, at its 10-minute maintenance) goes
+  back on the queue once its worker is known dead, or unclaimed on two sweeps. The claim
+  (`claim`, the worker's first step) and the take-back are one script each on that list: a
+  job runs once, whichever comes first;
 * a timer of a running clock whose scheduled job is missing (the worker died between the
   timer's commit and its hand-over to RQ) is handed again. Timer job ids are deterministic
   (`scheduling.job_id`), so handing a timer twice replaces, never duplicates.
@@ -87,6 +92,51 @@ def rescue_orphans(queue):
     return rescued
 
 
+# KEYS: the queue's intermediate list, the job's hash. ARGV: job id, worker name.
+# A worker's claim of a job it dequeued: its name on the job while the job is still in the list.
+_CLAIM = """
+if redis.call('LPOS', KEYS[1], ARGV[1]) == false then return 0 end
+redis.call('HSET', KEYS[2], 'worker_name', ARGV[2])
+return 1
+"""
+# Recovery's take-back: out of the list only if it is still there (then back on the queue).
+_TAKE_BACK = "return redis.call('LREM', KEYS[1], 1, ARGV[1])"
+
+
+def claim(queue, job_id, worker_name):
+    """The worker's claim of a dequeued job, before anything else: False when recovery took it
+    back meanwhile (it is on the queue again: another worker, or this one, runs it)."""
+    job_key = Job.key_for(job_id)
+    return bool(queue.connection.eval(_CLAIM, 2, queue.intermediate_queue_key, job_key, job_id, worker_name))
+
+
+def rescue_dequeued(queue, seen, now=None):
+    """Jobs dequeued (in the intermediate list) by a worker that died before starting them go
+    back on the queue: claimed by a dead worker, or unclaimed on two sweeps in a row (`seen`:
+    job id → when first seen unclaimed; a live worker claims within milliseconds). Returns their ids."""
+    conn = queue.connection
+    ids = [_text(v) for v in conn.lrange(queue.intermediate_queue_key, 0, MAX_ORPHANS - 1)]
+    now = time.monotonic() if now is None else now
+    for gone in set(seen) - set(ids):
+        seen.pop(gone, None)
+    rescued = []
+    for jid, job in zip(ids, Job.fetch_many(ids, connection=conn)):
+        if job is None or job.get_status(refresh=False) not in (JobStatus.QUEUED, None):
+            continue  # gone, or started (rescue_orphans' part), or ended
+        name = _text(conn.hget(job.key, "worker_name"))
+        dead = bool(name) and not worker_alive(conn, name)
+        if not dead and (name or seen.setdefault(jid, now) == now):
+            continue  # claimed by a live worker, or first seen unclaimed now
+        if conn.eval(_TAKE_BACK, 1, queue.intermediate_queue_key, jid):
+            seen.pop(jid, None)
+            conn.hdel(job.key, "worker_name")
+            queue.enqueue_job(job)
+            rescued.append(jid)
+    if rescued:
+        log.warning("requeued %d job(s) dequeued by a worker that died before starting: %s", len(rescued), rescued[:10])
+    return rescued
+
+
 def rehand_running(r, advance_lock):
     """Every running-clock sandbox's pending timers that have no live job get one again.
     A sandbox in the middle of an advance is skipped (the advance delivers its due timers).
@@ -123,6 +173,7 @@ class Scheduler:
         self.name = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
         self.rq_scheduler = RQScheduler([queue.name], connection=conn)
         self.ticks = 0
+        self.unclaimed = {}  # rescue_dequeued's memory: job id → first seen unclaimed
 
     def tick(self):
         """Move due scheduled jobs while holding the lock; repair now and then. True when held."""
@@ -132,6 +183,7 @@ class Scheduler:
             self.rq_scheduler.enqueue_scheduled_jobs()
             if self.ticks % SWEEP_EVERY == 0:
                 rescue_orphans(self.queue)
+                rescue_dequeued(self.queue, self.unclaimed)
                 rehand_running(self.r, self.advance_lock)
         self.ticks += 1
         return held

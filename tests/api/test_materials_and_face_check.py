@@ -3,7 +3,7 @@ task, and the submit guard of the stages before submission (pre_submit_checks)."
 
 import pytest
 from conftest import Api
-from support.images import FAKE_PDF, jpeg, png
+from support.images import FAKE_PDF, huge_png, jpeg, png
 from support.people import full_personal_payload, personal_payload
 
 from api.flows import (
@@ -81,8 +81,10 @@ def test_an_upload_pillow_accepts_goes_to_disk_with_its_hash(strict, uploads):
         (png(1, 1), "MATERIAL_RESOLUTION_TOO_LOW"),
         (png(800, 600)[:200], "MATERIAL_NOT_IMAGE"),  # truncated
         (b"", "MATERIAL_NOT_IMAGE"),
+        (huge_png(30000, 30000), "MATERIAL_RESOLUTION_TOO_HIGH"),  # past Pillow's bomb cap: was "not an image"
+        (huge_png(8000, 6251), "MATERIAL_RESOLUTION_TOO_HIGH"),  # under it: was decoded (150 MB) first
     ],
-    ids=["renamed-pdf", "1x1", "truncated", "empty"],
+    ids=["renamed-pdf", "1x1", "truncated", "empty", "30000x30000", "50-megapixels"],
 )
 def test_uploads_pillow_refuses(strict, uploads, data, code):
     app = draft(strict)

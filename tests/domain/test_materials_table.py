@@ -4,7 +4,7 @@
 import pytest
 from support.people import person, resident_id
 
-from backend.domain import materials
+from backend.domain import limits, materials
 
 BOSS = person(name="王五", cert=resident_id("44030519800101456"))
 REP = {"name": "赵六", "certificate_number": resident_id("44030519700101789")}
@@ -188,6 +188,18 @@ def test_check_image_reasons():
         materials.check_image(png(), 100, 300)
     assert e.value.code == "MATERIAL_TOO_LARGE"
     assert materials.check_image(png(400, 300), 10**6, 300)["height"] == 300
+
+
+@pytest.mark.parametrize("width, height", [(30000, 30000), (8000, 6251), (100_000, 600)])
+def test_an_image_of_too_many_pixels_is_too_large_not_unreadable(width, height):
+    """Judged from the header, before any decode: past Pillow's own bomb cap (30000×30000, at
+    open) and below it (50,008,000 pixels, one row over the limit), one clear answer."""
+    from support.images import huge_png
+
+    with pytest.raises(materials.BadImage) as e:
+        materials.check_image(huge_png(width, height), 10**6, 300)
+    assert e.value.code == "MATERIAL_RESOLUTION_TOO_HIGH" and "5000 万" in e.value.message
+    assert width * height > limits.MAX_IMAGE_PIXELS
 
 
 def test_an_image_checked_again_is_answered_from_its_content_without_decoding(monkeypatch):

@@ -90,3 +90,35 @@ def test_timer_committed_but_never_handed_over_is_delivered(stack, r):
     wait_state(url, sb["token"], "sms_verification")
     history = [e["action"] for e in call("GET", f"{url}/history", sb["token"]).json()]
     assert history.count("provider_approve") == 1 and history.count("send_to_bureau") == 1
+
+
+def test_an_advance_whose_worker_died_before_starting_it_succeeds_on_the_restarted_worker(r, redis_url, tmp_path):
+    """The worker dequeued the advance's job (RQ's move to the intermediate list) and was killed
+    before starting it: the advance answered 503 WORKER_TIMEOUT after the whole job wait, though
+    `icpsim up` starts a worker again within a second. Now the restarted worker's recovery puts
+    the job back on the queue and runs it, once."""
+    import threading
+
+    with running_stack(redis_url, CONTROL, tmp_path / "processes.log", workers=0, ICPSIM_JOB_WAIT="30") as stack:
+        sb, home, url = submitted(stack.base)
+        answers = []
+        ask = threading.Thread(
+            target=lambda: answers.append(call("POST", f"{home}/clock/advance", CONTROL, json={"duration": "30d"})),
+            daemon=True,
+        )
+        ask.start()
+        queue, moved = "rq:queue:icpsim", None
+        for _ in range(200):  # the advance's job on the queue (no worker yet), as a worker dequeues it
+            moved = r.lmove(queue, f"{queue}:intermediate")
+            if moved:
+                break
+            time.sleep(0.05)
+        assert moved, "the advance's job never reached the queue"
+        stack.add_worker()  # what `icpsim up` does a second after the worker died
+        ask.join(80)
+        assert answers, "the advance still waits"
+        assert answers[0].status_code == 200, answers[0].text
+        assert "provider_review" in [t["name"] for t in answers[0].json()["fired"]], answers[0].json()
+        history = [e["action"] for e in call("GET", f"{url}/history", sb["token"]).json()]
+        assert history.count("provider_approve") == 1, history  # the job ran once
+        assert r.llen(f"{queue}:intermediate") == 0

@@ -54,3 +54,17 @@ def blurry_jpeg(width=800, height=600, radius=1.5):
 
 
 FAKE_PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def huge_png(width=30000, height=30000):
+    """A few-byte PNG whose header claims width × height (a decompression bomb's shape): its
+    pixel data is cut short, so only a check of the header's size can tell it apart."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB
+    row = zlib.compress(b"\0" * (1 + 3 * min(width, 1000)))
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", row) + chunk(b"IEND", b"")
