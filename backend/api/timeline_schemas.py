@@ -3,7 +3,7 @@ items 11, 12, 13, 17; backend/domain/timeline.py); SettingsSchema inherits them.
 
 from marshmallow import Schema, fields, validate
 
-from backend.api.schema_base import in_range
+from backend.api.schema_base import StrictBoolean, in_range
 from backend.domain import timeline
 
 
@@ -33,7 +33,7 @@ class TimelineSettings(Schema):
         validate=in_range(0, 1),
         metadata={"description": "初审电话核实时负责人无人接听而驳回（CALL_UNREACHABLE）的比例（按种子抽取；缺省 0）"},
     )
-    miit_auto_resend = fields.Boolean(
+    miit_auto_resend = StrictBoolean(
         metadata={
             "description": "工信部于短信发出次日 12:00 自动重发待核验的核验码（process.md §5，2018 年来源；"
             "仅当该时刻在短信核验有效期内）；缺省 true，false 关闭"
