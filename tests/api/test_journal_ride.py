@@ -67,7 +67,8 @@ def test_a_wrong_sms_code_is_journaled_after_its_commit_as_its_422(sandbox, r):
 def test_a_wrong_phone_otp_code_is_journaled_like_a_wrong_sms_code(control, r):
     """The phone OTP while filling counts wrong codes as MIIT's check does (5 per code, the
     5th spends it): each wrong entry is journaled with its refusal, as the code alone; a
-    refusal that changed nothing (no code sent, a spent code) is not."""
+    refusal that changed nothing (no code sent) is not. An entry after the code is spent answers
+    PHONE_CODE_SPENT too and is journaled with it (replayed, it is refused the same way)."""
     from conftest import new_sandbox
 
     from api.flows import otp_code
@@ -81,11 +82,12 @@ def test_a_wrong_phone_otp_code_is_journaled_like_a_wrong_sms_code(control, r):
     code = otp_code(sb, app, MOBILE)
     statuses = [sb.post(url + "/verify", json={"code": wrong_code(code)}).status_code for _ in range(5)]
     assert statuses == [422, 422, 422, 422, 409]  # the 5th: PHONE_CODE_SPENT
-    assert sb.post(url + "/verify", json={"code": code}).status_code == 409  # spent: PHONE_CODE_NOT_SENT, nothing
+    assert sb.post(url + "/verify", json={"code": code}).status_code == 409  # still PHONE_CODE_SPENT
     verifies = [e for e in recording.entries(r, sb.sid) if e["path"].endswith("/verify")]
     assert [(e["status"], e["body"]) for e in verifies] == [(422, {"code": wrong_code(code)})] * 4 + [
-        (409, {"code": wrong_code(code)})
+        (409, {"code": wrong_code(code)}),
+        (409, {"code": code}),
     ]
     steps = [s for s in recording.export(r, sb.sid)["steps"] if "call" in s and s["call"]["path"].endswith("/verify")]
-    assert [s["expect"]["status"] for s in steps] == [422, 422, 422, 422, 409]
+    assert [s["expect"]["status"] for s in steps] == [422, 422, 422, 422, 409, 409]
     assert _journal_bytes(r, sb.sid) == sum(len(t.encode()) for t in _texts(r, sb.sid))
