@@ -47,8 +47,7 @@ def advance(
 ):
     """Move the clock forward, firing every timer that falls due, in virtual-time order.
 
-    With a duration: fire what is due within it, then stop at now + duration (now: the
-    clock as the request found it, so a re-run of the job stops there too).
+    With a duration: fire what is due within it, then stop at now + duration (now: read here).
     Until idle: fire timers until no progress timer is left (reviews, hand-over);
     deadlines (SMS window, idle expiry) fire only when time must pass them to
     reach a later progress timer, or when include_deadlines is set.
