@@ -200,3 +200,23 @@ def advance_problems(duration) -> list[str]:
     if seconds < 0:
         return ["时钟不能倒退"]
     return []
+
+
+# How far (virtual seconds) the clock may read behind an advance's planned start before the
+# advance takes it for a clock that went back (a sandbox reset, a restored snapshot).
+WENT_BACK = 1.0
+
+
+def advance_target(planned_start, now, seconds) -> tuple[float, float]:
+    """(start, target) of a clock advance by `seconds` whose run reads the clock at `now`.
+
+    `planned_start`: the virtual time the advance's request read when it took the clock lock.
+    An advance aims at planned_start + seconds however late its run starts, and however many
+    times it runs: a re-run (its worker died mid-run) reads a clock the first run already
+    moved part of the way, and still stops at the same target, never past it. A running
+    clock's time that passed meanwhile is not added to the move (the clock ran; `moved_to`
+    never goes back). From `now` when nothing was planned, or when the clock went back since.
+    """
+    if planned_start is None or now < planned_start - WENT_BACK:
+        planned_start = now
+    return planned_start, planned_start + seconds

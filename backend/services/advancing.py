@@ -21,7 +21,7 @@ from rq.job import JobStatus
 from rq.results import Result
 
 from backend import config, observability
-from backend.domain.clock import advance_problems, iso, parse_duration
+from backend.domain.clock import advance_problems, advance_target, iso, parse_duration
 from backend.domain.errors import DomainError, fail, validation_failed
 from backend.services import recording, recovery, scheduling, timers, world
 from backend.store import keys, pipelining, tx as store
@@ -47,7 +47,7 @@ def advance(
 ):
     """Move the clock forward, firing every timer that falls due, in virtual-time order.
 
-    With a duration: fire what is due within it, then stop at now + duration.
+    With a duration: fire what is due within it, then stop at now + duration (now: read here).
     Until idle: fire timers until no progress timer is left (reviews, hand-over);
     deadlines (SMS window, idle expiry) fire only when time must pass them to
     reach a later progress timer, or when include_deadlines is set.
@@ -61,9 +61,9 @@ def advance(
     lock = begun.lock if begun is not None else None
     try:
         _check_span(duration, until_idle)
-        if lock is None:
-            lock = timers.acquire(r, sid)
-        job = _enqueue(scheduling.queue(), sid, duration, until_idle, include_deadlines, max_steps)
+        lock = lock if lock is not None else timers.acquire(r, sid)
+        start = _planned_start(r, sid, begun)  # every run of the job aims at start + duration
+        job = _enqueue(scheduling.queue(), sid, duration, until_idle, include_deadlines, max_steps, start)
         answer = _wait(job, lock)
     except BaseException:
         if lock is not None:
@@ -75,6 +75,15 @@ def advance(
         raise fail(err.pop("code"), err.pop("message"), status=answer["status"], **err)
     _release_journaled(r, sid, lock, answer["view"], journal)
     return answer["view"]
+
+
+def _planned_start(r, sid, begun):
+    """The virtual time the advance starts from, read with its clock lock taken: its job aims
+    at this + the duration (domain.clock.advance_target), so a re-run of the job after its
+    worker died mid-run stops where the first run would have. The lock's round trip read it
+    (`begun`); a lock waited for reads it once taken (the slow way, not the hot path)."""
+    raw = begun.clock() if begun is not None else recording.UNREAD
+    return recording.clock_now(r, sid, raw)
 
 
 def _release_journaled(r, sid, lock, view, journal):
@@ -207,33 +216,37 @@ def _orphaned_since(job, status, since):
 # -- the worker side ------------------------------------------------------------
 
 
-def run(r, sid, duration, until_idle, include_deadlines, max_steps, before=()):
+def run(r, sid, duration, until_idle, include_deadlines, max_steps, before=(), start=None):
     """The advance itself (the job's body): the clock view with `fired`, or the domain error
     as {"error", "status"} so the web answers it unchanged. `before`: scripts sent with its
-    first read (timers.snapshot), e.g. the job's lag for /metrics."""
+    first read (timers.snapshot), e.g. the job's lag for /metrics. `start`: the virtual time
+    the request read with the clock lock (`_planned_start`): every run of the job aims at the
+    same target from it, a re-run after a worker's death included; None: the clock's now."""
     try:
-        return {"view": _advance(r, sid, duration, until_idle, include_deadlines, max_steps, before)}
+        return {"view": _advance(r, sid, (duration, until_idle, start), include_deadlines, max_steps, before)}
     except DomainError as err:
         return {"error": err.to_dict(), "status": err.status}
 
 
-def _target(start, duration, until_idle):
+def _span(duration, until_idle):
+    """Virtual seconds the advance may move the clock."""
     if until_idle:
-        return start + timers.MAX_SPAN
+        return timers.MAX_SPAN
     problems = advance_problems(duration)
     if problems:
         raise validation_failed({"duration": problems})
-    return start + parse_duration(duration)
+    return parse_duration(duration)
 
 
-def _advance(r, sid, duration, until_idle, include_deadlines, max_steps, before=()):
+def _advance(r, sid, how, include_deadlines, max_steps, before=()):
     """The first step reads the clock and the pending timers in one round trip (timers.snapshot),
     each later one reads them in the MULTI of the delivery before it (timers.fire_and_look), and
     the clock's final move reads them in its own (timers.move_and_look): the last look is the
-    answer's view (on a paused clock: on a running one the view is read again, time has run)."""
+    answer's view (on a paused clock: on a running one the view is read again, time has run).
+    `how`: (duration, until_idle, planned start)."""
+    duration, until_idle, planned = how
     clock, pending = timers.snapshot(r, sid, before)
-    start = clock.now(time.time())
-    target = _target(start, duration, until_idle)
+    start, target = advance_target(planned, clock.now(time.time()), _span(duration, until_idle))
     running = clock.scale > 0
     fired = []
     try:

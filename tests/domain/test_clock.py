@@ -145,3 +145,17 @@ def test_an_advance_s_duration_is_judged_by_the_domain():
     assert K.advance_problems("x" * 100)[0].startswith("时长格式不正确：'" + "x" * 40 + "'")
     assert K.advance_problems(f"{limits.MAX_ADVANCE_DAYS + 1}d") == [f"一次最多推进 {limits.MAX_ADVANCE_DAYS} 天。"]
     assert K.advance_problems(-60) == ["时钟不能倒退"]  # a number of seconds, from a direct call
+
+
+def test_an_advance_aims_at_its_planned_start_plus_its_span_however_late_it_runs():
+    """A re-run of an advance (its worker died mid-run) reads a clock the first run moved part of
+    the way: it still aims at the first run's target, not past it."""
+    day = 86400.0
+    assert K.advance_target(START, START, 2 * day) == (START, START + 2 * day)
+    assert K.advance_target(START, START + 1.5 * day, 2 * day) == (START, START + 2 * day)  # the re-run
+    assert K.advance_target(START, START + 3 * day, 2 * day) == (START, START + 2 * day)  # moved_to keeps now
+    # nothing planned (a job queued without it): from the clock as the run reads it
+    assert K.advance_target(None, START + 5.0, 60.0) == (START + 5.0, START + 65.0)
+    # the clock went back since the request read it (a reset, a restored snapshot): from there
+    assert K.advance_target(START, START - day, 60.0) == (START - day, START - day + 60.0)
+    assert K.advance_target(START, START - K.WENT_BACK / 2, 60.0) == (START, START + 60.0)

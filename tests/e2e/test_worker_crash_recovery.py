@@ -122,3 +122,69 @@ def test_an_advance_whose_worker_died_before_starting_it_succeeds_on_the_restart
         history = [e["action"] for e in call("GET", f"{url}/history", sb["token"]).json()]
         assert history.count("provider_approve") == 1, history  # the job ran once
         assert r.llen(f"{queue}:intermediate") == 0
+
+
+def _take_job(r, queue="rq:queue:icpsim"):
+    """The advance's job off the queue before any worker sees it (no worker runs yet)."""
+    for _ in range(200):
+        jid = r.lpop(queue)
+        if jid:
+            return jid
+        time.sleep(0.05)
+    raise AssertionError("the advance's job never reached the queue")
+
+
+def _died_mid_run(r, raw, jid):
+    """What a worker killed mid-advance leaves: its first delivery committed (run here, as the
+    worker's own code does), the job STARTED by a worker that is gone."""
+    from rq import Queue
+    from rq.job import Job
+    from rq.registry import StartedJobRegistry
+
+    from backend.services import advancing
+
+    job = Job.fetch(jid, connection=raw)
+    sid, duration, until_idle, include_deadlines, _, start = job.args
+    partial = advancing.run(r, sid, duration, until_idle, include_deadlines, 1, start=start)
+    assert partial["error"]["code"] == "ADVANCE_STEP_LIMIT", partial  # one timer delivered, then "killed"
+    raw.hset(job.key, mapping={"status": "started", "worker_name": "killed-worker"})
+    raw.zadd(StartedJobRegistry(queue=Queue("icpsim", connection=raw)).key, {f"{jid}:killed": time.time() + 600})
+    return start, partial["error"]["fired"]
+
+
+def test_an_advance_whose_worker_died_mid_run_ends_exactly_at_its_target(r, redis_url, tmp_path):
+    """A worker killed mid-advance: recovery requeues the STARTED job and a worker runs it from
+    scratch. The re-run aims at the target the request planned, so a paused clock advanced by
+    2d ends exactly 2d later (it overshot by what the first run had moved), no timer fires twice,
+    and the recording replays to the same steps as an advance that was never interrupted."""
+    import threading
+
+    import redis as redis_py
+
+    raw = redis_py.Redis.from_url(redis_url)  # RQ's connection: bytes
+    with running_stack(redis_url, CONTROL, tmp_path / "processes.log", workers=0, ICPSIM_JOB_WAIT="30") as stack:
+        sb, home, url = submitted(stack.base)
+        before = call("GET", f"{home}/clock", sb["token"]).json()["epoch"]
+        answers = []
+        ask = threading.Thread(
+            target=lambda: answers.append(call("POST", f"{home}/clock/advance", CONTROL, json={"duration": "2d"})),
+            daemon=True,
+        )
+        ask.start()
+        start, first = _died_mid_run(r, raw, _take_job(r))
+        assert start == before and [t["name"] for t in first] == ["provider_review"]
+        stack.add_worker()  # its recovery requeues the dead worker's job; it runs it again
+        ask.join(80)
+        assert answers and answers[0].status_code == 200, answers and answers[0].text
+        view = answers[0].json()
+        assert view["epoch"] == before + 2 * 86400 == call("GET", f"{home}/clock", sb["token"]).json()["epoch"]
+        history = [e["action"] for e in call("GET", f"{url}/history", sb["token"]).json()]
+        assert history.count("provider_approve") == 1, history
+        twin, twin_home, twin_url = submitted(stack.base)  # the same world, its advance never interrupted
+        whole = call("POST", f"{twin_home}/clock/advance", CONTROL, json={"duration": "2d"}).json()
+        assert view["epoch"] == whole["epoch"] and view["started_at"] == whole["started_at"]
+        assert [t["timer"] for t in first + view["fired"]] == [t["timer"] for t in whole["fired"]]
+        assert history == [e["action"] for e in call("GET", f"{twin_url}/history", twin["token"]).json()]
+        recorded = [call("GET", f"{h}/recording?format=json", CONTROL).json()["steps"] for h in (home, twin_home)]
+        assert recorded[0] == recorded[1]
+    raw.close()
