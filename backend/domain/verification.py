@@ -307,12 +307,25 @@ def _answer(req, world, kind, record, compared):
         "nat_ip": nat_ip or world.eligibility["usable_ips"][0]["ip"],
         "usable_ips": world.eligibility["usable_ips"],
     }
+    out.update(_region(req))
     if world.account.get("real_name") and compared is None:
         real_name = world.account["real_name"]
         out["not_checked"] = [
             {"code": "ACCOUNT_REALNAME_MISMATCH", "message": NAME_NOT_CHECKED.format(real_name=real_name)}
         ]
     return out
+
+
+def _region(req: dict) -> dict:
+    """备案地域's city and district when the request chose them (§1.2), and the 通信地址 the forms
+    start from (its street still to type): the mailing address lies in the chosen region."""
+    city, district = req.get("city"), req.get("district")
+    if not city:
+        return {}
+    address = {"province_code": f"{province_code(req['province'])}0000", "city_code": city}
+    if district:
+        address["district_code"] = district
+    return {"city": city, "district": district, "mailing_address": address}
 
 
 # -- the account rules of a kind, before its first form (the chat's kind choice) ----------------

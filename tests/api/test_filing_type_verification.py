@@ -2,7 +2,7 @@
 before any form; 我的备案 and its pre-filled offers."""
 
 import pytest
-from support.people import ZHANG_SAN_ID, personal_payload
+from support.people import ZHANG_SAN_ID, personal_payload, resident_id
 
 from api.flows import assert_error, create_app, field_errors, new_sandbox, ok, register_domain, usable_ip
 from api.kinds_flows import ORG_NAME, ORG_USCC, first_filed, org_domain, seed_org
@@ -219,3 +219,27 @@ def test_my_filings_offers_changes_without_an_ip_and_prefills_them(control):
     change["websites"][0]["name"] = "张三的技术博客"
     app = create_app(sb, change, kind="change_website")
     assert app["state"] == "draft"
+
+
+# -- 备案地域's city and district (§1.2) ------------------------------------------------------
+
+
+def test_the_region_may_name_a_city_and_district_inside_the_province(sandbox):
+    register_domain(sandbox, "zhangsan-blog.cn")
+    out = ok(ask(sandbox, city="440300", district="440305"))
+    assert out["scenario"] == "first_filing" and (out["city"], out["district"]) == ("440300", "440305")
+    assert out["mailing_address"] == {"province_code": "440000", "city_code": "440300", "district_code": "440305"}
+    assert "city" not in ok(ask(sandbox))  # the province alone, as before
+    assert field_errors(ask(sandbox, city="110100"), "city")["city"] == ["所选城市（市辖区）不属于广东省"]
+    assert field_errors(ask(sandbox, city="440300", district="110105"), "district")["district"] == [
+        "所选区县（朝阳区）不属于深圳市"
+    ]
+    assert "先选择城市" in field_errors(ask(sandbox, district="440305"), "city")["city"][0]
+
+
+def test_a_person_in_a_province_refusing_non_local_ids_files_in_the_ids_city(sandbox):
+    henan_id = resident_id("41010519900101001")  # 郑州市金水区
+    register_domain(sandbox, "zhangsan-blog.cn", holder_cert=henan_id)
+    errors = field_errors(ask(sandbox, province="41", certificate_number=henan_id, city="410300"), "city")["city"]
+    assert "郑州市" in errors[0] and "河南省" in errors[0]
+    assert ok(ask(sandbox, province="41", certificate_number=henan_id, city="410100"))["city"] == "410100"
