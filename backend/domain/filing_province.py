@@ -99,9 +99,18 @@ def _not_id_region(province, code: str) -> str:
 
 def entry_problems(spec, payload: dict, settings: dict | None) -> list[tuple[str, str, str]]:
     """(path, code, message) of an order's new entity (first filing, new website elsewhere) that may
-    not file where it says: refused at entry, not a working day later at review."""
+    not file where it says: refused at entry, not a working day later at review. The 通信地址 lies
+    in the region chosen at verification, so its city/district meet `region_problems` too."""
     entity = payload.get("entity")
     if spec is None or spec.payload.entity not in NEW_ENTITY_PARTS or not isinstance(entity, dict):
         return []
-    found = problems(entity, province_of(entity.get("province"), settings), strict=strict(settings))
-    return [("entity.province", code, message) for code, message in found]
+    province = province_of(entity.get("province"), settings)
+    found = problems(entity, province, strict=strict(settings))
+    if found:
+        return [("entity.province", code, message) for code, message in found]
+    address = entity.get("mailing_address")
+    if not isinstance(address, dict) or str(address.get("province_code") or "")[:2] != getattr(province, "code", None):
+        return []  # an address outside the province: forms_rules says so
+    city, district = address.get("city_code"), address.get("district_code")
+    region = region_problems(entity, province, city, district, strict=strict(settings))
+    return [(f"entity.mailing_address.{part}_code", code, message) for part, code, message in region]

@@ -5,7 +5,7 @@ import pytest
 from support.people import ZHANG_SAN_ID, resident_id
 from test_verification_gates import ask, domain, world
 
-from backend.domain import filing_province, provinces, verification, verify_inputs
+from backend.domain import filing_province, kinds, provinces, verification, verify_inputs
 from backend.domain.errors import Unprocessable
 
 HENAN_ID = resident_id("41010519900101001")  # 郑州市金水区 (410105); Henan refuses non-local IDs
@@ -68,3 +68,23 @@ def test_the_verification_refuses_another_city_per_field():
         verification.decide(req, w)
     assert list(exc.value.errors) == ["city"]
     assert verification.decide(dict(req, city="410100"), w)["scenario"] == "first_filing"
+
+
+def test_the_forms_mailing_address_lies_in_the_same_region():
+    spec = kinds.get(kinds.FIRST_FILING)
+    entity = {
+        "type": "personal",
+        "certificate_type": "resident_id",
+        "certificate_number": HENAN_ID,
+        "province": "41",
+        "mailing_address": {"province_code": "410000", "city_code": "410300", "district_code": "410302"},
+    }
+    found = filing_province.entry_problems(spec, {"entity": entity}, {})
+    assert [p[:2] for p in found] == [("entity.mailing_address.city_code", "NONLOCAL_PERSONAL_ID")]
+    home = dict(entity, mailing_address={"province_code": "410000", "city_code": "410100", "district_code": "410105"})
+    assert filing_province.entry_problems(spec, {"entity": home}, {}) == []
+    assert filing_province.entry_problems(spec, {"entity": entity}, {"strict_nonlocal_id": False}) == []
+    elsewhere = dict(entity, mailing_address=dict(entity["mailing_address"], province_code="440000"))
+    assert (
+        filing_province.entry_problems(spec, {"entity": elsewhere}, {}) == []
+    )  # forms_rules: ADDRESS_PROVINCE_MISMATCH
