@@ -166,6 +166,22 @@ def test_business_registration_not_yet_synced(control):
     assert ok(org_ask(sb2, ["moumou-tech.cn"]))["scenario"] == "first_filing"
 
 
+def test_an_order_open_at_another_provider_is_a_conflict_of_the_entity(control):
+    """主办者冲突 (process.md §1.3): one entity, one order at the bureau, wherever it was placed."""
+    sb = new_sandbox(control, settings={"orders_elsewhere": {ZHANG_SAN_ID: {"provider": "aliyun"}}})
+    register_domain(sb, "zhangsan-blog.cn")
+    body = blocked(ask(sb), "ENTITY_ORDER_ELSEWHERE")
+    assert body["message"].startswith("此证件存在进行中的订单") and "主办者冲突" in body["suggest"]
+    assert body["provider"] == "aliyun"
+    resp = sb.post("~/applications", json={"kind": "first_filing", "payload": personal_payload(usable_ip(sb))})
+    assert_error(resp, 409, "ENTITY_ORDER_ELSEWHERE")  # skipping the verification does not skip it
+    other = new_sandbox(control, settings={"orders_elsewhere": {"440305198505050019": {"provider": "aliyun"}}})
+    register_domain(other, "zhangsan-blog.cn")
+    assert ok(ask(other))["scenario"] == "first_filing"  # another person's order
+    bad = control.post("/api/v1/sandboxes", json={"settings": {"orders_elsewhere": ["x"]}})
+    assert "settings" in str(assert_error(bad, 422).get("errors"))
+
+
 def test_every_blocking_code_is_declared_and_covered():
     from backend.domain import errors, verification
 
@@ -182,6 +198,7 @@ def test_every_blocking_code_is_declared_and_covered():
         "ORDER_IN_PROGRESS",
         "NO_RESOURCE",
         "BIZ_INFO_SYNC_PENDING",
+        "ENTITY_ORDER_ELSEWHERE",
     } | {c[2] for c in ACCOUNT_CASES}
     assert set(verification.BLOCKING) <= covered
 

@@ -5,8 +5,8 @@ import pytest
 from support.people import ZHANG_SAN_ID, resident_id
 from test_verification_gates import ask, domain, world
 
-from backend.domain import filing_province, kinds, provinces, verification, verify_inputs
-from backend.domain.errors import Unprocessable
+from backend.domain import filing_province, kinds, new_filing_gate, provinces, verification, verify_inputs
+from backend.domain.errors import Conflict, Unprocessable
 
 HENAN_ID = resident_id("41010519900101001")  # 郑州市金水区 (410105); Henan refuses non-local IDs
 
@@ -88,3 +88,21 @@ def test_the_forms_mailing_address_lies_in_the_same_region():
     assert (
         filing_province.entry_problems(spec, {"entity": elsewhere}, {}) == []
     )  # forms_rules: ADDRESS_PROVINCE_MISMATCH
+
+
+# -- 主办者冲突: an order of the entity open at another provider (§1.3) ----------------------------
+
+
+def test_an_order_open_at_another_provider_refuses_the_verification_and_the_order():
+    w = world(domains=[domain()])
+    w.orders_elsewhere = {ZHANG_SAN_ID: {"provider": "aliyun"}}
+    with pytest.raises(Conflict) as exc:
+        verification.decide(ask(), w)
+    assert exc.value.code == "ENTITY_ORDER_ELSEWHERE" and exc.value.message.startswith("此证件存在进行中的订单")
+    assert "主办者冲突" in exc.value.details["suggest"] and exc.value.details["provider"] == "aliyun"
+    payload = {"entity": {"type": "personal", "certificate_number": ZHANG_SAN_ID}, "websites": []}
+    with pytest.raises(Conflict) as exc:
+        new_filing_gate.check(kinds.get(kinds.FIRST_FILING), payload, None, w)
+    assert exc.value.code == "ENTITY_ORDER_ELSEWHERE"
+    w.orders_elsewhere = {"440305198505050019": {}}  # another person's order
+    assert verification.decide(ask(), w)["scenario"] == "first_filing"
