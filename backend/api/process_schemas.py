@@ -67,6 +67,15 @@ class ProcessSettings(Schema):
         validate=validate.Length(max=100, error="最多 {max} 项。"),
         metadata={"description": "工商登记：{证件号码: {updated_on: 日期}}（7 个工作日内视为未同步）"},
     )
+    orders_elsewhere = fields.Dict(
+        keys=text(limits.MAX_CERTIFICATE_NUMBER),
+        values=fields.Dict(),
+        validate=validate.Length(max=100, error="最多 {max} 项。"),
+        metadata={
+            "description": "其他接入商进行中的备案订单：{证件号码: {provider: 接入商}}；"
+            "该主体验证备案类型、新建订单时返回 ENTITY_ORDER_ELSEWHERE（管局：主办者冲突）"
+        },
+    )
     verification_faults = fields.List(
         fields.String(validate=one_of(sorted(verification.BLOCKING))),
         validate=validate.Length(max=5, error="最多 {max} 项。"),

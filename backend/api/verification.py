@@ -19,6 +19,16 @@ blp = Blueprint(
 
 class VerifyRequestSchema(Strict):
     province = text(limits.MAX_PROVINCE, required=True, metadata={"description": "备案地域：省份代码或名称"})
+    city = text(
+        6,
+        load_default=None,
+        metadata={"description": "备案地域：城市 6 位行政区划代码（可不填），如 440300；须在所选省份内"},
+    )
+    district = text(
+        6,
+        load_default=None,
+        metadata={"description": "备案地域：区县 6 位行政区划代码（可不填，须先选城市），如 440305"},
+    )
     entity_type = fields.String(required=True, validate=one_of(V.ENTITY_TYPES))
     entity_name = text(
         limits.MAX_TEXT, load_default=None, metadata={"description": "主办单位名称 / 姓名：与账号实名认证主体比对"}
@@ -43,6 +53,9 @@ class VerifyResultSchema(Schema):
     scenario_zh = fields.String()
     next_step = fields.String()
     province = fields.String()
+    city = fields.String(allow_none=True, metadata={"description": "所选城市（请求选了城市时）"})
+    district = fields.String(allow_none=True, metadata={"description": "所选区县（请求选了区县时）"})
+    mailing_address = fields.Dict(metadata={"description": "通信地址的起点：所选省、市、区县代码（街道待填写）"})
     entity_number = fields.String(allow_none=True)
     entity_id = fields.String(allow_none=True)
     domains = fields.List(fields.String())

@@ -71,6 +71,11 @@ CHECKS = (
             Field("investor", ("投资人或主管单位", "Investor or supervising unit")),
             Field("emergency_phone", ("主体负责人应急联系电话", "Entity owner's emergency phone"), TEL),
             Field(
+                "remark",
+                ("主体备注", "Entity remark"),
+                placeholder=("应急联系人姓名及与负责人的关系", "the emergency contact's name and relation"),
+            ),
+            Field(
                 "id_valid_from",
                 ("证件有效期起始日期", "ID valid from"),
                 DATE,

@@ -34,6 +34,7 @@ FIELDS = {
     "certificate_address": "entity.certificate_address",
     "investor": "entity.investor",
     "emergency_phone": "entity.responsible.emergency_phone",
+    "remark": "entity.remark",  # Tianjin: the emergency contact noted (province_rules emergency_remark)
     "id_valid_from": "entity.responsible.id_valid_from",
     "id_valid_until": "entity.responsible.id_valid_until",
     **{name: f"entity.mailing_address.{name}" for name in ADDRESS},

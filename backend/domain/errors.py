@@ -154,6 +154,7 @@ CODES: dict[str, Code] = {
     "DOMAIN_REALNAME_SYNC_PENDING": Code(409, "域名未实名认证：域名实名信息尚未同步到工信部（需 3 天）"),
     "DOMAIN_HOLDER_MISMATCH": Code(409, "域名持有者与备案主体不一致"),
     "ENTITY_FILED_UNDER_OLD_NUMBER": Code(409, "该单位已以三证合一前的组织机构代码备案"),
+    "ENTITY_ORDER_ELSEWHERE": Code(409, "此证件存在进行中的订单：该主体在其他接入商有未完成的备案订单"),
     "INFO_CONFLICT": Code(409, "信息冲突：证件号码与已有备案记录的主办者性质或证件类型不一致"),
     "NO_RESOURCE": Code(409, "暂无可用资源：账号下没有满足备案要求的云托管资源"),
     # the stages before submission (materials, face checks, readiness)

@@ -8,7 +8,7 @@ provider's review, so the three never disagree. Settings it reads: `strict_nonlo
 (default true: a `refused` province refuses even with a permit) and `province_overrides`.
 """
 
-from backend.domain import identity_checks as ids, provinces
+from backend.domain import divisions, identity_checks as ids, provinces
 
 NEW_ENTITY_PARTS = ("new",)  # a kind whose payload carries a whole entity (KindSpec.payload.entity)
 
@@ -72,11 +72,45 @@ def problems(entity: dict, province, *, strict: bool = True, need_permit: bool =
     return []
 
 
+def region_problems(entity: dict, province, city, district, *, strict: bool = True) -> list[tuple[str, str, str]]:
+    """(field, code, zh message) when a person names a city / district (验证备案类型's 备案地域,
+    process.md §1.2) other than their resident ID's (its digits 1–4 / 1–6) in their ID's own
+    province whose bureau takes no non-local IDs: there the region is the ID's. A province that
+    takes non-local IDs accepts another city (the residence permit is declared on the form); an
+    ID whose division code is no longer in the table (a renamed or merged one) is not compared."""
+    if province is None or not isinstance(entity, dict) or entity.get("type") != "personal":
+        return []
+    number = str(entity.get("certificate_number") or "")
+    if entity.get("certificate_type") != "resident_id" or ids.check_resident_id(number):
+        return []
+    if ids.id_province(number) != province.code or not (province.nonlocal_personal_id == "refused" and strict):
+        return []
+    id_city, id_district = number[:4] + "00", number[:6]
+    if city and divisions.contains(province.code + "0000", id_city) and city != id_city:
+        return [("city", "NONLOCAL_PERSONAL_ID", _not_id_region(province, id_city))]
+    if district and city == id_city and divisions.contains(id_city, id_district) and district != id_district:
+        return [("district", "NONLOCAL_PERSONAL_ID", _not_id_region(province, id_district))]
+    return []
+
+
+def _not_id_region(province, code: str) -> str:
+    return f"{province.name}个人备案的备案地域须为身份证所在地（{divisions.name(code)}），不受理异地身份证"
+
+
 def entry_problems(spec, payload: dict, settings: dict | None) -> list[tuple[str, str, str]]:
     """(path, code, message) of an order's new entity (first filing, new website elsewhere) that may
-    not file where it says: refused at entry, not a working day later at review."""
+    not file where it says: refused at entry, not a working day later at review. The 通信地址 lies
+    in the region chosen at verification, so its city/district meet `region_problems` too."""
     entity = payload.get("entity")
     if spec is None or spec.payload.entity not in NEW_ENTITY_PARTS or not isinstance(entity, dict):
         return []
-    found = problems(entity, province_of(entity.get("province"), settings), strict=strict(settings))
-    return [("entity.province", code, message) for code, message in found]
+    province = province_of(entity.get("province"), settings)
+    found = problems(entity, province, strict=strict(settings))
+    if found:
+        return [("entity.province", code, message) for code, message in found]
+    address = entity.get("mailing_address")
+    if not isinstance(address, dict) or str(address.get("province_code") or "")[:2] != getattr(province, "code", None):
+        return []  # an address outside the province: forms_rules says so
+    city, district = address.get("city_code"), address.get("district_code")
+    region = region_problems(entity, province, city, district, strict=strict(settings))
+    return [(f"entity.mailing_address.{part}_code", code, message) for part, code, message in region]

@@ -168,6 +168,28 @@ def office_remark_problems(holder, rules, path, org):
     ]
 
 
+def emergency_remark_problems(holder, rules, path, org, noted=None):
+    """Tianjin (process.md §2.1, §8, J2-Tianjin): a 负责人's 应急联系人 is a third person (a close
+    relative for a person), named with the relation in the remark of the form holding that person;
+    `noted`: the entity, whose remark already names the same emergency contact of its 负责人."""
+    person = holder.get("responsible") if isinstance(holder, dict) else None
+    if not (rules.emergency_remark and isinstance(person, dict) and person.get("emergency_phone")):
+        return []
+    if _has_remark(holder) or _noted(noted, person.get("emergency_phone")):
+        return []
+    who = "负责人以外的第三人" if org else "负责人的直系亲属"
+    return [(path, "EMERGENCY_NEEDS_REMARK", f"本省应急联系人须为{who}，请在备注中注明应急联系人姓名及与负责人的关系")]
+
+
+def _noted(entity, phone) -> bool:
+    owner = entity.get("responsible") if isinstance(entity, dict) else None
+    return isinstance(owner, dict) and owner.get("emergency_phone") == phone and _has_remark(entity)
+
+
+def _has_remark(holder) -> bool:
+    return bool(str(holder.get("remark") or "").strip())
+
+
 def person_problems(person, today, rules, prefix, org=False):
     if not isinstance(person, dict):
         return []
@@ -187,6 +209,7 @@ def entity_problems(entity, today):
         )
     out += person_problems(entity.get("responsible"), today, rules, "entity.responsible", _is_org(entity))
     out += office_remark_problems(entity, rules, "entity.remark", _is_org(entity))
+    out += emergency_remark_problems(entity, rules, "entity.remark", _is_org(entity))
     licence = entity.get("icp_licence_number")
     if licence is not None:
         out += licence_problems(entity, licence)
@@ -321,7 +344,8 @@ def website_problems(site, i, entity, today):
             )
     rules = province_rules.get(validation_province(entity.get("province")))
     out += person_problems(site.get("responsible"), today, rules, f"{prefix}.responsible", _is_org(entity))
-    return out + office_remark_problems(site, rules, f"{prefix}.remark", _is_org(entity))
+    out += office_remark_problems(site, rules, f"{prefix}.remark", _is_org(entity))
+    return out + emergency_remark_problems(site, rules, f"{prefix}.remark", _is_org(entity), entity)
 
 
 def problems(kind: str, payload: dict, today: date, entity: dict | None = None) -> list[tuple[str, str, str]]:
@@ -361,6 +385,8 @@ def missing_fields(kind: str, payload: dict, entity: dict | None) -> list[tuple[
         owner = ent.get("responsible") or {}
         if not owner.get("emergency_phone"):
             out.append(("entity.responsible.emergency_phone", "FORM_FIELD_MISSING", "请填写主体负责人的应急联系电话"))
+        if province_rules.get(validation_province(ent.get("province"))).emergency_remark and not _has_remark(ent):
+            out.append(("entity.remark", "FORM_FIELD_MISSING", "请在主体备注中注明应急联系人姓名及与负责人的关系"))
         if not owner.get("id_valid_until"):
             out.append(
                 ("entity.responsible.id_valid_until", "FORM_FIELD_MISSING", "请填写主体负责人证件有效期（或选择长期）")

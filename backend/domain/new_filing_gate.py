@@ -4,7 +4,8 @@ verification's blocking checks when it is created, edited or submitted — the s
 messages — so a client that never calls `…/filing-type/verify` does not get past them.
 
 Always: the operator's forced codes (`verification_faults`), the account (flagged, real name
-verified < 48 h, real name ≠ the order's entity), the business registry (< 7 working days) and
+verified < 48 h, real name ≠ the order's entity), the business registry (< 7 working days), an
+order of the entity open at another provider (`orders_elsewhere`, 主办者冲突) and
 each new domain's real-name sync wait. With `registry` (the sandbox's `pre_submit_checks`, the
 stages before submission) also what the domain registry answers — not registered, not
 real-name verified, held by someone else — which otherwise the provider's review rejects a
@@ -39,6 +40,7 @@ def check(spec, payload: dict, record: dict | None, world: verification.World, r
         raise verification.fail(code, forced=True)
     verification.account_checks(req, world)
     verification.business_checks(req, world)
+    verification.elsewhere_check(req, world)
     for i, name in enumerate(req["domains"]):
         if isinstance(name, str) and name.strip():
             where = {"field": f"payload.websites.{i}.domain", "domain": name}

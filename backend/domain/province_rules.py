@@ -12,6 +12,9 @@ the simulator takes Tencent's own FAQ (T37, T39) first, so each row is a default
 - office_mobile_remark: an organisation's office phone given as a mobile needs a remark saying so
   (主体备注 for the 主体负责人's, 网站备注 for a 网站负责人's: Tianjin, Chongqing, Gansu; process.md
   §2.1, T37).
+- emergency_remark: the 应急联系人 is a third person (an organisation's) or a close relative (a
+  person's), named with the relation in the remark of the form holding that 负责人 (Tianjin:
+  process.md §2.1, §2.3 网站备注, §8, J2-Tianjin).
 - extra_documents: material slots this province adds (`;`-separated); `establishment_approval`
   (编办证明 / 事业单位网站开办审核申请表) only for government bodies and institutions.
 - website_owner_one_entity: a 网站负责人 may not appear in any other entity on record, in any role
@@ -55,6 +58,7 @@ class ProvinceRules:
     construction_plan_sites: int = 0  # 0: never
     renewed_licence: str = ""
     office_mobile_remark: bool = False
+    emergency_remark: bool = False
     one_site_from_sites: tuple = ()  # (personal, organisation) thresholds; (): none
 
 
@@ -75,6 +79,7 @@ def _row(row) -> ProvinceRules:
         construction_plan_sites=int(row["construction_plan_sites"] or 0),
         renewed_licence=row["renewed_licence"] or "",
         office_mobile_remark=row["office_mobile_remark"] == "yes",
+        emergency_remark=row["emergency_remark"] == "yes",
         one_site_from_sites=tuple(int(n) for n in row["one_site_from_sites"].split(";") if n),
     )
 

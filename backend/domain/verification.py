@@ -43,6 +43,8 @@ class World:
     now: datetime
     faults: list = field(default_factory=list)  # verification codes forced by the operator
     settings: dict = field(default_factory=dict)  # the sandbox's (strict_nonlocal_id, province_overrides)
+    # certificate number -> {"provider": …}: an order open at another provider (settings["orders_elsewhere"])
+    orders_elsewhere: dict = field(default_factory=dict)
 
 
 def blocked(code: str, message: str | None, suggest: str, **details) -> DomainError:
@@ -68,6 +70,7 @@ BLOCKING = {
     "INFO_CONFLICT": "请在工信部备案管理系统查询原记录并核对；原记录有误的请先在原接入商办理变更",
     "ENTITY_IN_OTHER_ACCOUNT": "请登录该账号办理，或申请备案迁移（账号转移），或先注销主体",
     "ORDER_IN_PROGRESS": "请先完成或撤销该订单",
+    "ENTITY_ORDER_ELSEWHERE": "管局同一主体同一时间只受理一个备案订单（主办者冲突）；请先在该接入商完成或撤销该订单，再来验证",
     "NO_RESOURCE": "请购买或续费云托管资源包、使用系统创建的微小型 NAT 网关，或使用备案授权码",
 }
 # this step's own words for a code other steps word otherwise (the suggestion says the rest)
@@ -119,6 +122,15 @@ def _known_name(req, world) -> str | None:
         if doc.get("holder_name") and same_text(doc.get("holder_certificate_number"), req.get("certificate_number")):
             return doc["holder_name"]
     return None
+
+
+def elsewhere_check(req, world) -> None:
+    """One entity, one order at the bureau (process.md §1.3 [A5, T9]): a certificate with an order
+    open at another provider is refused before any form, not as 主办者冲突 at the bureau."""
+    found = world.orders_elsewhere.get(str(req.get("certificate_number") or "").upper())
+    if found is not None:
+        provider = found.get("provider") if isinstance(found, dict) else None
+        raise fail("ENTITY_ORDER_ELSEWHERE", provider=provider or "other")
 
 
 def business_checks(req, world):
@@ -270,6 +282,7 @@ def decide(req: dict, world: World) -> dict:
         _record_checks(req, entity)
     elif req.get("certificate_type") == "uscc":
         renewed_licence_check(req, world)
+    elsewhere_check(req, world)
     own = world.records.own()
     if own is not None and (entity is None or own["id"] != entity["id"]):
         raise blocked(
@@ -307,12 +320,25 @@ def _answer(req, world, kind, record, compared):
         "nat_ip": nat_ip or world.eligibility["usable_ips"][0]["ip"],
         "usable_ips": world.eligibility["usable_ips"],
     }
+    out.update(_region(req))
     if world.account.get("real_name") and compared is None:
         real_name = world.account["real_name"]
         out["not_checked"] = [
             {"code": "ACCOUNT_REALNAME_MISMATCH", "message": NAME_NOT_CHECKED.format(real_name=real_name)}
         ]
     return out
+
+
+def _region(req: dict) -> dict:
+    """备案地域's city and district when the request chose them (§1.2), and the 通信地址 the forms
+    start from (its street still to type): the mailing address lies in the chosen region."""
+    city, district = req.get("city"), req.get("district")
+    if not city:
+        return {}
+    address = {"province_code": f"{province_code(req['province'])}0000", "city_code": city}
+    if district:
+        address["district_code"] = district
+    return {"city": city, "district": district, "mailing_address": address}
 
 
 # -- the account rules of a kind, before its first form (the chat's kind choice) ----------------

@@ -3,9 +3,9 @@ per-field zh-CN messages — the certificate, the domains as typed, and where th
 
 import unicodedata
 
-from backend.domain import filing_province, validation
+from backend.domain import divisions, filing_province, validation
 from backend.domain.errors import validation_failed
-from backend.domain.filings import domain_key
+from backend.domain.filings import domain_key, province_code
 
 
 def check_request(req: dict) -> None:
@@ -19,9 +19,31 @@ def check_request(req: dict) -> None:
     ):
         if found:
             problems[path] = [m for _, m in found]
+    if province_code(req.get("province")):
+        problems.update(_region_inputs(req))
     problems.update(_domain_inputs(req))
     if problems:
         raise validation_failed(problems)
+
+
+def _region_inputs(req: dict) -> dict:
+    """备案地域's optional city and district (process.md §1.2): 6-digit division codes, the city
+    directly under the province, the district directly under the city (GET /reference/divisions)."""
+    province = f"{province_code(req.get('province'))}0000"
+    city, district = str(req.get("city") or ""), str(req.get("district") or "")
+    if district and not city:
+        return {"city": ["选择区县前请先选择城市（6 位行政区划代码，如 440300）"]}
+    if city and not divisions.contains(province, city):
+        return {"city": [_outside(city, "城市", "440300", divisions.name(province))]}
+    if district and not divisions.contains(city, district):
+        return {"district": [_outside(district, "区县", "440305", divisions.name(city))]}
+    return {}
+
+
+def _outside(code: str, what: str, example: str, parent: str | None) -> str:
+    if divisions.name(code) is None:
+        return f"无法识别的{what}，请填写 6 位行政区划代码，例如 {example}"
+    return f"所选{what}（{divisions.name(code)}）不属于{parent}"
 
 
 def _domain_inputs(req: dict) -> dict:
@@ -65,3 +87,8 @@ def where_to_file(req: dict, settings: dict) -> None:
     found = filing_province.problems(who, province, strict=filing_province.strict(settings))
     if found:
         raise validation_failed({"province": [message for _, message in found]})
+    region = filing_province.region_problems(
+        who, province, req.get("city"), req.get("district"), strict=filing_province.strict(settings)
+    )
+    if region:
+        raise validation_failed({path: [message] for path, _code, message in region})

@@ -18,6 +18,7 @@ def _world(tx, resources=True) -> verification.World:
         domains={domain_key(d["name"]): d for d in tx.all("domains")},
         account=settings.get("account") or {},
         business={str(k).upper(): v for k, v in (settings.get("business_registry") or {}).items()},
+        orders_elsewhere={str(k).upper(): v for k, v in (settings.get("orders_elsewhere") or {}).items()},
         eligibility=cloud.evaluate(tx) if resources else {},
         open_order=opened[0]["id"] if opened else None,
         now=to_datetime(world.now(tx)),

@@ -203,6 +203,20 @@ def test_tianjin_wants_a_remark_for_an_office_mobile(sandbox):
     ok(create(sandbox, payload), 201)
 
 
+def test_tianjin_wants_the_emergency_contact_noted(sandbox):
+    register_domain(sandbox, "tj-shili.cn", holder_name=ORG_NAME, holder_cert=TJ_USCC)
+    boss = dict(ORG_BOSS, emergency_phone="13300133000")
+    entity = org_entity(certificate_number=TJ_USCC, province="12", address="天津市和平区南京路 1 号", responsible=boss)
+    payload = {
+        "entity": entity,
+        "websites": [new_site(usable_ip(sandbox), "tj-shili.cn", "示例科技官网", "enterprise_site")],
+    }
+    errors = field_errors(create(sandbox, payload), "payload.entity.remark")
+    assert "第三人" in errors["payload.entity.remark"][0]
+    payload["entity"]["remark"] = "应急联系人：李某，办公室主任"
+    ok(create(sandbox, payload), 201)
+
+
 # -- Jiangxi: an entity with ≥ 15 websites on record (≥ 7 for a person) adds one per order ---------
 
 JX_USCC = credit_code("91360100MA1XXXXX0")

@@ -191,3 +191,17 @@ def test_verify_refuses_invisible_characters_and_duplicates_and_folds_full_width
     field_errors(sandbox.post(VERIFY, json=verify_body(domains=["zhangsan-blog.cn", "zhangsan-blog.cn"])), "domains")
     full = "".join(chr(ord(c) + 0xFEE0) for c in ZHANG_SAN_ID)
     assert sandbox.post(VERIFY, json=verify_body(certificate_number=full)).get_json()["scenario"] == "first_filing"
+
+
+def test_the_mailing_address_lies_in_the_ids_region_where_non_local_ids_are_refused(sandbox):
+    henan_id = resident_id("41010519900101001")  # 郑州市金水区
+    register_domain(sandbox, "zhangsan-blog.cn", holder_cert=henan_id)
+    address = {"province_code": "410000", "city_code": "410300", "district_code": "410302", "street": "中州路 1 号"}
+    responsible = person(cert=henan_id)
+    payload = personal_payload(
+        usable_ip(sandbox), province="41", certificate_number=henan_id, mailing_address=address, responsible=responsible
+    )
+    errors = field_errors(create(sandbox, payload), "payload.entity.mailing_address.city_code")
+    assert "郑州市" in errors["payload.entity.mailing_address.city_code"][0]
+    payload["entity"]["mailing_address"] = dict(address, city_code="410100", district_code="410105")
+    assert create_app(sandbox, payload)["state"] == "draft"

@@ -2,7 +2,7 @@
 before any form; 我的备案 and its pre-filled offers."""
 
 import pytest
-from support.people import ZHANG_SAN_ID, personal_payload
+from support.people import ZHANG_SAN_ID, personal_payload, resident_id
 
 from api.flows import assert_error, create_app, field_errors, new_sandbox, ok, register_domain, usable_ip
 from api.kinds_flows import ORG_NAME, ORG_USCC, first_filed, org_domain, seed_org
@@ -166,6 +166,22 @@ def test_business_registration_not_yet_synced(control):
     assert ok(org_ask(sb2, ["moumou-tech.cn"]))["scenario"] == "first_filing"
 
 
+def test_an_order_open_at_another_provider_is_a_conflict_of_the_entity(control):
+    """主办者冲突 (process.md §1.3): one entity, one order at the bureau, wherever it was placed."""
+    sb = new_sandbox(control, settings={"orders_elsewhere": {ZHANG_SAN_ID: {"provider": "aliyun"}}})
+    register_domain(sb, "zhangsan-blog.cn")
+    body = blocked(ask(sb), "ENTITY_ORDER_ELSEWHERE")
+    assert body["message"].startswith("此证件存在进行中的订单") and "主办者冲突" in body["suggest"]
+    assert body["provider"] == "aliyun"
+    resp = sb.post("~/applications", json={"kind": "first_filing", "payload": personal_payload(usable_ip(sb))})
+    assert_error(resp, 409, "ENTITY_ORDER_ELSEWHERE")  # skipping the verification does not skip it
+    other = new_sandbox(control, settings={"orders_elsewhere": {"440305198505050019": {"provider": "aliyun"}}})
+    register_domain(other, "zhangsan-blog.cn")
+    assert ok(ask(other))["scenario"] == "first_filing"  # another person's order
+    bad = control.post("/api/v1/sandboxes", json={"settings": {"orders_elsewhere": ["x"]}})
+    assert "settings" in str(assert_error(bad, 422).get("errors"))
+
+
 def test_every_blocking_code_is_declared_and_covered():
     from backend.domain import errors, verification
 
@@ -182,6 +198,7 @@ def test_every_blocking_code_is_declared_and_covered():
         "ORDER_IN_PROGRESS",
         "NO_RESOURCE",
         "BIZ_INFO_SYNC_PENDING",
+        "ENTITY_ORDER_ELSEWHERE",
     } | {c[2] for c in ACCOUNT_CASES}
     assert set(verification.BLOCKING) <= covered
 
@@ -219,3 +236,27 @@ def test_my_filings_offers_changes_without_an_ip_and_prefills_them(control):
     change["websites"][0]["name"] = "张三的技术博客"
     app = create_app(sb, change, kind="change_website")
     assert app["state"] == "draft"
+
+
+# -- 备案地域's city and district (§1.2) ------------------------------------------------------
+
+
+def test_the_region_may_name_a_city_and_district_inside_the_province(sandbox):
+    register_domain(sandbox, "zhangsan-blog.cn")
+    out = ok(ask(sandbox, city="440300", district="440305"))
+    assert out["scenario"] == "first_filing" and (out["city"], out["district"]) == ("440300", "440305")
+    assert out["mailing_address"] == {"province_code": "440000", "city_code": "440300", "district_code": "440305"}
+    assert "city" not in ok(ask(sandbox))  # the province alone, as before
+    assert field_errors(ask(sandbox, city="110100"), "city")["city"] == ["所选城市（市辖区）不属于广东省"]
+    assert field_errors(ask(sandbox, city="440300", district="110105"), "district")["district"] == [
+        "所选区县（朝阳区）不属于深圳市"
+    ]
+    assert "先选择城市" in field_errors(ask(sandbox, district="440305"), "city")["city"][0]
+
+
+def test_a_person_in_a_province_refusing_non_local_ids_files_in_the_ids_city(sandbox):
+    henan_id = resident_id("41010519900101001")  # 郑州市金水区
+    register_domain(sandbox, "zhangsan-blog.cn", holder_cert=henan_id)
+    errors = field_errors(ask(sandbox, province="41", certificate_number=henan_id, city="410300"), "city")["city"]
+    assert "郑州市" in errors[0] and "河南省" in errors[0]
+    assert ok(ask(sandbox, province="41", certificate_number=henan_id, city="410100"))["city"] == "410100"

@@ -10,7 +10,7 @@ from datetime import date
 from hypothesis import given, settings, strategies as st
 from support.people import personal_payload
 
-from backend.chat import steps, steps_checklist
+from backend.chat import forms, steps, steps_checklist
 from backend.domain import forms_rules
 from backend.services.applications import merge
 
@@ -84,3 +84,11 @@ def test_the_checklist_leads_to_a_submit_or_back_to_the_recap():
     assert set(steps.SYNC_TARGETS) <= set(step.next) and "confirm" in step.next
     assert steps.STEPS[steps_checklist.FORM_STEP].next == (steps_checklist.STEP,)
     assert steps_checklist.STEP in steps.STEPS["confirm"].next
+
+
+def test_the_chat_checklist_asks_the_remark_where_it_is_missing():
+    names = steps_checklist._field_names([{"stage": "form", "path": "entity.remark"}])
+    assert names == ["remark"] and forms.FORMS["checklist"].field("remark")
+    assert steps_checklist._patch({"payload": {}}, {"remark": " 应急联系人：王某，父亲 "}) == {
+        "entity": {"remark": "应急联系人：王某，父亲"}
+    }

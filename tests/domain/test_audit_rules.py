@@ -257,6 +257,50 @@ def test_an_office_mobile_needs_no_remark_elsewhere_nor_for_a_person():
     assert not [c for _, c in codes("first_filing", tj) if c == "OFFICE_MOBILE_NEEDS_REMARK"]
 
 
+# Tianjin: the emergency contact is a third person (a close relative for a person), noted in the remark
+
+
+def test_a_tianjin_emergency_contact_is_noted_in_the_remark():
+    ent = {**org("12", certificate_number=credit_code("91120100MA1XXXXX0")), "responsible": dict(BOSS)}
+    ent["responsible"]["emergency_phone"] = "13300133000"
+    owner = dict(OWNER, emergency_phone="13200132000")
+    found = codes("first_filing", {"entity": ent, "websites": [site(responsible=owner)]})
+    assert ("entity.remark", "EMERGENCY_NEEDS_REMARK") in found
+    assert ("websites.0.remark", "EMERGENCY_NEEDS_REMARK") in found
+    noted = {
+        "entity": {**ent, "remark": "应急联系人：李某，办公室主任"},
+        "websites": [site(responsible=owner, remark="应急联系人：陈某，同事")],
+    }
+    assert "EMERGENCY_NEEDS_REMARK" not in [c for _, c in codes("first_filing", noted)]
+    # a person's site whose owner is the entity's: the entity's remark already names the relative
+    me = {
+        **personal("12"),
+        "responsible": dict(BOSS, emergency_phone="13300133000"),
+        "remark": "应急联系人：王某，父亲",
+    }
+    mine = {"entity": me, "websites": [site(responsible=me["responsible"])]}
+    assert "EMERGENCY_NEEDS_REMARK" not in [c for _, c in codes("first_filing", mine)]
+    bare = {"entity": {**me, "remark": None}, "websites": [site(responsible=me["responsible"])]}
+    (message,) = {
+        m
+        for p, c, m in forms_rules.problems("first_filing", bare, date(2026, 6, 1))
+        if c == "EMERGENCY_NEEDS_REMARK" and p == "entity.remark"
+    }
+    assert "直系亲属" in message
+    gd = {"entity": {**org(), "responsible": ent["responsible"]}, "websites": [site(responsible=owner)]}
+    assert "EMERGENCY_NEEDS_REMARK" not in [c for _, c in codes("first_filing", gd)]
+
+
+def test_a_tianjin_order_misses_the_remark_until_it_names_the_emergency_contact():
+    ent = {**org("12", certificate_number=credit_code("91120100MA1XXXXX0")), "responsible": dict(BOSS)}
+    missing = [p for p, _, _ in forms_rules.missing_fields("first_filing", {"entity": ent, "websites": []}, None)]
+    assert "entity.remark" in missing
+    noted = {"entity": {**ent, "remark": "应急联系人：李某，办公室主任"}, "websites": []}
+    assert "entity.remark" not in [p for p, _, _ in forms_rules.missing_fields("first_filing", noted, None)]
+    gd = {"entity": org(), "websites": []}
+    assert "entity.remark" not in [p for p, _, _ in forms_rules.missing_fields("first_filing", gd, None)]
+
+
 # -- 20: a person's commercial, enterprise-type and pre-approval content refused at entry ------------
 
 
