@@ -57,6 +57,12 @@ class BusinessRecordSchema(Schema):
     updated_on = IsoDate(required=True, metadata={"description": "登记或变更日期，例如 2026-05-28"})
 
 
+class OrderElsewhereSchema(Schema):
+    """An order of the entity open at another provider (主办者冲突): which provider holds it."""
+
+    provider = text(64, metadata={"description": "接入商，例如 aliyun"})
+
+
 class ProcessSettings(Schema):
     """Settings of the stages before submission; SettingsSchema inherits them."""
 
@@ -69,7 +75,7 @@ class ProcessSettings(Schema):
     )
     orders_elsewhere = fields.Dict(
         keys=text(limits.MAX_CERTIFICATE_NUMBER),
-        values=fields.Dict(),
+        values=fields.Nested(OrderElsewhereSchema),
         validate=validate.Length(max=100, error="最多 {max} 项。"),
         metadata={
             "description": "其他接入商进行中的备案订单：{证件号码: {provider: 接入商}}；"

@@ -180,6 +180,8 @@ def test_an_order_open_at_another_provider_is_a_conflict_of_the_entity(control):
     assert ok(ask(other))["scenario"] == "first_filing"  # another person's order
     bad = control.post("/api/v1/sandboxes", json={"settings": {"orders_elsewhere": ["x"]}})
     assert "settings" in str(assert_error(bad, 422).get("errors"))
+    closed = {"orders_elsewhere": {ZHANG_SAN_ID: {"provider": "aliyun", "since": "x"}}}  # only provider
+    assert "since" in str(assert_error(control.post("/api/v1/sandboxes", json={"settings": closed}), 422)["errors"])
 
 
 def test_every_blocking_code_is_declared_and_covered():

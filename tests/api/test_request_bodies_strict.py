@@ -18,6 +18,7 @@ MAPS = {
     "MobileRegistry.mobile_registry",
     "Settings.mobile_registry",
     "Settings.business_registry",
+    "Settings.orders_elsewhere",
     "Settings.province_overrides",
     "ConversationReply.form",
 }
