@@ -220,7 +220,7 @@ def merged(writes):
             open_hsets[key] = out[-1]
         else:
             out.append(("capped", key, (write[2],), *write[3:]) if op == "capped" else write)
-            if op == "eval":
+            if op in ("eval", "del"):  # (a DEL's key is its argument)
                 open_hsets.clear()
             for k in [k for k in open_hsets if k == key or (op == "capped" and k.endswith(":dropped"))]:
                 del open_hsets[k]
@@ -242,6 +242,8 @@ def write_commands(writes, dropped):
             out.append(("ZADD", key, args[1], args[0]))
         elif op == "eval":
             out.append(("EVAL", args[0], len(args[1]), *args[1], *args[2]))
+        elif op == "del":
+            out.append(("DEL", *args))
         else:  # hdel, rpush, zrem, sadd, srem, set: the key, then the arguments
             out.append((op.upper(), key, *args))
     return out
