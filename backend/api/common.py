@@ -288,12 +288,12 @@ def _marks(view):
     return {m: getattr(getattr(cls, m.lower(), None), "icpsim_auth", None) for m in (cls.methods or ())}
 
 
-def _matched():
+def _matched(req):
     """(view functions, view_args) of the route the path names, whatever the method:
     a method the route lacks (405) still names the route, and so its tokens."""
-    if request.url_rule is not None:
-        return [current_app.view_functions[request.endpoint]], request.view_args or {}
-    error = request.routing_exception
+    if req.url_rule is not None:
+        return [current_app.view_functions[req.url_rule.endpoint]], req.view_args or {}
+    error = req.routing_exception
     if not isinstance(error, MethodNotAllowed) or not error.valid_methods:
         return [], {}
     adapter, views, args = current_app.create_url_adapter(request), [], {}
@@ -323,10 +323,11 @@ def required(method, views, has_sid):
 def check_auth():
     """before_request: the caller's token, for every method (HEAD, OPTIONS and unknown ones
     included), before the body is read; then OPTIONS answers here, in JSON."""
-    views, args = _matched()
+    req = request._get_current_object()  # the proxy looked through once
+    views, args = _matched(req)
     if not views:
         return None  # no such path: 404 JSON
-    needs_set = required(request.method, views, "sid" in args)
+    needs_set = required(req.method, views, "sid" in args)
     try:
         if "control" in needs_set:
             control()
@@ -334,7 +335,7 @@ def check_auth():
             sandbox(args.get("sid"))
     finally:
         ratelimits.settle()  # a counter the token check did not carry (refused before it): sent now
-    if request.method == "OPTIONS":
+    if req.method == "OPTIONS":
         return options_answer()
     return None
 

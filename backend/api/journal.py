@@ -27,13 +27,15 @@ SANDBOX_PATH = re.compile(r"^/api/v1/sandboxes/([^/]+)(/.*)?$")
 # calls whose entry needs their answer (the clock's epoch after a move): appended after it —
 # or, for an advance, with its lock's release (services/advancing: the view's with_commit)
 AFTER_ANSWER = ("/clock/advance", "/clock/scale")
+SUCCESS_STATUSES = "icpsim.success_statuses"  # app.extensions: (endpoint, method) -> status or None
 
 
 def _mark():
     """before_request (after the auth check): note what to journal and the virtual time."""
-    if request.method not in MUTATING:
+    req = request._get_current_object()  # the proxy looked through once
+    if req.method not in MUTATING:
         return
-    m = SANDBOX_PATH.match(request.path)
+    m = SANDBOX_PATH.match(req.path)
     if not m or not m.group(2) or m.group(2).rstrip("/") in recording.NOT_RECORDED:
         return
     try:
@@ -47,18 +49,27 @@ def _mark():
             "at": recording.clock_now(r, sid, raw),
             "who": "control" if auth.is_control(r, common.bearer()) else "user",
         }
-        status = _success_status()
+        status = _success_status(req)
         if status is not None and note["path"] not in AFTER_ANSWER:
             store.RIDER.set(_Rider(note, status))
     except Exception:  # never fail a request because of the recording
         log.exception("journal: cannot note the request")
 
 
-def _success_status():
-    """The one 2xx the view declares (flask-smorest's `@blp.response`), or None."""
-    rule = request.url_rule
-    view = current_app.view_functions.get(rule.endpoint) if rule is not None else None
-    view = getattr(getattr(view, "view_class", None), request.method.lower(), view)
+def _success_status(req):
+    """The one 2xx the view declares (flask-smorest's `@blp.response`), or None; found once per
+    route and method (the app's views do not change once it serves)."""
+    rule = req.url_rule
+    endpoint = rule.endpoint if rule is not None else None
+    known = current_app.extensions[SUCCESS_STATUSES]
+    key = (endpoint, req.method)
+    if key not in known:
+        known[key] = _declared_success(current_app.view_functions.get(endpoint), req.method)
+    return known[key]
+
+
+def _declared_success(view, method):
+    view = getattr(getattr(view, "view_class", None), method.lower(), view)
     codes = getattr(view, "_apidoc", {}).get("success_status_codes", [])
     return int(codes[0]) if len(codes) == 1 and 200 <= int(codes[0]) < 300 else None
 
@@ -138,6 +149,7 @@ def _forget(_error=None):
 
 
 def install(app):
+    app.extensions[SUCCESS_STATUSES] = {}
     app.before_request(_mark)
     app.after_request(_journal)
     app.teardown_request(_forget)

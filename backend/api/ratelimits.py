@@ -56,32 +56,34 @@ def _limits(text):
     return tuple(sorted(parse_many(text)))
 
 
-def _budget(sid):
+def _budget(sid, req):
     """(limits, counter identity) of this request."""
     if sid:
         text = os.environ.get("ICPSIM_RATE_LIMIT_SANDBOX") or DEFAULT_SANDBOX_LIMIT
         return _limits(text), f"sandbox:{sid}"
     text = os.environ.get("ICPSIM_RATE_LIMIT_PUBLIC") or DEFAULT_PUBLIC_LIMIT
-    return _limits(text), f"addr:{request.remote_addr}"
+    return _limits(text), f"addr:{req.remote_addr}"
 
 
+@lru_cache(maxsize=1024)  # per sandbox (or address) and limits: the same command every time
 def _command(limits, who):
     names = [f"{config.KEY_PREFIX}:ratelimit:{item.key_for(who)}" for item in limits]
     args = [value for item in limits for value in (item.amount, item.get_expiry())]
     return ("EVAL", HIT, len(names), *names, *args)
 
 
-def _exempt():
-    return request.path in EXEMPT_PATHS or (request.endpoint or "").rsplit(".", 1)[-1] == "static"
+def _exempt(req):
+    return req.path in EXEMPT_PATHS or (req.endpoint or "").rsplit(".", 1)[-1] == "static"
 
 
 def check():
     """before_request, right after the request id: a sandbox route's counter waits for the
     token check's pipeline; anything else is counted now."""
-    if _exempt():
+    req = request._get_current_object()  # the proxy looked through once
+    if _exempt(req):
         return
-    sid = (request.view_args or {}).get("sid")
-    limits, who = _budget(sid)
+    sid = (req.view_args or {}).get("sid")
+    limits, who = _budget(sid, req)
     g.icpsim_limit = (_command(limits, who), limits)
     if not sid:
         settle()

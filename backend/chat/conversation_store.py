@@ -74,7 +74,12 @@ class ReplyLock:
             self.r.execute_command(*release[0])
 
     def release_in(self, tx):
-        tx.script(_RELEASE, [self.key], [self.token])
+        """The release in a commit's MULTI, a plain DEL: both ways to commit WATCH the lock while
+        it is ours (`load_for_reply` right after its SET NX; the slow path, `_holding`, checks
+        its value after the WATCH), so a holder that wrote it since (the lock expired and was
+        taken) aborts the EXEC, and nobody else's lock is ever deleted; one expired and not
+        taken is gone either way. No script for Redis to hash and run."""
+        tx.delete_unindexed(self.key)
 
     def take(self):
         return ("SET", self.key, self.token, "NX", "PX", LOCK_SECONDS * 1000)

@@ -1,5 +1,7 @@
 """Round trips: a prefetch's reads pipelined, and a transaction's WATCH sent with its first reads."""
 
+import time
+
 from redis.client import Pipeline
 from redis.connection import HIREDIS_AVAILABLE, HiredisRespSerializer  # type: ignore[attr-defined]  # (types-redis predates them)
 from redis.exceptions import (
@@ -12,6 +14,7 @@ from redis.exceptions import (
 
 if HIREDIS_AVAILABLE:
     import hiredis
+    from redis._parsers.hiredis import NOT_ENOUGH_DATA, _HiredisParser
 
 
 def packed(conn, commands):
@@ -21,6 +24,59 @@ def packed(conn, commands):
     if not HIREDIS_AVAILABLE or not isinstance(conn._command_packer, HiredisRespSerializer):
         return conn.pack_commands(commands)
     return [b"".join([hiredis.pack_command(command) for command in commands])]
+
+
+def replies(conn, count):
+    """`count` replies read off `conn` at once, an error reply left in its place (a ResponseError,
+    as redis-py's `read_response` would raise it): what `count` calls of `read_response` read,
+    taken from hiredis's reader in one loop instead of through redis-py's per-reply Python (its
+    parser, its error formatting); a RESP3 push message on the way is handed to the parser's
+    handler and read past, as the parser does. Without hiredis's parser: reply by reply. A lost
+    connection or timeout is raised as redis-py raises it, and drops the connection."""
+    parser = getattr(conn, "_parser", None)
+    if not HIREDIS_AVAILABLE or type(parser) is not _HiredisParser:
+        return [_one(conn) for _ in range(count)]
+    try:
+        out = _gets(parser, count)
+    except TimeoutError:  # socket.timeout
+        conn.disconnect()
+        raise LostTimeout(f"Timeout reading from {conn._host_error()}") from None
+    except OSError as error:
+        conn.disconnect()
+        raise LostConnection(f"Error while reading from {conn._host_error()} : {error.args}") from None
+    except BaseException:
+        conn.disconnect()
+        raise
+    if conn.health_check_interval:
+        conn.next_health_check = time.monotonic() + conn.health_check_interval
+    return out
+
+
+def _gets(parser, count):
+    reader, push = parser._reader, parser._hiredis_PushNotificationType
+    out: list = []
+    if reader is None:
+        raise LostConnection("Connection closed by server.")
+    while len(out) < count:
+        reply = reader.gets()
+        if reply is NOT_ENOUGH_DATA:
+            parser.read_from_socket()
+        elif push is not None and isinstance(reply, push):
+            parser.handle_push_response(reply)
+        elif isinstance(reply, LostConnection):
+            raise reply
+        elif type(reply) is list and reply and isinstance(reply[0], LostConnection):
+            raise reply[0]
+        else:
+            out.append(reply)
+    return out
+
+
+def _one(conn):
+    try:
+        return conn.read_response()
+    except ResponseError as error:
+        return error
 
 
 def read_command(item):
@@ -43,13 +99,7 @@ def send(r, commands, raise_on_error=True):
 
     def attempt():
         conn.send_packed_command(packed(conn, commands))
-        out = []
-        for _ in commands:
-            try:
-                out.append(conn.read_response())
-            except ResponseError as error:
-                out.append(error)
-        return out
+        return replies(conn, len(commands))
 
     try:
         raw = conn.retry.call_with_retry(attempt, lambda error: conn.disconnect())
@@ -58,16 +108,34 @@ def send(r, commands, raise_on_error=True):
         raise
     finally:
         pool.release(conn)
-    replies = []
+    out = []
     for command, reply in zip(commands, raw, strict=True):
         if isinstance(reply, ResponseError):
             if raise_on_error:
                 raise reply
-            replies.append(reply)
+            out.append(reply)
             continue
         callback = callbacks.get(str(command[0]).upper())
-        replies.append(callback(reply) if callback is not None else reply)
-    return replies
+        out.append(callback(reply) if callback is not None else reply)
+    return out
+
+
+def _parsed(pipe, commands, raw):
+    """Replies read in bulk (`replies`) as `pipe.parse_response` gives them one by one: the first
+    error raised, the client's callbacks applied (HGETALL a dict, SMEMBERS a set), WATCH and
+    UNWATCH marking the pipeline watching or not."""
+    out, callbacks = [], pipe.response_callbacks
+    for command, reply in zip(commands, raw, strict=True):
+        name = command[0]
+        if isinstance(reply, ResponseError):
+            raise reply
+        if name == "WATCH":
+            pipe.watching = True
+        elif name in pipe.UNWATCH_COMMANDS:
+            pipe.watching = False
+        callback = callbacks.get(name)
+        out.append(callback(reply) if callback is not None else reply)
+    return out
 
 
 def can_fold(pipe):
@@ -90,10 +158,10 @@ def watch_and_read(pipe, watch, commands, ahead=()):
 
     def send():
         conn.send_packed_command(packed(conn, every))
-        return [pipe.parse_response(conn, c[0]) for c in every]  # WATCH's reply marks the pipe watching
+        return _parsed(pipe, every, replies(conn, len(every)))  # WATCH's reply marks the pipe watching
 
     try:
-        replies = conn.retry.call_with_retry(send, lambda error: conn.disconnect()) if fresh else send()
+        got = conn.retry.call_with_retry(send, lambda error: conn.disconnect()) if fresh else send()
     except (LostConnection, LostTimeout, OSError) as error:
         conn.disconnect()
         if fresh:
@@ -102,7 +170,7 @@ def watch_and_read(pipe, watch, commands, ahead=()):
     except BaseException:
         conn.disconnect()
         raise
-    return replies[: len(ahead)] + replies[len(ahead) + 1 :]
+    return got[: len(ahead)] + got[len(ahead) + 1 :]
 
 
 # A list that keeps its newest `cap` items: what it drops is counted in the sandbox's
@@ -152,7 +220,7 @@ def merged(writes):
             open_hsets[key] = out[-1]
         else:
             out.append(("capped", key, (write[2],), *write[3:]) if op == "capped" else write)
-            if op == "eval":
+            if op in ("eval", "del"):  # (a DEL's key is its argument)
                 open_hsets.clear()
             for k in [k for k in open_hsets if k == key or (op == "capped" and k.endswith(":dropped"))]:
                 del open_hsets[k]
@@ -174,6 +242,8 @@ def write_commands(writes, dropped):
             out.append(("ZADD", key, args[1], args[0]))
         elif op == "eval":
             out.append(("EVAL", args[0], len(args[1]), *args[1], *args[2]))
+        elif op == "del":
+            out.append(("DEL", *args))
         else:  # hdel, rpush, zrem, sadd, srem, set: the key, then the arguments
             out.append((op.upper(), key, *args))
     return out
@@ -187,18 +257,11 @@ def multi_exec(pipe, commands):
     connection goes back to the pool either way."""
     conn = pipe.connection
     every = [("MULTI",), *commands, ("EXEC",)]
-    refused = []  # errors when queued: EXEC then answers EXECABORT
     try:
         conn.send_packed_command(packed(conn, every))
-        for _ in every[:-1]:
-            try:
-                conn.read_response()
-            except ResponseError as error:
-                refused.append(error)
-        try:
-            replies = conn.read_response()
-        except ExecAbortError as error:
-            replies = error
+        *queued, answer = replies(conn, len(every))
+        if isinstance(answer, ResponseError) and not isinstance(answer, ExecAbortError):
+            raise answer
     except (LostConnection, LostTimeout, OSError) as error:
         conn.disconnect()
         raise WatchError("the connection dropped while watching keys") from error
@@ -208,14 +271,14 @@ def multi_exec(pipe, commands):
     finally:
         pipe.watching = False  # EXEC (or the connection's end) unwatched every key
         pipe.reset()
-    if isinstance(replies, ExecAbortError):
-        raise refused[0] if refused else replies
-    if replies is None:
+    if isinstance(answer, ExecAbortError):  # a command refused when queued: its error
+        raise next((r for r in queued if isinstance(r, ResponseError)), answer)
+    if answer is None:
         raise WatchError("Watched variable changed.")
-    failed = next((r for r in replies if isinstance(r, ResponseError)), None)
+    failed = next((r for r in answer if isinstance(r, ResponseError)), None)
     if failed is not None:
         raise failed
-    return replies
+    return answer
 
 
 def unwatch_with(pipe, commands):
@@ -229,10 +292,10 @@ def unwatch_with(pipe, commands):
     every = [("UNWATCH",), *commands]
     try:
         conn.send_packed_command(packed(conn, every))
-        replies = [pipe.parse_response(conn, c[0]) for c in every]  # UNWATCH's reply: not watching
+        got = _parsed(pipe, every, replies(conn, len(every)))  # UNWATCH's reply: not watching
     except BaseException:
         conn.disconnect()
         raise
     finally:
         pipe.reset()
-    return replies[1:]
+    return got[1:]

@@ -37,8 +37,7 @@ _ID = re.compile(r"(\D*)(\d+)")
 
 
 def id_order(doc_id):
-    """Sort key of a document id: by prefix, then by number (A9999 before A10000);
-    ids without a trailing number (domain names) sort by their text."""
+    """Sort key of a document id: by prefix, then number (A9999 before A10000); else its text."""
     m = _ID.fullmatch(doc_id)
     return (m[1], int(m[2]), doc_id) if m else (doc_id, -1, doc_id)
 
@@ -50,10 +49,9 @@ def key_of(sid, name):
 
 
 def core_keys(sid, names=BASE):
-    """The keys a use case reads for sure: fetched in one round trip at its start.
-
-    A name reads a whole hash; a pair (name, field) one field of it (HGET), and
-    (APP_TIMERS, app id) the ids of the application's timers (SMEMBERS)."""
+    """The keys a use case reads for sure, fetched in one round trip at its start: a name reads a
+    whole hash; a pair (name, field) one field of it (HGET), and (APP_TIMERS, app id) the ids of
+    the application's timers (SMEMBERS)."""
     out: list[tuple | str] = []
     for n in dict.fromkeys(names):
         if isinstance(n, tuple) and n[0] == APP_TIMERS:
@@ -155,8 +153,7 @@ class Tx:
         return self._cache[key]
 
     def _field(self, key, field):
-        """One field of a hash: from the whole hash when read already, else HGET (the key
-        WATCHed first, as for a whole read: a change to any field aborts our EXEC)."""
+        """One field of a hash: the whole hash's when read, else HGET (WATCHed: any change aborts)."""
         if key in self._cache:
             return self._cache[key].get(field)
         if (key, field) not in self._fields:
@@ -299,6 +296,9 @@ class Tx:
     def set(self, key, value):
         """Set a plain key outside the sandbox (e.g. a token's key), in the same MULTI."""
         self._writes.append(("set", key, value))
+
+    def delete_unindexed(self, key):  # e.g. a reply's lock, which this MULTI's WATCH guards: not in keys.index
+        self._writes.append(("del", "", key))
 
     def commands(self):
         """The MULTI's commands: the buffered writes, with the sandbox's version (pages and the

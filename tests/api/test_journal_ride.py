@@ -91,3 +91,20 @@ def test_a_wrong_phone_otp_code_is_journaled_like_a_wrong_sms_code(control, r):
     steps = [s for s in recording.export(r, sb.sid)["steps"] if "call" in s and s["call"]["path"].endswith("/verify")]
     assert [s["expect"]["status"] for s in steps] == [422, 422, 422, 422, 409, 409]
     assert _journal_bytes(r, sb.sid) == sum(len(t.encode()) for t in _texts(r, sb.sid))
+
+
+def test_the_status_a_change_rides_with_is_its_own_route_and_methods(sandbox, r):
+    """The declared 2xx is found once per route and method (api/journal._success_status): one
+    route's POST and DELETE keep their own, and a second call of each reads what the first found."""
+    from flask import request
+
+    from backend.api import journal
+
+    app = sandbox.client.application
+    path = f"/api/v1/sandboxes/{sandbox.sid}/faults"
+    found = app.extensions[journal.SUCCESS_STATUSES]
+    for _ in range(2):
+        for method, status in (("POST", 201), ("DELETE", 200)):
+            with app.test_request_context(path, method=method):
+                assert journal._success_status(request._get_current_object()) == status
+                assert found[(request.url_rule.endpoint, method)] == status

@@ -2,6 +2,8 @@
 took the lock (chat/conversation_store.py): no re-read, and still only while it holds the lock —
 a reply whose lock expired or was taken over meanwhile commits nothing."""
 
+import time
+
 import pytest
 import redis
 
@@ -45,6 +47,29 @@ def test_a_reply_that_lost_its_lock_commits_nothing(chat, r, monkeypatch, lost):
     assert resp.status_code == 503 and resp.get_json()["code"] == "CONVERSATION_BUSY"
     assert _state(r, sb, cid) == before
     assert r.get(lock) == (None if lost == "expired" else "another-holder")  # never another holder's lock released
+
+
+def test_a_reply_whose_lock_really_expired_and_was_taken_never_deletes_the_new_holders_lock(chat, r, monkeypatch):
+    """The commit releases the lock with a plain DEL in its MULTI (no script comparing the value):
+    safe because the lock is WATCHed while ours, so another holder's SET aborts the EXEC —
+    here with Redis's own expiry (PX) rather than a DEL standing in for it."""
+    sb, cid = chat
+    lock = keys.conversation_lock(sb.sid, cid)
+    before = _state(r, sb, cid)
+
+    def expire_then_take():
+        r.pexpire(lock, 1)
+        for _ in range(200):  # bounded: ~1 s at most
+            if r.set(lock, "another-holder", nx=True, px=60_000):
+                return
+            time.sleep(0.005)
+        raise AssertionError("the lock never expired")
+
+    _meanwhile(monkeypatch, expire_then_take)
+    resp = sb.post(f"~/conversations/{cid}/replies", json={"command": "help"})
+    assert resp.status_code == 503 and resp.get_json()["code"] == "CONVERSATION_BUSY"
+    assert _state(r, sb, cid) == before
+    assert r.get(lock) == "another-holder"
 
 
 def _sent(monkeypatch):
