@@ -1,6 +1,7 @@
 """Round trips: a prefetch's reads pipelined, and a transaction's WATCH sent with its first reads."""
 
 import time
+from typing import Any
 
 from redis.client import Pipeline
 from redis.connection import HIREDIS_AVAILABLE, HiredisRespSerializer  # type: ignore[attr-defined]  # (types-redis predates them)
@@ -12,9 +13,14 @@ from redis.exceptions import (
     WatchError,
 )
 
+_HiredisParser: Any = None  # redis-py's private parser: its reader is read directly where it is the one we know
 if HIREDIS_AVAILABLE:
     import hiredis
-    from redis._parsers.hiredis import NOT_ENOUGH_DATA, _HiredisParser
+
+    try:
+        from redis._parsers.hiredis import NOT_ENOUGH_DATA, _HiredisParser
+    except ImportError:  # another redis-py layout: every reply through read_response
+        pass
 
 
 def packed(conn, commands):
@@ -34,7 +40,7 @@ def replies(conn, count):
     handler and read past, as the parser does. Without hiredis's parser: reply by reply. A lost
     connection or timeout is raised as redis-py raises it, and drops the connection."""
     parser = getattr(conn, "_parser", None)
-    if not HIREDIS_AVAILABLE or type(parser) is not _HiredisParser:
+    if _HiredisParser is None or type(parser) is not _HiredisParser or not hasattr(parser, "_reader"):
         return [_one(conn) for _ in range(count)]
     try:
         out = _gets(parser, count)
@@ -53,7 +59,7 @@ def replies(conn, count):
 
 
 def _gets(parser, count):
-    reader, push = parser._reader, parser._hiredis_PushNotificationType
+    reader, push = parser._reader, getattr(parser, "_hiredis_PushNotificationType", None)
     out: list = []
     if reader is None:
         raise LostConnection("Connection closed by server.")
