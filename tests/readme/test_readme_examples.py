@@ -235,3 +235,13 @@ def test_the_python_examples_run(stack, workdir, block, tmp_path):
         timeout=300,
     )
     assert done.returncode == 0 and " passed" in done.stdout, f"{block.where()}:\n{done.stdout}\n{done.stderr}"
+
+
+def test_the_files_the_readme_names_exist():
+    """A path of the project in backticks (`backend/…`, `tests/…::test_x`, `mock_miniprogram/…`)
+    is a file or folder of this clone, as a reader would look for it."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    top = "backend|tests|mock_miniprogram|docs|tools|workers|icpsim_cli|icpsim_scenario|bench|data"
+    paths = re.findall(rf"`((?:{top})/[^`\s:*…]*)", text)
+    missing = sorted({p for p in paths if not (ROOT / p.rstrip(".,")).exists()})
+    assert paths and not missing, f"the README names paths that are not in the repository: {missing}"
