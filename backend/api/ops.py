@@ -17,7 +17,7 @@ import time
 
 from flask import Response, g, jsonify, request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, SummaryMetricFamily
 
 from backend import config, observability
 from backend.api import common, errors, ratelimits
@@ -104,11 +104,9 @@ class StoreCollector:
             queue.add_metric([status], count)
         yield queue
         lag = counters["timer_lag"]
-        yield CounterMetricFamily(
-            "icpsim_timer_lag_seconds_sum", "Total lag of timer jobs behind their due time", value=lag["sum"]
-        )
-        yield CounterMetricFamily(
-            "icpsim_timer_lag_seconds_count", "Timer jobs whose lag was measured", value=lag["count"]
+        # a summary: exposed as icpsim_timer_lag_seconds_sum and _count (a counter gets _total)
+        yield SummaryMetricFamily(
+            "icpsim_timer_lag_seconds", "Lag of timer jobs", count_value=lag["count"], sum_value=lag["sum"]
         )
         yield GaugeMetricFamily(
             "icpsim_timer_lag_seconds_max", "Largest lag of a timer job behind its due time", value=lag["max"]

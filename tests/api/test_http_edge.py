@@ -240,6 +240,9 @@ def test_metrics_count_transitions_by_kind_and_state(sandbox):
     ok(sandbox.post(f"~/applications/{app['id']}/actions/submit"))
     text = sandbox.client.get("/metrics").get_data(as_text=True)
     assert 'icpsim_transitions_total{kind="first_filing",state="provider_review"} 1.0' in text
+    # the names the README's Operations section gives, exactly (not …_sum_total)
+    names = {line.split(" ")[0] for line in text.splitlines() if line.startswith("icpsim_timer_lag")}
+    assert names == {"icpsim_timer_lag_seconds_sum", "icpsim_timer_lag_seconds_count", "icpsim_timer_lag_seconds_max"}
 
 
 def test_rate_limit_answers_429_json_with_retry_after(r, monkeypatch):

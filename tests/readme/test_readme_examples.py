@@ -41,6 +41,30 @@ def test_every_example_runs_or_says_why_not():
         assert before and before[-1].runs, f"{b.where()}: expected output of a shell block that does not run"
 
 
+def test_what_the_python_examples_import_is_installed_or_the_readme_says_how():
+    """`make run` installs the runtime dependencies only, while this suite runs the examples
+    with the test extra: a module a Python block imports is a runtime dependency (or the
+    standard library, or icpsim's own), or the README tells the reader to `pip install` it."""
+    import importlib.metadata as md
+
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    runtime = {re.split(r"[<>=!~\[ ;]", d, maxsplit=1)[0].lower() for d in project["dependencies"]}
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    told = {w.lower() for line in re.findall(r"pip install ([^\n`#]+)", text) for w in line.split()}
+    dists = md.packages_distributions()
+    missing = []
+    for block in runnable(*readme.PYTHON):
+        for mod in re.findall(r"^\s*(?:import|from)\s+(\w+)", block.text, re.M):
+            if mod in sys.stdlib_module_names or mod in ("backend", "mock_miniprogram", "icpsim_cli"):
+                continue
+            names = {d.lower() for d in dists.get(mod, [mod])}
+            if not names & (runtime | told):
+                missing.append(f"{block.where()}: {mod} ({', '.join(sorted(names))})")
+    assert not missing, f"imported by a README example, not installed by `make run`, no `pip install` said: {missing}"
+
+
 @pytest.fixture(scope="module")
 def stack(redis_url, tmp_path_factory):
     """A running simulator as after `make run`: web, worker, the demo sandbox."""
@@ -211,3 +235,13 @@ def test_the_python_examples_run(stack, workdir, block, tmp_path):
         timeout=300,
     )
     assert done.returncode == 0 and " passed" in done.stdout, f"{block.where()}:\n{done.stdout}\n{done.stderr}"
+
+
+def test_the_files_the_readme_names_exist():
+    """A path of the project in backticks (`backend/…`, `tests/…::test_x`, `mock_miniprogram/…`)
+    is a file or folder of this clone, as a reader would look for it."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    top = "backend|tests|mock_miniprogram|docs|tools|workers|icpsim_cli|icpsim_scenario|bench|data"
+    paths = re.findall(rf"`((?:{top})/[^`\s:*…]*)", text)
+    missing = sorted({p for p in paths if not (ROOT / p.rstrip(".,")).exists()})
+    assert paths and not missing, f"the README names paths that are not in the repository: {missing}"
