@@ -13,6 +13,13 @@ import uuid
 
 import requests
 
+# A clock move is answered when the worker's job is done: the server itself bounds the wait (the
+# clock lock and a worker to take the job, each up to ICPSIM_JOB_WAIT, then 503 WORKER_TIMEOUT; a
+# started job up to 600 s, backend.services.advancing.JOB_TIMEOUT). A busy machine makes that
+# wait long, not wrong: the client waits for the server's answer, and this bound only catches a
+# server that never answers (the per-client `timeout` of other calls would give up first).
+CLOCK_MOVE_TIMEOUT = 900
+
 
 class IcpsimError(Exception):
     """An error answer: HTTP status, the stable machine `code`, the zh-CN `message`, the body."""
@@ -31,7 +38,7 @@ class _Http:
         self.session = session or requests.Session()
         self.timeout = timeout
 
-    def _send(self, method, path, json=None, params=None, token=None, headers=None, files=None):
+    def _send(self, method, path, json=None, params=None, token=None, headers=None, files=None, timeout=None):
         hdrs = {"Authorization": f"Bearer {token or self.token}", **(headers or {})}
         extra = {"files": files} if files else {}  # multipart/form-data (a material's upload)
         return self.session.request(
@@ -40,7 +47,7 @@ class _Http:
             json=json,
             params=params,
             headers=hdrs,
-            timeout=self.timeout,
+            timeout=timeout or self.timeout,
             **extra,
         )
 
@@ -51,8 +58,10 @@ class _Http:
         except ValueError:  # not JSON: not icpsim answering (a proxy, another server)
             return {"code": "NOT_JSON", "message": resp.text[:200]}
 
-    def request(self, method, path, json=None, params=None, token=None, headers=None, files=None):
-        resp = self._send(method, path, json=json, params=params, token=token, headers=headers, files=files)
+    def request(self, method, path, json=None, params=None, token=None, headers=None, files=None, timeout=None):
+        resp = self._send(
+            method, path, json=json, params=params, token=token, headers=headers, files=files, timeout=timeout
+        )
         body = self._body(resp)
         if resp.status_code >= 400:
             raise IcpsimError(resp.status_code, body)
@@ -330,10 +339,11 @@ class SandboxClient(_Http):
             "POST",
             "/clock/advance",
             json={"duration": duration, "until_idle": until_idle, "include_deadlines": include_deadlines},
+            timeout=max(self.timeout, CLOCK_MOVE_TIMEOUT),
         )
 
     def set_scale(self, scale):
-        return self._ctl("PUT", "/clock/scale", json={"scale": scale})
+        return self._ctl("PUT", "/clock/scale", json={"scale": scale}, timeout=max(self.timeout, CLOCK_MOVE_TIMEOUT))
 
     # the session as a scenario file
     def recording(self, format="yaml"):

@@ -44,7 +44,10 @@ def start_worker(env, log):
     )
 
 
-def wait_http(url, proc, timeout=30):
+def wait_http(url, proc, timeout=120):
+    """Until `url` answers 200; a process that exits first fails at once. The bound only
+    catches a hung start: gunicorn booting its workers on a loaded 2-core CI machine (beside
+    the other test processes and their stacks) can take far longer than on a quiet one."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
