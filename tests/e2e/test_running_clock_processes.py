@@ -8,7 +8,7 @@ import pytest
 import requests
 from rq import Queue
 from rq.registry import ScheduledJobRegistry
-from support.people import ZHANG_SAN_ID, personal_payload
+from support.people import submitted_first_filing
 from support.procs import running_stack
 
 CONTROL = "e2e-control"
@@ -55,16 +55,7 @@ def test_running_clock_one_job_per_timer_and_no_double_delivery(stack, r):
     home = f"{base}/sandboxes/{sid}"
     clock = lambda: call("GET", f"{home}/clock", token).json()  # noqa: E731
     scale = lambda value: call("PUT", f"{home}/clock/scale", CONTROL, json={"scale": value})  # noqa: E731
-    ip = call("GET", f"{home}/eligibility", token).json()["usable_ips"][0]["ip"]
-    call(
-        "POST",
-        f"{home}/domains",
-        token,
-        json={"name": "zhangsan-blog.cn", "holder_name": "张三", "holder_certificate_number": ZHANG_SAN_ID},
-    )
-    app = call("POST", f"{home}/applications", token, json={"payload": personal_payload(ip)}).json()
-    app_url = f"{home}/applications/{app['id']}"
-    call("POST", f"{app_url}/actions/submit", token, json={})
+    app_url = submitted_first_filing(call, home, token)
 
     # 1. rescaling moves the timer's one job; it never adds one
     for value in (5, 50, 0.5, 20, 3):

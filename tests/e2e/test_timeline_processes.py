@@ -12,7 +12,7 @@ from datetime import datetime
 
 import pytest
 import requests
-from support.people import ZHANG_SAN_ID, personal_payload
+from support.people import submitted_first_filing
 from support.procs import running_stack
 
 CONTROL = "e2e-control"
@@ -54,18 +54,9 @@ def test_resubmission_and_miit_first_sync_delivered_by_the_workers(stack):
     sid, token = sb["id"], sb["token"]
     home = f"{base}/sandboxes/{sid}"
     scale = lambda value: call("PUT", f"{home}/clock/scale", CONTROL, json={"scale": value})  # noqa: E731
-    ip = call("GET", f"{home}/eligibility", token).json()["usable_ips"][0]["ip"]
-    call(
-        "POST",
-        f"{home}/domains",
-        token,
-        json={"name": "zhangsan-blog.cn", "holder_name": "张三", "holder_certificate_number": ZHANG_SAN_ID},
-    )
-    app = call("POST", f"{home}/applications", token, json={"payload": personal_payload(ip)}).json()
-    app_url = f"{home}/applications/{app['id']}"
+    app_url = submitted_first_filing(call, home, token)
     state = lambda: call("GET", app_url, token).json()["state"]  # noqa: E731
     actions = lambda: [e["action"] for e in call("GET", f"{app_url}/history", token).json()]  # noqa: E731
-    call("POST", f"{app_url}/actions/submit", token, json={})
 
     def codes():
         sms = call("GET", f"{home}/outbox", token, params={"channel": "sms"}).json()
@@ -118,16 +109,7 @@ def test_miit_noon_resend_delivered_by_a_worker(stack):
     sb = call("POST", f"{base}/sandboxes", CONTROL, json=body).json()
     sid, token = sb["id"], sb["token"]
     home = f"{base}/sandboxes/{sid}"
-    ip = call("GET", f"{home}/eligibility", token).json()["usable_ips"][0]["ip"]
-    call(
-        "POST",
-        f"{home}/domains",
-        token,
-        json={"name": "zhangsan-blog.cn", "holder_name": "张三", "holder_certificate_number": ZHANG_SAN_ID},
-    )
-    app = call("POST", f"{home}/applications", token, json={"payload": personal_payload(ip)}).json()
-    app_url = f"{home}/applications/{app['id']}"
-    call("POST", f"{app_url}/actions/submit", token, json={})
+    app_url = submitted_first_filing(call, home, token)
     assert call("POST", f"{home}/clock/advance", CONTROL, json={"until_idle": True}).status_code == 200
     clock = call("GET", f"{home}/clock", token).json()
     resend, window = clock["pending_timers"]
@@ -136,7 +118,7 @@ def test_miit_noon_resend_delivered_by_a_worker(stack):
     left = math.ceil(datetime.fromisoformat(resend["due_at"]).timestamp() - clock["epoch"])
     fired = call("POST", f"{home}/clock/advance", CONTROL, json={"duration": f"{left}s"}).json()["fired"]
     assert [(f["name"], f["result"]) for f in fired] == [("sms_auto_resend", "resent")]
-    sms = call("GET", f"{home}/outbox", token, params={"channel": "sms", "app_id": app["id"]}).json()
+    sms = call("GET", f"{home}/outbox", token, params={"channel": "sms", "app_id": app_url.rsplit("/", 1)[-1]}).json()
     texts = [m["text"] for m in sms if m["code"] == "MIIT_SMS_CODE"]
     assert len(texts) == 2 and texts[0] == texts[1]
     code = re.search(r"\d{6}", texts[1]).group(0)

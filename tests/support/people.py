@@ -62,3 +62,16 @@ def full_personal_payload(nat_ip, **kw):
     payload["entity"]["certificate_address"] = "广东省深圳市南山区科技园路 1 号"  # 证件住所
     payload["websites"][0]["languages"] = ["1"]
     return payload
+
+
+def submitted_first_filing(call, home, token):
+    """Over HTTP, as the e2e tests' processes see it: 张三's domain registered, his first filing
+    created on the sandbox's first usable IP and submitted; the application's URL. `call` is the
+    test module's own (method, url, token, **kw) -> response."""
+    ip = call("GET", f"{home}/eligibility", token).json()["usable_ips"][0]["ip"]
+    domain = {"name": "zhangsan-blog.cn", "holder_name": "张三", "holder_certificate_number": ZHANG_SAN_ID}
+    call("POST", f"{home}/domains", token, json=domain)
+    app = call("POST", f"{home}/applications", token, json={"payload": personal_payload(ip)}).json()
+    app_url = f"{home}/applications/{app['id']}"
+    call("POST", f"{app_url}/actions/submit", token, json={})
+    return app_url
