@@ -3,7 +3,7 @@
 #   make test    install with the test extra, then pytest in 2 processes (1 with REDIS_URL; PYTEST_JOBS=N;
 #                extra arguments: make test PYTEST_ARGS='-k number -x')
 #   make bench   install, then the benchmark of the real stack (`python -m bench`; BENCH_ARGS='--quick --strict')
-#   make bench-profile   a pyinstrument profile of a first filing (var/profile-first-filing.html)
+#   make bench-profile   pyinstrument profiles of a first filing and of the README tour (var/profile-*.html)
 #   make check   ruff (lint, imports sorted, format), import-linter contracts, mypy (domain, store), module/function sizes
 #   make clean   remove var/ (the embedded Redis data) and caches
 

@@ -9,7 +9,7 @@ its median and min–max over the rounds, with the goal of issue #11 and pass/fa
   python -m bench             the full table (~3–5 min on 2 cores); JSON in var/bench.json
   python -m bench --quick     small sizes, 1 round per figure, for CI to keep it working
   python -m bench --strict    exit 1 when a goal is missed
-  python -m bench --profile   a pyinstrument profile of a first filing → var/profile-first-filing.html
+  python -m bench --profile   pyinstrument profiles of a first filing and of the README tour → var/profile-*.html
   python -m bench --only get_application_rps,chat_reply_rps   only these figures (keys as in var/bench.json)
 Every loop is bounded in count; nothing leaves the loopback.
 """
@@ -384,8 +384,9 @@ def main(argv=None):
     p.add_argument("--rounds", type=int, default=3, help="rounds per figure (at least 3; quick: 1)")
     p.add_argument("--only", help="comma-separated figure keys (as in var/bench.json): measure only these")
     p.add_argument("--json", default=str(ROOT / "var" / "bench.json"), help="where to write every figure")
-    p.add_argument("--profile", action="store_true", help="only profile a first filing with pyinstrument")
+    p.add_argument("--profile", action="store_true", help="only profile a first filing and the tour (pyinstrument)")
     p.add_argument("--profile-out", default=str(ROOT / "var" / "profile-first-filing.html"))
+    p.add_argument("--profile-tour-out", default=str(ROOT / "var" / "profile-readme-tour.html"))
     p.add_argument("--profile-runs", type=int, default=5)
     args = p.parse_args(argv)
     if args.profile:

@@ -33,9 +33,10 @@ def _code(http, home):
     return http("GET", f"{home}/outbox", params={"channel": "sms"})[-1]["text"].split("为 ")[1][:6]
 
 
-def readme_filing(ctx, seed, http):
-    """Steps 1–11 of the README's tour (its own calls, a sandbox with no settings): seconds."""
-    png = id_png(seed)  # drawn before the clock starts (the README draws it before step 8's calls too)
+def readme_filing(ctx, seed, http, png=None):
+    """Steps 1–11 of the README's tour (its own calls, a sandbox with no settings): seconds.
+    `png`: the image to upload, else one drawn for this seed."""
+    png = png or id_png(seed)  # drawn before the clock starts (the README draws it before step 8's calls too)
     start = time.perf_counter()
     sb = http("POST", "/sandboxes", json={"seed": seed, "preset": "eligible"})
     home = f"/sandboxes/{sb['id']}"

@@ -28,9 +28,20 @@ def test_bench_quick_measures_every_figure(tmp_path):
 
 
 def test_bench_profile_writes_a_profile(tmp_path):
-    out = tmp_path / "profile.html"
+    out, tour = tmp_path / "profile.html", tmp_path / "tour.html"
     done = subprocess.run(
-        [sys.executable, "-m", "bench", "--profile", "--profile-runs", "1", "--profile-out", str(out)],
+        [
+            sys.executable,
+            "-m",
+            "bench",
+            "--profile",
+            "--profile-runs",
+            "1",
+            "--profile-out",
+            str(out),
+            "--profile-tour-out",
+            str(tour),
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -39,3 +50,5 @@ def test_bench_profile_writes_a_profile(tmp_path):
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     assert out.stat().st_size > 1000
     assert "advance" in out.with_suffix(".txt").read_text()
+    tour_text = tour.with_suffix(".txt").read_text()  # the tour's uploads: the image check is in its profile
+    assert "check_image" in tour_text and "advance" in tour_text
