@@ -26,6 +26,7 @@ from backend.api import (
     records,
     registry,
     sandboxes,
+    schema_base,
     schemas,
     snapshots,
     tencentcloud,
@@ -104,7 +105,9 @@ def create_app(redis_client=None):
     )
     app.json.ensure_ascii = False
     app.extensions["icpsim.redis"] = redis_client or connect()
-    api = IcpApi(app, spec_kwargs={"marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name)})
+    plugin = MarshmallowPlugin(schema_name_resolver=schema_name)
+    api = IcpApi(app, spec_kwargs={"marshmallow_plugin": plugin})
+    plugin.converter.add_attribute_function(schema_base.map_length_as_properties)  # before any schema is read
     for blp in BLUEPRINTS:
         api.register_blueprint(blp)
     schemas.register_components(api.spec)  # the per-kind application payloads
