@@ -9,7 +9,7 @@ import socket
 import pytest
 import requests
 from support.people import ZHANG_SAN_ID, personal_payload
-from support.procs import running_stack
+from support.procs import running_stack, timeout_for
 
 CONTROL = "e2e-control"
 LENIENT = {"pre_submit_checks": False}  # straight to the reviews: this test is about what follows the submit
@@ -95,7 +95,7 @@ def stack(r, redis_url, tmp_path):
 
 def call(method, url, token, **kw):
     headers = {"Authorization": f"Bearer {token}", **kw.pop("headers", {})}
-    return requests.request(method, url, headers=headers, timeout=90, **kw)
+    return requests.request(method, url, headers=headers, timeout=timeout_for(url), **kw)
 
 
 def test_token_stays_out_of_the_access_log_and_the_request_id_reaches_the_worker(stack, tmp_path):

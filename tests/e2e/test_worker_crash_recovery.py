@@ -12,7 +12,7 @@ import time
 import pytest
 import requests
 from support.people import ZHANG_SAN_ID, personal_payload
-from support.procs import running_stack, stop
+from support.procs import running_stack, stop, timeout_for
 
 from backend.domain.clock import Clock
 from backend.services import scheduling
@@ -30,7 +30,7 @@ def stack(r, redis_url, tmp_path):
 
 
 def call(method, url, token, **kw):
-    resp = requests.request(method, url, headers={"Authorization": f"Bearer {token}"}, timeout=90, **kw)
+    resp = requests.request(method, url, headers={"Authorization": f"Bearer {token}"}, timeout=timeout_for(url), **kw)
     assert resp.headers["Content-Type"].startswith("application/json"), resp.text
     return resp
 
