@@ -26,6 +26,7 @@ from backend.api import (
     records,
     registry,
     sandboxes,
+    schema_base,
     schemas,
     snapshots,
     tencentcloud,
@@ -66,6 +67,12 @@ class IcpApi(Api):
         return errors.http_error(error)
 
 
+class SpecPlugin(MarshmallowPlugin):
+    def init_spec(self, spec):
+        super().init_spec(spec)
+        self.converter.add_attribute_function(schema_base.map_length_as_properties)  # a map's bounds
+
+
 class IcpFlask(Flask):
     """Flask asks of every hook and view, on every request, whether it is a coroutine
     function (about 17 checks a request); a function's answer is kept instead."""
@@ -104,7 +111,7 @@ def create_app(redis_client=None):
     )
     app.json.ensure_ascii = False
     app.extensions["icpsim.redis"] = redis_client or connect()
-    api = IcpApi(app, spec_kwargs={"marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name)})
+    api = IcpApi(app, spec_kwargs={"marshmallow_plugin": SpecPlugin(schema_name_resolver=schema_name)})
     for blp in BLUEPRINTS:
         api.register_blueprint(blp)
     schemas.register_components(api.spec)  # the per-kind application payloads

@@ -47,7 +47,8 @@ def advance_clock(sid, duration, until_idle, include_deadlines, max_steps, start
     """A whole clock advance (backend.services.advancing): the view, or the domain error.
     `start`: the virtual time the request read with the clock lock (a re-run aims at the same
     target); None from a job queued before it was passed."""
-    r = client()
-    lag = observability.job_started(get_current_job(), sid, "advance")  # the timers it delivers: the request's id
+    r, job = client(), get_current_job()
+    lag = observability.job_started(job, sid, "advance")  # the timers it delivers: the request's id
     before = [observability.timer_lag_script(lag)] if lag is not None else []  # counted with its first read
-    return advancing.run(r, sid, duration, until_idle, include_deadlines, max_steps, before, start)
+    log = advancing.fired_log(r, sid, job)  # a re-run answers the timers of its earlier runs too
+    return advancing.run(r, sid, duration, until_idle, include_deadlines, max_steps, before, start, log)

@@ -155,3 +155,13 @@ class ServiceContent(fields.Field):
 
     def _serialize(self, value, attr, obj, **kwargs):
         return value
+
+
+def map_length_as_properties(converter, field, ret, **kwargs) -> dict:
+    """apispec documents a Length on a Dict as minLength/maxLength (a string's keywords, which
+    JSON Schema ignores on an object): a map's bounds are minProperties/maxProperties."""
+    if isinstance(field, fields.Dict):
+        for string_word, object_word in (("minLength", "minProperties"), ("maxLength", "maxProperties")):
+            if string_word in ret:
+                ret[object_word] = ret.pop(string_word)
+    return {}

@@ -22,10 +22,20 @@ ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def reserved_socket():
+    """A socket bound to a free port of 127.0.0.1, not listening (a connection is refused). gunicorn
+    is handed the socket itself (`web_command`): a port found free, closed and bound again by the
+    child could be taken by another process in between (address in use)."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    return sock
+
+
+def web_command(sock):
+    """gunicorn serving the app on `sock`, inherited (Popen's pass_fds); the command line's bind
+    wins over gunicorn_conf's (PORT). gunicorn listens on it and keeps its own copy."""
+    bind = f"fd://{sock.fileno()}"
+    return [str(BIN / "gunicorn"), "-c", "backend/gunicorn_conf.py", "--bind", bind, "backend.app:create_app()"]
 
 
 def wait_http(url, proc, timeout=30.0):
@@ -72,23 +82,30 @@ class Stack:
             ICPSIM_DATA_DIR=str(self.data_dir),
             **env_extra,
         )
-        self.port = free_port()
+        self._socket = reserved_socket()  # the web's, until it starts
+        self.port = self._socket.getsockname()[1]
         self.origin = f"http://127.0.0.1:{self.port}"
         self.base = f"{self.origin}/api/v1"
         self.web, self.workers, self._log = None, [], None
 
-    def _start(self, cmd, env=None):
+    def _start(self, cmd, env=None, pass_fds=()):
         return subprocess.Popen(
-            cmd, cwd=ROOT, env=env or self.env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
+            cmd,
+            cwd=ROOT,
+            env=env or self.env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            pass_fds=pass_fds,
         )
 
     def start(self):
         self._log = open(self.log_path, "a")  # noqa: SIM115 — held by the child processes until stop()
         self.redis.start()
         self.web = self._start(
-            [str(BIN / "gunicorn"), "-c", "backend/gunicorn_conf.py", "backend.app:create_app()"],
-            dict(self.env, PORT=str(self.port)),
+            web_command(self._socket), dict(self.env, PORT=str(self.port)), pass_fds=(self._socket.fileno(),)
         )
+        self._socket.close()  # gunicorn has it
         wait_http(f"{self.origin}/openapi.json", self.web)
         for _ in range(self.n_workers):
             self.add_worker()
@@ -115,6 +132,7 @@ class Stack:
             stop(proc)
         if self.web is not None:
             stop(self.web)
+        self._socket.close()  # a start that failed before the web's
         self.redis.stop()
         if self._log is not None:
             self._log.close()

@@ -12,6 +12,7 @@ cancels its scheduled job, or, when a worker has that job already, waits for it 
 of delivering the timer twice.
 """
 
+import json
 import logging
 import secrets
 import time
@@ -67,10 +68,10 @@ def advance(
         answer = _wait(job, lock)
     except BaseException:
         if lock is not None:
-            timers.release(r, lock)  # a failed advance leaves the clock free
+            timers.release(r, lock, [_forget(sid)])  # a failed advance leaves the clock free
         raise
     if "error" in answer:
-        timers.release(r, lock)
+        timers.release(r, lock, [_forget(sid)])
         err = answer["error"]
         raise fail(err.pop("code"), err.pop("message"), status=answer["status"], **err)
     _release_journaled(r, sid, lock, answer["view"], journal)
@@ -90,14 +91,19 @@ def _release_journaled(r, sid, lock, view, journal):
     """The lock's release with the journal's entry appended before it, in one round trip: the
     entries of one sandbox's advances stay in the order the lock gave them."""
     if journal is None:
-        timers.release(r, lock)
+        timers.release(r, lock, [_forget(sid)])
         return
     journal["entry"]["now"] = view["epoch"]
     try:
-        timers.release(r, lock, [recording.append_command(sid, journal["entry"])])
+        timers.release(r, lock, [recording.append_command(sid, journal["entry"]), _forget(sid)])
         journal["done"] = True
     except redis.ResponseError:  # the append's error (the lock was released): the hook tries again
         log.exception("journal: cannot append the advance")
+
+
+def _forget(sid):
+    """The advance's log of deliveries (FiredLog) goes with its lock: its answer is given."""
+    return ("DEL", keys.advance_fired(sid))
 
 
 class AdvanceStart:
@@ -216,14 +222,16 @@ def _orphaned_since(job, status, since):
 # -- the worker side ------------------------------------------------------------
 
 
-def run(r, sid, duration, until_idle, include_deadlines, max_steps, before=(), start=None):
+def run(r, sid, duration, until_idle, include_deadlines, max_steps, before=(), start=None, log=None):
     """The advance itself (the job's body): the clock view with `fired`, or the domain error
     as {"error", "status"} so the web answers it unchanged. `before`: scripts sent with its
     first read (timers.snapshot), e.g. the job's lag for /metrics. `start`: the virtual time
     the request read with the clock lock (`_planned_start`): every run of the job aims at the
-    same target from it, a re-run after a worker's death included; None: the clock's now."""
+    same target from it, a re-run after a worker's death included; None: the clock's now.
+    `log`: the job's FiredLog (its deliveries kept as it goes), None outside a job."""
+    how = (duration, until_idle, start)
     try:
-        return {"view": _advance(r, sid, (duration, until_idle, start), include_deadlines, max_steps, before)}
+        return {"view": _advance(r, sid, how, include_deadlines, max_steps, before, log)}
     except DomainError as err:
         return {"error": err.to_dict(), "status": err.status}
 
@@ -238,7 +246,7 @@ def _span(duration, until_idle):
     return parse_duration(duration)
 
 
-def _advance(r, sid, how, include_deadlines, max_steps, before=()):
+def _advance(r, sid, how, include_deadlines, max_steps, before=(), log=None):
     """The first step reads the clock and the pending timers in one round trip (timers.snapshot),
     each later one reads them in the MULTI of the delivery before it (timers.fire_and_look), and
     the clock's final move reads them in its own (timers.move_and_look): the last look is the
@@ -248,13 +256,13 @@ def _advance(r, sid, how, include_deadlines, max_steps, before=()):
     clock, pending = timers.snapshot(r, sid, before)
     start, target = advance_target(planned, clock.now(time.time()), _span(duration, until_idle))
     running = clock.scale > 0
-    fired = []
+    fired = log.earlier() if log is not None else []  # a re-run's answer lists its first runs' too
     try:
         for _ in range(max_steps):
             nxt = timers.pick_next(pending, target, until_idle, include_deadlines)
             if nxt is None:
                 break
-            entry, seen = _deliver(r, sid, nxt, running, fired)
+            entry, seen = _deliver(r, sid, nxt, running, fired, log)
             fired.append(entry)
             clock, pending = seen or timers.snapshot(r, sid)
         else:
@@ -271,23 +279,25 @@ def _advance(r, sid, how, include_deadlines, max_steps, before=()):
     return view
 
 
-def _deliver(r, sid, timer, running, fired):
+def _deliver(r, sid, timer, running, fired, log=None):
     """Fire one due timer here, the clock moved to its due time in the same transaction
     (paused clock); on a running clock its scheduled job is cancelled first, or waited for.
-    (its entry in `fired`, the clock and pending timers as its commit left them or None)."""
+    (its entry in `fired`, the clock and pending timers as its commit left them or None).
+    `log`: the entry is kept in the delivery's own MULTI (an adopted job's: just after)."""
     if running:
         timers.set_clock(
             r, sid, lambda c, due=timer["due"]: c.moved_to(due, time.time()), reschedule=True, advancing=True
         )
         adopted = _adopted_result(r, sid, timer)
         if adopted is not None:
+            if log is not None:
+                log.note(_entry(timer, adopted))
             return _entry(timer, adopted), None
     error = None
     for _ in range(ATTEMPTS):
         try:
-            result, seen = timers.fire_and_look(
-                r, sid, timer["id"], timer["app_id"], clock_to=None if running else timer["due"]
-            )
+            clock_to, noted = None if running else timer["due"], log.noter(timer) if log is not None else None
+            result, seen = timers.fire_and_look(r, sid, timer["id"], timer["app_id"], clock_to, noted=noted)
             return _entry(timer, result), seen
         except (redis.WatchError, DomainError):
             raise
@@ -333,3 +343,40 @@ def _entry(timer, result):
         "at": timer["due_at"],
         "result": result,
     }
+
+
+class FiredLog:
+    """The timers an advance's job delivered, kept as it goes, so that a re-run of the job (its
+    worker died mid-run; recovery requeued it) answers every timer the advance fired, not only
+    its own. Each delivery adds its `fired` entry, tagged with the job's id, to the sandbox's
+    list (keys.advance_fired: advances of a sandbox run one at a time) in the delivery's own
+    MULTI: an entry is there exactly when its delivery committed. A first run reads nothing; a
+    re-run reads its job's entries once. The web deletes the list with the clock lock."""
+
+    def __init__(self, r, sid, job_id, rerun=False):
+        self.r, self.key, self.job_id, self.rerun = r, keys.advance_fired(sid), job_id, rerun
+
+    def earlier(self):
+        if not self.rerun:
+            return []
+        lines = (json.loads(raw) for raw in self.r.lrange(self.key, 0, -1))
+        return [line["entry"] for line in lines if line["job"] == self.job_id]  # not a dead web's advance
+
+    def _line(self, entry):
+        return json.dumps({"job": self.job_id, "entry": entry}, ensure_ascii=False, default=str)
+
+    def noter(self, timer):
+        """What `timers.fire_and_look` calls in the delivery's transaction, with its result."""
+        return lambda tx, result: tx.append(self.key, self._line(_entry(timer, result)))
+
+    def note(self, entry):
+        self.r.rpush(self.key, self._line(entry))
+
+
+def fired_log(r, sid, job):
+    """The FiredLog of the RQ job running an advance (None outside a job); `recovery.RERUN` in its
+    meta: recovery requeued it after a worker died while running it."""
+    if getattr(job, "id", None) is None:
+        return None
+    meta = getattr(job, "meta", None) or {}
+    return FiredLog(r, sid, job.id, rerun=bool(meta.get(recovery.RERUN)))

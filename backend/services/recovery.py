@@ -45,6 +45,7 @@ SWEEP_EVERY = 6  # ticks between two repairs (~3 s)
 MAX_ORPHANS = 1000  # bounded work per sweep; the next sweep continues
 MAX_SANDBOXES = 2000
 ALIVE = {JobStatus.SCHEDULED.value, JobStatus.QUEUED.value, JobStatus.STARTED.value, JobStatus.DEFERRED.value}
+RERUN = "icpsim_rerun"  # in a requeued job's meta: it ran before (an advance then reads what it fired)
 
 
 def _text(v):
@@ -85,11 +86,17 @@ def rescue_orphans(queue):
             continue
         conn.zrem(registry.key, entry)  # the dead execution; a vanished job leaves only this
         if job is not None:
-            queue.enqueue_job(job)
+            requeue_started(queue, job)
             rescued.append(jid)
     if rescued:
         log.warning("requeued %d job(s) left started by a dead worker: %s", len(rescued), ", ".join(rescued[:10]))
     return rescued
+
+
+def requeue_started(queue, job):
+    """A job its dead worker had started, back on the queue (same id), marked as run before."""
+    job.meta[RERUN] = True
+    queue.enqueue_job(job)
 
 
 # KEYS: the queue's intermediate list, the job's hash. ARGV: job id, worker name.

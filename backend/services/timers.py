@@ -38,14 +38,22 @@ def fire(r, sid, timer_id, app_id=None, clock_to=None):
     return fire_and_look(r, sid, timer_id, app_id, clock_to, look=False)[0]
 
 
-def fire_and_look(r, sid, timer_id, app_id=None, clock_to=None, look=True):
+def fire_and_look(r, sid, timer_id, app_id=None, clock_to=None, look=True, noted=None):
     """`fire`, and the clock with the pending timers as the delivery left them (what `snapshot`
     reads), read in its MULTI after its writes: an advance's next look costs no round trip.
+    `noted(tx, result)`: the caller's writes in the same MULTI (an advance's log of its deliveries).
     (result, (clock, timers) or None when that read could not ride along)."""
     wanted = [*store.BASE, *store.RECORDS, "domains", materials.COLLECTION, (store.TIMERS, timer_id)]
     if app_id:
         wanted += [("applications", app_id), (store.APP_TIMERS, app_id)]
-    return _run_and_look(r, sid, lambda tx: _fire(tx, timer_id, clock_to), look, prefetch=wanted)
+
+    def deliver(tx):
+        result = _fire(tx, timer_id, clock_to)
+        if noted is not None:
+            noted(tx, result)
+        return result
+
+    return _run_and_look(r, sid, deliver, look, prefetch=wanted)
 
 
 def _run_and_look(r, sid, fn, look, **run_options):

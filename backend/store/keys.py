@@ -95,6 +95,10 @@ def advance_lock(sid):
     return f"{P}:sb:{sid}:advance"  # held while a clock advance or rescale runs (one at a time)
 
 
+def advance_fired(sid):
+    return f"{P}:sb:{sid}:advance:fired"  # list: the timers the running advance's job delivered (JSON)
+
+
 def index(sid):
     """The sandbox's own keys (written by every transaction that creates one), so that deleting
     or resetting a sandbox needs no scan of the keyspace: a hash whose fields are the keys'

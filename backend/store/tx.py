@@ -1,15 +1,14 @@
 """Atomic changes to one sandbox: optimistic WATCH/MULTI with buffered writes.
 
-A use case reads through a `Tx` (each key is WATCHed before its first read), decides
-in plain Python, and buffers its writes; `run()` applies them in one MULTI/EXEC.
-If anything it read changed meanwhile, redis-py re-runs the whole function, so a
-transition, its history event, its outbox messages, its timers and any record
-numbers it allocates land together or not at all. Id counters live in the same
-transaction, so a retry never burns an id (ids stay deterministic).
+A use case reads through a `Tx` (each key is WATCHed before its first read), decides in plain
+Python, and buffers its writes; `run()` applies them in one MULTI/EXEC. If anything it read changed
+meanwhile, redis-py re-runs the whole function, so a transition, its history event, its outbox
+messages, its timers and any record numbers it allocates land together or not at all. Id counters
+live in the same transaction, so a retry never burns an id (ids stay deterministic).
 
-Reads cost what they need: `get` is one HGET (the collection key WATCHed all the same),
-`all` one HGETALL, and what a use case surely reads comes prefetched in one round trip
-(`run(..., prefetch=...)`, the sandbox hash and the counters by default).
+Reads cost what they need: `get` is one HGET (the collection key WATCHed all the same), `all` one
+HGETALL, and what a use case surely reads comes prefetched in one round trip (`run(..., prefetch=...)`,
+the sandbox hash and the counters by default).
 """
 
 import contextvars
@@ -135,8 +134,7 @@ class Tx:
         self._watched.update(wanted)
 
     def _loaded(self, key, value):
-        """Keep a hash read whole, with what this transaction already read or wrote of it
-        field by field on top (its writes are buffered until EXEC)."""
+        """Keep a hash read whole, with what this transaction read or wrote of it field by field on top."""
         value = dict(value)
         for (k, field), v in self._fields.items():
             if k == key:
@@ -191,8 +189,7 @@ class Tx:
         return json.loads(raw) if raw is not None else None
 
     def timers_of(self, app_id):
-        """The application's pending timers, earliest first: its timer ids (a set per
-        application), then their documents in one HMGET, never the whole timer hash."""
+        """The application's pending timers, earliest first: its ids (a set), then their documents in one HMGET."""
         key = keys.app_timers(self.sid, app_id)
         if key not in self._sets:
             self._sets[key] = set(self._read(key, "SMEMBERS", key))
@@ -238,13 +235,16 @@ class Tx:
 
     def add_history(self, app_id, event):
         """Capped per application (config.history_max_events): the oldest events go first."""
-        self._writes.append(
-            ("capped", keys.history(self.sid, app_id), encode(event), config.history_max_events(), f"history:{app_id}")
-        )
+        cap = config.history_max_events()
+        self._writes.append(("capped", keys.history(self.sid, app_id), encode(event), cap, f"history:{app_id}"))
 
     def add_message(self, cid, message):
         """A conversation's transcript only grows: messages are appended, never rewritten."""
-        self._writes.append(("rpush", keys.conversation_messages(self.sid, cid), encode(message)))
+        self.append(keys.conversation_messages(self.sid, cid), encode(message))
+
+    def append(self, key, value):
+        """Push onto one of the sandbox's lists (a transcript; an advance's log of its deliveries)."""
+        self._writes.append(("rpush", key, value))
 
     def mark_reply(self, cid, client_message_id, answer):
         """Remember what a client message was answered with (idempotent retries)."""

@@ -9,7 +9,8 @@ from support.people import personal_payload
 
 from api.flows import eligibility, new_sandbox, ok, register_domain
 from backend.domain.clock import iso, parse_duration
-from backend.services import advancing, recording, scheduling
+from backend.services import advancing, recording, recovery, scheduling
+from backend.store import keys
 
 SEED = 7
 
@@ -26,9 +27,9 @@ def _history(sb, app_id):
     return [(h["action"], h["at"]) for h in ok(sb.get(f"~/applications/{app_id}/history"))]
 
 
-def _partial_run(r, sid, duration, start):
+def _partial_run(r, sid, duration, start, log=None):
     """A first run that dies after its first delivery: the clock moved to that timer's due time."""
-    answer = advancing.run(r, sid, duration, False, False, 1, start=start)
+    answer = advancing.run(r, sid, duration, False, False, 1, start=start, log=log)
     assert answer["error"]["code"] == "ADVANCE_STEP_LIMIT" and len(answer["error"]["fired"]) == 1, answer
     return answer["error"]["fired"]
 
@@ -88,14 +89,43 @@ def test_the_advance_job_run_twice_by_a_worker_moves_the_clock_once(control, r, 
         SimpleWorker([q], connection=q.connection).work(burst=True)
         first = job.latest_result().return_value["view"]
         history = _history(sb, app_id)
-        q.enqueue_job(job)  # the dead worker's job, requeued (same id, same arguments)
+        recovery.requeue_started(q, job)  # the dead worker's job, requeued (same id, same arguments)
         SimpleWorker([q], connection=q.connection).work(burst=True)
         second = job.latest_result().return_value["view"]
     finally:
         monkeypatch.undo()
         scheduling.reset_queue()
-    assert first["fired"] and second["fired"] == []
+    assert first["fired"] and second["fired"] == first["fired"]  # the re-run fired nothing, answers all
     assert first["epoch"] == second["epoch"] == start + parse_duration("5d")
     assert second["started_at"] == first["started_at"] == iso(start)
     assert _history(sb, app_id) == history  # nothing fired twice
     assert recording.clock_now(r, sb.sid) == start + parse_duration("5d")
+
+
+def test_a_re_run_answers_every_timer_the_advance_fired(control, r):
+    """`fired` of a re-run's answer: the timers its first run delivered (kept, with the job's id, in
+    each delivery's own MULTI), then its own, as one uninterrupted run answers them."""
+    once, _ = _submitted(control)
+    start = recording.clock_now(r, once.sid)
+    whole = advancing.run(r, once.sid, "5d", False, False, 500, start=start)["view"]
+    sb, _ = _submitted(control)
+    r.rpush(keys.advance_fired(sb.sid), '{"job": "J-of-a-dead-web", "entry": {"timer": "T9"}}')  # not this job's
+    first = _partial_run(r, sb.sid, "5d", start, advancing.FiredLog(r, sb.sid, "J1"))
+    assert r.llen(keys.advance_fired(sb.sid)) == 1 + len(first)
+    again = advancing.run(
+        r, sb.sid, "5d", False, False, 500, start=start, log=advancing.FiredLog(r, sb.sid, "J1", True)
+    )
+    assert again["view"]["fired"] == whole["fired"]
+    failed = advancing.run(r, sb.sid, "5d", False, False, 500, start=start, log=advancing.FiredLog(r, sb.sid, "J2"))
+    assert failed["view"]["fired"] == []  # another advance (a first run) reads nothing
+
+
+def test_the_log_of_deliveries_goes_with_the_clock_lock(control, r):
+    """The web deletes the list when it answers (a 200 or an error): it is kept only while the advance runs."""
+    sb, app_id = _submitted(control)
+    view = ok(control.post(f"/api/v1/sandboxes/{sb.sid}/clock/advance", json={"until_idle": True}))
+    assert [f["name"] for f in view["fired"]] == ["provider_review", "send_to_bureau"]
+    assert not r.exists(keys.advance_fired(sb.sid))
+    r.rpush(keys.advance_fired(sb.sid), "left by an advance whose web died")
+    ok(control.post(f"/api/v1/sandboxes/{sb.sid}/clock/advance", json={"duration": "1h"}))
+    assert not r.exists(keys.advance_fired(sb.sid))

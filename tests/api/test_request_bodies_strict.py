@@ -172,3 +172,48 @@ def test_the_document_ties_the_payload_to_its_kind_as_the_api_does(app, demo):
     assert not body.is_valid({"payload": payload, "extra": 1})
     resp = demo.post("~/applications", json={"kind": "cancel_website", "payload": payload})
     assert field_errors(resp)["payload.entity"]
+
+
+# A valid entry of each bounded map, by index: a body one entry over the bound is refused for its size alone.
+MAP_ENTRIES = {
+    "mobile_registry": lambda i: (f"138{i:08d}", "江苏省"),
+    "business_registry": lambda i: (f"91440300MA{i:07d}X", {"updated_on": "2026-05-28"}),
+    "orders_elsewhere": lambda i: (f"91440300MA{i:07d}X", {"provider": "aliyun"}),
+}
+
+
+def _bounded_maps(doc):
+    comps = doc["components"]["schemas"]
+    return {
+        f"{name}.{prop}": sub
+        for name, schema in comps.items()
+        for prop, sub in schema.get("properties", {}).items()
+        if sub.get("type") == "object" and "additionalProperties" in sub
+    }
+
+
+def test_a_map_is_bounded_by_its_number_of_entries_in_the_document(app):
+    """apispec wrote a Length on a map as maxLength, a string's keyword, which JSON Schema ignores on an object."""
+    maps = _bounded_maps(ok(app.test_client().get("/openapi.json")))
+    assert not {path: sub for path, sub in maps.items() if {"minLength", "maxLength"} & set(sub)}
+    assert maps["MobileRegistry.mobile_registry"]["maxProperties"] == 200
+    bounded = {path.split(".")[1] for path, sub in maps.items() if "maxProperties" in sub}
+    assert bounded == set(MAP_ENTRIES)
+
+
+def test_a_map_one_entry_over_its_bound_is_refused_on_that_field(app, control):
+    maps = _bounded_maps(ok(app.test_client().get("/openapi.json")))
+    for field, entry in MAP_ENTRIES.items():
+        bound = maps[f"Settings.{field}"]["maxProperties"]
+        for count, refused in ((bound, False), (bound + 1, True)):
+            settings = {field: dict(entry(i) for i in range(count))}
+            resp = control.post("/api/v1/sandboxes", json={"settings": settings})
+            if refused:
+                errors = field_errors(resp, f"settings.{field}")
+                assert errors[f"settings.{field}"] == [f"最多 {bound} 项。"], errors
+            else:
+                ok(resp, 201)
+    sb = new_sandbox(control)
+    registry = dict(MAP_ENTRIES["mobile_registry"](i) for i in range(201))
+    resp = sb.put("~/mobile-registry", json={"mobile_registry": registry}, token=CONTROL)
+    assert field_errors(resp, "mobile_registry")["mobile_registry"] == ["最多 200 项。"]

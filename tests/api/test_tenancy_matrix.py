@@ -157,3 +157,31 @@ def test_public_routes_answer_every_method_without_a_500(app, token):
             if resp.status_code >= 500 and rule.endpoint != "readyz":
                 failures.append((method, path, resp.status_code))
     assert not failures, failures
+
+
+def test_the_sandbox_is_checked_before_the_method(app, control):
+    """One rule on every route under a sandbox id: the caller and the sandbox first, then the
+    method. A deleted sandbox answers every method alike — 404 SANDBOX_NOT_FOUND to the control
+    token, 401 to its own former token — and only a live one answers a method its route lacks
+    with 405 METHOD_NOT_ALLOWED and an Allow header (ids below the sandbox are the view's: after)."""
+    live, gone = new_sandbox(control, seed=2), new_sandbox(control, seed=3)
+    assert control.delete(f"/api/v1/sandboxes/{gone.sid}").status_code == 204
+    client, failures, lacking = app.test_client(), [], 0
+    for rule in _rules(app):
+        if rule.endpoint in PUBLIC or "sid" not in rule.arguments:
+            continue
+        for method in METHODS:
+            for token, status in ((CONTROL, 404), (gone.token, 401)):
+                resp = _call(client, method, _path(rule, gone.sid), token)
+                if resp.status_code != status or resp.mimetype != "application/json":
+                    failures.append((method, rule.rule, "deleted", token[:4], resp.status_code))
+            if method in rule.methods:
+                continue  # a live sandbox's own methods change it: the other tests call them
+            lacking += 1
+            resp = _call(client, method, _path(rule, live.sid), CONTROL)
+            body = {"code": "METHOD_NOT_ALLOWED"} if method == "HEAD" else resp.get_json(silent=True) or {}
+            allow = set(resp.headers.get("Allow", "").replace(" ", "").split(","))
+            if resp.status_code != 405 or body.get("code") != "METHOD_NOT_ALLOWED" or not allow <= rule.methods:
+                failures.append((method, rule.rule, "live", resp.status_code, body.get("code")))
+    assert lacking > 100
+    assert not failures, failures

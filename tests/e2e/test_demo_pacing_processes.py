@@ -9,7 +9,7 @@ import requests
 from rq import Queue
 from rq.registry import ScheduledJobRegistry
 from support.people import personal_payload
-from support.procs import running_stack
+from support.procs import running_stack, timeout_for
 
 CONTROL = "e2e-control"
 
@@ -21,7 +21,7 @@ def stack(r, redis_url, tmp_path):
 
 
 def call(method, url, token, **kw):
-    resp = requests.request(method, url, headers={"Authorization": f"Bearer {token}"}, timeout=90, **kw)
+    resp = requests.request(method, url, headers={"Authorization": f"Bearer {token}"}, timeout=timeout_for(url), **kw)
     assert resp.status_code < 400, (resp.status_code, resp.text)
     return resp.json()
 

@@ -7,7 +7,7 @@ import time
 import pytest
 import requests
 from support.people import ZHANG_SAN_ID, personal_payload
-from support.procs import running_stack, stop
+from support.procs import running_stack, stop, timeout_for
 
 CONTROL = "e2e-control"
 LENIENT = {"pre_submit_checks": False}  # straight to the reviews: this test is about what follows the submit
@@ -20,7 +20,7 @@ def stack(r, redis_url, tmp_path):
 
 
 def call(method, url, token, **kw):
-    resp = requests.request(method, url, headers={"Authorization": f"Bearer {token}"}, timeout=90, **kw)
+    resp = requests.request(method, url, headers={"Authorization": f"Bearer {token}"}, timeout=timeout_for(url), **kw)
     assert resp.headers["Content-Type"].startswith("application/json"), resp.text
     return resp
 
@@ -72,7 +72,7 @@ def test_first_filing_survives_worker_kill(stack, r):
     advancing.start()
     time.sleep(1.0)
     stack.add_worker()
-    advancing.join(timeout=90)
+    advancing.join(timeout=timeout_for(f"{home}/clock/advance"))
     assert not advancing.is_alive()
     assert result["resp"].status_code == 200, result["resp"].json()
     assert [f["name"] for f in result["resp"].json()["fired"]] == ["bureau_review"]

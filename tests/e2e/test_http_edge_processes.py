@@ -9,7 +9,7 @@ import socket
 import pytest
 import requests
 from support.people import ZHANG_SAN_ID, personal_payload
-from support.procs import running_stack
+from support.procs import running_stack, timeout_for
 
 CONTROL = "e2e-control"
 LENIENT = {"pre_submit_checks": False}  # straight to the reviews: this test is about what follows the submit
@@ -69,6 +69,22 @@ def test_stalled_bodies_do_not_starve_the_web_process(r, redis_url, tmp_path):
         ):
             assert resp.status_code == status and resp.headers["Content-Type"].startswith("application/json")
             assert resp.json()["code"] and "<html" not in resp.text
+        # a request line gunicorn cannot parse (raw UTF-8 in the path; no HTTP at all): its 400 is ours too
+        for raw in ("GET /api/v1/sandboxes/中 HTTP/1.1\r\nHost: x\r\n\r\n".encode(), b"GARBAGE\r\n\r\n"):
+            head, body = _raw_exchange(stack.port, raw)
+            assert head.startswith(b"HTTP/1.1 400 ") and b"Content-Type: application/json" in head, head
+            assert json.loads(body) == {"code": "BAD_REQUEST", "message": "请求格式不正确"}
+
+
+def _raw_exchange(port, raw):
+    """(head, body) of gunicorn's answer to bytes no HTTP client would send; it closes the connection."""
+    with socket.create_connection(("127.0.0.1", port), timeout=60) as s:
+        s.sendall(raw)
+        answer = b""
+        while chunk := s.recv(4096):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    return head, body
 
 
 @pytest.fixture
@@ -79,7 +95,7 @@ def stack(r, redis_url, tmp_path):
 
 def call(method, url, token, **kw):
     headers = {"Authorization": f"Bearer {token}", **kw.pop("headers", {})}
-    return requests.request(method, url, headers=headers, timeout=90, **kw)
+    return requests.request(method, url, headers=headers, timeout=timeout_for(url), **kw)
 
 
 def test_token_stays_out_of_the_access_log_and_the_request_id_reaches_the_worker(stack, tmp_path):

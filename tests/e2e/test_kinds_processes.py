@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 from support.people import ZHANG_SAN_ID, personal_payload
-from support.procs import child_env, free_port, start_web, start_worker, stop
+from support.procs import child_env, free_port, start_web, start_worker, stop, timeout_for
 
 CONTROL = "e2e-control"
 LENIENT = {"pre_submit_checks": False}  # straight to the reviews: this test is about what follows the submit
@@ -35,7 +35,11 @@ class Client:
 
     def call(self, method, path, token=None, **kw):
         resp = requests.request(
-            method, self.home + path, timeout=90, headers={"Authorization": f"Bearer {token or self.token}"}, **kw
+            method,
+            self.home + path,
+            timeout=timeout_for(self.home + path),
+            headers={"Authorization": f"Bearer {token or self.token}"},
+            **kw,
         )
         assert resp.headers["Content-Type"].startswith("application/json"), resp.text
         return resp

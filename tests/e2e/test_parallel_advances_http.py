@@ -7,6 +7,8 @@ from datetime import datetime
 import requests
 from support.procs import running_stack
 
+from mock_miniprogram.sdk import CLOCK_MOVE_TIMEOUT
+
 CONTROL = "e2e-control"
 
 
@@ -18,7 +20,9 @@ def test_parallel_advances_add_up_over_http(r, redis_url, tmp_path):
         start = requests.get(f"{home}/clock", headers=auth, timeout=30).json()["now"]
 
         def advance(_):
-            return requests.post(f"{home}/clock/advance", json={"duration": "1d"}, headers=auth, timeout=90)
+            return requests.post(
+                f"{home}/clock/advance", json={"duration": "1d"}, headers=auth, timeout=CLOCK_MOVE_TIMEOUT
+            )
 
         with ThreadPoolExecutor(20) as pool:
             answers = list(pool.map(advance, range(20)))

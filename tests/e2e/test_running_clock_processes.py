@@ -9,7 +9,7 @@ import requests
 from rq import Queue
 from rq.registry import ScheduledJobRegistry
 from support.people import submitted_first_filing
-from support.procs import running_stack
+from support.procs import running_stack, timeout_for
 
 CONTROL = "e2e-control"
 LENIENT = {"pre_submit_checks": False}  # straight to the reviews: this test is about what follows the submit
@@ -22,7 +22,7 @@ def stack(r, redis_url, tmp_path):
 
 
 def call(method, url, token, **kw):
-    resp = requests.request(method, url, headers={"Authorization": f"Bearer {token}"}, timeout=90, **kw)
+    resp = requests.request(method, url, headers={"Authorization": f"Bearer {token}"}, timeout=timeout_for(url), **kw)
     assert resp.headers["Content-Type"].startswith("application/json"), resp.text
     return resp
 

@@ -13,7 +13,7 @@ from datetime import datetime
 import pytest
 import requests
 from support.people import submitted_first_filing
-from support.procs import running_stack
+from support.procs import running_stack, timeout_for
 
 CONTROL = "e2e-control"
 FAST = 200000  # a virtual day in about 0.4 s of real time
@@ -26,7 +26,7 @@ def stack(r, redis_url, tmp_path):
 
 
 def call(method, url, token, **kw):
-    resp = requests.request(method, url, headers={"Authorization": f"Bearer {token}"}, timeout=90, **kw)
+    resp = requests.request(method, url, headers={"Authorization": f"Bearer {token}"}, timeout=timeout_for(url), **kw)
     assert resp.headers["Content-Type"].startswith("application/json"), resp.text
     return resp
 

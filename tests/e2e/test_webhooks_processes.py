@@ -6,7 +6,7 @@ arrive in order, every request signed; the delivery log shows each attempt."""
 import pytest
 import requests
 from support.people import ZHANG_SAN_ID, personal_payload
-from support.procs import running_stack
+from support.procs import running_stack, timeout_for
 from support.webhook_receiver import Receiver, signature_ok
 
 CONTROL = "e2e-webhooks-control"
@@ -27,7 +27,7 @@ def stack(r, redis_url, tmp_path):
 
 
 def call(method, url, token, **kw):
-    resp = requests.request(method, url, headers={"Authorization": f"Bearer {token}"}, timeout=90, **kw)
+    resp = requests.request(method, url, headers={"Authorization": f"Bearer {token}"}, timeout=timeout_for(url), **kw)
     assert resp.status_code < 400, (resp.status_code, resp.text)
     return resp.json() if resp.content else None
 

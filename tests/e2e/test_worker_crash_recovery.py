@@ -12,7 +12,7 @@ import time
 import pytest
 import requests
 from support.people import ZHANG_SAN_ID, personal_payload
-from support.procs import running_stack, stop
+from support.procs import running_stack, stop, timeout_for
 
 from backend.domain.clock import Clock
 from backend.services import scheduling
@@ -30,7 +30,7 @@ def stack(r, redis_url, tmp_path):
 
 
 def call(method, url, token, **kw):
-    resp = requests.request(method, url, headers={"Authorization": f"Bearer {token}"}, timeout=90, **kw)
+    resp = requests.request(method, url, headers={"Authorization": f"Bearer {token}"}, timeout=timeout_for(url), **kw)
     assert resp.headers["Content-Type"].startswith("application/json"), resp.text
     return resp
 
@@ -136,7 +136,7 @@ def _take_job(r, queue="rq:queue:icpsim"):
 
 def _died_mid_run(r, raw, jid):
     """What a worker killed mid-advance leaves: its first delivery committed (run here, as the
-    worker's own code does), the job STARTED by a worker that is gone."""
+    worker's own code does, its log of deliveries included), the job STARTED by a worker that is gone."""
     from rq import Queue
     from rq.job import Job
     from rq.registry import StartedJobRegistry
@@ -145,11 +145,33 @@ def _died_mid_run(r, raw, jid):
 
     job = Job.fetch(jid, connection=raw)
     sid, duration, until_idle, include_deadlines, _, start = job.args
-    partial = advancing.run(r, sid, duration, until_idle, include_deadlines, 1, start=start)
+    log = advancing.fired_log(r, sid, job)
+    partial = advancing.run(r, sid, duration, until_idle, include_deadlines, 1, start=start, log=log)
     assert partial["error"]["code"] == "ADVANCE_STEP_LIMIT", partial  # one timer delivered, then "killed"
     raw.hset(job.key, mapping={"status": "started", "worker_name": "killed-worker"})
     raw.zadd(StartedJobRegistry(queue=Queue("icpsim", connection=raw)).key, {f"{jid}:killed": time.time() + 600})
     return start, partial["error"]["fired"]
+
+
+def _interrupted_advance(stack, r, raw, body):
+    """A first filing's advance (`body`) whose worker died after the first delivery, answered after
+    recovery requeued the job and a new worker ran it again: (sandbox, home, url, the clock before
+    it, the answer's view)."""
+    import threading
+
+    sb, home, url = submitted(stack.base)
+    before = call("GET", f"{home}/clock", sb["token"]).json()["epoch"]
+    answers = []
+    ask = threading.Thread(
+        target=lambda: answers.append(call("POST", f"{home}/clock/advance", CONTROL, json=body)), daemon=True
+    )
+    ask.start()
+    start, first = _died_mid_run(r, raw, _take_job(r))
+    assert start == before and [t["name"] for t in first] == ["provider_review"]
+    stack.add_worker()  # its recovery requeues the dead worker's job; it runs it again
+    ask.join(timeout_for(f"{home}/clock/advance"))
+    assert answers and answers[0].status_code == 200, answers and answers[0].text
+    return sb, home, url, start, answers[0].json()
 
 
 def test_an_advance_whose_worker_died_mid_run_ends_exactly_at_its_target(r, redis_url, tmp_path):
@@ -157,34 +179,38 @@ def test_an_advance_whose_worker_died_mid_run_ends_exactly_at_its_target(r, redi
     scratch. The re-run aims at the target the request planned, so a paused clock advanced by
     2d ends exactly 2d later (it overshot by what the first run had moved), no timer fires twice,
     and the recording replays to the same steps as an advance that was never interrupted."""
-    import threading
-
     import redis as redis_py
 
     raw = redis_py.Redis.from_url(redis_url)  # RQ's connection: bytes
     with running_stack(redis_url, CONTROL, tmp_path / "processes.log", workers=0, ICPSIM_JOB_WAIT="30") as stack:
-        sb, home, url = submitted(stack.base)
-        before = call("GET", f"{home}/clock", sb["token"]).json()["epoch"]
-        answers = []
-        ask = threading.Thread(
-            target=lambda: answers.append(call("POST", f"{home}/clock/advance", CONTROL, json={"duration": "2d"})),
-            daemon=True,
-        )
-        ask.start()
-        start, first = _died_mid_run(r, raw, _take_job(r))
-        assert start == before and [t["name"] for t in first] == ["provider_review"]
-        stack.add_worker()  # its recovery requeues the dead worker's job; it runs it again
-        ask.join(80)
-        assert answers and answers[0].status_code == 200, answers and answers[0].text
-        view = answers[0].json()
+        sb, home, url, before, view = _interrupted_advance(stack, r, raw, {"duration": "2d"})
         assert view["epoch"] == before + 2 * 86400 == call("GET", f"{home}/clock", sb["token"]).json()["epoch"]
         history = [e["action"] for e in call("GET", f"{url}/history", sb["token"]).json()]
         assert history.count("provider_approve") == 1, history
         twin, twin_home, twin_url = submitted(stack.base)  # the same world, its advance never interrupted
         whole = call("POST", f"{twin_home}/clock/advance", CONTROL, json={"duration": "2d"}).json()
         assert view["epoch"] == whole["epoch"] and view["started_at"] == whole["started_at"]
-        assert [t["timer"] for t in first + view["fired"]] == [t["timer"] for t in whole["fired"]]
+        assert view["fired"] == whole["fired"]  # the first run's delivery too: the answer is complete
         assert history == [e["action"] for e in call("GET", f"{twin_url}/history", twin["token"]).json()]
         recorded = [call("GET", f"{h}/recording?format=json", CONTROL).json()["steps"] for h in (home, twin_home)]
         assert recorded[0] == recorded[1]
+    raw.close()
+
+
+def test_an_advance_re_run_after_its_worker_died_answers_every_timer_it_fired(r, redis_url, tmp_path):
+    """`fired` of an interrupted advance until idle lists the timers of both runs — the first run's
+    provider review and the re-run's hand-over to the bureau — as one uninterrupted advance answers
+    them, each once; the log the runs kept is gone with the answer."""
+    import redis as redis_py
+
+    raw = redis_py.Redis.from_url(redis_url)
+    with running_stack(redis_url, CONTROL, tmp_path / "processes.log", workers=0, ICPSIM_JOB_WAIT="30") as stack:
+        sb, home, url, _, view = _interrupted_advance(stack, r, raw, {"until_idle": True})
+        assert [t["name"] for t in view["fired"]] == ["provider_review", "send_to_bureau"], view["fired"]
+        assert not r.exists(keys.advance_fired(sb["id"]))
+        twin, twin_home, _ = submitted(stack.base)
+        whole = call("POST", f"{twin_home}/clock/advance", CONTROL, json={"until_idle": True}).json()
+        assert view["fired"] == whole["fired"] and view["epoch"] == whole["epoch"]
+        history = [e["action"] for e in call("GET", f"{url}/history", sb["token"]).json()]
+        assert history.count("provider_approve") == 1 and history.count("send_to_bureau") == 1, history
     raw.close()

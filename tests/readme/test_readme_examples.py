@@ -27,6 +27,17 @@ FAILURE = re.compile(
 )
 
 
+def untracked():
+    """The clone's untracked files that no .gitignore covers (None: not a git checkout)."""
+    done = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=all"], cwd=ROOT, capture_output=True, text=True
+    )
+    return {line[3:] for line in done.stdout.splitlines() if line.startswith("??")} if done.returncode == 0 else None
+
+
+UNTRACKED = untracked()  # before this file's tests (collected first): what the reader had
+
+
 def runnable(*langs):
     return [b for b in BLOCKS if b.runs and b.lang in langs]
 
@@ -245,3 +256,11 @@ def test_the_files_the_readme_names_exist():
     paths = re.findall(rf"`((?:{top})/[^`\s:*…]*)", text)
     missing = sorted({p for p in paths if not (ROOT / p.rstrip(".,")).exists()})
     assert paths and not missing, f"the README names paths that are not in the repository: {missing}"
+
+
+def test_the_tours_leave_nothing_in_the_clone():
+    """Last of this file: what the README's commands write (id.png, recorded.yaml, world.json,
+    reports/, …) lands in the reader's folder (`workdir`), never untracked in the clone."""
+    if UNTRACKED is None:
+        pytest.skip("not a git checkout")
+    assert untracked() - UNTRACKED == set()

@@ -2,8 +2,8 @@
 
 import contextlib
 import os
+import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -11,14 +11,37 @@ from pathlib import Path
 
 import requests
 
+from backend.runtime.stack import reserved_socket, web_command
+from mock_miniprogram.sdk import CLOCK_MOVE_TIMEOUT
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 
 
+# A call's client-side bound: a clock move waits as long as the server may take to answer it (the
+# clock lock, a worker to take the job, a requeue after a worker's death, each up to the job wait,
+# then the job itself: the SDK's CLOCK_MOVE_TIMEOUT), so a slow machine answers late, not wrong;
+# any other call answers within seconds, and 90 s only catches a hung server.
+CALL_TIMEOUT = 90
+_CLOCK_MOVE = re.compile(r"/clock/(advance|scale)/?$")
+
+
+def timeout_for(url):
+    """The client-side timeout of a call to `url` (no query string)."""
+    return CLOCK_MOVE_TIMEOUT if _CLOCK_MOVE.search(url) else CALL_TIMEOUT
+
+
+_RESERVED = {}  # port -> its socket, bound here until start_web hands it to gunicorn
+
+
 def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A free port of 127.0.0.1, kept bound in this process (not listening: a connection is refused)
+    until `start_web` gives gunicorn the socket itself: no other process can take the port between
+    this call and the web's start (closed and bound again by the child, it could: address in use)."""
+    sock = reserved_socket()
+    port = sock.getsockname()[1]
+    _RESERVED[port] = sock
+    return port
 
 
 def child_env(redis_url, control, **extra):
@@ -27,13 +50,17 @@ def child_env(redis_url, control, **extra):
     return env
 
 
-def start(cmd, env, log):
-    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+def start(cmd, env, log, pass_fds=()):
+    return subprocess.Popen(
+        cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, pass_fds=pass_fds
+    )
 
 
 def start_web(env, port, log):
-    env = dict(env, PORT=str(port))
-    proc = start([str(BIN / "gunicorn"), "-c", "backend/gunicorn_conf.py", "backend.app:create_app()"], env, log)
+    """gunicorn on `port`, a port of `free_port` (its socket, passed down)."""
+    sock = _RESERVED.pop(port)
+    with sock:  # gunicorn keeps its own copy
+        proc = start(web_command(sock), dict(env, PORT=str(port)), log, pass_fds=(sock.fileno(),))
     wait_http(f"http://127.0.0.1:{port}/openapi.json", proc)
     return proc
 
