@@ -152,6 +152,10 @@ def test_actions_versions_and_hosts():
     assert wire.service_of_host("VPC.tencentcloudapi.com:443") == "vpc"
     assert wire.service_of_host("127.0.0.1:5000") is None and wire.service_of_host("evil-tencentcloudapi.com") is None
     assert wire.is_api_call("127.0.0.1", "/", {"X-TC-Action": "x"}) and not wire.is_api_call("127.0.0.1", "/", {})
+    assert wire.is_v1_call("/", {"Action": "DescribeVpcs", "Signature": "s"})
+    assert not wire.is_v1_call("/", {"Action": "DescribeVpcs"}) and not wire.is_v1_call(
+        "/x", {"Action": "a", "Signature": "s"}
+    )
 
 
 def order(*sites, entity_person=None):
