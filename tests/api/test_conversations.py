@@ -426,7 +426,9 @@ def test_sms_prompt_and_a_wrong_code(demo):
     seen = chat.poll(0)
     assert seen["step"] == "sms"
     body = chat.send(text="12345")
-    assert one(body, "INVALID_ANSWER")["errors"] == {"code": ["核验码为 6 位数字"]}
+    malformed = one(body, "INVALID_ANSWER")
+    assert malformed["errors"] == {"code": ["核验码为 6 位数字"]}
+    assert "核验码为 6 位数字" in malformed["text"] and "重新提交" not in malformed["text"]  # not the order's resubmit
     code = sms_code(demo, app_id)
     body = chat.send(text=wrong_code(code))
     error = one(body, "INVALID_ANSWER")
