@@ -248,6 +248,7 @@ ACTION_HINTS = {
     workflow.REOPEN: ("重新打开订单", "reopen the order"),
     workflow.VERIFY_SMS: ("输入工信部短信核验码", "enter MIIT's SMS code"),
 }
+EDIT_UNREJECTED = ("修改订单信息", "edit the order")  # a draft has no 驳回意见 to follow
 
 STATE_EN = {name: st.en for name, st in workflow.STATES.items()}  # declared in the workflow table
 
