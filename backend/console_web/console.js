@@ -10,13 +10,14 @@ import { drawDiagram } from "./diagram.js";
 const TOKEN_KEY = "icpsim.console.token";
 const POLL_MS = 1000;
 const CLOCK_MS = 2000;  // a running clock's display is refreshed this often
+const LOGIN_RETRY_MS = 2000;
 const ACTORS_ZH = { user: "用户", provider: "腾讯云初审", bureau: "管局", clock: "时钟", system: "系统" };
 const WAITS_ZH = { user: "等用户", provider: "等初审", bureau: "等管局", clock: "等时钟", nobody: "已结束" };
 const TONES = { approved: "ok", provider_rejected: "bad", bureau_rejected: "bad", withdrawn: "off", expired: "off" };
 
 const state = {
   token: "", etag: null, tab: "sandboxes", sandboxes: [], graph: null,
-  sid: null, appId: null, classId: null, pollTimer: null, clockTimer: null, qrUrls: [],
+  sid: null, appId: null, classId: null, pollTimer: null, clockTimer: null, loginTimer: null, qrUrls: [],
 };
 
 const $ = (sel, root = document) => root.querySelector(sel);
@@ -129,6 +130,7 @@ function keepingFocus(root, render) {
 
 function logout(message = "") {
   stopPolling();
+  clearTimeout(state.loginTimer);
   state.token = "";
   try { sessionStorage.removeItem(TOKEN_KEY); } catch { /* private mode */ }
   for (const id of ["#view-sandboxes", "#view-class", "#tabs", "#logout"]) $(id).hidden = true;
@@ -138,20 +140,33 @@ function logout(message = "") {
 }
 
 async function login(token) {
+  clearTimeout(state.loginTimer);
   state.token = token;
   try {
     await api("GET", "/console/versions");
+    state.graph = await api("GET", "/console/workflow");
   } catch (err) {
-    return logout(err instanceof ApiError && err.status === 401 ? "控制令牌无效" : describe(err));
+    if (err instanceof ApiError && err.status === 401) return logout("控制令牌无效");
+    return waitForServer(token, describe(err));
   }
   try { sessionStorage.setItem(TOKEN_KEY, token); } catch { /* private mode */ }
   $("#login").hidden = true;
+  $("#login-error").textContent = "";
   $("#tabs").hidden = false;
   $("#logout").hidden = false;
-  state.graph = await api("GET", "/console/workflow");
   showTab(state.tab);
   await refresh(true);
   schedulePoll();
+}
+
+/** The server is down or not ready (a restart, Redis loading): the token is not the problem, so
+ * it stays in the tab and the login is tried again until the server answers. */
+function waitForServer(token, why) {
+  stopPolling();
+  for (const id of ["#view-sandboxes", "#view-class", "#tabs", "#logout"]) $(id).hidden = true;
+  $("#login").hidden = false;
+  $("#login-error").textContent = `暂时无法连接模拟器（${why}），正在自动重试…`;
+  state.loginTimer = setTimeout(() => login(token), LOGIN_RETRY_MS);
 }
 
 // ---- live updates ----------------------------------------------------------------------------

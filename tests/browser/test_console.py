@@ -322,3 +322,24 @@ def test_the_keyboard_reaches_a_sandbox_and_keeps_its_place_across_redraws(stack
     console.locator("#toast", has_text="请填写倍率").wait_for()
     assert mp.call("GET", f"{home}/clock", CONTROL)["scale"] == 5  # not paused
     assert problems == [], problems
+
+
+def test_a_server_that_is_not_ready_keeps_the_token_and_the_console_comes_back_by_itself(stack, browser):
+    """A reload while the simulator restarts (the page loads, the API answers 503): the console
+    says it retries, keeps the token in the tab, and logs in by itself once the API answers —
+    the trainer does not paste the control token again. A wrong token still goes to the login."""
+    problems = []
+    pg = new_page(browser, problems)
+    log_in(pg, stack["origin"])
+    pg.locator("#view-sandboxes").wait_for()
+    down = '{"code": "SERVICE_UNAVAILABLE", "message": "服务暂不可用"}'
+    versions = "**/api/v1/console/versions"
+    pg.route(versions, lambda route: route.fulfill(status=503, content_type="application/json", body=down))
+    pg.reload()
+    pg.locator("#login-error", has_text="正在自动重试").wait_for()
+    assert "服务暂不可用" in pg.locator("#login-error").inner_text()
+    assert pg.evaluate("() => sessionStorage.getItem('icpsim.console.token')") == CONTROL
+    pg.unroute(versions)
+    pg.locator("#view-sandboxes").wait_for()
+    assert pg.locator("#login").is_hidden() and pg.locator("#login-error").inner_text() == ""
+    assert [p for p in problems if "503" not in p] == [], problems
