@@ -60,12 +60,18 @@ def _origin(host_service):
     return request.host_url.rstrip("/")
 
 
+def _is_v1():
+    return wire.is_v1_call(request.path, request.values)
+
+
 def _call():
     if request.method not in ("GET", "POST"):
         raise errors.unsupported_protocol(request.method)
     if (request.content_length or 0) > wire.MAX_BODY_BYTES:
         raise errors.request_too_large(wire.MAX_BODY_BYTES)
     headers = request.headers
+    if "Authorization" not in headers and _is_v1():
+        raise errors.signature_v1_unsupported(request.values.get("SignatureMethod"))
     auth = signature.parse_authorization(headers.get("Authorization"))
     timestamp = signature.parse_timestamp(headers.get("X-TC-Timestamp"))
     signature.check_fresh(timestamp, time.time())  # real time: the client's clock, not the sandbox's
@@ -90,7 +96,8 @@ def _call():
 
 def handle():
     """before_request, first of all: a Tencent Cloud API call is answered here, whatever it is."""
-    if not wire.is_api_call(request.host, request.path, request.headers):
+    on_root = request.path == "/"  # only there is the body read as a form: uploads elsewhere stream
+    if not (wire.is_api_call(request.host, request.path, request.headers) or (on_root and _is_v1())):
         return None
     request_id = str(uuid.uuid4())
     try:

@@ -2,7 +2,7 @@
 
 from datetime import datetime, timedelta
 
-from backend.chat.texts import ACTION_HINTS, NEXT_STEPS, STATE_EN, pick, say
+from backend.chat.texts import ACTION_HINTS, EDIT_UNREJECTED, NEXT_STEPS, STATE_EN, pick, say
 from backend.domain import kinds, timeline, workflow
 from backend.services import applications
 
@@ -18,8 +18,11 @@ def next_step(locale, app):
     if st.waits_on != "user":
         return template
     sep = "、" if locale != "en" else ", "
+    hints = dict(ACTION_HINTS)
+    if app["state"] not in workflow.REJECTED_STATES:
+        hints[workflow.EDIT] = EDIT_UNREJECTED
     actions = sep.join(
-        pick(locale, ACTION_HINTS.get(a, (t.zh, t.action)))
+        pick(locale, hints.get(a, (t.zh, t.action)))
         for a in app["allowed_actions"]
         for t in [workflow.find(app["state"], a, app["kind"])]
         if t

@@ -210,7 +210,9 @@ def command(ctx, name):
     if name == "back":
         stack = ctx.conv["stack"]
         if step.anchor or len(stack) < 2:
-            ctx.say("text", "BACK_NOT_AVAILABLE", ctx.t("BACK_NOT_AVAILABLE"))
+            # the same code either way; the text says why (the welcome is an anchor too, before any order)
+            why = "BACK_AT_START" if ctx.conv["step"] == steps.START else "BACK_NOT_AVAILABLE"
+            ctx.say("text", "BACK_NOT_AVAILABLE", ctx.t(why))
             return
         stack.pop()
         ctx.conv["step"] = stack[-1]

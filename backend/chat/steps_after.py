@@ -29,7 +29,8 @@ def sms_enter(ctx):
 def sms_handle(ctx, text):
     code = text.strip()
     if not SMS_CODE.fullmatch(code):
-        invalid(ctx, {"code": [ctx.t("SMS_CODE_FORMAT")]})
+        said = ctx.t("SMS_CODE_FORMAT")  # said as the answer too: the generic "重新提交" reads as the order's resubmit
+        invalid(ctx, {"code": [said]}, text=said)
         return SAME
     try:
         applications.verify_sms(ctx.r, ctx.sid, ctx.conv["application_id"], code)

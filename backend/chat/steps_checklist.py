@@ -214,7 +214,8 @@ def otp_handle(ctx, text):
     otp = ctx.conv.get("otp") or {}
     code = str(text).strip()
     if not code.isdigit() or len(code) != 6:
-        invalid(ctx, {"code": [_t(ctx, "OTP_FORMAT")]})
+        said = _t(ctx, "OTP_FORMAT")  # said as the answer too, as a wrong code's message is
+        invalid(ctx, {"code": [said]}, text=said)
         return SAME
     try:
         phone_checks.verify(ctx.r, ctx.sid, ctx.conv["application_id"], otp.get("mobile") or "", code)

@@ -83,5 +83,7 @@ def verify_handle(ctx, submitted):
     )
     if not available(kind):
         return SAME
-    ctx.conv.update(kind=kind, answers=_prefill(kind, values, result), form_errors={}, return_to_confirm=False)
+    answers = _prefill(kind, values, result)
+    answers["_chat"] = {"verify": dict(values)}  # `back` shows the form as answered (not in the order)
+    ctx.conv.update(kind=kind, answers=answers, form_errors={}, return_to_confirm=False)
     return first_form_step(forms.FLOWS[kind])

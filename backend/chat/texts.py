@@ -212,6 +212,10 @@ TEXTS = {
         "当前步骤不能返回：订单已提交的信息只能在驳回后修改。",
         "You cannot go back from here: a submitted order can only be edited after a rejection.",
     ),
+    "BACK_AT_START": (
+        "这已经是第一步，没有可以返回的上一步。请从选项中选择。",
+        "This is the first step: there is nothing to go back to. Please choose an option.",
+    ),
     "NO_APPLICATION": ("还没有提交备案订单。", "No order has been submitted yet."),
     "HELP": (
         "现在需要：{expected}。\n可用命令：back（返回上一步）、restart（重新开始）、status（查看订单状态）、"
@@ -244,6 +248,7 @@ ACTION_HINTS = {
     workflow.REOPEN: ("重新打开订单", "reopen the order"),
     workflow.VERIFY_SMS: ("输入工信部短信核验码", "enter MIIT's SMS code"),
 }
+EDIT_UNREJECTED = ("修改订单信息", "edit the order")  # a draft has no 驳回意见 to follow
 
 STATE_EN = {name: st.en for name, st in workflow.STATES.items()}  # declared in the workflow table
 

@@ -10,13 +10,14 @@ import { drawDiagram } from "./diagram.js";
 const TOKEN_KEY = "icpsim.console.token";
 const POLL_MS = 1000;
 const CLOCK_MS = 2000;  // a running clock's display is refreshed this often
+const LOGIN_RETRY_MS = 2000;
 const ACTORS_ZH = { user: "用户", provider: "腾讯云初审", bureau: "管局", clock: "时钟", system: "系统" };
 const WAITS_ZH = { user: "等用户", provider: "等初审", bureau: "等管局", clock: "等时钟", nobody: "已结束" };
 const TONES = { approved: "ok", provider_rejected: "bad", bureau_rejected: "bad", withdrawn: "off", expired: "off" };
 
 const state = {
   token: "", etag: null, tab: "sandboxes", sandboxes: [], graph: null,
-  sid: null, appId: null, classId: null, pollTimer: null, clockTimer: null, qrUrls: [],
+  sid: null, appId: null, classId: null, pollTimer: null, clockTimer: null, loginTimer: null, qrUrls: [],
 };
 
 const $ = (sel, root = document) => root.querySelector(sel);
@@ -92,10 +93,44 @@ async function act(label, call) {
 
 const sb = (sid) => `/sandboxes/${encodeURIComponent(sid)}`;
 
+// ---- keyboard ------------------------------------------------------------------------------
+
+/** A list item a click selects, reachable and usable from the keyboard too (Tab, Enter, Space). */
+function pressable(activate, attrs = {}) {
+  return { ...attrs, tabindex: "0", role: "button", onclick: activate,
+    onkeydown: (ev) => {
+      if (ev.target !== ev.currentTarget || (ev.key !== "Enter" && ev.key !== " ")) return;
+      ev.preventDefault();
+      activate(ev);
+    } };
+}
+
+const FOCUSABLE = "button, input, select, textarea, a[href], [tabindex]";
+const focusName = (node) => node.dataset.app ? `app:${node.dataset.app}` : node.dataset.sandbox && node.tagName === "LI"
+  ? `sandbox:${node.dataset.sandbox}` : node.getAttribute("aria-label") || node.dataset.testid || node.textContent.trim();
+
+/** Re-render `root` without losing the keyboard's place: live updates and every action redraw
+ * the lists and panels, and a focused control that is replaced would send focus to the page's
+ * start. The control with the same name (or at the same place) gets the focus back. */
+function keepingFocus(root, render) {
+  const was = document.activeElement;
+  const inside = was && was !== root && root.contains(was);
+  const all = inside ? [...root.querySelectorAll(FOCUSABLE)] : [];
+  const name = inside ? focusName(was) : null;
+  const index = all.indexOf(was);
+  render();
+  if (!inside || root.contains(was)) return;
+  const now = [...root.querySelectorAll(FOCUSABLE)];
+  const same = now.filter((n) => focusName(n) === name);
+  const target = (now[index] && focusName(now[index]) === name ? now[index] : same[0]) || now[index];
+  if (target) target.focus({ preventScroll: true });
+}
+
 // ---- login --------------------------------------------------------------------------------
 
 function logout(message = "") {
   stopPolling();
+  clearTimeout(state.loginTimer);
   state.token = "";
   try { sessionStorage.removeItem(TOKEN_KEY); } catch { /* private mode */ }
   for (const id of ["#view-sandboxes", "#view-class", "#tabs", "#logout"]) $(id).hidden = true;
@@ -105,20 +140,33 @@ function logout(message = "") {
 }
 
 async function login(token) {
+  clearTimeout(state.loginTimer);
   state.token = token;
   try {
     await api("GET", "/console/versions");
+    state.graph = await api("GET", "/console/workflow");
   } catch (err) {
-    return logout(err instanceof ApiError && err.status === 401 ? "控制令牌无效" : describe(err));
+    if (err instanceof ApiError && err.status === 401) return logout("控制令牌无效");
+    return waitForServer(token, describe(err));
   }
   try { sessionStorage.setItem(TOKEN_KEY, token); } catch { /* private mode */ }
   $("#login").hidden = true;
+  $("#login-error").textContent = "";
   $("#tabs").hidden = false;
   $("#logout").hidden = false;
-  state.graph = await api("GET", "/console/workflow");
   showTab(state.tab);
   await refresh(true);
   schedulePoll();
+}
+
+/** The server is down or not ready (a restart, Redis loading): the token is not the problem, so
+ * it stays in the tab and the login is tried again until the server answers. */
+function waitForServer(token, why) {
+  stopPolling();
+  for (const id of ["#view-sandboxes", "#view-class", "#tabs", "#logout"]) $(id).hidden = true;
+  $("#login").hidden = false;
+  $("#login-error").textContent = `暂时无法连接模拟器（${why}），正在自动重试…`;
+  state.loginTimer = setTimeout(() => login(token), LOGIN_RETRY_MS);
 }
 
 // ---- live updates ----------------------------------------------------------------------------
@@ -168,18 +216,19 @@ function stateBadge(app) {
 
 function renderSandboxList() {
   const list = $("#sandbox-list");
-  list.replaceChildren(...state.sandboxes.map((s) => h("li", {
-    class: `sandbox${s.id === state.sid ? " sandbox_on" : ""}`, "data-sandbox": s.id,
-    onclick: () => select(s.id, (s.applications.at(-1) || {}).id || null),
-  },
+  keepingFocus(list, () => list.replaceChildren(...state.sandboxes.map((s) => h("li", pressable(
+    () => select(s.id, (s.applications.at(-1) || {}).id || null),
+    { class: `sandbox${s.id === state.sid ? " sandbox_on" : ""}`, "data-sandbox": s.id,
+      "aria-current": s.id === state.sid ? "true" : null }),
   h("div", { class: "sandbox-head" }, h("strong", {}, s.name), h("code", {}, s.id)),
   h("div", { class: "muted" }, `${s.clock.now.replace("T", " ").slice(0, 16)} · ×${s.clock.scale}`,
     s.clock.pacing === "demo" ? " · 演示节奏" : ""),
-  s.applications.length ? h("ul", { class: "apps" }, s.applications.slice(-4).map((a) => h("li", {
-    class: `app${a.id === state.appId && s.id === state.sid ? " app_on" : ""}`, "data-app": a.id,
-    onclick: (ev) => { ev.stopPropagation(); select(s.id, a.id); },
-  }, h("span", { class: "app-id" }, a.id), " ", a.kind_zh, " ", stateBadge(a),
-  progressBar(a.progress, TONES[a.state])))) : h("div", { class: "muted" }, "暂无订单"))));
+  s.applications.length ? h("ul", { class: "apps" }, s.applications.slice(-4).map((a) => h("li", pressable(
+    (ev) => { ev.stopPropagation(); select(s.id, a.id); },
+    { class: `app${a.id === state.appId && s.id === state.sid ? " app_on" : ""}`, "data-app": a.id,
+      "aria-current": a.id === state.appId && s.id === state.sid ? "true" : null }),
+  h("span", { class: "app-id" }, a.id), " ", a.kind_zh, " ", stateBadge(a),
+  progressBar(a.progress, TONES[a.state])))) : h("div", { class: "muted" }, "暂无订单")))));
 }
 
 function select(sid, appId) {
@@ -202,7 +251,8 @@ async function renderDetail() {
     app ? api("GET", `${sb(sandbox.id)}/applications/${encodeURIComponent(app.id)}/history`) : [],
   ]);
   const typed = keptValues(root, sandbox.id);
-  root.replaceChildren(
+  const same = root.dataset.sandbox === sandbox.id;
+  const draw = () => root.replaceChildren(
     h("div", { class: "detail-head" }, h("h2", {}, sandbox.name, " ", h("code", {}, sandbox.id)),
       h("span", { class: "muted" }, `预设 ${sandbox.preset} · 种子 ${sandbox.seed}`),
       h("a", { class: "link", href: `/miniprogram/?sandbox=${encodeURIComponent(sandbox.id)}#token=${encodeURIComponent(sandbox.token)}`,
@@ -211,6 +261,7 @@ async function renderDetail() {
     app ? appPanel(sandbox, app, history) : h("p", { class: "empty" }, "这个沙箱还没有订单：学员在小程序里开始备案后会出现在这里。"),
     faultPanel(sandbox, app, faults),
     outboxPanel(outbox));
+  if (same) keepingFocus(root, draw); else draw();
   restoreValues(root, typed);
   root.dataset.sandbox = sandbox.id;
   scheduleClock(clock);
@@ -256,7 +307,9 @@ function clockPanel(sandbox, clock) {
       h("span", { class: "muted" }, clock.paused ? " 已暂停" : ` ×${clock.scale}${sandbox.clock.pacing === "demo" ? "（演示节奏：轮到用户时按真实速度）" : ""}`)),
     h("div", { class: "row" },
       h("button", { type: "button", onclick: () => act("暂停", () => api("PUT", `${path}/scale`, { scale: 0 })) }, "暂停"),
-      scale, h("button", { type: "button", onclick: () => act("设置倍率", () => api("PUT", `${path}/scale`, { scale: Number(scale.value) })) }, "设置倍率"),
+      scale, h("button", { type: "button", onclick: () => (scale.value.trim() === ""
+        ? toast("设置倍率失败：请填写倍率（0 为暂停）", 8000)
+        : act("设置倍率", () => api("PUT", `${path}/scale`, { scale: Number(scale.value) }))) }, "设置倍率"),
       span, h("button", { type: "button", "data-testid": "advance",
         onclick: () => act("前进", () => api("POST", `${path}/advance`, { duration: span.value.trim() })) }, "前进"),
       h("button", { type: "button", class: "primary", "data-testid": "until-idle",
@@ -371,9 +424,10 @@ function outboxPanel(outbox) {
 
 async function renderClass() {
   const classes = await api("GET", "/classes");
-  $("#classes").replaceChildren(...classes.slice().reverse().map((c) => h("li", {
-    class: c.id === state.classId ? "class_on" : "", onclick: () => { state.classId = c.id; renderClass(); },
-  }, h("strong", {}, c.name), ` · ${c.sandboxes.length} 人 · `, h("code", {}, c.id))));
+  keepingFocus($("#classes"), () => $("#classes").replaceChildren(...classes.slice().reverse().map((c) => h("li", pressable(
+    () => { state.classId = c.id; renderClass(); },
+    { class: c.id === state.classId ? "class_on" : "", "aria-current": c.id === state.classId ? "true" : null }),
+  h("strong", {}, c.name), ` · ${c.sandboxes.length} 人 · `, h("code", {}, c.id)))));
   if (!state.classId && classes.length) state.classId = classes.at(-1).id;
   if (!state.classId) { $("#class-detail").replaceChildren(); return; }
   let klass;
@@ -386,14 +440,15 @@ async function renderClass() {
   const previous = $("#class-detail").dataset.classId === klass.id ? $("#class-detail") : null;
   const grid = h("div", { class: "trainees", "data-testid": "class-grid" }, klass.trainees.map((t) => traineeCard(klass, t, previous)));
   const detail = $("#class-detail");
-  detail.dataset.classId = klass.id;
-  detail.replaceChildren(
+  const draw = () => detail.replaceChildren(
     h("div", { class: "detail-head" }, h("h2", {}, klass.name), h("span", { class: "muted" },
       `预设 ${klass.preset} · 种子 ${klass.seed_base} 起 · ×${klass.scale} · ${klass.pacing === "demo" ? "演示节奏" : "固定倍率"}`),
     h("button", { type: "button", onclick: () => window.print() }, "打印二维码"),
     h("button", { type: "button", class: "danger", onclick: () => confirm(`删除培训班 ${klass.name} 及其全部学员沙箱？`)
       && act("删除培训班", async () => { await api("DELETE", `/classes/${encodeURIComponent(klass.id)}`); state.classId = null; }) }, "删除培训班")),
     grid);
+  if (previous) keepingFocus(detail, draw); else draw();
+  detail.dataset.classId = klass.id;
 }
 
 function traineeCard(klass, t, previous) {
@@ -409,7 +464,11 @@ function traineeCard(klass, t, previous) {
     app ? h("div", { class: "trainee-app" }, `${app.id} ${app.kind_zh} `, stateBadge(app), progressBar(app.progress, TONES[app.state]))
       : h("div", { class: "muted", "data-state": "none" }, "尚未开始备案"),
     h("div", { class: "muted" }, t.clock.now.replace("T", " ").slice(0, 16)),
-    h("button", { type: "button", class: "link", onclick: () => { showTab("sandboxes"); select(t.sandbox_id, app ? app.id : null); } }, "在沙箱页查看"));
+    h("button", { type: "button", class: "link", onclick: () => {
+      showTab("sandboxes"); select(t.sandbox_id, app ? app.id : null);
+      const item = $(`#sandbox-list li[data-sandbox="${CSS.escape(t.sandbox_id)}"]`);
+      if (item) item.focus();
+    } }, "在沙箱页查看"));
 }
 
 /** QR codes carry the trainee's token: fetched with the control token, shown from a blob. */

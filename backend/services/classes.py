@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 
 import segno
 
-from backend.domain.clock import DEMO
+from backend.domain.clock import CST, DEMO
 from backend.domain.errors import NotFound, fail
 from backend.services import console, sandboxes
 from backend.store import keys
@@ -49,7 +49,7 @@ def create(
         made.append(sb["id"])
     doc = {
         "id": cid,
-        "name": name or f"培训班 {datetime.now(timezone.utc):%m-%d %H:%M}",
+        "name": name or f"培训班 {datetime.now(CST):%m-%d %H:%M}",  # read in China, as every clock is
         "preset": preset,
         "seed_base": seed_base,
         "scale": scale,

@@ -19,6 +19,14 @@ def signature_failure(why: str) -> ApiError:
     )
 
 
+def signature_v1_unsupported(method: str) -> ApiError:
+    return ApiError(
+        "AuthFailure.SignatureFailure",
+        f"Signature v1 (SignatureMethod {method or 'HmacSHA1'}) is not supported by icpsim: sign with "
+        "TC3-HMAC-SHA256, the SDK's default signMethod.",
+    )
+
+
 def signature_expire(timestamp: int, now: int) -> ApiError:
     return ApiError(
         "AuthFailure.SignatureExpire",

@@ -93,6 +93,8 @@ def from_query(spec: dict, pairs) -> dict:
                 )
             else:
                 node = node.setdefault(part, {})
+                if not isinstance(node, dict):  # `Filters.0=x` and `Filters.0.Name=y`: both cannot hold
+                    raise errors.invalid_parameter(f"The parameter `{key}` contradicts `{'.'.join(parts[: i + 1])}`.")
     return _lists(root)
 
 

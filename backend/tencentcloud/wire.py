@@ -21,6 +21,14 @@ def is_api_call(host, path: str, headers) -> bool:
     return service_of_host(host) is not None or (path == "/" and "X-TC-Action" in headers)
 
 
+def is_v1_call(path: str, params) -> bool:
+    """Signature v1, the SDK's `signMethod="HmacSHA256"`/`"HmacSHA1"`: Action and Signature ride
+    in the query (GET) or the form body (POST) and no `X-TC-Action` header is sent. icpsim checks
+    TC3 only, but such a call still gets the API's envelope: the SDK reads an error from it
+    instead of reporting a REST 404 as a network error."""
+    return path == "/" and "Action" in params and "Signature" in params
+
+
 def success(fields: dict, request_id: str) -> dict:
     return {"Response": {**fields, "RequestId": request_id}}
 

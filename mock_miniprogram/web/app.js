@@ -254,6 +254,9 @@ async function poll() {
     if (generation === state.generation && !state.busy) takeAccepts(data);  // a reply won the race
     $("#composer").classList.remove("composer_offline");
   } catch (err) {
+    if (err instanceof ApiError && err.code === "CONVERSATION_NOT_FOUND" && cid === state.cid) {
+      return restartAfterReset();
+    }
     if (err instanceof ApiError && (err.status === 401 || err.status === 404)) {
       showSetup(describeError(err));
       return;
@@ -261,6 +264,17 @@ async function poll() {
     $("#composer").classList.add("composer_offline");
   }
   schedulePoll();
+}
+
+/** The sandbox was reset (same id and token, its conversations gone): the page goes on with a
+ *  new conversation, as a reload would, instead of dropping the user on the setup screen. */
+async function restartAfterReset() {
+  try {
+    await connect({ fresh: true });
+    toast("沙箱已重置，已开始新的对话");
+  } catch (err) {
+    showSetup(describeError(err));
+  }
 }
 
 document.addEventListener("visibilitychange", () => { if (!document.hidden && state.cid) poll(); });

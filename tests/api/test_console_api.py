@@ -138,6 +138,16 @@ def test_a_class_makes_one_sandbox_per_trainee(control):
     assert [c["id"] for c in listed] == [klass["id"]]
 
 
+def test_an_unnamed_class_is_named_with_china_s_time(control):
+    """The trainer reads the default name in China (the console, the clocks: +08:00), so the
+    name's time is Beijing time, not the server's UTC."""
+    from datetime import datetime, timedelta, timezone
+
+    beijing = [datetime.now(timezone(timedelta(hours=8))) + timedelta(minutes=m) for m in (0, 1)]
+    klass = make_class(control, size=1)
+    assert klass["name"] in [f"培训班 {t:%m-%d %H:%M}" for t in beijing]
+
+
 def test_the_class_view_shows_each_trainees_progress(control):
     klass = make_class(control, size=2, pre_submit_checks=False)  # straight to the reviews
     for t in klass["trainees"]:

@@ -82,6 +82,8 @@ def test_a_strict_sandbox_walks_the_checklist_to_a_submit(strict, uploads):
     assert agreed["step"] == "checklist" and stages(agreed) == {"phone", "face_check", "materials"}
     asked = chat.choose("otp:13800138000")
     assert asked["step"] == "checklist.otp" and "138****8000" in one(asked, "CHECKLIST_OTP")["text"]
+    malformed = one(chat.send(text="12 34"), "INVALID_ANSWER")
+    assert "验证码为 6 位数字" in malformed["text"] and "重新提交" not in malformed["text"]
     code = otp_code(strict, app_id, "13800138000")
     wrong = chat.send(text=wrong_code(code))
     assert wrong["step"] == "checklist.otp" and one(wrong, "INVALID_ANSWER")["errors"]["code"]

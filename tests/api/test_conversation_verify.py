@@ -143,3 +143,19 @@ def test_the_old_menu_answers_still_work(sandbox):
     assert chat.choose("first_filing")["step"] == "form.entity"
     chat.send(command="back")
     assert chat.send(text="first_filing")["step"] == "form.entity"
+
+
+def test_back_from_the_first_form_shows_the_verification_as_answered(sandbox):
+    """`back` from the scenario's first form returns to 验证备案类型 with what the user typed and
+    the services verified, not an empty form to type again; the order payload stays without it."""
+    register_domain(sandbox, "zhangsan-blog.cn")
+    chat = Chat(sandbox)
+    to_verify(chat)
+    assert chat.form(**ME, domain="zhangsan-blog.cn")["step"] == "form.entity"
+    body = chat.send(command="back")
+    assert body["step"] == "form.verify"
+    again = fields(one(body, "FORM_VERIFY", "form"))
+    assert {name: again[name]["value"] for name in (*ME, "domain")} == {**ME, "domain": "zhangsan-blog.cn"}
+    body = chat.form()  # the same answers again: the same scenario, the entity form pre-filled
+    assert body["step"] == "form.entity" and one(body, "VERIFIED", "notice")["notice"]["scenario"] == "first_filing"
+    assert fields(one(body, "FORM_ENTITY"))["certificate_number"]["value"] == ZHANG_SAN_ID

@@ -269,7 +269,8 @@ def test_back_changes_an_earlier_answer(demo):
     # back through the forms to the scenario and the welcome, then no further
     for step in ("form.website", "form.responsible", "form.entity", "kind", "welcome"):
         assert chat.send(command="back")["step"] == step
-    assert one(chat.send(command="back"), "BACK_NOT_AVAILABLE")
+    at_start = one(chat.send(command="back"), "BACK_NOT_AVAILABLE")
+    assert "第一步" in at_start["text"] and "已提交" not in at_start["text"]  # nothing was submitted yet
 
     # the answers survive the way back and forth
     chat.choose("start")
@@ -283,7 +284,7 @@ def test_back_changes_an_earlier_answer(demo):
 
     # once submitted there is no way back
     body = chat.send(command="back")
-    assert one(body, "BACK_NOT_AVAILABLE") and body["step"] == "tracking"
+    assert "已提交" in one(body, "BACK_NOT_AVAILABLE")["text"] and body["step"] == "tracking"
 
 
 def test_help_status_restart_and_waiting(demo):
@@ -425,7 +426,9 @@ def test_sms_prompt_and_a_wrong_code(demo):
     seen = chat.poll(0)
     assert seen["step"] == "sms"
     body = chat.send(text="12345")
-    assert one(body, "INVALID_ANSWER")["errors"] == {"code": ["核验码为 6 位数字"]}
+    malformed = one(body, "INVALID_ANSWER")
+    assert malformed["errors"] == {"code": ["核验码为 6 位数字"]}
+    assert "核验码为 6 位数字" in malformed["text"] and "重新提交" not in malformed["text"]  # not the order's resubmit
     code = sms_code(demo, app_id)
     body = chat.send(text=wrong_code(code))
     error = one(body, "INVALID_ANSWER")

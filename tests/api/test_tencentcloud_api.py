@@ -273,3 +273,38 @@ def test_the_qr_link_opens_the_page_once_without_the_token_in_any_url(sb):
 
 def test_a_body_over_the_limit_is_refused_before_it_is_read(sb):
     assert sb.error("DescribeVpcs", raw=b" " * (1024 * 1024 + 1)) == "RequestSizeLimitExceeded"
+
+
+def _v1_params(sb, method_name="HmacSHA256"):
+    """A signature v1 call as the SDK sends it with `ClientProfile(signMethod="HmacSHA256")`:
+    Action, SecretId and Signature among the parameters, no Authorization header."""
+    return {
+        "Action": "DescribeVpcs",
+        "Version": "2017-03-12",
+        "Region": "ap-shanghai",
+        "Timestamp": str(int(time.time())),
+        "Nonce": "12345",
+        "SecretId": sb.secret_id,
+        "SignatureMethod": method_name,
+        "Signature": "c2lnbmF0dXJl",
+    }
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+@pytest.mark.parametrize("host", ["127.0.0.1:5000", "vpc.tencentcloudapi.com"])
+def test_a_signature_v1_call_gets_the_api_error_envelope_not_a_rest_404(sb, method, host):
+    params = _v1_params(sb, "HmacSHA1" if method == "GET" else "HmacSHA256")
+    if method == "GET":
+        resp = sb.client.get("/", query_string=params, headers={"Host": host})
+    else:
+        resp = sb.client.post("/", data=params, headers={"Host": host})  # form-encoded, as the SDK posts v1
+    assert resp.status_code == 200 and resp.headers["Content-Type"] == "application/json"  # the SDK checks both
+    answer = resp.get_json()["Response"]
+    assert set(answer) == {"Error", "RequestId"}
+    assert answer["Error"]["Code"] == "AuthFailure.SignatureFailure"
+    assert "TC3-HMAC-SHA256" in answer["Error"]["Message"]
+
+
+def test_the_root_without_an_api_call_is_still_a_rest_404(sb):
+    assert sb.client.get("/", query_string={"Action": "DescribeVpcs"}).status_code == 404  # no signature: not a call
+    assert sb.client.post("/", data={"Signature": "x"}).status_code in (404, 405)

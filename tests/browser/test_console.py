@@ -280,3 +280,66 @@ def test_the_order_view_shows_miit_s_result_and_the_fault_panel_offers_the_new_c
     console.locator("[data-testid=console-miit-result][data-pending=false]").wait_for()
     assert "已同步" in console.get_by_test_id("console-miit-result").inner_text()
     assert problems == [], problems
+
+
+def _focused(pg):
+    return pg.evaluate(
+        "() => { const e = document.activeElement; return [e.tagName, e.dataset.sandbox || e.dataset.testid || ''] }"
+    )
+
+
+def test_the_keyboard_reaches_a_sandbox_and_keeps_its_place_across_redraws(stack, browser):
+    """Tab reaches the sandbox list (not only the header's buttons), Enter opens a sandbox, and
+    an action, which redraws the panel, leaves the focus on the button pressed instead of
+    dropping it to the page's start. An empty 倍率 is refused, not sent as 0 (a pause)."""
+    problems = []
+    console = new_page(browser, problems)
+    sb, home = mp.new_sandbox(stack["api"])
+    mp.call("PUT", f"{home}/clock/scale", CONTROL, json={"scale": 5})
+    console.goto(f"{stack['origin']}/console/")
+    console.get_by_test_id("control-token").press_sequentially(CONTROL)
+    console.keyboard.press("Enter")
+    console.locator(f'#sandbox-list [data-sandbox="{sb["id"]}"]').wait_for()
+    for _ in range(60):  # bounded: the list holds this module's sandboxes
+        console.keyboard.press("Tab")
+        if _focused(console) == ["LI", sb["id"]]:
+            break
+    assert _focused(console) == ["LI", sb["id"]]
+    console.keyboard.press("Enter")
+    console.locator(f'#detail[data-sandbox="{sb["id"]}"]').wait_for()
+    assert _focused(console) == ["LI", sb["id"]]  # the list was redrawn around it
+
+    console.get_by_test_id("advance-duration").fill("2h")
+    console.get_by_test_id("advance").focus()
+    console.keyboard.press("Enter")
+    console.locator("#toast", has_text="前进：完成").wait_for()
+    assert _focused(console) == ["BUTTON", "advance"]
+    console.keyboard.press("Tab")
+    assert _focused(console) == ["BUTTON", "until-idle"]
+
+    console.locator("#detail input[aria-label=倍率]").fill("")
+    console.get_by_role("button", name="设置倍率").click()
+    console.locator("#toast", has_text="请填写倍率").wait_for()
+    assert mp.call("GET", f"{home}/clock", CONTROL)["scale"] == 5  # not paused
+    assert problems == [], problems
+
+
+def test_a_server_that_is_not_ready_keeps_the_token_and_the_console_comes_back_by_itself(stack, browser):
+    """A reload while the simulator restarts (the page loads, the API answers 503): the console
+    says it retries, keeps the token in the tab, and logs in by itself once the API answers —
+    the trainer does not paste the control token again. A wrong token still goes to the login."""
+    problems = []
+    pg = new_page(browser, problems)
+    log_in(pg, stack["origin"])
+    pg.locator("#view-sandboxes").wait_for()
+    down = '{"code": "SERVICE_UNAVAILABLE", "message": "服务暂不可用"}'
+    versions = "**/api/v1/console/versions"
+    pg.route(versions, lambda route: route.fulfill(status=503, content_type="application/json", body=down))
+    pg.reload()
+    pg.locator("#login-error", has_text="正在自动重试").wait_for()
+    assert "服务暂不可用" in pg.locator("#login-error").inner_text()
+    assert pg.evaluate("() => sessionStorage.getItem('icpsim.console.token')") == CONTROL
+    pg.unroute(versions)
+    pg.locator("#view-sandboxes").wait_for()
+    assert pg.locator("#login").is_hidden() and pg.locator("#login-error").inner_text() == ""
+    assert [p for p in problems if "503" not in p] == [], problems

@@ -479,3 +479,22 @@ def test_the_page_asks_the_certificate_address_investor_and_remarks_and_they_rea
     assert "investor" not in entity  # a person's investor is themselves: left empty on the page
     [site] = call("GET", f"{home}/websites", sb["token"])
     assert site["remark"] == "张三的个人技术博客"
+
+
+def test_a_sandbox_reset_while_the_page_is_open_goes_on_with_a_new_conversation(stack, page):
+    """The trainer resets a trainee's sandbox (same id and token, its conversations gone): the
+    open page notices on its next poll and starts a new conversation, as a reload would, instead
+    of leaving the trainee on the setup screen with CONVERSATION_NOT_FOUND."""
+    pg = page
+    sb, home = new_sandbox(stack["api"])
+    open_page(pg, stack["origin"], sb)
+    answer_choice(pg, ["start"])
+    before = pg.get_by_test_id("caption").inner_text()
+    call("POST", f"{home}/reset", CONTROL, json={})
+    pg.locator("#toast", has_text="沙箱已重置").wait_for()
+    assert pg.get_by_test_id("setup").is_hidden() and pg.get_by_test_id("chat").is_visible()
+    pg.wait_for_function("() => document.querySelector('[data-testid=composer]').dataset.accepts === 'choice'")
+    assert pg.locator("[data-testid=message][data-code=WELCOME]").count() == 1  # the new conversation only
+    assert pg.get_by_test_id("caption").inner_text() == before  # C0001 again: the reset sandbox numbers anew
+    answer_choice(pg, ["start"])  # and it answers
+    assert [p for p in pg.problems if "404" not in p] == []

@@ -215,3 +215,16 @@ def test_the_seed_is_quoted_verbatim():
     assert "每个 IP 地址可进行两次备案" in texts.SEED_REQUIREMENTS
     assert texts.normalize_locale("en-US,en;q=0.9") == "en" and texts.normalize_locale(None) == "zh-CN"
     assert texts.normalize_locale("zh-CN,zh;q=0.9,en;q=0.8") == "zh-CN"
+
+
+def test_the_next_step_of_a_draft_does_not_speak_of_a_rejection():
+    """A draft's card (the checklist's sends move it) asks to edit the order, not to edit it
+    "as the rejection says": only a rejected order has 驳回意见."""
+    from backend.chat import cards
+
+    actions = [workflow.EDIT, workflow.SUBMIT, workflow.WITHDRAW]
+    draft = cards.next_step("zh-CN", {"state": workflow.DRAFT, "kind": "first_filing", "allowed_actions": actions})
+    assert "驳回" not in draft and "修改" in draft and "提交订单" in draft
+    for state in workflow.REJECTED_STATES:
+        rejected = {"state": state, "kind": "first_filing", "allowed_actions": [workflow.EDIT, workflow.RESUBMIT]}
+        assert "按驳回意见修改" in cards.next_step("zh-CN", rejected)

@@ -143,6 +143,14 @@ def test_parameters_as_the_models_declare_them():
     }
 
 
+def test_a_query_whose_keys_contradict_each_other_is_the_callers_error():
+    """`Filters.0=x` then `Filters.0.Name=y`: a value and a structure at one name. A signed GET
+    may send it; it is InvalidParameter, not an InternalError."""
+    spec = vpc.ACTIONS["DescribeNatGateways"].params
+    assert code_of(params.from_query, spec, [("Filters.0", "x"), ("Filters.0.Name", "y")]) == "InvalidParameter"
+    assert code_of(params.from_query, spec, [("Limit", "1"), ("Limit.0", "2")]) == "InvalidParameter"
+
+
 def test_actions_versions_and_hosts():
     assert resolve("vpc", "2017-03-12", "DescribeVpcs") is vpc.ACTIONS["DescribeVpcs"]
     assert code_of(resolve, "vpc", "2017-03-12", "CreateVpc") == "InvalidAction"
@@ -152,6 +160,10 @@ def test_actions_versions_and_hosts():
     assert wire.service_of_host("VPC.tencentcloudapi.com:443") == "vpc"
     assert wire.service_of_host("127.0.0.1:5000") is None and wire.service_of_host("evil-tencentcloudapi.com") is None
     assert wire.is_api_call("127.0.0.1", "/", {"X-TC-Action": "x"}) and not wire.is_api_call("127.0.0.1", "/", {})
+    assert wire.is_v1_call("/", {"Action": "DescribeVpcs", "Signature": "s"})
+    assert not wire.is_v1_call("/", {"Action": "DescribeVpcs"}) and not wire.is_v1_call(
+        "/x", {"Action": "a", "Signature": "s"}
+    )
 
 
 def order(*sites, entity_person=None):

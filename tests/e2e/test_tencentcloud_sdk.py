@@ -156,6 +156,20 @@ def test_a_wrong_key_and_an_expired_timestamp(stack, sandbox, monkeypatch):
     assert e.value.code == "AuthFailure.SecretIdNotFound"
 
 
+@pytest.mark.parametrize("sign_method", ["HmacSHA256", "HmacSHA1"])
+@pytest.mark.parametrize("req_method", ["POST", "GET"])
+def test_signature_v1_is_an_sdk_error_not_a_network_error(stack, sandbox, sign_method, req_method):
+    """icpsim checks TC3 only; the SDK's v1 signing (params in the query or a form body) gets the
+    API's error envelope, so the SDK raises a readable code, not ServerNetworkError with raw bytes."""
+    http = HttpProfile(endpoint=f"127.0.0.1:{stack.port}", protocol="http", reqMethod=req_method)
+    cred = credential.Credential(sandbox["secret_id"], sandbox["secret_key"])
+    vpc = vpc_client.VpcClient(cred, "ap-shanghai", ClientProfile(httpProfile=http, signMethod=sign_method))
+    with pytest.raises(TencentCloudSDKException) as e:
+        vpc.DescribeVpcs(vpc_models.DescribeVpcsRequest())
+    assert e.value.code == "AuthFailure.SignatureFailure" and "TC3-HMAC-SHA256" in e.value.message
+    assert len(e.value.requestId) == 36
+
+
 def test_get_requests_and_an_unsigned_payload(stack, sandbox):
     """The SDK's other ways to send: GET with the parameters in the query, and a POST whose
     payload is left out of the signature (`unsignedPayload`)."""
