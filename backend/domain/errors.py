@@ -87,6 +87,8 @@ CODES: dict[str, Code] = {
     "JSON_NUMBER_TOO_LONG": Code(400, "请求格式不正确：JSON 中的数字位数过多"),
     "JSON_INVALID": Code(400, "请求格式不正确：请求体不是合法的 JSON"),
     "BODY_MALFORMED": Code(400, "请求格式不正确：请求体的分块传输编码无效"),
+    "HOST_INVALID": Code(400, "请求格式不正确：Host 请求头不是合法的主机名"),
+    "RANGE_NOT_SATISFIABLE": Code(416, "请求的字节范围（Range）超出了文件大小"),
     "REQUEST_TIMEOUT": Code(408, "请求体发送超时，请重试"),
     "TOKEN_MISSING": Code(401, "缺少访问令牌：请在 Authorization: Bearer 中提供沙箱令牌"),
     "TOKEN_INVALID": Code(401, "访问令牌无效或已失效"),
