@@ -150,7 +150,7 @@ def run_procfile(root, env, workers=1, redis=None):
     if not procfile.processes:
         raise CliError(f"{root / 'Procfile'} declares no processes")
     manager = _supervisor_class(Manager)(_safe_printer_class()(sys.stdout))
-    manager.embedded_redis = redis
+    manager.redis_watch = RedisWatch(redis) if redis is not None else None
     for proc in expand_processes(procfile.processes, concurrency={"worker": max(1, workers)}, env=env):
         child = dict(env)
         child.update(proc.env)
@@ -175,12 +175,12 @@ def _supervisor_class(manager_class):
     leans on its loop calling `_any_stopped` and on its `_processes` entries.)"""
 
     class Supervisor(manager_class):
-        embedded_redis = None
-        redis_restart_at = None
+        redis_watch = None  # a RedisWatch when `icpsim up` started the embedded Redis
 
         def _any_stopped(self):
             now = time.monotonic()
-            self._watch_redis(now)
+            if self.redis_watch is not None and not self._terminating:
+                self.redis_watch.check(now, self._system_print)
             for name, proc in self._processes.items():
                 if not name.startswith("worker") or proc.get("returncode") is None or self._terminating:
                     continue
@@ -202,29 +202,34 @@ def _supervisor_class(manager_class):
             proc["process"] = multiprocessing.Process(name=name, target=proc["obj"].run, args=(self.events, True))
             proc["process"].start()
 
-        def _watch_redis(self, now):
-            """The embedded Redis killed: started again on its data directory (its append-only
-            file holds every write it acknowledged), so the web's 503s and the workers' waits end."""
-            from backend.runtime.embedded_redis import EmbeddedRedisError
-
-            if self.embedded_redis is None or self._terminating:
-                return
-            if self.redis_restart_at is None:
-                code = self.embedded_redis.exited()
-                if code is None:
-                    return
-                self._system_print(f"embedded Redis exited (rc={code}); starting it again\n")
-                self.redis_restart_at = now + RESTART_DELAY
-            if now < self.redis_restart_at:
-                return
-            try:
-                self.embedded_redis.start()
-                self.redis_restart_at = None
-            except EmbeddedRedisError as error:  # tried again after the delay
-                self._system_print(f"embedded Redis did not start: {error}\n")
-                self.redis_restart_at = time.monotonic() + RESTART_DELAY
-
     return Supervisor
+
+
+class RedisWatch:
+    """The embedded Redis killed (SIGKILL, out of memory): started again on its data directory,
+    from its append-only file, so the web's 503s and the workers' waits end."""
+
+    def __init__(self, embedded):
+        self.embedded = embedded
+        self.restart_at = None  # set while it is down
+
+    def check(self, now, say):
+        from backend.runtime.embedded_redis import EmbeddedRedisError
+
+        if self.restart_at is None:
+            code = self.embedded.exited()
+            if code is None:
+                return
+            say(f"embedded Redis exited (rc={code}); starting it again\n")
+            self.restart_at = now + RESTART_DELAY
+        if now < self.restart_at:
+            return
+        try:
+            self.embedded.start()
+            self.restart_at = None
+        except EmbeddedRedisError as error:  # tried again after the delay
+            say(f"embedded Redis did not start: {error}\n")
+            self.restart_at = time.monotonic() + RESTART_DELAY
 
 
 def _stop_processes(manager, grace=5.0):
