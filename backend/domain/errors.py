@@ -186,6 +186,7 @@ CODES: dict[str, Code] = {
     "MATERIAL_RESOLUTION_TOO_HIGH": Code(422, "图片尺寸过大（像素过多），请缩小后上传"),
     "MATERIAL_NOT_COLOUR": Code(422, "图片为黑白或灰度图，请上传彩色照片或扫描件"),
     "UPLOAD_FILENAME_INVALID": Code(422, "文件名无法识别"),
+    "UPLOAD_INCOMPLETE": Code(422, "上传的内容不完整，请重新上传"),
     "MATERIAL_UNCHANGED": Code(422, "重新上传的文件与被驳回的文件相同"),
     "UPLOAD_FILE_MISSING": Code(422, "没有收到文件"),
     "REFERENCE_NOT_FOUND": Code(404, "没有该选项表"),
