@@ -111,6 +111,7 @@ CODES: dict[str, Code] = {
     "ENTITY_NUMBER_EXISTS": Code(409, "主体备案号已存在，备案号不可重复使用"),
     "ACTION_NOT_ALLOWED": Code(409, "当前状态下不能执行此操作"),
     "TELEPORT_NOT_ALLOWED": Code(409, "不能跳转到该状态"),
+    "RESET_IN_PROGRESS": Code(409, "模拟器正在被另一个请求重置，请稍后重试"),
     "KIND_NOT_AVAILABLE": Code(409, "暂不支持该类型的订单"),
     "ORDER_IN_PROGRESS": Code(409, "账号下已有进行中的备案订单，请先完成或撤销该订单"),
     "CONVERSATION_BUSY": Code(503, "对话正在处理上一条消息，请稍后重试"),
