@@ -354,6 +354,8 @@ def _reset_held(r, sid):
     fresh["created_at"] = meta["created_at"]
 
     def fn(tx):
+        if not tx.meta():  # deleted since (its meta hash goes first): a reset must not bring it back
+            raise errors.sandbox_not_found(sid)
         for field in tx.meta():
             if field not in fresh:
                 tx._writes.append(("hdel", keys.sandbox(sid), field))

@@ -223,3 +223,22 @@ def test_resets_at_once_all_succeed(control, sandbox):
     with ThreadPoolExecutor(6) as pool:
         assert set(pool.map(reset, range(6))) == {200}
     assert len(ok(sandbox.get("~/cloud/nat-gateways"))) == 1
+
+
+def test_a_sandbox_deleted_while_it_resets_stays_deleted(control, sandbox, r, monkeypatch):
+    """A DELETE that lands while a reset runs (an outside probe: reset ×3 and DELETE at once)
+    was undone by the reset's populate, which wrote the meta hash and the cloud collections
+    back: keys of a sandbox no list names and no token opens. The populate finds it gone: 404."""
+    from backend.services import sandboxes
+
+    remove_uploads, deletes = sandboxes._remove_uploads, []
+
+    def deleted_meanwhile(sid):
+        if not deletes:  # another client's DELETE, after the reset's own deletes (once: it removes uploads too)
+            deletes.append(sid)
+            sandboxes.delete(r, sid)
+        remove_uploads(sid)
+
+    monkeypatch.setattr(sandboxes, "_remove_uploads", deleted_meanwhile)
+    assert_error(control.post(f"/api/v1/sandboxes/{sandbox.sid}/reset"), 404, "SANDBOX_NOT_FOUND")
+    assert list(r.scan_iter(match=f"{keys.sandbox(sandbox.sid)}*")) == []
