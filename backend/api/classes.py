@@ -7,6 +7,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from backend.api import common, schemas as s
 from backend.api.blueprint import Blueprint
+from backend.api.schema_base import StrictInteger
 from backend.domain import clock, presets
 from backend.services import classes
 
@@ -21,13 +22,13 @@ MAX_NAME = 64
 
 
 class ClassCreateSchema(s.Strict):
-    size = fields.Integer(
+    size = StrictInteger(
         required=True,
         validate=s.in_range(1, classes.MAX_SIZE),
         metadata={"description": f"学员人数（1 到 {classes.MAX_SIZE}）"},
     )
     preset = fields.String(load_default="training", validate=s.one_of(sorted(presets.PRESETS)))
-    seed_base = fields.Integer(
+    seed_base = StrictInteger(
         load_default=1, validate=s.in_range(0, 10**9), metadata={"description": "第 i 个学员的种子为 seed_base + i"}
     )
     names = fields.List(
@@ -58,7 +59,7 @@ class ClassSchema(Schema):
     id = fields.String()
     name = fields.String()
     preset = fields.String()
-    seed_base = fields.Integer()
+    seed_base = StrictInteger()
     scale = fields.Float()
     pacing = fields.String()
     created_at = fields.String()

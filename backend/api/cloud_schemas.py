@@ -4,7 +4,7 @@ Re-exported by schemas.py."""
 
 from marshmallow import Schema, fields, validate
 
-from backend.api.schema_base import IsoDate, Strict, StrictBoolean, in_range, ip_address, one_of, text
+from backend.api.schema_base import IsoDate, Strict, StrictBoolean, StrictInteger, in_range, ip_address, one_of, text
 from backend.domain import limits
 
 
@@ -22,7 +22,7 @@ class ResourcePackSchema(Strict):
     id = fields.String(dump_only=True)
     env_id = fields.String(required=True)
     bought_on = IsoDate(load_default=None, allow_none=True)
-    months = fields.Integer(load_default=None, allow_none=True, validate=in_range(1, 120))
+    months = StrictInteger(load_default=None, allow_none=True, validate=in_range(1, 120))
     expires_on = IsoDate(load_default=None, allow_none=True)
     auto_renew = StrictBoolean(
         load_default=None,

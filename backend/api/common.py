@@ -5,6 +5,7 @@ import re
 import socket
 
 from flask import Request, current_app, g, jsonify, request
+from gunicorn.http.errors import ParseException
 from werkzeug.exceptions import ClientDisconnected, MethodNotAllowed, RequestEntityTooLarge
 
 from backend.api import begun, ratelimits
@@ -170,6 +171,9 @@ def _read_body(req):
             raise
         _stop_reading()
         raise fail("REQUEST_TIMEOUT") from error
+    except ParseException as error:  # gunicorn decodes a chunked body: a chunk size not in hex, no CRLF
+        _stop_reading()  # the framing is lost: nothing after it on this connection is a request
+        raise fail("BODY_MALFORMED") from error
 
 
 def _too_large(view_class, req):

@@ -11,6 +11,7 @@ from marshmallow import Schema, fields
 
 from backend.api import common
 from backend.api.blueprint import Blueprint
+from backend.api.schema_base import StrictInteger
 from backend.services import classes, console, live
 
 blp = Blueprint(
@@ -25,13 +26,13 @@ NOT_MODIFIED = {"304": {"description": "自 If-None-Match 给出的版本以来�
 
 class VersionSchema(Schema):
     sandbox_id = fields.String()
-    version = fields.Integer(metadata={"description": "沙箱每次写入都会加一"})
+    version = StrictInteger(metadata={"description": "沙箱每次写入都会加一"})
 
 
 class VersionsSchema(Schema):
     etag = fields.String()
-    versions = fields.Dict(keys=fields.String(), values=fields.Integer())
-    classes = fields.Integer()
+    versions = fields.Dict(keys=fields.String(), values=StrictInteger())
+    classes = StrictInteger()
 
 
 class OverviewSchema(Schema):

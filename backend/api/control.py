@@ -19,6 +19,7 @@ from backend.api import (
     schemas as s,  # first: installs the zh-CN messages before the fields below
 )
 from backend.api.blueprint import Blueprint
+from backend.api.schema_base import StrictInteger
 from backend.domain import faults as F, workflow
 from backend.services import bootstrap, control, faults, idle, recording, sandboxes
 
@@ -73,7 +74,7 @@ class FaultRuleSchema(s.Strict):
     delay = fields.String(load_default=None, allow_none=True, metadata={"description": "例如 2d、36h"})
     app_id = fields.String(load_default=None, allow_none=True)
     kind = fields.String(load_default=None, allow_none=True)
-    attempt = fields.Integer(load_default=None, allow_none=True)
+    attempt = StrictInteger(load_default=None, allow_none=True)
     note = fields.String(
         load_default=None,
         allow_none=True,
@@ -85,8 +86,8 @@ class FaultSchema(Schema):
     id = fields.String()
     effect = fields.String()
     stage = fields.String()
-    times = fields.Integer(allow_none=True)
-    used = fields.Integer()
+    times = StrictInteger(allow_none=True)
+    used = StrictInteger()
     probability = fields.Float(allow_none=True)
     audit_data = fields.List(fields.Dict())
     delay = fields.String()
@@ -94,12 +95,12 @@ class FaultSchema(Schema):
     reason = fields.String()
     app_id = fields.String(allow_none=True)
     kind = fields.String(allow_none=True)
-    attempt = fields.Integer(allow_none=True)
+    attempt = StrictInteger(allow_none=True)
     note = fields.String(allow_none=True)
 
 
 class ClearedSchema(Schema):
-    cleared = fields.Integer()
+    cleared = StrictInteger()
 
 
 class TeleportSchema(s.Strict):
@@ -125,7 +126,7 @@ class ResetSchema(s.Strict):
 
 
 class ResetAllSchema(Schema):
-    deleted = fields.Integer()
+    deleted = StrictInteger()
     recreated = fields.List(fields.String())
 
 

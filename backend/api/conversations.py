@@ -9,6 +9,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from backend.api import begun, common, control, zh_messages
 from backend.api.blueprint import Blueprint
+from backend.api.schema_base import StrictInteger
 from backend.chat import engine
 from backend.chat.conversation_store import ReplyStart
 from backend.chat.texts import LOCALES, normalize_locale
@@ -96,7 +97,7 @@ def plain_reply(data):
 
 
 class MessagesQuerySchema(Schema):
-    after = fields.Integer(
+    after = StrictInteger(
         load_default=0,
         validate=validate.Range(min=0, error="须不小于 {min}。"),
         metadata={"description": "只返回 seq 大于该值的消息"},
@@ -110,7 +111,7 @@ class ConversationSummarySchema(Schema):
     kind = fields.String(allow_none=True)
     application_id = fields.String(allow_none=True)
     accepts = fields.Dict()
-    last_seq = fields.Integer()
+    last_seq = StrictInteger()
     created_at = fields.String()
     updated_at = fields.String()
 
@@ -124,7 +125,7 @@ class ConversationMessagesSchema(Schema):
     step = fields.String()
     accepts = fields.Dict()
     application_id = fields.String(allow_none=True)
-    last_seq = fields.Integer()
+    last_seq = StrictInteger()
 
     def dump(self, obj, *, many=None):
         """What the engine answers (plain dicts, lists, str and int) dumps without marshmallow's

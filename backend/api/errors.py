@@ -5,7 +5,7 @@ import logging
 import redis.exceptions
 from flask import jsonify, request
 from marshmallow import INCLUDE, Schema, fields
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadHost, HTTPException, RequestedRangeNotSatisfiable
 
 from backend.domain.errors import DomainError, fail
 
@@ -25,6 +25,9 @@ _HTTP = {
     429: ("TOO_MANY_REQUESTS", "请求过于频繁，请稍后再试"),
     500: ("INTERNAL_ERROR", "模拟器内部错误"),
 }
+OTHER_HTTP = ("HTTP_ERROR", "请求无法处理")  # a status Werkzeug raises that no table above names
+# Werkzeug's own refusals with a code of their own: what was wrong, not just the status
+_WERKZEUG = {BadHost: "HOST_INVALID", RequestedRangeNotSatisfiable: "RANGE_NOT_SATISFIABLE"}
 REDIS_RETRY_AFTER = 5  # seconds: an embedded Redis restarts in about a second, a managed one in a few
 # Redis unreachable (refused, reset, timed out, still loading its data): the simulator cannot
 # answer now, but will; anything else from redis-py is a bug (500)
@@ -88,7 +91,10 @@ def http_error(error: HTTPException):
     status = error.code or 500
     if status == 429:
         return too_many(error)
-    code, message = _HTTP.get(status, ("HTTP_ERROR", error.name))
+    named = _WERKZEUG.get(type(error))
+    if named:
+        return _with_headers(domain_error(fail(named)), error)
+    code, message = _HTTP.get(status, OTHER_HTTP)
     extra = {}
     data = getattr(error, "data", None) or {}
     if status == 422 and "messages" in data:
@@ -97,10 +103,12 @@ def http_error(error: HTTPException):
         if len(messages) == 1:
             messages = next(iter(messages.values()))
         extra["errors"] = flatten(messages)
-    elif status == 400 and error.description:
-        message = f"{message}：请求体不是合法的 JSON"
-    response = body(code, message, status, **extra)
-    # the exception's own headers, its HTML content type aside: a 405's Allow (RFC 9110 §15.5.6)
+    return _with_headers(body(code, message, status, **extra), error)
+
+
+def _with_headers(response, error: HTTPException):
+    """The exception's own headers, its HTML content type aside: a 405's Allow (RFC 9110
+    §15.5.6), a 416's Content-Range."""
     for name, value in error.get_headers():
         if name.lower() != "content-type":
             response.headers[name] = value

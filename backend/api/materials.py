@@ -96,16 +96,17 @@ class Material(MethodView):
 
 def _no_file():
     """Why a multipart body has no file `file`: werkzeug drops the whole form silently when a
-    filename is not UTF-8 (GBK from some clients), and a part whose header a raw line break cut
-    is no file either; parsing again, loudly, tells them apart."""
+    filename is not UTF-8 (GBK from some clients), a part whose header a raw line break cut
+    is no file either, nor is a body cut short; parsing again, loudly, tells them apart."""
     body = request.get_data(cache=True) if request.mimetype == "multipart/form-data" else b""
     try:
         parser = FormDataParser(silent=False)
         parser.parse(io.BytesIO(body), request.mimetype, len(body), request.mimetype_params)
     except UnicodeDecodeError:
         return uploads.filename_not_utf8()
-    except ValueError:
-        pass
+    except ValueError:  # werkzeug: the body ended before the closing `--boundary--`
+        message = "上传的内容不完整：请求在文件传完之前就结束了，请重新上传"
+        return fail("UPLOAD_INCOMPLETE", message, errors={"file": [message]})
     if _FILE_PART.search(body):  # a file part was sent, yet none arrived: its header is broken
         message = "无法读取文件分段的头部：文件名不能含换行符等控制字符，请重命名文件后重新上传"
         return fail("UPLOAD_FILENAME_INVALID", message, errors={"file": [message]})

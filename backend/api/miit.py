@@ -14,7 +14,7 @@ from marshmallow import Schema, fields
 from backend.api import common
 from backend.api.blueprint import Blueprint
 from backend.api.miniprogram import CONFIG_KEY
-from backend.api.schema_base import ID_LAST6, MOBILE, PERSON_ID
+from backend.api.schema_base import ID_LAST6, MOBILE, PERSON_ID, StrictInteger
 from backend.services import verification
 
 blp = Blueprint(
@@ -31,11 +31,11 @@ class VerificationSchema(Schema):
     name = fields.String()
     mobile_masked = fields.String()
     state = fields.String(metadata={"description": "pending | verified | failed"})
-    attempts_left = fields.Integer()
+    attempts_left = StrictInteger()
     sent_at = fields.String()
     expires_at = fields.String()
     verified_at = fields.String(allow_none=True)
-    sends = fields.Integer()
+    sends = StrictInteger()
 
 
 class ResendSchema(Schema):

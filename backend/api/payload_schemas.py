@@ -15,6 +15,7 @@ from backend.api.schema_base import (
     ServiceContent,
     Strict,
     StrictBoolean,
+    StrictInteger,
     one_of,
     text,
 )
@@ -305,13 +306,13 @@ class HistoryEventSchema(Schema):
     to = fields.String()
     actor = fields.String()
     reason = fields.String()
-    version = fields.Integer()
+    version = StrictInteger()
     audit_data = fields.List(fields.Dict())
 
 
 class WechatSchema(Schema):
-    status = fields.Integer(metadata={"description": "微信 getIcpEntranceInfo 的 status"})
-    sms_verify_status = fields.Integer(allow_none=True)
+    status = StrictInteger(metadata={"description": "微信 getIcpEntranceInfo 的 status"})
+    sms_verify_status = StrictInteger(allow_none=True)
 
 
 class ApplicationSchema(Schema):
@@ -320,7 +321,7 @@ class ApplicationSchema(Schema):
     kind_zh = fields.String()
     state = fields.String(metadata={"description": "状态：" + "、".join(workflow.STATES)})
     state_zh = fields.String()
-    version = fields.Integer()
+    version = StrictInteger()
     wechat = fields.Nested(WechatSchema)
     verifications = fields.List(
         fields.Dict(),
@@ -332,7 +333,7 @@ class ApplicationSchema(Schema):
     waits_on = fields.String()
     payload = fields.Dict()
     audit_data = fields.List(fields.Dict())
-    attempt = fields.Integer()
+    attempt = StrictInteger()
     result = fields.Dict()
     entity_id = fields.String()
     target = fields.Dict(metadata={"description": "订单涉及的备案记录：entity_id、website_ids"})

@@ -8,6 +8,7 @@ from backend.api import (
     schemas as s,  # first: installs the zh-CN messages before the fields below
 )
 from backend.api.blueprint import Blueprint
+from backend.api.schema_base import StrictInteger
 from backend.services import registry
 
 blp = Blueprint(
@@ -106,7 +107,7 @@ class EntityRecordSchema(Schema):
     status = fields.String()
     account = fields.String(metadata={"description": "self：本账号的备案；external：其他账号的备案"})
     responsible = fields.Dict(allow_none=True)
-    max_site_index = fields.Integer(metadata={"description": "已分配的最大网站序号（注销的序号不再使用）"})
+    max_site_index = StrictInteger(metadata={"description": "已分配的最大网站序号（注销的序号不再使用）"})
     filed_at = fields.String()
     access_providers = fields.List(fields.String())
     seeded = s.StrictBoolean()
@@ -120,7 +121,7 @@ class WebsiteRecordSchema(Schema):
     name = fields.String()
     domain = fields.String()
     number = fields.String()
-    site_index = fields.Integer()
+    site_index = StrictInteger()
     status = fields.String()
     nat_ip = fields.String(allow_none=True)
     access_providers = fields.List(fields.String())

@@ -5,6 +5,7 @@ from marshmallow import fields, validate
 
 from backend.api import begun, common, control, process_schemas, schemas as s
 from backend.api.blueprint import Blueprint
+from backend.api.schema_base import StrictInteger
 from backend.services import advancing, sandboxes, timers
 
 
@@ -14,7 +15,7 @@ class PageQuery(s.Strict):
         validate=validate.Length(max=200),
         metadata={"description": "上一页响应头 X-Next-Cursor 的值（上一页最后一个沙箱 id）；首页不传"},
     )
-    limit = fields.Integer(load_default=sandboxes.DEFAULT_PAGE, validate=validate.Range(min=1, max=sandboxes.MAX_PAGE))
+    limit = StrictInteger(load_default=sandboxes.DEFAULT_PAGE, validate=validate.Range(min=1, max=sandboxes.MAX_PAGE))
 
 
 blp = Blueprint(

@@ -47,6 +47,7 @@ from backend.api.schema_base import (  # noqa: F401
     ServiceContent,
     Strict,
     StrictBoolean,
+    StrictInteger,
     audit_items,
     in_range,
     ip_address,
@@ -64,7 +65,7 @@ EXPIRY_DAYS = (1, 365)
 
 
 def working_days(**kw):
-    return fields.Integer(validate=in_range(*WORKING_DAYS), **kw)
+    return StrictInteger(validate=in_range(*WORKING_DAYS), **kw)
 
 
 def int_triple(lo, hi, strictly, what):
@@ -76,7 +77,7 @@ def int_triple(lo, hi, strictly, what):
             raise ValidationError(f"{what}须{'依次递增' if strictly else '依次不减'}。")
 
     return fields.List(
-        fields.Integer(validate=in_range(lo, hi)),
+        StrictInteger(validate=in_range(lo, hi)),
         validate=[validate.Length(equal=3, error=f"须为 3 个整数：{what}。"), ordered],
     )
 
@@ -88,8 +89,8 @@ class ProvinceOverrideSchema(Strict):
     bureau_wd_typical = working_days()
     bureau_wd_max = working_days()
     nonlocal_personal_id = fields.String(validate=one_of(("refused", "residence_permit")))
-    domain_min_months_left = fields.Integer(validate=in_range(0, 120))
-    id_min_months_left = fields.Integer(validate=in_range(0, 120))
+    domain_min_months_left = StrictInteger(validate=in_range(0, 120))
+    id_min_months_left = StrictInteger(validate=in_range(0, 120))
     temporary_id_refused = StrictBoolean()
 
 
@@ -136,19 +137,19 @@ class SettingsSchema(ProcessSettings, TimelineSettings, Strict):
     provider_review_wd = working_days(metadata={"description": "初审（腾讯云）工作日"})
     to_bureau_wd_min = working_days(metadata={"description": "初审通过到提交管局，最少工作日"})
     to_bureau_wd_max = working_days(metadata={"description": "初审通过到提交管局，最多工作日"})
-    sms_window_hours = fields.Integer(
+    sms_window_hours = StrictInteger(
         validate=in_range(*SMS_WINDOW_HOURS), metadata={"description": "短信核验时限（小时）"}
     )
-    sms_max_wrong = fields.Integer(validate=in_range(0, 100), metadata={"description": "允许输错核验码的次数"})
+    sms_max_wrong = StrictInteger(validate=in_range(0, 100), metadata={"description": "允许输错核验码的次数"})
     change_wd = int_triple(*WORKING_DAYS, strictly=False, what="变更的管局审核工作日 [最少, 通常, 最多]")
     cancel_wd = int_triple(*WORKING_DAYS, strictly=False, what="注销的管局审核工作日 [最少, 通常, 最多]")
     bureau_wd = working_days(allow_none=True, metadata={"description": "固定管局审核工作日（缺省按省份）"})
     idle_reminder_days = int_triple(*EXPIRY_DAYS, strictly=True, what="未处理提醒的天数 [第 1 次, 第 2 次, 第 3 次]")
-    idle_expiry_days = fields.Integer(validate=in_range(*EXPIRY_DAYS), metadata={"description": "未处理过期天数"})
+    idle_expiry_days = StrictInteger(validate=in_range(*EXPIRY_DAYS), metadata={"description": "未处理过期天数"})
     strict_nonlocal_id = StrictBoolean()
-    min_age = fields.Integer(validate=in_range(0, 100), metadata={"description": "个人备案的最低年龄"})
+    min_age = StrictInteger(validate=in_range(0, 100), metadata={"description": "个人备案的最低年龄"})
     random_rejection_rate = fields.Float(validate=in_range(0, 1), metadata={"description": "随机驳回的比例"})
-    material_min_sharpness = fields.Integer(
+    material_min_sharpness = StrictInteger(
         validate=in_range(0, 255),
         metadata={
             "description": "材料清晰度下限（0–255，上传时用 Pillow 计算），设置后对所有材料统一适用；"
@@ -227,7 +228,7 @@ class SandboxCreateSchema(Strict):
         validate=one_of(clock.PACINGS),
         metadata={"description": "时钟节奏：steady（始终按倍率）或 demo（审核时按倍率快进，轮到用户时按真实速度）"},
     )
-    idle_ttl_seconds = fields.Integer(
+    idle_ttl_seconds = StrictInteger(
         load_default=None,
         allow_none=True,
         validate=in_range(1, limits.MAX_IDLE_TTL_SECONDS),
@@ -250,7 +251,7 @@ class SandboxSchema(Schema):
     created_at = fields.String()
     settings = fields.Dict()
     clock = fields.Nested(ClockSchema)
-    idle_ttl_seconds = fields.Integer(allow_none=True)
+    idle_ttl_seconds = StrictInteger(allow_none=True)
     expires_at = fields.String(allow_none=True, metadata={"description": "闲置到此刻（UTC）即被删除"})
     dropped = fields.Dict(metadata={"description": "上限丢弃的条数：journal、outbox、history:<订单号>"})
 
@@ -342,9 +343,9 @@ class NumberSchema(Schema):
     province_abbr = fields.String()
     province_name = fields.String()
     serial = fields.String()
-    year = fields.Integer(allow_none=True)
-    sequence = fields.Integer(allow_none=True)
-    site_index = fields.Integer(allow_none=True)
+    year = StrictInteger(allow_none=True)
+    sequence = StrictInteger(allow_none=True)
+    site_index = StrictInteger(allow_none=True)
     suffix = fields.String(allow_none=True)
     entity_number = fields.String(allow_none=True)
 
@@ -370,8 +371,8 @@ class RecordSchema(Schema):
     address = fields.String(allow_none=True)
     certificate_type = fields.String()
     certificate_number = fields.String()
-    site_index = fields.Integer()
-    max_site_index = fields.Integer(metadata={"description": "主体：已分配的最大网站序号（注销的序号不再使用）"})
+    site_index = StrictInteger()
+    max_site_index = StrictInteger(metadata={"description": "主体：已分配的最大网站序号（注销的序号不再使用）"})
     filing_type = fields.String(allow_none=True, metadata={"description": "网站：cloudbase_run（云托管）或 cvm"})
     extra_domains = fields.List(fields.String(), metadata={"description": "网站：旧备案的附加域名"})
     service_content = fields.Raw(allow_none=True, metadata={"description": "网站服务内容：代码或代码列表"})

@@ -3,12 +3,12 @@ items 11, 12, 13, 17; backend/domain/timeline.py); SettingsSchema inherits them.
 
 from marshmallow import Schema, fields, validate
 
-from backend.api.schema_base import StrictBoolean, in_range
+from backend.api.schema_base import StrictBoolean, StrictInteger, in_range
 from backend.domain import timeline
 
 
 class TimelineSettings(Schema):
-    sms_timeout_resubmit_hours = fields.Integer(
+    sms_timeout_resubmit_hours = StrictInteger(
         allow_none=True,
         validate=in_range(1, timeline.MAX_HOURS),
         metadata={

@@ -6,7 +6,7 @@ from werkzeug.routing import BaseConverter
 
 from backend.api import common
 from backend.api.blueprint import Blueprint
-from backend.api.schema_base import StrictBoolean, one_of
+from backend.api.schema_base import StrictBoolean, StrictInteger, one_of
 from backend.services import webhooks
 
 blp = Blueprint(
@@ -60,11 +60,11 @@ class WebhookSchema(Schema):
 
 
 class AttemptSchema(Schema):
-    n = fields.Integer()
+    n = StrictInteger()
     at = fields.String()
-    status = fields.Integer(allow_none=True)
+    status = StrictInteger(allow_none=True)
     ok = StrictBoolean()
-    latency_ms = fields.Integer()
+    latency_ms = StrictInteger()
     error = fields.String()
     response_excerpt = fields.String()
 
@@ -73,7 +73,7 @@ class DeliverySchema(Schema):
     id = fields.String()
     webhook_id = fields.String()
     app_id = fields.String()
-    seq = fields.Integer()
+    seq = StrictInteger()
     state = fields.String(metadata={"description": "pending | delivered | failed"})
     attempts = fields.List(fields.Nested(AttemptSchema))
     next_attempt_at = fields.Float(allow_none=True)
@@ -86,7 +86,7 @@ class DeliveryQuerySchema(Schema):
     webhook_id = fields.String(load_default=None, validate=validate.Length(max=20))
     app_id = fields.String(load_default=None, validate=validate.Length(max=20))
     state = fields.String(load_default=None, validate=validate.OneOf(("pending", "delivered", "failed")))
-    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
+    limit = StrictInteger(load_default=100, validate=validate.Range(min=1, max=500))
 
 
 @blp.route("")

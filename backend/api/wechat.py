@@ -5,6 +5,7 @@ from marshmallow import Schema, fields
 
 from backend.api import common
 from backend.api.blueprint import Blueprint
+from backend.api.schema_base import StrictInteger
 from backend.services import wechat
 
 blp = Blueprint(
@@ -22,15 +23,15 @@ class AuditEntrySchema(Schema):
 
 
 class EntranceInfoSchema(Schema):
-    status = fields.Integer(metadata={"description": "2–6, 1024, 1025–1031（见 README「WeChat view」）"})
-    is_canceling = fields.Integer()
+    status = StrictInteger(metadata={"description": "2–6, 1024, 1025–1031（见 README「WeChat view」）"})
+    is_canceling = StrictInteger()
     audit_data = fields.List(fields.Nested(AuditEntrySchema))
-    available = fields.Integer()
-    sms_verify_status = fields.Integer(allow_none=True)
+    available = StrictInteger()
+    sms_verify_status = StrictInteger(allow_none=True)
 
 
 class EntranceSchema(Schema):
-    errcode = fields.Integer()
+    errcode = StrictInteger()
     errmsg = fields.String()
     info = fields.Nested(EntranceInfoSchema)
     status_zh = fields.String()

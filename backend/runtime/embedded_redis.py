@@ -176,6 +176,11 @@ class EmbeddedRedis:
     def running(self):
         return self._answering()
 
+    def exited(self):
+        """The exit code of the server this object started, once it has exited (killed, out of
+        memory); None while it runs, or when this object did not start it (a reused server)."""
+        return None if self.process is None else self.process.poll()
+
     def client(self, decode_responses=True):
         return redis.Redis.from_url(self.url, decode_responses=decode_responses)
 

@@ -1,7 +1,7 @@
 """`icpsim up`: the embedded Redis (unless REDIS_URL), the control token and the demo
 sandbox, the banner, then the Procfile's web and worker processes under honcho until
-Ctrl-C, SIGTERM or the web's exit (a worker that exits is started again); Redis is stopped
-(its append-only file flushed) last."""
+Ctrl-C, SIGTERM or the web's exit (a worker, or the embedded Redis, that exits is started
+again); Redis is stopped (its append-only file flushed) last."""
 
 import errno
 import importlib.util
@@ -140,8 +140,9 @@ def _safe_printer_class():
     return SafePrinter
 
 
-def run_procfile(root, env, workers=1):
-    """Run the Procfile through honcho until a signal or the web's exit; return honcho's code."""
+def run_procfile(root, env, workers=1, redis=None):
+    """Run the Procfile through honcho until a signal or the web's exit; return honcho's code.
+    `redis`: the embedded Redis this command started, watched and started again when it dies."""
     from honcho.environ import expand_processes, parse_procfile
     from honcho.manager import Manager
 
@@ -149,6 +150,7 @@ def run_procfile(root, env, workers=1):
     if not procfile.processes:
         raise CliError(f"{root / 'Procfile'} declares no processes")
     manager = _supervisor_class(Manager)(_safe_printer_class()(sys.stdout))
+    manager.redis_watch = RedisWatch(redis) if redis is not None else None
     for proc in expand_processes(procfile.processes, concurrency={"worker": max(1, workers)}, env=env):
         child = dict(env)
         child.update(proc.env)
@@ -173,8 +175,12 @@ def _supervisor_class(manager_class):
     leans on its loop calling `_any_stopped` and on its `_processes` entries.)"""
 
     class Supervisor(manager_class):
+        redis_watch = None  # a RedisWatch when `icpsim up` started the embedded Redis
+
         def _any_stopped(self):
             now = time.monotonic()
+            if self.redis_watch is not None and not self._terminating:
+                self.redis_watch.check(now, self._system_print)
             for name, proc in self._processes.items():
                 if not name.startswith("worker") or proc.get("returncode") is None or self._terminating:
                     continue
@@ -197,6 +203,33 @@ def _supervisor_class(manager_class):
             proc["process"].start()
 
     return Supervisor
+
+
+class RedisWatch:
+    """The embedded Redis killed (SIGKILL, out of memory): started again on its data directory,
+    from its append-only file, so the web's 503s and the workers' waits end."""
+
+    def __init__(self, embedded):
+        self.embedded = embedded
+        self.restart_at = None  # set while it is down
+
+    def check(self, now, say):
+        from backend.runtime.embedded_redis import EmbeddedRedisError
+
+        if self.restart_at is None:
+            code = self.embedded.exited()
+            if code is None:
+                return
+            say(f"embedded Redis exited (rc={code}); starting it again\n")
+            self.restart_at = now + RESTART_DELAY
+        if now < self.restart_at:
+            return
+        try:
+            self.embedded.start()
+            self.restart_at = None
+        except EmbeddedRedisError as error:  # tried again after the delay
+            say(f"embedded Redis did not start: {error}\n")
+            self.restart_at = time.monotonic() + RESTART_DELAY
 
 
 def _stop_processes(manager, grace=5.0):
@@ -240,7 +273,8 @@ def cmd_up(args):
             embedded, redis_url = _start_embedded_redis()
         boot = _prepare(bootstrap, redis_url)
         _banner(port, redis_url, embedded is not None, boot)
-        rc = run_procfile(root, _child_env(port, redis_url, boot["control_token"]), workers=args.workers)
+        env = _child_env(port, redis_url, boot["control_token"])
+        rc = run_procfile(root, env, workers=args.workers, redis=embedded)
         code = _exit_code(rc)
     except (KeyboardInterrupt, Stop):
         code = 0

@@ -1,7 +1,11 @@
 """What `icpsim up` prepares: the control token and the demo sandbox; the simulator reset
 that brings the demo back."""
 
+from redis.exceptions import LockError
+
+from backend import config
 from backend.domain.clock import DEMO
+from backend.domain.errors import DomainError, fail
 from backend.services import auth, sandboxes
 from backend.store import keys
 
@@ -35,14 +39,35 @@ def prepare(r, demo_token=None, revision=0):
     return {"control_token": token, "demo_sandbox_id": DEMO_ID, "demo_token": demo["token"]}
 
 
+RESET_LOCK_SECONDS = 300  # a reset that died holding the lock frees it by then
+
+
 def reset_all(r):
     """Every sandbox gone (tokens too); the demo sandbox of `icpsim up` comes back fresh, with
-    the same id and token (the banner's URL and open pages keep working) and a higher version."""
+    the same id and token (the banner's URL and open pages keep working) and a higher version.
+    One at a time: two at once deleted each other's sandboxes (404s) and lost the demo."""
+    lock = r.lock(keys.RESET_LOCK, timeout=RESET_LOCK_SECONDS, blocking_timeout=config.job_wait_seconds())
+    if not lock.acquire():
+        raise fail("RESET_IN_PROGRESS")
+    try:
+        return _reset_all_held(r)
+    finally:
+        try:
+            lock.release()
+        except LockError:  # held past its timeout (a reset of thousands of sandboxes): expired already
+            pass
+
+
+def _reset_all_held(r):
     demo = r.hmget(keys.sandbox("demo"), "token")[0]
     demo_revision = int(r.get(keys.revision("demo")) or 0)
     sids = sorted(r.smembers(keys.SANDBOXES))
     for sid in sids:
-        sandboxes.delete(r, sid)
+        try:
+            sandboxes.delete(r, sid)
+        except DomainError as error:  # deleted meanwhile by a DELETE of its own: gone all the same
+            if error.code != "SANDBOX_NOT_FOUND":
+                raise
     for pattern in (f"{keys.P}:sb:*", f"{keys.P}:token:*"):
         for key in r.scan_iter(match=pattern, count=500):
             r.delete(key)

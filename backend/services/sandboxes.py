@@ -20,7 +20,7 @@ from backend.domain.clock import (
     start_problems,
 )
 from backend.domain.errors import fail, validation_failed
-from backend.services import api_credentials, auth, cloud, domains, scheduling, world
+from backend.services import api_credentials, auth, cloud, domains, scheduling, timers, world
 from backend.store import keys, tx as store
 
 
@@ -314,16 +314,30 @@ def outbox(r, sid, channel=None, to=None, app_id=None, raw=None):
 
 def reset(r, sid):
     """Back to its preset and seed: same id, same token, same settings; everything else
-    (applications, records, outbox, faults, journal, clock) as when it was created."""
+    (applications, records, outbox, faults, journal, clock) as when it was created. With the
+    clock lock held: a reset deletes the sandbox's keys before it populates them again, so two
+    resets at once (or a reset under an advance's timers) interleaved — the second one's
+    populate met the first one's NAT gateway, a 422; a busy sandbox waits, then 409."""
+    if not r.exists(keys.sandbox(sid)):
+        raise errors.sandbox_not_found(sid)
+    lock = timers.acquire(r, sid)
+    try:
+        return _reset_held(r, sid)
+    finally:
+        timers.release(r, lock)
+
+
+def _reset_held(r, sid):
     meta = r.hgetall(keys.sandbox(sid))
-    if not meta:
+    if not meta:  # deleted while this reset waited for the lock
         raise errors.sandbox_not_found(sid)
     origin = json.loads(meta.get("origin") or "{}")
     start = origin.get("clock_start", parse_instant(DEFAULT_START))
     scale = float(origin.get("scale", json.loads(meta["clock"]).get("scale", 0)))
     pacing = origin.get("pacing") or STEADY
     forget_jobs(r, sid)
-    children = [key for key in _children(r, sid) if key != keys.revision(sid)]  # the version only grows
+    kept = (keys.revision(sid), keys.advance_lock(sid))  # the version only grows; the lock is this reset's
+    children = [key for key in _children(r, sid) if key not in kept]
     for i in range(0, len(children), 500):
         r.delete(*children[i : i + 500])  # everything of the sandbox but its meta hash (rewritten below)
     _remove_uploads(sid)
@@ -340,6 +354,8 @@ def reset(r, sid):
     fresh["created_at"] = meta["created_at"]
 
     def fn(tx):
+        if not tx.meta():  # deleted since (its meta hash goes first): a reset must not bring it back
+            raise errors.sandbox_not_found(sid)
         for field in tx.meta():
             if field not in fresh:
                 tx._writes.append(("hdel", keys.sandbox(sid), field))

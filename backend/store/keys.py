@@ -88,6 +88,7 @@ def dropped(sid):
 IDLE_EXPIRY = f"{P}:idle_expiry"  # zset: sandbox id -> real epoch at which its idle time-to-live runs out
 
 RUNNING = f"{P}:running"  # set of sandbox ids whose clock runs (scale > 0): what recovery sweeps
+RESET_LOCK = f"{P}:reset-lock"  # held while the whole simulator resets (one reset at a time)
 SCHEDULER_LOCK = f"{P}:scheduler-lock"  # the one worker moving due scheduled jobs (short TTL)
 
 

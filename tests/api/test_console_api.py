@@ -228,6 +228,39 @@ def test_resetting_the_simulator_keeps_the_demo_token(control, demo):
     assert_error(control.get(f"/api/v1/sandboxes/{klass['sandboxes'][0]}"), 404)
 
 
+def test_simulator_resets_at_once_all_succeed_and_keep_the_demo(control, demo):
+    """An outside probe sent 4 `POST /reset` at once: three answered 404 SANDBOX_NOT_FOUND (each
+    deleted a sandbox another had deleted) and the demo sandbox was gone for good (the one that
+    finished read no demo token to recreate it with). Resets of the simulator run one at a time."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    for seed in range(12):
+        ok(control.post("/api/v1/sandboxes", json={"seed": seed}), 201)
+
+    def reset(_):
+        return control.client.post("/api/v1/reset", headers={"Authorization": f"Bearer {CONTROL}"}).status_code
+
+    with ThreadPoolExecutor(4) as pool:
+        assert set(pool.map(reset, range(4))) == {200}
+    assert [sb["id"] for sb in ok(control.get("/api/v1/sandboxes"))] == ["demo"]
+    assert ok(demo.get("~/applications")) == []  # the old token still opens it
+
+
+def test_a_sandbox_deleted_while_the_simulator_resets_is_no_404(control, demo, monkeypatch):
+    from backend.services import sandboxes
+
+    other = ok(control.post("/api/v1/sandboxes", json={"seed": 1}), 201)["id"]
+    delete = sandboxes.delete
+
+    def deleted_meanwhile(r, sid):
+        if sid == "demo":
+            delete(r, other)  # another client's DELETE, between the reset's list and its delete
+        return delete(r, sid)
+
+    monkeypatch.setattr(sandboxes, "delete", deleted_meanwhile)
+    assert ok(control.post("/api/v1/reset"))["recreated"] == ["demo"]
+
+
 def test_resetting_a_sandbox_keeps_its_token_and_moves_its_version(control, sandbox):
     create_app(sandbox, personal_payload(usable_ip(sandbox)))
     tag = version(sandbox).headers["ETag"]

@@ -182,3 +182,63 @@ def test_deleting_a_sandbox_leaves_one_whose_id_extends_it(control):
     assert kept.status_code == 200
     assert control.get("/api/v1/sandboxes/demo2/eligibility").get_json()["eligible"] is True
     assert control.get("/api/v1/sandboxes/demo").status_code == 404
+
+
+def test_a_reset_waits_for_the_clock_lock_and_leaves_it_alone(control, sandbox, r, monkeypatch):
+    """A reset deletes the sandbox's keys, then populates them again: two at once interleaved
+    (an outside probe: 10 parallel resets, 8 answered 422 "IP … 已被另一个 NAT 网关使用"), and
+    one under an advance's timers would wipe what they write. It takes the clock lock, as an
+    advance does: while another holds it, 409 ADVANCE_IN_PROGRESS after the job wait, nothing
+    reset; and it does not delete that lock with the sandbox's other keys."""
+    from backend.services import timers
+
+    ok(
+        sandbox.post(
+            "~/domains",
+            json={"name": "zhangsan-blog.cn", "holder_name": "张三", "holder_certificate_number": "440305199001010018"},
+        ),
+        201,
+    )
+    monkeypatch.setenv("ICPSIM_JOB_WAIT", "0.2")
+    held = timers.acquire(r, sandbox.sid)  # an advance running
+    try:
+        assert_error(control.post(f"/api/v1/sandboxes/{sandbox.sid}/reset"), 409, "ADVANCE_IN_PROGRESS")
+        assert ok(sandbox.get("~/domains/zhangsan-blog.cn"))  # nothing reset
+        assert r.exists(keys.advance_lock(sandbox.sid))
+    finally:
+        timers.release(r, held)
+    ok(control.post(f"/api/v1/sandboxes/{sandbox.sid}/reset"))
+    assert_error(sandbox.get("~/domains/zhangsan-blog.cn"), 404, "DOMAIN_NOT_FOUND")
+    assert not r.exists(keys.advance_lock(sandbox.sid))  # released
+
+
+def test_resets_at_once_all_succeed(control, sandbox):
+    from concurrent.futures import ThreadPoolExecutor
+
+    def reset(_):
+        return control.client.post(
+            f"/api/v1/sandboxes/{sandbox.sid}/reset", headers={"Authorization": f"Bearer {CONTROL}"}
+        ).status_code
+
+    with ThreadPoolExecutor(6) as pool:
+        assert set(pool.map(reset, range(6))) == {200}
+    assert len(ok(sandbox.get("~/cloud/nat-gateways"))) == 1
+
+
+def test_a_sandbox_deleted_while_it_resets_stays_deleted(control, sandbox, r, monkeypatch):
+    """A DELETE that lands while a reset runs (an outside probe: reset ×3 and DELETE at once)
+    was undone by the reset's populate, which wrote the meta hash and the cloud collections
+    back: keys of a sandbox no list names and no token opens. The populate finds it gone: 404."""
+    from backend.services import sandboxes
+
+    remove_uploads, deletes = sandboxes._remove_uploads, []
+
+    def deleted_meanwhile(sid):
+        if not deletes:  # another client's DELETE, after the reset's own deletes (once: it removes uploads too)
+            deletes.append(sid)
+            sandboxes.delete(r, sid)
+        remove_uploads(sid)
+
+    monkeypatch.setattr(sandboxes, "_remove_uploads", deleted_meanwhile)
+    assert_error(control.post(f"/api/v1/sandboxes/{sandbox.sid}/reset"), 404, "SANDBOX_NOT_FOUND")
+    assert list(r.scan_iter(match=f"{keys.sandbox(sandbox.sid)}*")) == []

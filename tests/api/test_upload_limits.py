@@ -58,6 +58,25 @@ def test_other_bodies_keep_their_one_mib_413(strict):
     assert_error(resp, 413, "PAYLOAD_TOO_LARGE")
 
 
+def test_a_multipart_body_cut_before_its_closing_boundary_says_so(strict, uploads):
+    """A body that ends inside the file's part (no `--boundary--`: a client that gave up, a
+    hand-built request) was told its filename had control characters; it is incomplete."""
+    app = draft(strict)
+    body = (
+        b'--XX\r\nContent-Disposition: form-data; name="file"; filename="id.png"\r\n'
+        b"Content-Type: image/png\r\n\r\n\x89PNG0000"
+    )
+    resp = strict.call(
+        "POST",
+        f"~/applications/{app['id']}/materials/{SLOT}",
+        data=body,
+        content_type="multipart/form-data; boundary=XX",
+    )
+    error = assert_error(resp, 422, "UPLOAD_INCOMPLETE")
+    assert "换行" not in error["message"] and error["errors"]["file"] == [error["message"]]
+    assert not list(uploads.rglob("*.png"))
+
+
 def test_a_filename_that_is_not_utf8_or_is_cut_gets_a_clear_message(strict, uploads):
     app = draft(strict)
     body = assert_error(raw_upload(strict, app["id"], "身份证.png".encode("gbk")), 422, "UPLOAD_FILENAME_INVALID")

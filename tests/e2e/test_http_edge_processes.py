@@ -142,3 +142,38 @@ def test_token_stays_out_of_the_access_log_and_the_request_id_reaches_the_worker
         if '"timer job started"' in line and "{" in line
     ]
     assert any(entry.get("request_id") == "e2e-advance-42" for entry in started), started[:3]
+
+
+def _raw_answer(port, request, chunks=()):
+    """What gunicorn answers a hand-framed request (sent, then read until the server closes)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=60) as s:
+        s.sendall(request)
+        for chunk in chunks:
+            s.sendall(chunk)
+        answer = b""
+        while chunk := s.recv(65536):
+            answer += chunk
+    return answer
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"zz\r\n{}\r\n0\r\n\r\n", b"2\r\n{}XX0\r\n\r\n", b"2;" + b"e" * 20000 + b"\r\n{}\r\n0\r\n\r\n"],
+    ids=["chunk-size-not-hex", "no-crlf-after-a-chunk", "huge-chunk-extension"],
+)
+def test_a_broken_chunked_body_is_400_json_not_500(stack, body):
+    """gunicorn decodes a chunked body while the app reads it: its parse errors (a chunk size that
+    is not hex, a chunk without its CRLF) reached the app as exceptions it did not know, a 500
+    INTERNAL_ERROR; they are the client's framing, 400 BODY_MALFORMED, and the connection is
+    closed (nothing after broken framing is a request)."""
+    head = (
+        f"POST /api/v1/sandboxes HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {CONTROL}\r\n"
+        "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+    ).encode()
+    # a second request right behind the broken one: never answered
+    answer = _raw_answer(stack.port, head + body + b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    status, _, rest = answer.partition(b"\r\n")
+    assert status.startswith(b"HTTP/1.1 400"), answer[:300]
+    assert answer.count(b"HTTP/1.1 ") == 1, answer[:600]
+    assert json.loads(rest.partition(b"\r\n\r\n")[2])["code"] == "BODY_MALFORMED"
+    assert requests.get(f"{stack.origin}/healthz", timeout=30).status_code == 200
