@@ -13,11 +13,11 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from backend.domain import (
+    addresses,
     divisions,
     forms_extras,
     forms_people,
     kinds,
-    limits,
     numbering,
     order_rules,
     pre_approvals,
@@ -26,6 +26,7 @@ from backend.domain import (
     service_contents,
     validation,
 )
+from backend.domain.addresses import address_problems  # noqa: F401  (the address form's checks)
 from backend.domain.filings import same_text
 from backend.domain.forms_extras import homepage_problems  # noqa: F401  (also used here)
 from backend.domain.review_checks import ENTERPRISE_CONTENT, PRE_APPROVAL_CONTENT
@@ -37,7 +38,6 @@ NEW_SITE_KINDS = frozenset(k for k, s in kinds.KINDS.items() if s.files_new_webs
 LONG_TERM = "长期"
 ID_MIN_DAYS_LEFT = 31  # WeChat guide: an ID must have more than a month left
 _LANDLINE = re.compile(r"0[1-9][0-9]{1,2}-?[1-9][0-9]{6,7}")
-MAX_STREET = limits.MAX_STREET
 
 
 def _rows(name):
@@ -72,29 +72,6 @@ def children(code: str | None) -> list[dict]:
 
 
 # -- the checks -----------------------------------------------------------------------------
-
-
-def address_problems(addr, province, prefix):
-    if not isinstance(addr, dict):
-        return [(prefix, "FIELD_REQUIRED", "请选择通信地址的省、市、区县并填写街道门牌")]
-    out = []
-    p, c, d = (str(addr.get(k) or "") for k in ("province_code", "city_code", "district_code"))
-    if not divisions.is_province(p):
-        out.append((f"{prefix}.province_code", "DIVISION_UNKNOWN", "请选择省份（6 位行政区划代码，如 440000）"))
-    elif province and p[:2] != str(province)[:2]:
-        out.append((f"{prefix}.province_code", "ADDRESS_PROVINCE_MISMATCH", "通信地址须在备案地域所在省份"))
-    if not divisions.contains(p, c):
-        out.append((f"{prefix}.city_code", "DIVISION_NOT_IN_PARENT", "所选城市不属于所选省份"))
-    if not divisions.contains(c, d):
-        out.append((f"{prefix}.district_code", "DIVISION_NOT_IN_PARENT", "所选区县不属于所选城市"))
-    street = str(addr.get("street") or "").strip()
-    if not street:
-        out.append(
-            (f"{prefix}.street", "FIELD_REQUIRED", "请填写街道和门牌号（详细到门牌；已是最详细地址的请在备注说明）")
-        )
-    elif len(street) > MAX_STREET:
-        out.append((f"{prefix}.street", "FIELD_TOO_LONG", f"街道地址不能超过 {MAX_STREET} 个字符"))
-    return out
 
 
 def _date(value):
@@ -207,6 +184,7 @@ def entity_problems(entity, today):
         out += address_problems(
             entity["mailing_address"], validation_province(entity.get("province")), "entity.mailing_address"
         )
+        out += addresses.cross_city_problems(entity, rules, "entity.mailing_address.city_code")
     out += person_problems(entity.get("responsible"), today, rules, "entity.responsible", _is_org(entity))
     out += office_remark_problems(entity, rules, "entity.remark", _is_org(entity))
     out += emergency_remark_problems(entity, rules, "entity.remark", _is_org(entity))
