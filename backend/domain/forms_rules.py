@@ -14,6 +14,7 @@ from pathlib import Path
 
 from backend.domain import (
     addresses,
+    area_codes,
     divisions,
     forms_extras,
     forms_people,
@@ -167,10 +168,12 @@ def _has_remark(holder) -> bool:
     return bool(str(holder.get("remark") or "").strip())
 
 
-def person_problems(person, today, rules, prefix, org=False):
+def person_problems(person, today, rules, prefix, org=False, address=None):
+    """`address`: the entity's mailing address, which an office landline's area code should match."""
     if not isinstance(person, dict):
         return []
-    return validity_problems(person, today, prefix) + phone_problems(person, rules, prefix, org)
+    checks = validity_problems(person, today, prefix) + phone_problems(person, rules, prefix, org)
+    return checks + area_codes.problems(person, address, f"{prefix}.office_phone")
 
 
 def _is_org(entity):
@@ -185,7 +188,8 @@ def entity_problems(entity, today):
             entity["mailing_address"], validation_province(entity.get("province")), "entity.mailing_address"
         )
         out += addresses.cross_city_problems(entity, rules, "entity.mailing_address.city_code")
-    out += person_problems(entity.get("responsible"), today, rules, "entity.responsible", _is_org(entity))
+    address = entity.get("mailing_address")
+    out += person_problems(entity.get("responsible"), today, rules, "entity.responsible", _is_org(entity), address)
     out += office_remark_problems(entity, rules, "entity.remark", _is_org(entity))
     out += emergency_remark_problems(entity, rules, "entity.remark", _is_org(entity))
     licence = entity.get("icp_licence_number")
@@ -321,7 +325,8 @@ def website_problems(site, i, entity, today):
                 )
             )
     rules = province_rules.get(validation_province(entity.get("province")))
-    out += person_problems(site.get("responsible"), today, rules, f"{prefix}.responsible", _is_org(entity))
+    address = entity.get("mailing_address")
+    out += person_problems(site.get("responsible"), today, rules, f"{prefix}.responsible", _is_org(entity), address)
     out += office_remark_problems(site, rules, f"{prefix}.remark", _is_org(entity))
     return out + emergency_remark_problems(site, rules, f"{prefix}.remark", _is_org(entity), entity)
 
