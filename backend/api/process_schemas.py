@@ -123,6 +123,10 @@ class AddressSchema(Schema):
 class LegalRepSchema(Schema):
     name = text(limits.MAX_PERSON_NAME, required=True)
     certificate_number = text(limits.MAX_CERTIFICATE_NUMBER, required=True)
+    certificate_type = fields.String(
+        validate=one_of(validation.PERSON_CERT_TYPES),
+        metadata={"description": "法定代表人证件类型（可不填，缺省居民身份证）；外籍法定代表人在河北、山西须授权他人"},
+    )
 
 
 class PreApprovalSchema(Schema):

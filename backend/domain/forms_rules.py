@@ -19,6 +19,7 @@ from backend.domain import (
     forms_extras,
     forms_people,
     kinds,
+    legal_reps,
     numbering,
     order_rules,
     pre_approvals,
@@ -192,6 +193,7 @@ def entity_problems(entity, today):
     out += person_problems(entity.get("responsible"), today, rules, "entity.responsible", _is_org(entity), address)
     out += office_remark_problems(entity, rules, "entity.remark", _is_org(entity))
     out += emergency_remark_problems(entity, rules, "entity.remark", _is_org(entity))
+    out += legal_reps.problems(entity, rules)
     licence = entity.get("icp_licence_number")
     if licence is not None:
         out += licence_problems(entity, licence)
@@ -201,8 +203,12 @@ def entity_problems(entity, today):
             out.append(("entity.legal_representative", "LEGAL_REP_NOT_FOR_PERSONAL", "个人备案无需填写法定代表人"))
         elif not isinstance(rep, dict) or not rep.get("name") or not rep.get("certificate_number"):
             out.append(("entity.legal_representative", "FIELD_REQUIRED", "请填写法定代表人的姓名和证件号码"))
-        elif rules.entity_owner == "lr" and not same_text(
-            rep.get("certificate_number"), (entity.get("responsible") or {}).get("certificate_number")
+        elif (
+            rules.entity_owner == "lr"
+            and not legal_reps.delegates(entity, rules)
+            and not same_text(
+                rep.get("certificate_number"), (entity.get("responsible") or {}).get("certificate_number")
+            )
         ):
             out.append(
                 (
