@@ -47,7 +47,8 @@ def problems(entity: dict, rules) -> list[tuple[str, str, str]]:
         return []
     if not delegates(entity, rules):
         return []
-    owner = entity.get("responsible") if isinstance(entity.get("responsible"), dict) else {}
+    given = entity.get("responsible")
+    owner: dict = given if isinstance(given, dict) else {}
     message = f"本省法定代表人为{_WHO[rule]}的，须授权{_DELEGATE[rule]}担任主体负责人（并提供主体负责人授权书）"
     rep = entity.get("legal_representative")
     if not isinstance(rep, dict) or same_text(rep.get("certificate_number"), owner.get("certificate_number")):
