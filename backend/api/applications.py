@@ -72,7 +72,7 @@ class Action(MethodView):
     )
     @common.needs("sandbox")
     def post(self, data, sid, app_id, action):
-        """Perform a user action: submit, resubmit, withdraw, reopen (409 when the state forbids it)"""
+        """Perform a user action: submit, resubmit, withdraw, recall (撤销备案 back to a draft during provider review), reopen (409 when the state forbids it)"""
         if action not in ACTIONS:
             raise fail("ACTION_UNKNOWN", f"未知的操作：{action}", allowed=ACTIONS)
         return applications.act(common.redis(), sid, app_id, action, data.get("reason"))

@@ -123,6 +123,10 @@ class AddressSchema(Schema):
 class LegalRepSchema(Schema):
     name = text(limits.MAX_PERSON_NAME, required=True)
     certificate_number = text(limits.MAX_CERTIFICATE_NUMBER, required=True)
+    certificate_type = fields.String(
+        validate=one_of(validation.PERSON_CERT_TYPES),
+        metadata={"description": "法定代表人证件类型（可不填，缺省居民身份证）；外籍法定代表人在河北、山西须授权他人"},
+    )
 
 
 class PreApprovalSchema(Schema):
@@ -137,6 +141,13 @@ def person_fields():
         "id_valid_until": text(10, metadata={"description": "证件有效期截止 YYYY-MM-DD 或「长期」"}),
         "emergency_phone": text(limits.MAX_MOBILE, metadata={"description": "应急联系电话（不能与手机号相同）"}),
         "office_phone": text(limits.MAX_MOBILE, metadata={"description": "办公室电话（带区号的固定电话）"}),
+        "hk_macao_id": text(
+            limits.MAX_CERTIFICATE_NUMBER,
+            metadata={
+                "description": "港澳居民身份证号码（通行证背面，如 A123456(7)）：持港澳居民来往内地通行证者可填；"
+                "浙江的工信部短信核验须输入其后六位"
+            },
+        ),
     }
 
 

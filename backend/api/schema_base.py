@@ -38,7 +38,11 @@ def ip_address(value):
 # MIIT's verification page (payload_schemas.SmsCodeSchema, miit.ResendSchema): who verifies
 PERSON_ID = validate.Regexp(r"^P\d{1,2}$", error="核验人编号格式为 P1、P2…")
 MOBILE = validate.Regexp(r"^1\d{10}$", error="手机号为 11 位数字。")
-ID_LAST6 = validate.Regexp(r"^\d{5}[\dXx]$", error="证件号码后六位为 6 位数字（末位可为 X）。")
+# the last 6 of an ID number (末位可为 X); in Zhejiang an HK/Macau holder's ID card: 456（7） (process.md §5)
+ID_LAST6 = validate.Regexp(
+    r"^(\d{5}[\dXx]|\d{3}[(（][\dA-Za-z][)）])$",
+    error="证件号码后六位为 6 位数字（末位可为 X）；浙江港澳居民为港澳身份证号码后六位，如 456（7）。",
+)
 
 
 def in_range(lo, hi):

@@ -22,6 +22,19 @@ CHECKS = (
         "_chat.verify",
         (
             Field("province", ("备案地域（省份）", "Province of the filing"), SELECT, options="provinces"),
+            # the rest of 备案地域 (process.md §1.2), as the REST verify takes it: optional codes
+            Field(
+                "city",
+                ("备案地域：城市（6 位区划代码，可不填）", "Filing region: city (6-digit code, optional)"),
+                required=False,
+                placeholder=("如 440300", "e.g. 440300"),
+            ),
+            Field(
+                "district",
+                ("备案地域：区县（6 位区划代码，可不填）", "Filing region: district (6-digit code, optional)"),
+                required=False,
+                placeholder=("如 440305", "e.g. 440305"),
+            ),
             Field(
                 "entity_type",
                 ("主办者性质", "Entity type"),

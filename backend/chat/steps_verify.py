@@ -13,6 +13,8 @@ FORM_ID = "verify"
 STEP = "form." + FORM_ID
 FIELD_OF = {
     "province": "province",
+    "city": "city",
+    "district": "district",
     "entity_type": "entity_type",
     "certificate_type": "certificate_type",
     "certificate_number": "certificate_number",
@@ -25,6 +27,8 @@ FIELD_OF = {
 def _request(values):
     return {
         "province": values.get("province"),
+        "city": values.get("city") or None,
+        "district": values.get("district") or None,
         "entity_type": values.get("entity_type"),
         "certificate_type": values.get("certificate_type"),
         "certificate_number": values.get("certificate_number"),

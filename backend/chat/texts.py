@@ -245,6 +245,7 @@ ACTION_HINTS = {
     workflow.EDIT: ("按驳回意见修改", "edit the order"),
     workflow.RESUBMIT: ("重新提交", "resubmit"),
     workflow.WITHDRAW: ("撤销订单", "withdraw"),
+    workflow.RECALL: ("撤销备案，退回修改", "recall the order to edit it"),
     workflow.REOPEN: ("重新打开订单", "reopen the order"),
     workflow.VERIFY_SMS: ("输入工信部短信核验码", "enter MIIT's SMS code"),
 }

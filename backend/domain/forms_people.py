@@ -7,6 +7,7 @@ resident ID (临时居民身份证) is refused where the province says so (provi
 `record` is the entity on record the order is about (its 主体负责人 counts as one of the people).
 """
 
+import re
 from datetime import date
 
 from backend.domain import provinces, validation
@@ -159,6 +160,27 @@ def temporary_id_problems(named: list, province: str | None) -> list[tuple[str, 
     ]
 
 
+# 香港身份证 A123456(7) / AB123456(A); 澳门身份证 1234567(8); brackets half- or full-width
+_HK_MACAO_ID = re.compile(r"([A-Z]{1,2}[0-9]{6}|[157][0-9]{6})[(（][0-9A][)）]")
+
+
+def hk_macao_id_problems(named: list) -> list[tuple[str, str, str]]:
+    """The HK/Macau ID card number a permit holder may add (Zhejiang's SMS check asks its last 6,
+    process.md §5 [A1, V2]): only with 港澳居民来往内地通行证, in the card's format."""
+    out = []
+    for prefix, person in named:
+        given = person.get("hk_macao_id") if prefix not in (None, "entity") else None
+        if not given:
+            continue
+        if person.get("certificate_type") != "hk_macao_permit":
+            message = "只有持港澳居民来往内地通行证的负责人才填写港澳居民身份证号码"
+            out.append((f"{prefix}.hk_macao_id", "FIELD_NOT_ALLOWED", message))
+        elif not _HK_MACAO_ID.fullmatch(str(given).strip().upper()):
+            message = "港澳居民身份证号码格式如 A123456(7)（香港）或 1234567(8)（澳门）"
+            out.append((f"{prefix}.hk_macao_id", "FIELD_INVALID", message))
+    return out
+
+
 # an 18-digit resident-ID-shaped number carries the birth date (the residence permits too)
 _BIRTH_DATED = ("resident_id", "hk_macao_residence_permit", "taiwan_residence_permit")
 ROLE_ZH = {"entity.responsible": "主体负责人"}
@@ -198,4 +220,5 @@ def problems(payload: dict, province: str | None, record: dict | None = None) ->
         + phone_problems(named)
         + email_problems(named)
         + temporary_id_problems(named, province)
+        + hk_macao_id_problems(named)
     )

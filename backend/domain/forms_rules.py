@@ -13,11 +13,13 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from backend.domain import (
+    addresses,
+    area_codes,
     divisions,
     forms_extras,
     forms_people,
     kinds,
-    limits,
+    legal_reps,
     numbering,
     order_rules,
     pre_approvals,
@@ -26,6 +28,7 @@ from backend.domain import (
     service_contents,
     validation,
 )
+from backend.domain.addresses import address_problems  # noqa: F401  (the address form's checks)
 from backend.domain.filings import same_text
 from backend.domain.forms_extras import homepage_problems  # noqa: F401  (also used here)
 from backend.domain.review_checks import ENTERPRISE_CONTENT, PRE_APPROVAL_CONTENT
@@ -37,7 +40,6 @@ NEW_SITE_KINDS = frozenset(k for k, s in kinds.KINDS.items() if s.files_new_webs
 LONG_TERM = "长期"
 ID_MIN_DAYS_LEFT = 31  # WeChat guide: an ID must have more than a month left
 _LANDLINE = re.compile(r"0[1-9][0-9]{1,2}-?[1-9][0-9]{6,7}")
-MAX_STREET = limits.MAX_STREET
 
 
 def _rows(name):
@@ -72,29 +74,6 @@ def children(code: str | None) -> list[dict]:
 
 
 # -- the checks -----------------------------------------------------------------------------
-
-
-def address_problems(addr, province, prefix):
-    if not isinstance(addr, dict):
-        return [(prefix, "FIELD_REQUIRED", "请选择通信地址的省、市、区县并填写街道门牌")]
-    out = []
-    p, c, d = (str(addr.get(k) or "") for k in ("province_code", "city_code", "district_code"))
-    if not divisions.is_province(p):
-        out.append((f"{prefix}.province_code", "DIVISION_UNKNOWN", "请选择省份（6 位行政区划代码，如 440000）"))
-    elif province and p[:2] != str(province)[:2]:
-        out.append((f"{prefix}.province_code", "ADDRESS_PROVINCE_MISMATCH", "通信地址须在备案地域所在省份"))
-    if not divisions.contains(p, c):
-        out.append((f"{prefix}.city_code", "DIVISION_NOT_IN_PARENT", "所选城市不属于所选省份"))
-    if not divisions.contains(c, d):
-        out.append((f"{prefix}.district_code", "DIVISION_NOT_IN_PARENT", "所选区县不属于所选城市"))
-    street = str(addr.get("street") or "").strip()
-    if not street:
-        out.append(
-            (f"{prefix}.street", "FIELD_REQUIRED", "请填写街道和门牌号（详细到门牌；已是最详细地址的请在备注说明）")
-        )
-    elif len(street) > MAX_STREET:
-        out.append((f"{prefix}.street", "FIELD_TOO_LONG", f"街道地址不能超过 {MAX_STREET} 个字符"))
-    return out
 
 
 def _date(value):
@@ -190,10 +169,12 @@ def _has_remark(holder) -> bool:
     return bool(str(holder.get("remark") or "").strip())
 
 
-def person_problems(person, today, rules, prefix, org=False):
+def person_problems(person, today, rules, prefix, org=False, address=None):
+    """`address`: the entity's mailing address, which an office landline's area code should match."""
     if not isinstance(person, dict):
         return []
-    return validity_problems(person, today, prefix) + phone_problems(person, rules, prefix, org)
+    checks = validity_problems(person, today, prefix) + phone_problems(person, rules, prefix, org)
+    return checks + area_codes.problems(person, address, f"{prefix}.office_phone")
 
 
 def _is_org(entity):
@@ -207,9 +188,12 @@ def entity_problems(entity, today):
         out += address_problems(
             entity["mailing_address"], validation_province(entity.get("province")), "entity.mailing_address"
         )
-    out += person_problems(entity.get("responsible"), today, rules, "entity.responsible", _is_org(entity))
+        out += addresses.cross_city_problems(entity, rules, "entity.mailing_address.city_code")
+    address = entity.get("mailing_address")
+    out += person_problems(entity.get("responsible"), today, rules, "entity.responsible", _is_org(entity), address)
     out += office_remark_problems(entity, rules, "entity.remark", _is_org(entity))
     out += emergency_remark_problems(entity, rules, "entity.remark", _is_org(entity))
+    out += legal_reps.problems(entity, rules)
     licence = entity.get("icp_licence_number")
     if licence is not None:
         out += licence_problems(entity, licence)
@@ -219,8 +203,12 @@ def entity_problems(entity, today):
             out.append(("entity.legal_representative", "LEGAL_REP_NOT_FOR_PERSONAL", "个人备案无需填写法定代表人"))
         elif not isinstance(rep, dict) or not rep.get("name") or not rep.get("certificate_number"):
             out.append(("entity.legal_representative", "FIELD_REQUIRED", "请填写法定代表人的姓名和证件号码"))
-        elif rules.entity_owner == "lr" and not same_text(
-            rep.get("certificate_number"), (entity.get("responsible") or {}).get("certificate_number")
+        elif (
+            rules.entity_owner == "lr"
+            and not legal_reps.delegates(entity, rules)
+            and not same_text(
+                rep.get("certificate_number"), (entity.get("responsible") or {}).get("certificate_number")
+            )
         ):
             out.append(
                 (
@@ -343,7 +331,8 @@ def website_problems(site, i, entity, today):
                 )
             )
     rules = province_rules.get(validation_province(entity.get("province")))
-    out += person_problems(site.get("responsible"), today, rules, f"{prefix}.responsible", _is_org(entity))
+    address = entity.get("mailing_address")
+    out += person_problems(site.get("responsible"), today, rules, f"{prefix}.responsible", _is_org(entity), address)
     out += office_remark_problems(site, rules, f"{prefix}.remark", _is_org(entity))
     return out + emergency_remark_problems(site, rules, f"{prefix}.remark", _is_org(entity), entity)
 

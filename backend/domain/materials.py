@@ -17,6 +17,7 @@ from PIL import Image, ImageFilter, UnidentifiedImageError
 
 from backend.domain import (
     kinds,
+    legal_reps,
     limits,
     pre_approvals,
     province_rules,
@@ -114,7 +115,10 @@ def _entity_slots(kind, entity, province, rules):
         Slot("entity_owner_id_back", SLOT_ZH["entity_owner_id_back"], "主体负责人证件"),
         Slot("commitment_letter", SLOT_ZH["commitment_letter"], "小程序以承诺书代替核验单"),
     ]
-    if not owner_is_legal_rep(entity, None) and rules.entity_owner == "lr_or_auth":
+    # lr_or_auth provinces, and Hebei/Shanxi's foreign legal representative (legal_reps.py)
+    if not owner_is_legal_rep(entity, None) and (
+        rules.entity_owner == "lr_or_auth" or legal_reps.delegates(entity, rules)
+    ):
         out.append(
             Slot(
                 "authorization_letter",

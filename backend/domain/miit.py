@@ -39,9 +39,34 @@ def last6(certificate_number: str | None) -> str | None:
     return str(certificate_number)[-6:].upper()
 
 
-def people(contacts: list) -> list:
+# process.md §5 "HK/Macau pass holders" [A1, V2]: MIIT asks the last 6 of the permit number, but in
+# Zhejiang the last 6 of the HK/Macau identity card number printed on the permit's back, written
+# with full-width brackets (A123456(7) → 456（7）)
+HK_MACAO_ID_PROVINCES = ("33",)
+_HALF_TO_FULL = str.maketrans("()", "（）")
+
+
+def hk_macao_id(number: object) -> str:
+    """An HK/Macau identity card number as MIIT's Zhejiang check compares it: upper case, brackets full-width."""
+    return str(number or "").strip().upper().translate(_HALF_TO_FULL)
+
+
+def id_digits(person: dict, province: str | None = None) -> str | None:
+    """The six characters MIIT's page asks of this person (证件号码后六位)."""
+    own_id = person.get("hk_macao_id")
+    if own_id and str(province or "")[:2] in HK_MACAO_ID_PROVINCES:
+        return hk_macao_id(own_id)[-6:]
+    return last6(person.get("certificate_number"))
+
+
+def same_digits(given: object, expected: str) -> bool:
+    return str(given).strip().upper() == expected
+
+
+def people(contacts: list, province: str | None = None) -> list:
     """One verification per distinct mobile, in contact order; the roles it stands for.
-    `contacts`: [(role, {name, mobile, certificate_number})]."""
+    `contacts`: [(role, {name, mobile, certificate_number[, hk_macao_id]})]; `province`: the
+    bureau's (2 digits), which decides the ID digits MIIT asks."""
     out: list[dict] = []
     for role, person in contacts:
         mobile = person.get("mobile")
@@ -58,7 +83,7 @@ def people(contacts: list) -> list:
                 "roles": [role],
                 "name": person.get("name") or "",
                 "mobile": mobile,
-                "id_last6": last6(person.get("certificate_number")),
+                "id_last6": id_digits(person, province),
             }
         )
     return out
@@ -113,7 +138,7 @@ def resend_target(verifications: list, mobile: str | None, id_last6: str | None,
     nobody on the order — a wrong or changed phone, MIIT's NO_RECORD_ZH. Whether it still
     has a code to resend is resend_refusal's (NOT_PENDING: NOTHING_PENDING_ZH)."""
     v = find(verifications, person, mobile)
-    if v is not None and id_last6 is not None and v.get("id_last6") and str(id_last6).upper() != v["id_last6"]:
+    if v is not None and id_last6 is not None and v.get("id_last6") and not same_digits(id_last6, v["id_last6"]):
         return None
     return v
 
@@ -124,7 +149,7 @@ def mismatches(v: dict, mobile: str | None, id_last6: str | None, code_: str) ->
     out = []
     if mobile is not None and mobile != v["mobile"]:
         out.append("mobile")
-    if id_last6 is not None and v.get("id_last6") and str(id_last6).upper() != v["id_last6"]:
+    if id_last6 is not None and v.get("id_last6") and not same_digits(id_last6, v["id_last6"]):
         out.append("id_last6")
     if code_ != v["code"]:
         out.append("code")

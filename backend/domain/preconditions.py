@@ -153,7 +153,9 @@ def person_contact(role: str, person: object) -> dict | None:
         "mobile": person.get("mobile"),
         "email": person.get("email"),
         "certificate_number": person.get("certificate_number"),
-    }  # MIIT's check asks its last 6 digits
+        # MIIT's check asks the last 6 of the number (Zhejiang: of an HK/Macau holder's own ID)
+        **({"hk_macao_id": person["hk_macao_id"]} if person.get("hk_macao_id") else {}),
+    }
 
 
 def contacts(entity_owner: dict | None, site_owners: list, roles: Iterable[str]) -> list[dict]:

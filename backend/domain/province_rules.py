@@ -32,6 +32,11 @@ the simulator takes Tencent's own FAQ (T37, T39) first, so each row is a default
 - one_site_from_sites: `personal;organisation` — an entity with at least that many websites on
   record files new websites one per order, i.e. one domain (Jiangxi 7;15: process.md §8, J2-Jiangxi,
   H2); empty: never.
+- address_same_city: the 通信地址 lies in the city of the 证件住所 (Hebei, Henan, Guizhou: process.md
+  §2.1, §8, H2 "通讯地址与证件住址不可跨市"); addresses.py checks it.
+- foreign_lr_delegates: a legal representative who is `foreign` (Hebei) or `non_mainland` (also HK,
+  Macau, Taiwan: Shanxi) authorises another person as 主体负责人 (process.md §3.3, §8 [T38, H2]);
+  legal_reps.py checks it.
 """
 
 import csv
@@ -60,6 +65,8 @@ class ProvinceRules:
     office_mobile_remark: bool = False
     emergency_remark: bool = False
     one_site_from_sites: tuple = ()  # (personal, organisation) thresholds; (): none
+    address_same_city: bool = False
+    foreign_lr_delegates: str = ""  # "" | "foreign" | "non_mainland"
 
 
 def _row(row) -> ProvinceRules:
@@ -81,6 +88,8 @@ def _row(row) -> ProvinceRules:
         office_mobile_remark=row["office_mobile_remark"] == "yes",
         emergency_remark=row["emergency_remark"] == "yes",
         one_site_from_sites=tuple(int(n) for n in row["one_site_from_sites"].split(";") if n),
+        address_same_city=row["address_same_city"] == "yes",
+        foreign_lr_delegates=row["foreign_lr_delegates"] or "",
     )
 
 

@@ -99,6 +99,9 @@ TRANSITIONS = (
     T("provider_approve", "provider_review", "provider_approved", "provider", "初审通过"),
     T("provider_reject", "provider_review", "provider_rejected", "provider", "初审驳回"),
     T("withdraw", "provider_review", "withdrawn", "user", "撤销备案", via="action"),
+    # process.md §6.1 "Edit rights" [T9]: before the review's result the user may 撤销备案 and edit
+    # (the order goes back to a draft, its data kept); after the pass only 放弃备案 (withdraw) is left
+    T("recall", "provider_review", "draft", "user", "撤销备案，退回修改", via="action"),
     T("edit", "provider_rejected", "provider_rejected", "user", "按驳回意见修改", via="edit"),
     T("resubmit", "provider_rejected", "provider_review", "user", "重新提交", via="action"),
     T("withdraw", "provider_rejected", "withdrawn", "user", "放弃订单", via="action"),
@@ -182,6 +185,7 @@ BUREAU_REJECTED, APPROVED, WITHDRAWN, EXPIRED = "bureau_rejected", "approved", "
 REJECTED_STATES = (PROVIDER_REJECTED, BUREAU_REJECTED)
 
 EDIT, SUBMIT, RESUBMIT, WITHDRAW, REOPEN = "edit", "submit", "resubmit", "withdraw", "reopen"
+RECALL = "recall"
 VERIFY_SMS, SMS_FAILED, SMS_TIMEOUT = "verify_sms", "sms_failed", "sms_timeout"
 AUTO_RESUBMIT = "auto_resubmit"
 # the user actions that start a review, or reopen an order: the world is checked again first
@@ -227,7 +231,7 @@ def user_actions(source, kind):
 
 def actions_via(via):
     """The actions the user fires through one kind of endpoint (see Transition.via),
-    e.g. "action": submit, resubmit, withdraw, reopen."""
+    e.g. "action": submit, resubmit, withdraw, recall, reopen."""
     return sorted({t.action for t in TRANSITIONS if t.via == via})
 
 

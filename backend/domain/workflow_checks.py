@@ -86,6 +86,7 @@ def _name_problems(W):
             W.SUBMIT,
             W.RESUBMIT,
             W.WITHDRAW,
+            W.RECALL,
             W.REOPEN,
             W.VERIFY_SMS,
             W.SMS_FAILED,

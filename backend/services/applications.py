@@ -194,7 +194,7 @@ def edit(r, sid, app_id, patch):
 
 
 def act(r, sid, app_id, action, reason=None):
-    """A user action from the table: submit, resubmit, withdraw, reopen."""
+    """A user action from the table: submit, resubmit, withdraw, recall, reopen."""
 
     def fn(tx):
         app = _get(tx, app_id)

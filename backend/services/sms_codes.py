@@ -3,7 +3,7 @@ mobile), drawing and sending them when the order enters sms_verification, and wh
 see of them. The engine's entry effects and views use this; the user's steps on them (verify,
 resend) are services/verification.py, which builds on the engine."""
 
-from backend.domain import durations, kinds, miit
+from backend.domain import durations, kinds, miit, payloads
 from backend.domain.clock import iso
 from backend.domain.rng import rng
 from backend.services import world
@@ -44,7 +44,7 @@ def start(tx, app, at, notify, lost=False):
     window_zh = durations.hours_zh(durations.setting(settings, "sms_window_hours"))
     allowed = int(durations.setting(settings, "sms_max_wrong"))
     wanted = kinds.get(app["kind"]).sms_to
-    people = miit.people([(role, p) for role, p in contacts(app) if role in wanted])
+    people = miit.people([(role, p) for role, p in contacts(app) if role in wanted], payloads.province_of(app))
     if not people and wanted:  # no mobile on record: the account gets the code
         people = [{"person": "P1", "roles": list(wanted), "name": "", "mobile": "account", "id_last6": None}]
     for i, v in enumerate(people):

@@ -17,7 +17,7 @@ const ACTIONS_ZH = {
   provider_approve: "腾讯云初审通过", provider_reject: "腾讯云初审驳回",
   send_to_bureau: "提交管局", verify_sms: "短信核验通过", sms_failed: "短信核验失败",
   sms_timeout: "短信核验超时", bureau_approve: "管局审核通过", bureau_reject: "管局驳回",
-  withdraw: "撤销订单", expire: "订单过期", reopen: "重新打开",
+  withdraw: "撤销订单", recall: "撤销备案（退回修改）", expire: "订单过期", reopen: "重新打开",
   miit_decided: "工信部通知审核结果（腾讯云待同步）", auto_resubmit: "腾讯云重新提交管局",
 };
 const TONES = {

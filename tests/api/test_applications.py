@@ -282,7 +282,7 @@ def test_edit_not_allowed_during_review(demo, payload):
         409,
         "ACTION_NOT_ALLOWED",
     )
-    assert body["state"] == "provider_review" and body["allowed_actions"] == ["withdraw"]
+    assert body["state"] == "provider_review" and body["allowed_actions"] == ["withdraw", "recall"]
 
 
 # --- submit, withdraw ------------------------------------------------------------
@@ -293,7 +293,7 @@ def test_submit(demo, payload):
     app = act(demo, app["id"], "submit")
     assert app["state"] == "provider_review" and app["state_zh"] == "腾讯云审核中"
     assert app["wechat"]["status"] == 2
-    assert app["allowed_actions"] == ["withdraw"]
+    assert app["allowed_actions"] == ["withdraw", "recall"]
     assert app["attempt"] == 1 and app["submitted_at"] == "2026-06-01T09:00:00+08:00"
     assert [m["code"] for m in outbox(demo, app_id=app["id"], channel="site")] == ["ORDER_SUBMITTED"]
     assert_error(demo.post(f"~/applications/{app['id']}/actions/submit"), 409, "ACTION_NOT_ALLOWED")

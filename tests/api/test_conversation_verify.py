@@ -2,7 +2,7 @@
 services decide the scenario or answer a blocking code, before any order form, and the scenario's
 forms start with what was verified."""
 
-from support.people import ZHANG_SAN_ID
+from support.people import ZHANG_SAN_ID, resident_id
 
 from api.chat_flows import Chat, fields, one, to_kind
 from api.flows import advance, create_app, new_sandbox, ok, register_domain, usable_ip
@@ -159,3 +159,29 @@ def test_back_from_the_first_form_shows_the_verification_as_answered(sandbox):
     body = chat.form()  # the same answers again: the same scenario, the entity form pre-filled
     assert body["step"] == "form.entity" and one(body, "VERIFIED", "notice")["notice"]["scenario"] == "first_filing"
     assert fields(one(body, "FORM_ENTITY"))["certificate_number"]["value"] == ZHANG_SAN_ID
+
+
+def test_the_verify_form_asks_the_regions_city_and_district_like_the_rest_verify(sandbox):
+    """备案地域 is province/city/district (process.md §1.2): the chat's form asks the two codes
+    (optional) and runs the REST verify's checks on them."""
+    register_domain(sandbox, "zhangsan-blog.cn")
+    chat = Chat(sandbox)
+    form = fields(one(to_verify(chat), "FORM_VERIFY"))
+    assert form["city"]["required"] is False and form["district"]["required"] is False
+    body = chat.form(**ME, city="110100", domain="zhangsan-blog.cn")  # 北京's city in 广东
+    assert one(body, "INVALID_ANSWER")["errors"]["city"] == ["所选城市（市辖区）不属于广东省"]
+    assert body["step"] == "form.verify"
+    body = chat.form(city="440300", district="110105")
+    assert "district" in one(body, "INVALID_ANSWER")["errors"] and body["step"] == "form.verify"
+    body = chat.form(district="440305")
+    assert one(body, "VERIFIED", "notice")["notice"]["scenario"] == "first_filing" and body["step"] == "form.entity"
+
+
+def test_the_chat_verify_refuses_another_city_than_the_ids_where_non_local_ids_are_refused(sandbox):
+    henan_id = resident_id("41010519900101001")  # 郑州市金水区
+    register_domain(sandbox, "zhangsan-blog.cn", holder_cert=henan_id)
+    chat = Chat(sandbox)
+    to_verify(chat)
+    body = chat.form(**dict(ME, province="41", certificate_number=henan_id), city="410300", domain="zhangsan-blog.cn")
+    assert "郑州市" in one(body, "INVALID_ANSWER")["errors"]["city"][0]
+    assert chat.form(city="410100")["step"] == "form.entity"

@@ -151,7 +151,7 @@ def test_resubmission_goes_back_to_provider_review():
     "state, expected",
     [
         ("draft", {"edit", "submit", "withdraw"}),
-        ("provider_review", {"withdraw"}),
+        ("provider_review", {"recall", "withdraw"}),
         ("provider_rejected", {"edit", "resubmit", "withdraw"}),
         ("provider_approved", {"withdraw"}),
         ("sms_verification", {"verify_sms"}),
@@ -166,6 +166,15 @@ def test_user_actions_for_first_filing(state, expected):
     actions = W.user_actions(state, "first_filing")
     assert set(actions) == expected
     assert len(actions) == len(set(actions))  # no duplicates
+
+
+def test_recall_goes_back_to_a_draft_only_before_the_reviews_result():
+    # process.md §6.1 [T9]: 撤销备案 then edit before the result; after the pass only 放弃备案
+    for kind in K.ALL:
+        assert W.find("provider_review", "recall", kind).target == "draft"
+        assert W.user_actions("provider_approved", kind) == ["withdraw"]
+        for state in ("provider_rejected", "sms_verification", "bureau_review", "bureau_rejected"):
+            assert W.find(state, "recall", kind) is None
 
 
 def test_no_withdraw_once_at_the_bureau():
@@ -336,7 +345,7 @@ def test_review_timers_map_each_verdict_to_a_row_of_their_reviewer():
 
 
 def test_user_actions_and_the_action_endpoint_come_from_via():
-    assert W.actions_via("action") == ["reopen", "resubmit", "submit", "withdraw"]
+    assert W.actions_via("action") == ["recall", "reopen", "resubmit", "submit", "withdraw"]
     assert W.actions_via("edit") == ["edit"] and W.actions_via("sms") == ["verify_sms"]
     for t in W.TRANSITIONS:
         assert (t.via is not None) == (t.actor == "user" and t.action != "sms_failed"), t

@@ -118,6 +118,8 @@ def fill_a_first_filing(chat):
 
     # 验证备案类型 first: the certificate and the domain decide the scenario; Enter keeps the default
     chat.answer(r"备案地域（省份） \*[\s\S]*> $", "广东省")
+    chat.answer(r"备案地域：城市（6 位区划代码，可不填）[\s\S]*> $", "")
+    chat.answer(r"备案地域：区县（6 位区划代码，可不填）[\s\S]*> $", "")
     chat.answer(r"主办者性质 \*[\s\S]*\[个人\] > $", "")
     chat.answer(r"证件类型 \*[\s\S]*\[居民身份证\] > $", "")
     chat.answer(r"证件号码 \*[\s\S]*> $", ZHANG_SAN_ID[:-1] + ("1" if ZHANG_SAN_ID[-1] != "1" else "2"))
