@@ -75,8 +75,10 @@ def journal_body(path, body):
 # One journal entry, appended only while the journal is under both caps (entries, bytes);
 # past them the entry is counted instead (HINCRBY on the sandbox's `dropped` hash), and the
 # export says from which call on the recording is incomplete. Atomic: two web processes
-# appending at once never overshoot a cap.
+# appending at once never overshoot a cap. Nothing is appended to a sandbox that is gone
+# (KEYS[3], its hash: a call that ended after a DELETE leaves no journal behind).
 _APPEND = """
+if redis.call('EXISTS', KEYS[3]) == 0 then return 0 end
 local size = tonumber(redis.call('HGET', KEYS[2], 'journal_bytes') or '0')
 local n = redis.call('LLEN', KEYS[1])
 local max_n, max_bytes, bytes = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
@@ -97,17 +99,17 @@ def append(r, sid, entry):
     Once one call was dropped, later ones are dropped too: a recording with a hole in
     the middle would replay to something else."""
     script = r.register_script(_APPEND)  # EVALSHA: the script's text goes to Redis once, not per call
-    return bool(script(keys=[keys.journal(sid), keys.dropped(sid)], args=_append_args(entry)))
+    return bool(script(keys=[keys.journal(sid), keys.dropped(sid), keys.sandbox(sid)], args=_append_args(entry)))
 
 
 def append_command(sid, entry):
     """The same append as one command, for a pipeline of the caller's (the clock lock's release)."""
-    return ("EVAL", _APPEND, 2, keys.journal(sid), keys.dropped(sid), *_append_args(entry))
+    return ("EVAL", _APPEND, 3, keys.journal(sid), keys.dropped(sid), keys.sandbox(sid), *_append_args(entry))
 
 
 def append_in(tx, entry):
     """The same append inside a transaction's MULTI (tx.script): no round trip of its own."""
-    tx.script(_APPEND, [keys.journal(tx.sid), keys.dropped(tx.sid)], _append_args(entry))
+    tx.script(_APPEND, [keys.journal(tx.sid), keys.dropped(tx.sid), keys.sandbox(tx.sid)], _append_args(entry))
 
 
 def _append_args(entry):

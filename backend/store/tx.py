@@ -7,8 +7,7 @@ messages, its timers and any record numbers it allocates land together or not at
 live in the same transaction, so a retry never burns an id (ids stay deterministic).
 
 Reads cost what they need: `get` is one HGET (the collection key WATCHed all the same), `all` one
-HGETALL, and what a use case surely reads comes prefetched in one round trip (`run(..., prefetch=...)`,
-the sandbox hash and the counters by default).
+HGETALL, and what a use case surely reads comes prefetched in one round trip (`run(..., prefetch=...)`).
 """
 
 import contextvars
@@ -19,6 +18,7 @@ import re
 import redis
 
 from backend import config
+from backend.domain import errors
 from backend.store import keys, pipelining
 from backend.store.packing import decode, dumps, encode  # noqa: F401 — the store's names for them
 
@@ -280,21 +280,18 @@ class Tx:
         self._writes.append(("eval", "", text, script_keys, args))  # "": no key for the key index
 
     def read_after(self, command):
-        """A read sent in the MULTI after the writes: what this commit leaves, at no round trip of
-        its own (e.g. an advance's next look at the timers). Its reply lands in `after_replies`
-        once committed (None when the commit went through redis-py's execute instead)."""
+        """A read sent in the MULTI after the writes: what this commit leaves, at no round trip of its own
+        (an advance's next look). Its reply lands in `after_replies` (None if redis-py's execute ran it)."""
         self._after.append(command)
 
+    # writes outside the sandbox, in the same MULTI (keys.SANDBOXES, keys.IDLE_EXPIRY, a token's key)
     def sadd(self, key, member):
-        """Add to a set outside the sandbox (e.g. keys.SANDBOXES), in the same MULTI."""
         self._writes.append(("sadd", key, member))
 
     def zadd(self, key, member, score):
-        """Add to a sorted set outside the sandbox (e.g. keys.IDLE_EXPIRY), in the same MULTI."""
         self._writes.append(("zadd", key, member, score))
 
     def set(self, key, value):
-        """Set a plain key outside the sandbox (e.g. a token's key), in the same MULTI."""
         self._writes.append(("set", key, value))
 
     def delete_unindexed(self, key):  # e.g. a reply's lock, which this MULTI's WATCH guards: not in keys.index
@@ -306,7 +303,10 @@ class Tx:
         under the sandbox, so a delete finds them without scanning) when it writes anything."""
         if not self._writes:
             return []
-        own = f"{keys.sandbox(self.sid)}:"
+        meta = keys.sandbox(self.sid)  # read gone (deleted since the token check): 404, but for a create or a reset
+        if self._cache.get(meta) == {} and not any(meta in write[1:3] for write in self._writes):
+            raise errors.sandbox_not_found(self.sid)
+        own = f"{meta}:"
         written = sorted({key[len(own) :] for _, key, *_ in self._writes if key.startswith(own)})
         head = [("INCRBY", keys.revision(self.sid), 1)]
         if written:
