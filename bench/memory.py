@@ -19,8 +19,8 @@ def first_filing_kb(ctx):
 
 
 def chat_filing_kb(ctx):
-    """The README's chat tour over HTTP: the old menu's 首次备案, the three forms, submit, the
-    reviews, MIIT's code answered in the chat, approved."""
+    """A first filing through the chat over HTTP: the old menu's 首次备案, the three forms,
+    submit, the reviews, MIIT's code answered in the chat, approved."""
     http = m.Http(ctx.stack.base, ctx.stack.control)
     sid = http("POST", "/sandboxes", json={"seed": ctx.seed(), "settings": dict(m.LENIENT)})["id"]
     home = f"/sandboxes/{sid}"
