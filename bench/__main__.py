@@ -47,7 +47,7 @@ class Ctx:
 # long: the benchmark's table of measures with their goals; split up, the table would not read as one
 def _measures(ctx, sizes):
     from backend.services import sandboxes, timers
-    from bench import measures as m
+    from bench import measures as m, memory as mem
 
     q = 3 if ctx.quick else 1  # divisor of counts in quick mode
 
@@ -181,14 +181,6 @@ def _measures(ctx, sizes):
                 times.append((fire(many), fire(few)))
         return m.paired(times)
 
-    def memory():
-        from backend.services import domains
-
-        _, _, _, sid = m.first_filing(ctx, ctx.seed())
-        base = sandboxes.create(ctx.r, seed=ctx.seed())["id"]
-        domains.create(ctx.r, base, dict(m.DOMAIN))
-        return (m.memory_of_sandbox(ctx.r, sid) - m.memory_of_sandbox(ctx.r, base)) / 1024, None
-
     def replay():
         cmd = [
             str(Path(sys.executable).parent / "icpsim"),
@@ -294,14 +286,8 @@ def _measures(ctx, sizes):
             1.2,
             crowded,
         ),
-        (
-            "memory_per_first_filing_kb",
-            "Redis KB per approved first filing (the sandbox's own keys)",
-            "value",
-            "<=",
-            4,
-            memory,
-        ),
+        (*mem.FIRST_FILING, "value", "<=", 4, lambda: mem.first_filing_kb(ctx)),
+        (*mem.CHAT_FILING, "value", "<=", 8, lambda: mem.chat_filing_kb(ctx)),
         (
             "replay_library_j4_s",
             "icpsim replay --library -j 4, seconds" + (" (quick: -k first-filing)" if ctx.quick else ""),

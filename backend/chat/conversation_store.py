@@ -187,7 +187,7 @@ def commit(r, sid, conv, messages, client_message_id=None, answer_doc=None, new=
                 raise fail("CONVERSATION_BUSY")
         doc["updated_at"] = messages[-1]["at"] if messages else doc.get("updated_at")
         doc.setdefault("created_at", doc["updated_at"])
-        tx.put("conversations", doc)
+        tx.put("conversations", doc, chat=True)
         for msg in messages:
             tx.add_message(doc["id"], msg)
         if client_message_id:

@@ -11,7 +11,11 @@ is pure Python and cost a tenth of a millisecond per value — a sizeable share 
 read back — API answers, recordings, snapshots — is byte for byte what it was.
 
 A packed value starts with `TAG` (`~2`: vocabulary version 1, Base64), which no JSON text does, so
-plain JSON written before (or by hand, or by a snapshot) reads as it is. The vocabulary is
+plain JSON written before (or by hand, or by a snapshot) reads as it is. A chat message is packed
+against a vocabulary of its own (`CHAT_TAG`, `~3`: `vocabulary_chat_v1.txt`, the chat's forms,
+cards and fixed texts as stored, built once by tools/build_chat_vocabulary.py): most of a
+transcript is the chat's static parts again (a form's option lists alone are kilobytes), so a
+message costs what its values add — a first filing's conversation ~3 KB instead of ~11. The vocabulary is
 frozen: changing a byte of it would make stored values unreadable. A new vocabulary goes in
 a new file under a new tag, and `unpack` keeps reading the old one.
 """
@@ -42,17 +46,27 @@ LEVEL, WBITS, MEM_LEVEL = 4, -14, 5
 _COMPRESS = zlib.compressobj(LEVEL, zlib.DEFLATED, WBITS, MEM_LEVEL, zlib.Z_DEFAULT_STRATEGY, VOCABULARY)
 _DECOMPRESS = zlib.decompressobj(-15, VOCABULARY)
 
+CHAT_TAG = "~3"
+CHAT_VOCABULARY = (Path(__file__).parent / "vocabulary_chat_v1.txt").read_bytes()
+# a 32 KB window: the whole chat vocabulary (~25 KB) within reach; measured as cheap to copy here
+_COMPRESS_CHAT = zlib.compressobj(LEVEL, zlib.DEFLATED, -15, MEM_LEVEL, zlib.Z_DEFAULT_STRATEGY, CHAT_VOCABULARY)
+_DECOMPRESS_CHAT = zlib.decompressobj(-15, CHAT_VOCABULARY)
 
-def pack(text: str) -> str:
-    """The stored form of a JSON text: packed when that is shorter, else the text itself."""
+
+def pack(text: str, chat: bool = False) -> str:
+    """The stored form of a JSON text: packed when that is shorter, else the text itself
+    (`chat`: a conversation's message, against the chat's vocabulary)."""
     raw = text.encode()
-    c = _COMPRESS.copy()
-    packed = TAG + base64.b64encode(c.compress(raw) + c.flush()).decode("ascii")
+    c = (_COMPRESS_CHAT if chat else _COMPRESS).copy()
+    packed = (CHAT_TAG if chat else TAG) + base64.b64encode(c.compress(raw) + c.flush()).decode("ascii")
     return packed if len(packed) < len(raw) else text
 
 
 def unpack(stored: str) -> str:
     """The JSON text of a stored value (packed or not)."""
+    if stored.startswith(CHAT_TAG):
+        d = _DECOMPRESS_CHAT.copy()
+        return (d.decompress(base64.b64decode(stored[len(CHAT_TAG) :])) + d.flush()).decode()
     if stored.startswith(TAG):
         data = base64.b64decode(stored[len(TAG) :])
     elif stored.startswith(B85_TAG):
@@ -75,6 +89,11 @@ def dumps(doc):
 def encode(doc):
     """A document as stored: its JSON text, packed."""
     return pack(dumps(doc))
+
+
+def encode_message(doc):
+    """A chat message as stored: its JSON text, packed against the chat's vocabulary."""
+    return pack(dumps(doc), chat=True)
 
 
 def decode(raw):

@@ -20,7 +20,7 @@ import redis
 from backend import config
 from backend.domain import errors
 from backend.store import keys, pipelining
-from backend.store.packing import decode, dumps, encode  # noqa: F401 — the store's names for them
+from backend.store.packing import decode, dumps, encode, encode_message  # noqa: F401 — the store's names for them
 
 log = logging.getLogger("icpsim")
 
@@ -223,8 +223,8 @@ class Tx:
     def set_counter(self, name, value):
         self._hset(keys.seq(self.sid), name, str(value))
 
-    def put(self, collection, doc):
-        self._hset(keys.collection(self.sid, collection), doc["id"], encode(doc))
+    def put(self, collection, doc, chat=False):  # chat: a conversation's, packed with the chat's vocabulary
+        self._hset(keys.collection(self.sid, collection), doc["id"], encode_message(doc) if chat else encode(doc))
 
     def delete(self, collection, doc_id):
         self._remember(keys.collection(self.sid, collection), doc_id, None)
@@ -240,15 +240,15 @@ class Tx:
 
     def add_message(self, cid, message):
         """A conversation's transcript only grows: messages are appended, never rewritten."""
-        self.append(keys.conversation_messages(self.sid, cid), encode(message))
+        self.append(keys.conversation_messages(self.sid, cid), encode_message(message))
 
     def append(self, key, value):
         """Push onto one of the sandbox's lists (a transcript; an advance's log of its deliveries)."""
         self._writes.append(("rpush", key, value))
 
-    def mark_reply(self, cid, client_message_id, answer):
-        """Remember what a client message was answered with (idempotent retries)."""
-        self._writes.append(("hset", keys.conversation_replies(self.sid, cid), client_message_id, encode(answer)))
+    def mark_reply(self, cid, client_message_id, answer):  # its answer, for idempotent retries
+        key = keys.conversation_replies(self.sid, cid)
+        self._writes.append(("hset", key, client_message_id, encode_message(answer)))
 
     def add_outbox(self, message):
         """Capped per sandbox (config.outbox_max_messages): the oldest messages go first."""
