@@ -101,7 +101,7 @@ def _run(handler):
             print(f"icpsim: {exc}", file=sys.stderr)
             return exc.code
         except IcpsimError as exc:
-            print(f"icpsim: {exc.status} {exc.code}: {exc.message}", file=sys.stderr)
+            print(f"icpsim: {exc}", file=sys.stderr)  # status, code, message and a 422's fields
             return 1
         except OSError as exc:  # requests' connection errors are OSErrors
             print(f"icpsim: cannot reach the simulator at {_url(args)}: {exc}", file=sys.stderr)

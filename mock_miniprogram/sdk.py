@@ -22,13 +22,23 @@ CLOCK_MOVE_TIMEOUT = 900
 
 
 class IcpsimError(Exception):
-    """An error answer: HTTP status, the stable machine `code`, the zh-CN `message`, the body."""
+    """An error answer: HTTP status, the stable machine `code`, the zh-CN `message`, the body;
+    its text names the fields a 422 refused (`errors`), what is wrong with each."""
 
     def __init__(self, status, body):
         self.status, self.body = status, body if isinstance(body, dict) else {"message": str(body)}
         self.code = self.body.get("code")
         self.message = self.body.get("message")
-        super().__init__(f"{status} {self.code}: {self.message}")
+        super().__init__(f"{status} {self.code}: {self.message}{field_errors(self.body.get('errors'))}")
+
+
+def field_errors(errors, at_most=5):
+    """ "（field: what is wrong；…）" of a 422's per-field `errors`, the first `at_most` fields."""
+    if not isinstance(errors, dict) or not errors:
+        return ""
+    shown = [f"{field}: {'；'.join(map(str, why)) if isinstance(why, list) else why}" for field, why in errors.items()]
+    more = f"；… 另有 {len(shown) - at_most} 项" if len(shown) > at_most else ""
+    return "（" + "；".join(shown[:at_most]) + more + "）"
 
 
 class _Http:

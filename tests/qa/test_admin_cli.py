@@ -63,6 +63,14 @@ def test_sandbox_create_list_show_reset_delete(stack):
     assert gone.returncode == 1 and "404 SANDBOX_NOT_FOUND" in gone.stderr
 
 
+def test_a_refused_value_is_named_with_what_is_wrong(stack):
+    """A 422 names its fields on the command line, not only 提交的信息有误."""
+    done = icpsim(stack, "sandbox", "create", "--scale", "-1", check=False)
+    assert done.returncode == 1
+    line = done.stderr.strip()
+    assert line.startswith("icpsim: 422 VALIDATION_FAILED: ") and "scale" in line.split("（", 1)[1], line
+
+
 def test_without_a_token_it_says_which_one(stack):
     done = icpsim(stack, "sandbox", "list", token=None, check=False)
     assert done.returncode == 2 and "ICPSIM_CONTROL_TOKEN" in done.stderr
