@@ -140,20 +140,26 @@ def test_booleans_of_other_bodies_are_strict_too(sandbox, control):
     ok(sandbox.post("~/clock/advance", json={"until_idle": False, "duration": "1h"}, token=CONTROL))
 
 
-def test_every_boolean_field_of_the_api_is_strict():
-    """No request schema keeps marshmallow's lenient Boolean (1, "yes", "on" …)."""
+def api_fields():
+    """(schema, field name, field) of every request and answer schema of the API, each field's
+    list item and map value too."""
     import backend.app  # noqa: F401  every blueprint, so every schema class is defined
 
-    lenient = []
     for name, classes in marshmallow.class_registry._registry.items():
         for cls in classes:
-            if not cls.__module__.startswith("backend.api"):
-                continue
-            for field_name, field in cls._declared_fields.items():
-                inner = getattr(field, "inner", None)
-                for f in (field, inner):
-                    if isinstance(f, fields.Boolean) and not isinstance(f, schema_base.StrictBoolean):
-                        lenient.append(f"{name}.{field_name}")
+            if cls.__module__.startswith("backend.api"):
+                for field_name, field in cls._declared_fields.items():
+                    for f in (field, getattr(field, "inner", None), getattr(field, "value_field", None)):
+                        yield name, field_name, f
+
+
+def test_every_boolean_field_of_the_api_is_strict():
+    """No request schema keeps marshmallow's lenient Boolean (1, "yes", "on" …)."""
+    lenient = [
+        f"{name}.{field_name}"
+        for name, field_name, f in api_fields()
+        if isinstance(f, fields.Boolean) and not isinstance(f, schema_base.StrictBoolean)
+    ]
     assert not lenient
 
 
@@ -182,17 +188,11 @@ def test_a_whole_float_and_a_query_strings_digits_are_integers(control):
 
 def test_every_integer_field_of_the_api_refuses_fractions():
     """No request schema keeps marshmallow's Integer, which truncates 2.5 to 2."""
-    import backend.app  # noqa: F401  every blueprint, so every schema class is defined
-
-    lenient = []
-    for name, classes in marshmallow.class_registry._registry.items():
-        for cls in classes:
-            if not cls.__module__.startswith("backend.api"):
-                continue
-            for field_name, field in cls._declared_fields.items():
-                for f in (field, getattr(field, "inner", None), getattr(field, "value_field", None)):
-                    if isinstance(f, fields.Integer) and not isinstance(f, schema_base.StrictInteger):
-                        lenient.append(f"{name}.{field_name}")
+    lenient = [
+        f"{name}.{field_name}"
+        for name, field_name, f in api_fields()
+        if isinstance(f, fields.Integer) and not isinstance(f, schema_base.StrictInteger)
+    ]
     assert not lenient
 
 
